@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read from the environment once and checked at start-up: a function whose
+ * environment is wrong fails on its first (cold) start with a message naming the variable.
+ * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/env.ts).
+ */
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+const schema = z.object({
+  TABLE_NAME: z.string().min(1),
+  PLATFORM_ACCOUNT_ID: z.string().regex(/^\d{12}$/),
+  /** Regions where the platform runs clusters; integrations must name one of them. */
+  SERVED_REGIONS: commaList.pipe(z.array(z.string()).min(1)),
+  VALIDATION_STATE_MACHINE_ARN: z.string().default(''),
+  EXPORT_QUEUE_URL: z.string().default(''),
+  FORWARDING_QUEUE_URL: z.string().default(''),
+  AUDIT_LOG_BUCKET: z.string().default('platform-audit-logs'),
+  /** Path-style S3 addressing: only the local stack needs it. */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+      throw new Error(`Invalid configuration: check the environment variables ${names}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
