@@ -1,8 +1,5 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { publicHandler } from '#shared/http/api-handler';
+import { json } from '#shared/http/responses';
 
 /** Liveness for load balancers and the local stack: no auth, no dependencies. */
-export const handler = async (): Promise<APIGatewayProxyResultV2> => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ status: 'ok' }),
-});
+export const handler = publicHandler(async () => json(200, { status: 'ok' }));

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import {
+  createdIntegrationView,
+  createIntegrationBody,
+  integrationList,
+  integrationPath,
+  integrationView,
+  listQuery,
+  projectPath,
+  setRoleBody,
+  setupDocuments,
+} from '#shared/integrations/schemas';
+
+/**
+ * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
+ * is generated from this table, and a test checks it against the httpApi events of serverless.yml,
+ * so the routes, the document and the deployment cannot drift apart.
+ */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  operationId: string;
+  summary: string;
+  /** `public` routes need no token; `read` and `write` follow SPEC section 2. */
+  access: 'public' | 'read' | 'write';
+  pathParams?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+const integrationRoot = '/v1/projects/{projectId}/integrations';
+const oneIntegration = `${integrationRoot}/{integrationId}`;
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/health',
+    operationId: 'getHealth',
+    summary: 'Liveness check',
+    access: 'public',
+    responses: { 200: { description: 'The API is up', schema: z.object({ status: z.literal('ok') }) } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This document',
+    access: 'public',
+    responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+  },
+  {
+    method: 'POST',
+    path: integrationRoot,
+    operationId: 'createIntegration',
+    summary: 'Create an integration (status AWAITING_ROLE) and get the documents to set up the role',
+    access: 'write',
+    pathParams: projectPath,
+    body: createIntegrationBody,
+    responses: { 201: { description: 'Created', schema: createdIntegrationView } },
+  },
+  {
+    method: 'GET',
+    path: integrationRoot,
+    operationId: 'listIntegrations',
+    summary: 'List the integrations of a project',
+    access: 'read',
+    pathParams: projectPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of integrations', schema: integrationList } },
+  },
+  {
+    method: 'GET',
+    path: oneIntegration,
+    operationId: 'getIntegration',
+    summary: 'An integration with its status, latest validation report and health',
+    access: 'read',
+    pathParams: integrationPath,
+    responses: { 200: { description: 'The integration', schema: integrationView } },
+  },
+  {
+    method: 'GET',
+    path: `${oneIntegration}/setup`,
+    operationId: 'getIntegrationSetup',
+    summary: 'The IAM policy, trust policy and CloudFormation template for the customer',
+    access: 'read',
+    pathParams: integrationPath,
+    responses: { 200: { description: 'The setup documents', schema: setupDocuments } },
+  },
+  {
+    method: 'PUT',
+    path: `${oneIntegration}/role`,
+    operationId: 'setIntegrationRole',
+    summary: 'Store the customer role and start validation',
+    access: 'write',
+    pathParams: integrationPath,
+    body: setRoleBody,
+    responses: { 202: { description: 'Validation started', schema: integrationView } },
+  },
+  {
+    method: 'POST',
+    path: `${oneIntegration}/validate`,
+    operationId: 'validateIntegration',
+    summary: 'Validate the integration again (e.g. after fixing a policy)',
+    access: 'write',
+    pathParams: integrationPath,
+    responses: { 202: { description: 'Validation started', schema: integrationView } },
+  },
+  {
+    method: 'DELETE',
+    path: oneIntegration,
+    operationId: 'deleteIntegration',
+    summary: 'Delete an integration that no export or forwarding uses',
+    access: 'write',
+    pathParams: integrationPath,
+    responses: { 204: { description: 'Deleted' } },
+  },
+];

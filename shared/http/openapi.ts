@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */
+const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ field: z.string().optional(), issue: z.string() })),
+  }),
+});
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  return rest;
+}
+
+function parameters(route: ApiRoute) {
+  const of = (where: 'path' | 'query', object?: z.ZodObject) =>
+    Object.entries(object?.shape ?? {}).map(([name, schema]) => ({
+      name,
+      in: where,
+      required: where === 'path' || !(schema as z.ZodType).safeParse(undefined).success,
+      schema: jsonSchema(schema as z.ZodType, 'input'),
+    }));
+  return [...of('path', route.pathParams), ...of('query', route.query)];
+}
+
+function errorResponses(route: ApiRoute) {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  if (route.access === 'public') return {};
+  return {
+    400: error('Invalid input; nothing was written'),
+    401: error('Missing or invalid token'),
+    403: error('Not allowed, or the feature is not available to this project'),
+    404: error('No such resource, or no access to it'),
+    ...(route.access === 'write' ? { 409: error('Conflicts with the current state') } : {}),
+  };
+}
+
+function operation(route: ApiRoute) {
+  const responses = Object.fromEntries(
+    Object.entries(route.responses).map(([status, { description, schema }]) => [
+      status,
+      schema ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description },
+    ]),
+  );
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.access === 'public' ? { security: [] } : {}),
+    parameters: parameters(route),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      : {}),
+    responses: { ...responses, ...errorResponses(route) },
+  };
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of apiRoutes) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'S3 integrations API',
+      version: '1.0.0',
+      description: 'Connect customer-owned S3 buckets, validate them, export backups and forward audit logs.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(errorBody, 'output') },
+    },
+    paths,
+  };
+}

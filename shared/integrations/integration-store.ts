@@ -1,0 +1,158 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { dynamodb } from '#shared/aws/dynamodb';
+import { config } from '#shared/config';
+import { ConflictError } from '#shared/errors';
+import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
+import { decodePageToken, encodePageToken } from '#shared/table/pagination';
+import type { Integration } from '#shared/integrations/integration';
+
+const table = () => config().TABLE_NAME;
+
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as T;
+}
+
+/**
+ * Creates the integration, reserves its name within the project and records its external ID as
+ * used, in one transaction: two concurrent creates of the same name leave exactly one integration.
+ */
+export async function insertIntegration(integration: Integration): Promise<void> {
+  const { projectId, integrationId, name, externalId } = integration;
+  try {
+    await dynamodb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...keys.integration(projectId, integrationId), ...integration },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...keys.integrationName(projectId, name), integrationId },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...keys.externalId(externalId), projectId, integrationId, createdAt: integration.createdAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+    if (reasons[1]?.Code === 'ConditionalCheckFailed') {
+      throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
+    }
+    throw error;
+  }
+}
+
+export async function getIntegration(projectId: string, integrationId: string): Promise<Integration | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetCommand({ TableName: table(), Key: keys.integration(projectId, integrationId), ConsistentRead: true }),
+  );
+  return Item ? stripKeys<Integration>(Item) : undefined;
+}
+
+export async function listIntegrations(
+  projectId: string,
+  page: { limit: number; nextToken?: string },
+): Promise<{ items: Integration[]; nextToken?: string }> {
+  const pk = projectPk(projectId);
+  const { Items = [], LastEvaluatedKey } = await dynamodb.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': sortKeyPrefix.integration },
+      Limit: page.limit,
+      ExclusiveStartKey: decodePageToken(page.nextToken, { pk, skPrefix: sortKeyPrefix.integration }),
+    }),
+  );
+  return { items: Items.map((item) => stripKeys<Integration>(item)), nextToken: encodePageToken(LastEvaluatedKey) };
+}
+
+/**
+ * Deletes the integration and frees its name, unless an export or forwarding uses it. The external
+ * ID tombstone stays forever, so the ID can never be issued again.
+ */
+export async function deleteIntegration(integration: Integration): Promise<void> {
+  const { projectId, integrationId, name } = integration;
+  try {
+    await dynamodb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: table(),
+              Key: keys.integration(projectId, integrationId),
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedBy)',
+            },
+          },
+          {
+            Delete: {
+              TableName: table(),
+              Key: keys.integrationName(projectId, name),
+              ConditionExpression: 'integrationId = :id',
+              ExpressionAttributeValues: { ':id': integrationId },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+      throw new ConflictError(
+        'INTEGRATION_IN_USE',
+        'This integration is used by a running export or by audit-log forwarding: wait for the export to finish or turn forwarding off, then delete it.',
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Moves the integration to VALIDATING for a new validation run, unless a run is already under way
+ * (one that started within `staleAfterMs` counts as under way; an older one is presumed dead).
+ * Returns false when another run holds it.
+ */
+export async function beginValidation(
+  integration: Pick<Integration, 'projectId' | 'integrationId'>,
+  run: { runId: string; startedAt: string; roleArn?: string; staleBefore: string },
+): Promise<boolean> {
+  const setRole = run.roleArn ? ', roleArn = :roleArn' : '';
+  try {
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.integration(integration.projectId, integration.integrationId),
+        UpdateExpression: `SET #status = :validating, validation = :report, updatedAt = :now${setRole}`,
+        ConditionExpression:
+          'attribute_exists(pk) AND (#status <> :validating OR validation.startedAt < :staleBefore)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':validating': 'VALIDATING',
+          ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
+          ':now': run.startedAt,
+          ':staleBefore': run.staleBefore,
+          ...(run.roleArn ? { ':roleArn': run.roleArn } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+import type { IntegrationView } from '#shared/integrations/schemas';
+
+/**
+ * An integration as stored. `usedBy` holds the ids of the exports and forwarding configurations
+ * that use it right now (a DynamoDB string set: adding and removing are idempotent), so delete can
+ * refuse atomically while it is in use.
+ */
+export interface Integration extends IntegrationView {
+  createdBy: string;
+  usedBy?: Set<string>;
+}
+
+export function toView(integration: Integration): IntegrationView {
+  const { createdBy: _createdBy, usedBy: _usedBy, ...view } = integration;
+  return view;
+}
+
+/** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */
+export const isUsable = (integration: Integration) => integration.status === 'ACTIVE';

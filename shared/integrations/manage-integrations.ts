@@ -1,0 +1,85 @@
+import { config } from '#shared/config';
+import { ConflictError, NotFoundError } from '#shared/errors';
+import type { Caller } from '#shared/http/caller';
+import { logger } from '#shared/logger';
+import { requireProjectAccess, type Access } from '#shared/projects/access';
+import { setupDocumentsFor } from '#shared/integrations/customer-documents';
+import { newExternalId, newIntegrationId } from '#shared/integrations/identifiers';
+import { toView, type Integration } from '#shared/integrations/integration';
+import * as store from '#shared/integrations/integration-store';
+import type { CreateIntegrationBody, IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
+import { startValidation } from '#shared/validation/start-validation';
+
+/**
+ * The integration use cases. Each one authorizes first, so no caller reaches a record of a
+ * project it may not see; none of them knows about HTTP.
+ */
+
+async function requireIntegration(caller: Caller, projectId: string, integrationId: string, access: Access) {
+  await requireProjectAccess(caller, projectId, access);
+  const integration = await store.getIntegration(projectId, integrationId);
+  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  return integration;
+}
+
+const documentsOf = (integration: Integration): SetupDocuments =>
+  setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID });
+
+export async function createIntegration(
+  caller: Caller,
+  projectId: string,
+  body: CreateIntegrationBody,
+): Promise<IntegrationView & { setup: SetupDocuments }> {
+  await requireProjectAccess(caller, projectId, 'write');
+  const now = new Date().toISOString();
+  const integration: Integration = {
+    ...body,
+    integrationId: newIntegrationId(),
+    projectId,
+    externalId: newExternalId(),
+    status: 'AWAITING_ROLE',
+    createdAt: now,
+    updatedAt: now,
+    createdBy: caller.userId,
+  };
+  await store.insertIntegration(integration);
+  logger.info('integration created', { projectId, integrationId: integration.integrationId });
+  return { ...toView(integration), setup: documentsOf(integration) };
+}
+
+export async function listIntegrations(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
+  await requireProjectAccess(caller, projectId, 'read');
+  const { items, nextToken } = await store.listIntegrations(projectId, page);
+  return { items: items.map(toView), nextToken };
+}
+
+export async function getIntegration(caller: Caller, projectId: string, integrationId: string): Promise<IntegrationView> {
+  return toView(await requireIntegration(caller, projectId, integrationId, 'read'));
+}
+
+export async function getSetupDocuments(caller: Caller, projectId: string, integrationId: string): Promise<SetupDocuments> {
+  return documentsOf(await requireIntegration(caller, projectId, integrationId, 'read'));
+}
+
+/** Stores the customer's role and validates it; the answer is the integration as it now stands. */
+export async function setRole(caller: Caller, projectId: string, integrationId: string, roleArn: string) {
+  const integration = await requireIntegration(caller, projectId, integrationId, 'write');
+  await startValidation(integration, roleArn);
+  logger.info('integration role set', { projectId, integrationId });
+  return getIntegration(caller, projectId, integrationId);
+}
+
+export async function revalidate(caller: Caller, projectId: string, integrationId: string) {
+  const integration = await requireIntegration(caller, projectId, integrationId, 'write');
+  if (!integration.roleArn) {
+    throw new ConflictError('ROLE_NOT_SET', 'Set the role of this integration first (PUT .../role); that starts validation.');
+  }
+  await startValidation(integration);
+  return getIntegration(caller, projectId, integrationId);
+}
+
+export async function removeIntegration(caller: Caller, projectId: string, integrationId: string): Promise<void> {
+  const integration = await requireIntegration(caller, projectId, integrationId, 'write');
+  await store.deleteIntegration(integration);
+  logger.info('integration deleted', { projectId, integrationId });
+}

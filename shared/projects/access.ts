@@ -1,0 +1,37 @@
+import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
+import type { Caller } from '#shared/http/caller';
+import { getCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
+
+export type Access = 'read' | 'write';
+
+const notFound = () => new NotFoundError('No such project, or you have no access to it.');
+
+/**
+ * The tenancy rule of SPEC section 2, in one place. The organization owner of the project's
+ * organization and project admins may write; project members may read; anyone else learns nothing,
+ * not even that the project exists (404). Integrations need the enterprise plan.
+ */
+export async function requireProjectAccess(caller: Caller, projectId: string, access: Access): Promise<Project> {
+  const project = await getProject(projectId);
+  if (!project || project.orgId !== caller.orgId) throw notFound();
+  const isOwner = caller.orgRole === 'owner';
+  const projectRole = caller.projectRoles[projectId];
+  if (!isOwner && !projectRole) throw notFound();
+  if (access === 'write' && !isOwner && projectRole !== 'admin') {
+    throw new ForbiddenError('Only the organization owner or a project admin can change integrations of this project.');
+  }
+  if (project.plan !== 'enterprise') {
+    throw new FeatureNotAvailableError('S3 integrations are available only to projects on the enterprise plan.');
+  }
+  return project;
+}
+
+/** Exports and forwarding work only for dedicated clusters (SPEC section 2). */
+export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
+  const cluster = await getCluster(projectId, clusterId);
+  if (!cluster) throw new NotFoundError('No such cluster in this project.');
+  if (cluster.tier !== 'dedicated') {
+    throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');
+  }
+  return cluster;
+}

@@ -1,0 +1,45 @@
+/**
+ * The single table's key design, in one place. Everything a tenant owns lives in its project's
+ * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
+ * reach another project's items by key. The items outside project partitions are service-wide
+ * guards (external-id tombstones) and the forwarding index.
+ *
+ * | pk                     | sk                                  | item                                   |
+ * | ---------------------- | ----------------------------------- | -------------------------------------- |
+ * | PROJECT#<p>            | PROJECT                             | project (org, plan) from events        |
+ * | PROJECT#<p>            | CLUSTER#<c>                         | cluster (region, tier) from events     |
+ * | PROJECT#<p>            | BACKUP#<c>#<b>                      | backup (status, location) from events  |
+ * | PROJECT#<p>            | INTEGRATION#<i>                     | integration                            |
+ * | PROJECT#<p>            | INTEGRATION_NAME#<lower-case name>  | name reservation (unique names)        |
+ * | PROJECT#<p>            | JOB#<j>                             | export job                             |
+ * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
+ * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
+ * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
+ */
+export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
+
+export const keys = {
+  project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
+  cluster: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `CLUSTER#${clusterId}` }),
+  backup: (projectId: string, clusterId: string, backupId: string) => ({
+    pk: projectPk(projectId),
+    sk: `BACKUP#${clusterId}#${backupId}`,
+  }),
+  integration: (projectId: string, integrationId: string) => ({
+    pk: projectPk(projectId),
+    sk: `INTEGRATION#${integrationId}`,
+  }),
+  integrationName: (projectId: string, name: string) => ({
+    pk: projectPk(projectId),
+    sk: `INTEGRATION_NAME#${name.normalize('NFC').toLowerCase()}`,
+  }),
+  job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
+  exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
+  forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
+  externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
+};
+
+export const sortKeyPrefix = {
+  integration: 'INTEGRATION#',
+  job: 'JOB#',
+} as const;
