@@ -1,0 +1,90 @@
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { sessionPolicyFor, type SessionScope } from '#shared/customer-bucket/session-policy';
+
+/** The platform's own STS client: its credentials are the function's execution role. */
+const sts = new STSClient({});
+
+/** Sessions are renewed this long before they expire, so no request ever goes out with stale keys. */
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+const SESSION_SECONDS = 3600;
+
+let platformPrincipal: Promise<string> | undefined;
+
+/** The ARN the customer's trust policy sees as the caller (for messages such as ROLE_ASSUMPTION_FAILED). */
+export function platformPrincipalArn(): Promise<string> {
+  platformPrincipal ??= sts
+    .send(new GetCallerIdentityCommand({}))
+    .then(({ Arn }) => Arn ?? 'unknown')
+    .catch((error: unknown) => {
+      platformPrincipal = undefined;
+      throw error;
+    });
+  return platformPrincipal;
+}
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  externalId: string;
+  /** Carries the integration id, so the customer's CloudTrail shows which integration acted. */
+  sessionName: string;
+  sessionPolicy?: string;
+}
+
+/** One AssumeRole call, uncached: validation uses it directly to probe the trust policy. */
+export async function assumeRole(request: AssumeRoleRequest): Promise<Required<AwsCredentialIdentity>> {
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: request.roleArn,
+      ExternalId: request.externalId,
+      RoleSessionName: request.sessionName,
+      Policy: request.sessionPolicy,
+      DurationSeconds: SESSION_SECONDS,
+    }),
+  );
+  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) {
+    throw new Error('AssumeRole returned no credentials');
+  }
+  return {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretAccessKey,
+    sessionToken: Credentials.SessionToken,
+    expiration: Credentials.Expiration,
+    credentialScope: '',
+    accountId: '',
+  };
+}
+
+export interface CustomerRole {
+  integrationId: string;
+  roleArn: string;
+  externalId: string;
+}
+
+const sessions = new Map<string, Promise<AwsCredentialIdentity>>();
+
+/**
+ * A credentials provider for the customer role narrowed to `scope`, shared by every client of the
+ * same role and scope in this container, renewed shortly before expiry. A failed AssumeRole is not
+ * cached: the next call tries again.
+ */
+export function customerCredentials(role: CustomerRole, scope: SessionScope, purpose: string) {
+  const sessionPolicy = JSON.stringify(sessionPolicyFor(scope));
+  const key = `${role.roleArn}|${role.externalId}|${purpose}|${sessionPolicy}`;
+  return async (): Promise<AwsCredentialIdentity> => {
+    const cached = sessions.get(key);
+    if (cached) {
+      const credentials = await cached.catch(() => undefined);
+      if (credentials?.expiration && credentials.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) return credentials;
+    }
+    const fresh = assumeRole({
+      roleArn: role.roleArn,
+      externalId: role.externalId,
+      sessionName: `${role.integrationId}-${purpose}`.slice(0, 64),
+      sessionPolicy,
+    });
+    sessions.set(key, fresh);
+    fresh.catch(() => sessions.delete(key));
+    return fresh;
+  };
+}

@@ -1,0 +1,34 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { config } from '#shared/config';
+import { customerCredentials, type CustomerRole } from '#shared/customer-bucket/assume-customer-role';
+import type { SessionScope } from '#shared/customer-bucket/session-policy';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
+
+export interface CustomerBucket extends CustomerRole {
+  bucketName: string;
+  region: string;
+  kmsKeyArn?: string;
+}
+
+/**
+ * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
+ * role's account, added by a middleware so that no call can forget it: if the bucket name were ever
+ * taken over by another account, S3 answers 403 instead of accepting our data.
+ */
+export function customerS3Client(bucket: CustomerBucket, scope: Omit<SessionScope, 'bucketName' | 'kmsKeyArn'>, purpose: string) {
+  const expectedOwner = accountOfRoleArn(bucket.roleArn);
+  const client = new S3Client({
+    region: bucket.region,
+    forcePathStyle: config().S3_FORCE_PATH_STYLE,
+    credentials: customerCredentials(bucket, { ...scope, bucketName: bucket.bucketName, kmsKeyArn: bucket.kmsKeyArn }, purpose),
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { ExpectedBucketOwner?: string };
+      input.ExpectedBucketOwner = expectedOwner;
+      return next(args);
+    },
+    { step: 'initialize', name: 'expectedBucketOwner', priority: 'high' },
+  );
+  return { client, expectedOwner };
+}

@@ -1,0 +1,37 @@
+import type { PolicyDocumentJson } from '#shared/customer-bucket/types';
+
+/**
+ * A session policy narrows what the assumed customer role can do in this session, whatever the
+ * customer's policy allows: only this bucket, only the given key prefixes, only the actions the
+ * job needs. If our code had a bug that tried to touch another key, AWS itself would refuse it.
+ */
+export interface SessionScope {
+  bucketName: string;
+  /** Key prefixes the session may read and write (e.g. `exports/c-1/b-7/`). */
+  prefixes: string[];
+  /** Object actions beyond PutObject (e.g. GetObject for verification). */
+  objectActions: string[];
+  kmsKeyArn?: string;
+}
+
+export function sessionPolicyFor(scope: SessionScope): PolicyDocumentJson {
+  const bucketArn = `arn:aws:s3:::${scope.bucketName}`;
+  const statements: PolicyDocumentJson['Statement'] = [
+    { Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: bucketArn },
+    {
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: bucketArn,
+      Condition: { StringLike: { 's3:prefix': scope.prefixes.map((prefix) => `${prefix}*`) } },
+    },
+    {
+      Effect: 'Allow',
+      Action: scope.objectActions,
+      Resource: scope.prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
+    },
+  ];
+  if (scope.kmsKeyArn) {
+    statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: scope.kmsKeyArn });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
