@@ -1,0 +1,263 @@
+/**
+ * The local AWS-compatible endpoint (SPEC section 7): one HTTP server for STS, IAM, S3
+ * (path-style only), KMS, EventBridge PutEvents, Step Functions and SQS, that enforces what AWS
+ * enforces for this product.
+ *
+ * Every request outside `/_local/` goes through the same steps: read the SigV4 parameters and
+ * the service from the credential scope, establish the payload hash (buffered and hashed for the
+ * JSON/Query services; for S3 the signed x-amz-content-sha256, verified while the body streams),
+ * verify the signature and credentials, apply injected faults, then hand a SignedRequest to the
+ * service module, which asks the policy module before doing anything. Errors are answered in
+ * the service's own protocol with AWS's codes.
+ *
+ * Covered: root and AssumeRole session credentials, identity policies + session policies, role
+ * trust policies, default KMS key policies. Not covered (see policy/authorize.ts): bucket and
+ * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
+ *
+ * Admin calls under `/_local/` are answered only to loopback clients: `GET /_local/health`,
+ * `GET|PUT|DELETE /_local/faults` (PUT takes a JSON FaultSettings).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { createAccounts, type Clock } from '#local/aws/accounts';
+import { AuthFailure, authError } from '#local/aws/auth-errors';
+import { decodeAwsChunked } from '#local/aws/aws-chunked';
+import { AwsError, type Authorize, type FaultSettings, type KmsForS3, type PlatformHooks, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import { createEventsService } from '#local/aws/events';
+import { createFaultInjector, faultError, s3ActionOf, type FaultInjector, type FaultTarget } from '#local/aws/faults';
+import { createIamService } from '#local/aws/iam';
+import { createIamStore } from '#local/aws/iam-store';
+import { createKms } from '#local/aws/kms';
+import { createAuthorizer } from '#local/aws/policy/authorize';
+import { sendAwsError } from '#local/aws/protocols';
+import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/aws/sigv4';
+import { createSqsService } from '#local/aws/sqs';
+import { createStatesService } from '#local/aws/states';
+import { createStsService } from '#local/aws/sts';
+
+/** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
+const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
+/** What readBody() will buffer of an S3 body (bucket configuration XML, DeleteObjects lists). */
+const MAX_S3_READ_BODY_BYTES = 10 * 1024 * 1024;
+
+const TARGET_PREFIXES: Record<string, string> = { TrentService: 'kms', AWSEvents: 'events', AWSStepFunctions: 'states', AmazonSQS: 'sqs' };
+
+export interface AwsEndpointOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  hooks: PlatformHooks;
+  /** Epoch milliseconds; tests move it forward to let sessions expire. */
+  now?: Clock;
+}
+
+export interface AwsEndpoint {
+  url: string;
+  close(): Promise<void>;
+  faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
+}
+
+type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3 }) => ServiceHandler;
+
+export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
+  const accounts = createAccounts(options.now);
+  const store = createIamStore(options.dataDir, accounts.now);
+  const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller));
+  const { authorize } = authorizer;
+  const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
+  const faults = createFaultInjector();
+  const services: Record<string, ServiceHandler> = {
+    sts: createStsService({ accounts, store, authorizer }),
+    iam: createIamService({ store, authorize }),
+    kms: kms.service,
+    events: createEventsService({ authorize, hooks: options.hooks }),
+    states: createStatesService({ authorize, hooks: options.hooks }),
+    sqs: createSqsService({ authorize, hooks: options.hooks }),
+    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3 }),
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-requestid', requestId);
+    res.setHeader('x-amz-request-id', requestId);
+    let service = guessService(req);
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, faults);
+      const auth = parseAuth(req.url ?? '/', req.headers);
+      const handler = services[auth.service];
+      if (!handler) throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
+      service = auth.service;
+
+      const payload = await payloadOf(req, auth);
+      const { caller, chunkSigning } = verifySignature({ auth, method: req.method ?? 'GET', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, payloadHash: payload.hash, accounts });
+
+      const fault = await faults.apply(faultTarget(service, req, url, payload.buffered));
+      if (fault === 'drop-connection') return void req.socket.destroy();
+      if (fault) throw faultError(fault, service);
+
+      const body = payload.buffered
+        ? Readable.from([payload.buffered])
+        : decodeAwsChunked(req, { ...req.headers, 'x-amz-content-sha256': payload.hash }, { chunkSigning });
+      const signed: SignedRequest = {
+        raw: req,
+        caller,
+        region: auth.region,
+        url,
+        body,
+        readBody: once(() => (payload.buffered ? Promise.resolve(payload.buffered) : collect(body, MAX_S3_READ_BODY_BYTES))),
+      };
+      await handler(signed, res);
+    } catch (error) {
+      answerError(req, res, service, error);
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    faults: { set: (settings) => faults.set(settings), clear: () => faults.clear() },
+  };
+}
+
+/**
+ * The payload hash the signature covers. JSON/Query bodies are read whole and hashed here. S3
+ * bodies stay on the socket: the hash is the one the client signed (header, or the presigned
+ * URL's), and aws-chunked.ts checks the bytes against it while they stream.
+ */
+async function payloadOf(req: IncomingMessage, auth: ParsedAuth): Promise<{ hash: string; buffered?: Buffer }> {
+  if (auth.service !== 's3') {
+    const buffered = await collect(req, MAX_BUFFERED_BODY_BYTES);
+    return { hash: sha256Hex(buffered), buffered };
+  }
+  const header = req.headers['x-amz-content-sha256'];
+  const hash = auth.presigned ? (auth.presignedPayloadHash ?? 'UNSIGNED-PAYLOAD') : Array.isArray(header) ? header[0] : header;
+  if (hash === undefined) throw new AwsError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+  const valid = /^[0-9a-f]{64}$/.test(hash) || hash === 'UNSIGNED-PAYLOAD' || (!auth.presigned && hash.startsWith('STREAMING-'));
+  if (!valid) {
+    throw new AwsError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-..., or a valid sha256 value.', 400);
+  }
+  return { hash };
+}
+
+function faultTarget(service: string, req: IncomingMessage, url: URL, body: Buffer | undefined): FaultTarget {
+  if (service === 's3') return { service, ...s3ActionOf(req.method ?? 'GET', url) };
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return { service, action: `${service}:${target.slice(target.indexOf('.') + 1)}` };
+  const action = new URLSearchParams(body?.toString('utf8') ?? '').get('Action') ?? url.searchParams.get('Action') ?? '';
+  return { service, action: `${service}:${action}` };
+}
+
+async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, faults: FaultInjector): Promise<void> {
+  const reply = (status: number, body?: unknown) => {
+    res.statusCode = status;
+    if (body === undefined) return void res.end();
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
+  if (!isLoopback(req.socket.remoteAddress)) return reply(403, { message: 'Admin calls are accepted from loopback only.' });
+  const route = `${req.method} ${url.pathname}`;
+  if (route === 'GET /_local/health') return reply(200, { status: 'ok' });
+  if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
+  if (route === 'DELETE /_local/faults') {
+    faults.clear();
+    return reply(204);
+  }
+  if (route === 'PUT /_local/faults') {
+    // Requiring JSON makes a browser preflight the request, so a web page cannot switch faults on.
+    if (!String(req.headers['content-type']).startsWith('application/json')) return reply(415, { message: 'Send FaultSettings as application/json.' });
+    let settings: unknown;
+    try {
+      settings = JSON.parse((await collect(req, 64 * 1024)).toString('utf8'));
+    } catch {
+      return reply(400, { message: 'The body must be a JSON FaultSettings object.' });
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return reply(400, { message: 'The body must be a JSON FaultSettings object.' });
+    try {
+      faults.set(settings as Partial<FaultSettings>);
+    } catch (error) {
+      return reply(400, { message: error instanceof AwsError ? error.message : 'Invalid fault settings.' });
+    }
+    return reply(200, faults.current());
+  }
+  return reply(404, { message: `No admin route ${route}.` });
+}
+
+function answerError(req: IncomingMessage, res: ServerResponse, service: string, error: unknown): void {
+  if (res.headersSent) {
+    // Part of an answer is already on the wire: cutting the connection is the only honest signal.
+    res.destroy();
+    return;
+  }
+  let awsError: AwsError;
+  if (error instanceof AuthFailure) awsError = authError(error, service);
+  else if (error instanceof AwsError) awsError = error;
+  else {
+    console.error('local AWS endpoint: unexpected error', error instanceof Error ? error.stack : String(error));
+    awsError = new AwsError(service === 's3' || service === 'sts' || service === 'iam' ? 'InternalError' : 'InternalFailure', 'We encountered an internal error. Please try again.', 500);
+  }
+  // Let an unread request body drain so the client can read the answer instead of a reset.
+  if (!req.complete) req.resume();
+  sendAwsError(res, service, awsError, req.method);
+}
+
+/** Which protocol to answer in before the credential scope names the service. */
+function guessService(req: IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return TARGET_PREFIXES[target.split('.')[0] ?? ''] ?? 'kms';
+  if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return 'sts';
+  return 's3';
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
+async function collect(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > limit) throw new AwsError('RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 413);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function once<T>(run: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= run());
+}
+
+/**
+ * The S3 module is written alongside this one; it is loaded by name so this endpoint also runs
+ * (answering S3 calls with NotImplemented) while that module does not exist yet.
+ */
+async function loadS3Service(deps: Parameters<CreateS3Service>[0]): Promise<ServiceHandler> {
+  const specifier = '#local/aws/s3/service';
+  try {
+    const module = (await import(specifier)) as { createS3Service: CreateS3Service };
+    return module.createS3Service(deps);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_IMPORT_NOT_DEFINED') throw error;
+    return async () => {
+      throw new AwsError('NotImplemented', 'S3 is not available in this build of the local endpoint.', 501);
+    };
+  }
+}
