@@ -15,6 +15,12 @@
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
+ *
+ * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId and
+ * clusterId): only FORWARDING#<c> items carry `forwardingShard` = `FORWARDING_SHARD#<0..15>` (a hash
+ * of the cluster id), so the index lists exactly the enabled forwardings; the scheduler queries the
+ * shards in parallel. The attributes it projects never change, so cursor and health updates on the
+ * forwarding items cost no index writes.
  */
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 
@@ -39,7 +45,11 @@ export const keys = {
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
 };
 
+export const FORWARDING_SHARDS = 16;
+export const forwardingShardKey = (shard: number) => `FORWARDING_SHARD#${shard}`;
+
 export const sortKeyPrefix = {
   integration: 'INTEGRATION#',
   job: 'JOB#',
+  forwarding: 'FORWARDING#',
 } as const;
