@@ -1,0 +1,198 @@
+/**
+ * The local EventBridge bus behind `PutEvents`: every function `eventBridge` event with a pattern,
+ * and every AWS::Events::Rule resource, is a rule; a matching event goes to the rule's targets
+ * (functions asynchronously with Lambda's retries, queues, state machines).
+ */
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '#local/aws/contract';
+import type { AsyncInvoker } from '#local/runtime/async-invoker';
+import type { LocalCloudFormation } from '#local/runtime/cloudformation';
+import { matchesPattern, validatePattern } from '#local/runtime/event-pattern';
+import type { LocalFunctions } from '#local/runtime/functions';
+import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { FunctionSpec } from '#local/runtime/service-model';
+
+export interface EventBridgeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: unknown;
+}
+
+type Target =
+  | { kind: 'function'; fn: FunctionSpec; input: InputShaping }
+  | { kind: 'queue'; arn: string; input: InputShaping }
+  | { kind: 'stateMachine'; arn: string; input: InputShaping };
+
+/** What the target receives: the event, a constant (`input`) or a part of it (`inputPath`). */
+type InputShaping = { constant?: unknown; path?: string[] };
+
+interface Rule {
+  name: string;
+  eventBus: string;
+  pattern: Record<string, unknown>;
+  targets: Target[];
+}
+
+export interface EventBridgeTargets {
+  sendToQueue(queueArn: string, body: string): Promise<void>;
+  startExecution(stateMachineArn: string, input: string): Promise<unknown>;
+}
+
+export interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName?: string;
+}
+
+export class LocalEventBridge {
+  readonly rules: Rule[];
+
+  constructor(
+    private readonly cloudFormation: LocalCloudFormation,
+    private readonly functions: LocalFunctions,
+    private readonly invoker: AsyncInvoker,
+    private readonly targets: EventBridgeTargets,
+  ) {
+    this.rules = [...this.functionRules(), ...this.resourceRules()];
+  }
+
+  /** Accepts the events and delivers them in the background, as EventBridge does. */
+  async putEvents(entries: PutEventsEntry[]): Promise<EventBridgeEvent[]> {
+    const { service } = this.cloudFormation;
+    const events = entries.map((entry) => {
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail);
+      } catch {
+        throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event is not valid JSON.`, 400);
+      }
+      if (!isMap(detail as Yaml)) throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
+      const event: EventBridgeEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
+        account: service.accountId,
+        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region: service.region,
+        resources: [],
+        detail,
+      };
+      return { event, bus: busName(entry.EventBusName ?? 'default') };
+    });
+    for (const { event, bus } of events) {
+      for (const rule of this.rules) {
+        if (rule.eventBus === bus && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+      }
+    }
+    return events.map(({ event }) => event);
+  }
+
+  private deliver(rule: Rule, event: EventBridgeEvent): void {
+    for (const target of rule.targets) {
+      const payload = shapeInput(target.input, event);
+      const failed = (error: unknown): void =>
+        console.error(`[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
+      if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
+      else if (target.kind === 'queue') this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
+      else this.targets.startExecution(target.arn, JSON.stringify(payload)).catch(failed);
+    }
+  }
+
+  private functionRules(): Rule[] {
+    const rules: Rule[] = [];
+    for (const fn of this.cloudFormation.service.functions) {
+      fn.events.forEach((event, index) => {
+        if (!('eventBridge' in event)) return;
+        const where = `functions.${fn.key}.events[${index}].eventBridge`;
+        const spec = this.cloudFormation.resolve(event.eventBridge ?? null, where);
+        if (!isMap(spec)) throw new Error(`${where} must be a mapping.`);
+        if (spec.schedule !== undefined) return; // a scheduled rule: schedules.ts runs it
+        if (spec.inputTransformer !== undefined) throw new Error(`${where}.inputTransformer is not supported locally.`);
+        validatePattern(spec.pattern, `${where}.pattern`);
+        rules.push({
+          name: `${fn.name}-rule-${index + 1}`,
+          eventBus: busName(String(spec.eventBus ?? 'default')),
+          pattern: spec.pattern as Record<string, unknown>,
+          targets: [{ kind: 'function', fn, input: inputShaping(spec.input, spec.inputPath, where) }],
+        });
+      });
+    }
+    return rules;
+  }
+
+  private resourceRules(): Rule[] {
+    const rules: Rule[] = [];
+    for (const [logicalId, resource] of Object.entries(this.cloudFormation.service.resources)) {
+      if (resource.Type !== 'AWS::Events::Rule') continue;
+      const where = `resources.Resources.${logicalId}.Properties`;
+      const raw = resource.Properties ?? {};
+      // Only the fields the local bus acts on are evaluated: a target's RoleArn or DLQ is AWS's business.
+      const property = (name: string): Yaml | undefined =>
+        raw[name] === undefined ? undefined : this.cloudFormation.resolve(raw[name] ?? null, `${where}.${name}`);
+      if (raw.EventPattern === undefined) continue; // schedule-only rules are not PutEvents targets
+      if (property('State') === 'DISABLED') continue;
+      const eventPattern = property('EventPattern');
+      const pattern = typeof eventPattern === 'string' ? (JSON.parse(eventPattern) as Yaml) : eventPattern;
+      validatePattern(pattern, `${where}.EventPattern`);
+      const targets = (Array.isArray(raw.Targets) ? raw.Targets : []).map((target, index) =>
+        this.resourceTarget(target, `${where}.Targets[${index}]`),
+      );
+      const name = property('Name');
+      const eventBus = property('EventBusName');
+      rules.push({
+        name: typeof name === 'string' ? name : logicalId,
+        eventBus: busName(String(eventBus ?? 'default')),
+        pattern: pattern as Record<string, unknown>,
+        targets,
+      });
+    }
+    return rules;
+  }
+
+  private resourceTarget(target: Yaml, where: string): Target {
+    if (!isMap(target) || target.Arn === undefined) throw new Error(`${where} needs an Arn.`);
+    if (target.InputTransformer !== undefined) throw new Error(`${where}.InputTransformer is not supported locally.`);
+    const arn = String(this.cloudFormation.resolve(target.Arn, `${where}.Arn`));
+    const rawInput = target.Input === undefined ? undefined : this.cloudFormation.resolve(target.Input, `${where}.Input`);
+    const input = inputShaping(typeof rawInput === 'string' ? (JSON.parse(rawInput) as Yaml) : rawInput, target.InputPath, where);
+    const service = arn.split(':')[2];
+    if (service === 'lambda') {
+      const fn = this.functions.find(arn);
+      if (!fn) throw new Error(`${where}: ${arn} is not a function of this service.`);
+      return { kind: 'function', fn, input };
+    }
+    if (service === 'sqs') return { kind: 'queue', arn, input };
+    if (service === 'states') return { kind: 'stateMachine', arn, input };
+    throw new Error(`${where}: targets of type ${String(service)} are not supported locally.`);
+  }
+}
+
+function inputShaping(input: Yaml | undefined, inputPath: Yaml | undefined, where: string): InputShaping {
+  if (input !== undefined && inputPath !== undefined) throw new Error(`${where}: input and inputPath exclude each other.`);
+  if (input !== undefined) return { constant: input };
+  if (inputPath === undefined) return {};
+  const path = String(inputPath);
+  if (!/^\$(\.[A-Za-z0-9_-]+)*$/.test(path)) throw new Error(`${where}: only simple input paths like $.detail run locally.`);
+  return { path: path.split('.').slice(1) };
+}
+
+function shapeInput(shaping: InputShaping, event: EventBridgeEvent): unknown {
+  if (shaping.constant !== undefined) return shaping.constant;
+  let value: unknown = event;
+  for (const key of shaping.path ?? []) value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+/** `arn:aws:events:...:event-bus/name` and `name` name the same bus. */
+function busName(nameOrArn: string): string {
+  const marker = nameOrArn.indexOf(':event-bus/');
+  return marker >= 0 ? nameOrArn.slice(marker + ':event-bus/'.length) : nameOrArn;
+}
