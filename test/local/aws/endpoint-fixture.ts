@@ -53,6 +53,7 @@ export function recordingHooks(): RecordedHooks {
 
 export interface Fixture {
   endpoint: AwsEndpoint;
+  dataDir: string;
   hooks: RecordedHooks;
   /** Moves the endpoint's clock (sessions expire by it); signing clients must follow with clockOffsetMs. */
   advanceClock(ms: number): void;
@@ -67,6 +68,7 @@ export async function startFixture(): Promise<Fixture> {
   const endpoint = await startAwsEndpoint({ port: 0, dataDir, hooks, now: () => Date.now() + offset });
   return {
     endpoint,
+    dataDir,
     hooks,
     advanceClock: (ms) => void (offset += ms),
     clockOffsetMs: () => offset,
