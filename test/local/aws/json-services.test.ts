@@ -1,0 +1,89 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CUSTOMER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+} from './endpoint-fixture';
+
+let fixture: Fixture;
+beforeAll(async () => {
+  fixture = await startFixture();
+});
+afterAll(() => fixture.stop());
+
+const STATE_MACHINE = `arn:aws:states:us-east-1:${PLATFORM}:stateMachine:validate-integration`;
+const platform = () => clientConfig(fixture, rootCredentials(PLATFORM));
+const platformRole = async (name: string, permissions: ReturnType<typeof allowAll>) =>
+  assumeRole(fixture, rootCredentials(PLATFORM), await createRole(fixture, PLATFORM, name, trustAccount(PLATFORM), permissions));
+
+describe('EventBridge PutEvents', () => {
+  it('hands valid entries to the runtime and reports invalid ones per entry', async () => {
+    const events = new EventBridgeClient(platform());
+    const answer = await events.send(new PutEventsCommand({
+      Entries: [
+        { Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId: 'p1', orgId: 'o1', plan: 'enterprise' }) },
+        { Source: 'platform.clusters', DetailType: 'Cluster Upserted', Detail: 'not json' },
+      ],
+    }));
+    expect(answer.FailedEntryCount).toBe(1);
+    expect(answer.Entries?.[0]?.EventId).toBeTruthy();
+    expect(answer.Entries?.[1]).toMatchObject({ ErrorCode: 'InvalidArgument' });
+    expect(fixture.hooks.events).toEqual([{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId: 'p1', orgId: 'o1', plan: 'enterprise' }) }]);
+  });
+
+  it('needs events:PutEvents on the bus', async () => {
+    const denied = new EventBridgeClient(clientConfig(fixture, await platformRole('no-events', allowAll('s3:*'))));
+    const before = fixture.hooks.events.length;
+    const error = await failure(denied.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })));
+    expect(error).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+    expect(fixture.hooks.events.length).toBe(before);
+    const allowed = new EventBridgeClient(clientConfig(fixture, await platformRole('events-ok', allowAll('events:PutEvents', `arn:aws:events:us-east-1:${PLATFORM}:event-bus/default`))));
+    await expect(allowed.send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] }))).resolves.toMatchObject({ FailedEntryCount: 0 });
+  });
+});
+
+describe('Step Functions', () => {
+  it('starts and describes executions through the runtime hooks', async () => {
+    const sfn = new SFNClient(platform());
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'integ-1-run', input: '{"integrationId":"integ-1"}' }));
+    expect(started.executionArn).toBe(`arn:aws:states:us-east-1:${PLATFORM}:execution:validate-integration:integ-1-run`);
+    expect(started.startDate).toEqual(new Date('2030-01-02T03:04:05Z'));
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+    expect(described).toMatchObject({ status: 'SUCCEEDED', stateMachineArn: STATE_MACHINE, name: 'integ-1-run', output: '{"integrationId":"integ-1"}' });
+  });
+
+  it('answers the hooks\' ExecutionAlreadyExists and an unknown execution in the JSON protocol', async () => {
+    const sfn = new SFNClient(platform());
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'once', input: '{}' }));
+    expect(await failure(sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name: 'once', input: '{}' })))).toMatchObject({ name: 'ExecutionAlreadyExists', status: 400 });
+    const unknown = `arn:aws:states:us-east-1:${PLATFORM}:execution:validate-integration:never`;
+    expect(await failure(sfn.send(new DescribeExecutionCommand({ executionArn: unknown })))).toMatchObject({ name: 'ExecutionDoesNotExist', status: 400 });
+  });
+
+  it('denies starting another account\'s state machine', async () => {
+    const sfn = new SFNClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
+    expect(await failure(sfn.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, input: '{}' })))).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+  });
+});
+
+describe('SQS', () => {
+  const queueUrl = () => `${fixture.endpoint.url}/${PLATFORM}/export-jobs`;
+
+  it('sends single and batched messages with the MD5 the SDK verifies', async () => {
+    const sqs = new SQSClient(platform());
+    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: '{"jobId":"j1"}' }));
+    expect(sent.MessageId).toBeTruthy();
+    const batch = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl(), Entries: [{ Id: 'a', MessageBody: 'one' }, { Id: 'b', MessageBody: 'two' }] }));
+    expect(batch.Successful?.map((entry) => entry.Id)).toEqual(['a', 'b']);
+    expect(fixture.hooks.messages).toEqual([
+      { queueUrl: queueUrl(), bodies: ['{"jobId":"j1"}'] },
+      { queueUrl: queueUrl(), bodies: ['one', 'two'] },
+    ]);
+  });
+
+  it('needs sqs:SendMessage on the queue', async () => {
+    const sqs = new SQSClient(clientConfig(fixture, await platformRole('other-queue', allowAll('sqs:SendMessage', `arn:aws:sqs:us-east-1:${PLATFORM}:other`))));
+    expect(await failure(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl(), MessageBody: 'x' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+});
