@@ -1,0 +1,70 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AwsError } from '#local/aws/contract';
+import { AsyncInvoker } from '#local/runtime/async-invoker';
+import { LocalEventBridge } from '#local/runtime/eventbridge';
+import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
+import { loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
+
+let runtime: FixtureRuntime;
+let invoker: AsyncInvoker;
+let bus: LocalEventBridge;
+
+const unusedTargets = {
+  sendToQueue: () => Promise.reject(new Error('no queue targets in the fixture')),
+  startExecution: () => Promise.reject(new Error('no state machine targets in the fixture')),
+};
+
+beforeAll(async () => {
+  runtime = await loadFixtureRuntime();
+});
+
+beforeEach(() => {
+  fixtureCalls().length = 0;
+  invoker = new AsyncInvoker(runtime.functions, { retryDelayMs: 10 });
+  bus = new LocalEventBridge(runtime.cloudFormation, runtime.functions, invoker, unusedTargets);
+});
+
+function order(detail: Record<string, unknown>, source = 'fixture.orders') {
+  return { Source: source, DetailType: 'Order Placed', Detail: JSON.stringify(detail) };
+}
+
+describe('local EventBridge', () => {
+  it('delivers a matching event to the function in the EventBridge envelope', async () => {
+    const [sent] = await bus.putEvents([order({ amount: 150 })]);
+    await invoker.drain();
+    const calls = callsOf('recorder');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.event).toEqual({
+      version: '0',
+      id: sent?.id,
+      'detail-type': 'Order Placed',
+      source: 'fixture.orders',
+      account: '111111111111',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      region: 'us-east-1',
+      resources: [],
+      detail: { amount: 150 },
+    });
+  });
+
+  it('ignores events the pattern does not match, and events on another bus', async () => {
+    await bus.putEvents([order({ amount: 50 }), order({ amount: 150 }, 'fixture.refunds'), { ...order({ amount: 150 }), EventBusName: 'other-bus' }]);
+    await invoker.drain();
+    expect(callsOf('recorder')).toHaveLength(0);
+  });
+
+  it('retries a failing delivery as many times as the function allows, then dead-letters it', async () => {
+    const [sent] = await bus.putEvents([order({ amount: 150, fail: true })]);
+    await invoker.drain();
+    // maximumRetryAttempts: 1 in the fixture -> two attempts in all.
+    expect(callsOf('recorder')).toHaveLength(2);
+    expect(invoker.deadLetters).toEqual([
+      { functionKey: 'recorder', eventId: sent?.id, attempts: 2, error: 'Error: recorder was told to fail' },
+    ]);
+  });
+
+  it('refuses a detail that is not a JSON object', async () => {
+    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }])).rejects.toThrow(AwsError);
+    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }])).rejects.toThrow(/JSON object/);
+  });
+});
