@@ -2,7 +2,9 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones) and the forwarding index.
+ * guards (external-id tombstones) and the forwarding index. An export job's per-file checkpoints
+ * sit in a partition of their own (still named by the project), so a backup of thousands of files
+ * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
@@ -14,6 +16,7 @@
  * | PROJECT#<p>            | JOB#<j>                             | export job                             |
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
+ * | PROJECT#<p>#JOB#<j>#<a> | FILE#<n, 7 digits>                 | export checkpoint: file n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  *
  * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId and
@@ -23,6 +26,8 @@
  * forwarding items cost no index writes.
  */
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
+export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
+  `${projectPk(projectId)}#JOB#${jobId}#${attempt}`;
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
@@ -41,6 +46,10 @@ export const keys = {
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
+  exportFile: (projectId: string, jobId: string, attempt: number, index: number) => ({
+    pk: exportFilesPk(projectId, jobId, attempt),
+    sk: `FILE#${String(index).padStart(7, '0')}`,
+  }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
 };
