@@ -16,6 +16,12 @@ const schema = z.object({
   SERVED_REGIONS: commaList.pipe(z.array(z.string()).min(1)),
   VALIDATION_STATE_MACHINE_ARN: z.string().default(''),
   EXPORT_QUEUE_URL: z.string().default(''),
+  /**
+   * Caps how long one export invocation works before it checkpoints and hands over to a fresh one
+   * (seconds; 0 = as long as the Lambda timeout allows). Tests and benchmarks lower it to force
+   * continuations; production leaves it unset.
+   */
+  EXPORT_SLICE_SECONDS: z.coerce.number().min(0).max(900).default(0),
   FORWARDING_QUEUE_URL: z.string().default(''),
   AUDIT_LOG_BUCKET: z.string().default('platform-audit-logs'),
   /** Path-style S3 addressing: only the local stack needs it. */
