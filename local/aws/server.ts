@@ -254,8 +254,10 @@ async function loadS3Service(deps: Parameters<CreateS3Service>[0]): Promise<Serv
     const module = (await import(specifier)) as { createS3Service: CreateS3Service };
     return module.createS3Service(deps);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_IMPORT_NOT_DEFINED') throw error;
+    // Only the absence of the S3 module itself is tolerated; a broken S3 module must fail loudly.
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes('s3/service')) throw error;
+    console.error('local AWS endpoint: local/aws/s3/service.ts not found; S3 calls answer NotImplemented');
     return async () => {
       throw new AwsError('NotImplemented', 'S3 is not available in this build of the local endpoint.', 501);
     };
