@@ -74,7 +74,14 @@ export function decodeAwsChunked(
   const decoded = new DecodedPayload(planPayload(headers, options));
   // Not stream.pipeline: on a decoding error it would destroy the request, and with it the
   // socket we still need to send the error answer on.
+  let rawEnded = false;
+  raw.on('end', () => (rawEnded = true));
   raw.on('error', (error: Error) => decoded.destroy(error));
+  // A client that disconnects mid-body closes the request without 'end' (and maybe without
+  // 'error'): the consumer must still learn that the body is incomplete.
+  raw.on('close', () => {
+    if (!rawEnded) decoded.destroy(new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400));
+  });
   raw.pipe(decoded);
   return decoded;
 }

@@ -1,0 +1,162 @@
+import { verifiedChecksums } from '#local/aws/aws-chunked';
+import { accessBucket } from '#local/aws/s3/access';
+import {
+  assertValidKey,
+  attributesFromRequest,
+  checksumHeaders,
+  etagMatches,
+  requestedChecksumAlgorithm,
+  writePrecondition,
+} from '#local/aws/s3/attributes';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
+import { header, objectArn, type S3Request } from '#local/aws/s3/context';
+import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
+import { invalidArgument, invalidRequest, noSuchKey, preconditionFailed } from '#local/aws/s3/errors';
+import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
+import { openObject } from '#local/aws/s3/object-files';
+import { sendEmpty, sendXml } from '#local/aws/s3/responses';
+import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, entityTooLarge, writeFileFrom, type WrittenData } from '#local/aws/s3/streams';
+import type { BucketStore } from '#local/aws/s3/store';
+import { renderDocument } from '#local/aws/s3/xml';
+
+/** PutObject and CopyObject: stream into a new data file, then commit atomically. */
+
+export function sseConditionContext(request: S3Request): Record<string, string> {
+  const context: Record<string, string> = {};
+  const algorithm = header(request, 'x-amz-server-side-encryption');
+  const keyId = header(request, 'x-amz-server-side-encryption-aws-kms-key-id');
+  if (algorithm !== undefined) context['s3:x-amz-server-side-encryption'] = algorithm;
+  if (keyId !== undefined) context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = keyId;
+  return context;
+}
+
+/** Refuses a declared length over the limit before reading a byte of it. */
+export function assertDeclaredLength(request: S3Request, limit: number): void {
+  const declared = header(request, 'x-amz-decoded-content-length') ?? header(request, 'content-length');
+  if (declared !== undefined && Number(declared) > limit) throw entityTooLarge();
+}
+
+export async function putObject(request: S3Request): Promise<void> {
+  const { key } = request;
+  assertValidKey(key);
+  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, key), context: sseConditionContext(request) });
+  assertDeclaredLength(request, MAX_OBJECT_BYTES);
+  const attributes = attributesFromRequest(request, resolveSse(request, bucket.record));
+  requireDataKey(request, attributes.sse);
+  const precondition = writePrecondition(request);
+  precondition((await bucket.objects()).get(key)); // fail fast; checked again at commit
+
+  const { dataFile, path } = await bucket.newDataFile();
+  const written = await writeFileFrom([request.signed.body], path, MAX_OBJECT_BYTES);
+  const object: StoredObject = {
+    ...attributes,
+    key,
+    size: written.size,
+    etag: `"${written.md5.toString('hex')}"`,
+    lastModified: new Date().toISOString(),
+    dataFile,
+    checksums: verifiedChecksums(request.signed.body) ?? {},
+    checksumType: 'FULL_OBJECT',
+  };
+  await bucket.commitObject(object, precondition);
+  sendEmpty(request.response, 200, { etag: object.etag, ...sseHeaders(object.sse), ...checksumHeaders(object.checksums, object.checksumType) });
+}
+
+/** `x-amz-copy-source`: `[/]<bucket>/<key>[?versionId=...]`, URL-encoded. */
+export function parseCopySource(request: S3Request): { bucketName: string; key: string } {
+  const raw = header(request, 'x-amz-copy-source') ?? '';
+  const [path = '', query] = raw.split('?');
+  if (query !== undefined && !/^versionId=null$/.test(query)) throw invalidArgument('Versioning is not enabled: only versionId=null is accepted', 'x-amz-copy-source', raw);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.startsWith('/') ? path.slice(1) : path);
+  } catch {
+    throw invalidArgument('Invalid copy source encoding', 'x-amz-copy-source', raw);
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) throw invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', raw);
+  return { bucketName: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+}
+
+/** Source checks of CopyObject / UploadPartCopy: s3:GetObject on the source, in any region. */
+export function accessCopySource(request: S3Request): { bucket: BucketStore; key: string } {
+  const source = parseCopySource(request);
+  const bucket = accessBucket(request, {
+    bucketName: source.bucketName,
+    action: 's3:GetObject',
+    resource: objectArn(source.bucketName, source.key),
+    anyRegion: true,
+    expectedOwnerHeader: 'x-amz-source-expected-bucket-owner',
+  });
+  return { bucket, key: source.key };
+}
+
+export function checkCopySourceConditions(request: S3Request, source: StoredObject): void {
+  const ifMatch = header(request, 'x-amz-copy-source-if-match');
+  const ifNoneMatch = header(request, 'x-amz-copy-source-if-none-match');
+  if (ifMatch !== undefined && !etagMatches(ifMatch, source.etag)) throw preconditionFailed('x-amz-copy-source-If-Match');
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, source.etag)) throw preconditionFailed('x-amz-copy-source-If-None-Match');
+}
+
+export async function copyObject(request: S3Request): Promise<void> {
+  const { key } = request;
+  assertValidKey(key);
+  const source = accessCopySource(request);
+  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, key), context: sseConditionContext(request) });
+  const directive = header(request, 'x-amz-metadata-directive') ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
+  const sse = resolveSse(request, bucket.record);
+  requireDataKey(request, sse);
+  const precondition = writePrecondition(request);
+
+  const opened = await openObject(source.bucket, source.key);
+  if (!opened) throw noSuchKey(source.key);
+  const { object: sourceObject, handle } = opened;
+  let copied: { dataFile: string; written: WrittenData };
+  try {
+    checkCopySourceConditions(request, sourceObject);
+    const samePlace = source.bucket === bucket && source.key === key;
+    if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
+      throw invalidRequest(
+        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+      );
+    }
+    const target = await bucket.newDataFile();
+    // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
+    const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(sourceObject);
+    const reader = handle.createReadStream({ highWaterMark: HIGH_WATER_MARK, autoClose: false });
+    copied = { dataFile: target.dataFile, written: await writeFileFrom([reader], target.path, MAX_OBJECT_BYTES, algorithm ? [algorithm] : []) };
+  } finally {
+    await handle.close();
+  }
+  const { dataFile, written } = copied;
+  const attributes: ObjectAttributes =
+    directive === 'REPLACE' ? attributesFromRequest(request, sse) : { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
+  const object: StoredObject = {
+    ...attributes,
+    key,
+    size: written.size,
+    etag: `"${written.md5.toString('hex')}"`,
+    lastModified: new Date().toISOString(),
+    dataFile,
+    checksums: written.checksums,
+    checksumType: 'FULL_OBJECT',
+  };
+  await bucket.commitObject(object, precondition);
+  const checksumFields = Object.fromEntries(Object.entries(object.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
+  sendXml(
+    request.response,
+    renderDocument('CopyObjectResult', {
+      ETag: object.etag,
+      LastModified: new Date(object.lastModified),
+      ...checksumFields,
+      ChecksumType: Object.keys(checksumFields).length > 0 ? 'FULL_OBJECT' : undefined,
+    }),
+    sseHeaders(object.sse),
+  );
+}
+
+function firstAlgorithm(object: StoredObject): ChecksumAlgorithm | undefined {
+  return CHECKSUM_ALGORITHMS.find((algorithm) => object.checksums[algorithm] !== undefined);
+}
+

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createChecksum, type ChecksumAlgorithm, type Checksums, type IncrementalChecksum } from '#local/aws/s3/checksums';
+import { S3Error } from '#local/aws/s3/errors';
+
+/** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
+export const HIGH_WATER_MARK = 1024 * 1024;
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
+
+export interface WrittenData {
+  size: number;
+  md5: Buffer;
+  /** Only the algorithms asked for (CopyObject and multipart completion compute their own). */
+  checksums: Checksums;
+}
+
+export const entityTooLarge = () =>
+  new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { MaxSizeAllowed: String(MAX_OBJECT_BYTES) });
+
+/** Counts and hashes what flows through, refusing more than `limit` bytes. */
+export class Meter extends Transform {
+  size = 0;
+  private readonly md5 = createHash('md5');
+  private readonly checksums = new Map<ChecksumAlgorithm, IncrementalChecksum>();
+
+  constructor(
+    private readonly limit: number,
+    algorithms: ChecksumAlgorithm[] = [],
+  ) {
+    super({ highWaterMark: HIGH_WATER_MARK });
+    for (const algorithm of algorithms) this.checksums.set(algorithm, createChecksum(algorithm));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      done(entityTooLarge());
+      return;
+    }
+    this.md5.update(chunk);
+    for (const checksum of this.checksums.values()) checksum.update(chunk);
+    done(null, chunk);
+  }
+
+  async result(): Promise<WrittenData> {
+    const checksums: Checksums = {};
+    for (const [algorithm, checksum] of this.checksums) checksums[algorithm] = (await checksum.digest()).toString('base64');
+    return { size: this.size, md5: this.md5.digest(), checksums };
+  }
+}
+
+/**
+ * Streams `sources` one after the other into a new file at `path` (created exclusively). On any
+ * failure the file is removed, so a failed or aborted upload leaves nothing behind.
+ */
+export async function writeFileFrom(
+  sources: Array<NodeJS.ReadableStream | (() => NodeJS.ReadableStream)>,
+  path: string,
+  limit: number,
+  algorithms: ChecksumAlgorithm[] = [],
+): Promise<WrittenData> {
+  const meter = new Meter(limit, algorithms);
+  const file = createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK });
+  try {
+    const writing = pipeline(meter, file);
+    try {
+      for (const source of sources) {
+        await pipeline(typeof source === 'function' ? source() : source, meter, { end: false });
+      }
+      meter.end();
+    } catch (error) {
+      meter.destroy(error as Error);
+      await writing.catch(() => undefined);
+      throw error;
+    }
+    await writing;
+    return await meter.result();
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+}
