@@ -10,16 +10,13 @@ import { logger } from '#shared/logger';
 import { keys } from '#shared/table/keys';
 import { beginValidation } from '#shared/integrations/integration-store';
 import type { Integration } from '#shared/integrations/integration';
+import type { RunRef } from '#shared/validation/run-input';
 
 /** A run that has not finished after this long is presumed dead and may be replaced. */
 export const VALIDATION_STALE_AFTER_MS = 15 * 60 * 1000;
 
-/** What the state machine receives: ids only, never credentials or documents. */
-export interface ValidationInput {
-  projectId: string;
-  integrationId: string;
-  runId: string;
-}
+/** What the state machine receives: ids only, never credentials or documents (see run-input.ts). */
+export type ValidationInput = RunRef;
 
 const newRunId = (integrationId: string) =>
   `${integrationId}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -35,6 +32,7 @@ export async function startValidation(integration: Integration, roleArn?: string
     projectId: integration.projectId,
     integrationId: integration.integrationId,
     runId: newRunId(integration.integrationId),
+    mode: 'validate',
   };
   const began = await beginValidation(integration, {
     runId: input.runId,

@@ -1,0 +1,10 @@
+import { parseTaskInput } from '#shared/validation/task-input';
+import { runValidationStage, type StageResult } from '#shared/validation/run-stage';
+import { stageInput } from '#functions/run-validation-stage/input';
+
+/**
+ * One stage of the validation state machine (state-machines/validate-integration.asl.yml): the
+ * Task states of all six stages call this function with their stage name. It returns the outcome
+ * for the next Choice; transient AWS trouble is thrown as TransientStageError for the Retry.
+ */
+export const handler = async (event: unknown): Promise<StageResult> => runValidationStage(parseTaskInput(stageInput, event));

@@ -1,0 +1,122 @@
+import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { nameOf, statusOf } from '#shared/aws/error-kinds';
+import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import {
+  bucketRegionMismatch,
+  classifyCustomerAccessError,
+  probeMismatch,
+  redirectRegionOf,
+  type S3Operation,
+} from '#shared/validation/failures';
+import { probeBody, probeKey, probePrefix } from '#shared/validation/probe';
+import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
+import { throwIfTransient } from '#shared/validation/transient-stage-error';
+
+/**
+ * The four bucket stages. They share one S3 client per integration in this container; its
+ * session (AssumeRole with the external ID, narrowed to the bucket and the probe prefix) is cached
+ * and renewed by shared/customer-bucket, and every call carries ExpectedBucketOwner = the role's
+ * account, so a bucket of any other account answers 403.
+ */
+export interface RunTarget extends CustomerTarget {
+  runId: string;
+}
+
+const MAX_CACHED_CLIENTS = 32;
+const clients = new Map<string, S3Client>();
+
+function validationClient(target: CustomerTarget): S3Client {
+  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.region, target.kmsKeyArn ?? '']);
+  let client = clients.get(key);
+  if (!client) {
+    client = customerS3Client(
+      target,
+      { prefixes: [probePrefix(target.integrationId)], objectActions: ['s3:PutObject', 's3:GetObject'] },
+      'validate',
+    ).client;
+    // A container serves many integrations: keep the most recent ones, forget the oldest.
+    if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value ?? '');
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Turns an error into the customer's failure, a retry (transient) or a rethrow (ours). */
+async function failureOf(operation: S3Operation, error: unknown, target: CustomerTarget): Promise<CheckOutcome> {
+  throwIfTransient(error);
+  const failure = await classifyCustomerAccessError(operation, error, target);
+  if (!failure) throw error;
+  return failed(failure);
+}
+
+/** S3's location constraint as a region: empty means us-east-1, and `EU` is the legacy name of eu-west-1. */
+export function regionOfLocation(constraint: string | undefined | null): string {
+  if (!constraint) return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
+/** BUCKET_LOCATION: the bucket exists, belongs to the role's account, and the role may locate it. */
+export async function checkBucketLocation(target: CustomerTarget): Promise<CheckOutcome> {
+  try {
+    const { LocationConstraint } = await validationClient(target).send(new GetBucketLocationCommand({ Bucket: target.bucketName }));
+    return passed({ bucketRegion: regionOfLocation(LocationConstraint) });
+  } catch (error) {
+    // S3 may answer a request signed for the wrong region with a redirect naming the bucket's
+    // region: the bucket exists and is ours to check, and BUCKET_REGION reports the mismatch.
+    const redirectedTo = statusOf(error) === 301 || nameOf(error) === 'PermanentRedirect' ? redirectRegionOf(error) : undefined;
+    if (redirectedTo) return passed({ bucketRegion: redirectedTo });
+    return failureOf('GetBucketLocation', error, target);
+  }
+}
+
+/** BUCKET_REGION: the bucket is in the integration's region (exports never cross regions). */
+export function checkBucketRegion(target: CustomerTarget, bucketRegion: string): CheckOutcome {
+  return bucketRegion === target.region ? passed() : failed(bucketRegionMismatch(target.region, bucketRegion));
+}
+
+/** WRITE_ACCESS: PutObject of the probe, with SSE-KMS under the integration's key when it names one. */
+export async function checkWriteAccess(target: RunTarget): Promise<CheckOutcome> {
+  try {
+    await validationClient(target).send(
+      new PutObjectCommand({
+        Bucket: target.bucketName,
+        Key: probeKey(target.integrationId),
+        Body: probeBody(target.integrationId, target.runId),
+        ContentType: 'text/plain; charset=utf-8',
+        ...(target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: target.kmsKeyArn } : {}),
+      }),
+    );
+    return passed();
+  } catch (error) {
+    return failureOf('PutObject', error, target);
+  }
+}
+
+/** Larger than any probe: a bigger object under the probe key is not ours and is not read. */
+const MAX_PROBE_BYTES = 4096;
+
+/** READ_ACCESS: ListObjectsV2 of the probe prefix, then GetObject of the probe with its bytes checked. */
+export async function checkReadAccess(target: RunTarget): Promise<CheckOutcome> {
+  const client = validationClient(target);
+  const key = probeKey(target.integrationId);
+  try {
+    await client.send(new ListObjectsV2Command({ Bucket: target.bucketName, Prefix: probePrefix(target.integrationId), MaxKeys: 10 }));
+  } catch (error) {
+    return failureOf('ListObjectsV2', error, target);
+  }
+  let body: string;
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: target.bucketName, Key: key }));
+    if ((object.ContentLength ?? 0) > MAX_PROBE_BYTES) {
+      object.Body?.transformToWebStream().cancel().catch(() => undefined);
+      return failed(probeMismatch(target, key));
+    }
+    body = (await object.Body?.transformToString('utf8')) ?? '';
+  } catch (error) {
+    // The probe vanished between write and read: something else deletes under the prefix.
+    if (nameOf(error) === 'NoSuchKey') return failed(probeMismatch(target, key));
+    return failureOf('GetObject', error, target);
+  }
+  return body === probeBody(target.integrationId, target.runId) ? passed() : failed(probeMismatch(target, key));
+}

@@ -1,0 +1,190 @@
+import { STSServiceException } from '@aws-sdk/client-sts';
+import { config } from '#shared/config';
+import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
+import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import type { ValidationStage } from '#shared/integrations/schemas';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
+import { awsErrorText } from '#shared/validation/aws-error-text';
+
+/**
+ * The failure codes and messages of validation (SPEC section 4), in one place: the validation
+ * stages use them, and so do exports and forwarding when the customer revokes access later
+ * (through `classifyCustomerAccessError`), so a customer sees the same code and the same message
+ * shape whichever part of the service found the problem.
+ *
+ * Messages keep the structure of the reference page's troubleshooting messages and end with what
+ * to change. They are shown to the customer through the API only: callers log the code, never the
+ * message (the ASSUME_ROLE message carries the external ID, by contract).
+ */
+export type StageName = ValidationStage['name'];
+
+export const STAGE_ORDER: readonly StageName[] = [
+  'ASSUME_ROLE',
+  'EXTERNAL_ID_ENFORCED',
+  'BUCKET_LOCATION',
+  'BUCKET_REGION',
+  'WRITE_ACCESS',
+  'READ_ACCESS',
+];
+
+export type FailureCode =
+  | 'ROLE_ASSUMPTION_FAILED'
+  | 'EXTERNAL_ID_NOT_ENFORCED'
+  | 'BUCKET_NOT_FOUND'
+  | 'BUCKET_ACCESS_DENIED'
+  | 'BUCKET_REGION_MISMATCH'
+  | 'WRITE_ACCESS_DENIED'
+  | 'KMS_ACCESS_DENIED'
+  | 'LIST_ACCESS_DENIED'
+  | 'READ_ACCESS_DENIED'
+  | 'PROBE_MISMATCH'
+  | 'VALIDATION_INTERRUPTED';
+
+export interface StageFailure {
+  stage: StageName;
+  code: FailureCode;
+  message: string;
+}
+
+/** What the messages name: the integration's role, external ID, bucket, region and key. */
+export type FailureTarget = Omit<CustomerTarget, 'integrationId'>;
+
+/** `try assume role from[<principal>] to [<roleArn>] with externalId[<externalId>] failed: <cause>` */
+export function roleAssumptionFailed(platformPrincipal: string, target: FailureTarget, error: unknown): StageFailure {
+  return {
+    stage: 'ASSUME_ROLE',
+    code: 'ROLE_ASSUMPTION_FAILED',
+    message:
+      `try assume role from[${platformPrincipal}] to [${target.roleArn}] with externalId[${target.externalId}] failed: ` +
+      `${awsErrorText('STS', 'AssumeRole', error)}; check that the role exists and that its trust policy allows ` +
+      `sts:AssumeRole to arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root on condition StringEquals sts:ExternalId = ` +
+      `the integration's external ID`,
+  };
+}
+
+export function externalIdNotEnforced(target: FailureTarget): StageFailure {
+  return {
+    stage: 'EXTERNAL_ID_ENFORCED',
+    code: 'EXTERNAL_ID_NOT_ENFORCED',
+    message:
+      `trust policy of role [${target.roleArn}] does not enforce the external ID: assume role with a different externalId succeeded; ` +
+      `add "Condition": {"StringEquals": {"sts:ExternalId": "${target.externalId}"}} to the statement that trusts ` +
+      `arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root, so no one else's request can act as this integration`,
+  };
+}
+
+/** `bucket region not match, want[<region>] got[<bucket region>]` */
+export function bucketRegionMismatch(wantRegion: string, bucketRegion: string): StageFailure {
+  return {
+    stage: 'BUCKET_REGION',
+    code: 'BUCKET_REGION_MISMATCH',
+    message: `bucket region not match, want[${wantRegion}] got[${bucketRegion}]; use a bucket in ${wantRegion}, the region of the integration`,
+  };
+}
+
+export function probeMismatch(target: FailureTarget, key: string): StageFailure {
+  return {
+    stage: 'READ_ACCESS',
+    code: 'PROBE_MISMATCH',
+    message:
+      `check bucket failed: get object: the bytes read back from s3://${target.bucketName}/${key} differ from the probe just written; ` +
+      `make sure no lifecycle rule, replication or other writer changes objects under that prefix`,
+  };
+}
+
+export function validationInterrupted(stage: StageName, errorName: string): StageFailure {
+  return {
+    stage,
+    code: 'VALIDATION_INTERRUPTED',
+    message: `validation could not finish: stage ${stage} did not complete after retries (${errorName}); run the validation again in a few minutes`,
+  };
+}
+
+/** The S3 operations the service sends to customer buckets, with the stage and permission each one proves. */
+const S3_OPERATIONS = {
+  GetBucketLocation: { stage: 'BUCKET_LOCATION', phrase: 'get bucket location', denied: 'BUCKET_ACCESS_DENIED', action: 's3:GetBucketLocation', on: 'bucket', kmsAction: undefined },
+  PutObject: { stage: 'WRITE_ACCESS', phrase: 'put object', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
+  CreateMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'create multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
+  UploadPart: { stage: 'WRITE_ACCESS', phrase: 'upload part', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
+  UploadPartCopy: { stage: 'WRITE_ACCESS', phrase: 'upload part copy', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
+  CompleteMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'complete multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:Decrypt' },
+  AbortMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'abort multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:AbortMultipartUpload', on: 'objects', kmsAction: undefined },
+  ListObjectsV2: { stage: 'READ_ACCESS', phrase: 'list objects', denied: 'LIST_ACCESS_DENIED', action: 's3:ListBucket', on: 'bucket', kmsAction: undefined },
+  GetObject: { stage: 'READ_ACCESS', phrase: 'get object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: 'kms:Decrypt' },
+  HeadObject: { stage: 'READ_ACCESS', phrase: 'head object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: undefined },
+} as const satisfies Record<string, { stage: StageName; denied: FailureCode; kmsAction: string | undefined; [key: string]: unknown }>;
+
+export type S3Operation = keyof typeof S3_OPERATIONS;
+export type CustomerOperation = 'AssumeRole' | S3Operation;
+
+/** The region S3 names when it redirects a request for a bucket that lives in another region. */
+export function redirectRegionOf(error: unknown): string | undefined {
+  const shape = error as { $response?: { headers?: Record<string, string> }; BucketRegion?: string; Region?: string };
+  return shape?.$response?.headers?.['x-amz-bucket-region'] ?? shape?.BucketRegion ?? shape?.Region;
+}
+
+/** A KMS problem behind an S3 answer: AWS names the KMS action or answers with a KMS.* error. */
+function kmsActionBehind(error: unknown): string | 'unnamed' | undefined {
+  const named = /\bkms:(\w+)/i.exec((error as { message?: string })?.message ?? '');
+  if (named) return `kms:${named[1]}`;
+  return nameOf(error).startsWith('KMS.') ? 'unnamed' : undefined;
+}
+
+/**
+ * The S3 failure of one operation that the customer can fix (403, 404 no such bucket, 301 wrong
+ * region), with its code and message; undefined when the error is not theirs to fix (transient,
+ * or a bad request of ours).
+ */
+export function s3AccessFailure(operation: S3Operation, error: unknown, target: FailureTarget): StageFailure | undefined {
+  const spec = S3_OPERATIONS[operation];
+  const status = statusOf(error);
+  const name = nameOf(error);
+  const prefix = `check bucket failed: ${spec.phrase}: ${awsErrorText('S3', operation, error)}`;
+  const bucketArn = `arn:aws:s3:::${target.bucketName}`;
+  if (name === 'NoSuchBucket' || (status === 404 && operation === 'GetBucketLocation')) {
+    return { stage: 'BUCKET_LOCATION', code: 'BUCKET_NOT_FOUND', message: `${prefix}; create the bucket ${target.bucketName} or correct the bucket name of the integration` };
+  }
+  if (status === 301 || name === 'PermanentRedirect') {
+    return bucketRegionMismatch(target.region, redirectRegionOf(error) ?? 'unknown');
+  }
+  const kmsAction = status === 403 || name.startsWith('KMS.') ? kmsActionBehind(error) : undefined;
+  if (kmsAction) {
+    const action = kmsAction === 'unnamed' ? (spec.kmsAction ?? 'kms:GenerateDataKey') : kmsAction;
+    const key = target.kmsKeyArn ?? "the bucket's default encryption key";
+    return {
+      stage: spec.stage,
+      code: 'KMS_ACCESS_DENIED',
+      message: `${prefix}; the role's policy and the key policy must allow ${action} on ${key}, and the key must be enabled`,
+    };
+  }
+  if (status !== 403) return undefined;
+  const resource = spec.on === 'bucket' ? bucketArn : `${bucketArn}/*`;
+  const owner = accountOfRoleArn(target.roleArn);
+  const ownerHint = operation === 'GetBucketLocation' ? `, and the bucket must belong to the role's account ${owner}` : '';
+  return { stage: spec.stage, code: spec.denied, message: `${prefix}; the role's policy must allow ${spec.action} on ${resource}${ownerHint}` };
+}
+
+/**
+ * Classifies an error from an AssumeRole or S3 call on a customer's bucket. An STS error is an
+ * AssumeRole failure whatever the caller was doing (the S3 client's credentials provider throws
+ * it). Returns undefined when the customer is not to blame (throttling, 5xx, timeouts, bugs of
+ * ours): such errors must be retried or reported as ours, never mark an integration FAILED.
+ *
+ * Use: `const failure = await classifyCustomerAccessError('PutObject', error, integration);
+ * if (failure) await markIntegrationFailed(ref, { detectedBy: 'export', ...failure });`
+ */
+export async function classifyCustomerAccessError(
+  operation: CustomerOperation,
+  error: unknown,
+  target: FailureTarget,
+): Promise<StageFailure | undefined> {
+  if (isTransient(error)) return undefined;
+  if (operation === 'AssumeRole' || error instanceof STSServiceException) {
+    const status = statusOf(error);
+    // 403 is AWS's answer for a missing role, a trust policy that does not trust us, a wrong external ID.
+    if (status !== 403) return undefined;
+    return roleAssumptionFailed(await platformPrincipalArn(), target, error);
+  }
+  return s3AccessFailure(operation, error, target);
+}

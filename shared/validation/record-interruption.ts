@@ -1,0 +1,39 @@
+import { logger } from '#shared/logger';
+import { STAGE_ORDER, validationInterrupted } from '#shared/validation/failures';
+import type { RunRef } from '#shared/validation/run-input';
+import { loadOwnedIntegration, recordRunFailed } from '#shared/validation/run-store';
+
+/**
+ * The state machine's Catch lands here when a stage could not finish: retries of a transient
+ * error ran out, the task timed out, or something unexpected broke. The run must not stay
+ * RUNNING: the report ends FAILED on the stage that was running, with VALIDATION_INTERRUPTED, so
+ * the customer knows to try again. A user-started run leaves the integration FAILED (it was not
+ * usable while VALIDATING and nothing proved it works); a recheck leaves it ACTIVE, since nothing
+ * showed that access is broken.
+ *
+ * `errorName` is the Step Functions error name only (e.g. TransientStageError, States.Timeout);
+ * the Cause is not passed in, so no AWS message or stack reaches this function or its logs.
+ */
+export async function recordValidationInterruption(ref: RunRef, errorName: string): Promise<'RECORDED' | 'STOPPED'> {
+  const ids = { projectId: ref.projectId, integrationId: ref.integrationId, runId: ref.runId, mode: ref.mode, error: errorName };
+  const integration = await loadOwnedIntegration(ref);
+  if (!integration) {
+    logger.info('interrupted validation run no longer owns the integration: nothing to record', ids);
+    return 'STOPPED';
+  }
+  const stages = integration.validation.stages;
+  const last = stages.at(-1);
+  // The stage that was running, or the next one if it never got to record its start.
+  const index = last?.status === 'RUNNING' ? stages.length - 1 : Math.min(stages.length, STAGE_ORDER.length - 1);
+  const stage = STAGE_ORDER[index] ?? 'ASSUME_ROLE';
+  const now = new Date().toISOString();
+  const { code, message } = validationInterrupted(stage, errorName);
+  const recorded = await recordRunFailed(
+    ref,
+    index,
+    { name: stage, status: 'FAILED', code, message, startedAt: last?.status === 'RUNNING' ? last.startedAt : now, endedAt: now },
+    ref.mode === 'validate' ? 'FAILED' : 'ACTIVE',
+  );
+  logger.error('validation run interrupted', { ...ids, stage, recorded });
+  return recorded ? 'RECORDED' : 'STOPPED';
+}
