@@ -15,6 +15,10 @@ const schema = z.object({
   /** Regions where the platform runs clusters; integrations must name one of them. */
   SERVED_REGIONS: commaList.pipe(z.array(z.string()).min(1)),
   VALIDATION_STATE_MACHINE_ARN: z.string().default(''),
+  /** The daily re-validation checks an ACTIVE integration again once its last check is this old. */
+  RECHECK_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(20),
+  /** Re-validation starts in flight at once (Step Functions and DynamoDB quotas are shared with the API). */
+  RECHECK_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(8),
   EXPORT_QUEUE_URL: z.string().default(''),
   /**
    * Caps how long one export invocation works before it checkpoints and hands over to a fresh one

@@ -8,10 +8,13 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 export interface Integration extends IntegrationView {
   createdBy: string;
   usedBy?: Set<string>;
+  /** RecheckIndex keys (shared/table/keys.ts), kept by validation runs: internal, never shown. */
+  recheckShard?: string;
+  lastCheckedAt?: string;
 }
 
 export function toView(integration: Integration): IntegrationView {
-  const { createdBy: _createdBy, usedBy: _usedBy, ...view } = integration;
+  const { createdBy: _createdBy, usedBy: _usedBy, recheckShard: _recheckShard, lastCheckedAt: _lastCheckedAt, ...view } = integration;
   return view;
 }
 

@@ -24,6 +24,12 @@
  * of the cluster id), so the index lists exactly the enabled forwardings; the scheduler queries the
  * shards in parallel. The attributes it projects never change, so cursor and health updates on the
  * forwarding items cost no index writes.
+ *
+ * Global secondary index `RecheckIndex` (sparse, HASH `recheckShard`, RANGE `lastCheckedAt`, projects
+ * status): a validation run that makes an integration ACTIVE sets `recheckShard` =
+ * `RECHECK_SHARD#<0..7>` (a hash of the integration id) and `lastCheckedAt`; a run that ends FAILED
+ * removes the shard. The daily re-validation queries each shard for `lastCheckedAt` older than a day,
+ * oldest first, and skips entries whose projected status is no longer ACTIVE.
  */
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
@@ -56,6 +62,9 @@ export const keys = {
 
 export const FORWARDING_SHARDS = 16;
 export const forwardingShardKey = (shard: number) => `FORWARDING_SHARD#${shard}`;
+
+export const RECHECK_SHARDS = 8;
+export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
 
 export const sortKeyPrefix = {
   integration: 'INTEGRATION#',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
@@ -5,7 +6,7 @@ import { config } from '#shared/config';
 import { getIntegration } from '#shared/integrations/integration-store';
 import type { Integration } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
-import { keys } from '#shared/table/keys';
+import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
 import { statusDuring, type RunRef } from '#shared/validation/run-input';
 
 /**
@@ -29,13 +30,13 @@ export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefin
 
 const OWNED_BY_RUN = 'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
 
-async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>): Promise<boolean> {
+async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>, remove: string[] = []): Promise<boolean> {
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: config().TABLE_NAME,
         Key: keys.integration(ref.projectId, ref.integrationId),
-        UpdateExpression: `SET ${set.join(', ')}`,
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: OWNED_BY_RUN,
         ExpressionAttributeNames: { '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status' },
         ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
@@ -57,7 +58,14 @@ export function recordStage(ref: RunRef, index: number, entry: ValidationStage):
   return updateIfOwned(ref, [`#validation.#stages[${index}] = :entry`], { ':entry': entry });
 }
 
-/** The last stage passed: the integration is ACTIVE and every later S3 call expects this owner. */
+/** The RecheckIndex shard of an integration (shared/table/keys.ts): a stable hash of its id. */
+export const recheckShardOf = (integrationId: string) =>
+  recheckShardKey(createHash('sha256').update(integrationId).digest().readUInt32BE(0) % RECHECK_SHARDS);
+
+/**
+ * The last stage passed: the integration is ACTIVE, every later S3 call expects this owner, and
+ * the RecheckIndex lists it for the daily re-validation from now on.
+ */
 export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, bucketOwnerAccountId: string): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
   return updateIfOwned(
@@ -69,21 +77,32 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       '#status = :active',
       'bucketOwnerAccountId = :owner',
       'updatedAt = :endedAt',
+      'recheckShard = :shard',
+      'lastCheckedAt = :endedAt',
     ],
-    { ':entry': entry, ':successful': 'SUCCESSFUL', ':endedAt': endedAt, ':active': 'ACTIVE', ':owner': bucketOwnerAccountId },
+    {
+      ':entry': entry,
+      ':successful': 'SUCCESSFUL',
+      ':endedAt': endedAt,
+      ':active': 'ACTIVE',
+      ':owner': bucketOwnerAccountId,
+      ':shard': recheckShardOf(ref.integrationId),
+    },
   );
 }
 
 /**
  * A stage failed: the report ends FAILED with the stage's code and message. `newStatus` is FAILED
- * for a customer's mistake; an interrupted recheck keeps the integration ACTIVE (nothing showed
- * that access is broken) and only reports that the check could not finish.
+ * for a customer's mistake (the integration leaves the RecheckIndex: a FAILED one waits for the
+ * customer to validate again). An interrupted recheck keeps the integration ACTIVE (nothing showed
+ * that access is broken), only reports that the check could not finish, and leaves lastCheckedAt
+ * alone so the next daily run checks it again.
  */
 export function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
-  return updateIfOwned(
-    ref,
-    [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'],
-    { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus },
-  );
+  const set = [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'];
+  const values = { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus };
+  return newStatus === 'FAILED'
+    ? updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard'])
+    : updateIfOwned(ref, set, values);
 }

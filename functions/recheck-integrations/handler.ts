@@ -1,0 +1,12 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger } from '#shared/logger';
+import { recheckActiveIntegrations } from '#shared/validation/recheck';
+
+/** Time kept back from the Lambda timeout to finish the starts in flight and log the summary. */
+const SAFETY_MARGIN_MS = 30_000;
+
+/** The daily schedule's target: re-validates every ACTIVE integration due for a check. */
+export const handler = async (event: ScheduledEvent, context: Context): Promise<void> => {
+  const summary = await recheckActiveIntegrations({ deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS });
+  logger.info('daily re-validation started', { scheduledEventId: event.id, ...summary });
+};

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from '#shared/aws/step-functions';
+import { config } from '#shared/config';
+import { logger } from '#shared/logger';
+import { beginRecheck, dueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
+import type { RunRef } from '#shared/validation/run-input';
+import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
+
+/**
+ * The daily re-validation (issue 7 item 4): every ACTIVE integration not checked for
+ * RECHECK_AFTER_HOURS runs the validation state machine again in `recheck` mode. The integration
+ * stays ACTIVE while it runs (exports keep working) and becomes FAILED, with the stage, code and
+ * message, only if a stage fails: a customer who revoked access learns it from the report instead
+ * of from a failed export at night.
+ *
+ * Starts fan out with at most RECHECK_CONCURRENCY in flight (Step Functions' StartExecution quota
+ * and DynamoDB are shared with the API), and stop before `deadline`: what is left is the
+ * longest-unchecked, which the next run takes first.
+ */
+export interface RecheckSummary {
+  started: number;
+  /** Claimed by someone else meanwhile (a customer's validation, an export marking it FAILED). */
+  skipped: number;
+  /** Step Functions refused the start; the report was put back and the next run tries again. */
+  notStarted: number;
+  /** False when the deadline stopped the run before every due integration was started. */
+  complete: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+
+export async function recheckActiveIntegrations(options: { deadline: number; now?: Date }): Promise<RecheckSummary> {
+  const now = options.now ?? new Date();
+  const dueBefore = new Date(now.getTime() - config().RECHECK_AFTER_HOURS * HOUR_MS).toISOString();
+  const staleBefore = new Date(now.getTime() - VALIDATION_STALE_AFTER_MS).toISOString();
+  const summary: RecheckSummary = { started: 0, skipped: 0, notStarted: 0, complete: true };
+  const due = dueIntegrations(dueBefore);
+
+  // A fixed set of workers pulling from one generator: at most RECHECK_CONCURRENCY starts in flight.
+  const worker = async () => {
+    for (;;) {
+      if (Date.now() >= options.deadline) {
+        summary.complete = false;
+        return;
+      }
+      const next = await due.next();
+      if (next.done) return;
+      const result = await recheckOne(next.value, { dueBefore, staleBefore });
+      summary[result] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: config().RECHECK_CONCURRENCY }, worker));
+  return summary;
+}
+
+async function recheckOne(
+  integration: DueIntegration,
+  window: { dueBefore: string; staleBefore: string },
+): Promise<'started' | 'skipped' | 'notStarted'> {
+  const input: RunRef = {
+    projectId: integration.projectId,
+    integrationId: integration.integrationId,
+    runId: `${integration.integrationId}-recheck-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+    mode: 'recheck',
+  };
+  const claimed = await beginRecheck(integration, { runId: input.runId, startedAt: new Date().toISOString(), ...window });
+  if (!claimed) return 'skipped';
+  try {
+    await stepFunctions.send(
+      new StartExecutionCommand({ stateMachineArn: config().VALIDATION_STATE_MACHINE_ARN, name: input.runId, input: JSON.stringify(input) }),
+    );
+    return 'started';
+  } catch (error) {
+    logger.error('could not start a recheck', { projectId: input.projectId, integrationId: input.integrationId, error: (error as Error).name });
+    await restoreAfterFailedRecheckStart(integration, input.runId, claimed.previous);
+    return 'notStarted';
+  }
+}
