@@ -28,6 +28,11 @@ const schema = z.object({
   EXPORT_SLICE_SECONDS: z.coerce.number().min(0).max(900).default(0),
   FORWARDING_QUEUE_URL: z.string().default(''),
   AUDIT_LOG_BUCKET: z.string().default('platform-audit-logs'),
+  /**
+   * Forwarding delivers an audit-log file only once its timestamp is this old: a file the platform
+   * uploads a little late (after a newer one) still sorts after the cursor and is not skipped.
+   */
+  FORWARDING_SETTLE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   /** Path-style S3 addressing: only the local stack needs it. */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

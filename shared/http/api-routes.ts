@@ -10,6 +10,7 @@ import {
   setRoleBody,
   setupDocuments,
 } from '#shared/integrations/schemas';
+import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
 
 /**
  * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
@@ -114,5 +115,37 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: integrationPath,
     responses: { 204: { description: 'Deleted' } },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
+    operationId: 'putAuditLogForwarding',
+    summary: 'Turn audit-log forwarding of a dedicated cluster on, or change its integration or directory',
+    access: 'write',
+    pathParams: forwardingPath,
+    body: forwardingBody,
+    responses: {
+      200: { description: 'Forwarding changed; delivery continues where it stood', schema: forwardingView },
+      201: { description: 'Forwarding turned on', schema: forwardingView },
+      422: { description: 'The integration is in another region than the cluster (REGION_MISMATCH)' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
+    operationId: 'getAuditLogForwarding',
+    summary: "A cluster's audit-log forwarding with its delivery health",
+    access: 'read',
+    pathParams: forwardingPath,
+    responses: { 200: { description: 'The forwarding', schema: forwardingView } },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
+    operationId: 'deleteAuditLogForwarding',
+    summary: 'Turn audit-log forwarding off (files already delivered stay)',
+    access: 'write',
+    pathParams: forwardingPath,
+    responses: { 204: { description: 'Forwarding turned off' } },
   },
 ];

@@ -1,0 +1,17 @@
+import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger, metrics } from '#shared/logger';
+import { scheduleForwardingRuns, type ScheduleResult } from '#shared/forwarding/schedule-runs';
+
+/**
+ * Every minute (EventBridge schedule): one queue message per cluster with forwarding on. The
+ * event's own time stamps the tick, so a retried invocation describes the same tick.
+ */
+export const handler = middy<ScheduledEvent, ScheduleResult, Error, Context>()
+  .use(logMetrics(metrics))
+  .handler(async (event) => {
+    logger.appendKeys({ tickId: event.id });
+    const tick = event.time ? new Date(event.time) : new Date();
+    return scheduleForwardingRuns(Number.isNaN(tick.getTime()) ? new Date() : tick);
+  });

@@ -1,0 +1,73 @@
+import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { destinationPrefix } from '#shared/forwarding/audit-log-keys';
+
+/**
+ * Where one cluster's audit logs go: the integration's bucket, through a session narrowed to
+ * `<directory>/<clusterId>/audit/` and PutObject alone, so even a bug here could not write
+ * anywhere else in the customer's bucket, nor read from it.
+ *
+ * Clients are kept per destination across runs of a warm container (their sessions and sockets
+ * are reused); a change of role, bucket, key or directory makes a new one.
+ */
+const MAX_CACHED_CLIENTS = 512;
+const clients = new Map<string, S3Client>();
+
+export interface Destination {
+  client: S3Client;
+  target: CustomerTarget;
+  prefix: string;
+}
+
+export function destinationFor(target: CustomerTarget, directory: string, clusterId: string): Destination {
+  const prefix = destinationPrefix(directory, clusterId);
+  const cacheKey = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.region, target.kmsKeyArn, prefix]);
+  let client = clients.get(cacheKey);
+  if (client) {
+    clients.delete(cacheKey); // re-inserted below: the map's order is least recently used first
+  } else {
+    ({ client } = customerS3Client(target, { prefixes: [prefix], objectActions: ['s3:PutObject'] }, 'forwarding'));
+  }
+  clients.set(cacheKey, client);
+  for (const [key, stale] of clients) {
+    if (clients.size <= MAX_CACHED_CLIENTS) break;
+    clients.delete(key);
+    stale.destroy();
+  }
+  return { client, target, prefix };
+}
+
+/**
+ * Resolves the session (AssumeRole) on its own, before any write, so that a refused AssumeRole is
+ * reported as the role problem it is and not as a failed upload.
+ */
+export async function openSession(destination: Destination): Promise<void> {
+  await destination.client.config.credentials();
+}
+
+/** Files up to this size are buffered, so the SDK can retry a failed upload by itself; larger ones stream. */
+const BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export async function writeAuditLog(
+  destination: Destination,
+  key: string,
+  source: { body: { transformToByteArray(): Promise<Uint8Array> } & PutObjectCommandInput['Body']; length: number },
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const body = source.length <= BUFFER_LIMIT_BYTES ? await source.body.transformToByteArray() : source.body;
+  const { kmsKeyArn, bucketName } = destination.target;
+  await destination.client.send(
+    new PutObjectCommand({
+      Bucket: bucketName,
+      Key: key,
+      Body: body,
+      ContentLength: source.length,
+      // JSON lines in a .log file: text, so that the customer's tools show it as such.
+      ContentType: 'text/plain; charset=utf-8',
+      // With a customer key, write under that key even if the bucket's default encryption differs.
+      ...(kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyArn } : {}),
+    }),
+    { abortSignal },
+  );
+}

@@ -1,0 +1,56 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { config } from '#shared/config';
+import { sourcePrefix } from '#shared/forwarding/audit-log-keys';
+
+/**
+ * The platform's own audit-log bucket, read with the function's execution role. Created on first
+ * use rather than at import, so a missing variable fails with config()'s message, not an import error.
+ * ExpectedBucketOwner guards against reading a same-named bucket of another account.
+ */
+let client: S3Client | undefined;
+
+const platformS3 = () => (client ??= new S3Client({ forcePathStyle: config().S3_FORCE_PATH_STYLE }));
+
+export interface ListedFile {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+/** Up to `maxKeys` keys of one cluster's audit logs after `startAfter`, oldest first, and whether more follow. */
+export async function listAuditLogsAfter(
+  clusterId: string,
+  startAfter: string | undefined,
+  maxKeys: number,
+  abortSignal?: AbortSignal,
+): Promise<{ files: ListedFile[]; more: boolean }> {
+  const { Contents = [], IsTruncated } = await platformS3().send(
+    new ListObjectsV2Command({
+      Bucket: config().AUDIT_LOG_BUCKET,
+      Prefix: sourcePrefix(clusterId),
+      StartAfter: startAfter,
+      MaxKeys: maxKeys,
+      ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
+    }),
+    { abortSignal },
+  );
+  const files = Contents.flatMap((object) =>
+    object.Key ? [{ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified }] : [],
+  );
+  return { files, more: Boolean(IsTruncated) };
+}
+
+/** Opens one audit-log file; the SDK validates its checksum when the platform stored one. */
+export async function openAuditLog(key: string, abortSignal?: AbortSignal) {
+  const { Body, ContentLength } = await platformS3().send(
+    new GetObjectCommand({
+      Bucket: config().AUDIT_LOG_BUCKET,
+      Key: key,
+      ChecksumMode: 'ENABLED',
+      ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
+    }),
+    { abortSignal },
+  );
+  if (!Body || ContentLength === undefined) throw new Error('GetObject returned no body or length');
+  return { body: Body, length: ContentLength };
+}
