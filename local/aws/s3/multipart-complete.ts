@@ -49,14 +49,16 @@ function requestedParts(document: XmlElement | undefined): RequestedPart[] {
   return parts;
 }
 
-/** The uploaded parts the request names, checked as S3 checks them. */
+/** The uploaded parts the request names, checked as S3 checks them: order, existence, then sizes. */
 function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecord[] {
-  const algorithm = upload.record.checksumAlgorithm;
-  return requested.map((wanted, index) => {
+  requested.forEach((wanted, index) => {
     const previous = requested[index - 1];
     if (previous && wanted.partNumber <= previous.partNumber) {
       throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', 400);
     }
+  });
+  const algorithm = upload.record.checksumAlgorithm;
+  const parts = requested.map((wanted) => {
     const part = upload.parts.get(wanted.partNumber);
     if (!part || part.etag !== wanted.etag) throw invalidPart();
     for (const [name, value] of Object.entries(wanted.checksums)) {
@@ -67,14 +69,17 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
         `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
       );
     }
-    if (index < requested.length - 1 && part.size < MIN_PART_BYTES) {
+    return part;
+  });
+  parts.slice(0, -1).forEach((part) => {
+    if (part.size < MIN_PART_BYTES) {
       throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', 400, {
         ProposedSize: String(part.size),
         MinSizeAllowed: String(MIN_PART_BYTES),
       });
     }
-    return part;
   });
+  return parts;
 }
 
 export async function completeMultipartUpload(request: S3Request): Promise<void> {

@@ -125,8 +125,8 @@ function route(request: S3Request): Operation {
 }
 
 function answerError(response: ServerResponse, error: unknown, method: string): void {
-  if (response.headersSent) {
-    // Mid-download: the only honest signal left is to cut the connection.
+  if (response.headersSent || response.destroyed || response.socket?.destroyed === true) {
+    // Mid-download, or the client hung up mid-upload: nobody is left to read an answer.
     response.destroy();
     return;
   }
