@@ -27,6 +27,9 @@ export async function startDynamoDbLocal(options: { port: number; accountId: str
   const port = options.port === 0 ? await freePort() : options.port;
   // sharedDb: the tests' credentials and the functions' credentials must see the same tables.
   const java = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  // Even if this process ends without close() (an uncaught error), the JVM must not outlive it.
+  const killJava = (): void => void java.kill('SIGKILL');
+  process.on('exit', killJava);
   const output: string[] = [];
   const keep = (chunk: Buffer): void => {
     output.push(chunk.toString());
@@ -53,6 +56,7 @@ export async function startDynamoDbLocal(options: { port: number; accountId: str
   try {
     await Promise.race([waitUntilAnswering(client), exited]);
   } catch (error) {
+    process.off('exit', killJava);
     await stopProcess(java);
     throw error;
   }
@@ -63,6 +67,7 @@ export async function startDynamoDbLocal(options: { port: number; accountId: str
     close: async () => {
       client.destroy();
       await stopProcess(java);
+      process.off('exit', killJava);
     },
   };
 }

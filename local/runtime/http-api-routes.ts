@@ -4,6 +4,7 @@
  * (literal segment over `{param}` over `{proxy+}`), then an exact method over `ANY`.
  */
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
+import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER } from '#local/runtime/jwt';
 import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
 import type { FunctionSpec } from '#local/runtime/service-model';
 
@@ -32,7 +33,10 @@ export interface RouteMatch {
 export function readHttpRoutes(cloudFormation: LocalCloudFormation): HttpRoute[] {
   const { service } = cloudFormation;
   const httpApi = isMap(service.provider.httpApi) ? service.provider.httpApi : {};
-  const authorizers = readAuthorizers(cloudFormation, httpApi.authorizers);
+  if (httpApi.payload !== undefined && String(httpApi.payload) !== '2.0') {
+    throw new Error(`provider.httpApi.payload ${String(httpApi.payload)}: the local HTTP API speaks payload format 2.0 only.`);
+  }
+  const authorizers = readJwtAuthorizers(cloudFormation);
   const routes: HttpRoute[] = [];
   for (const fn of service.functions) {
     for (const [index, event] of fn.events.entries()) {
@@ -74,7 +78,10 @@ function normalizeRoute(method: string, path: string, where: string): { method: 
   return { method: method === '*' ? 'ANY' : method.toUpperCase(), path };
 }
 
-function readAuthorizers(cloudFormation: LocalCloudFormation, block: Yaml | undefined): Map<string, JwtAuthorizer> {
+/** The JWT authorizers of `provider.httpApi.authorizers`, by name. */
+export function readJwtAuthorizers(cloudFormation: LocalCloudFormation): Map<string, JwtAuthorizer> {
+  const httpApi = cloudFormation.service.provider.httpApi;
+  const block = isMap(httpApi) ? httpApi.authorizers : undefined;
   const out = new Map<string, JwtAuthorizer>();
   if (!isMap(block)) return out;
   for (const [name, raw] of Object.entries(block)) {
@@ -92,6 +99,16 @@ function readAuthorizers(cloudFormation: LocalCloudFormation, block: Yaml | unde
     out.set(name, { name, issuer: spec.issuerUrl, audiences, headerName: header[1].toLowerCase() });
   }
   return out;
+}
+
+/**
+ * The `iss` and `aud` a locally minted token gets: those of the authorizer named jwtAuthorizer
+ * (or the only one), else the local defaults.
+ */
+export function tokenDefaults(cloudFormation: LocalCloudFormation): { issuer: string; audience: string } {
+  const authorizers = readJwtAuthorizers(cloudFormation);
+  const authorizer = authorizers.get('jwtAuthorizer') ?? [...authorizers.values()][0];
+  return { issuer: authorizer?.issuer ?? LOCAL_JWT_ISSUER, audience: authorizer?.audiences[0] ?? LOCAL_JWT_AUDIENCE };
 }
 
 /** API Gateway's route selection for one request. */

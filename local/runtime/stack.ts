@@ -1,0 +1,195 @@
+/**
+ * The whole service on one machine (SPEC section 7): DynamoDB Local, the AWS-compatible endpoint,
+ * the functions of serverless.yml with their triggers, and the HTTP API. `npm start` and the test
+ * harness both start it through `startLocalStack`.
+ */
+import { join, resolve } from 'node:path';
+import { S3Client, CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { AwsError, type PlatformHooks } from '#local/aws/contract';
+import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
+import { AsyncInvoker } from '#local/runtime/async-invoker';
+import { LocalCloudFormation } from '#local/runtime/cloudformation';
+import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
+import { functionEnvironment } from '#local/runtime/env';
+import { LocalEventBridge } from '#local/runtime/eventbridge';
+import { LocalFunctions } from '#local/runtime/functions';
+import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
+import { tokenDefaults } from '#local/runtime/http-api-routes';
+import { jwtKeyDir, loadOrCreateSigningKey } from '#local/runtime/jwt';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
+import { LocalSchedules } from '#local/runtime/schedules';
+import { loadService, type LocalService } from '#local/runtime/service-model';
+import { LocalQueues } from '#local/runtime/sqs';
+import { LocalStepFunctions } from '#local/runtime/step-functions';
+
+/** The platform's audit-log bucket (SPEC section 7), unless serverless.yml names another. */
+const DEFAULT_AUDIT_LOG_BUCKET = 'platform-audit-logs';
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. Defaults: API 3000, AWS endpoint 4566, DynamoDB Local 8000. */
+  ports?: { api?: number; aws?: number; dynamodb?: number };
+  dataDir?: string;
+  /** Run every schedule this often instead of its own rate (tests). */
+  scheduleSeconds?: number;
+  /** The first pause before Lambda retries an asynchronous invocation; later ones double. */
+  asyncRetryDelayMs?: number;
+  serverlessYml?: string;
+  stage?: string;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  awsUrl: string;
+  dynamodbUrl: string;
+  service: LocalService;
+  /** What every function sees in process.env. */
+  environment: Record<string, string>;
+  jwtKeyDir: string;
+  /** The `iss` and `aud` the API's JWT authorizer expects. */
+  jwt: { issuer: string; audience: string };
+  faults: AwsEndpoint['faults'];
+  eventBridge: LocalEventBridge;
+  queues: LocalQueues;
+  stepFunctions: LocalStepFunctions;
+  schedules: LocalSchedules;
+  asyncInvoker: AsyncInvoker;
+  close(): Promise<void>;
+}
+
+interface Components {
+  eventBridge: LocalEventBridge;
+  queues: LocalQueues;
+  stepFunctions: LocalStepFunctions;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const service = loadService(options.serverlessYml ?? DEFAULT_SERVERLESS_YML, options.stage ? { stage: options.stage } : {});
+  const keyDir = jwtKeyDir(dataDir, service.stackName);
+  const signingKey = loadOrCreateSigningKey(keyDir);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error: unknown) => console.error(`[local] shutdown step failed: ${String(error)}`));
+    }
+  };
+
+  try {
+    // The endpoint answers before the runtime behind its hooks exists: queue URLs need its port.
+    const started: { components?: Components } = {};
+    const ready = (): Components => {
+      if (!started.components) throw new AwsError('ServiceUnavailable', 'The local stack is still starting; try again in a moment.', 503);
+      return started.components;
+    };
+    const hooks: PlatformHooks = {
+      putEvents: async (entries) => void (await ready().eventBridge.putEvents(entries)),
+      startExecution: (arn, input, name) => ready().stepFunctions.startExecution(arn, input, name),
+      describeExecution: (arn) => ready().stepFunctions.describeExecution(arn),
+      sendMessages: (url, bodies) => ready().queues.sendMessages(url, bodies),
+    };
+    const [dynamodb, aws] = await startBoth(
+      () => startDynamoDbLocal({ port: options.ports?.dynamodb ?? 8000, accountId: service.accountId, region: service.region }),
+      () => startAwsEndpoint({ port: options.ports?.aws ?? 4566, dataDir: join(dataDir, service.stackName, 'aws'), hooks }),
+    );
+    cleanups.push(() => dynamodb.close(), () => aws.close());
+
+    // Everything serverless.yml declares is checked here, before any handler is imported.
+    const cloudFormation = new LocalCloudFormation(service, aws.url);
+    const environment = functionEnvironment(cloudFormation, { awsUrl: aws.url, dynamodbUrl: dynamodb.url });
+    const functions = new LocalFunctions(service);
+    const asyncInvoker = new AsyncInvoker(functions, options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {});
+    const queues = new LocalQueues(cloudFormation, functions);
+    const stepFunctions = new LocalStepFunctions(cloudFormation, functions);
+    const eventBridge = new LocalEventBridge(cloudFormation, functions, asyncInvoker, {
+      sendToQueue: async (arn, body) => {
+        const queue = queues.byArn(arn);
+        if (!queue) throw new Error(`No local queue ${arn}.`);
+        queues.send(queue, [body]);
+      },
+      startExecution: (arn, input) => stepFunctions.startExecution(arn, input),
+    });
+    const schedules = new LocalSchedules(cloudFormation, functions, options.scheduleSeconds);
+    cleanups.push(() => asyncInvoker.close(), () => stepFunctions.close(), () => queues.close(), () => schedules.close());
+
+    // Handlers read their configuration when their module loads: the environment comes first.
+    applyEnvironment(environment);
+    await createTables(dynamodb.client, cloudFormation);
+    await createBuckets(cloudFormation, aws.url, environment.AUDIT_LOG_BUCKET ?? DEFAULT_AUDIT_LOG_BUCKET);
+    await functions.loadAll();
+    started.components = { eventBridge, queues, stepFunctions };
+
+    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, port: options.ports?.api ?? 3000 });
+    cleanups.push(() => httpApi.close());
+    queues.start();
+    schedules.start();
+
+    return {
+      apiUrl: httpApi.url,
+      awsUrl: aws.url,
+      dynamodbUrl: dynamodb.url,
+      service,
+      environment,
+      jwtKeyDir: keyDir,
+      jwt: tokenDefaults(cloudFormation),
+      faults: aws.faults,
+      eventBridge,
+      queues,
+      stepFunctions,
+      schedules,
+      asyncInvoker,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Starts two services at once; if one fails, the other is stopped before the error surfaces. */
+async function startBoth(
+  startDynamoDb: () => Promise<LocalDynamoDb>,
+  startAws: () => Promise<AwsEndpoint>,
+): Promise<[LocalDynamoDb, AwsEndpoint]> {
+  const [dynamodb, aws] = await Promise.allSettled([startDynamoDb(), startAws()]);
+  if (dynamodb.status === 'fulfilled' && aws.status === 'fulfilled') return [dynamodb.value, aws.value];
+  if (dynamodb.status === 'fulfilled') await dynamodb.value.close();
+  if (aws.status === 'fulfilled') await aws.value.close();
+  throw dynamodb.status === 'rejected' ? dynamodb.reason : (aws as PromiseRejectedResult).reason;
+}
+
+function applyEnvironment(environment: Record<string, string>): void {
+  // Credentials from the developer's shell must not leak into the functions' SDK clients.
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN']) delete process.env[name];
+  Object.assign(process.env, environment);
+}
+
+/** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */
+async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
+  const { service } = cloudFormation;
+  const s3 = new S3Client({
+    endpoint: awsUrl,
+    region: service.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
+  });
+  const names = new Set([auditLogBucket, ...cloudFormation.ofType('AWS::S3::Bucket').map(([, bucket]) => bucket.ref)]);
+  try {
+    for (const name of names) {
+      try {
+        await s3.send(
+          new CreateBucketCommand({
+            Bucket: name,
+            ...(service.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: service.region as BucketLocationConstraint } }),
+          }),
+        );
+      } catch (error) {
+        // The endpoint keeps its data between runs: a bucket from the last run is fine.
+        if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw error;
+      }
+    }
+  } finally {
+    s3.destroy();
+  }
+}

@@ -1,0 +1,48 @@
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
+import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../../support/local-stack';
+
+describe('the local stack the test run shares', () => {
+  it('answers GET /v1/health', async () => {
+    const answer = await api().get('/v1/health');
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({ status: 'ok' });
+  });
+
+  it('checks tokens on protected routes: 401 without one, through to the function with a minted one', async () => {
+    const path = '/v1/projects/proj-unknown/integrations';
+    const anonymous = await api().get(path);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json).toEqual({ message: 'Unauthorized' });
+    const token = mintToken({ sub: 'user-1', org: 'org-1', orgRole: 'member', projects: {} });
+    const authorized = await api(token).get(path);
+    // The function answered (its own error shape), not the authorizer.
+    expect(authorized.status).not.toBe(401);
+    expect(authorized.json).toHaveProperty('error.code');
+  });
+
+  it('gives test workers the functions\' environment, so in-process SDK clients reach the local services', async () => {
+    const stack = localStack();
+    expect(process.env.TABLE_NAME).toBe(stack.environment.TABLE_NAME);
+    expect(process.env.AWS_ENDPOINT_URL).toBe(stack.awsUrl);
+    // No endpoint or credentials given: the SDK takes them from the environment, as the handlers do.
+    const dynamodb = new DynamoDBClient({});
+    const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
+    expect(TableNames).toContain(process.env.TABLE_NAME);
+    dynamodb.destroy();
+  });
+
+  it('created the platform audit-log bucket as the platform account', async () => {
+    const { s3 } = clientsFor(PLATFORM_ACCOUNT_ID);
+    const head = await s3.send(new HeadBucketCommand({ Bucket: 'platform-audit-logs', ExpectedBucketOwner: PLATFORM_ACCOUNT_ID }));
+    expect(head.BucketRegion).toBe('us-east-1');
+  });
+
+  it('hands out distinct customer accounts', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => uniqueAccountId()));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^[2-9]\d{11}$/);
+  });
+});
