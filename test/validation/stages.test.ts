@@ -12,7 +12,6 @@ import {
   createBucket,
   createIntegration,
   createKmsKey,
-  createRole,
   customerSetUp,
   encryptBucketWith,
   enterpriseProject,
