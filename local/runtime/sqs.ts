@@ -3,7 +3,8 @@
  * mappings of the functions' `sqs` events. It keeps the semantics the service relies on: a
  * received message is invisible for the queue's VisibilityTimeout, a failed batch (or the failed
  * items of a ReportBatchItemFailures answer) comes back after it, DelaySeconds holds new messages,
- * and a message received more than the RedrivePolicy's maxReceiveCount moves to the dead-letter queue.
+ * a message received more than the RedrivePolicy's maxReceiveCount moves to the dead-letter queue,
+ * and one older than MessageRetentionPeriod is dropped unseen.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '#local/aws/contract';
@@ -28,6 +29,7 @@ export interface LocalQueue {
   arn: string;
   visibilityTimeoutSeconds: number;
   delaySeconds: number;
+  retentionSeconds: number;
   redrive?: { deadLetterArn: string; maxReceiveCount: number };
   messages: QueuedMessage[];
 }
@@ -42,6 +44,8 @@ interface Consumer {
 }
 
 const POLL_INTERVAL_MS = 50;
+/** SQS keeps a message four days unless the queue says otherwise. */
+const DEFAULT_RETENTION_SECONDS = 345_600;
 
 export class LocalQueues {
   readonly queues: LocalQueue[] = [];
@@ -63,6 +67,7 @@ export class LocalQueues {
         arn: resource.attributes.Arn ?? '',
         visibilityTimeoutSeconds: Number(property('VisibilityTimeout') ?? 30),
         delaySeconds: Number(property('DelaySeconds') ?? 0),
+        retentionSeconds: Number(property('MessageRetentionPeriod') ?? DEFAULT_RETENTION_SECONDS),
         ...(redrive ? { redrive } : {}),
         messages: [],
       });
@@ -161,6 +166,10 @@ export class LocalQueues {
     const batch: QueuedMessage[] = [];
     for (const message of [...queue.messages]) {
       if (batch.length >= max) break;
+      if (now - message.sentAt > queue.retentionSeconds * 1000) {
+        this.remove(queue, [message.messageId]);
+        continue;
+      }
       if (message.visibleAt > now) continue;
       if (queue.redrive && message.receiveCount >= queue.redrive.maxReceiveCount) {
         this.moveToDeadLetterQueue(queue, message);

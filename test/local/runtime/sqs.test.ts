@@ -67,6 +67,21 @@ describe('local SQS', () => {
     expect(queue('runtime-fixture-test-work-dlq').messages[0]?.body).toBe('crash');
   });
 
+  it('drops a message older than the retention period without delivering it', async () => {
+    await queues.close();
+    const paused = new LocalQueues(runtime.cloudFormation, runtime.functions);
+    await paused.sendMessages(workQueueUrl, ['stale', 'fresh']);
+    const work = paused.queues.find((candidate) => candidate.name === 'WorkQueue');
+    const stale = work?.messages.find((message) => message.body === 'stale');
+    if (!work || !stale) throw new Error('the fixture queue holds the messages');
+    // The fixture keeps SQS's default of four days.
+    stale.sentAt -= 345_601_000;
+    paused.start();
+    await eventually(() => work.messages.length === 0);
+    await paused.close();
+    expect(receivedBodies()).toEqual(['fresh']);
+  });
+
   it('refuses an unknown queue with the SQS error code', async () => {
     await expect(queues.sendMessages(`${FIXTURE_ENDPOINT}/111111111111/NoSuchQueue`, ['x'])).rejects.toMatchObject({
       code: 'AWS.SimpleQueueService.NonExistentQueue',
