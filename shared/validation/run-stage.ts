@@ -8,7 +8,7 @@ import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/rol
 import type { RunRef } from '#shared/validation/run-input';
 import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage, type Owned } from '#shared/validation/run-store';
 import type { CheckOutcome } from '#shared/validation/stage-outcome';
-import { throwIfTransient } from '#shared/validation/transient-stage-error';
+import { asTransientStageError } from '#shared/validation/transient-stage-error';
 
 export interface StageRequest extends RunRef {
   stage: StageName;
@@ -68,8 +68,7 @@ export async function runValidationStage(request: StageRequest): Promise<StageRe
     return await runStage(request);
   } catch (error) {
     // DynamoDB or STS throttling anywhere in the stage is retried like the checks' own.
-    throwIfTransient(error);
-    throw error;
+    throw asTransientStageError(error, `${request.stage} of ${request.integrationId}`) ?? error;
   }
 }
 

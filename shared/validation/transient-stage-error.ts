@@ -7,16 +7,26 @@ import { isTransient, nameOf } from '#shared/aws/error-kinds';
  * stage reports as its outcome instead of throwing, fails the run at once.
  *
  * Lambda reports a thrown error's `name` as its error type, which is what Step Functions matches.
- * The message names the AWS error only: never parameters or credentials.
+ * The message names the stage, the integration and the AWS error's name only (it lands in the
+ * execution history): never parameters, messages or credentials.
  */
 export class TransientStageError extends Error {
-  constructor(cause: unknown) {
-    super(`transient AWS error: ${nameOf(cause)}`);
+  constructor(
+    readonly awsError: string,
+    where?: string,
+  ) {
+    super(`${where ? `${where}: ` : ''}transient AWS error ${awsError}, retried by the state machine`);
     this.name = 'TransientStageError';
   }
 }
 
 /** Rethrows a transient error as TransientStageError; leaves every other error to the caller. */
 export function throwIfTransient(error: unknown): void {
-  if (isTransient(error)) throw new TransientStageError(error);
+  if (isTransient(error)) throw new TransientStageError(nameOf(error));
+}
+
+/** The same, for the outermost catch of a stage: names where it happened. */
+export function asTransientStageError(error: unknown, where: string): TransientStageError | undefined {
+  if (error instanceof TransientStageError) return new TransientStageError(error.awsError, where);
+  return isTransient(error) ? new TransientStageError(nameOf(error), where) : undefined;
 }
