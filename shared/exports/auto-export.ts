@@ -1,0 +1,87 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { AppError } from '#shared/errors';
+import { logger } from '#shared/logger';
+import { backupCompleted } from '#shared/projects/platform-events';
+import { getCluster, getProject, type Cluster } from '#shared/projects/project-store';
+import { getIntegration } from '#shared/integrations/integration-store';
+import { destinationPrefix, jobIdFor, sourceFolder } from '#shared/exports/destination';
+import { EMPTY_PROGRESS } from '#shared/exports/export-job';
+import { insertFailedJob } from '#shared/exports/job-store';
+import { getExportRule, type ExportRule } from '#shared/exports/rule-store';
+import { requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
+
+/**
+ * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
+ * itself says where the files are, so this does not wait for the backup record that
+ * record-platform-event writes from the same event. A duplicate event meets the job the first one
+ * created (same deterministic id) and starts nothing new.
+ */
+export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused';
+
+export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
+  const parsed = backupCompleted.safeParse(event.detail);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');
+    throw new Error(`Malformed Backup Completed event: check ${fields}`);
+  }
+  const detail = parsed.data;
+  const rule = await getExportRule(detail.projectId, detail.clusterId);
+  if (!rule) return 'no-rule';
+  const [project, cluster] = await Promise.all([getProject(detail.projectId), getCluster(detail.projectId, detail.clusterId)]);
+  // The plan or the cluster changed since the rule was set: exports are no longer offered.
+  if (project?.plan !== 'enterprise' || cluster?.tier !== 'dedicated') return 'not-available';
+
+  const order: ExportOrder = {
+    projectId: detail.projectId,
+    clusterId: detail.clusterId,
+    backupId: detail.backupId,
+    integrationId: rule.integrationId,
+    directory: rule.directory,
+    trigger: 'AUTO_EXPORT_RULE',
+    requestedBy: 'auto-export-rule',
+    source: { bucket: detail.bucket, prefix: detail.prefix },
+  };
+  try {
+    const integration = await requireUsableIntegration(order.projectId, order.integrationId, cluster);
+    const job = await submitExport(order, integration, cluster);
+    logger.info('auto-export submitted', { jobId: job.jobId, status: job.status });
+    return 'started';
+  } catch (error) {
+    // Only the customer's side can be at fault here (integration gone, not ACTIVE, wrong region):
+    // record a FAILED job so the customer sees why this backup was not exported.
+    if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+    await recordRefusedExport(order, rule, cluster, error);
+    return 'refused';
+  }
+}
+
+async function recordRefusedExport(order: ExportOrder, rule: ExportRule, cluster: Cluster, reason: AppError): Promise<void> {
+  const now = new Date().toISOString();
+  const jobId = jobIdFor(order);
+  const integration = await getIntegration(order.projectId, order.integrationId);
+  const inserted = await insertFailedJob({
+    jobId,
+    type: 'BACKUP_EXPORT',
+    status: 'FAILED',
+    projectId: order.projectId,
+    clusterId: order.clusterId,
+    backupId: order.backupId,
+    integrationId: order.integrationId,
+    directory: order.directory,
+    trigger: order.trigger,
+    source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
+    destination: { bucket: integration?.bucketName ?? '', prefix: destinationPrefix(rule.directory, order.clusterId, order.backupId) },
+    progress: EMPTY_PROGRESS,
+    error: { code: reason.code, message: `The backup export rule could not start this export: ${reason.message}` },
+    createdAt: now,
+    updatedAt: now,
+    endedAt: now,
+    createdBy: order.requestedBy,
+    attempt: 1,
+    turn: 0,
+    planned: false,
+    stalls: 0,
+    leaseEpoch: 0,
+  });
+  logger.warn('auto-export refused', { jobId, code: reason.code, recorded: inserted });
+}

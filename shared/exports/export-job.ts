@@ -1,0 +1,72 @@
+import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/schemas';
+
+/**
+ * An export job as stored. Besides what the API shows it carries the machinery that makes a long
+ * export safe to run across many Lambda invocations:
+ * - `attempt`: a FAILED job that is requested again restarts as a new attempt with fresh checkpoints;
+ * - `turn`: which queue message may work on the job now (older messages are stale duplicates);
+ * - `lease` + `leaseEpoch`: at most one invocation works on the job at a time, and writes of an
+ *   invocation that lost its lease are refused (fencing by epoch);
+ * - `planned`: the list of backup files has been written as checkpoint items;
+ * - `stalls`: invocations in a row that made no progress because S3 kept failing transiently.
+ */
+export interface ExportJob {
+  jobId: string;
+  type: 'BACKUP_EXPORT';
+  status: JobStatus;
+  projectId: string;
+  clusterId: string;
+  backupId: string;
+  integrationId: string;
+  directory: string;
+  trigger: 'API' | 'AUTO_EXPORT_RULE';
+  /** The platform's backup location (never shown to callers: it names platform buckets). */
+  source: { bucket: string; prefix: string; region: string };
+  destination: { bucket: string; prefix: string };
+  progress: JobProgress;
+  manifestKey?: string;
+  error?: JobError;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  createdBy: string;
+  attempt: number;
+  turn: number;
+  planned: boolean;
+  stalls: number;
+  lease?: JobLease;
+  leaseEpoch: number;
+}
+
+export interface JobLease {
+  /** The invocation holding the lease (its Lambda request id). */
+  owner: string;
+  /** Epoch milliseconds; after this the holder is presumed dead (its Lambda deadline has passed). */
+  expiresAt: number;
+}
+
+export const EMPTY_PROGRESS: JobProgress = { objectsTotal: 0, objectsCopied: 0, bytesTotal: 0, bytesCopied: 0 };
+
+export const isFinished = (status: JobStatus) => status === 'SUCCEEDED' || status === 'FAILED';
+
+export function toJobView(job: ExportJob): JobView {
+  return {
+    jobId: job.jobId,
+    type: job.type,
+    status: job.status,
+    projectId: job.projectId,
+    clusterId: job.clusterId,
+    backupId: job.backupId,
+    integrationId: job.integrationId,
+    trigger: job.trigger,
+    progress: job.progress,
+    destination: job.destination,
+    manifestKey: job.manifestKey,
+    error: job.error,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+  };
+}

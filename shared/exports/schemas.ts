@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { integrationId, projectId } from '#shared/integrations/schemas';
+import { directoryProblem } from '#shared/exports/destination';
+
+/**
+ * Request and response contracts of the export API (SPEC section 5). They validate requests, type
+ * the handlers and feed the OpenAPI document, like the integration schemas do.
+ */
+
+/** Cluster and backup ids come from platform events, which use the same alphabet (platform-events.ts). */
+export const clusterId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a cluster id');
+export const backupId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a backup id');
+export const jobId = z.string().regex(/^job-[0-9a-f]{32}$/, 'must be a job id (job-...)');
+
+export const directory = z.string().superRefine((value, context) => {
+  const problem = directoryProblem(value);
+  if (problem) context.addIssue({ code: 'custom', message: `directory ${problem}` });
+});
+
+export const clusterPath = z.strictObject({ projectId, clusterId });
+export const backupPath = z.strictObject({ projectId, clusterId, backupId });
+export const jobPath = z.strictObject({ projectId, jobId });
+
+export const exportBody = z.strictObject({ integrationId, directory });
+export const exportRuleBody = z.strictObject({ integrationId, directory });
+
+export const jobStatus = z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']);
+
+export const jobProgress = z.object({
+  objectsTotal: z.number().int(),
+  objectsCopied: z.number().int(),
+  bytesTotal: z.number().int(),
+  bytesCopied: z.number().int(),
+});
+
+export const jobError = z.object({ code: z.string(), message: z.string() });
+
+export const jobView = z.object({
+  jobId,
+  type: z.literal('BACKUP_EXPORT'),
+  status: jobStatus,
+  projectId,
+  clusterId,
+  backupId,
+  integrationId,
+  trigger: z.enum(['API', 'AUTO_EXPORT_RULE']),
+  progress: jobProgress,
+  destination: z.object({ bucket: z.string(), prefix: z.string() }),
+  /** Key of the manifest, present once the export SUCCEEDED: its presence marks a complete export. */
+  manifestKey: z.string().optional(),
+  error: jobError.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+});
+
+export const jobList = z.object({ items: z.array(jobView), nextToken: z.string().optional() });
+
+export const startedJob = z.object({ jobId });
+
+export const exportRuleView = z.object({
+  projectId,
+  clusterId,
+  integrationId,
+  directory: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type JobStatus = z.infer<typeof jobStatus>;
+export type JobProgress = z.infer<typeof jobProgress>;
+export type JobError = z.infer<typeof jobError>;
+export type JobView = z.infer<typeof jobView>;
+export type ExportRuleView = z.infer<typeof exportRuleView>;
+export type ExportRequest = z.infer<typeof exportBody>;

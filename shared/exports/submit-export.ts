@@ -1,0 +1,110 @@
+import { AppError, ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import { logger } from '#shared/logger';
+import type { Integration } from '#shared/integrations/integration';
+import { getIntegration } from '#shared/integrations/integration-store';
+import type { Cluster } from '#shared/projects/project-store';
+import { destinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
+import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
+import { sendJobMessage } from '#shared/exports/export-queue';
+import { getJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
+
+/**
+ * Submitting an export, for the API and for auto-export rules alike. The job id is derived from
+ * what the job does, so submitting the same export twice meets the existing job instead of
+ * starting a second one: a pending or running job is returned as it is, a succeeded one too (its
+ * export is complete), and a failed one starts again as a new attempt.
+ */
+export interface ExportOrder extends JobIdentity {
+  trigger: ExportJob['trigger'];
+  requestedBy: string;
+  /** Where the platform keeps the backup's files. */
+  source: { bucket: string; prefix: string };
+}
+
+/** The integration an export may use: present, ACTIVE, in the cluster's region. */
+export async function requireUsableIntegration(projectId: string, integrationId: string, cluster: Cluster): Promise<Integration> {
+  const integration = await getIntegration(projectId, integrationId);
+  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  if (integration.status !== 'ACTIVE') {
+    throw new ConflictError(
+      'INTEGRATION_NOT_ACTIVE',
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+    );
+  }
+  if (integration.region !== cluster.region) {
+    throw new UnprocessableError(
+      'REGION_MISMATCH',
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${cluster.region}: use an integration in ${cluster.region}.`,
+    );
+  }
+  return integration;
+}
+
+function newJob(order: ExportOrder, integration: Integration, cluster: Cluster, now: string): ExportJob {
+  return {
+    jobId: jobIdFor(order),
+    type: 'BACKUP_EXPORT',
+    status: 'PENDING',
+    projectId: order.projectId,
+    clusterId: order.clusterId,
+    backupId: order.backupId,
+    integrationId: order.integrationId,
+    directory: order.directory,
+    trigger: order.trigger,
+    source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
+    destination: { bucket: integration.bucketName, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
+    progress: EMPTY_PROGRESS,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: order.requestedBy,
+    attempt: 1,
+    turn: 0,
+    planned: false,
+    stalls: 0,
+    leaseEpoch: 0,
+  };
+}
+
+async function dispatch(job: ExportJob): Promise<void> {
+  try {
+    await sendJobMessage({ projectId: job.projectId, jobId: job.jobId, turn: job.turn });
+  } catch (error) {
+    // The job exists and waits: submitting the same export again sends its message again.
+    logger.error('could not queue export job', { jobId: job.jobId, error: error as Error });
+    throw new AppError(503, 'EXPORT_NOT_STARTED', 'The export could not be queued right now: send the same request again in a minute.');
+  }
+}
+
+/** An existing job met again: the answer for a duplicate request or event. */
+async function resume(existing: ExportJob): Promise<ExportJob> {
+  if (existing.status === 'PENDING') {
+    // Its first message may have been lost (queueing failed after the job was stored): a second
+    // message for the same turn is harmless, the lease lets only one invocation work.
+    await dispatch(existing);
+    return existing;
+  }
+  if (existing.status !== 'FAILED') return existing;
+  const restarted = await restartFailedJob(existing, new Date().toISOString());
+  if (!restarted) return (await getJob(existing.projectId, existing.jobId)) ?? existing;
+  logger.info('failed export job restarted', { jobId: restarted.jobId, attempt: restarted.attempt });
+  await dispatch(restarted);
+  return restarted;
+}
+
+export async function submitExport(order: ExportOrder, integration: Integration, cluster: Cluster): Promise<ExportJob> {
+  if (!isUsableSourcePrefix(order.source.prefix)) {
+    throw new ConflictError('BACKUP_NOT_AVAILABLE', 'This backup has no usable location and cannot be exported: contact support.');
+  }
+  const jobId = jobIdFor(order);
+  const existing = await getJob(order.projectId, jobId);
+  if (existing) return resume(existing);
+  const job = newJob(order, integration, cluster, new Date().toISOString());
+  if (await insertJob(job)) {
+    logger.info('export job created', { jobId, projectId: job.projectId, integrationId: job.integrationId, trigger: job.trigger });
+    await dispatch(job);
+    return job;
+  }
+  // An identical request created it between our read and our write.
+  const raced = await getJob(order.projectId, jobId);
+  return raced ? resume(raced) : job;
+}

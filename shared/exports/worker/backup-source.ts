@@ -1,0 +1,87 @@
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { config } from '#shared/config';
+import { IntegrityError } from '#shared/exports/worker/retry';
+
+/**
+ * Reads backup files from the platform's own bucket with the function's own credentials (never the
+ * customer's). Every read names the ETag the plan recorded (If-Match), so a file that changed
+ * after planning fails loudly instead of producing an export that mixes two versions.
+ */
+const clients = new Map<string, S3Client>();
+
+/** One client per region (backups live in their cluster's region), created once per container. */
+function platformS3(region: string): S3Client {
+  let client = clients.get(region);
+  if (!client) {
+    client = new S3Client({ region, forcePathStyle: config().S3_FORCE_PATH_STYLE, followRegionRedirects: true });
+    clients.set(region, client);
+  }
+  return client;
+}
+
+export interface BackupLocation {
+  bucket: string;
+  /** A folder prefix ending in `/`. */
+  prefix: string;
+  region: string;
+}
+
+export interface SourceFile {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** Every object below the prefix, in key order; folder placeholder objects (`.../`) are skipped. */
+export async function listBackupFiles(location: BackupLocation, signal: AbortSignal): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  let token: string | undefined;
+  do {
+    const page = await platformS3(location.region).send(
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }),
+      { abortSignal: signal },
+    );
+    for (const object of page.Contents ?? []) {
+      if (!object.Key || object.Key.endsWith('/')) continue;
+      files.push({ key: object.Key, size: object.Size ?? 0, etag: object.ETag ?? '' });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return files;
+}
+
+/**
+ * Reads `length` bytes at `offset` into one buffer of exactly that size (no growing copies).
+ * A whole-file read asks S3 for its stored checksum, which the SDK then checks against the body.
+ */
+export async function readSourceBytes(
+  location: BackupLocation,
+  file: SourceFile,
+  range: { offset: number; length: number },
+  signal: AbortSignal,
+): Promise<Buffer> {
+  const whole = range.offset === 0 && range.length === file.size;
+  const { Body } = await platformS3(location.region).send(
+    new GetObjectCommand({
+      Bucket: location.bucket,
+      Key: file.key,
+      IfMatch: file.etag || undefined,
+      ...(whole ? { ChecksumMode: 'ENABLED' } : { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` }),
+    }),
+    { abortSignal: signal },
+  );
+  const buffer = Buffer.allocUnsafe(range.length);
+  let filled = 0;
+  for await (const chunk of (Body as Readable | undefined) ?? []) {
+    const bytes = chunk as Buffer;
+    if (filled + bytes.length > range.length) {
+      (Body as Readable).destroy();
+      throw new IntegrityError(`read more bytes than expected from ${file.key}`);
+    }
+    bytes.copy(buffer, filled);
+    filled += bytes.length;
+  }
+  if (filled !== range.length) throw new IntegrityError(`short read from the backup file: ${filled} of ${range.length} bytes`);
+  return buffer;
+}

@@ -1,0 +1,130 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+
+/**
+ * The writes of an export to the customer's bucket, through the assumed customer role. The
+ * session is narrowed to the export's own folder and to the actions an export needs; every call
+ * carries ExpectedBucketOwner (added by customerS3Client), every body carries the CRC32 we
+ * computed from the source bytes (S3 refuses a body that does not match it), and with a KMS key
+ * every object is encrypted with that key.
+ */
+export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'];
+
+export interface StoredObject {
+  size: number;
+  /** `x-amz-checksum-crc32` as S3 reports it: whole-object, or `<crc of part crcs>-<parts>`. */
+  crc32?: string;
+}
+
+export class CustomerWrites {
+  private readonly client: S3Client;
+
+  constructor(
+    private readonly target: CustomerTarget,
+    prefix: string,
+  ) {
+    this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS }, 'export').client;
+  }
+
+  private get encryption() {
+    return this.target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn } : {};
+  }
+
+  async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.target.bucketName,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: contentType ?? 'application/octet-stream',
+        ChecksumCRC32: crc32,
+        ...this.encryption,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async createUpload(key: string, signal: AbortSignal): Promise<string> {
+    const { UploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: this.target.bucketName,
+        Key: key,
+        ContentType: 'application/octet-stream',
+        // FULL_OBJECT: S3 keeps a CRC32 of the whole object (not only of each part), so the
+        // verification compares whole-file checksums end to end.
+        ChecksumAlgorithm: 'CRC32',
+        ChecksumType: 'FULL_OBJECT',
+        ...this.encryption,
+      }),
+      { abortSignal: signal },
+    );
+    if (!UploadId) throw new Error('CreateMultipartUpload returned no upload id');
+    return UploadId;
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer, crc32: string, signal: AbortSignal): Promise<string> {
+    const { ETag } = await this.client.send(
+      new UploadPartCommand({
+        Bucket: this.target.bucketName,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: body,
+        ContentLength: body.length,
+        ChecksumCRC32: crc32,
+      }),
+      { abortSignal: signal },
+    );
+    if (!ETag) throw new Error('UploadPart returned no ETag');
+    return ETag;
+  }
+
+  /** `whole` is the file's size and CRC32 from the source: S3 checks both against the assembled object. */
+  async completeUpload(
+    key: string,
+    uploadId: string,
+    parts: Array<{ partNumber: number; etag: string; crc32: string }>,
+    whole: { size: number; crc32: string },
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.target.bucketName,
+        Key: key,
+        UploadId: uploadId,
+        ChecksumCRC32: whole.crc32,
+        ChecksumType: 'FULL_OBJECT',
+        MpuObjectSize: whole.size,
+        MultipartUpload: {
+          Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag, ChecksumCRC32: part.crc32 })),
+        },
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async abortUpload(key: string, uploadId: string, signal: AbortSignal): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }), {
+      abortSignal: signal,
+    });
+  }
+
+  /** What S3 stored: the size and checksum the verification compares with the source's. */
+  async stat(key: string, signal: AbortSignal): Promise<StoredObject> {
+    const head = await this.client.send(
+      new HeadObjectCommand({ Bucket: this.target.bucketName, Key: key, ChecksumMode: 'ENABLED' }),
+      { abortSignal: signal },
+    );
+    return { size: head.ContentLength ?? -1, crc32: head.ChecksumCRC32 };
+  }
+}
