@@ -11,6 +11,7 @@ import {
   setupDocuments,
 } from '#shared/integrations/schemas';
 import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
+import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
  * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
@@ -147,5 +148,68 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: forwardingPath,
     responses: { 204: { description: 'Forwarding turned off' } },
+  },
+  {
+    method: 'POST',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export',
+    operationId: 'startBackupExport',
+    summary: 'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
+    access: 'write',
+    pathParams: backupPath,
+    body: exportBody,
+    responses: {
+      202: { description: 'The export job is queued or already exists', schema: startedJob },
+      422: { description: 'The integration is in another region than the cluster (REGION_MISMATCH)' },
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule',
+    operationId: 'putBackupExportRule',
+    summary: "Export every completed backup of a dedicated cluster automatically into the rule's directory",
+    access: 'write',
+    pathParams: clusterPath,
+    body: exportRuleBody,
+    responses: {
+      200: { description: 'The rule as stored', schema: exportRuleView },
+      422: { description: 'The integration is in another region than the cluster (REGION_MISMATCH)' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule',
+    operationId: 'getBackupExportRule',
+    summary: "A cluster's auto-export rule",
+    access: 'read',
+    pathParams: clusterPath,
+    responses: { 200: { description: 'The rule', schema: exportRuleView } },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule',
+    operationId: 'deleteBackupExportRule',
+    summary: 'Stop exporting backups of the cluster automatically (running jobs continue)',
+    access: 'write',
+    pathParams: clusterPath,
+    responses: { 204: { description: 'Rule deleted' } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/jobs',
+    operationId: 'listExportJobs',
+    summary: 'List the export jobs of a project',
+    access: 'read',
+    pathParams: projectPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of jobs', schema: jobList } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/jobs/{jobId}',
+    operationId: 'getExportJob',
+    summary: 'An export job with its status, progress, destination and error',
+    access: 'read',
+    pathParams: jobPath,
+    responses: { 200: { description: 'The job', schema: jobView } },
   },
 ];
