@@ -77,6 +77,7 @@ export class LocalFunctions {
     } catch (error) {
       const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
       console.error(`[local] ${fn.key} (${options.trigger}) failed, requestId ${context.awsRequestId}: ${name}: ${message}`);
+      if (process.env.LOCAL_DEBUG && error instanceof Error && error.stack) console.error(error.stack);
       throw error;
     } finally {
       clearTimeout(timer);
