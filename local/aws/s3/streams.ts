@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createChecksum, type ChecksumAlgorithm, type Checksums, type IncrementalChecksum } from '#local/aws/s3/checksums';
 import { S3Error } from '#local/aws/s3/errors';
@@ -34,15 +34,35 @@ export class Meter extends Transform {
     for (const algorithm of algorithms) this.checksums.set(algorithm, createChecksum(algorithm));
   }
 
+  /** Network chunks are small; gathering them into ~1 MiB blocks makes far fewer hash and disk calls. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
     if (this.size > this.limit) {
       done(entityTooLarge());
       return;
     }
-    this.md5.update(chunk);
-    for (const checksum of this.checksums.values()) checksum.update(chunk);
-    done(null, chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= HIGH_WATER_MARK) this.emitPending();
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.emitPending();
+    done();
+  }
+
+  private emitPending(): void {
+    if (this.pendingBytes === 0) return;
+    const block = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.md5.update(block);
+    for (const checksum of this.checksums.values()) checksum.update(block);
+    this.push(block);
   }
 
   async result(): Promise<WrittenData> {
@@ -63,23 +83,19 @@ export async function writeFileFrom(
   algorithms: ChecksumAlgorithm[] = [],
 ): Promise<WrittenData> {
   const meter = new Meter(limit, algorithms);
-  const file = createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK });
   try {
-    const writing = pipeline(meter, file);
-    try {
-      for (const source of sources) {
-        await pipeline(typeof source === 'function' ? source() : source, meter, { end: false });
-      }
-      meter.end();
-    } catch (error) {
-      meter.destroy(error as Error);
-      await writing.catch(() => undefined);
-      throw error;
-    }
-    await writing;
+    await pipeline(Readable.from(concatenate(sources), { objectMode: false }), meter, createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK }));
     return await meter.result();
   } catch (error) {
     await rm(path, { force: true });
     throw error;
+  }
+}
+
+/** The sources one after the other; a lazy source is opened only when its turn comes. */
+async function* concatenate(sources: Array<NodeJS.ReadableStream | (() => NodeJS.ReadableStream)>): AsyncGenerator<Buffer> {
+  for (const source of sources) {
+    const stream = typeof source === 'function' ? source() : source;
+    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   }
 }
