@@ -1,10 +1,6 @@
-import { z } from 'zod';
-import { runTaskInput } from '#shared/validation/run-input';
+import { interruptionInput } from '#functions/record-validation-interruption/input';
 import { recordValidationInterruption } from '#shared/validation/record-interruption';
 import { parseTaskInput } from '#shared/validation/task-input';
-
-/** The Parameters of the state machine's RecordInterruption Task (the Catch of every stage). */
-const interruptionInput = runTaskInput({ error: z.string().max(256) });
 
 /**
  * Ends a validation run whose stage could not finish (retries exhausted, timeout, unexpected

@@ -1,0 +1,5 @@
+import { z } from 'zod';
+import { runTaskInput } from '#shared/validation/run-input';
+
+/** The Parameters of the state machine's RecordInterruption Task (the Catch of every stage). */
+export const interruptionInput = runTaskInput({ error: z.string().max(256) });
