@@ -80,7 +80,7 @@ export class LargeFileCopy {
     await withRetries(async () => {
       try {
         await env.access.step('CompleteMultipartUpload', env.signal, () =>
-          env.writes.completeUpload(this.key, uploadId, parts, { size: this.file.size, crc32 }, env.signal),
+          env.writes.completeUpload(this.key, uploadId, parts, this.file.size, env.signal),
         );
       } catch (error) {
         // Completed by an earlier invocation that stopped before its checkpoint: the object is there.

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
-import { isTransient } from '#shared/aws/error-kinds';
+import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger, metrics } from '#shared/logger';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { getIntegration } from '#shared/integrations/integration-store';
@@ -176,6 +176,7 @@ class ExportSlice {
       case 'out-of-time':
         return this.continueLater(false);
       case 'interrupted':
+        logInterruption(result.cause);
         return this.continueLater(!this.progress.advanced);
       case 'failed':
         return this.fail(result.failure);
@@ -194,6 +195,7 @@ class ExportSlice {
     }
     if (error instanceof ExportFailure) return this.fail(error);
     if (error instanceof RetriesExhaustedError || isTransient(error) || this.budget.signal.aborted) {
+      logInterruption(error);
       return this.continueLater(!this.progress.advanced);
     }
     logger.error('export failed unexpectedly', { error: error as Error });
@@ -223,6 +225,12 @@ class ExportSlice {
   private async fail(failure: ExportFailure): Promise<void> {
     await failExport(this.job, this.owner, this.progress.current, failure, { files: this.files, writes: this.writes });
   }
+}
+
+/** Names and statuses only: AWS messages may echo keys of the customer's bucket. */
+function logInterruption(cause: unknown): void {
+  const last = cause instanceof RetriesExhaustedError ? cause.lastError : cause;
+  logger.warn('export interrupted by transient errors', { error: nameOf(last), status: statusOf(last) });
 }
 
 const internalFailure = () =>
