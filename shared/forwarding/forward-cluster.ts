@@ -10,13 +10,13 @@ import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { deliverNewFiles, oldestDueFile, type DeliveryResult, type RunBudget } from '#shared/forwarding/deliver-files';
 import type { Forwarding } from '#shared/forwarding/forwarding';
-import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-state-store';
 
 /**
- * One forwarding run for one cluster: take the cluster's lease, deliver what is due, record the
- * outcome in the forwarding's health and roll it up to the integration. Runs for different
- * clusters share nothing but the table, so a slow or broken bucket holds up only its own cluster.
+ * One forwarding run for one cluster: take the cluster's lease, deliver what is due and record the
+ * outcome in the forwarding's health (the scheduler rolls it up to the integration on its next
+ * tick). Runs for different clusters share nothing but the table, so a slow or broken bucket holds
+ * up only its own cluster.
  */
 export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'NOT_RUN' | 'LOST_LEASE';
 
@@ -84,7 +84,6 @@ export async function forwardClusterAuditLogs(
   const target = integration && isUsable(integration) ? targetOf(integration) : undefined;
   if (!target) {
     const outcome = await recordLagOnly(forwarding, run);
-    await rollUpIntegrationHealth(ref.projectId, forwarding.integrationId);
     logger.info('forwarding paused: integration not ACTIVE', { ...ids, lagSeconds: outcome.lagSeconds });
     return outcome;
   }
@@ -104,7 +103,6 @@ export async function forwardClusterAuditLogs(
   const now = Date.now();
   const health = healthAfterRun(forwarding.health, result, now);
   if (!(await finishRun(run, health))) return notRun('LOST_LEASE');
-  await rollUpIntegrationHealth(ref.projectId, forwarding.integrationId);
 
   const status: RunStatus = result.problem ? 'FAILED' : result.filesDelivered > 0 ? 'DELIVERED' : 'UP_TO_DATE';
   recordMetrics(result, health);

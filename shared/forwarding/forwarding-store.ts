@@ -47,12 +47,18 @@ export async function listProjectForwardings(projectId: string): Promise<Forward
   return items;
 }
 
-/** Every enabled forwarding, read from the sparse index, its shards in parallel. */
-export async function listEnabledForwardings(): Promise<Array<{ projectId: string; clusterId: string }>> {
+/** What the sparse ForwardingIndex holds of each enabled forwarding. */
+export type IndexedForwarding = Pick<Forwarding, 'projectId' | 'clusterId' | 'integrationId' | 'health'>;
+
+/**
+ * Every enabled forwarding, read from the sparse index, its shards in parallel. Index reads are
+ * eventually consistent: a forwarding enabled a moment ago may join on the next tick.
+ */
+export async function listEnabledForwardings(): Promise<IndexedForwarding[]> {
   const shards = Array.from({ length: FORWARDING_SHARDS }, (_, shard) => forwardingShardKey(shard));
   const perShard = await Promise.all(
     shards.map(async (shard) => {
-      const refs: Array<{ projectId: string; clusterId: string }> = [];
+      const refs: IndexedForwarding[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await dynamodb.send(
@@ -61,11 +67,11 @@ export async function listEnabledForwardings(): Promise<Array<{ projectId: strin
             IndexName: FORWARDING_INDEX,
             KeyConditionExpression: 'forwardingShard = :shard',
             ExpressionAttributeValues: { ':shard': shard },
-            ProjectionExpression: 'projectId, clusterId',
+            ProjectionExpression: 'projectId, clusterId, integrationId, health',
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) refs.push({ projectId: String(item.projectId), clusterId: String(item.clusterId) });
+        for (const item of page.Items ?? []) refs.push(item as IndexedForwarding);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
       return refs;

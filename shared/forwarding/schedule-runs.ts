@@ -3,23 +3,29 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
+import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
+import { inParallel } from '#shared/forwarding/in-parallel';
 import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
 
 /**
- * The scheduler's half of a forwarding tick: one queue message per enabled cluster. The worker
- * consumes them in parallel, so the tick's wall time does not grow with the slowest bucket, and a
- * message that keeps failing ends in the dead-letter queue without holding up the others.
+ * The scheduler's half of a forwarding tick: one queue message per enabled cluster, then the
+ * integrations' health roll-up from the index. The worker consumes the messages in parallel, so
+ * the tick's wall time does not grow with the slowest bucket, and a message that keeps failing
+ * ends in the dead-letter queue without holding up the others.
  */
 const sqs = new SQSClient({});
 
 const SQS_BATCH = 10;
 /** SendMessageBatch calls in flight at once: 1,000 clusters are 100 calls, sent in about ten rounds. */
 const PARALLEL_SENDS = 10;
+const PARALLEL_ROLL_UPS = 10;
 
 export interface ScheduleResult {
   clusters: number;
   sent: number;
   failed: number;
+  /** Integrations whose health summary changed in this tick. */
+  healthChanged: number;
 }
 
 export async function scheduleForwardingRuns(scheduledAt: Date = new Date()): Promise<ScheduleResult> {
@@ -27,22 +33,25 @@ export async function scheduleForwardingRuns(scheduledAt: Date = new Date()): Pr
   const refs = await listEnabledForwardings();
   const batches: SendMessageBatchRequestEntry[][] = [];
   refs.forEach((ref, index) => {
-    const message: ForwardingRunMessage = { ...ref, scheduledAt: scheduledAt.toISOString() };
+    const message: ForwardingRunMessage = { projectId: ref.projectId, clusterId: ref.clusterId, scheduledAt: scheduledAt.toISOString() };
     if (index % SQS_BATCH === 0) batches.push([]);
     batches.at(-1)?.push({ Id: String(index % SQS_BATCH), MessageBody: JSON.stringify(message) });
   });
 
   let failed = 0;
-  let next = 0;
-  const sender = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      failed += await sendBatch(batch);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, batches.length) }, sender));
+  await inParallel(batches, PARALLEL_SENDS, async (batch) => {
+    failed += await sendBatch(batch);
+  });
 
-  const result = { clusters: refs.length, sent: refs.length - failed, failed };
+  // After the sends, so that a slow roll-up never delays a tick's deliveries.
+  let healthChanged = 0;
+  try {
+    healthChanged = await rollUpFromIndex(refs, PARALLEL_ROLL_UPS);
+  } catch (error) {
+    logger.error('integration health roll-up failed; the next tick retries', { error: (error as Error).name });
+  }
+
+  const result = { clusters: refs.length, sent: refs.length - failed, failed, healthChanged };
   metrics.addMetric('AuditLogForwardingRunsScheduled', MetricUnit.Count, result.sent);
   metrics.addMetric('AuditLogForwardingScheduleFailures', MetricUnit.Count, failed);
   logger.info('forwarding runs scheduled', { ...result });

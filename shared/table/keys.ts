@@ -19,11 +19,11 @@
  * | PROJECT#<p>#JOB#<j>#<a> | FILE#<n, 7 digits>                 | export checkpoint: file n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  *
- * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId and
- * clusterId): only FORWARDING#<c> items carry `forwardingShard` = `FORWARDING_SHARD#<0..15>` (a hash
- * of the cluster id), so the index lists exactly the enabled forwardings; the scheduler queries the
- * shards in parallel. The attributes it projects never change, so cursor and health updates on the
- * forwarding items cost no index writes.
+ * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId,
+ * clusterId, integrationId and health): only FORWARDING#<c> items carry `forwardingShard` =
+ * `FORWARDING_SHARD#<0..15>` (a hash of the cluster id), so the index lists exactly the enabled
+ * forwardings; the scheduler queries the shards in parallel every tick and, from the projected
+ * health, rolls every integration's health up without reading the forwarding items themselves.
  *
  * Global secondary index `RecheckIndex` (sparse, HASH `recheckShard`, RANGE `lastCheckedAt`, projects
  * status): a validation run that makes an integration ACTIVE sets `recheckShard` =

@@ -106,7 +106,8 @@ export interface AuditLogFile {
 }
 
 /** Writes one audit-log file into the platform's bucket, as the platform does. */
-export async function writeAuditLog(clusterId: string, writtenAt: Date, lines = 3): Promise<AuditLogFile> {
+export async function writeAuditLog(clusterId: string, time: Date, lines = 3): Promise<AuditLogFile> {
+  const writtenAt = new Date(Math.floor(time.getTime() / 1000) * 1000); // keys carry whole seconds
   const id = randomBytes(6).toString('hex');
   const body = Array.from({ length: lines }, (_, line) =>
     JSON.stringify({
