@@ -4,6 +4,7 @@
  * in RecordInterruption otherwise, and what each Task passes is exactly what its handler accepts:
  * ids and, for BUCKET_REGION, the region found before. Nothing else travels between states.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interruptionInput } from '#functions/record-validation-interruption/input';
@@ -115,5 +116,11 @@ describe('validation state machine definition', () => {
     expect(passed).toEqual({ projectId, integrationId, runId, mode, error: 'TransientStageError' });
     expect(interruptionInput.safeParse(passed).success).toBe(true);
     expect(state(task.Next ?? '').Type).toBe('Succeed');
+  });
+
+  it('keeps the fixtures for `serverless invoke local` valid task inputs', () => {
+    const fixture = (name: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events/states', name), 'utf8')) as unknown;
+    expect(stageInput.safeParse(fixture('run-validation-stage.json')).success).toBe(true);
+    expect(interruptionInput.safeParse(fixture('record-validation-interruption.json')).success).toBe(true);
   });
 });
