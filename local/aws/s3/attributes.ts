@@ -67,6 +67,11 @@ export function checksumHeaders(checksums: StoredObject['checksums'], type: Chec
   return result;
 }
 
+/** `{ ChecksumCRC32: ... }`: how checksums appear in XML answers (CopyObjectResult, ListParts...). */
+export function checksumXmlFields(checksums: StoredObject['checksums']): Record<string, string> {
+  return Object.fromEntries(Object.entries(checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
+}
+
 /** The algorithm named by x-amz-checksum-algorithm (CreateMultipartUpload, CopyObject). */
 export function requestedChecksumAlgorithm(request: S3Request): ChecksumAlgorithm | undefined {
   const value = header(request, 'x-amz-checksum-algorithm');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { accessBucket } from '#local/aws/s3/access';
-import { writePrecondition } from '#local/aws/s3/attributes';
+import { checksumXmlFields, writePrecondition } from '#local/aws/s3/attributes';
 import { canonicalUserId } from '#local/aws/s3/buckets';
 import { CHECKSUM_ALGORITHMS, checksumOf, type Checksums } from '#local/aws/s3/checksums';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
@@ -128,7 +128,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     return completed;
   });
 
-  const checksumFields = Object.fromEntries(Object.entries(object.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
+  const checksumFields = checksumXmlFields(object.checksums);
   sendXml(
     request.response,
     renderDocument('CompleteMultipartUploadResult', {
@@ -175,7 +175,7 @@ export async function listParts(request: S3Request): Promise<void> {
         LastModified: new Date(part.lastModified),
         ETag: part.etag,
         Size: part.size,
-        ...Object.fromEntries(Object.entries(part.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value])),
+        ...checksumXmlFields(part.checksums),
       })),
       Initiator: { ID: upload.record.initiatorArn, DisplayName: upload.record.initiatorArn },
       Owner: owner,

@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { verifiedChecksums } from '#local/aws/aws-chunked';
 import { accessBucket } from '#local/aws/s3/access';
-import { assertValidKey, attributesFromRequest, checksumHeaders, requestedChecksumAlgorithm } from '#local/aws/s3/attributes';
+import { assertValidKey, attributesFromRequest, checksumHeaders, checksumXmlFields, requestedChecksumAlgorithm } from '#local/aws/s3/attributes';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
-import { invalidArgument, invalidRequest, noSuchKey, noSuchUpload } from '#local/aws/s3/errors';
+import { invalidArgument, invalidRequest, noSuchUpload } from '#local/aws/s3/errors';
 import type { ChecksumType, PartRecord } from '#local/aws/s3/model';
-import { openObject } from '#local/aws/s3/object-files';
+import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { parseRange } from '#local/aws/s3/object-read';
 import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, sseConditionContext } from '#local/aws/s3/object-write';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
@@ -101,21 +101,14 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
   const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key) });
   const partNumber = partNumberOf(request);
   const upload = await findUpload(request, bucket);
-  const opened = await openObject(source.bucket, source.key);
-  if (!opened) throw noSuchKey(source.key);
-  const { object, handle } = opened;
   const { dataFile, path } = bucket.uploads().newPartFile(upload);
-  let written;
-  try {
-    checkCopySourceConditions(request, object);
+  const written = await withOpenObject(source.bucket, source.key, async (opened) => {
+    checkCopySourceConditions(request, opened.object);
     const rangeHeader = header(request, 'x-amz-copy-source-range');
-    const range = rangeHeader === undefined ? undefined : copyRange(rangeHeader, object.size);
-    const reader = handle.createReadStream({ start: range?.start ?? 0, end: range?.end ?? Math.max(object.size - 1, 0), highWaterMark: HIGH_WATER_MARK, autoClose: false });
+    const range = rangeHeader === undefined ? undefined : copyRange(rangeHeader, opened.object.size);
     const algorithms = upload.record.checksumAlgorithm ? [upload.record.checksumAlgorithm] : [];
-    written = await writeFileFrom(object.size === 0 ? [] : [reader], path, MAX_OBJECT_BYTES, algorithms);
-  } finally {
-    await handle.close();
-  }
+    return writeFileFrom(objectBytes(opened, range?.start, range?.end), path, MAX_OBJECT_BYTES, algorithms);
+  });
   const part: PartRecord = {
     partNumber,
     etag: `"${written.md5.toString('hex')}"`,
@@ -125,7 +118,7 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
     checksums: written.checksums,
   };
   await bucket.uploads().commitPart(upload, part, () => noSuchUpload(upload.record.uploadId));
-  const checksumFields = Object.fromEntries(Object.entries(part.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
+  const checksumFields = checksumXmlFields(part.checksums);
   sendXml(
     request.response,
     renderDocument('CopyPartResult', { ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumFields }),

@@ -1,7 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { noSuchKey } from '#local/aws/s3/errors';
 import { isMissingFile } from '#local/aws/s3/files';
 import type { StoredObject } from '#local/aws/s3/model';
 import type { BucketStore } from '#local/aws/s3/store';
+import { HIGH_WATER_MARK } from '#local/aws/s3/streams';
 
 export interface OpenObject {
   object: StoredObject;
@@ -25,4 +27,21 @@ export async function openObject(bucket: BucketStore, key: string): Promise<Open
     }
   }
   throw new Error(`the data of ${key} kept changing while being opened`);
+}
+
+/** Runs `use` with the key's current version open (NoSuchKey if there is none), then closes it. */
+export async function withOpenObject<T>(bucket: BucketStore, key: string, use: (opened: OpenObject) => Promise<T>): Promise<T> {
+  const opened = await openObject(bucket, key);
+  if (!opened) throw noSuchKey(key);
+  try {
+    return await use(opened);
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/** The bytes `start..end` (inclusive) of an open object; none for an empty range. */
+export function objectBytes(opened: OpenObject, start = 0, end = opened.object.size - 1): NodeJS.ReadableStream[] {
+  if (end < start) return [];
+  return [opened.handle.createReadStream({ start, end, highWaterMark: HIGH_WATER_MARK, autoClose: false })];
 }

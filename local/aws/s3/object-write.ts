@@ -4,6 +4,7 @@ import {
   assertValidKey,
   attributesFromRequest,
   checksumHeaders,
+  checksumXmlFields,
   etagMatches,
   requestedChecksumAlgorithm,
   writePrecondition,
@@ -11,11 +12,11 @@ import {
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
-import { invalidArgument, invalidRequest, noSuchKey, preconditionFailed } from '#local/aws/s3/errors';
+import { invalidArgument, invalidRequest, preconditionFailed } from '#local/aws/s3/errors';
 import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
-import { openObject } from '#local/aws/s3/object-files';
+import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, entityTooLarge, writeFileFrom, type WrittenData } from '#local/aws/s3/streams';
+import { MAX_OBJECT_BYTES, entityTooLarge, writeFileFrom } from '#local/aws/s3/streams';
 import type { BucketStore } from '#local/aws/s3/store';
 import { renderDocument } from '#local/aws/s3/xml';
 
@@ -108,13 +109,10 @@ export async function copyObject(request: S3Request): Promise<void> {
   const sse = resolveSse(request, bucket.record);
   requireDataKey(request, sse);
   const precondition = writePrecondition(request);
+  const replaced = directive === 'REPLACE' ? attributesFromRequest(request, sse) : undefined;
 
-  const opened = await openObject(source.bucket, source.key);
-  if (!opened) throw noSuchKey(source.key);
-  const { object: sourceObject, handle } = opened;
-  let copied: { dataFile: string; written: WrittenData };
-  try {
-    checkCopySourceConditions(request, sourceObject);
+  const { sourceObject, dataFile, written } = await withOpenObject(source.bucket, source.key, async (opened) => {
+    checkCopySourceConditions(request, opened.object);
     const samePlace = source.bucket === bucket && source.key === key;
     if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
       throw invalidRequest(
@@ -123,15 +121,11 @@ export async function copyObject(request: S3Request): Promise<void> {
     }
     const target = await bucket.newDataFile();
     // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
-    const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(sourceObject);
-    const reader = handle.createReadStream({ highWaterMark: HIGH_WATER_MARK, autoClose: false });
-    copied = { dataFile: target.dataFile, written: await writeFileFrom([reader], target.path, MAX_OBJECT_BYTES, algorithm ? [algorithm] : []) };
-  } finally {
-    await handle.close();
-  }
-  const { dataFile, written } = copied;
-  const attributes: ObjectAttributes =
-    directive === 'REPLACE' ? attributesFromRequest(request, sse) : { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
+    const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
+    const copied = await writeFileFrom(objectBytes(opened), target.path, MAX_OBJECT_BYTES, algorithm ? [algorithm] : []);
+    return { sourceObject: opened.object, dataFile: target.dataFile, written: copied };
+  });
+  const attributes: ObjectAttributes = replaced ?? { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
   const object: StoredObject = {
     ...attributes,
     key,
@@ -143,7 +137,7 @@ export async function copyObject(request: S3Request): Promise<void> {
     checksumType: 'FULL_OBJECT',
   };
   await bucket.commitObject(object, precondition);
-  const checksumFields = Object.fromEntries(Object.entries(object.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
+  const checksumFields = checksumXmlFields(object.checksums);
   sendXml(
     request.response,
     renderDocument('CopyObjectResult', {
