@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { apiRoutes } from '#shared/http/api-routes';
 import { openApiDocument } from '#shared/http/openapi';
+import { loadService } from '#local/runtime/service-model';
 
-type HttpApiEvent = { httpApi?: { method: string; path: string; authorizer?: { name: string } } };
+type HttpApiSpec = { method: string; path: string; authorizer?: { name: string } };
 
-/** The routes serverless.yml deploys, read with CloudFormation tags left as plain values. */
+/** The routes serverless.yml deploys, read by the same loader the local runtime uses. */
 function deployedRoutes() {
-  const customTags = ['!Ref', '!GetAtt', '!Sub', '!Join', '!If', '!Equals', '!Select'].map((tag) => ({
-    tag,
-    resolve: (value: unknown) => value,
-  }));
-  const service = parse(readFileSync('serverless.yml', 'utf8'), { customTags }) as {
-    functions: Record<string, { events?: HttpApiEvent[] }>;
-  };
-  return Object.values(service.functions)
-    .flatMap((fn) => fn.events ?? [])
-    .flatMap((event) => (event.httpApi ? [event.httpApi] : []))
+  return loadService('serverless.yml')
+    .functions.flatMap((fn) => fn.events)
+    .flatMap((event) => ('httpApi' in event ? [event.httpApi as unknown as HttpApiSpec] : []))
     .map((route) => `${route.method} ${route.path}${route.authorizer ? ' (jwt)' : ''}`)
     .sort();
 }

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler } from '#functions/record-platform-event/handler';
+import { getCluster, getProject } from '#shared/projects/project-store';
+
+type PlatformEvent = EventBridgeEvent<string, Record<string, unknown>>;
+
+const fixture = (name: string): PlatformEvent => JSON.parse(readFileSync(`events/${name}.json`, 'utf8'));
+
+/** A fixture for a fresh project id, so parallel test files never share records. */
+function freshProject(): { upserted: PlatformEvent; downgraded: PlatformEvent; projectId: string } {
+  const projectId = `proj-${randomBytes(6).toString('hex')}`;
+  const withProject = (event: PlatformEvent) => ({ ...event, detail: { ...event.detail, projectId } });
+  return {
+    projectId,
+    upserted: withProject(fixture('platform.projects/project-upserted')),
+    downgraded: withProject(fixture('platform.projects/project-downgraded-later')),
+  };
+}
+
+describe('platform events', () => {
+  it('records a project, and a newer event replaces it', async () => {
+    const { projectId, upserted, downgraded } = freshProject();
+    await handler(upserted);
+    expect(await getProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
+    await handler(downgraded);
+    expect(await getProject(projectId)).toMatchObject({ plan: 'standard' });
+  });
+
+  it('never lets an older event overwrite a newer one', async () => {
+    const { projectId, upserted, downgraded } = freshProject();
+    await handler(downgraded);
+    await handler(upserted);
+    expect(await getProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
+  });
+
+  it('changes nothing when an event is replayed', async () => {
+    const { projectId, upserted } = freshProject();
+    await handler(upserted);
+    const first = await getProject(projectId);
+    await handler(upserted);
+    expect(await getProject(projectId)).toEqual(first);
+  });
+
+  it('breaks ties on time by event id, whatever the arrival order', async () => {
+    const { projectId, upserted } = freshProject();
+    const low = { ...upserted, id: 'a-event', detail: { ...upserted.detail, plan: 'enterprise' } };
+    const high = { ...upserted, id: 'b-event', detail: { ...upserted.detail, plan: 'standard' } };
+    await handler(high);
+    await handler(low);
+    expect((await getProject(projectId))?.plan).toBe('standard');
+  });
+
+  it('records clusters with their region and tier', async () => {
+    const event = fixture('platform.clusters/cluster-upserted');
+    const projectId = `proj-${randomBytes(6).toString('hex')}`;
+    await handler({ ...event, detail: { ...event.detail, projectId } });
+    expect(await getCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
+  });
+
+  it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {
+    await expect(handler(fixture('platform.projects/project-malformed'))).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
+    const unknown = { ...fixture('platform.projects/project-upserted'), source: 'platform.billing' };
+    await expect(handler(unknown)).rejects.toThrow(/Unexpected platform event/);
+  });
+});
