@@ -70,16 +70,17 @@ export class BucketStore {
   async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void): Promise<void> {
     const index = await this.objects();
     await this.queue.run(async () => {
+      const current = index.get(object.key);
       try {
-        const current = index.get(object.key);
         precondition?.(current);
         await writeJsonAtomically(join(this.dir, 'objects', fileNameForKey(object.key)), object);
-        index.set(object.key, object);
-        if (current && current.dataFile !== object.dataFile) await rm(this.dataPath(current.dataFile), { force: true });
       } catch (error) {
         await rm(this.dataPath(object.dataFile), { force: true });
         throw error;
       }
+      index.set(object.key, object);
+      // The new version is committed; failing to delete the old bytes only leaves garbage for the next load.
+      if (current && current.dataFile !== object.dataFile) await rm(this.dataPath(current.dataFile), { force: true }).catch(() => undefined);
     });
   }
 
@@ -101,7 +102,8 @@ export class BucketStore {
     const names = await readdir(objectsDir);
     const sidecars = names.filter((name) => name.endsWith('.json'));
     await mapLimit(names.filter((name) => name.endsWith('.tmp')), 32, (name) => rm(join(objectsDir, name), { force: true }));
-    const objects = await mapLimit(sidecars, 64, (name) => readJson<StoredObject>(join(objectsDir, name)));
+    const loaded = await mapLimit(sidecars, 64, (name) => readSidecar(join(objectsDir, name)));
+    const objects = loaded.filter((object): object is StoredObject => object !== undefined);
     for (const object of objects) index.set(object.key, object);
     // Collect data files no sidecar references: uploads that failed while the process crashed.
     const referenced = new Set(objects.map((object) => object.dataFile));
@@ -109,6 +111,22 @@ export class BucketStore {
     await mapLimit(dataFiles.filter((name) => !referenced.has(name)), 32, (name) => rm(this.dataPath(name), { force: true }));
     return index;
   }
+}
+
+/**
+ * Sidecars are renamed into place whole, but without fsync a machine crash can still leave an
+ * empty or cut file: such an object is dropped (its bytes are then collected), not fatal.
+ */
+async function readSidecar(path: string): Promise<StoredObject | undefined> {
+  try {
+    const object = await readJson<StoredObject>(path);
+    if (typeof object.key === 'string' && typeof object.dataFile === 'string') return object;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  console.error(`local S3: ignoring the unreadable object metadata file ${path}`);
+  await rm(path, { force: true });
+  return undefined;
 }
 
 export class S3Store {
