@@ -118,10 +118,14 @@ const S3_OPERATIONS = {
 export type S3Operation = keyof typeof S3_OPERATIONS;
 export type CustomerOperation = 'AssumeRole' | S3Operation;
 
+const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
 /** The region S3 names when it redirects a request for a bucket that lives in another region. */
 export function redirectRegionOf(error: unknown): string | undefined {
-  const shape = error as { $response?: { headers?: Record<string, string> }; BucketRegion?: string; Region?: string };
-  return shape?.$response?.headers?.['x-amz-bucket-region'] ?? shape?.BucketRegion ?? shape?.Region;
+  const shape = error as { $response?: { headers?: Record<string, string | undefined> }; BucketRegion?: string; Region?: string };
+  const named = shape?.$response?.headers?.['x-amz-bucket-region'] ?? shape?.BucketRegion ?? shape?.Region;
+  // A header is not to be trusted blindly: only a region name goes into messages and state.
+  return named !== undefined && REGION_NAME.test(named) ? named : undefined;
 }
 
 /** A KMS problem behind an S3 answer: AWS names the KMS action or answers with a KMS.* error. */
