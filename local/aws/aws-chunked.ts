@@ -232,6 +232,8 @@ class DecodedPayload extends Transform {
   private emitData(data: Buffer): void {
     if (data.length === 0) return;
     this.decodedBytes += data.length;
+    // Refuse as soon as the body outgrows its declared length, not after storing all of it.
+    if (this.plan.decodedLength !== undefined && this.decodedBytes > this.plan.decodedLength) throw incompleteBody();
     for (const checksum of this.checksums.values()) checksum.update(data);
     this.payloadSha256?.update(data);
     this.md5?.update(data);
@@ -331,9 +333,7 @@ class DecodedPayload extends Transform {
     if (this.plan.chunked && this.state !== 'done' && !endedAfterTrailers) {
       throw new AwsError('IncompleteBody', 'The request body ended before the final aws-chunked chunk.', 400);
     }
-    if (this.plan.decodedLength !== undefined && this.plan.decodedLength !== this.decodedBytes) {
-      throw new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
-    }
+    if (this.plan.decodedLength !== undefined && this.plan.decodedLength !== this.decodedBytes) throw incompleteBody();
     this.verifyTrailerSignature();
     if (this.payloadSha256 && this.payloadSha256.digest('hex') !== this.plan.contentSha256) {
       throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
@@ -391,6 +391,10 @@ function assertSignature(expected: string, received: string): void {
       403,
     );
   }
+}
+
+function incompleteBody(): AwsError {
+  return new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
 }
 
 function framingError(what: string): AwsError {

@@ -52,7 +52,6 @@ export function objectHeaders(object: StoredObject, withChecksums: boolean): Rec
   };
   for (const [name, value] of Object.entries(object.headers)) if (value) result[name] = value;
   for (const [name, value] of Object.entries(object.metadata)) result[`x-amz-meta-${name}`] = value;
-  if (object.partsCount) result['x-amz-mp-parts-count'] = String(object.partsCount);
   if (withChecksums) Object.assign(result, checksumHeaders(object.checksums, object.checksumType));
   return result;
 }

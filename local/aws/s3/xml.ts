@@ -49,6 +49,7 @@ export function childText(element: XmlElement, name: string): string | undefined
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const NAME = /^[A-Za-z_][\w.:-]*/;
+const START_TAG = /<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
 
 /** Parses a request document; anything but well-formed XML is S3's MalformedXML. */
 export function parseXml(text: string): XmlElement {
@@ -92,8 +93,11 @@ export function parseXml(text: string): XmlElement {
       if (!closed || closed.name !== name) fail();
       position = end + 1;
     } else {
-      const end = text.indexOf('>', position);
-      if (end === -1) fail();
+      // A start tag ends at the first `>` outside quoted attribute values.
+      START_TAG.lastIndex = position;
+      const match = START_TAG.exec(text);
+      if (!match) fail();
+      const end = position + (match as RegExpExecArray)[0].length - 1;
       const tag = text.slice(position + 1, end);
       const selfClosing = tag.endsWith('/');
       const nameMatch = NAME.exec(tag);
