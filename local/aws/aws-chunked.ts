@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AwsError } from '#local/aws/contract';
 import {
@@ -71,7 +71,8 @@ export function decodeAwsChunked(
   headers: IncomingHttpHeaders,
   options: DecodeOptions = {},
 ): NodeJS.ReadableStream {
-  const decoded = new DecodedPayload(planPayload(headers, options));
+  const headerChecksumsDescribeBody = !(raw instanceof IncomingMessage && completesMultipartUpload(raw));
+  const decoded = new DecodedPayload(planPayload(headers, options, headerChecksumsDescribeBody));
   // Not stream.pipeline: on a decoding error it would destroy the request, and with it the
   // socket we still need to send the error answer on.
   let rawEnded = false;
@@ -86,12 +87,22 @@ export function decodeAwsChunked(
   return decoded;
 }
 
+/**
+ * The one S3 request whose x-amz-checksum-* headers do not describe its body: on
+ * CompleteMultipartUpload they name the checksum of the assembled object, which S3 (the S3
+ * module) compares once the parts are joined.
+ */
+function completesMultipartUpload(request: IncomingMessage): boolean {
+  const query = (request.url ?? '').split('?')[1] ?? '';
+  return request.method === 'POST' && new URLSearchParams(query).has('uploadId');
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions): PayloadPlan {
+function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions, headerChecksumsDescribeBody: boolean): PayloadPlan {
   const contentSha256 = header(headers, 'x-amz-content-sha256')?.trim() ?? '';
   if (contentSha256.startsWith('STREAMING-') && ![UNSIGNED_TRAILER, SIGNED_CHUNKS, SIGNED_CHUNKS_TRAILER].includes(contentSha256)) {
     throw new AwsError('NotImplemented', `The payload mode ${contentSha256} is not supported by the local endpoint.`, 501);
@@ -104,7 +115,7 @@ function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions): Payl
   }
 
   const declaredChecksums: Checksums = {};
-  for (const name of Object.keys(headers)) {
+  for (const name of headerChecksumsDescribeBody ? Object.keys(headers) : []) {
     const algorithm = algorithmOfHeader(name);
     if (!algorithm) continue;
     const value = header(headers, name)?.trim() ?? '';
@@ -122,7 +133,7 @@ function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions): Payl
     throw new AwsError('InvalidRequest', 'Expecting a single x-amz-checksum- header or trailer, not both.', 400);
   }
   const sdkAlgorithm = header(headers, 'x-amz-sdk-checksum-algorithm');
-  if (sdkAlgorithm !== undefined) {
+  if (sdkAlgorithm !== undefined && headerChecksumsDescribeBody) {
     const algorithm = parseChecksumAlgorithm(sdkAlgorithm);
     const declared = trailerAlgorithm ?? (Object.keys(declaredChecksums)[0] as ChecksumAlgorithm | undefined);
     if (!algorithm || (declared && declared !== algorithm)) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { accessBucket } from '#local/aws/s3/access';
 import { checksumXmlFields, writePrecondition } from '#local/aws/s3/attributes';
 import { canonicalUserId } from '#local/aws/s3/buckets';
-import { CHECKSUM_ALGORITHMS, checksumOf, type Checksums } from '#local/aws/s3/checksums';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#local/aws/s3/checksums';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { sseHeaders } from '#local/aws/s3/encryption';
 import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#local/aws/s3/errors';
@@ -123,7 +123,10 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...(record.checksumType ? { checksumType: record.checksumType } : {}),
       partsCount: parts.length,
     };
-    await bucket.commitObject(completed, precondition);
+    await bucket.commitObject(completed, (current) => {
+      assertExpectedChecksum(request, completed);
+      precondition(current);
+    });
     await uploads.remove(upload);
     return completed;
   });
@@ -141,6 +144,24 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     }),
     sseHeaders(object.sse),
   );
+}
+
+/**
+ * CompleteMultipartUpload may name the checksum the assembled object must have (whole-object
+ * for FULL_OBJECT uploads, `<checksum of part checksums>-<parts>` for COMPOSITE ones).
+ */
+function assertExpectedChecksum(request: S3Request, completed: StoredObject): void {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const expected = header(request, checksumHeaderName(algorithm))?.trim();
+    if (expected === undefined) continue;
+    const actual = completed.checksums[algorithm];
+    if (actual === undefined) {
+      throw invalidRequest(`The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ${checksumHeaderName(algorithm)}.`);
+    }
+    if (expected.replace(/-\d+$/, '') !== actual.replace(/-\d+$/, '')) {
+      throw new S3Error('BadDigest', `The ${algorithm.toLowerCase()} you specified for the full object didn't match the calculated checksum.`, 400);
+    }
+  }
 }
 
 /** COMPOSITE checksums: the checksum of the parts' checksums, suffixed with the part count. */

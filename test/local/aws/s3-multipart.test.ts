@@ -119,6 +119,38 @@ describe('S3 multipart uploads', () => {
     expect(head).toMatchObject({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'COMPOSITE' });
   });
 
+  it('keeps a FULL_OBJECT CRC32 of the assembled bytes and checks the one CompleteMultipartUpload names', async () => {
+    const parts = [patternBytes(5 * MiB, 8), patternBytes(3000, 9)];
+    const whole = Buffer.concat(parts);
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/full', ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }));
+    expect(created).toMatchObject({ ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' });
+    const completed: CompletedPart[] = [];
+    for (const [index, data] of parts.entries()) {
+      const answer = await s3.send(
+        new UploadPartCommand({ Bucket: bucket, Key: 'mp/full', UploadId: created.UploadId, PartNumber: index + 1, Body: data, ChecksumCRC32: await checksumOf('CRC32', data) }),
+      );
+      completed.push({ PartNumber: index + 1, ETag: answer.ETag, ChecksumCRC32: answer.ChecksumCRC32 });
+    }
+    const complete = (ChecksumCRC32: string) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'mp/full',
+          UploadId: created.UploadId,
+          ChecksumCRC32,
+          ChecksumType: 'FULL_OBJECT',
+          MpuObjectSize: whole.length,
+          MultipartUpload: { Parts: completed },
+        }),
+      );
+    expect(await failure(complete(await checksumOf('CRC32', Buffer.from('other bytes'))))).toMatchObject({ name: 'BadDigest', status: 400 });
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp/full' })))).toMatchObject({ status: 404 });
+    const done = await complete(await checksumOf('CRC32', whole));
+    expect(done).toMatchObject({ ChecksumCRC32: await checksumOf('CRC32', whole), ChecksumType: 'FULL_OBJECT' });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp/full', ChecksumMode: 'ENABLED' }));
+    expect(head).toMatchObject({ ContentLength: whole.length, ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'FULL_OBJECT' });
+  });
+
   it('copies byte ranges of an object into parts (UploadPartCopy)', async () => {
     const source = patternBytes(6 * MiB, 6);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'mp/copy-source', Body: source }));
