@@ -106,8 +106,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     const written = await writeFileFrom(
       parts.map((part) => partReader(uploads.partPath(upload, part))),
       path,
-      MAX_OBJECT_FROM_PARTS,
-      fullObject,
+      { limit: MAX_OBJECT_FROM_PARTS, checksums: fullObject, md5: false },
     );
     const partMd5s = Buffer.concat(parts.map((part) => Buffer.from(part.etag.replaceAll('"', ''), 'hex')));
     const completed: StoredObject = {

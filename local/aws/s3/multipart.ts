@@ -10,7 +10,7 @@ import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { parseRange } from '#local/aws/s3/object-read';
 import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, sseConditionContext } from '#local/aws/s3/object-write';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, writeFileFrom } from '#local/aws/s3/streams';
+import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#local/aws/s3/streams';
 import type { BucketStore } from '#local/aws/s3/store';
 import type { UploadState } from '#local/aws/s3/upload-store';
 import { renderDocument } from '#local/aws/s3/xml';
@@ -76,7 +76,7 @@ export async function uploadPart(request: S3Request): Promise<void> {
   const upload = await findUpload(request, bucket);
   assertDeclaredLength(request, MAX_OBJECT_BYTES);
   const { dataFile, path } = bucket.uploads().newPartFile(upload);
-  const written = await writeFileFrom([request.signed.body], path, MAX_OBJECT_BYTES);
+  const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
   const checksums = verifiedChecksums(request.signed.body) ?? {};
   const expected = upload.record.checksumAlgorithm;
   if (expected && checksums[expected] === undefined) {
@@ -86,7 +86,7 @@ export async function uploadPart(request: S3Request): Promise<void> {
   }
   const part: PartRecord = {
     partNumber,
-    etag: `"${written.md5.toString('hex')}"`,
+    etag: etagOf(written),
     size: written.size,
     lastModified: new Date().toISOString(),
     dataFile,
@@ -107,11 +107,11 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
     const rangeHeader = header(request, 'x-amz-copy-source-range');
     const range = rangeHeader === undefined ? undefined : copyRange(rangeHeader, opened.object.size);
     const algorithms = upload.record.checksumAlgorithm ? [upload.record.checksumAlgorithm] : [];
-    return writeFileFrom(objectBytes(opened, range?.start, range?.end), path, MAX_OBJECT_BYTES, algorithms);
+    return writeFileFrom(objectBytes(opened, range?.start, range?.end), path, { limit: MAX_OBJECT_BYTES, checksums: algorithms });
   });
   const part: PartRecord = {
     partNumber,
-    etag: `"${written.md5.toString('hex')}"`,
+    etag: etagOf(written),
     size: written.size,
     lastModified: new Date().toISOString(),
     dataFile,

@@ -16,7 +16,7 @@ import { invalidArgument, invalidRequest, preconditionFailed } from '#local/aws/
 import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
 import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { MAX_OBJECT_BYTES, entityTooLarge, writeFileFrom } from '#local/aws/s3/streams';
+import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom } from '#local/aws/s3/streams';
 import type { BucketStore } from '#local/aws/s3/store';
 import { renderDocument } from '#local/aws/s3/xml';
 
@@ -48,12 +48,12 @@ export async function putObject(request: S3Request): Promise<void> {
   precondition((await bucket.objects()).get(key)); // fail fast; checked again at commit
 
   const { dataFile, path } = await bucket.newDataFile();
-  const written = await writeFileFrom([request.signed.body], path, MAX_OBJECT_BYTES);
+  const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
   const object: StoredObject = {
     ...attributes,
     key,
     size: written.size,
-    etag: `"${written.md5.toString('hex')}"`,
+    etag: etagOf(written),
     lastModified: new Date().toISOString(),
     dataFile,
     checksums: verifiedChecksums(request.signed.body) ?? {},
@@ -122,7 +122,7 @@ export async function copyObject(request: S3Request): Promise<void> {
     const target = await bucket.newDataFile();
     // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
     const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
-    const copied = await writeFileFrom(objectBytes(opened), target.path, MAX_OBJECT_BYTES, algorithm ? [algorithm] : []);
+    const copied = await writeFileFrom(objectBytes(opened), target.path, { limit: MAX_OBJECT_BYTES, checksums: algorithm ? [algorithm] : [] });
     return { sourceObject: opened.object, dataFile: target.dataFile, written: copied };
   });
   const attributes: ObjectAttributes = replaced ?? { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
@@ -130,7 +130,7 @@ export async function copyObject(request: S3Request): Promise<void> {
     ...attributes,
     key,
     size: written.size,
-    etag: `"${written.md5.toString('hex')}"`,
+    etag: etagOf(written),
     lastModified: new Date().toISOString(),
     dataFile,
     checksums: written.checksums,

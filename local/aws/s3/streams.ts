@@ -12,26 +12,40 @@ export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 
 export interface WrittenData {
   size: number;
-  md5: Buffer;
-  /** Only the algorithms asked for (CopyObject and multipart completion compute their own). */
+  /** Absent when not asked for (a multipart object's ETag comes from its parts' MD5s). */
+  md5: Buffer | undefined;
+  /** Only the algorithms asked for. */
   checksums: Checksums;
 }
 
 export const entityTooLarge = () =>
   new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { MaxSizeAllowed: String(MAX_OBJECT_BYTES) });
 
+export interface WriteOptions {
+  /** Refuse more bytes than this (EntityTooLarge). */
+  limit: number;
+  /** Checksums to compute over the bytes (CopyObject and multipart completion make their own). */
+  checksums?: ChecksumAlgorithm[];
+  /** MD5 for the ETag; on unless turned off. */
+  md5?: boolean;
+}
+
+/** The ETag of bytes written with their MD5: `"<md5 hex>"`. */
+export function etagOf(written: WrittenData): string {
+  if (!written.md5) throw new Error('the MD5 of these bytes was not computed');
+  return `"${written.md5.toString('hex')}"`;
+}
+
 /** Counts and hashes what flows through, refusing more than `limit` bytes. */
 export class Meter extends Transform {
   size = 0;
-  private readonly md5 = createHash('md5');
+  private readonly md5: ReturnType<typeof createHash> | undefined;
   private readonly checksums = new Map<ChecksumAlgorithm, IncrementalChecksum>();
 
-  constructor(
-    private readonly limit: number,
-    algorithms: ChecksumAlgorithm[] = [],
-  ) {
+  constructor(private readonly options: WriteOptions) {
     super({ highWaterMark: HIGH_WATER_MARK });
-    for (const algorithm of algorithms) this.checksums.set(algorithm, createChecksum(algorithm));
+    this.md5 = options.md5 === false ? undefined : createHash('md5');
+    for (const algorithm of options.checksums ?? []) this.checksums.set(algorithm, createChecksum(algorithm));
   }
 
   /** Network chunks are small; gathering them into ~1 MiB blocks makes far fewer hash and disk calls. */
@@ -40,7 +54,7 @@ export class Meter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
-    if (this.size > this.limit) {
+    if (this.size > this.options.limit) {
       done(entityTooLarge());
       return;
     }
@@ -60,7 +74,7 @@ export class Meter extends Transform {
     const block = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    this.md5.update(block);
+    this.md5?.update(block);
     for (const checksum of this.checksums.values()) checksum.update(block);
     this.push(block);
   }
@@ -68,7 +82,7 @@ export class Meter extends Transform {
   async result(): Promise<WrittenData> {
     const checksums: Checksums = {};
     for (const [algorithm, checksum] of this.checksums) checksums[algorithm] = (await checksum.digest()).toString('base64');
-    return { size: this.size, md5: this.md5.digest(), checksums };
+    return { size: this.size, md5: this.md5?.digest(), checksums };
   }
 }
 
@@ -79,10 +93,9 @@ export class Meter extends Transform {
 export async function writeFileFrom(
   sources: Array<NodeJS.ReadableStream | (() => NodeJS.ReadableStream)>,
   path: string,
-  limit: number,
-  algorithms: ChecksumAlgorithm[] = [],
+  options: WriteOptions,
 ): Promise<WrittenData> {
-  const meter = new Meter(limit, algorithms);
+  const meter = new Meter(options);
   try {
     await pipeline(Readable.from(concatenate(sources), { objectMode: false }), meter, createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK }));
     return await meter.result();
