@@ -1,4 +1,4 @@
-import type { AccessRequest } from '#local/aws/contract';
+import { AwsError, type AccessRequest } from '#local/aws/contract';
 import { bucketArn, header, type S3Request } from '#local/aws/s3/context';
 import { accessDenied, noSuchBucket, permanentRedirect } from '#local/aws/s3/errors';
 import type { BucketStore } from '#local/aws/s3/store';
@@ -64,7 +64,8 @@ export function isAllowed(request: S3Request, ownerAccountId: string, access: Ac
   try {
     authorizeFor(request, ownerAccountId, access);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (error instanceof AwsError) return false;
+    throw error;
   }
 }
