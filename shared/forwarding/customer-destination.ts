@@ -1,7 +1,8 @@
-import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { destinationPrefix } from '#shared/forwarding/audit-log-keys';
+import type { AuditLogContent } from '#shared/forwarding/platform-audit-logs';
 
 /**
  * Where one cluster's audit logs go: the integration's bucket, through a session narrowed to
@@ -46,23 +47,14 @@ export async function openSession(destination: Destination): Promise<void> {
   await destination.client.config.credentials();
 }
 
-/** Files up to this size are buffered, so the SDK can retry a failed upload by itself; larger ones stream. */
-const BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
-
-export async function writeAuditLog(
-  destination: Destination,
-  key: string,
-  source: { body: { transformToByteArray(): Promise<Uint8Array> } & PutObjectCommandInput['Body']; length: number },
-  abortSignal?: AbortSignal,
-): Promise<void> {
-  const body = source.length <= BUFFER_LIMIT_BYTES ? await source.body.transformToByteArray() : source.body;
+export async function writeAuditLog(destination: Destination, key: string, content: AuditLogContent, abortSignal?: AbortSignal): Promise<void> {
   const { kmsKeyArn, bucketName } = destination.target;
   await destination.client.send(
     new PutObjectCommand({
       Bucket: bucketName,
       Key: key,
-      Body: body,
-      ContentLength: source.length,
+      Body: content.body,
+      ContentLength: content.length,
       // JSON lines in a .log file: text, so that the customer's tools show it as such.
       ContentType: 'text/plain; charset=utf-8',
       // With a customer key, write under that key even if the bucket's default encryption differs.

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
 import { sourcePrefix } from '#shared/forwarding/audit-log-keys';
 
@@ -40,8 +40,16 @@ export async function listAuditLogsAfter(
   return { files, more: Boolean(IsTruncated) };
 }
 
-/** Opens one audit-log file; the SDK validates its checksum when the platform stored one. */
-export async function openAuditLog(key: string, abortSignal?: AbortSignal) {
+/** Files up to this size are read into memory (so the upload can be retried by the SDK); larger ones stream. */
+export const BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export interface AuditLogContent {
+  body: Uint8Array | NonNullable<GetObjectCommandOutput['Body']>;
+  length: number;
+}
+
+/** Reads one audit-log file; the SDK validates its checksum when the platform stored one. */
+export async function readAuditLog(key: string, abortSignal?: AbortSignal): Promise<AuditLogContent> {
   const { Body, ContentLength } = await platformS3().send(
     new GetObjectCommand({
       Bucket: config().AUDIT_LOG_BUCKET,
@@ -52,5 +60,6 @@ export async function openAuditLog(key: string, abortSignal?: AbortSignal) {
     { abortSignal },
   );
   if (!Body || ContentLength === undefined) throw new Error('GetObject returned no body or length');
-  return { body: Body, length: ContentLength };
+  const body = ContentLength <= BUFFER_LIMIT_BYTES ? await Body.transformToByteArray() : Body;
+  return { body, length: ContentLength };
 }

@@ -3,6 +3,9 @@
  * Both cases inject faults at the local endpoint for one bucket only; they share this file so
  * that they run one after the other (fault settings are global to the endpoint).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
 import { clearFaults, setFaults } from '../support/local-stack';
@@ -15,6 +18,7 @@ import {
   expectedKey,
   getForwarding,
   getIntegration,
+  lambdaContext,
   platformCluster,
   waitForObjects,
   writeAuditLog,
@@ -83,10 +87,8 @@ describe('forwarding to unavailable customer buckets', () => {
     await Promise.all(clusters.map((clusterId) => writeAuditLog(clusterId, minutesAgo(5))));
 
     const started = Date.now();
-    const tick = await scheduleAuditLogForwarding(
-      { id: 'fan-out-test', time: new Date().toISOString(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '111111111111', region: 'us-east-1', resources: [], detail: {}, version: '0' },
-      {} as never,
-    );
+    const tickEvent = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events/aws.events/scheduled-forwarding-tick.json'), 'utf8')) as ScheduledEvent;
+    const tick = await scheduleAuditLogForwarding({ ...tickEvent, time: new Date().toISOString() }, lambdaContext());
     expect(tick.failed).toBe(0);
     expect(tick.clusters).toBeGreaterThanOrEqual(50);
 

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { destinationKey, destinationPrefix, parseSourceKey, sourceKey } from '#shared/forwarding/audit-log-keys';
+
+describe('audit-log key layouts', () => {
+  it('maps a platform key to the customer key layout of SPEC section 5', () => {
+    const key = sourceKey('c-1', new Date('2026-11-24T10:15:02Z'), 'a1b2');
+    expect(key).toBe('c-1/2026/11/24/10/20261124T101502Z-a1b2.jsonl');
+    const file = parseSourceKey(key, 'c-1');
+    expect(file).toEqual({ clusterId: 'c-1', writtenAt: new Date('2026-11-24T10:15:02Z'), id: 'a1b2' });
+    expect(destinationKey('logs/prod', file!)).toBe('logs/prod/c-1/audit/2026-11-24/10-15-02-a1b2.log');
+    expect(destinationPrefix('logs/prod', 'c-1')).toBe('logs/prod/c-1/audit/');
+  });
+
+  it('sorts keys in time order across second, hour, day and year boundaries', () => {
+    const times = ['2026-12-31T23:59:59Z', '2027-01-01T00:00:00Z', '2026-12-31T22:59:59Z', '2026-12-31T23:00:00Z', '2026-01-09T09:09:09Z'];
+    const keys = times.map((time, index) => sourceKey('c-1', new Date(time), `id${index}`));
+    const byKey = [...keys].sort();
+    const byTime = [...keys].sort((a, b) => parseSourceKey(a, 'c-1')!.writtenAt.getTime() - parseSourceKey(b, 'c-1')!.writtenAt.getTime());
+    expect(byKey).toEqual(byTime);
+  });
+
+  it('refuses keys that could sort out of time order or belong elsewhere', () => {
+    const refused = [
+      'c-1/2026/11/24/11/20261124T101502Z-a.jsonl', // hour folder disagrees with the timestamp
+      'c-1/2026/11/25/10/20261124T101502Z-a.jsonl', // day folder disagrees
+      'c-1/2026/02/30/10/20260230T101502Z-a.jsonl', // no such day
+      'c-1/2026/13/01/10/20261301T101502Z-a.jsonl', // no such month
+      'c-1/2026/11/24/10/20261124T106002Z-a.jsonl', // minute 60
+      'c-1/2026/11/24/10/20261124T101502-a.jsonl', // no Z
+      'c-1/2026/11/24/10/20261124T101502Z-a.json', // not .jsonl
+      'c-1/2026/11/24/10/20261124T101502Z-.jsonl', // no id
+      'c-1/2026/11/24/10/20261124T101502Z-a/b.jsonl', // id with a slash
+      'c-2/2026/11/24/10/20261124T101502Z-a.jsonl', // another cluster
+      'c-1/2026/11/24/10/nested/20261124T101502Z-a.jsonl',
+      'c-1/README',
+    ];
+    for (const key of refused) expect(parseSourceKey(key, 'c-1'), key).toBeUndefined();
+  });
+});

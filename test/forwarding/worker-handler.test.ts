@@ -1,0 +1,39 @@
+/**
+ * The worker handler with the fixtures in events/: each message of a batch is its own run, and only
+ * a message that cannot be run (here: malformed) is reported back to SQS for retry and, in the end,
+ * the dead-letter queue; the valid one next to it succeeds.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
+import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
+import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
+import { activeIntegration, enableForwarding, enterpriseProject, forwardingPath, lambdaContext, platformCluster } from './support';
+
+const fixture = <T>(path: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
+
+describe('forwarding handlers with the event fixtures', () => {
+  it('reports only the malformed message of a batch as failed', async () => {
+    const event = fixture<SQSEvent>('aws.sqs/forward-audit-logs.json');
+    const answer = await forwardAuditLogs(event, lambdaContext());
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.messageId }]);
+  });
+
+  it('sends a tick to every enabled cluster, and to no cluster whose forwarding is off', async () => {
+    const project = await enterpriseProject();
+    const [on, off] = [await platformCluster(project), await platformCluster(project)];
+    const customer = await activeIntegration(project);
+    await enableForwarding(project, on, customer.integration.integrationId, 'tick');
+    await enableForwarding(project, off, customer.integration.integrationId, 'tick');
+    expect((await project.client.delete(forwardingPath(project.projectId, off))).status).toBe(204);
+
+    const scheduled = await listEnabledForwardings();
+    expect(scheduled.filter((ref) => ref.projectId === project.projectId).map((ref) => ref.clusterId)).toEqual([on]);
+    const tick = await scheduleAuditLogForwarding(fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'), lambdaContext());
+    expect(tick.failed).toBe(0);
+    expect(tick.clusters).toBeGreaterThanOrEqual(1);
+    expect(tick.sent).toBe(tick.clusters);
+  });
+});
