@@ -7,7 +7,7 @@
  * write the URLs and function environment once everything answers) and LOCAL_EXIT_WITH_PARENT=1
  * (stop when stdin closes, so a killed parent leaves no stack, and no Java, behind).
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { startLocalStack, type LocalStack } from '#local/runtime/stack';
 
 function port(name: string, fallback: number): number {
@@ -41,7 +41,9 @@ async function main(): Promise<void> {
   if (readyFile) {
     const { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment } = stack;
     const ready = { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment };
-    writeFileSync(readyFile, JSON.stringify(ready), { mode: 0o600 });
+    // Written aside and renamed, so a reader never sees half a file.
+    writeFileSync(`${readyFile}.partial`, JSON.stringify(ready), { mode: 0o600 });
+    renameSync(`${readyFile}.partial`, readyFile);
   }
   if (process.env.LOCAL_EXIT_WITH_PARENT === '1') {
     process.stdin.on('end', () => void stopping('parent gone'));
