@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runTaskInput } from '#shared/validation/run-input';
 
 /** The Parameters of the state machine's RecordInterruption Task (the Catch of every stage). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { validationStage } from '#shared/integrations/schemas';
 import { runTaskInput } from '#shared/validation/run-input';
 

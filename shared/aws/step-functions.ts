@@ -1,4 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 
-/** One Step Functions client per container (kept apart so only the functions that start runs bundle it). */
-export const stepFunctions = new SFNClient({});
+/**
+ * One Step Functions client per container. Marked pure so that esbuild leaves it out of bundles that
+ * reach this module without starting runs (the integration reads), which then never construct it.
+ */
+export const stepFunctions = /* @__PURE__ */ new SFNClient({});

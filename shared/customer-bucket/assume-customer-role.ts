@@ -2,8 +2,11 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { sessionPolicyFor, type SessionScope } from '#shared/customer-bucket/session-policy';
 
-/** The platform's own STS client: its credentials are the function's execution role. */
-const sts = new STSClient({});
+/**
+ * The platform's own STS client: its credentials are the function's execution role. Marked pure so
+ * that bundles which only reach the message helpers (record-validation-interruption) leave STS out.
+ */
+const sts = /* @__PURE__ */ new STSClient({});
 
 /** Sessions are renewed this long before they expire, so no request ever goes out with stale keys. */
 const RENEW_BEFORE_MS = 5 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '#shared/config';
 import { jobId } from '#shared/exports/schemas';
@@ -22,7 +22,8 @@ export type JobMessage = z.infer<typeof jobMessage>;
 /** SQS's limit on a message delay. */
 const MAX_DELAY_SECONDS = 900;
 
-const sqs = new SQSClient({});
+// @__PURE__: bundles that reach this module but never queue a job (reads of jobs and rules) leave the client out.
+const sqs = /* @__PURE__ */ new SQSClient({});
 
 export async function sendJobMessage(message: JobMessage, delaySeconds = 0): Promise<void> {
   await sqs.send(

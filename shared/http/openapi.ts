@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */

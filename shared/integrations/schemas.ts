@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '#shared/config';
 import { bucketNameProblem, KMS_KEY_ARN, printable, ROLE_ARN } from '#shared/integrations/naming-rules';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The platform events this service consumes (SPEC section 6), as EventBridge delivers them. The

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { integrationId, projectId } from '#shared/integrations/schemas';
 
 /**
