@@ -1,4 +1,5 @@
-import { logger } from '#shared/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '#shared/logger';
 import { STAGE_ORDER, validationInterrupted } from '#shared/validation/failures';
 import type { RunRef } from '#shared/validation/run-input';
 import { loadOwnedIntegration, recordRunFailed } from '#shared/validation/run-store';
@@ -35,5 +36,7 @@ export async function recordValidationInterruption(ref: RunRef, errorName: strin
     ref.mode === 'validate' ? 'FAILED' : 'ACTIVE',
   );
   logger.error('validation run interrupted', { ...ids, stage, recorded });
+  // A fault of the service, never of the customer's setup: the ValidationRunsInterrupted alarm watches it.
+  metrics.singleMetric().addMetric('ValidationRunsInterrupted', MetricUnit.Count, 1);
   return recorded ? 'RECORDED' : 'STOPPED';
 }
