@@ -176,7 +176,7 @@ class ExportSlice {
       case 'out-of-time':
         return this.continueLater(false);
       case 'interrupted':
-        logInterruption(result.cause);
+        this.logInterruption(result.cause);
         return this.continueLater(!this.progress.advanced);
       case 'failed':
         return this.fail(result.failure);
@@ -195,7 +195,7 @@ class ExportSlice {
     }
     if (error instanceof ExportFailure) return this.fail(error);
     if (error instanceof RetriesExhaustedError || isTransient(error) || this.budget.signal.aborted) {
-      logInterruption(error);
+      this.logInterruption(error);
       return this.continueLater(!this.progress.advanced);
     }
     logger.error('export failed unexpectedly', { error: error as Error });
@@ -222,15 +222,19 @@ class ExportSlice {
     metrics.addMetric('ExportContinuations', MetricUnit.Count, 1);
   }
 
+  /** Names and statuses only: AWS messages may echo keys of the customer's bucket. */
+  private logInterruption(cause: unknown): void {
+    if (this.budget.signal.aborted && !this.leaseLost) {
+      logger.info('export invocation reached its deadline: work in flight was aborted and will be redone');
+      return;
+    }
+    const last = cause instanceof RetriesExhaustedError ? cause.lastError : cause;
+    logger.warn('export interrupted by transient errors', { error: nameOf(last), status: statusOf(last) });
+  }
+
   private async fail(failure: ExportFailure): Promise<void> {
     await failExport(this.job, this.owner, this.progress.current, failure, { files: this.files, writes: this.writes });
   }
-}
-
-/** Names and statuses only: AWS messages may echo keys of the customer's bucket. */
-function logInterruption(cause: unknown): void {
-  const last = cause instanceof RetriesExhaustedError ? cause.lastError : cause;
-  logger.warn('export interrupted by transient errors', { error: nameOf(last), status: statusOf(last) });
 }
 
 const internalFailure = () =>

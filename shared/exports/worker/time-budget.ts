@@ -26,7 +26,7 @@ export class TimeBudget {
     const deadline = now + remainingMs;
     // Short invocations (tests) keep proportional margins instead of the production minutes.
     this.hardDeadline = deadline - Math.min(HARD_MARGIN_MS, remainingMs * 0.1);
-    const soft = deadline - Math.min(SOFT_MARGIN_MS, remainingMs * 0.25);
+    const soft = deadline - Math.min(SOFT_MARGIN_MS, remainingMs * 0.4);
     this.softDeadline = sliceCapSeconds > 0 ? Math.min(soft, now + sliceCapSeconds * 1000) : soft;
     this.leaseExpiresAt = deadline + CLOCK_SKEW_MS;
     this.timer = setTimeout(() => this.controller.abort(new Error('export invocation reached its hard deadline')), this.hardDeadline - now);

@@ -1,0 +1,44 @@
+/**
+ * Running the export handlers in the test process (or a child process) instead of the stack, for
+ * the tests that must control an invocation: its time budget, when it dies, which message it gets.
+ *
+ * Such tests point EXPORT_QUEUE_URL at the export dead-letter queue, which no function consumes,
+ * so the messages the real handlers send are parked there by the real SQS endpoint while the test
+ * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { vi } from 'vitest';
+import { REGION } from './lambda-events';
+
+export { apiEvent, lambdaContext, sqsEvent } from './lambda-events';
+
+/** The queue the stack's worker consumes (from the stack's function environment). */
+export const stackExportQueueUrl = () => {
+  const url = process.env.EXPORT_QUEUE_URL;
+  if (!url?.endsWith('/ExportQueue')) throw new Error('EXPORT_QUEUE_URL is not the stack export queue');
+  return url;
+};
+
+/**
+ * Makes the handlers of this test process send to the dead-letter queue, and records what they
+ * send. Call before anything reads the configuration (it is read once per process).
+ */
+export function parkExportMessages(): { stackQueueUrl: string; sent: string[] } {
+  const stackQueueUrl = stackExportQueueUrl();
+  process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
+  const sent: string[] = [];
+  const send = SQSClient.prototype.send;
+  vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (this: SQSClient, command: unknown, ...rest: unknown[]) {
+    if (command instanceof SendMessageCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
+      sent.push(command.input.MessageBody ?? '');
+    }
+    return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
+  } as SQSClient['send']);
+  return { stackQueueUrl, sent };
+}
+
+/** Delivers a message to the stack's worker, as SQS redelivers one after a crashed invocation. */
+export async function redeliverToStack(queueUrl: string, body: string): Promise<void> {
+  const sqs = new SQSClient({ region: REGION });
+  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+}
