@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 
 /** Small file helpers shared by the bucket, object and upload stores. */
@@ -15,6 +15,18 @@ export async function writeJsonAtomically(path: string, value: unknown): Promise
   }
 }
 
+/** The same for a JSON-lines file. */
+export async function writeJsonLinesAtomically(path: string, lines: string[]): Promise<void> {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, lines.map((line) => `${line}\n`).join(''));
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
 export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
@@ -24,16 +36,11 @@ export function uniqueName(suffix: string): string {
   return `${Date.now().toString(36)}-${randomBytes(12).toString('hex')}${suffix}`;
 }
 
-/** Object keys can be 1,024 bytes of anything; file names cannot, so metadata files are named by hash. */
-export function fileNameForKey(key: string): string {
-  return `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`;
-}
-
 export function isMissingFile(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
-/** Runs `task` after every task queued before it: commits to one bucket happen one at a time. */
+/** Runs `task` after every task queued before it: the parts of one upload commit one at a time. */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -41,6 +48,49 @@ export class SerialQueue {
     const result = this.tail.then(task, task);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+}
+
+/**
+ * The commits of one bucket: tasks for different keys run side by side, tasks for the same key
+ * one after another (so sidecar, index and data files agree), and an exclusive task (deleting
+ * the bucket, changing its settings) runs alone, after the commits under way and before new ones.
+ */
+export class CommitGate {
+  private readonly keyTails = new Map<string, Promise<unknown>>();
+  private active = 0;
+  private waitingForIdle: Array<() => void> = [];
+  private exclusive: Promise<void> | undefined;
+
+  async forKey<T>(key: string, task: () => Promise<T>): Promise<T> {
+    while (this.exclusive) await this.exclusive;
+    this.active += 1;
+    try {
+      const result = (this.keyTails.get(key) ?? Promise.resolve()).then(task, task);
+      const tail = result.catch(() => undefined);
+      this.keyTails.set(key, tail);
+      try {
+        return await result;
+      } finally {
+        if (this.keyTails.get(key) === tail) this.keyTails.delete(key);
+      }
+    } finally {
+      this.active -= 1;
+      if (this.active === 0) for (const wake of this.waitingForIdle.splice(0)) wake();
+    }
+  }
+
+  async alone<T>(task: () => Promise<T>): Promise<T> {
+    while (this.exclusive) await this.exclusive;
+    let release = () => {};
+    this.exclusive = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.active > 0) await new Promise<void>((resolve) => this.waitingForIdle.push(resolve));
+      return await task();
+    } finally {
+      this.exclusive = undefined;
+      release();
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { invalidArgument } from '#local/aws/s3/errors';
 import type { StoredObject } from '#local/aws/s3/model';
 import { listPage, type ListPage } from '#local/aws/s3/object-index';
 import { sendXml } from '#local/aws/s3/responses';
-import type { BucketStore } from '#local/aws/s3/store';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
 import { renderDocument, type XmlValue } from '#local/aws/s3/xml';
 
 /** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */

@@ -11,7 +11,7 @@ import { parseRange } from '#local/aws/s3/object-read';
 import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, sseConditionContext } from '#local/aws/s3/object-write';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
 import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#local/aws/s3/streams';
-import type { BucketStore } from '#local/aws/s3/store';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
 import type { UploadState } from '#local/aws/s3/upload-store';
 import { renderDocument } from '#local/aws/s3/xml';
 

@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { noSuchKey } from '#local/aws/s3/errors';
 import { isMissingFile } from '#local/aws/s3/files';
 import type { StoredObject } from '#local/aws/s3/model';
-import type { BucketStore } from '#local/aws/s3/store';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
 import { HIGH_WATER_MARK } from '#local/aws/s3/streams';
 
 export interface OpenObject {

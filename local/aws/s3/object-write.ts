@@ -17,7 +17,7 @@ import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
 import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
 import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom } from '#local/aws/s3/streams';
-import type { BucketStore } from '#local/aws/s3/store';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
 import { renderDocument } from '#local/aws/s3/xml';
 
 /** PutObject and CopyObject: stream into a new data file, then commit atomically. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -47,9 +47,9 @@ describe('S3 data survives a restart of the endpoint', () => {
     // What a crash in the middle of an upload leaves: a data file no object refers to.
     const dataFolder = join(dataDir, 's3', 'buckets', bucket, 'data');
     writeFileSync(join(dataFolder, 'orphan.bin'), 'half an upload');
-    // What a machine crash can leave without fsync: a metadata file with no content.
-    const objectsFolder = join(dataDir, 's3', 'buckets', bucket, 'objects');
-    writeFileSync(join(objectsFolder, 'cut.json'), '');
+    // ...and the journal line of that write, cut off before its end.
+    const journal = join(dataDir, 's3', 'buckets', bucket, 'objects.jsonl');
+    appendFileSync(journal, '{"put":{"key":"ghost","dataFile":"orphan.bin","si');
 
     fixture = await start();
     s3 = rootS3(fixture, CUSTOMER, 'eu-west-1');
@@ -61,7 +61,7 @@ describe('S3 data survives a restart of the endpoint', () => {
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/2' }));
     expect((await bodyBytes(got.Body)).toString()).toBe('body of a/2');
     expect(readdirSync(dataFolder)).not.toContain('orphan.bin');
-    expect(readdirSync(objectsFolder)).not.toContain('cut.json');
+    expect(readFileSync(journal, 'utf8').endsWith('}\n')).toBe(true);
 
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
     expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp' }))).Body)).toString()).toBe('only part');

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { StoredObject } from '#local/aws/s3/model';
+import { isMissingFile, writeJsonLinesAtomically } from '#local/aws/s3/files';
+
+/**
+ * The object metadata of one bucket as an append-only journal (`objects.jsonl`): one line per
+ * committed write (`{"put": {...}}`) or delete (`{"delete": "<key>"}`). A commit is one append,
+ * and appends that arrive while a write is under way go out together in the next write, so
+ * thousands of small objects cost at most one disk write each instead of a file each. Loading
+ * replays the lines; when most lines are superseded, the journal is rewritten with the live
+ * objects. A last line cut short by a crash is dropped: that commit never answered success.
+ */
+type Entry = { put: StoredObject } | { delete: string };
+
+export class ObjectJournal {
+  private handle: FileHandle | undefined;
+  private pending: Array<{ line: string; done: (error?: Error) => void }> = [];
+  /** Whether a writer loop is running; set and cleared synchronously around the loop. */
+  private writerActive = false;
+  private writer: Promise<void> = Promise.resolve();
+  /** Lines in the file, to know when rewriting it pays off. */
+  private lines = 0;
+
+  constructor(private readonly path: string) {}
+
+  /** Replays the journal into `apply`, in order; returns once it is ready for appends. */
+  async load(apply: (key: string, object: StoredObject | undefined) => void): Promise<void> {
+    let size = 0;
+    try {
+      size = (await stat(this.path)).size;
+    } catch (error) {
+      if (!isMissingFile(error)) throw error;
+    }
+    const replay = (entry: Entry | undefined) => {
+      if (!entry) return;
+      if ('put' in entry) apply(entry.put.key, entry.put);
+      else apply(entry.delete, undefined);
+      this.lines += 1;
+    };
+    let offset = 0;
+    let lastLineStart = 0;
+    let last: Entry | undefined;
+    if (size > 0) {
+      const lines = createInterface({ input: createReadStream(this.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+      for await (const line of lines) {
+        // Each line is applied once the next one shows it was complete.
+        replay(last);
+        lastLineStart = offset;
+        offset += Buffer.byteLength(line, 'utf8') + 1;
+        last = parseEntry(line);
+        if (!last) console.error(`local S3: skipping an unreadable line in ${this.path}`);
+      }
+    }
+    // Every line but a cut-off last one ends in a newline: a crash mid-append, never acknowledged.
+    if (offset <= size) replay(last);
+    else await truncate(this.path, lastLineStart);
+    this.handle = await open(this.path, 'a');
+  }
+
+  put(object: StoredObject): Promise<void> {
+    return this.append({ put: object });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.append({ delete: key });
+  }
+
+  /** Whether rewriting would drop most of the file. */
+  isWasteful(liveObjects: number): boolean {
+    return this.lines > 2 * liveObjects + 1000;
+  }
+
+  /** Replaces the journal with one line per live object. Callers keep commits out meanwhile. */
+  async rewrite(objects: Iterable<StoredObject>): Promise<void> {
+    await this.writer;
+    const lines: string[] = [];
+    for (const object of objects) lines.push(JSON.stringify({ put: object }));
+    await writeJsonLinesAtomically(this.path, lines);
+    await this.handle?.close();
+    this.handle = await open(this.path, 'a');
+    this.lines = lines.length;
+  }
+
+  async close(): Promise<void> {
+    await this.writer;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private append(entry: Entry): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line: `${JSON.stringify(entry)}\n`, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.writerActive) {
+        this.writerActive = true;
+        this.writer = this.writeBatches();
+      }
+    });
+  }
+
+  /** Writes what is pending, then what arrived meanwhile, until nothing is left. */
+  private async writeBatches(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0);
+        try {
+          if (!this.handle) throw new Error('the object journal is not open');
+          await this.handle.write(batch.map((item) => item.line).join(''));
+          this.lines += batch.length;
+          for (const item of batch) item.done();
+        } catch (error) {
+          for (const item of batch) item.done(error as Error);
+        }
+      }
+    } finally {
+      // In the same synchronous step as the last empty check: a later append starts a new loop.
+      this.writerActive = false;
+    }
+  }
+}
+
+function parseEntry(line: string): Entry | undefined {
+  try {
+    const entry = JSON.parse(line) as Partial<{ put: StoredObject; delete: string }>;
+    if (entry.put && typeof entry.put.key === 'string' && typeof entry.put.dataFile === 'string') return { put: entry.put };
+    if (typeof entry.delete === 'string') return { delete: entry.delete };
+  } catch {
+    // falls through: not a whole entry
+  }
+  return undefined;
+}
+

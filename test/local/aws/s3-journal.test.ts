@@ -1,0 +1,80 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StoredObject } from '#local/aws/s3/model';
+import { ObjectJournal } from '#local/aws/s3/object-journal';
+
+const dir = mkdtempSync(join(tmpdir(), 'local-s3-journal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const object = (key: string, size: number): StoredObject => ({
+  key,
+  size,
+  etag: '"e"',
+  lastModified: '2030-01-01T00:00:00.000Z',
+  dataFile: `${key}-${size}.bin`,
+  checksums: {},
+  headers: {},
+  metadata: {},
+  sse: { algorithm: 'AES256' },
+});
+
+async function replay(path: string): Promise<Map<string, StoredObject>> {
+  const state = new Map<string, StoredObject>();
+  const journal = new ObjectJournal(path);
+  await journal.load((key, value) => (value ? state.set(key, value) : state.delete(key)));
+  await journal.close();
+  return state;
+}
+
+describe('the object journal', () => {
+  it('replays puts and deletes in order, including writes batched together', async () => {
+    const path = join(dir, 'order.jsonl');
+    const journal = new ObjectJournal(path);
+    await journal.load(() => undefined);
+    await Promise.all([journal.put(object('a', 1)), journal.put(object('b', 1)), journal.put(object('c', 1))]);
+    await journal.delete('a');
+    await journal.put(object('b', 2));
+    await journal.close();
+    const state = await replay(path);
+    expect([...state.keys()].sort()).toEqual(['b', 'c']);
+    expect(state.get('b')?.size).toBe(2);
+  });
+
+  it('skips an unreadable line in the middle and drops a last line cut short', async () => {
+    const path = join(dir, 'damaged.jsonl');
+    const journal = new ObjectJournal(path);
+    await journal.load(() => undefined);
+    await journal.put(object('a', 1));
+    await journal.close();
+    appendFileSync(path, 'garbage\n');
+    appendFileSync(path, `${JSON.stringify({ put: object('b', 1) })}\n`);
+    appendFileSync(path, JSON.stringify({ put: object('cut', 1) }));
+    const state = await replay(path);
+    expect([...state.keys()].sort()).toEqual(['a', 'b']);
+    expect(readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
+    // Appends after the repair start on a line of their own.
+    const reopened = new ObjectJournal(path);
+    await reopened.load(() => undefined);
+    await reopened.put(object('c', 1));
+    await reopened.close();
+    expect([...(await replay(path)).keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rewrites itself with the live objects once most lines are superseded', async () => {
+    const path = join(dir, 'compact.jsonl');
+    const journal = new ObjectJournal(path);
+    await journal.load(() => undefined);
+    for (let version = 0; version < 1100; version += 1) await journal.put(object('hot', version));
+    expect(journal.isWasteful(1)).toBe(true);
+    await journal.rewrite([object('hot', 1099)]);
+    expect(journal.isWasteful(1)).toBe(false);
+    await journal.put(object('cold', 1));
+    await journal.close();
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(2);
+    const state = await replay(path);
+    expect(state.get('hot')?.size).toBe(1099);
+    expect(state.has('cold')).toBe(true);
+  });
+});
