@@ -3,12 +3,24 @@
  * enabled cluster and the worker delivers from the cursor. Some cases also invoke the worker's
  * handler in-process, alongside the stack's own runs, as overlapping runs would in AWS.
  */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { keys } from '#shared/table/keys';
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
+import { clientsFor, uniqueAccountId } from '../support/local-stack';
 import {
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  customerSetUp,
+  encryptBucketWith,
+  setRoleAndWait,
+  uniqueBucketName,
+} from '../validation/customer';
+import {
+  REGION,
   activeIntegration,
   customerObjectText,
   customerObjects,
@@ -103,6 +115,27 @@ describe('audit-log forwarding delivery', () => {
     const again = await waitForObjectsRewritten(customer.accountId, bucket, enabled.destination.prefix, first);
     expect(again.map((object) => object.key)).toEqual(first.map((object) => object.key));
     expect(again.map((object) => object.etag)).toEqual(first.map((object) => object.etag));
+  });
+
+  it('writes under the customer KMS key of an SSE-KMS integration', async () => {
+    const project = await enterpriseProject();
+    const clusterId = await platformCluster(project);
+    const accountId = uniqueAccountId();
+    const kmsKeyArn = await createKmsKey(accountId, REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('fwdkms'), kmsKeyArn });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, kmsKeyArn);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+    expect((await setRoleAndWait(project, created.integrationId, roleArn)).status).toBe('ACTIVE');
+    const enabled = await enableForwarding(project, clusterId, created.integrationId, 'kms');
+    const file = await writeAuditLog(clusterId, new Date(Date.now() - 120_000));
+
+    await waitForObjects(accountId, created.bucketName, enabled.destination.prefix, 1);
+    const { s3 } = clientsFor(accountId, REGION);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: created.bucketName, Key: expectedKey('kms', clusterId, file) }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.SSEKMSKeyId).toBe(kmsKeyArn);
+    expect(await customerObjectText(accountId, created.bucketName, expectedKey('kms', clusterId, file))).toBe(file.body);
   });
 
   it('stops delivering when forwarding is turned off, and only then lets the integration be deleted', async () => {
