@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { accessBucket, isAllowed } from '#local/aws/s3/access';
 import { etagMatches, objectHeaders } from '#local/aws/s3/attributes';
 import { bucketArn, header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { S3Error, accessDenied, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
+import { S3Error, accessDenied, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
 import type { StoredObject } from '#local/aws/s3/model';
 import { openObject } from '#local/aws/s3/object-files';
 import { sendEmpty } from '#local/aws/s3/responses';
@@ -42,7 +42,9 @@ export async function getObject(request: S3Request): Promise<void> {
     const headers = objectHeaders(object, checksumMode && !range);
     for (const [parameter, name] of Object.entries(RESPONSE_OVERRIDES)) {
       const value = request.query.get(parameter);
-      if (value !== null) headers[name] = value;
+      if (value === null) continue;
+      if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw invalidArgument(`${parameter} is not a valid header value`, parameter, value);
+      headers[name] = value;
     }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const start = range?.start ?? 0;

@@ -85,6 +85,13 @@ describe('S3 objects: writing and reading', () => {
     expect((await bodyBytes(unchanged.Body)).toString()).toBe('v1');
   });
 
+  it('answers with the response-* header overrides of the request', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'override', Body: 'x', ContentType: 'text/plain' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'override', ResponseContentType: 'application/json', ResponseContentDisposition: 'attachment; filename="a.json"' }));
+    expect(got).toMatchObject({ ContentType: 'application/json', ContentDisposition: 'attachment; filename="a.json"' });
+    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'override', ResponseContentType: 'text/😀' })))).toMatchObject({ name: 'InvalidArgument', status: 400 });
+  });
+
   it('answers 404 NoSuchKey for a missing key', async () => {
     expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'nope' })))).toMatchObject({ name: 'NoSuchKey', status: 404 });
     expect(await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'nope' })))).toMatchObject({ name: 'NotFound', status: 404 });
