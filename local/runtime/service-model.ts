@@ -71,7 +71,7 @@ export function loadService(serverlessYmlPath: string, options: LoadServiceOptio
   const provider = asMap(config.provider, 'provider');
   const stage = requireString(provider.stage ?? 'dev', 'provider.stage');
   const region = requireString(provider.region ?? 'us-east-1', 'provider.region');
-  const resourcesBlock = isMap(config.resources) ? config.resources : {};
+  const resourcesBlock = mergedResources(config.resources);
   return {
     dir,
     service,
@@ -107,6 +107,17 @@ function readFunction(dir: string, service: string, stage: string, provider: Yam
     events: Array.isArray(spec.events) ? spec.events.map((event, index) => asMap(event, `functions.${key}.events[${index}]`)) : [],
     maximumRetryAttempts: Number(spec.maximumRetryAttempts ?? 2),
   };
+}
+
+/** `resources:` is one block or, as the framework also allows, a list of blocks that it merges. */
+function mergedResources(value: Yaml | undefined): { Resources: YamlMap; Conditions: YamlMap } {
+  const merged = { Resources: {} as YamlMap, Conditions: {} as YamlMap };
+  for (const block of Array.isArray(value) ? value : [value]) {
+    if (!isMap(block)) continue;
+    if (isMap(block.Resources)) Object.assign(merged.Resources, block.Resources);
+    if (isMap(block.Conditions)) Object.assign(merged.Conditions, block.Conditions);
+  }
+  return merged;
 }
 
 function readResources(block: Yaml | undefined): Record<string, CloudFormationResource> {

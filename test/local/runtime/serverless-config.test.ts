@@ -63,6 +63,29 @@ functions: {}
     expect(environment).toMatchObject({ ISSUER: 'http://issuer', NESTED: 'from-prod', SUB: 'us-east-1-111111111111-${Literal}' });
   });
 
+  it('merges a list of resource blocks, included files among them, as the framework does', () => {
+    const path = serviceFrom(`
+service: demo
+provider: { name: aws }
+functions: {}
+resources:
+  - Resources:
+      Table: { Type: AWS::DynamoDB::Table, Properties: { TableName: demo } }
+  - \${file(alarms.yml)}
+`);
+    writeFileSync(
+      join(path, '..', 'alarms.yml'),
+      `Conditions:
+  HasTopic: !Not [!Equals ['\${param:topic, ""}', '']]
+Resources:
+  TableAlarm: { Type: AWS::CloudWatch::Alarm, Properties: { AlarmActions: !If [HasTopic, ['x'], !Ref AWS::NoValue] } }
+`,
+    );
+    const service = loadService(path);
+    expect(Object.keys(service.resources)).toEqual(['Table', 'TableAlarm']);
+    expect(service.conditions).toEqual({ HasTopic: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+  });
+
   it('fails at start naming a reference that has no local value', () => {
     const path = serviceFrom(`
 service: demo
