@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // Serverless Framework plugins are loaded with require().
+    files: ['deploy/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['local/**', 'bench/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
