@@ -14,7 +14,12 @@ class RequireDeployParams {
   constructor(serverless, options) {
     this.serverless = serverless;
     this.options = options;
-    this.hooks = { 'before:deploy:deploy': () => this.check() };
+    // Before packaging and before any AWS call, so the refusal is the first thing the deployer sees.
+    this.hooks = {
+      initialize: () => {
+        if (serverless.processedInput?.commands?.[0] === 'deploy') this.check();
+      },
+    };
   }
 
   check() {
