@@ -52,6 +52,8 @@ export function createS3Service(deps: S3ServiceDeps): ServiceHandler {
       const request = parseRequest(signed, response, store, deps);
       await route(request)(request);
     } catch (error) {
+      // Drain first: the client may still be sending the body it expects us to read.
+      discardUnreadBody(signed);
       answerError(response, error, method);
     } finally {
       discardUnreadBody(signed);

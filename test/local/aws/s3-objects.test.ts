@@ -135,6 +135,18 @@ describe('S3 objects: copy and delete', () => {
   });
 });
 
+describe('S3 objects: early refusals', () => {
+  it('answers a refused 16 MiB upload with the S3 error, not a broken connection, and keeps serving', async () => {
+    const refused = await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'big', Body: patternBytes(16 * 1024 * 1024), ExpectedBucketOwner: '999999999999' })));
+    expect(refused).toMatchObject({ name: 'AccessDenied', status: 403 });
+    const streamed = patternBytes(16 * 1024 * 1024, 5);
+    const alsoRefused = await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'big', Body: streamOf(streamed), ContentLength: streamed.length, ExpectedBucketOwner: '999999999999' })));
+    expect(alsoRefused).toMatchObject({ name: 'AccessDenied', status: 403 });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'after-refusal', Body: 'fine' }));
+    expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'after-refusal' }))).Body)).toString()).toBe('fine');
+  });
+});
+
 describe('S3 objects: atomic writes', () => {
   it('leaves nothing behind when the client aborts an upload midway, and keeps the previous version', async () => {
     const own = await createBucket(s3, uniqueBucket('atomic'));
