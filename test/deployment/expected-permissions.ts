@@ -1,0 +1,142 @@
+/**
+ * What each function's role may do, read from the code each function reaches (the use case, its
+ * stores and clients), written as `Effect action resource`. The template test compares every
+ * role with this list in both directions, so a new permission needs a deliberate change here, and
+ * one the code no longer needs shows up as a failure too.
+ *
+ * Resources are shortened: `Table` = IntegrationsTable's ARN, `Table/index/X` = its index X,
+ * a queue or the state machine by logical id, anything else as written. Every role also holds the
+ * baseline checked separately: its own log group (logs:CreateLogStream, CreateLogGroup,
+ * PutLogEvents) and X-Ray (PutTraceSegments, PutTelemetryRecords on `*`, which Active tracing needs).
+ *
+ * DynamoDB transactions (TransactWriteItems) are authorized per item: a Put needs PutItem, an
+ * Update UpdateItem, a Delete DeleteItem. Project, cluster and backup records are read with GetItem
+ * by the tenancy check (shared/projects/access.ts) of every API use case.
+ */
+const TABLE = 'IntegrationsTable';
+const get = `Allow dynamodb:GetItem ${TABLE}`;
+const put = `Allow dynamodb:PutItem ${TABLE}`;
+const update = `Allow dynamodb:UpdateItem ${TABLE}`;
+const remove = `Allow dynamodb:DeleteItem ${TABLE}`;
+const query = `Allow dynamodb:Query ${TABLE}`;
+const sendTo = (queue: string) => `Allow sqs:SendMessage ${queue}`;
+const consume = (queue: string) => ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
+const startValidation = 'Allow states:StartExecution ValidationStateMachine';
+/** Lambda's on-failure destination of the asynchronous (EventBridge-invoked) functions. */
+const asyncFailures = sendTo('AsyncInvocationDeadLetterQueue');
+/** Customer roles: any account, any name; the customer's trust policy and external ID are the gate. */
+const assumeCustomerRoles = [
+  'Allow sts:AssumeRole arn:aws:iam::*:role/*',
+  'Deny sts:AssumeRole arn:aws:iam::${AWS::AccountId}:role/*',
+];
+
+/** The functions that may call sts:AssumeRole: the ones that act in customer buckets. */
+export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'forwardAuditLogs', 'runExportJob'];
+
+export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
+  // No AWS calls: health and the OpenAPI document.
+  getHealth: [],
+  getOpenApi: [],
+  // insertIntegration: one transaction of three Puts (integration, name, external ID).
+  createIntegration: [get, put],
+  listIntegrations: [get, query],
+  getIntegration: [get],
+  getIntegrationSetup: [get],
+  // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
+  setIntegrationRole: [get, update, startValidation],
+  validateIntegration: [get, update, startValidation],
+  // deleteIntegration: one transaction of two Deletes.
+  deleteIntegration: [get, remove],
+  // putIfNewer: a conditional Put per event.
+  recordPlatformEvent: [put, asyncFailures],
+  // run-store (GetItem, conditional Updates) and the customer's role (AssumeRole).
+  runValidationStage: [get, update, ...assumeCustomerRoles],
+  recordValidationInterruption: [get, update],
+  // dueIntegrations (Query on RecheckIndex), beginRecheck and its restore (Update), StartExecution.
+  recheckIntegrations: [`Allow dynamodb:Query ${TABLE}/index/RecheckIndex`, update, startValidation, asyncFailures],
+  // insertForwarding/changeForwarding (Put, Update in a transaction), rollUpIntegrationHealth (Query, Update).
+  putAuditLogForwarding: [get, put, update, query],
+  getAuditLogForwarding: [get],
+  // deleteForwarding (Delete, Update in a transaction), rollUpIntegrationHealth (Query, Update).
+  deleteAuditLogForwarding: [get, remove, update, query],
+  // listEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch.
+  scheduleAuditLogForwarding: [
+    `Allow dynamodb:Query ${TABLE}/index/ForwardingIndex`,
+    get,
+    update,
+    sendTo('ForwardingQueue'),
+    asyncFailures,
+  ],
+  // Lease, cursor and health Updates; the platform's audit-log bucket; the customer's role.
+  forwardAuditLogs: [
+    get,
+    update,
+    ...consume('ForwardingQueue'),
+    'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
+    'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',
+    ...assumeCustomerRoles,
+  ],
+  // insertJob/restartFailedJob: a Put and an Update (holdIntegration) in one transaction.
+  startBackupExport: [get, put, update, sendTo('ExportQueue')],
+  putBackupExportRule: [get, put],
+  getBackupExportRule: [get],
+  deleteBackupExportRule: [get, remove],
+  listExportJobs: [get, query],
+  getExportJob: [get],
+  // submitExport as above, insertFailedJob (Put) for a refused export.
+  startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures],
+  // Leases and progress (Update), checkpoints (BatchWrite, Query), continuations (SendMessage),
+  // the platform's backup buckets, the customer's role.
+  runExportJob: [
+    get,
+    update,
+    query,
+    `Allow dynamodb:BatchWriteItem ${TABLE}`,
+    sendTo('ExportQueue'),
+    ...consume('ExportQueue'),
+    'Allow s3:ListBucket arn:aws:s3:::platform-backups-*',
+    'Allow s3:GetObject arn:aws:s3:::platform-backups-*/*',
+    ...assumeCustomerRoles,
+  ],
+};
+
+/** The state machine invokes its two task functions, and delivers its logs and traces. */
+export const EXPECTED_STATE_MACHINE_PERMISSIONS = [
+  'Allow lambda:InvokeFunction RunValidationStageLambdaFunction',
+  'Allow lambda:InvokeFunction RunValidationStageLambdaFunction:*',
+  'Allow lambda:InvokeFunction RecordValidationInterruptionLambdaFunction',
+  'Allow lambda:InvokeFunction RecordValidationInterruptionLambdaFunction:*',
+  ...[
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+    'xray:PutTraceSegments',
+    'xray:PutTelemetryRecords',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+  ].map((action) => `Allow ${action} *`),
+];
+
+/**
+ * The only actions that may have Resource `*`: AWS offers no resource-level permission for them
+ * (X-Ray, and CloudWatch Logs' log delivery that Step Functions logging uses).
+ */
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
