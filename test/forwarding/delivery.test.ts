@@ -45,7 +45,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The start of the previous UTC hour: files around it are old enough to be due at once. */
 const previousHourBoundary = () => new Date(Math.floor(Date.now() / HOUR) * HOUR - HOUR);
 
-describe('audit-log forwarding delivery', () => {
+describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
   it('delivers files across an hour boundary in order, under the customer key layout, with their content', async () => {
     const project = await enterpriseProject();
     const clusterId = await platformCluster(project);
@@ -81,7 +81,7 @@ describe('audit-log forwarding delivery', () => {
     const integration = await eventually(async () => {
       const view = await getIntegration(project, customer.integration.integrationId);
       return view.health?.lastDeliveryAt === forwarding.health.lastDeliveryAt ? view : undefined;
-    }, 'the health roll-up');
+    }, 'the health roll-up', 30_000);
     expect(integration.health).toMatchObject({ consecutiveFailures: 0, lagSeconds: 0 });
   });
 

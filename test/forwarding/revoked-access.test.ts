@@ -24,7 +24,7 @@ import {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('forwarding when the customer revokes access', () => {
+describe('forwarding when the customer revokes access', { timeout: 180_000 }, () => {
   it('marks the integration FAILED, pauses, and catches up after the customer fixes it and validates again', async () => {
     const project = await enterpriseProject();
     const clusterId = await platformCluster(project);
@@ -69,7 +69,7 @@ describe('forwarding when the customer revokes access', () => {
     const caughtUp = await eventually(async () => {
       const view = await getForwarding(project, clusterId);
       return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
-    }, 'a successful run after validation');
+    }, 'a successful run after validation', 30_000);
     expect(caughtUp.deliveredThrough).toBe(files.at(-1)?.writtenAt.toISOString());
   });
 });

@@ -164,7 +164,8 @@ export async function customerObjectText(accountId: string, bucket: string, key:
 }
 
 /** Waits until the customer holds exactly `count` objects under the prefix (the running stack's schedule delivers them). */
-export async function waitForObjects(accountId: string, bucket: string, prefix: string, count: number, timeoutMs = 30_000) {
+// Generous: `npm test` runs every test file against one stack on a small machine.
+export async function waitForObjects(accountId: string, bucket: string, prefix: string, count: number, timeoutMs = 60_000) {
   return eventually(
     async () => {
       const objects = await customerObjects(accountId, bucket, prefix);
