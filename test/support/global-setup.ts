@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPOSITORY_ROOT } from '#local/runtime/paths';
 import type { LocalStackInfo } from './local-stack';
+import { describeFindings, findSecrets } from './secret-scan';
 
 const START_TIMEOUT_MS = 90_000;
 
@@ -51,9 +52,13 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const info: LocalStackInfo = { ...ready, logFile };
   project.provide('localStack', info);
 
+  // After every test file: the stack's whole output must be free of credentials, session tokens,
+  // external IDs and bearer tokens. Throwing here fails the run (vitest exits non-zero).
   return async () => {
     await stop(child);
+    const findings = findSecrets(readFileSync(logFile, 'utf8'));
     rmSync(dir, { recursive: true, force: true });
+    if (findings.length > 0) throw new Error(describeFindings(findings, 'stack.log'));
   };
 }
 
