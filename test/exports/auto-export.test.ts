@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobView } from '#shared/exports/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor } from '../support/local-stack';
-import { waitForResult } from '../validation/customer';
+import { waitForResult } from '../support/customer';
 import { smallFiles } from './support/backup-data';
 import {
   announceBackup,

@@ -9,8 +9,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportRuleView, JobView } from '#shared/exports/schemas';
 import { api, clearFaults, mintToken, setFaults } from '../support/local-stack';
-import { createIntegration, uniqueBucketName } from '../validation/customer';
-import { platformCluster, platformProject, projectUser } from '../forwarding/support';
+import { createIntegration, uniqueBucketName } from '../support/customer';
+import { platformCluster, platformProject, projectUser } from '../support/platform';
 import { smallFiles } from './support/backup-data';
 import {
   announceBackup,

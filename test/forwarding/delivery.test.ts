@@ -10,29 +10,19 @@ import { dynamodb } from '#shared/aws/dynamodb';
 import { keys } from '#shared/table/keys';
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
-import {
-  createBucket,
-  createIntegration,
-  createKmsKey,
-  customerSetUp,
-  encryptBucketWith,
-  setRoleAndWait,
-  uniqueBucketName,
-} from '../validation/customer';
+import { createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
   REGION,
   activeIntegration,
   customerObjectText,
   customerObjects,
   enableForwarding,
-  enterpriseProject,
-  eventually,
   expectedKey,
   forwardingPath,
   getForwarding,
   getIntegration,
   lambdaContext,
-  platformCluster,
   waitForObjects,
   workerEvent,
   writeAuditLog,
@@ -47,7 +37,7 @@ const previousHourBoundary = () => new Date(Math.floor(Date.now() / HOUR) * HOUR
 
 describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
   it('delivers files across an hour boundary in order, under the customer key layout, with their content', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const customer = await activeIntegration(project);
     const directory = 'audit-logs/prod';
@@ -86,7 +76,7 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
   });
 
   it('writes nothing new when a window is run again, and the same keys when a run crashed before its checkpoint', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const customer = await activeIntegration(project);
     const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'logs');
@@ -118,7 +108,7 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
   });
 
   it('writes under the customer KMS key of an SSE-KMS integration', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, REGION);
@@ -139,7 +129,7 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
   });
 
   it('stops delivering when forwarding is turned off, and only then lets the integration be deleted', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const customer = await activeIntegration(project);
     const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'off-test');

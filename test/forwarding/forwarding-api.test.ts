@@ -6,21 +6,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import { api } from '../support/local-stack';
-import { createIntegration, uniqueBucketName } from '../validation/customer';
+import { createIntegration, uniqueBucketName } from '../support/customer';
+import { type Project, platformCluster, platformProject, projectUser } from '../support/platform';
 import {
   activeIntegration,
   forwardingPath,
-  platformCluster,
-  platformProject,
-  projectUser,
   type Customer,
-  type TenantProject,
 } from './support';
 
 const errorCode = (answer: { json: unknown }) => (answer.json as { error?: { code?: string } }).error?.code;
 
 describe('audit-log forwarding API', () => {
-  let project: TenantProject;
+  let project: Project;
   let clusterId: string;
   let customer: Customer;
   let path: string;

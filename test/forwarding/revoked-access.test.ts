@@ -6,17 +6,15 @@
 import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/local-stack';
-import { waitForResult } from '../validation/customer';
+import { waitForResult } from '../support/customer';
+import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
   activeIntegration,
   customerObjects,
   enableForwarding,
-  enterpriseProject,
-  eventually,
   expectedKey,
   getForwarding,
   getIntegration,
-  platformCluster,
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
@@ -26,7 +24,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('forwarding when the customer revokes access', { timeout: 180_000 }, () => {
   it('marks the integration FAILED, pauses, and catches up after the customer fixes it and validates again', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const customer = await activeIntegration(project);
     const { integrationId, bucketName } = customer.integration;

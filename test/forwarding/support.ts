@@ -1,80 +1,32 @@
 /**
- * The platform and customer sides of a forwarding test on the local stack. The platform: a project
- * on the enterprise plan and dedicated clusters learnt from platform events, and audit-log files in
- * its audit-log bucket. The customer: a fresh account whose bucket, policy and role come from the
- * documents the API returned (test/validation/customer.ts), validated to ACTIVE through the API.
+ * What forwarding tests add to the shared fixtures (test/support/platform.ts and customer.ts):
+ * audit-log files in the platform's audit-log bucket, forwarding turned on through the API, an
+ * integration validated to ACTIVE, and reads of what arrived in the customer's bucket.
  */
 import { randomBytes } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'vitest';
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
-import { api, clientsFor, localStack, mintToken, rootCredentials } from '../support/local-stack';
-import {
-  createIntegration,
-  customerSetUp,
-  enterpriseProject,
-  eventually,
-  PLATFORM_ACCOUNT,
-  setRoleAndWait,
-  uniqueBucketName,
-  type CreatedIntegration,
-  type Project,
-} from '../validation/customer';
-
-export { eventually, type Project };
+import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
+import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
+import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../support/customer';
 
 export const AUDIT_LOG_BUCKET = 'platform-audit-logs';
 export const REGION = 'us-east-1';
 
 const platform = () => ({
-  events: new EventBridgeClient({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) }),
   s3: new S3Client({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT), forcePathStyle: true }),
 });
 
 export const forwardingPath = (projectId: string, clusterId: string) =>
   `/v1/projects/${projectId}/clusters/${clusterId}/audit-log-forwarding`;
 
-export interface TenantProject extends Project {
-  orgId: string;
-}
 
-/** A project on `plan`, learnt from a `Project Upserted` event, and its organization owner's client. */
-export async function platformProject(plan: string): Promise<TenantProject> {
-  const projectId = `proj-${randomBytes(6).toString('hex')}`;
-  const orgId = `org-${randomBytes(6).toString('hex')}`;
-  await platform().events.send(
-    new PutEventsCommand({
-      Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan }) }],
-    }),
-  );
-  const client = api(mintToken({ sub: `owner-${projectId}`, org: orgId, orgRole: 'owner', projects: {} }));
-  const base = `/v1/projects/${projectId}/integrations`;
-  await eventually(async () => (await client.get(base)).status !== 404, 'the project event was not recorded');
-  return { projectId, orgId, client, base };
-}
 
-/** A client for a user of the project's organization with the given project role. */
-export function projectUser(project: TenantProject, role: 'admin' | 'member') {
-  return api(mintToken({ sub: `${role}-${randomBytes(4).toString('hex')}`, org: project.orgId, orgRole: 'member', projects: { [project.projectId]: role } }));
-}
 
-/** A cluster of the project, learnt from a `Cluster Upserted` event; waits until the service knows it. */
-export async function platformCluster(project: Project, options: { tier?: 'dedicated' | 'serverless'; region?: string } = {}): Promise<string> {
-  const clusterId = `cl-${randomBytes(6).toString('hex')}`;
-  const detail = { projectId: project.projectId, clusterId, region: options.region ?? REGION, tier: options.tier ?? 'dedicated' };
-  await platform().events.send(
-    new PutEventsCommand({ Entries: [{ Source: 'platform.clusters', DetailType: 'Cluster Upserted', Detail: JSON.stringify(detail) }] }),
-  );
-  await eventually(async () => {
-    const answer = await project.client.get(forwardingPath(project.projectId, clusterId));
-    return answer.status !== 404 || (answer.json as { error: { code: string } }).error.code !== 'NOT_FOUND';
-  }, 'the cluster event was not recorded');
-  return clusterId;
-}
 
 export interface Customer {
   integration: IntegrationView;
@@ -230,4 +182,3 @@ export function lambdaContext(timeoutMs = 60_000) {
   };
 }
 
-export { enterpriseProject };

@@ -9,17 +9,15 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
 import { clearFaults, setFaults } from '../support/local-stack';
+import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
   activeIntegration,
   customerObjects,
   enableForwarding,
-  enterpriseProject,
-  eventually,
   expectedKey,
   getForwarding,
   getIntegration,
   lambdaContext,
-  platformCluster,
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
@@ -33,7 +31,7 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
   });
 
   it('keeps the files while the bucket fails for several runs, then delivers each of them once', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const clusterId = await platformCluster(project);
     const customer = await activeIntegration(project);
     const bucket = customer.integration.bucketName;
@@ -73,7 +71,7 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
   });
 
   it('serves 50 clusters in one run while one bucket hangs', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const healthy = await activeIntegration(project);
     const broken = await activeIntegration(project);
     const clusters = await Promise.all(Array.from({ length: 50 }, () => platformCluster(project)));

@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
 import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
 import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
-import { activeIntegration, enableForwarding, enterpriseProject, forwardingPath, lambdaContext, platformCluster } from './support';
+import { platformCluster, platformProject } from '../support/platform';
+import {
+  activeIntegration,
+  enableForwarding,
+  forwardingPath,
+  lambdaContext,
+} from './support';
 
 const fixture = <T>(path: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
 
@@ -22,7 +28,7 @@ describe('forwarding handlers with the event fixtures', () => {
   });
 
   it('sends a tick to every enabled cluster, and to no cluster whose forwarding is off', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const [on, off] = [await platformCluster(project), await platformCluster(project)];
     const customer = await activeIntegration(project);
     await enableForwarding(project, on, customer.integration.integrationId, 'tick');

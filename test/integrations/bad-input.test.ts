@@ -2,7 +2,7 @@ import { createSign, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken, type ApiAnswer } from '../support/local-stack';
-import { platformProject, projectItems, projectUser, type TenantProject } from '../support/platform';
+import { platformProject, projectItems, projectUser, type Project } from '../support/platform';
 
 /**
  * Malformed, unauthenticated and cross-tenant requests: every one gets a 4xx that says what is wrong,
@@ -13,8 +13,8 @@ type Case = [name: string, send: () => Promise<ApiAnswer>, status: number, code:
 const valid = { name: 'Nightly', region: 'us-east-1', bucketName: 'nightly-exports' };
 const encoded = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-let mine: TenantProject;
-let theirs: TenantProject;
+let mine: Project;
+let theirs: Project;
 let integration: IntegrationView;
 let theirIntegration: IntegrationView;
 let before: string;

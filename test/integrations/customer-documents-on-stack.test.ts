@@ -3,6 +3,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
+import { createRole } from '../support/customer';
 import { PLATFORM_ACCOUNT, platformProject } from '../support/platform';
 
 /**
@@ -35,13 +36,6 @@ async function deployTemplate(accountId: string, template: SetupDocuments['cloud
   return role.Role?.Arn ?? '';
 }
 
-async function createRoleFromDocuments(accountId: string, setup: SetupDocuments): Promise<string> {
-  const { iam } = clientsFor(accountId);
-  const policy = await iam.send(new CreatePolicyCommand({ PolicyName: 'platform-exports', PolicyDocument: JSON.stringify(setup.iamPolicy) }));
-  const role = await iam.send(new CreateRoleCommand({ RoleName: 'platform-exports', AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy) }));
-  await iam.send(new AttachRolePolicyCommand({ RoleName: 'platform-exports', PolicyArn: policy.Policy?.Arn }));
-  return role.Role?.Arn ?? '';
-}
 
 async function expectAssumable(roleArn: string, externalId: string) {
   const { sts } = clientsFor(PLATFORM_ACCOUNT);
@@ -59,7 +53,7 @@ async function expectAssumable(roleArn: string, externalId: string) {
 describe('customer documents on the local stack', () => {
   it('the IAM policy and trust policy create a role only the platform can assume, and only with the external id', async () => {
     const integration = await newIntegration();
-    const roleArn = await createRoleFromDocuments(uniqueAccountId(), integration.setup);
+    const roleArn = await createRole(uniqueAccountId(), integration.setup);
     await expectAssumable(roleArn, integration.externalId);
   });
 

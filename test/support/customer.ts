@@ -1,44 +1,18 @@
 /**
- * The two sides of a validation test on the local stack: the platform (a project on the
- * enterprise plan, learnt from a platform event, and its owner's token) and the customer (a fresh
- * account that creates its bucket, policy and role with the ordinary SDK clients from the
- * documents the API returned, modified per case).
+ * The customer side of a test on the local stack: a fresh account that creates its bucket, policy
+ * and role with the ordinary SDK clients from the documents the API returned (modified per case),
+ * and the API calls that take an integration through validation.
  */
 import { randomBytes } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutBucketEncryptionCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { api, clientsFor, localStack, mintToken, rootCredentials, uniqueAccountId } from '../support/local-stack';
+import { clientsFor, uniqueAccountId } from './local-stack';
+import { eventually, type Project } from './platform';
 
-export const PLATFORM_ACCOUNT = '111111111111';
-
-type Api = ReturnType<typeof api>;
 type PolicyDocument = SetupDocuments['iamPolicy'];
-
-export interface Project {
-  projectId: string;
-  client: Api;
-  base: string;
-}
-
-/** A project on the enterprise plan, known to the service through its platform event, and its owner's client. */
-export async function enterpriseProject(): Promise<Project> {
-  const projectId = `proj-${randomBytes(6).toString('hex')}`;
-  const orgId = `org-${randomBytes(6).toString('hex')}`;
-  const events = new EventBridgeClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(PLATFORM_ACCOUNT) });
-  await events.send(
-    new PutEventsCommand({
-      Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }) }],
-    }),
-  );
-  const client = api(mintToken({ sub: `user-${projectId}`, org: orgId, orgRole: 'owner', projects: {} }));
-  const base = `/v1/projects/${projectId}/integrations`;
-  await eventually(async () => (await client.get(base)).status === 200, 'the project event was not recorded');
-  return { projectId, client, base };
-}
 
 export type CreatedIntegration = IntegrationView & { setup: SetupDocuments };
 
@@ -152,12 +126,3 @@ export function failedStage(view: IntegrationView) {
   return last as NonNullable<typeof last> & { code: string; message: string };
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

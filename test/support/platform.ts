@@ -14,7 +14,7 @@ export const PLATFORM_ACCOUNT = '111111111111';
 
 export type Api = ReturnType<typeof api>;
 
-export interface TenantProject {
+export interface Project {
   projectId: string;
   orgId: string;
   /** The organization owner's client. */
@@ -45,7 +45,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 /** A project on `plan`, learnt from a `Project Upserted` event, and its organization owner's client. */
-export async function platformProject(plan = 'enterprise'): Promise<TenantProject> {
+export async function platformProject(plan = 'enterprise'): Promise<Project> {
   const projectId = `proj-${randomBytes(6).toString('hex')}`;
   const orgId = `org-${randomBytes(6).toString('hex')}`;
   await publish('platform.projects', 'Project Upserted', { projectId, orgId, plan });
@@ -56,7 +56,7 @@ export async function platformProject(plan = 'enterprise'): Promise<TenantProjec
 }
 
 /** A client for a user of the project's organization with the given project role. */
-export function projectUser(project: TenantProject, role: 'admin' | 'member'): Api {
+export function projectUser(project: Project, role: 'admin' | 'member'): Api {
   const sub = `${role}-${randomBytes(4).toString('hex')}`;
   return api(mintToken({ sub, org: project.orgId, orgRole: 'member', projects: { [project.projectId]: role } }));
 }
@@ -84,4 +84,20 @@ export async function projectItems(projectId: string): Promise<Record<string, un
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
+}
+
+/** A cluster of the project, learnt from a `Cluster Upserted` event; waits until the service has recorded it. */
+export async function platformCluster(project: Project, options: { tier?: 'dedicated' | 'serverless'; region?: string } = {}): Promise<string> {
+  const clusterId = `cl-${randomBytes(6).toString('hex')}`;
+  await publish('platform.clusters', 'Cluster Upserted', {
+    projectId: project.projectId,
+    clusterId,
+    region: options.region ?? 'us-east-1',
+    tier: options.tier ?? 'dedicated',
+  });
+  await eventually(async () => {
+    const items = await projectItems(project.projectId);
+    return items.some((item) => item.sk === `CLUSTER#${clusterId}`);
+  }, 'the cluster event was not recorded');
+  return clusterId;
 }

@@ -10,7 +10,7 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { classifyCustomerAccessError, redirectRegionOf, type FailureTarget } from '#shared/validation/failures';
 import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createRole, uniqueBucketName } from './customer';
+import { createBucket, createRole, uniqueBucketName } from '../support/customer';
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -14,19 +14,8 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { handler as recordInterruption } from '#functions/record-validation-interruption/handler';
 import { handler as runStage } from '#functions/run-validation-stage/handler';
 import { clearFaults, clientsFor, localStack, rootCredentials, setFaults } from '../support/local-stack';
-import {
-  createIntegration,
-  customerSetUp,
-  enterpriseProject,
-  eventually,
-  failedStage,
-  PLATFORM_ACCOUNT,
-  setRoleAndWait,
-  uniqueBucketName,
-  waitForResult,
-  withoutAction,
-  type Project,
-} from './customer';
+import { PLATFORM_ACCOUNT, type Project, eventually, platformProject } from '../support/platform';
+import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction } from '../support/customer';
 
 afterEach(async () => {
   await clearFaults();
@@ -59,7 +48,7 @@ function executionEnd(runId: string) {
 
 describe('validation runs', () => {
   it('shows each stage as it runs, and refuses a second start while one runs (409)', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('progress') });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName);
@@ -85,7 +74,7 @@ describe('validation runs', () => {
   });
 
   it('retries a throttled AssumeRole with backoff and succeeds', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('throttled') });
     const { roleArn } = await customerSetUp(integration);
     // Four throttles: more than the SDK's own three attempts, so the state machine's Retry must act.
@@ -102,7 +91,7 @@ describe('validation runs', () => {
   });
 
   it('validates again after the customer fixes the policy, and becomes ACTIVE', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('fixed') });
     const { accountId, roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:PutObject') });
     const failed = await setRoleAndWait(project, integration.integrationId, roleArn);
@@ -121,7 +110,7 @@ describe('validation runs', () => {
   });
 
   it('stops quietly when the integration is deleted while the run is under way', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('deleted') });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName);
@@ -138,7 +127,7 @@ describe('validation runs', () => {
   });
 
   it('never lets a stale run write: a stage task of an older run id changes nothing', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('stale') });
     const { roleArn } = await customerSetUp(integration);
     const active = await setRoleAndWait(project, integration.integrationId, roleArn);
@@ -166,7 +155,7 @@ describe('validation runs', () => {
   });
 
   it('ends an interrupted run with VALIDATION_INTERRUPTED on the running stage; the run cannot write after that', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('interrupted') });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName, 2500);

@@ -12,7 +12,8 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
 import { recheckActiveIntegrations } from '#shared/validation/recheck';
 import { clientsFor } from '../support/local-stack';
-import { createIntegration, customerSetUp, enterpriseProject, eventually, failedStage, setRoleAndWait, uniqueBucketName, type Project } from './customer';
+import { type Project, eventually, platformProject } from '../support/platform';
+import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
 
 const DAY_MS = 86_400_000;
 
@@ -44,7 +45,7 @@ async function ageLastCheck(projectId: string, integrationId: string) {
 
 describe('daily re-validation', () => {
   it('marks an integration whose access was revoked FAILED and keeps a good one ACTIVE throughout', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const good = await activeIntegration(project, 'recheck-good');
     const broken = await activeIntegration(project, 'recheck-broken');
     expect(await storedItem(project.projectId, good.view.integrationId)).toMatchObject({ recheckShard: expect.stringMatching(/^RECHECK_SHARD#[0-7]$/) });

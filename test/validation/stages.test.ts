@@ -8,19 +8,8 @@ import { readFileSync } from 'node:fs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
-import {
-  createBucket,
-  createIntegration,
-  createKmsKey,
-  customerSetUp,
-  encryptBucketWith,
-  enterpriseProject,
-  failedStage,
-  PLATFORM_ACCOUNT,
-  setRoleAndWait,
-  uniqueBucketName,
-  withoutAction,
-} from './customer';
+import { PLATFORM_ACCOUNT, platformProject } from '../support/platform';
+import { createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, failedStage, setRoleAndWait, uniqueBucketName, withoutAction } from '../support/customer';
 
 const STAGES = ['ASSUME_ROLE', 'EXTERNAL_ID_ENFORCED', 'BUCKET_LOCATION', 'BUCKET_REGION', 'WRITE_ACCESS', 'READ_ACCESS'];
 const PLATFORM_PRINCIPAL = String.raw`arn:aws:(?:iam|sts)::111111111111:[^\]]+`;
@@ -31,7 +20,7 @@ const s3Error = (operation: string, status: number, code: string) =>
 
 describe.concurrent('validation stages', () => {
   it('passes every stage in order and makes the integration ACTIVE with the bucket owner', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('ok') });
     const { accountId, roleArn } = await customerSetUp(integration);
 
@@ -55,7 +44,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('passes for a us-east-1 bucket (empty location constraint) and a us-east-1 integration', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('use1') });
     const { roleArn } = await customerSetUp(integration);
     const view = await setRoleAndWait(project, integration.integrationId, roleArn);
@@ -63,7 +52,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails ASSUME_ROLE when the role does not exist, and keeps the external ID out of the logs', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('norole') });
     const roleArn = `arn:aws:iam::${uniqueAccountId()}:role/does-not-exist`;
 
@@ -80,7 +69,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails ASSUME_ROLE when the trust policy names another external ID', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('wrongid') });
     const trustPolicy = structuredClone(integration.setup.trustPolicy);
     (trustPolicy.Statement[0] as { Condition: unknown }).Condition = { StringEquals: { 'sts:ExternalId': 's3i-someone-elses-id' } };
@@ -94,7 +83,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails ASSUME_ROLE when the trust policy trusts another account', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('otheracct') });
     const trustPolicy = structuredClone(integration.setup.trustPolicy);
     (trustPolicy.Statement[0] as { Principal: unknown }).Principal = { AWS: `arn:aws:iam::${uniqueAccountId()}:root` };
@@ -107,7 +96,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails EXTERNAL_ID_ENFORCED when the trust policy has no external-ID condition', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('noextid') });
     const trustPolicy = structuredClone(integration.setup.trustPolicy);
     delete (trustPolicy.Statement[0] as { Condition?: unknown }).Condition;
@@ -124,7 +113,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails BUCKET_LOCATION with 404 NoSuchBucket when the bucket does not exist', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('missing') });
     const { roleArn } = await customerSetUp(integration, { createBucket: false });
 
@@ -135,7 +124,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails BUCKET_LOCATION with 403 when the policy lacks s3:GetBucketLocation', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('nolocation') });
     const { roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:GetBucketLocation') });
 
@@ -147,7 +136,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails BUCKET_LOCATION with 403 when the bucket belongs to an account other than the role\'s', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('foreign') });
     await createBucket(uniqueAccountId(), integration.bucketName, 'us-west-2');
     const { roleArn } = await customerSetUp(integration, { createBucket: false });
@@ -159,7 +148,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails BUCKET_REGION when the bucket is in another region', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('region') });
     const { roleArn } = await customerSetUp(integration, { bucketRegion: 'eu-central-1' });
 
@@ -170,7 +159,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails BUCKET_REGION for a us-east-1 bucket (empty location constraint) and a us-west-2 integration', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('use1mismatch') });
     const { roleArn } = await customerSetUp(integration, { bucketRegion: 'us-east-1' });
 
@@ -180,7 +169,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails WRITE_ACCESS naming s3:PutObject when the policy lacks it', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('noput') });
     const { roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:PutObject') });
 
@@ -192,7 +181,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails READ_ACCESS naming s3:ListBucket when the policy lacks it', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('nolist') });
     const { roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:ListBucket') });
 
@@ -204,7 +193,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails READ_ACCESS naming s3:GetObject when the policy lacks it', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('noget') });
     const { roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:GetObject') });
 
@@ -216,7 +205,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('fails WRITE_ACCESS with KMS_ACCESS_DENIED on an SSE-KMS bucket when the policy lacks kms:GenerateDataKey', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('kmsdenied'), kmsKeyArn });
@@ -236,7 +225,7 @@ describe.concurrent('validation stages', () => {
   });
 
   it('passes on an SSE-KMS bucket when the policy allows kms:GenerateDataKey', async () => {
-    const project = await enterpriseProject();
+    const project = await platformProject();
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
     const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('kmsok'), kmsKeyArn });

@@ -5,7 +5,6 @@
  * policy and role come from the documents the API returned, validated to ACTIVE through the API.
  */
 import { randomBytes } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -23,18 +22,8 @@ import type { JobView } from '#shared/exports/schemas';
 import type { Manifest } from '#shared/exports/worker/manifest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, mintToken, rootCredentials, uniqueAccountId } from '../../support/local-stack';
-import {
-  createIntegration,
-  createKmsKey,
-  customerSetUp,
-  encryptBucketWith,
-  eventually,
-  PLATFORM_ACCOUNT,
-  setRoleAndWait,
-  type CreatedIntegration,
-  type Project,
-} from '../../validation/customer';
-import { platformCluster, platformProject, type TenantProject } from '../../forwarding/support';
+import { createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, type CreatedIntegration } from '../../support/customer';
+import { PLATFORM_ACCOUNT, type Project, eventually, platformCluster, platformProject, publish } from '../../support/platform';
 import { contentStream, digestOf, type BackupFileSpec, type Digest } from './backup-data';
 
 export { eventually, PLATFORM_ACCOUNT, type Project };
@@ -42,10 +31,9 @@ export const REGION = 'us-east-1';
 
 const platformConfig = () => ({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) });
 export const platformS3 = () => new S3Client({ ...platformConfig(), forcePathStyle: true });
-const platformEvents = () => new EventBridgeClient(platformConfig());
 
 export interface ExportWorld {
-  project: TenantProject;
+  project: Project;
   /** A token of the project's organization owner (for calling API handlers in-process). */
   ownerToken: string;
   clusterId: string;
@@ -113,9 +101,7 @@ export async function announceBackup(project: Project, clusterId: string, backup
     completedAt: new Date().toISOString(),
   };
   for (let sent = 0; sent < times; sent += 1) {
-    await platformEvents().send(
-      new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail) }] }),
-    );
+    await publish('platform.backups', 'Backup Completed', detail);
   }
 }
 

@@ -24,7 +24,7 @@ import type { JobView } from '#shared/exports/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { probeKey } from '#shared/validation/probe';
 import { clearFaults, clientsFor, setFaults } from '../../support/local-stack';
-import { withoutAction } from '../../validation/customer';
+import { withoutAction } from '../../support/customer';
 import { smallFiles } from '../support/backup-data';
 import {
   announceBackup,
