@@ -9,18 +9,15 @@
  * Prints the median, p90, min and max of the wall-clock time the customer sees, and of the run's
  * own duration as recorded in the validation report (startedAt -> endedAt).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { tokenDefaults } from '#local/runtime/http-api-routes';
 import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#local/runtime/jwt';
-import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML, REPOSITORY_ROOT } from '#local/runtime/paths';
+import { startChildStack } from '#local/runtime/child-stack';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
 import { loadService } from '#local/runtime/service-model';
 
 const RUNS = 20;
@@ -37,53 +34,14 @@ interface Stack {
 }
 
 async function ownStack(): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
-  const readyFile = join(dir, 'ready.json');
-  // The stack's own output goes to a file, so the bench prints only its results.
-  const logFile = join(dir, 'stack.log');
-  const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: REPOSITORY_ROOT,
-    env: {
-      ...process.env,
-      LOCAL_API_PORT: '0',
-      LOCAL_AWS_PORT: '0',
-      LOCAL_DYNAMODB_PORT: '0',
-      LOCAL_DATA_DIR: join(dir, 'data'),
-      LOCAL_READY_FILE: readyFile,
-      LOCAL_EXIT_WITH_PARENT: '1',
-    },
-    stdio: ['pipe', log, log],
-  });
-  closeSync(log);
-  const deadline = Date.now() + 90_000;
-  let ready: Omit<Stack, 'stop'> | undefined;
-  while (!ready) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the local stack did not start:\n${readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')}`);
-    }
-    ready = readyInfo(readyFile);
-    if (!ready) await sleep(100);
-  }
+  const stack = await startChildStack({}, 'bench-stack');
   return {
-    ...ready,
+    ...stack,
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
+      await stack.stop();
+      stack.remove();
     },
   };
-}
-
-/** The ready file once it is complete (the stack may still be writing it). */
-function readyInfo(path: string): Omit<Stack, 'stop'> | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Omit<Stack, 'stop'>;
-  } catch {
-    return undefined;
-  }
 }
 
 function runningStack(): Stack {

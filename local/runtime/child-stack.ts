@@ -1,0 +1,84 @@
+/**
+ * The local stack as a child process, started exactly as `npm start` starts it (local/start.ts) on
+ * free ports with a throw-away data directory: for the test harness and the benches. Its output
+ * goes to a log file; it dies with its parent (LOCAL_EXIT_WITH_PARENT) and is stopped with SIGTERM,
+ * so it can stop DynamoDB Local, or SIGKILL if it hangs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPOSITORY_ROOT } from '#local/runtime/paths';
+
+/** What local/start.ts writes to its ready file. */
+export interface StackInfo {
+  apiUrl: string;
+  awsUrl: string;
+  dynamodbUrl: string;
+  jwtKeyDir: string;
+  jwt: { issuer: string; audience: string };
+  /** The environment every function of the stack runs with. */
+  environment: Record<string, string>;
+}
+
+export interface ChildStack extends StackInfo {
+  logFile: string;
+  /** Stops the stack; its data directory and log file stay until `remove()`. */
+  stop(): Promise<void>;
+  remove(): void;
+}
+
+const START_TIMEOUT_MS = 90_000;
+
+export async function startChildStack(settings: Record<string, string> = {}, label = 'local-stack'): Promise<ChildStack> {
+  const dir = mkdtempSync(join(tmpdir(), `${label}-`));
+  const readyFile = join(dir, 'ready.json');
+  const logFile = join(dir, 'stack.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: REPOSITORY_ROOT,
+    env: {
+      ...process.env,
+      LOCAL_API_PORT: '0',
+      LOCAL_AWS_PORT: '0',
+      LOCAL_DYNAMODB_PORT: '0',
+      LOCAL_DATA_DIR: join(dir, 'data'),
+      LOCAL_READY_FILE: readyFile,
+      LOCAL_EXIT_WITH_PARENT: '1',
+      ...settings,
+    },
+    stdio: ['pipe', log, log],
+  });
+  closeSync(log);
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await waitForReady(child, readyFile, logFile);
+  } catch (error) {
+    await stop(child);
+    remove();
+    throw error;
+  }
+  const info = JSON.parse(readFileSync(readyFile, 'utf8')) as StackInfo;
+  return { ...info, logFile, stop: () => stop(child), remove };
+}
+
+async function waitForReady(child: ChildProcess, readyFile: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  // local/start.ts writes the file aside and renames it, so once it exists it is complete.
+  while (!existsSync(readyFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const output = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+      throw new Error(`The local stack did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
