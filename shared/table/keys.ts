@@ -16,7 +16,7 @@
  * | PROJECT#<p>            | JOB#<j>                             | export job                             |
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
- * | PROJECT#<p>#JOB#<j>#<a> | FILE#<n, 7 digits>                 | export checkpoint: file n of attempt a |
+ * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  *
  * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId,
@@ -52,9 +52,9 @@ export const keys = {
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
-  exportFile: (projectId: string, jobId: string, attempt: number, index: number) => ({
+  exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),
-    sk: `FILE#${String(index).padStart(7, '0')}`,
+    sk: `FILES#${String(group).padStart(7, '0')}`,
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),

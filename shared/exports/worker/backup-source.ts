@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
 import { IntegrityError } from '#shared/exports/worker/retry';
 
@@ -49,6 +49,18 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return files;
+}
+
+/**
+ * The whole-object CRC32 S3 keeps for a backup file, when it keeps one (the file was written with
+ * a CRC32 checksum of type FULL_OBJECT); a copy must end up with the same value.
+ */
+export async function sourceCrc32(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<string | undefined> {
+  const head = await platformS3(location.region).send(
+    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    { abortSignal: signal },
+  );
+  return head.ChecksumType === 'FULL_OBJECT' ? head.ChecksumCRC32 : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { JobProgress } from '#shared/exports/schemas';
-import type { CheckpointWriter, FileCheckpoint } from '#shared/exports/file-store';
+import type { CheckpointWriter } from '#shared/exports/checkpoint-writer';
+import type { FileCheckpoint } from '#shared/exports/file-store';
 import type { BackupLocation, SourceFile } from '#shared/exports/worker/backup-source';
 import type { CustomerWrites, StoredObject } from '#shared/exports/worker/customer-writes';
 import type { CustomerAccessDiagnosis } from '#shared/exports/worker/export-failure';
@@ -38,6 +39,12 @@ export class ProgressCounter {
   addFile(): void {
     this.value.objectsCopied += 1;
     this.advancedBy += 1;
+  }
+
+  /** A copied file has to be copied again. */
+  removeFile(size: number): void {
+    this.value.objectsCopied -= 1;
+    this.value.bytesCopied -= size;
   }
 
   get current(): JobProgress {

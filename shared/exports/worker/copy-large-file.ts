@@ -3,7 +3,7 @@ import type { FileCheckpoint, UploadedPart } from '#shared/exports/file-store';
 import { readSourceBytes } from '#shared/exports/worker/backup-source';
 import { destinationKeyOf, sourceFileOf, verifyStored, type CopyEnv } from '#shared/exports/worker/copy-env';
 import { combineParts, compositeChecksum, crc32Of, fromBase64, toBase64 } from '#shared/exports/worker/crc32';
-import { fromSource } from '#shared/exports/worker/export-failure';
+import { ExportFailure, fromSource } from '#shared/exports/worker/export-failure';
 import { RetriesExhaustedError, withRetries } from '#shared/exports/worker/retry';
 
 const MiB = 1024 * 1024;
@@ -77,6 +77,13 @@ export class LargeFileCopy {
     const composite = compositeChecksum(parts.map((part) => fromBase64(part.crc32)));
     const expected = { size: this.file.size, crc32, composite };
     const { env } = this;
+    // What we read must be what the platform stored: checked before anything is assembled.
+    if (this.file.sourceCrc32 !== undefined && this.file.sourceCrc32 !== crc32) {
+      throw new ExportFailure(
+        'VERIFICATION_FAILED',
+        `The bytes read from the backup file "${this.file.name}" do not match its stored checksum. Export the backup again; if this repeats, contact support.`,
+      );
+    }
     await withRetries(async () => {
       try {
         await env.access.step('CompleteMultipartUpload', env.signal, () =>
@@ -91,7 +98,7 @@ export class LargeFileCopy {
       const stored = await env.access.step('HeadObject', env.signal, () => env.writes.stat(this.key, env.signal));
       verifyStored(stored, expected, this.file.name);
     }, env.signal);
-    await env.checkpoints.fileDone(this.file.index, crc32);
+    await env.checkpoints.largeFileDone(this.file, crc32);
     Object.assign(this.file, { state: 'DONE', crc32, upload: undefined, parts: undefined });
     env.progress.addFile();
   }
@@ -110,7 +117,7 @@ export class LargeFileCopy {
 
   /** S3 no longer knows the upload (aborted by a lifecycle rule or by hand): start the file over next time. */
   private async forgetUpload(): Promise<void> {
-    await this.env.checkpoints.uploadLost(this.file.index);
+    await this.env.checkpoints.uploadLost(this.file);
     this.env.progress.addBytes(-Object.values(this.file.parts ?? {}).reduce((sum, part) => sum + part.size, 0));
     Object.assign(this.file, { state: 'PENDING', upload: undefined, parts: undefined });
   }
@@ -125,7 +132,7 @@ export class LargeFileCopy {
         env.signal,
       );
       const upload = { uploadId, partSize: this.partSize };
-      await env.checkpoints.uploadStarted(this.file.index, upload);
+      await env.checkpoints.uploadStarted(this.file, upload);
       Object.assign(this.file, { state: 'UPLOADING', upload, parts: {} });
       return uploadId;
     })();
@@ -155,7 +162,7 @@ export class LargeFileCopy {
     });
     // The upload may have been forgotten meanwhile (another part met NoSuchUpload): nothing to record.
     if (this.file.upload?.uploadId !== uploadId) return;
-    await env.checkpoints.partUploaded(this.file.index, uploadId, part.partNumber, uploaded);
+    await env.checkpoints.partUploaded(this.file, uploadId, part.partNumber, uploaded);
     (this.file.parts ??= {})[String(part.partNumber)] = uploaded;
     env.progress.addBytes(part.length);
   }

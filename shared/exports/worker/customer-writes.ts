@@ -3,10 +3,12 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 
@@ -18,6 +20,23 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
  * every object is encrypted with that key.
  */
 export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'];
+
+/**
+ * Object bodies are sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the signature covers the
+ * headers, including the CRC32 checksum header, but not a SHA-256 of the body). Integrity comes
+ * from that checksum, which S3 verifies against the bytes it receives, and from TLS in transit;
+ * a signed SHA-256 of every byte would be computed twice more (by us, then by S3) for nothing,
+ * and it is the largest CPU cost of a copy. The SDK makes the same choice for streamed uploads.
+ */
+const UNSIGNED_BODY_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
+
+const unsignedBodies: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const request = args.request as { headers?: Record<string, string> };
+  if (UNSIGNED_BODY_COMMANDS.has(context.commandName ?? '') && request.headers) {
+    request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+  }
+  return next(args);
+};
 
 export interface StoredObject {
   size: number;
@@ -33,14 +52,16 @@ export class CustomerWrites {
     prefix: string,
   ) {
     this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS }, 'export').client;
+    this.client.middlewareStack.add(unsignedBodies, { step: 'build', name: 'unsignedExportBodies' });
   }
 
   private get encryption() {
     return this.target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn } : {};
   }
 
-  async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<void> {
-    await this.client.send(
+  /** Answers the CRC32 S3 computed of what it stored (it refuses the body if that differs from ours). */
+  async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<string | undefined> {
+    const { ChecksumCRC32 } = await this.client.send(
       new PutObjectCommand({
         Bucket: this.target.bucketName,
         Key: key,
@@ -52,6 +73,7 @@ export class CustomerWrites {
       }),
       { abortSignal: signal },
     );
+    return ChecksumCRC32;
   }
 
   async createUpload(key: string, signal: AbortSignal): Promise<string> {
@@ -121,6 +143,21 @@ export class CustomerWrites {
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }), {
       abortSignal: signal,
     });
+  }
+
+  /** Key -> size of every object below `prefix` (one request per thousand keys). */
+  async sizesBelow(prefix: string, signal: AbortSignal): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.target.bucketName, Prefix: prefix, ContinuationToken: token }),
+        { abortSignal: signal },
+      );
+      for (const object of page.Contents ?? []) if (object.Key) sizes.set(object.Key, object.Size ?? -1);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return sizes;
   }
 
   /** What S3 stored: the size and checksum the verification compares with the source's. */

@@ -1,24 +1,24 @@
 import { MANIFEST_NAME, MAX_KEY_BYTES } from '#shared/exports/destination';
 import type { ExportJob } from '#shared/exports/export-job';
-import type { FileCheckpoint } from '#shared/exports/file-store';
-import { listBackupFiles } from '#shared/exports/worker/backup-source';
+import { groupFiles, type FileCheckpoint, type PlannedFile } from '#shared/exports/file-store';
+import { listBackupFiles, sourceCrc32 } from '#shared/exports/worker/backup-source';
+import { SINGLE_PUT_MAX_BYTES } from '#shared/exports/worker/copy-large-file';
 import { ExportFailure, fromSource } from '#shared/exports/worker/export-failure';
 import { withRetries } from '#shared/exports/worker/retry';
 
 /**
- * Lists the backup's files once per attempt and turns them into checkpoint items. The destination
- * of each file is fixed here (the export folder + the file's path below the backup prefix), so
- * every later invocation writes exactly the same keys.
+ * Lists the backup's files once per attempt and turns them into checkpoints. The destination of
+ * each file is fixed here (the export folder + the file's path below the backup prefix), so every
+ * later invocation writes exactly the same keys. Files copied in parts also note the source's own
+ * whole-object CRC32, which the assembled copy must match.
  */
 export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<FileCheckpoint[]> {
-  const listed = await withRetries(
-    () => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)),
-    signal,
-  );
+  const listed = await withRetries(() => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)), signal);
   if (listed.length === 0) {
     throw new ExportFailure('BACKUP_EMPTY', 'The backup has no files to export. Check that the backup completed; if it did, contact support.');
   }
-  return listed.map((file, index) => {
+  const planned: PlannedFile[] = [];
+  for (const [index, file] of listed.entries()) {
     const name = file.key.slice(job.source.prefix.length);
     if (name === MANIFEST_NAME) {
       throw new ExportFailure('BACKUP_FILE_NAME_RESERVED', `The backup contains a file named ${MANIFEST_NAME}, the name of the export manifest: contact support.`);
@@ -29,6 +29,9 @@ export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<Fi
         `A backup file's key would be longer than S3's ${MAX_KEY_BYTES} bytes below "${job.destination.prefix}": choose a shorter directory.`,
       );
     }
-    return { index, name, sourceKey: file.key, sourceETag: file.etag, size: file.size, state: 'PENDING' as const };
-  });
+    const multipart = file.size > SINGLE_PUT_MAX_BYTES;
+    const checksum = multipart ? await withRetries(() => fromSource(name, signal, () => sourceCrc32(job.source, file, signal)), signal) : undefined;
+    planned.push({ index, name, sourceKey: file.key, sourceETag: file.etag, size: file.size, multipart, ...(checksum ? { sourceCrc32: checksum } : {}) });
+  }
+  return groupFiles(planned);
 }

@@ -7,7 +7,8 @@ import { getIntegration } from '#shared/integrations/integration-store';
 import type { Integration } from '#shared/integrations/integration';
 import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
-import { CheckpointWriter, loadCheckpoints, writePlan, type FileCheckpoint } from '#shared/exports/file-store';
+import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
+import { loadCheckpoints, writePlan, type FileCheckpoint } from '#shared/exports/file-store';
 import { acquireLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
 import type { JobProgress } from '#shared/exports/schemas';
 import { copyPendingFiles, type EngineResult } from '#shared/exports/worker/copy-engine';
@@ -19,6 +20,7 @@ import { buildManifest, writeManifest } from '#shared/exports/worker/manifest';
 import { planFiles } from '#shared/exports/worker/plan-files';
 import { RetriesExhaustedError } from '#shared/exports/worker/retry';
 import { TimeBudget } from '#shared/exports/worker/time-budget';
+import { filesFailingSizeCheck } from '#shared/exports/worker/verify-export';
 
 /**
  * One invocation's share of an export: take the job's lease, plan the files (first time only),
@@ -144,9 +146,42 @@ class ExportSlice {
       signal: this.budget.signal,
     };
     const bytesBefore = this.progress.current.bytesCopied;
-    const result = await this.withHeartbeat(() => copyPendingFiles(this.files, env, this.budget));
+    let result = await this.copy(env);
+    if (result.kind === 'all-copied') result = await this.verifySizes(env);
     metrics.addMetric('ExportBytesCopied', MetricUnit.Bytes, Math.max(0, this.progress.current.bytesCopied - bytesBefore));
     await this.conclude(result, env);
+  }
+
+  /** Copies what is left and records what got done, whatever stopped the copy. */
+  private async copy(env: CopyEnv): Promise<EngineResult> {
+    const result = await this.withHeartbeat(() => copyPendingFiles(this.files, env, this.budget));
+    if (result.kind !== 'lease-lost') await env.checkpoints.flush();
+    return result;
+  }
+
+  /** Files whose copy fails the final size check are copied once more; a second failure is final. */
+  private async verifySizes(env: CopyEnv): Promise<EngineResult> {
+    for (let round = 0; ; round += 1) {
+      const wrong = await filesFailingSizeCheck(env, this.files);
+      if (wrong.length === 0) return { kind: 'all-copied' };
+      if (round > 0) {
+        return {
+          kind: 'failed',
+          failure: new ExportFailure(
+            'VERIFICATION_FAILED',
+            'Copied files kept disappearing or changing size in the export folder: something in the bucket changes objects there (a lifecycle rule, replication or another writer). Remove it and export again.',
+          ),
+        };
+      }
+      logger.warn('copies failed the size check: copying them again', { files: wrong.length });
+      for (const file of wrong) {
+        await env.checkpoints.notDone(file);
+        this.progress.removeFile(file.size);
+        Object.assign(file, { state: 'PENDING', crc32: undefined, upload: undefined, parts: undefined });
+      }
+      const again = await this.copy(env);
+      if (again.kind !== 'all-copied') return again;
+    }
   }
 
   /** Publishes progress every few seconds; losing the lease stops the copy at once. */

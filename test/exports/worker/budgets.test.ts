@@ -51,7 +51,7 @@ describe('TimeBudget', () => {
   it('keeps proportional margins on a short invocation, and honours a slice cap', () => {
     const now = 1_000_000;
     const short = new TimeBudget(8_000, 0, now);
-    expect(short.softDeadline).toBe(now + 6_000);
+    expect(short.softDeadline).toBe(now + 4_800);
     expect(short.hardDeadline).toBe(now + 7_200);
     short.dispose();
     const capped = new TimeBudget(900_000, 2, now);
@@ -63,8 +63,11 @@ describe('TimeBudget', () => {
   it('aborts in-flight work at the hard deadline and stops new work at the soft one', async () => {
     const budget = new TimeBudget(300, 0);
     expect(budget.mayStartWork()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 290));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Soft deadline passed (at 180 ms), hard deadline (at 270 ms) not yet.
     expect(budget.mayStartWork()).toBe(false);
+    expect(budget.signal.aborted).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 90));
     expect(budget.signal.aborted).toBe(true);
     budget.dispose();
   });

@@ -66,14 +66,15 @@ const invoke = (body: string, remainingMs: number) => runExportJob(sqsEvent(body
 describe('export worker invocations', () => {
   it('hands over to fresh invocations when its time runs out, each resuming where the last stopped', async () => {
     const world = await exportWorld();
-    const files: BackupFileSpec[] = [...smallFiles('slices', 200), { name: 'large.bin', size: 100 * MiB + 1, seed: 'slices:large' }];
+    const files: BackupFileSpec[] = [...smallFiles('slices', 400), { name: 'large.bin', size: 40 * MiB + 1, seed: 'slices:large' }];
     const backup = await platformBackup(world.clusterId, files);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'sliced');
-    // Every write to the customer bucket takes 400 ms more, so the work cannot fit in fewer
-    // invocations however fast this machine is.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], latencyMs: 400, errorRate: 0 });
+    // Every write to the customer bucket takes 700 ms more: 400 small files, 32 at a time, need
+    // at least 13 such rounds, and an invocation fits at most 4 (it starts none after 2.4 s), so
+    // the work cannot fit in fewer than four invocations however fast this machine is.
+    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], actions: ['s3:PutObject'], latencyMs: 700, errorRate: 0 });
 
     const messagesOfJob = () => parked.sent.slice(sentBefore).filter((body) => parse(body).jobId === jobId);
     const progress: Array<{ objects: number; bytes: number }> = [];
