@@ -63,37 +63,46 @@ export async function sourceCrc32(location: BackupLocation, file: SourceFile, si
   return head.ChecksumType === 'FULL_OBJECT' ? head.ChecksumCRC32 : undefined;
 }
 
-/**
- * Reads `length` bytes at `offset` into one buffer of exactly that size (no growing copies).
- * A whole-file read asks S3 for its stored checksum, which the SDK then checks against the body.
- */
-export async function readSourceBytes(
+/** Opens a byte range of a backup file as a stream (for parts of large files, which are not buffered). */
+export async function openSourceRange(
   location: BackupLocation,
   file: SourceFile,
   range: { offset: number; length: number },
   signal: AbortSignal,
-): Promise<Buffer> {
-  const whole = range.offset === 0 && range.length === file.size;
+): Promise<Readable> {
   const { Body } = await platformS3(location.region).send(
     new GetObjectCommand({
       Bucket: location.bucket,
       Key: file.key,
       IfMatch: file.etag || undefined,
-      ...(whole ? { ChecksumMode: 'ENABLED' } : { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` }),
+      Range: `bytes=${range.offset}-${range.offset + range.length - 1}`,
     }),
     { abortSignal: signal },
   );
-  const buffer = Buffer.allocUnsafe(range.length);
+  if (!Body) throw new IntegrityError(`no body read from ${file.key}`);
+  return Body as Readable;
+}
+
+/**
+ * Reads a whole (small) backup file into one buffer of exactly its size (no growing copies). The
+ * read asks S3 for the file's stored checksum, which the SDK then checks against the body.
+ */
+export async function readWholeFile(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<Buffer> {
+  const { Body } = await platformS3(location.region).send(
+    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    { abortSignal: signal },
+  );
+  const buffer = Buffer.allocUnsafe(file.size);
   let filled = 0;
   for await (const chunk of (Body as Readable | undefined) ?? []) {
     const bytes = chunk as Buffer;
-    if (filled + bytes.length > range.length) {
+    if (filled + bytes.length > file.size) {
       (Body as Readable).destroy();
-      throw new IntegrityError(`read more bytes than expected from ${file.key}`);
+      throw new IntegrityError(`read more bytes than the backup file has (${file.size})`);
     }
     bytes.copy(buffer, filled);
     filled += bytes.length;
   }
-  if (filled !== range.length) throw new IntegrityError(`short read from the backup file: ${filled} of ${range.length} bytes`);
+  if (filled !== file.size) throw new IntegrityError(`short read from the backup file: ${filled} of ${file.size} bytes`);
   return buffer;
 }

@@ -23,10 +23,13 @@ export interface EngineLimits {
 }
 
 /**
- * 32 small files in flight keep S3's per-request latency hidden; 48 MiB of buffers (six 8 MiB
- * parts) keep a large file's parts flowing while the worker's peak RSS stays well under 256 MiB.
+ * 32 units in flight keep S3's per-request latency hidden for small files; small files are read
+ * whole into memory, so their buffers are bounded by 48 MiB. Parts of large files stream through
+ * without being held (see part-stream.ts); each still reserves 4 MiB of the budget, which caps a
+ * file's parts in flight at twelve.
  */
 export const DEFAULT_LIMITS: EngineLimits = { concurrency: 32, memoryBytes: 48 * 1024 * 1024 };
+const STREAMED_PART_RESERVATION = 4 * 1024 * 1024;
 
 export type EngineResult =
   | { kind: 'all-copied' }
@@ -51,7 +54,7 @@ function* unitsOf(files: FileCheckpoint[], env: CopyEnv): Generator<Unit> {
       continue;
     }
     const copy = new LargeFileCopy(env, file);
-    for (const part of copy.missingParts()) yield { bytes: part.length, run: () => copy.copyPart(part) };
+    for (const part of copy.missingParts()) yield { bytes: STREAMED_PART_RESERVATION, run: () => copy.copyPart(part) };
     yield { bytes: 0, run: () => copy.complete() };
   }
 }

@@ -1,10 +1,11 @@
 import { nameOf } from '#shared/aws/error-kinds';
 import type { FileCheckpoint, UploadedPart } from '#shared/exports/file-store';
-import { readSourceBytes } from '#shared/exports/worker/backup-source';
+import { openSourceRange } from '#shared/exports/worker/backup-source';
 import { destinationKeyOf, sourceFileOf, verifyStored, type CopyEnv } from '#shared/exports/worker/copy-env';
-import { combineParts, compositeChecksum, crc32Of, fromBase64, toBase64 } from '#shared/exports/worker/crc32';
+import { combineParts, compositeChecksum, fromBase64, toBase64 } from '#shared/exports/worker/crc32';
 import { ExportFailure, fromSource } from '#shared/exports/worker/export-failure';
-import { RetriesExhaustedError, withRetries } from '#shared/exports/worker/retry';
+import { PartStream } from '#shared/exports/worker/part-stream';
+import { IntegrityError, RetriesExhaustedError, withRetries } from '#shared/exports/worker/retry';
 
 const MiB = 1024 * 1024;
 /** Files up to this size go in one PutObject; larger ones as multipart uploads. */
@@ -147,14 +148,25 @@ export class LargeFileCopy {
     const { env } = this;
     const uploadId = await this.ensureUpload();
     const uploaded = await withRetries(async (): Promise<UploadedPart> => {
-      const body = await fromSource(this.file.name, env.signal, () =>
-        readSourceBytes(env.source, sourceFileOf(this.file), { offset: part.offset, length: part.length }, env.signal),
+      const source = await fromSource(this.file.name, env.signal, () =>
+        openSourceRange(env.source, sourceFileOf(this.file), { offset: part.offset, length: part.length }, env.signal),
       );
-      const crc32 = toBase64(crc32Of(body));
-      const etag = await env.access.step('UploadPart', env.signal, () =>
-        env.writes.uploadPart(this.key, uploadId, part.partNumber, body, crc32, env.signal),
-      );
-      return { etag, crc32, size: part.length };
+      const broken = new AbortController();
+      const body = new PartStream(source, part.length, (error) => broken.abort(error));
+      try {
+        const { etag, crc32: stored } = await env.access.step('UploadPart', env.signal, () =>
+          env.writes.uploadPart(this.key, uploadId, part.partNumber, body, part.length, AbortSignal.any([env.signal, broken.signal])),
+        );
+        if (!body.complete || stored !== body.crc32) {
+          throw new IntegrityError(`checksum check failed for part ${part.partNumber} of ${this.file.name}`);
+        }
+        return { etag, crc32: body.crc32, size: part.length };
+      } catch (error) {
+        // A broken read surfaces as an aborted request: report the read, which is worth a retry.
+        throw broken.signal.aborted && !env.signal.aborted ? broken.signal.reason : error;
+      } finally {
+        body.destroy();
+      }
     }, env.signal).catch(async (error: unknown) => {
       if (nameOf(error) !== 'NoSuchUpload') throw error;
       if (this.file.upload?.uploadId === uploadId) await this.forgetUpload();

@@ -1,5 +1,5 @@
 import type { FileCheckpoint } from '#shared/exports/file-store';
-import { readSourceBytes } from '#shared/exports/worker/backup-source';
+import { readWholeFile } from '#shared/exports/worker/backup-source';
 import { destinationKeyOf, sourceFileOf, type CopyEnv } from '#shared/exports/worker/copy-env';
 import { crc32Of, toBase64 } from '#shared/exports/worker/crc32';
 import { fromSource } from '#shared/exports/worker/export-failure';
@@ -15,9 +15,7 @@ import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
 export async function copySmallFile(env: CopyEnv, file: FileCheckpoint): Promise<void> {
   const key = destinationKeyOf(env, file);
   const crc32 = await withRetries(async () => {
-    const body = await fromSource(file.name, env.signal, () =>
-      readSourceBytes(env.source, sourceFileOf(file), { offset: 0, length: file.size }, env.signal),
-    );
+    const body = await fromSource(file.name, env.signal, () => readWholeFile(env.source, sourceFileOf(file), env.signal));
     const checksum = toBase64(crc32Of(body));
     const stored = await env.access.step('PutObject', env.signal, () => env.writes.putObject(key, body, checksum, env.signal));
     if (stored !== checksum) throw new IntegrityError(`checksum check failed for ${file.name}: S3 reported ${stored ?? 'no CRC32'}`);

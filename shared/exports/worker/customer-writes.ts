@@ -8,6 +8,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
@@ -15,24 +16,24 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 /**
  * The writes of an export to the customer's bucket, through the assumed customer role. The
  * session is narrowed to the export's own folder and to the actions an export needs; every call
- * carries ExpectedBucketOwner (added by customerS3Client), every body carries the CRC32 we
- * computed from the source bytes (S3 refuses a body that does not match it), and with a KMS key
- * every object is encrypted with that key.
+ * carries ExpectedBucketOwner (added by customerS3Client); every body carries a CRC32 of the
+ * source bytes (a header we computed, or for streamed parts a trailer the SDK computes as the
+ * bytes go), which S3 verifies before it stores anything; with a KMS key every object is
+ * encrypted with that key.
  */
 export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'];
 
 /**
- * Object bodies are sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the signature covers the
- * headers, including the CRC32 checksum header, but not a SHA-256 of the body). Integrity comes
+ * Whole-object bodies are sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the signature covers
+ * the headers, including the CRC32 checksum header, but not a SHA-256 of the body). Integrity comes
  * from that checksum, which S3 verifies against the bytes it receives, and from TLS in transit;
  * a signed SHA-256 of every byte would be computed twice more (by us, then by S3) for nothing,
  * and it is the largest CPU cost of a copy. The SDK makes the same choice for streamed uploads.
  */
-const UNSIGNED_BODY_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
-
 const unsignedBodies: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
-  const request = args.request as { headers?: Record<string, string> };
-  if (UNSIGNED_BODY_COMMANDS.has(context.commandName ?? '') && request.headers) {
+  const request = args.request as { headers?: Record<string, string>; body?: unknown };
+  // Streamed bodies already go unsigned, with a trailing checksum (the SDK's aws-chunked framing).
+  if (context.commandName === 'PutObjectCommand' && request.headers && request.body instanceof Uint8Array) {
     request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
   }
   return next(args);
@@ -94,21 +95,33 @@ export class CustomerWrites {
     return UploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer, crc32: string, signal: AbortSignal): Promise<string> {
-    const { ETag } = await this.client.send(
+  /**
+   * Sends a part as a stream. The SDK computes the CRC32 of the bytes as they go and sends it as a
+   * trailing checksum (aws-chunked), which S3 verifies; the answer carries the ETag and the CRC32
+   * S3 computed, which the caller compares with its own.
+   */
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    length: number,
+    signal: AbortSignal,
+  ): Promise<{ etag: string; crc32?: string }> {
+    const { ETag, ChecksumCRC32 } = await this.client.send(
       new UploadPartCommand({
         Bucket: this.target.bucketName,
         Key: key,
         UploadId: uploadId,
         PartNumber: partNumber,
         Body: body,
-        ContentLength: body.length,
-        ChecksumCRC32: crc32,
+        ContentLength: length,
+        ChecksumAlgorithm: 'CRC32',
       }),
       { abortSignal: signal },
     );
     if (!ETag) throw new Error('UploadPart returned no ETag');
-    return ETag;
+    return { etag: ETag, crc32: ChecksumCRC32 };
   }
 
   /**

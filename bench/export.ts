@@ -1,0 +1,266 @@
+/**
+ * Backup export throughput on the local stack (its own, started for the bench), against rclone:
+ *
+ *  (a) one 1 GiB file, (b) 2,000 files of 64 KiB, from a platform bucket to a customer bucket.
+ *
+ * The export: the real start handler queues the job (its message parked, not run by the stack),
+ * then the worker, bundled by esbuild as for deployment, runs the job in a child process of its
+ * own; the bench reads the child's handler time and peak RSS. rclone: `rclone copy` of the same
+ * files with the same assumed-role credentials (same role, external ID and session policy shape),
+ * the same endpoint, streaming (`--disable Copy`: no server-side copy), its default settings.
+ *
+ * Export and rclone take turns (two rounds each; --quick: one) and the best run of each counts.
+ *
+ *   npx tsx bench/export.ts [--quick]      (--quick: 128 MiB and 200 files, for a smoke run)
+ *   BENCH_ONLY=a|b npx tsx bench/export.ts (one case only)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { build } from 'esbuild';
+import { inParallel } from '#shared/forwarding/in-parallel';
+import { contentStream } from '../test/exports/support/backup-data';
+import { startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
+import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './support/forwarding-world';
+
+const QUICK = process.argv.includes('--quick');
+const MiB = 1024 * 1024;
+const PLATFORM_ACCOUNT = '111111111111';
+const CASES = [
+  { label: QUICK ? '(a) one 128 MiB file' : '(a) one 1 GiB file', files: [{ name: 'segment.bin', size: (QUICK ? 128 : 1024) * MiB }] },
+  {
+    label: QUICK ? '(b) 200 files of 64 KiB' : '(b) 2,000 files of 64 KiB',
+    files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
+  },
+];
+const TARGETS: Array<{ ratio: number; rssMiB?: number }> = [{ ratio: 1.0, rssMiB: 256 }, { ratio: 1.5 }];
+const ROUNDS = QUICK ? 1 : 2;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface World {
+  stack: BenchStack;
+  project: BenchProject;
+  integration: BenchIntegration & { roleArn: string; externalId: string };
+  clusterId: string;
+  token: string;
+}
+
+async function setUp(stack: BenchStack): Promise<World> {
+  // Handlers called in this process run with the stack's environment; their queue messages are
+  // parked in the dead-letter queue (no consumer), so the stack's own worker never runs the job.
+  Object.assign(process.env, stack.environment, { POWERTOOLS_LOG_LEVEL: 'WARN' });
+  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
+  const project = await benchProject(stack);
+  const integration = await activeIntegration(stack, project);
+  const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
+  const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
+  const token = stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
+  return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
+}
+
+/** Writes the backup's files into a platform bucket and announces the backup. */
+async function platformBackup(world: World, files: Array<{ name: string; size: number }>) {
+  const { s3, events } = platformClients(world.stack);
+  const bucket = `platform-backups-bench-${randomBytes(4).toString('hex')}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const backupId = `bk-${randomBytes(4).toString('hex')}`;
+  const prefix = `backups/${world.clusterId}/${backupId}/`;
+  await inParallel(files, 32, async (file) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: contentStream(`${backupId}:${file.name}`, file.size), ContentLength: file.size }));
+  });
+  const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() };
+  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail) }] }));
+  return { bucket, prefix, backupId };
+}
+
+/** POST .../export through the real handler in this process; answers the job's first message. */
+async function queueExport(world: World, backupId: string, directory: string): Promise<string> {
+  const { handler } = await import('#functions/start-backup-export/handler');
+  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backupId}/export`;
+  for (;;) {
+    const event = {
+      version: '2.0',
+      routeKey: `POST ${path}`,
+      rawPath: path,
+      headers: { authorization: `Bearer ${world.token}`, 'content-type': 'application/json' },
+      pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId },
+      requestContext: { requestId: randomBytes(6).toString('hex'), http: { method: 'POST', path } },
+      body: JSON.stringify({ integrationId: world.integration.integrationId, directory }),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+    const answer = (await handler(event, { awsRequestId: 'bench' } as Context)) as APIGatewayProxyStructuredResultV2;
+    if (answer.statusCode === 202) {
+      const { jobId } = JSON.parse(String(answer.body)) as { jobId: string };
+      return JSON.stringify({ projectId: world.project.projectId, jobId, turn: 0 });
+    }
+    if (answer.statusCode !== 404) throw new Error(`export request answered ${answer.statusCode}: ${answer.body}`);
+    await sleep(50); // the backup's event is still being recorded
+  }
+}
+
+/** Bundles the worker as the deployment does (esbuild, ESM, node22), so the child runs plain node. */
+async function bundleWorker(dir: string): Promise<string> {
+  const outfile = join(dir, 'export-worker.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'support/export-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    outfile,
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+interface ExportRun {
+  ms: number;
+  cpuMs: number;
+  maxRssBytes: number;
+}
+
+async function runExport(bundle: string, message: string): Promise<ExportRun> {
+  const child = spawn(process.execPath, [bundle, message, '900000'], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = output.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`the export worker failed (exit ${code}): ${output.slice(-500)}`);
+  const report = JSON.parse(line) as ExportRun & { result: { batchItemFailures: unknown[] } };
+  if (report.result.batchItemFailures.length > 0) throw new Error('the export worker reported a failed message');
+  return report;
+}
+
+/** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
+async function assumedRole(world: World, prefix: string) {
+  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) });
+  const { sessionPolicyFor } = await import('#shared/customer-bucket/session-policy');
+  const { EXPORT_OBJECT_ACTIONS } = await import('#shared/exports/worker/customer-writes');
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: world.integration.roleArn,
+      ExternalId: world.integration.externalId,
+      RoleSessionName: `${world.integration.integrationId}-rclone`,
+      Policy: JSON.stringify(sessionPolicyFor({ bucketName: world.integration.bucketName, prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS })),
+      DurationSeconds: 3600,
+    }),
+  );
+  return Credentials;
+}
+
+function ensureRclone(): void {
+  if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0) return;
+  console.log('installing rclone (apt-get install -y rclone)...');
+  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0) throw new Error('rclone is missing and could not be installed');
+}
+
+async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<{ ms: number; cpuMs: number }> {
+  const credentials = await assumedRole(world, destinationPrefix);
+  const remote = (name: string, keys: { id: string; secret: string; token?: string }) => ({
+    [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
+    [`RCLONE_CONFIG_${name}_PROVIDER`]: 'Other',
+    [`RCLONE_CONFIG_${name}_ENDPOINT`]: world.stack.awsUrl,
+    [`RCLONE_CONFIG_${name}_REGION`]: REGION,
+    [`RCLONE_CONFIG_${name}_FORCE_PATH_STYLE`]: 'true',
+    [`RCLONE_CONFIG_${name}_ACCESS_KEY_ID`]: keys.id,
+    [`RCLONE_CONFIG_${name}_SECRET_ACCESS_KEY`]: keys.secret,
+    ...(keys.token ? { [`RCLONE_CONFIG_${name}_SESSION_TOKEN`]: keys.token } : {}),
+  });
+  const platform = rootCredentials(PLATFORM_ACCOUNT);
+  // AWS_CA_BUNDLE (set on this machine) breaks rclone's TLS setup; nothing here uses TLS anyway.
+  const { AWS_CA_BUNDLE: _caBundle, ...inherited } = process.env;
+  const env = {
+    PATH: inherited.PATH,
+    HOME: inherited.HOME,
+    ...remote('SRC', { id: platform.accessKeyId, secret: platform.secretAccessKey }),
+    ...remote('DST', { id: credentials?.AccessKeyId ?? '', secret: credentials?.SecretAccessKey ?? '', token: credentials?.SessionToken }),
+  };
+  // /usr/bin/time, when present, reports rclone's CPU time (to compare with the export's).
+  const timed = existsSync('/usr/bin/time');
+  const args = ['copy', `src:${source.bucket}/${source.prefix}`, `dst:${world.integration.bucketName}/${destinationPrefix}`, '--disable', 'Copy', '--s3-no-check-bucket'];
+  const started = performance.now();
+  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = performance.now() - started;
+  if (run.status !== 0) throw new Error(`rclone failed: ${run.stderr.toString().slice(-800)}`);
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr.toString());
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
+}
+
+/** Checks what the customer holds under a prefix (object count, and bytes when given): each copy is complete. */
+async function expectCopied(world: World, prefix: string, objects: number, bytes: number | undefined): Promise<void> {
+  const s3 = new S3Client({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(world.integration.accountId), forcePathStyle: true });
+  let count = 0;
+  let total = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      count += 1;
+      total += object.Size ?? 0;
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  if (count !== objects || (bytes !== undefined && total !== bytes)) {
+    throw new Error(`incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`);
+  }
+}
+
+const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+
+async function main(): Promise<void> {
+  ensureRclone();
+  const stack = await startBenchStack({ LOCAL_LOG_LEVEL: 'WARN' });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-export-'));
+  try {
+    const world = await setUp(stack);
+    const bundle = await bundleWorker(dir);
+    const rows: string[] = [];
+    for (const [index, testCase] of CASES.entries()) {
+      if (process.env.BENCH_ONLY && !testCase.label.startsWith(`(${process.env.BENCH_ONLY})`)) continue;
+      const bytes = testCase.files.reduce((sum, file) => sum + file.size, 0);
+      const source = await platformBackup(world, testCase.files);
+      // Export and rclone take turns, ROUNDS times each, and each keeps its best run: on a shared
+      // machine, a burst of unrelated load then hurts neither side's number.
+      const ours: ExportRun[] = [];
+      const theirs: Array<{ ms: number; cpuMs: number }> = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const directory = `bench/export-${index}-${round}`;
+        ours.push(await runExport(bundle, await queueExport(world, source.backupId, directory)));
+        await expectCopied(world, `${directory}/${world.clusterId}/${source.backupId}/`, testCase.files.length + 1, undefined);
+        const rclonePrefix = `bench/rclone-${index}-${round}/`;
+        theirs.push(await runRclone(world, source, rclonePrefix));
+        await expectCopied(world, rclonePrefix, testCase.files.length, bytes);
+      }
+      const best = ours.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const bestRclone = theirs.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const ratio = mibPerSecond(bytes, best.ms) / mibPerSecond(bytes, bestRclone.ms);
+      const target = TARGETS[index] ?? { ratio: 1 };
+      const rssMiB = Math.max(...ours.map((run) => run.maxRssBytes)) / MiB;
+      const rss = target.rssMiB === undefined ? `${rssMiB.toFixed(0)} MiB` : `${rssMiB.toFixed(0)} MiB (target < ${target.rssMiB}: ${rssMiB < target.rssMiB ? 'met' : 'MISSED'})`;
+      rows.push(
+        `${testCase.label}: export ${mibPerSecond(bytes, best.ms).toFixed(1)} MiB/s (${seconds(best.ms)}, CPU ${seconds(best.cpuMs)}), ` +
+          `rclone ${mibPerSecond(bytes, bestRclone.ms).toFixed(1)} MiB/s (${seconds(bestRclone.ms)}, CPU ${seconds(bestRclone.cpuMs)}), ` +
+          `ratio ${ratio.toFixed(2)} (target >= ${target.ratio}: ${ratio >= target.ratio ? 'met' : 'MISSED'}), export peak RSS ${rss}` +
+          `\n      all runs, export: ${ours.map((run) => seconds(run.ms)).join(', ')}; rclone: ${theirs.map((run) => seconds(run.ms)).join(', ')}`,
+      );
+      console.log(rows.at(-1));
+    }
+    console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes):\n${rows.map((row) => `  ${row}`).join('\n')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
