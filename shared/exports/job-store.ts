@@ -1,11 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
-import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
-import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
-import { decodePageToken, encodePageToken } from '#shared/table/pagination';
+import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
+import { keys, sortKeyPrefix } from '#shared/table/keys';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 
 /**
@@ -14,18 +12,12 @@ import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
  * it, on condition that the integration is ACTIVE, so a job never starts on an unusable
  * integration and the integration cannot be deleted under a running job.
  */
-const table = () => config().TABLE_NAME;
-
 const integrationNotActive = () =>
   new ConflictError(
     'INTEGRATION_NOT_ACTIVE',
     'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) and export again once it is ACTIVE.',
   );
 
-function stripKeys(item: Record<string, unknown>): ExportJob {
-  const { pk: _pk, sk: _sk, ...job } = item;
-  return job as unknown as ExportJob;
-}
 
 const holdIntegration = (job: ExportJob) => ({
   Update: {
@@ -37,8 +29,6 @@ const holdIntegration = (job: ExportJob) => ({
     ExpressionAttributeValues: { ':job': new Set([job.jobId]), ':active': 'ACTIVE' },
   },
 });
-
-const reasonsOf = (error: unknown) => (error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : []);
 
 /** Returns false when a job with this (deterministic) id already exists. */
 export async function insertJob(job: ExportJob): Promise<boolean> {
@@ -59,7 +49,7 @@ export async function insertJob(job: ExportJob): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    const reasons = reasonsOf(error);
+    const reasons = cancellationReasons(error);
     if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
     if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
     throw error;
@@ -106,7 +96,7 @@ export async function restartFailedJob(job: ExportJob, now: string): Promise<Exp
     );
     return restarted;
   } catch (error) {
-    const reasons = reasonsOf(error);
+    const reasons = cancellationReasons(error);
     if (reasons[0]?.Code === 'ConditionalCheckFailed') return undefined;
     if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
     throw error;
@@ -133,26 +123,7 @@ export async function insertFailedJob(job: ExportJob): Promise<boolean> {
   }
 }
 
-export async function getJob(projectId: string, jobId: string): Promise<ExportJob | undefined> {
-  const { Item } = await dynamodb.send(
-    new GetCommand({ TableName: table(), Key: keys.job(projectId, jobId), ConsistentRead: true }),
-  );
-  return Item ? stripKeys(Item) : undefined;
-}
+export const getJob = (projectId: string, jobId: string) => getRecord<ExportJob>(keys.job(projectId, jobId));
 
-export async function listJobs(
-  projectId: string,
-  page: { limit: number; nextToken?: string },
-): Promise<{ items: ExportJob[]; nextToken?: string }> {
-  const pk = projectPk(projectId);
-  const { Items = [], LastEvaluatedKey } = await dynamodb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': sortKeyPrefix.job },
-      Limit: page.limit,
-      ExclusiveStartKey: decodePageToken(page.nextToken, { pk, skPrefix: sortKeyPrefix.job }),
-    }),
-  );
-  return { items: Items.map(stripKeys), nextToken: encodePageToken(LastEvaluatedKey) };
-}
+export const listJobs = (projectId: string, page: { limit: number; nextToken?: string }) =>
+  queryProjectPage<ExportJob>(projectId, sortKeyPrefix.job, page);

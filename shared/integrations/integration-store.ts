@@ -1,19 +1,12 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
-import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
-import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
-import { decodePageToken, encodePageToken } from '#shared/table/pagination';
+import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
+import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
 
-const table = () => config().TABLE_NAME;
 
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as T;
-}
 
 /**
  * Creates the integration, reserves its name within the project and records its external ID as
@@ -50,7 +43,7 @@ export async function insertIntegration(integration: Integration): Promise<void>
       }),
     );
   } catch (error) {
-    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+    const reasons = cancellationReasons(error);
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
     }
@@ -58,29 +51,11 @@ export async function insertIntegration(integration: Integration): Promise<void>
   }
 }
 
-export async function getIntegration(projectId: string, integrationId: string): Promise<Integration | undefined> {
-  const { Item } = await dynamodb.send(
-    new GetCommand({ TableName: table(), Key: keys.integration(projectId, integrationId), ConsistentRead: true }),
-  );
-  return Item ? stripKeys<Integration>(Item) : undefined;
-}
+export const getIntegration = (projectId: string, integrationId: string) =>
+  getRecord<Integration>(keys.integration(projectId, integrationId));
 
-export async function listIntegrations(
-  projectId: string,
-  page: { limit: number; nextToken?: string },
-): Promise<{ items: Integration[]; nextToken?: string }> {
-  const pk = projectPk(projectId);
-  const { Items = [], LastEvaluatedKey } = await dynamodb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': sortKeyPrefix.integration },
-      Limit: page.limit,
-      ExclusiveStartKey: decodePageToken(page.nextToken, { pk, skPrefix: sortKeyPrefix.integration }),
-    }),
-  );
-  return { items: Items.map((item) => stripKeys<Integration>(item)), nextToken: encodePageToken(LastEvaluatedKey) };
-}
+export const listIntegrations = (projectId: string, page: { limit: number; nextToken?: string }) =>
+  queryProjectPage<Integration>(projectId, sortKeyPrefix.integration, page);
 
 /**
  * Deletes the integration and frees its name, unless an export or forwarding uses it. The external
@@ -111,7 +86,7 @@ export async function deleteIntegration(integration: Integration): Promise<void>
       }),
     );
   } catch (error) {
-    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+    const reasons = cancellationReasons(error);
     if (reasons[0]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError(
         'INTEGRATION_IN_USE',

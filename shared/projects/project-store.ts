@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { config } from '#shared/config';
+import { getRecord } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type {
   BackupCompleted,
@@ -46,17 +47,11 @@ export const recordCluster = (cluster: Cluster) =>
 export const recordBackup = (backup: Backup) =>
   putIfNewer(keys.backup(backup.projectId, backup.clusterId, backup.backupId), backup);
 
-async function getItem<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-  const { Item } = await dynamodb.send(new GetCommand({ TableName: config().TABLE_NAME, Key: key, ConsistentRead: true }));
-  if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, ...record } = Item;
-  return record as T;
-}
 
-export const getProject = (projectId: string) => getItem<Project>(keys.project(projectId));
+export const getProject = (projectId: string) => getRecord<Project>(keys.project(projectId));
 
 export const getCluster = (projectId: string, clusterId: string) =>
-  getItem<Cluster>(keys.cluster(projectId, clusterId));
+  getRecord<Cluster>(keys.cluster(projectId, clusterId));
 
 export const getBackup = (projectId: string, clusterId: string, backupId: string) =>
-  getItem<Backup>(keys.backup(projectId, clusterId, backupId));
+  getRecord<Backup>(keys.backup(projectId, clusterId, backupId));
