@@ -140,9 +140,9 @@ export type JobOutcome =
 
 /**
  * Ends the job and releases its integration in one transaction, so the integration is in use
- * exactly while the job runs. `owner` undefined ends a job that never got a lease (PENDING).
+ * exactly while the job runs. Only the lease holder can end it.
  */
-export async function finishJob(job: ExportJob, owner: string | undefined, outcome: JobOutcome): Promise<void> {
+export async function finishJob(job: ExportJob, owner: string, outcome: JobOutcome): Promise<void> {
   const now = new Date().toISOString();
   const values: Record<string, unknown> = { ':status': outcome.status, ':progress': outcome.progress, ':now': now };
   let set = 'SET #status = :status, progress = :progress, endedAt = :now, updatedAt = :now';
@@ -153,24 +153,15 @@ export async function finishJob(job: ExportJob, owner: string | undefined, outco
     set += ', #error = :error';
     values[':error'] = outcome.error;
   }
-  const names: Record<string, string> = { '#status': 'status' };
+  const names: Record<string, string> = { '#status': 'status', '#owner': 'owner' };
   if (outcome.status === 'FAILED') names['#error'] = 'error';
-  let condition: string;
-  if (owner) {
-    condition = 'lease.#owner = :owner';
-    names['#owner'] = 'owner';
-    values[':owner'] = owner;
-  } else {
-    condition = 'attribute_not_exists(lease) AND #status IN (:pending, :running)';
-    values[':pending'] = 'PENDING';
-    values[':running'] = 'RUNNING';
-  }
+  values[':owner'] = owner;
   const endJob = {
     Update: {
       TableName: table(),
       Key: keys.job(job.projectId, job.jobId),
       UpdateExpression: `${set} REMOVE lease`,
-      ConditionExpression: condition,
+      ConditionExpression: 'lease.#owner = :owner',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },

@@ -40,7 +40,7 @@ export interface FailureContext {
 
 export async function failExport(
   job: ExportJob,
-  owner: string | undefined,
+  owner: string,
   progress: JobProgress,
   failure: ExportFailure,
   context: FailureContext = {},
