@@ -4,11 +4,9 @@ import { logger } from '#shared/logger';
 import { backupCompleted } from '#shared/projects/platform-events';
 import { getCluster, getProject, type Cluster } from '#shared/projects/project-store';
 import { getIntegration } from '#shared/integrations/integration-store';
-import { destinationPrefix, jobIdFor, sourceFolder } from '#shared/exports/destination';
-import { EMPTY_PROGRESS } from '#shared/exports/export-job';
 import { insertFailedJob } from '#shared/exports/job-store';
-import { getExportRule, type ExportRule } from '#shared/exports/rule-store';
-import { requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
+import { getExportRule } from '#shared/exports/rule-store';
+import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
 
 /**
  * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
@@ -50,38 +48,20 @@ export async function exportOnBackupCompleted(event: EventBridgeEvent<string, un
     // Only the customer's side can be at fault here (integration gone, not ACTIVE, wrong region):
     // record a FAILED job so the customer sees why this backup was not exported.
     if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
-    await recordRefusedExport(order, rule, cluster, error);
+    await recordRefusedExport(order, cluster, error);
     return 'refused';
   }
 }
 
-async function recordRefusedExport(order: ExportOrder, rule: ExportRule, cluster: Cluster, reason: AppError): Promise<void> {
+async function recordRefusedExport(order: ExportOrder, cluster: Cluster, reason: AppError): Promise<void> {
   const now = new Date().toISOString();
-  const jobId = jobIdFor(order);
   const integration = await getIntegration(order.projectId, order.integrationId);
+  const job = newJob(order, integration?.bucketName ?? '', cluster, now);
   const inserted = await insertFailedJob({
-    jobId,
-    type: 'BACKUP_EXPORT',
+    ...job,
     status: 'FAILED',
-    projectId: order.projectId,
-    clusterId: order.clusterId,
-    backupId: order.backupId,
-    integrationId: order.integrationId,
-    directory: order.directory,
-    trigger: order.trigger,
-    source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: integration?.bucketName ?? '', prefix: destinationPrefix(rule.directory, order.clusterId, order.backupId) },
-    progress: EMPTY_PROGRESS,
     error: { code: reason.code, message: `The backup export rule could not start this export: ${reason.message}` },
-    createdAt: now,
-    updatedAt: now,
     endedAt: now,
-    createdBy: order.requestedBy,
-    attempt: 1,
-    turn: 0,
-    planned: false,
-    stalls: 0,
-    leaseEpoch: 0,
   });
-  logger.warn('auto-export refused', { jobId, code: reason.code, recorded: inserted });
+  logger.warn('auto-export refused', { jobId: job.jobId, code: reason.code, recorded: inserted });
 }

@@ -40,7 +40,8 @@ export async function requireUsableIntegration(projectId: string, integrationId:
   return integration;
 }
 
-function newJob(order: ExportOrder, integration: Integration, cluster: Cluster, now: string): ExportJob {
+/** A new job for `order`, PENDING; every other way a job record starts out derives from this one. */
+export function newJob(order: ExportOrder, destinationBucket: string, cluster: Cluster, now: string): ExportJob {
   return {
     jobId: jobIdFor(order),
     type: 'BACKUP_EXPORT',
@@ -52,7 +53,7 @@ function newJob(order: ExportOrder, integration: Integration, cluster: Cluster, 
     directory: order.directory,
     trigger: order.trigger,
     source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: integration.bucketName, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
+    destination: { bucket: destinationBucket, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
     progress: EMPTY_PROGRESS,
     createdAt: now,
     updatedAt: now,
@@ -98,7 +99,7 @@ export async function submitExport(order: ExportOrder, integration: Integration,
   const jobId = jobIdFor(order);
   const existing = await getJob(order.projectId, jobId);
   if (existing) return resume(existing);
-  const job = newJob(order, integration, cluster, new Date().toISOString());
+  const job = newJob(order, integration.bucketName, cluster, new Date().toISOString());
   if (await insertJob(job)) {
     logger.info('export job created', { jobId, projectId: job.projectId, integrationId: job.integrationId, trigger: job.trigger });
     await dispatch(job);
