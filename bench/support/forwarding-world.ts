@@ -11,6 +11,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
 import { inParallel } from '#shared/forwarding/in-parallel';
 import { rootCredentials, sleep, type BenchStack } from './local-stack';
+import { auditLogLines } from '../../test/fixtures/audit-log-lines';
 
 const PLATFORM_ACCOUNT = '111111111111';
 export const REGION = 'us-east-1';
@@ -117,25 +118,8 @@ export async function disableForwarding(project: BenchProject, clusters: string[
 }
 
 /** A small audit-log file: a few JSON lines, about 1.5 KiB. */
-function auditLogBody(clusterId: string, writtenAt: Date): string {
-  return Array.from({ length: 5 }, (_, line) =>
-    JSON.stringify({
-      date: writtenAt.toISOString().slice(0, 10),
-      action: 'Search',
-      cluster_id: clusterId,
-      database: 'default',
-      interface: 'gRPC',
-      log_type: 'dml',
-      params: { collection: 'docs', filter: 'category == "news"', limit: 10, output_fields: ['id', 'title'] },
-      result: 'success',
-      status: 0,
-      time: writtenAt.toISOString(),
-      trace_id: randomBytes(16).toString('hex'),
-      user: 'db_admin',
-      line,
-    }),
-  ).join('\n') + '\n';
-}
+const auditLogBody = (clusterId: string, writtenAt: Date) =>
+  `${auditLogLines(clusterId, writtenAt, 5, () => randomBytes(16).toString('hex'))}\n`;
 
 /** Writes `perCluster` files for each cluster, one second apart, ending a few minutes ago. Answers the bytes written. */
 export async function writeAuditLogs(stack: BenchStack, clusters: string[], perCluster: number): Promise<number> {

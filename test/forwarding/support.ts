@@ -13,6 +13,7 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
 import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../support/customer';
+import { auditLogLines } from '../fixtures/audit-log-lines';
 
 export const AUDIT_LOG_BUCKET = 'platform-audit-logs';
 export const REGION = 'us-east-1';
@@ -61,22 +62,7 @@ export interface AuditLogFile {
 export async function writeAuditLog(clusterId: string, time: Date, lines = 3): Promise<AuditLogFile> {
   const writtenAt = new Date(Math.floor(time.getTime() / 1000) * 1000); // keys carry whole seconds
   const id = randomBytes(6).toString('hex');
-  const body = Array.from({ length: lines }, (_, line) =>
-    JSON.stringify({
-      date: writtenAt.toISOString().slice(0, 10),
-      action: 'Search',
-      cluster_id: clusterId,
-      database: 'default',
-      interface: 'gRPC',
-      log_type: 'dml',
-      params: { collection: 'docs', limit: 10 },
-      result: 'success',
-      status: 0,
-      time: writtenAt.toISOString(),
-      trace_id: `${id}-${line}`,
-      user: 'db_admin',
-    }),
-  ).join('\n');
+  const body = auditLogLines(clusterId, writtenAt, lines, (line) => `${id}-${line}`);
   const key = sourceKey(clusterId, writtenAt, id);
   await platform().s3.send(new PutObjectCommand({ Bucket: AUDIT_LOG_BUCKET, Key: key, Body: `${body}\n` }));
   return { key, writtenAt, id, body: `${body}\n` };
