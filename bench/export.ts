@@ -11,6 +11,12 @@
  *
  * Export and rclone take turns (two rounds each; --quick: one) and the best run of each counts.
  *
+ * (b) is bound by requests rather than bytes, and both sides send theirs to the same local stack,
+ * one Node process. So for (b) the bench also reads that process's CPU time per copied file for
+ * each side: while the stack is the bottleneck (it is for rclone), no client goes faster than the
+ * stack serves its requests, and the ratio of the two per-file costs is a ceiling on the ratio.
+ * It also times the AWS SDK alone (support/sdk-copy-loop.ts): what any client built on it reaches.
+ *
  *   npx tsx bench/export.ts [--quick]      (--quick: 128 MiB and 200 files, for a smoke run)
  *   BENCH_ONLY=a|b npx tsx bench/export.ts (one case only)
  */
@@ -27,6 +33,7 @@ import { build } from 'esbuild';
 import { inParallel } from '#shared/forwarding/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
 import { startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
+import { cpuMsOf } from './support/process-cpu';
 import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './support/forwarding-world';
 
 const QUICK = process.argv.includes('--quick');
@@ -37,11 +44,14 @@ const CASES = [
   {
     label: QUICK ? '(b) 200 files of 64 KiB' : '(b) 2,000 files of 64 KiB',
     files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
+    // Bound by requests rather than bytes: the bench adds the stack's ceiling and the SDK alone.
+    requestBound: true,
   },
 ];
 const TARGETS: Array<{ ratio: number; rssMiB?: number }> = [{ ratio: 1.0, rssMiB: 256 }, { ratio: 1.5 }];
 const ROUNDS = QUICK ? 1 : 2;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const percent = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
 
 interface World {
   stack: BenchStack;
@@ -104,11 +114,11 @@ async function queueExport(world: World, backupId: string, directory: string): P
   }
 }
 
-/** Bundles the worker as the deployment does (esbuild, ESM, node22), so the child runs plain node. */
-async function bundleWorker(dir: string): Promise<string> {
-  const outfile = join(dir, 'export-worker.mjs');
+/** Bundles a child's script as the deployment bundles functions (esbuild, ESM, node22), so it runs on plain node. */
+async function bundleChild(dir: string, name: 'export-worker' | 'sdk-copy-loop'): Promise<string> {
+  const outfile = join(dir, `${name}.mjs`);
   await build({
-    entryPoints: [join(import.meta.dirname, 'support/export-worker.ts')],
+    entryPoints: [join(import.meta.dirname, `support/${name}.ts`)],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -121,22 +131,45 @@ async function bundleWorker(dir: string): Promise<string> {
   return outfile;
 }
 
-interface ExportRun {
+interface Run {
   ms: number;
   cpuMs: number;
+  /** CPU time of the local stack's process while the copy ran. */
+  stackCpuMs: number;
+}
+
+interface ExportRun extends Run {
   maxRssBytes: number;
 }
 
-async function runExport(bundle: string, message: string): Promise<ExportRun> {
-  const child = spawn(process.execPath, [bundle, message, '900000'], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs a bundled child script; answers the JSON line it prints last, with the stack's CPU time meanwhile. */
+async function runChild<T extends object>(stack: BenchStack, bundle: string, args: string[]): Promise<T & { stackCpuMs: number }> {
+  const stackCpuBefore = cpuMsOf(stack.pid);
+  const child = spawn(process.execPath, [bundle, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const stackCpuMs = cpuMsOf(stack.pid) - stackCpuBefore;
   const line = output.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !line.startsWith('{')) throw new Error(`the export worker failed (exit ${code}): ${output.slice(-500)}`);
-  const report = JSON.parse(line) as ExportRun & { result: { batchItemFailures: unknown[] } };
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`${bundle} failed (exit ${code}): ${output.slice(-500)}`);
+  return { ...(JSON.parse(line) as T), stackCpuMs };
+}
+
+async function runExport(stack: BenchStack, bundle: string, message: string): Promise<ExportRun> {
+  const report = await runChild<ExportRun & { result: { batchItemFailures: unknown[] } }>(stack, bundle, [message, '900000']);
   if (report.result.batchItemFailures.length > 0) throw new Error('the export worker reported a failed message');
   return report;
+}
+
+/** The SDK alone copies the files, with the role credentials rclone gets. */
+async function runSdkAlone(world: World, bundle: string, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
+  const credentials = await assumedRole(world, destinationPrefix);
+  const destination = {
+    bucket: world.integration.bucketName,
+    prefix: destinationPrefix,
+    credentials: { accessKeyId: credentials?.AccessKeyId, secretAccessKey: credentials?.SecretAccessKey, sessionToken: credentials?.SessionToken },
+  };
+  return runChild<Run>(world.stack, bundle, [JSON.stringify({ source, destination })]);
 }
 
 /** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
@@ -162,7 +195,7 @@ function ensureRclone(): void {
   if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0) throw new Error('rclone is missing and could not be installed');
 }
 
-async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<{ ms: number; cpuMs: number }> {
+async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
   const credentials = await assumedRole(world, destinationPrefix);
   const remote = (name: string, keys: { id: string; secret: string; token?: string }) => ({
     [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
@@ -186,12 +219,14 @@ async function runRclone(world: World, source: { bucket: string; prefix: string 
   // /usr/bin/time, when present, reports rclone's CPU time (to compare with the export's).
   const timed = existsSync('/usr/bin/time');
   const args = ['copy', `src:${source.bucket}/${source.prefix}`, `dst:${world.integration.bucketName}/${destinationPrefix}`, '--disable', 'Copy', '--s3-no-check-bucket'];
+  const stackCpuBefore = cpuMsOf(world.stack.pid);
   const started = performance.now();
   const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - started;
+  const stackCpuMs = cpuMsOf(world.stack.pid) - stackCpuBefore;
   if (run.status !== 0) throw new Error(`rclone failed: ${run.stderr.toString().slice(-800)}`);
   const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr.toString());
-  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN };
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN, stackCpuMs };
 }
 
 /** Checks what the customer holds under a prefix (object count, and bytes when given): each copy is complete. */
@@ -215,42 +250,64 @@ async function expectCopied(world: World, prefix: string, objects: number, bytes
 
 const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
+const fastest = <T extends Run>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+const stackMsPerFile = (runs: Run[], files: number) => Math.min(...runs.map((run) => run.stackCpuMs)) / files;
+
 async function main(): Promise<void> {
   ensureRclone();
   const stack = await startBenchStack({ LOCAL_LOG_LEVEL: 'WARN' });
   const dir = mkdtempSync(join(tmpdir(), 'bench-export-'));
   try {
     const world = await setUp(stack);
-    const bundle = await bundleWorker(dir);
+    const worker = await bundleChild(dir, 'export-worker');
+    const sdkLoop = await bundleChild(dir, 'sdk-copy-loop');
     const rows: string[] = [];
     for (const [index, testCase] of CASES.entries()) {
       if (process.env.BENCH_ONLY && !testCase.label.startsWith(`(${process.env.BENCH_ONLY})`)) continue;
       const bytes = testCase.files.reduce((sum, file) => sum + file.size, 0);
+      const files = testCase.files.length;
       const source = await platformBackup(world, testCase.files);
-      // Export and rclone take turns, ROUNDS times each, and each keeps its best run: on a shared
-      // machine, a burst of unrelated load then hurts neither side's number.
+      // Export and rclone (and the SDK alone) take turns, ROUNDS times each, and each keeps its
+      // best run: on a shared machine, a burst of unrelated load then hurts no side's number.
       const ours: ExportRun[] = [];
-      const theirs: Array<{ ms: number; cpuMs: number }> = [];
+      const theirs: Run[] = [];
+      const sdkAlone: Run[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {
         const directory = `bench/export-${index}-${round}`;
-        ours.push(await runExport(bundle, await queueExport(world, source.backupId, directory)));
-        await expectCopied(world, `${directory}/${world.clusterId}/${source.backupId}/`, testCase.files.length + 1, undefined);
+        ours.push(await runExport(stack, worker, await queueExport(world, source.backupId, directory)));
+        await expectCopied(world, `${directory}/${world.clusterId}/${source.backupId}/`, files + 1, undefined);
         const rclonePrefix = `bench/rclone-${index}-${round}/`;
         theirs.push(await runRclone(world, source, rclonePrefix));
-        await expectCopied(world, rclonePrefix, testCase.files.length, bytes);
+        await expectCopied(world, rclonePrefix, files, bytes);
+        if (!testCase.requestBound) continue;
+        const sdkPrefix = `bench/sdk-${index}-${round}/`;
+        sdkAlone.push(await runSdkAlone(world, sdkLoop, source, sdkPrefix));
+        await expectCopied(world, sdkPrefix, files, bytes);
       }
-      const best = ours.reduce((a, b) => (b.ms < a.ms ? b : a));
-      const bestRclone = theirs.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const best = fastest(ours);
+      const bestRclone = fastest(theirs);
       const ratio = mibPerSecond(bytes, best.ms) / mibPerSecond(bytes, bestRclone.ms);
       const target = TARGETS[index] ?? { ratio: 1 };
       const rssMiB = Math.max(...ours.map((run) => run.maxRssBytes)) / MiB;
       const rss = target.rssMiB === undefined ? `${rssMiB.toFixed(0)} MiB` : `${rssMiB.toFixed(0)} MiB (target < ${target.rssMiB}: ${rssMiB < target.rssMiB ? 'met' : 'MISSED'})`;
-      rows.push(
+      const lines = [
         `${testCase.label}: export ${mibPerSecond(bytes, best.ms).toFixed(1)} MiB/s (${seconds(best.ms)}, CPU ${seconds(best.cpuMs)}), ` +
           `rclone ${mibPerSecond(bytes, bestRclone.ms).toFixed(1)} MiB/s (${seconds(bestRclone.ms)}, CPU ${seconds(bestRclone.cpuMs)}), ` +
-          `ratio ${ratio.toFixed(2)} (target >= ${target.ratio}: ${ratio >= target.ratio ? 'met' : 'MISSED'}), export peak RSS ${rss}` +
-          `\n      all runs, export: ${ours.map((run) => seconds(run.ms)).join(', ')}; rclone: ${theirs.map((run) => seconds(run.ms)).join(', ')}`,
-      );
+          `ratio ${ratio.toFixed(2)} (target >= ${target.ratio}: ${ratio >= target.ratio ? 'met' : 'MISSED'}), export peak RSS ${rss}`,
+        `all runs, export: ${ours.map((run) => seconds(run.ms)).join(', ')}; rclone: ${theirs.map((run) => seconds(run.ms)).join(', ')}`,
+      ];
+      if (testCase.requestBound) {
+        const [exportStack, rcloneStack] = [stackMsPerFile(ours, files), stackMsPerFile(theirs, files)];
+        const bestSdk = fastest(sdkAlone);
+        lines.push(
+          `local stack CPU per file: export ${exportStack.toFixed(2)} ms, rclone ${rcloneStack.toFixed(2)} ms ` +
+            `(the stack busy ${percent(bestRclone.stackCpuMs / bestRclone.ms)} of rclone's best run); ` +
+            `while the stack is the bottleneck, the ratio cannot exceed ${(rcloneStack / exportStack).toFixed(2)}`,
+          `the AWS SDK alone (GetObject + PutObject, 32 in flight, nothing else): ${mibPerSecond(bytes, bestSdk.ms).toFixed(1)} MiB/s ` +
+            `(${seconds(bestSdk.ms)}, CPU ${seconds(bestSdk.cpuMs)}), ratio to rclone ${(bestRclone.ms / bestSdk.ms).toFixed(2)}`,
+        );
+      }
+      rows.push(lines.join('\n      '));
       console.log(rows.at(-1));
     }
     console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes):\n${rows.map((row) => `  ${row}`).join('\n')}`);

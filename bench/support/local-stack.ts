@@ -4,11 +4,10 @@
  * Answers what the stack writes to its ready file: URLs, JWT settings and the function environment
  * (which lets a bench call handlers in-process, configured exactly as the stack's own).
  */
-import { startChildStack, type StackInfo } from '#local/runtime/child-stack';
+import { startChildStack, type ChildStack } from '#local/runtime/child-stack';
 import { loadOrCreateSigningKey, signToken, type Claims } from '#local/runtime/jwt';
 
-export interface BenchStack extends StackInfo {
-  logFile: string;
+export interface BenchStack extends Omit<ChildStack, 'remove'> {
   token(claims: Claims): string;
   stop(): Promise<void>;
 }

@@ -22,6 +22,8 @@ export interface StackInfo {
 }
 
 export interface ChildStack extends StackInfo {
+  /** The stack's process: every local service but DynamoDB Local runs in it. */
+  pid: number;
   logFile: string;
   /** Stops the stack; its data directory and log file stay until `remove()`. */
   stop(): Promise<void>;
@@ -59,7 +61,7 @@ export async function startChildStack(settings: Record<string, string> = {}, lab
     throw error;
   }
   const info = JSON.parse(readFileSync(readyFile, 'utf8')) as StackInfo;
-  return { ...info, logFile, stop: () => stop(child), remove };
+  return { ...info, pid: child.pid ?? 0, logFile, stop: () => stop(child), remove };
 }
 
 async function waitForReady(child: ChildProcess, readyFile: string, logFile: string): Promise<void> {
