@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics } from '#shared/logger';
+import { logger, metricsPublished } from '#shared/logger';
 import { forwardClusterAuditLogs } from '#shared/forwarding/forward-cluster';
 import { forwardingRunMessage } from '#shared/forwarding/schemas';
 
@@ -34,7 +33,7 @@ async function runOne(record: SQSRecord, context: Context): Promise<void> {
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
-  .use(logMetrics(metrics))
+  .use(metricsPublished())
   .handler(async (event, context) => {
     const outcomes = await Promise.allSettled(event.Records.map((record) => runOne(record, context)));
     const batchItemFailures = outcomes.flatMap((outcome, index) => {

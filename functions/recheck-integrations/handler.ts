@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '#shared/logger';
+import { logger, metrics, publishMetrics } from '#shared/logger';
 import { recheckActiveIntegrations } from '#shared/validation/recheck';
 
 /** Time kept back from the Lambda timeout to finish the starts in flight and log the summary. */
@@ -14,5 +14,5 @@ export const handler = async (event: ScheduledEvent, context: Context): Promise<
   metrics.addMetric('RechecksStarted', MetricUnit.Count, summary.started);
   metrics.addMetric('RecheckStartFailures', MetricUnit.Count, summary.notStarted);
   metrics.addMetric('RecheckIncomplete', MetricUnit.Count, summary.complete ? 0 : 1);
-  metrics.publishStoredMetrics();
+  publishMetrics();
 };

@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger, metrics } from '#shared/logger';
+import { logger, publishMetrics } from '#shared/logger';
 import { jobMessage } from '#shared/exports/export-queue';
 import { runExportSlice } from '#shared/exports/worker/run-export-slice';
 
@@ -26,7 +26,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
-  metrics.publishStoredMetrics();
+  publishMetrics();
   return { batchItemFailures };
 };
 

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger, metrics } from '#shared/logger';
+import { logger, metricsPublished } from '#shared/logger';
 import { scheduleForwardingRuns, type ScheduleResult } from '#shared/forwarding/schedule-runs';
 
 /**
@@ -9,7 +8,7 @@ import { scheduleForwardingRuns, type ScheduleResult } from '#shared/forwarding/
  * event's own time stamps the tick, so a retried invocation describes the same tick.
  */
 export const handler = middy<ScheduledEvent, ScheduleResult, Error, Context>()
-  .use(logMetrics(metrics))
+  .use(metricsPublished())
   .handler(async (event) => {
     logger.appendKeys({ tickId: event.id });
     const tick = event.time ? new Date(event.time) : new Date();
