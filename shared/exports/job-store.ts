@@ -18,7 +18,6 @@ const integrationNotActive = () =>
     'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) and export again once it is ACTIVE.',
   );
 
-
 const holdIntegration = (job: ExportJob) => ({
   Update: {
     TableName: table(),
@@ -30,21 +29,17 @@ const holdIntegration = (job: ExportJob) => ({
   },
 });
 
-/** Returns false when a job with this (deterministic) id already exists. */
-export async function insertJob(job: ExportJob): Promise<boolean> {
+type JobCondition = { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
+
+/**
+ * Writes the job, on `condition`, in one transaction with the hold on its integration. Returns
+ * false when the job's condition failed; throws INTEGRATION_NOT_ACTIVE when the hold's did.
+ */
+async function putHoldingIntegration(job: ExportJob, condition: JobCondition): Promise<boolean> {
   try {
     await dynamodb.send(
       new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...keys.job(job.projectId, job.jobId), ...job },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          holdIntegration(job),
-        ],
+        TransactItems: [{ Put: { TableName: table(), Item: { ...keys.job(job.projectId, job.jobId), ...job }, ...condition } }, holdIntegration(job)],
       }),
     );
     return true;
@@ -54,6 +49,11 @@ export async function insertJob(job: ExportJob): Promise<boolean> {
     if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
     throw error;
   }
+}
+
+/** Returns false when a job with this (deterministic) id already exists. */
+export function insertJob(job: ExportJob): Promise<boolean> {
+  return putHoldingIntegration(job, { ConditionExpression: 'attribute_not_exists(pk)' });
 }
 
 /**
@@ -77,30 +77,12 @@ export async function restartFailedJob(job: ExportJob, now: string): Promise<Exp
     manifestKey: undefined,
     lease: undefined,
   };
-  try {
-    await dynamodb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...keys.job(job.projectId, job.jobId), ...restarted },
-              ConditionExpression: '#status = :failed AND attempt = :attempt',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':failed': 'FAILED', ':attempt': job.attempt },
-            },
-          },
-          holdIntegration(job),
-        ],
-      }),
-    );
-    return restarted;
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') return undefined;
-    if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
-    throw error;
-  }
+  const written = await putHoldingIntegration(restarted, {
+    ConditionExpression: '#status = :failed AND attempt = :attempt',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':failed': 'FAILED', ':attempt': job.attempt },
+  });
+  return written ? restarted : undefined;
 }
 
 /**
