@@ -7,7 +7,7 @@ import type { AccessRequest, Caller, PolicyDocument, PolicyStatement } from '#lo
 import type { ConditionContext } from '#local/aws/policy/conditions';
 import { conditionsHold } from '#local/aws/policy/conditions';
 import { statementsOf } from '#local/aws/policy/document';
-import { matchesArn, matchesWildcard } from '#local/aws/policy/wildcard';
+import { matchesResourceArn, matchesWildcard } from '#local/aws/policy/wildcard';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
@@ -52,15 +52,10 @@ function actionApplies(statement: PolicyStatement, action: string): boolean {
 }
 
 function resourceApplies(statement: PolicyStatement, resource: string): boolean {
-  const matches = (patterns: string | string[]) => toList(patterns).some((pattern) => matchesResource(pattern, resource));
+  const matches = (patterns: string | string[]) => toList(patterns).some((pattern) => matchesResourceArn(pattern, resource));
   if (statement.Resource !== undefined) return matches(statement.Resource);
   if (statement.NotResource !== undefined) return !matches(statement.NotResource);
   return false;
-}
-
-function matchesResource(pattern: string, resource: string): boolean {
-  if (pattern === '*') return true;
-  return matchesArn(pattern, resource);
 }
 
 /**

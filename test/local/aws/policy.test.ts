@@ -46,6 +46,21 @@ describe('evaluatePolicies', () => {
     expect(evaluatePolicies(bucketOnly, { action: 's3:ListBucket', resource: 'arn:aws:s3:::customer-bucket-2' })).toBe('ImplicitDeny');
   });
 
+  it('lets a trailing * of a short resource pattern run on past the colons, as IAM does', () => {
+    const kmsKey = { action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+    const role = { action: 'iam:GetRole', resource: 'arn:aws:iam::222222222222:role/path/customer' };
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:*'))], kmsKey)).toBe('Allow');
+    expect(evaluatePolicies([doc(allow('iam:*', 'arn:aws:iam::*'))], role)).toBe('Allow');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:us-east-1:2222*'))], kmsKey)).toBe('Allow');
+    // The parts before the expanding one still have to match, and without a trailing * nothing expands.
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:eu-west-1:*'))], kmsKey)).toBe('ImplicitDeny');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:s3:*'))], kmsKey)).toBe('ImplicitDeny');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:us-east-1'))], kmsKey)).toBe('ImplicitDeny');
+    // A Deny written the short way applies too, and NotResource complements the expanded match.
+    expect(evaluatePolicies([doc(allow('kms:*')), doc({ Effect: 'Deny', Action: 'kms:*', Resource: 'arn:aws:kms:*' })], kmsKey)).toBe('ExplicitDeny');
+    expect(evaluatePolicies([doc({ Effect: 'Allow', Action: 'iam:*', NotResource: 'arn:aws:iam::*' })], role)).toBe('ImplicitDeny');
+  });
+
   it('applies NotAction and NotResource as complements', () => {
     const policy = [doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })];
     expect(evaluatePolicies(policy, { action: 's3:PutObject', resource: BUCKET_OBJECT })).toBe('Allow');
