@@ -31,13 +31,13 @@ export function createAuthorizer(identityPoliciesOf: IdentityPolicySource): Auth
   const identityDecision: Authorizer['identityDecision'] = (caller, request) => {
     if (caller.isRoot) return { decision: 'Allow', reason: '' };
     const identity = evaluatePolicies(identityPoliciesOf(caller), request);
+    const session = caller.sessionPolicy ? evaluatePolicies([caller.sessionPolicy], request) : 'Allow';
+    // AWS looks for an explicit Deny in every applicable policy before it looks for any Allow,
+    // so a session policy's Deny is reported as such even when no identity policy allows.
     if (identity === 'ExplicitDeny') return { decision: identity, reason: 'with an explicit deny in an identity-based policy' };
+    if (session === 'ExplicitDeny') return { decision: session, reason: 'with an explicit deny in a session policy' };
     if (identity === 'ImplicitDeny') return { decision: identity, reason: `because no identity-based policy allows the ${request.action} action` };
-    if (caller.sessionPolicy) {
-      const session = evaluatePolicies([caller.sessionPolicy], request);
-      if (session === 'ExplicitDeny') return { decision: session, reason: 'with an explicit deny in a session policy' };
-      if (session === 'ImplicitDeny') return { decision: session, reason: `because no session policy allows the ${request.action} action` };
-    }
+    if (session === 'ImplicitDeny') return { decision: session, reason: `because no session policy allows the ${request.action} action` };
     return { decision: 'Allow', reason: '' };
   };
 

@@ -192,6 +192,15 @@ describe('authorize', () => {
     expect(() => authorize(narrowed, ownBucket)).toThrow(/no session policy allows/);
   });
 
+  it('reports a Deny in the session policy as an explicit deny, even when no identity policy allows', () => {
+    const denying = caller(doc(allow('s3:*'), { Effect: 'Deny', Action: 'kms:*', Resource: '*' }));
+    const kms = { ...ownBucket, action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:222222222222:key/k' };
+    expect(() => authorize(denying, kms)).toThrow(/kms:GenerateDataKey on resource: \S+ with an explicit deny in a session policy$/);
+    // An identity-based Deny is found first, as AWS reports it.
+    const { authorize: withIdentityDeny } = createAuthorizer(() => [doc({ Effect: 'Deny', Action: 'kms:*', Resource: '*' })]);
+    expect(() => withIdentityDeny(denying, kms)).toThrow(/with an explicit deny in an identity-based policy$/);
+  });
+
   it('denies cross-account access and resources whose owner is unknown, even for root', () => {
     const root: Caller = { accountId: '111111111111', arn: 'arn:aws:iam::111111111111:root', accessKeyId: 'LOCAL111111111111', isRoot: true };
     expect(() => authorize(root, { action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:111111111111:key/k' })).not.toThrow();
