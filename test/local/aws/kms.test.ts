@@ -5,7 +5,7 @@ import { createIamStore } from '#local/aws/iam-store';
 import { createKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, startFixture, trustAccount, type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
@@ -20,7 +20,7 @@ afterAll(() => fixture.stop());
 
 const kmsAs = async (permissions: ReturnType<typeof allowAll>, roleName: string) => {
   const roleArn = await createRole(fixture, CUSTOMER, roleName, trustAccount(PLATFORM), permissions);
-  return new KMSClient(clientConfig(fixture, await assumeRole(fixture, rootCredentials(PLATFORM), roleArn)));
+  return new KMSClient(clientConfig(fixture, await assumeRole(fixture, await functionSession(fixture), roleArn)));
 };
 
 describe('KMS over JSON 1.1', () => {

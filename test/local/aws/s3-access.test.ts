@@ -12,7 +12,7 @@ import {
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '#local/aws/contract';
-import { CUSTOMER, OTHER, PLATFORM, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
+import { CUSTOMER, OTHER, PLATFORM, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { createBucket, rootS3, s3Client, uniqueBucket } from './s3-helpers';
 
 /**
@@ -36,7 +36,7 @@ const statement = (Action: string | string[], Resource: string | string[], Condi
 async function platformSession(statements: PolicyStatement[], account = CUSTOMER): Promise<AwsCredentialIdentity> {
   roleCounter += 1;
   const roleArn = await createRole(fixture, account, `s3-access-${roleCounter}`, trustAccount(PLATFORM, 'ext-id'), { Version: '2012-10-17', Statement: statements });
-  return assumeRole(fixture, rootCredentials(PLATFORM), roleArn, { ExternalId: 'ext-id' });
+  return assumeRole(fixture, await functionSession(fixture), roleArn, { ExternalId: 'ext-id' });
 }
 
 const bucketStatements = (bucket: string) => [
