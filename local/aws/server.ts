@@ -68,7 +68,7 @@ type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsF
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
   const store = createIamStore(options.dataDir, accounts.now);
-  const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller));
+  const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller), accounts.now);
   const { authorize } = authorizer;
   const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
   const faults = createFaultInjector();

@@ -15,7 +15,7 @@ import type { Accounts } from '#local/aws/accounts';
 import type { IamStore } from '#local/aws/iam-store';
 import { queryParams, required } from '#local/aws/iam';
 import type { Authorizer } from '#local/aws/policy/authorize';
-import { accessDenied } from '#local/aws/policy/authorize';
+import { accessDenied, globalConditionKeys } from '#local/aws/policy/authorize';
 import { parsePolicyDocument } from '#local/aws/policy/document';
 import { evaluateTrustPolicy } from '#local/aws/policy/evaluate';
 import { sendQueryResult, type XmlValue } from '#local/aws/protocols';
@@ -57,9 +57,7 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       action: 'sts:AssumeRole',
       resource: roleArn,
       context: {
-        'aws:PrincipalAccount': caller.accountId,
-        'aws:PrincipalArn': caller.roleArn ?? caller.arn,
-        'aws:PrincipalType': caller.isRoot ? 'Account' : 'AssumedRole',
+        ...globalConditionKeys(caller, accounts.now()),
         'sts:RoleSessionName': sessionName,
         ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
       },

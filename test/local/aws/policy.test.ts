@@ -201,6 +201,22 @@ describe('authorize', () => {
     expect(() => withIdentityDeny(denying, kms)).toThrow(/with an explicit deny in an identity-based policy$/);
   });
 
+  it('sets the global keys: aws:SecureTransport true (the common TLS-only Deny does not bite), principal and time', () => {
+    const tlsOnly = doc({ Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const ownAccountOnly = doc(allow('s3:PutObject', '*', {
+      StringEquals: { 'aws:PrincipalAccount': '222222222222', 'aws:PrincipalType': 'AssumedRole', 'aws:PrincipalArn': roleArn },
+      DateLessThan: { 'aws:CurrentTime': '2031-01-01T00:00:00Z' },
+      NumericGreaterThan: { 'aws:EpochTime': '1700000000' },
+    }));
+    const at = (iso: string) => createAuthorizer((who) => (who.roleArn === roleArn ? [tlsOnly, ownAccountOnly] : []), () => Date.parse(iso)).authorize;
+    expect(() => at('2030-06-01T00:00:00Z')(caller(), ownBucket)).not.toThrow();
+    expect(() => at('2031-06-01T00:00:00Z')(caller(), ownBucket)).toThrow(/because no identity-based policy allows/);
+    // What a service passes for the request wins over the global default.
+    expect(() => at('2030-06-01T00:00:00Z')(caller(), { ...ownBucket, context: { ...ownBucket.context, 'aws:SecureTransport': 'false' } })).toThrow(
+      /with an explicit deny in an identity-based policy/,
+    );
+  });
+
   it('denies cross-account access and resources whose owner is unknown, even for root', () => {
     const root: Caller = { accountId: '111111111111', arn: 'arn:aws:iam::111111111111:root', accessKeyId: 'LOCAL111111111111', isRoot: true };
     expect(() => authorize(root, { action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:111111111111:key/k' })).not.toThrow();

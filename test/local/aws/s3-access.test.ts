@@ -104,6 +104,12 @@ describe('S3 with SSE-KMS default encryption', () => {
 });
 
 describe('S3 identity policies', () => {
+  it('lets the common TLS-only Deny stand: requests count as TLS, as the SDK\'s are in AWS', async () => {
+    const tlsOnly: PolicyStatement = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const s3 = s3Client(fixture, await platformSession([...bucketStatements(plainBucket), tlsOnly]));
+    await expect(s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'tls-only', Body: 'x', ExpectedBucketOwner: CUSTOMER }))).resolves.toBeTruthy();
+  });
+
   it('scopes writes to the resources the policy names', async () => {
     const s3 = s3Client(fixture, await platformSession([statement('s3:PutObject', `arn:aws:s3:::${plainBucket}/exports/*`)]));
     await s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'exports/a', Body: 'x' }));
