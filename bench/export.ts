@@ -70,7 +70,7 @@ async function setUp(stack: BenchStack): Promise<World> {
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
   const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
-  const token = stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
+  const token = await stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
   return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
 }
 

@@ -39,7 +39,7 @@ export function localStack(): LocalStackInfo {
 let signingKey: SigningKey | undefined;
 
 /** A token the local API accepts; standard claims left out get the local defaults. */
-export function mintToken(claims: Claims): string {
+export function mintToken(claims: Claims): Promise<string> {
   const stack = localStack();
   signingKey ??= loadOrCreateSigningKey(stack.jwtKeyDir);
   return signToken(claims, signingKey, stack.jwt);
@@ -53,9 +53,13 @@ export interface ApiAnswer {
   text: string;
 }
 
-/** A small fetch wrapper for the local HTTP API; `token` becomes the bearer token. */
-export function api(token?: string) {
+/**
+ * A small fetch wrapper for the local HTTP API; `token` becomes the bearer token. It may be the
+ * promise mintToken returns (signing is asynchronous), so `api(mintToken(...))` reads naturally.
+ */
+export function api(pendingToken?: string | Promise<string>) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> => {
+    const token = await pendingToken;
     const response = await fetch(`${localStack().apiUrl}${path}`, {
       method,
       headers: {
