@@ -18,8 +18,10 @@ export interface LocalStackInfo {
   dynamodbUrl: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };
-  /** The environment every function of the stack runs with; workers get it too. */
+  /** Every function's variables together, without credentials; workers get them too (worker-env.ts). */
   environment: Record<string, string>;
+  /** The role each function runs as, by function key. */
+  functionRoles: Record<string, string>;
   /** The stack's output, for when a test needs to see what a function logged. */
   logFile: string;
 }
