@@ -89,6 +89,13 @@ describe('AssumeRole', () => {
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
+  it('refuses root callers, as AWS does, whatever the trust policy says', async () => {
+    const denied = await failure(sts(rootCredentials(PLATFORM)).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'root', ExternalId: EXTERNAL_ID })));
+    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403, message: 'Roles may not be assumed by root accounts.' });
+    const ownRole = await createRole(fixture, CUSTOMER, 'own-role', trustAccount(CUSTOMER), allowAll('s3:*'));
+    expect(await failure(assumeRole(fixture, rootCredentials(CUSTOMER), ownRole))).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
   it('answers a role that does not exist exactly like a refusing one', async () => {
     const denied = await failure(assumeCustomerRole({ RoleArn: `arn:aws:iam::${CUSTOMER}:role/does-not-exist` }));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
