@@ -59,14 +59,7 @@ export function createServiceSessions(deps: { accounts: Accounts; store: IamStor
         403,
       );
     }
-    const session = deps.accounts.issueSession({
-      accountId: role.accountId,
-      roleArn: role.arn,
-      roleName: role.roleName,
-      roleId: role.roleId,
-      sessionName,
-      durationSeconds,
-    });
+    const session = deps.accounts.issueSession({ role, sessionName, durationSeconds });
     return {
       accessKeyId: session.accessKeyId,
       secretAccessKey: session.secretAccessKey,

@@ -80,15 +80,7 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
     if (durationSeconds > CHAINED_SESSION_LIMIT_SECONDS) {
       throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     }
-    const session = accounts.issueSession({
-      accountId: role.accountId,
-      roleArn: role.arn,
-      roleName: role.roleName,
-      roleId: role.roleId,
-      sessionName,
-      durationSeconds,
-      sessionPolicy,
-    });
+    const session = accounts.issueSession({ role, sessionName, durationSeconds, sessionPolicy });
     return {
       Credentials: {
         AccessKeyId: session.accessKeyId,
