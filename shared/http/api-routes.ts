@@ -11,6 +11,7 @@ import {
   setupDocuments,
 } from '#shared/integrations/schemas';
 import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
+import { regionList } from '#shared/integrations/regions';
 import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
@@ -50,6 +51,14 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'This document',
     access: 'public',
     responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/regions',
+    operationId: 'listRegions',
+    summary: 'The regions the platform serves: an integration must name one of them',
+    access: 'public',
+    responses: { 200: { description: 'The served regions', schema: regionList } },
   },
   {
     method: 'POST',

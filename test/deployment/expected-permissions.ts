@@ -34,9 +34,10 @@ const assumeCustomerRoles = [
 export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'forwardAuditLogs', 'runExportJob'];
 
 export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
-  // No AWS calls: health and the OpenAPI document.
+  // No AWS calls: health, the OpenAPI document, the served regions.
   getHealth: [],
   getOpenApi: [],
+  listRegions: [],
   // insertIntegration: one transaction of three Puts (integration, name, external ID).
   createIntegration: [get, put],
   listIntegrations: [get, query],

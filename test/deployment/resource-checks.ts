@@ -113,7 +113,7 @@ export const api: Check = (template) => {
     const jwt = props(authorizer).JwtConfiguration as Props | undefined;
     if (props(authorizer).AuthorizerType !== 'JWT' || !jwt?.Issuer || !(jwt.Audience as unknown[] | undefined)?.length) problems.push(`${id} is not a JWT authorizer with issuer and audience`);
   }
-  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json'];
+  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json', 'GET /v1/regions'];
   for (const [id, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
     const key = String(props(route).RouteKey);
     if (!publicRoutes.includes(key) && props(route).AuthorizationType !== 'JWT') problems.push(`${id} (${key}) is not behind the JWT authorizer`);
