@@ -12,6 +12,7 @@ import {
 } from '#shared/integrations/schemas';
 import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
+import { backupList, clusterList } from '#shared/projects/schemas';
 import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
@@ -125,6 +126,26 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: integrationPath,
     responses: { 204: { description: 'Deleted' } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters',
+    operationId: 'listClusters',
+    summary: 'List the clusters of a project (learnt from platform events), with region and tier',
+    access: 'read',
+    pathParams: projectPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of clusters', schema: clusterList } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backups',
+    operationId: 'listBackups',
+    summary: 'List the completed backups of a cluster (learnt from platform events)',
+    access: 'read',
+    pathParams: clusterPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of backups', schema: backupList } },
   },
   {
     method: 'PUT',

@@ -67,7 +67,11 @@ export const RECHECK_SHARDS = 8;
 export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
 
 export const sortKeyPrefix = {
+  cluster: 'CLUSTER#',
   integration: 'INTEGRATION#',
   job: 'JOB#',
   forwarding: 'FORWARDING#',
 } as const;
+
+/** The sort-key prefix of one cluster's backups (ids never contain "#", so no cluster's prefix covers another's). */
+export const backupsOfCluster = (clusterId: string) => `BACKUP#${clusterId}#`;

@@ -55,6 +55,8 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   recordValidationInterruption: [get, update],
   // dueIntegrations (Query on RecheckIndex), beginRecheck and its restore (Update), StartExecution.
   recheckIntegrations: [`Allow dynamodb:Query ${TABLE}/index/RecheckIndex`, update, startValidation, asyncFailures],
+  listClusters: [get, query],
+  listBackups: [get, query],
   // insertForwarding/changeForwarding (Put, Update in a transaction), rollUpIntegrationHealth (Query, Update).
   putAuditLogForwarding: [get, put, update, query],
   getAuditLogForwarding: [get],
