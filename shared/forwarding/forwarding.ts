@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
+import type { LagHistory } from '#shared/forwarding/lag-history';
 import { destinationPrefix } from '#shared/forwarding/audit-log-keys';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
@@ -27,6 +28,8 @@ export interface Forwarding {
   /** The write time of that file. */
   deliveredThrough?: string;
   health: IntegrationHealth;
+  /** The largest lag of each 10-minute slot of the last day (shared/forwarding/lag-history.ts). */
+  lagHistory?: LagHistory;
   /** Held by one worker run at a time, so two overlapping runs do not both copy the same files. */
   leaseOwner?: string;
   leaseUntil?: number;

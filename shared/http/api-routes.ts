@@ -12,6 +12,7 @@ import {
 } from '#shared/integrations/schemas';
 import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
+import { lagHistoryView } from '#shared/forwarding/lag-history';
 import { backupList, clusterList } from '#shared/projects/schemas';
 import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
@@ -98,6 +99,15 @@ export const apiRoutes: ApiRoute[] = [
     access: 'read',
     pathParams: integrationPath,
     responses: { 200: { description: 'The setup documents', schema: setupDocuments } },
+  },
+  {
+    method: 'GET',
+    path: `${oneIntegration}/lag-history`,
+    operationId: 'getIntegrationLagHistory',
+    summary: 'Audit-log forwarding lag through the integration over the last day (largest per 10-minute slot)',
+    access: 'read',
+    pathParams: integrationPath,
+    responses: { 200: { description: 'The lag series', schema: lagHistoryView } },
   },
   {
     method: 'PUT',

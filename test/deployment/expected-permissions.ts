@@ -43,6 +43,8 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   listIntegrations: [get, query],
   getIntegration: [get],
   getIntegrationSetup: [get],
+  // The integration (access), then the project's forwardings (Query) for their lag histories.
+  getIntegrationLagHistory: [get, query],
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
