@@ -17,6 +17,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface HttpApiOptions {
   cloudFormation: LocalCloudFormation;
+  /** Local-only routes answered before the product's (the console's files, the local sign-in); undefined passes on. */
+  localRoutes?: (method: string, pathname: string, body: Buffer) => Promise<HttpAnswer | undefined>;
   functions: LocalFunctions;
   signingKey: SigningKey;
   port: number;
@@ -61,6 +63,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 async function answer(request: IncomingMessage, routes: HttpRoute[], options: HttpApiOptions): Promise<HttpAnswer> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = (request.method ?? 'GET').toUpperCase();
+  if (options.localRoutes && /^\/(console|local)(\/|$)/.test(url.pathname)) {
+    const local = await options.localRoutes(method, url.pathname, (await readBody(request)) ?? Buffer.alloc(0));
+    if (local) return local;
+  }
   const match = matchRoute(routes, method, url.pathname);
   if (!match) {
     request.resume();

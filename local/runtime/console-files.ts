@@ -1,0 +1,130 @@
+/**
+ * The customer console's static files (console/dist), served by the local HTTP API under
+ * /console/, and built when they are missing or stale: Vite's build records every file it read
+ * (console/vite.config.ts writes dist/.build-inputs.json); the build is stale as soon as one of
+ * them, or the build configuration, changes. So `npm start` always serves what the sources say,
+ * with no second command and no watcher. Builds go to a fresh directory that replaces dist whole.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, relative, resolve, sep } from 'node:path';
+import type { HttpAnswer } from '#local/runtime/http-api-event';
+import { REPOSITORY_ROOT } from '#local/runtime/paths';
+
+export const CONSOLE_DIR = join(REPOSITORY_ROOT, 'console');
+export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
+const INPUTS_FILE = '.build-inputs.json';
+/** Read by every build, whatever it imports. */
+const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json'];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+};
+
+/** The fingerprint of a set of repository files; a missing file counts as a change. */
+function fingerprint(files: string[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...new Set(files)].sort()) {
+    hash.update(file).update('\0');
+    try {
+      hash.update(readFileSync(join(REPOSITORY_ROOT, file)));
+    } catch {
+      hash.update('missing');
+    }
+  }
+  return hash.digest('hex');
+}
+
+interface BuildRecord {
+  fingerprint: string;
+  inputs: string[];
+}
+
+function isFresh(): boolean {
+  try {
+    const record = JSON.parse(readFileSync(join(CONSOLE_DIST, INPUTS_FILE), 'utf8')) as BuildRecord;
+    return record.fingerprint === fingerprint([...record.inputs, ...BUILD_CONFIGURATION]);
+  } catch {
+    return false;
+  }
+}
+
+let building: Promise<void> | undefined;
+
+/** Builds the console unless dist is fresh; concurrent callers share one build. */
+export function ensureConsoleBuilt(): Promise<void> {
+  if (isFresh()) return Promise.resolve();
+  building ??= build().finally(() => {
+    building = undefined;
+  });
+  return building;
+}
+
+async function build(): Promise<void> {
+  const outDir = mkdtempSync(join(CONSOLE_DIR, '.dist-'));
+  const vite = join(REPOSITORY_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const output: Buffer[] = [];
+  const code = await new Promise<number | null>((done, failed) => {
+    const child = spawn(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: CONSOLE_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', failed);
+    child.on('exit', done);
+  });
+  if (code !== 0) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw new Error(`The console build failed:\n${Buffer.concat(output).toString('utf8').slice(-4000)}`);
+  }
+  const inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8')) as string[];
+  const record: BuildRecord = { fingerprint: fingerprint([...inputs, ...BUILD_CONFIGURATION]), inputs };
+  writeFileSync(join(outDir, INPUTS_FILE), JSON.stringify(record));
+  // Another stack on this checkout may have swapped in a build meanwhile: the last one wins, whole.
+  const old = `${CONSOLE_DIST}.old-${process.pid}`;
+  if (existsSync(CONSOLE_DIST)) renameSync(CONSOLE_DIST, old);
+  renameSync(outDir, CONSOLE_DIST);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is index.html. */
+export async function consoleFile(pathname: string): Promise<HttpAnswer> {
+  if (pathname === '/console') return { statusCode: 301, headers: { location: '/console/' }, body: Buffer.alloc(0) };
+  const relativePath = decodeURIComponent(pathname.slice('/console/'.length));
+  const isEntry = relativePath === '' || relativePath === 'index.html' || !relativePath.includes('.');
+  try {
+    if (isEntry) await ensureConsoleBuilt();
+  } catch (error) {
+    return { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from((error as Error).message) };
+  }
+  const file = resolve(CONSOLE_DIST, isEntry ? 'index.html' : normalize(relativePath));
+  if (relative(CONSOLE_DIST, file).startsWith('..') || file.includes(`${sep}.`)) return notFound();
+  try {
+    const body = await readFile(file);
+    const immutable = relativePath.startsWith('assets/');
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        // Hashed asset names never change content; the entry page must always be asked for again.
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'x-content-type-options': 'nosniff',
+      },
+      body,
+    };
+  } catch {
+    return notFound();
+  }
+}
+
+const notFound = (): HttpAnswer => ({ statusCode: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') });
