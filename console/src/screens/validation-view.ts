@@ -125,7 +125,7 @@ export class ValidationView extends LitElement {
     return html`
       ${summary}
       ${integration.validation ? html`<section class="card" aria-label="Validation stages"><s3i-validation-report .integration=${integration} .documents=${this.documents}></s3i-validation-report></section>` : ''}
-      ${this.context.canWrite && integration.status === 'FAILED'
+      ${this.context.canWrite && !running && integration.roleArn
         ? html`<div class="actions"><button class="primary" type="button" @click=${this.validateAgain} ?disabled=${this.busy}>${this.busy ? 'Starting…' : 'Validate again'}</button></div>
             <details><summary>Use another role instead</summary><s3i-role-form .context=${this.context} integrationId=${integration.integrationId} .roleArn=${integration.roleArn ?? ''}></s3i-role-form></details>`
         : ''}
