@@ -137,6 +137,7 @@ describe('the customer console in a real browser', () => {
     const statement = (await jsonShown('Statement to add')) as { Sid: string; Action: string[] };
     expect(statement.Action).toContain('s3:PutObject');
     await expectAccessible(page, 'validation (failed, with fix)');
+    await page.getByRole('heading', { name: 'The role is not allowed s3:PutObject' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await screenshot(page, '08-validation-failed');
 
     // The fix as the console states it: the statement, added to the policy.
@@ -169,6 +170,7 @@ describe('the customer console in a real browser', () => {
     await page.getByText('Every new backup of').waitFor();
     await expectAccessible(page, 'exports');
     await expectReadableAtDoubleZoom(page, 'exports');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, '09-exports');
   });
 
@@ -181,6 +183,9 @@ describe('the customer console in a real browser', () => {
     await writeAuditLog(clusterId, new Date(Date.now() - 90_000));
     const lagPath = `/v1/projects/${project.projectId}/integrations/${integrationId}/lag-history`;
     await eventually(async () => ((await project.client.get(lagPath)).json as { points: unknown[] }).points.length > 0, 'no lag was recorded', 30_000);
+    // The integration's health is rolled up from its clusters by the next scheduler tick.
+    const integrationPath = `/v1/projects/${project.projectId}/integrations/${integrationId}`;
+    await eventually(async () => ((await project.client.get(integrationPath)).json as { health?: { lastDeliveryAt?: string } }).health?.lastDeliveryAt, 'no health roll-up', 30_000);
     await page.reload();
     await page.getByText('Delivered to').waitFor();
     await expectAccessible(page, 'forwarding');
@@ -196,6 +201,7 @@ describe('the customer console in a real browser', () => {
     await page.getByRole('img', { name: /Forwarding lag over the last 24 hours/ }).waitFor();
     await expectAccessible(page, 'details');
     await expectReadableAtDoubleZoom(page, 'details');
+    await page.getByRole('heading', { name: 'Health' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await screenshot(page, '11-details');
   });
 

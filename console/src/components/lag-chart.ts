@@ -7,6 +7,9 @@ import type { LagHistory } from '../api/types';
 import { duration } from './format';
 import { shared } from './styles';
 
+/** Axis labels stay short: "45 s", "12 min", "3 h". */
+const axisLabel = (seconds: number) => (seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`);
+
 const WIDTH = 720;
 const HEIGHT = 180;
 const PAD = { left: 56, right: 8, top: 8, bottom: 28 };
@@ -34,8 +37,8 @@ export class LagChart extends LitElement {
     return html`
       <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label=${label}>
         ${[0, 0.5, 1].map((fraction) => svg`<line class="grid" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${y(maxLag * fraction)} y2=${y(maxLag * fraction)} />
-          <text class="axis" x=${PAD.left - 6} y=${y(maxLag * fraction) + 4} text-anchor="end">${duration(Math.round(maxLag * fraction))}</text>`)}
-        ${points.map((point) => svg`<rect class="bar" x=${x(point.at)} y=${y(point.lagSeconds)} width=${slotWidth} height=${Math.max(1, PAD.top + plotHeight - y(point.lagSeconds))}><title>${new Date(point.at).toLocaleTimeString()}: ${duration(point.lagSeconds)}</title></rect>`)}
+          <text class="axis" x=${PAD.left - 6} y=${y(maxLag * fraction) + 4} text-anchor="end">${axisLabel(Math.round(maxLag * fraction))}</text>`)}
+        ${points.map((point) => svg`<rect class="bar" x=${x(point.at)} y=${Math.min(y(point.lagSeconds), PAD.top + plotHeight - 2)} width=${slotWidth} height=${Math.max(2, PAD.top + plotHeight - y(point.lagSeconds))}><title>${new Date(point.at).toLocaleTimeString()}: ${duration(point.lagSeconds)}</title></rect>`)}
         <text class="axis" x=${PAD.left} y=${HEIGHT - 6}>24 h ago</text>
         <text class="axis" x=${WIDTH - PAD.right} y=${HEIGHT - 6} text-anchor="end">now</text>
       </svg>

@@ -61,6 +61,8 @@ export const shared = css`
   .field-error { color: var(--danger); font-size: 0.9rem; margin: 0.25rem 0; }
   .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 1rem 0; align-items: center; }
   .card { border: 1px solid var(--line); border-radius: 0.5rem; padding: 1rem; margin: 0 0 1rem; background: var(--surface); }
+  .card > :first-child { margin-top: 0; }
+  fieldset { border: 0; padding: 0; margin: 0.5rem 0; min-width: 0; }
   .error { border: 1px solid var(--danger); background: #fdecec; color: #5c0b0e; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 0.5rem 0 1rem; }
   .notice { border: 1px solid var(--line); background: var(--subtle); border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 0.5rem 0 1rem; }
   .success { border: 1px solid var(--ok); background: #e8f5ec; color: #0d3b1c; border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 0.5rem 0 1rem; }

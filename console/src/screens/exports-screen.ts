@@ -62,15 +62,16 @@ export class ExportsScreen extends LitElement {
     return html`
       <h1 tabindex="-1">Backup exports</h1>
       <p class="hint">An export copies the files of a finished backup of a dedicated cluster into the integration's bucket, verifies each copy, and writes a manifest last.</p>
-      <s3i-export-forms .context=${this.context}></s3i-export-forms>
       <h2>Export jobs</h2>
       ${this.error ? html`<div class="error" role="alert">${this.error} <button type="button" @click=${() => this.load()}>Try again</button></div>` : ''}
       ${this.jobs === undefined ? html`<s3i-loading text="Loading export jobs…"></s3i-loading>` : this.renderJobs(this.jobs)}
+      <h2>Export a backup</h2>
+      <s3i-export-forms .context=${this.context}></s3i-export-forms>
     `;
   }
 
   private renderJobs(jobs: Job[]) {
-    if (jobs.length === 0) return html`<p class="empty">No export yet.${this.context.canWrite ? ' Export a backup above, or set an auto-export rule.' : ''}</p>`;
+    if (jobs.length === 0) return html`<p class="empty">No export yet.${this.context.canWrite ? ' Export a backup below, or set an auto-export rule.' : ''}</p>`;
     return html`<div class="table-wrap"><table>
         <caption class="visually-hidden">Export jobs, newest first</caption>
         <thead><tr><th scope="col">Backup</th><th scope="col">Status</th><th scope="col">Progress</th><th scope="col">Destination</th><th scope="col">Started</th></tr></thead>

@@ -121,7 +121,7 @@ export class IntegrationDetails extends LitElement {
       </section>
       <section class="card" aria-labelledby="health">
         <h2 id="health">Health</h2>
-        ${health
+        ${health?.lastDeliveryAt || health?.lastError
           ? html`<dl>
               <dt>Last delivery</dt><dd>${ago(health.lastDeliveryAt)}</dd>
               <dt>Current lag</dt><dd>${duration(health.lagSeconds)}</dd>

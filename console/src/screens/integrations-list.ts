@@ -113,7 +113,7 @@ export class IntegrationsList extends LitElement {
                 <td>${item.bucketName}</td>
                 <td>${item.region}</td>
                 <td><s3i-status-badge status=${item.status}></s3i-status-badge></td>
-                <td>${item.health ? html`Last delivery ${ago(item.health.lastDeliveryAt)}<br />Lag ${duration(item.health.lagSeconds)}` : html`<span class="hint">No deliveries yet</span>`}</td>
+                <td>${item.health?.lastDeliveryAt ? html`Last delivery ${ago(item.health.lastDeliveryAt)}<br />Lag ${duration(item.health.lagSeconds)}` : html`<span class="hint">No deliveries yet</span>`}</td>
                 <td><span class="id"><code>${item.integrationId}</code><s3i-copy-button .value=${item.integrationId} label=${`Copy the ID of ${item.name}`}></s3i-copy-button></span></td>
               </tr>`,
             )}

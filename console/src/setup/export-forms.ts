@@ -150,7 +150,7 @@ export class ExportForms extends LitElement {
   }
 
   private renderRule() {
-    return html`<section class="card" aria-labelledby="auto-export"><h2 id="auto-export">Auto-export rule of ${this.clusterId}</h2><p>${this.ruleText()}</p></section>`;
+    return html`<section class="card" aria-labelledby="auto-export"><h3 id="auto-export">Automatically: the auto-export rule of ${this.clusterId}</h3><p>${this.ruleText()}</p></section>`;
   }
 
   private ruleText() {
@@ -165,7 +165,7 @@ export class ExportForms extends LitElement {
     return html`
       ${usable.length === 0 ? html`<div class="notice">No integration in ${cluster?.region} is active yet. Create and validate one in that region first.</div>` : ''}
       <form class="card" @submit=${this.exportBackup} aria-labelledby="export-now">
-        <h2 id="export-now">Export a backup</h2>
+        <h3 id="export-now">Now, once</h3>
         <div class="grid">
           <div><label for="backup">Backup</label>
             ${this.backups === undefined ? html`<s3i-loading text="Loading backups…"></s3i-loading>` : this.backups.length === 0 ? html`<p class="empty" id="backup">No finished backup of this cluster yet.</p>` : html`<select id="backup">${this.backups.map((backup) => html`<option value=${backup.backupId}>${backup.backupId} (${new Date(backup.completedAt).toLocaleString()})</option>`)}</select>`}
@@ -176,7 +176,7 @@ export class ExportForms extends LitElement {
         <div class="actions"><button class="primary" type="submit" ?disabled=${this.busy || !this.backups?.length || usable.length === 0}>Export</button></div>
       </form>
       <form class="card" @submit=${this.saveRule} aria-labelledby="auto-export">
-        <h2 id="auto-export">Auto-export rule of ${this.clusterId}</h2>
+        <h3 id="auto-export">Automatically: the auto-export rule of ${this.clusterId}</h3>
         <p>${this.ruleText()}</p>
         <div class="grid">
           <div><label for="rule-integration">Integration</label><select id="rule-integration">${integrationOptions(this.rule?.integrationId)}</select></div>

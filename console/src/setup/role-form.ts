@@ -2,7 +2,7 @@
  * Step 5 of the setup: paste the role ARN and validate. Storing the role starts validation
  * (PUT .../role), and the console moves to the live validation screen.
  */
-import { LitElement, html } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { ROLE_ARN } from '../../../shared/integrations/naming-rules';
 import type { ConsoleContext } from '../app/context';
 import { routes } from '../app/routes';
@@ -33,7 +33,7 @@ export class RoleForm extends LitElement {
     this.error = '';
   }
 
-  static override styles = [shared];
+  static override styles = [shared, css`#role-arn { max-width: 48rem; }`];
 
   private problem(): string {
     const arn = this.roleArn.trim();

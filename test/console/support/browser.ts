@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A real browser for the console tests: playwright-core driving the Chromium of Debian's
  * packages (.ci/run installs it; nothing downloads a browser), headless, with a fresh profile.
