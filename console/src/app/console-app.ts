@@ -75,7 +75,6 @@ export class ConsoleApp extends LitElement {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
     if (!this.token) this.restoreLocalSession();
-    void this.detectLocalStack();
   }
 
   override disconnectedCallback() {
@@ -84,7 +83,10 @@ export class ConsoleApp extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>) {
-    if (changed.has('apiUrl')) this.api = this.makeClient();
+    if (changed.has('apiUrl')) {
+      this.api = this.makeClient();
+      void this.detectLocalStack();
+    }
   }
 
   private showRoute() {
@@ -100,7 +102,8 @@ export class ConsoleApp extends LitElement {
   private async detectLocalStack() {
     try {
       const response = await fetch(`${this.apiUrl}/local/sign-in`);
-      if (response.ok) this.local = ((await response.json()) as { aws: LocalStackInfo }).aws;
+      const isJson = response.headers.get('content-type')?.startsWith('application/json');
+      this.local = response.ok && isJson ? ((await response.json()) as { aws: LocalStackInfo }).aws : undefined;
     } catch {
       // Not the local stack: the host provides the token.
     }
