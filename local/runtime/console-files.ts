@@ -16,8 +16,8 @@ import { REPOSITORY_ROOT } from '#local/runtime/paths';
 export const CONSOLE_DIR = join(REPOSITORY_ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 const INPUTS_FILE = '.build-inputs.json';
-/** Read by every build, whatever it imports. */
-const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json'];
+/** Read by every build, whatever it imports; this file too, since it decides how the build runs. */
+const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json', 'local/runtime/console-files.ts'];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -76,6 +76,9 @@ async function build(): Promise<void> {
   const code = await new Promise<number | null>((done, failed) => {
     const child = spawn(process.execPath, [vite, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: CONSOLE_DIR,
+      // A production build whoever starts the stack: under vitest NODE_ENV is `test`, which would
+      // make Vite build Lit's development variant and set import.meta.env.DEV.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));

@@ -52,7 +52,11 @@ afterAll(async () => {
 
 describe('the customer console in a real browser', () => {
   it('signs in on the local sign-in page and shows the empty integrations screen', async () => {
+    const messages: string[] = [];
+    page.on('console', (message) => messages.push(message.text()));
     await signIn(page, 'Organization owner');
+    // The stack serves a production build, whatever environment started it.
+    expect(messages.filter((text) => text.includes('dev mode'))).toEqual([]);
     await expectAccessible(page, 'sign-in');
     await screenshot(page, '01-sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
