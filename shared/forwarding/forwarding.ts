@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
-import type { LagHistory } from '#shared/forwarding/lag-history';
+import type { LagSlot } from '#shared/forwarding/lag-history';
 import { destinationPrefix } from '#shared/forwarding/audit-log-keys';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
@@ -28,8 +28,8 @@ export interface Forwarding {
   /** The write time of that file. */
   deliveredThrough?: string;
   health: IntegrationHealth;
-  /** The largest lag of each 10-minute slot of the last day (shared/forwarding/lag-history.ts). */
-  lagHistory?: LagHistory;
+  /** The 10-minute slot in progress of the lag history (shared/forwarding/lag-history.ts). */
+  lagSlot?: LagSlot;
   /** Held by one worker run at a time, so two overlapping runs do not both copy the same files. */
   leaseOwner?: string;
   leaseUntil?: number;
