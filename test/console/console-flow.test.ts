@@ -70,6 +70,7 @@ describe('the customer console in a real browser', () => {
     await page.getByRole('link', { name: 'New integration' }).focus();
     await page.keyboard.press('Enter');
     await heading('New integration').waitFor();
+    await expectAccessible(page, 'wizard: basic settings');
     await page.getByLabel('Integration name').focus();
     await page.keyboard.type('Nightly backups');
     await page.keyboard.press('Tab');
