@@ -12,7 +12,7 @@ import { shared } from '../components/styles';
 import '../setup/validation-report';
 import '../setup/role-form';
 
-const POLL_MS = 400;
+const POLL_MS = 250;
 
 export class ValidationView extends LitElement {
   static override properties = {
