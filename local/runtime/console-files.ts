@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { HttpAnswer } from '#local/runtime/http-api-event';
 import { REPOSITORY_ROOT } from '#local/runtime/paths';
 
@@ -49,28 +49,31 @@ interface BuildRecord {
   inputs: string[];
 }
 
-function isFresh(): boolean {
+function isFresh(dist: string): boolean {
   try {
-    const record = JSON.parse(readFileSync(join(CONSOLE_DIST, INPUTS_FILE), 'utf8')) as BuildRecord;
+    const record = JSON.parse(readFileSync(join(dist, INPUTS_FILE), 'utf8')) as BuildRecord;
     return record.fingerprint === fingerprint([...record.inputs, ...BUILD_CONFIGURATION]);
   } catch {
     return false;
   }
 }
 
-let building: Promise<void> | undefined;
+const building = new Map<string, Promise<void>>();
 
-/** Builds the console unless dist is fresh; concurrent callers share one build. */
-export function ensureConsoleBuilt(): Promise<void> {
-  if (isFresh()) return Promise.resolve();
-  building ??= build().finally(() => {
-    building = undefined;
-  });
-  return building;
+/** Builds the console into `dist` unless it is fresh; concurrent callers share one build. */
+export function ensureConsoleBuilt(dist = CONSOLE_DIST): Promise<void> {
+  if (isFresh(dist)) return Promise.resolve();
+  let running = building.get(dist);
+  if (!running) {
+    running = build(dist).finally(() => building.delete(dist));
+    building.set(dist, running);
+  }
+  return running;
 }
 
-async function build(): Promise<void> {
-  const outDir = mkdtempSync(join(CONSOLE_DIR, '.dist-'));
+async function build(dist: string): Promise<void> {
+  // Beside dist, so the swap is a rename on one file system.
+  const outDir = mkdtempSync(join(dirname(dist), '.dist-'));
   const vite = join(REPOSITORY_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const output: Buffer[] = [];
   const code = await new Promise<number | null>((done, failed) => {
@@ -93,11 +96,27 @@ async function build(): Promise<void> {
   const inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8')) as string[];
   const record: BuildRecord = { fingerprint: fingerprint([...inputs, ...BUILD_CONFIGURATION]), inputs };
   writeFileSync(join(outDir, INPUTS_FILE), JSON.stringify(record));
-  // Another stack on this checkout may have swapped in a build meanwhile: the last one wins, whole.
-  const old = `${CONSOLE_DIST}.old-${process.pid}`;
-  if (existsSync(CONSOLE_DIST)) renameSync(CONSOLE_DIST, old);
-  renameSync(outDir, CONSOLE_DIST);
-  rmSync(old, { recursive: true, force: true });
+  swapIn(outDir, dist);
+}
+
+/**
+ * Replaces `dist` with the new build. Another stack on this checkout may swap in its own build at
+ * the same moment (the same sources give the same files): whichever lands last wins, whole.
+ */
+function swapIn(outDir: string, dist: string): void {
+  for (let attempt = 1; ; attempt += 1) {
+    const old = `${dist}.old-${process.pid}-${attempt}`;
+    try {
+      if (existsSync(dist)) renameSync(dist, old);
+      renameSync(outDir, dist);
+      rmSync(old, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      rmSync(old, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || !['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(code ?? '')) throw error;
+    }
+  }
 }
 
 /** Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is index.html. */

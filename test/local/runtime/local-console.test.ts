@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#shared/http/api-routes';
@@ -76,14 +77,18 @@ describe('console files', () => {
   });
 
   it('rebuild when a file the last build read has changed', async () => {
-    await ensureConsoleBuilt();
-    const recordFile = join(CONSOLE_DIST, '.build-inputs.json');
+    // A dist of its own: the stack's console/dist stays as it is for the browser tests.
+    const dist = mkdtempSync(join(tmpdir(), 'console-dist-'));
+    await ensureConsoleBuilt(dist);
+    const recordFile = join(dist, '.build-inputs.json');
     const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { fingerprint: string; inputs: string[] };
     expect(record.inputs).toContain('console/src/main.ts');
     expect(record.inputs).toContain('shared/integrations/naming-rules.ts');
     // Same effect as an edited source: the recorded fingerprint no longer matches.
     writeFileSync(recordFile, JSON.stringify({ ...record, fingerprint: 'edited' }));
-    await ensureConsoleBuilt();
+    await ensureConsoleBuilt(dist);
     expect((JSON.parse(readFileSync(recordFile, 'utf8')) as { fingerprint: string }).fingerprint).toBe(record.fingerprint);
+    expect(readFileSync(join(dist, 'index.html'), 'utf8')).toBe(readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8'));
+    rmSync(dist, { recursive: true, force: true });
   });
 });
