@@ -2,31 +2,29 @@
 import type { ConsoleContext } from '../app/context';
 import type { Backup, Cluster, Integration } from '../api/types';
 
-export async function allClusters(context: ConsoleContext): Promise<Cluster[]> {
-  const clusters: Cluster[] = [];
+/** Every item of a paginated list, page after page. */
+async function allPages<T>(fetchPage: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+  const items: T[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await context.api.call(
-      context.api.raw.GET('/v1/projects/{projectId}/clusters', { params: { path: { projectId: context.projectId }, query: { limit: 100, ...(nextToken ? { nextToken } : {}) } } }),
-    );
-    clusters.push(...page.items);
+    const page = await fetchPage(nextToken);
+    items.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken);
-  return clusters;
+  return items;
 }
 
-export async function allIntegrations(context: ConsoleContext): Promise<Integration[]> {
-  const integrations: Integration[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await context.api.call(
-      context.api.raw.GET('/v1/projects/{projectId}/integrations', { params: { path: { projectId: context.projectId }, query: { limit: 100, ...(nextToken ? { nextToken } : {}) } } }),
-    );
-    integrations.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return integrations;
-}
+const pageQuery = (nextToken?: string) => ({ limit: 100, ...(nextToken ? { nextToken } : {}) });
+
+export const allClusters = (context: ConsoleContext): Promise<Cluster[]> =>
+  allPages((nextToken) =>
+    context.api.call(context.api.raw.GET('/v1/projects/{projectId}/clusters', { params: { path: { projectId: context.projectId }, query: pageQuery(nextToken) } })),
+  );
+
+export const allIntegrations = (context: ConsoleContext): Promise<Integration[]> =>
+  allPages((nextToken) =>
+    context.api.call(context.api.raw.GET('/v1/projects/{projectId}/integrations', { params: { path: { projectId: context.projectId }, query: pageQuery(nextToken) } })),
+  );
 
 /** The newest backups of a cluster first (one page of 100 is plenty to pick from). */
 export async function recentBackups(context: ConsoleContext, clusterId: string): Promise<Backup[]> {
