@@ -12,7 +12,9 @@ import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { functionEnvironment } from '#local/runtime/env';
 import { LocalEventBridge } from '#local/runtime/eventbridge';
+import { consoleFile } from '#local/runtime/console-files';
 import { LocalFunctions } from '#local/runtime/functions';
+import { localSignInRoutes } from '#local/runtime/local-sign-in';
 import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
 import { tokenDefaults } from '#local/runtime/http-api-routes';
 import { jwtKeyDir, loadOrCreateSigningKey } from '#local/runtime/jwt';
@@ -120,7 +122,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await functions.loadAll();
     started.components = { eventBridge, queues, stepFunctions };
 
-    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, port: options.ports?.api ?? 3000 });
+    const jwt = tokenDefaults(cloudFormation);
+    const signIn = localSignInRoutes({
+      signingKey,
+      jwt,
+      dynamodb: dynamodb.client,
+      tableName: environment.TABLE_NAME ?? '',
+      awsUrl: aws.url,
+      platformAccountId: service.accountId,
+      region: service.region,
+    });
+    const localRoutes = async (method: string, pathname: string, body: Buffer) =>
+      pathname.startsWith('/console') ? (method === 'GET' ? consoleFile(pathname) : undefined) : signIn(method, pathname, body);
+    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, localRoutes, port: options.ports?.api ?? 3000 });
     cleanups.push(() => httpApi.close());
     queues.start();
     schedules.start();
@@ -132,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       service,
       environment,
       jwtKeyDir: keyDir,
-      jwt: tokenDefaults(cloudFormation),
+      jwt,
       faults: aws.faults,
       eventBridge,
       queues,
