@@ -1,5 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConflictTracker } from '#local/aws/s3/conditional-writes';
 import { noSuchBucket } from '#local/aws/s3/errors';
 import { CommitGate, mapLimit, uniqueName } from '#local/aws/s3/files';
 import type { BucketRecord, StoredObject } from '#local/aws/s3/model';
@@ -22,6 +23,8 @@ import { UploadStore } from '#local/aws/s3/upload-store';
  */
 export class BucketStore {
   readonly gate = new CommitGate();
+  /** Writes under way per key, for conditional writes that a delete overtakes (409). */
+  readonly conflicts = new ConflictTracker();
   /** Set once DeleteBucket took the bucket: requests that found it before then answer NoSuchBucket. */
   deleted = false;
   private readonly journal: ObjectJournal;
@@ -46,7 +49,7 @@ export class BucketStore {
   }
 
   uploads(): UploadStore {
-    this.uploadStore ??= new UploadStore(join(this.dir, 'uploads'));
+    this.uploadStore ??= new UploadStore(join(this.dir, 'uploads'), this.conflicts);
     return this.uploadStore;
   }
 
@@ -89,6 +92,7 @@ export class BucketStore {
     const index = await this.objects();
     const deleted = await this.gate.forKey(key, async () => {
       if (this.deleted) throw noSuchBucket(this.name);
+      this.conflicts.deleted(key);
       const current = index.get(key);
       if (!current) return undefined;
       await this.journal.delete(key);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { accessBucket } from '#local/aws/s3/access';
-import { checksumXmlFields, writePrecondition } from '#local/aws/s3/attributes';
+import { checksumXmlFields } from '#local/aws/s3/attributes';
 import { canonicalUserId } from '#local/aws/s3/buckets';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#local/aws/s3/checksums';
+import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { sseHeaders } from '#local/aws/s3/encryption';
 import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#local/aws/s3/errors';
@@ -83,10 +84,13 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
 }
 
 export async function completeMultipartUpload(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key) });
+  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key), context: conditionalWriteContext(request) });
   const upload = await findUpload(request, bucket);
   const requested = requestedParts(await readXmlBody(request.signed.body, 4 * 1024 * 1024));
   const precondition = writePrecondition(request);
+  authorizeIfMatchRead(request, bucket);
+  // The upload is the write under way: a delete since CreateMultipartUpload conflicts with it.
+  const conflict = precondition.conditional ? upload.conflict : undefined;
   const uploads = bucket.uploads();
 
   const object = await upload.queue.run(async () => {
@@ -97,7 +101,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     if (declaredSize !== undefined && Number(declaredSize) !== totalSize) {
       throw invalidRequest(`The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`);
     }
-    precondition((await bucket.objects()).get(upload.record.key));
+    precondition.check((await bucket.objects()).get(upload.record.key), conflict);
 
     const { record } = upload;
     const fullObject = record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
@@ -124,7 +128,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     };
     await bucket.commitObject(completed, (current) => {
       assertExpectedChecksum(request, completed);
-      precondition(current);
+      precondition.check(current, conflict);
     });
     await uploads.remove(upload);
     return completed;

@@ -7,9 +7,9 @@ import {
   checksumXmlFields,
   etagMatches,
   requestedChecksumAlgorithm,
-  writePrecondition,
 } from '#local/aws/s3/attributes';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
+import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
 import { invalidArgument, invalidRequest, preconditionFailed } from '#local/aws/s3/errors';
@@ -23,7 +23,7 @@ import { renderDocument } from '#local/aws/s3/xml';
 /** PutObject and CopyObject: stream into a new data file, then commit atomically. */
 
 export function sseConditionContext(request: S3Request): Record<string, string> {
-  const context: Record<string, string> = {};
+  const context: Record<string, string> = conditionalWriteContext(request);
   const algorithm = header(request, 'x-amz-server-side-encryption');
   const keyId = header(request, 'x-amz-server-side-encryption-aws-kms-key-id');
   if (algorithm !== undefined) context['s3:x-amz-server-side-encryption'] = algorithm;
@@ -45,21 +45,25 @@ export async function putObject(request: S3Request): Promise<void> {
   const attributes = attributesFromRequest(request, resolveSse(request, bucket.record));
   requireDataKey(request, attributes.sse);
   const precondition = writePrecondition(request);
-  precondition((await bucket.objects()).get(key)); // fail fast; checked again at commit
+  authorizeIfMatchRead(request, bucket);
+  precondition.check((await bucket.objects()).get(key), undefined); // fail fast; checked again at commit
 
-  const { dataFile, path } = await bucket.newDataFile();
-  const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
-  const object: StoredObject = {
-    ...attributes,
-    key,
-    size: written.size,
-    etag: etagOf(written),
-    lastModified: new Date().toISOString(),
-    dataFile,
-    checksums: verifiedChecksums(request.signed.body) ?? {},
-    checksumType: 'FULL_OBJECT',
-  };
-  await bucket.commitObject(object, precondition);
+  const object = await bucket.conflicts.during(key, precondition, async (ticket) => {
+    const { dataFile, path } = await bucket.newDataFile();
+    const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
+    const stored: StoredObject = {
+      ...attributes,
+      key,
+      size: written.size,
+      etag: etagOf(written),
+      lastModified: new Date().toISOString(),
+      dataFile,
+      checksums: verifiedChecksums(request.signed.body) ?? {},
+      checksumType: 'FULL_OBJECT',
+    };
+    await bucket.commitObject(stored, (current) => precondition.check(current, ticket));
+    return stored;
+  });
   sendEmpty(request.response, 200, { etag: object.etag, ...sseHeaders(object.sse), ...checksumHeaders(object.checksums, object.checksumType) });
 }
 
@@ -109,34 +113,37 @@ export async function copyObject(request: S3Request): Promise<void> {
   const sse = resolveSse(request, bucket.record);
   requireDataKey(request, sse);
   const precondition = writePrecondition(request);
+  authorizeIfMatchRead(request, bucket);
   const replaced = directive === 'REPLACE' ? attributesFromRequest(request, sse) : undefined;
-
-  const { sourceObject, dataFile, written } = await withOpenObject(source.bucket, source.key, async (opened) => {
-    checkCopySourceConditions(request, opened.object);
-    const samePlace = source.bucket === bucket && source.key === key;
-    if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
-      throw invalidRequest(
-        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-      );
-    }
-    const target = await bucket.newDataFile();
-    // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
-    const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
-    const copied = await writeFileFrom(objectBytes(opened), target.path, { limit: MAX_OBJECT_BYTES, checksums: algorithm ? [algorithm] : [] });
-    return { sourceObject: opened.object, dataFile: target.dataFile, written: copied };
+  const object = await bucket.conflicts.during(key, precondition, async (ticket) => {
+    const { sourceObject, dataFile, written } = await withOpenObject(source.bucket, source.key, async (opened) => {
+      checkCopySourceConditions(request, opened.object);
+      const samePlace = source.bucket === bucket && source.key === key;
+      if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
+        throw invalidRequest(
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
+      }
+      const target = await bucket.newDataFile();
+      // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
+      const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
+      const copied = await writeFileFrom(objectBytes(opened), target.path, { limit: MAX_OBJECT_BYTES, checksums: algorithm ? [algorithm] : [] });
+      return { sourceObject: opened.object, dataFile: target.dataFile, written: copied };
+    });
+    const attributes: ObjectAttributes = replaced ?? { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
+    const stored: StoredObject = {
+      ...attributes,
+      key,
+      size: written.size,
+      etag: etagOf(written),
+      lastModified: new Date().toISOString(),
+      dataFile,
+      checksums: written.checksums,
+      checksumType: 'FULL_OBJECT',
+    };
+    await bucket.commitObject(stored, (current) => precondition.check(current, ticket));
+    return stored;
   });
-  const attributes: ObjectAttributes = replaced ?? { headers: sourceObject.headers, metadata: sourceObject.metadata, sse };
-  const object: StoredObject = {
-    ...attributes,
-    key,
-    size: written.size,
-    etag: etagOf(written),
-    lastModified: new Date().toISOString(),
-    dataFile,
-    checksums: written.checksums,
-    checksumType: 'FULL_OBJECT',
-  };
-  await bucket.commitObject(object, precondition);
   const checksumFields = checksumXmlFields(object.checksums);
   sendXml(
     request.response,
