@@ -3,17 +3,18 @@ import { join } from 'node:path';
 import { ConflictTracker } from '#local/aws/s3/conditional-writes';
 import { noSuchBucket } from '#local/aws/s3/errors';
 import { CommitGate, mapLimit, uniqueName } from '#local/aws/s3/files';
-import type { BucketRecord, StoredObject } from '#local/aws/s3/model';
-import { SortedIndex } from '#local/aws/s3/object-index';
+import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#local/aws/s3/model';
+import type { SortedIndex } from '#local/aws/s3/object-index';
 import { ObjectJournal } from '#local/aws/s3/object-journal';
 import { UploadStore } from '#local/aws/s3/upload-store';
+import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#local/aws/s3/versions';
 
 /**
  * One bucket on disk (`buckets/<bucket>/`):
  *
  *   bucket.json      owner, region, default encryption
- *   objects.jsonl    the object metadata journal (object-journal.ts)
- *   data/<unique>    object bytes, a new file for every write
+ *   objects.jsonl    the journal of object versions (object-journal.ts, versions.ts)
+ *   data/<unique>    object bytes, a new file for every write (one per version)
  *   uploads/<id>/    multipart uploads (upload-store.ts)
  *
  * A write streams into a fresh data file, then commits with one journal line: a reader sees the
@@ -28,7 +29,7 @@ export class BucketStore {
   /** Set once DeleteBucket took the bucket: requests that found it before then answer NoSuchBucket. */
   deleted = false;
   private readonly journal: ObjectJournal;
-  private index: Promise<SortedIndex<StoredObject>> | undefined;
+  private loaded: Promise<ObjectVersions> | undefined;
   private uploadStore: UploadStore | undefined;
   private compacting = false;
 
@@ -43,9 +44,15 @@ export class BucketStore {
     return this.record.name;
   }
 
-  objects(): Promise<SortedIndex<StoredObject>> {
-    this.index ??= this.load();
-    return this.index;
+  /** Every version of every key (versions.ts). */
+  versions(): Promise<ObjectVersions> {
+    this.loaded ??= this.load();
+    return this.loaded;
+  }
+
+  /** The current version of each key: what GET, HEAD and ListObjects see. */
+  async objects(): Promise<SortedIndex<StoredObject>> {
+    return (await this.versions()).current;
   }
 
   uploads(): UploadStore {
@@ -59,49 +66,74 @@ export class BucketStore {
 
   /** A new, unreferenced data file path; the bucket is loaded first so it cannot be collected. */
   async newDataFile(): Promise<{ dataFile: string; path: string }> {
-    await this.objects();
+    await this.versions();
     if (this.deleted) throw noSuchBucket(this.name);
     const dataFile = uniqueName('.bin');
     return { dataFile, path: this.dataPath(dataFile) };
   }
 
   /**
-   * Makes `object` the current version of its key. `precondition` sees the current version and
-   * may throw (conditional writes); then the new data file is discarded and nothing changes.
+   * Commits `object` as the newest version of its key: with its own version id when versioning
+   * is Enabled, else as the null version (replacing the earlier one). `precondition` sees the
+   * current version and may throw (conditional writes); then the new data file is discarded
+   * and nothing changes. Answers the version committed.
    */
-  async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void): Promise<void> {
-    const index = await this.objects();
-    await this.gate.forKey(object.key, async () => {
-      const current = index.get(object.key);
+  async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void): Promise<StoredObject> {
+    const versions = await this.versions();
+    const committed = await this.gate.forKey(object.key, async () => {
+      // Versioning changes run alone (saveRecord), so the status holds for this whole commit.
+      const version: StoredObject = this.record.versioning === 'Enabled' ? { ...object, versionId: newVersionId() } : object;
       try {
         if (this.deleted) throw noSuchBucket(this.name);
-        precondition?.(current);
-        await this.journal.put(object);
+        precondition?.(versions.current.get(object.key));
+        await this.journal.put(version);
       } catch (error) {
         await rm(this.dataPath(object.dataFile), { force: true });
         throw error;
       }
-      index.set(object.key, object);
-      // The new version is committed; failing to delete the old bytes only leaves garbage for the next load.
-      if (current && current.dataFile !== object.dataFile) await rm(this.dataPath(current.dataFile), { force: true }).catch(() => undefined);
+      await this.discard(versions.add(version));
+      return version;
     });
-    this.compactIfWasteful(index);
+    this.compactIfWasteful(versions);
+    return committed;
   }
 
-  async deleteObject(key: string): Promise<StoredObject | undefined> {
-    const index = await this.objects();
-    const deleted = await this.gate.forKey(key, async () => {
+  /**
+   * DeleteObject. With a version id: removes that version for good. Without: removes the object
+   * in a bucket that never had versioning, else puts a delete marker on top (a null one when
+   * versioning is Suspended, replacing the null version).
+   */
+  async deleteObject(key: string, versionId?: string): Promise<DeleteOutcome> {
+    const versions = await this.versions();
+    const outcome = await this.gate.forKey(key, async (): Promise<DeleteOutcome> => {
       if (this.deleted) throw noSuchBucket(this.name);
       this.conflicts.deleted(key);
-      const current = index.get(key);
-      if (!current) return undefined;
-      await this.journal.delete(key);
-      index.delete(key);
-      await rm(this.dataPath(current.dataFile), { force: true }).catch(() => undefined);
-      return current;
+      if (versionId !== undefined || this.record.versioning === undefined) {
+        const id = versionId ?? NULL_VERSION_ID;
+        const named = versionId === undefined ? {} : { versionId };
+        if (!versions.get(key, id)) return { ...named, deleteMarker: false };
+        await this.journal.delete(key, id === NULL_VERSION_ID ? undefined : id);
+        const removed = versions.remove(key, id);
+        await this.discard(removed);
+        return { ...named, deleteMarker: removed !== undefined && isDeleteMarker(removed) };
+      }
+      const marker: DeleteMarker = {
+        key,
+        ...(this.record.versioning === 'Enabled' ? { versionId: newVersionId() } : {}),
+        lastModified: new Date().toISOString(),
+        deleteMarker: true,
+      };
+      await this.journal.put(marker);
+      await this.discard(versions.add(marker));
+      return { versionId: versionIdOf(marker), deleteMarker: true };
     });
-    this.compactIfWasteful(index);
-    return deleted;
+    this.compactIfWasteful(versions);
+    return outcome;
+  }
+
+  /** The bytes of a version nobody can read any more; failing only leaves garbage for the next load. */
+  private async discard(version: ObjectVersion | undefined): Promise<void> {
+    if (version && !isDeleteMarker(version)) await rm(this.dataPath(version.dataFile), { force: true }).catch(() => undefined);
   }
 
   /** Stops writing to the journal (the bucket is being deleted). */
@@ -110,25 +142,34 @@ export class BucketStore {
   }
 
   /** Rewrites the journal once most of its lines are superseded, with commits held back meanwhile. */
-  private compactIfWasteful(index: SortedIndex<StoredObject>): void {
-    if (this.compacting || !this.journal.isWasteful(index.size)) return;
+  private compactIfWasteful(versions: ObjectVersions): void {
+    if (this.compacting || !this.journal.isWasteful(versions.count)) return;
     this.compacting = true;
     this.gate
       .alone(async () => {
-        if (!this.deleted) await this.journal.rewrite([...index.keysFrom('')].map((key) => index.get(key) as StoredObject));
+        if (!this.deleted) await this.journal.rewrite(versions.oldestFirst());
       })
       .catch((error: unknown) => console.error(`local S3: could not compact the object journal of ${this.name}`, error))
       .finally(() => (this.compacting = false));
   }
 
-  private async load(): Promise<SortedIndex<StoredObject>> {
-    const index = new SortedIndex<StoredObject>();
-    await this.journal.load((key, object) => (object ? index.set(key, object) : index.delete(key)));
+  private async load(): Promise<ObjectVersions> {
+    const versions = new ObjectVersions();
+    await this.journal.load((entry) => {
+      if ('put' in entry) versions.add(entry.put);
+      else versions.remove(entry.delete, entry.versionId ?? NULL_VERSION_ID);
+    });
     // Collect data files nothing refers to: writes that failed while the process crashed.
     const referenced = new Set<string>();
-    for (const key of index.keysFrom('')) referenced.add(index.get(key)?.dataFile ?? '');
+    for (const version of versions.oldestFirst()) if (!isDeleteMarker(version)) referenced.add(version.dataFile);
     const dataFiles = await readdir(join(this.dir, 'data'));
     await mapLimit(dataFiles.filter((name) => !referenced.has(name)), 32, (name) => rm(this.dataPath(name), { force: true }));
-    return index;
+    return versions;
   }
+}
+
+/** What DeleteObject did: the version removed or the delete marker added, if any. */
+export interface DeleteOutcome {
+  versionId?: string;
+  deleteMarker: boolean;
 }

@@ -13,6 +13,7 @@ import { compareUtf8 } from '#local/aws/s3/object-index';
 import { sendXml } from '#local/aws/s3/responses';
 import { writeFileFrom } from '#local/aws/s3/streams';
 import type { UploadState } from '#local/aws/s3/upload-store';
+import { writtenVersionHeaders } from '#local/aws/s3/versioning';
 import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#local/aws/s3/xml';
 
 /** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
@@ -126,12 +127,12 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...(record.checksumType ? { checksumType: record.checksumType } : {}),
       partsCount: parts.length,
     };
-    await bucket.commitObject(completed, (current) => {
+    const committed = await bucket.commitObject(completed, (current) => {
       assertExpectedChecksum(request, completed);
       precondition.check(current, conflict);
     });
     await uploads.remove(upload);
-    return completed;
+    return committed;
   });
 
   const checksumFields = checksumXmlFields(object.checksums);
@@ -145,7 +146,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...checksumFields,
       ChecksumType: object.checksumType,
     }),
-    sseHeaders(object.sse),
+    { ...sseHeaders(object.sse), ...writtenVersionHeaders(object) },
   );
 }
 

@@ -23,7 +23,7 @@ const object = (key: string, size: number): StoredObject => ({
 async function replay(path: string): Promise<Map<string, StoredObject>> {
   const state = new Map<string, StoredObject>();
   const journal = new ObjectJournal(path);
-  await journal.load((key, value) => (value ? state.set(key, value) : state.delete(key)));
+  await journal.load((entry) => ('put' in entry ? state.set(entry.put.key, entry.put as StoredObject) : state.delete(entry.delete)));
   await journal.close();
   return state;
 }
