@@ -24,7 +24,16 @@ import { Readable } from 'node:stream';
 import { createAccounts, type Clock } from '#local/aws/accounts';
 import { AuthFailure, authError } from '#local/aws/auth-errors';
 import { decodeAwsChunked } from '#local/aws/aws-chunked';
-import { AwsError, type Authorize, type FaultSettings, type KmsForS3, type PlatformHooks, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import {
+  AwsError,
+  type Authorize,
+  type FaultSettings,
+  type KmsForS3,
+  type NotificationTargets,
+  type PlatformHooks,
+  type ServiceHandler,
+  type SignedRequest,
+} from '#local/aws/contract';
 import { createEventsService } from '#local/aws/events';
 import { createFaultInjector, faultError, s3ActionOf, type FaultInjector, type FaultTarget } from '#local/aws/faults';
 import { createIamService } from '#local/aws/iam';
@@ -59,7 +68,7 @@ export interface AwsEndpoint {
   faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
 }
 
-type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3 }) => ServiceHandler;
+type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3; notifications: NotificationTargets }) => ServiceHandler;
 
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
@@ -75,7 +84,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     events: createEventsService({ authorize, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
-    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3 }),
+    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

@@ -5,9 +5,10 @@
  */
 import { join, resolve } from 'node:path';
 import { S3Client, CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { AwsError, type PlatformHooks } from '#local/aws/contract';
+import { AwsError, type NotificationTargets, type PlatformHooks } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 import { AsyncInvoker } from '#local/runtime/async-invoker';
+import { configureBuckets } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { functionEnvironment } from '#local/runtime/env';
@@ -18,6 +19,7 @@ import { tokenDefaults } from '#local/runtime/http-api-routes';
 import { jwtKeyDir, loadOrCreateSigningKey } from '#local/runtime/jwt';
 import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
 import { LocalSchedules } from '#local/runtime/schedules';
+import { s3NotificationTargets } from '#local/runtime/s3-notification-targets';
 import { loadService, type LocalService } from '#local/runtime/service-model';
 import { LocalQueues } from '#local/runtime/sqs';
 import { LocalStepFunctions } from '#local/runtime/step-functions';
@@ -60,6 +62,7 @@ interface Components {
   eventBridge: LocalEventBridge;
   queues: LocalQueues;
   stepFunctions: LocalStepFunctions;
+  notifications: NotificationTargets;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -88,6 +91,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startExecution: (arn, input, name) => ready().stepFunctions.startExecution(arn, input, name),
       describeExecution: (arn) => ready().stepFunctions.describeExecution(arn),
       sendMessages: (url, bodies) => ready().queues.sendMessages(url, bodies),
+      notifications: {
+        putServiceEvent: (event) => ready().notifications.putServiceEvent(event),
+        checkQueue: (arn, source) => ready().notifications.checkQueue(arn, source),
+        sendToQueue: (arn, body) => ready().notifications.sendToQueue(arn, body),
+      },
     };
     const [dynamodb, aws] = await startBoth(
       () => startDynamoDbLocal({ port: options.ports?.dynamodb ?? 8000, accountId: service.accountId, region: service.region }),
@@ -118,7 +126,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTables(dynamodb.client, cloudFormation);
     await createBuckets(cloudFormation, aws.url, environment.AUDIT_LOG_BUCKET ?? DEFAULT_AUDIT_LOG_BUCKET);
     await functions.loadAll();
-    started.components = { eventBridge, queues, stepFunctions };
+    started.components = { eventBridge, queues, stepFunctions, notifications: s3NotificationTargets(cloudFormation, eventBridge, queues) };
+    // Notification configurations name queues, which exist from here on.
+    await configureBuckets(cloudFormation, aws.url);
 
     const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, port: options.ports?.api ?? 3000 });
     cleanups.push(() => httpApi.close());

@@ -1,10 +1,13 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BucketEvents } from '#local/aws/s3/bucket-events';
 import { ConflictTracker } from '#local/aws/s3/conditional-writes';
 import { noSuchBucket } from '#local/aws/s3/errors';
 import { CommitGate, mapLimit, uniqueName } from '#local/aws/s3/files';
 import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#local/aws/s3/model';
 import type { SortedIndex } from '#local/aws/s3/object-index';
+import { pendingEvent, type EventCause, type RequestOrigin } from '#local/aws/s3/notification-events';
+import type { NotificationOutbox } from '#local/aws/s3/notification-outbox';
 import { ObjectJournal } from '#local/aws/s3/object-journal';
 import { UploadStore } from '#local/aws/s3/upload-store';
 import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#local/aws/s3/versions';
@@ -12,7 +15,7 @@ import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#loc
 /**
  * One bucket on disk (`buckets/<bucket>/`):
  *
- *   bucket.json      owner, region, default encryption
+ *   bucket.json      owner, region, default encryption, versioning, notification configuration
  *   objects.jsonl    the journal of object versions (object-journal.ts, versions.ts)
  *   data/<unique>    object bytes, a new file for every write (one per version)
  *   uploads/<id>/    multipart uploads (upload-store.ts)
@@ -21,6 +24,8 @@ import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#loc
  * old object or the new one, never a mix, and a failed upload leaves only an unreferenced data
  * file that is deleted at once (or, after a crash, when the bucket loads). Readers that already
  * opened the old data file keep reading it after it is unlinked. Keys are indexed in memory.
+ * The event notification a commit raises is decided inside the commit and written in its
+ * journal line (bucket-events.ts), so no committed write goes without its notification.
  */
 export class BucketStore {
   readonly gate = new CommitGate();
@@ -32,12 +37,16 @@ export class BucketStore {
   private loaded: Promise<ObjectVersions> | undefined;
   private uploadStore: UploadStore | undefined;
   private compacting = false;
+  private readonly events: BucketEvents;
 
   constructor(
     readonly dir: string,
     public record: BucketRecord,
+    outbox: NotificationOutbox,
   ) {
     this.journal = new ObjectJournal(join(dir, 'objects.jsonl'));
+    // Delivery records share the journal; '' is no object key, so they never wait on a commit.
+    this.events = new BucketEvents(outbox, (ids) => this.gate.forKey('', () => this.journal.append({ notified: ids })));
   }
 
   get name(): string {
@@ -76,9 +85,9 @@ export class BucketStore {
    * Commits `object` as the newest version of its key: with its own version id when versioning
    * is Enabled, else as the null version (replacing the earlier one). `precondition` sees the
    * current version and may throw (conditional writes); then the new data file is discarded
-   * and nothing changes. Answers the version committed.
+   * and nothing changes. `cause` raises the event notification. Answers the version committed.
    */
-  async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void): Promise<StoredObject> {
+  async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void, cause?: EventCause): Promise<StoredObject> {
     const versions = await this.versions();
     const committed = await this.gate.forKey(object.key, async () => {
       // Versioning changes run alone (saveRecord), so the status holds for this whole commit.
@@ -86,7 +95,9 @@ export class BucketStore {
       try {
         if (this.deleted) throw noSuchBucket(this.name);
         precondition?.(versions.current.get(object.key));
-        await this.journal.put(version);
+        const event = cause && pendingEvent(this.record, cause, version);
+        await this.journal.append({ put: version, ...(event ? { event } : {}) });
+        if (event) this.events.committed(event);
       } catch (error) {
         await rm(this.dataPath(object.dataFile), { force: true });
         throw error;
@@ -101,9 +112,9 @@ export class BucketStore {
   /**
    * DeleteObject. With a version id: removes that version for good. Without: removes the object
    * in a bucket that never had versioning, else puts a delete marker on top (a null one when
-   * versioning is Suspended, replacing the null version).
+   * versioning is Suspended, replacing the null version). `origin` raises the event notification.
    */
-  async deleteObject(key: string, versionId?: string): Promise<DeleteOutcome> {
+  async deleteObject(key: string, versionId?: string, origin?: RequestOrigin): Promise<DeleteOutcome> {
     const versions = await this.versions();
     const outcome = await this.gate.forKey(key, async (): Promise<DeleteOutcome> => {
       if (this.deleted) throw noSuchBucket(this.name);
@@ -111,8 +122,11 @@ export class BucketStore {
       if (versionId !== undefined || this.record.versioning === undefined) {
         const id = versionId ?? NULL_VERSION_ID;
         const named = versionId === undefined ? {} : { versionId };
-        if (!versions.get(key, id)) return { ...named, deleteMarker: false };
-        await this.journal.delete(key, id === NULL_VERSION_ID ? undefined : id);
+        const target = versions.get(key, id);
+        if (!target) return { ...named, deleteMarker: false };
+        const event = origin && pendingEvent(this.record, { name: 'ObjectRemoved:Delete', origin }, target);
+        await this.journal.append({ delete: key, ...(id === NULL_VERSION_ID ? {} : { versionId: id }), ...(event ? { event } : {}) });
+        if (event) this.events.committed(event);
         const removed = versions.remove(key, id);
         await this.discard(removed);
         return { ...named, deleteMarker: removed !== undefined && isDeleteMarker(removed) };
@@ -123,7 +137,9 @@ export class BucketStore {
         lastModified: new Date().toISOString(),
         deleteMarker: true,
       };
-      await this.journal.put(marker);
+      const event = origin && pendingEvent(this.record, { name: 'ObjectRemoved:DeleteMarkerCreated', origin }, marker);
+      await this.journal.append({ put: marker, ...(event ? { event } : {}) });
+      if (event) this.events.committed(event);
       await this.discard(versions.add(marker));
       return { versionId: versionIdOf(marker), deleteMarker: true };
     });
@@ -147,7 +163,7 @@ export class BucketStore {
     this.compacting = true;
     this.gate
       .alone(async () => {
-        if (!this.deleted) await this.journal.rewrite(versions.oldestFirst());
+        if (!this.deleted) await this.journal.rewrite(versions.oldestFirst(), this.events.pending.values());
       })
       .catch((error: unknown) => console.error(`local S3: could not compact the object journal of ${this.name}`, error))
       .finally(() => (this.compacting = false));
@@ -157,8 +173,10 @@ export class BucketStore {
     const versions = new ObjectVersions();
     await this.journal.load((entry) => {
       if ('put' in entry) versions.add(entry.put);
-      else versions.remove(entry.delete, entry.versionId ?? NULL_VERSION_ID);
+      else if ('delete' in entry) versions.remove(entry.delete, entry.versionId ?? NULL_VERSION_ID);
+      this.events.replay(entry);
     });
+    this.events.resume();
     // Collect data files nothing refers to: writes that failed while the process crashed.
     const referenced = new Set<string>();
     for (const version of versions.oldestFirst()) if (!isDeleteMarker(version)) referenced.add(version.dataFile);

@@ -1,4 +1,5 @@
 import type { Checksums, ChecksumAlgorithm } from '#local/aws/s3/checksums';
+import type { NotificationConfiguration } from '#local/aws/s3/notification-config';
 
 /** What the S3 emulator persists, as JSON sidecars next to the data files. */
 
@@ -22,6 +23,7 @@ export interface BucketRecord {
   createdAt: string;
   encryption: EncryptionRule;
   versioning?: VersioningStatus;
+  notification?: NotificationConfiguration;
 }
 
 /** How one object (or upload) is encrypted. */

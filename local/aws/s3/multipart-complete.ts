@@ -9,6 +9,7 @@ import { sseHeaders } from '#local/aws/s3/encryption';
 import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#local/aws/s3/errors';
 import type { PartRecord, StoredObject } from '#local/aws/s3/model';
 import { findUpload, partReader } from '#local/aws/s3/multipart';
+import { requestOrigin } from '#local/aws/s3/notifications';
 import { compareUtf8 } from '#local/aws/s3/object-index';
 import { sendXml } from '#local/aws/s3/responses';
 import { writeFileFrom } from '#local/aws/s3/streams';
@@ -127,10 +128,15 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...(record.checksumType ? { checksumType: record.checksumType } : {}),
       partsCount: parts.length,
     };
-    const committed = await bucket.commitObject(completed, (current) => {
-      assertExpectedChecksum(request, completed);
-      precondition.check(current, conflict);
-    });
+    const cause = { name: 'ObjectCreated:CompleteMultipartUpload', origin: requestOrigin(request) } as const;
+    const committed = await bucket.commitObject(
+      completed,
+      (current) => {
+        assertExpectedChecksum(request, completed);
+        precondition.check(current, conflict);
+      },
+      cause,
+    );
     await uploads.remove(upload);
     return committed;
   });

@@ -3,6 +3,7 @@ import { accessBucket, authorizeFor, locateBucket } from '#local/aws/s3/access';
 import { algorithmOfHeader } from '#local/aws/s3/checksums';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { invalidArgument, invalidRequest, malformedXml } from '#local/aws/s3/errors';
+import { requestOrigin } from '#local/aws/s3/notifications';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
 import { requestedVersionId } from '#local/aws/s3/versioning';
 import { isWellFormedVersionId } from '#local/aws/s3/versions';
@@ -16,7 +17,7 @@ import { childElements, childText, readXmlBody, renderDocument, type XmlValue } 
 export async function deleteObject(request: S3Request): Promise<void> {
   const versionId = requestedVersionId(request);
   const bucket = accessBucket(request, { action: deleteAction(versionId), resource: objectArn(request.bucketName, request.key) });
-  const outcome = await bucket.deleteObject(request.key, versionId);
+  const outcome = await bucket.deleteObject(request.key, versionId, requestOrigin(request));
   const headers: Record<string, string> = {};
   if (outcome.deleteMarker) headers['x-amz-delete-marker'] = 'true';
   if (outcome.versionId !== undefined) headers['x-amz-version-id'] = outcome.versionId;
@@ -43,6 +44,7 @@ export async function deleteObjects(request: S3Request): Promise<void> {
   if (entries.length === 0 || entries.length > MAX_KEYS_PER_DELETE) throw malformedXml();
   const quiet = childText(document, 'Quiet')?.trim() === 'true';
 
+  const origin = requestOrigin(request);
   const deleted: XmlValue[] = [];
   const errors: Array<{ Key: string; VersionId?: string; Code: string; Message: string }> = [];
   for (const entry of entries) {
@@ -52,7 +54,7 @@ export async function deleteObjects(request: S3Request): Promise<void> {
     try {
       if (versionId !== undefined && !isWellFormedVersionId(versionId)) throw invalidArgument('Invalid version id specified', 'versionId', versionId);
       authorizeFor(request, bucket.record.ownerAccountId, { action: deleteAction(versionId), resource: objectArn(bucket.name, key) });
-      const outcome = await bucket.deleteObject(key, versionId);
+      const outcome = await bucket.deleteObject(key, versionId, origin);
       deleted.push({
         Key: key,
         VersionId: versionId,

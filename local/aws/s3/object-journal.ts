@@ -2,18 +2,25 @@ import { createReadStream } from 'node:fs';
 import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ObjectVersion } from '#local/aws/s3/model';
+import type { PendingEvent } from '#local/aws/s3/notification-events';
 import { isMissingFile, writeJsonLinesAtomically } from '#local/aws/s3/files';
 
 /**
  * The object metadata of one bucket as an append-only journal (`objects.jsonl`): one line per
  * committed write or delete marker (`{"put": {...}}`) or removed version (`{"delete": "<key>"}`
- * for the null version, plus `"versionId"` for another). A commit is one append,
+ * for the null version, plus `"versionId"` for another), with the event notification it raised
+ * (`"event"`) in the same line; `{"notified": [ids]}` records deliveries and `{"notify": {...}}`
+ * carries an undelivered event over a rewrite. A commit is one append,
  * and appends that arrive while a write is under way go out together in the next write, so
  * thousands of small objects cost at most one disk write each instead of a file each. Loading
  * replays the lines; when most lines are superseded, the journal is rewritten with the live
  * objects. A last line cut short by a crash is dropped: that commit never answered success.
  */
-export type JournalEntry = { put: ObjectVersion } | { delete: string; versionId?: string };
+export type JournalEntry =
+  | { put: ObjectVersion; event?: PendingEvent }
+  | { delete: string; versionId?: string; event?: PendingEvent }
+  | { notify: PendingEvent }
+  | { notified: string[] };
 
 export class ObjectJournal {
   private handle: FileHandle | undefined;
@@ -83,11 +90,12 @@ export class ObjectJournal {
     return this.lines > 2 * liveVersions + 1000;
   }
 
-  /** Replaces the journal with one line per live version, oldest first. Callers keep commits out meanwhile. */
-  async rewrite(versions: Iterable<ObjectVersion>): Promise<void> {
+  /** Replaces the journal with one line per live version (oldest first) and per undelivered event. Callers keep commits out meanwhile. */
+  async rewrite(versions: Iterable<ObjectVersion>, undelivered: Iterable<PendingEvent> = []): Promise<void> {
     await this.writer;
     const lines: string[] = [];
     for (const version of versions) lines.push(JSON.stringify({ put: version }));
+    for (const event of undelivered) lines.push(JSON.stringify({ notify: event }));
     await writeJsonLinesAtomically(this.path, lines);
     await this.handle?.close();
     this.handle = await open(this.path, 'a');
@@ -123,13 +131,25 @@ export class ObjectJournal {
 
 function parseEntry(line: string): JournalEntry | undefined {
   try {
-    const entry = JSON.parse(line) as Partial<{ put: ObjectVersion & { dataFile?: unknown; deleteMarker?: unknown }; delete: string; versionId: unknown }>;
+    const entry = JSON.parse(line) as Partial<{
+      put: ObjectVersion & { dataFile?: unknown; deleteMarker?: unknown };
+      delete: string;
+      versionId: unknown;
+      event: PendingEvent;
+      notify: PendingEvent;
+      notified: unknown;
+    }>;
+    const event = isEvent(entry.event) ? { event: entry.event } : {};
     const put = entry.put;
-    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true)) return { put };
-    if (typeof entry.delete === 'string') return typeof entry.versionId === 'string' ? { delete: entry.delete, versionId: entry.versionId } : { delete: entry.delete };
+    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true)) return { put, ...event };
+    if (typeof entry.delete === 'string') return { delete: entry.delete, ...(typeof entry.versionId === 'string' ? { versionId: entry.versionId } : {}), ...event };
+    if (isEvent(entry.notify)) return { notify: entry.notify };
+    if (Array.isArray(entry.notified) && entry.notified.every((id) => typeof id === 'string')) return { notified: entry.notified as string[] };
   } catch {
     // falls through: not a whole entry
   }
   return undefined;
 }
 
+const isEvent = (value: unknown): value is PendingEvent =>
+  typeof value === 'object' && value !== null && typeof (value as PendingEvent).id === 'string' && Array.isArray((value as PendingEvent).destinations);

@@ -14,6 +14,7 @@ import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
 import { invalidArgument, invalidRequest, preconditionFailed } from '#local/aws/s3/errors';
 import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
+import { requestOrigin } from '#local/aws/s3/notifications';
 import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
 import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom } from '#local/aws/s3/streams';
@@ -63,7 +64,7 @@ export async function putObject(request: S3Request): Promise<void> {
       checksums: verifiedChecksums(request.signed.body) ?? {},
       checksumType: 'FULL_OBJECT',
     };
-    return bucket.commitObject(stored, (current) => precondition.check(current, ticket));
+    return bucket.commitObject(stored, (current) => precondition.check(current, ticket), { name: 'ObjectCreated:Put', origin: requestOrigin(request) });
   });
   sendEmpty(request.response, 200, {
     etag: object.etag,
@@ -161,7 +162,8 @@ export async function copyObject(request: S3Request): Promise<void> {
       checksums: written.checksums,
       checksumType: 'FULL_OBJECT',
     };
-    return { object: await bucket.commitObject(stored, (current) => precondition.check(current, ticket)), sourceObject: copied };
+    const cause = { name: 'ObjectCreated:Copy', origin: requestOrigin(request) } as const;
+    return { object: await bucket.commitObject(stored, (current) => precondition.check(current, ticket), cause), sourceObject: copied };
   });
   const checksumFields = checksumXmlFields(object.checksums);
   sendXml(
