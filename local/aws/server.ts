@@ -38,7 +38,7 @@ import { createEventsService } from '#local/aws/events';
 import { createFaultInjector, faultError, s3ActionOf, type FaultInjector, type FaultTarget } from '#local/aws/faults';
 import { createIamService } from '#local/aws/iam';
 import { createIamStore } from '#local/aws/iam-store';
-import { createKms } from '#local/aws/kms';
+import { createKms, type LocalKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import { sendAwsError } from '#local/aws/protocols';
 import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/aws/sigv4';
@@ -66,6 +66,8 @@ export interface AwsEndpoint {
   url: string;
   close(): Promise<void>;
   faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
+  /** For the runtime: the KMS keys serverless.yml declares. */
+  kms: LocalKms['forRuntime'];
 }
 
 type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3; notifications: NotificationTargets }) => ServiceHandler;
@@ -139,6 +141,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
         server.closeAllConnections();
       }),
     faults: { set: (settings) => faults.set(settings), clear: () => faults.clear() },
+    kms: kms.forRuntime,
   };
 }
 

@@ -12,6 +12,7 @@ import { configureBuckets } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { functionEnvironment } from '#local/runtime/env';
+import { ensureKmsKeys } from '#local/runtime/kms-keys';
 import { LocalEventBridge } from '#local/runtime/eventbridge';
 import { LocalFunctions } from '#local/runtime/functions';
 import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
@@ -105,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
+    await ensureKmsKeys(cloudFormation, aws.kms);
     const environment = functionEnvironment(cloudFormation, { awsUrl: aws.url, dynamodbUrl: dynamodb.url });
     const functions = new LocalFunctions(service);
     const asyncInvoker = new AsyncInvoker(functions, options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {});
