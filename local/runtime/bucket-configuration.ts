@@ -18,15 +18,21 @@ import {
 } from '@aws-sdk/client-s3';
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { LocalService } from '#local/runtime/service-model';
 
-export async function configureBuckets(cloudFormation: LocalCloudFormation, awsUrl: string): Promise<void> {
-  const { service } = cloudFormation;
-  const s3 = new S3Client({
+/** An S3 client of the platform account on the local endpoint (root credentials: not secrets). */
+export function platformS3Client(service: LocalService, awsUrl: string): S3Client {
+  return new S3Client({
     endpoint: awsUrl,
     region: service.region,
     forcePathStyle: true,
     credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
   });
+}
+
+export async function configureBuckets(cloudFormation: LocalCloudFormation, awsUrl: string): Promise<void> {
+  const { service } = cloudFormation;
+  const s3 = platformS3Client(service, awsUrl);
   try {
     for (const [logicalId, bucket] of cloudFormation.ofType('AWS::S3::Bucket')) {
       const where = `resources.Resources.${logicalId}.Properties`;
@@ -34,7 +40,7 @@ export async function configureBuckets(cloudFormation: LocalCloudFormation, awsU
       const status = isMap(versioning ?? null) ? (versioning as Record<string, Yaml>).Status : undefined;
       if (status !== undefined) {
         if (status !== 'Enabled' && status !== 'Suspended') throw new Error(`${where}.VersioningConfiguration.Status must be Enabled or Suspended.`);
-        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.ref, VersioningConfiguration: { Status: status } }));
+        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.ref, VersioningConfiguration: { Status: status }, ExpectedBucketOwner: service.accountId }));
       }
       const configuration = notificationConfiguration(cloudFormation.property(logicalId, 'NotificationConfiguration'), `${where}.NotificationConfiguration`);
       try {

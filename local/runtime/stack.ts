@@ -4,11 +4,11 @@
  * harness both start it through `startLocalStack`.
  */
 import { join, resolve } from 'node:path';
-import { S3Client, CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { AwsError, type NotificationTargets, type PlatformHooks } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 import { AsyncInvoker } from '#local/runtime/async-invoker';
-import { configureBuckets } from '#local/runtime/bucket-configuration';
+import { configureBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { functionEnvironment } from '#local/runtime/env';
@@ -180,12 +180,7 @@ function applyEnvironment(environment: Record<string, string>): void {
 /** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */
 async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
   const { service } = cloudFormation;
-  const s3 = new S3Client({
-    endpoint: awsUrl,
-    region: service.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
-  });
+  const s3 = platformS3Client(service, awsUrl);
   const names = new Set([auditLogBucket, ...cloudFormation.ofType('AWS::S3::Bucket').map(([, bucket]) => bucket.ref)]);
   try {
     for (const name of names) {

@@ -8,7 +8,7 @@ import {
   etagMatches,
   requestedChecksumAlgorithm,
 } from '#local/aws/s3/attributes';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type Checksums } from '#local/aws/s3/checksums';
 import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
@@ -17,7 +17,7 @@ import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
 import { requestOrigin } from '#local/aws/s3/notifications';
 import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom } from '#local/aws/s3/streams';
+import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom, type WrittenData } from '#local/aws/s3/streams';
 import type { BucketStore } from '#local/aws/s3/bucket-store';
 import { versionHeaders, writtenVersionHeaders } from '#local/aws/s3/versioning';
 import { isWellFormedVersionId } from '#local/aws/s3/versions';
@@ -54,16 +54,7 @@ export async function putObject(request: S3Request): Promise<void> {
   const object = await bucket.conflicts.during(key, precondition, async (ticket) => {
     const { dataFile, path } = await bucket.newDataFile();
     const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
-    const stored: StoredObject = {
-      ...attributes,
-      key,
-      size: written.size,
-      etag: etagOf(written),
-      lastModified: new Date().toISOString(),
-      dataFile,
-      checksums: verifiedChecksums(request.signed.body) ?? {},
-      checksumType: 'FULL_OBJECT',
-    };
+    const stored = writtenObject(attributes, key, dataFile, written, verifiedChecksums(request.signed.body) ?? {});
     return bucket.commitObject(stored, (current) => precondition.check(current, ticket), { name: 'ObjectCreated:Put', origin: requestOrigin(request) });
   });
   sendEmpty(request.response, 200, {
@@ -152,16 +143,7 @@ export async function copyObject(request: S3Request): Promise<void> {
       return { sourceObject: opened.object, dataFile: target.dataFile, written: bytes };
     }, source.versionId);
     const attributes: ObjectAttributes = replaced ?? { headers: copied.headers, metadata: copied.metadata, sse };
-    const stored: StoredObject = {
-      ...attributes,
-      key,
-      size: written.size,
-      etag: etagOf(written),
-      lastModified: new Date().toISOString(),
-      dataFile,
-      checksums: written.checksums,
-      checksumType: 'FULL_OBJECT',
-    };
+    const stored = writtenObject(attributes, key, dataFile, written, written.checksums);
     const cause = { name: 'ObjectCreated:Copy', origin: requestOrigin(request) } as const;
     return { object: await bucket.commitObject(stored, (current) => precondition.check(current, ticket), cause), sourceObject: copied };
   });
@@ -176,6 +158,20 @@ export async function copyObject(request: S3Request): Promise<void> {
     }),
     { ...sseHeaders(object.sse), ...writtenVersionHeaders(object), ...copySourceVersionHeaders(source, sourceObject) },
   );
+}
+
+/** A new object from bytes just written: their size, their MD5 as ETag, a full-object checksum. */
+function writtenObject(attributes: ObjectAttributes, key: string, dataFile: string, written: WrittenData, checksums: Checksums): StoredObject {
+  return {
+    ...attributes,
+    key,
+    size: written.size,
+    etag: etagOf(written),
+    lastModified: new Date().toISOString(),
+    dataFile,
+    checksums,
+    checksumType: 'FULL_OBJECT',
+  };
 }
 
 function firstAlgorithm(object: StoredObject): ChecksumAlgorithm | undefined {
