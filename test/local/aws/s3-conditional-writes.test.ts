@@ -11,6 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/fixture-runtime';
 import { CUSTOMER, assumeRole, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 
@@ -137,10 +138,11 @@ describe('If-Match: <etag> (compare and swap)', () => {
 describe('409 ConditionalRequestConflict', () => {
   it('fails a conditional PutObject when a delete of the key commits while its body streams; a retry succeeds', async () => {
     const body = new PassThrough();
+    const filesBefore = storedFiles(fixture, bucket).data.length;
     const pending = s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'overtaken', Body: body, ContentLength: 8, IfNoneMatch: '*' }));
     body.write('half');
-    // The write is under way (its ticket is held) once the first bytes arrived.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The write is under way (its ticket is held) once it streams into its new data file.
+    await eventually(() => storedFiles(fixture, bucket).data.length > filesBefore);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'overtaken' }));
     body.end('half');
     expect(await failure(pending)).toMatchObject({ name: 'ConditionalRequestConflict', status: 409 });

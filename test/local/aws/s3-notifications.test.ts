@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -255,7 +255,14 @@ describe('notifications across a restart of the endpoint', () => {
     // Nobody touches the bucket: the store reads its journal on its own because it sends notifications.
     const delivered = await eventually(() => accepting.notifications.serviceEvents.length === 3 && accepting.notifications.serviceEvents);
     expect(delivered.map((event) => (event.detail.object as { key: string }).key).sort()).toEqual(['a', 'b', 'c']);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the delivery records reach the journal (50 ms batches)
+    // The deliveries are recorded in the bucket's journal (in batches) before the next restart.
+    const journal = join(dataDir, 's3', 'buckets', bucket, 'objects.jsonl');
+    const recorded = () =>
+      readFileSync(journal, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{"notified"'))
+        .flatMap((line) => (JSON.parse(line) as { notified: string[] }).notified);
+    await eventually(() => recorded().length === 3);
 
     const again = recordingHooks();
     client = await start(again);
