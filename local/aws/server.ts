@@ -23,14 +23,23 @@ import { Readable } from 'node:stream';
 import { createAccounts, type Clock } from '#local/aws/accounts';
 import { AuthFailure, authError } from '#local/aws/auth-errors';
 import { decodeAwsChunked } from '#local/aws/aws-chunked';
-import { AwsError, type Authorize, type FaultSettings, type KmsForS3, type PlatformHooks, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import {
+  AwsError,
+  type Authorize,
+  type FaultSettings,
+  type KmsForS3,
+  type NotificationTargets,
+  type PlatformHooks,
+  type ServiceHandler,
+  type SignedRequest,
+} from '#local/aws/contract';
 import { createEventsService } from '#local/aws/events';
 import { handleAdmin } from '#local/aws/admin';
 import { collect } from '#local/aws/body';
 import { createFaultInjector, faultError, s3ActionOf, type FaultTarget } from '#local/aws/faults';
 import { createIamService } from '#local/aws/iam';
 import { createIamStore } from '#local/aws/iam-store';
-import { createKms } from '#local/aws/kms';
+import { createKms, type LocalKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import { sendAwsError } from '#local/aws/protocols';
 import { createServiceSessions, type AssumeRoleAsService } from '#local/aws/service-sessions';
@@ -61,9 +70,11 @@ export interface AwsEndpoint {
   faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
   /** Credentials for a role an AWS service runs code as (service-sessions.ts): how local functions get theirs. */
   assumeRoleAsService: AssumeRoleAsService;
+  /** For the runtime: the KMS keys serverless.yml declares. */
+  kms: LocalKms['forRuntime'];
 }
 
-type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3 }) => ServiceHandler;
+type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3; notifications: NotificationTargets }) => ServiceHandler;
 
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
@@ -80,7 +91,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     events: createEventsService({ authorize, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
-    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3 }),
+    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -136,6 +147,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       }),
     faults: { set: (settings) => faults.set(settings), clear: () => faults.clear() },
     assumeRoleAsService,
+    kms: kms.forRuntime,
   };
 }
 

@@ -87,12 +87,15 @@ export class LocalEventBridge {
       };
       return { event, bus: busName(entry.EventBusName ?? 'default') };
     });
-    for (const { event, bus } of events) {
-      for (const rule of this.rules) {
-        if (rule.eventBus === bus && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
-      }
-    }
+    for (const { event, bus } of events) this.route(event, bus);
     return events.map(({ event }) => event);
+  }
+
+  /** Delivers an event already in EventBridge's envelope (an AWS service event) to the matching rules of `bus`. */
+  route(event: EventBridgeEvent, bus: string): void {
+    for (const rule of this.rules) {
+      if (rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+    }
   }
 
   private deliver(rule: Rule, event: EventBridgeEvent): void {

@@ -1,11 +1,11 @@
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
+import { localStack, uniqueAccountId } from '../support/local-stack';
 import { createRole } from '../support/customer';
 import { functionCredentials, roleSession } from '../support/function-roles';
+import { deployRoleTemplate } from '../support/role-template-deploy';
 import { platformProject } from '../support/platform';
 
 /**
@@ -20,24 +20,6 @@ async function newIntegration(): Promise<Created> {
   expect(answer.status).toBe(201);
   return answer.json as Created;
 }
-
-/** Creates what the template declares, resource by resource, as CloudFormation would. */
-async function deployTemplate(accountId: string, template: SetupDocuments['cloudFormationTemplate']): Promise<string> {
-  const { iam } = clientsFor(accountId);
-  const { Resources, Parameters } = template as {
-    Resources: { IntegrationPolicy: { Properties: { PolicyDocument: object } }; IntegrationRole: { Properties: { AssumeRolePolicyDocument: object } } };
-    Parameters: { RoleName: { Default: string } };
-  };
-  const policy = await iam.send(
-    new CreatePolicyCommand({ PolicyName: `${Parameters.RoleName.Default}-policy`, PolicyDocument: JSON.stringify(Resources.IntegrationPolicy.Properties.PolicyDocument) }),
-  );
-  const role = await iam.send(
-    new CreateRoleCommand({ RoleName: Parameters.RoleName.Default, AssumeRolePolicyDocument: JSON.stringify(Resources.IntegrationRole.Properties.AssumeRolePolicyDocument) }),
-  );
-  await iam.send(new AttachRolePolicyCommand({ RoleName: Parameters.RoleName.Default, PolicyArn: policy.Policy?.Arn }));
-  return role.Role?.Arn ?? '';
-}
-
 
 const stsAs = (credentials: AwsCredentialIdentity) => new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials });
 
@@ -65,7 +47,7 @@ describe('customer documents on the local stack', () => {
 
   it('the CloudFormation template creates the same role in one step', async () => {
     const integration = await newIntegration();
-    const roleArn = await deployTemplate(uniqueAccountId(), integration.setup.cloudFormationTemplate);
+    const roleArn = await deployRoleTemplate(uniqueAccountId(), integration.setup.cloudFormationTemplate);
     expect(roleArn).toContain(`:role/s3-integration-${integration.integrationId}`);
     await expectAssumable(roleArn, integration.externalId);
   });
