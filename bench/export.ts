@@ -30,6 +30,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
+import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
 import { inParallel } from '#shared/forwarding/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
 import { startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
@@ -62,15 +63,18 @@ interface World {
 }
 
 async function setUp(stack: BenchStack): Promise<World> {
-  // Handlers called in this process run with the stack's environment; their queue messages are
-  // parked in the dead-letter queue (no consumer), so the stack's own worker never runs the job.
-  Object.assign(process.env, stack.environment, { POWERTOOLS_LOG_LEVEL: 'WARN' });
+  // Handlers called in this process run with the stack's environment and their functions' role;
+  // their queue messages are parked in the dead-letter queue (no consumer), so the stack's own
+  // worker never runs the job, which their role may therefore also send to.
+  const parking = { Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue` };
+  const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
+  Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
   process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
   const project = await benchProject(stack);
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
   const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
-  const token = stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
+  const token = await stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
   return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
 }
 
@@ -174,7 +178,7 @@ async function runSdkAlone(world: World, bundle: string, source: { bucket: strin
 
 /** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
 async function assumedRole(world: World, prefix: string) {
-  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) });
+  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: await functionCredentials(world.stack, ['runExportJob']) });
   const { sessionPolicyFor } = await import('#shared/customer-bucket/session-policy');
   const { EXPORT_OBJECT_ACTIONS } = await import('#shared/exports/worker/customer-writes');
   const { Credentials } = await sts.send(

@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
 import { startBenchStack, sleep, type BenchStack } from './support/local-stack';
 import {
   activeIntegration,
@@ -38,7 +39,8 @@ type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
 
 /** The handlers run in this process with the stack's function environment, as the stack runs them. */
 async function loadHandlers(stack: BenchStack) {
-  Object.assign(process.env, stack.environment, { POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const credentials = await functionCredentials(stack, ['forwardAuditLogs', 'scheduleAuditLogForwarding']);
+  Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
   const worker = await import('#functions/forward-audit-logs/handler');
   const scheduler = await import('#functions/schedule-audit-log-forwarding/handler');
   const store = await import('#shared/forwarding/forwarding-store');

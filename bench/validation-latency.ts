@@ -87,7 +87,7 @@ async function benchProject(stack: Stack): Promise<{ call: Call; base: string }>
   await events.send(
     new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }) }] }),
   );
-  const token = signToken({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} }, loadOrCreateSigningKey(stack.jwtKeyDir), stack.jwt);
+  const token = await signToken({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} }, loadOrCreateSigningKey(stack.jwtKeyDir), stack.jwt);
   const call: Call = async (method, path, body) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,

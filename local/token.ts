@@ -34,7 +34,7 @@ try {
   // The endpoint URL only matters for queue references, which the authorizers never use.
   const defaults = tokenDefaults(new LocalCloudFormation(service, 'http://127.0.0.1:4566'));
   const key = loadOrCreateSigningKey(jwtKeyDir(process.env.LOCAL_DATA_DIR ?? DEFAULT_DATA_DIR, service.stackName));
-  const token = signToken(claims, key, defaults);
+  const token = await signToken(claims, key, defaults);
   process.stdout.write(`${token}\n`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

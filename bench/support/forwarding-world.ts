@@ -41,7 +41,7 @@ export async function benchProject(stack: BenchStack): Promise<BenchProject> {
   await platformClients(stack).events.send(
     new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }) }] }),
   );
-  const token = stack.token({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} });
+  const token = await stack.token({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} });
   const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,

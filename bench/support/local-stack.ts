@@ -8,7 +8,7 @@ import { startChildStack, type ChildStack } from '#local/runtime/child-stack';
 import { loadOrCreateSigningKey, signToken, type Claims } from '#local/runtime/jwt';
 
 export interface BenchStack extends Omit<ChildStack, 'remove'> {
-  token(claims: Claims): string;
+  token(claims: Claims): Promise<string>;
   stop(): Promise<void>;
 }
 

@@ -36,10 +36,8 @@ export type Credential =
   | { kind: 'session'; secret: string; caller: Caller; session: Session };
 
 export interface SessionRequest {
-  accountId: string;
-  roleArn: string;
-  roleName: string;
-  roleId: string;
+  /** The role assumed (an IAM store role has these fields). */
+  role: { accountId: string; arn: string; roleName: string; roleId: string };
   sessionName: string;
   durationSeconds: number;
   sessionPolicy?: PolicyDocument;
@@ -85,10 +83,10 @@ export function createAccounts(now: Clock = Date.now): Accounts {
         secretAccessKey: randomBytes(30).toString('base64'),
         sessionToken: randomBytes(96).toString('base64'),
         expiresAt: now() + request.durationSeconds * 1000,
-        accountId: request.accountId,
-        roleArn: request.roleArn,
-        roleName: request.roleName,
-        roleId: request.roleId,
+        accountId: request.role.accountId,
+        roleArn: request.role.arn,
+        roleName: request.role.roleName,
+        roleId: request.role.roleId,
         sessionName: request.sessionName,
         sessionPolicy: request.sessionPolicy,
       };

@@ -86,8 +86,12 @@ export interface SignedRequest {
 
 /** KMS as S3 needs it for SSE-KMS default encryption. */
 export interface KmsForS3 {
-  /** Throws AccessDenied / NotFoundException / KMS.DisabledException as AWS would. */
-  generateDataKey(caller: Caller, keyArn: string): void;
+  /**
+   * Throws AccessDenied / NotFoundException / KMS.DisabledException as AWS would. KMS sees the
+   * call as made through S3 (`kms:ViaService` s3.<region>.amazonaws.com) with S3's encryption
+   * context (`aws:s3:arn`).
+   */
+  generateDataKey(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
 }
 
 /** Hooks into the local runtime for the services whose work happens in our functions. */

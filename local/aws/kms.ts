@@ -15,6 +15,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AwsError, type Authorize, type Caller, type KmsForS3, type ServiceHandler } from '#local/aws/contract';
+import { kmsConditions } from '#local/aws/kms-conditions';
 import {
   createSigningMaterial,
   cryptographicMetadata,
@@ -69,7 +70,8 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
   const file = openStateFile<{ keys: Record<string, StoredKey> }>(deps.dataDir, 'kms', () => ({ keys: {} }));
   const { keys } = file.state;
 
-  const allow = (caller: Caller, action: string, key: StoredKey) => deps.authorize(caller, { action: `kms:${action}`, resource: key.arn });
+  const allow = (caller: Caller, action: string, key: StoredKey, context = kmsConditions(caller)) =>
+    deps.authorize(caller, { action: `kms:${action}`, resource: key.arn, context });
 
   /** Key ids resolve in the caller's account and region; ARNs name the key exactly. */
   const resolve = (caller: Caller, region: string, keyId: string, notFound = 'NotFoundException'): StoredKey => {
@@ -141,7 +143,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     DisableKey: (caller, region, input) => setEnabled(caller, resolve(caller, region, requiredString(input, 'KeyId')), false),
     GenerateDataKey: (caller, region, input) => {
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
-      allow(caller, 'GenerateDataKey', key);
+      allow(caller, 'GenerateDataKey', key, kmsConditions(caller, encryptionContextOf(input)));
       usable(key);
       encryptionMaterial(key, 'GenerateDataKey');
       const plaintext = randomBytes(dataKeyLength(input));
@@ -153,7 +155,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     },
     Encrypt: (caller, region, input) => {
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
-      allow(caller, 'Encrypt', key);
+      allow(caller, 'Encrypt', key, kmsConditions(caller, encryptionContextOf(input)));
       usable(key);
       encryptionMaterial(key, 'Encrypt');
       const plaintext = base64Field(input, 'Plaintext');
@@ -169,7 +171,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       if (requestedKey !== undefined && requestedKey !== key.arn && requestedKey !== key.keyId) {
         throw new AwsError('IncorrectKeyException', 'The key ID in the request does not identify the key that encrypted the ciphertext.', 400);
       }
-      allow(caller, 'Decrypt', key);
+      allow(caller, 'Decrypt', key, kmsConditions(caller, encryptionContextOf(input)));
       usable(key);
       return { KeyId: key.arn, Plaintext: open(key, blob, encryptionContext(input)).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     },
@@ -196,11 +198,11 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
   };
 
   const forS3: KmsForS3 = {
-    generateDataKey(caller, keyArn) {
+    generateDataKey(caller, keyArn, via) {
       // S3 resolves key ids against the bucket; ARNs are what bucket encryption stores in practice.
       const key = KEY_ARN.test(keyArn) ? keys[KEY_ARN.exec(keyArn)?.[3] ?? ''] : keys[keyArn];
       if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn)) throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
-      allow(caller, 'GenerateDataKey', key);
+      allow(caller, 'GenerateDataKey', key, kmsConditions(caller, via.encryptionContext, { viaService: `s3.${via.region}.amazonaws.com` }));
       usable(key, 'KMS.DisabledException');
       encryptionMaterial(key, 'GenerateDataKey', 'KMS.InvalidKeyUsageException');
     },
@@ -251,13 +253,18 @@ function invalidCiphertext(): AwsError {
   return new AwsError('InvalidCiphertextException', 'The ciphertext is invalid or was not encrypted under this encryption context.', 400);
 }
 
-/** Encryption context as canonical bytes (sorted keys), bound to the ciphertext as GCM AAD. */
-function encryptionContext(input: Input): Buffer {
+/** The request's EncryptionContext, checked: a map of strings to strings. */
+function encryptionContextOf(input: Input): Record<string, string> {
   const context = input.EncryptionContext ?? {};
   if (typeof context !== 'object' || context === null || Array.isArray(context) || Object.values(context).some((value) => typeof value !== 'string')) {
     throw new AwsError('ValidationException', 'EncryptionContext must map strings to strings.', 400);
   }
-  const entries = Object.entries(context as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return context as Record<string, string>;
+}
+
+/** Encryption context as canonical bytes (sorted keys), bound to the ciphertext as GCM AAD. */
+function encryptionContext(input: Input): Buffer {
+  const entries = Object.entries(encryptionContextOf(input)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Buffer.from(JSON.stringify(entries));
 }
 

@@ -14,8 +14,7 @@
  * trust policies, default KMS key policies. Not covered (see policy/authorize.ts): bucket and
  * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
  *
- * Admin calls under `/_local/` are answered only to loopback clients: `GET /_local/health`,
- * `GET|PUT|DELETE /_local/faults` (PUT takes a JSON FaultSettings).
+ * Admin calls under `/_local/` are answered only to loopback clients (admin.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -35,12 +34,15 @@ import {
   type SignedRequest,
 } from '#local/aws/contract';
 import { createEventsService } from '#local/aws/events';
-import { createFaultInjector, faultError, s3ActionOf, type FaultInjector, type FaultTarget } from '#local/aws/faults';
+import { handleAdmin } from '#local/aws/admin';
+import { collect } from '#local/aws/body';
+import { createFaultInjector, faultError, s3ActionOf, type FaultTarget } from '#local/aws/faults';
 import { createIamService } from '#local/aws/iam';
 import { createIamStore } from '#local/aws/iam-store';
 import { createKms, type LocalKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import { sendAwsError } from '#local/aws/protocols';
+import { createServiceSessions, type AssumeRoleAsService } from '#local/aws/service-sessions';
 import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/aws/sigv4';
 import { createSqsService } from '#local/aws/sqs';
 import { createStatesService } from '#local/aws/states';
@@ -66,6 +68,8 @@ export interface AwsEndpoint {
   url: string;
   close(): Promise<void>;
   faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
+  /** Credentials for a role an AWS service runs code as (service-sessions.ts): how local functions get theirs. */
+  assumeRoleAsService: AssumeRoleAsService;
   /** For the runtime: the KMS keys serverless.yml declares. */
   kms: LocalKms['forRuntime'];
 }
@@ -75,10 +79,11 @@ type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsF
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
   const store = createIamStore(options.dataDir, accounts.now);
-  const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller));
+  const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller), accounts.now);
   const { authorize } = authorizer;
   const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
   const faults = createFaultInjector();
+  const assumeRoleAsService = createServiceSessions({ accounts, store });
   const services: Record<string, ServiceHandler> = {
     sts: createStsService({ accounts, store, authorizer }),
     iam: createIamService({ store, authorize }),
@@ -96,7 +101,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, faults);
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService });
       const auth = parseAuth(req.url ?? '/', req.headers);
       const handler = services[auth.service];
       if (!handler) throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
@@ -141,6 +146,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
         server.closeAllConnections();
       }),
     faults: { set: (settings) => faults.set(settings), clear: () => faults.clear() },
+    assumeRoleAsService,
     kms: kms.forRuntime,
   };
 }
@@ -173,41 +179,6 @@ function faultTarget(service: string, req: IncomingMessage, url: URL, body: Buff
   return { service, action: `${service}:${action}` };
 }
 
-async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, faults: FaultInjector): Promise<void> {
-  const reply = (status: number, body?: unknown) => {
-    res.statusCode = status;
-    if (body === undefined) return void res.end();
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body));
-  };
-  if (!isLoopback(req.socket.remoteAddress)) return reply(403, { message: 'Admin calls are accepted from loopback only.' });
-  const route = `${req.method} ${url.pathname}`;
-  if (route === 'GET /_local/health') return reply(200, { status: 'ok' });
-  if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
-  if (route === 'DELETE /_local/faults') {
-    faults.clear();
-    return reply(204);
-  }
-  if (route === 'PUT /_local/faults') {
-    // Requiring JSON makes a browser preflight the request, so a web page cannot switch faults on.
-    if (!String(req.headers['content-type']).startsWith('application/json')) return reply(415, { message: 'Send FaultSettings as application/json.' });
-    let settings: unknown;
-    try {
-      settings = JSON.parse((await collect(req, 64 * 1024)).toString('utf8'));
-    } catch {
-      return reply(400, { message: 'The body must be a JSON FaultSettings object.' });
-    }
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return reply(400, { message: 'The body must be a JSON FaultSettings object.' });
-    try {
-      faults.set(settings as Partial<FaultSettings>);
-    } catch (error) {
-      return reply(400, { message: error instanceof AwsError ? error.message : 'Invalid fault settings.' });
-    }
-    return reply(200, faults.current());
-  }
-  return reply(404, { message: `No admin route ${route}.` });
-}
-
 function answerError(req: IncomingMessage, res: ServerResponse, service: string, error: unknown): void {
   if (res.headersSent) {
     // Part of an answer is already on the wire: cutting the connection is the only honest signal.
@@ -232,23 +203,6 @@ function guessService(req: IncomingMessage): string {
   if (typeof target === 'string') return TARGET_PREFIXES[target.split('.')[0] ?? ''] ?? 'kms';
   if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return 'sts';
   return 's3';
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
-}
-
-async function collect(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    size += buffer.length;
-    if (size > limit) throw new AwsError('RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 413);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function once<T>(run: () => Promise<T>): () => Promise<T> {

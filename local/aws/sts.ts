@@ -5,9 +5,12 @@
  * principal for `sts:AssumeRole` under the request's condition context (`sts:ExternalId` only
  * when the caller sent one, `aws:PrincipalAccount`, `aws:PrincipalArn`, `sts:RoleSessionName`),
  * and (3) the caller's own identity policies (and session policy) allow `sts:AssumeRole` on the
- * role; root callers pass (3). Any failure answers the same AccessDenied, so a caller cannot
- * tell a missing role from a refusing one. Deviation from AWS: a same-account trust policy that
- * names a role ARN still needs (3), where AWS would let the trust policy alone grant access.
+ * role. Any failure answers the same AccessDenied, so a caller cannot tell a missing role from a
+ * refusing one. Root callers are refused outright, as AWS refuses them ("Roles may not be assumed
+ * by root accounts."): a role is assumed by a role session (role chaining) or by an AWS service
+ * (service-sessions.ts, how local functions get their roles). Deviation from AWS: a same-account
+ * trust policy that names a role ARN still needs (3), where AWS would let the trust policy alone
+ * grant access.
  * Not supported: PolicyArns, tags, source identity, MFA, web identity and SAML.
  */
 import { AwsError, type Caller, type PolicyDocument, type ServiceHandler } from '#local/aws/contract';
@@ -15,7 +18,7 @@ import type { Accounts } from '#local/aws/accounts';
 import type { IamStore } from '#local/aws/iam-store';
 import { queryParams, required } from '#local/aws/iam';
 import type { Authorizer } from '#local/aws/policy/authorize';
-import { accessDenied } from '#local/aws/policy/authorize';
+import { accessDenied, globalConditionKeys } from '#local/aws/policy/authorize';
 import { parsePolicyDocument } from '#local/aws/policy/document';
 import { evaluateTrustPolicy } from '#local/aws/policy/evaluate';
 import { sendQueryResult, type XmlValue } from '#local/aws/protocols';
@@ -52,20 +55,21 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       throw validation('PolicyArns is not supported by the local endpoint; pass the session policy inline with Policy.');
     }
     const sessionPolicy = parseSessionPolicy(params.get('Policy'));
+    if (caller.isRoot) throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
 
     const request = {
       action: 'sts:AssumeRole',
       resource: roleArn,
       context: {
-        'aws:PrincipalAccount': caller.accountId,
-        'aws:PrincipalArn': caller.roleArn ?? caller.arn,
-        'aws:PrincipalType': caller.isRoot ? 'Account' : 'AssumedRole',
+        ...globalConditionKeys(caller, accounts.now()),
         'sts:RoleSessionName': sessionName,
         ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
       },
     };
+    // The caller's own policies are reported with their reason; the role's existence and trust policy never are.
+    const own = authorizer.identityDecision(caller, request);
+    if (own.decision !== 'Allow') throw accessDenied(caller, request, own.reason);
     const denied = accessDenied(caller, request, '');
-    if (authorizer.identityDecision(caller, request).decision !== 'Allow') throw denied;
     const role = store.findRoleByArn(roleArn);
     if (!role) throw denied;
     if (evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) !== 'Allow') throw denied;
@@ -73,18 +77,10 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
     if (durationSeconds > role.maxSessionDuration) {
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
     }
-    if (!caller.isRoot && durationSeconds > CHAINED_SESSION_LIMIT_SECONDS) {
+    if (durationSeconds > CHAINED_SESSION_LIMIT_SECONDS) {
       throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     }
-    const session = accounts.issueSession({
-      accountId: role.accountId,
-      roleArn: role.arn,
-      roleName: role.roleName,
-      roleId: role.roleId,
-      sessionName,
-      durationSeconds,
-      sessionPolicy,
-    });
+    const session = accounts.issueSession({ role, sessionName, durationSeconds, sessionPolicy });
     return {
       Credentials: {
         AccessKeyId: session.accessKeyId,

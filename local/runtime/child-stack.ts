@@ -17,8 +17,10 @@ export interface StackInfo {
   dynamodbUrl: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };
-  /** The environment every function of the stack runs with. */
+  /** Every function's variables together, without credentials (each function has its own role). */
   environment: Record<string, string>;
+  /** The role each function runs as, by function key. */
+  functionRoles: Record<string, string>;
 }
 
 export interface ChildStack extends StackInfo {

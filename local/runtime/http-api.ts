@@ -83,7 +83,7 @@ async function answer(request: IncomingMessage, routes: HttpRoute[], options: Ht
     if (!value) return unauthorized(match.route.scopes.join(' '), 'the identity source is missing');
     // The authorizer takes the token with or without the `Bearer ` scheme, as API Gateway does.
     const token = value.replace(/^Bearer\s+/i, '').trim();
-    const verdict = verifyToken(token, options.signingKey, {
+    const verdict = await verifyToken(token, options.signingKey, {
       issuer: authorizer.issuer,
       audiences: authorizer.audiences,
       scopes: match.route.scopes,

@@ -113,7 +113,7 @@ export function localSignInRoutes(options: LocalSignInOptions) {
         return json(400, { error: { code: 'INVALID_REQUEST', message: 'Choose an organization, a role and a project.', details } });
       }
       const sub = claims.data.sub ?? `local-${claims.data.orgRole}-${randomBytes(3).toString('hex')}`;
-      return json(200, { token: signToken({ ...claims.data, sub }, options.signingKey, options.jwt) });
+      return json(200, { token: await signToken({ ...claims.data, sub }, options.signingKey, options.jwt) });
     }
     if (route === 'POST /local/demo-project') return json(201, await createDemoProject());
     if (route === 'GET /local/customer-role-template.json') return json(200, customerRoleTemplate);

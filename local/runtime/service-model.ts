@@ -1,7 +1,7 @@
 /**
  * The parts of serverless.yml the local runtime acts on, read fresh from the file at every start:
- * functions (with their handler module, timeout and events), CloudFormation resources, state
- * machines (serverless-step-functions) and HTTP API authorizers.
+ * functions (with their handler module, timeout, events and IAM statements), CloudFormation
+ * resources, state machines (serverless-step-functions) and HTTP API authorizers.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,6 +24,8 @@ export interface FunctionSpec {
   events: YamlMap[];
   /** Lambda's retries for asynchronous invocations (0-2, default 2). */
   maximumRetryAttempts: number;
+  /** What serverless-iam-roles-per-function reads: `iamRoleStatements`, `iamRoleStatementsInherit`, `iamRoleStatementsName`, and `role`. */
+  iam: { statements?: Yaml; inherit?: boolean; roleName?: string; role?: Yaml };
 }
 
 export interface StateMachineSpec {
@@ -51,6 +53,10 @@ export interface LocalService {
   resources: Record<string, CloudFormationResource>;
   conditions: YamlMap;
   stateMachines: StateMachineSpec[];
+  /** Set when serverless.yml uses the serverless-iam-roles-per-function plugin. */
+  iamRolesPerFunction?: { defaultInherit: boolean };
+  /** `custom.esbuild` when serverless.yml bundles with serverless-esbuild. */
+  bundling?: YamlMap;
 }
 
 export interface LoadServiceOptions {
@@ -86,7 +92,22 @@ export function loadService(serverlessYmlPath: string, options: LoadServiceOptio
     resources: readResources(resourcesBlock.Resources),
     conditions: isMap(resourcesBlock.Conditions) ? resourcesBlock.Conditions : {},
     stateMachines: readStateMachines(config.stepFunctions),
+    ...rolesPerFunction(config),
+    ...(pluginsOf(config).includes('serverless-esbuild') ? { bundling: isMap(config.custom) && isMap(config.custom.esbuild) ? config.custom.esbuild : {} } : {}),
   };
+}
+
+function pluginsOf(config: YamlMap): Yaml[] {
+  if (Array.isArray(config.plugins)) return config.plugins;
+  return isMap(config.plugins) && Array.isArray(config.plugins.modules) ? config.plugins.modules : [];
+}
+
+const ROLES_PER_FUNCTION_PLUGIN = 'serverless-iam-roles-per-function';
+
+function rolesPerFunction(config: YamlMap): Pick<LocalService, 'iamRolesPerFunction'> {
+  if (!pluginsOf(config).includes(ROLES_PER_FUNCTION_PLUGIN)) return {};
+  const settings = isMap(config.custom) ? config.custom[ROLES_PER_FUNCTION_PLUGIN] : undefined;
+  return { iamRolesPerFunction: { defaultInherit: isMap(settings) && settings.defaultInherit === true } };
 }
 
 function readFunction(dir: string, service: string, stage: string, provider: YamlMap, key: string, spec: YamlMap): FunctionSpec {
@@ -106,6 +127,12 @@ function readFunction(dir: string, service: string, stage: string, provider: Yam
     environment: isMap(spec.environment) ? spec.environment : {},
     events: Array.isArray(spec.events) ? spec.events.map((event, index) => asMap(event, `functions.${key}.events[${index}]`)) : [],
     maximumRetryAttempts: Number(spec.maximumRetryAttempts ?? 2),
+    iam: {
+      ...(spec.iamRoleStatements !== undefined ? { statements: spec.iamRoleStatements } : {}),
+      ...(typeof spec.iamRoleStatementsInherit === 'boolean' ? { inherit: spec.iamRoleStatementsInherit } : {}),
+      ...(typeof spec.iamRoleStatementsName === 'string' ? { roleName: spec.iamRoleStatementsName } : {}),
+      ...(spec.role !== undefined ? { role: spec.role } : {}),
+    },
   };
 }
 

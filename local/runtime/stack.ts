@@ -1,7 +1,8 @@
 /**
  * The whole service on one machine (SPEC section 7): DynamoDB Local, the AWS-compatible endpoint,
  * the functions of serverless.yml with their triggers, and the HTTP API. `npm start` and the test
- * harness both start it through `startLocalStack`.
+ * harness both start it through `startLocalStack`. Each function runs in a worker thread of its
+ * own, as its own IAM role (function-roles.ts, function-sessions.ts).
  */
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
@@ -11,7 +12,10 @@ import { AsyncInvoker } from '#local/runtime/async-invoker';
 import { configureBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
-import { functionEnvironment } from '#local/runtime/env';
+import { environmentOf, functionEnvironment } from '#local/runtime/env';
+import { bundleFunctions } from '#local/runtime/function-bundles';
+import { functionRoles } from '#local/runtime/function-roles';
+import { FunctionSessions, provisionRoles } from '#local/runtime/function-sessions';
 import { ensureKmsKeys } from '#local/runtime/kms-keys';
 import { LocalEventBridge } from '#local/runtime/eventbridge';
 import { consoleFile } from '#local/runtime/console-files';
@@ -21,6 +25,7 @@ import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
 import { tokenDefaults } from '#local/runtime/http-api-routes';
 import { jwtKeyDir, loadOrCreateSigningKey } from '#local/runtime/jwt';
 import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
+import { workerSandboxes } from '#local/runtime/sandboxes';
 import { LocalSchedules } from '#local/runtime/schedules';
 import { s3NotificationTargets } from '#local/runtime/s3-notification-targets';
 import { loadService, type LocalService } from '#local/runtime/service-model';
@@ -47,8 +52,10 @@ export interface LocalStack {
   awsUrl: string;
   dynamodbUrl: string;
   service: LocalService;
-  /** What every function sees in process.env. */
+  /** Every function's variables together, without credentials: for tests that run handlers themselves. */
   environment: Record<string, string>;
+  /** The role each function runs as, by function key. */
+  functionRoles: Record<string, string>;
   jwtKeyDir: string;
   /** The `iss` and `aud` the API's JWT authorizer expects. */
   jwt: { issuer: string; audience: string };
@@ -109,8 +116,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
     await ensureKmsKeys(cloudFormation, aws.kms);
-    const environment = functionEnvironment(cloudFormation, { awsUrl: aws.url, dynamodbUrl: dynamodb.url });
-    const functions = new LocalFunctions(service);
+    const endpoints = { awsUrl: aws.url, dynamodbUrl: dynamodb.url };
+    const environment = functionEnvironment(cloudFormation, endpoints);
+    const roles = functionRoles(cloudFormation);
+    await provisionRoles(service, roles.values(), aws.url);
+    const sessions = new FunctionSessions(service.functions, roles, aws.assumeRoleAsService);
+    cleanups.push(() => sessions.close());
+    const bundles = await bundleFunctions(service, join(dataDir, service.stackName, 'functions'));
+    const functions = new LocalFunctions(
+      service,
+      workerSandboxes(bundles, (fn) => ({ ...environmentOf(cloudFormation, fn, endpoints), ...sessions.variablesOf(fn.key) })),
+    );
+    cleanups.push(() => functions.close());
     const asyncInvoker = new AsyncInvoker(functions, options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {});
     const queues = new LocalQueues(cloudFormation, functions);
     const stepFunctions = new LocalStepFunctions(cloudFormation, functions);
@@ -125,11 +142,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const schedules = new LocalSchedules(cloudFormation, functions, options.scheduleSeconds);
     cleanups.push(() => asyncInvoker.close(), () => stepFunctions.close(), () => queues.close(), () => schedules.close());
 
-    // Handlers read their configuration when their module loads: the environment comes first.
-    applyEnvironment(environment);
     await createTables(dynamodb.client, cloudFormation);
     await createBuckets(cloudFormation, aws.url, environment.AUDIT_LOG_BUCKET ?? DEFAULT_AUDIT_LOG_BUCKET);
-    await functions.loadAll();
+    // Sandboxes start on each function's first invocation, as in Lambda; the bundling checked them all.
+    sessions.startRenewing((key, variables) => functions.updateEnvironment(key, variables));
     started.components = { eventBridge, queues, stepFunctions, notifications: s3NotificationTargets(cloudFormation, eventBridge, queues) };
     // Notification configurations name queues, which exist from here on.
     await configureBuckets(cloudFormation, aws.url);
@@ -157,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbUrl: dynamodb.url,
       service,
       environment,
+      functionRoles: Object.fromEntries([...roles].map(([key, role]) => [key, role.roleArn])),
       jwtKeyDir: keyDir,
       jwt,
       faults: aws.faults,
@@ -183,12 +200,6 @@ async function startBoth(
   if (dynamodb.status === 'fulfilled') await dynamodb.value.close();
   if (aws.status === 'fulfilled') await aws.value.close();
   throw dynamodb.status === 'rejected' ? dynamodb.reason : (aws as PromiseRejectedResult).reason;
-}
-
-function applyEnvironment(environment: Record<string, string>): void {
-  // Credentials from the developer's shell must not leak into the functions' SDK clients.
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN']) delete process.env[name];
-  Object.assign(process.env, environment);
 }
 
 /** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */

@@ -11,6 +11,10 @@ import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { handler as startAutoExport } from '#functions/start-auto-export/handler';
 import { exportOnBackupCompleted } from '#shared/exports/auto-export';
 import { lambdaContext } from './support/lambda-events';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['runExportJob', 'startAutoExport']);
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(`events/${name}.json`, 'utf8')) as T;
 type BackupEvent = EventBridgeEvent<'Backup Completed', Record<string, string>>;

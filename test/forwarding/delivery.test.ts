@@ -28,6 +28,10 @@ import {
   writeAuditLog,
   type AuditLogFile,
 } from './support';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['forwardAuditLogs']);
 
 const HOUR = 3_600_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -22,6 +22,10 @@ import {
   writeAuditLog,
   type AuditLogFile,
 } from './support';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['scheduleAuditLogForwarding']);
 
 const minutesAgo = (minutes: number, plusSeconds = 0) => new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
 

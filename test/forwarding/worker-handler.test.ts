@@ -17,6 +17,10 @@ import {
   forwardingPath,
   lambdaContext,
 } from './support';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['forwardAuditLogs', 'scheduleAuditLogForwarding']);
 
 const fixture = <T>(path: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
 

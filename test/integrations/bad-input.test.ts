@@ -34,12 +34,12 @@ const withField = (field: string, value: unknown) => create({ ...valid, [field]:
 const one = () => `${mine.base}/${integration.integrationId}`;
 const setRole = (payload: unknown) => mine.client.put(`${one()}/role`, payload);
 const list = (query: string) => mine.client.get(`${mine.base}${query}`);
-const raw = (token: string) => api(token).post(mine.base, valid);
+const raw = (token: Promise<string>) => api(token).post(mine.base, valid);
 
 /** A token signed with a key the local issuer never used. */
-function forgedToken(): string {
+async function forgedToken(): Promise<string> {
   const header = encoded({ alg: 'RS256', typ: 'JWT' });
-  const [, payload] = mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' }).split('.');
+  const [, payload] = (await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey, 'base64url');
   return `${header}.${payload}.${signature}`;
@@ -139,10 +139,10 @@ const cases: Case[] = [
 ];
 
 /** Tokens the JWT authorizer itself refuses: API Gateway answers 401 before any function runs. */
-const rejectedTokens: Array<[string, () => string | undefined]> = [
+const rejectedTokens: Array<[string, () => Promise<string> | string | undefined]> = [
   ['no token', () => undefined],
   ['a forged signature', forgedToken],
-  ['alg none', () => `${encoded({ alg: 'none', typ: 'JWT' })}.${mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' }).split('.')[1]}.`],
+  ['alg none', async () => `${encoded({ alg: 'none', typ: 'JWT' })}.${(await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]}.`],
   ['an expired token', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', exp: Math.floor(Date.now() / 1000) - 60 })],
   ['a wrong issuer', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', iss: 'https://attacker.example' })],
   ['a wrong audience', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', aud: 'another-api' })],

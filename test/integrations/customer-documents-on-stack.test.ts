@@ -1,10 +1,12 @@
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { clientsFor, uniqueAccountId } from '../support/local-stack';
+import { localStack, uniqueAccountId } from '../support/local-stack';
 import { createRole } from '../support/customer';
+import { functionCredentials, roleSession } from '../support/function-roles';
 import { deployRoleTemplate } from '../support/role-template-deploy';
-import { PLATFORM_ACCOUNT, platformProject } from '../support/platform';
+import { platformProject } from '../support/platform';
 
 /**
  * Acting as the customer with the ordinary IAM client: the documents the API returns really create
@@ -19,14 +21,18 @@ async function newIntegration(): Promise<Created> {
   return answer.json as Created;
 }
 
+const stsAs = (credentials: AwsCredentialIdentity) => new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials });
+
 async function expectAssumable(roleArn: string, externalId: string) {
-  const { sts } = clientsFor(PLATFORM_ACCOUNT);
+  // The platform as validation calls: the runValidationStage function's role.
+  const sts = stsAs(await functionCredentials(['runValidationStage']));
   const assume = (ExternalId?: string) => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'docs-test', ExternalId }));
   const session = await assume(externalId);
   expect(session.AssumedRoleUser?.Arn).toContain(':assumed-role/');
   await expect(assume()).rejects.toMatchObject({ name: 'AccessDenied' });
   await expect(assume(`${externalId}-other`)).rejects.toMatchObject({ name: 'AccessDenied' });
-  const stranger = clientsFor(uniqueAccountId()).sts;
+  // A principal of another account, allowed by its own policies to assume any role, is still refused by the trust policy.
+  const stranger = stsAs(await roleSession(uniqueAccountId(), [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]));
   await expect(stranger.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'stranger', ExternalId: externalId }))).rejects.toMatchObject({
     name: 'AccessDenied',
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { customerRoleTemplate } from '#shared/integrations/customer-role-template';
 import { CUSTOMER_ROLE_TEMPLATE_FILE, customerRoleTemplateText } from '../../scripts/write-customer-role-template';
-import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
+import { localStack, uniqueAccountId } from '../support/local-stack';
 import { createIntegration, createKmsKey, type CreatedIntegration } from '../support/customer';
-import { PLATFORM_ACCOUNT, platformProject } from '../support/platform';
+import { functionCredentials } from '../support/function-roles';
+import { platformProject } from '../support/platform';
 import { deployRoleTemplate, roleDocuments } from '../support/role-template-deploy';
 
 /**
@@ -43,7 +44,8 @@ async function compare(integration: CreatedIntegration) {
   expect(fromOwn.policies).toEqual([integration.setup.iamPolicy]);
   expect(fromOwn.trustPolicy).toEqual(integration.setup.trustPolicy);
 
-  const { sts } = clientsFor(PLATFORM_ACCOUNT);
+  // The platform as validation calls: the runValidationStage function's role.
+  const sts = new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: await functionCredentials(['runValidationStage']) });
   const session = await sts.send(new AssumeRoleCommand({ RoleArn: genericRole, RoleSessionName: 'generic', ExternalId: integration.externalId }));
   expect(session.Credentials?.AccessKeyId).toBeDefined();
 }

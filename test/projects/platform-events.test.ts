@@ -4,6 +4,10 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '#functions/record-platform-event/handler';
 import { getCluster, getProject } from '#shared/projects/project-store';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['recordPlatformEvent']);
 
 type PlatformEvent = EventBridgeEvent<string, Record<string, unknown>>;
 

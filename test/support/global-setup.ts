@@ -19,8 +19,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     LOCAL_SCHEDULE_SECONDS: process.env.LOCAL_SCHEDULE_SECONDS ?? '2',
     LOCAL_ASYNC_RETRY_MS: process.env.LOCAL_ASYNC_RETRY_MS ?? '200',
   });
-  const { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, logFile } = stack;
-  const info: LocalStackInfo = { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, logFile };
+  const { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles, logFile } = stack;
+  const info: LocalStackInfo = { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles, logFile };
   project.provide('localStack', info);
 
   // After every test file: the stack's whole output must be free of credentials, session tokens,

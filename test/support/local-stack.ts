@@ -18,8 +18,10 @@ export interface LocalStackInfo {
   dynamodbUrl: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };
-  /** The environment every function of the stack runs with; workers get it too. */
+  /** Every function's variables together, without credentials; workers get them too (worker-env.ts). */
   environment: Record<string, string>;
+  /** The role each function runs as, by function key. */
+  functionRoles: Record<string, string>;
   /** The stack's output, for when a test needs to see what a function logged. */
   logFile: string;
 }
@@ -39,7 +41,7 @@ export function localStack(): LocalStackInfo {
 let signingKey: SigningKey | undefined;
 
 /** A token the local API accepts; standard claims left out get the local defaults. */
-export function mintToken(claims: Claims): string {
+export function mintToken(claims: Claims): Promise<string> {
   const stack = localStack();
   signingKey ??= loadOrCreateSigningKey(stack.jwtKeyDir);
   return signToken(claims, signingKey, stack.jwt);
@@ -53,9 +55,13 @@ export interface ApiAnswer {
   text: string;
 }
 
-/** A small fetch wrapper for the local HTTP API; `token` becomes the bearer token. */
-export function api(token?: string) {
+/**
+ * A small fetch wrapper for the local HTTP API; `token` becomes the bearer token. It may be the
+ * promise mintToken returns (signing is asynchronous), so `api(mintToken(...))` reads naturally.
+ */
+export function api(pendingToken?: string | Promise<string>) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> => {
+    const token = await pendingToken;
     const response = await fetch(`${localStack().apiUrl}${path}`, {
       method,
       headers: {

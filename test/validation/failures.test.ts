@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { classifyCustomerAccessError, redirectRegionOf, type FailureTarget } from '#shared/validation/failures';
 import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createRole, uniqueBucketName } from '../support/customer';
+import { createBucket, uniqueBucketName } from '../support/customer';
+import { functionCredentials, roleSession } from '../support/function-roles';
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -21,19 +22,10 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the call to fail');
 }
 
-/** A role of `accountId` that the account's root may assume, with no permissions at all. */
+/** A session of a role of `accountId` with no useful permissions at all. */
 async function powerlessRoleSession(accountId: string, region: string) {
-  const roleArn = await createRole(accountId, {
-    trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' }] },
-    iamPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: 'arn:aws:s3:::nothing-here' }] },
-  });
-  const { Credentials } = await clientsFor(accountId).sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'powerless' }));
-  const s3 = new S3Client({
-    endpoint: localStack().awsUrl,
-    region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretAccessKey ?? '', sessionToken: Credentials?.SessionToken ?? '' },
-  });
+  const { roleArn, ...credentials } = await roleSession(accountId, [{ Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: 'arn:aws:s3:::nothing-here' }]);
+  const s3 = new S3Client({ endpoint: localStack().awsUrl, region, forcePathStyle: true, credentials });
   return { s3, roleArn };
 }
 
@@ -83,9 +75,9 @@ describe('classifyCustomerAccessError', () => {
 
   it('reports a refused AssumeRole as ROLE_ASSUMPTION_FAILED, whatever operation the caller was doing', async () => {
     const roleArn = `arn:aws:iam::${uniqueAccountId()}:role/missing-${randomBytes(3).toString('hex')}`;
-    const error = await errorOf(
-      clientsFor('111111111111').sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'classify', ExternalId: 's3i-example' })),
-    );
+    // Asked as validation asks it: as the runValidationStage function's role.
+    const sts = new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: await functionCredentials(['runValidationStage']) });
+    const error = await errorOf(sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'classify', ExternalId: 's3i-example' })));
     const failure = await classifyCustomerAccessError('PutObject', error, target('b', roleArn));
     expect(failure).toMatchObject({ stage: 'ASSUME_ROLE', code: 'ROLE_ASSUMPTION_FAILED' });
     expect(failure?.message).toMatch(/^try assume role from\[arn:aws:(iam|sts)::111111111111:[^\]]+\] to \[arn:aws:iam::\d{12}:role\/missing-[0-9a-f]{6}\] with externalId\[s3i-example\] failed: operation error STS: AssumeRole, https response error StatusCode: 403, /);

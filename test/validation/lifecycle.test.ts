@@ -16,6 +16,10 @@ import { handler as runStage } from '#functions/run-validation-stage/handler';
 import { clearFaults, clientsFor, localStack, rootCredentials, setFaults } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually, platformProject } from '../support/platform';
 import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction } from '../support/customer';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['runValidationStage', 'recordValidationInterruption']);
 
 afterEach(async () => {
   await clearFaults();

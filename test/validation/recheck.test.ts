@@ -14,6 +14,10 @@ import { recheckActiveIntegrations } from '#shared/validation/recheck';
 import { clientsFor } from '../support/local-stack';
 import { type Project, eventually, platformProject } from '../support/platform';
 import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import { actAsFunctions } from '../support/function-roles';
+
+// Handlers run here as the stack runs them: as their function's role.
+await actAsFunctions(['recheckIntegrations']);
 
 const DAY_MS = 86_400_000;
 

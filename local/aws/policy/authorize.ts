@@ -4,7 +4,8 @@
  * Modelled: identity policies (managed policies attached to the caller's role and its inline
  * policies), intersected with the session policy passed to AssumeRole; explicit Deny wins, an
  * Allow is needed, anything else is an implicit deny. Root callers may do anything inside their
- * own account. Role trust policies are evaluated by STS (evaluateTrustPolicy).
+ * own account. Role trust policies are evaluated by STS (evaluateTrustPolicy). Every request
+ * carries the global condition keys AWS sets (globalConditionKeys) beside the service's own.
  *
  * Not modelled: resource policies other than trust policies (bucket policies, KMS key policies
  * beyond the default one, queue policies), so any cross-account access is denied; SCPs and
@@ -27,17 +28,18 @@ export interface Authorizer {
   identityDecision(caller: Caller, request: AccessRequest): { decision: Decision; reason: string };
 }
 
-export function createAuthorizer(identityPoliciesOf: IdentityPolicySource): Authorizer {
-  const identityDecision: Authorizer['identityDecision'] = (caller, request) => {
+export function createAuthorizer(identityPoliciesOf: IdentityPolicySource, now: () => number = Date.now): Authorizer {
+  const identityDecision: Authorizer['identityDecision'] = (caller, asked) => {
     if (caller.isRoot) return { decision: 'Allow', reason: '' };
+    const request = { ...asked, context: { ...globalConditionKeys(caller, now()), ...asked.context } };
     const identity = evaluatePolicies(identityPoliciesOf(caller), request);
+    const session = caller.sessionPolicy ? evaluatePolicies([caller.sessionPolicy], request) : 'Allow';
+    // AWS looks for an explicit Deny in every applicable policy before it looks for any Allow,
+    // so a session policy's Deny is reported as such even when no identity policy allows.
     if (identity === 'ExplicitDeny') return { decision: identity, reason: 'with an explicit deny in an identity-based policy' };
+    if (session === 'ExplicitDeny') return { decision: session, reason: 'with an explicit deny in a session policy' };
     if (identity === 'ImplicitDeny') return { decision: identity, reason: `because no identity-based policy allows the ${request.action} action` };
-    if (caller.sessionPolicy) {
-      const session = evaluatePolicies([caller.sessionPolicy], request);
-      if (session === 'ExplicitDeny') return { decision: session, reason: 'with an explicit deny in a session policy' };
-      if (session === 'ImplicitDeny') return { decision: session, reason: `because no session policy allows the ${request.action} action` };
-    }
+    if (session === 'ImplicitDeny') return { decision: session, reason: `because no session policy allows the ${request.action} action` };
     return { decision: 'Allow', reason: '' };
   };
 
@@ -51,6 +53,25 @@ export function createAuthorizer(identityPoliciesOf: IdentityPolicySource): Auth
   };
 
   return { authorize, identityDecision };
+}
+
+/**
+ * The global condition keys of a request from `caller`. `aws:SecureTransport` is always true:
+ * the endpoint speaks plain HTTP on loopback only because it stands in for AWS's endpoints, which
+ * the SDK always reaches over TLS; the transport is never the product's choice. Reporting the
+ * loopback hop as insecure would make the common `Deny ... Bool aws:SecureTransport false`
+ * statement refuse everything locally that it never refuses in AWS.
+ */
+export function globalConditionKeys(caller: Caller, nowMs: number): Record<string, string> {
+  return {
+    'aws:SecureTransport': 'true',
+    'aws:PrincipalAccount': caller.accountId,
+    'aws:PrincipalArn': caller.roleArn ?? caller.arn,
+    'aws:PrincipalType': caller.isRoot ? 'Account' : 'AssumedRole',
+    'aws:PrincipalIsAWSService': 'false',
+    'aws:CurrentTime': new Date(nowMs).toISOString(),
+    'aws:EpochTime': String(Math.floor(nowMs / 1000)),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AccessRequest, Caller, PolicyDocument, PolicyStatement } from '#lo
 import type { ConditionContext } from '#local/aws/policy/conditions';
 import { conditionsHold } from '#local/aws/policy/conditions';
 import { statementsOf } from '#local/aws/policy/document';
-import { matchesArn, matchesWildcard } from '#local/aws/policy/wildcard';
+import { matchesResourceArn, matchesWildcard } from '#local/aws/policy/wildcard';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
@@ -21,11 +21,17 @@ export function evaluatePolicies(policies: PolicyDocument[], request: AccessRequ
   );
 }
 
-/** Evaluates a role trust policy (Principal + Action + Condition) for a calling principal. */
-export function evaluateTrustPolicy(trust: PolicyDocument, caller: Caller, request: AccessRequest): Decision {
+/**
+ * Who asks a trust policy to let them assume a role: a principal that signed an AssumeRole
+ * request, or an AWS service acting for itself (Lambda assuming a function's execution role).
+ */
+export type TrustedEntity = Caller | { servicePrincipal: string };
+
+/** Evaluates a role trust policy (Principal + Action + Condition) for whoever asks. */
+export function evaluateTrustPolicy(trust: PolicyDocument, who: TrustedEntity, request: AccessRequest): Decision {
   const context = toConditionContext(request.context);
   return decide([trust], (statement) =>
-    principalApplies(statement, caller) &&
+    principalApplies(statement, who) &&
     actionApplies(statement, request.action) &&
     conditionsHold(statement.Condition, context),
   );
@@ -52,35 +58,32 @@ function actionApplies(statement: PolicyStatement, action: string): boolean {
 }
 
 function resourceApplies(statement: PolicyStatement, resource: string): boolean {
-  const matches = (patterns: string | string[]) => toList(patterns).some((pattern) => matchesResource(pattern, resource));
+  const matches = (patterns: string | string[]) => toList(patterns).some((pattern) => matchesResourceArn(pattern, resource));
   if (statement.Resource !== undefined) return matches(statement.Resource);
   if (statement.NotResource !== undefined) return !matches(statement.NotResource);
   return false;
 }
 
-function matchesResource(pattern: string, resource: string): boolean {
-  if (pattern === '*') return true;
-  return matchesArn(pattern, resource);
-}
-
 /**
  * `Principal: {"AWS": ...}` entries: `*`, an account id or its `:root` ARN (any principal of
  * that account, subject to its own identity policies), a role ARN (sessions of that role), or
- * an assumed-role session ARN. Service and federated principals never match AWS-signed callers.
+ * an assumed-role session ARN. `Principal: {"Service": ...}` names AWS services, which only ever
+ * match a service acting for itself; `"Principal": "*"` matches everyone.
  */
-function principalApplies(statement: PolicyStatement, caller: Caller): boolean {
-  if (statement.Principal !== undefined) return principalMatches(statement.Principal, caller);
-  if (statement.NotPrincipal !== undefined) return !principalMatches(statement.NotPrincipal, caller);
+function principalApplies(statement: PolicyStatement, who: TrustedEntity): boolean {
+  if (statement.Principal !== undefined) return principalMatches(statement.Principal, who);
+  if (statement.NotPrincipal !== undefined) return !principalMatches(statement.NotPrincipal, who);
   return false;
 }
 
-function principalMatches(principal: NonNullable<PolicyStatement['Principal']>, caller: Caller): boolean {
+function principalMatches(principal: NonNullable<PolicyStatement['Principal']>, who: TrustedEntity): boolean {
   if (principal === '*') return true;
+  if ('servicePrincipal' in who) return toList(principal.Service ?? []).includes(who.servicePrincipal);
   return toList(principal.AWS ?? []).some((entry) => {
     if (entry === '*') return true;
     const account = /^\d{12}$/.test(entry) ? entry : /^arn:aws:iam::(\d{12}):root$/.exec(entry)?.[1];
-    if (account) return caller.accountId === account;
-    return entry === caller.roleArn || entry === caller.arn;
+    if (account) return who.accountId === account;
+    return entry === who.roleArn || entry === who.arn;
   });
 }
 

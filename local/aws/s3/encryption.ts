@@ -1,4 +1,4 @@
-import { header, type S3Request } from '#local/aws/s3/context';
+import { bucketArn, header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { invalidArgument, malformedXml, notImplemented } from '#local/aws/s3/errors';
 import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#local/aws/s3/model';
 import { childElement, childText, renderDocument, type XmlElement } from '#local/aws/s3/xml';
@@ -57,13 +57,16 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
 }
 
 /**
- * Asks KMS for a data key as the caller; KMS throws AccessDenied / NotFound / Disabled as AWS
- * would. The AWS managed key aws/s3 is exempt: its key policy lets every principal of the
- * account use it through S3, so AWS never refuses it for want of IAM permissions.
+ * Asks KMS for a data key as the caller, through S3 (kms:ViaService), with the encryption context
+ * S3 uses: the object's ARN, or the bucket's with an S3 Bucket Key. KMS throws AccessDenied /
+ * NotFound / Disabled as AWS would. The AWS managed key aws/s3 is exempt: its key policy lets
+ * every principal of the account use it through S3, so AWS never refuses it for want of IAM
+ * permissions.
  */
 export function requireDataKey(request: S3Request, sse: SseState): void {
   if (isKms(sse.algorithm) && sse.kmsKeyArn && !isAwsManagedKey(sse.kmsKeyArn)) {
-    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn);
+    const s3Arn = sse.bucketKeyEnabled ? bucketArn(request.bucketName) : objectArn(request.bucketName, request.key);
+    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn, { region: request.signed.region, encryptionContext: { 'aws:s3:arn': s3Arn } });
   }
 }
 

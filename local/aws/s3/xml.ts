@@ -1,12 +1,13 @@
+import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { escapeXml } from '#local/aws/protocols';
 import { malformedXml } from '#local/aws/s3/errors';
 
 /**
  * The REST-XML shapes of S3: answers rendered with S3's namespace and flattened lists (a list
- * is the element repeated, not wrapped in `<member>`), and a small strict parser for the few
- * request documents S3 takes (CreateBucketConfiguration, ServerSideEncryptionConfiguration,
- * CompleteMultipartUpload, Delete). The parser never resolves DTDs or external entities: a
- * DOCTYPE is refused outright.
+ * is the element repeated, not wrapped in `<member>`), and the reading of the few request
+ * documents S3 takes (CreateBucketConfiguration, ServerSideEncryptionConfiguration,
+ * CompleteMultipartUpload, Delete) with fast-xml-parser. No DTD is ever read: a DOCTYPE that
+ * declares entities is refused, as are references to undeclared ones.
  */
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -47,91 +48,77 @@ export function childText(element: XmlElement, name: string): string | undefined
   return childElement(element, name)?.text;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const NAME = /^[A-Za-z_][\w.:-]*/;
-const START_TAG = /<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
+const TEXT = '#text';
+const CDATA = '#cdata';
+
+/**
+ * Request documents are checked by fast-xml-parser's validator (well-formedness) and read by its
+ * parser in document order. Entities go through xmlEntities below: the five XML ones and
+ * character references are decoded; any other reference, and any DOCTYPE, make the document
+ * MalformedXML, so no DTD is ever read and no external entity resolved.
+ */
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  cdataPropName: CDATA,
+  entityDecoder: xmlEntities(),
+});
 
 /** Parses a request document; anything but well-formed XML is S3's MalformedXML. */
 export function parseXml(text: string): XmlElement {
-  let position = 0;
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
+  if (XMLValidator.validate(text) !== true) throw malformedXml();
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(text) as OrderedNode[];
+  } catch {
+    throw malformedXml();
+  }
+  const roots = nodes.map(toElement).filter((node): node is XmlElement => typeof node !== 'string');
+  if (roots.length !== 1 || !roots[0]) throw malformedXml();
+  return roots[0];
+}
 
-  const fail = (): never => {
+/** One node of fast-xml-parser's ordered output: `{ tag: [children] }` or `{ '#text': text }`. */
+type OrderedNode = Record<string, OrderedNode[] | string>;
+
+function toElement(node: OrderedNode): XmlElement | string {
+  const name = Object.keys(node).find((key) => key !== ':@');
+  if (name === undefined) return '';
+  const content = node[name];
+  if (name === TEXT) return String(content);
+  const children = (Array.isArray(content) ? content : []).map(toElement);
+  if (name === CDATA) return children.filter((child) => typeof child === 'string').join('');
+  return {
+    name,
+    children: children.filter((child): child is XmlElement => typeof child !== 'string'),
+    text: children.filter((child): child is string => typeof child === 'string').join(''),
+  };
+}
+
+/** The predefined XML entities and character references; anything else is refused. */
+function xmlEntities(): EntityDecoderOptions {
+  // The parser hands a DOCTYPE's declarations to addInputEntities: its being called at all means a DTD.
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  const refuse = (): never => {
     throw malformedXml();
   };
-  const skipMarkup = (open: string, close: string) => {
-    const end = text.indexOf(close, position + open.length);
-    if (end === -1) fail();
-    position = end + close.length;
+  return {
+    setExternalEntities: refuse,
+    addInputEntities: refuse,
+    reset: () => undefined,
+    setXmlVersion: () => undefined,
+    decode: (text) =>
+      text.replace(/&([^;&]*);/g, (_match, entity: string) => {
+        const code = /^#x[0-9a-f]+$/i.test(entity) ? parseInt(entity.slice(2), 16) : /^#\d+$/.test(entity) ? parseInt(entity.slice(1), 10) : undefined;
+        if (code === undefined) return named[entity] ?? refuse();
+        return code <= 0x10ffff ? String.fromCodePoint(code) : refuse();
+      }),
   };
-
-  while (position < text.length) {
-    const lt = text.indexOf('<', position);
-    const textEnd = lt === -1 ? text.length : lt;
-    if (textEnd > position) {
-      const chunk = text.slice(position, textEnd);
-      const current = stack[stack.length - 1];
-      if (current) current.text += decodeEntities(chunk, fail);
-      else if (chunk.trim() !== '') fail();
-      position = textEnd;
-      continue;
-    }
-    if (text.startsWith('<?', position)) skipMarkup('<?', '?>');
-    else if (text.startsWith('<!--', position)) skipMarkup('<!--', '-->');
-    else if (text.startsWith('<![CDATA[', position)) {
-      const end = text.indexOf(']]>', position);
-      const current = stack[stack.length - 1];
-      if (end === -1 || !current) fail();
-      (current as XmlElement).text += text.slice(position + 9, end);
-      position = end + 3;
-    } else if (text.startsWith('<!', position)) fail();
-    else if (text.startsWith('</', position)) {
-      const end = text.indexOf('>', position);
-      const name = end === -1 ? '' : localName(text.slice(position + 2, end).trim());
-      const closed = stack.pop();
-      if (!closed || closed.name !== name) fail();
-      position = end + 1;
-    } else {
-      // A start tag ends at the first `>` outside quoted attribute values.
-      START_TAG.lastIndex = position;
-      const match = START_TAG.exec(text);
-      if (!match) fail();
-      const end = position + (match as RegExpExecArray)[0].length - 1;
-      const tag = text.slice(position + 1, end);
-      const selfClosing = tag.endsWith('/');
-      const nameMatch = NAME.exec(tag);
-      if (!nameMatch) fail();
-      const element: XmlElement = { name: localName((nameMatch as RegExpExecArray)[0]), children: [], text: '' };
-      const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(element);
-      else if (root) fail();
-      else root = element;
-      if (!selfClosing) stack.push(element);
-      position = end + 1;
-    }
-  }
-  if (!root || stack.length > 0) fail();
-  return root as XmlElement;
-}
-
-function localName(qualified: string): string {
-  const colon = qualified.indexOf(':');
-  return colon === -1 ? qualified : qualified.slice(colon + 1);
-}
-
-function decodeEntities(chunk: string, fail: () => never): string {
-  return chunk.replace(/&([^;]*);?/g, (match, entity: string) => {
-    if (!match.endsWith(';')) fail();
-    if (entity.startsWith('#x')) return codePoint(parseInt(entity.slice(2), 16), fail);
-    if (entity.startsWith('#')) return codePoint(parseInt(entity.slice(1), 10), fail);
-    return ENTITIES[entity] ?? fail();
-  });
-}
-
-function codePoint(value: number, fail: () => never): string {
-  if (!Number.isInteger(value) || value < 0 || value > 0x10ffff) fail();
-  return String.fromCodePoint(value);
 }
 
 /** Reads a small request document from the decoded body, refusing bodies larger than `limit`. */

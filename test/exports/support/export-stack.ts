@@ -56,7 +56,7 @@ export async function exportWorld(options: { kms?: boolean } = {}): Promise<Expo
   if (kmsKeyArn) await encryptBucketWith(accountId, bucketName, REGION, kmsKeyArn);
   const integration = await setRoleAndWait(project, created.integrationId, roleArn);
   expect(integration.status, JSON.stringify(integration.validation)).toBe('ACTIVE');
-  const ownerToken = mintToken({ sub: `owner-${project.projectId}`, org: project.orgId, orgRole: 'owner', projects: {} });
+  const ownerToken = await mintToken({ sub: `owner-${project.projectId}`, org: project.orgId, orgRole: 'owner', projects: {} });
   return { project, ownerToken, clusterId, integration, created, accountId, roleArn };
 }
 

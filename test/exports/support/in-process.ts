@@ -23,9 +23,10 @@ export const stackExportQueueUrl = () => {
  * Makes the handlers of this test process send to the dead-letter queue, and records what they
  * send. Call before anything reads the configuration (it is read once per process).
  */
-export function parkExportMessages(): { stackQueueUrl: string; sent: string[] } {
+export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: string; sent: string[] } {
   const stackQueueUrl = stackExportQueueUrl();
-  process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
+  const parkingQueue = 'ExportDeadLetterQueue';
+  process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, `/${parkingQueue}`);
   const sent: string[] = [];
   const send = SQSClient.prototype.send;
   vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (this: SQSClient, command: unknown, ...rest: unknown[]) {
@@ -34,7 +35,7 @@ export function parkExportMessages(): { stackQueueUrl: string; sent: string[] } 
     }
     return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
   } as SQSClient['send']);
-  return { stackQueueUrl, sent };
+  return { stackQueueUrl, parkingQueue, sent };
 }
 
 /** Delivers a message to the stack's worker, as SQS redelivers one after a crashed invocation. */

@@ -93,7 +93,10 @@ describe('export failures', () => {
     const job = await waitForJob(world, jobId, finished);
     expect(job.status).toBe('FAILED');
     expect(job.error?.code).toBe('ROLE_ASSUMPTION_FAILED');
-    expect(job.error?.message).toMatch(/^try assume role from\[arn:aws:iam::111111111111:\S+\] to \[arn:aws:iam::\d{12}:role\/[\w-]+\] with externalId\[s3i-[\w-]+\] failed: /);
+    // The caller is the export worker's session, as the customer's CloudTrail shows it.
+    expect(job.error?.message).toMatch(
+      /^try assume role from\[arn:aws:sts::111111111111:assumed-role\/s3-integrations-dev-runExportJob-[\w-]+\/s3-integrations-dev-runExportJob\] to \[arn:aws:iam::\d{12}:role\/[\w-]+\] with externalId\[s3i-[\w-]+\] failed: /,
+    );
     expect(job.progress.objectsCopied).toBeLessThan(job.progress.objectsTotal);
     expect(job.manifestKey).toBeUndefined();
     expectIntegrationFailed(await integrationOf(world), job, 'ASSUME_ROLE');

@@ -29,9 +29,14 @@ import {
   type PlatformBackup,
 } from '../support/export-stack';
 import { apiEvent, lambdaContext, parkExportMessages, redeliverToStack, sqsEvent } from '../support/in-process';
+import { actAsFunctions } from '../../support/function-roles';
 
 const MiB = 1024 * 1024;
 const parked = parkExportMessages();
+// The handlers run here as their functions' role, which may also send to the queue the test parks messages in.
+await actAsFunctions(['runExportJob', 'startBackupExport'], [
+  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
+]);
 
 afterEach(async () => {
   await clearFaults();

@@ -149,6 +149,29 @@ export const trustAccount = (accountId: string, externalId?: string): PolicyDocu
   ],
 });
 
+/** A trust policy that lets an AWS service (Lambda by default) assume the role, as a function's execution role has. */
+export const trustService = (servicePrincipal = 'lambda.amazonaws.com'): PolicyDocument => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: servicePrincipal }, Action: 'sts:AssumeRole' }],
+});
+
+/** A session of a role whose trust policy allows Lambda, issued as Lambda gets one for a function. */
+export function serviceSession(fixture: Fixture, roleArn: string): AwsCredentialIdentity {
+  const session = fixture.endpoint.assumeRoleAsService({ roleArn, servicePrincipal: 'lambda.amazonaws.com', sessionName: 'test-function' });
+  return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+}
+
+let functionRoles = 0;
+
+/**
+ * A non-root caller of `accountId`: a session of a new role with these permissions (sts:AssumeRole
+ * on anything by default), as a platform function has. AWS refuses AssumeRole to root callers.
+ */
+export async function functionSession(fixture: Fixture, permissions: PolicyDocument = allowAll('sts:AssumeRole'), accountId = PLATFORM): Promise<AwsCredentialIdentity> {
+  functionRoles += 1;
+  return serviceSession(fixture, await createRole(fixture, accountId, `function-${functionRoles}`, trustService(), permissions));
+}
+
 /** Creates a role in `accountId` with a trust policy and one attached managed policy. */
 export async function createRole(
   fixture: Fixture,

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, startFixture, trustAccount, type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
@@ -57,7 +57,7 @@ describe('IAM managed policies', () => {
   it('makes a new default policy version take effect for the role', async () => {
     const roleArn = await createRole(fixture, CUSTOMER, 'versioned', trustAccount(PLATFORM), allowAll('s3:GetObject'));
     const policyArn = `arn:aws:iam::${CUSTOMER}:policy/versioned-policy`;
-    const session = await assumeRole(fixture, rootCredentials(PLATFORM), roleArn);
+    const session = await assumeRole(fixture, await functionSession(fixture), roleArn);
     const asRole = new IAMClient(clientConfig(fixture, session));
     expect(await failure(asRole.send(new GetRoleCommand({ RoleName: 'versioned' })))).toMatchObject({ name: 'AccessDenied', status: 403 });
     await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: JSON.stringify(allowAll('iam:Get*')), SetAsDefault: true }));

@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CUSTOMER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, PLATFORM, allowAll, clientConfig, createRole, failure, rootCredentials, serviceSession, startFixture, trustService, type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
@@ -15,7 +15,7 @@ afterAll(() => fixture.stop());
 const STATE_MACHINE = `arn:aws:states:us-east-1:${PLATFORM}:stateMachine:validate-integration`;
 const platform = () => clientConfig(fixture, rootCredentials(PLATFORM));
 const platformRole = async (name: string, permissions: ReturnType<typeof allowAll>) =>
-  assumeRole(fixture, rootCredentials(PLATFORM), await createRole(fixture, PLATFORM, name, trustAccount(PLATFORM), permissions));
+  serviceSession(fixture, await createRole(fixture, PLATFORM, name, trustService(), permissions));
 
 describe('EventBridge PutEvents', () => {
   it('hands valid entries to the runtime and reports invalid ones per entry', async () => {

@@ -18,7 +18,8 @@ import { createKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import { startAwsEndpoint } from '#local/aws/server';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, recordingHooks, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, recordingHooks, rootCredentials, startFixture, trustAccount,
+  type Fixture,
 } from './endpoint-fixture';
 
 /**
@@ -134,7 +135,7 @@ describe('Sign and Verify', () => {
 describe('who may sign', () => {
   it('applies identity policies to kms:Sign, kms:Verify and kms:GetPublicKey, and keeps other accounts out', async () => {
     const roleArn = await createRole(fixture, CUSTOMER, 'digest-signer', trustAccount(PLATFORM), allowAll('kms:Sign', rsaKey));
-    const signer = new KMSClient(clientConfig(fixture, await assumeRole(fixture, rootCredentials(PLATFORM), roleArn)));
+    const signer = new KMSClient(clientConfig(fixture, await assumeRole(fixture, await functionSession(fixture), roleArn)));
     const algorithm: SigningAlgorithmSpec = 'RSASSA_PSS_SHA_256';
     const signature = (await signer.send(new SignCommand({ KeyId: rsaKey, Message: message, SigningAlgorithm: algorithm }))).Signature;
     expect(await failure(signer.send(new VerifyCommand({ KeyId: rsaKey, Message: message, Signature: signature, SigningAlgorithm: algorithm })))).toMatchObject({
@@ -150,7 +151,8 @@ describe('who may sign', () => {
     const store = createIamStore(fixture.dataDir, Date.now);
     const reopened = createKms({ dataDir: fixture.dataDir, authorize: createAuthorizer((caller) => store.identityPoliciesOf(caller)).authorize, now: Date.now });
     const root: Caller = { accountId: CUSTOMER, arn: `arn:aws:iam::${CUSTOMER}:root`, accessKeyId: `LOCAL${CUSTOMER}`, isRoot: true };
-    expect(() => reopened.forS3.generateDataKey(root, rsaKey)).toThrow(expect.objectContaining({ code: 'KMS.InvalidKeyUsageException', statusCode: 400 }));
+    const viaS3 = { region: 'us-east-1', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::bucket/key' } };
+    expect(() => reopened.forS3.generateDataKey(root, rsaKey, viaS3)).toThrow(expect.objectContaining({ code: 'KMS.InvalidKeyUsageException', statusCode: 400 }));
   });
 });
 

@@ -5,7 +5,8 @@ import { createIamStore } from '#local/aws/iam-store';
 import { createKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, serviceSession, startFixture,
+  trustAccount, trustService, type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
@@ -20,7 +21,7 @@ afterAll(() => fixture.stop());
 
 const kmsAs = async (permissions: ReturnType<typeof allowAll>, roleName: string) => {
   const roleArn = await createRole(fixture, CUSTOMER, roleName, trustAccount(PLATFORM), permissions);
-  return new KMSClient(clientConfig(fixture, await assumeRole(fixture, rootCredentials(PLATFORM), roleArn)));
+  return new KMSClient(clientConfig(fixture, await assumeRole(fixture, await functionSession(fixture), roleArn)));
 };
 
 describe('KMS over JSON 1.1', () => {
@@ -67,6 +68,7 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
     const store = createIamStore(fixture.dataDir, Date.now);
     return createKms({ dataDir: fixture.dataDir, authorize: createAuthorizer((caller) => store.identityPoliciesOf(caller)).authorize, now: Date.now });
   };
+  const viaS3 = { region: 'us-east-1', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::exports/a.tar' } };
   const root = (accountId: string): Caller => ({ accountId, arn: `arn:aws:iam::${accountId}:root`, accessKeyId: `LOCAL${accountId}`, isRoot: true });
   const session = (roleName: string): Caller => ({
     accountId: CUSTOMER,
@@ -83,18 +85,44 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
       Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 'kms:GenerateDataKey'], Resource: '*' }],
     });
     const kms = reopen();
-    expect(() => kms.forS3.generateDataKey(root(CUSTOMER), keyArn)).not.toThrow();
-    expect(() => kms.forS3.generateDataKey(session('s3-kms-writer'), keyArn)).not.toThrow();
-    expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
-    expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
+    expect(() => kms.forS3.generateDataKey(root(CUSTOMER), keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(session('s3-kms-writer'), keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
+    expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
+  });
+
+  it('sets kms:ViaService, kms:CallerAccount and S3\'s encryption context, which policies commonly require', async () => {
+    const onlyThroughS3 = await createRole(fixture, CUSTOMER, 'via-s3-only', trustService(), {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Encrypt'],
+        Resource: 'arn:aws:kms:*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::exports/*' },
+        },
+      }],
+    });
+    const kms = reopen();
+    const caller = session('via-s3-only');
+    expect(() => kms.forS3.generateDataKey(caller, keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(caller, keyArn, { ...viaS3, region: 'eu-west-1' })).toThrow(expect.objectContaining({ code: 'AccessDenied' }));
+    expect(() => kms.forS3.generateDataKey(caller, keyArn, { ...viaS3, encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::other/a' } })).toThrow(
+      expect.objectContaining({ code: 'AccessDenied' }),
+    );
+    // Called directly, not through S3, the same role may not use the key.
+    const direct = new KMSClient(clientConfig(fixture, serviceSession(fixture, onlyThroughS3)));
+    const encrypt = { KeyId: keyArn, Plaintext: Buffer.from('x'), EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::exports/a.tar' } };
+    expect(await failure(direct.send(new EncryptCommand(encrypt)))).toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('answers KMS.NotFoundException for unknown keys and KMS.DisabledException for disabled ones', async () => {
     const missing = `arn:aws:kms:us-east-1:${CUSTOMER}:key/11111111-2222-3333-4444-555555555555`;
-    expect(() => reopen().forS3.generateDataKey(root(CUSTOMER), missing)).toThrow(expect.objectContaining({ code: 'KMS.NotFoundException', statusCode: 400 }));
+    expect(() => reopen().forS3.generateDataKey(root(CUSTOMER), missing, viaS3)).toThrow(expect.objectContaining({ code: 'KMS.NotFoundException', statusCode: 400 }));
     const disabled = (await customerKms.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? '';
     await customerKms.send(new DisableKeyCommand({ KeyId: disabled }));
     expect(await failure(customerKms.send(new GenerateDataKeyCommand({ KeyId: disabled, KeySpec: 'AES_256' })))).toMatchObject({ name: 'DisabledException', status: 400 });
-    expect(() => reopen().forS3.generateDataKey(root(CUSTOMER), disabled)).toThrow(expect.objectContaining({ code: 'KMS.DisabledException', statusCode: 400 }));
+    expect(() => reopen().forS3.generateDataKey(root(CUSTOMER), disabled, viaS3)).toThrow(expect.objectContaining({ code: 'KMS.DisabledException', statusCode: 400 }));
   });
 });

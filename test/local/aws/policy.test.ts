@@ -46,6 +46,21 @@ describe('evaluatePolicies', () => {
     expect(evaluatePolicies(bucketOnly, { action: 's3:ListBucket', resource: 'arn:aws:s3:::customer-bucket-2' })).toBe('ImplicitDeny');
   });
 
+  it('lets a trailing * of a short resource pattern run on past the colons, as IAM does', () => {
+    const kmsKey = { action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' };
+    const role = { action: 'iam:GetRole', resource: 'arn:aws:iam::222222222222:role/path/customer' };
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:*'))], kmsKey)).toBe('Allow');
+    expect(evaluatePolicies([doc(allow('iam:*', 'arn:aws:iam::*'))], role)).toBe('Allow');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:us-east-1:2222*'))], kmsKey)).toBe('Allow');
+    // The parts before the expanding one still have to match, and without a trailing * nothing expands.
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:eu-west-1:*'))], kmsKey)).toBe('ImplicitDeny');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:s3:*'))], kmsKey)).toBe('ImplicitDeny');
+    expect(evaluatePolicies([doc(allow('kms:*', 'arn:aws:kms:us-east-1'))], kmsKey)).toBe('ImplicitDeny');
+    // A Deny written the short way applies too, and NotResource complements the expanded match.
+    expect(evaluatePolicies([doc(allow('kms:*')), doc({ Effect: 'Deny', Action: 'kms:*', Resource: 'arn:aws:kms:*' })], kmsKey)).toBe('ExplicitDeny');
+    expect(evaluatePolicies([doc({ Effect: 'Allow', Action: 'iam:*', NotResource: 'arn:aws:iam::*' })], role)).toBe('ImplicitDeny');
+  });
+
   it('applies NotAction and NotResource as complements', () => {
     const policy = [doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })];
     expect(evaluatePolicies(policy, { action: 's3:PutObject', resource: BUCKET_OBJECT })).toBe('Allow');
@@ -175,6 +190,31 @@ describe('authorize', () => {
     const narrowed = caller(doc(allow('s3:GetObject', '*')));
     expect(() => authorize(narrowed, { ...ownBucket, action: 's3:GetObject' })).not.toThrow();
     expect(() => authorize(narrowed, ownBucket)).toThrow(/no session policy allows/);
+  });
+
+  it('reports a Deny in the session policy as an explicit deny, even when no identity policy allows', () => {
+    const denying = caller(doc(allow('s3:*'), { Effect: 'Deny', Action: 'kms:*', Resource: '*' }));
+    const kms = { ...ownBucket, action: 'kms:GenerateDataKey', resource: 'arn:aws:kms:us-east-1:222222222222:key/k' };
+    expect(() => authorize(denying, kms)).toThrow(/kms:GenerateDataKey on resource: \S+ with an explicit deny in a session policy$/);
+    // An identity-based Deny is found first, as AWS reports it.
+    const { authorize: withIdentityDeny } = createAuthorizer(() => [doc({ Effect: 'Deny', Action: 'kms:*', Resource: '*' })]);
+    expect(() => withIdentityDeny(denying, kms)).toThrow(/with an explicit deny in an identity-based policy$/);
+  });
+
+  it('sets the global keys: aws:SecureTransport true (the common TLS-only Deny does not bite), principal and time', () => {
+    const tlsOnly = doc({ Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const ownAccountOnly = doc(allow('s3:PutObject', '*', {
+      StringEquals: { 'aws:PrincipalAccount': '222222222222', 'aws:PrincipalType': 'AssumedRole', 'aws:PrincipalArn': roleArn },
+      DateLessThan: { 'aws:CurrentTime': '2031-01-01T00:00:00Z' },
+      NumericGreaterThan: { 'aws:EpochTime': '1700000000' },
+    }));
+    const at = (iso: string) => createAuthorizer((who) => (who.roleArn === roleArn ? [tlsOnly, ownAccountOnly] : []), () => Date.parse(iso)).authorize;
+    expect(() => at('2030-06-01T00:00:00Z')(caller(), ownBucket)).not.toThrow();
+    expect(() => at('2031-06-01T00:00:00Z')(caller(), ownBucket)).toThrow(/because no identity-based policy allows/);
+    // What a service passes for the request wins over the global default.
+    expect(() => at('2030-06-01T00:00:00Z')(caller(), { ...ownBucket, context: { ...ownBucket.context, 'aws:SecureTransport': 'false' } })).toThrow(
+      /with an explicit deny in an identity-based policy/,
+    );
   });
 
   it('denies cross-account access and resources whose owner is unknown, even for root', () => {

@@ -12,7 +12,7 @@ import {
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '#local/aws/contract';
-import { CUSTOMER, OTHER, PLATFORM, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
+import { CUSTOMER, OTHER, PLATFORM, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { createBucket, rootS3, s3Client, uniqueBucket } from './s3-helpers';
 
 /**
@@ -36,7 +36,7 @@ const statement = (Action: string | string[], Resource: string | string[], Condi
 async function platformSession(statements: PolicyStatement[], account = CUSTOMER): Promise<AwsCredentialIdentity> {
   roleCounter += 1;
   const roleArn = await createRole(fixture, account, `s3-access-${roleCounter}`, trustAccount(PLATFORM, 'ext-id'), { Version: '2012-10-17', Statement: statements });
-  return assumeRole(fixture, rootCredentials(PLATFORM), roleArn, { ExternalId: 'ext-id' });
+  return assumeRole(fixture, await functionSession(fixture), roleArn, { ExternalId: 'ext-id' });
 }
 
 const bucketStatements = (bucket: string) => [
@@ -80,6 +80,20 @@ describe('S3 with SSE-KMS default encryption', () => {
     expect(mp).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
   });
 
+  it('asks KMS through S3: a policy that allows the key only via S3 in the bucket\'s region lets the write through', async () => {
+    const viaS3 = statement('kms:GenerateDataKey', keyArn, {
+      StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${kmsBucket}/exports/*` },
+    });
+    const s3 = s3Client(fixture, await platformSession([...bucketStatements(kmsBucket), viaS3]));
+    await expect(s3.send(new PutObjectCommand({ Bucket: kmsBucket, Key: 'exports/a', Body: 'x', ExpectedBucketOwner: CUSTOMER }))).resolves.toBeTruthy();
+    // S3 passes the object's ARN as encryption context: a key outside exports/ is refused.
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket: kmsBucket, Key: 'other/a', Body: 'x', ExpectedBucketOwner: CUSTOMER })))).toMatchObject({
+      name: 'AccessDenied',
+      status: 403,
+    });
+  });
+
   it('applies the same check to an explicit SSE-KMS request header on a plain bucket', async () => {
     const s3 = s3Client(fixture, await platformSession(bucketStatements(plainBucket)));
     const explicit = { Bucket: plainBucket, Key: 'explicit', Body: 'x', ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: keyArn };
@@ -90,6 +104,12 @@ describe('S3 with SSE-KMS default encryption', () => {
 });
 
 describe('S3 identity policies', () => {
+  it('lets the common TLS-only Deny stand: requests count as TLS, as the SDK\'s are in AWS', async () => {
+    const tlsOnly: PolicyStatement = { Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    const s3 = s3Client(fixture, await platformSession([...bucketStatements(plainBucket), tlsOnly]));
+    await expect(s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'tls-only', Body: 'x', ExpectedBucketOwner: CUSTOMER }))).resolves.toBeTruthy();
+  });
+
   it('scopes writes to the resources the policy names', async () => {
     const s3 = s3Client(fixture, await platformSession([statement('s3:PutObject', `arn:aws:s3:::${plainBucket}/exports/*`)]));
     await s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'exports/a', Body: 'x' }));

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/fixture-runtime';
-import { CUSTOMER, assumeRole, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
+import { CUSTOMER, allowAll, assumeRole, createRole, failure, functionSession, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 
 /**
@@ -124,7 +124,7 @@ describe('If-Match: <etag> (compare and swap)', () => {
         { Effect: 'Deny', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { Null: { 's3:if-none-match': 'true' } } },
       ],
     });
-    const writer = s3Client(fixture, await assumeRole(fixture, rootCredentials(CUSTOMER), roleArn));
+    const writer = s3Client(fixture, await assumeRole(fixture, await functionSession(fixture, allowAll('sts:AssumeRole'), CUSTOMER), roleArn));
     await writer.send(new PutObjectCommand({ Bucket: bucket, Key: 'enforced', Body: 'ok', IfNoneMatch: '*' }));
     expect(await failure(writer.send(new PutObjectCommand({ Bucket: bucket, Key: 'enforced-2', Body: 'no condition' })))).toMatchObject({ name: 'AccessDenied' });
     const etag = (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'read-needed', Body: 'x' }))).ETag;

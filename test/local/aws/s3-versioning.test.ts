@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listVersionsPage } from '#local/aws/s3/list-versions';
 import type { StoredObject } from '#local/aws/s3/model';
 import { ObjectVersions, versionIdOf } from '#local/aws/s3/versions';
-import { CUSTOMER, allowAll, assumeRole, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
+import { CUSTOMER, allowAll, assumeRole, createRole, failure, functionSession, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 
 let fixture: Fixture;
@@ -262,7 +262,7 @@ describe('version permissions', () => {
     const bucket = await bucketWith('Enabled');
     const written = await put(bucket, 'guarded', 'x');
     const roleArn = await createRole(fixture, CUSTOMER, `reader-${bucket}`, trustAccount(CUSTOMER), allowAll('s3:GetObject'));
-    const reader = s3Client(fixture, await assumeRole(fixture, rootCredentials(CUSTOMER), roleArn));
+    const reader = s3Client(fixture, await assumeRole(fixture, await functionSession(fixture, allowAll('sts:AssumeRole'), CUSTOMER), roleArn));
     await reader.send(new GetObjectCommand({ Bucket: bucket, Key: 'guarded' }));
     expect(await failure(reader.send(new GetObjectCommand({ Bucket: bucket, Key: 'guarded', VersionId: written.VersionId })))).toMatchObject({ status: 403 });
     expect(await failure(reader.send(new ListObjectVersionsCommand({ Bucket: bucket })))).toMatchObject({ status: 403 });

@@ -1,21 +1,26 @@
 import { GetCallerIdentityCommand, STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, rootCredentials, startFixture, trustAccount, type Fixture,
+  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, serviceSession, startFixture,
+  trustAccount, trustService, type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
 let customerRole: string;
+/** The platform's caller: a session of a platform role allowed sts:AssumeRole, as a function has. */
+let platformFn: AwsCredentialIdentity;
 const EXTERNAL_ID = 'integ-ext-0123456789';
 
 beforeAll(async () => {
   fixture = await startFixture();
   customerRole = await createRole(fixture, CUSTOMER, 'platform-export', trustAccount(PLATFORM, EXTERNAL_ID), allowAll('s3:*'));
+  platformFn = await functionSession(fixture);
 });
 afterAll(() => fixture.stop());
 
-const sts = (credentials = rootCredentials(PLATFORM)) => new STSClient(clientConfig(fixture, credentials));
+const sts = (credentials = platformFn) => new STSClient(clientConfig(fixture, credentials));
 const assumeCustomerRole = (input: Partial<ConstructorParameters<typeof AssumeRoleCommand>[0]> = {}) =>
   sts().send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'validation', ExternalId: EXTERNAL_ID, ...input }));
 
@@ -26,7 +31,7 @@ describe('GetCallerIdentity', () => {
   });
 
   it('names the assumed-role session for temporary credentials', async () => {
-    const credentials = await assumeRole(fixture, rootCredentials(PLATFORM), customerRole, { ExternalId: EXTERNAL_ID });
+    const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID });
     const identity = await sts(credentials).send(new GetCallerIdentityCommand({}));
     const role = await new IAMClient(clientConfig(fixture, rootCredentials(CUSTOMER))).send(new GetRoleCommand({ RoleName: 'platform-export' }));
     expect(identity.Account).toBe(CUSTOMER);
@@ -49,38 +54,46 @@ describe('AssumeRole', () => {
   it('refuses a different external id, and a missing one, with AccessDenied naming caller and role', async () => {
     const wrong = await failure(assumeCustomerRole({ ExternalId: 'some-other-id' }));
     expect(wrong).toMatchObject({ name: 'AccessDenied', status: 403 });
-    expect(wrong.message).toBe(`User: arn:aws:iam::${PLATFORM}:root is not authorized to perform: sts:AssumeRole on resource: ${customerRole}`);
+    const caller = (await sts().send(new GetCallerIdentityCommand({}))).Arn;
+    expect(wrong.message).toBe(`User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${customerRole}`);
     expect(await failure(assumeCustomerRole({ ExternalId: undefined }))).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('succeeds without an external id when the trust policy does not require one (what validation must detect)', async () => {
     const lax = await createRole(fixture, CUSTOMER, 'lax-role', trustAccount(PLATFORM));
-    await expect(assumeRole(fixture, rootCredentials(PLATFORM), lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
+    await expect(assumeRole(fixture, platformFn, lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
   });
 
   it('refuses a principal from another account', async () => {
-    const denied = await failure(sts(rootCredentials(OTHER)).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'x1', ExternalId: EXTERNAL_ID })));
+    const stranger = await functionSession(fixture, allowAll('sts:AssumeRole'), OTHER);
+    const denied = await failure(sts(stranger).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'x1', ExternalId: EXTERNAL_ID })));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('refuses a session of another role when the trust policy names one role ARN', async () => {
-    const platformRole = await createRole(fixture, PLATFORM, 'export-fn', trustAccount(PLATFORM), allowAll('sts:AssumeRole'));
-    const otherRole = await createRole(fixture, PLATFORM, 'other-fn', trustAccount(PLATFORM), allowAll('sts:AssumeRole'));
+    const platformRole = await createRole(fixture, PLATFORM, 'export-fn', trustService(), allowAll('sts:AssumeRole'));
+    const otherRole = await createRole(fixture, PLATFORM, 'other-fn', trustService(), allowAll('sts:AssumeRole'));
     const pinned = await createRole(fixture, CUSTOMER, 'pinned', {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { AWS: platformRole }, Action: 'sts:AssumeRole' }],
     });
-    const exportFn = await assumeRole(fixture, rootCredentials(PLATFORM), platformRole);
-    const otherFn = await assumeRole(fixture, rootCredentials(PLATFORM), otherRole);
+    const exportFn = serviceSession(fixture, platformRole);
+    const otherFn = serviceSession(fixture, otherRole);
     await expect(assumeRole(fixture, exportFn, pinned)).resolves.toBeTruthy();
     expect(await failure(assumeRole(fixture, otherFn, pinned))).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('needs the caller\'s own identity policy to allow sts:AssumeRole on the role', async () => {
-    const noAssume = await createRole(fixture, PLATFORM, 'no-assume-fn', trustAccount(PLATFORM), allowAll('s3:*'));
-    const credentials = await assumeRole(fixture, rootCredentials(PLATFORM), noAssume);
+    const credentials = await functionSession(fixture, allowAll('s3:*'));
     const denied = await failure(assumeRole(fixture, credentials, customerRole, { ExternalId: EXTERNAL_ID }));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
+  });
+
+  it('refuses root callers, as AWS does, whatever the trust policy says', async () => {
+    const denied = await failure(sts(rootCredentials(PLATFORM)).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'root', ExternalId: EXTERNAL_ID })));
+    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403, message: 'Roles may not be assumed by root accounts.' });
+    const ownRole = await createRole(fixture, CUSTOMER, 'own-role', trustAccount(CUSTOMER), allowAll('s3:*'));
+    expect(await failure(assumeRole(fixture, rootCredentials(CUSTOMER), ownRole))).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('answers a role that does not exist exactly like a refusing one', async () => {
@@ -105,15 +118,15 @@ describe('AssumeRole', () => {
 
   it('narrows a session to its session policy', async () => {
     const platformRole = await createRole(fixture, PLATFORM, 'chaining-fn', trustAccount(PLATFORM), allowAll('sts:AssumeRole'));
-    const narrowed = await assumeRole(fixture, rootCredentials(PLATFORM), platformRole, { Policy: JSON.stringify(allowAll('s3:GetObject')) });
-    const full = await assumeRole(fixture, rootCredentials(PLATFORM), platformRole);
+    const narrowed = await assumeRole(fixture, platformFn, platformRole, { Policy: JSON.stringify(allowAll('s3:GetObject')) });
+    const full = await assumeRole(fixture, platformFn, platformRole);
     await expect(assumeRole(fixture, full, customerRole, { ExternalId: EXTERNAL_ID })).resolves.toBeTruthy();
     const denied = await failure(assumeRole(fixture, narrowed, customerRole, { ExternalId: EXTERNAL_ID }));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('refuses session credentials once they have expired', async () => {
-    const credentials = await assumeRole(fixture, rootCredentials(PLATFORM), customerRole, { ExternalId: EXTERNAL_ID, DurationSeconds: 900 });
+    const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID, DurationSeconds: 900 });
     await expect(sts(credentials).send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
     fixture.advanceClock(901_000);
     try {
@@ -125,7 +138,7 @@ describe('AssumeRole', () => {
   });
 
   it('refuses a session token that does not belong to the access key', async () => {
-    const credentials = await assumeRole(fixture, rootCredentials(PLATFORM), customerRole, { ExternalId: EXTERNAL_ID });
+    const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID });
     const tampered = { ...credentials, sessionToken: `${credentials.sessionToken?.slice(0, -4)}AAAA` };
     expect(await failure(sts(tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
   });

@@ -19,6 +19,9 @@ function encode(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
+/** `Bearer <token>` for claims signed with the local key. */
+const bearer = async (extra: Record<string, unknown> = {}) => `Bearer ${await signToken({ ...claims, ...extra }, key, defaults)}`;
+
 function postPrivate(authorization?: string, body = '{"a":1}'): Promise<Response> {
   return fetch(`${api.url}/private/a/b?x=1&x=2`, {
     method: 'POST',
@@ -79,7 +82,7 @@ describe('local HTTP API', () => {
   });
 
   it('passes the verified claims of a valid token, flattened to strings as API Gateway does', async () => {
-    const response = await postPrivate(`Bearer ${signToken({ ...claims, scope: 'read write' }, key, defaults)}`);
+    const response = await postPrivate(await bearer({ scope: 'read write' }));
     expect(response.status).toBe(200);
     const event = (await response.json()) as APIGatewayProxyEventV2WithJWTAuthorizer;
     expect(event.routeKey).toBe('POST /private/{proxy+}');
@@ -98,11 +101,11 @@ describe('local HTTP API', () => {
   });
 
   const now = Math.floor(Date.now() / 1000);
-  const rejected: Array<[string, () => string | undefined]> = [
+  const rejected: Array<[string, () => Promise<string | undefined> | string | undefined]> = [
     ['no Authorization header', () => undefined],
     ['an empty bearer', () => 'Bearer '],
-    ['a forged payload', () => {
-      const [header, , signature] = signToken(claims, key, defaults).split('.');
+    ['a forged payload', async () => {
+      const [header, , signature] = (await signToken(claims, key, defaults)).split('.');
       return `Bearer ${header}.${encode({ ...claims, orgRole: 'owner', org: 'other-org', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.${signature}`;
     }],
     ['a signature by another key with our kid', () => {
@@ -117,17 +120,17 @@ describe('local HTTP API', () => {
       const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
       return `Bearer ${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
     }],
-    ['a wrong issuer', () => `Bearer ${signToken({ ...claims, iss: 'http://127.0.0.1:3000/other-issuer' }, key, defaults)}`],
-    ['a wrong audience', () => `Bearer ${signToken({ ...claims, aud: ['another-api'] }, key, defaults)}`],
-    ['an expired token', () => `Bearer ${signToken({ ...claims, iat: now - 7200, exp: now - 60 }, key, defaults)}`],
-    ['a token without exp', () => `Bearer ${signToken({ ...claims, exp: undefined }, key, defaults)}`],
-    ['a token not valid yet (nbf)', () => `Bearer ${signToken({ ...claims, nbf: now + 600 }, key, defaults)}`],
-    ['a token issued in the future (iat)', () => `Bearer ${signToken({ ...claims, iat: now + 600 }, key, defaults)}`],
+    ['a wrong issuer', () => bearer({ iss: 'http://127.0.0.1:3000/other-issuer' })],
+    ['a wrong audience', () => bearer({ aud: ['another-api'] })],
+    ['an expired token', () => bearer({ iat: now - 7200, exp: now - 60 })],
+    ['a token without exp', () => bearer({ exp: undefined })],
+    ['a token not valid yet (nbf)', () => bearer({ nbf: now + 600 })],
+    ['a token issued in the future (iat)', () => bearer({ iat: now + 600 })],
     ['not a JWT', () => 'Bearer not-a-token'],
   ];
 
   it.each(rejected)('answers 401 without calling the function for %s', async (_case, authorization) => {
-    const response = await postPrivate(authorization());
+    const response = await postPrivate(await authorization());
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ message: 'Unauthorized' });
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer .*error="invalid_token"/);
@@ -135,12 +138,12 @@ describe('local HTTP API', () => {
   });
 
   it('accepts an audience list that contains the configured audience', async () => {
-    const response = await postPrivate(signToken({ ...claims, aud: ['another-api', LOCAL_JWT_AUDIENCE] }, key, defaults));
+    const response = await postPrivate(await signToken({ ...claims, aud: ['another-api', LOCAL_JWT_AUDIENCE] }, key, defaults));
     expect(response.status).toBe(200);
   });
 
   it('answers 413 for a body over 10 MB without calling the function', async () => {
-    const response = await postPrivate(`Bearer ${signToken(claims, key, defaults)}`, 'x'.repeat(10 * 1024 * 1024 + 1));
+    const response = await postPrivate(await bearer(), 'x'.repeat(10 * 1024 * 1024 + 1));
     expect(response.status).toBe(413);
     expect(fixtureCalls()).toHaveLength(0);
   });

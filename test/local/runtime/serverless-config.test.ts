@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { functionEnvironment } from '#local/runtime/env';
+import { environmentOf, functionEnvironment } from '#local/runtime/env';
 import { loadService } from '#local/runtime/service-model';
 import { FIXTURE_ENDPOINT, FIXTURE_SERVERLESS_YML } from '../../support/fixture-runtime';
 
@@ -28,8 +28,14 @@ describe('serverless.yml for local use', () => {
       FIXTURE_NAME: 'fixture-us-east-1',
       AWS_ENDPOINT_URL: FIXTURE_ENDPOINT,
       AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
-      AWS_ACCESS_KEY_ID: 'LOCAL111111111111',
       S3_FORCE_PATH_STYLE: 'true',
+    });
+    // Credentials are each function's own session (function-sessions.ts), never shared.
+    expect(environment.AWS_ACCESS_KEY_ID).toBeUndefined();
+    const worker = service.functions.find((fn) => fn.key === 'worker');
+    expect(worker && environmentOf(cloudFormation, worker, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'http://127.0.0.1:8000' })).toMatchObject({
+      FIXTURE_TABLE: 'runtime-fixture-test-table',
+      AWS_ENDPOINT_URL: FIXTURE_ENDPOINT,
     });
     expect(cloudFormation.resources.get('WorkDeadLetterQueue')?.attributes.Arn).toBe(
       'arn:aws:sqs:us-east-1:111111111111:runtime-fixture-test-work-dlq',

@@ -16,7 +16,7 @@ describe('the local stack the test run shares', () => {
     const anonymous = await api().get(path);
     expect(anonymous.status).toBe(401);
     expect(anonymous.json).toEqual({ message: 'Unauthorized' });
-    const token = mintToken({ sub: 'user-1', org: 'org-1', orgRole: 'member', projects: {} });
+    const token = await mintToken({ sub: 'user-1', org: 'org-1', orgRole: 'member', projects: {} });
     const authorized = await api(token).get(path);
     // The function answered (its own error shape), not the authorizer.
     expect(authorized.status).not.toBe(401);
