@@ -87,7 +87,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, faults);
       const auth = parseAuth(req.url ?? '/', req.headers);
-      const handler = services[auth.service];
+      // Own properties only: a scope naming `constructor` must not reach Object.prototype.
+      const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
       if (!handler) throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
       service = auth.service;
 
@@ -217,7 +218,10 @@ function answerError(req: IncomingMessage, res: ServerResponse, service: string,
 /** Which protocol to answer in before the credential scope names the service. */
 function guessService(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') return TARGET_PREFIXES[target.split('.')[0] ?? ''] ?? 'kms';
+  if (typeof target === 'string') {
+    const prefix = target.split('.')[0] ?? '';
+    return Object.hasOwn(TARGET_PREFIXES, prefix) ? (TARGET_PREFIXES[prefix] ?? 'kms') : 'kms';
+  }
   if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return 'sts';
   return 's3';
 }

@@ -15,7 +15,7 @@ export async function requireProjectAccess(caller: Caller, projectId: string, ac
   const project = await getProject(projectId);
   if (!project || project.orgId !== caller.orgId) throw notFound();
   const isOwner = caller.orgRole === 'owner';
-  const projectRole = caller.projectRoles[projectId];
+  const projectRole = caller.projectRoles.get(projectId);
   if (!isOwner && !projectRole) throw notFound();
   if (access === 'write' && !isOwner && projectRole !== 'admin') {
     throw new ForbiddenError('Only the organization owner or a project admin can change integrations of this project.');
