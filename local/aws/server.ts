@@ -15,7 +15,8 @@
  * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
  *
  * Admin calls under `/_local/` are answered only to loopback clients: `GET /_local/health`,
- * `GET|PUT|DELETE /_local/faults` (PUT takes a JSON FaultSettings).
+ * `GET|PUT|DELETE /_local/faults` (PUT takes a JSON FaultSettings), `GET /_local/sts/assume-role-calls`
+ * (the AssumeRole journal, optionally `?roleArn=`).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -36,6 +37,7 @@ import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/a
 import { createSqsService } from '#local/aws/sqs';
 import { createStatesService } from '#local/aws/states';
 import { createStsService } from '#local/aws/sts';
+import { createAssumeRoleJournal, type AssumeRoleJournal } from '#local/aws/sts-journal';
 
 /** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
 const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
@@ -68,8 +70,9 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const { authorize } = authorizer;
   const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
   const faults = createFaultInjector();
+  const journal = createAssumeRoleJournal();
   const services: Record<string, ServiceHandler> = {
-    sts: createStsService({ accounts, store, authorizer }),
+    sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
     kms: kms.service,
     events: createEventsService({ authorize, hooks: options.hooks }),
@@ -85,7 +88,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, faults);
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, journal });
       const auth = parseAuth(req.url ?? '/', req.headers);
       // Own properties only: a scope naming `constructor` must not reach Object.prototype.
       const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
@@ -162,7 +165,12 @@ function faultTarget(service: string, req: IncomingMessage, url: URL, body: Buff
   return { service, action: `${service}:${action}` };
 }
 
-async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, faults: FaultInjector): Promise<void> {
+async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  { faults, journal }: { faults: FaultInjector; journal: AssumeRoleJournal },
+): Promise<void> {
   const reply = (status: number, body?: unknown) => {
     res.statusCode = status;
     if (body === undefined) return void res.end();
@@ -173,6 +181,7 @@ async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, 
   const route = `${req.method} ${url.pathname}`;
   if (route === 'GET /_local/health') return reply(200, { status: 'ok' });
   if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
+  if (route === 'GET /_local/sts/assume-role-calls') return reply(200, { calls: journal.calls(url.searchParams.get('roleArn') ?? undefined) });
   if (route === 'DELETE /_local/faults') {
     faults.clear();
     return reply(204);

@@ -12,6 +12,7 @@
  */
 import { AwsError, type Caller, type PolicyDocument, type ServiceHandler } from '#local/aws/contract';
 import type { Accounts } from '#local/aws/accounts';
+import type { AssumeRoleJournal } from '#local/aws/sts-journal';
 import type { IamStore } from '#local/aws/iam-store';
 import { queryParams, required } from '#local/aws/iam';
 import type { Authorizer } from '#local/aws/policy/authorize';
@@ -26,8 +27,8 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\x21-\x7E]{1,576}$/;
 const MAX_SESSION_POLICY_CHARS = 2048;
 const CHAINED_SESSION_LIMIT_SECONDS = 3600;
 
-export function createStsService(deps: { accounts: Accounts; store: IamStore; authorizer: Authorizer }): ServiceHandler {
-  const { accounts, store, authorizer } = deps;
+export function createStsService(deps: { accounts: Accounts; store: IamStore; authorizer: Authorizer; journal: AssumeRoleJournal }): ServiceHandler {
+  const { accounts, store, authorizer, journal } = deps;
 
   const getCallerIdentity = (caller: Caller): Record<string, XmlValue> => {
     // AWS reports the account id for root, and `<role id>:<session name>` for role sessions.
@@ -65,10 +66,23 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       },
     };
     const denied = accessDenied(caller, request, '');
-    if (authorizer.identityDecision(caller, request).decision !== 'Allow') throw denied;
+    const journalled = (result: 'Granted' | 'AccessDenied') =>
+      journal.record({
+        time: new Date(accounts.now()).toISOString(),
+        callerArn: caller.arn,
+        roleArn,
+        roleSessionName: sessionName,
+        ...(externalId !== undefined ? { externalId } : {}),
+        ...(sessionPolicy ? { sessionPolicy } : {}),
+        result,
+      });
     const role = store.findRoleByArn(roleArn);
-    if (!role) throw denied;
-    if (evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) !== 'Allow') throw denied;
+    const allowed =
+      authorizer.identityDecision(caller, request).decision === 'Allow' &&
+      role !== undefined &&
+      evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) === 'Allow';
+    journalled(allowed ? 'Granted' : 'AccessDenied');
+    if (!allowed || !role) throw denied;
 
     if (durationSeconds > role.maxSessionDuration) {
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);

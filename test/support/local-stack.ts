@@ -125,3 +125,21 @@ export async function clearFaults(): Promise<void> {
   const response = await fetch(`${localStack().awsUrl}/_local/faults`, { method: 'DELETE' });
   if (!response.ok) throw new Error(`Clearing faults failed: ${response.status}`);
 }
+
+/** One AssumeRole call as the endpoint's journal records it (local/aws/sts-journal.ts). */
+export interface AssumeRoleCall {
+  time: string;
+  callerArn: string;
+  roleArn: string;
+  roleSessionName: string;
+  externalId?: string;
+  sessionPolicy?: { Statement: Array<Record<string, unknown>> };
+  result: 'Granted' | 'AccessDenied';
+}
+
+/** Every AssumeRole call made on `roleArn`, oldest first: what the role owner's CloudTrail would show. */
+export async function assumeRoleCalls(roleArn: string): Promise<AssumeRoleCall[]> {
+  const response = await fetch(`${localStack().awsUrl}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(roleArn)}`);
+  if (!response.ok) throw new Error(`Reading the AssumeRole journal failed: ${response.status}`);
+  return ((await response.json()) as { calls: AssumeRoleCall[] }).calls;
+}
