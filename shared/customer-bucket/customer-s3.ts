@@ -1,22 +1,16 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
-import { customerCredentials, type CustomerRole } from '#shared/customer-bucket/assume-customer-role';
+import { customerCredentials } from '#shared/customer-bucket/assume-customer-role';
 import type { SessionScope } from '#shared/customer-bucket/session-policy';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-
-export interface CustomerBucket extends CustomerRole {
-  bucketName: string;
-  region: string;
-  kmsKeyArn?: string;
-}
+import type { CustomerTarget } from '#shared/customer-bucket/types';
 
 /**
  * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
- * role's account, added by a middleware so that no call can forget it: if the bucket name were ever
- * taken over by another account, S3 answers 403 instead of accepting our data.
+ * target's bucket owner, added by a middleware so that no call can forget it: if the bucket name
+ * were ever taken over by another account, S3 answers 403 instead of accepting our data.
  */
-export function customerS3Client(bucket: CustomerBucket, scope: Omit<SessionScope, 'bucketName' | 'kmsKeyArn'>, purpose: string) {
-  const expectedOwner = accountOfRoleArn(bucket.roleArn);
+export function customerS3Client(bucket: CustomerTarget, scope: Omit<SessionScope, 'bucketName' | 'kmsKeyArn'>, purpose: string) {
+  const expectedOwner = bucket.bucketOwnerAccountId;
   const client = new S3Client({
     region: bucket.region,
     forcePathStyle: config().S3_FORCE_PATH_STYLE,

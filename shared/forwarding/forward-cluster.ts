@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { isUsable, type Integration } from '#shared/integrations/integration';
+import { workerTargetOf } from '#shared/integrations/customer-target';
 import { getIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
@@ -32,11 +31,6 @@ const notRun = (status: RunStatus): ClusterRunOutcome => ({ status, filesDeliver
 
 const ageInSeconds = (time: Date, now: number) => Math.max(0, Math.round((now - time.getTime()) / 1000));
 
-function targetOf(integration: Integration): CustomerTarget | undefined {
-  const { integrationId, roleArn, externalId, bucketName, region, kmsKeyArn } = integration;
-  return roleArn ? { integrationId, roleArn, externalId, bucketName, region, ...(kmsKeyArn ? { kmsKeyArn } : {}) } : undefined;
-}
-
 export function healthAfterRun(previous: IntegrationHealth, result: DeliveryResult, now: number): IntegrationHealth {
   const health: IntegrationHealth = { consecutiveFailures: result.problem ? previous.consecutiveFailures + 1 : 0 };
   const lastDeliveryAt = result.lastDeliveryAt ?? previous.lastDeliveryAt;
@@ -51,7 +45,7 @@ export function healthAfterRun(previous: IntegrationHealth, result: DeliveryResu
   return health;
 }
 
-/** The integration cannot be used (not ACTIVE): nothing is delivered, but the growing lag stays visible. */
+/** The integration cannot carry work (nothing validated to use): nothing is delivered, but the growing lag stays visible. */
 async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<ClusterRunOutcome> {
   const health: IntegrationHealth = { ...forwarding.health };
   try {
@@ -81,7 +75,7 @@ export async function forwardClusterAuditLogs(
   const ids = { ...ref, integrationId: forwarding.integrationId };
 
   const integration = await getIntegration(ref.projectId, forwarding.integrationId);
-  const target = integration && isUsable(integration) ? targetOf(integration) : undefined;
+  const target = integration && workerTargetOf(integration);
   if (!target) {
     const outcome = await recordLagOnly(forwarding, run);
     logger.info('forwarding paused: integration not ACTIVE', { ...ids, lagSeconds: outcome.lagSeconds });

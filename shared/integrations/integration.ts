@@ -1,3 +1,4 @@
+import type { ValidatedSettings } from '#shared/integrations/customer-target';
 import type { IntegrationView } from '#shared/integrations/schemas';
 
 /**
@@ -11,10 +12,12 @@ export interface Integration extends IntegrationView {
   /** RecheckIndex keys (shared/table/keys.ts), kept by validation runs: internal, never shown. */
   recheckShard?: string;
   lastCheckedAt?: string;
+  /** The settings the last successful validation proved: what workers use (customer-target.ts). */
+  validated?: ValidatedSettings;
 }
 
 export function toView(integration: Integration): IntegrationView {
-  const { createdBy: _createdBy, usedBy: _usedBy, recheckShard: _recheckShard, lastCheckedAt: _lastCheckedAt, ...view } = integration;
+  const { createdBy: _createdBy, usedBy: _usedBy, recheckShard: _recheckShard, lastCheckedAt: _lastCheckedAt, validated: _validated, ...view } = integration;
   return view;
 }
 

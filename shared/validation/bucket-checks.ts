@@ -27,7 +27,7 @@ const MAX_CACHED_CLIENTS = 32;
 const clients = new Map<string, S3Client>();
 
 function validationClient(target: CustomerTarget): S3Client {
-  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.region, target.kmsKeyArn ?? '']);
+  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn ?? '']);
   let client = clients.get(key);
   if (!client) {
     client = customerS3Client(

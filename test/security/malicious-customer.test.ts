@@ -6,15 +6,24 @@
  */
 import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { handler as runExportJob } from '#functions/run-export-job/handler';
+import { handler as startBackupExport } from '#functions/start-backup-export/handler';
+import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
-import { assumeRoleCalls, clientsFor } from '../support/local-stack';
-import { createIntegration, failedStage, setRoleAndWait } from '../support/customer';
+import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
+import { createIntegration, createRole, failedStage, setRoleAndWait } from '../support/customer';
 import { platformCluster, platformProject, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, waitForJob } from '../exports/support/export-stack';
+import { announceBackup as announceFiles, eventually, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
+import { apiEvent, lambdaContext, parkExportMessages, sqsEvent } from '../exports/support/in-process';
 import { PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
 import { activeIntegration, REGION } from './support/tenants';
+
+// Export messages of the handlers run in this process are parked, so a test can run the worker itself.
+const parked = parkExportMessages();
 
 let project: Project;
 beforeAll(async () => {
@@ -75,6 +84,7 @@ describe('trust policies that do not pin the external ID', () => {
         roleArn: 'arn:aws:iam::222222222222:role/any',
         externalId: 's3i-0123456789abcdefghijklmnopqrstuv',
         bucketName: 'any-bucket',
+        bucketOwnerAccountId: '222222222222',
         region: REGION,
       });
       expect(outcome.passed).toBe(false);
@@ -127,5 +137,49 @@ describe('the role after validation', () => {
     const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
     expect(validation.length).toBeGreaterThan(0);
     for (const call of validation) expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
+  });
+});
+
+describe('a role change that validation has not proved yet', () => {
+  it('a running export keeps the last validated role and bucket owner: the pending role is never assumed for it', async () => {
+    const world = await exportWorld();
+    const backup = await platformBackup(world.clusterId, smallFiles('pending', 3));
+    await announceFiles(world.project, world.clusterId, backup);
+    // Started in this process: its message is parked, so the export has not run yet.
+    const sentBefore = parked.sent.length;
+    const started = await eventually(async () => {
+      const result = (await startBackupExport(
+        apiEvent({
+          method: 'POST',
+          path: `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`,
+          pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
+          token: world.ownerToken,
+          body: { integrationId: world.integration.integrationId, directory: 'pending' },
+        }),
+        lambdaContext(29_000),
+      )) as APIGatewayProxyStructuredResultV2;
+      return result.statusCode === 404 ? undefined : result;
+    }, 'the backup was not recorded');
+    expect(started.statusCode, String(started.body)).toBe(202);
+    const { jobId } = JSON.parse(String(started.body)) as { jobId: string };
+
+    // The customer names a new role in another account, which trusts the platform without any
+    // external ID: validation would refuse it, and while that validation runs, it is only pending.
+    const pending = await createRole(uniqueAccountId(), {
+      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }] },
+      iamPolicy: world.created.setup.iamPolicy,
+    });
+    const integration = await getIntegration(world.project.projectId, world.integration.integrationId);
+    if (!integration) throw new Error('integration gone');
+    const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
+    const now = new Date().toISOString();
+    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toBe(true);
+
+    const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
+    expect(message).toBeDefined();
+    await runExportJob(sqsEvent(message ?? ''), lambdaContext(120_000) as Context);
+    const job = await storedJob(world.project.projectId, jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    expect(await assumeRoleCalls(pending)).toEqual([]);
   });
 });

@@ -43,6 +43,7 @@ describe('classifyCustomerAccessError', () => {
     roleArn,
     externalId: 's3i-example',
     bucketName,
+    bucketOwnerAccountId: accountId,
     region: 'us-west-2',
   });
 
