@@ -5,10 +5,13 @@ import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { getIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
+import { getOwnedCluster } from '#shared/projects/project-store';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { deliverNewFiles, oldestDueFile, type DeliveryResult, type RunBudget } from '#shared/forwarding/deliver-files';
 import type { Forwarding } from '#shared/forwarding/forwarding';
+import { deleteForwarding } from '#shared/forwarding/forwarding-store';
+import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-state-store';
 
 /**
@@ -17,7 +20,7 @@ import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-sta
  * tick). Runs for different clusters share nothing but the table, so a slow or broken bucket holds
  * up only its own cluster.
  */
-export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'NOT_RUN' | 'LOST_LEASE';
+export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'CLUSTER_NOT_OWNED' | 'NOT_RUN' | 'LOST_LEASE';
 
 export interface ClusterRunOutcome {
   status: RunStatus;
@@ -58,6 +61,23 @@ async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<Clust
   return { ...notRun('INTEGRATION_NOT_ACTIVE'), lagSeconds: health.lagSeconds };
 }
 
+/**
+ * The cluster no longer belongs to the forwarding's project (a `Cluster Upserted` moved it): its
+ * audit logs are another tenant's now. Forwarding is turned off, as if its owner had done it, and
+ * the integration released; the former project cannot turn it on again (requireDedicatedCluster).
+ */
+async function stopForMovedCluster(forwarding: Forwarding): Promise<ClusterRunOutcome> {
+  await deleteForwarding(forwarding);
+  await rollUpIntegrationHealth(forwarding.projectId, forwarding.integrationId);
+  logger.warn('audit-log forwarding turned off: the cluster belongs to another project now', {
+    projectId: forwarding.projectId,
+    clusterId: forwarding.clusterId,
+    integrationId: forwarding.integrationId,
+  });
+  metrics.addMetric('AuditLogForwardingStoppedClusterMoved', MetricUnit.Count, 1);
+  return notRun('CLUSTER_NOT_OWNED');
+}
+
 export interface ClusterRunOptions {
   budget: RunBudget;
   /** Longer than any run can last, so an expired lease means its run is gone. */
@@ -73,6 +93,8 @@ export async function forwardClusterAuditLogs(
   if (!forwarding) return notRun('NOT_RUN'); // turned off, or another run is at it
   const run: RunRef = { ...ref, generation: forwarding.generation, owner };
   const ids = { ...ref, integrationId: forwarding.integrationId };
+  // Checked on every run, before any file is read: the cluster id alone does not say whose logs these are.
+  if (!(await getOwnedCluster(ref.projectId, ref.clusterId))) return stopForMovedCluster(forwarding);
 
   const integration = await getIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);

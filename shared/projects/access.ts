@@ -1,6 +1,6 @@
 import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
-import { getCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
+import { getOwnedCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
 
 export type Access = 'read' | 'write';
 
@@ -26,9 +26,9 @@ export async function requireProjectAccess(caller: Caller, projectId: string, ac
   return project;
 }
 
-/** Exports and forwarding work only for dedicated clusters (SPEC section 2). */
+/** Exports and forwarding work only for dedicated clusters (SPEC section 2) the project owns now. */
 export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
-  const cluster = await getCluster(projectId, clusterId);
+  const cluster = await getOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');
   if (cluster.tier !== 'dedicated') {
     throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');

@@ -2,7 +2,7 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones) and the forwarding index. An export job's per-file checkpoints
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's per-file checkpoints
  * sit in a partition of their own (still named by the project), so a backup of thousands of files
  * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
  *
@@ -18,6 +18,7 @@
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
+ * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
  *
  * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId,
  * clusterId, integrationId and health): only FORWARDING#<c> items carry `forwardingShard` =
@@ -58,6 +59,7 @@ export const keys = {
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
+  clusterOwner: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'OWNER' }),
 };
 
 export const FORWARDING_SHARDS = 16;

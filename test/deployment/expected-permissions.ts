@@ -67,10 +67,14 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     sendTo('ForwardingQueue'),
     asyncFailures,
   ],
-  // Lease, cursor and health Updates; the platform's audit-log bucket; the customer's role.
+  // Lease, cursor and health Updates; the cluster owner (Get); turning off the forwarding of a
+  // moved cluster (Delete + Update in a transaction) and its integration's roll-up (Query, Update);
+  // the platform's audit-log bucket; the customer's role.
   forwardAuditLogs: [
     get,
     update,
+    remove,
+    query,
     ...consume('ForwardingQueue'),
     'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
     'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken } from '../support/local-stack';
 import { platformCluster, platformProject, publish, eventually, type Api, type Project } from '../support/platform';
+import { customerObjects, waitForObjects, writeAuditLog } from '../forwarding/support';
 import { call, fullTenant, partitionKeys, pathOf, tenantRoutes, validBodyOf, REGION, type Tenant } from './support/tenants';
 
 let victim: Tenant;
@@ -149,4 +150,31 @@ describe('tenancy keys that name inherited properties', () => {
       expect(write.status, write.text).toBe(404);
     });
   }
+});
+
+describe('the former owner of a cluster that moved to another project', () => {
+  it('stops receiving its audit logs: forwarding is turned off on the next run, its integration released, and it cannot be turned on again', async () => {
+    const former = await fullTenant();
+    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
+    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+    await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
+
+    const newOwner = await platformProject();
+    await publish('platform.clusters', 'Cluster Upserted', { projectId: newOwner.projectId, clusterId: former.clusterId, region: REGION, tier: 'dedicated' });
+    await eventually(async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404, 'forwarding of the moved cluster was not turned off', 30_000);
+    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+
+    for (const answer of [
+      await former.project.client.put(`${path}/audit-log-forwarding`, { integrationId: former.integration.integrationId, directory: 'audit' }),
+      await former.project.client.put(`${path}/backup-export-rule`, { integrationId: former.integration.integrationId, directory: 'auto' }),
+      await former.project.client.post(`${path}/backups/${former.backupId}/export`, { integrationId: former.integration.integrationId, directory: 'late' }),
+    ]) {
+      expect(answer.status, answer.text).toBe(404);
+    }
+    // Two scheduler ticks later (every 2 s in tests), nothing more arrived.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`)).toHaveLength(1);
+    // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
+    await eventually(async () => (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status === 204, 'the integration stayed in use');
+  });
 });
