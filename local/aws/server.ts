@@ -75,7 +75,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
     kms: kms.service,
-    events: createEventsService({ authorize, hooks: options.hooks }),
+    events: createEventsService({ authorizer, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
     s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3 }),
