@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { AppError } from '#shared/errors';
 import { logger } from '#shared/logger';
+import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
 import { backupCompleted } from '#shared/projects/platform-events';
 import { getOwnedCluster, getProject, type Cluster } from '#shared/projects/project-store';
 import { getIntegration } from '#shared/integrations/integration-store';
@@ -14,9 +15,10 @@ import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from
  * record-platform-event writes from the same event. A duplicate event meets the job the first one
  * created (same deterministic id) and starts nothing new.
  */
-export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused';
+export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused' | 'event-refused';
 
 export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
+  if (!acceptPlatformEvent(event)) return 'event-refused';
   const parsed = backupCompleted.safeParse(event.detail);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');

@@ -2,11 +2,13 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
 import { IntegrityError } from '#shared/exports/worker/retry';
+import { backupBucketOwner } from '#shared/projects/platform-event-checks';
 
 /**
  * Reads backup files from the platform's own bucket with the function's own credentials (never the
  * customer's). Every read names the ETag the plan recorded (If-Match), so a file that changed
- * after planning fails loudly instead of producing an export that mixes two versions.
+ * after planning fails loudly instead of producing an export that mixes two versions, and the
+ * owner of the backup buckets (ExpectedBucketOwner), so a bucket of any other account is never read.
  */
 const clients = new Map<string, S3Client>();
 
@@ -39,7 +41,7 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
   let token: string | undefined;
   do {
     const page = await platformS3(location.region).send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token, ExpectedBucketOwner: backupBucketOwner() }),
       { abortSignal: signal },
     );
     for (const object of page.Contents ?? []) {
@@ -57,7 +59,7 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
  */
 export async function sourceCrc32(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<string | undefined> {
   const head = await platformS3(location.region).send(
-    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
     { abortSignal: signal },
   );
   return head.ChecksumType === 'FULL_OBJECT' ? head.ChecksumCRC32 : undefined;
@@ -75,6 +77,7 @@ export async function openSourceRange(
       Bucket: location.bucket,
       Key: file.key,
       IfMatch: file.etag || undefined,
+      ExpectedBucketOwner: backupBucketOwner(),
       Range: `bytes=${range.offset}-${range.offset + range.length - 1}`,
     }),
     { abortSignal: signal },
@@ -89,7 +92,7 @@ export async function openSourceRange(
  */
 export async function readWholeFile(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<Buffer> {
   const { Body } = await platformS3(location.region).send(
-    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
     { abortSignal: signal },
   );
   const buffer = Buffer.allocUnsafe(file.size);
