@@ -53,6 +53,17 @@ const schema = z.object({
   BACKUP_BUCKET_OWNER: z.string().regex(/^(\d{12})?$/).default(''),
   /** The folder of one backup's files; a `Backup Completed` must name a prefix at or below it. */
   BACKUP_PREFIX_LAYOUT: prefixLayout.default('backups/<clusterId>/<backupId>/'),
+  /**
+   * Per-project limits (docs/architecture.md#limits-and-fairness). Integrations a project may
+   * have at once; checked in the transaction that creates one.
+   */
+  MAX_INTEGRATIONS_PER_PROJECT: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Validation runs one integration may start per minute (PUT .../role and POST .../validate); more get 429. */
+  VALIDATIONS_PER_INTEGRATION_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
+  /** Export jobs of one project running at once; more wait as PENDING and start in turn. */
+  MAX_RUNNING_EXPORTS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(4),
+  /** An unfinished export job that has not moved for this long is ended FAILED (EXPORT_ABANDONED) by the sweeper. */
+  EXPORT_ABANDONED_AFTER_MINUTES: z.coerce.number().int().min(30).max(7 * 24 * 60).default(360),
   /** Path-style S3 addressing: only the local stack needs it. */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

@@ -1,7 +1,9 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
+import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
+import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } from '#shared/projects/project-usage';
 import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
@@ -9,11 +11,13 @@ import type { Integration } from '#shared/integrations/integration';
 
 
 /**
- * Creates the integration, reserves its name within the project and records its external ID as
- * used, in one transaction: two concurrent creates of the same name leave exactly one integration.
+ * Creates the integration, reserves its name within the project, records its external ID as used
+ * and takes one of the project's integration places, in one transaction: two concurrent creates of
+ * the same name leave exactly one integration, and a project never holds more than its limit.
  */
 export async function insertIntegration(integration: Integration): Promise<void> {
   const { projectId, integrationId, name, externalId } = integration;
+  await ensureUsageCounted(projectId);
   try {
     await dynamodb.send(
       new TransactWriteCommand({
@@ -39,6 +43,7 @@ export async function insertIntegration(integration: Integration): Promise<void>
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          takeIntegrationPlace(projectId),
         ],
       }),
     );
@@ -46,6 +51,13 @@ export async function insertIntegration(integration: Integration): Promise<void>
     const reasons = cancellationReasons(error);
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
+    }
+    if (reasons[3]?.Code === 'ConditionalCheckFailed') {
+      const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
+      throw new ConflictError(
+        'INTEGRATION_LIMIT_REACHED',
+        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses (DELETE .../integrations/{integrationId}) before creating another.`,
+      );
     }
     throw error;
   }
@@ -58,11 +70,12 @@ export const listIntegrations = (projectId: string, page: { limit: number; nextT
   queryProjectPage<Integration>(projectId, sortKeyPrefix.integration, page);
 
 /**
- * Deletes the integration and frees its name, unless an export or forwarding uses it. The external
- * ID tombstone stays forever, so the ID can never be issued again.
+ * Deletes the integration, frees its name and gives its place back, unless an export or forwarding
+ * uses it. The external ID tombstone stays forever, so the ID can never be issued again.
  */
 export async function deleteIntegration(integration: Integration): Promise<void> {
   const { projectId, integrationId, name } = integration;
+  await ensureUsageCounted(projectId);
   try {
     await dynamodb.send(
       new TransactWriteCommand({
@@ -82,6 +95,7 @@ export async function deleteIntegration(integration: Integration): Promise<void>
               ExpressionAttributeValues: { ':id': integrationId },
             },
           },
+          releaseIntegrationPlace(projectId),
         ],
       }),
     );

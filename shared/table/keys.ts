@@ -9,6 +9,7 @@
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
  * | PROJECT#<p>            | PROJECT                             | project (org, plan) from events        |
+ * | PROJECT#<p>            | USAGE                               | counts the per-project limits check    |
  * | PROJECT#<p>            | CLUSTER#<c>                         | cluster (region, tier) from events     |
  * | PROJECT#<p>            | BACKUP#<c>#<b>                      | backup (status, location) from events  |
  * | PROJECT#<p>            | INTEGRATION#<i>                     | integration                            |
@@ -38,6 +39,7 @@ export const exportFilesPk = (projectId: string, jobId: string, attempt: number)
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
+  projectUsage: (projectId: string) => ({ pk: projectPk(projectId), sk: 'USAGE' }),
   cluster: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `CLUSTER#${clusterId}` }),
   backup: (projectId: string, clusterId: string, backupId: string) => ({
     pk: projectPk(projectId),

@@ -37,16 +37,18 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // No AWS calls: health and the OpenAPI document.
   getHealth: [],
   getOpenApi: [],
-  // insertIntegration: one transaction of three Puts (integration, name, external ID).
-  createIntegration: [get, put],
+  // insertIntegration: the usage item counted once if missing (Query, Put), then one transaction of
+  // three Puts (integration, name, external ID) and an Update (the project's usage).
+  createIntegration: [get, put, update, query],
   listIntegrations: [get, query],
   getIntegration: [get],
   getIntegrationSetup: [get],
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
-  // deleteIntegration: one transaction of two Deletes.
-  deleteIntegration: [get, remove],
+  // deleteIntegration: the usage item counted once if missing (Query, Put), then one transaction of
+  // two Deletes and an Update (the project's usage).
+  deleteIntegration: [get, remove, put, update, query],
   // putIfNewer: a conditional Put per event.
   recordPlatformEvent: [put, asyncFailures],
   // run-store (GetItem, conditional Updates) and the customer's role (AssumeRole).
