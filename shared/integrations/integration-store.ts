@@ -111,37 +111,68 @@ export async function deleteIntegration(integration: Integration): Promise<void>
   }
 }
 
+export type ValidationStart = { began: true } | { began: false; reason: 'in-progress' } | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
+
 /**
  * Moves the integration to VALIDATING for a new validation run, unless a run is already under way
- * (one that started within `staleAfterMs` counts as under way; an older one is presumed dead).
- * Returns false when another run holds it.
+ * (one that started within `staleAfterMs` counts as under way; an older one is presumed dead) or
+ * the integration has started VALIDATIONS_PER_INTEGRATION_PER_MINUTE runs this minute. The count
+ * lives on the integration (`validationWindow`, the minute; `validationsInWindow`) and is checked
+ * in the same conditional write that starts the run, so no burst can start more.
  */
 export async function beginValidation(
   integration: Pick<Integration, 'projectId' | 'integrationId'>,
   run: { runId: string; startedAt: string; roleArn?: string; staleBefore: string },
-): Promise<boolean> {
+): Promise<ValidationStart> {
+  const key = keys.integration(integration.projectId, integration.integrationId);
+  const window = run.startedAt.slice(0, 16);
+  const max = config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE;
   const setRole = run.roleArn ? ', roleArn = :roleArn' : '';
-  try {
-    await dynamodb.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.integration(integration.projectId, integration.integrationId),
-        UpdateExpression: `SET #status = :validating, validation = :report, updatedAt = :now${setRole}`,
-        ConditionExpression:
-          'attribute_exists(pk) AND (#status <> :validating OR validation.startedAt < :staleBefore)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':validating': 'VALIDATING',
-          ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
-          ':now': run.startedAt,
-          ':staleBefore': run.staleBefore,
-          ...(run.roleArn ? { ':roleArn': run.roleArn } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
+  const base = {
+    set: `SET #status = :validating, validation = :report, updatedAt = :now${setRole}`,
+    condition: 'attribute_exists(pk) AND (#status <> :validating OR validation.startedAt < :staleBefore)',
+    values: {
+      ':validating': 'VALIDATING',
+      ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
+      ':now': run.startedAt,
+      ':staleBefore': run.staleBefore,
+      ':window': window,
+      ...(run.roleArn ? { ':roleArn': run.roleArn } : {}),
+    },
+  };
+  const attempt = async (count: string, windowCondition: string, values: Record<string, unknown>) => {
+    try {
+      await dynamodb.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: key,
+          UpdateExpression: `${base.set}, ${count}`,
+          ConditionExpression: `${base.condition} AND ${windowCondition}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...base.values, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
+  for (let round = 0; round < 3; round += 1) {
+    if (await attempt('validationsInWindow = validationsInWindow + :one', 'validationWindow = :window AND validationsInWindow < :max', { ':one': 1, ':max': max })) {
+      return { began: true };
+    }
+    if (await attempt('validationWindow = :window, validationsInWindow = :one', '(attribute_not_exists(validationWindow) OR validationWindow <> :window)', { ':one': 1 })) {
+      return { began: true };
+    }
+    // Neither applied: find out which condition held it back (or retry a race with a window change).
+    const stored = await getRecord<Integration>(key);
+    if (!stored) return { began: false, reason: 'in-progress' };
+    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore) return { began: false, reason: 'in-progress' };
+    if (stored.validationWindow === window && (stored.validationsInWindow ?? 0) >= max) {
+      const secondsIntoMinute = Number(run.startedAt.slice(17, 19)) || 0;
+      return { began: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, 60 - secondsIntoMinute) };
+    }
   }
+  return { began: false, reason: 'in-progress' };
 }

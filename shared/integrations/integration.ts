@@ -14,10 +14,23 @@ export interface Integration extends IntegrationView {
   lastCheckedAt?: string;
   /** The settings the last successful validation proved: what workers use (customer-target.ts). */
   validated?: ValidatedSettings;
+  /** The minute (`YYYY-MM-DDTHH:MM`) and number of validation runs started in it (the per-minute limit). */
+  validationWindow?: string;
+  validationsInWindow?: number;
 }
 
+/** What callers see: the stored integration without the service's own bookkeeping. */
 export function toView(integration: Integration): IntegrationView {
-  const { createdBy: _createdBy, usedBy: _usedBy, recheckShard: _recheckShard, lastCheckedAt: _lastCheckedAt, validated: _validated, ...view } = integration;
+  const {
+    createdBy: _createdBy,
+    usedBy: _usedBy,
+    recheckShard: _recheckShard,
+    lastCheckedAt: _lastCheckedAt,
+    validated: _validated,
+    validationWindow: _validationWindow,
+    validationsInWindow: _validationsInWindow,
+    ...view
+  } = integration;
   return view;
 }
 

@@ -173,7 +173,7 @@ describe('a role change that validation has not proved yet', () => {
     if (!integration) throw new Error('integration gone');
     const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
     const now = new Date().toISOString();
-    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toBe(true);
+    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({ began: true });
 
     const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
     expect(message).toBeDefined();
