@@ -15,7 +15,8 @@ import { backupCompleted } from '#shared/projects/platform-events';
  *   future-dated one would outrank, and silence, every real event after it;
  * - a backup's files live in a configured backup bucket, under the folder the configured layout
  *   gives that cluster and backup, so no event can point an export at another backup or bucket.
- * A refused event is logged (ids, never the detail) and counted (PlatformEventsRefused, by reason),
+ * A refused event is logged (ids, never the detail) and counted (PlatformEventsRefused, and
+ * PlatformEventsRefusedByReason),
  * and nothing else happens: retrying it would be refused again.
  */
 export type RefusalReason = 'UNKNOWN_PRODUCER' | 'FUTURE_TIME' | 'BACKUP_BUCKET_NOT_ALLOWED' | 'BACKUP_PREFIX_NOT_ALLOWED';
@@ -64,8 +65,10 @@ export function acceptPlatformEvent(event: EventBridgeEvent<string, unknown>): b
   const reason = refusalOf(event);
   if (!reason) return true;
   logger.warn('platform event refused', { reason, eventId: event.id, source: event.source, detailType: event['detail-type'], account: event.account, time: event.time });
-  const metric = metrics.singleMetric();
-  metric.addDimension('reason', reason);
-  metric.addMetric('PlatformEventsRefused', MetricUnit.Count, 1);
+  // One total to alarm on, and one by reason to see why (as ExportsFailed and ExportFailuresByCode).
+  metrics.singleMetric().addMetric('PlatformEventsRefused', MetricUnit.Count, 1);
+  const byReason = metrics.singleMetric();
+  byReason.addDimension('reason', reason);
+  byReason.addMetric('PlatformEventsRefusedByReason', MetricUnit.Count, 1);
   return false;
 }

@@ -15,6 +15,8 @@
  * | PROJECT#<p>            | INTEGRATION#<i>                     | integration                            |
  * | PROJECT#<p>            | INTEGRATION_NAME#<lower-case name>  | name reservation (unique names)        |
  * | PROJECT#<p>            | JOB#<j>                             | export job                             |
+ * | PROJECT#<p>            | EXPORT_SLOTS                        | jobs running now, jobs waiting (count) |
+ * | PROJECT#<p>            | EXPORT_WAITING#<createdAt>#<j>      | a job waiting for a slot, in line      |
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
@@ -26,6 +28,10 @@
  * `FORWARDING_SHARD#<0..15>` (a hash of the cluster id), so the index lists exactly the enabled
  * forwardings; the scheduler queries the shards in parallel every tick and, from the projected
  * health, rolls every integration's health up without reading the forwarding items themselves.
+ *
+ * Global secondary index `ExportSlotIndex` (sparse, HASH `exportSlotShard`, projects projectId,
+ * running, waitingCount): only EXPORT_SLOTS items carry `exportSlotShard` = `EXPORT_SLOT_SHARD#<0..7>`
+ * (a hash of the project id), so the export sweeper finds every project that runs or queues exports.
  *
  * Global secondary index `RecheckIndex` (sparse, HASH `recheckShard`, RANGE `lastCheckedAt`, projects
  * status): a validation run that makes an integration ACTIVE sets `recheckShard` =
@@ -54,6 +60,8 @@ export const keys = {
     sk: `INTEGRATION_NAME#${name.normalize('NFC').toLowerCase()}`,
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
+  exportSlots: (projectId: string) => ({ pk: projectPk(projectId), sk: 'EXPORT_SLOTS' }),
+  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_WAITING#${createdAt}#${jobId}` }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
   exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),
@@ -67,6 +75,9 @@ export const keys = {
 export const FORWARDING_SHARDS = 16;
 export const forwardingShardKey = (shard: number) => `FORWARDING_SHARD#${shard}`;
 
+export const EXPORT_SLOT_SHARDS = 8;
+export const exportSlotShardKey = (shard: number) => `EXPORT_SLOT_SHARD#${shard}`;
+
 export const RECHECK_SHARDS = 8;
 export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
 
@@ -74,4 +85,5 @@ export const sortKeyPrefix = {
   integration: 'INTEGRATION#',
   job: 'JOB#',
   forwarding: 'FORWARDING#',
+  exportWaiting: 'EXPORT_WAITING#',
 } as const;

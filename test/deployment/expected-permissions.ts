@@ -92,11 +92,13 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // submitExport as above, insertFailedJob (Put) for a refused export.
   startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures],
   // Leases and progress (Update), checkpoints (BatchWrite, Query), continuations (SendMessage),
-  // the platform's backup buckets, the customer's role.
+  // starting the next waiting job (Delete of its line entry), the platform's backup buckets, the
+  // customer's role.
   runExportJob: [
     get,
     update,
     query,
+    remove,
     `Allow dynamodb:BatchWriteItem ${TABLE}`,
     sendTo('ExportQueue'),
     ...consume('ExportQueue'),
@@ -104,6 +106,9 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     'Allow s3:GetObject arn:aws:s3:::platform-backups-*/*',
     ...assumeCustomerRoles,
   ],
+  // The ExportSlotIndex; jobs, slots and waiting entries (Get, Update, Delete in transactions, Query
+  // of the line); re-sent and started jobs' messages.
+  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures],
 };
 
 /** The state machine invokes its two task functions, and delivers its logs and traces. */

@@ -121,14 +121,14 @@ export const api: Check = (template) => {
   return problems;
 };
 
-/** The schedules the service relies on: forwarding every minute, re-validation daily. */
+/** The schedules the service relies on: forwarding every minute, re-validation daily, the export sweeper every five minutes. */
 export const schedules: Check = (template) => {
   const scheduled = new Map(
     resourcesOfType(template, 'AWS::Events::Rule')
       .filter(([, rule]) => props(rule).ScheduleExpression)
       .flatMap(([, rule]) => ((props(rule).Targets as Props[] | undefined) ?? []).map((target) => [functionKeyOf(shortName(target.Arn)), props(rule)] as const)),
   );
-  const expected = { scheduleAuditLogForwarding: 'rate(1 minute)', recheckIntegrations: 'rate(1 day)' };
+  const expected = { scheduleAuditLogForwarding: 'rate(1 minute)', recheckIntegrations: 'rate(1 day)', sweepExportJobs: 'rate(5 minutes)' };
   return Object.entries(expected).flatMap(([fn, rate]) => {
     const rule = scheduled.get(fn);
     return rule?.ScheduleExpression === rate && rule.State === 'ENABLED' ? [] : [`${fn} is not scheduled at ${rate}`];

@@ -4,11 +4,23 @@
  * in turn without holding up anyone else's, and nothing stays RUNNING forever.
  */
 import { describe, expect, it } from 'vitest';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { config } from '#shared/config';
+import { getSlots } from '#shared/exports/export-slots';
+import { acquireLease } from '#shared/exports/job-lease';
+import type { JobView } from '#shared/exports/schemas';
+import { sweepProject } from '#shared/exports/sweep-export-jobs';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { platformProject, projectItems, type Project } from '../support/platform';
 import { eventually } from '../support/platform';
+import { smallFiles } from '../exports/support/backup-data';
+import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob, type ExportWorld, type PlatformBackup } from '../exports/support/export-stack';
+import { apiEvent, lambdaContext, parkExportMessages } from '../exports/support/in-process';
 import { REGION } from './support/tenants';
+
+// Export messages of the handlers run in this process are parked: a job started here never runs.
+parkExportMessages();
 
 const bodyOf = (index: number) => ({ name: `flood ${index}`, region: REGION, bucketName: `flood-${index}-${Date.now().toString(36)}` });
 
@@ -75,5 +87,81 @@ describe('a flood of validations', () => {
 
     const other = await createWithRole(bystander);
     expect((await bystander.client.put(`${bystander.base}/${other.integrationId}/role`, { roleArn: 'arn:aws:iam::222222222222:role/x' })).status).toBe(202);
+  });
+});
+
+/** The most jobs that ran at the same moment, from their start and end times. */
+function mostAtOnce(jobs: JobView[]): number {
+  const edges = jobs.flatMap((job) => [
+    { at: Date.parse(job.startedAt ?? ''), change: 1 },
+    { at: Date.parse(job.endedAt ?? ''), change: -1 },
+  ]);
+  // At equal times an end comes before a start: a slot given back is taken by the next job.
+  edges.sort((a, b) => a.at - b.at || a.change - b.change);
+  let running = 0;
+  let most = 0;
+  for (const edge of edges) most = Math.max(most, (running += edge.change));
+  return most;
+}
+
+describe('a flood of export jobs', () => {
+  it("one project's exports run at most its limit at once and start in turn; another project's export does not wait behind them", async () => {
+    const max = config().MAX_RUNNING_EXPORTS_PER_PROJECT;
+    const [flooder, other] = await Promise.all([exportWorld(), exportWorld()]);
+    const [backup, otherBackup] = await Promise.all([platformBackup(flooder.clusterId, smallFiles('flood', 30)), platformBackup(other.clusterId, smallFiles('other', 2))]);
+    await Promise.all([announceBackup(flooder.project, flooder.clusterId, backup), announceBackup(other.project, other.clusterId, otherBackup)]);
+    const jobIds: string[] = [];
+    for (let index = 0; index < max + 2; index += 1) jobIds.push(await requestExport(flooder, backup, `flood-${index}`));
+    const otherJobId = await requestExport(other, otherBackup, 'other');
+
+    const jobs = await Promise.all(jobIds.map((jobId) => waitForJob(flooder, jobId, finished)));
+    const otherJob = await waitForJob(other, otherJobId, finished);
+    for (const job of [...jobs, otherJob]) expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    expect(mostAtOnce(jobs)).toBeLessThanOrEqual(max);
+    const firstEnd = Math.min(...jobs.slice(0, max).map((job) => Date.parse(job.endedAt ?? '')));
+    for (const waited of jobs.slice(max)) expect(Date.parse(waited.startedAt ?? '')).toBeGreaterThanOrEqual(firstEnd);
+    expect(Date.parse(otherJob.startedAt ?? '')).toBeLessThan(Date.parse(jobs.at(-1)?.startedAt ?? ''));
+    expect((await getSlots(flooder.project.projectId))?.running ?? new Set()).toEqual(new Set());
+  });
+});
+
+/** POST .../export through the real handler in this process: the job exists, its message is parked. */
+async function startParked(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<string> {
+  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`;
+  const answer = await eventually(async () => {
+    const result = (await startBackupExport(
+      apiEvent({
+        method: 'POST',
+        path,
+        pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
+        token: world.ownerToken,
+        body: { integrationId: world.integration.integrationId, directory },
+      }),
+      lambdaContext(29_000),
+    )) as APIGatewayProxyStructuredResultV2;
+    return result.statusCode === 404 ? undefined : result;
+  }, 'the backup event was not recorded');
+  expect(answer.statusCode, String(answer.body)).toBe(202);
+  return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
+}
+
+describe('jobs nobody works on any more', () => {
+  it('a job whose invocation died and whose message is gone is ended FAILED by the sweeper, releasing its integration and its slot', async () => {
+    const world = await exportWorld();
+    const backup = await platformBackup(world.clusterId, smallFiles('abandoned', 2));
+    await announceBackup(world.project, world.clusterId, backup);
+    const jobId = await startParked(world, backup, 'abandoned');
+    // An invocation took the job and died; its message dead-lettered: nothing will take it again.
+    const lease = await acquireLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
+    expect(lease.kind).toBe('acquired');
+
+    expect(await sweepProject(world.project.projectId)).toMatchObject({ abandoned: 0 });
+    const later = new Date(Date.now() + (config().EXPORT_ABANDONED_AFTER_MINUTES + 1) * 60_000);
+    expect(await sweepProject(world.project.projectId, later)).toMatchObject({ abandoned: 1 });
+
+    const job = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`)).json as JobView;
+    expect(job).toMatchObject({ status: 'FAILED', error: { code: 'EXPORT_ABANDONED' } });
+    expect((await getSlots(world.project.projectId))?.running ?? new Set()).not.toContain(jobId);
+    expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(204);
   });
 });

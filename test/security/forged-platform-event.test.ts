@@ -235,8 +235,9 @@ describe('refused events are counted', () => {
         spy.mockRestore();
       }
       expect(accepted).toBe(false);
-      const emf = written.flatMap((chunk) => chunk.split('\n')).find((line) => line.includes('"_aws"'));
-      expect(JSON.parse(emf ?? '{}')).toMatchObject({ PlatformEventsRefused: 1, reason: 'FUTURE_TIME' });
+      const emf = written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as object);
+      expect(emf).toContainEqual(expect.objectContaining({ PlatformEventsRefused: 1 }));
+      expect(emf).toContainEqual(expect.objectContaining({ PlatformEventsRefusedByReason: 1, reason: 'FUTURE_TIME' }));
     } finally {
       vi.unstubAllEnvs();
     }
