@@ -113,6 +113,10 @@ export const api: Check = (template) => {
     const jwt = props(authorizer).JwtConfiguration as Props | undefined;
     if (props(authorizer).AuthorizerType !== 'JWT' || !jwt?.Issuer || !(jwt.Audience as unknown[] | undefined)?.length) problems.push(`${id} is not a JWT authorizer with issuer and audience`);
   }
+  for (const [id, stage] of resourcesOfType(template, 'AWS::ApiGatewayV2::Stage')) {
+    const settings = props(stage).DefaultRouteSettings as Props | undefined;
+    if (!(Number(settings?.ThrottlingRateLimit) > 0) || !(Number(settings?.ThrottlingBurstLimit) > 0)) problems.push(`${id} does not throttle requests`);
+  }
   const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json'];
   for (const [id, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
     const key = String(props(route).RouteKey);
