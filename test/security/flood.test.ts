@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { config } from '#shared/config';
+import { cachedSessionCount, customerCredentials, MAX_CACHED_SESSIONS } from '#shared/customer-bucket/assume-customer-role';
 import { getSlots } from '#shared/exports/export-slots';
 import { acquireLease } from '#shared/exports/job-lease';
 import type { JobView } from '#shared/exports/schemas';
@@ -17,6 +18,9 @@ import { eventually } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob, type ExportWorld, type PlatformBackup } from '../exports/support/export-stack';
 import { apiEvent, lambdaContext, parkExportMessages } from '../exports/support/in-process';
+import { createRole } from '../support/customer';
+import { uniqueAccountId } from '../support/local-stack';
+import { PLATFORM_ROOT } from './support/customers';
 import { REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked: a job started here never runs.
@@ -163,5 +167,24 @@ describe('jobs nobody works on any more', () => {
     expect(job).toMatchObject({ status: 'FAILED', error: { code: 'EXPORT_ABANDONED' } });
     expect((await getSlots(world.project.projectId))?.running ?? new Set()).not.toContain(jobId);
     expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(204);
+  });
+});
+
+describe('a flood of sessions in one container', () => {
+  it('one worker asked for far more distinct sessions than it may keep holds only its bound of them', async () => {
+    const externalId = 's3i-floodfloodfloodfloodfloodfloodfl';
+    const roleArn = await createRole(uniqueAccountId(), {
+      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }] },
+      iamPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::flood-bucket/*' }] },
+    });
+    const role = { integrationId: 'integ-floodfloodfloodflood', roleArn, externalId };
+    for (let batch = 0; batch < (MAX_CACHED_SESSIONS + 40) / 20; batch += 1) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          customerCredentials(role, { bucketName: 'flood-bucket', prefixes: [`folder-${batch}-${index}/`], objectActions: ['s3:GetObject'] }, 'flood')(),
+        ),
+      );
+    }
+    expect(cachedSessionCount()).toBeLessThanOrEqual(MAX_CACHED_SESSIONS);
   });
 });
