@@ -8,10 +8,16 @@ import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-s
 import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
+import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { candidateTargetOf } from '#shared/integrations/customer-target';
+import { CustomerWrites } from '#shared/exports/worker/customer-writes';
+import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
 import { createIntegration, createRole, failedStage, setRoleAndWait } from '../support/customer';
@@ -20,6 +26,7 @@ import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup as announceFiles, eventually, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
 import { apiEvent, lambdaContext, parkExportMessages, sqsEvent } from '../exports/support/in-process';
 import { PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
+import { startHostileS3 } from './support/hostile-s3';
 import { activeIntegration, REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked, so a test can run the worker itself.
@@ -181,5 +188,86 @@ describe('a role change that validation has not proved yet', () => {
     const job = await storedJob(world.project.projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(await assumeRoleCalls(pending)).toEqual([]);
+  });
+});
+
+/** The target of an ACTIVE integration, set up by a fresh customer account (its real role and bucket). */
+async function activeTarget(): Promise<{ target: CustomerTarget; accountId: string }> {
+  const { integration, accountId } = await activeIntegration(project);
+  const stored = await getIntegration(project.projectId, integration.integrationId);
+  if (!stored) throw new Error('integration gone');
+  return { target: candidateTargetOf(stored), accountId };
+}
+
+/** Runs `work` with S3 requests of newly made clients sent to `url` (STS stays the local stack's). */
+async function withS3At<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const before = process.env.AWS_ENDPOINT_URL_S3;
+  process.env.AWS_ENDPOINT_URL_S3 = url;
+  try {
+    return await work();
+  } finally {
+    if (before === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+    else process.env.AWS_ENDPOINT_URL_S3 = before;
+  }
+}
+
+describe('a bucket that answers without end', () => {
+  const MiB = 1024 * 1024;
+
+  it('a listing whose XML never ends is cut off at a bounded size, quickly, instead of filling memory', async () => {
+    const { target } = await activeTarget();
+    const hostile = await startHostileS3({ listing: 'endless', objects: 'endless' });
+    try {
+      const started = Date.now();
+      const error = await withS3At(hostile.url, async () => {
+        const { client } = customerS3Client(target, { prefixes: ['x/'], objectActions: ['s3:GetObject'] }, 'attack');
+        return client.send(new ListObjectsV2Command({ Bucket: target.bucketName, Prefix: 'x/' })).then(
+          () => undefined,
+          (failure: unknown) => failure as Error,
+        );
+      });
+      expect(error?.message).toMatch(/larger than \d+ bytes/);
+      expect(hostile.bytesSent()).toBeLessThan(64 * MiB);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('a probe object whose body never ends fails READ_ACCESS with PROBE_MISMATCH after a bounded read', async () => {
+    const { target } = await activeTarget();
+    const hostile = await startHostileS3({ listing: 'empty', objects: 'endless' });
+    try {
+      const outcome = await withS3At(hostile.url, () => checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }));
+      expect(outcome.passed).toBe(false);
+      if (!outcome.passed) expect(outcome.failure).toMatchObject({ stage: 'READ_ACCESS', code: 'PROBE_MISMATCH' });
+      expect(hostile.bytesSent()).toBeLessThan(64 * MiB);
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it("the export's final check reads a bounded number of pages however many keys the customer put in the export folder", async () => {
+    const { target, accountId } = await activeTarget();
+    const prefix = 'crowded/cl-1/bk-1/';
+    const customerS3 = clientsFor(accountId).s3;
+    const own = `${prefix}data/file.bin`;
+    await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
+    // The customer's own keys, before ours in key order.
+    const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
+    for (let start = 0; start < junk.length; start += 50) {
+      await Promise.all(junk.slice(start, start + 50).map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))));
+    }
+    const writes = new CustomerWrites({ ...target }, prefix);
+    const send = vi.spyOn(S3Client.prototype, 'send');
+    try {
+      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), { pageSize: 100, extraPages: 2 });
+      const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
+      expect(listings).toBeLessThanOrEqual(3);
+      expect(complete).toBe(false);
+      expect([...sizes.keys()].every((key) => key === own)).toBe(true);
+    } finally {
+      send.mockRestore();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
+import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
 import { backupBucketOwner } from '#shared/projects/platform-event-checks';
 
@@ -35,13 +36,22 @@ export interface SourceFile {
   etag: string;
 }
 
+/**
+ * The most files one export plans: its checkpoints (100 files an item) and its manifest stay well
+ * inside what one job can write and keep, and the listing cannot run on without end.
+ */
+export const MAX_BACKUP_FILES = 200_000;
+
 /** Every object below the prefix, in key order; folder placeholder objects (`.../`) are skipped. */
 export async function listBackupFiles(location: BackupLocation, signal: AbortSignal): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   let token: string | undefined;
   do {
+    if (files.length > MAX_BACKUP_FILES) {
+      throw new ExportFailure('BACKUP_TOO_LARGE', `The backup has more than ${MAX_BACKUP_FILES} files, more than one export can copy. Contact support.`);
+    }
     const page = await platformS3(location.region).send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token, ExpectedBucketOwner: backupBucketOwner() }),
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token, MaxKeys: 1000, ExpectedBucketOwner: backupBucketOwner() }),
       { abortSignal: signal },
     );
     for (const object of page.Contents ?? []) {
