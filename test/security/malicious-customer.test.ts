@@ -20,8 +20,8 @@ import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createIntegration, createRole, failedStage, setRoleAndWait } from '../support/customer';
-import { platformCluster, platformProject, type Project } from '../support/platform';
+import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup as announceFiles, eventually, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
 import { apiEvent, lambdaContext, parkExportMessages, sqsEvent } from '../exports/support/in-process';
@@ -269,5 +269,42 @@ describe('a bucket that answers without end', () => {
     } finally {
       send.mockRestore();
     }
+  });
+});
+
+describe("resources that are not the customer's own", () => {
+  it("a bucket owned by another account (the role's account is not the owner): validation fails at BUCKET_LOCATION", async () => {
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
+    await createBucket(uniqueAccountId(), created.bucketName, REGION);
+    const { roleArn } = await customerSetUp(created, { createBucket: false });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_ACCESS_DENIED' });
+  });
+
+  it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
+    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('kms'), kmsKeyArn: foreignKey });
+    const { roleArn } = await customerSetUp(created);
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+  });
+});
+
+describe('directory tricks', () => {
+  const tricks = ['../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', '.s3-integration-probe/x', 'a/*', 'a?b', 'a\\b', '%2e%2e/x', 'trailing/', 'x'.repeat(257), 'caf\u00e9', 'a\nb'];
+
+  it('every route that takes a directory refuses each trick with 400 and writes nothing', async () => {
+    const { integration } = await activeIntegration(project);
+    const clusterId = await platformCluster(project, { region: REGION });
+    const cluster = `/v1/projects/${project.projectId}/clusters/${clusterId}`;
+    const before = (await projectItems(project.projectId)).map((item) => String(item.sk)).sort();
+    for (const directory of tricks) {
+      for (const answer of [
+        await project.client.post(`${cluster}/backups/bk-any/export`, { integrationId: integration.integrationId, directory }),
+        await project.client.put(`${cluster}/audit-log-forwarding`, { integrationId: integration.integrationId, directory }),
+        await project.client.put(`${cluster}/backup-export-rule`, { integrationId: integration.integrationId, directory }),
+      ]) {
+        expect(answer.status, `${JSON.stringify(directory)}: ${answer.text}`).toBe(400);
+      }
+    }
+    expect((await projectItems(project.projectId)).map((item) => String(item.sk)).sort()).toEqual(before);
   });
 });
