@@ -9,7 +9,7 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken } from '../support/local-stack';
 import { platformCluster, platformProject, publish, eventually, type Api, type Project } from '../support/platform';
 import { customerObjects, waitForObjects, writeAuditLog } from '../forwarding/support';
-import { call, fullTenant, partitionKeys, pathOf, tenantRoutes, validBodyOf, REGION, type Tenant } from './support/tenants';
+import { call, fullTenant, idsOf, partitionKeys, pathOf, tenantRoutes, validBodyOf, REGION, type Tenant } from './support/tenants';
 
 let victim: Tenant;
 let attacker: Project;
@@ -29,19 +29,11 @@ beforeAll(async () => {
   claimingAdmin = api(mintToken({ sub: 'claimer', org: attacker.orgId, orgRole: 'owner', projects: { [victim.project.projectId]: 'admin' } }));
 });
 
-const victimIds = () => ({
-  projectId: victim.project.projectId,
-  integrationId: victim.integration.integrationId,
-  clusterId: victim.clusterId,
-  backupId: victim.backupId,
-  jobId: victim.jobId,
-});
-
 describe('another tenant on every route of the victim', () => {
   for (const route of tenantRoutes) {
     it(`${route.method} ${route.path}: 404 for another organization, for a same-org user without a role, and for a forged project claim; nothing written`, async () => {
       const before = await partitionKeys(victim.project.projectId);
-      const path = pathOf(route, victimIds());
+      const path = pathOf(route, idsOf(victim));
       for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
         const answer = await call(client, route, path, validBodyOf(route, victim.integration.integrationId));
         expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(404);

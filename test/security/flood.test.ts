@@ -4,8 +4,6 @@
  * in turn without holding up anyone else's, and nothing stays RUNNING forever.
  */
 import { describe, expect, it } from 'vitest';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { config } from '#shared/config';
 import { cachedSessionCount, customerCredentials, MAX_CACHED_SESSIONS } from '#shared/customer-bucket/assume-customer-role';
 import { getSlots } from '#shared/exports/export-slots';
@@ -16,8 +14,8 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { platformProject, projectItems, type Project } from '../support/platform';
 import { eventually } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob, type ExportWorld, type PlatformBackup } from '../exports/support/export-stack';
-import { apiEvent, lambdaContext, parkExportMessages } from '../exports/support/in-process';
+import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob } from '../exports/support/export-stack';
+import { parkExportMessages, startInProcess } from '../exports/support/in-process';
 import { createRole } from '../support/customer';
 import { uniqueAccountId } from '../support/local-stack';
 import { PLATFORM_ROOT } from './support/customers';
@@ -129,32 +127,12 @@ describe('a flood of export jobs', () => {
   });
 });
 
-/** POST .../export through the real handler in this process: the job exists, its message is parked. */
-async function startParked(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<string> {
-  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`;
-  const answer = await eventually(async () => {
-    const result = (await startBackupExport(
-      apiEvent({
-        method: 'POST',
-        path,
-        pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
-        token: world.ownerToken,
-        body: { integrationId: world.integration.integrationId, directory },
-      }),
-      lambdaContext(29_000),
-    )) as APIGatewayProxyStructuredResultV2;
-    return result.statusCode === 404 ? undefined : result;
-  }, 'the backup event was not recorded');
-  expect(answer.statusCode, String(answer.body)).toBe(202);
-  return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
-}
-
 describe('jobs nobody works on any more', () => {
   it('a job whose invocation died and whose message is gone is ended FAILED by the sweeper, releasing its integration and its slot', async () => {
     const world = await exportWorld();
     const backup = await platformBackup(world.clusterId, smallFiles('abandoned', 2));
     await announceBackup(world.project, world.clusterId, backup);
-    const jobId = await startParked(world, backup, 'abandoned');
+    const jobId = await startInProcess(world, backup, 'abandoned');
     // An invocation took the job and died; its message dead-lettered: nothing will take it again.
     const lease = await acquireLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
     expect(lease.kind).toBe('acquired');

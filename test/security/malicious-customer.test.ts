@@ -9,13 +9,10 @@ import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { candidateTargetOf } from '#shared/integrations/customer-target';
 import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
@@ -23,10 +20,10 @@ import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-s
 import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
 import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup as announceFiles, eventually, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
-import { apiEvent, lambdaContext, parkExportMessages, sqsEvent } from '../exports/support/in-process';
-import { PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
-import { startHostileS3 } from './support/hostile-s3';
+import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
+import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../exports/support/in-process';
+import { activeTarget, PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
+import { startHostileS3, withS3At } from './support/hostile-s3';
 import { activeIntegration, REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked, so a test can run the worker itself.
@@ -154,21 +151,7 @@ describe('a role change that validation has not proved yet', () => {
     await announceFiles(world.project, world.clusterId, backup);
     // Started in this process: its message is parked, so the export has not run yet.
     const sentBefore = parked.sent.length;
-    const started = await eventually(async () => {
-      const result = (await startBackupExport(
-        apiEvent({
-          method: 'POST',
-          path: `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`,
-          pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
-          token: world.ownerToken,
-          body: { integrationId: world.integration.integrationId, directory: 'pending' },
-        }),
-        lambdaContext(29_000),
-      )) as APIGatewayProxyStructuredResultV2;
-      return result.statusCode === 404 ? undefined : result;
-    }, 'the backup was not recorded');
-    expect(started.statusCode, String(started.body)).toBe(202);
-    const { jobId } = JSON.parse(String(started.body)) as { jobId: string };
+    const jobId = await startInProcess(world, backup, 'pending');
 
     // The customer names a new role in another account, which trusts the platform without any
     // external ID: validation would refuse it, and while that validation runs, it is only pending.
@@ -191,31 +174,11 @@ describe('a role change that validation has not proved yet', () => {
   });
 });
 
-/** The target of an ACTIVE integration, set up by a fresh customer account (its real role and bucket). */
-async function activeTarget(): Promise<{ target: CustomerTarget; accountId: string }> {
-  const { integration, accountId } = await activeIntegration(project);
-  const stored = await getIntegration(project.projectId, integration.integrationId);
-  if (!stored) throw new Error('integration gone');
-  return { target: candidateTargetOf(stored), accountId };
-}
-
-/** Runs `work` with S3 requests of newly made clients sent to `url` (STS stays the local stack's). */
-async function withS3At<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const before = process.env.AWS_ENDPOINT_URL_S3;
-  process.env.AWS_ENDPOINT_URL_S3 = url;
-  try {
-    return await work();
-  } finally {
-    if (before === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
-    else process.env.AWS_ENDPOINT_URL_S3 = before;
-  }
-}
-
 describe('a bucket that answers without end', () => {
   const MiB = 1024 * 1024;
 
   it('a listing whose XML never ends is cut off at a bounded size, quickly, instead of filling memory', async () => {
-    const { target } = await activeTarget();
+    const { target } = await activeTarget(project);
     const hostile = await startHostileS3({ listing: 'endless', objects: 'endless' });
     try {
       const started = Date.now();
@@ -235,7 +198,7 @@ describe('a bucket that answers without end', () => {
   });
 
   it('a probe object whose body never ends fails READ_ACCESS with PROBE_MISMATCH after a bounded read', async () => {
-    const { target } = await activeTarget();
+    const { target } = await activeTarget(project);
     const hostile = await startHostileS3({ listing: 'empty', objects: 'endless' });
     try {
       const outcome = await withS3At(hostile.url, () => checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }));
@@ -248,7 +211,7 @@ describe('a bucket that answers without end', () => {
   });
 
   it("the export's final check reads a bounded number of pages however many keys the customer put in the export folder", async () => {
-    const { target, accountId } = await activeTarget();
+    const { target, accountId } = await activeTarget(project);
     const prefix = 'crowded/cl-1/bk-1/';
     const customerS3 = clientsFor(accountId).s3;
     const own = `${prefix}data/file.bin`;

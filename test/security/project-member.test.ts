@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, mintToken } from '../support/local-stack';
 import { projectUser, type Api } from '../support/platform';
-import { call, fullTenant, partitionKeys, pathOf, tenantRoutes, validBodyOf, writeRoutes, type Tenant } from './support/tenants';
+import { call, fullTenant, idsOf, partitionKeys, pathOf, tenantRoutes, validBodyOf, writeRoutes, type Tenant } from './support/tenants';
 
 let tenant: Tenant;
 let member: Api;
@@ -18,19 +18,11 @@ beforeAll(async () => {
   adminElsewhere = api(mintToken({ sub: 'admin-elsewhere', org: tenant.project.orgId, orgRole: 'member', projects: { 'proj-other-of-org': 'admin' } }));
 });
 
-const ids = () => ({
-  projectId: tenant.project.projectId,
-  integrationId: tenant.integration.integrationId,
-  clusterId: tenant.clusterId,
-  backupId: tenant.backupId,
-  jobId: tenant.jobId,
-});
-
 describe('a project member on every write route', () => {
   for (const route of writeRoutes) {
     it(`${route.method} ${route.path}: 403 FORBIDDEN for the member, 404 for an admin of another project; nothing written`, async () => {
       const before = await partitionKeys(tenant.project.projectId);
-      const path = pathOf(route, ids());
+      const path = pathOf(route, idsOf(tenant));
       const body = validBodyOf(route, tenant.integration.integrationId);
       const refused = await call(member, route, path, body);
       expect(refused.status, `${route.operationId}: ${refused.text}`).toBe(403);
@@ -43,7 +35,7 @@ describe('a project member on every write route', () => {
 
   it('still reads every read route (the refusals are about writing, not about membership)', async () => {
     for (const route of tenantRoutes.filter((candidate) => candidate.access === 'read')) {
-      const answer = await call(member, route, pathOf(route, ids()), undefined);
+      const answer = await call(member, route, pathOf(route, idsOf(tenant)), undefined);
       expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(200);
     }
   });

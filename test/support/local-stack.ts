@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import type { FaultSettings } from '#local/aws/contract';
+import type { AssumeRoleCall } from '#local/aws/sts-journal';
 import { loadOrCreateSigningKey, signToken, type Claims, type SigningKey } from '#local/runtime/jwt';
 
 /** What the global setup shares with every test worker. */
@@ -126,16 +127,6 @@ export async function clearFaults(): Promise<void> {
   if (!response.ok) throw new Error(`Clearing faults failed: ${response.status}`);
 }
 
-/** One AssumeRole call as the endpoint's journal records it (local/aws/sts-journal.ts). */
-export interface AssumeRoleCall {
-  time: string;
-  callerArn: string;
-  roleArn: string;
-  roleSessionName: string;
-  externalId?: string;
-  sessionPolicy?: { Statement: Array<Record<string, unknown>> };
-  result: 'Granted' | 'AccessDenied';
-}
 
 /** Every AssumeRole call made on `roleArn`, oldest first: what the role owner's CloudTrail would show. */
 export async function assumeRoleCalls(roleArn: string): Promise<AssumeRoleCall[]> {

@@ -3,10 +3,13 @@
  * policies too broad in each way IAM allows, roles shared between integrations, and the export that
  * runs into a role whose permissions were taken away.
  */
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { candidateTargetOf } from '#shared/integrations/customer-target';
+import { getIntegration } from '#shared/integrations/integration-store';
 import type { SetupDocuments } from '#shared/integrations/schemas';
 import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../../support/customer';
 import type { Project } from '../../support/platform';
-import { REGION } from './tenants';
+import { activeIntegration, REGION } from './tenants';
 
 type Trust = SetupDocuments['trustPolicy'];
 type Statement = Record<string, unknown>;
@@ -34,4 +37,12 @@ export async function validateWithTrust(project: Project, trust: (created: Creat
   const { roleArn, accountId } = await customerSetUp(created, { trustPolicy: trust(created) });
   const view = await setRoleAndWait(project, created.integrationId, roleArn);
   return { created, view, roleArn, accountId };
+}
+
+/** The target of an ACTIVE integration of `project`, set up by a fresh customer account (its real role and bucket). */
+export async function activeTarget(project: Project): Promise<{ target: CustomerTarget; accountId: string }> {
+  const { integration, accountId } = await activeIntegration(project);
+  const stored = await getIntegration(project.projectId, integration.integrationId);
+  if (!stored) throw new Error('integration gone');
+  return { target: candidateTargetOf(stored), accountId };
 }

@@ -56,3 +56,15 @@ export async function startHostileS3(mode: { listing: 'endless' | 'empty'; objec
       }),
   };
 }
+
+/** Runs `work` with S3 requests of newly made clients sent to `url` (STS stays the local stack's). */
+export async function withS3At<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const before = process.env.AWS_ENDPOINT_URL_S3;
+  process.env.AWS_ENDPOINT_URL_S3 = url;
+  try {
+    return await work();
+  } finally {
+    if (before === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+    else process.env.AWS_ENDPOINT_URL_S3 = before;
+  }
+}

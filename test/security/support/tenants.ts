@@ -62,6 +62,15 @@ export async function fullTenant(): Promise<Tenant> {
   return { project, clusterId, integration, backupId, jobId: (exported.json as { jobId: string }).jobId, accountId, roleArn };
 }
 
+/** The ids a route path may name, of one tenant. */
+export const idsOf = (tenant: Tenant) => ({
+  projectId: tenant.project.projectId,
+  integrationId: tenant.integration.integrationId,
+  clusterId: tenant.clusterId,
+  backupId: tenant.backupId,
+  jobId: tenant.jobId,
+});
+
 /** The route with the tenant's ids in its path. */
 export function pathOf(route: ApiRoute, ids: { projectId: string; integrationId: string; clusterId: string; backupId: string; jobId: string }): string {
   return route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
