@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.local/', 'coverage/'] },
+  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.local/', 'coverage/', 'console/dist/', 'console/.dist-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +24,15 @@ export default tseslint.config(
           message: "Use `import * as z from 'zod'`: esbuild can then tree-shake zod.",
         },
       ],
+    },
+  },
+  {
+    // The console runs in browsers.
+    files: ['console/src/**'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'customElements', 'sessionStorage', 'navigator', 'fetch', 'performance', 'confirm', 'atob', 'setTimeout', 'clearTimeout', 'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLFormElement', 'HTMLDialogElement', 'CustomEvent', 'Event', 'Response', 'URLSearchParams', 'TextDecoder'].map((name) => [name, 'readonly']),
+      ),
     },
   },
   {

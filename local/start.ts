@@ -8,6 +8,7 @@
  * (stop when stdin closes, so a killed parent leaves no stack, and no Java, behind).
  */
 import { renameSync, writeFileSync } from 'node:fs';
+import { ensureConsoleBuilt } from '#local/runtime/console-files';
 import { startLocalStack, type LocalStack } from '#local/runtime/stack';
 
 function port(name: string, fallback: number): number {
@@ -31,11 +32,15 @@ async function main(): Promise<void> {
   const stopping = stopOnSignals(stack);
 
   console.log(`HTTP API          ${stack.apiUrl}`);
+  console.log(`Customer console  ${stack.apiUrl}/console/   (sign in there; built from console/ when its sources change)`);
   console.log(`AWS endpoint      ${stack.awsUrl}   (STS, IAM, S3 path-style, KMS, EventBridge, Step Functions, SQS)`);
   console.log(`DynamoDB Local    ${stack.dynamodbUrl}   (tables: ${stack.environment.TABLE_NAME ?? 'see serverless.yml'})`);
   console.log(`JWT signing key   ${stack.jwtKeyDir}   (npm run --silent token -- '{"sub":"..."}')`);
   console.log(`Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`);
   console.log(`Local stack ready in ${process.uptime().toFixed(1)} s. Ctrl-C stops it.`);
+
+  // Build the console now if its sources changed, so the first visit does not wait for it.
+  ensureConsoleBuilt().catch((error: unknown) => console.error(`[local] ${error instanceof Error ? error.message : String(error)}`));
 
   const readyFile = process.env.LOCAL_READY_FILE;
   if (readyFile) {

@@ -21,6 +21,8 @@ const schema = z.object({
   PLATFORM_ACCOUNT_ID: z.string().regex(/^\d{12}$/),
   /** Regions where the platform runs clusters; integrations must name one of them. */
   SERVED_REGIONS: commaList.pipe(z.array(z.string()).min(1)),
+  /** Where the platform publishes the generic customer role template (an S3 URL); empty: no Launch Stack link. */
+  CUSTOMER_ROLE_TEMPLATE_URL: z.string().default(''),
   VALIDATION_STATE_MACHINE_ARN: z.string().default(''),
   /** The daily re-validation checks an ACTIVE integration again once its last check is this old. */
   RECHECK_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(20),

@@ -8,7 +8,7 @@
  * `--param "name=value"`), and the issuer is an https URL as API Gateway requires.
  * docs/deploy.md lists what each one means.
  */
-const REQUIRED = ['jwtIssuer', 'jwtAudience', 'servedRegions', 'auditLogBucket', 'backupBuckets', 'platformEventAccounts'];
+const REQUIRED = ['jwtIssuer', 'jwtAudience', 'servedRegions', 'auditLogBucket', 'backupBuckets', 'platformEventAccounts', 'customerRoleTemplateUrl', 'consoleOrigin'];
 
 class RequireDeployParams {
   constructor(serverless, options) {
@@ -37,6 +37,14 @@ class RequireDeployParams {
     const problems = missing.length > 0 ? [`set ${missing.join(', ')} for stage "${stage}"`] : [];
     const issuer = given.get('jwtIssuer');
     if (issuer !== undefined && !issuer.startsWith('https://')) problems.push(`jwtIssuer must be an https URL, not "${issuer}"`);
+    // AWS quick-create links read templates from S3 only.
+    const template = given.get('customerRoleTemplateUrl');
+    if (template !== undefined && !/^https:\/\/[^/]*s3[^/]*\.amazonaws\.com\/\S+$/.test(template)) {
+      problems.push(`customerRoleTemplateUrl must be an https S3 URL, not "${template}"`);
+    }
+    // CORS compares origins exactly: scheme and host (and port), no path, no trailing slash.
+    const origin = given.get('consoleOrigin');
+    if (origin !== undefined && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) problems.push(`consoleOrigin must be an https origin such as https://console.example.com, not "${origin}"`);
     if (problems.length > 0) {
       throw new this.serverless.classes.Error(`Refusing to deploy: ${problems.join('; ')} (see docs/deploy.md).`);
     }

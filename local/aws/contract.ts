@@ -111,6 +111,38 @@ export interface PlatformHooks {
   startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;
+  /** Where S3 event notifications go (local/aws/s3/notifications.ts). */
+  notifications: NotificationTargets;
+}
+
+/** An event an AWS service puts on an account's default event bus, in EventBridge's envelope. */
+export interface ServiceEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The destinations of S3 event notifications, which live in the local runtime. The endpoint
+ * decides what to send and in which shape, and retries until a call resolves (at least once);
+ * the runtime routes it. Calls may reject while the runtime is starting (503): S3 retries.
+ */
+export interface NotificationTargets {
+  /** Puts `event` on the default bus of `event.account` in `event.region` (S3 with EventBridge). */
+  putServiceEvent(event: ServiceEvent): Promise<void>;
+  /**
+   * Why S3 may not send messages about `bucketArn` to this queue (it does not exist here, is FIFO,
+   * or its queue policy does not allow s3.amazonaws.com to send), or undefined when it may.
+   */
+  checkQueue(queueArn: string, source: { bucketArn: string; bucketOwner: string }): string | undefined;
+  /** SendMessage on behalf of S3. */
+  sendToQueue(queueArn: string, body: string): Promise<void>;
 }
 
 /** Fault injection for reliability tests, switched on at run time (see README). */

@@ -110,6 +110,9 @@ export function s3ActionOf(method: string, url: URL): { action: string; bucket?:
       if (query.has('location')) return 'GetBucketLocation';
       if (query.has('encryption')) return method === 'GET' ? 'GetEncryptionConfiguration' : 'PutEncryptionConfiguration';
       if (query.has('uploads')) return 'ListBucketMultipartUploads';
+      if (query.has('versioning')) return method === 'GET' ? 'GetBucketVersioning' : 'PutBucketVersioning';
+      if (query.has('versions')) return 'ListBucketVersions';
+      if (query.has('notification')) return method === 'GET' ? 'GetBucketNotification' : 'PutBucketNotification';
       if (query.has('delete')) return 'DeleteObject';
       if (method === 'PUT') return 'CreateBucket';
       if (method === 'DELETE') return 'DeleteBucket';

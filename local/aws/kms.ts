@@ -1,16 +1,29 @@
 /**
  * KMS over the JSON 1.1 protocol (`X-Amz-Target: TrentService.<Operation>`): CreateKey,
  * DescribeKey, EnableKey, DisableKey, GenerateDataKey, Encrypt and Decrypt for symmetric keys,
- * plus `forS3.generateDataKey`, the check S3 runs before an SSE-KMS write.
+ * Sign, Verify and GetPublicKey for asymmetric signing keys (kms-signing.ts), plus
+ * `forS3.generateDataKey`, the check S3 runs before an SSE-KMS write, and `forRuntime.ensureKey`,
+ * which creates the AWS::KMS::Key resources of serverless.yml (local/runtime/kms-keys.ts).
  *
  * Keys belong to the account that created them (`arn:aws:kms:<region>:<acct>:key/<uuid>`).
  * Every key behaves as if it had the default key policy: its own account may grant use through
  * IAM policies, and no other account can use it (custom key policies, grants and aliases are
- * not modelled). Key material is real (AES-256-GCM, encryption context as additional data) but
- * is stored in clear in `<dataDir>/_state/kms.json`: this is a local test double, not a vault.
+ * not modelled). Key material is real (AES-256-GCM, encryption context as additional data; RSA
+ * and EC key pairs) but is stored in clear in `<dataDir>/_state/kms.json`: this is a local test
+ * double, not a vault.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { AwsError, type Authorize, type Caller, type KmsForS3, type ServiceHandler } from '#local/aws/contract';
+import {
+  createSigningMaterial,
+  cryptographicMetadata,
+  invalidKeyUsage,
+  requestedSpecAndUsage,
+  signingOperations,
+  type AsymmetricMaterial,
+  type KeyUsage,
+} from '#local/aws/kms-signing';
 import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
 import { openStateFile } from '#local/aws/state-file';
 
@@ -22,7 +35,23 @@ interface StoredKey {
   description: string;
   createdAt: number; // epoch seconds
   enabled: boolean;
-  material: string; // base64, 32 bytes
+  /** Symmetric keys: base64, 32 bytes. */
+  material?: string;
+  /** Absent on keys stored before asymmetric keys existed: SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT. */
+  keySpec?: string;
+  keyUsage?: KeyUsage;
+  asymmetric?: AsymmetricMaterial;
+}
+
+/** What the runtime asks for when serverless.yml declares an AWS::KMS::Key. */
+export interface DeclaredKey {
+  keyId: string;
+  accountId: string;
+  region: string;
+  keySpec: string;
+  keyUsage: string;
+  description: string;
+  enabled: boolean;
 }
 
 const CIPHERTEXT_MAGIC = Buffer.from('LKMS1');
@@ -30,7 +59,13 @@ const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f-]{36})$/;
 
 type Input = Record<string, unknown>;
 
-export function createKms(deps: { dataDir: string; authorize: Authorize; now: () => number }): { service: ServiceHandler; forS3: KmsForS3 } {
+export interface LocalKms {
+  service: ServiceHandler;
+  forS3: KmsForS3;
+  forRuntime: { ensureKey(declared: DeclaredKey): Promise<void> };
+}
+
+export function createKms(deps: { dataDir: string; authorize: Authorize; now: () => number }): LocalKms {
   const file = openStateFile<{ keys: Record<string, StoredKey> }>(deps.dataDir, 'kms', () => ({ keys: {} }));
   const { keys } = file.state;
 
@@ -50,6 +85,9 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     return key;
   };
 
+  const specOf = (key: StoredKey) => key.keySpec ?? 'SYMMETRIC_DEFAULT';
+  const usageOf = (key: StoredKey): KeyUsage => key.keyUsage ?? 'ENCRYPT_DECRYPT';
+
   const metadata = (key: StoredKey) => ({
     AWSAccountId: key.accountId,
     KeyId: key.keyId,
@@ -57,36 +95,40 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     CreationDate: key.createdAt,
     Enabled: key.enabled,
     Description: key.description,
-    KeyUsage: 'ENCRYPT_DECRYPT',
     KeyState: key.enabled ? 'Enabled' : 'Disabled',
     Origin: 'AWS_KMS',
     KeyManager: 'CUSTOMER',
-    KeySpec: 'SYMMETRIC_DEFAULT',
-    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    ...cryptographicMetadata(specOf(key), usageOf(key)),
     MultiRegion: false,
   });
 
+  /** Encrypt, Decrypt and GenerateDataKey need a symmetric encryption key. */
+  const encryptionMaterial = (key: StoredKey, operation: string, code = 'InvalidKeyUsageException'): string => {
+    if (usageOf(key) !== 'ENCRYPT_DECRYPT' || !key.material) {
+      const refused = invalidKeyUsage(key.arn, usageOf(key), operation);
+      throw new AwsError(code, refused.message, 400);
+    }
+    return key.material;
+  };
+
+  const newKey = async (keyId: string, accountId: string, region: string, spec: { keySpec: string; keyUsage: KeyUsage }, description: string): Promise<StoredKey> => ({
+    keyId,
+    arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
+    accountId,
+    region,
+    description,
+    createdAt: Math.floor(deps.now() / 1000),
+    enabled: true,
+    keySpec: spec.keySpec,
+    keyUsage: spec.keyUsage,
+    ...(spec.keySpec === 'SYMMETRIC_DEFAULT' ? { material: randomBytes(32).toString('base64') } : { asymmetric: await createSigningMaterial(spec.keySpec) }),
+  });
+
   const operations: Record<string, (caller: Caller, region: string, input: Input) => unknown> = {
-    CreateKey: (caller, region, input) => {
+    CreateKey: async (caller, region, input) => {
       deps.authorize(caller, { action: 'kms:CreateKey', resource: '*', context: { 'aws:ResourceAccount': caller.accountId } });
-      const spec = optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec') ?? 'SYMMETRIC_DEFAULT';
-      const usage = optionalString(input, 'KeyUsage') ?? 'ENCRYPT_DECRYPT';
-      if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT') {
-        throw new AwsError('UnsupportedOperationException', 'The local endpoint supports symmetric encryption keys only.', 400);
-      }
-      const keyId = randomUUID();
-      const key: StoredKey = {
-        keyId,
-        arn: `arn:aws:kms:${region}:${caller.accountId}:key/${keyId}`,
-        accountId: caller.accountId,
-        region,
-        description: optionalString(input, 'Description') ?? '',
-        createdAt: Math.floor(deps.now() / 1000),
-        enabled: true,
-        material: randomBytes(32).toString('base64'),
-      };
-      keys[keyId] = key;
+      const key = await newKey(randomUUID(), caller.accountId, region, requestedSpecAndUsage(input), optionalString(input, 'Description') ?? '');
+      keys[key.keyId] = key;
       file.save();
       return { KeyMetadata: metadata(key) };
     },
@@ -101,6 +143,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
       allow(caller, 'GenerateDataKey', key);
       usable(key);
+      encryptionMaterial(key, 'GenerateDataKey');
       const plaintext = randomBytes(dataKeyLength(input));
       return {
         KeyId: key.arn,
@@ -112,6 +155,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
       allow(caller, 'Encrypt', key);
       usable(key);
+      encryptionMaterial(key, 'Encrypt');
       const plaintext = base64Field(input, 'Plaintext');
       if (plaintext.length < 1 || plaintext.length > 4096) throw new AwsError('ValidationException', 'Plaintext must be 1 to 4096 bytes.', 400);
       return { KeyId: key.arn, CiphertextBlob: seal(key, plaintext, encryptionContext(input)).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
@@ -129,6 +173,12 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       usable(key);
       return { KeyId: key.arn, Plaintext: open(key, blob, encryptionContext(input)).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     },
+    ...signingOperations((caller, region, input, action) => {
+      const key = resolve(caller, region, requiredString(input, 'KeyId'));
+      allow(caller, action, key);
+      usable(key);
+      return { arn: key.arn, keySpec: specOf(key), keyUsage: usageOf(key), ...(key.asymmetric ? { asymmetric: key.asymmetric } : {}) };
+    }),
   };
 
   function setEnabled(caller: Caller, key: StoredKey, enabled: boolean): Record<string, never> {
@@ -142,7 +192,7 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     const operation = operations[jsonOperation(request.raw.headers['x-amz-target'], 'TrentService')];
     if (!operation) throw new AwsError('UnknownOperationException', 'The operation is not supported by the local endpoint.', 400);
     const input = parseJsonBody(await request.readBody());
-    sendJsonResult(response, 'json-1.1', operation(request.caller, request.region, input));
+    sendJsonResult(response, 'json-1.1', await operation(request.caller, request.region, input));
   };
 
   const forS3: KmsForS3 = {
@@ -152,15 +202,36 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn)) throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
       allow(caller, 'GenerateDataKey', key);
       usable(key, 'KMS.DisabledException');
+      encryptionMaterial(key, 'GenerateDataKey', 'KMS.InvalidKeyUsageException');
     },
   };
 
-  return { service, forS3 };
+  const forRuntime: LocalKms['forRuntime'] = {
+    /**
+     * Creates the key with the id the runtime derived from the stack, or keeps the one a
+     * previous start created (same material, so old signatures still verify); its description
+     * and state follow serverless.yml.
+     */
+    async ensureKey(declared) {
+      const spec = requestedSpecAndUsage({ KeySpec: declared.keySpec, KeyUsage: declared.keyUsage });
+      const existing = keys[declared.keyId];
+      if (existing && (specOf(existing) !== spec.keySpec || usageOf(existing) !== spec.keyUsage)) {
+        throw new Error(`KMS key ${declared.keyId} exists with another key spec or usage; delete ${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`);
+      }
+      const key = existing ?? (await newKey(declared.keyId, declared.accountId, declared.region, spec, declared.description));
+      key.description = declared.description;
+      key.enabled = declared.enabled;
+      keys[key.keyId] = key;
+      file.save();
+    },
+  };
+
+  return { service, forS3, forRuntime };
 }
 
 function seal(key: StoredKey, plaintext: Buffer, context: Buffer): Buffer {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.material, 'base64'), iv).setAAD(context);
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.material ?? '', 'base64'), iv).setAAD(context);
   const encrypted = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([CIPHERTEXT_MAGIC, Buffer.from(key.keyId, 'latin1'), iv, cipher.getAuthTag(), encrypted]);
 }
@@ -168,7 +239,7 @@ function seal(key: StoredKey, plaintext: Buffer, context: Buffer): Buffer {
 function open(key: StoredKey, blob: Buffer, context: Buffer): Buffer {
   const offset = CIPHERTEXT_MAGIC.length + 36;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key.material, 'base64'), blob.subarray(offset, offset + 12)).setAAD(context);
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key.material ?? '', 'base64'), blob.subarray(offset, offset + 12)).setAAD(context);
     decipher.setAuthTag(blob.subarray(offset + 12, offset + 28));
     return Buffer.concat([decipher.update(blob.subarray(offset + 28)), decipher.final()]);
   } catch {

@@ -25,12 +25,21 @@ import { Readable } from 'node:stream';
 import { createAccounts, type Clock } from '#local/aws/accounts';
 import { AuthFailure, authError } from '#local/aws/auth-errors';
 import { decodeAwsChunked } from '#local/aws/aws-chunked';
-import { AwsError, type Authorize, type FaultSettings, type KmsForS3, type PlatformHooks, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import {
+  AwsError,
+  type Authorize,
+  type FaultSettings,
+  type KmsForS3,
+  type NotificationTargets,
+  type PlatformHooks,
+  type ServiceHandler,
+  type SignedRequest,
+} from '#local/aws/contract';
 import { createEventsService } from '#local/aws/events';
 import { createFaultInjector, faultError, s3ActionOf, type FaultInjector, type FaultTarget } from '#local/aws/faults';
 import { createIamService } from '#local/aws/iam';
 import { createIamStore } from '#local/aws/iam-store';
-import { createKms } from '#local/aws/kms';
+import { createKms, type LocalKms } from '#local/aws/kms';
 import { createAuthorizer } from '#local/aws/policy/authorize';
 import { sendAwsError } from '#local/aws/protocols';
 import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/aws/sigv4';
@@ -59,9 +68,11 @@ export interface AwsEndpoint {
   url: string;
   close(): Promise<void>;
   faults: { set(settings: Partial<FaultSettings>): void; clear(): void };
+  /** For the runtime: the KMS keys serverless.yml declares. */
+  kms: LocalKms['forRuntime'];
 }
 
-type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3 }) => ServiceHandler;
+type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3; notifications: NotificationTargets }) => ServiceHandler;
 
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
@@ -78,7 +89,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     events: createEventsService({ authorizer, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
-    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3 }),
+    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -134,6 +145,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
         server.closeAllConnections();
       }),
     faults: { set: (settings) => faults.set(settings), clear: () => faults.clear() },
+    kms: kms.forRuntime,
   };
 }
 

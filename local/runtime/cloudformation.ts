@@ -3,6 +3,7 @@
  * a table's Ref is its name, a queue's Ref is its URL on the local endpoint, and so on. A reference
  * the local stack cannot honour fails at start with its name, never with a silent placeholder.
  */
+import { keyDeclaration, kmsKeyStandIn } from '#local/runtime/kms-keys';
 import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
 import {
   functionArn,
@@ -56,7 +57,7 @@ export class LocalCloudFormation {
 
   /**
    * One property of a resource, evaluated. Only the properties the local stack acts on are
-   * evaluated, so a reference it has no use for (a KMS key, an alarm) does not stop the start.
+   * evaluated, so a reference it has no use for (an alarm, a log group) does not stop the start.
    */
   property(logicalId: string, name: string): Yaml | undefined {
     const value = this.service.resources[logicalId]?.Properties?.[name];
@@ -234,6 +235,9 @@ export class LocalCloudFormation {
         const name = nameOf('Name') ?? logicalId;
         return { type: resource.Type, ref: name, attributes: { Arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}`, Name: name } };
       }
+      case 'AWS::KMS::Key':
+        // Made real in the local KMS at start (kms-keys.ts); its id follows from the declaration.
+        return kmsKeyStandIn(this.service, logicalId, keyDeclaration(nameOf));
       case 'AWS::IAM::Role': {
         // Roles only matter locally as the RoleArn of targets and state machines, which nothing checks.
         const name = nameOf('RoleName') ?? logicalId;

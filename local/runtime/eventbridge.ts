@@ -113,12 +113,16 @@ export class LocalEventBridge {
     });
     for (const { event, bus } of events) {
       // Only the stack's own buses have rules; an event on any other bus goes nowhere.
-      if (!bus || bus.accountId !== service.accountId || bus.region !== service.region) continue;
-      for (const rule of this.rules) {
-        if (rule.eventBus === bus.name && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
-      }
+      if (bus && bus.accountId === service.accountId && bus.region === service.region) this.route(event, bus.name);
     }
     return events.map(({ event }) => event);
+  }
+
+  /** Delivers an event already in EventBridge's envelope (an AWS service event) to the matching rules of `bus`. */
+  route(event: EventBridgeEvent, bus: string): void {
+    for (const rule of this.rules) {
+      if (rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+    }
   }
 
   private deliver(rule: Rule, event: EventBridgeEvent): void {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
 import type { LocalFunctions } from '#local/runtime/functions';
 import { buildHttpEvent, gatewayMessage, httpAnswerFromResult, internalServerError, type HttpAnswer } from '#local/runtime/http-api-event';
+import { preflightAnswer, readCorsRules, withCorsHeaders, type CorsRules } from '#local/runtime/http-api-cors';
 import { matchRoute, readHttpRoutes, type HttpRoute } from '#local/runtime/http-api-routes';
 import { verifyToken, type Claims, type SigningKey } from '#local/runtime/jwt';
 
@@ -16,6 +17,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface HttpApiOptions {
   cloudFormation: LocalCloudFormation;
+  /** Local-only routes answered before the product's (the console's files, the local sign-in); undefined passes on. */
+  localRoutes?: (method: string, pathname: string, body: Buffer) => Promise<HttpAnswer | undefined>;
   functions: LocalFunctions;
   signingKey: SigningKey;
   port: number;
@@ -25,18 +28,22 @@ export interface HttpApiOptions {
 export interface HttpApi {
   url: string;
   routes: HttpRoute[];
+  cors?: CorsRules;
   close(): Promise<void>;
 }
 
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const routes = readHttpRoutes(options.cloudFormation);
+  const cors = readCorsRules(options.cloudFormation);
   const server = createServer((request, response) => {
-    answer(request, routes, options)
+    const method = (request.method ?? 'GET').toUpperCase();
+    const preflight = cors && preflightAnswer(cors, method, request.headers);
+    (preflight ? Promise.resolve(preflight) : answer(request, routes, options))
       .catch((error: unknown) => {
         console.error(`[local] HTTP API failed on ${request.method} ${request.url}: ${error instanceof Error ? error.message : String(error)}`);
         return internalServerError();
       })
-      .then((result) => send(response, result));
+      .then((result) => send(response, preflight || !cors ? result : withCorsHeaders(cors, request.headers, result)));
   });
   const host = options.host ?? '127.0.0.1';
   await listen(server, options.port, host);
@@ -44,6 +51,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   return {
     url: `http://${host}:${port}`,
     routes,
+    ...(cors ? { cors } : {}),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -55,6 +63,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
 async function answer(request: IncomingMessage, routes: HttpRoute[], options: HttpApiOptions): Promise<HttpAnswer> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = (request.method ?? 'GET').toUpperCase();
+  if (options.localRoutes && /^\/(console|local)(\/|$)/.test(url.pathname)) {
+    const local = await options.localRoutes(method, url.pathname, (await readBody(request)) ?? Buffer.alloc(0));
+    if (local) return local;
+  }
   const match = matchRoute(routes, method, url.pathname);
   if (!match) {
     request.resume();

@@ -4,20 +4,25 @@
  * harness both start it through `startLocalStack`.
  */
 import { join, resolve } from 'node:path';
-import { S3Client, CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
-import { AwsError, type PlatformHooks } from '#local/aws/contract';
+import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { AwsError, type NotificationTargets, type PlatformHooks } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 import { AsyncInvoker } from '#local/runtime/async-invoker';
+import { configureBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { functionEnvironment } from '#local/runtime/env';
+import { ensureKmsKeys } from '#local/runtime/kms-keys';
 import { LocalEventBridge } from '#local/runtime/eventbridge';
+import { consoleFile } from '#local/runtime/console-files';
 import { LocalFunctions } from '#local/runtime/functions';
+import { localSignInRoutes } from '#local/runtime/local-sign-in';
 import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
 import { tokenDefaults } from '#local/runtime/http-api-routes';
 import { jwtKeyDir, loadOrCreateSigningKey } from '#local/runtime/jwt';
 import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
 import { LocalSchedules } from '#local/runtime/schedules';
+import { s3NotificationTargets } from '#local/runtime/s3-notification-targets';
 import { loadService, type LocalService } from '#local/runtime/service-model';
 import { LocalQueues } from '#local/runtime/sqs';
 import { LocalStepFunctions } from '#local/runtime/step-functions';
@@ -60,6 +65,7 @@ interface Components {
   eventBridge: LocalEventBridge;
   queues: LocalQueues;
   stepFunctions: LocalStepFunctions;
+  notifications: NotificationTargets;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -89,6 +95,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startExecution: (arn, input, name) => ready().stepFunctions.startExecution(arn, input, name),
       describeExecution: (arn) => ready().stepFunctions.describeExecution(arn),
       sendMessages: (url, bodies) => ready().queues.sendMessages(url, bodies),
+      notifications: {
+        putServiceEvent: (event) => ready().notifications.putServiceEvent(event),
+        checkQueue: (arn, source) => ready().notifications.checkQueue(arn, source),
+        sendToQueue: (arn, body) => ready().notifications.sendToQueue(arn, body),
+      },
     };
     const [dynamodb, aws] = await startBoth(
       () => startDynamoDbLocal({ port: options.ports?.dynamodb ?? 8000, accountId: service.accountId, region: service.region }),
@@ -98,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
+    await ensureKmsKeys(cloudFormation, aws.kms);
     const environment = functionEnvironment(cloudFormation, { awsUrl: aws.url, dynamodbUrl: dynamodb.url });
     const functions = new LocalFunctions(service);
     const asyncInvoker = new AsyncInvoker(functions, options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {});
@@ -119,9 +131,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTables(dynamodb.client, cloudFormation);
     await createBuckets(cloudFormation, aws.url, environment.AUDIT_LOG_BUCKET ?? DEFAULT_AUDIT_LOG_BUCKET);
     await functions.loadAll();
-    started.components = { eventBridge, queues, stepFunctions };
+    started.components = { eventBridge, queues, stepFunctions, notifications: s3NotificationTargets(cloudFormation, eventBridge, queues) };
+    // Notification configurations name queues, which exist from here on.
+    await configureBuckets(cloudFormation, aws.url);
 
-    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, port: options.ports?.api ?? 3000 });
+    const jwt = tokenDefaults(cloudFormation);
+    const signIn = localSignInRoutes({
+      signingKey,
+      jwt,
+      dynamodb: dynamodb.client,
+      tableName: environment.TABLE_NAME ?? '',
+      awsUrl: aws.url,
+      platformAccountId: service.accountId,
+      region: service.region,
+    });
+    const localRoutes = async (method: string, pathname: string, body: Buffer) =>
+      pathname.startsWith('/console') ? (method === 'GET' ? consoleFile(pathname) : undefined) : signIn(method, pathname, body);
+    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, localRoutes, port: options.ports?.api ?? 3000 });
     cleanups.push(() => httpApi.close());
     queues.start();
     schedules.start();
@@ -133,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       service,
       environment,
       jwtKeyDir: keyDir,
-      jwt: tokenDefaults(cloudFormation),
+      jwt,
       faults: aws.faults,
       eventBridge,
       queues,
@@ -169,12 +195,7 @@ function applyEnvironment(environment: Record<string, string>): void {
 /** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */
 async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
   const { service } = cloudFormation;
-  const s3 = new S3Client({
-    endpoint: awsUrl,
-    region: service.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
-  });
+  const s3 = platformS3Client(service, awsUrl);
   const names = new Set([auditLogBucket, ...cloudFormation.ofType('AWS::S3::Bucket').map(([, bucket]) => bucket.ref)]);
   try {
     for (const name of names) {

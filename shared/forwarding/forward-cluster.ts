@@ -12,6 +12,7 @@ import { deliverNewFiles, oldestDueFile, type DeliveryResult, type RunBudget } f
 import type { Forwarding } from '#shared/forwarding/forwarding';
 import { deleteForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
+import { recordLag } from '#shared/forwarding/lag-history';
 import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-state-store';
 
 /**
@@ -57,7 +58,8 @@ async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<Clust
   } catch (error) {
     logger.warn('could not measure forwarding lag', { clusterId: forwarding.clusterId, error: (error as Error).name });
   }
-  if (!(await finishRun(run, health))) return notRun('LOST_LEASE');
+  const lagSlot = await recordLag({ projectId: forwarding.projectId, clusterId: forwarding.clusterId }, forwarding.lagSlot, health.lagSeconds, Date.now());
+  if (!(await finishRun(run, health, lagSlot))) return notRun('LOST_LEASE');
   return { ...notRun('INTEGRATION_NOT_ACTIVE'), lagSeconds: health.lagSeconds };
 }
 
@@ -118,7 +120,8 @@ export async function forwardClusterAuditLogs(
   }
   const now = Date.now();
   const health = healthAfterRun(forwarding.health, result, now);
-  if (!(await finishRun(run, health))) return notRun('LOST_LEASE');
+  const lagSlot = await recordLag(ref, forwarding.lagSlot, health.lagSeconds, now);
+  if (!(await finishRun(run, health, lagSlot))) return notRun('LOST_LEASE');
 
   const status: RunStatus = result.problem ? 'FAILED' : result.filesDelivered > 0 ? 'DELIVERED' : 'UP_TO_DATE';
   recordMetrics(result, health);

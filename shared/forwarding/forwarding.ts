@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
+import type { LagSlot } from '#shared/forwarding/lag-history';
 import { destinationPrefix } from '#shared/forwarding/audit-log-keys';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
@@ -27,6 +28,8 @@ export interface Forwarding {
   /** The write time of that file. */
   deliveredThrough?: string;
   health: IntegrationHealth;
+  /** The 10-minute slot in progress of the lag history (shared/forwarding/lag-history.ts). */
+  lagSlot?: LagSlot;
   /** Held by one worker run at a time, so two overlapping runs do not both copy the same files. */
   leaseOwner?: string;
   leaseUntil?: number;

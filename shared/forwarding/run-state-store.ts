@@ -5,6 +5,7 @@ import { config } from '#shared/config';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
 import type { Forwarding } from '#shared/forwarding/forwarding';
+import type { LagSlot } from '#shared/forwarding/lag-history';
 
 /**
  * The delivery state of one forwarding, changed only by the worker run that holds its lease. Every
@@ -92,16 +93,18 @@ export async function moveCursor(run: RunRef, move: CursorMove): Promise<boolean
   }
 }
 
-/** Records the run's outcome on the forwarding and gives the lease back. False: the run had lost it. */
-export async function finishRun(run: RunRef, health: IntegrationHealth): Promise<boolean> {
+/** Records the run's outcome (health, lag slot in progress) on the forwarding and gives the lease back. False: the run had lost it. */
+export async function finishRun(run: RunRef, health: IntegrationHealth, lagSlot?: LagSlot): Promise<boolean> {
+  const values: Record<string, unknown> = { ':health': health, ':generation': run.generation, ':owner': run.owner };
+  if (lagSlot) values[':lagSlot'] = lagSlot;
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.forwarding(run.projectId, run.clusterId),
-        UpdateExpression: 'SET health = :health REMOVE leaseOwner, leaseUntil',
+        UpdateExpression: `SET health = :health${lagSlot ? ', lagSlot = :lagSlot' : ''} REMOVE leaseOwner, leaseUntil`,
         ConditionExpression: 'generation = :generation AND leaseOwner = :owner',
-        ExpressionAttributeValues: { ':health': health, ':generation': run.generation, ':owner': run.owner },
+        ExpressionAttributeValues: values,
       }),
     );
     return true;

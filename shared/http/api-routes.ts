@@ -11,6 +11,9 @@ import {
   setupDocuments,
 } from '#shared/integrations/schemas';
 import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
+import { regionList } from '#shared/integrations/regions';
+import { lagHistoryView } from '#shared/forwarding/lag-history';
+import { backupList, clusterList } from '#shared/projects/schemas';
 import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
@@ -50,6 +53,14 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'This document',
     access: 'public',
     responses: { 200: { description: 'The OpenAPI 3.1 document' } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/regions',
+    operationId: 'listRegions',
+    summary: 'The regions the platform serves: an integration must name one of them',
+    access: 'public',
+    responses: { 200: { description: 'The served regions', schema: regionList } },
   },
   {
     method: 'POST',
@@ -93,6 +104,15 @@ export const apiRoutes: ApiRoute[] = [
     responses: { 200: { description: 'The setup documents', schema: setupDocuments } },
   },
   {
+    method: 'GET',
+    path: `${oneIntegration}/lag-history`,
+    operationId: 'getIntegrationLagHistory',
+    summary: 'Audit-log forwarding lag through the integration over the last day (largest per 10-minute slot)',
+    access: 'read',
+    pathParams: integrationPath,
+    responses: { 200: { description: 'The lag series', schema: lagHistoryView } },
+  },
+  {
     method: 'PUT',
     path: `${oneIntegration}/role`,
     operationId: 'setIntegrationRole',
@@ -125,6 +145,26 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: integrationPath,
     responses: { 204: { description: 'Deleted' } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters',
+    operationId: 'listClusters',
+    summary: 'List the clusters of a project (learnt from platform events), with region and tier',
+    access: 'read',
+    pathParams: projectPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of clusters', schema: clusterList } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/backups',
+    operationId: 'listBackups',
+    summary: 'List the completed backups of a cluster (learnt from platform events)',
+    access: 'read',
+    pathParams: clusterPath,
+    query: listQuery,
+    responses: { 200: { description: 'A page of backups', schema: backupList } },
   },
   {
     method: 'PUT',

@@ -1,4 +1,5 @@
 import type { SetupDocuments } from '#shared/integrations/schemas';
+import { launchStackUrl } from '#shared/integrations/customer-role-template';
 
 export interface DocumentInput {
   integrationId: string;
@@ -64,7 +65,7 @@ export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments[
     Parameters: {
       RoleName: {
         Type: 'String',
-        Default: `s3-integration-${input.integrationId}`,
+        Default: roleNameFor(input.integrationId),
         Description: 'Name of the IAM role the platform assumes.',
       },
     },
@@ -95,10 +96,18 @@ export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments[
   };
 }
 
-export function setupDocumentsFor(input: DocumentInput): SetupDocuments {
+/** The role (and stack) name both templates give the integration's role. */
+export const roleNameFor = (integrationId: string) => `s3-integration-${integrationId}`;
+
+/**
+ * The documents of an integration; with the URL where the platform publishes the generic template
+ * (stage parameter customerRoleTemplateUrl), also the one-click quick-create link.
+ */
+export function setupDocumentsFor(input: DocumentInput & { region?: string }, customerRoleTemplateUrl = ''): SetupDocuments {
   return {
     iamPolicy: iamPolicyFor(input),
     trustPolicy: trustPolicyFor(input),
     cloudFormationTemplate: cloudFormationTemplateFor(input),
+    ...(customerRoleTemplateUrl && input.region ? { launchStackUrl: launchStackUrl(customerRoleTemplateUrl, { ...input, region: input.region }) } : {}),
   };
 }

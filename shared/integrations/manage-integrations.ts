@@ -23,7 +23,7 @@ async function requireIntegration(caller: Caller, projectId: string, integration
 }
 
 const documentsOf = (integration: Integration): SetupDocuments =>
-  setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID });
+  setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID }, config().CUSTOMER_ROLE_TEMPLATE_URL);
 
 export async function createIntegration(
   caller: Caller,

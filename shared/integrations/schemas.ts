@@ -83,6 +83,8 @@ export const setupDocuments = z.object({
   iamPolicy: policyDocument,
   trustPolicy: policyDocument,
   cloudFormationTemplate: z.record(z.string(), z.unknown()),
+  /** AWS's one-click quick-create link for the role, when the platform publishes its generic template (absent otherwise). */
+  launchStackUrl: z.string().optional(),
 });
 
 export const integrationView = z.object({

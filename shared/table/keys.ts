@@ -19,6 +19,7 @@
  * | PROJECT#<p>            | EXPORT_WAITING#<createdAt>#<j>      | a job waiting for a slot, in line      |
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
+ * | PROJECT#<p>            | LAG_HISTORY#<c>                     | forwarding lag per 10-minute slot, a day's ring |
  * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
@@ -68,6 +69,7 @@ export const keys = {
     sk: `FILES#${String(group).padStart(7, '0')}`,
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
+  lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
   clusterOwner: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'OWNER' }),
 };
@@ -82,8 +84,13 @@ export const RECHECK_SHARDS = 8;
 export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
 
 export const sortKeyPrefix = {
+  cluster: 'CLUSTER#',
   integration: 'INTEGRATION#',
   job: 'JOB#',
   forwarding: 'FORWARDING#',
   exportWaiting: 'EXPORT_WAITING#',
+  lagHistory: 'LAG_HISTORY#',
 } as const;
+
+/** The sort-key prefix of one cluster's backups (ids never contain "#", so no cluster's prefix covers another's). */
+export const backupsOfCluster = (clusterId: string) => `BACKUP#${clusterId}#`;

@@ -48,7 +48,7 @@ export interface StageFailure {
 }
 
 /** What the messages name: the integration's role, external ID, bucket, region and key. */
-export type FailureTarget = Omit<CustomerTarget, 'integrationId'>;
+export type FailureTarget = Omit<CustomerTarget, 'integrationId' | 'bucketOwnerAccountId'>;
 
 /** `try assume role from[<principal>] to [<roleArn>] with externalId[<externalId>] failed: <cause>` */
 export function roleAssumptionFailed(platformPrincipal: string, target: FailureTarget, error: unknown): StageFailure {

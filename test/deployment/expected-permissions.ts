@@ -34,15 +34,18 @@ const assumeCustomerRoles = [
 export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'forwardAuditLogs', 'runExportJob'];
 
 export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
-  // No AWS calls: health and the OpenAPI document.
+  // No AWS calls: health, the OpenAPI document, the served regions.
   getHealth: [],
   getOpenApi: [],
+  listRegions: [],
   // insertIntegration: the usage item counted once if missing (Query, Put), then one transaction of
   // three Puts (integration, name, external ID) and an Update (the project's usage).
   createIntegration: [get, put, update, query],
   listIntegrations: [get, query],
   getIntegration: [get],
   getIntegrationSetup: [get],
+  // The integration (access), then the project's forwardings (Query) for their lag histories.
+  getIntegrationLagHistory: [get, query],
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
@@ -56,6 +59,8 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   recordValidationInterruption: [get, update],
   // dueIntegrations (Query on RecheckIndex), beginRecheck and its restore (Update), StartExecution.
   recheckIntegrations: [`Allow dynamodb:Query ${TABLE}/index/RecheckIndex`, update, startValidation, asyncFailures],
+  listClusters: [get, query],
+  listBackups: [get, query],
   // insertForwarding/changeForwarding (Put, Update in a transaction), rollUpIntegrationHealth (Query, Update).
   putAuditLogForwarding: [get, put, update, query],
   getAuditLogForwarding: [get],

@@ -117,7 +117,14 @@ export const api: Check = (template) => {
     const settings = props(stage).DefaultRouteSettings as Props | undefined;
     if (!(Number(settings?.ThrottlingRateLimit) > 0) || !(Number(settings?.ThrottlingBurstLimit) > 0)) problems.push(`${id} does not throttle requests`);
   }
-  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json'];
+  for (const [id, httpApi] of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
+    const cors = props(httpApi).CorsConfiguration as Props | undefined;
+    const origins = (cors?.AllowOrigins as unknown[] | undefined) ?? [];
+    // One console origin (stage parameter consoleOrigin), never every origin.
+    if (origins.length !== 1 || origins.includes('*')) problems.push(`${id} must allow exactly the console's origin, not ${JSON.stringify(origins)}`);
+    if (!(cors?.AllowHeaders as string[] | undefined)?.map((name) => name.toLowerCase()).includes('authorization')) problems.push(`${id} CORS must allow the Authorization header`);
+  }
+  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json', 'GET /v1/regions'];
   for (const [id, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
     const key = String(props(route).RouteKey);
     if (!publicRoutes.includes(key) && props(route).AuthorizationType !== 'JWT') problems.push(`${id} (${key}) is not behind the JWT authorizer`);

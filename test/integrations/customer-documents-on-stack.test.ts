@@ -1,9 +1,9 @@
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
 import { createRole } from '../support/customer';
+import { deployRoleTemplate } from '../support/role-template-deploy';
 import { PLATFORM_ACCOUNT, platformProject } from '../support/platform';
 
 /**
@@ -18,24 +18,6 @@ async function newIntegration(): Promise<Created> {
   expect(answer.status).toBe(201);
   return answer.json as Created;
 }
-
-/** Creates what the template declares, resource by resource, as CloudFormation would. */
-async function deployTemplate(accountId: string, template: SetupDocuments['cloudFormationTemplate']): Promise<string> {
-  const { iam } = clientsFor(accountId);
-  const { Resources, Parameters } = template as {
-    Resources: { IntegrationPolicy: { Properties: { PolicyDocument: object } }; IntegrationRole: { Properties: { AssumeRolePolicyDocument: object } } };
-    Parameters: { RoleName: { Default: string } };
-  };
-  const policy = await iam.send(
-    new CreatePolicyCommand({ PolicyName: `${Parameters.RoleName.Default}-policy`, PolicyDocument: JSON.stringify(Resources.IntegrationPolicy.Properties.PolicyDocument) }),
-  );
-  const role = await iam.send(
-    new CreateRoleCommand({ RoleName: Parameters.RoleName.Default, AssumeRolePolicyDocument: JSON.stringify(Resources.IntegrationRole.Properties.AssumeRolePolicyDocument) }),
-  );
-  await iam.send(new AttachRolePolicyCommand({ RoleName: Parameters.RoleName.Default, PolicyArn: policy.Policy?.Arn }));
-  return role.Role?.Arn ?? '';
-}
-
 
 async function expectAssumable(roleArn: string, externalId: string) {
   const { sts } = clientsFor(PLATFORM_ACCOUNT);
@@ -59,7 +41,7 @@ describe('customer documents on the local stack', () => {
 
   it('the CloudFormation template creates the same role in one step', async () => {
     const integration = await newIntegration();
-    const roleArn = await deployTemplate(uniqueAccountId(), integration.setup.cloudFormationTemplate);
+    const roleArn = await deployRoleTemplate(uniqueAccountId(), integration.setup.cloudFormationTemplate);
     expect(roleArn).toContain(`:role/s3-integration-${integration.integrationId}`);
     await expectAssumable(roleArn, integration.externalId);
   });

@@ -43,7 +43,6 @@ describe('classifyCustomerAccessError', () => {
     roleArn,
     externalId: 's3i-example',
     bucketName,
-    bucketOwnerAccountId: accountId,
     region: 'us-west-2',
   });
 

@@ -1,6 +1,6 @@
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
 import { header, type S3Request } from '#local/aws/s3/context';
-import { S3Error, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
+import { S3Error, invalidArgument } from '#local/aws/s3/errors';
 import { STORED_HEADERS, type ChecksumType, type ObjectAttributes, type SseState, type StoredObject } from '#local/aws/s3/model';
 import { sseHeaders } from '#local/aws/s3/encryption';
 import { httpDate } from '#local/aws/s3/responses';
@@ -78,23 +78,6 @@ export function requestedChecksumAlgorithm(request: S3Request): ChecksumAlgorith
   const algorithm = parseChecksumAlgorithm(value);
   if (!algorithm) throw invalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', value);
   return algorithm;
-}
-
-/**
- * Conditional writes (If-None-Match: * and If-Match: <etag>), checked against the current
- * version at commit time so two racing writers cannot both win.
- */
-export function writePrecondition(request: S3Request): (current: StoredObject | undefined) => void {
-  const ifNoneMatch = header(request, 'if-none-match')?.trim();
-  const ifMatch = header(request, 'if-match')?.trim();
-  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw notImplemented('If-None-Match on writes other than *');
-  return (current) => {
-    if (ifNoneMatch === '*' && current) throw preconditionFailed('If-None-Match');
-    if (ifMatch !== undefined) {
-      if (!current) throw noSuchKey(request.key);
-      if (!etagMatches(ifMatch, current.etag)) throw preconditionFailed('If-Match');
-    }
-  };
 }
 
 /** `"abc"`, `abc`, `W/"abc"` and lists of them all name the ETag `"abc"`; `*` names any. */

@@ -78,8 +78,9 @@ export async function headBucket(request: S3Request): Promise<void> {
 
 export async function deleteBucket(request: S3Request): Promise<void> {
   const bucket = accessBucket(request, { action: 's3:DeleteBucket' });
-  const objects = await bucket.objects();
-  const deleted = await request.store.delete(bucket, () => objects.size === 0);
+  // Noncurrent versions and delete markers keep a bucket from being empty, as in S3.
+  const versions = await bucket.versions();
+  const deleted = await request.store.delete(bucket, () => versions.count === 0);
   if (!deleted) throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: bucket.name });
   sendEmpty(request.response, 204);
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Authorize, KmsForS3, SignedRequest } from '#local/aws/contract';
+import type { Authorize, KmsForS3, NotificationTargets, SignedRequest } from '#local/aws/contract';
 import type { S3Store } from '#local/aws/s3/store';
 
 /** Everything one S3 request handler needs, parsed once by the router. */
@@ -9,6 +9,8 @@ export interface S3Request {
   store: S3Store;
   authorize: Authorize;
   kms: KmsForS3;
+  /** Where notifications go: checked when a configuration names a queue, sent test events. */
+  notifications: NotificationTargets;
   method: string;
   headers: IncomingHttpHeaders;
   query: URLSearchParams;

@@ -11,7 +11,7 @@ import { renderDocument, type XmlValue } from '#local/aws/s3/xml';
 
 /** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 
-interface ListParameters {
+export interface ListParameters {
   bucket: BucketStore;
   prefix: string;
   delimiter: string;
@@ -19,7 +19,8 @@ interface ListParameters {
   encode: (value: string) => string;
 }
 
-async function prepare(request: S3Request): Promise<ListParameters> {
+/** The parameters every listing shares, checked, and the caller's access (`action` on the bucket). */
+export async function prepareListing(request: S3Request, action = 's3:ListBucket'): Promise<ListParameters> {
   const { query } = request;
   const prefix = query.get('prefix') ?? '';
   const delimiter = query.get('delimiter') ?? '';
@@ -33,7 +34,7 @@ async function prepare(request: S3Request): Promise<ListParameters> {
   const context: Record<string, string> = { 's3:prefix': prefix };
   if (query.has('delimiter')) context['s3:delimiter'] = delimiter;
   if (maxKeysText !== null) context['s3:max-keys'] = maxKeysText;
-  const bucket = accessBucket(request, { action: 's3:ListBucket', context });
+  const bucket = accessBucket(request, { action, context });
   return {
     bucket,
     prefix,
@@ -82,7 +83,7 @@ function decodeToken(token: string): string {
 }
 
 export async function listObjectsV2(request: S3Request): Promise<void> {
-  const parameters = await prepare(request);
+  const parameters = await prepareListing(request);
   const token = request.query.get('continuation-token');
   const startAfter = request.query.get('start-after');
   const after = token !== null ? decodeToken(token) : (startAfter ?? '');
@@ -108,7 +109,7 @@ export async function listObjectsV2(request: S3Request): Promise<void> {
 }
 
 export async function listObjectsV1(request: S3Request): Promise<void> {
-  const parameters = await prepare(request);
+  const parameters = await prepareListing(request);
   const marker = request.query.get('marker') ?? '';
   const result = await page(parameters, marker);
   const encoded = parameters.encode;

@@ -1,4 +1,5 @@
 import type { Checksums, ChecksumAlgorithm } from '#local/aws/s3/checksums';
+import type { NotificationConfiguration } from '#local/aws/s3/notification-config';
 
 /** What the S3 emulator persists, as JSON sidecars next to the data files. */
 
@@ -12,12 +13,17 @@ export interface EncryptionRule {
   bucketKeyEnabled: boolean;
 }
 
+/** Absent until versioning is first enabled; a bucket never returns to unversioned after that. */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
 export interface BucketRecord {
   name: string;
   ownerAccountId: string;
   region: string;
   createdAt: string;
   encryption: EncryptionRule;
+  versioning?: VersioningStatus;
+  notification?: NotificationConfiguration;
 }
 
 /** How one object (or upload) is encrypted. */
@@ -42,6 +48,8 @@ export interface ObjectAttributes {
 
 export interface StoredObject extends ObjectAttributes {
   key: string;
+  /** Absent for the null version (unversioned and versioning-suspended writes). */
+  versionId?: string;
   size: number;
   /** Quoted, as S3 answers it: `"<md5 hex>"` or `"<md5 of part md5s>-<parts>"`. */
   etag: string;
@@ -53,6 +61,19 @@ export interface StoredObject extends ObjectAttributes {
   checksumType?: ChecksumType;
   partsCount?: number;
 }
+
+/** What DeleteObject leaves on top of a key in a versioning bucket: no bytes, only a version. */
+export interface DeleteMarker {
+  key: string;
+  /** Absent for the null version (versioning suspended). */
+  versionId?: string;
+  lastModified: string;
+  deleteMarker: true;
+}
+
+export type ObjectVersion = StoredObject | DeleteMarker;
+
+export const isDeleteMarker = (version: ObjectVersion): version is DeleteMarker => (version as Partial<DeleteMarker>).deleteMarker === true;
 
 export interface UploadRecord extends ObjectAttributes {
   uploadId: string;

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { accessBucket } from '#local/aws/s3/access';
-import { checksumXmlFields, writePrecondition } from '#local/aws/s3/attributes';
+import { checksumXmlFields } from '#local/aws/s3/attributes';
 import { canonicalUserId } from '#local/aws/s3/buckets';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#local/aws/s3/checksums';
+import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { sseHeaders } from '#local/aws/s3/encryption';
 import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#local/aws/s3/errors';
 import type { PartRecord, StoredObject } from '#local/aws/s3/model';
 import { findUpload, partReader } from '#local/aws/s3/multipart';
+import { requestOrigin } from '#local/aws/s3/notifications';
 import { compareUtf8 } from '#local/aws/s3/object-index';
 import { sendXml } from '#local/aws/s3/responses';
 import { writeFileFrom } from '#local/aws/s3/streams';
 import type { UploadState } from '#local/aws/s3/upload-store';
+import { writtenVersionHeaders } from '#local/aws/s3/versioning';
 import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#local/aws/s3/xml';
 
 /** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
@@ -83,10 +86,13 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
 }
 
 export async function completeMultipartUpload(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key) });
+  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key), context: conditionalWriteContext(request) });
   const upload = await findUpload(request, bucket);
   const requested = requestedParts(await readXmlBody(request.signed.body, 4 * 1024 * 1024));
   const precondition = writePrecondition(request);
+  authorizeIfMatchRead(request, bucket);
+  // The upload is the write under way: a delete since CreateMultipartUpload conflicts with it.
+  const conflict = precondition.conditional ? upload.conflict : undefined;
   const uploads = bucket.uploads();
 
   const object = await upload.queue.run(async () => {
@@ -97,7 +103,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     if (declaredSize !== undefined && Number(declaredSize) !== totalSize) {
       throw invalidRequest(`The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`);
     }
-    precondition((await bucket.objects()).get(upload.record.key));
+    precondition.check((await bucket.objects()).get(upload.record.key), conflict);
 
     const { record } = upload;
     const fullObject = record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
@@ -122,12 +128,17 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...(record.checksumType ? { checksumType: record.checksumType } : {}),
       partsCount: parts.length,
     };
-    await bucket.commitObject(completed, (current) => {
-      assertExpectedChecksum(request, completed);
-      precondition(current);
-    });
+    const cause = { name: 'ObjectCreated:CompleteMultipartUpload', origin: requestOrigin(request) } as const;
+    const committed = await bucket.commitObject(
+      completed,
+      (current) => {
+        assertExpectedChecksum(request, completed);
+        precondition.check(current, conflict);
+      },
+      cause,
+    );
     await uploads.remove(upload);
-    return completed;
+    return committed;
   });
 
   const checksumFields = checksumXmlFields(object.checksums);
@@ -141,7 +152,7 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
       ...checksumFields,
       ChecksumType: object.checksumType,
     }),
-    sseHeaders(object.sse),
+    { ...sseHeaders(object.sse), ...writtenVersionHeaders(object) },
   );
 }
 

@@ -8,7 +8,7 @@ import { invalidArgument, invalidRequest, noSuchUpload } from '#local/aws/s3/err
 import type { ChecksumType, PartRecord } from '#local/aws/s3/model';
 import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
 import { parseRange } from '#local/aws/s3/object-read';
-import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, sseConditionContext } from '#local/aws/s3/object-write';
+import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, copySourceVersionHeaders, sseConditionContext } from '#local/aws/s3/object-write';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
 import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#local/aws/s3/streams';
 import type { BucketStore } from '#local/aws/s3/bucket-store';
@@ -102,13 +102,14 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
   const partNumber = partNumberOf(request);
   const upload = await findUpload(request, bucket);
   const { dataFile, path } = bucket.uploads().newPartFile(upload);
-  const written = await withOpenObject(source.bucket, source.key, async (opened) => {
+  const { written, copied } = await withOpenObject(source.bucket, source.key, async (opened) => {
     checkCopySourceConditions(request, opened.object);
     const rangeHeader = header(request, 'x-amz-copy-source-range');
     const range = rangeHeader === undefined ? undefined : copyRange(rangeHeader, opened.object.size);
     const algorithms = upload.record.checksumAlgorithm ? [upload.record.checksumAlgorithm] : [];
-    return writeFileFrom(objectBytes(opened, range?.start, range?.end), path, { limit: MAX_OBJECT_BYTES, checksums: algorithms });
-  });
+    const bytes = await writeFileFrom(objectBytes(opened, range?.start, range?.end), path, { limit: MAX_OBJECT_BYTES, checksums: algorithms });
+    return { written: bytes, copied: opened.object };
+  }, source.versionId);
   const part: PartRecord = {
     partNumber,
     etag: etagOf(written),
@@ -122,7 +123,7 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
   sendXml(
     request.response,
     renderDocument('CopyPartResult', { ETag: part.etag, LastModified: new Date(part.lastModified), ...checksumFields }),
-    sseHeaders(upload.record.sse),
+    { ...sseHeaders(upload.record.sse), ...copySourceVersionHeaders(source, copied) },
   );
 }
 

@@ -2,17 +2,30 @@ import { AwsError } from '#local/aws/contract';
 import { accessBucket, authorizeFor, locateBucket } from '#local/aws/s3/access';
 import { algorithmOfHeader } from '#local/aws/s3/checksums';
 import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { invalidRequest, malformedXml } from '#local/aws/s3/errors';
+import { invalidArgument, invalidRequest, malformedXml } from '#local/aws/s3/errors';
+import { requestOrigin } from '#local/aws/s3/notifications';
 import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { childElements, childText, readXmlBody, renderDocument } from '#local/aws/s3/xml';
+import { requestedVersionId } from '#local/aws/s3/versioning';
+import { isWellFormedVersionId } from '#local/aws/s3/versions';
+import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#local/aws/s3/xml';
 
-/** DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3. */
+/**
+ * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning
+ * bucket it adds a delete marker, and naming a version removes that version (bucket-store.ts).
+ */
 
 export async function deleteObject(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:DeleteObject', resource: objectArn(request.bucketName, request.key) });
-  await bucket.deleteObject(request.key);
-  sendEmpty(request.response, 204);
+  const versionId = requestedVersionId(request);
+  const bucket = accessBucket(request, { action: deleteAction(versionId), resource: objectArn(request.bucketName, request.key) });
+  const outcome = await bucket.deleteObject(request.key, versionId, requestOrigin(request));
+  const headers: Record<string, string> = {};
+  if (outcome.deleteMarker) headers['x-amz-delete-marker'] = 'true';
+  if (outcome.versionId !== undefined) headers['x-amz-version-id'] = outcome.versionId;
+  sendEmpty(request.response, 204, headers);
 }
+
+/** Removing a version for good is its own IAM action. */
+const deleteAction = (versionId: string | undefined) => (versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion');
 
 const MAX_KEYS_PER_DELETE = 1000;
 
@@ -31,18 +44,27 @@ export async function deleteObjects(request: S3Request): Promise<void> {
   if (entries.length === 0 || entries.length > MAX_KEYS_PER_DELETE) throw malformedXml();
   const quiet = childText(document, 'Quiet')?.trim() === 'true';
 
-  const deleted: Array<{ Key: string }> = [];
-  const errors: Array<{ Key: string; Code: string; Message: string }> = [];
+  const origin = requestOrigin(request);
+  const deleted: XmlValue[] = [];
+  const errors: Array<{ Key: string; VersionId?: string; Code: string; Message: string }> = [];
   for (const entry of entries) {
     const key = childText(entry, 'Key');
+    const versionId = childText(entry, 'VersionId')?.trim();
     if (key === undefined) throw malformedXml();
     try {
-      authorizeFor(request, bucket.record.ownerAccountId, { action: 's3:DeleteObject', resource: objectArn(bucket.name, key) });
-      await bucket.deleteObject(key);
-      deleted.push({ Key: key });
+      if (versionId !== undefined && !isWellFormedVersionId(versionId)) throw invalidArgument('Invalid version id specified', 'versionId', versionId);
+      authorizeFor(request, bucket.record.ownerAccountId, { action: deleteAction(versionId), resource: objectArn(bucket.name, key) });
+      const outcome = await bucket.deleteObject(key, versionId, origin);
+      deleted.push({
+        Key: key,
+        VersionId: versionId,
+        DeleteMarker: outcome.deleteMarker ? true : undefined,
+        // A marker added (no version named) or removed (its id named) is reported by its id.
+        DeleteMarkerVersionId: outcome.deleteMarker ? outcome.versionId : undefined,
+      });
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      errors.push({ Key: key, Code: error.code, Message: error.message });
+      errors.push({ Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }), Code: error.code, Message: error.message });
     }
   }
   sendXml(request.response, renderDocument('DeleteResult', { Deleted: quiet ? undefined : deleted, Error: errors }));

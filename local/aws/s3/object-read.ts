@@ -3,9 +3,12 @@ import { accessBucket, isAllowed } from '#local/aws/s3/access';
 import { etagMatches, objectHeaders } from '#local/aws/s3/attributes';
 import { bucketArn, header, objectArn, type S3Request } from '#local/aws/s3/context';
 import { S3Error, accessDenied, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
-import type { StoredObject } from '#local/aws/s3/model';
+import { isDeleteMarker, type StoredObject } from '#local/aws/s3/model';
 import { openObject } from '#local/aws/s3/object-files';
-import { sendEmpty } from '#local/aws/s3/responses';
+import { httpDate, sendEmpty } from '#local/aws/s3/responses';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
+import { noSuchVersion, requestedVersionId, versionHeaders } from '#local/aws/s3/versioning';
+import { versionIdOf } from '#local/aws/s3/versions';
 import { HIGH_WATER_MARK } from '#local/aws/s3/streams';
 
 /** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
@@ -22,14 +25,13 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
 export async function getObject(request: S3Request): Promise<void> {
   const { key, response } = request;
   const head = request.method === 'HEAD';
-  const bucket = accessBucket(request, { action: 's3:GetObject', resource: objectArn(request.bucketName, key) });
+  const versionId = requestedVersionId(request);
+  // Reading a named version is its own IAM action.
+  const action = versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
+  const bucket = accessBucket(request, { action, resource: objectArn(request.bucketName, key) });
   if (request.query.has('partNumber')) throw notImplemented('GetObject with partNumber');
-  const opened = await openObject(bucket, key);
-  if (!opened) {
-    // AWS only reveals that a key is missing to callers who may list the bucket.
-    const mayList = isAllowed(request, bucket.record.ownerAccountId, { action: 's3:ListBucket', resource: bucketArn(bucket.name), context: { 's3:prefix': key } });
-    throw mayList ? noSuchKey(key) : accessDenied();
-  }
+  const opened = await openObject(bucket, key, versionId);
+  if (!opened) throw await nothingToRead(request, bucket, versionId);
   const { object, handle } = opened;
   try {
     const notModified = evaluateConditions(request, object);
@@ -39,7 +41,7 @@ export async function getObject(request: S3Request): Promise<void> {
     }
     const range = parseRange(header(request, 'range'), object.size);
     const checksumMode = header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
-    const headers = objectHeaders(object, checksumMode && !range);
+    const headers = { ...objectHeaders(object, checksumMode && !range), ...versionHeaders(bucket.record, object) };
     for (const [parameter, name] of Object.entries(RESPONSE_OVERRIDES)) {
       const value = request.query.get(parameter);
       if (value === null) continue;
@@ -64,6 +66,29 @@ export async function getObject(request: S3Request): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Why there is nothing to read: a delete marker named by id is 405 MethodNotAllowed; a key whose
+ * newest version is a delete marker is NoSuchKey with `x-amz-delete-marker`; AWS only reveals
+ * that a key or version is missing to callers who may list the bucket (403 otherwise).
+ */
+async function nothingToRead(request: S3Request, bucket: BucketStore, versionId: string | undefined): Promise<S3Error> {
+  const { key } = request;
+  const versions = await bucket.versions();
+  const version = versionId === undefined ? versions.latest(key) : versions.get(key, versionId);
+  const markerHeaders: Record<string, string> = version && isDeleteMarker(version) ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionIdOf(version) } : {};
+  if (version && isDeleteMarker(version) && versionId !== undefined) {
+    return new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: request.method, ResourceType: 'DeleteMarker' }, {
+      ...markerHeaders,
+      'last-modified': httpDate(version.lastModified),
+      allow: 'DELETE',
+    });
+  }
+  const mayList = isAllowed(request, bucket.record.ownerAccountId, { action: 's3:ListBucket', resource: bucketArn(bucket.name), context: { 's3:prefix': key } });
+  if (!mayList) return accessDenied();
+  const missing = versionId === undefined ? noSuchKey(key) : noSuchVersion(key, versionId);
+  return new S3Error(missing.code, missing.message, missing.statusCode, missing.fields, markerHeaders);
 }
 
 /** If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304), as S3 combines them. */

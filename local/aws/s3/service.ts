@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AwsError, type Authorize, type KmsForS3, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import { AwsError, type Authorize, type KmsForS3, type NotificationTargets, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
 import {
   createBucket,
   deleteBucket,
@@ -12,6 +12,7 @@ import {
 } from '#local/aws/s3/buckets';
 import type { S3Request } from '#local/aws/s3/context';
 import { S3Error, invalidArgument, notImplemented } from '#local/aws/s3/errors';
+import { listObjectVersions } from '#local/aws/s3/list-versions';
 import { listObjectsV1, listObjectsV2 } from '#local/aws/s3/listing';
 import { abortMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from '#local/aws/s3/multipart';
 import { completeMultipartUpload, listMultipartUploads, listParts } from '#local/aws/s3/multipart-complete';
@@ -19,7 +20,10 @@ import { deleteObject, deleteObjects } from '#local/aws/s3/object-delete';
 import { getObject } from '#local/aws/s3/object-read';
 import { copyObject, putObject } from '#local/aws/s3/object-write';
 import { sendS3Error } from '#local/aws/s3/responses';
+import { NotificationOutbox } from '#local/aws/s3/notification-outbox';
+import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from '#local/aws/s3/notifications';
 import { S3Store } from '#local/aws/s3/store';
+import { getBucketVersioning, putBucketVersioning } from '#local/aws/s3/versioning';
 
 /**
  * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4
@@ -29,20 +33,21 @@ export interface S3ServiceDeps {
   dataDir: string;
   authorize: Authorize;
   kms: KmsForS3;
+  notifications: NotificationTargets;
 }
 
 type Operation = (request: S3Request) => Promise<void>;
 
 /** Subresources S3 has and this emulator does not model: answered 501 rather than misread. */
 const UNMODELLED_SUBRESOURCES = [
-  'acl', 'policy', 'policyStatus', 'tagging', 'versioning', 'versions', 'cors', 'lifecycle', 'website', 'logging',
-  'notification', 'replication', 'requestPayment', 'object-lock', 'legal-hold', 'retention', 'ownershipControls',
+  'acl', 'policy', 'policyStatus', 'tagging', 'cors', 'lifecycle', 'website', 'logging',
+  'replication', 'requestPayment', 'object-lock', 'legal-hold', 'retention', 'ownershipControls',
   'publicAccessBlock', 'accelerate', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'restore', 'select',
   'attributes', 'torrent', 'session', 'renameObject',
 ];
 
 export function createS3Service(deps: S3ServiceDeps): ServiceHandler {
-  const store = new S3Store(deps.dataDir);
+  const store = new S3Store(deps.dataDir, new NotificationOutbox(deps.notifications));
   return async (signed, response) => {
     // Errors of a body we stop reading early must not go unhandled; pipelines see them anyway.
     signed.body.on('error', () => undefined);
@@ -82,6 +87,7 @@ function parseRequest(signed: SignedRequest, response: ServerResponse, store: S3
     store,
     authorize: deps.authorize,
     kms: deps.kms,
+    notifications: deps.notifications,
     method: signed.raw.method ?? 'GET',
     headers: signed.raw.headers,
     query: signed.url.searchParams,
@@ -99,13 +105,20 @@ function route(request: S3Request): Operation {
   if (!bucketName) {
     if (method === 'GET') return listBuckets;
   } else if (!key) {
-    if (method === 'PUT') return query.has('encryption') ? putBucketEncryption : createBucket;
+    if (method === 'PUT') {
+      if (query.has('versioning')) return putBucketVersioning;
+      if (query.has('notification')) return putBucketNotificationConfiguration;
+      return query.has('encryption') ? putBucketEncryption : createBucket;
+    }
     if (method === 'HEAD') return headBucket;
     if (method === 'DELETE') return query.has('encryption') ? deleteBucketEncryption : deleteBucket;
     if (method === 'POST' && query.has('delete')) return deleteObjects;
     if (method === 'GET') {
       if (query.has('location')) return getBucketLocation;
       if (query.has('encryption')) return getBucketEncryption;
+      if (query.has('versioning')) return getBucketVersioning;
+      if (query.has('notification')) return getBucketNotificationConfiguration;
+      if (query.has('versions')) return listObjectVersions;
       if (query.has('uploads')) return listMultipartUploads;
       const listType = query.get('list-type');
       if (listType === '2') return listObjectsV2;

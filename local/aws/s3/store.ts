@@ -4,6 +4,7 @@ import { BucketStore } from '#local/aws/s3/bucket-store';
 import { noSuchBucket } from '#local/aws/s3/errors';
 import { isMissingFile, readJson, uniqueName, writeJsonAtomically } from '#local/aws/s3/files';
 import type { BucketRecord } from '#local/aws/s3/model';
+import type { NotificationOutbox } from '#local/aws/s3/notification-outbox';
 import { compareUtf8 } from '#local/aws/s3/object-index';
 
 /**
@@ -16,7 +17,10 @@ export class S3Store {
   private readonly trashDir: string;
   private readonly loaded: Promise<void>;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly outbox: NotificationOutbox,
+  ) {
     this.bucketsDir = join(dataDir, 's3', 'buckets');
     this.trashDir = join(dataDir, 's3', 'trash');
     this.loaded = this.load();
@@ -43,7 +47,7 @@ export class S3Store {
   async create(record: BucketRecord): Promise<BucketStore> {
     if (this.buckets.has(record.name)) throw new Error(`bucket ${record.name} exists`);
     const dir = join(this.bucketsDir, record.name);
-    const bucket = new BucketStore(dir, record);
+    const bucket = new BucketStore(dir, record, this.outbox);
     this.buckets.set(record.name, bucket);
     try {
       await rm(dir, { recursive: true, force: true });
@@ -89,12 +93,17 @@ export class S3Store {
     for (const name of await readdir(this.bucketsDir)) {
       const dir = join(this.bucketsDir, name);
       try {
-        this.buckets.set(name, new BucketStore(dir, await readJson<BucketRecord>(join(dir, 'bucket.json'))));
+        this.buckets.set(name, new BucketStore(dir, await readJson<BucketRecord>(join(dir, 'bucket.json')), this.outbox));
       } catch (error) {
         // A bucket whose creation crashed before bucket.json was written never existed.
         if (!isMissingFile(error)) throw error;
         await rm(dir, { recursive: true, force: true });
       }
+    }
+    // Buckets load lazily, but one that sends notifications may hold undelivered events from
+    // before a restart: read those journals in the background, without holding up the start.
+    for (const bucket of this.buckets.values()) {
+      if (bucket.record.notification) bucket.versions().catch((error: unknown) => console.error(`local S3: could not load bucket ${bucket.name}`, error));
     }
   }
 }

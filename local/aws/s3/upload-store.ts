@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ConflictTicket, ConflictTracker } from '#local/aws/s3/conditional-writes';
 import type { PartRecord, UploadRecord } from '#local/aws/s3/model';
 import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#local/aws/s3/files';
 
@@ -18,12 +19,17 @@ export interface UploadState {
   queue: SerialQueue;
   /** Set once CompleteMultipartUpload or AbortMultipartUpload took the upload. */
   closed: boolean;
+  /** Marked when a delete of the key commits while the upload is open (conditional completion: 409). */
+  conflict: ConflictTicket;
 }
 
 export class UploadStore {
   private loaded: Promise<Map<string, UploadState>> | undefined;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly conflicts: ConflictTracker,
+  ) {}
 
   all(): Promise<Map<string, UploadState>> {
     this.loaded ??= this.load();
@@ -42,7 +48,7 @@ export class UploadStore {
     await mkdir(dir, { recursive: true });
     const full: UploadRecord = { ...record, uploadId };
     await writeJsonAtomically(join(dir, 'upload.json'), full);
-    const state: UploadState = { record: full, dir, parts: new Map(), queue: new SerialQueue(), closed: false };
+    const state: UploadState = { record: full, dir, parts: new Map(), queue: new SerialQueue(), closed: false, conflict: this.conflicts.begin(full.key) };
     uploads.set(uploadId, state);
     return state;
   }
@@ -79,6 +85,7 @@ export class UploadStore {
   /** Forgets the upload and deletes its files (after completion or on abort). */
   async remove(upload: UploadState): Promise<void> {
     upload.closed = true;
+    this.conflicts.end(upload.conflict);
     (await this.all()).delete(upload.record.uploadId);
     await rm(upload.dir, { recursive: true, force: true });
   }
@@ -107,6 +114,7 @@ export class UploadStore {
         parts: new Map(parts.map((part) => [part.partNumber, part])),
         queue: new SerialQueue(),
         closed: false,
+        conflict: this.conflicts.begin(record.key),
       });
     }
     return uploads;

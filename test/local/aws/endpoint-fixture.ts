@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IAMClient, CreatePolicyCommand, CreateRoleCommand, AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { AwsError, type PlatformHooks, type PolicyDocument, type PutEventsEntry } from '#local/aws/contract';
+import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type PutEventsEntry, type ServiceEvent } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 
 export const PLATFORM = '111111111111';
@@ -23,6 +23,43 @@ export interface RecordedHooks extends PlatformHooks {
   buses: Map<string, PolicyDocument | undefined>;
   executions: Array<{ stateMachineArn: string; input: string; name?: string }>;
   messages: Array<{ queueUrl: string; bodies: string[] }>;
+  notifications: RecordedNotifications;
+}
+
+/** S3 notification targets that record what reached them. */
+export interface RecordedNotifications extends NotificationTargets {
+  serviceEvents: ServiceEvent[];
+  queueMessages: Array<{ queueArn: string; body: string }>;
+  /** The queues that exist: ARN -> why S3 may not send to it (undefined: it may). */
+  queues: Map<string, string | undefined>;
+  /** Deliveries to refuse (503, as a runtime still starting) before accepting again. */
+  refuseNext: number;
+}
+
+function recordingNotifications(): RecordedNotifications {
+  const targets: RecordedNotifications = {
+    serviceEvents: [],
+    queueMessages: [],
+    queues: new Map(),
+    refuseNext: 0,
+    async putServiceEvent(event) {
+      refuseIfAsked();
+      targets.serviceEvents.push(event);
+    },
+    checkQueue(queueArn) {
+      return targets.queues.has(queueArn) ? targets.queues.get(queueArn) : 'The destination queue does not exist';
+    },
+    async sendToQueue(queueArn, body) {
+      refuseIfAsked();
+      targets.queueMessages.push({ queueArn, body });
+    },
+  };
+  const refuseIfAsked = () => {
+    if (targets.refuseNext <= 0) return;
+    targets.refuseNext -= 1;
+    throw new AwsError('ServiceUnavailable', 'The local stack is still starting.', 503);
+  };
+  return targets;
 }
 
 export function recordingHooks(): RecordedHooks {
@@ -31,6 +68,7 @@ export function recordingHooks(): RecordedHooks {
     buses: new Map(),
     executions: [],
     messages: [],
+    notifications: recordingNotifications(),
     async putEvents(entries, sender) {
       hooks.events.push(...entries.map((entry) => ({ ...entry, account: sender.accountId })));
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredObject } from '#local/aws/s3/model';
+import type { PendingEvent } from '#local/aws/s3/notification-events';
 import { ObjectJournal } from '#local/aws/s3/object-journal';
 
 const dir = mkdtempSync(join(tmpdir(), 'local-s3-journal-'));
@@ -23,7 +24,10 @@ const object = (key: string, size: number): StoredObject => ({
 async function replay(path: string): Promise<Map<string, StoredObject>> {
   const state = new Map<string, StoredObject>();
   const journal = new ObjectJournal(path);
-  await journal.load((key, value) => (value ? state.set(key, value) : state.delete(key)));
+  await journal.load((entry) => {
+    if ('put' in entry) state.set(entry.put.key, entry.put as StoredObject);
+    else if ('delete' in entry) state.delete(entry.delete);
+  });
   await journal.close();
   return state;
 }
@@ -76,5 +80,27 @@ describe('the object journal', () => {
     const state = await replay(path);
     expect(state.get('hot')?.size).toBe(1099);
     expect(state.has('cold')).toBe(true);
+  });
+
+  it('carries undelivered event notifications over a rewrite, and forgets delivered ones', async () => {
+    const path = join(dir, 'events.jsonl');
+    const event = (id: string) => ({ id, destinations: [{ kind: 'eventbridge' }] }) as unknown as PendingEvent;
+    const journal = new ObjectJournal(path);
+    await journal.load(() => undefined);
+    await journal.append({ put: object('a', 1), event: event('e1') });
+    await journal.append({ put: object('b', 1), event: event('e2') });
+    await journal.append({ notified: ['e1'] });
+    await journal.rewrite([object('a', 1), object('b', 1)], [event('e2')]);
+    await journal.append({ put: object('c', 1), event: event('e3') });
+    await journal.close();
+    const pending = new Set<string>();
+    const reopened = new ObjectJournal(path);
+    await reopened.load((entry) => {
+      if ('notified' in entry) entry.notified.forEach((id) => pending.delete(id));
+      else if ('notify' in entry) pending.add(entry.notify.id);
+      else if (entry.event) pending.add(entry.event.id);
+    });
+    await reopened.close();
+    expect([...pending].sort()).toEqual(['e2', 'e3']);
   });
 });

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetBucketVersioningCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -65,5 +70,35 @@ describe('S3 data survives a restart of the endpoint', () => {
 
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
     expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp' }))).Body)).toString()).toBe('only part');
+  });
+
+  it('keeps versions, delete markers and the versioning status across a restart and a journal compaction', async () => {
+    const bucket = uniqueBucket('persist-versions');
+    let fixture = await start();
+    let s3 = rootS3(fixture, CUSTOMER);
+    await createBucket(s3, bucket);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'null version' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v1' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
+    // Enough short-lived versions to make the journal rewrite itself (most lines superseded).
+    for (let batch = 0; batch < 6; batch += 1) {
+      const written = await Promise.all(Array.from({ length: 200 }, () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'churn', Body: 'x' }))));
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: written.map((answer) => ({ Key: 'churn', VersionId: answer.VersionId })) } }));
+    }
+    const before = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    const journal = join(dataDir, 's3', 'buckets', bucket, 'objects.jsonl');
+    expect(readFileSync(journal, 'utf8').trim().split('\n').length).toBeLessThan(1000);
+    await fixture.stop();
+
+    fixture = await start();
+    s3 = rootS3(fixture, CUSTOMER);
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe('Enabled');
+    const after = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    expect(after.Versions).toEqual(before.Versions);
+    expect(after.DeleteMarkers).toEqual(before.DeleteMarkers);
+    expect(after.Versions?.map((version) => version.VersionId)).toEqual([expect.stringMatching(/^[A-Za-z0-9._]{32}$/), 'null']);
+    const oldest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId: 'null' }));
+    expect((await bodyBytes(oldest.Body)).toString()).toBe('null version');
   });
 });

@@ -45,4 +45,14 @@ describe('the local stack the test run shares', () => {
     expect(ids.size).toBe(50);
     for (const id of ids) expect(id).toMatch(/^[2-9]\d{11}$/);
   });
+
+  it("allows the console's development origin (serverless.yml provider.httpApi.cors) and no other", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${localStack().apiUrl}/v1/projects/p/integrations`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    const allowed = await preflight('http://127.0.0.1:5173');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect((await preflight('https://elsewhere.example.com')).headers.get('access-control-allow-origin')).toBeNull();
+  });
 });

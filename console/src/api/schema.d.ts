@@ -1,0 +1,2059 @@
+/* Generated from docs/openapi.json by scripts/write-console-api-types.ts: do not edit. */
+export interface paths {
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness check */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The regions the platform serves: an integration must name one of them */
+        get: operations["listRegions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the integrations of a project */
+        get: operations["listIntegrations"];
+        put?: never;
+        /** Create an integration (status AWAITING_ROLE) and get the documents to set up the role */
+        post: operations["createIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations/{integrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An integration with its status, latest validation report and health */
+        get: operations["getIntegration"];
+        put?: never;
+        post?: never;
+        /** Delete an integration that no export or forwarding uses */
+        delete: operations["deleteIntegration"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations/{integrationId}/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The IAM policy, trust policy and CloudFormation template for the customer */
+        get: operations["getIntegrationSetup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations/{integrationId}/lag-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit-log forwarding lag through the integration over the last day (largest per 10-minute slot) */
+        get: operations["getIntegrationLagHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations/{integrationId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Store the customer role and start validation */
+        put: operations["setIntegrationRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/integrations/{integrationId}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate the integration again (e.g. after fixing a policy) */
+        post: operations["validateIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the clusters of a project (learnt from platform events), with region and tier */
+        get: operations["listClusters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the completed backups of a cluster (learnt from platform events) */
+        get: operations["listBackups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's audit-log forwarding with its delivery health */
+        get: operations["getAuditLogForwarding"];
+        /** Turn audit-log forwarding of a dedicated cluster on, or change its integration or directory */
+        put: operations["putAuditLogForwarding"];
+        post?: never;
+        /** Turn audit-log forwarding off (files already delivered stay) */
+        delete: operations["deleteAuditLogForwarding"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job) */
+        post: operations["startBackupExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's auto-export rule */
+        get: operations["getBackupExportRule"];
+        /** Export every completed backup of a dedicated cluster automatically into the rule's directory */
+        put: operations["putBackupExportRule"];
+        post?: never;
+        /** Stop exporting backups of the cluster automatically (running jobs continue) */
+        delete: operations["deleteBackupExportRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the export jobs of a project */
+        get: operations["listExportJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export job with its status, progress, destination and error */
+        get: operations["getExportJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            error: {
+                code: string;
+                message: string;
+                details: {
+                    field?: string;
+                    issue: string;
+                }[];
+            };
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API is up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listRegions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The served regions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            region: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    listIntegrations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of integrations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            integrationId: string;
+                            projectId: string;
+                            name: string;
+                            description?: string;
+                            region: string;
+                            bucketName: string;
+                            kmsKeyArn?: string;
+                            externalId: string;
+                            /** @enum {string} */
+                            status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                            roleArn?: string;
+                            bucketOwnerAccountId?: string;
+                            validation?: {
+                                runId: string;
+                                /** @enum {string} */
+                                result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                                stages: {
+                                    /** @enum {string} */
+                                    name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                    /** @enum {string} */
+                                    status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                    code?: string;
+                                    message?: string;
+                                    startedAt: string;
+                                    endedAt?: string;
+                                }[];
+                                startedAt: string;
+                                endedAt?: string;
+                            };
+                            health?: {
+                                lastDeliveryAt?: string;
+                                lagSeconds?: number;
+                                lastError?: {
+                                    code: string;
+                                    message: string;
+                                    at: string;
+                                };
+                                consecutiveFailures: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        nextToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    description?: string;
+                    region: string;
+                    bucketName: string;
+                    kmsKeyArn?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        setup: {
+                            iamPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            trustPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            cloudFormationTemplate: {
+                                [key: string]: unknown;
+                            };
+                            launchStackUrl?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntegrationSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setup documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        iamPolicy: {
+                            Version: string;
+                            Statement: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        trustPolicy: {
+                            Version: string;
+                            Statement: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        cloudFormationTemplate: {
+                            [key: string]: unknown;
+                        };
+                        launchStackUrl?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIntegrationLagHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lag series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slotSeconds: number;
+                        points: {
+                            at: string;
+                            lagSeconds: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setIntegrationRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    roleArn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Validation started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    validateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Validation started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        integrationId: string;
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listClusters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of clusters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            clusterId: string;
+                            region: string;
+                            /** @enum {string} */
+                            tier: "dedicated" | "serverless";
+                        }[];
+                        nextToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBackups: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of backups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            clusterId: string;
+                            backupId: string;
+                            /** @constant */
+                            status: "AVAILABLE";
+                            completedAt: string;
+                        }[];
+                        nextToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAuditLogForwarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forwarding */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        destination: {
+                            bucket: string;
+                            prefix: string;
+                        };
+                        enabledAt: string;
+                        updatedAt: string;
+                        deliveredThrough?: string;
+                        health: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putAuditLogForwarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    integrationId: string;
+                    directory: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Forwarding changed; delivery continues where it stood */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        destination: {
+                            bucket: string;
+                            prefix: string;
+                        };
+                        enabledAt: string;
+                        updatedAt: string;
+                        deliveredThrough?: string;
+                        health: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                    };
+                };
+            };
+            /** @description Forwarding turned on */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        destination: {
+                            bucket: string;
+                            prefix: string;
+                        };
+                        enabledAt: string;
+                        updatedAt: string;
+                        deliveredThrough?: string;
+                        health: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration is in another region than the cluster (REGION_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteAuditLogForwarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forwarding turned off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startBackupExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+                backupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    integrationId: string;
+                    directory: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The export job is queued or already exists */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        jobId: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration is in another region than the cluster (REGION_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getBackupExportRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putBackupExportRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    integrationId: string;
+                    directory: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The rule as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The integration is in another region than the cluster (REGION_MISMATCH) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deleteBackupExportRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rule deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listExportJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+                nextToken?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            jobId: string;
+                            /** @constant */
+                            type: "BACKUP_EXPORT";
+                            /** @enum {string} */
+                            status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            projectId: string;
+                            clusterId: string;
+                            backupId: string;
+                            integrationId: string;
+                            /** @enum {string} */
+                            trigger: "API" | "AUTO_EXPORT_RULE";
+                            progress: {
+                                objectsTotal: number;
+                                objectsCopied: number;
+                                bytesTotal: number;
+                                bytesCopied: number;
+                            };
+                            destination: {
+                                bucket: string;
+                                prefix: string;
+                            };
+                            manifestKey?: string;
+                            error?: {
+                                code: string;
+                                message: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            startedAt?: string;
+                            endedAt?: string;
+                        }[];
+                        nextToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExportJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        jobId: string;
+                        /** @constant */
+                        type: "BACKUP_EXPORT";
+                        /** @enum {string} */
+                        status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                        projectId: string;
+                        clusterId: string;
+                        backupId: string;
+                        integrationId: string;
+                        /** @enum {string} */
+                        trigger: "API" | "AUTO_EXPORT_RULE";
+                        progress: {
+                            objectsTotal: number;
+                            objectsCopied: number;
+                            bytesTotal: number;
+                            bytesCopied: number;
+                        };
+                        destination: {
+                            bucket: string;
+                            prefix: string;
+                        };
+                        manifestKey?: string;
+                        error?: {
+                            code: string;
+                            message: string;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        startedAt?: string;
+                        endedAt?: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

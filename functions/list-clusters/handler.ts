@@ -1,0 +1,8 @@
+import { apiHandler } from '#shared/http/api-handler';
+import { json } from '#shared/http/responses';
+import { listQuery, projectPath } from '#shared/integrations/schemas';
+import { listClusters } from '#shared/projects/list-clusters';
+
+export const handler = apiHandler({ path: projectPath, query: listQuery }, async ({ caller, path, query }) =>
+  json(200, await listClusters(caller, path.projectId, query)),
+);

@@ -1,0 +1,112 @@
+import { etagMatches } from '#local/aws/s3/attributes';
+import { header, objectArn, type S3Request } from '#local/aws/s3/context';
+import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
+import type { StoredObject } from '#local/aws/s3/model';
+import { authorizeFor } from '#local/aws/s3/access';
+import type { BucketStore } from '#local/aws/s3/bucket-store';
+
+/**
+ * Conditional writes (PutObject, CopyObject, CompleteMultipartUpload) as the S3 User Guide
+ * describes them ("How to prevent object overwrites with conditional writes"):
+ *
+ * - `If-None-Match: *` writes only when the key has no current version (a delete marker is no
+ *   current version); otherwise 412 PreconditionFailed. Any other value is 501 NotImplemented.
+ * - `If-Match: <etag>` writes only over a current version with that ETag: 412 on a mismatch,
+ *   404 NoSuchKey when there is none. It needs s3:GetObject besides s3:PutObject.
+ * - Both are evaluated when the write commits, so of two racing conditional writes the first to
+ *   finish wins and the other gets 412. A delete of the key that commits while a conditional
+ *   write is under way (for CompleteMultipartUpload: since CreateMultipartUpload) makes that
+ *   write fail with 409 ConditionalRequestConflict: retry a PutObject, start a multipart upload
+ *   afresh.
+ */
+
+export interface WritePrecondition {
+  /** Whether the request carries a condition at all (unconditional writes never conflict). */
+  readonly conditional: boolean;
+  /** Throws 409 / 412 / 404 against the key's current version, at commit time. */
+  check(current: StoredObject | undefined, conflict: ConflictTicket | undefined): void;
+}
+
+export function writePrecondition(request: S3Request): WritePrecondition {
+  const ifNoneMatch = header(request, 'if-none-match')?.trim();
+  const ifMatch = header(request, 'if-match')?.trim();
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw notImplemented('If-None-Match on writes other than *');
+  return {
+    conditional: ifNoneMatch !== undefined || ifMatch !== undefined,
+    check(current, conflict) {
+      if (conflict?.conflicted) throw conditionalRequestConflict();
+      if (ifNoneMatch === '*' && current) throw preconditionFailed('If-None-Match');
+      if (ifMatch !== undefined) {
+        if (!current) throw noSuchKey(request.key);
+        if (!etagMatches(ifMatch, current.etag)) throw preconditionFailed('If-Match');
+      }
+    },
+  };
+}
+
+/** The condition keys AWS sets for conditional writes, so policies can require them. */
+export function conditionalWriteContext(request: S3Request): Record<string, string> {
+  const context: Record<string, string> = {};
+  const ifNoneMatch = header(request, 'if-none-match');
+  const ifMatch = header(request, 'if-match');
+  if (ifNoneMatch !== undefined) context['s3:if-none-match'] = ifNoneMatch;
+  if (ifMatch !== undefined) context['s3:if-match'] = ifMatch;
+  return context;
+}
+
+/** If-Match reads the current object's ETag, so AWS also requires s3:GetObject on it. */
+export function authorizeIfMatchRead(request: S3Request, bucket: BucketStore): void {
+  if (header(request, 'if-match') === undefined) return;
+  authorizeFor(request, bucket.record.ownerAccountId, { action: 's3:GetObject', resource: objectArn(bucket.name, request.key) });
+}
+
+export const conditionalRequestConflict = () =>
+  new S3Error(
+    'ConditionalRequestConflict',
+    'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.',
+    409,
+  );
+
+export interface ConflictTicket {
+  readonly key: string;
+  conflicted: boolean;
+}
+
+/**
+ * The writes under way on each key (conditional PutObject / CopyObject requests while their body
+ * streams, and every open multipart upload), so a delete that commits meanwhile can mark them.
+ * In memory only: after a restart, an upload forgets deletes that happened before it.
+ */
+export class ConflictTracker {
+  private readonly byKey = new Map<string, Set<ConflictTicket>>();
+
+  begin(key: string): ConflictTicket {
+    const ticket: ConflictTicket = { key, conflicted: false };
+    let tickets = this.byKey.get(key);
+    if (!tickets) this.byKey.set(key, (tickets = new Set()));
+    tickets.add(ticket);
+    return ticket;
+  }
+
+  end(ticket: ConflictTicket): void {
+    const tickets = this.byKey.get(ticket.key);
+    tickets?.delete(ticket);
+    if (tickets?.size === 0) this.byKey.delete(ticket.key);
+  }
+
+  /** A delete of `key` committed: every write under way on it now conflicts. */
+  deleted(key: string): void {
+    for (const ticket of this.byKey.get(key) ?? []) ticket.conflicted = true;
+  }
+
+  /** Runs a conditional write with a ticket held while it streams and commits. */
+  async during<T>(key: string, precondition: WritePrecondition, write: (ticket: ConflictTicket | undefined) => Promise<T>): Promise<T> {
+    if (!precondition.conditional) return write(undefined);
+    const ticket = this.begin(key);
+    try {
+      return await write(ticket);
+    } finally {
+      this.end(ticket);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The AWS::KMS::Key resources of serverless.yml, made real in the local KMS at every start
+ * (`KeySpec`, `KeyUsage`, `Description`, `Enabled`), so a function can sign with the key its
+ * environment names (`!GetAtt SigningKey.Arn`, `!Ref SigningKey` for the key id).
+ *
+ * A key's id is derived from the stack, the logical id, the key spec and the usage, so every
+ * start finds the key (and its material) the previous one created, and signatures made before a
+ * restart still verify; changing the spec or the usage gives a new key, as CloudFormation
+ * replaces the key then. The local KMS evaluates every key with the default key policy (IAM
+ * policies of the key's account decide): a `KeyPolicy` that says more is reported at start.
+ */
+import { createHash } from 'node:crypto';
+import type { AwsEndpoint } from '#local/aws/server';
+import type { LocalCloudFormation, LocalResource } from '#local/runtime/cloudformation';
+import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { LocalService } from '#local/runtime/service-model';
+
+interface KeyDeclaration {
+  keySpec: string;
+  keyUsage: string;
+}
+
+/** What `Ref` (the key id) and `Fn::GetAtt` (`Arn`, `KeyId`) give for a key. */
+export function kmsKeyStandIn(service: LocalService, logicalId: string, declaration: KeyDeclaration): LocalResource {
+  const keyId = localKeyId(service, logicalId, declaration);
+  return {
+    type: 'AWS::KMS::Key',
+    ref: keyId,
+    attributes: { Arn: `arn:aws:kms:${service.region}:${service.accountId}:key/${keyId}`, KeyId: keyId },
+  };
+}
+
+/** A UUID-shaped id that only depends on where the key is declared and what it is. */
+function localKeyId(service: LocalService, logicalId: string, { keySpec, keyUsage }: KeyDeclaration): string {
+  const hex = createHash('sha256').update(`${service.accountId}:${service.region}:${service.stackName}:${logicalId}:${keySpec}:${keyUsage}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function keyDeclaration(property: (name: string) => Yaml | undefined): KeyDeclaration {
+  return { keySpec: String(property('KeySpec') ?? 'SYMMETRIC_DEFAULT'), keyUsage: String(property('KeyUsage') ?? 'ENCRYPT_DECRYPT') };
+}
+
+export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: AwsEndpoint['kms']): Promise<void> {
+  const { service } = cloudFormation;
+  for (const [logicalId, resource] of cloudFormation.ofType('AWS::KMS::Key')) {
+    const where = `resources.Resources.${logicalId}.Properties`;
+    const property = (name: string) => cloudFormation.property(logicalId, name);
+    const origin = property('Origin');
+    if (origin !== undefined && origin !== 'AWS_KMS') throw new Error(`${where}.Origin ${String(origin)} has no local equivalent: the local KMS makes its own key material.`);
+    const keyPolicy = property('KeyPolicy');
+    if (keyPolicy !== undefined && !isDefaultKeyPolicy(keyPolicy, service.accountId)) {
+      console.warn(`[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ${service.accountId} decide); the rest of this key policy is not enforced locally.`);
+    }
+    const enabled = property('Enabled');
+    try {
+      await kms.ensureKey({
+        keyId: resource.ref,
+        accountId: service.accountId,
+        region: service.region,
+        ...keyDeclaration(property),
+        description: String(property('Description') ?? ''),
+        enabled: enabled !== false && enabled !== 'false',
+      });
+    } catch (error) {
+      throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+}
+
+/** Only statements that give the key's own account everything (through its IAM policies), as the default key policy does. */
+function isDefaultKeyPolicy(policy: Yaml, accountId: string): boolean {
+  const document = typeof policy === 'string' ? (JSON.parse(policy) as Yaml) : policy;
+  if (!isMap(document)) return false;
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement ?? null];
+  const list = (value: Yaml | undefined) => (Array.isArray(value) ? value : [value]);
+  return statements.every((statement) => {
+    if (!isMap(statement) || statement.Effect !== 'Allow' || !isMap(statement.Principal ?? null)) return false;
+    const principals = list((statement.Principal as Record<string, Yaml>).AWS);
+    return (
+      principals.every((principal) => principal === accountId || principal === `arn:aws:iam::${accountId}:root`) &&
+      list(statement.Action).every((action) => action === 'kms:*') &&
+      list(statement.Resource).every((resource) => resource === '*')
+    );
+  });
+}

@@ -1,0 +1,252 @@
+/**
+ * The customer console in a real browser against the test run's local stack, as a customer uses
+ * it: sign in, create an integration through the wizard, create the role in AWS from the documents
+ * the console shows (with the ordinary IAM client), paste its ARN, watch validation reach ACTIVE;
+ * break the policy, see the fix, apply it, pass; export a backup and watch it to SUCCEEDED; turn
+ * audit-log forwarding on; read the details with the lag chart; have a delete refused with its
+ * reason; and see every screen read-only as a project member. axe-core checks each screen.
+ * Screenshots: CONSOLE_SCREENSHOTS=docs/console npx vitest run test/console/console-flow.test.ts
+ */
+import { CreatePolicyVersionCommand } from '@aws-sdk/client-iam';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SetupDocuments } from '#shared/integrations/schemas';
+import { clientsFor, localStack, uniqueAccountId } from '../support/local-stack';
+import { createBucket, createRole, withoutAction } from '../support/customer';
+import { eventually, platformCluster, platformProject, type Project } from '../support/platform';
+import { announceBackup, platformBackup } from '../exports/support/export-stack';
+import { smallFiles } from '../exports/support/backup-data';
+import { writeAuditLog } from '../forwarding/support';
+import { expectAccessible, expectReadableAtDoubleZoom, newPage, screenshot, startBrowser, type Browser } from './support/browser';
+
+type Policy = SetupDocuments['iamPolicy'];
+
+let browser: Browser;
+let page: Page;
+let project: Project;
+let clusterId: string;
+const customer = { accountId: uniqueAccountId(), bucketName: `console-${uniqueAccountId()}`, roleArn: '', policy: undefined as Policy | undefined };
+let integrationId = '';
+
+const consoleUrl = () => `${localStack().apiUrl}/console/`;
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+const jsonShown = async (label: string) => JSON.parse((await page.getByLabel(label, { exact: true }).first().textContent()) ?? '') as unknown;
+
+async function signIn(target: Page, role: 'Organization owner' | 'Project member') {
+  await target.goto(consoleUrl());
+  await target.getByRole('heading', { name: 'Sign in to the local stack' }).waitFor();
+  await target.getByLabel('Project', { exact: true }).selectOption(project.projectId);
+  await target.getByLabel(role).check();
+}
+
+beforeAll(async () => {
+  browser = await startBrowser();
+  project = await platformProject();
+  clusterId = await platformCluster(project, { region: 'us-east-1' });
+  page = await newPage(browser);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the customer console in a real browser', () => {
+  it('signs in on the local sign-in page and shows the empty integrations screen', async () => {
+    const messages: string[] = [];
+    page.on('console', (message) => messages.push(message.text()));
+    await signIn(page, 'Organization owner');
+    // The stack serves a production build, whatever environment started it.
+    expect(messages.filter((text) => text.includes('dev mode'))).toEqual([]);
+    await expectAccessible(page, 'sign-in');
+    await screenshot(page, '01-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Integrations').waitFor();
+    await page.getByText('No integration yet.').waitFor();
+    await expectAccessible(page, 'integrations (empty)');
+  });
+
+  it('creates an integration through the wizard; the role made from its documents validates to ACTIVE', async () => {
+    // Keyboard only for the first step: focus moves from the list to the wizard and through the form.
+    await page.getByRole('link', { name: 'New integration' }).focus();
+    await page.keyboard.press('Enter');
+    await heading('New integration').waitFor();
+    await expectAccessible(page, 'wizard: basic settings');
+    await page.getByLabel('Integration name').focus();
+    await page.keyboard.type('Nightly backups');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('for backup exports and audit logs');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /Step 2 of 5/ }).waitFor();
+
+    // The bucket name is checked as it is typed, with the API's own rule.
+    await page.getByLabel('Cluster region').selectOption('us-east-1');
+    await page.getByLabel('Bucket name').fill('Backups_2024');
+    await page.getByText('may contain only lower-case letters, digits, dots and hyphens').waitFor();
+    await expectAccessible(page, 'wizard: region and bucket');
+    await screenshot(page, '03-wizard-bucket');
+    await page.getByLabel('Bucket name').fill(customer.bucketName);
+    expect(await page.getByText('may contain only lower-case letters').count()).toBe(0);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: /Step 3 of 5: IAM policy/ }).waitFor();
+    customer.policy = (await jsonShown('IAM policy')) as Policy;
+    await expectAccessible(page, 'wizard: policy');
+    await screenshot(page, '04-wizard-policy');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: /Step 4 of 5: IAM role/ }).waitFor();
+    const launch = new URL((await page.getByRole('link', { name: /Launch Stack/ }).getAttribute('href')) ?? '');
+    expect(launch.hash).toMatch(/^#\/stacks\/quickcreate\?.*param_ExternalId=s3i-/);
+    await expectAccessible(page, 'wizard: role (CloudFormation)');
+    await screenshot(page, '05-wizard-role');
+    await page.getByLabel(/By hand in the IAM console/).check();
+    const trustPolicy = (await jsonShown('Trust policy')) as Policy;
+    await expectAccessible(page, 'wizard: role (by hand)');
+
+    // The customer, in their own AWS account, with what the console showed.
+    await createBucket(customer.accountId, customer.bucketName, 'us-east-1');
+    customer.roleArn = await createRole(customer.accountId, { iamPolicy: customer.policy, trustPolicy });
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: /Step 5 of 5/ }).waitFor();
+    await page.getByRole('textbox', { name: 'Role ARN' }).fill(`arn:aws:iam::${customer.accountId}:user/someone`);
+    await page.getByText('This is not a role ARN').waitFor();
+    await page.getByRole('textbox', { name: 'Role ARN' }).fill(customer.roleArn);
+    await expectAccessible(page, 'wizard: role ARN');
+    await screenshot(page, '06-wizard-role-arn');
+    const clicked = Date.now();
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByText('The integration works').waitFor();
+    const seen = Date.now() - clicked;
+    const shown = await page.getByTestId('validated-in').textContent();
+    console.log(`Validate to ACTIVE: ${seen} ms in the browser; the console shows ${shown} s`);
+    await expect(page.getByText(`AWS account`, { exact: false }).first().textContent()).resolves.toContain(customer.accountId);
+    integrationId = /integrations\/(integ-[a-z0-9]+)\/validation/.exec(page.url())?.[1] ?? '';
+    expect(integrationId).not.toBe('');
+    await expectAccessible(page, 'validation (active)');
+    await screenshot(page, '07-validation-active');
+  });
+
+  it('shows the fix of a failing validation; with the fix applied, validation passes', async () => {
+    // The customer's policy loses s3:PutObject (a new default version, as an edit in IAM makes).
+    const { iam } = clientsFor(customer.accountId);
+    const roleName = customer.roleArn.split('/').at(-1) ?? '';
+    const policyArn = `arn:aws:iam::${customer.accountId}:policy/${roleName}-policy`;
+    const broken = withoutAction(customer.policy as Policy, 's3:PutObject');
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: JSON.stringify(broken), SetAsDefault: true }));
+
+    await page.getByRole('button', { name: 'Validate again' }).click();
+    await page.getByText('Validation failed.').waitFor();
+    await page.getByRole('heading', { name: 'The role is not allowed s3:PutObject' }).waitFor();
+    const statement = (await jsonShown('Statement to add')) as { Sid: string; Action: string[] };
+    expect(statement.Action).toContain('s3:PutObject');
+    await expectAccessible(page, 'validation (failed, with fix)');
+    await page.getByRole('heading', { name: 'The role is not allowed s3:PutObject' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, '08-validation-failed');
+
+    // The fix as the console states it: the statement, added to the policy.
+    const fixed = { ...broken, Statement: [...broken.Statement.filter((existing) => existing.Sid !== statement.Sid), statement] };
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: JSON.stringify(fixed), SetAsDefault: true }));
+    await page.getByRole('button', { name: 'Validate again' }).click();
+    await page.getByText('The integration works').waitFor();
+  });
+
+  it('exports a backup from the console and shows its progress to SUCCEEDED', async () => {
+    const backup = await platformBackup(clusterId, smallFiles('console', 6, 32 * 1024));
+    await announceBackup(project, clusterId, backup);
+    await eventually(async () => {
+      const answer = await project.client.get(`/v1/projects/${project.projectId}/clusters/${clusterId}/backups`);
+      return (answer.json as { items: unknown[] }).items.length > 0;
+    }, 'the backup was not recorded');
+
+    await page.getByRole('link', { name: 'Backup exports' }).click();
+    await heading('Backup exports').waitFor();
+    await page.getByText('No export yet.').waitFor();
+    await page.getByLabel('Backup', { exact: true }).selectOption(backup.backupId);
+    await page.getByLabel('Directory in the bucket').first().fill('console-exports');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await page.getByText(`Export of ${backup.backupId} started`).waitFor();
+    const row = page.locator(`tr[data-job]`).filter({ hasText: backup.backupId });
+    await row.getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await expect(row.getByText('6 of 6 files').count()).resolves.toBe(1);
+
+    await page.getByRole('button', { name: 'Turn auto-export on' }).click();
+    await page.getByText('Every new backup of').waitFor();
+    await expectAccessible(page, 'exports');
+    await expectReadableAtDoubleZoom(page, 'exports');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, '09-exports');
+  });
+
+  it('turns audit-log forwarding on and shows its health; the details show the lag chart', async () => {
+    await page.getByRole('link', { name: 'Audit-log forwarding' }).click();
+    await heading('Audit-log forwarding').waitFor();
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: 'Turn forwarding on' }).click();
+    await page.getByText('Delivered to').waitFor();
+    await writeAuditLog(clusterId, new Date(Date.now() - 90_000));
+    const lagPath = `/v1/projects/${project.projectId}/integrations/${integrationId}/lag-history`;
+    await eventually(async () => ((await project.client.get(lagPath)).json as { points: unknown[] }).points.length > 0, 'no lag was recorded', 30_000);
+    // The integration's health is rolled up from its clusters by the next scheduler tick.
+    const integrationPath = `/v1/projects/${project.projectId}/integrations/${integrationId}`;
+    await eventually(async () => ((await project.client.get(integrationPath)).json as { health?: { lastDeliveryAt?: string } }).health?.lastDeliveryAt, 'no health roll-up', 30_000);
+    await page.reload();
+    await page.getByText('Delivered to').waitFor();
+    await expectAccessible(page, 'forwarding');
+    await screenshot(page, '10-forwarding');
+
+    await page.getByRole('link', { name: 'Integrations', exact: true }).click();
+    await page.getByRole('link', { name: 'Nightly backups' }).waitFor();
+    await expectAccessible(page, 'integrations');
+    await expectReadableAtDoubleZoom(page, 'integrations');
+    await screenshot(page, '02-integrations');
+
+    await page.getByRole('link', { name: 'Nightly backups' }).click();
+    await page.getByRole('img', { name: /Forwarding lag over the last 24 hours/ }).waitFor();
+    await expectAccessible(page, 'details');
+    await expectReadableAtDoubleZoom(page, 'details');
+    await page.getByRole('heading', { name: 'Health' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await screenshot(page, '11-details');
+  });
+
+  it('explains why a delete is refused while forwarding uses the integration', async () => {
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete integration' }).click();
+    await page.getByText('It was not deleted. This integration is in use').waitFor();
+    await expectAccessible(page, 'delete refused');
+    await screenshot(page, '12-delete-refused');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('shows a project member every screen without write actions', async () => {
+    const member = await newPage(browser);
+    await signIn(member, 'Project member');
+    await member.getByRole('button', { name: 'Sign in' }).click();
+    await member.getByRole('link', { name: 'Nightly backups' }).waitFor();
+    await member.getByText('Project member (read-only)').waitFor();
+    await expect(member.getByRole('link', { name: 'New integration' }).count()).resolves.toBe(0);
+    await expectAccessible(member, 'integrations (member)');
+
+    await member.getByRole('link', { name: 'Nightly backups' }).click();
+    await member.getByRole('heading', { name: 'Latest validation' }).waitFor();
+    await expect(member.getByRole('button', { name: 'Delete' }).count()).resolves.toBe(0);
+    await member.goto(`${consoleUrl()}#/integrations/${integrationId}/validation`);
+    await member.getByText('The integration works').waitFor();
+    await expect(member.getByRole('button', { name: 'Validate again' }).count()).resolves.toBe(0);
+    await member.goto(`${consoleUrl()}#/integrations/new`);
+    await member.getByText('Only the organization owner or a project admin can create integrations.').waitFor();
+
+    await member.getByRole('link', { name: 'Backup exports' }).click();
+    await member.getByText('Succeeded').first().waitFor();
+    await member.getByText('Every completed backup goes to', { exact: false }).waitFor();
+    await expect(member.getByRole('button', { name: 'Export', exact: true }).count()).resolves.toBe(0);
+    await expectAccessible(member, 'exports (member)');
+
+    await member.getByRole('link', { name: 'Audit-log forwarding' }).click();
+    await member.getByText('Delivered to').waitFor();
+    await expect(member.getByRole('button').filter({ hasText: /Turn|Change/ }).count()).resolves.toBe(0);
+    await expectAccessible(member, 'forwarding (member)');
+    await member.close();
+  });
+});
