@@ -144,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       awsUrl: aws.url,
       platformAccountId: service.accountId,
       region: service.region,
+      platformEventBus: cloudFormation.resources.get('PlatformEventBus')?.ref ?? 'default',
     });
     const localRoutes = async (method: string, pathname: string, body: Buffer) =>
       pathname.startsWith('/console') ? (method === 'GET' ? consoleFile(pathname) : undefined) : signIn(method, pathname, body);
