@@ -33,7 +33,7 @@ import { build } from 'esbuild';
 import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
 import { inParallel } from '#shared/forwarding/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
-import { startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
+import { PLATFORM_EVENT_BUS, startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
 import { cpuMsOf } from './support/process-cpu';
 import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './support/forwarding-world';
 
@@ -89,7 +89,7 @@ async function platformBackup(world: World, files: Array<{ name: string; size: n
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: contentStream(`${backupId}:${file.name}`, file.size), ContentLength: file.size }));
   });
   const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() };
-  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail) }] }));
+  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS }] }));
   return { bucket, prefix, backupId };
 }
 

@@ -126,6 +126,7 @@ async function runtimeHooks(service: ReturnType<typeof loadService>, dir: string
     startExecution: unused,
     describeExecution: unused,
     sendMessages: unused,
+    eventBus: (arn: string) => bus.eventBus(arn),
     notifications: s3NotificationTargets(cloudFormation, bus, queues),
   };
 }

@@ -19,6 +19,7 @@ import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#local/runtime/jwt
 import { startChildStack } from '#local/runtime/child-stack';
 import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
 import { loadService } from '#local/runtime/service-model';
+import { PLATFORM_EVENT_BUS } from './support/local-stack';
 
 const RUNS = 20;
 const WARM_UP = 2;
@@ -85,7 +86,7 @@ async function benchProject(stack: Stack): Promise<{ call: Call; base: string }>
   const orgId = `org-${projectId}`;
   const events = new EventBridgeClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: root('111111111111') });
   await events.send(
-    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }) }] }),
+    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }), EventBusName: PLATFORM_EVENT_BUS }] }),
   );
   const token = await signToken({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} }, loadOrCreateSigningKey(stack.jwtKeyDir), stack.jwt);
   const call: Call = async (method, path, body) => {

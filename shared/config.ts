@@ -9,6 +9,13 @@ const commaList = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
 
+/** Where a backup's files live: `<clusterId>` and `<backupId>` must both appear, and it names a folder. */
+const prefixLayout = z
+  .string()
+  .refine((layout) => layout.includes('<clusterId>') && layout.includes('<backupId>') && layout.endsWith('/'), {
+    message: 'must name <clusterId> and <backupId> and end with /',
+  });
+
 const schema = z.object({
   TABLE_NAME: z.string().min(1),
   PLATFORM_ACCOUNT_ID: z.string().regex(/^\d{12}$/),
@@ -35,6 +42,30 @@ const schema = z.object({
    * uploads a little late (after a newer one) still sorts after the cursor and is not skipped.
    */
   FORWARDING_SETTLE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  /**
+   * The accounts whose platform events the service accepts (the bus policy and the rules say the
+   * same; the functions check again). Empty: the platform account alone.
+   */
+  PLATFORM_EVENT_ACCOUNTS: commaList.default([]),
+  /** An event whose `time` is further ahead of our clock than this is refused (it would outrank every later one). */
+  PLATFORM_EVENT_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+  /** Names or IAM wildcard patterns of the buckets backup files may live in (`*`: any bucket of BACKUP_BUCKET_OWNER). */
+  BACKUP_BUCKETS: commaList.pipe(z.array(z.string()).min(1)).default(['*']),
+  /** The account that owns the backup buckets (ExpectedBucketOwner of every backup read). Empty: the platform account. */
+  BACKUP_BUCKET_OWNER: z.string().regex(/^(\d{12})?$/).default(''),
+  /** The folder of one backup's files; a `Backup Completed` must name a prefix at or below it. */
+  BACKUP_PREFIX_LAYOUT: prefixLayout.default('backups/<clusterId>/<backupId>/'),
+  /**
+   * Per-project limits (docs/architecture.md#limits-and-fairness). Integrations a project may
+   * have at once; checked in the transaction that creates one.
+   */
+  MAX_INTEGRATIONS_PER_PROJECT: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Validation runs one integration may start per minute (PUT .../role and POST .../validate); more get 429. */
+  VALIDATIONS_PER_INTEGRATION_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
+  /** Export jobs of one project running at once; more wait as PENDING and start in turn. */
+  MAX_RUNNING_EXPORTS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(4),
+  /** An unfinished export job that has not moved for this long is ended FAILED (EXPORT_ABANDONED) by the sweeper. */
+  EXPORT_ABANDONED_AFTER_MINUTES: z.coerce.number().int().min(30).max(7 * 24 * 60).default(360),
   /** Path-style S3 addressing: only the local stack needs it. */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

@@ -62,6 +62,17 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/** 429: a per-project or per-integration rate was exceeded; the answer carries Retry-After. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, code, message);
+  }
+}
+
 export class UnsupportedMediaTypeError extends AppError {
   constructor(message = 'Send the body as application/json.') {
     super(415, 'UNSUPPORTED_MEDIA_TYPE', message);

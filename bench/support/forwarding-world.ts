@@ -10,7 +10,7 @@ import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMCli
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
 import { inParallel } from '#shared/forwarding/in-parallel';
-import { rootCredentials, sleep, type BenchStack } from './local-stack';
+import { PLATFORM_EVENT_BUS, rootCredentials, sleep, type BenchStack } from './local-stack';
 import { auditLogLines } from '../../test/fixtures/audit-log-lines';
 
 const PLATFORM_ACCOUNT = '111111111111';
@@ -39,7 +39,7 @@ export async function benchProject(stack: BenchStack): Promise<BenchProject> {
   const projectId = `bench-${randomBytes(4).toString('hex')}`;
   const orgId = `org-${projectId}`;
   await platformClients(stack).events.send(
-    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }) }] }),
+    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }), EventBusName: PLATFORM_EVENT_BUS }] }),
   );
   const token = await stack.token({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} });
   const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
@@ -91,6 +91,7 @@ export async function dedicatedClusters(stack: BenchStack, project: BenchProject
           Source: 'platform.clusters',
           DetailType: 'Cluster Upserted',
           Detail: JSON.stringify({ projectId: project.projectId, clusterId, region: REGION, tier: 'dedicated' }),
+          EventBusName: PLATFORM_EVENT_BUS,
         })),
       }),
     );

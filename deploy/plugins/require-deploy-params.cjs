@@ -8,7 +8,7 @@
  * `--param "name=value"`), and the issuer is an https URL as API Gateway requires.
  * docs/deploy.md lists what each one means.
  */
-const REQUIRED = ['jwtIssuer', 'jwtAudience', 'servedRegions', 'auditLogBucket', 'backupBuckets', 'customerRoleTemplateUrl', 'consoleOrigin'];
+const REQUIRED = ['jwtIssuer', 'jwtAudience', 'servedRegions', 'auditLogBucket', 'backupBuckets', 'platformEventAccounts', 'customerRoleTemplateUrl', 'consoleOrigin'];
 
 class RequireDeployParams {
   constructor(serverless, options) {

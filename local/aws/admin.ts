@@ -2,6 +2,8 @@
  * The endpoint's admin API under `/_local/`, answered to loopback clients only:
  * - `GET /_local/health` -> `{"status":"ok"}`;
  * - `GET|PUT|DELETE /_local/faults`: fault injection (PUT takes a partial JSON FaultSettings);
+ * - `GET /_local/sts/assume-role-calls[?roleArn=]`: the AssumeRole journal (sts-journal.ts), what
+ *   CloudTrail would show the role's owner;
  * - `POST /_local/service-sessions` `{"roleArn", "servicePrincipal", "sessionName", "durationSeconds"?}`:
  *   a session of a role whose trust policy allows that AWS service (service-sessions.ts), for a
  *   test harness that runs a function's handler outside the stack with the function's own role.
@@ -14,10 +16,12 @@ import { collect } from '#local/aws/body';
 import { AwsError, type FaultSettings } from '#local/aws/contract';
 import type { FaultInjector } from '#local/aws/faults';
 import type { AssumeRoleAsService, ServiceSessionRequest } from '#local/aws/service-sessions';
+import type { AssumeRoleJournal } from '#local/aws/sts-journal';
 
 export interface AdminDeps {
   faults: FaultInjector;
   assumeRoleAsService: AssumeRoleAsService;
+  journal: AssumeRoleJournal;
 }
 
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: AdminDeps): Promise<void> {
@@ -32,6 +36,9 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
   const route = `${req.method} ${url.pathname}`;
   if (route === 'GET /_local/health') return reply(200, { status: 'ok' });
   if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
+  if (route === 'GET /_local/sts/assume-role-calls') {
+    return reply(200, { calls: deps.journal.calls(url.searchParams.get('roleArn') ?? undefined) });
+  }
   if (route === 'DELETE /_local/faults') {
     faults.clear();
     return reply(204);

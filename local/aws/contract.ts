@@ -94,9 +94,24 @@ export interface KmsForS3 {
   generateDataKey(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
 }
 
+/** One PutEvents entry as the endpoint hands it on: the bus by ARN, the time as ISO 8601 when given. */
+export interface PutEventsEntry {
+  /** The id the endpoint answered for this entry: the event's `id`, as in EventBridge. */
+  EventId: string;
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  /** `arn:aws:events:<region>:<account>:event-bus/<name>` */
+  EventBusName: string;
+  Time?: string;
+}
+
 /** Hooks into the local runtime for the services whose work happens in our functions. */
 export interface PlatformHooks {
-  putEvents(entries: Array<{ Source: string; DetailType: string; Detail: string; EventBusName?: string }>): Promise<void>;
+  /** `sender` is the caller's account: it becomes the events' `account`, as in EventBridge. */
+  putEvents(entries: PutEventsEntry[], sender: { accountId: string }): Promise<void>;
+  /** The bus an ARN names, with its resource policy; undefined when no such bus exists. */
+  eventBus(busArn: string): { policy?: PolicyDocument } | undefined;
   startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;

@@ -210,13 +210,14 @@ export function createIamStore(dataDir: string, now: () => number) {
       file.save();
     },
     rolePolicy(accountId: string, roleName: string, policyName: string): string {
-      const document = role(accountId, roleName).inlinePolicies[policyName];
+      const policies = role(accountId, roleName).inlinePolicies;
+      const document = Object.hasOwn(policies, policyName) ? policies[policyName] : undefined;
       if (document === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
       return document;
     },
     deleteRolePolicy(accountId: string, roleName: string, policyName: string): void {
       const found = role(accountId, roleName);
-      if (found.inlinePolicies[policyName] === undefined) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
+      if (!Object.hasOwn(found.inlinePolicies, policyName)) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
       delete found.inlinePolicies[policyName];
       file.save();
     },

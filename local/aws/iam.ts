@@ -159,7 +159,7 @@ export function createIamService(deps: { store: IamStore; authorize: Authorize }
   return async (request, response) => {
     const params = await queryParams(request.raw.method, request.url, request.readBody);
     const name = params.get('Action') ?? '';
-    const action = actions[name];
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
     if (!action || params.get('Version') !== '2010-05-08') {
       throw new AwsError('InvalidAction', `The action ${name} is not valid for this web service.`, 400);
     }

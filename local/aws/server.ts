@@ -47,6 +47,7 @@ import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/a
 import { createSqsService } from '#local/aws/sqs';
 import { createStatesService } from '#local/aws/states';
 import { createStsService } from '#local/aws/sts';
+import { createAssumeRoleJournal } from '#local/aws/sts-journal';
 
 /** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
 const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
@@ -84,11 +85,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
   const faults = createFaultInjector();
   const assumeRoleAsService = createServiceSessions({ accounts, store });
+  const journal = createAssumeRoleJournal();
   const services: Record<string, ServiceHandler> = {
-    sts: createStsService({ accounts, store, authorizer }),
+    sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
     kms: kms.service,
-    events: createEventsService({ authorize, hooks: options.hooks }),
+    events: createEventsService({ authorizer, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
     s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
@@ -101,9 +103,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService });
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal });
       const auth = parseAuth(req.url ?? '/', req.headers);
-      const handler = services[auth.service];
+      // Own properties only: a scope naming `constructor` must not reach Object.prototype.
+      const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
       if (!handler) throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
       service = auth.service;
 
@@ -200,7 +203,10 @@ function answerError(req: IncomingMessage, res: ServerResponse, service: string,
 /** Which protocol to answer in before the credential scope names the service. */
 function guessService(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') return TARGET_PREFIXES[target.split('.')[0] ?? ''] ?? 'kms';
+  if (typeof target === 'string') {
+    const prefix = target.split('.')[0] ?? '';
+    return Object.hasOwn(TARGET_PREFIXES, prefix) ? (TARGET_PREFIXES[prefix] ?? 'kms') : 'kms';
+  }
   if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) return 'sts';
   return 's3';
 }

@@ -15,6 +15,7 @@
  */
 import { AwsError, type Caller, type PolicyDocument, type ServiceHandler } from '#local/aws/contract';
 import type { Accounts } from '#local/aws/accounts';
+import type { AssumeRoleJournal } from '#local/aws/sts-journal';
 import type { IamStore } from '#local/aws/iam-store';
 import { queryParams, required } from '#local/aws/iam';
 import type { Authorizer } from '#local/aws/policy/authorize';
@@ -29,8 +30,8 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\x21-\x7E]{1,576}$/;
 const MAX_SESSION_POLICY_CHARS = 2048;
 const CHAINED_SESSION_LIMIT_SECONDS = 3600;
 
-export function createStsService(deps: { accounts: Accounts; store: IamStore; authorizer: Authorizer }): ServiceHandler {
-  const { accounts, store, authorizer } = deps;
+export function createStsService(deps: { accounts: Accounts; store: IamStore; authorizer: Authorizer; journal: AssumeRoleJournal }): ServiceHandler {
+  const { accounts, store, authorizer, journal } = deps;
 
   const getCallerIdentity = (caller: Caller): Record<string, XmlValue> => {
     // AWS reports the account id for root, and `<role id>:<session name>` for role sessions.
@@ -55,7 +56,20 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       throw validation('PolicyArns is not supported by the local endpoint; pass the session policy inline with Policy.');
     }
     const sessionPolicy = parseSessionPolicy(params.get('Policy'));
-    if (caller.isRoot) throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
+    const journalled = (result: 'Granted' | 'AccessDenied') =>
+      journal.record({
+        time: new Date(accounts.now()).toISOString(),
+        callerArn: caller.arn,
+        roleArn,
+        roleSessionName: sessionName,
+        ...(externalId !== undefined ? { externalId } : {}),
+        ...(sessionPolicy ? { sessionPolicy } : {}),
+        result,
+      });
+    if (caller.isRoot) {
+      journalled('AccessDenied');
+      throw new AwsError('AccessDenied', 'Roles may not be assumed by root accounts.', 403);
+    }
 
     const request = {
       action: 'sts:AssumeRole',
@@ -68,11 +82,14 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
     };
     // The caller's own policies are reported with their reason; the role's existence and trust policy never are.
     const own = authorizer.identityDecision(caller, request);
-    if (own.decision !== 'Allow') throw accessDenied(caller, request, own.reason);
-    const denied = accessDenied(caller, request, '');
+    if (own.decision !== 'Allow') {
+      journalled('AccessDenied');
+      throw accessDenied(caller, request, own.reason);
+    }
     const role = store.findRoleByArn(roleArn);
-    if (!role) throw denied;
-    if (evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) !== 'Allow') throw denied;
+    const trusted = role !== undefined && evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) === 'Allow';
+    journalled(trusted ? 'Granted' : 'AccessDenied');
+    if (!trusted || !role) throw accessDenied(caller, request, '');
 
     if (durationSeconds > role.maxSessionDuration) {
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);

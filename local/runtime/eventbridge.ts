@@ -1,10 +1,14 @@
 /**
- * The local EventBridge bus behind `PutEvents`: every function `eventBridge` event with a pattern,
- * and every AWS::Events::Rule resource, is a rule; a matching event goes to the rule's targets
- * (functions asynchronously with Lambda's retries, queues, state machines).
+ * The local EventBridge behind `PutEvents`: the stack's event buses (its account's `default` bus
+ * and every AWS::Events::EventBus resource, with the AWS::Events::EventBusPolicy statements that
+ * apply to it) and their rules (every function `eventBridge` event with a pattern, every
+ * AWS::Events::Rule resource). A matching event goes to the rule's targets (functions asynchronously
+ * with Lambda's retries, queues, state machines). An event's `account` is the account that put it,
+ * and only events put on one of the stack's buses meet its rules: another account's `default` bus
+ * exists (with no rules of ours) but is not the stack's.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError } from '#local/aws/contract';
+import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry } from '#local/aws/contract';
 import type { AsyncInvoker } from '#local/runtime/async-invoker';
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { matchesPattern, validatePattern } from '#local/runtime/event-pattern';
@@ -44,15 +48,13 @@ export interface EventBridgeTargets {
   startExecution(stateMachineArn: string, input: string): Promise<unknown>;
 }
 
-export interface PutEventsEntry {
-  Source: string;
-  DetailType: string;
-  Detail: string;
-  EventBusName?: string;
-}
+/** A PutEvents entry; the bus by name (in the sender's account) or ARN, `default` when left out. */
+export type PutEventsEntry = Omit<EndpointEntry, 'EventBusName' | 'EventId'> & { EventBusName?: string; EventId?: string };
 
 export class LocalEventBridge {
   readonly rules: Rule[];
+  /** The stack's buses by name, with the statements of their resource policies. */
+  private readonly buses = new Map<string, PolicyStatement[]>();
 
   constructor(
     private readonly cloudFormation: LocalCloudFormation,
@@ -60,11 +62,31 @@ export class LocalEventBridge {
     private readonly invoker: AsyncInvoker,
     private readonly targets: EventBridgeTargets,
   ) {
+    this.buses.set('default', []);
+    for (const [, bus] of cloudFormation.ofType('AWS::Events::EventBus')) this.buses.set(bus.ref, []);
+    this.busPolicies();
     this.rules = [...this.functionRules(), ...this.resourceRules()];
+    for (const rule of this.rules) {
+      if (!this.buses.has(rule.eventBus)) throw new Error(`Rule ${rule.name} is on event bus ${rule.eventBus}, which this service neither declares nor finds.`);
+    }
   }
 
-  /** Accepts the events and delivers them in the background, as EventBridge does. */
-  async putEvents(entries: PutEventsEntry[]): Promise<EventBridgeEvent[]> {
+  /** The bus an ARN names, with its resource policy, or undefined when there is no such bus. */
+  eventBus(busArn: string): { policy?: PolicyDocument } | undefined {
+    const { service } = this.cloudFormation;
+    const bus = parseBusArn(busArn);
+    if (!bus) return undefined;
+    if (bus.accountId !== service.accountId || bus.region !== service.region) return bus.name === 'default' ? {} : undefined;
+    const statements = this.buses.get(bus.name);
+    if (!statements) return undefined;
+    return statements.length > 0 ? { policy: { Version: '2012-10-17', Statement: statements } } : {};
+  }
+
+  /**
+   * Accepts the events and delivers them in the background, as EventBridge does. `sender` is the
+   * account that put them (the endpoint's caller): it becomes each event's `account`.
+   */
+  async putEvents(entries: PutEventsEntry[], sender: { accountId: string } = { accountId: this.cloudFormation.service.accountId }): Promise<EventBridgeEvent[]> {
     const { service } = this.cloudFormation;
     const events = entries.map((entry) => {
       let detail: unknown;
@@ -76,18 +98,23 @@ export class LocalEventBridge {
       if (!isMap(detail as Yaml)) throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
       const event: EventBridgeEvent = {
         version: '0',
-        id: randomUUID(),
+        id: entry.EventId ?? randomUUID(),
         'detail-type': entry.DetailType,
         source: entry.Source,
-        account: service.accountId,
-        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        account: sender.accountId,
+        time: entry.Time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         region: service.region,
         resources: [],
         detail,
       };
-      return { event, bus: busName(entry.EventBusName ?? 'default') };
+      const name = entry.EventBusName ?? 'default';
+      const arn = name.startsWith('arn:') ? name : `arn:aws:events:${service.region}:${sender.accountId}:event-bus/${name}`;
+      return { event, bus: parseBusArn(arn) };
     });
-    for (const { event, bus } of events) this.route(event, bus);
+    for (const { event, bus } of events) {
+      // Only the stack's own buses have rules; an event on any other bus goes nowhere.
+      if (bus && bus.accountId === service.accountId && bus.region === service.region) this.route(event, bus.name);
+    }
     return events.map(({ event }) => event);
   }
 
@@ -160,6 +187,44 @@ export class LocalEventBridge {
     return rules;
   }
 
+  /**
+   * AWS::Events::EventBusPolicy resources: a `Statement`, or the older Action/Principal/Condition
+   * form (which allows `Principal`, an account id or `*`, the `Action` on the bus).
+   */
+  private busPolicies(): void {
+    const { service } = this.cloudFormation;
+    for (const [logicalId, resource] of Object.entries(service.resources)) {
+      if (resource.Type !== 'AWS::Events::EventBusPolicy') continue;
+      const where = `resources.Resources.${logicalId}.Properties`;
+      const property = (name: string) => this.cloudFormation.property(logicalId, name);
+      const name = busName(String(property('EventBusName') ?? 'default'));
+      const statements = this.buses.get(name);
+      if (!statements) throw new Error(`${where}.EventBusName: ${name} is not an event bus of this service.`);
+      const busArn = `arn:aws:events:${service.region}:${service.accountId}:event-bus/${name}`;
+      const statement = property('Statement');
+      if (statement !== undefined && statement !== null) {
+        for (const one of Array.isArray(statement) ? statement : [statement]) {
+          if (!isMap(one)) throw new Error(`${where}.Statement must be a policy statement.`);
+          statements.push(one as unknown as PolicyStatement);
+        }
+        continue;
+      }
+      const principal = String(property('Principal') ?? '');
+      const condition = property('Condition');
+      if (!principal) throw new Error(`${where} needs a Statement, or an Action and a Principal.`);
+      statements.push({
+        Sid: String(property('StatementId') ?? logicalId),
+        Effect: 'Allow',
+        Principal: principal === '*' ? '*' : { AWS: principal },
+        Action: String(property('Action') ?? 'events:PutEvents'),
+        Resource: busArn,
+        ...(isMap(condition) && condition.Type === 'StringEquals'
+          ? { Condition: { StringEquals: { [String(condition.Key)]: String(condition.Value) } } }
+          : {}),
+      });
+    }
+  }
+
   private resourceTarget(target: Yaml, where: string): Target {
     if (!isMap(target) || target.Arn === undefined) throw new Error(`${where} needs an Arn.`);
     if (target.InputTransformer !== undefined) throw new Error(`${where}.InputTransformer is not supported locally.`);
@@ -192,6 +257,12 @@ function shapeInput(shaping: InputShaping, event: EventBridgeEvent): unknown {
   let value: unknown = event;
   for (const key of shaping.path ?? []) value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
+}
+
+/** `arn:aws:events:<region>:<account>:event-bus/<name>` in its parts. */
+function parseBusArn(arn: string): { region: string; accountId: string; name: string } | undefined {
+  const match = /^arn:aws:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
+  return match ? { region: match[1] ?? '', accountId: match[2] ?? '', name: match[3] ?? '' } : undefined;
 }
 
 /** `arn:aws:events:...:event-bus/name` and `name` name the same bus. */

@@ -31,7 +31,8 @@ export function buildHttpEvent(
   }
   const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  // Own properties only: a parameter named `constructor` must not meet Object.prototype's.
+  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'] ?? '';
   // API Gateway passes text as text and anything else base64-encoded.
   const isText = body.length === 0 || contentType === '' || TEXT_CONTENT_TYPE.test(contentType);

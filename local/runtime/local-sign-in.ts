@@ -27,6 +27,8 @@ export interface LocalSignInOptions {
   awsUrl: string;
   platformAccountId: string;
   region: string;
+  /** Where the platform's events go: the service's own bus (serverless.yml PlatformEventBus). */
+  platformEventBus: string;
 }
 
 /** A customer account for the local walkthrough (any 12-digit account exists on the local endpoint). */
@@ -68,7 +70,8 @@ export function localSignInRoutes(options: LocalSignInOptions) {
     const s3 = new S3Client({ ...platform, forcePathStyle: true });
     try {
       const bucket = 'platform-backups-demo';
-      const prefix = `${DEMO.clusterId}/${DEMO.backupId}/`;
+      // The backup prefix layout the service accepts by default (backupPrefixLayout, docs/deploy.md).
+      const prefix = `backups/${DEMO.clusterId}/${DEMO.backupId}/`;
       await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
         if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
       });
@@ -76,7 +79,7 @@ export function localSignInRoutes(options: LocalSignInOptions) {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}`, Body: randomBytes(size) }));
       }
       const put = (Source: string, DetailType: string, detail: object) =>
-        events.send(new PutEventsCommand({ Entries: [{ Source, DetailType, Detail: JSON.stringify(detail) }] }));
+        events.send(new PutEventsCommand({ Entries: [{ Source, DetailType, Detail: JSON.stringify(detail), EventBusName: options.platformEventBus }] }));
       const { projectId, orgId, clusterId, serverlessClusterId, backupId } = DEMO;
       await put('platform.projects', 'Project Upserted', { projectId, orgId, plan: 'enterprise' });
       await put('platform.clusters', 'Cluster Upserted', { projectId, clusterId, region: options.region, tier: 'dedicated' });

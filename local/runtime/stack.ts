@@ -97,7 +97,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return started.components;
     };
     const hooks: PlatformHooks = {
-      putEvents: async (entries) => void (await ready().eventBridge.putEvents(entries)),
+      putEvents: async (entries, sender) => void (await ready().eventBridge.putEvents(entries, sender)),
+      eventBus: (arn) => ready().eventBridge.eventBus(arn),
       startExecution: (arn, input, name) => ready().stepFunctions.startExecution(arn, input, name),
       describeExecution: (arn) => ready().stepFunctions.describeExecution(arn),
       sendMessages: (url, bodies) => ready().queues.sendMessages(url, bodies),
@@ -159,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       awsUrl: aws.url,
       platformAccountId: service.accountId,
       region: service.region,
+      platformEventBus: cloudFormation.resources.get('PlatformEventBus')?.ref ?? 'default',
     });
     const localRoutes = async (method: string, pathname: string, body: Buffer) =>
       pathname.startsWith('/console') ? (method === 'GET' ? consoleFile(pathname) : undefined) : signIn(method, pathname, body);

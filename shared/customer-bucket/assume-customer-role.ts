@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { SessionCache } from '#shared/customer-bucket/session-cache';
 import { sessionPolicyFor, type SessionScope } from '#shared/customer-bucket/session-policy';
 
 /**
@@ -64,30 +65,27 @@ export interface CustomerRole {
   externalId: string;
 }
 
-const sessions = new Map<string, Promise<AwsCredentialIdentity>>();
+/** Sessions kept per container: enough for every destination a busy worker serves at once. */
+export const MAX_CACHED_SESSIONS = 256;
+const sessions = new SessionCache(MAX_CACHED_SESSIONS, RENEW_BEFORE_MS);
+
+/** How many sessions this container holds now (for tests and diagnostics). */
+export const cachedSessionCount = () => sessions.size;
 
 /**
  * A credentials provider for the customer role narrowed to `scope`, shared by every client of the
- * same role and scope in this container, renewed shortly before expiry. A failed AssumeRole is not
- * cached: the next call tries again.
+ * same role and scope in this container, renewed shortly before expiry (session-cache.ts).
  */
 export function customerCredentials(role: CustomerRole, scope: SessionScope, purpose: string) {
   const sessionPolicy = JSON.stringify(sessionPolicyFor(scope));
   const key = `${role.roleArn}|${role.externalId}|${purpose}|${sessionPolicy}`;
-  return async (): Promise<AwsCredentialIdentity> => {
-    const cached = sessions.get(key);
-    if (cached) {
-      const credentials = await cached.catch(() => undefined);
-      if (credentials?.expiration && credentials.expiration.getTime() - Date.now() > RENEW_BEFORE_MS) return credentials;
-    }
-    const fresh = assumeRole({
-      roleArn: role.roleArn,
-      externalId: role.externalId,
-      sessionName: `${role.integrationId}-${purpose}`.slice(0, 64),
-      sessionPolicy,
-    });
-    sessions.set(key, fresh);
-    fresh.catch(() => sessions.delete(key));
-    return fresh;
-  };
+  return (): Promise<AwsCredentialIdentity> =>
+    sessions.get(key, () =>
+      assumeRole({
+        roleArn: role.roleArn,
+        externalId: role.externalId,
+        sessionName: `${role.integrationId}-${purpose}`.slice(0, 64),
+        sessionPolicy,
+      }),
+    );
 }

@@ -1,8 +1,9 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { AppError } from '#shared/errors';
 import { logger } from '#shared/logger';
+import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
 import { backupCompleted } from '#shared/projects/platform-events';
-import { getCluster, getProject, type Cluster } from '#shared/projects/project-store';
+import { getOwnedCluster, getProject, type Cluster } from '#shared/projects/project-store';
 import { getIntegration } from '#shared/integrations/integration-store';
 import { insertFailedJob } from '#shared/exports/job-store';
 import { getExportRule } from '#shared/exports/rule-store';
@@ -14,9 +15,10 @@ import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from
  * record-platform-event writes from the same event. A duplicate event meets the job the first one
  * created (same deterministic id) and starts nothing new.
  */
-export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused';
+export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused' | 'event-refused';
 
 export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
+  if (!acceptPlatformEvent(event)) return 'event-refused';
   const parsed = backupCompleted.safeParse(event.detail);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');
@@ -25,8 +27,8 @@ export async function exportOnBackupCompleted(event: EventBridgeEvent<string, un
   const detail = parsed.data;
   const rule = await getExportRule(detail.projectId, detail.clusterId);
   if (!rule) return 'no-rule';
-  const [project, cluster] = await Promise.all([getProject(detail.projectId), getCluster(detail.projectId, detail.clusterId)]);
-  // The plan or the cluster changed since the rule was set: exports are no longer offered.
+  const [project, cluster] = await Promise.all([getProject(detail.projectId), getOwnedCluster(detail.projectId, detail.clusterId)]);
+  // The plan, the cluster's tier or its project changed since the rule was set: no export.
   if (project?.plan !== 'enterprise' || cluster?.tier !== 'dedicated') return 'not-available';
 
   const order: ExportOrder = {

@@ -37,6 +37,8 @@ export interface ExportJob {
   stalls: number;
   lease?: JobLease;
   leaseEpoch: number;
+  /** Set while the job waits for one of its project's export slots (export-slots.ts); no message exists meanwhile. */
+  waitingSince?: string;
 }
 
 export interface JobLease {

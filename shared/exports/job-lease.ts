@@ -5,6 +5,7 @@ import { config } from '#shared/config';
 import { keys } from '#shared/table/keys';
 import { getJob } from '#shared/exports/job-store';
 import { isFinished, type ExportJob } from '#shared/exports/export-job';
+import { releaseSlot } from '#shared/exports/export-slots';
 import type { JobError, JobProgress } from '#shared/exports/schemas';
 
 /**
@@ -47,8 +48,9 @@ export async function acquireLease(ref: JobRef, request: LeaseRequest): Promise<
         UpdateExpression:
           'SET lease = :lease, leaseEpoch = leaseEpoch + :one, turn = :turn, #status = :running, ' +
           'startedAt = if_not_exists(startedAt, :nowIso), updatedAt = :nowIso',
+        // A job waiting for a slot never runs, whatever message arrives for it.
         ConditionExpression:
-          `#status IN (:pending, :running) AND turn <= :turn AND ` +
+          `#status IN (:pending, :running) AND turn <= :turn AND attribute_not_exists(waitingSince) AND ` +
           `(attribute_not_exists(lease) OR lease.expiresAt < :now${handover})`,
         ExpressionAttributeNames: { '#status': 'status', ...(request.after ? { '#owner': 'owner' } : {}) },
         ExpressionAttributeValues: {
@@ -72,7 +74,7 @@ export async function acquireLease(ref: JobRef, request: LeaseRequest): Promise<
   const job = await getJob(ref.projectId, ref.jobId);
   if (!job) return { kind: 'nothing-to-do', reason: 'missing' };
   if (isFinished(job.status)) return { kind: 'nothing-to-do', reason: 'finished' };
-  if (job.turn > request.turn) return { kind: 'nothing-to-do', reason: 'stale' };
+  if (job.turn > request.turn || job.waitingSince) return { kind: 'nothing-to-do', reason: 'stale' };
   return { kind: 'busy' };
 }
 
@@ -134,13 +136,26 @@ export async function releaseForContinuation(ref: JobRef, owner: string, next: {
   }
 }
 
+/** The transaction item that takes the job's id out of its integration's `usedBy`. */
+export const releaseIntegration = (job: Pick<ExportJob, 'projectId' | 'integrationId' | 'jobId'>) => ({
+  Update: {
+    TableName: table(),
+    Key: keys.integration(job.projectId, job.integrationId),
+    UpdateExpression: 'DELETE usedBy :job',
+    // Never create an item: an update of a missing key would write a stub integration.
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':job': new Set([job.jobId]) },
+  },
+});
+
 export type JobOutcome =
   | { status: 'SUCCEEDED'; progress: JobProgress; manifestKey: string }
   | { status: 'FAILED'; progress: JobProgress; error: JobError };
 
 /**
- * Ends the job and releases its integration in one transaction, so the integration is in use
- * exactly while the job runs. Only the lease holder can end it.
+ * Ends the job and releases its integration and its export slot in one transaction, so the
+ * integration is in use, and the slot taken, exactly while the job runs. Only the lease holder can
+ * end it.
  */
 export async function finishJob(job: ExportJob, owner: string, outcome: JobOutcome): Promise<void> {
   const now = new Date().toISOString();
@@ -166,24 +181,14 @@ export async function finishJob(job: ExportJob, owner: string, outcome: JobOutco
       ExpressionAttributeValues: values,
     },
   };
-  const releaseIntegration = {
-    Update: {
-      TableName: table(),
-      Key: keys.integration(job.projectId, job.integrationId),
-      UpdateExpression: 'DELETE usedBy :job',
-      // Never create an item: an update of a missing key would write a stub integration.
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':job': new Set([job.jobId]) },
-    },
-  };
   try {
-    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration] }));
+    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }));
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError();
     // The integration is gone (it cannot be deleted while held, but an operator may have): end the job alone.
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob] }));
+      await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseSlot(job)] }));
       return;
     }
     throw error;

@@ -1,16 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { ConflictError } from '#shared/errors';
 import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
+import { takeSlot, waitInLine } from '#shared/exports/export-slots';
 
 /**
  * Creating, restarting, reading and listing export jobs. A job that runs holds its integration:
  * its id joins the integration's `usedBy` set in the same transaction that creates (or restarts)
  * it, on condition that the integration is ACTIVE, so a job never starts on an unusable
- * integration and the integration cannot be deleted under a running job.
+ * integration and the integration cannot be deleted under a running job. The same transaction
+ * takes one of the project's export slots, or, when none is free, puts the job in the project's
+ * line (export-slots.ts).
  */
 const integrationNotActive = () =>
   new ConflictError(
@@ -32,27 +35,35 @@ const holdIntegration = (job: ExportJob) => ({
 type JobCondition = { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
 
 /**
- * Writes the job, on `condition`, in one transaction with the hold on its integration. Returns
- * false when the job's condition failed; throws INTEGRATION_NOT_ACTIVE when the hold's did.
+ * Writes the job, on `condition`, in one transaction with the hold on its integration and a slot
+ * of its project; with no slot free, in one with its place in the project's line instead. Answers
+ * the job as written (`waitingSince` set when it waits), or undefined when the job's condition
+ * failed; throws INTEGRATION_NOT_ACTIVE when the hold's did.
  */
-async function putHoldingIntegration(job: ExportJob, condition: JobCondition): Promise<boolean> {
-  try {
-    await dynamodb.send(
-      new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: table(), Item: { ...keys.job(job.projectId, job.jobId), ...job }, ...condition } }, holdIntegration(job)],
-      }),
-    );
-    return true;
-  } catch (error) {
-    const reasons = cancellationReasons(error);
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-    if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
-    throw error;
+async function putHoldingIntegration(job: ExportJob, condition: JobCondition): Promise<ExportJob | undefined> {
+  const put = (item: ExportJob) => ({ Put: { TableName: table(), Item: { ...keys.job(item.projectId, item.jobId), ...item }, ...condition } });
+  const attempts: Array<{ written: ExportJob; extra: NonNullable<TransactWriteCommandInput['TransactItems']> }> = [
+    { written: job, extra: [takeSlot(job)] },
+    { written: { ...job, waitingSince: job.updatedAt }, extra: waitInLine(job, job.updatedAt) },
+  ];
+  for (const [index, { written, extra }] of attempts.entries()) {
+    try {
+      await dynamodb.send(new TransactWriteCommand({ TransactItems: [put(written), holdIntegration(job), ...extra] }));
+      return written;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return undefined;
+      if (reasons[1]?.Code === 'ConditionalCheckFailed') throw integrationNotActive();
+      // No free slot: the job waits in line (the second attempt).
+      if (index === 0 && reasons[2]?.Code === 'ConditionalCheckFailed') continue;
+      throw error;
+    }
   }
+  return undefined;
 }
 
-/** Returns false when a job with this (deterministic) id already exists. */
-export function insertJob(job: ExportJob): Promise<boolean> {
+/** Answers the job as written, or undefined when a job with this (deterministic) id already exists. */
+export function insertJob(job: ExportJob): Promise<ExportJob | undefined> {
   return putHoldingIntegration(job, { ConditionExpression: 'attribute_not_exists(pk)' });
 }
 
@@ -77,12 +88,11 @@ export async function restartFailedJob(job: ExportJob, now: string): Promise<Exp
     manifestKey: undefined,
     lease: undefined,
   };
-  const written = await putHoldingIntegration(restarted, {
+  return putHoldingIntegration(restarted, {
     ConditionExpression: '#status = :failed AND attempt = :attempt',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: { ':failed': 'FAILED', ':attempt': job.attempt },
   });
-  return written ? restarted : undefined;
 }
 
 /**

@@ -67,6 +67,8 @@ export function newJob(order: ExportOrder, destinationBucket: string, cluster: C
 }
 
 async function dispatch(job: ExportJob): Promise<void> {
+  // A job waiting for a slot has no message: it is sent when the job's turn comes (export-slots.ts).
+  if (job.waitingSince) return;
   try {
     await sendJobMessage({ projectId: job.projectId, jobId: job.jobId, turn: job.turn });
   } catch (error) {
@@ -99,13 +101,14 @@ export async function submitExport(order: ExportOrder, integration: Integration,
   const jobId = jobIdFor(order);
   const existing = await getJob(order.projectId, jobId);
   if (existing) return resume(existing);
-  const job = newJob(order, integration.bucketName, cluster, new Date().toISOString());
-  if (await insertJob(job)) {
-    logger.info('export job created', { jobId, projectId: job.projectId, integrationId: job.integrationId, trigger: job.trigger });
-    await dispatch(job);
-    return job;
+  const inserted = await insertJob(newJob(order, integration.bucketName, cluster, new Date().toISOString()));
+  if (inserted) {
+    logger.info('export job created', { jobId, projectId: inserted.projectId, integrationId: inserted.integrationId, trigger: inserted.trigger, waiting: inserted.waitingSince !== undefined });
+    await dispatch(inserted);
+    return inserted;
   }
   // An identical request created it between our read and our write.
   const raced = await getJob(order.projectId, jobId);
-  return raced ? resume(raced) : job;
+  if (!raced) throw new Error(`export job ${jobId} neither written nor found`);
+  return resume(raced);
 }

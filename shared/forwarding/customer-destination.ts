@@ -23,7 +23,7 @@ export interface Destination {
 
 export function destinationFor(target: CustomerTarget, directory: string, clusterId: string): Destination {
   const prefix = destinationPrefix(directory, clusterId);
-  const cacheKey = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.region, target.kmsKeyArn, prefix]);
+  const cacheKey = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn, prefix]);
   let client = clients.get(cacheKey);
   if (client) {
     clients.delete(cacheKey); // re-inserted below: the map's order is least recently used first

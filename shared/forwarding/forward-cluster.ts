@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { isUsable, type Integration } from '#shared/integrations/integration';
+import { workerTargetOf } from '#shared/integrations/customer-target';
 import { getIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
+import { getOwnedCluster } from '#shared/projects/project-store';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { deliverNewFiles, oldestDueFile, type DeliveryResult, type RunBudget } from '#shared/forwarding/deliver-files';
 import type { Forwarding } from '#shared/forwarding/forwarding';
+import { deleteForwarding } from '#shared/forwarding/forwarding-store';
+import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { recordLag } from '#shared/forwarding/lag-history';
 import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-state-store';
 
@@ -19,7 +21,7 @@ import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-sta
  * tick). Runs for different clusters share nothing but the table, so a slow or broken bucket holds
  * up only its own cluster.
  */
-export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'NOT_RUN' | 'LOST_LEASE';
+export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'CLUSTER_NOT_OWNED' | 'NOT_RUN' | 'LOST_LEASE';
 
 export interface ClusterRunOutcome {
   status: RunStatus;
@@ -32,11 +34,6 @@ export interface ClusterRunOutcome {
 const notRun = (status: RunStatus): ClusterRunOutcome => ({ status, filesDelivered: 0, bytesDelivered: 0 });
 
 const ageInSeconds = (time: Date, now: number) => Math.max(0, Math.round((now - time.getTime()) / 1000));
-
-function targetOf(integration: Integration): CustomerTarget | undefined {
-  const { integrationId, roleArn, externalId, bucketName, region, kmsKeyArn } = integration;
-  return roleArn ? { integrationId, roleArn, externalId, bucketName, region, ...(kmsKeyArn ? { kmsKeyArn } : {}) } : undefined;
-}
 
 export function healthAfterRun(previous: IntegrationHealth, result: DeliveryResult, now: number): IntegrationHealth {
   const health: IntegrationHealth = { consecutiveFailures: result.problem ? previous.consecutiveFailures + 1 : 0 };
@@ -52,7 +49,7 @@ export function healthAfterRun(previous: IntegrationHealth, result: DeliveryResu
   return health;
 }
 
-/** The integration cannot be used (not ACTIVE): nothing is delivered, but the growing lag stays visible. */
+/** The integration cannot carry work (nothing validated to use): nothing is delivered, but the growing lag stays visible. */
 async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<ClusterRunOutcome> {
   const health: IntegrationHealth = { ...forwarding.health };
   try {
@@ -64,6 +61,23 @@ async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<Clust
   const lagSlot = await recordLag({ projectId: forwarding.projectId, clusterId: forwarding.clusterId }, forwarding.lagSlot, health.lagSeconds, Date.now());
   if (!(await finishRun(run, health, lagSlot))) return notRun('LOST_LEASE');
   return { ...notRun('INTEGRATION_NOT_ACTIVE'), lagSeconds: health.lagSeconds };
+}
+
+/**
+ * The cluster no longer belongs to the forwarding's project (a `Cluster Upserted` moved it): its
+ * audit logs are another tenant's now. Forwarding is turned off, as if its owner had done it, and
+ * the integration released; the former project cannot turn it on again (requireDedicatedCluster).
+ */
+async function stopForMovedCluster(forwarding: Forwarding): Promise<ClusterRunOutcome> {
+  await deleteForwarding(forwarding);
+  await rollUpIntegrationHealth(forwarding.projectId, forwarding.integrationId);
+  logger.warn('audit-log forwarding turned off: the cluster belongs to another project now', {
+    projectId: forwarding.projectId,
+    clusterId: forwarding.clusterId,
+    integrationId: forwarding.integrationId,
+  });
+  metrics.addMetric('AuditLogForwardingStoppedClusterMoved', MetricUnit.Count, 1);
+  return notRun('CLUSTER_NOT_OWNED');
 }
 
 export interface ClusterRunOptions {
@@ -81,9 +95,11 @@ export async function forwardClusterAuditLogs(
   if (!forwarding) return notRun('NOT_RUN'); // turned off, or another run is at it
   const run: RunRef = { ...ref, generation: forwarding.generation, owner };
   const ids = { ...ref, integrationId: forwarding.integrationId };
+  // Checked on every run, before any file is read: the cluster id alone does not say whose logs these are.
+  if (!(await getOwnedCluster(ref.projectId, ref.clusterId))) return stopForMovedCluster(forwarding);
 
   const integration = await getIntegration(ref.projectId, forwarding.integrationId);
-  const target = integration && isUsable(integration) ? targetOf(integration) : undefined;
+  const target = integration && workerTargetOf(integration);
   if (!target) {
     const outcome = await recordLagOnly(forwarding, run);
     logger.info('forwarding paused: integration not ACTIVE', { ...ids, lagSeconds: outcome.lagSeconds });

@@ -70,7 +70,10 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: projectPath,
     body: createIntegrationBody,
-    responses: { 201: { description: 'Created', schema: createdIntegrationView } },
+    responses: {
+      201: { description: 'Created', schema: createdIntegrationView },
+      409: { description: 'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)' },
+    },
   },
   {
     method: 'GET',
@@ -117,7 +120,10 @@ export const apiRoutes: ApiRoute[] = [
     access: 'write',
     pathParams: integrationPath,
     body: setRoleBody,
-    responses: { 202: { description: 'Validation started', schema: integrationView } },
+    responses: {
+      202: { description: 'Validation started', schema: integrationView },
+      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+    },
   },
   {
     method: 'POST',
@@ -126,7 +132,10 @@ export const apiRoutes: ApiRoute[] = [
     summary: 'Validate the integration again (e.g. after fixing a policy)',
     access: 'write',
     pathParams: integrationPath,
-    responses: { 202: { description: 'Validation started', schema: integrationView } },
+    responses: {
+      202: { description: 'Validation started', schema: integrationView },
+      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+    },
   },
   {
     method: 'DELETE',

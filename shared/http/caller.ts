@@ -19,7 +19,11 @@ export type Caller = {
   userId: string;
   orgId: string;
   orgRole: 'owner' | 'member';
-  projectRoles: Record<string, 'admin' | 'member'>;
+  /**
+   * A Map, not the claim's plain object: project ids come from request paths, and a plain object
+   * would answer `constructor` or `__proto__` with an inherited property as if it were a role.
+   */
+  projectRoles: ReadonlyMap<string, 'admin' | 'member'>;
 };
 
 export function callerFrom(event: APIGatewayProxyEventV2): Caller {
@@ -41,6 +45,6 @@ export function callerFrom(event: APIGatewayProxyEventV2): Caller {
     userId: claims.data.sub,
     orgId: claims.data.org,
     orgRole: claims.data.orgRole,
-    projectRoles: claims.data.projects,
+    projectRoles: new Map(Object.entries(claims.data.projects)),
   };
 }

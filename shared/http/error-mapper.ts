@@ -1,4 +1,4 @@
-import { AppError } from '#shared/errors';
+import { AppError, TooManyRequestsError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { json, type ApiResult } from '#shared/http/responses';
 
@@ -9,9 +9,10 @@ import { json, type ApiResult } from '#shared/http/responses';
 export function errorResponse(error: unknown): ApiResult {
   if (error instanceof AppError) {
     if (error.statusCode >= 500) logger.error('request failed', { code: error.code, error });
-    return json(error.statusCode, {
+    const answer = json(error.statusCode, {
       error: { code: error.code, message: error.message, details: error.details },
     });
+    return error instanceof TooManyRequestsError ? { ...answer, headers: { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) } } : answer;
   }
   logger.error('unexpected error', { error: error as Error });
   return json(500, {

@@ -26,8 +26,9 @@ function parameters(route: ApiRoute) {
   return [...of('path', route.pathParams), ...of('query', route.query)];
 }
 
+const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
 function errorResponses(route: ApiRoute) {
-  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   if (route.access === 'public') return {};
   return {
     400: error('Invalid input; nothing was written'),
@@ -42,7 +43,11 @@ function operation(route: ApiRoute) {
   const responses = Object.fromEntries(
     Object.entries(route.responses).map(([status, { description, schema }]) => [
       status,
-      schema ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } } : { description },
+      schema
+        ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }
+        : Number(status) >= 400
+          ? error(description)
+          : { description },
     ]),
   );
   return {
@@ -53,7 +58,8 @@ function operation(route: ApiRoute) {
     ...(route.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
       : {}),
-    responses: { ...responses, ...errorResponses(route) },
+    // A route's own description of an error status (e.g. which codes its 409 means) wins over the generic one.
+    responses: { ...errorResponses(route), ...responses },
   };
 }
 

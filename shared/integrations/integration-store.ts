@@ -1,7 +1,9 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
+import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
+import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } from '#shared/projects/project-usage';
 import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
@@ -9,11 +11,13 @@ import type { Integration } from '#shared/integrations/integration';
 
 
 /**
- * Creates the integration, reserves its name within the project and records its external ID as
- * used, in one transaction: two concurrent creates of the same name leave exactly one integration.
+ * Creates the integration, reserves its name within the project, records its external ID as used
+ * and takes one of the project's integration places, in one transaction: two concurrent creates of
+ * the same name leave exactly one integration, and a project never holds more than its limit.
  */
 export async function insertIntegration(integration: Integration): Promise<void> {
   const { projectId, integrationId, name, externalId } = integration;
+  await ensureUsageCounted(projectId);
   try {
     await dynamodb.send(
       new TransactWriteCommand({
@@ -39,6 +43,7 @@ export async function insertIntegration(integration: Integration): Promise<void>
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          takeIntegrationPlace(projectId),
         ],
       }),
     );
@@ -46,6 +51,13 @@ export async function insertIntegration(integration: Integration): Promise<void>
     const reasons = cancellationReasons(error);
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
+    }
+    if (reasons[3]?.Code === 'ConditionalCheckFailed') {
+      const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
+      throw new ConflictError(
+        'INTEGRATION_LIMIT_REACHED',
+        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses (DELETE .../integrations/{integrationId}) before creating another.`,
+      );
     }
     throw error;
   }
@@ -58,11 +70,12 @@ export const listIntegrations = (projectId: string, page: { limit: number; nextT
   queryProjectPage<Integration>(projectId, sortKeyPrefix.integration, page);
 
 /**
- * Deletes the integration and frees its name, unless an export or forwarding uses it. The external
- * ID tombstone stays forever, so the ID can never be issued again.
+ * Deletes the integration, frees its name and gives its place back, unless an export or forwarding
+ * uses it. The external ID tombstone stays forever, so the ID can never be issued again.
  */
 export async function deleteIntegration(integration: Integration): Promise<void> {
   const { projectId, integrationId, name } = integration;
+  await ensureUsageCounted(projectId);
   try {
     await dynamodb.send(
       new TransactWriteCommand({
@@ -82,6 +95,7 @@ export async function deleteIntegration(integration: Integration): Promise<void>
               ExpressionAttributeValues: { ':id': integrationId },
             },
           },
+          releaseIntegrationPlace(projectId),
         ],
       }),
     );
@@ -97,37 +111,68 @@ export async function deleteIntegration(integration: Integration): Promise<void>
   }
 }
 
+export type ValidationStart = { began: true } | { began: false; reason: 'in-progress' } | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
+
 /**
  * Moves the integration to VALIDATING for a new validation run, unless a run is already under way
- * (one that started within `staleAfterMs` counts as under way; an older one is presumed dead).
- * Returns false when another run holds it.
+ * (one that started within `staleAfterMs` counts as under way; an older one is presumed dead) or
+ * the integration has started VALIDATIONS_PER_INTEGRATION_PER_MINUTE runs this minute. The count
+ * lives on the integration (`validationWindow`, the minute; `validationsInWindow`) and is checked
+ * in the same conditional write that starts the run, so no burst can start more.
  */
 export async function beginValidation(
   integration: Pick<Integration, 'projectId' | 'integrationId'>,
   run: { runId: string; startedAt: string; roleArn?: string; staleBefore: string },
-): Promise<boolean> {
+): Promise<ValidationStart> {
+  const key = keys.integration(integration.projectId, integration.integrationId);
+  const window = run.startedAt.slice(0, 16);
+  const max = config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE;
   const setRole = run.roleArn ? ', roleArn = :roleArn' : '';
-  try {
-    await dynamodb.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.integration(integration.projectId, integration.integrationId),
-        UpdateExpression: `SET #status = :validating, validation = :report, updatedAt = :now${setRole}`,
-        ConditionExpression:
-          'attribute_exists(pk) AND (#status <> :validating OR validation.startedAt < :staleBefore)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':validating': 'VALIDATING',
-          ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
-          ':now': run.startedAt,
-          ':staleBefore': run.staleBefore,
-          ...(run.roleArn ? { ':roleArn': run.roleArn } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
+  const base = {
+    set: `SET #status = :validating, validation = :report, updatedAt = :now${setRole}`,
+    condition: 'attribute_exists(pk) AND (#status <> :validating OR validation.startedAt < :staleBefore)',
+    values: {
+      ':validating': 'VALIDATING',
+      ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
+      ':now': run.startedAt,
+      ':staleBefore': run.staleBefore,
+      ':window': window,
+      ...(run.roleArn ? { ':roleArn': run.roleArn } : {}),
+    },
+  };
+  const attempt = async (count: string, windowCondition: string, values: Record<string, unknown>) => {
+    try {
+      await dynamodb.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: key,
+          UpdateExpression: `${base.set}, ${count}`,
+          ConditionExpression: `${base.condition} AND ${windowCondition}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...base.values, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
+  for (let round = 0; round < 3; round += 1) {
+    if (await attempt('validationsInWindow = validationsInWindow + :one', 'validationWindow = :window AND validationsInWindow < :max', { ':one': 1, ':max': max })) {
+      return { began: true };
+    }
+    if (await attempt('validationWindow = :window, validationsInWindow = :one', '(attribute_not_exists(validationWindow) OR validationWindow <> :window)', { ':one': 1 })) {
+      return { began: true };
+    }
+    // Neither applied: find out which condition held it back (or retry a race with a window change).
+    const stored = await getRecord<Integration>(key);
+    if (!stored) return { began: false, reason: 'in-progress' };
+    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore) return { began: false, reason: 'in-progress' };
+    if (stored.validationWindow === window && (stored.validationsInWindow ?? 0) >= max) {
+      const secondsIntoMinute = Number(run.startedAt.slice(17, 19)) || 0;
+      return { began: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, 60 - secondsIntoMinute) };
+    }
   }
+  return { began: false, reason: 'in-progress' };
 }

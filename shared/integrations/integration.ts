@@ -1,3 +1,4 @@
+import type { ValidatedSettings } from '#shared/integrations/customer-target';
 import type { IntegrationView } from '#shared/integrations/schemas';
 
 /**
@@ -11,10 +12,25 @@ export interface Integration extends IntegrationView {
   /** RecheckIndex keys (shared/table/keys.ts), kept by validation runs: internal, never shown. */
   recheckShard?: string;
   lastCheckedAt?: string;
+  /** The settings the last successful validation proved: what workers use (customer-target.ts). */
+  validated?: ValidatedSettings;
+  /** The minute (`YYYY-MM-DDTHH:MM`) and number of validation runs started in it (the per-minute limit). */
+  validationWindow?: string;
+  validationsInWindow?: number;
 }
 
+/** What callers see: the stored integration without the service's own bookkeeping. */
 export function toView(integration: Integration): IntegrationView {
-  const { createdBy: _createdBy, usedBy: _usedBy, recheckShard: _recheckShard, lastCheckedAt: _lastCheckedAt, ...view } = integration;
+  const {
+    createdBy: _createdBy,
+    usedBy: _usedBy,
+    recheckShard: _recheckShard,
+    lastCheckedAt: _lastCheckedAt,
+    validated: _validated,
+    validationWindow: _validationWindow,
+    validationsInWindow: _validationsInWindow,
+    ...view
+  } = integration;
   return view;
 }
 

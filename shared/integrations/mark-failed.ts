@@ -29,7 +29,8 @@ export async function markIntegrationFailed(
       new UpdateCommand({
         TableName: config().TABLE_NAME,
         Key: keys.integration(ref.projectId, ref.integrationId),
-        UpdateExpression: 'SET #status = :failed, validation = :report, updatedAt = :now',
+        // A FAILED integration carries no work: its proved settings go (shared/integrations/customer-target.ts).
+        UpdateExpression: 'SET #status = :failed, validation = :report, updatedAt = :now REMOVE validated',
         ConditionExpression: '#status = :active',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

@@ -1,6 +1,6 @@
 import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
-import { getCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
+import { getOwnedCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
 
 export type Access = 'read' | 'write';
 
@@ -15,7 +15,7 @@ export async function requireProjectAccess(caller: Caller, projectId: string, ac
   const project = await getProject(projectId);
   if (!project || project.orgId !== caller.orgId) throw notFound();
   const isOwner = caller.orgRole === 'owner';
-  const projectRole = caller.projectRoles[projectId];
+  const projectRole = caller.projectRoles.get(projectId);
   if (!isOwner && !projectRole) throw notFound();
   if (access === 'write' && !isOwner && projectRole !== 'admin') {
     throw new ForbiddenError('Only the organization owner or a project admin can change integrations of this project.');
@@ -26,9 +26,9 @@ export async function requireProjectAccess(caller: Caller, projectId: string, ac
   return project;
 }
 
-/** Exports and forwarding work only for dedicated clusters (SPEC section 2). */
+/** Exports and forwarding work only for dedicated clusters (SPEC section 2) the project owns now. */
 export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
-  const cluster = await getCluster(projectId, clusterId);
+  const cluster = await getOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');
   if (cluster.tier !== 'dedicated') {
     throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');

@@ -41,8 +41,16 @@ async function putIfNewer(key: { pk: string; sk: string }, record: EventVersion 
 
 export const recordProject = (project: Project) => putIfNewer(keys.project(project.projectId), project);
 
-export const recordCluster = (cluster: Cluster) =>
-  putIfNewer(keys.cluster(cluster.projectId, cluster.clusterId), cluster);
+/**
+ * A cluster lives in its project's partition, and its current owner is recorded beside, outside any
+ * project: when a `Cluster Upserted` moves a cluster to another project, the old project's record
+ * stays behind, and only the owner record says it is no longer that project's (getOwnedCluster).
+ */
+export async function recordCluster(cluster: Cluster): Promise<boolean> {
+  const owner = { clusterId: cluster.clusterId, projectId: cluster.projectId, eventTime: cluster.eventTime, eventId: cluster.eventId };
+  const [recorded] = await Promise.all([putIfNewer(keys.cluster(cluster.projectId, cluster.clusterId), cluster), putIfNewer(keys.clusterOwner(cluster.clusterId), owner)]);
+  return recorded;
+}
 
 export const recordBackup = (backup: Backup) =>
   putIfNewer(keys.backup(backup.projectId, backup.clusterId, backup.backupId), backup);
@@ -52,6 +60,18 @@ export const getProject = (projectId: string) => getRecord<Project>(keys.project
 
 export const getCluster = (projectId: string, clusterId: string) =>
   getRecord<Cluster>(keys.cluster(projectId, clusterId));
+
+/**
+ * The project's cluster, if the project owns it now. Every use of a cluster on behalf of a project
+ * (the API, auto-export, each forwarding run) goes through this, so a cluster that moved to another
+ * project serves its former project nothing. Clusters recorded before owner records existed have
+ * none: their project's own record is the answer until their next event.
+ */
+export async function getOwnedCluster(projectId: string, clusterId: string): Promise<Cluster | undefined> {
+  const [cluster, owner] = await Promise.all([getCluster(projectId, clusterId), getRecord<{ projectId: string }>(keys.clusterOwner(clusterId))]);
+  if (!cluster || (owner && owner.projectId !== projectId)) return undefined;
+  return cluster;
+}
 
 export const getBackup = (projectId: string, clusterId: string, backupId: string) =>
   getRecord<Backup>(keys.backup(projectId, clusterId, backupId));

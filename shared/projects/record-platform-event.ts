@@ -17,19 +17,22 @@ function parseDetail<T extends z.ZodType>(schema: T, detail: unknown, detailType
   return parsed.data;
 }
 
-/** What each platform event means for the table, keyed by source and detail-type (SPEC section 6). */
-const recorders: Record<string, (detail: unknown, version: EventVersion) => Promise<boolean>> = {
-  'platform.projects/Project Upserted': (detail, version) =>
-    recordProject({ ...parseDetail(projectUpserted, detail, 'Project Upserted'), ...version }),
-  'platform.clusters/Cluster Upserted': (detail, version) =>
-    recordCluster({ ...parseDetail(clusterUpserted, detail, 'Cluster Upserted'), ...version }),
-  'platform.backups/Backup Completed': (detail, version) =>
-    recordBackup({ ...parseDetail(backupCompleted, detail, 'Backup Completed'), ...version, status: 'AVAILABLE' }),
-};
+/**
+ * What each platform event means for the table, keyed by source and detail-type (SPEC section 6).
+ * A Map: the key comes from the event, and a plain object would also answer inherited names.
+ */
+const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
+  ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseDetail(projectUpserted, detail, 'Project Upserted'), ...version })],
+  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseDetail(clusterUpserted, detail, 'Cluster Upserted'), ...version })],
+  [
+    'platform.backups/Backup Completed',
+    (detail, version) => recordBackup({ ...parseDetail(backupCompleted, detail, 'Backup Completed'), ...version, status: 'AVAILABLE' }),
+  ],
+]);
 
 /** Applies one platform event; returns false when a newer event about the same record was already applied. */
 export async function recordPlatformEvent(event: EventBridgeEvent<string, unknown>): Promise<boolean> {
-  const record = recorders[`${event.source}/${event['detail-type']}`];
+  const record = recorders.get(`${event.source}/${event['detail-type']}`);
   if (!record) throw new Error(`Unexpected platform event ${event.source} / ${event['detail-type']}`);
   return record(event.detail, { eventTime: event.time, eventId: event.id });
 }

@@ -2,29 +2,37 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones) and the forwarding index. An export job's per-file checkpoints
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's per-file checkpoints
  * sit in a partition of their own (still named by the project), so a backup of thousands of files
  * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
  * | PROJECT#<p>            | PROJECT                             | project (org, plan) from events        |
+ * | PROJECT#<p>            | USAGE                               | counts the per-project limits check    |
  * | PROJECT#<p>            | CLUSTER#<c>                         | cluster (region, tier) from events     |
  * | PROJECT#<p>            | BACKUP#<c>#<b>                      | backup (status, location) from events  |
  * | PROJECT#<p>            | INTEGRATION#<i>                     | integration                            |
  * | PROJECT#<p>            | INTEGRATION_NAME#<lower-case name>  | name reservation (unique names)        |
  * | PROJECT#<p>            | JOB#<j>                             | export job                             |
+ * | PROJECT#<p>            | EXPORT_SLOTS                        | jobs running now, jobs waiting (count) |
+ * | PROJECT#<p>            | EXPORT_WAITING#<createdAt>#<j>      | a job waiting for a slot, in line      |
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>            | LAG_HISTORY#<c>                     | forwarding lag per 10-minute slot, a day's ring |
  * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
+ * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
  *
  * Global secondary index `ForwardingIndex` (sparse, HASH `forwardingShard`, projects projectId,
  * clusterId, integrationId and health): only FORWARDING#<c> items carry `forwardingShard` =
  * `FORWARDING_SHARD#<0..15>` (a hash of the cluster id), so the index lists exactly the enabled
  * forwardings; the scheduler queries the shards in parallel every tick and, from the projected
  * health, rolls every integration's health up without reading the forwarding items themselves.
+ *
+ * Global secondary index `ExportSlotIndex` (sparse, HASH `exportSlotShard`, projects projectId,
+ * running, waitingCount): only EXPORT_SLOTS items carry `exportSlotShard` = `EXPORT_SLOT_SHARD#<0..7>`
+ * (a hash of the project id), so the export sweeper finds every project that runs or queues exports.
  *
  * Global secondary index `RecheckIndex` (sparse, HASH `recheckShard`, RANGE `lastCheckedAt`, projects
  * status): a validation run that makes an integration ACTIVE sets `recheckShard` =
@@ -38,6 +46,7 @@ export const exportFilesPk = (projectId: string, jobId: string, attempt: number)
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
+  projectUsage: (projectId: string) => ({ pk: projectPk(projectId), sk: 'USAGE' }),
   cluster: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `CLUSTER#${clusterId}` }),
   backup: (projectId: string, clusterId: string, backupId: string) => ({
     pk: projectPk(projectId),
@@ -52,6 +61,8 @@ export const keys = {
     sk: `INTEGRATION_NAME#${name.normalize('NFC').toLowerCase()}`,
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
+  exportSlots: (projectId: string) => ({ pk: projectPk(projectId), sk: 'EXPORT_SLOTS' }),
+  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_WAITING#${createdAt}#${jobId}` }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
   exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),
@@ -60,10 +71,14 @@ export const keys = {
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
+  clusterOwner: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'OWNER' }),
 };
 
 export const FORWARDING_SHARDS = 16;
 export const forwardingShardKey = (shard: number) => `FORWARDING_SHARD#${shard}`;
+
+export const EXPORT_SLOT_SHARDS = 8;
+export const exportSlotShardKey = (shard: number) => `EXPORT_SLOT_SHARD#${shard}`;
 
 export const RECHECK_SHARDS = 8;
 export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
@@ -73,6 +88,7 @@ export const sortKeyPrefix = {
   integration: 'INTEGRATION#',
   job: 'JOB#',
   forwarding: 'FORWARDING#',
+  exportWaiting: 'EXPORT_WAITING#',
   lagHistory: 'LAG_HISTORY#',
 } as const;
 

@@ -27,7 +27,7 @@ const MAX_CACHED_CLIENTS = 32;
 const clients = new Map<string, S3Client>();
 
 function validationClient(target: CustomerTarget): S3Client {
-  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.region, target.kmsKeyArn ?? '']);
+  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn ?? '']);
   let client = clients.get(key);
   if (!client) {
     client = customerS3Client(
@@ -95,6 +95,23 @@ export async function checkWriteAccess(target: RunTarget): Promise<CheckOutcome>
 
 /** Larger than any probe: a bigger object under the probe key is not ours and is not read. */
 const MAX_PROBE_BYTES = 4096;
+/** The probe is a few hundred bytes: reading it back never takes long. */
+const PROBE_READ_TIMEOUT_MS = 15_000;
+
+/** The body as text if it has at most `limit` bytes; undefined (and the rest left unread) if more. */
+async function readAtMost(body: AsyncIterable<Uint8Array> | undefined, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body ?? []) {
+    size += chunk.length;
+    if (size > limit) {
+      (body as { destroy?: () => void }).destroy?.();
+      return undefined;
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** READ_ACCESS: ListObjectsV2 of the probe prefix, then GetObject of the probe with its bytes checked. */
 export async function checkReadAccess(target: RunTarget): Promise<CheckOutcome> {
@@ -105,14 +122,16 @@ export async function checkReadAccess(target: RunTarget): Promise<CheckOutcome> 
   } catch (error) {
     return failureOf('ListObjectsV2', error, target);
   }
-  let body: string;
+  let body: string | undefined;
   try {
-    const object = await client.send(new GetObjectCommand({ Bucket: target.bucketName, Key: key }));
+    // Bounded in size and time whatever the answer claims: a body that never ends is not read to its end.
+    const object = await client.send(new GetObjectCommand({ Bucket: target.bucketName, Key: key }), { abortSignal: AbortSignal.timeout(PROBE_READ_TIMEOUT_MS) });
     if ((object.ContentLength ?? 0) > MAX_PROBE_BYTES) {
       object.Body?.transformToWebStream().cancel().catch(() => undefined);
       return failed(probeMismatch(target, key));
     }
-    body = (await object.Body?.transformToString('utf8')) ?? '';
+    body = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, MAX_PROBE_BYTES);
+    if (body === undefined) return failed(probeMismatch(target, key));
   } catch (error) {
     // The probe vanished between write and read: something else deletes under the prefix.
     if (nameOf(error) === 'NoSuchKey') return failed(probeMismatch(target, key));

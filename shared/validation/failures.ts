@@ -48,7 +48,7 @@ export interface StageFailure {
 }
 
 /** What the messages name: the integration's role, external ID, bucket, region and key. */
-export type FailureTarget = Omit<CustomerTarget, 'integrationId'>;
+export type FailureTarget = Omit<CustomerTarget, 'integrationId' | 'bucketOwnerAccountId'>;
 
 /** `try assume role from[<principal>] to [<roleArn>] with externalId[<externalId>] failed: <cause>` */
 export function roleAssumptionFailed(platformPrincipal: string, target: FailureTarget, error: unknown): StageFailure {
@@ -63,14 +63,30 @@ export function roleAssumptionFailed(platformPrincipal: string, target: FailureT
   };
 }
 
+const pinTheExternalId = (target: FailureTarget) =>
+  `make every statement that trusts arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root (or "*") require ` +
+  `"Condition": {"StringEquals": {"sts:ExternalId": "${target.externalId}"}}, with no wildcard (StringLike, ForAnyValue) and no ` +
+  `other statement that accepts other IDs, so no one else's integration can act through this role`;
+
 export function externalIdNotEnforced(target: FailureTarget): StageFailure {
   return {
     stage: 'EXTERNAL_ID_ENFORCED',
     code: 'EXTERNAL_ID_NOT_ENFORCED',
     message:
       `trust policy of role [${target.roleArn}] does not enforce the external ID: assume role with a different externalId succeeded; ` +
-      `add "Condition": {"StringEquals": {"sts:ExternalId": "${target.externalId}"}} to the statement that trusts ` +
-      `arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root, so no one else's request can act as this integration`,
+      pinTheExternalId(target),
+  };
+}
+
+/** The probe was answered with something other than AccessDenied: nothing shows that other IDs are refused. */
+export function externalIdCheckInconclusive(target: FailureTarget, error: unknown): StageFailure {
+  return {
+    stage: 'EXTERNAL_ID_ENFORCED',
+    code: 'EXTERNAL_ID_NOT_ENFORCED',
+    message:
+      `could not confirm that the trust policy of role [${target.roleArn}] enforces the external ID: assume role with a different externalId ` +
+      `was answered ${awsErrorText('STS', 'AssumeRole', error)} instead of AccessDenied; check that STS is active in the account's regions, then ` +
+      pinTheExternalId(target),
   };
 }
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { statusOf } from '#shared/aws/error-kinds';
+import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { assumeRole, platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
-import { sessionPolicyFor } from '#shared/customer-bucket/session-policy';
+import { DENY_ALL_SESSION_POLICY, sessionPolicyFor, validationSessionName } from '#shared/customer-bucket/session-policy';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { externalIdNotEnforced, roleAssumptionFailed } from '#shared/validation/failures';
+import { newExternalId } from '#shared/integrations/identifiers';
+import { externalIdCheckInconclusive, externalIdNotEnforced, roleAssumptionFailed } from '#shared/validation/failures';
 import { probePrefix } from '#shared/validation/probe';
 import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
@@ -19,7 +19,7 @@ export async function checkAssumeRole(target: CustomerTarget): Promise<CheckOutc
     await assumeRole({
       roleArn: target.roleArn,
       externalId: target.externalId,
-      sessionName: `${target.integrationId}-validate`,
+      sessionName: validationSessionName(target.integrationId),
       // The same narrowing the later stages use: the check proves exactly the session they need.
       sessionPolicy: JSON.stringify(
         sessionPolicyFor({
@@ -39,26 +39,31 @@ export async function checkAssumeRole(target: CustomerTarget): Promise<CheckOutc
   }
 }
 
-/** Denies everything: the credentials of the probe below, if STS ever issues them, can do nothing. */
-const DENY_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
-
 /**
- * EXTERNAL_ID_ENFORCED: AssumeRole with a fresh random external ID must be denied. If STS grants
- * it, the trust policy does not check the external ID, and anyone who learns the role ARN could
+ * EXTERNAL_ID_ENFORCED: AssumeRole with another tenant's external ID must be denied. If STS grants
+ * it, the trust policy does not pin this integration's ID, and another tenant's integration could
  * make the platform act on this bucket for them (the confused-deputy problem).
+ *
+ * The probe must be indistinguishable from a real call of another integration, or a trust policy
+ * could tell the two apart and pass the check while accepting other tenants: its ID comes from the
+ * generator of real IDs (fresh each run, same shape, so `StringLike "s3i-*"` is caught), its session
+ * name is the real validation session's, and only AccessDenied from STS means "refused". Any other
+ * answer proves nothing and fails the stage; a deny-all session policy makes a granted probe useless.
  */
 export async function checkExternalIdEnforced(target: CustomerTarget): Promise<CheckOutcome> {
   try {
     await assumeRole({
       roleArn: target.roleArn,
-      externalId: `external-id-check-${randomBytes(16).toString('hex')}`,
-      sessionName: `${target.integrationId}-external-id-check`,
-      sessionPolicy: DENY_ALL,
+      externalId: newExternalId(),
+      sessionName: validationSessionName(target.integrationId),
+      sessionPolicy: DENY_ALL_SESSION_POLICY,
     });
   } catch (error) {
     throwIfTransient(error);
-    if (statusOf(error) === 403) return passed();
-    throw error;
+    if (nameOf(error) === 'AccessDenied') return passed();
+    // Only an answer from STS is the customer's to fix; no answer at all is ours.
+    if (statusOf(error) === undefined) throw error;
+    return failed(externalIdCheckInconclusive(target, error));
   }
   return failed(externalIdNotEnforced(target));
 }

@@ -1,12 +1,12 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { candidateTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 import { logger } from '#shared/logger';
 import { checkBucketLocation, checkBucketRegion, checkReadAccess, checkWriteAccess } from '#shared/validation/bucket-checks';
 import { STAGE_ORDER, type StageName } from '#shared/validation/failures';
 import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/role-checks';
 import type { RunRef } from '#shared/validation/run-input';
-import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage, type Owned } from '#shared/validation/run-store';
+import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage } from '#shared/validation/run-store';
 import type { CheckOutcome } from '#shared/validation/stage-outcome';
 import { asTransientStageError } from '#shared/validation/transient-stage-error';
 
@@ -43,19 +43,6 @@ function runCheck(request: StageRequest, target: CustomerTarget & { runId: strin
   }
 }
 
-function targetOf(integration: Owned, runId: string): CustomerTarget & { runId: string } {
-  if (!integration.roleArn) throw new Error('a validation run started without a role ARN');
-  return {
-    integrationId: integration.integrationId,
-    roleArn: integration.roleArn,
-    externalId: integration.externalId,
-    bucketName: integration.bucketName,
-    region: integration.region,
-    kmsKeyArn: integration.kmsKeyArn,
-    runId,
-  };
-}
-
 /**
  * Runs one validation stage: records it RUNNING (so GET shows progress), runs its check, and
  * records the outcome as it finishes. The last stage's success makes the integration ACTIVE; any
@@ -86,7 +73,8 @@ async function runStage(request: StageRequest): Promise<StageResult> {
   const startedAt = earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
   if (!(await recordStage(request, index, { name: request.stage, status: 'RUNNING', startedAt }))) return stopped();
 
-  const target = targetOf(integration, request.runId);
+  // Validation tests the candidate settings, never the proved ones the workers use.
+  const target = { ...candidateTargetOf(integration), runId: request.runId };
   const outcome = await runCheck(request, target);
   const endedAt = new Date().toISOString();
 
@@ -94,7 +82,7 @@ async function runStage(request: StageRequest): Promise<StageResult> {
     const entry: ValidationStage = { name: request.stage, status: 'SUCCEEDED', startedAt, endedAt };
     const isLast = index === STAGE_ORDER.length - 1;
     const recorded = isLast
-      ? await recordRunSucceeded(request, index, entry, accountOfRoleArn(target.roleArn))
+      ? await recordRunSucceeded(request, index, entry, validatedSettingsFor(target, endedAt))
       : await recordStage(request, index, entry);
     if (!recorded) return stopped();
     if (isLast) logger.info('validation succeeded', ids);

@@ -4,6 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { config } from '#shared/config';
 import { getIntegration } from '#shared/integrations/integration-store';
+import type { ValidatedSettings } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
@@ -30,14 +31,14 @@ export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefin
 
 const OWNED_BY_RUN = 'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
 
-async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>, remove: string[] = []): Promise<boolean> {
+async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>, remove: string[] = [], condition = ''): Promise<boolean> {
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: config().TABLE_NAME,
         Key: keys.integration(ref.projectId, ref.integrationId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: OWNED_BY_RUN,
+        ConditionExpression: `${OWNED_BY_RUN}${condition}`,
         ExpressionAttributeNames: { '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status' },
         ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
       }),
@@ -63,11 +64,14 @@ export const recheckShardOf = (integrationId: string) =>
   recheckShardKey(createHash('sha256').update(integrationId).digest().readUInt32BE(0) % RECHECK_SHARDS);
 
 /**
- * The last stage passed: the integration is ACTIVE, every later S3 call expects this owner, and
- * the RecheckIndex lists it for the daily re-validation from now on.
+ * The last stage passed: the integration is ACTIVE, the settings the run tested become the ones
+ * workers use (`validated`, whose bucket owner every later S3 call expects), and the RecheckIndex
+ * lists it for the daily re-validation from now on. Conditional on the stored settings still being
+ * the ones tested, so a snapshot never records settings no run proved.
  */
-export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, bucketOwnerAccountId: string): Promise<boolean> {
+export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
+  const kmsKeyMatches = validated.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
   return updateIfOwned(
     ref,
     [
@@ -76,6 +80,7 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       '#validation.endedAt = :endedAt',
       '#status = :active',
       'bucketOwnerAccountId = :owner',
+      'validated = :validated',
       'updatedAt = :endedAt',
       'recheckShard = :shard',
       'lastCheckedAt = :endedAt',
@@ -85,16 +90,22 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       ':successful': 'SUCCESSFUL',
       ':endedAt': endedAt,
       ':active': 'ACTIVE',
-      ':owner': bucketOwnerAccountId,
+      ':owner': validated.bucketOwnerAccountId,
+      ':validated': validated,
       ':shard': recheckShardOf(ref.integrationId),
+      ':roleArn': validated.roleArn,
+      ':externalId': validated.externalId,
+      ...(validated.kmsKeyArn ? { ':kmsKeyArn': validated.kmsKeyArn } : {}),
     },
+    [],
+    ` AND roleArn = :roleArn AND externalId = :externalId${kmsKeyMatches}`,
   );
 }
 
 /**
  * A stage failed: the report ends FAILED with the stage's code and message. `newStatus` is FAILED
  * for a customer's mistake (the integration leaves the RecheckIndex: a FAILED one waits for the
- * customer to validate again). An interrupted recheck keeps the integration ACTIVE (nothing showed
+ * customer to validate again, and loses its proved settings: nothing may use it until then). An interrupted recheck keeps the integration ACTIVE (nothing showed
  * that access is broken), only reports that the check could not finish, and leaves lastCheckedAt
  * alone so the next daily run checks it again.
  */
@@ -103,6 +114,6 @@ export function recordRunFailed(ref: RunRef, index: number, entry: ValidationSta
   const set = [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'];
   const values = { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus };
   return newStatus === 'FAILED'
-    ? updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard'])
+    ? updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard', 'validated'])
     : updateIfOwned(ref, set, values);
 }

@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { stepFunctions } from '#shared/aws/step-functions';
 import { config } from '#shared/config';
-import { AppError, ConflictError } from '#shared/errors';
+import { AppError, ConflictError, TooManyRequestsError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { keys } from '#shared/table/keys';
 import { beginValidation } from '#shared/integrations/integration-store';
@@ -24,7 +24,8 @@ const newRunId = (integrationId: string) =>
 /**
  * Marks the integration VALIDATING and starts one state machine execution for it. A second start
  * while a run is under way answers 409 instead of starting two: the conditional write is the lock,
- * and the execution name (the run id) makes the start itself idempotent.
+ * and the execution name (the run id) makes the start itself idempotent. Past the integration's
+ * validations per minute it answers 429 with Retry-After.
  */
 export async function startValidation(integration: Integration, roleArn?: string): Promise<ValidationInput> {
   const now = new Date();
@@ -40,7 +41,14 @@ export async function startValidation(integration: Integration, roleArn?: string
     roleArn,
     staleBefore: new Date(now.getTime() - VALIDATION_STALE_AFTER_MS).toISOString(),
   });
-  if (!began) {
+  if (!began.began && began.reason === 'rate-limited') {
+    throw new TooManyRequestsError(
+      'TOO_MANY_VALIDATIONS',
+      `This integration has started ${config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE} validations this minute, the most it may: wait ${began.retryAfterSeconds} seconds (Retry-After) and validate again.`,
+      began.retryAfterSeconds,
+    );
+  }
+  if (!began.began) {
     throw new ConflictError('VALIDATION_IN_PROGRESS', 'A validation of this integration is already running: wait for its result.');
   }
   try {

@@ -57,6 +57,8 @@ export const deadLetterAlarms: Check = (template) => {
 export const REQUIRED_WATCHES = [
   'S3Integrations/ExportsFailed',
   'S3Integrations/ExportFailuresByCode',
+  'S3Integrations/ExportsAbandoned',
+  'S3Integrations/PlatformEventsRefused',
   'S3Integrations/AuditLogForwardingLagSeconds',
   'S3Integrations/AuditLogForwardingScheduleFailures',
   'S3Integrations/ValidationRunsInterrupted',

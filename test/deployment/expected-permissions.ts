@@ -38,8 +38,9 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   getHealth: [],
   getOpenApi: [],
   listRegions: [],
-  // insertIntegration: one transaction of three Puts (integration, name, external ID).
-  createIntegration: [get, put],
+  // insertIntegration: the usage item counted once if missing (Query, Put), then one transaction of
+  // three Puts (integration, name, external ID) and an Update (the project's usage).
+  createIntegration: [get, put, update, query],
   listIntegrations: [get, query],
   getIntegration: [get],
   getIntegrationSetup: [get],
@@ -48,8 +49,9 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
-  // deleteIntegration: one transaction of two Deletes.
-  deleteIntegration: [get, remove],
+  // deleteIntegration: the usage item counted once if missing (Query, Put), then one transaction of
+  // two Deletes and an Update (the project's usage).
+  deleteIntegration: [get, remove, put, update, query],
   // putIfNewer: a conditional Put per event.
   recordPlatformEvent: [put, asyncFailures],
   // run-store (GetItem, conditional Updates) and the customer's role (AssumeRole).
@@ -72,10 +74,14 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     sendTo('ForwardingQueue'),
     asyncFailures,
   ],
-  // Lease, cursor and health Updates; the platform's audit-log bucket; the customer's role.
+  // Lease, cursor and health Updates; the cluster owner (Get); turning off the forwarding of a
+  // moved cluster (Delete + Update in a transaction) and its integration's roll-up (Query, Update);
+  // the platform's audit-log bucket; the customer's role.
   forwardAuditLogs: [
     get,
     update,
+    remove,
+    query,
     ...consume('ForwardingQueue'),
     'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
     'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',
@@ -91,11 +97,13 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // submitExport as above, insertFailedJob (Put) for a refused export.
   startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures],
   // Leases and progress (Update), checkpoints (BatchWrite, Query), continuations (SendMessage),
-  // the platform's backup buckets, the customer's role.
+  // starting the next waiting job (Delete of its line entry), the platform's backup buckets, the
+  // customer's role.
   runExportJob: [
     get,
     update,
     query,
+    remove,
     `Allow dynamodb:BatchWriteItem ${TABLE}`,
     sendTo('ExportQueue'),
     ...consume('ExportQueue'),
@@ -103,6 +111,9 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     'Allow s3:GetObject arn:aws:s3:::platform-backups-*/*',
     ...assumeCustomerRoles,
   ],
+  // The ExportSlotIndex; jobs, slots and waiting entries (Get, Update, Delete in transactions, Query
+  // of the line); re-sent and started jobs' messages.
+  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures],
 };
 
 /** The state machine invokes its two task functions, and delivers its logs and traces. */

@@ -113,6 +113,10 @@ export const api: Check = (template) => {
     const jwt = props(authorizer).JwtConfiguration as Props | undefined;
     if (props(authorizer).AuthorizerType !== 'JWT' || !jwt?.Issuer || !(jwt.Audience as unknown[] | undefined)?.length) problems.push(`${id} is not a JWT authorizer with issuer and audience`);
   }
+  for (const [id, stage] of resourcesOfType(template, 'AWS::ApiGatewayV2::Stage')) {
+    const settings = props(stage).DefaultRouteSettings as Props | undefined;
+    if (!(Number(settings?.ThrottlingRateLimit) > 0) || !(Number(settings?.ThrottlingBurstLimit) > 0)) problems.push(`${id} does not throttle requests`);
+  }
   for (const [id, httpApi] of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
     const cors = props(httpApi).CorsConfiguration as Props | undefined;
     const origins = (cors?.AllowOrigins as unknown[] | undefined) ?? [];
@@ -128,14 +132,14 @@ export const api: Check = (template) => {
   return problems;
 };
 
-/** The schedules the service relies on: forwarding every minute, re-validation daily. */
+/** The schedules the service relies on: forwarding every minute, re-validation daily, the export sweeper every five minutes. */
 export const schedules: Check = (template) => {
   const scheduled = new Map(
     resourcesOfType(template, 'AWS::Events::Rule')
       .filter(([, rule]) => props(rule).ScheduleExpression)
       .flatMap(([, rule]) => ((props(rule).Targets as Props[] | undefined) ?? []).map((target) => [functionKeyOf(shortName(target.Arn)), props(rule)] as const)),
   );
-  const expected = { scheduleAuditLogForwarding: 'rate(1 minute)', recheckIntegrations: 'rate(1 day)' };
+  const expected = { scheduleAuditLogForwarding: 'rate(1 minute)', recheckIntegrations: 'rate(1 day)', sweepExportJobs: 'rate(5 minutes)' };
   return Object.entries(expected).flatMap(([fn, rate]) => {
     const rule = scheduled.get(fn);
     return rule?.ScheduleExpression === rate && rule.State === 'ENABLED' ? [] : [`${fn} is not scheduled at ${rate}`];

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/dynamodb';
 import { insertIntegration } from '#shared/integrations/integration-store';
+import { keys } from '#shared/table/keys';
 import { api, mintToken } from '../support/local-stack';
 import { platformProject, projectItems, projectUser } from '../support/platform';
 
@@ -95,6 +98,15 @@ describe('integrations API', () => {
     await expect(
       insertIntegration({ ...view, integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', name: 'Other name', createdBy: 'test' }),
     ).rejects.toThrow();
+  });
+
+  it("counts a project's integrations once when its usage item is missing (integrations stored before limits existed)", async () => {
+    const project = await platformProject();
+    for (const name of ['Old 1', 'Old 2', 'Old 3']) expect((await project.client.post(project.base, body(name))).status).toBe(201);
+    await dynamodb.send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.projectUsage(project.projectId) }));
+    expect((await project.client.post(project.base, body('New 4'))).status).toBe(201);
+    const usage = (await projectItems(project.projectId)).find((item) => item.sk === 'USAGE');
+    expect(usage).toMatchObject({ integrations: 4 });
   });
 
   it('asks for the role before a re-validation', async () => {

@@ -31,7 +31,7 @@ describe('clusters and backups API', () => {
         clusterId: dedicated,
         backupId,
         bucket: 'platform-backups-console',
-        prefix: `${dedicated}/${backupId}/`,
+        prefix: `backups/${dedicated}/${backupId}/`,
         completedAt,
       });
     }

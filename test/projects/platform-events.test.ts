@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '#functions/record-platform-event/handler';
-import { getCluster, getProject } from '#shared/projects/project-store';
+import { getCluster, getOwnedCluster, getProject } from '#shared/projects/project-store';
 import { actAsFunctions } from '../support/function-roles';
 
 // Handlers run here as the stack runs them: as their function's role.
@@ -62,6 +62,21 @@ describe('platform events', () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     await handler({ ...event, detail: { ...event.detail, projectId } });
     expect(await getCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
+  });
+
+  it('moves a cluster to the project of the newest event; an older event cannot move it back', async () => {
+    const event = fixture('platform.clusters/cluster-upserted');
+    const clusterId = `cl-${randomBytes(6).toString('hex')}`;
+    const [first, second] = [`proj-${randomBytes(6).toString('hex')}`, `proj-${randomBytes(6).toString('hex')}`];
+    const older = { ...event, detail: { ...event.detail, projectId: first, clusterId } };
+    const newer = { ...event, id: `${event.id}-2`, time: '2026-11-24T11:00:00Z', detail: { ...event.detail, projectId: second, clusterId } };
+    await handler(older);
+    expect(await getOwnedCluster(first, clusterId)).toBeDefined();
+    await handler(newer);
+    await handler(older);
+    expect(await getOwnedCluster(first, clusterId)).toBeUndefined();
+    expect(await getCluster(first, clusterId)).toBeDefined();
+    expect(await getOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
   });
 
   it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {

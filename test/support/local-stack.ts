@@ -9,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
 import type { FaultSettings } from '#local/aws/contract';
+import type { AssumeRoleCall } from '#local/aws/sts-journal';
 import { loadOrCreateSigningKey, signToken, type Claims, type SigningKey } from '#local/runtime/jwt';
 
 /** What the global setup shares with every test worker. */
@@ -130,4 +131,12 @@ export async function setFaults(settings: Partial<FaultSettings>): Promise<void>
 export async function clearFaults(): Promise<void> {
   const response = await fetch(`${localStack().awsUrl}/_local/faults`, { method: 'DELETE' });
   if (!response.ok) throw new Error(`Clearing faults failed: ${response.status}`);
+}
+
+
+/** Every AssumeRole call made on `roleArn`, oldest first: what the role owner's CloudTrail would show. */
+export async function assumeRoleCalls(roleArn: string): Promise<AssumeRoleCall[]> {
+  const response = await fetch(`${localStack().awsUrl}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(roleArn)}`);
+  if (!response.ok) throw new Error(`Reading the AssumeRole journal failed: ${response.status}`);
+  return ((await response.json()) as { calls: AssumeRoleCall[] }).calls;
 }

@@ -23,13 +23,21 @@ export interface Project {
   base: string;
 }
 
-export function platformEvents() {
-  return new EventBridgeClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(PLATFORM_ACCOUNT) });
+/** The service's platform event bus (serverless.yml PlatformEventBus, stage dev), in the platform account. */
+export const PLATFORM_EVENT_BUS = 's3-integrations-dev-platform-events';
+export const PLATFORM_EVENT_BUS_ARN = `arn:aws:events:us-east-1:${PLATFORM_ACCOUNT}:event-bus/${PLATFORM_EVENT_BUS}`;
+
+/** An EventBridge client of `accountId` (the platform, the only producer locally, by default). */
+export function platformEvents(accountId = PLATFORM_ACCOUNT) {
+  return new EventBridgeClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(accountId), maxAttempts: 1 });
 }
 
-export async function publish(source: string, detailType: string, detail: object): Promise<void> {
+/** Puts one platform event on the service's bus, as the platform does (optionally with its own `time`). */
+export async function publish(source: string, detailType: string, detail: object, options: { time?: Date } = {}): Promise<void> {
   const answer = await platformEvents().send(
-    new PutEventsCommand({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+    new PutEventsCommand({
+      Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS, ...(options.time ? { Time: options.time } : {}) }],
+    }),
   );
   if (answer.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(answer.Entries)}`);
 }

@@ -76,7 +76,8 @@ export function parseConditionOperator(operator: string): ParsedOperator | undef
   if (name === 'null') return setOperator ? undefined : { ifExists: false, name };
   const ifExists = name.endsWith('ifexists');
   if (ifExists) name = name.slice(0, -'ifexists'.length);
-  return OPERATORS[name] ? { setOperator, ifExists, name } : undefined;
+  // Own properties only: an operator named `constructor` is no operator, whatever Object.prototype holds.
+  return Object.hasOwn(OPERATORS, name) ? { setOperator, ifExists, name } : undefined;
 }
 
 export function isSupportedConditionOperator(operator: string): boolean {
@@ -107,7 +108,7 @@ function keyHolds(operator: ParsedOperator, contextValues: string[] | undefined,
     // "Null": true means "the key must be absent", false means "the key must be present".
     return policyValues.some((value) => value.toLowerCase() === String(!present));
   }
-  const base = OPERATORS[operator.name];
+  const base = Object.hasOwn(OPERATORS, operator.name) ? OPERATORS[operator.name] : undefined;
   if (!base) return false;
   const satisfies = (contextValue: string) => {
     const matched = policyValues.some((policyValue) => base.test(contextValue, policyValue));

@@ -37,6 +37,20 @@ export function evaluateTrustPolicy(trust: PolicyDocument, who: TrustedEntity, r
   );
 }
 
+/**
+ * Evaluates a resource policy (an event bus policy): Principal + Action + Resource + Condition,
+ * the resource being the one the request names.
+ */
+export function evaluateResourcePolicy(policy: PolicyDocument, caller: Caller, request: AccessRequest): Decision {
+  const context = toConditionContext(request.context);
+  return decide([policy], (statement) =>
+    principalApplies(statement, caller) &&
+    actionApplies(statement, request.action) &&
+    (statement.Resource === undefined && statement.NotResource === undefined ? true : resourceApplies(statement, request.resource)) &&
+    conditionsHold(statement.Condition, context),
+  );
+}
+
 function decide(policies: PolicyDocument[], applies: (statement: PolicyStatement) => boolean): Decision {
   let allowed = false;
   for (const policy of policies) {

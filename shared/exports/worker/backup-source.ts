@@ -1,12 +1,15 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { config } from '#shared/config';
+import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
+import { backupBucketOwner } from '#shared/projects/platform-event-checks';
 
 /**
  * Reads backup files from the platform's own bucket with the function's own credentials (never the
  * customer's). Every read names the ETag the plan recorded (If-Match), so a file that changed
- * after planning fails loudly instead of producing an export that mixes two versions.
+ * after planning fails loudly instead of producing an export that mixes two versions, and the
+ * owner of the backup buckets (ExpectedBucketOwner), so a bucket of any other account is never read.
  */
 const clients = new Map<string, S3Client>();
 
@@ -33,13 +36,22 @@ export interface SourceFile {
   etag: string;
 }
 
+/**
+ * The most files one export plans: its checkpoints (100 files an item) and its manifest stay well
+ * inside what one job can write and keep, and the listing cannot run on without end.
+ */
+export const MAX_BACKUP_FILES = 200_000;
+
 /** Every object below the prefix, in key order; folder placeholder objects (`.../`) are skipped. */
 export async function listBackupFiles(location: BackupLocation, signal: AbortSignal): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   let token: string | undefined;
   do {
+    if (files.length > MAX_BACKUP_FILES) {
+      throw new ExportFailure('BACKUP_TOO_LARGE', `The backup has more than ${MAX_BACKUP_FILES} files, more than one export can copy. Contact support.`);
+    }
     const page = await platformS3(location.region).send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }),
+      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token, MaxKeys: 1000, ExpectedBucketOwner: backupBucketOwner() }),
       { abortSignal: signal },
     );
     for (const object of page.Contents ?? []) {
@@ -57,7 +69,7 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
  */
 export async function sourceCrc32(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<string | undefined> {
   const head = await platformS3(location.region).send(
-    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
     { abortSignal: signal },
   );
   return head.ChecksumType === 'FULL_OBJECT' ? head.ChecksumCRC32 : undefined;
@@ -75,6 +87,7 @@ export async function openSourceRange(
       Bucket: location.bucket,
       Key: file.key,
       IfMatch: file.etag || undefined,
+      ExpectedBucketOwner: backupBucketOwner(),
       Range: `bytes=${range.offset}-${range.offset + range.length - 1}`,
     }),
     { abortSignal: signal },
@@ -89,7 +102,7 @@ export async function openSourceRange(
  */
 export async function readWholeFile(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<Buffer> {
   const { Body } = await platformS3(location.region).send(
-    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED' }),
+    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
     { abortSignal: signal },
   );
   const buffer = Buffer.allocUnsafe(file.size);

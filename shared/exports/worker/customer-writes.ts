@@ -158,19 +158,32 @@ export class CustomerWrites {
     });
   }
 
-  /** Key -> size of every object below `prefix` (one request per thousand keys). */
-  async sizesBelow(prefix: string, signal: AbortSignal): Promise<Map<string, number>> {
+  /**
+   * Key -> size of the `wanted` objects below `prefix`, from a listing (one request per thousand
+   * keys). The export folder is the customer's: it may also hold millions of keys of theirs, so the
+   * listing keeps only the wanted keys and reads at most as many pages as the wanted keys fill plus
+   * a few; `complete` is false when it stopped there, and the caller asks for the rest one by one.
+   */
+  async sizesOf(
+    prefix: string,
+    wanted: ReadonlySet<string>,
+    signal: AbortSignal,
+    bounds: { pageSize?: number; extraPages?: number } = {},
+  ): Promise<{ sizes: Map<string, number>; complete: boolean }> {
+    const pageSize = bounds.pageSize ?? 1000;
+    const maxPages = Math.ceil(wanted.size / pageSize) + (bounds.extraPages ?? 5);
     const sizes = new Map<string, number>();
     let token: string | undefined;
-    do {
+    for (let pages = 0; pages < maxPages; pages += 1) {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.target.bucketName, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: this.target.bucketName, Prefix: prefix, ContinuationToken: token, MaxKeys: pageSize }),
         { abortSignal: signal },
       );
-      for (const object of page.Contents ?? []) if (object.Key) sizes.set(object.Key, object.Size ?? -1);
+      for (const object of page.Contents ?? []) if (object.Key && wanted.has(object.Key)) sizes.set(object.Key, object.Size ?? -1);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return sizes;
+      if (!token || sizes.size === wanted.size) return { sizes, complete: true };
+    }
+    return { sizes, complete: false };
   }
 
   /** What S3 stored: the size and checksum the verification compares with the source's. */

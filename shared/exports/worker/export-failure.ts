@@ -1,5 +1,6 @@
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { assumeRole } from '#shared/customer-bucket/assume-customer-role';
+import { DENY_ALL_SESSION_POLICY } from '#shared/customer-bucket/session-policy';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { classifyCustomerAccessError, type S3Operation, type StageName } from '#shared/validation/failures';
 import { isRetryable } from '#shared/exports/worker/retry';
@@ -47,7 +48,8 @@ export async function fromSource<T>(fileName: string, signal: AbortSignal, read:
  * Explains errors of the customer's bucket. A 403 mid-export can mean the customer changed the
  * role's permissions or revoked the role itself; a fresh AssumeRole (without our cached session)
  * tells the two apart, so the job reports ROLE_ASSUMPTION_FAILED when the role is gone or no
- * longer trusts us, and the denied permission otherwise.
+ * longer trusts us, and the denied permission otherwise. That AssumeRole carries a deny-all session
+ * policy: a diagnosis never holds the role's full rights.
  */
 export class CustomerAccessDiagnosis {
   /** Parallel copies that all meet the same 403 share one AssumeRole check. */
@@ -80,6 +82,8 @@ export class CustomerAccessDiagnosis {
         roleArn: this.target.roleArn,
         externalId: this.target.externalId,
         sessionName: `${this.target.integrationId}-export-check`.slice(0, 64),
+        // The question is only whether STS still grants the role: the session needs no rights.
+        sessionPolicy: DENY_ALL_SESSION_POLICY,
       });
       return undefined;
     } catch (error) {

@@ -4,6 +4,7 @@ import { markIntegrationFailed } from '#shared/integrations/mark-failed';
 import type { ExportJob } from '#shared/exports/export-job';
 import type { FileCheckpoint } from '#shared/exports/file-store';
 import { finishJob } from '#shared/exports/job-lease';
+import { startWaitingJobs } from '#shared/exports/export-slots';
 import type { JobProgress } from '#shared/exports/schemas';
 import type { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import type { ExportFailure } from '#shared/exports/worker/export-failure';
@@ -12,8 +13,18 @@ import type { ExportFailure } from '#shared/exports/worker/export-failure';
 
 const secondsSince = (iso: string) => Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
 
+/** The slot this job gave back goes to the next job in its project's line (the sweeper retries a failure). */
+async function startNextInLine(job: ExportJob): Promise<void> {
+  try {
+    await startWaitingJobs(job.projectId);
+  } catch (error) {
+    logger.warn('could not start the next waiting export; the sweeper will', { error: (error as Error).name });
+  }
+}
+
 export async function succeedExport(job: ExportJob, owner: string, progress: JobProgress, manifestKey: string): Promise<void> {
   await finishJob(job, owner, { status: 'SUCCEEDED', progress, manifestKey });
+  await startNextInLine(job);
   logger.info('export succeeded', { objects: progress.objectsCopied, bytes: progress.bytesCopied });
   metrics.addMetric('ExportsSucceeded', MetricUnit.Count, 1);
   metrics.addMetric('ExportDurationSeconds', MetricUnit.Seconds, secondsSince(job.createdAt));
@@ -53,6 +64,7 @@ export async function failExport(
     );
   }
   await finishJob(job, owner, { status: 'FAILED', progress, error: { code: failure.code, message: failure.message } });
+  await startNextInLine(job);
   // The message may name the role and external ID: log the code only.
   logger.warn('export failed', { code: failure.code });
   metrics.addMetric('ExportsFailed', MetricUnit.Count, 1);

@@ -5,6 +5,7 @@ import { listBackupFiles, sourceCrc32 } from '#shared/exports/worker/backup-sour
 import { SINGLE_PUT_MAX_BYTES } from '#shared/exports/worker/copy-large-file';
 import { ExportFailure, fromSource } from '#shared/exports/worker/export-failure';
 import { withRetries } from '#shared/exports/worker/retry';
+import { backupLocationProblem } from '#shared/projects/platform-event-checks';
 
 /**
  * Lists the backup's files once per attempt and turns them into checkpoints. The destination of
@@ -13,6 +14,10 @@ import { withRetries } from '#shared/exports/worker/retry';
  * whole-object CRC32, which the assembled copy must match.
  */
 export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<FileCheckpoint[]> {
+  // Checked when the event arrived; checked again here for jobs recorded before that check existed.
+  if (backupLocationProblem(job.source, job)) {
+    throw new ExportFailure('BACKUP_LOCATION_REFUSED', "This backup's files are not where the platform keeps backups, so they are not exported. Contact support.");
+  }
   const listed = await withRetries(() => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)), signal);
   if (listed.length === 0) {
     throw new ExportFailure('BACKUP_EMPTY', 'The backup has no files to export. Check that the backup completed; if it did, contact support.');

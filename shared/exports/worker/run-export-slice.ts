@@ -2,9 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger, metrics } from '#shared/logger';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { workerTargetOf } from '#shared/integrations/customer-target';
 import { getIntegration } from '#shared/integrations/integration-store';
-import type { Integration } from '#shared/integrations/integration';
 import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
@@ -79,18 +78,6 @@ function progressOf(files: FileCheckpoint[]): JobProgress {
   };
 }
 
-const targetOf = (integration: Integration): CustomerTarget | undefined =>
-  integration.roleArn && (integration.status === 'ACTIVE' || integration.status === 'VALIDATING')
-    ? {
-        integrationId: integration.integrationId,
-        roleArn: integration.roleArn,
-        externalId: integration.externalId,
-        bucketName: integration.bucketName,
-        region: integration.region,
-        kmsKeyArn: integration.kmsKeyArn,
-      }
-    : undefined;
-
 class ExportSlice {
   private readonly ref: JobRef;
   private progress: ProgressCounter;
@@ -123,7 +110,7 @@ class ExportSlice {
   private async work(): Promise<void> {
     const { job } = this;
     const integration = await getIntegration(job.projectId, job.integrationId);
-    const target = integration && targetOf(integration);
+    const target = integration && workerTargetOf(integration);
     if (!target) throw INTEGRATION_GONE;
     this.writes = new CustomerWrites(target, job.destination.prefix);
     const attempt = { projectId: job.projectId, jobId: job.jobId, attempt: job.attempt };

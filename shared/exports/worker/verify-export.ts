@@ -1,3 +1,4 @@
+import { statusOf } from '#shared/aws/error-kinds';
 import type { FileCheckpoint } from '#shared/exports/file-store';
 import { destinationKeyOf, type CopyEnv } from '#shared/exports/worker/copy-env';
 import { withRetries } from '#shared/exports/worker/retry';
@@ -7,11 +8,35 @@ import { withRetries } from '#shared/exports/worker/retry';
  * with exactly the source's size. Checksums were already enforced by S3 on every write; this
  * catches what could happen after a write (an object deleted or overwritten by a lifecycle rule,
  * replication or another writer) with one request per thousand files instead of one per file.
+ * The listing is bounded (CustomerWrites.sizesOf): if the customer's own keys crowd the folder,
+ * the files it did not reach are checked one by one, so the work stays proportional to the export.
  */
+const HEADS_IN_FLIGHT = 16;
+
 export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[]): Promise<FileCheckpoint[]> {
-  const sizes = await withRetries(
-    () => env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesBelow(env.destinationPrefix, env.signal)),
+  const wanted = new Set(files.map((file) => destinationKeyOf(env, file)));
+  const { sizes, complete } = await withRetries(
+    () => env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesOf(env.destinationPrefix, wanted, env.signal)),
     env.signal,
   );
+  if (!complete) {
+    const unseen = files.filter((file) => !sizes.has(destinationKeyOf(env, file)));
+    const next = () => unseen.shift();
+    await Promise.all(
+      Array.from({ length: HEADS_IN_FLIGHT }, async () => {
+        for (let file = next(); file; file = next()) {
+          const key = destinationKeyOf(env, file);
+          try {
+            const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
+            sizes.set(key, stored.size);
+          } catch (error) {
+            // A copy that is gone is a failed check (copied again); any other error stops the verification.
+            if (statusOf(error) !== 404) throw error;
+            sizes.set(key, -1);
+          }
+        }
+      }),
+    );
+  }
   return files.filter((file) => sizes.get(destinationKeyOf(env, file)) !== file.size);
 }

@@ -7,8 +7,11 @@
  * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { vi } from 'vitest';
-import { REGION } from './lambda-events';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { expect, vi } from 'vitest';
+import { handler as startBackupExport } from '#functions/start-backup-export/handler';
+import { eventually, type ExportWorld, type PlatformBackup } from './export-stack';
+import { apiEvent, lambdaContext, REGION } from './lambda-events';
 
 export { apiEvent, lambdaContext, sqsEvent } from './lambda-events';
 
@@ -42,4 +45,25 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
 export async function redeliverToStack(queueUrl: string, body: string): Promise<void> {
   const sqs = new SQSClient({ region: REGION });
   await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+}
+
+/** POST .../export through the real handler in this process (its message is parked, not run by the stack). */
+export async function startInProcess(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<string> {
+  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`;
+  const answer = await eventually(async () => {
+    const result = (await startBackupExport(
+      apiEvent({
+        method: 'POST',
+        path,
+        pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
+        token: world.ownerToken,
+        body: { integrationId: world.integration.integrationId, directory },
+      }),
+      lambdaContext(29_000),
+    )) as APIGatewayProxyStructuredResultV2;
+    // 404 until the service has recorded the backup's event.
+    return result.statusCode === 404 ? undefined : result;
+  }, 'the backup event was not recorded');
+  expect(answer.statusCode, String(answer.body)).toBe(202);
+  return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
 }

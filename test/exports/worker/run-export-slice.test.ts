@@ -8,9 +8,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { jobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { loadCheckpoints } from '#shared/exports/file-store';
 import { clearFaults, setFaults } from '../../support/local-stack';
@@ -25,10 +24,8 @@ import {
   platformBackup,
   storedJob,
   waitForJob,
-  type ExportWorld,
-  type PlatformBackup,
 } from '../support/export-stack';
-import { apiEvent, lambdaContext, parkExportMessages, redeliverToStack, sqsEvent } from '../support/in-process';
+import { lambdaContext, parkExportMessages, redeliverToStack, sqsEvent, startInProcess } from '../support/in-process';
 import { actAsFunctions } from '../../support/function-roles';
 
 const MiB = 1024 * 1024;
@@ -44,27 +41,6 @@ afterEach(async () => {
 
 const parse = (body: string): JobMessage => jobMessage.parse(JSON.parse(body));
 const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
-
-/** POST .../export through the real handler in this process (its message is parked, not run by the stack). */
-async function startInProcess(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<string> {
-  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backup.backupId}/export`;
-  const answer = await eventually(async () => {
-    const result = (await startBackupExport(
-      apiEvent({
-        method: 'POST',
-        path,
-        pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId },
-        token: world.ownerToken,
-        body: { integrationId: world.integration.integrationId, directory },
-      }),
-      lambdaContext(29_000),
-    )) as APIGatewayProxyStructuredResultV2;
-    // 404 until the service has recorded the backup's event.
-    return result.statusCode === 404 ? undefined : result;
-  }, 'the backup event was not recorded');
-  expect(answer.statusCode, String(answer.body)).toBe(202);
-  return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
-}
 
 const invoke = (body: string, remainingMs: number) => runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { IAMClient, CreatePolicyCommand, CreateRoleCommand, AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type ServiceEvent } from '#local/aws/contract';
+import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type PutEventsEntry, type ServiceEvent } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 
 export const PLATFORM = '111111111111';
@@ -18,7 +18,9 @@ export const OTHER = '333333333333';
 export const REGION = 'us-east-1';
 
 export interface RecordedHooks extends PlatformHooks {
-  events: Array<{ Source: string; DetailType: string; Detail: string; EventBusName?: string }>;
+  events: Array<PutEventsEntry & { account: string }>;
+  /** Buses by ARN with their policies; the default bus of every account exists without one. */
+  buses: Map<string, PolicyDocument | undefined>;
   executions: Array<{ stateMachineArn: string; input: string; name?: string }>;
   messages: Array<{ queueUrl: string; bodies: string[] }>;
   notifications: RecordedNotifications;
@@ -63,11 +65,19 @@ function recordingNotifications(): RecordedNotifications {
 export function recordingHooks(): RecordedHooks {
   const hooks: RecordedHooks = {
     events: [],
+    buses: new Map(),
     executions: [],
     messages: [],
     notifications: recordingNotifications(),
-    async putEvents(entries) {
-      hooks.events.push(...entries);
+    async putEvents(entries, sender) {
+      hooks.events.push(...entries.map((entry) => ({ ...entry, account: sender.accountId })));
+    },
+    eventBus(busArn) {
+      if (hooks.buses.has(busArn)) {
+        const policy = hooks.buses.get(busArn);
+        return policy ? { policy } : {};
+      }
+      return busArn.endsWith(':event-bus/default') ? {} : undefined;
     },
     async startExecution(stateMachineArn, input, name) {
       const executionName = name ?? `run-${hooks.executions.length + 1}`;

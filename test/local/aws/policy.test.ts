@@ -243,4 +243,14 @@ describe('parsePolicyDocument', () => {
     expect(malformed(JSON.stringify(doc({ Effect: 'Allow', Action: 'sts:AssumeRole' })), 'trust')).toBe('MalformedPolicyDocument');
     expect(malformed(JSON.stringify(doc({ Effect: 'Allow', Principal: { AWS: '111111111111' }, Action: 'sts:AssumeRole' })), 'trust')).toBe('accepted');
   });
+
+  it('knows no condition operator named after an inherited property (constructor, toString, hasOwnProperty, valueOf)', () => {
+    for (const operator of ['constructor', 'toString', 'ForAnyValue:hasOwnProperty', 'valueOfIfExists']) {
+      const text = JSON.stringify(doc({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { [operator]: { 'sts:ExternalId': 'x' } } }));
+      expect(() => parsePolicyDocument(text, 'trust'), operator).toThrow(expect.objectContaining({ code: 'MalformedPolicyDocument' }));
+      const statement = { Effect: 'Allow' as const, Principal: '*' as const, Action: 'sts:AssumeRole', Condition: { [operator]: { 'sts:ExternalId': 'x' } } };
+      const caller: Caller = { accountId: '111111111111', arn: 'arn:aws:iam::111111111111:root', accessKeyId: 'LOCAL111111111111', isRoot: true };
+      expect(evaluateTrustPolicy(doc(statement), caller, { action: 'sts:AssumeRole', resource: 'arn:aws:iam::222222222222:role/r', context: { 'sts:ExternalId': 'x' } })).toBe('ImplicitDeny');
+    }
+  });
 });

@@ -61,6 +61,25 @@ describe('SigV4 verification', () => {
     await expect(skewed.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: PLATFORM });
   });
 
+  it('serves no service named after an inherited property (a scope of constructor or toString)', async () => {
+    const url = new URL(fixture.endpoint.url);
+    for (const service of ['constructor', 'toString']) {
+      const signer = new SignatureV4({ service, region: REGION, credentials: rootCredentials(PLATFORM), sha256: Sha256 });
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service}.Anything` },
+        body: '{}',
+      });
+      const answer = await fetch(`${fixture.endpoint.url}/`, { method: 'POST', headers: signed.headers, body: '{}', signal: AbortSignal.timeout(5000) });
+      expect(answer.status, service).toBe(400);
+      expect(await answer.text()).toContain('UnrecognizedService');
+    }
+  });
+
   it('refuses an unsigned request with MissingAuthenticationToken', async () => {
     const answer = await fetch(`${fixture.endpoint.url}/`, {
       method: 'POST',

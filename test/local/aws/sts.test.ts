@@ -143,3 +143,20 @@ describe('AssumeRole', () => {
     expect(await failure(sts(tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
   });
 });
+
+describe('the AssumeRole journal (GET /_local/sts/assume-role-calls)', () => {
+  it('records every call on a role with its session name, external id, session policy and result, and no credentials', async () => {
+    const role = await createRole(fixture, OTHER, 'journalled', trustAccount(PLATFORM, EXTERNAL_ID), allowAll('s3:*'));
+    const policy = JSON.stringify(allowAll('s3:GetObject', 'arn:aws:s3:::b/*'));
+    await sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'narrowed', ExternalId: EXTERNAL_ID, Policy: policy }));
+    await failure(sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })));
+    const answer = await fetch(`${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`);
+    const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
+    expect(calls).toEqual([
+      expect.objectContaining({ callerArn: `arn:aws:iam::${PLATFORM}:root`, roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
+      expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
+    ]);
+    expect(calls[1]).not.toHaveProperty('sessionPolicy');
+    expect(JSON.stringify(calls)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The one mapping from an integration to the settings that reach its bucket: validation tests the
+ * candidate, workers use only what validation proved, and integrations stored before snapshots
+ * existed keep working.
+ */
+import { describe, expect, it } from 'vitest';
+import { candidateTargetOf, validatedSettingsFor, workerTargetOf } from '#shared/integrations/customer-target';
+import type { Integration } from '#shared/integrations/integration';
+
+const base: Integration = {
+  integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+  projectId: 'proj-1',
+  name: 'n',
+  region: 'us-east-1',
+  bucketName: 'bucket',
+  externalId: 's3i-current',
+  status: 'ACTIVE',
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-02T00:00:00Z',
+  createdBy: 'u',
+};
+const proved = { roleArn: 'arn:aws:iam::222222222222:role/old', externalId: 's3i-current', bucketOwnerAccountId: '222222222222', at: '2026-01-02T00:00:00Z' };
+
+describe('customer targets', () => {
+  it('validation tests the candidate role, with its account as the bucket owner', () => {
+    const integration = { ...base, status: 'VALIDATING' as const, roleArn: 'arn:aws:iam::333333333333:role/new', kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/k', validated: proved };
+    expect(candidateTargetOf(integration)).toEqual({
+      integrationId: base.integrationId,
+      roleArn: 'arn:aws:iam::333333333333:role/new',
+      externalId: 's3i-current',
+      bucketName: 'bucket',
+      bucketOwnerAccountId: '333333333333',
+      region: 'us-east-1',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/k',
+    });
+    expect(validatedSettingsFor(candidateTargetOf(integration), 'now')).toMatchObject({ roleArn: integration.roleArn, bucketOwnerAccountId: '333333333333', at: 'now' });
+  });
+
+  it('workers use the proved settings while a new role is pending, never the pending one', () => {
+    const pending = { ...base, status: 'VALIDATING' as const, roleArn: 'arn:aws:iam::333333333333:role/new', validated: proved };
+    expect(workerTargetOf(pending)).toMatchObject({ roleArn: proved.roleArn, bucketOwnerAccountId: '222222222222' });
+    expect(workerTargetOf({ ...pending, status: 'ACTIVE' })).toMatchObject({ roleArn: proved.roleArn });
+  });
+
+  it('nothing proved, nothing used: a first validation, FAILED and AWAITING_ROLE integrations carry no work', () => {
+    expect(workerTargetOf({ ...base, status: 'VALIDATING', roleArn: 'arn:aws:iam::333333333333:role/new' })).toBeUndefined();
+    expect(workerTargetOf({ ...base, status: 'FAILED', roleArn: proved.roleArn, validated: proved })).toBeUndefined();
+    expect(workerTargetOf({ ...base, status: 'AWAITING_ROLE' })).toBeUndefined();
+  });
+
+  it('an ACTIVE integration stored before snapshots existed counts its current settings as proved', () => {
+    expect(workerTargetOf({ ...base, roleArn: 'arn:aws:iam::444444444444:role/legacy' })).toMatchObject({
+      roleArn: 'arn:aws:iam::444444444444:role/legacy',
+      bucketOwnerAccountId: '444444444444',
+    });
+  });
+});
