@@ -18,11 +18,16 @@ import { announceBackup, exportWorld, finished, platformBackup, requestExport, w
 import { parkExportMessages, startInProcess } from '../exports/support/in-process';
 import { createRole } from '../support/customer';
 import { uniqueAccountId } from '../support/local-stack';
+import { actAsFunctions } from '../support/function-roles';
 import { PLATFORM_ROOT } from './support/customers';
 import { REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked: a job started here never runs.
-parkExportMessages();
+const parked = parkExportMessages();
+// The service's code runs here as the stack runs it: as its functions' roles (root may not AssumeRole).
+await actAsFunctions(['runExportJob', 'startBackupExport', 'sweepExportJobs'], [
+  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
+]);
 
 const bodyOf = (index: number) => ({ name: `flood ${index}`, region: REGION, bucketName: `flood-${index}-${Date.now().toString(36)}` });
 
