@@ -153,7 +153,7 @@ describe('the AssumeRole journal (GET /_local/sts/assume-role-calls)', () => {
     const answer = await fetch(`${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`);
     const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
     expect(calls).toEqual([
-      expect.objectContaining({ callerArn: `arn:aws:iam::${PLATFORM}:root`, roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
+      expect.objectContaining({ callerArn: expect.stringMatching(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`)), roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
       expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
     ]);
     expect(calls[1]).not.toHaveProperty('sessionPolicy');
