@@ -4,8 +4,12 @@
  * that is not an AppError becomes a 500 that reveals nothing.
  */
 export interface ErrorDetail {
+  /** The field of the request that is wrong (`name`, `limit`, `projectId`, ...). */
   field?: string;
+  /** What is wrong with it. */
   issue: string;
+  /** What a valid value looks like. */
+  expected?: string;
 }
 
 export class AppError extends Error {

@@ -20,7 +20,16 @@ export const MANIFEST_NAME = 'export-manifest.json';
 const SAFE_SEGMENT = /^[A-Za-z0-9!_.'()-]+$/;
 
 /**
- * Why a directory is not acceptable, or undefined. It is a relative key prefix made of S3 safe
+ * A directory as a person types it: `exports/` means the folder `exports`. Only trailing slashes
+ * go; a leading one is refused with its reason (it would not name a folder of the bucket's root).
+ */
+export const normalizeDirectory = (directory: string) => directory.replace(/\/+$/, '');
+
+/** What a valid directory looks like, for refusals and the OpenAPI document. */
+export const DIRECTORY_EXAMPLE = 'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
+
+/**
+ * Why a (normalized) directory is not acceptable, or undefined. It is a relative key prefix made of S3 safe
  * characters: no leading or trailing `/`, no empty segment, no `.` or `..` anywhere a path tool
  * could read as "up" or "here", bounded so that the full key stays within S3's limit.
  */

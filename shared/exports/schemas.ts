@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { integrationId, projectId } from '#shared/integrations/schemas';
-import { directoryProblem } from '#shared/exports/destination';
+import { DIRECTORY_EXAMPLE, directoryProblem, normalizeDirectory } from '#shared/exports/destination';
 
 /**
  * Request and response contracts of the export API (SPEC section 5). They validate requests, type
@@ -12,10 +12,15 @@ export const clusterId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a cluster
 export const backupId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a backup id');
 export const jobId = z.string().regex(/^job-[0-9a-f]{32}$/, 'must be a job id (job-...)');
 
-export const directory = z.string().superRefine((value, context) => {
-  const problem = directoryProblem(value);
-  if (problem) context.addIssue({ code: 'custom', message: `directory ${problem}` });
-});
+/** A directory as typed (`exports/` is `exports`), checked after normalizing; exports and forwarding share it. */
+export const directory = z
+  .string()
+  .transform(normalizeDirectory)
+  .superRefine((value, context) => {
+    const problem = directoryProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(DIRECTORY_EXAMPLE);
 
 export const clusterPath = z.strictObject({ projectId, clusterId });
 export const backupPath = z.strictObject({ projectId, clusterId, backupId });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { directoryProblem } from '#shared/exports/destination';
+import { directory } from '#shared/exports/schemas';
 import { integrationHealth, integrationId, projectId } from '#shared/integrations/schemas';
 
 /**
@@ -14,15 +14,10 @@ export const clusterPath = z.strictObject({ projectId, clusterId });
 /**
  * The customer-side key prefix forwarding writes under, with the same rules as export directories
  * (shared/exports/destination.ts), so a customer learns one rule: a relative path of S3 safe
- * characters, no leading or trailing "/", no empty, "." or ".." segments, bounded in length.
+ * characters (no `*`, which the session policy would read as a wildcard), no leading "/", no
+ * empty, "." or ".." segments, bounded in length; a trailing "/" is dropped.
  */
-export const destinationDirectory = z.string().superRefine((directory, context) => {
-  const problem = directoryProblem(directory);
-  if (problem) context.addIssue({ code: 'custom', message: `directory ${problem}` });
-  // The session policy names `<directory>/<clusterId>/audit/*` as its resource, where a `*` would
-  // be a wildcard and widen what the session may write.
-  else if (directory.includes('*')) context.addIssue({ code: 'custom', message: 'directory must not contain "*"' });
-});
+export const destinationDirectory = directory;
 
 export const forwardingBody = z.strictObject({ integrationId, directory: destinationDirectory });
 

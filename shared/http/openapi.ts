@@ -6,7 +6,7 @@ const errorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.object({ field: z.string().optional(), issue: z.string() })),
+    details: z.array(z.object({ field: z.string().optional(), issue: z.string(), expected: z.string().optional() })),
   }),
 });
 

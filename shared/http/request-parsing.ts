@@ -6,21 +6,44 @@ import {
   UnsupportedMediaTypeError,
   type ErrorDetail,
 } from '#shared/errors';
+import { fieldIssueText, fieldsOf, validValueOf } from '#shared/http/field-issues';
 
 /** Integration requests are a few hundred bytes; anything near this is not one of ours. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export function detailsOf(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.join('.') || undefined,
-    issue: issue.message,
-  }));
+/**
+ * One detail per field that is wrong: which field, what is wrong with it, and what a valid value
+ * looks like (the field's description, which the OpenAPI document shows too). Unknown fields are
+ * named one by one, with the fields the request does take.
+ */
+export function detailsOf(error: z.ZodError, schema: z.ZodType): ErrorDetail[] {
+  return error.issues.flatMap((issue): ErrorDetail[] => {
+    if (issue.code === 'unrecognized_keys') {
+      const known = fieldsOf(schema, issue.path);
+      return issue.keys.map((key) => ({
+        field: [...issue.path, key].join('.'),
+        issue: 'is not a field of this request',
+        expected: known.length > 0 ? `only ${known.join(', ')}` : 'no fields',
+      }));
+    }
+    const field = issue.path.join('.') || undefined;
+    const expected = validValueOf(schema, issue.path);
+    return [{ field, issue: issue.message, ...(expected ? { expected } : {}) }];
+  });
 }
 
+/** "name must be at most 64 characters long; expected 1 to 64 printable characters, e.g. ..." */
+const sentenceOf = (detail: ErrorDetail | undefined) => {
+  if (!detail) return 'check it';
+  const what = detail.field ? `${detail.field} ${detail.issue}` : detail.issue;
+  return detail.expected ? `${what}; expected ${detail.expected}` : what;
+};
+
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, { error: fieldIssueText() });
   if (!parsed.success) {
-    throw new BadRequestError(`The ${what} is not valid: ${parsed.error.issues[0]?.message ?? 'check it'}.`, detailsOf(parsed.error));
+    const details = detailsOf(parsed.error, schema);
+    throw new BadRequestError(`The ${what} is not valid: ${sentenceOf(details[0])}.`, details);
   }
   return parsed.data;
 }

@@ -6,49 +6,78 @@ import { bucketNameProblem, KMS_KEY_ARN, printable, ROLE_ARN } from '#shared/int
  * Request and response contracts of the integrations API. These schemas validate requests, type
  * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
  */
-export const projectId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a project id');
-export const integrationId = z.string().regex(/^integ-[a-z0-9]{20}$/, 'must be an integration id (integ-...)');
+export const projectId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a project id').describe('a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1"');
+export const integrationId = z
+  .string()
+  .regex(/^integ-[a-z0-9]{20}$/, 'must be an integration id (integ-...)')
+  .describe('an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it');
 
 export const projectPath = z.strictObject({ projectId });
 export const integrationPath = z.strictObject({ projectId, integrationId });
 
 export const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  nextToken: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25).describe('a whole number from 1 to 100 (default 25)'),
+  nextToken: z.string().max(2048).optional().describe('the nextToken of the previous page, unchanged'),
 });
 
+/** The served regions, named in the error, so a person who typed another one learns the choices. */
 const servedRegion = z
   .string()
   .max(32)
   .refine((region) => config().SERVED_REGIONS.includes(region), {
-    message: 'must be a region the platform serves',
+    error: () => `must be a region the platform serves: ${config().SERVED_REGIONS.join(', ')}`,
+  })
+  .describe('one of the regions the platform serves (GET /v1/regions lists them), e.g. "us-east-1"');
+
+const integrationName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((name) => printable(name), 'must contain only printable characters')
+  .refine((name) => name.trim() === name && name.length > 0, 'must not start or end with spaces')
+  .describe('1 to 64 printable characters, unique in the project, e.g. "Nightly exports"');
+
+const integrationDescription = z
+  .string()
+  .max(512)
+  .refine((text) => printable(text, true), 'must contain only printable characters')
+  .describe('up to 512 printable characters; new lines and tabs are allowed');
+
+const bucketName = z
+  .string()
+  .superRefine((name, context) => {
+    const problem = bucketNameProblem(name);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, e.g. "acme-exports"');
+
+const kmsKeyArn = z
+  .string()
+  .regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or a key id')
+  .describe('the ARN of the KMS key of the bucket\'s default encryption, in the integration region, e.g. "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"');
+
+/** A key is used in the integration's region only: S3 refuses a key of another region. */
+export const kmsKeyInRegion = (keyArn: string, region: string) => KMS_KEY_ARN.exec(keyArn)?.[1] === region;
+
+export const createIntegrationBody = z
+  .strictObject({
+    name: integrationName,
+    description: integrationDescription.optional(),
+    region: servedRegion,
+    bucketName,
+    kmsKeyArn: kmsKeyArn.optional(),
+  })
+  .refine((body) => !body.kmsKeyArn || kmsKeyInRegion(body.kmsKeyArn, body.region), {
+    message: 'must be a key in the integration region',
+    path: ['kmsKeyArn'],
   });
 
-export const createIntegrationBody = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .refine((name) => printable(name), 'must contain only printable characters')
-    .refine((name) => name.trim() === name && name.length > 0, 'must not start or end with spaces'),
-  description: z
-    .string()
-    .max(512)
-    .refine((text) => printable(text, true), 'must contain only printable characters')
-    .optional(),
-  region: servedRegion,
-  bucketName: z.string().superRefine((name, context) => {
-    const problem = bucketNameProblem(name);
-    if (problem) context.addIssue({ code: 'custom', message: `bucket name ${problem}` });
-  }),
-  kmsKeyArn: z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)').optional(),
-}).refine((body) => !body.kmsKeyArn || KMS_KEY_ARN.exec(body.kmsKeyArn)?.[1] === body.region, {
-  message: 'the KMS key must be in the integration region',
-  path: ['kmsKeyArn'],
-});
-
 export const setRoleBody = z.strictObject({
-  roleArn: z.string().max(2048).regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)'),
+  roleArn: z
+    .string()
+    .max(2048)
+    .regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+    .describe('the ARN of the role you created in your account, e.g. "arn:aws:iam::123456789012:role/s3-integration"'),
 });
 
 export const integrationStatus = z.enum(['AWAITING_ROLE', 'VALIDATING', 'ACTIVE', 'FAILED']);

@@ -10,11 +10,17 @@ describe('export directory', () => {
     expect(directory.safeParse(value).success).toBe(true);
   });
 
+  it('reads a trailing "/" as the folder it names', () => {
+    expect(directoryProblem('exports/')).toBe('must not end with "/"');
+    expect(directory.parse('exports/')).toBe('exports');
+    expect(directory.parse('team-a/backups//')).toBe('team-a/backups');
+    expect(directory.safeParse('/').success).toBe(false);
+  });
+
   it.each([
     ['', 'must be 1 to 256 characters long'],
     ['x'.repeat(257), 'must be 1 to 256 characters long'],
     ['/exports', 'must be relative: remove the leading "/"'],
-    ['exports/', 'must not end with "/"'],
     ['a/../b', 'must not contain ".."'],
     ['..', 'must not contain ".."'],
     ['a..b', 'must not contain ".."'],

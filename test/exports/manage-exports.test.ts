@@ -46,7 +46,7 @@ describe('POST .../backups/{backupId}/export', () => {
     const { world, backup } = await worldWithBackup();
     const integrationId = world.integration.integrationId;
     const post = (body: unknown, path = exportPath(world, backup.backupId)) => world.project.client.post(path, body);
-    for (const directory of ['', '/abs', 'a/../b', 'a//b', 'trailing/', 'sp ace', 'x'.repeat(257), 'star*', '.s3-integration-probe/x']) {
+    for (const directory of ['', '/abs', 'a/../b', 'a//b', '/', 'sp ace', 'x'.repeat(257), 'star*', '.s3-integration-probe/x']) {
       const answer = await post({ integrationId, directory });
       expect({ directory, status: answer.status, code: errorCode(answer) }).toEqual({ directory, status: 400, code: 'INVALID_REQUEST' });
     }
@@ -117,6 +117,8 @@ describe('POST .../backups/{backupId}/export', () => {
     await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], latencyMs: 1000, errorRate: 0 });
     const jobId = await requestExport(world, backup, 'exports/again');
     expect(await requestExport(world, backup, 'exports/again')).toBe(jobId);
+    // Typed with a trailing "/", it is the same folder, hence the same job.
+    expect(await requestExport(world, backup, 'exports/again/')).toBe(jobId);
     const other = await requestExport(world, backup, 'exports/elsewhere');
     expect(other).not.toBe(jobId);
 

@@ -38,7 +38,7 @@ describe('audit-log forwarding API', () => {
       { integrationId: 'integ-nope', directory: 'logs' },
       { integrationId, directory: '' },
       { integrationId, directory: '/absolute' },
-      { integrationId, directory: 'trailing/' },
+      { integrationId, directory: '/' },
       { integrationId, directory: 'a//b' },
       { integrationId, directory: 'a/../b' },
       { integrationId, directory: '..' },
@@ -132,8 +132,10 @@ describe('audit-log forwarding API', () => {
     const first = customer.integration.integrationId;
     const created = await project.client.put(path, { integrationId: first, directory: 'one' });
     expect(created.status, created.text).toBe(201);
-    const moved = await project.client.put(path, { integrationId: first, directory: 'two/sub' });
+    // Typed as a folder, with a trailing "/": the same folder.
+    const moved = await project.client.put(path, { integrationId: first, directory: 'two/sub/' });
     expect(moved.status).toBe(200);
+    expect((moved.json as ForwardingView).directory).toBe('two/sub');
     expect((moved.json as ForwardingView).destination.prefix).toBe(`two/sub/${clusterId}/audit/`);
     expect((moved.json as ForwardingView).enabledAt).toBe((created.json as ForwardingView).enabledAt);
 

@@ -78,6 +78,7 @@ const cases: Case[] = [
   ['region unknown', () => withField('region', 'mars-north-1'), 400, 'INVALID_REQUEST'],
   ['region upper case', () => withField('region', 'US-EAST-1'), 400, 'INVALID_REQUEST'],
   ['region not served', () => withField('region', 'ap-southeast-7'), 400, 'INVALID_REQUEST'],
+  ['region eu-west-1, not served here', () => withField('region', 'eu-west-1'), 400, 'INVALID_REQUEST'],
   ['region a number', () => withField('region', 1), 400, 'INVALID_REQUEST'],
   // bucketName
   ['bucket missing', () => create({ name: valid.name, region: valid.region }), 400, 'INVALID_REQUEST'],
@@ -150,13 +151,20 @@ const rejectedTokens: Array<[string, () => Promise<string> | string | undefined]
 ];
 
 describe('malformed requests', () => {
-  it.each(cases)('%s: answers a clear error', async (_name, send, status, code) => {
+  it.each(cases)('%s: answers a clear error', async (name, send, status, code) => {
     const answer = await send();
     expect(answer.status, answer.text).toBe(status);
-    const error = (answer.json as { error: { code: string; message: string } }).error;
+    const error = (answer.json as { error: { code: string; message: string; details: Array<{ field?: string; issue: string; expected?: string }> } }).error;
     expect(error.code).toBe(code);
     expect(error.message.length).toBeGreaterThan(10);
     expect(answer.text).not.toMatch(/stack|at .*\.ts|Exception/);
+    if (code === 'INVALID_REQUEST') {
+      // Which field, what is wrong, what a valid value looks like (a body that is no object has no field).
+      const [detail] = error.details;
+      if (!name.startsWith('JSON ')) expect(detail?.field, answer.text).toBeTruthy();
+      expect(detail?.expected, answer.text).toBeTruthy();
+      expect(error.message).toContain(`expected ${detail?.expected}`);
+    }
   });
 
   it.each(rejectedTokens)('%s: the authorizer answers 401', async (_name, token) => {

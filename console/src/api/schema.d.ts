@@ -289,6 +289,7 @@ export interface components {
                 details: {
                     field?: string;
                     issue: string;
+                    expected?: string;
                 }[];
             };
         };
@@ -388,7 +389,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                             integrationId: string;
+                            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                             projectId: string;
                             name: string;
                             description?: string;
@@ -484,10 +487,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description 1 to 64 printable characters, unique in the project, e.g. "Nightly exports" */
                     name: string;
+                    /** @description up to 512 printable characters; new lines and tabs are allowed */
                     description?: string;
+                    /** @description one of the regions the platform serves (GET /v1/regions lists them), e.g. "us-east-1" */
                     region: string;
+                    /** @description an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, e.g. "acme-exports" */
                     bucketName: string;
+                    /** @description the ARN of the KMS key of the bucket's default encryption, in the integration region, e.g. "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" */
                     kmsKeyArn?: string;
                 };
             };
@@ -500,7 +508,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         name: string;
                         description?: string;
@@ -628,7 +638,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         name: string;
                         description?: string;
@@ -930,6 +942,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the ARN of the role you created in your account, e.g. "arn:aws:iam::123456789012:role/s3-integration" */
                     roleArn: string;
                 };
             };
@@ -942,7 +955,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         name: string;
                         description?: string;
@@ -1061,7 +1076,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         name: string;
                         description?: string;
@@ -1320,8 +1337,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         destination: {
@@ -1395,7 +1414,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                     integrationId: string;
+                    /** @description a folder of the bucket: letters, digits and ! - _ . ' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped) */
                     directory: string;
                 };
             };
@@ -1408,8 +1429,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         destination: {
@@ -1439,8 +1462,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         destination: {
@@ -1599,7 +1624,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                     integrationId: string;
+                    /** @description a folder of the bucket: letters, digits and ! - _ . ' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped) */
                     directory: string;
                 };
             };
@@ -1691,8 +1718,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         createdAt: string;
@@ -1751,7 +1780,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                     integrationId: string;
+                    /** @description a folder of the bucket: letters, digits and ! - _ . ' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped) */
                     directory: string;
                 };
             };
@@ -1764,8 +1795,10 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         createdAt: string;
@@ -1922,9 +1955,11 @@ export interface operations {
                             type: "BACKUP_EXPORT";
                             /** @enum {string} */
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                             projectId: string;
                             clusterId: string;
                             backupId: string;
+                            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                             integrationId: string;
                             /** @enum {string} */
                             trigger: "API" | "AUTO_EXPORT_RULE";
@@ -2014,9 +2049,11 @@ export interface operations {
                         type: "BACKUP_EXPORT";
                         /** @enum {string} */
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
                         clusterId: string;
                         backupId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         /** @enum {string} */
                         trigger: "API" | "AUTO_EXPORT_RULE";
