@@ -2,6 +2,7 @@ import * as z from 'zod';
 import {
   createdIntegrationView,
   createIntegrationBody,
+  editIntegrationBody,
   integrationList,
   integrationPath,
   integrationView,
@@ -22,7 +23,7 @@ import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jo
  * so the routes, the document and the deployment cannot drift apart.
  */
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   operationId: string;
   summary: string;
@@ -93,6 +94,22 @@ export const apiRoutes: ApiRoute[] = [
     access: 'read',
     pathParams: integrationPath,
     responses: { 200: { description: 'The integration', schema: integrationView } },
+  },
+  {
+    method: 'PATCH',
+    path: oneIntegration,
+    operationId: 'editIntegration',
+    summary: 'Edit the name, description or KMS key (null removes the description or the key); a new key waits for a validation while work keeps the validated settings',
+    access: 'write',
+    pathParams: integrationPath,
+    body: editIntegrationBody,
+    responses: {
+      200: { description: 'The integration as edited, with its setup documents', schema: createdIntegrationView },
+      409: {
+        description:
+          'The name is taken (NAME_TAKEN), a validation is running and the key cannot change now (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)',
+      },
+    },
   },
   {
     method: 'GET',

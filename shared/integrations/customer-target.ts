@@ -12,8 +12,10 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * validation has passed, and a role validation refused is never assumed for an export.
  *
  * Only a validation run that passed every stage writes `validated` (shared/validation/run-store.ts);
- * an integration that becomes FAILED loses it. (Issue 13 extends this snapshot for a changed
- * kmsKeyArn and for external-ID rotation: add the fields here, keep the rule.)
+ * an integration that becomes FAILED loses it. A changed kmsKeyArn (PATCH) is a candidate like a
+ * new role: work keeps the proved key until a validation of the new one passes, and a validation
+ * of such a change that fails leaves the proved settings serving (`keepsProvedSettingsOnFailure`).
+ * The daily re-check tests the proved settings, never a candidate.
  */
 export interface ValidatedSettings {
   roleArn: string;
@@ -62,6 +64,53 @@ export function validatedSettingsOf(integration: Integration): ValidatedSettings
   return validatedSettingsFor(candidateTargetOf(integration), integration.updatedAt);
 }
 
+/** The settings a validation run of `mode` tests: the candidate, or for the daily re-check the proved ones. */
+export function testedTargetOf(integration: Integration, mode: 'validate' | 'recheck'): CustomerTarget {
+  if (mode === 'validate') return candidateTargetOf(integration);
+  const proved = validatedSettingsOf(integration);
+  if (!proved) throw new Error('a re-check started on an integration with nothing proved');
+  return targetFrom(integration, proved);
+}
+
+export type AwaitingValidation = 'roleArn' | 'kmsKeyArn' | 'externalId';
+
+/**
+ * Which of the candidate settings differ from the proved ones (none when nothing is proved yet:
+ * then everything awaits its first validation, which the status already says).
+ */
+export function changesAwaitingValidation(integration: Integration): AwaitingValidation[] {
+  const proved = validatedSettingsOf(integration);
+  if (!proved || !integration.roleArn) return [];
+  const candidate = candidateTargetOf(integration);
+  const changes: AwaitingValidation[] = [];
+  if (candidate.roleArn !== proved.roleArn) changes.push('roleArn');
+  if ((candidate.kmsKeyArn ?? '') !== (proved.kmsKeyArn ?? '')) changes.push('kmsKeyArn');
+  if (candidate.externalId !== proved.externalId) changes.push('externalId');
+  return changes;
+}
+
+/**
+ * Whether a failed validation of the candidate leaves the proved settings serving. It does when
+ * the run tested only a new key or a new external ID on the role already proved: the failure says
+ * what the change still needs, and nothing showed the proved settings broken (workers and the
+ * daily re-check would). A run that tested the proved settings themselves, or a new role, ends
+ * FAILED as before.
+ */
+export function keepsProvedSettingsOnFailure(integration: Integration): boolean {
+  const changes = changesAwaitingValidation(integration);
+  return changes.length > 0 && !changes.includes('roleArn');
+}
+
+const targetFrom = (integration: Integration, proved: ValidatedSettings): CustomerTarget => ({
+  integrationId: integration.integrationId,
+  roleArn: proved.roleArn,
+  externalId: proved.externalId,
+  bucketName: integration.bucketName,
+  bucketOwnerAccountId: proved.bucketOwnerAccountId,
+  region: integration.region,
+  ...(proved.kmsKeyArn ? { kmsKeyArn: proved.kmsKeyArn } : {}),
+});
+
 /**
  * The target every worker uses, or undefined when the integration may not carry work now. Work
  * continues while the integration is ACTIVE, and while a new validation runs on an integration
@@ -71,14 +120,5 @@ export function validatedSettingsOf(integration: Integration): ValidatedSettings
 export function workerTargetOf(integration: Integration): CustomerTarget | undefined {
   if (integration.status !== 'ACTIVE' && integration.status !== 'VALIDATING') return undefined;
   const validated = validatedSettingsOf(integration);
-  if (!validated) return undefined;
-  return {
-    integrationId: integration.integrationId,
-    roleArn: validated.roleArn,
-    externalId: validated.externalId,
-    bucketName: integration.bucketName,
-    bucketOwnerAccountId: validated.bucketOwnerAccountId,
-    region: integration.region,
-    ...(validated.kmsKeyArn ? { kmsKeyArn: validated.kmsKeyArn } : {}),
-  };
+  return validated && targetFrom(integration, validated);
 }

@@ -1,4 +1,4 @@
-import type { ValidatedSettings } from '#shared/integrations/customer-target';
+import { changesAwaitingValidation, type ValidatedSettings } from '#shared/integrations/customer-target';
 import type { IntegrationView } from '#shared/integrations/schemas';
 
 /**
@@ -31,7 +31,8 @@ export function toView(integration: Integration): IntegrationView {
     validationsInWindow: _validationsInWindow,
     ...view
   } = integration;
-  return view;
+  const awaitingValidation = changesAwaitingValidation(integration);
+  return awaitingValidation.length > 0 ? { ...view, awaitingValidation } : view;
 }
 
 /** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */

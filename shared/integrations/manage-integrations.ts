@@ -15,14 +15,14 @@ import { startValidation } from '#shared/validation/start-validation';
  * project it may not see; none of them knows about HTTP.
  */
 
-async function requireIntegration(caller: Caller, projectId: string, integrationId: string, access: Access) {
+export async function requireIntegration(caller: Caller, projectId: string, integrationId: string, access: Access) {
   await requireProjectAccess(caller, projectId, access);
   const integration = await store.getIntegration(projectId, integrationId);
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
   return integration;
 }
 
-const documentsOf = (integration: Integration): SetupDocuments =>
+export const documentsOf = (integration: Integration): SetupDocuments =>
   setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID }, config().CUSTOMER_ROLE_TEMPLATE_URL);
 
 export async function createIntegration(

@@ -72,6 +72,19 @@ export const createIntegrationBody = z
     path: ['kmsKeyArn'],
   });
 
+/**
+ * PATCH: any of name, description and kmsKeyArn; `null` removes the description or the key. A
+ * changed key regenerates the documents and waits for a validation (the key's region is checked
+ * against the integration's in the use case, which knows the region).
+ */
+export const editIntegrationBody = z
+  .strictObject({
+    name: integrationName.optional(),
+    description: integrationDescription.nullable().optional(),
+    kmsKeyArn: kmsKeyArn.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'must name at least one of name, description and kmsKeyArn' });
+
 export const setRoleBody = z.strictObject({
   roleArn: z
     .string()
@@ -129,6 +142,11 @@ export const integrationView = z.object({
   roleArn: z.string().optional(),
   bucketOwnerAccountId: z.string().optional(),
   validation: validationReport.optional(),
+  /**
+   * Settings changed since the last successful validation (a new role, key or external ID): work
+   * keeps using the validated ones until a validation of the new ones passes.
+   */
+  awaitingValidation: z.array(z.enum(['roleArn', 'kmsKeyArn', 'externalId'])).optional(),
   health: integrationHealth.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -139,6 +157,7 @@ export const createdIntegrationView = integrationView.extend({ setup: setupDocum
 export const integrationList = z.object({ items: z.array(integrationView), nextToken: z.string().optional() });
 
 export type CreateIntegrationBody = z.infer<typeof createIntegrationBody>;
+export type EditIntegrationBody = z.infer<typeof editIntegrationBody>;
 export type IntegrationStatus = z.infer<typeof integrationStatus>;
 export type ValidationStage = z.infer<typeof validationStage>;
 export type ValidationReport = z.infer<typeof validationReport>;

@@ -2,14 +2,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { STAGE_ORDER, validationInterrupted } from '#shared/validation/failures';
 import type { RunRef } from '#shared/validation/run-input';
-import { loadOwnedIntegration, recordRunFailed } from '#shared/validation/run-store';
+import { loadOwnedIntegration, recordRunFailed, statusAfterInterruption } from '#shared/validation/run-store';
 
 /**
  * The state machine's Catch lands here when a stage could not finish: retries of a transient
  * error ran out, the task timed out, or something unexpected broke. The run must not stay
  * RUNNING: the report ends FAILED on the stage that was running, with VALIDATION_INTERRUPTED, so
- * the customer knows to try again. A user-started run leaves the integration FAILED (it was not
- * usable while VALIDATING and nothing proved it works); a recheck leaves it ACTIVE, since nothing
+ * the customer knows to try again. A user-started run leaves the integration FAILED (nothing proved
+ * the settings it tested), unless it tested only a new key or external ID beside proved settings,
+ * which keep serving (run-store.ts, statusAfterFailure); a recheck leaves it ACTIVE, since nothing
  * showed that access is broken.
  *
  * `errorName` is the Step Functions error name only (e.g. TransientStageError, States.Timeout);
@@ -33,7 +34,7 @@ export async function recordValidationInterruption(ref: RunRef, errorName: strin
     ref,
     index,
     { name: stage, status: 'FAILED', code, message, startedAt: last?.status === 'RUNNING' ? last.startedAt : now, endedAt: now },
-    ref.mode === 'validate' ? 'FAILED' : 'ACTIVE',
+    statusAfterInterruption(ref, integration),
   );
   logger.error('validation run interrupted', { ...ids, stage, recorded });
   // A fault of the service, never of the customer's setup: the ValidationRunsInterrupted alarm watches it.

@@ -12,6 +12,9 @@ import { integrationId, projectId } from '#shared/integrations/schemas';
  */
 export const runMode = z.enum(['validate', 'recheck']);
 
+/** A run that has not finished after this long is presumed dead and may be replaced. */
+export const VALIDATION_STALE_AFTER_MS = 15 * 60 * 1000;
+
 const runRefFields = {
   projectId,
   integrationId,

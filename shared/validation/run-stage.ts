@@ -1,12 +1,12 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { candidateTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
+import { testedTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { logger } from '#shared/logger';
 import { checkBucketLocation, checkBucketRegion, checkReadAccess, checkWriteAccess } from '#shared/validation/bucket-checks';
 import { STAGE_ORDER, type StageName } from '#shared/validation/failures';
 import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/role-checks';
 import type { RunRef } from '#shared/validation/run-input';
-import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage } from '#shared/validation/run-store';
+import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage, statusAfterFailure } from '#shared/validation/run-store';
 import type { CheckOutcome } from '#shared/validation/stage-outcome';
 import { asTransientStageError } from '#shared/validation/transient-stage-error';
 
@@ -73,8 +73,8 @@ async function runStage(request: StageRequest): Promise<StageResult> {
   const startedAt = earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
   if (!(await recordStage(request, index, { name: request.stage, status: 'RUNNING', startedAt }))) return stopped();
 
-  // Validation tests the candidate settings, never the proved ones the workers use.
-  const target = { ...candidateTargetOf(integration), runId: request.runId };
+  // A validation tests the candidate settings; the daily re-check, the proved ones the workers use.
+  const target = { ...testedTargetOf(integration, request.mode), runId: request.runId };
   const outcome = await runCheck(request, target);
   const endedAt = new Date().toISOString();
 
@@ -82,7 +82,7 @@ async function runStage(request: StageRequest): Promise<StageResult> {
     const entry: ValidationStage = { name: request.stage, status: 'SUCCEEDED', startedAt, endedAt };
     const isLast = index === STAGE_ORDER.length - 1;
     const recorded = isLast
-      ? await recordRunSucceeded(request, index, entry, validatedSettingsFor(target, endedAt))
+      ? await recordRunSucceeded(request, index, entry, validatedSettingsFor(target, endedAt), integration)
       : await recordStage(request, index, entry);
     if (!recorded) return stopped();
     if (isLast) logger.info('validation succeeded', ids);
@@ -91,7 +91,7 @@ async function runStage(request: StageRequest): Promise<StageResult> {
 
   const { code, message } = outcome.failure;
   const entry: ValidationStage = { name: request.stage, status: 'FAILED', code, message, startedAt, endedAt };
-  if (!(await recordRunFailed(request, index, entry, 'FAILED'))) return stopped();
+  if (!(await recordRunFailed(request, index, entry, statusAfterFailure(request, integration)))) return stopped();
   // The code only: the message may carry the external ID, which stays out of logs.
   logger.warn('validation failed', { ...ids, code });
   return { outcome: 'FAILED' };

@@ -4,7 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { config } from '#shared/config';
 import { getIntegration } from '#shared/integrations/integration-store';
-import type { ValidatedSettings } from '#shared/integrations/customer-target';
+import { keepsProvedSettingsOnFailure, type ValidatedSettings } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
@@ -39,7 +39,14 @@ async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, 
         Key: keys.integration(ref.projectId, ref.integrationId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: `${OWNED_BY_RUN}${condition}`,
-        ExpressionAttributeNames: { '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status' },
+        ExpressionAttributeNames: {
+          '#validation': 'validation',
+          '#runId': 'runId',
+          '#result': 'result',
+          '#stages': 'stages',
+          '#status': 'status',
+          ...(condition.includes('#at') ? { '#at': 'at' } : {}),
+        },
         ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
       }),
     );
@@ -64,14 +71,31 @@ export const recheckShardOf = (integrationId: string) =>
   recheckShardKey(createHash('sha256').update(integrationId).digest().readUInt32BE(0) % RECHECK_SHARDS);
 
 /**
+ * The condition that the settings a run tested are still the ones its mode tests, so a snapshot
+ * never records settings no run proved: for a validation, the candidate on the record (role,
+ * external ID, key); for the re-check, the proved snapshot it read (or, for an integration stored
+ * before snapshots, its unchanged settings).
+ */
+function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSettings): { condition: string; values: Record<string, unknown> } {
+  if (ref.mode === 'recheck' && integration.validated) {
+    return { condition: ' AND validated.#at = :provedAt', values: { ':provedAt': integration.validated.at } };
+  }
+  const kmsKeyMatches = tested.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
+  return {
+    condition: ` AND roleArn = :roleArn AND externalId = :externalId${kmsKeyMatches}`,
+    values: { ':roleArn': tested.roleArn, ':externalId': tested.externalId, ...(tested.kmsKeyArn ? { ':kmsKeyArn': tested.kmsKeyArn } : {}) },
+  };
+}
+
+/**
  * The last stage passed: the integration is ACTIVE, the settings the run tested become the ones
  * workers use (`validated`, whose bucket owner every later S3 call expects), and the RecheckIndex
- * lists it for the daily re-validation from now on. Conditional on the stored settings still being
- * the ones tested, so a snapshot never records settings no run proved.
+ * lists it for the daily re-validation from now on. Conditional on the tested settings still
+ * being the ones its mode tests (stillTested).
  */
-export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings): Promise<boolean> {
+export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings, integration: Integration): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
-  const kmsKeyMatches = validated.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
+  const tested = stillTested(ref, integration, validated);
   return updateIfOwned(
     ref,
     [
@@ -93,21 +117,32 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       ':owner': validated.bucketOwnerAccountId,
       ':validated': validated,
       ':shard': recheckShardOf(ref.integrationId),
-      ':roleArn': validated.roleArn,
-      ':externalId': validated.externalId,
-      ...(validated.kmsKeyArn ? { ':kmsKeyArn': validated.kmsKeyArn } : {}),
+      ...tested.values,
     },
     [],
-    ` AND roleArn = :roleArn AND externalId = :externalId${kmsKeyMatches}`,
+    tested.condition,
   );
+}
+
+/** What a failed stage leaves: FAILED, or ACTIVE when proved settings keep serving (customer-target.ts). */
+export function statusAfterFailure(ref: RunRef, integration: Integration): 'FAILED' | 'ACTIVE' {
+  if (ref.mode === 'recheck') return 'FAILED';
+  return keepsProvedSettingsOnFailure(integration) ? 'ACTIVE' : 'FAILED';
+}
+
+/** What an interrupted run leaves: a re-check and a run beside proved settings leave them serving. */
+export function statusAfterInterruption(ref: RunRef, integration: Integration): 'FAILED' | 'ACTIVE' {
+  if (ref.mode === 'recheck') return 'ACTIVE';
+  return keepsProvedSettingsOnFailure(integration) ? 'ACTIVE' : 'FAILED';
 }
 
 /**
  * A stage failed: the report ends FAILED with the stage's code and message. `newStatus` is FAILED
  * for a customer's mistake (the integration leaves the RecheckIndex: a FAILED one waits for the
- * customer to validate again, and loses its proved settings: nothing may use it until then). An interrupted recheck keeps the integration ACTIVE (nothing showed
- * that access is broken), only reports that the check could not finish, and leaves lastCheckedAt
- * alone so the next daily run checks it again.
+ * customer to validate again, and loses its proved settings: nothing may use it until then).
+ * ACTIVE keeps the proved settings serving: an interrupted recheck (nothing showed that access is
+ * broken; lastCheckedAt stays, so the next daily run checks it again) or a failed validation of a
+ * new key or external ID beside proved settings (statusAfterFailure).
  */
 export function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();

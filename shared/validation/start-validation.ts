@@ -10,10 +10,9 @@ import { logger } from '#shared/logger';
 import { keys } from '#shared/table/keys';
 import { beginValidation } from '#shared/integrations/integration-store';
 import type { Integration } from '#shared/integrations/integration';
-import type { RunRef } from '#shared/validation/run-input';
+import { VALIDATION_STALE_AFTER_MS, type RunRef } from '#shared/validation/run-input';
 
-/** A run that has not finished after this long is presumed dead and may be replaced. */
-export const VALIDATION_STALE_AFTER_MS = 15 * 60 * 1000;
+export { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
 
 /** What the state machine receives: ids only, never credentials or documents (see run-input.ts). */
 export type ValidationInput = RunRef;

@@ -47,6 +47,8 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // The integration (access), then the project's forwardings (Query) for their lag histories.
   getIntegrationLagHistory: [get, query],
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
+  // saveEdit: one transaction of an Update (the integration) and, for a new name, a Delete and a Put (its reservation).
+  editIntegration: [get, update, remove, put],
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
   // deleteIntegration: the usage item counted once if missing (Query, Put), then one transaction of

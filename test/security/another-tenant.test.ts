@@ -55,6 +55,7 @@ describe("another tenant naming the victim's ids in its own project", () => {
       await attacker.client.get(`${one}/setup`),
       await attacker.client.post(`${one}/validate`),
       await attacker.client.put(`${one}/role`, { roleArn: victim.roleArn }),
+      await attacker.client.patch(one, { name: 'defaced', kmsKeyArn: null }),
       await attacker.client.delete(one),
     ]) {
       expect(answer.status, answer.text).toBe(404);
@@ -115,6 +116,17 @@ describe("another tenant naming the victim's ids in its own project", () => {
     const answer = await attacker.client.get(`${attacker.base}?nextToken=${forged}`);
     expect(answer.status).toBe(400);
     expect(answer.text).not.toContain(victim.integration.integrationId);
+  });
+
+  it("takes the victim's integration name for its own: allowed, names are per project, and the victim's stays as it was", async () => {
+    const before = await partitionKeys(victim.project.projectId);
+    const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, { name: victim.integration.name });
+    expect(renamed.status, renamed.text).toBe(200);
+    // A NAME_TAKEN here would reveal that another tenant uses the name.
+    const again = await attacker.client.post(attacker.base, { name: `${victim.integration.name} 2`, region: REGION, bucketName: `atk2-${attacker.projectId}` });
+    expect(again.status, again.text).toBe(201);
+    expect(await partitionKeys(victim.project.projectId)).toEqual(before);
+    expect(((await victim.project.client.get(`${victim.project.base}/${victim.integration.integrationId}`)).json as IntegrationView).name).toBe(victim.integration.name);
   });
 
   it('still works on its own resources (the refusals above are not blanket)', async () => {

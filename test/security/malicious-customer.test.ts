@@ -17,7 +17,7 @@ import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult } from '../support/customer';
 import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
@@ -254,6 +254,41 @@ describe("resources that are not the customer's own", () => {
     const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('kms'), kmsKeyArn: foreignKey });
     const { roleArn } = await customerSetUp(created);
     expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+  });
+});
+
+describe('edits that would change what validation proved', () => {
+  it('PATCH cannot choose the external ID, swap the bucket, region or role, or set the status: 400 naming the field, nothing written', async () => {
+    const { integration } = await activeIntegration(project);
+    const one = `${project.base}/${integration.integrationId}`;
+    const before = JSON.stringify(await projectItems(project.projectId));
+    for (const [field, value] of Object.entries({
+      externalId: 's3i-chosen-by-the-customer',
+      bucketName: 'someone-elses-bucket',
+      region: 'us-west-2',
+      roleArn: 'arn:aws:iam::222222222222:role/other',
+      status: 'ACTIVE',
+      validated: { roleArn: 'arn:aws:iam::222222222222:role/other' },
+      bucketOwnerAccountId: '222222222222',
+    })) {
+      const answer = await project.client.patch(one, { name: 'innocent', [field]: value });
+      expect(answer.status, `${field}: ${answer.text}`).toBe(400);
+      expect((answer.json as { error: { details: Array<{ field: string }> } }).error.details[0]?.field).toBe(field);
+    }
+    expect(JSON.stringify(await projectItems(project.projectId))).toBe(before);
+  });
+
+  it("a KMS key of another account set by PATCH is never used by work: the key awaits validation, which fails, and the proved settings stay", async () => {
+    const { integration } = await activeIntegration(project);
+    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+    const edited = await project.client.patch(`${project.base}/${integration.integrationId}`, { kmsKeyArn: foreignKey });
+    expect(edited.json).toMatchObject({ status: 'ACTIVE', awaitingValidation: ['kmsKeyArn'] });
+    expect((await project.client.post(`${project.base}/${integration.integrationId}/validate`)).status).toBe(202);
+    const view = await waitForResult(project, integration.integrationId);
+    expect(view).toMatchObject({ status: 'ACTIVE', validation: { result: 'FAILED' } });
+    expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    const stored = await getIntegration(project.projectId, integration.integrationId);
+    expect(stored?.validated).not.toHaveProperty('kmsKeyArn');
   });
 });
 

@@ -84,7 +84,8 @@ export interface paths {
         delete: operations["deleteIntegration"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit the name, description or KMS key (null removes the description or the key); a new key waits for a validation while work keeps the validated settings */
+        patch: operations["editIntegration"];
         trace?: never;
     };
     "/v1/projects/{projectId}/integrations/{integrationId}/setup": {
@@ -420,6 +421,7 @@ export interface operations {
                                 startedAt: string;
                                 endedAt?: string;
                             };
+                            awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                             health?: {
                                 lastDeliveryAt?: string;
                                 lagSeconds?: number;
@@ -539,6 +541,7 @@ export interface operations {
                             startedAt: string;
                             endedAt?: string;
                         };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
                             lagSeconds?: number;
@@ -669,6 +672,7 @@ export interface operations {
                             startedAt: string;
                             endedAt?: string;
                         };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
                             lagSeconds?: number;
@@ -778,6 +782,146 @@ export interface operations {
                 };
             };
             /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 to 64 printable characters, unique in the project, e.g. "Nightly exports" */
+                    name?: string;
+                    description?: string | null;
+                    kmsKeyArn?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The integration as edited, with its setup documents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
+                        integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        setup: {
+                            iamPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            trustPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            cloudFormationTemplate: {
+                                [key: string]: unknown;
+                            };
+                            launchStackUrl?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The name is taken (NAME_TAKEN), a validation is running and the key cannot change now (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -986,6 +1130,7 @@ export interface operations {
                             startedAt: string;
                             endedAt?: string;
                         };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
                             lagSeconds?: number;
@@ -1107,6 +1252,7 @@ export interface operations {
                             startedAt: string;
                             endedAt?: string;
                         };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
                             lagSeconds?: number;

@@ -87,6 +87,8 @@ export function validBodyOf(route: ApiRoute, integrationId: string): unknown {
       return { name: `attack ${randomBytes(3).toString('hex')}`, region: REGION, bucketName: uniqueBucketName('atk') };
     case 'setIntegrationRole':
       return { roleArn: 'arn:aws:iam::222222222222:role/attacker' };
+    case 'editIntegration':
+      return { name: `renamed ${randomBytes(3).toString('hex')}`, description: 'defaced', kmsKeyArn: null };
     case 'putAuditLogForwarding':
     case 'startBackupExport':
     case 'putBackupExportRule':
@@ -109,6 +111,8 @@ export function call(client: Api, route: ApiRoute, path: string, body: unknown) 
       return client.post(path, body);
     case 'PUT':
       return client.put(path, body);
+    case 'PATCH':
+      return client.patch(path, body);
   }
 }
 
