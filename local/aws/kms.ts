@@ -70,8 +70,17 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
   const file = openStateFile<{ keys: Record<string, StoredKey> }>(deps.dataDir, 'kms', () => ({ keys: {} }));
   const { keys } = file.state;
 
-  const allow = (caller: Caller, action: string, key: StoredKey, context = kmsConditions(caller)) =>
+  /**
+   * A caller of another account than the key's may use it only through the key policy, which the
+   * endpoint does not model, so it is refused; KMS then does not name the key (it might not exist
+   * for the caller), as AWS words it: "... on this resource because the resource does not exist in
+   * this Region, no resource-based policies allow access, or a resource-based policy explicitly
+   * denies access". Within the key's account the refusal names the key.
+   */
+  const allow = (caller: Caller, action: string, key: StoredKey, context = kmsConditions(caller)) => {
+    if (caller.accountId !== key.accountId) throw keyHiddenDenial(caller, `kms:${action}`);
     deps.authorize(caller, { action: `kms:${action}`, resource: key.arn, context });
+  };
 
   /** Key ids resolve in the caller's account and region; ARNs name the key exactly. */
   const resolve = (caller: Caller, region: string, keyId: string, notFound = 'NotFoundException'): StoredKey => {
@@ -230,6 +239,13 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
 
   return { service, forS3, forRuntime };
 }
+
+const keyHiddenDenial = (caller: Caller, action: string) =>
+  new AwsError(
+    'AccessDenied',
+    `User: ${caller.arn} is not authorized to perform: ${action} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+    403,
+  );
 
 function seal(key: StoredKey, plaintext: Buffer, context: Buffer): Buffer {
   const iv = randomBytes(12);

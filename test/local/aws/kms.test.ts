@@ -48,6 +48,18 @@ describe('KMS over JSON 1.1', () => {
     expect(await failure(foreign.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })))).toMatchObject({ name: 'AccessDeniedException', status: 400 });
   });
 
+  it('names the key in a refusal within its account, and not to another account (AWS\'s wording for both)', async () => {
+    const kms = await kmsAs(allowAll('s3:PutObject'), 'kms-none');
+    const own = await failure(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
+    expect(own.message).toMatch(new RegExp(`is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action$`));
+    const foreign = new KMSClient(clientConfig(fixture, rootCredentials(OTHER)));
+    const other = await failure(foreign.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
+    expect(other.message).toBe(
+      `User: arn:aws:iam::${OTHER}:root is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+    );
+    expect(other.message).not.toContain(keyArn);
+  });
+
   it('answers NotFoundException for unknown keys', async () => {
     const missing = `arn:aws:kms:us-east-1:${CUSTOMER}:key/11111111-2222-3333-4444-555555555555`;
     expect(await failure(customerKms.send(new GenerateDataKeyCommand({ KeyId: missing, KeySpec: 'AES_256' })))).toMatchObject({ name: 'NotFoundException', status: 400 });
@@ -89,6 +101,9 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
     expect(() => kms.forS3.generateDataKey(session('s3-kms-writer'), keyArn, viaS3)).not.toThrow();
     expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
     expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }));
+    // Through S3 as directly: the key's own account is told which key, another account is not.
+    expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(expect.objectContaining({ message: expect.stringContaining(`on resource: ${keyArn}`) }));
+    expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(expect.objectContaining({ message: expect.stringContaining('on this resource because the resource does not exist in this Region') }));
   });
 
   it('sets kms:ViaService, kms:CallerAccount and S3\'s encryption context, which policies commonly require', async () => {
