@@ -11,6 +11,8 @@ export interface SessionScope {
   prefixes: string[];
   /** Object actions beyond PutObject (e.g. GetObject for verification). */
   objectActions: string[];
+  /** Read-only bucket actions beyond GetBucketLocation (validation reads the default encryption). */
+  bucketActions?: string[];
   kmsKeyArn?: string;
 }
 
@@ -26,7 +28,7 @@ export const validationSessionName = (integrationId: string) => `${integrationId
 export function sessionPolicyFor(scope: SessionScope): PolicyDocumentJson {
   const bucketArn = `arn:aws:s3:::${scope.bucketName}`;
   const statements: PolicyDocumentJson['Statement'] = [
-    { Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: bucketArn },
+    { Effect: 'Allow', Action: ['s3:GetBucketLocation', ...(scope.bucketActions ?? [])], Resource: bucketArn },
     {
       Effect: 'Allow',
       Action: ['s3:ListBucket'],

@@ -1,4 +1,4 @@
-import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
@@ -7,9 +7,11 @@ import {
   classifyCustomerAccessError,
   probeMismatch,
   redirectRegionOf,
+  s3AccessFailure,
   type S3Operation,
 } from '#shared/validation/failures';
-import { probeBody, probeKey, probePrefix } from '#shared/validation/probe';
+import { probeBody, probeKey, probePrefix, validationScope } from '#shared/validation/probe';
+import { keyNamedBy, keyOfEncryptionRule, type BucketKey } from '#shared/validation/kms-failures';
 import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
 
@@ -30,11 +32,7 @@ function validationClient(target: CustomerTarget): S3Client {
   const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn ?? '']);
   let client = clients.get(key);
   if (!client) {
-    client = customerS3Client(
-      target,
-      { prefixes: [probePrefix(target.integrationId)], objectActions: ['s3:PutObject', 's3:GetObject'] },
-      'validate',
-    ).client;
+    client = customerS3Client(target, validationScope(target.integrationId), 'validate').client;
     // A container serves many integrations: keep the most recent ones, forget the oldest.
     if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value ?? '');
     clients.set(key, client);
@@ -89,7 +87,26 @@ export async function checkWriteAccess(target: RunTarget): Promise<CheckOutcome>
     );
     return passed();
   } catch (error) {
-    return failureOf('PutObject', error, target);
+    const outcome = await failureOf('PutObject', error, target);
+    if (outcome.passed || outcome.failure.code !== 'KMS_ACCESS_DENIED' || keyNamedBy(error)) return outcome;
+    // KMS did not name the key (it does not to another account): the bucket's default encryption does.
+    const bucketKey = await defaultEncryptionKey(target);
+    return bucketKey ? failed(s3AccessFailure('PutObject', error, target, bucketKey) ?? outcome.failure) : outcome;
+  }
+}
+
+/**
+ * The KMS key of the bucket's default encryption, or undefined when it cannot be read (a role
+ * set up from documents older than the s3:GetEncryptionConfiguration permission, no KMS rule, any
+ * error): the message then says how to look it up.
+ */
+async function defaultEncryptionKey(target: CustomerTarget): Promise<BucketKey> {
+  try {
+    const { ServerSideEncryptionConfiguration } = await validationClient(target).send(new GetBucketEncryptionCommand({ Bucket: target.bucketName }));
+    const rule = ServerSideEncryptionConfiguration?.Rules?.find((candidate) => candidate.ApplyServerSideEncryptionByDefault?.SSEAlgorithm?.startsWith('aws:kms'));
+    return keyOfEncryptionRule(rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, { region: target.region, ownerAccountId: target.bucketOwnerAccountId });
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,6 +6,7 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 import { awsErrorText } from '#shared/validation/aws-error-text';
+import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
 
 /**
  * The failure codes and messages of validation (SPEC section 4), in one place: the validation
@@ -154,9 +155,10 @@ function kmsActionBehind(error: unknown): string | 'unnamed' | undefined {
 /**
  * The S3 failure of one operation that the customer can fix (403, 404 no such bucket, 301 wrong
  * region), with its code and message; undefined when the error is not theirs to fix (transient,
- * or a bad request of ours).
+ * or a bad request of ours). `bucketKey`: the key of the bucket's default encryption, when the
+ * caller read it (validation does, when a KMS refusal does not name the key).
  */
-export function s3AccessFailure(operation: S3Operation, error: unknown, target: FailureTarget): StageFailure | undefined {
+export function s3AccessFailure(operation: S3Operation, error: unknown, target: FailureTarget, bucketKey?: BucketKey): StageFailure | undefined {
   const spec = S3_OPERATIONS[operation];
   const status = statusOf(error);
   const name = nameOf(error);
@@ -171,12 +173,7 @@ export function s3AccessFailure(operation: S3Operation, error: unknown, target: 
   const kmsAction = status === 403 || name.startsWith('KMS.') ? kmsActionBehind(error) : undefined;
   if (kmsAction) {
     const action = kmsAction === 'unnamed' ? (spec.kmsAction ?? 'kms:GenerateDataKey') : kmsAction;
-    const key = target.kmsKeyArn ?? "the bucket's default encryption key";
-    return {
-      stage: spec.stage,
-      code: 'KMS_ACCESS_DENIED',
-      message: `${prefix}; the role's policy and the key policy must allow ${action} on ${key}, and the key must be enabled`,
-    };
+    return kmsAccessDenied(spec.stage, prefix, action, error, target, bucketKey ?? keyNamedBy(error));
   }
   if (status !== 403) return undefined;
   const resource = spec.on === 'bucket' ? bucketArn : `${bucketArn}/*`;

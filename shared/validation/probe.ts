@@ -20,3 +20,14 @@ export function probeBody(integrationId: string, runId: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * What every validation session may do, no more: write and read the probe, and read the bucket's
+ * default encryption (to name the key when a KMS refusal does not). ASSUME_ROLE asks for exactly
+ * this session, so it proves the session the later stages use.
+ */
+export const validationScope = (integrationId: string) => ({
+  prefixes: [probePrefix(integrationId)],
+  objectActions: ['s3:PutObject', 's3:GetObject'],
+  bucketActions: ['s3:GetEncryptionConfiguration'],
+});

@@ -4,7 +4,7 @@ import { DENY_ALL_SESSION_POLICY, sessionPolicyFor, validationSessionName } from
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { newExternalId } from '#shared/integrations/identifiers';
 import { externalIdCheckInconclusive, externalIdNotEnforced, roleAssumptionFailed } from '#shared/validation/failures';
-import { probePrefix } from '#shared/validation/probe';
+import { validationScope } from '#shared/validation/probe';
 import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
 
@@ -22,12 +22,7 @@ export async function checkAssumeRole(target: CustomerTarget): Promise<CheckOutc
       sessionName: validationSessionName(target.integrationId),
       // The same narrowing the later stages use: the check proves exactly the session they need.
       sessionPolicy: JSON.stringify(
-        sessionPolicyFor({
-          bucketName: target.bucketName,
-          prefixes: [probePrefix(target.integrationId)],
-          objectActions: ['s3:PutObject', 's3:GetObject'],
-          kmsKeyArn: target.kmsKeyArn,
-        }),
+        sessionPolicyFor({ ...validationScope(target.integrationId), bucketName: target.bucketName, kmsKeyArn: target.kmsKeyArn }),
       ),
     });
     return passed();

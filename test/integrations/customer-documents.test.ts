@@ -11,10 +11,10 @@ const base: DocumentInput = {
 const kmsKeyArn = 'arn:aws:kms:us-west-2:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b';
 
 describe('customer setup documents', () => {
-  it('grants the four S3 actions on exactly the bucket and its objects, nothing else', () => {
+  it('grants the four S3 actions on exactly the bucket and its objects, nothing else (plus abort and the read of the default encryption)', () => {
     const { iamPolicy } = setupDocumentsFor(base);
     expect(iamPolicy.Statement).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: 'arn:aws:s3:::customer-exports' }),
+      expect.objectContaining({ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration'], Resource: 'arn:aws:s3:::customer-exports' }),
       expect.objectContaining({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],

@@ -1,0 +1,116 @@
+/**
+ * A bucket with default SSE-KMS encryption, connected by an integration that names no key: the
+ * customer's dead end of issue 13. Validation's KMS_ACCESS_DENIED now names the bucket's key and
+ * says every step; the customer (the ordinary SDK clients, on the local stack) does exactly what
+ * the message says, and the next validation passes. When KMS does not name the key (a key of
+ * another account), validation reads it from the bucket's default encryption.
+ */
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import type { IntegrationView } from '#shared/integrations/schemas';
+import { clientsFor, uniqueAccountId } from '../support/local-stack';
+import { platformProject, type Project } from '../support/platform';
+import {
+  createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction,
+} from '../support/customer';
+
+const REGION = 'us-west-2';
+const validate = async (project: Project, integrationId: string) => {
+  expect((await project.client.post(`${project.base}/${integrationId}/validate`)).status).toBe(202);
+  return waitForResult(project, integrationId);
+};
+const roleNameOf = (view: IntegrationView) => (view.roleArn ?? '').split('/').pop() ?? '';
+
+/** The steps the message gives, read from it as a person would. */
+function stepsIn(message: string) {
+  const patch = /\(PATCH \.\.\.\/integrations\/\{integrationId\} with (\{[^}]*\})\)/.exec(message)?.[1];
+  const allow = /allow (kms:GenerateDataKey and kms:Decrypt) on (arn:aws:kms:\S+) in the role's policy/.exec(message);
+  return { patchBody: patch ? (JSON.parse(patch) as { kmsKeyArn: string }) : undefined, actions: allow?.[1]?.split(' and '), keyArn: allow?.[2] };
+}
+
+describe('an SSE-KMS bucket connected without a key', () => {
+  it('names the bucket key and every step; following the message to the letter makes the next validation pass', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const bucketKey = await createKmsKey(accountId, REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('ssekms') });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, bucketKey);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+
+    const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    expect(first.message).toMatch(/^check bucket failed: put object: operation error S3: PutObject, https response error StatusCode: 403, .*api error AccessDenied: /);
+    expect(first.message).toContain(`the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`);
+
+    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still says why.
+    const { iam } = clientsFor(accountId);
+    await iam.send(new PutRolePolicyCommand({
+      RoleName: roleNameOf({ roleArn } as IntegrationView),
+      PolicyName: 'allow-bucket-key',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: bucketKey }] }),
+    }));
+    const second = failedStage(await validate(project, created.integrationId));
+    expect(second.code).toBe('KMS_ACCESS_DENIED');
+    expect(second.message).toContain(`{"kmsKeyArn": "${bucketKey}"}`);
+
+    // To the letter: set the key on the integration, allow both actions on it in the role's policy
+    // (the key policy is the default one, which leaves it to IAM), validate again.
+    const steps = stepsIn(second.message);
+    expect(steps).toEqual({ patchBody: { kmsKeyArn: bucketKey }, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: bucketKey });
+    const patched = await project.client.patch(`${project.base}/${created.integrationId}`, steps.patchBody);
+    expect(patched.status, patched.text).toBe(200);
+    await iam.send(new PutRolePolicyCommand({
+      RoleName: roleNameOf({ roleArn } as IntegrationView),
+      PolicyName: 'allow-bucket-key',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: steps.actions, Resource: steps.keyArn }] }),
+    }));
+    const fixed = await validate(project, created.integrationId);
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({ status: 'ACTIVE', kmsKeyArn: bucketKey, validation: { result: 'SUCCESSFUL' } });
+  });
+
+  it('a key of another account, which KMS does not name: read from the bucket default encryption, with the same steps', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('foreignkey') });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+
+    const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(stage).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    // The refusal itself hides the key ...
+    expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
+    // ... the bucket's default encryption names it.
+    expect(stepsIn(stage.message)).toEqual({ patchBody: { kmsKeyArn: foreignKey }, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: foreignKey });
+  });
+
+  it('a role from documents without s3:GetEncryptionConfiguration: the message says how to find the key', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('olddocs') });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false, iamPolicy: withoutAction(created.setup.iamPolicy, 's3:GetEncryptionConfiguration') });
+    const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(stage.code).toBe('KMS_ACCESS_DENIED');
+    expect(stage.message).toContain(`find its ARN (aws s3api get-bucket-encryption --bucket ${created.bucketName})`);
+    expect(stage.message).not.toContain(foreignKey);
+  });
+
+  it('an integration whose key is not the bucket default key is told which key the bucket uses', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const [bucketKey, namedKey] = [await createKmsKey(accountId, REGION), await createKmsKey(uniqueAccountId(), REGION)];
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('wrongkey'), kmsKeyArn: namedKey });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, bucketKey);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+    const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(stage.code).toBe('KMS_ACCESS_DENIED');
+    expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${namedKey}`);
+    expect(stage.message).toContain(`the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's KMS key instead`);
+  });
+});
