@@ -112,6 +112,32 @@ export const apiRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'POST',
+    path: `${oneIntegration}/external-id-rotation`,
+    operationId: 'startExternalIdRotation',
+    summary:
+      'Issue a new external ID (rotation PENDING): the trust policy accepts both until a validation proves the new one, which work then uses; the old one is retired once the role refuses it',
+    access: 'write',
+    pathParams: integrationPath,
+    responses: {
+      201: { description: 'The rotation is PENDING; the setup documents show the trust policy that accepts both IDs', schema: createdIntegrationView },
+      409: { description: 'A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)' },
+    },
+  },
+  {
+    method: 'DELETE',
+    path: `${oneIntegration}/external-id-rotation`,
+    operationId: 'cancelExternalIdRotation',
+    summary: 'Cancel a PENDING rotation: the current external ID stays, the new one is never issued again',
+    access: 'write',
+    pathParams: integrationPath,
+    responses: {
+      204: { description: 'Cancelled' },
+      404: { description: 'No rotation under way (ROTATION_NOT_FOUND), or no such integration' },
+      409: { description: 'The new ID is already in use (ROTATION_SWITCHED), or a validation is running (VALIDATION_IN_PROGRESS)' },
+    },
+  },
+  {
     method: 'GET',
     path: `${oneIntegration}/setup`,
     operationId: 'getIntegrationSetup',

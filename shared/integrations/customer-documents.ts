@@ -6,6 +6,8 @@ export interface DocumentInput {
   bucketName: string;
   kmsKeyArn?: string;
   externalId: string;
+  /** During an external-ID rotation (PENDING): the new ID, which the trust policy accepts beside the current one. */
+  pendingExternalId?: string;
   platformAccountId: string;
 }
 
@@ -44,7 +46,11 @@ export function iamPolicyFor(input: DocumentInput): SetupDocuments['iamPolicy'] 
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** Only the platform's account may assume the role, and only with this integration's external ID. */
+/**
+ * Only the platform's account may assume the role, and only with this integration's external ID;
+ * during a rotation, with either of its two IDs (the current one, which work uses until the new
+ * one is proved, and the new one), so the role can be updated without stopping anything.
+ */
 export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolicy'] {
   return {
     Version: '2012-10-17',
@@ -53,7 +59,7 @@ export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolic
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${input.platformAccountId}:root` },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': input.externalId } },
+        Condition: { StringEquals: { 'sts:ExternalId': input.pendingExternalId ? [input.externalId, input.pendingExternalId] : input.externalId } },
       },
     ],
   };

@@ -9,6 +9,7 @@ import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-d
  * test/integrations/customer-role-template.test.ts creates both on the local stack and compares them.
  */
 const NO_KMS_KEY = '';
+const NO_PENDING_EXTERNAL_ID = '';
 
 export const customerRoleTemplate = {
   AWSTemplateFormatVersion: '2010-09-09',
@@ -16,6 +17,12 @@ export const customerRoleTemplate = {
   Parameters: {
     PlatformAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: "The platform's AWS account, trusted to assume the role." },
     ExternalId: { Type: 'String', AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$', Description: "The integration's external ID: the role can be assumed only with it." },
+    PendingExternalId: {
+      Type: 'String',
+      Default: NO_PENDING_EXTERNAL_ID,
+      AllowedPattern: '^$|^[\\w+=,.@:/-]{2,1224}$',
+      Description: "During a rotation of the integration's external ID, the new one, accepted beside ExternalId; empty otherwise.",
+    },
     BucketName: { Type: 'String', AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', Description: 'Your bucket that receives the exports and audit logs.' },
     KmsKeyArn: {
       Type: 'String',
@@ -27,6 +34,7 @@ export const customerRoleTemplate = {
   },
   Conditions: {
     HasKmsKey: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, NO_KMS_KEY] }] },
+    HasPendingExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'PendingExternalId' }, NO_PENDING_EXTERNAL_ID] }] },
   },
   Resources: {
     IntegrationPolicy: {
@@ -70,7 +78,11 @@ export const customerRoleTemplate = {
               Effect: 'Allow',
               Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${PlatformAccountId}:root' } },
               Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+              Condition: {
+                StringEquals: {
+                  'sts:ExternalId': { 'Fn::If': ['HasPendingExternalId', [{ Ref: 'ExternalId' }, { Ref: 'PendingExternalId' }], { Ref: 'ExternalId' }] },
+                },
+              },
             },
           ],
         },
@@ -94,6 +106,7 @@ export function launchStackUrl(templateUrl: string, input: DocumentInput & { reg
     stackName: roleNameFor(input.integrationId),
     param_PlatformAccountId: input.platformAccountId,
     param_ExternalId: input.externalId,
+    param_PendingExternalId: input.pendingExternalId ?? NO_PENDING_EXTERNAL_ID,
     param_BucketName: input.bucketName,
     param_KmsKeyArn: input.kmsKeyArn ?? NO_KMS_KEY,
     param_RoleName: roleNameFor(input.integrationId),

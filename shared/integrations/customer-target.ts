@@ -15,7 +15,8 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * an integration that becomes FAILED loses it. A changed kmsKeyArn (PATCH) is a candidate like a
  * new role: work keeps the proved key until a validation of the new one passes, and a validation
  * of such a change that fails leaves the proved settings serving (`keepsProvedSettingsOnFailure`).
- * The daily re-check tests the proved settings, never a candidate.
+ * The daily re-check tests the proved settings, never a candidate. An external-ID rotation's
+ * new ID is a candidate too: until a validation proves it, work continues with the current ID.
  */
 export interface ValidatedSettings {
   roleArn: string;
@@ -27,13 +28,20 @@ export interface ValidatedSettings {
   at: string;
 }
 
+/**
+ * The external ID a validation tests: the pending one of a rotation (PENDING), which work does not
+ * use until a validation proves it; otherwise the integration's own.
+ */
+export const candidateExternalIdOf = (integration: Integration) =>
+  integration.externalIdRotation?.status === 'PENDING' ? integration.externalIdRotation.newExternalId : integration.externalId;
+
 /** The settings a validation run tests: what the customer last set. */
 export function candidateTargetOf(integration: Integration): CustomerTarget {
   if (!integration.roleArn) throw new Error('a validation run started without a role ARN');
   return {
     integrationId: integration.integrationId,
     roleArn: integration.roleArn,
-    externalId: integration.externalId,
+    externalId: candidateExternalIdOf(integration),
     bucketName: integration.bucketName,
     bucketOwnerAccountId: accountOfRoleArn(integration.roleArn),
     region: integration.region,

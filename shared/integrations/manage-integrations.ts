@@ -22,8 +22,22 @@ export async function requireIntegration(caller: Caller, projectId: string, inte
   return integration;
 }
 
-export const documentsOf = (integration: Integration): SetupDocuments =>
-  setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID }, config().CUSTOMER_ROLE_TEMPLATE_URL);
+/** The documents as they stand: a PENDING rotation's trust policy accepts both IDs, a RETIRING one only the new. */
+export const documentsOf = (integration: Integration): SetupDocuments => {
+  const rotation = integration.externalIdRotation;
+  return setupDocumentsFor(
+    {
+      integrationId: integration.integrationId,
+      bucketName: integration.bucketName,
+      region: integration.region,
+      externalId: integration.externalId,
+      ...(integration.kmsKeyArn ? { kmsKeyArn: integration.kmsKeyArn } : {}),
+      ...(rotation?.status === 'PENDING' ? { pendingExternalId: rotation.newExternalId } : {}),
+      platformAccountId: config().PLATFORM_ACCOUNT_ID,
+    },
+    config().CUSTOMER_ROLE_TEMPLATE_URL,
+  );
+};
 
 export async function createIntegration(
   caller: Caller,

@@ -129,6 +129,19 @@ export const setupDocuments = z.object({
   launchStackUrl: z.string().optional(),
 });
 
+/**
+ * An external-ID rotation under way. PENDING: `newExternalId` is issued; the trust policy of the
+ * setup documents accepts it beside the current one, and work keeps using the current one until a
+ * validation proves the new one. RETIRING: the new ID is proved and in use (it is `externalId`
+ * now); the old one is retired once a validation sees the role refuse it.
+ */
+export const externalIdRotation = z.object({
+  status: z.enum(['PENDING', 'RETIRING']),
+  newExternalId: z.string(),
+  oldExternalId: z.string(),
+  startedAt: z.string(),
+});
+
 export const integrationView = z.object({
   integrationId,
   projectId,
@@ -138,6 +151,7 @@ export const integrationView = z.object({
   bucketName: z.string(),
   kmsKeyArn: z.string().optional(),
   externalId: z.string(),
+  externalIdRotation: externalIdRotation.optional(),
   status: integrationStatus,
   roleArn: z.string().optional(),
   bucketOwnerAccountId: z.string().optional(),
@@ -164,3 +178,4 @@ export type ValidationReport = z.infer<typeof validationReport>;
 export type IntegrationHealth = z.infer<typeof integrationHealth>;
 export type IntegrationView = z.infer<typeof integrationView>;
 export type SetupDocuments = z.infer<typeof setupDocuments>;
+export type ExternalIdRotation = z.infer<typeof externalIdRotation>;

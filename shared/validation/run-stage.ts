@@ -5,6 +5,7 @@ import { logger } from '#shared/logger';
 import { checkBucketLocation, checkBucketRegion, checkReadAccess, checkWriteAccess } from '#shared/validation/bucket-checks';
 import { STAGE_ORDER, type StageName } from '#shared/validation/failures';
 import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/role-checks';
+import { checkOldExternalId } from '#shared/validation/rotation-checks';
 import type { RunRef } from '#shared/validation/run-input';
 import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage, statusAfterFailure } from '#shared/validation/run-store';
 import type { CheckOutcome } from '#shared/validation/stage-outcome';
@@ -79,7 +80,9 @@ async function runStage(request: StageRequest): Promise<StageResult> {
   const endedAt = new Date().toISOString();
 
   if (outcome.passed) {
-    const entry: ValidationStage = { name: request.stage, status: 'SUCCEEDED', startedAt, endedAt };
+    // During a rotation, whether the role still accepts the old ID: a note for the customer, never a failure.
+    const { note } = request.stage === 'EXTERNAL_ID_ENFORCED' ? await checkOldExternalId(request, integration, target) : {};
+    const entry: ValidationStage = { name: request.stage, status: 'SUCCEEDED', startedAt, endedAt, ...(note ? { message: note } : {}) };
     const isLast = index === STAGE_ORDER.length - 1;
     const recorded = isLast
       ? await recordRunSucceeded(request, index, entry, validatedSettingsFor(target, endedAt), integration)

@@ -9,6 +9,8 @@ import type { Integration } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
 import { statusDuring, type RunRef } from '#shared/validation/run-input';
+import { rotationAfterSuccess } from '#shared/validation/rotation-outcome';
+import { markRetired } from '#shared/integrations/rotation-store';
 
 /**
  * The validation run's writes to its integration. Every write is conditional on the run still
@@ -31,22 +33,27 @@ export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefin
 
 const OWNED_BY_RUN = 'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
 
-async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>, remove: string[] = [], condition = ''): Promise<boolean> {
+async function updateIfOwned(
+  ref: RunRef,
+  set: string[],
+  values: Record<string, unknown>,
+  remove: string[] = [],
+  condition = '',
+  names: Record<string, string> = {},
+): Promise<boolean> {
+  const update = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  // DynamoDB refuses names an expression does not use.
+  const used = Object.entries({ '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status', ...names }).filter(([name]) =>
+    `${update} ${OWNED_BY_RUN}${condition}`.includes(name),
+  );
   try {
     await dynamodb.send(
       new UpdateCommand({
         TableName: config().TABLE_NAME,
         Key: keys.integration(ref.projectId, ref.integrationId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        UpdateExpression: update,
         ConditionExpression: `${OWNED_BY_RUN}${condition}`,
-        ExpressionAttributeNames: {
-          '#validation': 'validation',
-          '#runId': 'runId',
-          '#result': 'result',
-          '#stages': 'stages',
-          '#status': 'status',
-          ...(condition.includes('#at') ? { '#at': 'at' } : {}),
-        },
+        ExpressionAttributeNames: Object.fromEntries(used),
         ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
       }),
     );
@@ -76,14 +83,21 @@ export const recheckShardOf = (integrationId: string) =>
  * external ID, key); for the re-check, the proved snapshot it read (or, for an integration stored
  * before snapshots, its unchanged settings).
  */
-function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSettings): { condition: string; values: Record<string, unknown> } {
+function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSettings): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
   if (ref.mode === 'recheck' && integration.validated) {
-    return { condition: ' AND validated.#at = :provedAt', values: { ':provedAt': integration.validated.at } };
+    return { condition: ' AND validated.#at = :provedAt', names: { '#at': 'at' }, values: { ':provedAt': integration.validated.at } };
   }
   const kmsKeyMatches = tested.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
+  // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the rotation).
+  const externalIdMatches = tested.externalId === integration.externalId ? ' AND externalId = :externalId' : ' AND externalId = :currentExternalId';
   return {
-    condition: ` AND roleArn = :roleArn AND externalId = :externalId${kmsKeyMatches}`,
-    values: { ':roleArn': tested.roleArn, ':externalId': tested.externalId, ...(tested.kmsKeyArn ? { ':kmsKeyArn': tested.kmsKeyArn } : {}) },
+    condition: ` AND roleArn = :roleArn${externalIdMatches}${kmsKeyMatches}`,
+    names: {},
+    values: {
+      ':roleArn': tested.roleArn,
+      ...(tested.externalId === integration.externalId ? { ':externalId': tested.externalId } : { ':currentExternalId': integration.externalId }),
+      ...(tested.kmsKeyArn ? { ':kmsKeyArn': tested.kmsKeyArn } : {}),
+    },
   };
 }
 
@@ -93,10 +107,11 @@ function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSet
  * lists it for the daily re-validation from now on. Conditional on the tested settings still
  * being the ones its mode tests (stillTested).
  */
-export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings, integration: Integration): Promise<boolean> {
+export async function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings, integration: Integration): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
   const tested = stillTested(ref, integration, validated);
-  return updateIfOwned(
+  const rotation = rotationAfterSuccess(ref, integration, validated.externalId);
+  const recorded = await updateIfOwned(
     ref,
     [
       `#validation.#stages[${index}] = :entry`,
@@ -108,6 +123,7 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       'updatedAt = :endedAt',
       'recheckShard = :shard',
       'lastCheckedAt = :endedAt',
+      ...rotation.set,
     ],
     {
       ':entry': entry,
@@ -118,9 +134,25 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
       ':validated': validated,
       ':shard': recheckShardOf(ref.integrationId),
       ...tested.values,
+      ...rotation.values,
     },
+    rotation.remove,
+    `${tested.condition}${rotation.condition}`,
+    { ...tested.names, ...rotation.names },
+  );
+  if (recorded && rotation.retires) await markRetired(rotation.retires, endedAt);
+  return recorded;
+}
+
+/** EXTERNAL_ID_ENFORCED saw the role refuse a rotation's old ID: the run's success may retire it. */
+export function recordOldIdRefused(ref: RunRef, oldExternalId: string): Promise<boolean> {
+  return updateIfOwned(
+    ref,
+    ['#rotation.oldIdRefusedBy = :runId'],
+    { ':old': oldExternalId },
     [],
-    tested.condition,
+    ' AND #rotation.oldExternalId = :old',
+    { '#rotation': 'externalIdRotation' },
   );
 }
 

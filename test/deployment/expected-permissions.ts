@@ -49,6 +49,10 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // startValidation: beginValidation (Update), StartExecution, restoreAfterFailedStart (Update).
   // saveEdit: one transaction of an Update (the integration) and, for a new name, a Delete and a Put (its reservation).
   editIntegration: [get, update, remove, put],
+  // saveNewRotation: one transaction of a Put (the new ID's tombstone) and an Update (the integration).
+  startExternalIdRotation: [get, put, update],
+  // deletePendingRotation: one transaction of two Updates (the integration, the new ID's tombstone).
+  cancelExternalIdRotation: [get, update],
   setIntegrationRole: [get, update, startValidation],
   validateIntegration: [get, update, startValidation],
   // deleteIntegration: the usage item counted once if missing (Query, Put), then one transaction of

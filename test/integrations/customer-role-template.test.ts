@@ -46,8 +46,10 @@ async function compare(integration: CreatedIntegration) {
 
   // The platform as validation calls: the runValidationStage function's role.
   const sts = new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: await functionCredentials(['runValidationStage']) });
-  const session = await sts.send(new AssumeRoleCommand({ RoleArn: genericRole, RoleSessionName: 'generic', ExternalId: integration.externalId }));
-  expect(session.Credentials?.AccessKeyId).toBeDefined();
+  for (const externalId of [integration.externalId, ...(integration.externalIdRotation ? [integration.externalIdRotation.newExternalId] : [])]) {
+    const session = await sts.send(new AssumeRoleCommand({ RoleArn: genericRole, RoleSessionName: 'generic', ExternalId: externalId }));
+    expect(session.Credentials?.AccessKeyId).toBeDefined();
+  }
 }
 
 describe('the generic customer role template', () => {
@@ -58,6 +60,14 @@ describe('the generic customer role template', () => {
   it('creates the same role and policy as the integration documents, from the quick-create link', async () => {
     const project = await platformProject();
     await compare(await createIntegration(project, { region: 'us-east-1', bucketName: `generic-${uniqueAccountId()}` }));
+  });
+
+  it('accepts both external IDs while a rotation is pending, like the documents do', async () => {
+    const project = await platformProject();
+    const created = await createIntegration(project, { region: 'us-east-1', bucketName: `generic-rot-${uniqueAccountId()}` });
+    const rotating = await project.client.post(`${project.base}/${created.integrationId}/external-id-rotation`);
+    expect(rotating.status, rotating.text).toBe(201);
+    await compare(rotating.json as CreatedIntegration);
   });
 
   it('adds the KMS statement only when the integration names a key', async () => {

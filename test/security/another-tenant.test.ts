@@ -48,7 +48,7 @@ describe('another tenant on every route of the victim', () => {
 describe("another tenant naming the victim's ids in its own project", () => {
   const own = () => `/v1/projects/${attacker.projectId}`;
 
-  it("reads, validates or deletes the victim's integration through its own project path: 404", async () => {
+  it("reads, validates, edits, rotates or deletes the victim's integration through its own project path: 404", async () => {
     const one = `${own()}/integrations/${victim.integration.integrationId}`;
     for (const answer of [
       await attacker.client.get(one),
@@ -56,6 +56,8 @@ describe("another tenant naming the victim's ids in its own project", () => {
       await attacker.client.post(`${one}/validate`),
       await attacker.client.put(`${one}/role`, { roleArn: victim.roleArn }),
       await attacker.client.patch(one, { name: 'defaced', kmsKeyArn: null }),
+      await attacker.client.post(`${one}/external-id-rotation`),
+      await attacker.client.delete(`${one}/external-id-rotation`),
       await attacker.client.delete(one),
     ]) {
       expect(answer.status, answer.text).toBe(404);

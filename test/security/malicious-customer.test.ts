@@ -4,7 +4,7 @@
  * refuse every trust policy that would let another tenant's integration act through the role, and
  * the workers must never use the role more widely than validation proved.
  */
-import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,6 +12,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
+import { saveNewRotation } from '#shared/integrations/rotation-store';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
@@ -289,6 +290,31 @@ describe('edits that would change what validation proved', () => {
     expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
     const stored = await getIntegration(project.projectId, integration.integrationId);
     expect(stored?.validated).not.toHaveProperty('kmsKeyArn');
+  });
+});
+
+describe('external-ID rotation', () => {
+  it("a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing changes", async () => {
+    const { integration } = await activeIntegration(project);
+    const other = await activeIntegration(project);
+    const stored = await getIntegration(project.projectId, integration.integrationId);
+    if (!stored) throw new Error('integration gone');
+    await expect(
+      saveNewRotation(stored, { status: 'PENDING', newExternalId: other.integration.externalId, oldExternalId: stored.externalId, startedAt: new Date().toISOString() }),
+    ).rejects.toThrow();
+    expect(await getIntegration(project.projectId, integration.integrationId)).toEqual(stored);
+  });
+
+  it('a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation does not switch', async () => {
+    const { integration, accountId, roleArn } = await activeIntegration(project);
+    const one = `${project.base}/${integration.integrationId}`;
+    const rotating = (await project.client.post(`${one}/external-id-rotation`)).json as { setup: { trustPolicy: { Statement: Array<Record<string, unknown>> } } };
+    const trust = { Version: '2012-10-17', Statement: [...rotating.setup.trustPolicy.Statement, { Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } }] };
+    await clientsFor(accountId).iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleArn.split('/').pop(), PolicyDocument: JSON.stringify(trust) }));
+    expect((await project.client.post(`${one}/validate`)).status).toBe(202);
+    const view = await waitForResult(project, integration.integrationId);
+    expect(view).toMatchObject({ status: 'ACTIVE', externalId: integration.externalId, externalIdRotation: { status: 'PENDING' } });
+    expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
   });
 });
 

@@ -88,6 +88,24 @@ export interface paths {
         patch: operations["editIntegration"];
         trace?: never;
     };
+    "/v1/projects/{projectId}/integrations/{integrationId}/external-id-rotation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a new external ID (rotation PENDING): the trust policy accepts both until a validation proves the new one, which work then uses; the old one is retired once the role refuses it */
+        post: operations["startExternalIdRotation"];
+        /** Cancel a PENDING rotation: the current external ID stays, the new one is never issued again */
+        delete: operations["cancelExternalIdRotation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{projectId}/integrations/{integrationId}/setup": {
         parameters: {
             query?: never;
@@ -400,6 +418,13 @@ export interface operations {
                             bucketName: string;
                             kmsKeyArn?: string;
                             externalId: string;
+                            externalIdRotation?: {
+                                /** @enum {string} */
+                                status: "PENDING" | "RETIRING";
+                                newExternalId: string;
+                                oldExternalId: string;
+                                startedAt: string;
+                            };
                             /** @enum {string} */
                             status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                             roleArn?: string;
@@ -520,6 +545,13 @@ export interface operations {
                         bucketName: string;
                         kmsKeyArn?: string;
                         externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
                         /** @enum {string} */
                         status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                         roleArn?: string;
@@ -651,6 +683,13 @@ export interface operations {
                         bucketName: string;
                         kmsKeyArn?: string;
                         externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
                         /** @enum {string} */
                         status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                         roleArn?: string;
@@ -830,6 +869,13 @@ export interface operations {
                         bucketName: string;
                         kmsKeyArn?: string;
                         externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
                         /** @enum {string} */
                         status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                         roleArn?: string;
@@ -922,6 +968,210 @@ export interface operations {
                 };
             };
             /** @description The name is taken (NAME_TAKEN), a validation is running and the key cannot change now (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startExternalIdRotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rotation is PENDING; the setup documents show the trust policy that accepts both IDs */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
+                        integrationId: string;
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
+                        projectId: string;
+                        name: string;
+                        description?: string;
+                        region: string;
+                        bucketName: string;
+                        kmsKeyArn?: string;
+                        externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
+                        /** @enum {string} */
+                        status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
+                        roleArn?: string;
+                        bucketOwnerAccountId?: string;
+                        validation?: {
+                            runId: string;
+                            /** @enum {string} */
+                            result: "RUNNING" | "SUCCESSFUL" | "FAILED";
+                            stages: {
+                                /** @enum {string} */
+                                name: "ASSUME_ROLE" | "EXTERNAL_ID_ENFORCED" | "BUCKET_LOCATION" | "BUCKET_REGION" | "WRITE_ACCESS" | "READ_ACCESS";
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                                code?: string;
+                                message?: string;
+                                startedAt: string;
+                                endedAt?: string;
+                            }[];
+                            startedAt: string;
+                            endedAt?: string;
+                        };
+                        awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
+                        health?: {
+                            lastDeliveryAt?: string;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        setup: {
+                            iamPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            trustPolicy: {
+                                Version: string;
+                                Statement: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                            cloudFormationTemplate: {
+                                [key: string]: unknown;
+                            };
+                            launchStackUrl?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelExternalIdRotation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No rotation under way (ROTATION_NOT_FOUND), or no such integration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The new ID is already in use (ROTATION_SWITCHED), or a validation is running (VALIDATION_IN_PROGRESS) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,6 +1359,13 @@ export interface operations {
                         bucketName: string;
                         kmsKeyArn?: string;
                         externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
                         /** @enum {string} */
                         status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                         roleArn?: string;
@@ -1231,6 +1488,13 @@ export interface operations {
                         bucketName: string;
                         kmsKeyArn?: string;
                         externalId: string;
+                        externalIdRotation?: {
+                            /** @enum {string} */
+                            status: "PENDING" | "RETIRING";
+                            newExternalId: string;
+                            oldExternalId: string;
+                            startedAt: string;
+                        };
                         /** @enum {string} */
                         status: "AWAITING_ROLE" | "VALIDATING" | "ACTIVE" | "FAILED";
                         roleArn?: string;
