@@ -127,6 +127,8 @@ async function runtimeHooks(service: ReturnType<typeof loadService>, dir: string
     describeExecution: unused,
     sendMessages: unused,
     eventBus: (arn: string) => bus.eventBus(arn),
+    queues: { createQueue: () => fail('not used by this bench'), receive: () => [], delete: () => undefined },
+    rules: bus.ruleHooks(),
     notifications: s3NotificationTargets(cloudFormation, bus, queues),
   };
 }

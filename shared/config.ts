@@ -66,6 +66,10 @@ const schema = z.object({
   MAX_RUNNING_EXPORTS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(4),
   /** An unfinished export job that has not moved for this long is ended FAILED (EXPORT_ABANDONED) by the sweeper. */
   EXPORT_ABANDONED_AFTER_MINUTES: z.coerce.number().int().min(30).max(7 * 24 * 60).default(360),
+  /** The service's bus, where it publishes its own events (shared/notifications/); empty: it publishes none. */
+  EVENT_BUS_NAME: z.string().default(''),
+  /** Forwarding whose oldest undelivered file is older than this is LAGGING (an Audit Log Forwarding Health Changed event). */
+  FORWARDING_LAG_ALERT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** Path-style S3 addressing: only the local stack needs it. */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

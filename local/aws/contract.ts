@@ -106,6 +106,20 @@ export interface PutEventsEntry {
   Time?: string;
 }
 
+export interface QueueHooks {
+  createQueue(endpointUrl: string, accountId: string, name: string): { url: string };
+  receive(queueUrl: string, max: number): Array<{ messageId: string; receiptHandle: string; body: string }>;
+  delete(queueUrl: string, receiptHandle: string): void;
+}
+
+export interface RuleHooks {
+  /** `busArn` names the rule's bus; the answer is the rule's ARN. */
+  putRule(busArn: string, name: string, pattern: Record<string, unknown>, enabled: boolean): string;
+  putTargets(busArn: string, rule: string, targets: Array<{ Id: string; Arn: string }>): void;
+  removeTargets(busArn: string, rule: string, ids: string[]): void;
+  deleteRule(busArn: string, rule: string): void;
+}
+
 /** Hooks into the local runtime for the services whose work happens in our functions. */
 export interface PlatformHooks {
   /** `sender` is the caller's account: it becomes the events' `account`, as in EventBridge. */
@@ -115,6 +129,10 @@ export interface PlatformHooks {
   startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;
+  /** CreateQueue, ReceiveMessage and DeleteMessage of queues a caller creates (local/aws/sqs.ts). */
+  queues: QueueHooks;
+  /** PutRule, PutTargets, RemoveTargets, DeleteRule on the stack's buses (local/aws/events.ts). */
+  rules: RuleHooks;
   /** Where S3 event notifications go (local/aws/s3/notifications.ts). */
   notifications: NotificationTargets;
 }

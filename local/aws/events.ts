@@ -12,13 +12,21 @@
  * Valid entries go to the local runtime through `hooks.putEvents` with the caller's account (the
  * events' `account`); invalid ones are reported per entry, as EventBridge does. Events put on a
  * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS.
+ *
+ * Rules made at run time (`hooks.rules`): PutRule (EventPattern, State), PutTargets (SQS queue,
+ * Lambda function or state machine ARNs), RemoveTargets and DeleteRule, on the buses of the
+ * stack's account, e.g. a test rule that sends the service's own events to a queue the test reads
+ * (a platform wires its notifications the same way). The caller needs `events:<Action>` on the
+ * rule's ARN, `arn:aws:events:<region>:<account>:rule/<bus>/<name>` (`rule/<name>` on `default`).
+ * Not modelled: the target queue's policy (AWS needs it to allow events.amazonaws.com), input
+ * transformers, schedules.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler } from '#local/aws/contract';
+import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
 import { accessDenied, type Authorizer } from '#local/aws/policy/authorize';
 import { evaluateResourcePolicy } from '#local/aws/policy/evaluate';
 import { accountOfArn } from '#local/aws/policy/wildcard';
-import { jsonOperation, parseJsonBody, sendJsonResult } from '#local/aws/protocols';
+import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
 
 const MAX_ENTRIES = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;
@@ -49,8 +57,10 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
   };
 
   return async (request, response) => {
-    if (jsonOperation(request.raw.headers['x-amz-target'], 'AWSEvents') !== 'PutEvents') {
-      throw new AwsError('UnknownOperationException', 'Only PutEvents is supported by the local endpoint.', 400);
+    const operation = jsonOperation(request.raw.headers['x-amz-target'], 'AWSEvents');
+    if (RULE_OPERATIONS.includes(operation)) return ruleOperation(deps, request, operation, response);
+    if (operation !== 'PutEvents') {
+      throw new AwsError('UnknownOperationException', `${operation} is not supported by the local endpoint.`, 400);
     }
     const input = parseJsonBody(await request.readBody());
     const entries = input.Entries;
@@ -104,4 +114,40 @@ function entryProblem(entry: unknown): string | undefined {
     return 'Parameter Detail is not valid. Reason: Detail must be a JSON object.';
   }
   return undefined;
+}
+
+const RULE_OPERATIONS = ['PutRule', 'PutTargets', 'RemoveTargets', 'DeleteRule'];
+
+/** The run-time rule operations, on a bus of the caller's account (named, or `default`). */
+async function ruleOperation(deps: { authorizer: Authorizer; hooks: PlatformHooks }, request: SignedRequest, operation: string, response: Parameters<ServiceHandler>[1]) {
+  const input = parseJsonBody(await request.readBody());
+  const { caller, region } = request;
+  const rule = requiredString(input, operation === 'PutRule' || operation === 'DeleteRule' ? 'Name' : 'Rule');
+  const busName = optionalString(input, 'EventBusName') ?? 'default';
+  const busArn = busName.startsWith('arn:') ? busName : `arn:aws:events:${region}:${caller.accountId}:event-bus/${busName}`;
+  const bus = busArn.split(':event-bus/')[1] ?? 'default';
+  const ruleArn = `arn:aws:events:${region}:${accountOfArn(busArn)}:rule/${bus === 'default' ? '' : `${bus}/`}${rule}`;
+  deps.authorizer.authorize(caller, { action: `events:${operation}`, resource: ruleArn });
+  if (operation === 'PutRule') {
+    let pattern: unknown;
+    try {
+      pattern = JSON.parse(requiredString(input, 'EventPattern'));
+    } catch (error) {
+      if (error instanceof AwsError) throw error;
+      throw new AwsError('InvalidEventPatternException', 'Event pattern is not valid. Reason: it is not valid JSON.', 400);
+    }
+    const state = optionalString(input, 'State') ?? 'ENABLED';
+    return sendJsonResult(response, 'json-1.1', { RuleArn: deps.hooks.rules.putRule(busArn, rule, pattern as Record<string, unknown>, state === 'ENABLED') });
+  }
+  if (operation === 'PutTargets') {
+    const targets = Array.isArray(input.Targets) ? (input.Targets as Array<{ Id: string; Arn: string }>) : [];
+    deps.hooks.rules.putTargets(busArn, rule, targets);
+    return sendJsonResult(response, 'json-1.1', { FailedEntryCount: 0, FailedEntries: [] });
+  }
+  if (operation === 'RemoveTargets') {
+    deps.hooks.rules.removeTargets(busArn, rule, Array.isArray(input.Ids) ? (input.Ids as string[]) : []);
+    return sendJsonResult(response, 'json-1.1', { FailedEntryCount: 0, FailedEntries: [] });
+  }
+  deps.hooks.rules.deleteRule(busArn, rule);
+  return sendJsonResult(response, 'json-1.1', {});
 }

@@ -1,25 +1,51 @@
 /**
- * SQS SendMessage and SendMessageBatch over the JSON 1.0 protocol the current AWS SDK uses
- * (`X-Amz-Target: AmazonSQS.<Operation>`). The queue is named by its URL,
- * `<endpoint>/<account>/<queue name>`; the caller needs `sqs:SendMessage` on
- * `arn:aws:sqs:<region>:<account>:<queue name>`. Messages go to `hooks.sendMessages`.
- * The answer carries MD5OfMessageBody, which the SDK verifies. Message attributes and delays
- * are accepted but not modelled.
+ * SQS over the JSON 1.0 protocol the current AWS SDK uses (`X-Amz-Target: AmazonSQS.<Operation>`):
+ * SendMessage and SendMessageBatch (to `hooks.sendMessages`), and CreateQueue, ReceiveMessage and
+ * DeleteMessage (`hooks.queues`), with which a test plays a consumer of its own queue, e.g. the
+ * target of an EventBridge rule on the service's bus. The queue is named by its URL,
+ * `<endpoint>/<account>/<queue name>`; the caller needs `sqs:<Action>` on
+ * `arn:aws:sqs:<region>:<account>:<queue name>` (CreateQueue: in its own account). Answers carry
+ * MD5OfMessageBody / MD5OfBody, which the SDK verifies. Message attributes, delays, queue
+ * attributes and long polling (WaitTimeSeconds) are accepted but not modelled.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError, type Authorize, type ServiceHandler } from '#local/aws/contract';
+import { AwsError, type Authorize, type QueueHooks, type ServiceHandler } from '#local/aws/contract';
 import { jsonOperation, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
 
 const MAX_BATCH = 10;
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function createSqsService(deps: { authorize: Authorize; hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void> } }): ServiceHandler {
+const MAX_RECEIVE = 10;
+
+export function createSqsService(deps: { authorize: Authorize; hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void>; queues: QueueHooks } }): ServiceHandler {
   return async (request, response) => {
     const operation = jsonOperation(request.raw.headers['x-amz-target'], 'AmazonSQS');
+    const input = parseJsonBody(await request.readBody());
+    if (operation === 'CreateQueue') {
+      const name = requiredString(input, 'QueueName');
+      deps.authorize(request.caller, { action: 'sqs:CreateQueue', resource: `arn:aws:sqs:${request.region}:${request.caller.accountId}:${name}` });
+      const { url } = deps.hooks.queues.createQueue(`http://${request.raw.headers.host ?? '127.0.0.1'}`, request.caller.accountId, name);
+      return sendJsonResult(response, 'json-1.0', { QueueUrl: url });
+    }
+    if (operation === 'ReceiveMessage' || operation === 'DeleteMessage') {
+      const queueUrl = requiredString(input, 'QueueUrl');
+      deps.authorize(request.caller, { action: `sqs:${operation}`, resource: queueArn(queueUrl, request.region) });
+      if (operation === 'DeleteMessage') {
+        deps.hooks.queues.delete(queueUrl, requiredString(input, 'ReceiptHandle'));
+        return sendJsonResult(response, 'json-1.0', {});
+      }
+      const max = Number(input.MaxNumberOfMessages ?? 1);
+      if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE) {
+        throw new AwsError('InvalidParameterValue', `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE}, if provided.`, 400);
+      }
+      const messages = deps.hooks.queues.receive(queueUrl, max);
+      return sendJsonResult(response, 'json-1.0', {
+        Messages: messages.map((message) => ({ MessageId: message.messageId, ReceiptHandle: message.receiptHandle, Body: message.body, MD5OfBody: md5(message.body) })),
+      });
+    }
     if (operation !== 'SendMessage' && operation !== 'SendMessageBatch') {
       throw new AwsError('UnsupportedOperation', `${operation} is not supported by the local endpoint.`, 400);
     }
-    const input = parseJsonBody(await request.readBody());
     const queueUrl = requiredString(input, 'QueueUrl');
     deps.authorize(request.caller, { action: 'sqs:SendMessage', resource: queueArn(queueUrl, request.region) });
 

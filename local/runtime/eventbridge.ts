@@ -5,10 +5,11 @@
  * AWS::Events::Rule resource). A matching event goes to the rule's targets (functions asynchronously
  * with Lambda's retries, queues, state machines). An event's `account` is the account that put it,
  * and only events put on one of the stack's buses meet its rules: another account's `default` bus
- * exists (with no rules of ours) but is not the stack's.
+ * exists (with no rules of ours) but is not the stack's. Rules can also be made at run time
+ * (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires a rule to the service's events.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry } from '#local/aws/contract';
+import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry, type RuleHooks } from '#local/aws/contract';
 import type { AsyncInvoker } from '#local/runtime/async-invoker';
 import type { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { matchesPattern, validatePattern } from '#local/runtime/event-pattern';
@@ -28,10 +29,11 @@ export interface EventBridgeEvent {
   detail: unknown;
 }
 
+/** `id`: the target's Id, for the targets of rules made at run time (PutTargets). */
 type Target =
-  | { kind: 'function'; fn: FunctionSpec; input: InputShaping }
-  | { kind: 'queue'; arn: string; input: InputShaping }
-  | { kind: 'stateMachine'; arn: string; input: InputShaping };
+  | { kind: 'function'; fn: FunctionSpec; input: InputShaping; id?: string }
+  | { kind: 'queue'; arn: string; input: InputShaping; id?: string }
+  | { kind: 'stateMachine'; arn: string; input: InputShaping; id?: string };
 
 /** What the target receives: the event, a constant (`input`) or a part of it (`inputPath`). */
 type InputShaping = { constant?: unknown; path?: string[] };
@@ -41,6 +43,8 @@ interface Rule {
   eventBus: string;
   pattern: Record<string, unknown>;
   targets: Target[];
+  /** False for a rule made at run time with State DISABLED. */
+  enabled?: boolean;
 }
 
 export interface EventBridgeTargets {
@@ -118,10 +122,65 @@ export class LocalEventBridge {
     return events.map(({ event }) => event);
   }
 
+  /**
+   * The `rules` hooks of the endpoint: rules made at run time (PutRule and the rest) on a bus of
+   * the stack's account; the same matching and delivery as the rules serverless.yml declares.
+   */
+  ruleHooks(): RuleHooks {
+    const { service } = this.cloudFormation;
+    const busOf = (busArn: string) => {
+      const bus = parseBusArn(busArn);
+      if (!bus || bus.accountId !== service.accountId || bus.region !== service.region || !this.buses.has(bus.name)) {
+        throw new AwsError('ResourceNotFoundException', `Event bus ${bus?.name ?? busArn} does not exist.`, 400);
+      }
+      return bus.name;
+    };
+    const ruleOf = (busArn: string, name: string) => {
+      const eventBus = busOf(busArn);
+      const rule = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
+      if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${eventBus}.`, 400);
+      return rule;
+    };
+    return {
+      putRule: (busArn, name, pattern, enabled) => {
+        const eventBus = busOf(busArn);
+        try {
+          validatePattern(pattern as Yaml, 'EventPattern');
+        } catch (error) {
+          throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${(error as Error).message}`, 400);
+        }
+        const existing = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
+        if (existing) Object.assign(existing, { pattern, enabled });
+        else this.rules.push({ name, eventBus, pattern, targets: [], enabled });
+        return `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
+      },
+      putTargets: (busArn, name, targets) => {
+        const rule = ruleOf(busArn, name);
+        for (const { Id, Arn } of targets) {
+          const kind = Arn.split(':')[2];
+          const fn = kind === 'lambda' ? this.functions.find(Arn) : undefined;
+          const target: Target | undefined =
+            kind === 'sqs' ? { kind: 'queue', arn: Arn, input: {}, id: Id } : kind === 'states' ? { kind: 'stateMachine', arn: Arn, input: {}, id: Id } : fn ? { kind: 'function', fn, input: {}, id: Id } : undefined;
+          if (!target) throw new AwsError('ValidationException', `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a state machine of the stack).`, 400);
+          rule.targets = [...rule.targets.filter((existing) => existing.id !== Id), target];
+        }
+      },
+      removeTargets: (busArn, name, ids) => {
+        const rule = ruleOf(busArn, name);
+        rule.targets = rule.targets.filter((target) => !ids.includes(target.id ?? ''));
+      },
+      deleteRule: (busArn, name) => {
+        const rule = ruleOf(busArn, name);
+        if (rule.targets.length > 0) throw new AwsError('ValidationException', 'Rule can\'t be deleted since it has targets.', 400);
+        this.rules.splice(this.rules.indexOf(rule), 1);
+      },
+    };
+  }
+
   /** Delivers an event already in EventBridge's envelope (an AWS service event) to the matching rules of `bus`. */
   route(event: EventBridgeEvent, bus: string): void {
     for (const rule of this.rules) {
-      if (rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+      if (rule.enabled !== false && rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
     }
   }
 

@@ -108,6 +108,37 @@ export class LocalQueues {
     }
   }
 
+  /**
+   * CreateQueue: a queue of `accountId` that no function consumes (e.g. an EventBridge rule's
+   * target a test reads with ReceiveMessage). Creating an existing queue returns it, as in SQS.
+   */
+  createQueue(endpointUrl: string, accountId: string, name: string): LocalQueue {
+    if (!/^[\w-]{1,80}$/.test(name)) throw new AwsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length', 400);
+    const url = `${endpointUrl}/${accountId}/${name}`;
+    const existing = this.byUrl(url);
+    if (existing) return existing;
+    const arn = `arn:aws:sqs:${this.cloudFormation.service.region}:${accountId}:${name}`;
+    const queue: LocalQueue = { logicalId: name, name, url, arn, visibilityTimeoutSeconds: 30, delaySeconds: 0, retentionSeconds: DEFAULT_RETENTION_SECONDS, messages: [] };
+    this.queues.push(queue);
+    return queue;
+  }
+
+  /** ReceiveMessage for a caller: up to `max` visible messages, with receipt handles for DeleteMessage. */
+  receiveFor(queueUrl: string, max: number): Array<{ messageId: string; receiptHandle: string; body: string }> {
+    const queue = this.byUrl(queueUrl);
+    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    return this.receive(queue, max).map((message) => ({ messageId: message.messageId, receiptHandle: `${message.messageId}#${message.receiveCount}`, body: message.body }));
+  }
+
+  /** DeleteMessage by receipt handle (`<messageId>#<receive count>`): a stale handle deletes nothing, as in SQS. */
+  deleteFor(queueUrl: string, receiptHandle: string): void {
+    const queue = this.byUrl(queueUrl);
+    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    const [messageId, count] = receiptHandle.split('#');
+    const message = queue.messages.find((candidate) => candidate.messageId === messageId);
+    if (message && String(message.receiveCount) === count) this.remove(queue, [message.messageId]);
+  }
+
   /** The `sendMessages` hook of the local endpoint. */
   async sendMessages(queueUrl: string, bodies: string[]): Promise<void> {
     const queue = this.byUrl(queueUrl);

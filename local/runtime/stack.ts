@@ -102,6 +102,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startExecution: (arn, input, name) => ready().stepFunctions.startExecution(arn, input, name),
       describeExecution: (arn) => ready().stepFunctions.describeExecution(arn),
       sendMessages: (url, bodies) => ready().queues.sendMessages(url, bodies),
+      queues: {
+        createQueue: (endpointUrl, accountId, name) => ready().queues.createQueue(endpointUrl, accountId, name),
+        receive: (url, max) => ready().queues.receiveFor(url, max),
+        delete: (url, handle) => ready().queues.deleteFor(url, handle),
+      },
+      rules: {
+        putRule: (...args) => ready().eventBridge.ruleHooks().putRule(...args),
+        putTargets: (...args) => ready().eventBridge.ruleHooks().putTargets(...args),
+        removeTargets: (...args) => ready().eventBridge.ruleHooks().removeTargets(...args),
+        deleteRule: (...args) => ready().eventBridge.ruleHooks().deleteRule(...args),
+      },
       notifications: {
         putServiceEvent: (event) => ready().notifications.putServiceEvent(event),
         checkQueue: (arn, source) => ready().notifications.checkQueue(arn, source),

@@ -8,6 +8,7 @@ import { getIntegration } from '#shared/integrations/integration-store';
 import { insertFailedJob } from '#shared/exports/job-store';
 import { getExportRule } from '#shared/exports/rule-store';
 import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
+import { publishJobFinished } from '#shared/notifications/publish';
 
 /**
  * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
@@ -66,4 +67,5 @@ async function recordRefusedExport(order: ExportOrder, cluster: Cluster, reason:
     endedAt: now,
   });
   logger.warn('auto-export refused', { jobId: job.jobId, code: reason.code, recorded: inserted });
+  if (inserted) await publishJobFinished(job, { status: 'FAILED', code: reason.code });
 }

@@ -7,6 +7,7 @@ import { getJob } from '#shared/exports/job-store';
 import { isFinished, type ExportJob } from '#shared/exports/export-job';
 import { releaseSlot } from '#shared/exports/export-slots';
 import type { JobError, JobProgress } from '#shared/exports/schemas';
+import { publishJobFinished } from '#shared/notifications/publish';
 
 /**
  * The worker's writes to the job item. Every write after taking the lease is conditional on still
@@ -152,6 +153,8 @@ export type JobOutcome =
   | { status: 'SUCCEEDED'; progress: JobProgress; manifestKey: string }
   | { status: 'FAILED'; progress: JobProgress; error: JobError };
 
+const jobOutcomeOf = (outcome: JobOutcome) => (outcome.status === 'SUCCEEDED' ? { status: outcome.status } : { status: outcome.status, code: outcome.error.code });
+
 /**
  * Ends the job and releases its integration and its export slot in one transaction, so the
  * integration is in use, and the slot taken, exactly while the job runs. Only the lease holder can
@@ -183,12 +186,14 @@ export async function finishJob(job: ExportJob, owner: string, outcome: JobOutco
   };
   try {
     await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }));
+    await publishJobFinished(job, jobOutcomeOf(outcome));
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError();
     // The integration is gone (it cannot be deleted while held, but an operator may have): end the job alone.
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
       await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseSlot(job)] }));
+      await publishJobFinished(job, jobOutcomeOf(outcome));
       return;
     }
     throw error;

@@ -10,6 +10,7 @@ import { sendJobMessage } from '#shared/exports/export-queue';
 import { getSlots, releaseSlot, startWaitingJobs } from '#shared/exports/export-slots';
 import { releaseIntegration } from '#shared/exports/job-lease';
 import { getJob } from '#shared/exports/job-store';
+import { publishJobFinished } from '#shared/notifications/publish';
 
 /**
  * The export sweeper (every five minutes): nothing stays RUNNING forever, and no slot or waiting
@@ -63,6 +64,7 @@ async function abandon(job: ExportJob, now: Date): Promise<boolean> {
       await dynamodb.send(new TransactWriteCommand({ TransactItems: items }));
       logger.warn('export job abandoned: ended FAILED', { projectId: job.projectId, jobId: job.jobId, status: job.status, updatedAt: job.updatedAt });
       metrics.addMetric('ExportsAbandoned', MetricUnit.Count, 1);
+      await publishJobFinished(job, { status: 'FAILED', code: ABANDONED.code });
       return true;
     } catch (error) {
       const reasons = cancellationReasons(error);

@@ -13,6 +13,7 @@ import type { Forwarding } from '#shared/forwarding/forwarding';
 import { deleteForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { recordLag } from '#shared/forwarding/lag-history';
+import { publishForwardingHealth } from '#shared/notifications/publish';
 import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-state-store';
 
 /**
@@ -122,6 +123,7 @@ export async function forwardClusterAuditLogs(
   const health = healthAfterRun(forwarding.health, result, now);
   const lagSlot = await recordLag(ref, forwarding.lagSlot, health.lagSeconds, now);
   if (!(await finishRun(run, health, lagSlot))) return notRun('LOST_LEASE');
+  await publishForwardingHealth(ids, forwarding.health, health);
 
   const status: RunStatus = result.problem ? 'FAILED' : result.filesDelivered > 0 ? 'DELIVERED' : 'UP_TO_DATE';
   recordMetrics(result, health);

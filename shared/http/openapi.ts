@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
+import { NOTIFICATION_SOURCE, NOTIFICATIONS } from '#shared/notifications/notifications';
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */
 const errorBody = z.object({
@@ -79,8 +80,21 @@ export function openApiDocument() {
     security: [{ bearerAuth: [] }],
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: jsonSchema(errorBody, 'output') },
+      schemas: { Error: jsonSchema(errorBody, 'output'), ...eventSchemas() },
     },
     paths,
+    // The service's own events (docs/notifications.md): not HTTP, so an extension beside the paths.
+    'x-events': {
+      source: NOTIFICATION_SOURCE,
+      bus: "the service's event bus (serverless.yml PlatformEventBus)",
+      detailTypes: Object.fromEntries(Object.keys(NOTIFICATIONS).map((detailType) => [detailType, { detail: { $ref: `#/components/schemas/${schemaName(detailType)}` } }])),
+    },
   };
+}
+
+/** `Integration Status Changed` -> `IntegrationStatusChanged`. */
+const schemaName = (detailType: string) => detailType.replaceAll(' ', '');
+
+function eventSchemas() {
+  return Object.fromEntries(Object.entries(NOTIFICATIONS).map(([detailType, schema]) => [schemaName(detailType), jsonSchema(schema, 'output')]));
 }

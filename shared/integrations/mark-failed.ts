@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/dynamodb';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
+import { publishIntegrationStatus } from '#shared/notifications/publish';
 import { keys } from '#shared/table/keys';
 import type { ValidationStage } from '#shared/integrations/schemas';
 
@@ -48,6 +49,7 @@ export async function markIntegrationFailed(
       }),
     );
     logger.warn('integration marked FAILED', { ...ref, code: failure.code, detectedBy: failure.detectedBy });
+    await publishIntegrationStatus(ref, { status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: failure.detectedBy, failed: { code: failure.code, name: failure.stage } });
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

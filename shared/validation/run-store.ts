@@ -11,6 +11,7 @@ import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
 import { statusDuring, type RunRef } from '#shared/validation/run-input';
 import { rotationAfterSuccess } from '#shared/validation/rotation-outcome';
 import { markRetired } from '#shared/integrations/rotation-store';
+import { publishIntegrationStatus } from '#shared/notifications/publish';
 
 /**
  * The validation run's writes to its integration. Every write is conditional on the run still
@@ -141,6 +142,8 @@ export async function recordRunSucceeded(ref: RunRef, index: number, entry: Vali
     { ...tested.names, ...rotation.names },
   );
   if (recorded && rotation.retires) await markRetired(rotation.retires, endedAt);
+  // A re-check that passes changes nothing (ACTIVE stays ACTIVE): only a validation ends in a change.
+  if (recorded && ref.mode === 'validate') await publishIntegrationStatus(ref, { status: 'ACTIVE', previousStatus: 'VALIDATING', detectedBy: 'validation' });
   return recorded;
 }
 
@@ -176,11 +179,17 @@ export function statusAfterInterruption(ref: RunRef, integration: Integration): 
  * broken; lastCheckedAt stays, so the next daily run checks it again) or a failed validation of a
  * new key or external ID beside proved settings (statusAfterFailure).
  */
-export function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
+export async function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
   const set = [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'];
   const values = { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus };
-  return newStatus === 'FAILED'
-    ? updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard', 'validated'])
-    : updateIfOwned(ref, set, values);
+  const recorded =
+    newStatus === 'FAILED'
+      ? await updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard', 'validated'])
+      : await updateIfOwned(ref, set, values);
+  const previousStatus = statusDuring(ref.mode);
+  if (recorded && newStatus !== previousStatus) {
+    await publishIntegrationStatus(ref, { status: newStatus, previousStatus, detectedBy: ref.mode === 'validate' ? 'validation' : 'recheck', failed: entry });
+  }
+  return recorded;
 }

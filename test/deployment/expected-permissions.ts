@@ -22,6 +22,8 @@ const query = `Allow dynamodb:Query ${TABLE}`;
 const sendTo = (queue: string) => `Allow sqs:SendMessage ${queue}`;
 const consume = (queue: string) => ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
 const startValidation = 'Allow states:StartExecution ValidationStateMachine';
+/** Status-change events on the service's bus (shared/notifications/publish.ts). */
+const publishEvents = 'Allow events:PutEvents PlatformEventBus';
 /** Lambda's on-failure destination of the asynchronous (EventBridge-invoked) functions. */
 const asyncFailures = sendTo('AsyncInvocationDeadLetterQueue');
 /** Customer roles: any account, any name; the customer's trust policy and external ID are the gate. */
@@ -61,8 +63,9 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // putIfNewer: a conditional Put per event.
   recordPlatformEvent: [put, asyncFailures],
   // run-store (GetItem, conditional Updates) and the customer's role (AssumeRole).
-  runValidationStage: [get, update, ...assumeCustomerRoles],
-  recordValidationInterruption: [get, update],
+  // Every function that changes a status publishes it (publishEvents).
+  runValidationStage: [get, update, ...assumeCustomerRoles, publishEvents],
+  recordValidationInterruption: [get, update, publishEvents],
   // dueIntegrations (Query on RecheckIndex), beginRecheck and its restore (Update), StartExecution.
   recheckIntegrations: [`Allow dynamodb:Query ${TABLE}/index/RecheckIndex`, update, startValidation, asyncFailures],
   listClusters: [get, query],
@@ -92,6 +95,7 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
     'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',
     ...assumeCustomerRoles,
+    publishEvents,
   ],
   // insertJob/restartFailedJob: a Put and an Update (holdIntegration) in one transaction.
   startBackupExport: [get, put, update, sendTo('ExportQueue')],
@@ -101,7 +105,7 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   listExportJobs: [get, query],
   getExportJob: [get],
   // submitExport as above, insertFailedJob (Put) for a refused export.
-  startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures],
+  startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures, publishEvents],
   // Leases and progress (Update), checkpoints (BatchWrite, Query), continuations (SendMessage),
   // starting the next waiting job (Delete of its line entry), the platform's backup buckets, the
   // customer's role.
@@ -116,10 +120,11 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     'Allow s3:ListBucket arn:aws:s3:::platform-backups-*',
     'Allow s3:GetObject arn:aws:s3:::platform-backups-*/*',
     ...assumeCustomerRoles,
+    publishEvents,
   ],
   // The ExportSlotIndex; jobs, slots and waiting entries (Get, Update, Delete in transactions, Query
   // of the line); re-sent and started jobs' messages.
-  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures],
+  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures, publishEvents],
 };
 
 /** The state machine invokes its two task functions, and delivers its logs and traces. */

@@ -312,6 +312,56 @@ export interface components {
                 }[];
             };
         };
+        /** @description Integration Status Changed: a validation ended, or a re-check or running work found the bucket unreachable */
+        IntegrationStatusChanged: {
+            projectId: string;
+            integrationId: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "FAILED";
+            /**
+             * @description VALIDATING after a validation the customer started; ACTIVE when a re-check or work found access broken
+             * @enum {string}
+             */
+            previousStatus: "VALIDATING" | "ACTIVE";
+            /** @description present when FAILED, or when a validation of a change failed while the proved settings keep serving (status ACTIVE): the failed stage's code, e.g. KMS_ACCESS_DENIED */
+            code?: string;
+            /** @description the failed validation stage, beside `code` */
+            stage?: string;
+            /** @description validation (a run the customer started), recheck (the daily re-validation), export or forwarding (work that found access broken) */
+            detectedBy: string;
+            /** @description when the change happened (ISO 8601, UTC) */
+            at: string;
+        };
+        /** @description Export Job Finished: an export job ended, complete (SUCCEEDED) or not (FAILED) */
+        ExportJobFinished: {
+            projectId: string;
+            integrationId: string;
+            jobId: string;
+            clusterId: string;
+            backupId: string;
+            /** @enum {string} */
+            status: "SUCCEEDED" | "FAILED";
+            /** @description present when FAILED: the job error's code, e.g. BUCKET_ACCESS_DENIED or EXPORT_ABANDONED */
+            code?: string;
+            /** @description when the change happened (ISO 8601, UTC) */
+            at: string;
+        };
+        /** @description Audit Log Forwarding Health Changed: forwarding of a cluster started or stopped lagging or failing */
+        AuditLogForwardingHealthChanged: {
+            projectId: string;
+            integrationId: string;
+            clusterId: string;
+            /** @enum {string} */
+            health: "HEALTHY" | "LAGGING" | "FAILING";
+            /** @enum {string} */
+            previousHealth: "HEALTHY" | "LAGGING" | "FAILING";
+            /** @description age of the oldest undelivered audit-log file */
+            lagSeconds?: number;
+            /** @description present when FAILING: the last delivery error's code */
+            code?: string;
+            /** @description when the change happened (ISO 8601, UTC) */
+            at: string;
+        };
     };
     responses: never;
     parameters: never;

@@ -95,6 +95,22 @@ export function recordingHooks(): RecordedHooks {
     async sendMessages(queueUrl, bodies) {
       hooks.messages.push({ queueUrl, bodies });
     },
+    // Run-time queues and rules are the stack's (test/local/runtime/ tests them); the bare endpoint has none.
+    queues: {
+      createQueue: () => {
+        throw new AwsError('UnsupportedOperation', 'No queues behind this endpoint.', 400);
+      },
+      receive: () => [],
+      delete: () => undefined,
+    },
+    rules: {
+      putRule: () => {
+        throw new AwsError('ResourceNotFoundException', 'No buses behind this endpoint.', 400);
+      },
+      putTargets: () => undefined,
+      removeTargets: () => undefined,
+      deleteRule: () => undefined,
+    },
   };
   return hooks;
 }

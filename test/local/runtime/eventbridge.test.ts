@@ -95,4 +95,53 @@ describe('local EventBridge', () => {
     await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }])).rejects.toThrow(AwsError);
     await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }])).rejects.toThrow(/JSON object/);
   });
+
+  describe('rules made at run time (PutRule, PutTargets, RemoveTargets, DeleteRule)', () => {
+    const defaultBus = 'arn:aws:events:us-east-1:111111111111:event-bus/default';
+    const recorderArn = () => {
+      const recorder = runtime.functions.find('runtime-fixture-test-recorder');
+      if (!recorder) throw new Error('the fixture has no recorder function');
+      return runtime.functions.arnOf(recorder);
+    };
+
+    it('deliver matching events to their targets like declared rules, only while enabled and targeted', async () => {
+      const rules = bus.ruleHooks();
+      expect(rules.putRule(defaultBus, 'refunds', { source: ['fixture.refunds'] }, true)).toBe('arn:aws:events:us-east-1:111111111111:rule/refunds');
+      rules.putTargets(defaultBus, 'refunds', [{ Id: 'recorder', Arn: recorderArn() }]);
+      await bus.putEvents([order({ amount: 1 }, 'fixture.refunds')]);
+      await invoker.drain();
+      expect(callsOf('recorder')).toHaveLength(1);
+
+      rules.putRule(defaultBus, 'refunds', { source: ['fixture.refunds'] }, false);
+      await bus.putEvents([order({ amount: 2 }, 'fixture.refunds')]);
+      rules.putRule(defaultBus, 'refunds', { source: ['fixture.refunds'] }, true);
+      rules.removeTargets(defaultBus, 'refunds', ['recorder']);
+      await bus.putEvents([order({ amount: 3 }, 'fixture.refunds')]);
+      await invoker.drain();
+      expect(callsOf('recorder')).toHaveLength(1);
+      rules.deleteRule(defaultBus, 'refunds');
+      expect(() => rules.putTargets(defaultBus, 'refunds', [])).toThrow(/Rule refunds does not exist/);
+    });
+
+    it("refuse what EventBridge refuses: another account's or an unknown bus, a bad pattern, a rule with targets deleted, a target the stack cannot reach", () => {
+      const rules = bus.ruleHooks();
+      const code = (call: () => unknown) => {
+        try {
+          call();
+        } catch (error) {
+          return (error as AwsError).code;
+        }
+        return 'no error';
+      };
+      expect(code(() => rules.putRule('arn:aws:events:us-east-1:222222222222:event-bus/default', 'r', { source: ['x'] }, true))).toBe('ResourceNotFoundException');
+      expect(code(() => rules.putRule('arn:aws:events:us-east-1:111111111111:event-bus/not-declared', 'r', { source: ['x'] }, true))).toBe('ResourceNotFoundException');
+      expect(code(() => rules.putRule(defaultBus, 'r', { source: 'not-a-list' }, true))).toBe('InvalidEventPatternException');
+      rules.putRule(defaultBus, 'r', { source: ['x'] }, true);
+      expect(code(() => rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sns:us-east-1:111111111111:topic' }]))).toBe('ValidationException');
+      rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:111111111111:WorkQueue' }]);
+      expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('ValidationException');
+      rules.removeTargets(defaultBus, 'r', ['t']);
+      expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('no error');
+    });
+  });
 });
