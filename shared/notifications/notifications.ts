@@ -8,6 +8,7 @@ import * as z from 'zod';
  * from here) and docs/notifications.md explains them. Details hold ids, statuses and codes only:
  * never an external ID, a credential or a message that could quote one.
  */
+/** serverless.yml's bus policy names it too: only the service's functions may put events with it. */
 export const NOTIFICATION_SOURCE = 's3-integrations';
 
 const ids = { projectId: z.string(), integrationId: z.string() };

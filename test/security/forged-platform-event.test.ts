@@ -94,6 +94,17 @@ describe('events from outside the producers', () => {
     expect(await orgOf(victim)).toBe(victim.orgId);
   });
 
+  it("a producer forges the service's own notification (an integration FAILED, which would e-mail the victim's customers): AccessDeniedException; only the service's functions publish them", async () => {
+    const victim = await platformProject();
+    const forged = { projectId: victim.projectId, integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: 'export', code: 'BUCKET_ACCESS_DENIED', at: new Date().toISOString() };
+    for (const bus of [PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN]) {
+      const sent = await put(PLATFORM_ACCOUNT, bus, 's3-integrations', 'Integration Status Changed', forged);
+      expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
+    }
+    // The producer's own events still go through: the refusal is about the service's source only.
+    expect(await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: victim.orgId, plan: 'enterprise' })).toMatchObject({ eventId: expect.any(String) });
+  });
+
   it('the platform account puts the event on its default bus instead of the service bus: the service does not listen there', async () => {
     const victim = await platformProject();
     await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' });
