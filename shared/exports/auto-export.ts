@@ -8,6 +8,7 @@ import { getIntegration } from '#shared/integrations/integration-store';
 import { insertFailedJob } from '#shared/exports/job-store';
 import { getExportRule } from '#shared/exports/rule-store';
 import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
+import { parseInput } from '#shared/worker/parse-input';
 
 /**
  * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
@@ -18,13 +19,14 @@ import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from
 export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused' | 'event-refused';
 
 export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
+  const outcome = await autoExport(event);
+  logger.info('backup completed event handled', { outcome });
+  return outcome;
+}
+
+async function autoExport(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
   if (!acceptPlatformEvent(event)) return 'event-refused';
-  const parsed = backupCompleted.safeParse(event.detail);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');
-    throw new Error(`Malformed Backup Completed event: check ${fields}`);
-  }
-  const detail = parsed.data;
+  const detail = parseInput(backupCompleted, event.detail, 'Backup Completed event');
   const rule = await getExportRule(detail.projectId, detail.clusterId);
   if (!rule) return 'no-rule';
   const [project, cluster] = await Promise.all([getProject(detail.projectId), getOwnedCluster(detail.projectId, detail.clusterId)]);

@@ -131,5 +131,6 @@ export async function sweepExportJobs(now = new Date()): Promise<ProjectSweep & 
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+  logger.info('export jobs swept', total);
   return total;
 }

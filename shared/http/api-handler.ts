@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { logger } from '#shared/logger';
+import { logger, startLogKeys } from '#shared/logger';
 import { callerFrom, type Caller } from '#shared/http/caller';
 import { errorResponse } from '#shared/http/error-mapper';
 import { jsonBodyOf, parseWith } from '#shared/http/request-parsing';
@@ -25,10 +25,7 @@ export interface ApiRequest<P, Q, B> {
 
 /** Logs one line per request with ids only: never headers, tokens or bodies. */
 const requestLogging = (): middy.MiddlewareObj<APIGatewayProxyEventV2, ApiResult> => ({
-  before: ({ event, context }) => {
-    logger.resetKeys();
-    logger.appendKeys({ requestId: event.requestContext?.requestId, lambdaRequestId: context.awsRequestId });
-  },
+  before: ({ event, context }) => startLogKeys(context, { requestId: event.requestContext?.requestId }),
   after: ({ event, response }) => {
     logger.info('request', { route: event.routeKey, status: response?.statusCode });
   },

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { stepFunctions } from '#shared/aws/step-functions';
 import { config } from '#shared/config';
-import { logger } from '#shared/logger';
+import { logger, metrics } from '#shared/logger';
 import { beginRecheck, dueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
 import type { RunRef } from '#shared/validation/run-input';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
@@ -51,6 +52,11 @@ export async function recheckActiveIntegrations(options: { deadline: number; now
     }
   };
   await Promise.all(Array.from({ length: config().RECHECK_CONCURRENCY }, worker));
+  logger.info('daily re-validation started', { ...summary });
+  // Alarmed on (docs/operations.md): starts Step Functions refused, and runs the deadline cut short.
+  metrics.addMetric('RechecksStarted', MetricUnit.Count, summary.started);
+  metrics.addMetric('RecheckStartFailures', MetricUnit.Count, summary.notStarted);
+  metrics.addMetric('RecheckIncomplete', MetricUnit.Count, summary.complete ? 0 : 1);
   return summary;
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { handler } from '#functions/record-platform-event/handler';
 import { getCluster, getOwnedCluster, getProject } from '#shared/projects/project-store';
 import { actAsFunctions } from '../support/function-roles';
+import { lambdaContext } from '../support/lambda-context';
 
 // Handlers run here as the stack runs them: as their function's role.
 await actAsFunctions(['recordPlatformEvent']);
@@ -27,24 +28,24 @@ function freshProject(): { upserted: PlatformEvent; downgraded: PlatformEvent; p
 describe('platform events', () => {
   it('records a project, and a newer event replaces it', async () => {
     const { projectId, upserted, downgraded } = freshProject();
-    await handler(upserted);
+    await handler(upserted, lambdaContext());
     expect(await getProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
-    await handler(downgraded);
+    await handler(downgraded, lambdaContext());
     expect(await getProject(projectId)).toMatchObject({ plan: 'standard' });
   });
 
   it('never lets an older event overwrite a newer one', async () => {
     const { projectId, upserted, downgraded } = freshProject();
-    await handler(downgraded);
-    await handler(upserted);
+    await handler(downgraded, lambdaContext());
+    await handler(upserted, lambdaContext());
     expect(await getProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
   });
 
   it('changes nothing when an event is replayed', async () => {
     const { projectId, upserted } = freshProject();
-    await handler(upserted);
+    await handler(upserted, lambdaContext());
     const first = await getProject(projectId);
-    await handler(upserted);
+    await handler(upserted, lambdaContext());
     expect(await getProject(projectId)).toEqual(first);
   });
 
@@ -52,15 +53,15 @@ describe('platform events', () => {
     const { projectId, upserted } = freshProject();
     const low = { ...upserted, id: 'a-event', detail: { ...upserted.detail, plan: 'enterprise' } };
     const high = { ...upserted, id: 'b-event', detail: { ...upserted.detail, plan: 'standard' } };
-    await handler(high);
-    await handler(low);
+    await handler(high, lambdaContext());
+    await handler(low, lambdaContext());
     expect((await getProject(projectId))?.plan).toBe('standard');
   });
 
   it('records clusters with their region and tier', async () => {
     const event = fixture('platform.clusters/cluster-upserted');
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    await handler({ ...event, detail: { ...event.detail, projectId } });
+    await handler({ ...event, detail: { ...event.detail, projectId } }, lambdaContext());
     expect(await getCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
   });
 
@@ -70,18 +71,18 @@ describe('platform events', () => {
     const [first, second] = [`proj-${randomBytes(6).toString('hex')}`, `proj-${randomBytes(6).toString('hex')}`];
     const older = { ...event, detail: { ...event.detail, projectId: first, clusterId } };
     const newer = { ...event, id: `${event.id}-2`, time: '2026-11-24T11:00:00Z', detail: { ...event.detail, projectId: second, clusterId } };
-    await handler(older);
+    await handler(older, lambdaContext());
     expect(await getOwnedCluster(first, clusterId)).toBeDefined();
-    await handler(newer);
-    await handler(older);
+    await handler(newer, lambdaContext());
+    await handler(older, lambdaContext());
     expect(await getOwnedCluster(first, clusterId)).toBeUndefined();
     expect(await getCluster(first, clusterId)).toBeDefined();
     expect(await getOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
   });
 
   it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {
-    await expect(handler(fixture('platform.projects/project-malformed'))).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
+    await expect(handler(fixture('platform.projects/project-malformed'), lambdaContext())).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
     const unknown = { ...fixture('platform.projects/project-upserted'), source: 'platform.billing' };
-    await expect(handler(unknown)).rejects.toThrow(/Unexpected platform event/);
+    await expect(handler(unknown, lambdaContext())).rejects.toThrow(/Unexpected platform event/);
   });
 });

@@ -31,6 +31,7 @@ import {
 } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { customerKeys, exportWorld, platformBackup } from '../exports/support/export-stack';
+import { lambdaContext } from '../support/lambda-context';
 
 // The in-process handlers below run with a narrower list of backup buckets than the stack's "any
 // bucket of the platform account" (configuration is read on first use, after this line).
@@ -104,7 +105,7 @@ describe('events from outside the producers', () => {
   it('an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function itself', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.projects', 'Project Upserted', { projectId, orgId: 'org-x', plan: 'enterprise' }, { account: '999999999999' });
-    await recordPlatformEvent(event);
+    await recordPlatformEvent(event, lambdaContext());
     expect(await getProject(projectId)).toBeUndefined();
   });
 });
@@ -148,7 +149,7 @@ describe('events from a producer that must still be refused', () => {
     for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
       const projectId = `proj-${randomBytes(6).toString('hex')}`;
       const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-10', bucket: 'platform-backups-a', prefix, completedAt: new Date().toISOString() });
-      await recordPlatformEvent(event);
+      await recordPlatformEvent(event, lambdaContext());
       expect(await getBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
     }
   });
@@ -156,10 +157,10 @@ describe('events from a producer that must still be refused', () => {
   it('a Backup Completed naming a bucket outside the configured backup buckets: refused', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'customer-data', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
-    await recordPlatformEvent(event);
+    await recordPlatformEvent(event, lambdaContext());
     expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
     const allowed = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'platform-backups-a', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
-    await recordPlatformEvent(allowed);
+    await recordPlatformEvent(allowed, lambdaContext());
     expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
   });
 
@@ -198,8 +199,8 @@ describe('replayed events', () => {
   it("an old Project Upserted replayed after a newer one (moving the project back): ignored", async () => {
     const project = await platformProject();
     const older = envelope('platform.projects', 'Project Upserted', { projectId: project.projectId, orgId: 'org-previous-owner', plan: 'enterprise' }, { time: new Date(Date.now() - 3_600_000) });
-    await recordPlatformEvent(older);
-    await recordPlatformEvent(older);
+    await recordPlatformEvent(older, lambdaContext());
+    await recordPlatformEvent(older, lambdaContext());
     expect(await orgOf(project)).toBe(project.orgId);
   });
 
