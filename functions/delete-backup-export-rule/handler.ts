@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
-import { clusterPath } from '#shared/exports/schemas';
+import { clusterPath } from '#shared/projects/schemas';
 import { removeExportRule } from '#shared/exports/manage-exports';
 
 /** Stops automatic exports of this cluster; jobs already started run to their end. */

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { clusterPath } from '#shared/exports/schemas';
+import { clusterPath } from '#shared/projects/schemas';
 import { readExportRule } from '#shared/exports/manage-exports';
 
 export const handler = apiHandler({ path: clusterPath }, async ({ caller, path }) =>

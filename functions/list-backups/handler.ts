@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { clusterPath } from '#shared/exports/schemas';
+import { clusterPath } from '#shared/projects/schemas';
 import { listQuery } from '#shared/integrations/schemas';
 import { listBackups } from '#shared/projects/list-clusters';
 

@@ -1,6 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { clusterPath, exportRuleBody } from '#shared/exports/schemas';
+import { exportRuleBody } from '#shared/exports/schemas';
+import { clusterPath } from '#shared/projects/schemas';
 import { setExportRule } from '#shared/exports/manage-exports';
 
 /** Every later Backup Completed event of this cluster starts an export into the rule's folder. */

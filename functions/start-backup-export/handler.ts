@@ -1,6 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { backupPath, exportBody } from '#shared/exports/schemas';
+import { exportBody } from '#shared/exports/schemas';
+import { backupPath } from '#shared/projects/schemas';
 import { startBackupExport } from '#shared/exports/manage-exports';
 
 /** 202: the export job is queued (or was already); poll GET .../jobs/{jobId} for its progress. */

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '#shared/config';
 import { jobId } from '#shared/exports/schemas';
-import { projectId } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * The export queue carries one kind of message: "work on this job now". It names the job and the

@@ -1,16 +1,12 @@
 import * as z from 'zod';
 import { directoryProblem } from '#shared/exports/destination';
-import { integrationHealth, integrationId, projectId } from '#shared/integrations/schemas';
+import { integrationHealth, integrationId } from '#shared/integrations/schemas';
+import { clusterId, projectId } from '#shared/projects/schemas';
 
 /**
  * Contracts of audit-log forwarding: the API's request and answer (also the source of the OpenAPI
  * document) and the message the scheduler sends the worker.
  */
-/** Cluster ids come from platform events and use their alphabet (shared/projects/platform-events.ts). */
-export const clusterId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a cluster id');
-
-export const clusterPath = z.strictObject({ projectId, clusterId });
-
 /**
  * The customer-side key prefix forwarding writes under, with the same rules as export directories
  * (shared/exports/destination.ts), so a customer learns one rule: a relative path of S3 safe

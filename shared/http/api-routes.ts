@@ -6,15 +6,14 @@ import {
   integrationPath,
   integrationView,
   listQuery,
-  projectPath,
   setRoleBody,
   setupDocuments,
 } from '#shared/integrations/schemas';
-import { clusterPath as forwardingPath, forwardingBody, forwardingView } from '#shared/forwarding/schemas';
+import { forwardingBody, forwardingView } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
 import { lagHistoryView } from '#shared/forwarding/lag-history';
-import { backupList, clusterList } from '#shared/projects/schemas';
-import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
+import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
+import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
  * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
@@ -172,7 +171,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'putAuditLogForwarding',
     summary: 'Turn audit-log forwarding of a dedicated cluster on, or change its integration or directory',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     body: forwardingBody,
     responses: {
       200: { description: 'Forwarding changed; delivery continues where it stood', schema: forwardingView },
@@ -186,7 +185,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'getAuditLogForwarding',
     summary: "A cluster's audit-log forwarding with its delivery health",
     access: 'read',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     responses: { 200: { description: 'The forwarding', schema: forwardingView } },
   },
   {
@@ -195,7 +194,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'deleteAuditLogForwarding',
     summary: 'Turn audit-log forwarding off (files already delivered stay)',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     responses: { 204: { description: 'Forwarding turned off' } },
   },
   {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { integrationId, projectId } from '#shared/integrations/schemas';
+import { integrationId } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * What a validation execution carries from state to state: ids and the run's mode, never
