@@ -1,5 +1,6 @@
-import { AppError, ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import { AppError, ConflictError } from '#shared/errors';
 import { logger } from '#shared/logger';
+import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import { getIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
@@ -23,21 +24,7 @@ export interface ExportOrder extends JobIdentity {
 
 /** The integration an export may use: present, ACTIVE, in the cluster's region. */
 export async function requireUsableIntegration(projectId: string, integrationId: string, cluster: Cluster): Promise<Integration> {
-  const integration = await getIntegration(projectId, integrationId);
-  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
-  if (integration.status !== 'ACTIVE') {
-    throw new ConflictError(
-      'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
-    );
-  }
-  if (integration.region !== cluster.region) {
-    throw new UnprocessableError(
-      'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${cluster.region}: use an integration in ${cluster.region}.`,
-    );
-  }
-  return integration;
+  return requireUsableForNewWork(await getIntegration(projectId, integrationId), cluster.region);
 }
 
 /** A new job for `order`, PENDING; every other way a job record starts out derives from this one. */

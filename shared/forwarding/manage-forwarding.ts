@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import { NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
 import { logger } from '#shared/logger';
-import { isUsable } from '#shared/integrations/integration';
+import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import { getIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
 import { initialHealth, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
@@ -32,20 +32,7 @@ export async function putForwarding(
 ): Promise<{ created: boolean; forwarding: ForwardingView }> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
-  const integration = await getIntegration(projectId, body.integrationId);
-  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
-  if (!isUsable(integration)) {
-    throw new ConflictError(
-      'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}: forwarding needs an ACTIVE integration; finish its setup or validate it again.`,
-    );
-  }
-  if (integration.region !== cluster.region) {
-    throw new UnprocessableError(
-      'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${cluster.region}: use an integration in ${cluster.region}.`,
-    );
-  }
+  const integration = requireUsableForNewWork(await getIntegration(projectId, body.integrationId), cluster.region);
   const now = new Date().toISOString();
   const existing = await getForwarding(projectId, clusterId);
   if (!existing) {

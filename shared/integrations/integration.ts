@@ -33,6 +33,3 @@ export function toView(integration: Integration): IntegrationView {
   } = integration;
   return view;
 }
-
-/** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */
-export const isUsable = (integration: Integration) => integration.status === 'ACTIVE';
