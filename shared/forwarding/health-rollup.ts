@@ -7,7 +7,7 @@ import { getIntegration } from '#shared/integrations/integration-store';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
 import { listProjectForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 
 /**

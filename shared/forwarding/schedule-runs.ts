@@ -4,7 +4,7 @@ import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
 import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
 
 /**
