@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
 import { cancellationReasons, getRecord, tableName } from '#shared/table/items';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
 import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
 import { FORWARDING_SHARDS, forwardingShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import type { Caller } from '#shared/http/caller';
 import { getIntegration } from '#shared/integrations/manage-integrations';

@@ -1,5 +1,6 @@
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
@@ -13,8 +14,6 @@ import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
  * the tick's wall time does not grow with the slowest bucket, and a message that keeps failing
  * ends in the dead-letter queue without holding up the others.
  */
-const sqs = new SQSClient({});
-
 const SQS_BATCH = 10;
 /** SendMessageBatch calls in flight at once: 1,000 clusters are 100 calls, sent in about ten rounds. */
 const PARALLEL_SENDS = 10;

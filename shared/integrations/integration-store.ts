@@ -1,6 +1,6 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
 import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } from '#shared/projects/project-usage';

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { getRecord, tableName } from '#shared/table/items';
 import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { projectPk } from '#shared/table/keys';
 import { decodePageToken, encodePageToken } from '#shared/table/pagination';

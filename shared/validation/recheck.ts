@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { stepFunctions } from '#shared/aws/step-functions';
+import { stepFunctions } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { beginRecheck, dueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { initialHealth, shardOf, type Forwarding } from '#shared/forwarding/forwarding';
 import { deleteForwarding, getForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
