@@ -1,9 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { listQuery } from '#shared/integrations/schemas';
-import { projectPath } from '#shared/projects/schemas';
 import { listExportJobs } from '#shared/exports/manage-exports';
 
-export const handler = apiHandler({ path: projectPath, query: listQuery }, async ({ caller, path, query }) =>
+export const handler = apiHandler('listExportJobs', async ({ caller, path, query }) =>
   json(200, await listExportJobs(caller, path.projectId, query)),
 );

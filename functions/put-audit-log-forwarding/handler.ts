@@ -1,10 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { putForwarding } from '#shared/forwarding/manage-forwarding';
-import { forwardingBody } from '#shared/forwarding/schemas';
-import { clusterPath } from '#shared/projects/schemas';
 
-export const handler = apiHandler({ path: clusterPath, body: forwardingBody }, async ({ caller, path, body }) => {
+export const handler = apiHandler('putAuditLogForwarding', async ({ caller, path, body }) => {
   const { created, forwarding } = await putForwarding(caller, path.projectId, path.clusterId, body);
   return json(created ? 201 : 200, forwarding);
 });

@@ -1,10 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { exportRuleBody } from '#shared/exports/schemas';
-import { clusterPath } from '#shared/projects/schemas';
 import { setExportRule } from '#shared/exports/manage-exports';
 
 /** Every later Backup Completed event of this cluster starts an export into the rule's folder. */
-export const handler = apiHandler({ path: clusterPath, body: exportRuleBody }, async ({ caller, path, body }) =>
+export const handler = apiHandler('putBackupExportRule', async ({ caller, path, body }) =>
   json(200, await setExportRule(caller, path.projectId, path.clusterId, body)),
 );

@@ -4,7 +4,8 @@ import { config } from '#shared/config';
 import type { Caller } from '#shared/http/caller';
 import { getIntegration } from '#shared/integrations/manage-integrations';
 import { listProjectForwardings } from '#shared/forwarding/forwarding-store';
-import { combinedLagPoints, ringSlots, type LagHistoryView, type LagSlot } from '#shared/forwarding/lag-history';
+import { combinedLagPoints, ringSlots, type LagSlot } from '#shared/forwarding/lag-history';
+import type { LagHistoryView } from '#shared/forwarding/schemas';
 import { projectPk, sortKeyPrefix } from '#shared/table/keys';
 
 /**

@@ -37,6 +37,13 @@ export const forwardingView = z.object({
   health: integrationHealth,
 });
 
+/** An integration's forwarding lag over the last day (GET .../lag-history, shared/forwarding/lag-history.ts). */
+export const lagHistoryView = z.object({
+  slotSeconds: z.number().int(),
+  /** Slots with at least one run, oldest first: the largest lag of every cluster that forwards through the integration. */
+  points: z.array(z.object({ at: z.string(), lagSeconds: z.number() })),
+});
+
 /** One message per enabled cluster and schedule tick. */
 export const forwardingRunMessage = z.strictObject({
   projectId,
@@ -48,3 +55,4 @@ export const forwardingRunMessage = z.strictObject({
 export type ForwardingBody = z.infer<typeof forwardingBody>;
 export type ForwardingView = z.infer<typeof forwardingView>;
 export type ForwardingRunMessage = z.infer<typeof forwardingRunMessage>;
+export type LagHistoryView = z.infer<typeof lagHistoryView>;

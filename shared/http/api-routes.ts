@@ -9,16 +9,17 @@ import {
   setRoleBody,
   setupDocuments,
 } from '#shared/integrations/schemas';
-import { forwardingBody, forwardingView } from '#shared/forwarding/schemas';
+import { forwardingBody, forwardingView, lagHistoryView } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
-import { lagHistoryView } from '#shared/forwarding/lag-history';
 import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
 import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
- * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
- * is generated from this table, and a test checks it against the httpApi events of serverless.yml,
- * so the routes, the document and the deployment cannot drift apart.
+ * Every route of the HTTP API with the schemas it validates and answers with, named here and
+ * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
+ * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
+ * it against the httpApi events of serverless.yml and each deployed function's handler, so the
+ * routes, the handlers, the document and the deployment cannot drift apart.
  */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -36,7 +37,7 @@ export interface ApiRoute {
 const integrationRoot = '/v1/projects/{projectId}/integrations';
 const oneIntegration = `${integrationRoot}/{integrationId}`;
 
-export const apiRoutes: ApiRoute[] = [
+export const apiRoutes = [
   {
     method: 'GET',
     path: '/v1/health',
@@ -260,4 +261,17 @@ export const apiRoutes: ApiRoute[] = [
     pathParams: jobPath,
     responses: { 200: { description: 'The job', schema: jobView } },
   },
-];
+] as const satisfies readonly ApiRoute[];
+
+type Route = (typeof apiRoutes)[number];
+export type OperationId = Route['operationId'];
+/** The operations a caller with a token may call, and those anyone may. */
+export type CallerOperationId = Exclude<Route, { access: 'public' }>['operationId'];
+export type PublicOperationId = Extract<Route, { access: 'public' }>['operationId'];
+export type RouteOf<O extends OperationId> = Extract<Route, { operationId: O }>;
+
+export function routeOf<O extends OperationId>(operationId: O): RouteOf<O> {
+  const route = apiRoutes.find((candidate) => candidate.operationId === operationId);
+  if (!route) throw new Error(`No route has the operation ${operationId}`);
+  return route as RouteOf<O>;
+}
