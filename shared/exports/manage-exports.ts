@@ -2,10 +2,10 @@ import { ConflictError, NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
 import { logger } from '#shared/logger';
 import { requireDedicatedCluster, requireProjectAccess } from '#shared/projects/access';
-import { getBackup } from '#shared/projects/project-store';
+import { loadBackup } from '#shared/projects/project-store';
 import { toJobView } from '#shared/exports/export-job';
-import { getJob, listJobs } from '#shared/exports/job-store';
-import { deleteExportRule, getExportRule, putExportRule, toRuleView } from '#shared/exports/rule-store';
+import { loadJob, loadJobPage } from '#shared/exports/job-store';
+import { deleteExportRule, loadExportRule, putExportRule, toRuleView } from '#shared/exports/rule-store';
 import type { ExportRequest, ExportRuleView, JobView } from '#shared/exports/schemas';
 import { requireUsableIntegration, submitExport } from '#shared/exports/submit-export';
 
@@ -23,7 +23,7 @@ interface BackupRef {
 export async function startBackupExport(caller: Caller, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
   await requireProjectAccess(caller, backup.projectId, 'write');
   const cluster = await requireDedicatedCluster(backup.projectId, backup.clusterId);
-  const stored = await getBackup(backup.projectId, backup.clusterId, backup.backupId);
+  const stored = await loadBackup(backup.projectId, backup.clusterId, backup.backupId);
   if (!stored) throw new NotFoundError('No such backup of this cluster.', 'BACKUP_NOT_FOUND');
   if (stored.status !== 'AVAILABLE') {
     throw new ConflictError('BACKUP_NOT_AVAILABLE', 'Only AVAILABLE backups can be exported: wait until the backup has completed.');
@@ -46,14 +46,14 @@ export async function startBackupExport(caller: Caller, backup: BackupRef, reque
 
 export async function getExportJob(caller: Caller, projectId: string, jobId: string): Promise<JobView> {
   await requireProjectAccess(caller, projectId, 'read');
-  const job = await getJob(projectId, jobId);
+  const job = await loadJob(projectId, jobId);
   if (!job) throw new NotFoundError('No such job in this project.', 'JOB_NOT_FOUND');
   return toJobView(job);
 }
 
 export async function listExportJobs(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
   await requireProjectAccess(caller, projectId, 'read');
-  const { items, nextToken } = await listJobs(projectId, page);
+  const { items, nextToken } = await loadJobPage(projectId, page);
   return { items: items.map(toJobView), nextToken };
 }
 
@@ -61,7 +61,7 @@ export async function setExportRule(caller: Caller, projectId: string, clusterId
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
   await requireUsableIntegration(projectId, request.integrationId, cluster);
-  const existing = await getExportRule(projectId, clusterId);
+  const existing = await loadExportRule(projectId, clusterId);
   const now = new Date().toISOString();
   const rule = {
     projectId,
@@ -82,7 +82,7 @@ const noRule = () => new NotFoundError('This cluster has no backup export rule.'
 export async function readExportRule(caller: Caller, projectId: string, clusterId: string): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'read');
   await requireDedicatedCluster(projectId, clusterId);
-  const rule = await getExportRule(projectId, clusterId);
+  const rule = await loadExportRule(projectId, clusterId);
   if (!rule) throw noRule();
   return toRuleView(rule);
 }

@@ -12,7 +12,7 @@ export interface ExportRule extends ExportRuleView {
 
 const table = () => config().TABLE_NAME;
 
-export async function getExportRule(projectId: string, clusterId: string): Promise<ExportRule | undefined> {
+export async function loadExportRule(projectId: string, clusterId: string): Promise<ExportRule | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: table(), Key: keys.exportRule(projectId, clusterId), ConsistentRead: true }),
   );

@@ -2,12 +2,12 @@ import { AppError, ConflictError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
 import { destinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
-import { getJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
+import { loadJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
 
 /**
  * Submitting an export, for the API and for auto-export rules alike. The job id is derived from
@@ -24,7 +24,7 @@ export interface ExportOrder extends JobIdentity {
 
 /** The integration an export may use: present, ACTIVE, in the cluster's region. */
 export async function requireUsableIntegration(projectId: string, integrationId: string, cluster: Cluster): Promise<Integration> {
-  return requireUsableForNewWork(await getIntegration(projectId, integrationId), cluster.region);
+  return requireUsableForNewWork(await loadIntegration(projectId, integrationId), cluster.region);
 }
 
 /** A new job for `order`, PENDING; every other way a job record starts out derives from this one. */
@@ -75,7 +75,7 @@ async function resume(existing: ExportJob): Promise<ExportJob> {
   }
   if (existing.status !== 'FAILED') return existing;
   const restarted = await restartFailedJob(existing, new Date().toISOString());
-  if (!restarted) return (await getJob(existing.projectId, existing.jobId)) ?? existing;
+  if (!restarted) return (await loadJob(existing.projectId, existing.jobId)) ?? existing;
   logger.info('failed export job restarted', { jobId: restarted.jobId, attempt: restarted.attempt });
   await dispatch(restarted);
   return restarted;
@@ -86,7 +86,7 @@ export async function submitExport(order: ExportOrder, integration: Integration,
     throw new ConflictError('BACKUP_NOT_AVAILABLE', 'This backup has no usable location and cannot be exported: contact support.');
   }
   const jobId = jobIdFor(order);
-  const existing = await getJob(order.projectId, jobId);
+  const existing = await loadJob(order.projectId, jobId);
   if (existing) return resume(existing);
   const inserted = await insertJob(newJob(order, integration.bucketName, cluster, new Date().toISOString()));
   if (inserted) {
@@ -95,7 +95,7 @@ export async function submitExport(order: ExportOrder, integration: Integration,
     return inserted;
   }
   // An identical request created it between our read and our write.
-  const raced = await getJob(order.projectId, jobId);
+  const raced = await loadJob(order.projectId, jobId);
   if (!raced) throw new Error(`export job ${jobId} neither written nor found`);
   return resume(raced);
 }

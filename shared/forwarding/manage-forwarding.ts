@@ -3,10 +3,10 @@ import { NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
 import { logger } from '#shared/logger';
 import { requireUsableForNewWork } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
 import { initialHealth, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
-import { changeForwarding, deleteForwarding, getForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
+import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import type { ForwardingBody, ForwardingView } from '#shared/forwarding/schemas';
 
@@ -19,7 +19,7 @@ const forwardingOff = () =>
   new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
 
 async function viewOf(forwarding: Forwarding): Promise<ForwardingView> {
-  const integration = await getIntegration(forwarding.projectId, forwarding.integrationId);
+  const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
   return toForwardingView(forwarding, integration?.bucketName ?? '');
 }
 
@@ -32,9 +32,9 @@ export async function putForwarding(
 ): Promise<{ created: boolean; forwarding: ForwardingView }> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
-  const integration = requireUsableForNewWork(await getIntegration(projectId, body.integrationId), cluster.region);
+  const integration = requireUsableForNewWork(await loadIntegration(projectId, body.integrationId), cluster.region);
   const now = new Date().toISOString();
-  const existing = await getForwarding(projectId, clusterId);
+  const existing = await loadForwarding(projectId, clusterId);
   if (!existing) {
     const forwarding: Forwarding = {
       projectId,
@@ -68,7 +68,7 @@ export async function putForwarding(
  */
 async function requireForwarding(caller: Caller, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
-  const forwarding = await getForwarding(projectId, clusterId);
+  const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
   await requireDedicatedCluster(projectId, clusterId);
   throw forwardingOff();

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
+import { loadEnabledForwardings } from '#shared/forwarding/forwarding-store';
 import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
 import { inParallel } from '#shared/worker/in-parallel';
 import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
@@ -29,7 +29,7 @@ export interface ScheduleResult {
 
 export async function scheduleForwardingRuns(scheduledAt: Date = new Date()): Promise<ScheduleResult> {
   if (!config().FORWARDING_QUEUE_URL) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL is not set');
-  const refs = await listEnabledForwardings();
+  const refs = await loadEnabledForwardings();
   const batches: SendMessageBatchRequestEntry[][] = [];
   refs.forEach((ref, index) => {
     const message: ForwardingRunMessage = { projectId: ref.projectId, clusterId: ref.clusterId, scheduledAt: scheduledAt.toISOString() };

@@ -17,7 +17,7 @@ import { startValidation } from '#shared/validation/start-validation';
 
 async function requireIntegration(caller: Caller, projectId: string, integrationId: string, access: Access) {
   await requireProjectAccess(caller, projectId, access);
-  const integration = await store.getIntegration(projectId, integrationId);
+  const integration = await store.loadIntegration(projectId, integrationId);
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
   return integration;
 }
@@ -49,7 +49,7 @@ export async function createIntegration(
 
 export async function listIntegrations(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
   await requireProjectAccess(caller, projectId, 'read');
-  const { items, nextToken } = await store.listIntegrations(projectId, page);
+  const { items, nextToken } = await store.loadIntegrationPage(projectId, page);
   return { items: items.map(toView), nextToken };
 }
 
@@ -80,6 +80,6 @@ export async function revalidate(caller: Caller, projectId: string, integrationI
 
 export async function removeIntegration(caller: Caller, projectId: string, integrationId: string): Promise<void> {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
-  await store.deleteIntegration(integration);
+  await store.deleteIntegrationRecords(integration);
   logger.info('integration deleted', { projectId, integrationId });
 }

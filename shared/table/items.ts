@@ -16,7 +16,7 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
   return record as T;
 }
 
-export async function getRecord<T>(key: Key): Promise<T | undefined> {
+export async function loadRecord<T>(key: Key): Promise<T | undefined> {
   const { Item } = await dynamodb.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
   return Item ? withoutKeys<T>(Item) : undefined;
 }

@@ -24,7 +24,7 @@ export interface DueIntegration {
 }
 
 /** Every ACTIVE integration last checked before `dueBefore`, each shard oldest first, shards interleaved. */
-export async function* dueIntegrations(dueBefore: string): AsyncGenerator<DueIntegration> {
+export async function* loadDueIntegrations(dueBefore: string): AsyncGenerator<DueIntegration> {
   const shards = Array.from({ length: RECHECK_SHARDS }, (_, shard) => ({
     shard: recheckShardKey(shard),
     items: [] as DueIntegration[],

@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { stepFunctions } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import { beginRecheck, dueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
+import { beginRecheck, loadDueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
 import type { RunRef } from '#shared/validation/run-input';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
 import { inParallel } from '#shared/worker/in-parallel';
@@ -38,7 +38,7 @@ export async function recheckActiveIntegrations(options: { deadline: number; now
   const staleBefore = new Date(now.getTime() - VALIDATION_STALE_AFTER_MS).toISOString();
   const summary: RecheckSummary = { started: 0, skipped: 0, notStarted: 0, complete: true };
   const { complete } = await inParallel(
-    dueIntegrations(dueBefore),
+    loadDueIntegrations(dueBefore),
     config().RECHECK_CONCURRENCY,
     async (integration) => {
       summary[await recheckOne(integration, { dueBefore, staleBefore })] += 1;

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { ValidatedSettings } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
@@ -21,7 +21,7 @@ export type Owned = Integration & { validation: NonNullable<Integration['validat
 
 /** The integration, if this run still owns it. */
 export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefined> {
-  const integration = await getIntegration(ref.projectId, ref.integrationId);
+  const integration = await loadIntegration(ref.projectId, ref.integrationId);
   const owned =
     integration?.validation?.runId === ref.runId &&
     integration.validation.result === 'RUNNING' &&

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '#functions/record-platform-event/handler';
-import { getCluster, getOwnedCluster, getProject } from '#shared/projects/project-store';
+import { loadCluster, loadOwnedCluster, loadProject } from '#shared/projects/project-store';
 import { actAsFunctions } from '../support/function-roles';
 import { lambdaContext } from '../support/lambda-context';
 
@@ -29,24 +29,24 @@ describe('platform events', () => {
   it('records a project, and a newer event replaces it', async () => {
     const { projectId, upserted, downgraded } = freshProject();
     await handler(upserted, lambdaContext());
-    expect(await getProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
     await handler(downgraded, lambdaContext());
-    expect(await getProject(projectId)).toMatchObject({ plan: 'standard' });
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'standard' });
   });
 
   it('never lets an older event overwrite a newer one', async () => {
     const { projectId, upserted, downgraded } = freshProject();
     await handler(downgraded, lambdaContext());
     await handler(upserted, lambdaContext());
-    expect(await getProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
   });
 
   it('changes nothing when an event is replayed', async () => {
     const { projectId, upserted } = freshProject();
     await handler(upserted, lambdaContext());
-    const first = await getProject(projectId);
+    const first = await loadProject(projectId);
     await handler(upserted, lambdaContext());
-    expect(await getProject(projectId)).toEqual(first);
+    expect(await loadProject(projectId)).toEqual(first);
   });
 
   it('breaks ties on time by event id, whatever the arrival order', async () => {
@@ -55,14 +55,14 @@ describe('platform events', () => {
     const high = { ...upserted, id: 'b-event', detail: { ...upserted.detail, plan: 'standard' } };
     await handler(high, lambdaContext());
     await handler(low, lambdaContext());
-    expect((await getProject(projectId))?.plan).toBe('standard');
+    expect((await loadProject(projectId))?.plan).toBe('standard');
   });
 
   it('records clusters with their region and tier', async () => {
     const event = fixture('platform.clusters/cluster-upserted');
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     await handler({ ...event, detail: { ...event.detail, projectId } }, lambdaContext());
-    expect(await getCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
+    expect(await loadCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
   });
 
   it('moves a cluster to the project of the newest event; an older event cannot move it back', async () => {
@@ -72,12 +72,12 @@ describe('platform events', () => {
     const older = { ...event, detail: { ...event.detail, projectId: first, clusterId } };
     const newer = { ...event, id: `${event.id}-2`, time: '2026-11-24T11:00:00Z', detail: { ...event.detail, projectId: second, clusterId } };
     await handler(older, lambdaContext());
-    expect(await getOwnedCluster(first, clusterId)).toBeDefined();
+    expect(await loadOwnedCluster(first, clusterId)).toBeDefined();
     await handler(newer, lambdaContext());
     await handler(older, lambdaContext());
-    expect(await getOwnedCluster(first, clusterId)).toBeUndefined();
-    expect(await getCluster(first, clusterId)).toBeDefined();
-    expect(await getOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
+    expect(await loadOwnedCluster(first, clusterId)).toBeUndefined();
+    expect(await loadCluster(first, clusterId)).toBeDefined();
+    expect(await loadOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
   });
 
   it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {

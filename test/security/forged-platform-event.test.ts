@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { handler as recordPlatformEvent } from '#functions/record-platform-event/handler';
 import type { ExportJob } from '#shared/exports/export-job';
 import { planFiles } from '#shared/exports/worker/plan-files';
-import { getBackup, getProject } from '#shared/projects/project-store';
+import { loadBackup, loadProject } from '#shared/projects/project-store';
 import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../support/local-stack';
 import { createBucket } from '../support/customer';
 import {
@@ -63,7 +63,7 @@ function refusalsOf(eventId: string) {
   }, `the refusal of event ${eventId} was not logged`);
 }
 
-const orgOf = async (project: Project) => (await getProject(project.projectId))?.orgId;
+const orgOf = async (project: Project) => (await loadProject(project.projectId))?.orgId;
 
 /** A short pause for events the service must NOT act on: long enough for a delivered one to land. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -106,7 +106,7 @@ describe('events from outside the producers', () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.projects', 'Project Upserted', { projectId, orgId: 'org-x', plan: 'enterprise' }, { account: '999999999999' });
     await recordPlatformEvent(event, lambdaContext());
-    expect(await getProject(projectId)).toBeUndefined();
+    expect(await loadProject(projectId)).toBeUndefined();
   });
 });
 
@@ -120,7 +120,7 @@ describe('events from a producer that must still be refused', () => {
     expect(await orgOf(victim)).toBe(victim.orgId);
     // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
     await publish('platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' }, { time: new Date(Date.now() + 2_000) });
-    await eventually(async () => (await getProject(victim.projectId))?.plan === 'standard', 'a later real event was not applied');
+    await eventually(async () => (await loadProject(victim.projectId))?.plan === 'standard', 'a later real event was not applied');
   });
 
   it("a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, nothing exported", async () => {
@@ -139,7 +139,7 @@ describe('events from a producer that must still be refused', () => {
     const lines = await refusalsOf((sent as { eventId: string }).eventId);
     expect(lines.join('\n')).toContain('BACKUP_PREFIX_NOT_ALLOWED');
     await settle();
-    expect(await getBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
+    expect(await loadBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
     const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as { items: unknown[] };
     expect(jobs.items).toEqual([]);
     expect(await customerKeys(attacker, 'loot/')).toEqual([]);
@@ -150,7 +150,7 @@ describe('events from a producer that must still be refused', () => {
       const projectId = `proj-${randomBytes(6).toString('hex')}`;
       const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-10', bucket: 'platform-backups-a', prefix, completedAt: new Date().toISOString() });
       await recordPlatformEvent(event, lambdaContext());
-      expect(await getBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
+      expect(await loadBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
     }
   });
 
@@ -158,10 +158,10 @@ describe('events from a producer that must still be refused', () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'customer-data', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
     await recordPlatformEvent(event, lambdaContext());
-    expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
+    expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
     const allowed = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'platform-backups-a', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
     await recordPlatformEvent(allowed, lambdaContext());
-    expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
+    expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
   });
 
   it('a Backup Completed naming a bucket of another account (right layout): the export never reads it', async () => {

@@ -3,7 +3,7 @@ import { config } from '#shared/config';
 import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
@@ -109,7 +109,7 @@ class ExportSlice {
 
   private async work(): Promise<void> {
     const { job } = this;
-    const integration = await getIntegration(job.projectId, job.integrationId);
+    const integration = await loadIntegration(job.projectId, job.integrationId);
     const target = integration && workerTargetOf(integration);
     if (!target) throw INTEGRATION_GONE;
     this.writes = new CustomerWrites(target, job.destination.prefix);
