@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { requireDedicatedCluster, requireProjectAccess } from '#shared/projects/access';
 import { loadBackup } from '#shared/projects/project-store';
@@ -20,7 +20,7 @@ interface BackupRef {
   backupId: string;
 }
 
-export async function startBackupExport(caller: Caller, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
+export async function startBackupExport(caller: PlatformUser, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
   await requireProjectAccess(caller, backup.projectId, 'write');
   const cluster = await requireDedicatedCluster(backup.projectId, backup.clusterId);
   const stored = await loadBackup(backup.projectId, backup.clusterId, backup.backupId);
@@ -44,20 +44,20 @@ export async function startBackupExport(caller: Caller, backup: BackupRef, reque
   return { jobId: job.jobId };
 }
 
-export async function getExportJob(caller: Caller, projectId: string, jobId: string): Promise<JobView> {
+export async function getExportJob(caller: PlatformUser, projectId: string, jobId: string): Promise<JobView> {
   await requireProjectAccess(caller, projectId, 'read');
   const job = await loadJob(projectId, jobId);
   if (!job) throw new NotFoundError('No such job in this project.', 'JOB_NOT_FOUND');
   return toJobView(job);
 }
 
-export async function listExportJobs(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listExportJobs(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await loadJobPage(projectId, page);
   return { items: items.map(toJobView), nextToken };
 }
 
-export async function setExportRule(caller: Caller, projectId: string, clusterId: string, request: ExportRequest): Promise<ExportRuleView> {
+export async function setExportRule(caller: PlatformUser, projectId: string, clusterId: string, request: ExportRequest): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
   await requireUsableIntegration(projectId, request.integrationId, cluster);
@@ -79,7 +79,7 @@ export async function setExportRule(caller: Caller, projectId: string, clusterId
 
 const noRule = () => new NotFoundError('This cluster has no backup export rule.', 'EXPORT_RULE_NOT_FOUND');
 
-export async function readExportRule(caller: Caller, projectId: string, clusterId: string): Promise<ExportRuleView> {
+export async function readExportRule(caller: PlatformUser, projectId: string, clusterId: string): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'read');
   await requireDedicatedCluster(projectId, clusterId);
   const rule = await loadExportRule(projectId, clusterId);
@@ -87,7 +87,7 @@ export async function readExportRule(caller: Caller, projectId: string, clusterI
   return toRuleView(rule);
 }
 
-export async function removeExportRule(caller: Caller, projectId: string, clusterId: string): Promise<void> {
+export async function removeExportRule(caller: PlatformUser, projectId: string, clusterId: string): Promise<void> {
   await requireProjectAccess(caller, projectId, 'write');
   await requireDedicatedCluster(projectId, clusterId);
   if (!(await deleteExportRule(projectId, clusterId))) throw noRule();

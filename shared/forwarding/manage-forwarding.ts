@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
@@ -25,7 +25,7 @@ async function viewOf(forwarding: Forwarding): Promise<ForwardingView> {
 
 /** Turns forwarding on, or points it at another integration or directory. `created` tells which. */
 export async function putForwarding(
-  caller: Caller,
+  caller: PlatformUser,
   projectId: string,
   clusterId: string,
   body: ForwardingBody,
@@ -66,7 +66,7 @@ export async function putForwarding(
  * dedicated tier (else its integration could never be deleted); without one, the cluster check
  * gives the most useful answer (no such cluster, feature not available, or forwarding off).
  */
-async function requireForwarding(caller: Caller, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
+async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
   const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
@@ -74,12 +74,12 @@ async function requireForwarding(caller: Caller, projectId: string, clusterId: s
   throw forwardingOff();
 }
 
-export async function getClusterForwarding(caller: Caller, projectId: string, clusterId: string): Promise<ForwardingView> {
+export async function getClusterForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<ForwardingView> {
   return viewOf(await requireForwarding(caller, projectId, clusterId, 'read'));
 }
 
 /** Turns forwarding off. Files already delivered stay in the customer's bucket. */
-export async function removeForwarding(caller: Caller, projectId: string, clusterId: string): Promise<void> {
+export async function removeForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<void> {
   const forwarding = await requireForwarding(caller, projectId, clusterId, 'write');
   await deleteForwarding(forwarding);
   await rollUpIntegrationHealth(projectId, forwarding.integrationId);

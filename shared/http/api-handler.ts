@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { routeOf, type ApiRoute, type CallerOperationId, type RouteOf } from '#shared/http/api-routes';
-import { callerFrom, type Caller } from '#shared/http/caller';
+import { platformUserFrom, type PlatformUser } from '#shared/http/platform-user';
 import { routeHandler, type RouteHandler } from '#shared/http/handler-chain';
 import { jsonBodyOf, parseWith } from '#shared/http/request-parsing';
 import type { ApiResult } from '#shared/http/responses';
@@ -9,7 +9,7 @@ type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 /** What a route's handler gets: the caller, and path, query and body parsed with the route's schemas. */
 export interface ApiRequest<R> {
-  caller: Caller;
+  caller: PlatformUser;
   path: Parsed<R extends { pathParams: infer P } ? P : undefined>;
   query: Parsed<R extends { query: infer Q } ? Q : undefined>;
   body: Parsed<R extends { body: infer B } ? B : undefined>;
@@ -25,7 +25,7 @@ export function apiHandler<O extends CallerOperationId>(operationId: O, run: (re
   const route: ApiRoute = routeOf(operationId);
   return routeHandler(operationId, async (event) => {
     const request = {
-      caller: callerFrom(event),
+      caller: platformUserFrom(event),
       path: route.pathParams ? parseWith(route.pathParams, event.pathParameters ?? {}, 'path') : undefined,
       query: route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query string') : undefined,
       body: route.body ? parseWith(route.body, jsonBodyOf(event), 'request body') : undefined,

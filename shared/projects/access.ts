@@ -1,5 +1,5 @@
 import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { loadOwnedCluster, loadProject, type Cluster, type Project } from '#shared/projects/project-store';
 
 export type Access = 'read' | 'write';
@@ -11,7 +11,7 @@ const notFound = () => new NotFoundError('No such project, or you have no access
  * organization and project admins may write; project members may read; anyone else learns nothing,
  * not even that the project exists (404). Integrations need the enterprise plan.
  */
-export async function requireProjectAccess(caller: Caller, projectId: string, access: Access): Promise<Project> {
+export async function requireProjectAccess(caller: PlatformUser, projectId: string, access: Access): Promise<Project> {
   const project = await loadProject(projectId);
   if (!project || project.orgId !== caller.orgId) throw notFound();
   const isOwner = caller.orgRole === 'owner';
