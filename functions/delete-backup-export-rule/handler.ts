@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
-import { removeExportRule } from '#shared/exports/manage-exports';
+import { removeExportRule } from '#shared/exports/use-cases';
 
 /** Stops automatic exports of this cluster; jobs already started run to their end. */
 export const handler = apiHandler('deleteBackupExportRule', async ({ caller, path }) => {

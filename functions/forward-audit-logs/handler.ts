@@ -1,5 +1,4 @@
-import { forwardClusterAuditLogs } from '#shared/forwarding/forward-cluster';
-import { forwardingRunMessage } from '#shared/forwarding/schemas';
+import { forwardClusterAuditLogs, forwardingRunMessage } from '#shared/forwarding/use-cases';
 import { sqsHandler } from '#shared/worker/worker-handlers';
 
 /**

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { getSetupDocuments } from '#shared/integrations/manage-integrations';
+import { getSetupDocuments } from '#shared/integrations/use-cases';
 
 export const handler = apiHandler('getIntegrationSetup', async ({ caller, path }) =>
   json(200, await getSetupDocuments(caller, path.projectId, path.integrationId)),

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { integrationLagHistory } from '#shared/forwarding/read-lag-history';
+import { integrationLagHistory } from '#shared/forwarding/use-cases';
 
 export const handler = apiHandler('getIntegrationLagHistory', async ({ caller, path }) =>
   json(200, await integrationLagHistory(caller, path.projectId, path.integrationId)),

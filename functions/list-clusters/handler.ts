@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { listClusters } from '#shared/projects/list-clusters';
+import { listClusters } from '#shared/projects/use-cases';
 
 export const handler = apiHandler('listClusters', async ({ caller, path, query }) =>
   json(200, await listClusters(caller, path.projectId, query)),

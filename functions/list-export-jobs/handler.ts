@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { listExportJobs } from '#shared/exports/manage-exports';
+import { listExportJobs } from '#shared/exports/use-cases';
 
 export const handler = apiHandler('listExportJobs', async ({ caller, path, query }) =>
   json(200, await listExportJobs(caller, path.projectId, query)),

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { putForwarding } from '#shared/forwarding/manage-forwarding';
+import { putForwarding } from '#shared/forwarding/use-cases';
 
 export const handler = apiHandler('putAuditLogForwarding', async ({ caller, path, body }) => {
   const { created, forwarding } = await putForwarding(caller, path.projectId, path.clusterId, body);

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { setExportRule } from '#shared/exports/manage-exports';
+import { setExportRule } from '#shared/exports/use-cases';
 
 /** Every later Backup Completed event of this cluster starts an export into the rule's folder. */
 export const handler = apiHandler('putBackupExportRule', async ({ caller, path, body }) =>

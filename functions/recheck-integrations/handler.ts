@@ -1,4 +1,4 @@
-import { recheckActiveIntegrations } from '#shared/validation/recheck';
+import { recheckActiveIntegrations } from '#shared/validation/use-cases';
 import { scheduleHandler } from '#shared/worker/worker-handlers';
 
 /** Time kept back from the Lambda timeout to finish the starts in flight and log the summary. */

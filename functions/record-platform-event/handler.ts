@@ -1,4 +1,4 @@
-import { recordPlatformEvent } from '#shared/projects/record-platform-event';
+import { recordPlatformEvent } from '#shared/projects/use-cases';
 import { eventHandler } from '#shared/worker/worker-handlers';
 
 /**

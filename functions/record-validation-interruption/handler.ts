@@ -1,4 +1,4 @@
-import { recordValidationInterruption } from '#shared/validation/record-interruption';
+import { recordValidationInterruption } from '#shared/validation/use-cases';
 import { taskHandler } from '#shared/worker/worker-handlers';
 import { interruptionInput } from '#functions/record-validation-interruption/input';
 

@@ -1,5 +1,4 @@
-import { jobMessage } from '#shared/exports/export-queue';
-import { runExportSlice } from '#shared/exports/worker/run-export-slice';
+import { jobMessage, runExportSlice } from '#shared/exports/use-cases';
 import { sqsHandler } from '#shared/worker/worker-handlers';
 
 /**

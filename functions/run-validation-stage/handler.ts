@@ -1,4 +1,4 @@
-import { runValidationStage } from '#shared/validation/run-stage';
+import { runValidationStage } from '#shared/validation/use-cases';
 import { taskHandler } from '#shared/worker/worker-handlers';
 import { stageInput } from '#functions/run-validation-stage/input';
 

@@ -1,4 +1,4 @@
-import { scheduleForwardingRuns } from '#shared/forwarding/schedule-runs';
+import { scheduleForwardingRuns } from '#shared/forwarding/use-cases';
 import { scheduleHandler } from '#shared/worker/worker-handlers';
 
 /**

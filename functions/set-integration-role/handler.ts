@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { setRole } from '#shared/integrations/manage-integrations';
+import { setRole } from '#shared/integrations/use-cases';
 
 /** 202: the role is stored and validation has started; poll GET .../{integrationId} for its stages. */
 export const handler = apiHandler('setIntegrationRole', async ({ caller, path, body }) =>

@@ -1,4 +1,4 @@
-import { exportOnBackupCompleted } from '#shared/exports/auto-export';
+import { exportOnBackupCompleted } from '#shared/exports/use-cases';
 import { eventHandler } from '#shared/worker/worker-handlers';
 
 /**

@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { startBackupExport } from '#shared/exports/manage-exports';
+import { startBackupExport } from '#shared/exports/use-cases';
 
 /** 202: the export job is queued (or was already); poll GET .../jobs/{jobId} for its progress. */
 export const handler = apiHandler('startBackupExport', async ({ caller, path, body }) =>

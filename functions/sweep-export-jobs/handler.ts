@@ -1,4 +1,4 @@
-import { sweepExportJobs } from '#shared/exports/sweep-export-jobs';
+import { sweepExportJobs } from '#shared/exports/use-cases';
 import { scheduleHandler } from '#shared/worker/worker-handlers';
 
 /** Every five minutes (EventBridge schedule): ends abandoned export jobs and starts waiting ones. */

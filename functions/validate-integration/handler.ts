@@ -1,6 +1,6 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { revalidate } from '#shared/integrations/manage-integrations';
+import { revalidate } from '#shared/integrations/use-cases';
 
 /** 202: a new validation run has started; poll GET .../{integrationId} for its stages. */
 export const handler = apiHandler('validateIntegration', async ({ caller, path }) =>
