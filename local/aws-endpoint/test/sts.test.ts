@@ -152,8 +152,11 @@ describe('the AssumeRole journal (GET /_local/sts/assume-role-calls)', () => {
     await failure(sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })));
     const answer = await fetch(`${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`);
     const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
+    // The caller is a platform function's session: root may not AssumeRole.
+    const { Arn: callerArn } = await sts().send(new GetCallerIdentityCommand({}));
+    expect(callerArn).toMatch(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`));
     expect(calls).toEqual([
-      expect.objectContaining({ callerArn: `arn:aws:iam::${PLATFORM}:root`, roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
+      expect.objectContaining({ callerArn, roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
       expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
     ]);
     expect(calls[1]).not.toHaveProperty('sessionPolicy');
