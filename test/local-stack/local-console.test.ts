@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#shared/http/api-routes';
 import { customerRoleTemplate } from '#shared/integrations/customer-role-template';
-import { CONSOLE_DIST, ensureConsoleBuilt } from '#local/runtime/console-files';
-import { api, localStack } from '../../support/local-stack';
-import { eventually, platformProject } from '../../support/platform';
+import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime/console-files';
+import { api, localStack } from '../support/local-stack';
+import { eventually, platformProject } from '../support/platform';
 
 /** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 const local = (path: string, init?: RequestInit) => fetch(`${localStack().apiUrl}${path}`, init);

@@ -1,8 +1,8 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
-import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../../support/local-stack';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
+import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../support/local-stack';
 
 describe('the local stack the test run shares', () => {
   it('answers GET /v1/health', async () => {

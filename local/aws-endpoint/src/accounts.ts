@@ -10,7 +10,7 @@
  * Time comes from an injectable clock so tests can let sessions expire.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Caller, PolicyDocument } from '#local/aws/contract';
+import type { Caller, PolicyDocument } from '#endpoint/contract';
 
 export const ROOT_SECRET = 'local';
 const ROOT_KEY = /^LOCAL(\d{12})$/;

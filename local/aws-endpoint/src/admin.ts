@@ -12,11 +12,11 @@
  * web page cannot reach them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collect } from '#local/aws/body';
-import { AwsError, type FaultSettings } from '#local/aws/contract';
-import type { FaultInjector } from '#local/aws/faults';
-import type { AssumeRoleAsService, ServiceSessionRequest } from '#local/aws/service-sessions';
-import type { AssumeRoleJournal } from '#local/aws/sts-journal';
+import { collect } from '#endpoint/body';
+import { AwsError, type FaultSettings } from '#endpoint/contract';
+import type { FaultInjector } from '#endpoint/faults';
+import type { AssumeRoleAsService, ServiceSessionRequest } from '#endpoint/service-sessions';
+import type { AssumeRoleJournal } from '#endpoint/sts-journal';
 
 export interface AdminDeps {
   faults: FaultInjector;

@@ -4,8 +4,8 @@
  * InvalidClientTokenId in STS/IAM and UnrecognizedClientException in the JSON services), and
  * the SDKs key their behaviour (clock-skew correction, credential refresh) on those names.
  */
-import { AwsError } from '#local/aws/contract';
-import { SERVICE_PROTOCOLS } from '#local/aws/protocols';
+import { AwsError } from '#endpoint/contract';
+import { SERVICE_PROTOCOLS } from '#endpoint/protocols';
 
 export type AuthFailureKind =
   | 'missing'

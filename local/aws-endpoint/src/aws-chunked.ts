@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
-import { AwsError } from '#local/aws/contract';
+import { AwsError } from '#endpoint/contract';
 import {
   CHECKSUM_ALGORITHMS,
   checksumHeaderName,
@@ -10,10 +10,10 @@ import {
   type ChecksumAlgorithm,
   type Checksums,
   type IncrementalChecksum,
-} from '#local/aws/s3/checksums';
-import { completesMultipartUpload, planPayload, type DecodeOptions, type PayloadPlan } from '#local/aws/s3/payload-plan';
+} from '#endpoint/s3/checksums';
+import { completesMultipartUpload, planPayload, type DecodeOptions, type PayloadPlan } from '#endpoint/s3/payload-plan';
 
-export type { ChunkSigning, DecodeOptions } from '#local/aws/s3/payload-plan';
+export type { ChunkSigning, DecodeOptions } from '#endpoint/s3/payload-plan';
 
 /**
  * Turns a request body as it arrives on the wire into the payload the client meant, and proves

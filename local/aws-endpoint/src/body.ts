@@ -1,5 +1,5 @@
 /** Reading a whole request body, up to a limit the caller sets (the S3 bodies that stream never come here). */
-import { AwsError } from '#local/aws/contract';
+import { AwsError } from '#endpoint/contract';
 
 export async function collect(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -115,7 +115,7 @@ export interface PlatformHooks {
   startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;
-  /** Where S3 event notifications go (local/aws/s3/notifications.ts). */
+  /** Where S3 event notifications go (local/aws-endpoint/src/s3/notifications.ts). */
   notifications: NotificationTargets;
 }
 

@@ -14,11 +14,11 @@
  * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler } from '#local/aws/contract';
-import { accessDenied, type Authorizer } from '#local/aws/policy/authorize';
-import { evaluateResourcePolicy } from '#local/aws/policy/evaluate';
-import { accountOfArn } from '#local/aws/policy/wildcard';
-import { jsonOperation, parseJsonBody, sendJsonResult } from '#local/aws/protocols';
+import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler } from '#endpoint/contract';
+import { accessDenied, type Authorizer } from '#endpoint/policy/authorize';
+import { evaluateResourcePolicy } from '#endpoint/policy/evaluate';
+import { accountOfArn } from '#endpoint/policy/wildcard';
+import { jsonOperation, parseJsonBody, sendJsonResult } from '#endpoint/protocols';
 
 const MAX_ENTRIES = 10;
 const MAX_ENTRY_BYTES = 256 * 1024;

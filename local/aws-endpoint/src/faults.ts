@@ -5,7 +5,7 @@
  * test can assert "fails N times, then succeeds on retry". Switched at run time through
  * `PUT /_local/faults` or the `faults` handle that startAwsEndpoint returns.
  */
-import { AwsError, type FaultSettings } from '#local/aws/contract';
+import { AwsError, type FaultSettings } from '#endpoint/contract';
 
 export type FaultMode = FaultSettings['mode'];
 

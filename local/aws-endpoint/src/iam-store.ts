@@ -5,10 +5,10 @@
  * regard to case, as in IAM. Not modelled: IAM users, groups, instance profiles, AWS managed
  * policies (arn:aws:iam::aws:policy/...), tags, permission boundaries.
  */
-import { AwsError, type Caller, type PolicyDocument } from '#local/aws/contract';
-import { randomId } from '#local/aws/accounts';
-import { parsePolicyDocument } from '#local/aws/policy/document';
-import { openStateFile } from '#local/aws/state-file';
+import { AwsError, type Caller, type PolicyDocument } from '#endpoint/contract';
+import { randomId } from '#endpoint/accounts';
+import { parsePolicyDocument } from '#endpoint/policy/document';
+import { openStateFile } from '#endpoint/state-file';
 
 export interface StoredPolicyVersion {
   versionId: string;

@@ -4,10 +4,10 @@
  * role or policy it touches (root callers have it in their own account). Documents are returned
  * URL-encoded, as IAM does. Lists are answered in one page (IsTruncated is always false).
  */
-import { AwsError, type Authorize, type Caller, type ServiceHandler } from '#local/aws/contract';
-import type { IamStore, StoredPolicy, StoredPolicyVersion, StoredRole } from '#local/aws/iam-store';
-import { validationError } from '#local/aws/iam-store';
-import { sendQueryResult, type XmlValue } from '#local/aws/protocols';
+import { AwsError, type Authorize, type Caller, type ServiceHandler } from '#endpoint/contract';
+import type { IamStore, StoredPolicy, StoredPolicyVersion, StoredRole } from '#endpoint/iam-store';
+import { validationError } from '#endpoint/iam-store';
+import { sendQueryResult, type XmlValue } from '#endpoint/protocols';
 
 type Params = URLSearchParams;
 type Result = Record<string, XmlValue> | undefined;

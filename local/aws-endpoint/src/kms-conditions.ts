@@ -4,7 +4,7 @@
  * service such as S3 calls KMS on the caller's behalf, e.g. for an SSE-KMS write), and the
  * encryption context as `kms:EncryptionContext:<key>` plus `kms:EncryptionContextKeys`.
  */
-import type { Caller } from '#local/aws/contract';
+import type { Caller } from '#endpoint/contract';
 
 /** A service calling KMS for a caller: S3 names itself `s3.<region>.amazonaws.com`. */
 export interface KmsVia {

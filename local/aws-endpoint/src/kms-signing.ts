@@ -9,9 +9,9 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, constants, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AwsError, type Caller } from '#local/aws/contract';
-import { digestLength, signRsaDigest, verifyRsaDigest, type DigestHash } from '#local/aws/kms-rsa-digest';
-import { optionalString, requiredString } from '#local/aws/protocols';
+import { AwsError, type Caller } from '#endpoint/contract';
+import { digestLength, signRsaDigest, verifyRsaDigest, type DigestHash } from '#endpoint/kms-rsa-digest';
+import { optionalString, requiredString } from '#endpoint/protocols';
 
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY';
 

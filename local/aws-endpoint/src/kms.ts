@@ -3,7 +3,7 @@
  * DescribeKey, EnableKey, DisableKey, GenerateDataKey, Encrypt and Decrypt for symmetric keys,
  * Sign, Verify and GetPublicKey for asymmetric signing keys (kms-signing.ts), plus
  * `forS3.generateDataKey`, the check S3 runs before an SSE-KMS write, and `forRuntime.ensureKey`,
- * which creates the AWS::KMS::Key resources of serverless.yml (local/runtime/kms-keys.ts).
+ * which creates the AWS::KMS::Key resources of serverless.yml (local/runtime/src/kms-keys.ts).
  *
  * Keys belong to the account that created them (`arn:aws:kms:<region>:<acct>:key/<uuid>`).
  * Every key behaves as if it had the default key policy: its own account may grant use through
@@ -14,8 +14,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AwsError, type Authorize, type Caller, type KmsForS3, type ServiceHandler } from '#local/aws/contract';
-import { kmsConditions } from '#local/aws/kms-conditions';
+import { AwsError, type Authorize, type Caller, type KmsForS3, type ServiceHandler } from '#endpoint/contract';
+import { kmsConditions } from '#endpoint/kms-conditions';
 import {
   createSigningMaterial,
   cryptographicMetadata,
@@ -24,9 +24,9 @@ import {
   signingOperations,
   type AsymmetricMaterial,
   type KeyUsage,
-} from '#local/aws/kms-signing';
-import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
-import { openStateFile } from '#local/aws/state-file';
+} from '#endpoint/kms-signing';
+import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#endpoint/protocols';
+import { openStateFile } from '#endpoint/state-file';
 
 interface StoredKey {
   keyId: string;

@@ -7,7 +7,7 @@
  *   errors carry `__type` and the `x-amzn-ErrorType` header (SQS also `x-amzn-query-error`).
  */
 import type { ServerResponse } from 'node:http';
-import { AwsError } from '#local/aws/contract';
+import { AwsError } from '#endpoint/contract';
 
 export type Protocol = 'rest-xml' | 'query' | 'json-1.0' | 'json-1.1';
 

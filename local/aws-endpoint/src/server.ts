@@ -20,34 +20,32 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { createAccounts, type Clock } from '#local/aws/accounts';
-import { AuthFailure, authError } from '#local/aws/auth-errors';
-import { decodeAwsChunked } from '#local/aws/aws-chunked';
+import { createAccounts, type Clock } from '#endpoint/accounts';
+import { AuthFailure, authError } from '#endpoint/auth-errors';
+import { decodeAwsChunked } from '#endpoint/aws-chunked';
 import {
   AwsError,
-  type Authorize,
   type FaultSettings,
-  type KmsForS3,
-  type NotificationTargets,
   type PlatformHooks,
   type ServiceHandler,
   type SignedRequest,
-} from '#local/aws/contract';
-import { createEventsService } from '#local/aws/events';
-import { handleAdmin } from '#local/aws/admin';
-import { collect } from '#local/aws/body';
-import { createFaultInjector, faultError, s3ActionOf, type FaultTarget } from '#local/aws/faults';
-import { createIamService } from '#local/aws/iam';
-import { createIamStore } from '#local/aws/iam-store';
-import { createKms, type LocalKms } from '#local/aws/kms';
-import { createAuthorizer } from '#local/aws/policy/authorize';
-import { sendAwsError } from '#local/aws/protocols';
-import { createServiceSessions, type AssumeRoleAsService } from '#local/aws/service-sessions';
-import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#local/aws/sigv4';
-import { createSqsService } from '#local/aws/sqs';
-import { createStatesService } from '#local/aws/states';
-import { createStsService } from '#local/aws/sts';
-import { createAssumeRoleJournal } from '#local/aws/sts-journal';
+} from '#endpoint/contract';
+import { createEventsService } from '#endpoint/events';
+import { handleAdmin } from '#endpoint/admin';
+import { collect } from '#endpoint/body';
+import { createFaultInjector, faultError, s3ActionOf, type FaultTarget } from '#endpoint/faults';
+import { createIamService } from '#endpoint/iam';
+import { createIamStore } from '#endpoint/iam-store';
+import { createKms, type LocalKms } from '#endpoint/kms';
+import { createAuthorizer } from '#endpoint/policy/authorize';
+import { createS3Service } from '#endpoint/s3/service';
+import { sendAwsError } from '#endpoint/protocols';
+import { createServiceSessions, type AssumeRoleAsService } from '#endpoint/service-sessions';
+import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#endpoint/sigv4';
+import { createSqsService } from '#endpoint/sqs';
+import { createStatesService } from '#endpoint/states';
+import { createStsService } from '#endpoint/sts';
+import { createAssumeRoleJournal } from '#endpoint/sts-journal';
 
 /** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
 const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
@@ -75,8 +73,6 @@ export interface AwsEndpoint {
   kms: LocalKms['forRuntime'];
 }
 
-type CreateS3Service = (deps: { dataDir: string; authorize: Authorize; kms: KmsForS3; notifications: NotificationTargets }) => ServiceHandler;
-
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const accounts = createAccounts(options.now);
   const store = createIamStore(options.dataDir, accounts.now);
@@ -93,7 +89,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     events: createEventsService({ authorizer, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
-    s3: await loadS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
+    s3: createS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -214,24 +210,4 @@ function guessService(req: IncomingMessage): string {
 function once<T>(run: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | undefined;
   return () => (result ??= run());
-}
-
-/**
- * The S3 module is written alongside this one; it is loaded by name so this endpoint also runs
- * (answering S3 calls with NotImplemented) while that module does not exist yet.
- */
-async function loadS3Service(deps: Parameters<CreateS3Service>[0]): Promise<ServiceHandler> {
-  const specifier = '#local/aws/s3/service';
-  try {
-    const module = (await import(specifier)) as { createS3Service: CreateS3Service };
-    return module.createS3Service(deps);
-  } catch (error) {
-    // Only the absence of the S3 module itself is tolerated; a broken S3 module must fail loudly.
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes('s3/service')) throw error;
-    console.error('local AWS endpoint: local/aws/s3/service.ts not found; S3 calls answer NotImplemented');
-    return async () => {
-      throw new AwsError('NotImplemented', 'S3 is not available in this build of the local endpoint.', 501);
-    };
-  }
 }

@@ -9,11 +9,11 @@
  * The local runtime uses this for its functions; `POST /_local/service-sessions` (loopback only)
  * offers it to test harnesses that run a handler outside the stack.
  */
-import { AwsError } from '#local/aws/contract';
-import type { Accounts } from '#local/aws/accounts';
-import type { IamStore } from '#local/aws/iam-store';
-import { parsePolicyDocument } from '#local/aws/policy/document';
-import { evaluateTrustPolicy } from '#local/aws/policy/evaluate';
+import { AwsError } from '#endpoint/contract';
+import type { Accounts } from '#endpoint/accounts';
+import type { IamStore } from '#endpoint/iam-store';
+import { parsePolicyDocument } from '#endpoint/policy/document';
+import { evaluateTrustPolicy } from '#endpoint/policy/evaluate';
 
 export interface ServiceSessionRequest {
   roleArn: string;

@@ -10,10 +10,10 @@
  * here (the signing key never leaves this module).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Accounts } from '#local/aws/accounts';
-import type { ChunkSigning } from '#local/aws/aws-chunked';
-import type { Caller } from '#local/aws/contract';
-import { AuthFailure } from '#local/aws/auth-errors';
+import type { Accounts } from '#endpoint/accounts';
+import type { ChunkSigning } from '#endpoint/aws-chunked';
+import type { Caller } from '#endpoint/contract';
+import { AuthFailure } from '#endpoint/auth-errors';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_SKEW_MS = 15 * 60 * 1000;

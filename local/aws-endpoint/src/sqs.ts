@@ -7,8 +7,8 @@
  * are accepted but not modelled.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError, type Authorize, type ServiceHandler } from '#local/aws/contract';
-import { jsonOperation, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
+import { AwsError, type Authorize, type ServiceHandler } from '#endpoint/contract';
+import { jsonOperation, parseJsonBody, requiredString, sendJsonResult } from '#endpoint/protocols';
 
 const MAX_BATCH = 10;
 const MAX_MESSAGE_BYTES = 256 * 1024;

@@ -4,8 +4,8 @@
  * `states:StartExecution` on the state machine ARN, `states:DescribeExecution` on the execution
  * ARN. Errors the hooks raise (e.g. ExecutionAlreadyExists) are answered as AWS would.
  */
-import { AwsError, type Authorize, type PlatformHooks, type ServiceHandler } from '#local/aws/contract';
-import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#local/aws/protocols';
+import { AwsError, type Authorize, type PlatformHooks, type ServiceHandler } from '#endpoint/contract';
+import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#endpoint/protocols';
 
 const STATE_MACHINE_ARN = /^arn:aws:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/;
 const EXECUTION_ARN = /^(arn:aws:states:[a-z0-9-]+:\d{12}):execution:([\w-]{1,80}):([\w-]{1,80})$/;

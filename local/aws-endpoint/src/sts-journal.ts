@@ -5,7 +5,7 @@
  * to check how the service uses customers' roles (never without a session policy, probes shaped
  * like real external IDs). It holds no credentials, and only the most recent calls.
  */
-import type { PolicyDocument } from '#local/aws/contract';
+import type { PolicyDocument } from '#endpoint/contract';
 
 export interface AssumeRoleCall {
   time: string;

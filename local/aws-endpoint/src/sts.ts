@@ -13,16 +13,16 @@
  * grant access.
  * Not supported: PolicyArns, tags, source identity, MFA, web identity and SAML.
  */
-import { AwsError, type Caller, type PolicyDocument, type ServiceHandler } from '#local/aws/contract';
-import type { Accounts } from '#local/aws/accounts';
-import type { AssumeRoleJournal } from '#local/aws/sts-journal';
-import type { IamStore } from '#local/aws/iam-store';
-import { queryParams, required } from '#local/aws/iam';
-import type { Authorizer } from '#local/aws/policy/authorize';
-import { accessDenied, globalConditionKeys } from '#local/aws/policy/authorize';
-import { parsePolicyDocument } from '#local/aws/policy/document';
-import { evaluateTrustPolicy } from '#local/aws/policy/evaluate';
-import { sendQueryResult, type XmlValue } from '#local/aws/protocols';
+import { AwsError, type Caller, type PolicyDocument, type ServiceHandler } from '#endpoint/contract';
+import type { Accounts } from '#endpoint/accounts';
+import type { AssumeRoleJournal } from '#endpoint/sts-journal';
+import type { IamStore } from '#endpoint/iam-store';
+import { queryParams, required } from '#endpoint/iam';
+import type { Authorizer } from '#endpoint/policy/authorize';
+import { accessDenied, globalConditionKeys } from '#endpoint/policy/authorize';
+import { parsePolicyDocument } from '#endpoint/policy/document';
+import { evaluateTrustPolicy } from '#endpoint/policy/evaluate';
+import { sendQueryResult, type XmlValue } from '#endpoint/protocols';
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;

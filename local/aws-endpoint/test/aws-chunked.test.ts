@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client, UploadPartCommand, type ChecksumAlgorithm } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeAwsChunked, verifiedChecksums, type ChunkSigning } from '#local/aws/aws-chunked';
-import { checksumOf } from '#local/aws/s3/checksums';
+import { decodeAwsChunked, verifiedChecksums, type ChunkSigning } from '#endpoint/aws-chunked';
+import { checksumOf } from '#endpoint/s3/checksums';
 
 interface CapturedRequest {
   headers: IncomingHttpHeaders;

@@ -1,7 +1,7 @@
 /**
  * Starts the local AWS endpoint on an ephemeral port with a throw-away data directory, a
  * controllable clock and hooks that record what reached them, and builds real SDK clients
- * pointed at it.
+ * pointed at it. Other packages' tests use it too, as `@s3-integrations/aws-endpoint/testing`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { IAMClient, CreatePolicyCommand, CreateRoleCommand, AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type PutEventsEntry, type ServiceEvent } from '#local/aws/contract';
-import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
+import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type PutEventsEntry, type ServiceEvent } from '#endpoint/contract';
+import { startAwsEndpoint, type AwsEndpoint } from '#endpoint/server';
 
 export const PLATFORM = '111111111111';
 export const CUSTOMER = '222222222222';
@@ -222,4 +222,15 @@ export async function failure(call: Promise<unknown>): Promise<{ name: string; s
     return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
   }
   throw new Error('expected the call to fail');
+}
+
+/** Polls until the check passes or the time is up; answers the last value. */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsEndpoint } from '#local/aws/server';
+import { startAwsEndpoint } from '#endpoint/server';
 import { PLATFORM, clientConfig, failure, recordingHooks, rootCredentials, startFixture, type Fixture } from './endpoint-fixture';
 
 let fixture: Fixture;

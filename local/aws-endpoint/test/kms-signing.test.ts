@@ -12,11 +12,11 @@ import {
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '#local/aws/contract';
-import { createIamStore } from '#local/aws/iam-store';
-import { createKms } from '#local/aws/kms';
-import { createAuthorizer } from '#local/aws/policy/authorize';
-import { startAwsEndpoint } from '#local/aws/server';
+import type { Caller } from '#endpoint/contract';
+import { createIamStore } from '#endpoint/iam-store';
+import { createKms } from '#endpoint/kms';
+import { createAuthorizer } from '#endpoint/policy/authorize';
+import { startAwsEndpoint } from '#endpoint/server';
 import {
   CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, recordingHooks, rootCredentials, startFixture, trustAccount,
   type Fixture,

@@ -1,9 +1,9 @@
 import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '#local/aws/contract';
-import { createIamStore } from '#local/aws/iam-store';
-import { createKms } from '#local/aws/kms';
-import { createAuthorizer } from '#local/aws/policy/authorize';
+import type { Caller } from '#endpoint/contract';
+import { createIamStore } from '#endpoint/iam-store';
+import { createKms } from '#endpoint/kms';
+import { createAuthorizer } from '#endpoint/policy/authorize';
 import {
   CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, serviceSession, startFixture,
   trustAccount, trustService, type Fixture,

@@ -1,14 +1,14 @@
 /**
  * Randomized checks of the local IAM evaluator: generated identity policies, session policies and
- * requests, decided by the emulator (local/aws/policy/) and by an independent evaluator written
+ * requests, decided by the emulator (local/aws-endpoint/src/policy/) and by an independent evaluator written
  * from AWS's documentation (reference-evaluator.ts); plus invariants any correct evaluator keeps.
  * fast-check shrinks a disagreement to a minimal policy and prints its seed to replay it.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Caller, PolicyDocument, PolicyStatement } from '#local/aws/contract';
-import { createAuthorizer, globalConditionKeys } from '#local/aws/policy/authorize';
-import { parsePolicyDocument } from '#local/aws/policy/document';
+import type { Caller, PolicyDocument, PolicyStatement } from '#endpoint/contract';
+import { createAuthorizer, globalConditionKeys } from '#endpoint/policy/authorize';
+import { parsePolicyDocument } from '#endpoint/policy/document';
 import { referenceOutcome, type Outcome } from './reference-evaluator';
 
 const ACCOUNT = '222222222222';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Caller, PolicyDocument, PolicyStatement } from '#local/aws/contract';
-import { createAuthorizer } from '#local/aws/policy/authorize';
-import { parsePolicyDocument } from '#local/aws/policy/document';
-import { evaluatePolicies, evaluateTrustPolicy } from '#local/aws/policy/evaluate';
+import type { Caller, PolicyDocument, PolicyStatement } from '#endpoint/contract';
+import { createAuthorizer } from '#endpoint/policy/authorize';
+import { parsePolicyDocument } from '#endpoint/policy/document';
+import { evaluatePolicies, evaluateTrustPolicy } from '#endpoint/policy/evaluate';
 
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: PolicyStatement['Condition']): PolicyStatement => ({

@@ -1,11 +1,11 @@
 /**
- * An independent IAM evaluator for the differential test of local/aws/policy/, written from AWS's
+ * An independent IAM evaluator for the differential test of local/aws-endpoint/src/policy/, written from AWS's
  * documentation ("Policy evaluation logic", "IAM JSON policy elements: Resource", "Condition
  * operators", "Single-valued vs. multivalued context keys") rather than from the emulator's code:
  * matching is a backtracking glob instead of regular expressions, and each rule is spelled out as
  * the documentation states it. It serves the test only; it is deliberately simple and slow.
  */
-import type { PolicyDocument, PolicyStatement } from '#local/aws/contract';
+import type { PolicyDocument, PolicyStatement } from '#endpoint/contract';
 
 export type Outcome = 'allow' | 'identity-explicit-deny' | 'session-explicit-deny' | 'identity-implicit-deny' | 'session-implicit-deny';
 

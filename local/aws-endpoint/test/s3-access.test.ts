@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PolicyStatement } from '#local/aws/contract';
+import type { PolicyStatement } from '#endpoint/contract';
 import { CUSTOMER, OTHER, PLATFORM, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { createBucket, rootS3, s3Client, uniqueBucket } from './s3-helpers';
 

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommitGate } from '#local/aws/s3/files';
+import { CommitGate } from '#endpoint/s3/files';
 import { CUSTOMER, startFixture, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, storedFiles, uniqueBucket } from './s3-helpers';
 

@@ -11,8 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../support/fixture-runtime';
-import { CUSTOMER, allowAll, assumeRole, createRole, failure, functionSession, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
+import { CUSTOMER, allowAll, assumeRole, createRole, eventually, failure, functionSession, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 
 /**

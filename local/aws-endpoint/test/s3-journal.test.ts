@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredObject } from '#local/aws/s3/model';
-import type { PendingEvent } from '#local/aws/s3/notification-events';
-import { ObjectJournal } from '#local/aws/s3/object-journal';
+import type { StoredObject } from '#endpoint/s3/model';
+import type { PendingEvent } from '#endpoint/s3/notification-events';
+import { ObjectJournal } from '#endpoint/s3/object-journal';
 
 const dir = mkdtempSync(join(tmpdir(), 'local-s3-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

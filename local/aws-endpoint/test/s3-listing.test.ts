@@ -1,6 +1,6 @@
 import { ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SortedIndex, compareUtf8, listPage } from '#local/aws/s3/object-index';
+import { SortedIndex, compareUtf8, listPage } from '#endpoint/s3/object-index';
 import { CUSTOMER, failure, startFixture, type Fixture } from './endpoint-fixture';
 import { createBucket, rootS3, uniqueBucket } from './s3-helpers';
 

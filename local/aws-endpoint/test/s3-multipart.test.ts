@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checksumOf } from '#local/aws/s3/checksums';
+import { checksumOf } from '#endpoint/s3/checksums';
 import { CUSTOMER, failure, startFixture, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, patternBytes, rootS3, sha256, storedFiles, streamOf, uniqueBucket } from './s3-helpers';
 

@@ -16,14 +16,13 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
-import { eventually } from '../../support/fixture-runtime';
-import { CUSTOMER, failure, recordingHooks, startFixture, type Fixture, type RecordedHooks } from './endpoint-fixture';
+import { startAwsEndpoint, type AwsEndpoint } from '#endpoint/server';
+import { CUSTOMER, eventually, failure, recordingHooks, startFixture, type Fixture, type RecordedHooks } from './endpoint-fixture';
 import { createBucket, rootS3, uniqueBucket } from './s3-helpers';
 
 /**
  * S3 event notifications at the endpoint, with recording targets in place of the runtime
- * (test/local/runtime/s3-notifications.test.ts runs them through the real bus and queues).
+ * (local/runtime/test/s3-notifications.test.ts runs them through the real bus and queues).
  */
 const QUEUE = `arn:aws:sqs:us-east-1:${CUSTOMER}:uploads`;
 const OTHER_QUEUE = `arn:aws:sqs:us-east-1:${CUSTOMER}:others`;

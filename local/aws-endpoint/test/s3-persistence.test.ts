@@ -18,7 +18,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
+import { startAwsEndpoint, type AwsEndpoint } from '#endpoint/server';
 import { CUSTOMER, recordingHooks, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, uniqueBucket } from './s3-helpers';
 

@@ -14,9 +14,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listVersionsPage } from '#local/aws/s3/list-versions';
-import type { StoredObject } from '#local/aws/s3/model';
-import { ObjectVersions, versionIdOf } from '#local/aws/s3/versions';
+import { listVersionsPage } from '#endpoint/s3/list-versions';
+import type { StoredObject } from '#endpoint/s3/model';
+import { ObjectVersions, versionIdOf } from '#endpoint/s3/versions';
 import { CUSTOMER, allowAll, assumeRole, createRole, failure, functionSession, startFixture, trustAccount, type Fixture } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 

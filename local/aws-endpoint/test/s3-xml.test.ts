@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childElements, childText, parseXml, renderDocument } from '#local/aws/s3/xml';
+import { childElements, childText, parseXml, renderDocument } from '#endpoint/s3/xml';
 
 describe('the S3 request XML parser', () => {
   it('reads the documents the SDK sends, with namespaces, entities and CDATA', () => {

@@ -4,8 +4,8 @@
  * and an event that still fails is dead-lettered. Locally the pauses are seconds, not minutes,
  * and a dead-lettered event is logged by id (never its content).
  */
-import type { LocalFunctions } from '#local/runtime/functions';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import type { LocalFunctions } from '#runtime/functions';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface AsyncInvokerOptions {
   /** The first retry's pause; each later one doubles it. */

@@ -16,9 +16,9 @@ import {
   type NotificationConfiguration,
   type NotificationConfigurationFilter,
 } from '@aws-sdk/client-s3';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { LocalService } from '#local/runtime/service-model';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { LocalService } from '#runtime/service-model';
 
 /** An S3 client of the platform account on the local endpoint (root credentials: not secrets). */
 export function platformS3Client(service: LocalService, awsUrl: string): S3Client {

@@ -1,5 +1,5 @@
 /**
- * The local stack as a child process, started exactly as `npm start` starts it (local/start.ts) on
+ * The local stack as a child process, started exactly as `npm start` starts it (start.ts) on
  * free ports with a throw-away data directory: for the test harness and the benches. Its output
  * goes to a log file; it dies with its parent (LOCAL_EXIT_WITH_PARENT) and is stopped with SIGTERM,
  * so it can stop DynamoDB Local, or SIGKILL if it hangs.
@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '#local/runtime/paths';
+import { join, resolve } from 'node:path';
+import { REPOSITORY_ROOT } from '#runtime/paths';
 
-/** What local/start.ts writes to its ready file. */
+/** What start.ts writes to its ready file. */
 export interface StackInfo {
   apiUrl: string;
   awsUrl: string;
@@ -33,13 +33,14 @@ export interface ChildStack extends StackInfo {
 }
 
 const START_TIMEOUT_MS = 90_000;
+const START_SCRIPT = resolve(import.meta.dirname, 'start.ts');
 
 export async function startChildStack(settings: Record<string, string> = {}, label = 'local-stack'): Promise<ChildStack> {
   const dir = mkdtempSync(join(tmpdir(), `${label}-`));
   const readyFile = join(dir, 'ready.json');
   const logFile = join(dir, 'stack.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', START_SCRIPT], {
     cwd: REPOSITORY_ROOT,
     env: {
       ...process.env,
@@ -68,7 +69,7 @@ export async function startChildStack(settings: Record<string, string> = {}, lab
 
 async function waitForReady(child: ChildProcess, readyFile: string, logFile: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  // local/start.ts writes the file aside and renames it, so once it exists it is complete.
+  // start.ts writes the file aside and renames it, so once it exists it is complete.
   while (!existsSync(readyFile)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const output = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');

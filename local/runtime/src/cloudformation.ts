@@ -3,15 +3,15 @@
  * a table's Ref is its name, a queue's Ref is its URL on the local endpoint, and so on. A reference
  * the local stack cannot honour fails at start with its name, never with a silent placeholder.
  */
-import { keyDeclaration, kmsKeyStandIn } from '#local/runtime/kms-keys';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import { keyDeclaration, kmsKeyStandIn } from '#runtime/kms-keys';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
 import {
   functionArn,
   lambdaLogicalId,
   stateMachineArn,
   type CloudFormationResource,
   type LocalService,
-} from '#local/runtime/service-model';
+} from '#runtime/service-model';
 
 export interface LocalResource {
   type: string;

@@ -10,14 +10,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
-import type { HttpAnswer } from '#local/runtime/http-api-event';
-import { REPOSITORY_ROOT } from '#local/runtime/paths';
+import type { HttpAnswer } from '#runtime/http-api-event';
+import { REPOSITORY_ROOT } from '#runtime/paths';
 
 export const CONSOLE_DIR = join(REPOSITORY_ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 const INPUTS_FILE = '.build-inputs.json';
 /** Read by every build, whatever it imports; this file too, since it decides how the build runs. */
-const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json', 'local/runtime/console-files.ts'];
+const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json', 'local/runtime/src/console-files.ts'];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

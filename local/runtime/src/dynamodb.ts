@@ -18,8 +18,8 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 /** A free port can be taken by someone else before Java binds it: try a few. */

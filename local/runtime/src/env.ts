@@ -8,10 +8,10 @@
  * functions' variables without credentials (functionEnvironment): two functions that disagree on
  * a variable stop the start, since such a test could not give both their value.
  */
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { Yaml } from '#local/runtime/serverless-yaml';
-import { isMap } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { Yaml } from '#runtime/serverless-yaml';
+import { isMap } from '#runtime/serverless-yaml';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface LocalEndpoints {
   awsUrl: string;

@@ -8,13 +8,13 @@
  * exists (with no rules of ours) but is not the stack's.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry } from '#local/aws/contract';
-import type { AsyncInvoker } from '#local/runtime/async-invoker';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { matchesPattern, validatePattern } from '#local/runtime/event-pattern';
-import type { LocalFunctions } from '#local/runtime/functions';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry } from '@s3-integrations/aws-endpoint/contract';
+import type { AsyncInvoker } from '#runtime/async-invoker';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { matchesPattern, validatePattern } from '#runtime/event-pattern';
+import type { LocalFunctions } from '#runtime/functions';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface EventBridgeEvent {
   version: '0';

@@ -11,8 +11,8 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import type { Yaml } from '#local/runtime/serverless-yaml';
-import type { LocalService } from '#local/runtime/service-model';
+import type { Yaml } from '#runtime/serverless-yaml';
+import type { LocalService } from '#runtime/service-model';
 
 export interface FunctionBundles {
   /** The harness every function's worker thread starts with. */

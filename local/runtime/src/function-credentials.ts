@@ -14,8 +14,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { PLATFORM_ACCOUNT_ID, type PolicyStatement } from '#local/aws/contract';
-import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY } from '#local/runtime/function-roles';
+import { PLATFORM_ACCOUNT_ID, type PolicyStatement } from '@s3-integrations/aws-endpoint/contract';
+import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY } from '#runtime/function-roles';
 
 /** What these helpers need of a running stack (its ready file has both). */
 export interface StackAccess {

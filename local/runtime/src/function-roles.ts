@@ -11,10 +11,10 @@
  * Not supported (the start stops and says so): a function or provider `role` naming an existing
  * role, whose policies the local stack cannot know; stream event sources and `onError`.
  */
-import type { PolicyDocument } from '#local/aws/contract';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec, LocalService } from '#local/runtime/service-model';
+import type { PolicyDocument } from '@s3-integrations/aws-endpoint/contract';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { FunctionSpec, LocalService } from '#runtime/service-model';
 
 export interface FunctionRole {
   roleName: string;

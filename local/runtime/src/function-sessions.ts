@@ -14,9 +14,9 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { AssumeRoleAsService } from '#local/aws/service-sessions';
-import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY, type FunctionRole } from '#local/runtime/function-roles';
-import type { FunctionSpec, LocalService } from '#local/runtime/service-model';
+import type { AssumeRoleAsService } from '@s3-integrations/aws-endpoint/service-sessions';
+import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY, type FunctionRole } from '#runtime/function-roles';
+import type { FunctionSpec, LocalService } from '#runtime/service-model';
 
 export interface SessionTimes {
   /** How long a session lasts (an hour). */

@@ -6,9 +6,9 @@
  * sharing objects with its caller.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { InvocationInfo } from '#local/runtime/lambda-context';
-import { inThreadSandboxes, type Sandbox, type SandboxFactory } from '#local/runtime/sandboxes';
-import { functionArn, type FunctionSpec, type LocalService } from '#local/runtime/service-model';
+import type { InvocationInfo } from '#runtime/lambda-context';
+import { inThreadSandboxes, type Sandbox, type SandboxFactory } from '#runtime/sandboxes';
+import { functionArn, type FunctionSpec, type LocalService } from '#runtime/service-model';
 
 /** The error Lambda reports when an invocation runs past the function's timeout. */
 export class LambdaTimeoutError extends Error {

@@ -5,9 +5,9 @@
  * of requests whose Origin is allowed, and drops the CORS headers a function returns.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { HttpAnswer } from '#local/runtime/http-api-event';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { HttpAnswer } from '#runtime/http-api-event';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
 
 export interface CorsRules {
   allowedOrigins: string[];

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { tokenScopes, type Claims } from '#local/runtime/jwt';
-import type { RouteMatch } from '#local/runtime/http-api-routes';
+import { tokenScopes, type Claims } from '#runtime/jwt';
+import type { RouteMatch } from '#runtime/http-api-routes';
 
 export interface HttpAnswer {
   statusCode: number;

@@ -3,10 +3,10 @@
  * `provider.httpApi.authorizers`, and API Gateway's route selection: the most specific path wins
  * (literal segment over `{param}` over `{proxy+}`), then an exact method over `ANY`.
  */
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER } from '#local/runtime/jwt';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER } from '#runtime/jwt';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface JwtAuthorizer {
   name: string;

@@ -5,12 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { LocalFunctions } from '#local/runtime/functions';
-import { buildHttpEvent, gatewayMessage, httpAnswerFromResult, internalServerError, type HttpAnswer } from '#local/runtime/http-api-event';
-import { preflightAnswer, readCorsRules, withCorsHeaders, type CorsRules } from '#local/runtime/http-api-cors';
-import { matchRoute, readHttpRoutes, type HttpRoute } from '#local/runtime/http-api-routes';
-import { verifyToken, type Claims, type SigningKey } from '#local/runtime/jwt';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { LocalFunctions } from '#runtime/functions';
+import { buildHttpEvent, gatewayMessage, httpAnswerFromResult, internalServerError, type HttpAnswer } from '#runtime/http-api-event';
+import { preflightAnswer, readCorsRules, withCorsHeaders, type CorsRules } from '#runtime/http-api-cors';
+import { matchRoute, readHttpRoutes, type HttpRoute } from '#runtime/http-api-routes';
+import { verifyToken, type Claims, type SigningKey } from '#runtime/jwt';
 
 /** API Gateway's payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;

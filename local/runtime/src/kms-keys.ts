@@ -10,10 +10,10 @@
  * policies of the key's account decide): a `KeyPolicy` that says more is reported at start.
  */
 import { createHash } from 'node:crypto';
-import type { AwsEndpoint } from '#local/aws/server';
-import type { LocalCloudFormation, LocalResource } from '#local/runtime/cloudformation';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { LocalService } from '#local/runtime/service-model';
+import type { AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
+import type { LocalCloudFormation, LocalResource } from '#runtime/cloudformation';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { LocalService } from '#runtime/service-model';
 
 interface KeyDeclaration {
   keySpec: string;

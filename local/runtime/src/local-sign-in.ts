@@ -4,20 +4,23 @@
  * provider and of the platform itself.
  *
  * - GET  /local/sign-in       the projects the service knows, and the local AWS endpoint to show the customer
- * - POST /local/token         a token for the chosen organization, project and role, signed by local/runtime/jwt.ts
+ * - POST /local/token         a token for the chosen organization, project and role, signed by local/runtime/src/jwt.ts
  * - POST /local/demo-project  a demo enterprise project with a dedicated cluster and a finished backup,
  *                             announced with platform events, as the platform would
- * - GET  /local/customer-role-template.json  the generic role template (the local customerRoleTemplateUrl)
+ * - GET  /local/customer-role-template.json  the generic role template (the local customerRoleTemplateUrl):
+ *                             the file a platform publishes, deploy/customer-role-template.json
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { customerRoleTemplate } from '#shared/integrations/customer-role-template';
-import type { HttpAnswer } from '#local/runtime/http-api-event';
-import { signToken, type SigningKey } from '#local/runtime/jwt';
+import type { HttpAnswer } from '#runtime/http-api-event';
+import { signToken, type SigningKey } from '#runtime/jwt';
+import { REPOSITORY_ROOT } from '#runtime/paths';
 
 export interface LocalSignInOptions {
   signingKey: SigningKey;
@@ -119,7 +122,11 @@ export function localSignInRoutes(options: LocalSignInOptions) {
       return json(200, { token: await signToken({ ...claims.data, sub }, options.signingKey, options.jwt) });
     }
     if (route === 'POST /local/demo-project') return json(201, await createDemoProject());
-    if (route === 'GET /local/customer-role-template.json') return json(200, customerRoleTemplate);
+    if (route === 'GET /local/customer-role-template.json') {
+      // The checked-in file, which a test keeps equal to the service's template, as a platform publishes it.
+      const template = await readFile(join(REPOSITORY_ROOT, 'deploy', 'customer-role-template.json'));
+      return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: template };
+    }
     return json(404, { message: 'Not Found' });
   };
 }

@@ -10,13 +10,13 @@
  * `aws:SourceArn` and `aws:SourceAccount`, through the endpoint's policy language. An explicit
  * Deny wins; without an Allow the answer is no.
  */
-import type { PolicyDocument, PolicyStatement } from '#local/aws/contract';
-import { conditionsHold } from '#local/aws/policy/conditions';
-import { statementsOf } from '#local/aws/policy/document';
-import { toConditionContext } from '#local/aws/policy/evaluate';
-import { matchesArn, matchesWildcard } from '#local/aws/policy/wildcard';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
+import type { PolicyDocument, PolicyStatement } from '@s3-integrations/aws-endpoint/contract';
+import { conditionsHold } from '@s3-integrations/aws-endpoint/policy/conditions';
+import { statementsOf } from '@s3-integrations/aws-endpoint/policy/document';
+import { toConditionContext } from '@s3-integrations/aws-endpoint/policy/evaluate';
+import { matchesArn, matchesWildcard } from '@s3-integrations/aws-endpoint/policy/wildcard';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
 
 export interface ServiceSendRequest {
   service: string;

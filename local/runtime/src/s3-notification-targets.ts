@@ -1,15 +1,15 @@
 /**
- * The runtime's side of S3 event notifications (local/aws/contract.ts NotificationTargets): S3
+ * The runtime's side of S3 event notifications (local/aws-endpoint/src/contract.ts NotificationTargets): S3
  * events go on the default event bus of the bucket owner's account, where the rules of
  * serverless.yml match them, and to the stack's queues. The local runtime models the buses and
  * queues of the service's own account and region only: an event for another account's default
  * bus finds no rules there, as it would find none of this service's rules in AWS.
  */
-import { AwsError, type NotificationTargets } from '#local/aws/contract';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { LocalEventBridge } from '#local/runtime/eventbridge';
-import { queuePolicyAllows } from '#local/runtime/queue-policies';
-import type { LocalQueues } from '#local/runtime/sqs';
+import { AwsError, type NotificationTargets } from '@s3-integrations/aws-endpoint/contract';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { LocalEventBridge } from '#runtime/eventbridge';
+import { queuePolicyAllows } from '#runtime/queue-policies';
+import type { LocalQueues } from '#runtime/sqs';
 
 export function s3NotificationTargets(cloudFormation: LocalCloudFormation, eventBridge: LocalEventBridge, queues: LocalQueues): NotificationTargets {
   const { accountId, region } = cloudFormation.service;

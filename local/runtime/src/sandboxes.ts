@@ -13,10 +13,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FunctionBundles } from '#local/runtime/function-bundles';
-import type { FromWorker, ToWorker, WorkerData } from '#local/runtime/function-worker';
-import { callHandler, deserializeError, lambdaContext, loadHandler, roundTrip, type Handler, type InvocationInfo } from '#local/runtime/lambda-context';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import type { FunctionBundles } from '#runtime/function-bundles';
+import type { FromWorker, ToWorker, WorkerData } from '#runtime/function-worker';
+import { callHandler, deserializeError, lambdaContext, loadHandler, roundTrip, type Handler, type InvocationInfo } from '#runtime/lambda-context';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface Sandbox {
   /** Loads the handler (the cold start); invoke() calls it, loadAll() may call it ahead. */

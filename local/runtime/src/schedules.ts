@@ -5,10 +5,10 @@
  * that finds it still running is skipped, and the next tick retries a failed run.
  */
 import { randomUUID } from 'node:crypto';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { LocalFunctions } from '#local/runtime/functions';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { LocalFunctions } from '#runtime/functions';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface Schedule {
   fn: FunctionSpec;

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
-import { isMap, loadServerlessYaml, type Yaml } from '#local/runtime/serverless-yaml';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
+import { isMap, loadServerlessYaml, type Yaml } from '#runtime/serverless-yaml';
 
 export type YamlMap = Record<string, Yaml>;
 

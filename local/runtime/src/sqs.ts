@@ -7,11 +7,11 @@
  * and one older than MessageRetentionPeriod is dropped unseen.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AwsError } from '#local/aws/contract';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { LocalFunctions } from '#local/runtime/functions';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import type { FunctionSpec } from '#local/runtime/service-model';
+import { AwsError } from '@s3-integrations/aws-endpoint/contract';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { LocalFunctions } from '#runtime/functions';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import type { FunctionSpec } from '#runtime/service-model';
 
 export interface QueuedMessage {
   messageId: string;

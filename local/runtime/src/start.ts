@@ -8,8 +8,8 @@
  * (stop when stdin closes, so a killed parent leaves no stack, and no Java, behind).
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import { ensureConsoleBuilt } from '#local/runtime/console-files';
-import { startLocalStack, type LocalStack } from '#local/runtime/stack';
+import { ensureConsoleBuilt } from '#runtime/console-files';
+import { startLocalStack, type LocalStack } from '#runtime/stack';
 
 function port(name: string, fallback: number): number {
   const value = process.env[name];

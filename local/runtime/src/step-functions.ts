@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { AwsError } from '#local/aws/contract';
-import type { LocalCloudFormation } from '#local/runtime/cloudformation';
-import type { LocalFunctions } from '#local/runtime/functions';
-import { isMap, type Yaml } from '#local/runtime/serverless-yaml';
-import { stateMachineArn, type FunctionSpec } from '#local/runtime/service-model';
+import { AwsError } from '@s3-integrations/aws-endpoint/contract';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import type { LocalFunctions } from '#runtime/functions';
+import { isMap, type Yaml } from '#runtime/serverless-yaml';
+import { stateMachineArn, type FunctionSpec } from '#runtime/service-model';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 

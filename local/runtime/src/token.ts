@@ -8,11 +8,11 @@
  * serverless.yml, `iat` now, `exp` in one hour. The token is signed with the key of the data dir
  * `npm start` uses (LOCAL_DATA_DIR, default .local/), created on first use.
  */
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { tokenDefaults } from '#local/runtime/http-api-routes';
-import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#local/runtime/jwt';
-import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
-import { loadService } from '#local/runtime/service-model';
+import { LocalCloudFormation } from '#runtime/cloudformation';
+import { tokenDefaults } from '#runtime/http-api-routes';
+import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#runtime/jwt';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#runtime/paths';
+import { loadService } from '#runtime/service-model';
 
 const USAGE = `Usage: npm run --silent token -- '{"sub":"user-1","org":"org-1","orgRole":"owner","projects":{"proj-1":"admin"}}'`;
 

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createTables, startDynamoDbLocal } from '#local/runtime/dynamodb';
-import { loadFixtureRuntime } from '../../support/fixture-runtime';
+import { createTables, startDynamoDbLocal } from '#runtime/dynamodb';
+import { loadFixtureRuntime } from './support/fixture-runtime';
 
 describe('DynamoDB Local', () => {
   it('creates the tables of serverless.yml from their Properties, indexes and TTL included', async () => {

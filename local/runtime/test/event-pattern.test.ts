@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern } from '#local/runtime/event-pattern';
+import { matchesPattern, validatePattern } from '#runtime/event-pattern';
 
 const event = {
   version: '0',

@@ -1,9 +1,9 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsError } from '#local/aws/contract';
-import { AsyncInvoker } from '#local/runtime/async-invoker';
-import { LocalEventBridge } from '#local/runtime/eventbridge';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
+import { AwsError } from '@s3-integrations/aws-endpoint/contract';
+import { AsyncInvoker } from '#runtime/async-invoker';
+import { LocalEventBridge } from '#runtime/eventbridge';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 
 let runtime: FixtureRuntime;
 let invoker: AsyncInvoker;

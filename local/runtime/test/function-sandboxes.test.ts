@@ -1,6 +1,6 @@
 /**
  * Functions run as the stack runs them: bundled, each in a worker thread of its own, as its own
- * role (test/fixtures/roles: two functions of one handler module, different statements). Real
+ * role (local/runtime/test/fixtures/roles: two functions of one handler module, different statements). Real
  * AWS SDK clients in the handlers, against a local AWS endpoint of the test's own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { environmentOf } from '#local/runtime/env';
-import { bundleFunctions } from '#local/runtime/function-bundles';
-import { functionRoles } from '#local/runtime/function-roles';
-import { FunctionSessions, provisionRoles } from '#local/runtime/function-sessions';
-import { LocalFunctions } from '#local/runtime/functions';
-import { workerSandboxes } from '#local/runtime/sandboxes';
-import { loadService, type LocalService } from '#local/runtime/service-model';
-import { PLATFORM, rootCredentials, startFixture, type Fixture } from '../aws/endpoint-fixture';
+import { LocalCloudFormation } from '#runtime/cloudformation';
+import { environmentOf } from '#runtime/env';
+import { bundleFunctions } from '#runtime/function-bundles';
+import { functionRoles } from '#runtime/function-roles';
+import { FunctionSessions, provisionRoles } from '#runtime/function-sessions';
+import { LocalFunctions } from '#runtime/functions';
+import { workerSandboxes } from '#runtime/sandboxes';
+import { loadService, type LocalService } from '#runtime/service-model';
+import { PLATFORM, rootCredentials, startFixture, type Fixture } from '@s3-integrations/aws-endpoint/testing';
 
 interface Probe {
   arn: string;
@@ -27,7 +27,7 @@ interface Probe {
   put: string;
 }
 
-const SERVERLESS_YML = resolve(import.meta.dirname, '../../fixtures/roles/serverless.yml');
+const SERVERLESS_YML = resolve(import.meta.dirname, 'fixtures/roles/serverless.yml');
 let endpoint: Fixture;
 let service: LocalService;
 let functions: LocalFunctions;

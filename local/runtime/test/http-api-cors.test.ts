@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
-import { loadOrCreateSigningKey } from '#local/runtime/jwt';
-import { loadFixtureRuntime } from '../../support/fixture-runtime';
+import { startHttpApi, type HttpApi } from '#runtime/http-api';
+import { loadOrCreateSigningKey } from '#runtime/jwt';
+import { loadFixtureRuntime } from './support/fixture-runtime';
 
-/** The fixture service allows https://console.example.com and every http:// origin (test/fixtures/runtime/serverless.yml). */
+/** The fixture service allows https://console.example.com and every http:// origin (local/runtime/test/fixtures/runtime/serverless.yml). */
 let api: HttpApi;
 
 beforeAll(async () => {

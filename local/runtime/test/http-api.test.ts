@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHttpApi, type HttpApi } from '#local/runtime/http-api';
-import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER, loadOrCreateSigningKey, signToken, type SigningKey } from '#local/runtime/jwt';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { loadFixtureRuntime } from '../../support/fixture-runtime';
+import { startHttpApi, type HttpApi } from '#runtime/http-api';
+import { LOCAL_JWT_AUDIENCE, LOCAL_JWT_ISSUER, loadOrCreateSigningKey, signToken, type SigningKey } from '#runtime/jwt';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { loadFixtureRuntime } from './support/fixture-runtime';
 
 let api: HttpApi;
 let key: SigningKey;

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
-import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { functionEnvironment } from '#local/runtime/env';
-import { ensureKmsKeys } from '#local/runtime/kms-keys';
-import { loadService } from '#local/runtime/service-model';
-import { recordingHooks } from '../aws/endpoint-fixture';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
+import { startAwsEndpoint, type AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
+import { LocalCloudFormation } from '#runtime/cloudformation';
+import { functionEnvironment } from '#runtime/env';
+import { ensureKmsKeys } from '#runtime/kms-keys';
+import { loadService } from '#runtime/service-model';
+import { recordingHooks } from '@s3-integrations/aws-endpoint/testing';
 
 /**
  * AWS::KMS::Key resources of serverless.yml become keys of the local KMS at start, referenced
  * from the functions' environment, and stay the same keys across starts (ensureKmsKeys is what
- * local/runtime/stack.ts runs).
+ * local/runtime/src/stack.ts runs).
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'runtime-kms-'));
 let endpoint: AwsEndpoint;

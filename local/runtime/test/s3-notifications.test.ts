@@ -4,21 +4,21 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EventBridgeEvent, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
-import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
-import { AsyncInvoker } from '#local/runtime/async-invoker';
-import { configureBuckets } from '#local/runtime/bucket-configuration';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { LocalEventBridge } from '#local/runtime/eventbridge';
-import { s3NotificationTargets } from '#local/runtime/s3-notification-targets';
-import { loadService } from '#local/runtime/service-model';
-import { LocalQueues } from '#local/runtime/sqs';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
-import { recordingHooks } from '../aws/endpoint-fixture';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
+import { startAwsEndpoint, type AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
+import { AsyncInvoker } from '#runtime/async-invoker';
+import { configureBuckets } from '#runtime/bucket-configuration';
+import { LocalCloudFormation } from '#runtime/cloudformation';
+import { LocalEventBridge } from '#runtime/eventbridge';
+import { s3NotificationTargets } from '#runtime/s3-notification-targets';
+import { loadService } from '#runtime/service-model';
+import { LocalQueues } from '#runtime/sqs';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
+import { recordingHooks } from '@s3-integrations/aws-endpoint/testing';
 
 /**
- * S3 event notifications end to end, wired as local/runtime/stack.ts wires them: the endpoint's
+ * S3 event notifications end to end, wired as local/runtime/src/stack.ts wires them: the endpoint's
  * S3 sends to the runtime's bus (where a rule of serverless.yml invokes a function) and queues,
  * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
  */

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalSchedules, periodMs } from '#local/runtime/schedules';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { eventually, loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
+import { LocalSchedules, periodMs } from '#runtime/schedules';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { eventually, loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 
 let runtime: FixtureRuntime;
 let schedules: LocalSchedules | undefined;

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { environmentOf, functionEnvironment } from '#local/runtime/env';
-import { loadService } from '#local/runtime/service-model';
-import { FIXTURE_ENDPOINT, FIXTURE_SERVERLESS_YML } from '../../support/fixture-runtime';
+import { LocalCloudFormation } from '#runtime/cloudformation';
+import { environmentOf, functionEnvironment } from '#runtime/env';
+import { loadService } from '#runtime/service-model';
+import { FIXTURE_ENDPOINT, FIXTURE_SERVERLESS_YML } from './support/fixture-runtime';
 
 function serviceFrom(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'serverless-config-'));

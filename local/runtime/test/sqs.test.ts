@@ -1,8 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalQueues } from '#local/runtime/sqs';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
+import { LocalQueues } from '#runtime/sqs';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 
 let runtime: FixtureRuntime;
 let queues: LocalQueues;

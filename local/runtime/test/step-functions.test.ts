@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalStepFunctions } from '#local/runtime/step-functions';
-import { callsOf, fixtureCalls } from '../../fixtures/runtime/functions/calls';
-import { loadFixtureRuntime, type FixtureRuntime } from '../../support/fixture-runtime';
+import { LocalStepFunctions } from '#runtime/step-functions';
+import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
+import { loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 
 const SUM_ARN = 'arn:aws:states:us-east-1:111111111111:stateMachine:fixture-sum';
 let runtime: FixtureRuntime;

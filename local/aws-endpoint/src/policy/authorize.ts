@@ -11,9 +11,9 @@
  * beyond the default one, queue policies), so any cross-account access is denied; SCPs and
  * RCPs; permission boundaries; IAM users and groups; policy variables.
  */
-import { AwsError, type AccessRequest, type Authorize, type Caller, type PolicyDocument } from '#local/aws/contract';
-import { evaluatePolicies, type Decision } from '#local/aws/policy/evaluate';
-import { accountOfArn } from '#local/aws/policy/wildcard';
+import { AwsError, type AccessRequest, type Authorize, type Caller, type PolicyDocument } from '#endpoint/contract';
+import { evaluatePolicies, type Decision } from '#endpoint/policy/evaluate';
+import { accountOfArn } from '#endpoint/policy/wildcard';
 
 /** Where the identity policies of a (non-root) caller come from: the IAM store. */
 export type IdentityPolicySource = (caller: Caller) => PolicyDocument[];

@@ -8,7 +8,7 @@
  * `ForAnyValue:` / `ForAllValues:` set prefixes. Not supported (rejected when a policy is
  * stored): IpAddress, BinaryEquals and policy variables such as `${aws:username}`.
  */
-import { matchesArn, matchesWildcard } from '#local/aws/policy/wildcard';
+import { matchesArn, matchesWildcard } from '#endpoint/policy/wildcard';
 
 /** Request context: condition key (lower-cased) -> its values. A missing key is absent. */
 export type ConditionContext = Map<string, string[]>;

@@ -3,8 +3,8 @@
  * that AWS would reject with MalformedPolicyDocument is rejected here too, and evaluation only
  * ever sees well-formed statements.
  */
-import { AwsError, type PolicyDocument, type PolicyStatement } from '#local/aws/contract';
-import { isSupportedConditionOperator } from '#local/aws/policy/conditions';
+import { AwsError, type PolicyDocument, type PolicyStatement } from '#endpoint/contract';
+import { isSupportedConditionOperator } from '#endpoint/policy/conditions';
 
 /** identity: attached/inline/session policies (no Principal). trust: role trust policies. */
 export type PolicyKind = 'identity' | 'trust';

@@ -3,11 +3,11 @@
  * applicable statement wins; otherwise at least one applicable Allow is needed; otherwise the
  * request is implicitly denied.
  */
-import type { AccessRequest, Caller, PolicyDocument, PolicyStatement } from '#local/aws/contract';
-import type { ConditionContext } from '#local/aws/policy/conditions';
-import { conditionsHold } from '#local/aws/policy/conditions';
-import { statementsOf } from '#local/aws/policy/document';
-import { matchesResourceArn, matchesWildcard } from '#local/aws/policy/wildcard';
+import type { AccessRequest, Caller, PolicyDocument, PolicyStatement } from '#endpoint/contract';
+import type { ConditionContext } from '#endpoint/policy/conditions';
+import { conditionsHold } from '#endpoint/policy/conditions';
+import { statementsOf } from '#endpoint/policy/document';
+import { matchesResourceArn, matchesWildcard } from '#endpoint/policy/wildcard';
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 

@@ -1,7 +1,7 @@
-import { AwsError, type AccessRequest } from '#local/aws/contract';
-import { bucketArn, header, type S3Request } from '#local/aws/s3/context';
-import { accessDenied, noSuchBucket, permanentRedirect } from '#local/aws/s3/errors';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
+import { AwsError, type AccessRequest } from '#endpoint/contract';
+import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
+import { accessDenied, noSuchBucket, permanentRedirect } from '#endpoint/s3/errors';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
 
 export interface BucketAccess {
   /** The IAM action AWS evaluates for this operation, e.g. `s3:PutObject`. */

@@ -1,9 +1,9 @@
-import { CHECKSUM_ALGORITHMS, checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from '#local/aws/s3/checksums';
-import { header, type S3Request } from '#local/aws/s3/context';
-import { S3Error, invalidArgument } from '#local/aws/s3/errors';
-import { STORED_HEADERS, type ChecksumType, type ObjectAttributes, type SseState, type StoredObject } from '#local/aws/s3/model';
-import { sseHeaders } from '#local/aws/s3/encryption';
-import { httpDate } from '#local/aws/s3/responses';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from '#endpoint/s3/checksums';
+import { header, type S3Request } from '#endpoint/s3/context';
+import { S3Error, invalidArgument } from '#endpoint/s3/errors';
+import { STORED_HEADERS, type ChecksumType, type ObjectAttributes, type SseState, type StoredObject } from '#endpoint/s3/model';
+import { sseHeaders } from '#endpoint/s3/encryption';
+import { httpDate } from '#endpoint/s3/responses';
 
 /** Object keys, headers and metadata as S3 accepts, stores and returns them. */
 

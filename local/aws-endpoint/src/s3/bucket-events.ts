@@ -1,6 +1,6 @@
-import type { JournalEntry } from '#local/aws/s3/object-journal';
-import type { NotificationOutbox } from '#local/aws/s3/notification-outbox';
-import type { PendingEvent } from '#local/aws/s3/notification-events';
+import type { JournalEntry } from '#endpoint/s3/object-journal';
+import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import type { PendingEvent } from '#endpoint/s3/notification-events';
 
 /**
  * The undelivered event notifications of one bucket. An event enters with the journal line of

@@ -1,4 +1,4 @@
-import { S3Error } from '#local/aws/s3/errors';
+import { S3Error } from '#endpoint/s3/errors';
 
 /**
  * S3's general-purpose bucket naming rules

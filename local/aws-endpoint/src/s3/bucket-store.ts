@@ -1,16 +1,16 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BucketEvents } from '#local/aws/s3/bucket-events';
-import { ConflictTracker } from '#local/aws/s3/conditional-writes';
-import { noSuchBucket } from '#local/aws/s3/errors';
-import { CommitGate, mapLimit, uniqueName } from '#local/aws/s3/files';
-import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#local/aws/s3/model';
-import type { SortedIndex } from '#local/aws/s3/object-index';
-import { pendingEvent, type EventCause, type RequestOrigin } from '#local/aws/s3/notification-events';
-import type { NotificationOutbox } from '#local/aws/s3/notification-outbox';
-import { ObjectJournal } from '#local/aws/s3/object-journal';
-import { UploadStore } from '#local/aws/s3/upload-store';
-import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#local/aws/s3/versions';
+import { BucketEvents } from '#endpoint/s3/bucket-events';
+import { ConflictTracker } from '#endpoint/s3/conditional-writes';
+import { noSuchBucket } from '#endpoint/s3/errors';
+import { CommitGate, mapLimit, uniqueName } from '#endpoint/s3/files';
+import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';
+import type { SortedIndex } from '#endpoint/s3/object-index';
+import { pendingEvent, type EventCause, type RequestOrigin } from '#endpoint/s3/notification-events';
+import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import { ObjectJournal } from '#endpoint/s3/object-journal';
+import { UploadStore } from '#endpoint/s3/upload-store';
+import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#endpoint/s3/versions';
 
 /**
  * One bucket on disk (`buckets/<bucket>/`):

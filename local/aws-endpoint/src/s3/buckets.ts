@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { AwsError } from '#local/aws/contract';
-import { accessBucket, authorizeFor } from '#local/aws/s3/access';
-import { assertValidBucketName, isRegionName } from '#local/aws/s3/bucket-names';
-import { bucketArn, type S3Request } from '#local/aws/s3/context';
-import { DEFAULT_ENCRYPTION, parseEncryptionConfiguration, renderEncryptionConfiguration } from '#local/aws/s3/encryption';
-import { S3Error, invalidArgument, malformedXml } from '#local/aws/s3/errors';
-import type { BucketRecord } from '#local/aws/s3/model';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { S3_NAMESPACE, childText, readXmlBody, renderDocument } from '#local/aws/s3/xml';
+import { AwsError } from '#endpoint/contract';
+import { accessBucket, authorizeFor } from '#endpoint/s3/access';
+import { assertValidBucketName, isRegionName } from '#endpoint/s3/bucket-names';
+import { bucketArn, type S3Request } from '#endpoint/s3/context';
+import { DEFAULT_ENCRYPTION, parseEncryptionConfiguration, renderEncryptionConfiguration } from '#endpoint/s3/encryption';
+import { S3Error, invalidArgument, malformedXml } from '#endpoint/s3/errors';
+import type { BucketRecord } from '#endpoint/s3/model';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { S3_NAMESPACE, childText, readXmlBody, renderDocument } from '#endpoint/s3/xml';
 
 /** Bucket-level operations: create, head, delete, list, location and default encryption. */
 

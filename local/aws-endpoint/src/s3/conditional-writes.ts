@@ -1,9 +1,9 @@
-import { etagMatches } from '#local/aws/s3/attributes';
-import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
-import type { StoredObject } from '#local/aws/s3/model';
-import { authorizeFor } from '#local/aws/s3/access';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
+import { etagMatches } from '#endpoint/s3/attributes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
+import type { StoredObject } from '#endpoint/s3/model';
+import { authorizeFor } from '#endpoint/s3/access';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
 
 /**
  * Conditional writes (PutObject, CopyObject, CompleteMultipartUpload) as the S3 User Guide

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Authorize, KmsForS3, NotificationTargets, SignedRequest } from '#local/aws/contract';
-import type { S3Store } from '#local/aws/s3/store';
+import type { Authorize, KmsForS3, NotificationTargets, SignedRequest } from '#endpoint/contract';
+import type { S3Store } from '#endpoint/s3/store';
 
 /** Everything one S3 request handler needs, parsed once by the router. */
 export interface S3Request {

@@ -1,7 +1,7 @@
-import { bucketArn, header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { invalidArgument, malformedXml, notImplemented } from '#local/aws/s3/errors';
-import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#local/aws/s3/model';
-import { childElement, childText, renderDocument, type XmlElement } from '#local/aws/s3/xml';
+import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
+import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
+import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
 
 /**
  * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,

@@ -1,4 +1,4 @@
-import { AwsError } from '#local/aws/contract';
+import { AwsError } from '#endpoint/contract';
 
 /**
  * An S3 error answer: AWS's code, message and status, plus the extra XML fields S3 puts in some

@@ -1,13 +1,13 @@
-import { canonicalUserId } from '#local/aws/s3/buckets';
-import { CHECKSUM_ALGORITHMS } from '#local/aws/s3/checksums';
-import type { S3Request } from '#local/aws/s3/context';
-import { invalidArgument } from '#local/aws/s3/errors';
-import { prepareListing } from '#local/aws/s3/listing';
-import { isDeleteMarker, type ObjectVersion } from '#local/aws/s3/model';
-import { compareUtf8 } from '#local/aws/s3/object-index';
-import { sendXml } from '#local/aws/s3/responses';
-import { versionIdOf, type ObjectVersions } from '#local/aws/s3/versions';
-import { S3_NAMESPACE, renderElement, type XmlValue } from '#local/aws/s3/xml';
+import { canonicalUserId } from '#endpoint/s3/buckets';
+import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
+import type { S3Request } from '#endpoint/s3/context';
+import { invalidArgument } from '#endpoint/s3/errors';
+import { prepareListing } from '#endpoint/s3/listing';
+import { isDeleteMarker, type ObjectVersion } from '#endpoint/s3/model';
+import { compareUtf8 } from '#endpoint/s3/object-index';
+import { sendXml } from '#endpoint/s3/responses';
+import { versionIdOf, type ObjectVersions } from '#endpoint/s3/versions';
+import { S3_NAMESPACE, renderElement, type XmlValue } from '#endpoint/s3/xml';
 
 /**
  * ListObjectVersions (`GET /<bucket>?versions`): every version and delete marker, keys in UTF-8

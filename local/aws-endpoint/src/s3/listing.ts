@@ -1,13 +1,13 @@
-import { accessBucket } from '#local/aws/s3/access';
-import { canonicalUserId } from '#local/aws/s3/buckets';
-import { CHECKSUM_ALGORITHMS } from '#local/aws/s3/checksums';
-import type { S3Request } from '#local/aws/s3/context';
-import { invalidArgument } from '#local/aws/s3/errors';
-import type { StoredObject } from '#local/aws/s3/model';
-import { listPage, type ListPage } from '#local/aws/s3/object-index';
-import { sendXml } from '#local/aws/s3/responses';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
-import { renderDocument, type XmlValue } from '#local/aws/s3/xml';
+import { accessBucket } from '#endpoint/s3/access';
+import { canonicalUserId } from '#endpoint/s3/buckets';
+import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
+import type { S3Request } from '#endpoint/s3/context';
+import { invalidArgument } from '#endpoint/s3/errors';
+import type { StoredObject } from '#endpoint/s3/model';
+import { listPage, type ListPage } from '#endpoint/s3/object-index';
+import { sendXml } from '#endpoint/s3/responses';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import { renderDocument, type XmlValue } from '#endpoint/s3/xml';
 
 /** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 

@@ -1,5 +1,5 @@
-import type { Checksums, ChecksumAlgorithm } from '#local/aws/s3/checksums';
-import type { NotificationConfiguration } from '#local/aws/s3/notification-config';
+import type { Checksums, ChecksumAlgorithm } from '#endpoint/s3/checksums';
+import type { NotificationConfiguration } from '#endpoint/s3/notification-config';
 
 /** What the S3 emulator persists, as JSON sidecars next to the data files. */
 

@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
-import { accessBucket } from '#local/aws/s3/access';
-import { checksumXmlFields } from '#local/aws/s3/attributes';
-import { canonicalUserId } from '#local/aws/s3/buckets';
-import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#local/aws/s3/checksums';
-import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
-import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { sseHeaders } from '#local/aws/s3/encryption';
-import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#local/aws/s3/errors';
-import type { PartRecord, StoredObject } from '#local/aws/s3/model';
-import { findUpload, partReader } from '#local/aws/s3/multipart';
-import { requestOrigin } from '#local/aws/s3/notifications';
-import { compareUtf8 } from '#local/aws/s3/object-index';
-import { sendXml } from '#local/aws/s3/responses';
-import { writeFileFrom } from '#local/aws/s3/streams';
-import type { UploadState } from '#local/aws/s3/upload-store';
-import { writtenVersionHeaders } from '#local/aws/s3/versioning';
-import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#local/aws/s3/xml';
+import { accessBucket } from '#endpoint/s3/access';
+import { checksumXmlFields } from '#endpoint/s3/attributes';
+import { canonicalUserId } from '#endpoint/s3/buckets';
+import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#endpoint/s3/checksums';
+import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#endpoint/s3/conditional-writes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { sseHeaders } from '#endpoint/s3/encryption';
+import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#endpoint/s3/errors';
+import type { PartRecord, StoredObject } from '#endpoint/s3/model';
+import { findUpload, partReader } from '#endpoint/s3/multipart';
+import { requestOrigin } from '#endpoint/s3/notifications';
+import { compareUtf8 } from '#endpoint/s3/object-index';
+import { sendXml } from '#endpoint/s3/responses';
+import { writeFileFrom } from '#endpoint/s3/streams';
+import type { UploadState } from '#endpoint/s3/upload-store';
+import { writtenVersionHeaders } from '#endpoint/s3/versioning';
+import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#endpoint/s3/xml';
 
 /** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
 

@@ -1,19 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { verifiedChecksums } from '#local/aws/aws-chunked';
-import { accessBucket } from '#local/aws/s3/access';
-import { assertValidKey, attributesFromRequest, checksumHeaders, checksumXmlFields, requestedChecksumAlgorithm } from '#local/aws/s3/attributes';
-import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
-import { invalidArgument, invalidRequest, noSuchUpload } from '#local/aws/s3/errors';
-import type { ChecksumType, PartRecord } from '#local/aws/s3/model';
-import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
-import { parseRange } from '#local/aws/s3/object-read';
-import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, copySourceVersionHeaders, sseConditionContext } from '#local/aws/s3/object-write';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#local/aws/s3/streams';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
-import type { UploadState } from '#local/aws/s3/upload-store';
-import { renderDocument } from '#local/aws/s3/xml';
+import { verifiedChecksums } from '#endpoint/aws-chunked';
+import { accessBucket } from '#endpoint/s3/access';
+import { assertValidKey, attributesFromRequest, checksumHeaders, checksumXmlFields, requestedChecksumAlgorithm } from '#endpoint/s3/attributes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { requireDataKey, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
+import { invalidArgument, invalidRequest, noSuchUpload } from '#endpoint/s3/errors';
+import type { ChecksumType, PartRecord } from '#endpoint/s3/model';
+import { objectBytes, withOpenObject } from '#endpoint/s3/object-files';
+import { parseRange } from '#endpoint/s3/object-read';
+import { accessCopySource, assertDeclaredLength, checkCopySourceConditions, copySourceVersionHeaders, sseConditionContext } from '#endpoint/s3/object-write';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#endpoint/s3/streams';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import type { UploadState } from '#endpoint/s3/upload-store';
+import { renderDocument } from '#endpoint/s3/xml';
 
 /** Multipart uploads: create, upload (or copy) parts, abort. Completion and listings live beside. */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { S3Error, invalidArgument, malformedXml } from '#local/aws/s3/errors';
-import { childElement, childElements, childText, renderDocument, type XmlElement, type XmlValue } from '#local/aws/s3/xml';
+import { S3Error, invalidArgument, malformedXml } from '#endpoint/s3/errors';
+import { childElement, childElements, childText, renderDocument, type XmlElement, type XmlValue } from '#endpoint/s3/xml';
 
 /**
  * A bucket's notification configuration (PutBucketNotificationConfiguration), checked as S3

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller, ServiceEvent } from '#local/aws/contract';
-import { matchingRules } from '#local/aws/s3/notification-config';
-import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#local/aws/s3/model';
+import type { Caller, ServiceEvent } from '#endpoint/contract';
+import { matchingRules } from '#endpoint/s3/notification-config';
+import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint/s3/model';
 
 /**
  * One S3 event and the shapes S3 sends it in. An event is decided inside the commit of the write

@@ -1,5 +1,5 @@
-import { AwsError, type NotificationTargets } from '#local/aws/contract';
-import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#local/aws/s3/notification-events';
+import { AwsError, type NotificationTargets } from '#endpoint/contract';
+import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#endpoint/s3/notification-events';
 
 /**
  * Delivers committed S3 events to their destinations in the background, so a write answers as

@@ -1,11 +1,11 @@
-import { requestIdOf } from '#local/aws/protocols';
-import { accessBucket } from '#local/aws/s3/access';
-import { bucketArn, header, type S3Request } from '#local/aws/s3/context';
-import { S3Error } from '#local/aws/s3/errors';
-import { parseNotificationConfiguration, renderNotificationConfiguration, type NotificationConfiguration } from '#local/aws/s3/notification-config';
-import { testEventMessage, type RequestOrigin } from '#local/aws/s3/notification-events';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { readXmlBody } from '#local/aws/s3/xml';
+import { requestIdOf } from '#endpoint/protocols';
+import { accessBucket } from '#endpoint/s3/access';
+import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
+import { S3Error } from '#endpoint/s3/errors';
+import { parseNotificationConfiguration, renderNotificationConfiguration, type NotificationConfiguration } from '#endpoint/s3/notification-config';
+import { testEventMessage, type RequestOrigin } from '#endpoint/s3/notification-events';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { readXmlBody } from '#endpoint/s3/xml';
 
 /**
  * PutBucketNotificationConfiguration / GetBucketNotificationConfiguration (`?notification`).

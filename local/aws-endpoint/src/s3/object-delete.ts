@@ -1,13 +1,13 @@
-import { AwsError } from '#local/aws/contract';
-import { accessBucket, authorizeFor, locateBucket } from '#local/aws/s3/access';
-import { algorithmOfHeader } from '#local/aws/s3/checksums';
-import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { invalidArgument, invalidRequest, malformedXml } from '#local/aws/s3/errors';
-import { requestOrigin } from '#local/aws/s3/notifications';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { requestedVersionId } from '#local/aws/s3/versioning';
-import { isWellFormedVersionId } from '#local/aws/s3/versions';
-import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#local/aws/s3/xml';
+import { AwsError } from '#endpoint/contract';
+import { accessBucket, authorizeFor, locateBucket } from '#endpoint/s3/access';
+import { algorithmOfHeader } from '#endpoint/s3/checksums';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { invalidArgument, invalidRequest, malformedXml } from '#endpoint/s3/errors';
+import { requestOrigin } from '#endpoint/s3/notifications';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { requestedVersionId } from '#endpoint/s3/versioning';
+import { isWellFormedVersionId } from '#endpoint/s3/versions';
+import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#endpoint/s3/xml';
 
 /**
  * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning

@@ -1,10 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { invalidRequest, noSuchKey } from '#local/aws/s3/errors';
-import { isMissingFile } from '#local/aws/s3/files';
-import { isDeleteMarker, type StoredObject } from '#local/aws/s3/model';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
-import { HIGH_WATER_MARK } from '#local/aws/s3/streams';
-import { noSuchVersion } from '#local/aws/s3/versioning';
+import { invalidRequest, noSuchKey } from '#endpoint/s3/errors';
+import { isMissingFile } from '#endpoint/s3/files';
+import { isDeleteMarker, type StoredObject } from '#endpoint/s3/model';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import { HIGH_WATER_MARK } from '#endpoint/s3/streams';
+import { noSuchVersion } from '#endpoint/s3/versioning';
 
 export interface OpenObject {
   object: StoredObject;

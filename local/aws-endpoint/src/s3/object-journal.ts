@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { ObjectVersion } from '#local/aws/s3/model';
-import type { PendingEvent } from '#local/aws/s3/notification-events';
-import { isMissingFile, writeJsonLinesAtomically } from '#local/aws/s3/files';
+import type { ObjectVersion } from '#endpoint/s3/model';
+import type { PendingEvent } from '#endpoint/s3/notification-events';
+import { isMissingFile, writeJsonLinesAtomically } from '#endpoint/s3/files';
 
 /**
  * The object metadata of one bucket as an append-only journal (`objects.jsonl`): one line per

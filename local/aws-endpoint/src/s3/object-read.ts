@@ -1,15 +1,15 @@
 import { pipeline } from 'node:stream/promises';
-import { accessBucket, isAllowed } from '#local/aws/s3/access';
-import { etagMatches, objectHeaders } from '#local/aws/s3/attributes';
-import { bucketArn, header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { S3Error, accessDenied, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#local/aws/s3/errors';
-import { isDeleteMarker, type StoredObject } from '#local/aws/s3/model';
-import { openObject } from '#local/aws/s3/object-files';
-import { httpDate, sendEmpty } from '#local/aws/s3/responses';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
-import { noSuchVersion, requestedVersionId, versionHeaders } from '#local/aws/s3/versioning';
-import { versionIdOf } from '#local/aws/s3/versions';
-import { HIGH_WATER_MARK } from '#local/aws/s3/streams';
+import { accessBucket, isAllowed } from '#endpoint/s3/access';
+import { etagMatches, objectHeaders } from '#endpoint/s3/attributes';
+import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { S3Error, accessDenied, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
+import { isDeleteMarker, type StoredObject } from '#endpoint/s3/model';
+import { openObject } from '#endpoint/s3/object-files';
+import { httpDate, sendEmpty } from '#endpoint/s3/responses';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import { noSuchVersion, requestedVersionId, versionHeaders } from '#endpoint/s3/versioning';
+import { versionIdOf } from '#endpoint/s3/versions';
+import { HIGH_WATER_MARK } from '#endpoint/s3/streams';
 
 /** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
 

@@ -1,5 +1,5 @@
-import { verifiedChecksums } from '#local/aws/aws-chunked';
-import { accessBucket } from '#local/aws/s3/access';
+import { verifiedChecksums } from '#endpoint/aws-chunked';
+import { accessBucket } from '#endpoint/s3/access';
 import {
   assertValidKey,
   attributesFromRequest,
@@ -7,21 +7,21 @@ import {
   checksumXmlFields,
   etagMatches,
   requestedChecksumAlgorithm,
-} from '#local/aws/s3/attributes';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type Checksums } from '#local/aws/s3/checksums';
-import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#local/aws/s3/conditional-writes';
-import { header, objectArn, type S3Request } from '#local/aws/s3/context';
-import { requireDataKey, resolveSse, sseHeaders } from '#local/aws/s3/encryption';
-import { invalidArgument, invalidRequest, preconditionFailed } from '#local/aws/s3/errors';
-import type { ObjectAttributes, StoredObject } from '#local/aws/s3/model';
-import { requestOrigin } from '#local/aws/s3/notifications';
-import { objectBytes, withOpenObject } from '#local/aws/s3/object-files';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom, type WrittenData } from '#local/aws/s3/streams';
-import type { BucketStore } from '#local/aws/s3/bucket-store';
-import { versionHeaders, writtenVersionHeaders } from '#local/aws/s3/versioning';
-import { isWellFormedVersionId } from '#local/aws/s3/versions';
-import { renderDocument } from '#local/aws/s3/xml';
+} from '#endpoint/s3/attributes';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type Checksums } from '#endpoint/s3/checksums';
+import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#endpoint/s3/conditional-writes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { requireDataKey, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
+import { invalidArgument, invalidRequest, preconditionFailed } from '#endpoint/s3/errors';
+import type { ObjectAttributes, StoredObject } from '#endpoint/s3/model';
+import { requestOrigin } from '#endpoint/s3/notifications';
+import { objectBytes, withOpenObject } from '#endpoint/s3/object-files';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { MAX_OBJECT_BYTES, entityTooLarge, etagOf, writeFileFrom, type WrittenData } from '#endpoint/s3/streams';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import { versionHeaders, writtenVersionHeaders } from '#endpoint/s3/versioning';
+import { isWellFormedVersionId } from '#endpoint/s3/versions';
+import { renderDocument } from '#endpoint/s3/xml';
 
 /** PutObject and CopyObject: stream into a new data file, then commit atomically. */
 

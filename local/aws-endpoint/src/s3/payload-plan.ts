@@ -1,18 +1,18 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { AwsError } from '#local/aws/contract';
+import { AwsError } from '#endpoint/contract';
 import {
   algorithmOfHeader,
   isWellFormedChecksum,
   parseChecksumAlgorithm,
   type ChecksumAlgorithm,
   type Checksums,
-} from '#local/aws/s3/checksums';
+} from '#endpoint/s3/checksums';
 
 /**
  * What a request's headers say about its body, checked before a byte is read: the payload mode
  * (plain, unsigned aws-chunked with a trailer, SigV4-signed chunks), the checksum it declares in
  * a header or announces as a trailer, its decoded length, Content-MD5 and payload hash.
- * local/aws/aws-chunked.ts then holds the bytes to all of it.
+ * local/aws-endpoint/src/aws-chunked.ts then holds the bytes to all of it.
  */
 
 /** What the server knows from the request's Authorization header, to verify signed chunks. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { AwsError } from '#local/aws/contract';
-import { escapeXml, requestIdOf } from '#local/aws/protocols';
-import { S3Error } from '#local/aws/s3/errors';
+import type { AwsError } from '#endpoint/contract';
+import { escapeXml, requestIdOf } from '#endpoint/protocols';
+import { S3Error } from '#endpoint/s3/errors';
 
 /** Writing S3 answers: XML documents, header-only answers and errors with S3's extra fields. */
 

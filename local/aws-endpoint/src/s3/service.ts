@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AwsError, type Authorize, type KmsForS3, type NotificationTargets, type ServiceHandler, type SignedRequest } from '#local/aws/contract';
+import { AwsError, type Authorize, type KmsForS3, type NotificationTargets, type ServiceHandler, type SignedRequest } from '#endpoint/contract';
 import {
   createBucket,
   deleteBucket,
@@ -9,21 +9,21 @@ import {
   headBucket,
   listBuckets,
   putBucketEncryption,
-} from '#local/aws/s3/buckets';
-import type { S3Request } from '#local/aws/s3/context';
-import { S3Error, invalidArgument, notImplemented } from '#local/aws/s3/errors';
-import { listObjectVersions } from '#local/aws/s3/list-versions';
-import { listObjectsV1, listObjectsV2 } from '#local/aws/s3/listing';
-import { abortMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from '#local/aws/s3/multipart';
-import { completeMultipartUpload, listMultipartUploads, listParts } from '#local/aws/s3/multipart-complete';
-import { deleteObject, deleteObjects } from '#local/aws/s3/object-delete';
-import { getObject } from '#local/aws/s3/object-read';
-import { copyObject, putObject } from '#local/aws/s3/object-write';
-import { sendS3Error } from '#local/aws/s3/responses';
-import { NotificationOutbox } from '#local/aws/s3/notification-outbox';
-import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from '#local/aws/s3/notifications';
-import { S3Store } from '#local/aws/s3/store';
-import { getBucketVersioning, putBucketVersioning } from '#local/aws/s3/versioning';
+} from '#endpoint/s3/buckets';
+import type { S3Request } from '#endpoint/s3/context';
+import { S3Error, invalidArgument, notImplemented } from '#endpoint/s3/errors';
+import { listObjectVersions } from '#endpoint/s3/list-versions';
+import { listObjectsV1, listObjectsV2 } from '#endpoint/s3/listing';
+import { abortMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from '#endpoint/s3/multipart';
+import { completeMultipartUpload, listMultipartUploads, listParts } from '#endpoint/s3/multipart-complete';
+import { deleteObject, deleteObjects } from '#endpoint/s3/object-delete';
+import { getObject } from '#endpoint/s3/object-read';
+import { copyObject, putObject } from '#endpoint/s3/object-write';
+import { sendS3Error } from '#endpoint/s3/responses';
+import { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from '#endpoint/s3/notifications';
+import { S3Store } from '#endpoint/s3/store';
+import { getBucketVersioning, putBucketVersioning } from '#endpoint/s3/versioning';
 
 /**
  * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4

@@ -1,11 +1,11 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BucketStore } from '#local/aws/s3/bucket-store';
-import { noSuchBucket } from '#local/aws/s3/errors';
-import { isMissingFile, readJson, uniqueName, writeJsonAtomically } from '#local/aws/s3/files';
-import type { BucketRecord } from '#local/aws/s3/model';
-import type { NotificationOutbox } from '#local/aws/s3/notification-outbox';
-import { compareUtf8 } from '#local/aws/s3/object-index';
+import { BucketStore } from '#endpoint/s3/bucket-store';
+import { noSuchBucket } from '#endpoint/s3/errors';
+import { isMissingFile, readJson, uniqueName, writeJsonAtomically } from '#endpoint/s3/files';
+import type { BucketRecord } from '#endpoint/s3/model';
+import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import { compareUtf8 } from '#endpoint/s3/object-index';
 
 /**
  * The buckets under `<dataDir>/s3/buckets/<bucket>/` (bucket-store.ts). Bucket names are global:

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createChecksum, type ChecksumAlgorithm, type Checksums, type IncrementalChecksum } from '#local/aws/s3/checksums';
-import { S3Error } from '#local/aws/s3/errors';
+import { createChecksum, type ChecksumAlgorithm, type Checksums, type IncrementalChecksum } from '#endpoint/s3/checksums';
+import { S3Error } from '#endpoint/s3/errors';
 
 /** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
 export const HIGH_WATER_MARK = 1024 * 1024;

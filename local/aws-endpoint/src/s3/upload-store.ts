@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConflictTicket, ConflictTracker } from '#local/aws/s3/conditional-writes';
-import type { PartRecord, UploadRecord } from '#local/aws/s3/model';
-import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#local/aws/s3/files';
+import type { ConflictTicket, ConflictTracker } from '#endpoint/s3/conditional-writes';
+import type { PartRecord, UploadRecord } from '#endpoint/s3/model';
+import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#endpoint/s3/files';
 
 /**
  * Multipart uploads of one bucket, under `uploads/<uploadId>/`: `upload.json`, one

@@ -1,10 +1,10 @@
-import { accessBucket } from '#local/aws/s3/access';
-import type { S3Request } from '#local/aws/s3/context';
-import { S3Error, invalidArgument, malformedXml, notImplemented } from '#local/aws/s3/errors';
-import type { BucketRecord, ObjectVersion } from '#local/aws/s3/model';
-import { sendEmpty, sendXml } from '#local/aws/s3/responses';
-import { isWellFormedVersionId, versionIdOf } from '#local/aws/s3/versions';
-import { childText, readXmlBody, renderDocument } from '#local/aws/s3/xml';
+import { accessBucket } from '#endpoint/s3/access';
+import type { S3Request } from '#endpoint/s3/context';
+import { S3Error, invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
+import type { BucketRecord, ObjectVersion } from '#endpoint/s3/model';
+import { sendEmpty, sendXml } from '#endpoint/s3/responses';
+import { isWellFormedVersionId, versionIdOf } from '#endpoint/s3/versions';
+import { childText, readXmlBody, renderDocument } from '#endpoint/s3/xml';
 
 /**
  * PutBucketVersioning / GetBucketVersioning, and the version-id parts of object requests

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { isDeleteMarker, type ObjectVersion, type StoredObject } from '#local/aws/s3/model';
-import { SortedIndex } from '#local/aws/s3/object-index';
+import { isDeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';
+import { SortedIndex } from '#endpoint/s3/object-index';
 
 /**
  * The versions of one bucket's keys, in memory, as the S3 User Guide describes versioning:

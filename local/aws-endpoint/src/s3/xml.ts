@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
-import { escapeXml } from '#local/aws/protocols';
-import { malformedXml } from '#local/aws/s3/errors';
+import { escapeXml } from '#endpoint/protocols';
+import { malformedXml } from '#endpoint/s3/errors';
 
 /**
  * The REST-XML shapes of S3: answers rendered with S3's namespace and flattened lists (a list
