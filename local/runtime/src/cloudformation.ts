@@ -3,7 +3,7 @@
  * a table's Ref is its name, a queue's Ref is its URL on the local endpoint, and so on. A reference
  * the local stack cannot honour fails at start with its name, never with a silent placeholder.
  */
-import { keyDeclaration, kmsKeyStandIn } from '#runtime/kms-keys';
+import { keyDeclaration, localKeyId } from '#runtime/kms-key-ids';
 import { isMap, type Yaml } from '#runtime/serverless-yaml';
 import {
   functionArn,
@@ -235,9 +235,11 @@ export class LocalCloudFormation {
         const name = nameOf('Name') ?? logicalId;
         return { type: resource.Type, ref: name, attributes: { Arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}`, Name: name } };
       }
-      case 'AWS::KMS::Key':
+      case 'AWS::KMS::Key': {
         // Made real in the local KMS at start (kms-keys.ts); its id follows from the declaration.
-        return kmsKeyStandIn(this.service, logicalId, keyDeclaration(nameOf));
+        const keyId = localKeyId(this.service, logicalId, keyDeclaration(nameOf));
+        return { type: resource.Type, ref: keyId, attributes: { Arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`, KeyId: keyId } };
+      }
       case 'AWS::IAM::Role': {
         // Roles only matter locally as the RoleArn of targets and state machines, which nothing checks.
         const name = nameOf('RoleName') ?? logicalId;

@@ -3,42 +3,15 @@
  * (`KeySpec`, `KeyUsage`, `Description`, `Enabled`), so a function can sign with the key its
  * environment names (`!GetAtt SigningKey.Arn`, `!Ref SigningKey` for the key id).
  *
- * A key's id is derived from the stack, the logical id, the key spec and the usage, so every
- * start finds the key (and its material) the previous one created, and signatures made before a
- * restart still verify; changing the spec or the usage gives a new key, as CloudFormation
- * replaces the key then. The local KMS evaluates every key with the default key policy (IAM
- * policies of the key's account decide): a `KeyPolicy` that says more is reported at start.
+ * A key's id is derived from where and how it is declared (kms-key-ids.ts), so every start finds
+ * the key (and its material) the previous one created. The local KMS evaluates every key with the
+ * default key policy (IAM policies of the key's account decide): a `KeyPolicy` that says more is
+ * reported at start.
  */
-import { createHash } from 'node:crypto';
 import type { AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
-import type { LocalCloudFormation, LocalResource } from '#runtime/cloudformation';
+import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { keyDeclaration } from '#runtime/kms-key-ids';
 import { isMap, type Yaml } from '#runtime/serverless-yaml';
-import type { LocalService } from '#runtime/service-model';
-
-interface KeyDeclaration {
-  keySpec: string;
-  keyUsage: string;
-}
-
-/** What `Ref` (the key id) and `Fn::GetAtt` (`Arn`, `KeyId`) give for a key. */
-export function kmsKeyStandIn(service: LocalService, logicalId: string, declaration: KeyDeclaration): LocalResource {
-  const keyId = localKeyId(service, logicalId, declaration);
-  return {
-    type: 'AWS::KMS::Key',
-    ref: keyId,
-    attributes: { Arn: `arn:aws:kms:${service.region}:${service.accountId}:key/${keyId}`, KeyId: keyId },
-  };
-}
-
-/** A UUID-shaped id that only depends on where the key is declared and what it is. */
-function localKeyId(service: LocalService, logicalId: string, { keySpec, keyUsage }: KeyDeclaration): string {
-  const hex = createHash('sha256').update(`${service.accountId}:${service.region}:${service.stackName}:${logicalId}:${keySpec}:${keyUsage}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-export function keyDeclaration(property: (name: string) => Yaml | undefined): KeyDeclaration {
-  return { keySpec: String(property('KeySpec') ?? 'SYMMETRIC_DEFAULT'), keyUsage: String(property('KeyUsage') ?? 'ENCRYPT_DECRYPT') };
-}
 
 export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: AwsEndpoint['kms']): Promise<void> {
   const { service } = cloudFormation;

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BucketEvents } from '#endpoint/s3/bucket-events';
-import { ConflictTracker } from '#endpoint/s3/conditional-writes';
+import { ConflictTracker } from '#endpoint/s3/write-conflicts';
 import { noSuchBucket } from '#endpoint/s3/errors';
 import { CommitGate, mapLimit, uniqueName } from '#endpoint/s3/files';
 import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';

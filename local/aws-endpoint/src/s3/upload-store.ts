@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConflictTicket, ConflictTracker } from '#endpoint/s3/conditional-writes';
+import type { ConflictTicket, ConflictTracker } from '#endpoint/s3/write-conflicts';
 import type { PartRecord, UploadRecord } from '#endpoint/s3/model';
 import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#endpoint/s3/files';
 
