@@ -37,7 +37,7 @@ export type LeaseOutcome =
   /** Another live invocation holds the job (its own message covers its crash): drop this one. */
   | { kind: 'busy' };
 
-export async function acquireLease(ref: JobRef, request: LeaseRequest): Promise<LeaseOutcome> {
+export async function acquireJobLease(ref: JobRef, request: LeaseRequest): Promise<LeaseOutcome> {
   const now = Date.now();
   const handover = request.after ? ' OR lease.#owner = :after' : '';
   try {

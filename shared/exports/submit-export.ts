@@ -4,7 +4,7 @@ import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
-import { destinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
+import { backupDestinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
 import { loadJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
@@ -40,7 +40,7 @@ export function newJob(order: ExportOrder, destinationBucket: string, cluster: C
     directory: order.directory,
     trigger: order.trigger,
     source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: destinationBucket, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
+    destination: { bucket: destinationBucket, prefix: backupDestinationPrefix(order.directory, order.clusterId, order.backupId) },
     progress: EMPTY_PROGRESS,
     createdAt: now,
     updatedAt: now,

@@ -6,7 +6,7 @@ import { UnauthorizedError } from '#shared/errors';
  * Who is calling the API: a user of the data platform, from the JWT claims (SPEC section 2). Named
  * PlatformUser, not Caller: the local AWS endpoint's Caller is an AWS principal (local/aws/contract.ts). API Gateway's JWT authorizer has already
  * verified the token's signature, issuer, audience and expiry before the function runs (locally,
- * local/runtime/http-api.ts does the same). HTTP APIs flatten object claims such as `projects` into
+ * local/runtime/src/http-api.ts does the same). HTTP APIs flatten object claims such as `projects` into
  * strings, so we read the claims from the verified token itself instead of the authorizer context.
  */
 const claimsSchema = z.object({

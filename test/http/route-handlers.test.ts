@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#shared/http/api-routes';
-import { loadService } from '#local/runtime/service-model';
+import { loadService } from '@s3-integrations/local-runtime/service-model';
 
 type HttpApiSpec = { method: string; path: string };
 

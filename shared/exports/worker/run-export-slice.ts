@@ -8,7 +8,7 @@ import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
 import { loadCheckpoints, writePlan, type FileCheckpoint } from '#shared/exports/file-store';
-import { acquireLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
+import { acquireJobLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
 import type { JobProgress } from '#shared/exports/schemas';
 import { copyPendingFiles, type EngineResult } from '#shared/exports/worker/copy-engine';
 import { ProgressCounter, type CopyEnv } from '#shared/exports/worker/copy-env';
@@ -50,7 +50,7 @@ const INTEGRATION_GONE = new ExportFailure(
 export async function runExportSlice(message: JobMessage, invocation: Invocation): Promise<void> {
   const budget = new TimeBudget(invocation.remainingMs, config().EXPORT_SLICE_SECONDS);
   try {
-    const lease = await acquireLease(message, {
+    const lease = await acquireJobLease(message, {
       owner: invocation.requestId,
       expiresAt: budget.leaseExpiresAt,
       turn: message.turn,
