@@ -44,7 +44,7 @@ async function loadHandlers(stack: BenchStack) {
   const worker = await import('#functions/forward-audit-logs/handler');
   const scheduler = await import('#functions/schedule-audit-log-forwarding/handler');
   const store = await import('#shared/forwarding/forwarding-store');
-  return { worker: worker.handler, scheduler: scheduler.handler, getForwarding: store.getForwarding };
+  return { worker: worker.handler, scheduler: scheduler.handler, getForwarding: store.loadForwarding };
 }
 
 function context(timeoutMs: number): Context {
