@@ -1,10 +1,9 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
-import { integrationPath } from '#shared/integrations/schemas';
-import { cancelRotation } from '#shared/integrations/rotate-external-id';
+import { cancelRotation } from '#shared/integrations/use-cases';
 
 /** 204: the pending external ID is dropped (and never issued again); the current one stays. */
-export const handler = apiHandler({ path: integrationPath }, async ({ caller, path }) => {
+export const handler = apiHandler('cancelExternalIdRotation', async ({ caller, path }) => {
   await cancelRotation(caller, path.projectId, path.integrationId);
   return noContent();
 });

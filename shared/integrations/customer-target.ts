@@ -1,5 +1,6 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
-import type { Integration } from '#shared/integrations/integration';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /**
@@ -18,15 +19,6 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * The daily re-check tests the proved settings, never a candidate. An external-ID rotation's
  * new ID is a candidate too: until a validation proves it, work continues with the current ID.
  */
-export interface ValidatedSettings {
-  roleArn: string;
-  externalId: string;
-  /** The role's account, which the bucket must belong to (ExpectedBucketOwner on every call). */
-  bucketOwnerAccountId: string;
-  kmsKeyArn?: string;
-  /** When the validation run that proved them ended. */
-  at: string;
-}
 
 /**
  * The external ID a validation tests: the pending one of a rotation (PENDING), which work does not
@@ -129,4 +121,25 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
   if (integration.status !== 'ACTIVE' && integration.status !== 'VALIDATING') return undefined;
   const validated = validatedSettingsOf(integration);
   return validated && targetFrom(integration, validated);
+}
+
+/**
+ * The integration new work may use (an export, forwarding turned on or moved): present, ACTIVE
+ * and in the cluster's region (SPEC section 3). Work already running follows workerTargetOf.
+ */
+export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
+  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  if (integration.status !== 'ACTIVE') {
+    throw new ConflictError(
+      'INTEGRATION_NOT_ACTIVE',
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+    );
+  }
+  if (integration.region !== clusterRegion) {
+    throw new UnprocessableError(
+      'REGION_MISMATCH',
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+    );
+  }
+  return integration;
 }

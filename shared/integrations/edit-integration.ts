@@ -1,9 +1,9 @@
 import { BadRequestError, ConflictError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { validatedSettingsOf } from '#shared/integrations/customer-target';
 import { saveEdit, type IntegrationEdit } from '#shared/integrations/edit-store';
-import { toView } from '#shared/integrations/integration';
+import { toView } from '#shared/integrations/integration-view';
 import * as store from '#shared/integrations/integration-store';
 import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
 import { kmsKeyInRegion, type EditIntegrationBody, type IntegrationView, type SetupDocuments } from '#shared/integrations/schemas';
@@ -20,7 +20,7 @@ const isValidating = (status: string, startedAt: string | undefined) =>
   status === 'VALIDATING' && Date.parse(startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;
 
 export async function editIntegration(
-  caller: Caller,
+  caller: PlatformUser,
   projectId: string,
   integrationId: string,
   body: EditIntegrationBody,
@@ -41,7 +41,7 @@ export async function editIntegration(
   const provedBefore = keyChanges && !integration.validated ? validatedSettingsOf(integration) : undefined;
   await saveEdit(integration, edit, new Date().toISOString(), provedBefore);
   logger.info('integration edited', { projectId, integrationId, fields: Object.keys(body), keyChanges });
-  const edited = await store.getIntegration(projectId, integrationId);
+  const edited = await store.loadIntegration(projectId, integrationId);
   if (!edited) throw new ConflictError('CONCURRENT_UPDATE', 'The integration was deleted while you edited it.');
   return { ...toView(edited), setup: documentsOf(edited) };
 }

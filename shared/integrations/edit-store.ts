@@ -1,8 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
-import type { ValidatedSettings } from '#shared/integrations/customer-target';
-import type { Integration } from '#shared/integrations/integration';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import { cancellationReasons, tableName as table } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 

@@ -1,4 +1,3 @@
-import { changesAwaitingValidation, type ValidatedSettings } from '#shared/integrations/customer-target';
 import type { ExternalIdRotation, IntegrationView } from '#shared/integrations/schemas';
 
 /** A rotation as stored: what callers see, and the run that saw the role refuse the old ID. */
@@ -26,26 +25,16 @@ export interface Integration extends Omit<IntegrationView, 'externalIdRotation'>
   validationsInWindow?: number;
 }
 
-/** What callers see: the stored integration without the service's own bookkeeping. */
-export function toView(integration: Integration): IntegrationView {
-  const {
-    createdBy: _createdBy,
-    usedBy: _usedBy,
-    recheckShard: _recheckShard,
-    lastCheckedAt: _lastCheckedAt,
-    validated: _validated,
-    validationWindow: _validationWindow,
-    validationsInWindow: _validationsInWindow,
-    externalIdRotation: rotation,
-    ...view
-  } = integration;
-  const awaitingValidation = changesAwaitingValidation(integration);
-  return {
-    ...view,
-    ...(rotation ? { externalIdRotation: { status: rotation.status, newExternalId: rotation.newExternalId, oldExternalId: rotation.oldExternalId, startedAt: rotation.startedAt } } : {}),
-    ...(awaitingValidation.length > 0 ? { awaitingValidation } : {}),
-  };
+/**
+ * The settings a successful validation run proved, which every worker uses (the rule that decides
+ * which settings reach a customer's bucket is in customer-target.ts).
+ */
+export interface ValidatedSettings {
+  roleArn: string;
+  externalId: string;
+  /** The role's account, which the bucket must belong to (ExpectedBucketOwner on every call). */
+  bucketOwnerAccountId: string;
+  kmsKeyArn?: string;
+  /** When the validation run that proved them ended. */
+  at: string;
 }
-
-/** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */
-export const isUsable = (integration: Integration) => integration.status === 'ACTIVE';

@@ -1,8 +1,9 @@
 import { ConflictError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { newExternalId } from '#shared/integrations/identifiers';
-import { toView, type Integration } from '#shared/integrations/integration';
+import type { Integration } from '#shared/integrations/integration';
+import { toView } from '#shared/integrations/integration-view';
 import * as store from '#shared/integrations/integration-store';
 import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
 import { deletePendingRotation, saveNewRotation } from '#shared/integrations/rotation-store';
@@ -30,12 +31,12 @@ const validationRunning = (integration: Integration) =>
 const VALIDATING = () => new ConflictError('VALIDATION_IN_PROGRESS', 'A validation of this integration is running: wait for its result, then try again.');
 
 async function viewWithDocuments(projectId: string, integrationId: string): Promise<IntegrationView & { setup: SetupDocuments }> {
-  const integration = await store.getIntegration(projectId, integrationId);
+  const integration = await store.loadIntegration(projectId, integrationId);
   if (!integration) throw new ConflictError('CONCURRENT_UPDATE', 'The integration was deleted meanwhile.');
   return { ...toView(integration), setup: documentsOf(integration) };
 }
 
-export async function startRotation(caller: Caller, projectId: string, integrationId: string) {
+export async function startRotation(caller: PlatformUser, projectId: string, integrationId: string) {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   const current = integration.externalIdRotation;
   if (current) {
@@ -53,7 +54,7 @@ export async function startRotation(caller: Caller, projectId: string, integrati
   return viewWithDocuments(projectId, integrationId);
 }
 
-export async function cancelRotation(caller: Caller, projectId: string, integrationId: string): Promise<void> {
+export async function cancelRotation(caller: PlatformUser, projectId: string, integrationId: string): Promise<void> {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   const rotation = integration.externalIdRotation;
   if (!rotation) throw new NotFoundError('This integration has no external ID rotation under way.', 'ROTATION_NOT_FOUND');

@@ -1,5 +1,5 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
 import type { Integration, StoredRotation } from '#shared/integrations/integration';
 import { cancellationReasons, tableName as table } from '#shared/table/items';

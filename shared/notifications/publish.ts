@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
-import { eventBridge } from '#shared/aws/eventbridge';
+import { eventBridge } from '#shared/aws/clients';
 import { logger, metrics } from '#shared/logger';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { forwardingHealthOf, NOTIFICATION_SOURCE, NOTIFICATIONS, type Notification } from '#shared/notifications/notifications';

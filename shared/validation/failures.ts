@@ -2,10 +2,9 @@ import { STSServiceException } from '@aws-sdk/client-sts';
 import { config } from '#shared/config';
 import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import type { ValidationStage } from '#shared/integrations/schemas';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 import { awsErrorText } from '#shared/validation/aws-error-text';
+import type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
 
 /**
@@ -18,7 +17,7 @@ import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/
  * to change. They are shown to the customer through the API only: callers log the code, never the
  * message (the ASSUME_ROLE message carries the external ID, by contract).
  */
-export type StageName = ValidationStage['name'];
+export type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 export const STAGE_ORDER: readonly StageName[] = [
   'ASSUME_ROLE',
@@ -28,28 +27,6 @@ export const STAGE_ORDER: readonly StageName[] = [
   'WRITE_ACCESS',
   'READ_ACCESS',
 ];
-
-export type FailureCode =
-  | 'ROLE_ASSUMPTION_FAILED'
-  | 'EXTERNAL_ID_NOT_ENFORCED'
-  | 'BUCKET_NOT_FOUND'
-  | 'BUCKET_ACCESS_DENIED'
-  | 'BUCKET_REGION_MISMATCH'
-  | 'WRITE_ACCESS_DENIED'
-  | 'KMS_ACCESS_DENIED'
-  | 'LIST_ACCESS_DENIED'
-  | 'READ_ACCESS_DENIED'
-  | 'PROBE_MISMATCH'
-  | 'VALIDATION_INTERRUPTED';
-
-export interface StageFailure {
-  stage: StageName;
-  code: FailureCode;
-  message: string;
-}
-
-/** What the messages name: the integration's role, external ID, bucket, region and key. */
-export type FailureTarget = Omit<CustomerTarget, 'integrationId' | 'bucketOwnerAccountId'>;
 
 /** `try assume role from[<principal>] to [<roleArn>] with externalId[<externalId>] failed: <cause>` */
 export function roleAssumptionFailed(platformPrincipal: string, target: FailureTarget, error: unknown): StageFailure {

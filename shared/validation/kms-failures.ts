@@ -1,5 +1,5 @@
 import { nameOf } from '#shared/aws/error-kinds';
-import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failures';
+import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 /**
  * What a KMS refusal behind an S3 write or read asks the customer to do. The common dead end: a

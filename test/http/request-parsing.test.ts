@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError } from '#shared/errors';
 import { parseWith } from '#shared/http/request-parsing';
 import { exportBody } from '#shared/exports/schemas';
-import { createIntegrationBody, listQuery, projectPath } from '#shared/integrations/schemas';
+import { createIntegrationBody, listQuery } from '#shared/integrations/schemas';
+import { projectPath } from '#shared/projects/schemas';
 import { forwardingBody } from '#shared/forwarding/schemas';
 
 const refusal = (run: () => unknown) => {

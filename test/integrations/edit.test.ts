@@ -7,7 +7,7 @@
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { beginValidation, getIntegration } from '#shared/integrations/integration-store';
+import { beginValidation, loadIntegration } from '#shared/integrations/integration-store';
 import { saveEdit } from '#shared/integrations/edit-store';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { clientsFor, type ApiAnswer } from '../support/local-stack';
@@ -105,7 +105,7 @@ describe('PATCH an integration', () => {
     expect(view.setup.iamPolicy.Statement).toContainEqual({ Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: kmsKeyArn });
     expect(((await project.client.get(`${path}/setup`)).json as SetupDocuments).iamPolicy).toEqual(view.setup.iamPolicy);
     // Workers use what validation proved: no key yet.
-    const stored = await getIntegration(project.projectId, created.integrationId);
+    const stored = await loadIntegration(project.projectId, created.integrationId);
     expect(stored && workerTargetOf(stored)).not.toHaveProperty('kmsKeyArn');
 
     // Validated before the role's policy allows the key: the run fails on the key, the integration stays ACTIVE on the proved settings.
@@ -113,7 +113,7 @@ describe('PATCH an integration', () => {
     const refused = await waitForResult(project, created.integrationId);
     expect(refused).toMatchObject({ status: 'ACTIVE', validation: { result: 'FAILED' }, awaitingValidation: ['kmsKeyArn'] });
     expect(refused.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    const afterFailure = await getIntegration(project.projectId, created.integrationId);
+    const afterFailure = await loadIntegration(project.projectId, created.integrationId);
     expect(afterFailure && workerTargetOf(afterFailure)).toMatchObject({ roleArn });
     expect(afterFailure && workerTargetOf(afterFailure)).not.toHaveProperty('kmsKeyArn');
 
@@ -124,7 +124,7 @@ describe('PATCH an integration', () => {
     const passed = await waitForResult(project, created.integrationId);
     expect(passed).toMatchObject({ status: 'ACTIVE', validation: { result: 'SUCCESSFUL' } });
     expect(passed).not.toHaveProperty('awaitingValidation');
-    const afterFix = await getIntegration(project.projectId, created.integrationId);
+    const afterFix = await loadIntegration(project.projectId, created.integrationId);
     expect(afterFix && workerTargetOf(afterFix)).toMatchObject({ kmsKeyArn });
 
     // Removing the key again is a change like any other.
@@ -137,7 +137,7 @@ describe('PATCH an integration', () => {
   it('a name edit is fine while a validation runs; a key edit waits for its result (409 VALIDATION_IN_PROGRESS)', async () => {
     const project = await platformProject();
     const { created, accountId } = await activeIntegration(project);
-    const stored = await getIntegration(project.projectId, created.integrationId);
+    const stored = await loadIntegration(project.projectId, created.integrationId);
     if (!stored) throw new Error('integration gone');
     // A run under way, as PUT .../role leaves it (its execution is not started: the state stays VALIDATING).
     const now = new Date().toISOString();
@@ -155,7 +155,7 @@ describe('PATCH an integration', () => {
   it('an edit based on a state that changed meanwhile is refused (409 CONCURRENT_UPDATE), not applied over it', async () => {
     const project = await platformProject();
     const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('race') });
-    const stored = await getIntegration(project.projectId, created.integrationId);
+    const stored = await loadIntegration(project.projectId, created.integrationId);
     if (!stored) throw new Error('integration gone');
     expect((await project.client.patch(one(project, created.integrationId), { name: 'first edit' })).status).toBe(200);
     await expect(saveEdit(stored, { name: 'stale edit' }, new Date().toISOString())).rejects.toMatchObject({ code: 'CONCURRENT_UPDATE' });

@@ -11,7 +11,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
 import { assumeRoleCalls, clearFaults, clientsFor, localStack, setFaults, type ApiAnswer } from '../support/local-stack';

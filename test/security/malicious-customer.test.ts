@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
+import { loadIntegration, beginValidation } from '#shared/integrations/integration-store';
 import { saveNewRotation } from '#shared/integrations/rotation-store';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import { CustomerWrites } from '#shared/exports/worker/customer-writes';
@@ -166,7 +166,7 @@ describe('a role change that validation has not proved yet', () => {
       trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }] },
       iamPolicy: world.created.setup.iamPolicy,
     });
-    const integration = await getIntegration(world.project.projectId, world.integration.integrationId);
+    const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
     if (!integration) throw new Error('integration gone');
     const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
     const now = new Date().toISOString();
@@ -288,7 +288,7 @@ describe('edits that would change what validation proved', () => {
     const view = await waitForResult(project, integration.integrationId);
     expect(view).toMatchObject({ status: 'ACTIVE', validation: { result: 'FAILED' } });
     expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    const stored = await getIntegration(project.projectId, integration.integrationId);
+    const stored = await loadIntegration(project.projectId, integration.integrationId);
     expect(stored?.validated).not.toHaveProperty('kmsKeyArn');
   });
 });
@@ -297,12 +297,12 @@ describe('external-ID rotation', () => {
   it("a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing changes", async () => {
     const { integration } = await activeIntegration(project);
     const other = await activeIntegration(project);
-    const stored = await getIntegration(project.projectId, integration.integrationId);
+    const stored = await loadIntegration(project.projectId, integration.integrationId);
     if (!stored) throw new Error('integration gone');
     await expect(
       saveNewRotation(stored, { status: 'PENDING', newExternalId: other.integration.externalId, oldExternalId: stored.externalId, startedAt: new Date().toISOString() }),
     ).rejects.toThrow();
-    expect(await getIntegration(project.projectId, integration.integrationId)).toEqual(stored);
+    expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
   });
 
   it('a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation does not switch', async () => {

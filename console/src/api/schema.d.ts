@@ -1660,6 +1660,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                             clusterId: string;
                             region: string;
                             /** @enum {string} */
@@ -1730,7 +1731,9 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                             clusterId: string;
+                            /** @description a backup id: 1 to 128 letters, digits and . _ : -, e.g. "bk-1" */
                             backupId: string;
                             /** @constant */
                             status: "AVAILABLE";
@@ -1799,6 +1802,7 @@ export interface operations {
                     "application/json": {
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
@@ -1891,6 +1895,7 @@ export interface operations {
                     "application/json": {
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
@@ -1924,6 +1929,7 @@ export interface operations {
                     "application/json": {
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
@@ -2180,6 +2186,7 @@ export interface operations {
                     "application/json": {
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
@@ -2257,6 +2264,7 @@ export interface operations {
                     "application/json": {
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
@@ -2417,7 +2425,9 @@ export interface operations {
                             status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                             /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                             projectId: string;
+                            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                             clusterId: string;
+                            /** @description a backup id: 1 to 128 letters, digits and . _ : -, e.g. "bk-1" */
                             backupId: string;
                             /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                             integrationId: string;
@@ -2511,7 +2521,9 @@ export interface operations {
                         status: "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED";
                         /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
+                        /** @description a backup id: 1 to 128 letters, digits and . _ : -, e.g. "bk-1" */
                         backupId: string;
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
