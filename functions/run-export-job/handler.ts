@@ -1,12 +1,13 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { logger, publishMetrics } from '#shared/logger';
-import { jobMessage } from '#shared/exports/export-queue';
-import { runExportSlice } from '#shared/exports/worker/run-export-slice';
+import { exportMessage } from '#shared/exports/export-queue';
+import { runExportMessage } from '#shared/exports/worker/run-export-message';
 
 /**
- * The export worker: one queue message = one share of one job's work (see docs/exports.md).
- * A message it cannot act on now is reported as a failed item, so the queue delivers it again
- * after the visibility timeout and, after too many tries, moves it to the dead-letter queue.
+ * The export worker: one queue message = one share of one job's work, coordinating the job or
+ * copying one lane of it (see docs/exports.md). A message it cannot act on now is reported as a
+ * failed item, so the queue delivers it again after the visibility timeout and, after too many
+ * tries, moves it to the dead-letter queue.
  */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -20,7 +21,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       continue;
     }
     try {
-      await runExportSlice(message, { requestId: `${context.awsRequestId}:${record.messageId}`, remainingMs: context.getRemainingTimeInMillis() });
+      await runExportMessage(message, { requestId: `${context.awsRequestId}:${record.messageId}`, remainingMs: context.getRemainingTimeInMillis() });
     } catch (error) {
       logger.error('export message not processed: the queue will deliver it again', { jobId: message.jobId, error: error as Error });
       batchItemFailures.push({ itemIdentifier: record.messageId });
@@ -32,7 +33,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
 
 function parseMessage(body: string) {
   try {
-    const parsed = jobMessage.safeParse(JSON.parse(body));
+    const parsed = exportMessage.safeParse(JSON.parse(body));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

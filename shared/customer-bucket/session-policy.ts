@@ -11,6 +11,11 @@ export interface SessionScope {
   prefixes: string[];
   /** Object actions beyond PutObject (e.g. GetObject for verification). */
   objectActions: string[];
+  /**
+   * Bucket-level actions AWS offers no prefix condition for (exports list their folder's unfinished
+   * multipart uploads, s3:ListBucketMultipartUploads), allowed on the bucket alone.
+   */
+  bucketActions?: string[];
   kmsKeyArn?: string;
 }
 
@@ -39,6 +44,7 @@ export function sessionPolicyFor(scope: SessionScope): PolicyDocumentJson {
       Resource: scope.prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
     },
   ];
+  if (scope.bucketActions?.length) statements.push({ Effect: 'Allow', Action: scope.bucketActions, Resource: bucketArn });
   if (scope.kmsKeyArn) {
     statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: scope.kmsKeyArn });
   }

@@ -3,7 +3,7 @@ import { logger } from '#shared/logger';
 import type { Integration } from '#shared/integrations/integration';
 import { getIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
-import { destinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
+import { exportFolderOf, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
 import { getJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
@@ -53,7 +53,7 @@ export function newJob(order: ExportOrder, destinationBucket: string, cluster: C
     directory: order.directory,
     trigger: order.trigger,
     source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: destinationBucket, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
+    destination: { bucket: destinationBucket, prefix: exportFolderOf(order.directory, order.clusterId, order.backupId) },
     progress: EMPTY_PROGRESS,
     createdAt: now,
     updatedAt: now,

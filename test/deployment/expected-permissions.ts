@@ -101,6 +101,7 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // customer's role.
   runExportJob: [
     get,
+    put,
     update,
     query,
     remove,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config';
 import { cachedSessionCount, customerCredentials, MAX_CACHED_SESSIONS } from '#shared/customer-bucket/assume-customer-role';
 import { getSlots } from '#shared/exports/export-slots';
-import { acquireLease } from '#shared/exports/job-lease';
+import { takeJobLease } from '#shared/exports/job-lease';
 import type { JobView } from '#shared/exports/schemas';
 import { sweepProject } from '#shared/exports/sweep-export-jobs';
 import type { IntegrationView } from '#shared/integrations/schemas';
@@ -139,7 +139,7 @@ describe('jobs nobody works on any more', () => {
     await announceBackup(world.project, world.clusterId, backup);
     const jobId = await startInProcess(world, backup, 'abandoned');
     // An invocation took the job and died; its message dead-lettered: nothing will take it again.
-    const lease = await acquireLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
+    const lease = await takeJobLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
     expect(lease.kind).toBe('acquired');
 
     expect(await sweepProject(world.project.projectId)).toMatchObject({ abandoned: 0 });

@@ -6,7 +6,7 @@
  * so the messages the real handlers send are parked there by the real SQS endpoint while the test
  * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
@@ -35,6 +35,9 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
   vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (this: SQSClient, command: unknown, ...rest: unknown[]) {
     if (command instanceof SendMessageCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
       sent.push(command.input.MessageBody ?? '');
+    }
+    if (command instanceof SendMessageBatchCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
+      for (const entry of command.input.Entries ?? []) sent.push(entry.MessageBody ?? '');
     }
     return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
   } as SQSClient['send']);
