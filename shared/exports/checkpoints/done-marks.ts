@@ -47,6 +47,11 @@ export class DoneMarks {
     return this.recorded.get(group)?.get(index);
   }
 
+  /** Whether the file is marked, written or waiting for the next batch. */
+  isMarked(group: number, index: number): boolean {
+    return this.crc32Of(group, index) !== undefined || this.pending.get(group)?.has(index) === true;
+  }
+
   /** Marks a copied file; written with the next batch (the returned promise resolves once it is, if this call filled the batch). */
   mark(group: number, index: number, crc32: string): Promise<void> {
     const marks = this.pending.get(group) ?? new Map<number, string>();

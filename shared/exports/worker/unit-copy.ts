@@ -65,11 +65,11 @@ export class UnitCopy {
     return { objects: marked.length, bytes: marked.reduce((sum, { file }) => sum + file.size, 0) + parts };
   }
 
-  /** Everything of the unit is recorded (parts of a lost upload count as left to the finisher). */
+  /** Everything of the unit is copied and marked (a mark may wait for flush()); parts of a lost upload count as left to the finisher. */
   get complete(): boolean {
     return (
       this.outstanding === 0 &&
-      this.small.every(({ group, file }) => this.marks.crc32Of(group, file.index) !== undefined) &&
+      this.small.every(({ group, file }) => this.marks.isMarked(group, file.index)) &&
       this.large.every((share) => share.lost || share.parts.every((part) => share.ledger.has(part)))
     );
   }
