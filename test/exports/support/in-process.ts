@@ -6,6 +6,8 @@
  * so the messages the real handlers send are parked there by the real SQS endpoint while the test
  * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
@@ -69,4 +71,14 @@ export async function startInProcess(world: ExportWorld, backup: PlatformBackup,
   }, 'the backup event was not recorded');
   expect(answer.statusCode, String(answer.body)).toBe(202);
   return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
+}
+
+/** One invocation of the worker in a child process, which the test can kill like a crashed sandbox. */
+export function workerProcess(message: string, remainingMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./worker-process.ts', import.meta.url)), message, String(remainingMs)], {
+    env: process.env,
+    stdio: 'ignore',
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  return { kill: () => child.kill('SIGKILL'), exited };
 }

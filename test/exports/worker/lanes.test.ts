@@ -14,8 +14,9 @@ import { clearFaults, localStack, setFaults } from '../../support/local-stack';
 import { actAsFunctions } from '../../support/function-roles';
 import { smallFiles } from '../support/backup-data';
 import { deliverExportMessages, mostAtOnce } from '../support/event-source';
-import { announceBackup, exportWorld, expectCompleteExport, platformBackup, storedJob } from '../support/export-stack';
-import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../support/in-process';
+import { announceBackup, eventually, exportWorld, expectCompleteExport, openMultipartUploads, platformBackup, storedJob } from '../support/export-stack';
+import { lambdaContext, parkExportMessages, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
+import { leasesLapsed, partsInUnit, recordedParts, units } from '../support/checkpoints';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import type { Context } from 'aws-lambda';
 
@@ -157,6 +158,57 @@ describe('an export copied by several workers at once', () => {
     const job = await storedJob(world.project.projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     await expectCompleteExport(world, backup, 'twice');
+  }, 180_000);
+
+  it('resumes a lane whose worker was killed mid-unit, while the other lane goes on, without uploading recorded parts again', async () => {
+    const world = await exportWorld();
+    const { projectId } = world.project;
+    const large = [
+      { name: 'large-a.bin', size: 40 * MiB + 3, seed: 'killed:a' },
+      { name: 'large-b.bin', size: 40 * MiB, seed: 'killed:b' },
+    ];
+    const backup = await platformBackup(world.clusterId, [...smallFiles('killed', 20), ...large]);
+    await announceBackup(world.project, world.clusterId, backup);
+    const bucket = world.integration.bucketName;
+    const countsBefore = await requestCounts(bucket);
+    const from = parked.sent.length;
+    const jobId = await startInProcess(world, backup, 'killed');
+    // Parts go slowly, so that the kill lands while lane 1's unit is half copied.
+    await setFaults({ services: ['s3'], buckets: [bucket], operations: ['UploadPart'], latencyMs: 700, errorRate: 0 });
+    // The job's message plans (K = 2), sends lane 1 off and copies lane 0 here meanwhile.
+    const lane0 = runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(120_000) as Context);
+    const lane1 = await eventually(async () => messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1), 'lane 1 was not sent', 30_000);
+    const worker = workerProcess(JSON.stringify(lane1), 12_000);
+    const { unit, recorded } = await eventually(async () => {
+      const unit1 = (await units(projectId, jobId)).find((item) => item.unit === 1);
+      const parts = unit1 ? partsInUnit(await recordedParts(projectId, jobId), unit1) : [];
+      return unit1 && parts.length > 0 ? { unit: unit1, recorded: parts.length } : undefined;
+    }, 'lane 1 recorded no part', 30_000);
+    worker.kill();
+    expect(await worker.exited).toBe('SIGKILL');
+    await clearFaults();
+    expect(await lane0).toEqual({ batchItemFailures: [] });
+    // Lane 0 is done; the job waits for the dead lane, whose unit is not.
+    expect(await storedJob(projectId, jobId)).toMatchObject({ status: 'RUNNING', lanesDone: 1 });
+    expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.done).toBeUndefined();
+
+    // SQS delivers lane 1's message again once the dead invocation's lease has lapsed.
+    await leasesLapsed(projectId, jobId);
+    const redelivered = parked.sent.push(JSON.stringify(lane1)) - 1;
+    const ended = async () => isOver((await storedJob(projectId, jobId)).status);
+    await deliverExportMessages({ sent: parked.sent, from: redelivered, jobId, concurrency: 2, remainingMs: 60_000, ended });
+
+    const job = await storedJob(projectId, jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    const bytesTotal = backup.files.reduce((sum, file) => sum + file.size, 0);
+    expect(job.progress).toEqual({ objectsTotal: 22, objectsCopied: 22, bytesTotal, bytesCopied: bytesTotal });
+    expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.epoch).toBe(2);
+    await expectCompleteExport(world, backup, 'killed');
+    expect(await openMultipartUploads(world, job.destination.prefix)).toEqual([]);
+    // 11 parts in all; only the parts of unit 1 not recorded before the kill may have gone twice.
+    const unitParts = partsInUnit(await recordedParts(projectId, jobId), unit).length;
+    const uploads = (await requestCounts(bucket)).UploadPart ?? 0;
+    expect(uploads - (countsBefore.UploadPart ?? 0)).toBeLessThanOrEqual(11 + unitParts - recorded);
   }, 180_000);
 });
 
