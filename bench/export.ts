@@ -23,7 +23,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { isMultipart, partCountOf, partSizeFor } from '#shared/exports/part-layout';
 import { countCapacity } from './support/dynamodb-capacity';
 import { runOnContainers, type ContainerRun } from './support/export-event-source';

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
+import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
 import { startBenchStack, sleep, type BenchStack } from './support/local-stack';
 import {
   activeIntegration,
@@ -44,7 +44,7 @@ async function loadHandlers(stack: BenchStack) {
   const worker = await import('#functions/forward-audit-logs/handler');
   const scheduler = await import('#functions/schedule-audit-log-forwarding/handler');
   const store = await import('#shared/forwarding/forwarding-store');
-  return { worker: worker.handler, scheduler: scheduler.handler, getForwarding: store.getForwarding };
+  return { worker: worker.handler, scheduler: scheduler.handler, getForwarding: store.loadForwarding };
 }
 
 function context(timeoutMs: number): Context {

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { handler } from '#functions/run-export-job/handler';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { countCapacity } from './dynamodb-capacity';
 
 const capacity = countCapacity(dynamodb);

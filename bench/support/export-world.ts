@@ -11,8 +11,8 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
+import { inParallel } from '#shared/worker/in-parallel';
 import { contentStream } from '../../test/exports/support/backup-data';
 import { PLATFORM_EVENT_BUS, rootCredentials, sleep, type BenchStack } from './local-stack';
 import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './forwarding-world';

@@ -1,8 +1,5 @@
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metricsPublished } from '#shared/logger';
-import { forwardClusterAuditLogs } from '#shared/forwarding/forward-cluster';
-import { forwardingRunMessage } from '#shared/forwarding/schemas';
+import { forwardClusterAuditLogs, forwardingRunMessage } from '#shared/forwarding/use-cases';
+import { sqsHandler } from '#shared/worker/worker-handlers';
 
 /**
  * The forwarding worker: each queue message is one cluster's run, and the messages of a batch run
@@ -17,30 +14,17 @@ const MAX_FILES_PER_RUN = 10_000;
 /** Longer than the function's timeout (60 s in serverless.yml), so an expired lease means a dead run. */
 const LEASE_MS = 90_000;
 
-async function runOne(record: SQSRecord, context: Context): Promise<void> {
-  const message = forwardingRunMessage.safeParse(JSON.parse(record.body));
-  if (!message.success) throw new Error('malformed forwarding message');
-  const { projectId, clusterId } = message.data;
-  const started = Date.now();
-  const hardDeadline = started + context.getRemainingTimeInMillis() - FINISH_RESERVE_MS;
-  await forwardClusterAuditLogs(
-    { projectId, clusterId },
-    {
-      budget: { deadline: Math.min(started + RUN_MS, hardDeadline), hardDeadline, maxFiles: MAX_FILES_PER_RUN },
-      leaseMs: LEASE_MS,
-    },
-  );
-}
-
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
-  .use(metricsPublished())
-  .handler(async (event, context) => {
-    const outcomes = await Promise.allSettled(event.Records.map((record) => runOne(record, context)));
-    const batchItemFailures = outcomes.flatMap((outcome, index) => {
-      if (outcome.status === 'fulfilled') return [];
-      const { messageId } = event.Records[index] as SQSRecord;
-      logger.error('forwarding run failed; the message will be retried', { messageId, error: outcome.reason as Error });
-      return [{ itemIdentifier: messageId }];
-    });
-    return { batchItemFailures };
-  });
+export const handler = sqsHandler(
+  { message: forwardingRunMessage, work: 'forwarding run', logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }), inParallel: true },
+  async ({ projectId, clusterId }, { context }) => {
+    const started = Date.now();
+    const hardDeadline = started + context.getRemainingTimeInMillis() - FINISH_RESERVE_MS;
+    await forwardClusterAuditLogs(
+      { projectId, clusterId },
+      {
+        budget: { deadline: Math.min(started + RUN_MS, hardDeadline), hardDeadline, maxFiles: MAX_FILES_PER_RUN },
+        leaseMs: LEASE_MS,
+      },
+    );
+  },
+);

@@ -41,8 +41,8 @@ export function directoryProblem(directory: string): string | undefined {
   return undefined;
 }
 
-/** The export folder `<directory>/<clusterId>/<backupId>/`: every file and the manifest of one export live below it. */
-export const exportFolderOf = (directory: string, clusterId: string, backupId: string) =>
+/** `<directory>/<clusterId>/<backupId>/`: every file and the manifest of one export live below it. */
+export const backupDestinationPrefix = (directory: string, clusterId: string, backupId: string) =>
   `${directory}/${clusterId}/${backupId}/`;
 
 export const manifestKey = (prefix: string) => `${prefix}${MANIFEST_NAME}`;

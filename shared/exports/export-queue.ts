@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { jobId } from '#shared/exports/schemas';
-import { projectId } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * The export queue carries two kinds of message, both "work on this now":
@@ -36,9 +37,6 @@ export const isUnitMessage = (message: ExportMessage): message is UnitMessage =>
 /** SQS's limit on a message delay. */
 const MAX_DELAY_SECONDS = 900;
 const BATCH = 10;
-
-// @__PURE__: bundles that reach this module but never queue a job (reads of jobs and rules) leave the client out.
-const sqs = /* @__PURE__ */ new SQSClient({});
 
 const delayOf = (seconds: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(seconds)));
 

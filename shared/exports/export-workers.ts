@@ -14,7 +14,7 @@ import { config } from '#shared/config';
 import { cancellationReasons, tableName } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type { ExportJob } from '#shared/exports/export-job';
-import { getSlots } from '#shared/exports/export-slots';
+import { loadSlots } from '#shared/exports/export-slots';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import { transactWithRetries } from '#shared/exports/checkpoints/transact';
 import type { JobProgress } from '#shared/exports/schemas';
@@ -32,7 +32,7 @@ interface WorkerBudget {
 }
 
 export async function workerBudget(projectId: string): Promise<WorkerBudget> {
-  const slots = await getSlots(projectId);
+  const slots = await loadSlots(projectId);
   const seen = slots?.workersHeld ?? 0;
   const running = Math.max(1, slots?.running?.size ?? 1);
   const freeSlots = Math.max(0, config().MAX_RUNNING_EXPORTS_PER_PROJECT - running);

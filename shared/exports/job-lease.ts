@@ -7,10 +7,10 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { tableName } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
-import { getJob } from '#shared/exports/job-store';
+import { loadJob } from '#shared/exports/job-store';
 import { isFinished, type ExportJob, type JobFailure } from '#shared/exports/export-job';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import type { JobProgress } from '#shared/exports/schemas';
@@ -39,7 +39,7 @@ export type JobLeaseOutcome =
   /** Another live invocation holds the job (its own message covers its crash): drop this one. */
   | { kind: 'busy' };
 
-export async function takeJobLease(ref: JobRef, request: JobLeaseRequest): Promise<JobLeaseOutcome> {
+export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Promise<JobLeaseOutcome> {
   const now = Date.now();
   const handover = request.after ? ' OR lease.#owner = :after' : '';
   try {
@@ -73,7 +73,7 @@ export async function takeJobLease(ref: JobRef, request: JobLeaseRequest): Promi
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-  const job = await getJob(ref.projectId, ref.jobId);
+  const job = await loadJob(ref.projectId, ref.jobId);
   if (!job) return { kind: 'nothing-to-do', reason: 'missing' };
   if (isFinished(job.status)) return { kind: 'nothing-to-do', reason: 'finished' };
   if (job.turn > request.turn || job.waitingSince) return { kind: 'nothing-to-do', reason: 'stale' };
@@ -142,7 +142,7 @@ export async function releaseJobLease(ref: JobRef, owner: string): Promise<boole
     return true;
   } catch (error) {
     if (!(error instanceof LeaseLostError)) throw error;
-    const job = await getJob(ref.projectId, ref.jobId);
+    const job = await loadJob(ref.projectId, ref.jobId);
     if (job?.lease?.owner === owner && job.failure) return false;
     throw error;
   }

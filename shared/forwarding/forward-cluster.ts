@@ -3,9 +3,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { getOwnedCluster } from '#shared/projects/project-store';
+import { loadOwnedCluster } from '#shared/projects/project-store';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { deliverNewFiles, oldestDueFile, type DeliveryResult, type RunBudget } from '#shared/forwarding/deliver-files';
@@ -96,9 +96,9 @@ export async function forwardClusterAuditLogs(
   const run: RunRef = { ...ref, generation: forwarding.generation, owner };
   const ids = { ...ref, integrationId: forwarding.integrationId };
   // Checked on every run, before any file is read: the cluster id alone does not say whose logs these are.
-  if (!(await getOwnedCluster(ref.projectId, ref.clusterId))) return stopForMovedCluster(forwarding);
+  if (!(await loadOwnedCluster(ref.projectId, ref.clusterId))) return stopForMovedCluster(forwarding);
 
-  const integration = await getIntegration(ref.projectId, forwarding.integrationId);
+  const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (!target) {
     const outcome = await recordLagOnly(forwarding, run);

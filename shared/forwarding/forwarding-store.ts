@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
 import { FORWARDING_SHARDS, forwardingShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
@@ -18,7 +18,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 export const FORWARDING_INDEX = 'ForwardingIndex';
 
-export async function getForwarding(projectId: string, clusterId: string): Promise<Forwarding | undefined> {
+export async function loadForwarding(projectId: string, clusterId: string): Promise<Forwarding | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: table(), Key: keys.forwarding(projectId, clusterId), ConsistentRead: true }),
   );
@@ -28,7 +28,7 @@ export async function getForwarding(projectId: string, clusterId: string): Promi
 }
 
 /** The forwardings of one project (at most one per cluster), for the health roll-up. */
-export async function listProjectForwardings(projectId: string): Promise<Forwarding[]> {
+export async function loadProjectForwardings(projectId: string): Promise<Forwarding[]> {
   const items: Forwarding[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -54,7 +54,7 @@ export type IndexedForwarding = Pick<Forwarding, 'projectId' | 'clusterId' | 'in
  * Every enabled forwarding, read from the sparse index, its shards in parallel. Index reads are
  * eventually consistent: a forwarding enabled a moment ago may join on the next tick.
  */
-export async function listEnabledForwardings(): Promise<IndexedForwarding[]> {
+export async function loadEnabledForwardings(): Promise<IndexedForwarding[]> {
   const shards = Array.from({ length: FORWARDING_SHARDS }, (_, shard) => forwardingShardKey(shard));
   const perShard = await Promise.all(
     shards.map(async (shard) => {

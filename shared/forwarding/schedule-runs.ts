@@ -1,10 +1,11 @@
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
+import { loadEnabledForwardings } from '#shared/forwarding/forwarding-store';
 import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
 
 /**
@@ -13,8 +14,6 @@ import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
  * the tick's wall time does not grow with the slowest bucket, and a message that keeps failing
  * ends in the dead-letter queue without holding up the others.
  */
-const sqs = new SQSClient({});
-
 const SQS_BATCH = 10;
 /** SendMessageBatch calls in flight at once: 1,000 clusters are 100 calls, sent in about ten rounds. */
 const PARALLEL_SENDS = 10;
@@ -30,7 +29,7 @@ export interface ScheduleResult {
 
 export async function scheduleForwardingRuns(scheduledAt: Date = new Date()): Promise<ScheduleResult> {
   if (!config().FORWARDING_QUEUE_URL) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL is not set');
-  const refs = await listEnabledForwardings();
+  const refs = await loadEnabledForwardings();
   const batches: SendMessageBatchRequestEntry[][] = [];
   refs.forEach((ref, index) => {
     const message: ForwardingRunMessage = { projectId: ref.projectId, clusterId: ref.clusterId, scheduledAt: scheduledAt.toISOString() };

@@ -1,5 +1,6 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
-import type { Integration } from '#shared/integrations/integration';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /**
@@ -13,17 +14,9 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  *
  * Only a validation run that passed every stage writes `validated` (shared/validation/run-store.ts);
  * an integration that becomes FAILED loses it. (Issue 13 extends this snapshot for a changed
- * kmsKeyArn and for external-ID rotation: add the fields here, keep the rule.)
+ * kmsKeyArn and for external-ID rotation: add the fields to ValidatedSettings in integration.ts,
+ * keep the rule here.)
  */
-export interface ValidatedSettings {
-  roleArn: string;
-  externalId: string;
-  /** The role's account, which the bucket must belong to (ExpectedBucketOwner on every call). */
-  bucketOwnerAccountId: string;
-  kmsKeyArn?: string;
-  /** When the validation run that proved them ended. */
-  at: string;
-}
 
 /** The settings a validation run tests: what the customer last set. */
 export function candidateTargetOf(integration: Integration): CustomerTarget {
@@ -81,4 +74,25 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
     region: integration.region,
     ...(validated.kmsKeyArn ? { kmsKeyArn: validated.kmsKeyArn } : {}),
   };
+}
+
+/**
+ * The integration new work may use (an export, forwarding turned on or moved): present, ACTIVE
+ * and in the cluster's region (SPEC section 3). Work already running follows workerTargetOf.
+ */
+export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
+  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  if (integration.status !== 'ACTIVE') {
+    throw new ConflictError(
+      'INTEGRATION_NOT_ACTIVE',
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+    );
+  }
+  if (integration.region !== clusterRegion) {
+    throw new UnprocessableError(
+      'REGION_MISMATCH',
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+    );
+  }
+  return integration;
 }

@@ -66,7 +66,7 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   getAuditLogForwarding: [get],
   // deleteForwarding (Delete, Update in a transaction), rollUpIntegrationHealth (Query, Update).
   deleteAuditLogForwarding: [get, remove, update, query],
-  // listEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch.
+  // loadEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch.
   scheduleAuditLogForwarding: [
     `Allow dynamodb:Query ${TABLE}/index/ForwardingIndex`,
     get,

@@ -6,7 +6,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { keys } from '#shared/table/keys';
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';

@@ -7,12 +7,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { initialHealth, shardOf, type Forwarding } from '#shared/forwarding/forwarding';
-import { deleteForwarding, getForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
+import { deleteForwarding, loadForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { acquireLease, finishRun, moveCursor } from '#shared/forwarding/run-state-store';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { keys } from '#shared/table/keys';
 
 const table = () => process.env.TABLE_NAME as string;
@@ -78,7 +78,7 @@ describe('forwarding run state', () => {
     expect(await moveCursor(runB, { from: 'k/0004', to: 'k/0005', delivered: { through: '2026-11-24T10:00:05.000Z', at: new Date().toISOString() } })).toBe(true);
     expect(await finishRun(runB, { consecutiveFailures: 0, lagSeconds: 0 })).toBe(true);
 
-    const stored = await getForwarding(forwarding.projectId, forwarding.clusterId);
+    const stored = await loadForwarding(forwarding.projectId, forwarding.clusterId);
     expect(stored).toMatchObject({ cursor: 'k/0005', deliveredThrough: '2026-11-24T10:00:05.000Z', health: { consecutiveFailures: 0, lagSeconds: 0 } });
     expect(stored?.leaseOwner).toBeUndefined();
   });
@@ -92,7 +92,7 @@ describe('forwarding run state', () => {
     await insertForwarding({ ...again, generation: randomUUID() } as Forwarding);
     expect(await moveCursor(run, { from: undefined, to: 'k/0001' })).toBe(false);
     expect(await finishRun(run, { consecutiveFailures: 1 })).toBe(false);
-    expect((await getForwarding(forwarding.projectId, forwarding.clusterId))?.cursor).toBeUndefined();
+    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.cursor).toBeUndefined();
   });
 
   it('rolls health up to the integration without losing concurrent updates', async () => {
@@ -101,7 +101,7 @@ describe('forwarding run state', () => {
     await acquireLease(forwarding, 'run-a', Date.now(), 60_000);
     await finishRun(run, { consecutiveFailures: 3, lagSeconds: 120, lastError: { code: 'DELIVERY_DELAYED', message: 'slow', at: '2026-11-24T10:00:00.000Z' } });
     await Promise.all([1, 2, 3, 4].map(() => rollUpIntegrationHealth(forwarding.projectId, forwarding.integrationId)));
-    const integration = await getIntegration(forwarding.projectId, forwarding.integrationId);
+    const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
     expect(integration?.health).toEqual({
       consecutiveFailures: 3,
       lagSeconds: 120,

@@ -4,7 +4,7 @@
  * the reference, the expiry of its items, page-wise queries of a key range, and batched puts.
  */
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { tableName } from '#shared/table/items';
 import { exportFilesPk } from '#shared/table/keys';
 

@@ -9,7 +9,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { tableName } from '#shared/table/items';
 import { exportSortKey } from '#shared/table/keys';
 import { attemptKey, checkpointExpiry, putAll, queryRange, type AttemptRef } from '#shared/exports/checkpoints/attempt';

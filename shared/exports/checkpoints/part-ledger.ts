@@ -10,7 +10,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { tableName } from '#shared/table/items';
 import { exportSortKey } from '#shared/table/keys';
 import { attemptKey, checkpointExpiry, queryRange, type AttemptRef } from '#shared/exports/checkpoints/attempt';

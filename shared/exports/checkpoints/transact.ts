@@ -5,7 +5,7 @@
  * retry a cancelled transaction, so this does, with full-jitter backoff.
  */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { cancellationReasons } from '#shared/table/items';
 
 const ATTEMPTS = 8;

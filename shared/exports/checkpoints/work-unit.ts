@@ -17,7 +17,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { cancellationReasons, tableName } from '#shared/table/items';
 import { exportSortKey, keys } from '#shared/table/keys';
 import { attemptKey, checkpointExpiry, putAll, type AttemptRef } from '#shared/exports/checkpoints/attempt';

@@ -13,7 +13,7 @@ import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
 import { replaceUpload, type FileGroup, type MultipartUpload, type PlannedFile } from '#shared/exports/checkpoints/file-groups';
 import { FINISHER_EPOCH, PartLedger } from '#shared/exports/checkpoints/part-ledger';
 import { partCountOf, partRange, partSizeFor } from '#shared/exports/part-layout';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import { destinationKeyOf, verifyStored, type CopyEnv, type ExpectedObject } from '#shared/exports/worker/copy-env';
 import { copyPart } from '#shared/exports/worker/copy-part';
 import { combineParts, compositeChecksum, fromBase64, toBase64 } from '#shared/exports/worker/crc32';

@@ -13,8 +13,8 @@ import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger, metrics } from '#shared/logger';
 import type { ExportJob, JobFailure } from '#shared/exports/export-job';
 import { sendExportMessages, sendJobMessage } from '#shared/exports/export-queue';
-import { getJob } from '#shared/exports/job-store';
-import { recordFailure, releaseForContinuation, releaseJobLease, takeJobLease } from '#shared/exports/job-lease';
+import { loadJob } from '#shared/exports/job-store';
+import { recordFailure, releaseForContinuation, releaseJobLease, acquireJobLease } from '#shared/exports/job-lease';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import { failExport, succeedExport } from '#shared/exports/worker/end-export';
 import { ExportFailure } from '#shared/exports/worker/export-failure';
@@ -51,7 +51,7 @@ async function coordinate(context: ExportContext): Promise<void> {
       await sendExportMessages(lanes.map((unit) => ({ projectId: job.projectId, jobId: job.jobId, attempt: job.attempt, unit, turn: 0 })));
     }
     if (!(await releaseJobLease(job, context.owner))) {
-      const failed = await getJob(job.projectId, job.jobId);
+      const failed = await loadJob(job.projectId, job.jobId);
       return failExport(job, context.owner, failed?.failure ?? internalFailure(), context.env);
     }
     // Lane 0 goes with the job's own message: if this invocation dies, that message brings it back here.
@@ -145,10 +145,10 @@ export async function reportFailure(context: Reporter, failure: JobFailure): Pro
 
 /** Takes the job lease at the job's current turn and coordinates, when there is something to do: every lane done, or a failure. */
 async function takeOverJob(context: Reporter, failed = false): Promise<void> {
-  const current = await getJob(context.job.projectId, context.job.jobId);
+  const current = await loadJob(context.job.projectId, context.job.jobId);
   if (!current || current.status !== 'RUNNING' || current.attempt !== context.job.attempt) return;
   if (!failed && !current.failure && (current.lanesDone ?? 0) < (current.workers ?? 1)) return;
-  const lease = await takeJobLease(current, { owner: context.owner, expiresAt: context.budget.leaseExpiresAt, turn: current.turn });
+  const lease = await acquireJobLease(current, { owner: context.owner, expiresAt: context.budget.leaseExpiresAt, turn: current.turn });
   if (lease.kind !== 'acquired') return;
   await coordinateJob(lease.job, context.owner, context.budget);
 }

@@ -5,6 +5,7 @@ import { ByteBudget } from '#shared/exports/worker/byte-budget';
 import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError, RetriesExhaustedError } from '#shared/exports/worker/retry';
 import type { TimeBudget } from '#shared/exports/worker/time-budget';
+import { inParallel } from '#shared/worker/in-parallel';
 
 /**
  * Runs copy work items (a small file, or one part of a large file), many at a time, until there
@@ -103,26 +104,40 @@ export async function runWorkItems(
   outcome = new Outcome(),
 ): Promise<EngineResult> {
   const memory = new ByteBudget(limits.memoryBytes);
-  const worker = async () => {
-    while (outcome.going) {
-      if (!budget.mayStartWork()) return outcome.settle({ kind: 'out-of-time' });
-      let next: IteratorResult<WorkItem>;
+  // A source that fails (a lane could not take its next unit's lease) settles the outcome and ends.
+  const source: AsyncIterable<WorkItem> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<WorkItem>> => {
+        try {
+          return await items.next();
+        } catch (error) {
+          outcome.settleError(error, budget.signal);
+          return { done: true, value: undefined };
+        }
+      },
+    }),
+  };
+  // No more items once the outcome is decided, or when the time budget says stop.
+  const mayContinue = () => {
+    if (!outcome.going) return false;
+    if (budget.mayStartWork()) return true;
+    outcome.settle({ kind: 'out-of-time' });
+    return false;
+  };
+  await inParallel(
+    source,
+    limits.concurrency,
+    async (item) => {
+      const release = await memory.reserve(item.bytes);
       try {
-        next = await items.next();
-      } catch (error) {
-        return outcome.settleError(error, budget.signal);
-      }
-      if (next.done) return;
-      const release = await memory.reserve(next.value.bytes);
-      try {
-        await next.value.run();
+        await item.run();
       } catch (error) {
         outcome.settleError(error, budget.signal);
       } finally {
         release();
       }
-    }
-  };
-  await Promise.all(Array.from({ length: limits.concurrency }, worker));
+    },
+    { mayContinue },
+  );
   return outcome.current;
 }

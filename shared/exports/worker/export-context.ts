@@ -1,5 +1,5 @@
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
 import type { ExportJob } from '#shared/exports/export-job';
 import type { CopyEnv } from '#shared/exports/worker/copy-env';
@@ -28,7 +28,7 @@ export const attemptOf = (job: ExportJob): AttemptRef => ({ projectId: job.proje
 
 /** The context, or undefined when the integration can no longer be used (deleted, not validated). */
 export async function openContext(job: ExportJob, owner: string, budget: TimeBudget): Promise<ExportContext | undefined> {
-  const integration = await getIntegration(job.projectId, job.integrationId);
+  const integration = await loadIntegration(job.projectId, job.integrationId);
   const target = integration && workerTargetOf(integration);
   if (!target) return undefined;
   const env: CopyEnv = {

@@ -10,7 +10,7 @@
  * unit to a fresh invocation through the queue (turn + 1, naming itself), as the job lease does.
  */
 import { logger } from '#shared/logger';
-import { getJob } from '#shared/exports/job-store';
+import { loadJob } from '#shared/exports/job-store';
 import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
 import { nextInLane } from '#shared/exports/checkpoints/unit-ranges';
 import { JobNoLongerRunningError, WorkUnit } from '#shared/exports/checkpoints/work-unit';
@@ -143,7 +143,7 @@ export class Lane {
     return setInterval(() => {
       checks += 1;
       const check = async () => {
-        const current = await getJob(job.projectId, job.jobId);
+        const current = await loadJob(job.projectId, job.jobId);
         if (!current || current.status !== 'RUNNING' || current.attempt !== job.attempt || current.failure) throw new JobNoLongerRunningError();
         if (checks % COUNT_EVERY_CHECKS === 0) await this.countProgress();
       };

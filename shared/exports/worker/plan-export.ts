@@ -5,7 +5,7 @@ import { groupFiles, isMultipartGroup, writeGroups, type FileGroup } from '#shar
 import { splitIntoUnits, unitTargetBytes } from '#shared/exports/checkpoints/unit-ranges';
 import { WorkUnit } from '#shared/exports/checkpoints/work-unit';
 import { partSizeFor } from '#shared/exports/part-layout';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { ExportContext } from '#shared/exports/worker/export-context';
 import { abortUploadsNotKept } from '#shared/exports/worker/orphan-uploads';
 import { planFiles } from '#shared/exports/worker/plan-files';

@@ -2,7 +2,7 @@ import { MANIFEST_NAME, MAX_KEY_BYTES } from '#shared/exports/destination';
 import type { ExportJob } from '#shared/exports/export-job';
 import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
 import { isMultipart } from '#shared/exports/part-layout';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import { listBackupFiles, sourceCrc32 } from '#shared/exports/worker/backup-source';
 import { ExportFailure, fromSource } from '#shared/exports/worker/export-failure';
 import { withRetries } from '#shared/exports/worker/retry';

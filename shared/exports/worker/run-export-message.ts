@@ -11,8 +11,8 @@ import { logger } from '#shared/logger';
 import { WorkUnit } from '#shared/exports/checkpoints/work-unit';
 import { nextInLane } from '#shared/exports/checkpoints/unit-ranges';
 import { isUnitMessage, type ExportMessage, type JobMessage, type UnitMessage } from '#shared/exports/export-queue';
-import { getJob } from '#shared/exports/job-store';
-import { takeJobLease } from '#shared/exports/job-lease';
+import { loadJob } from '#shared/exports/job-store';
+import { acquireJobLease } from '#shared/exports/job-lease';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import { JobNoLongerRunningError } from '#shared/exports/checkpoints/work-unit';
 import { afterLane, coordinateJob, reportFailure } from '#shared/exports/worker/coordinate-job';
@@ -37,7 +37,7 @@ export async function runExportMessage(message: ExportMessage, invocation: Invoc
 }
 
 async function runJobMessage(message: JobMessage, owner: string, budget: TimeBudget): Promise<void> {
-  const lease = await takeJobLease(message, { owner, expiresAt: budget.leaseExpiresAt, turn: message.turn, after: message.after });
+  const lease = await acquireJobLease(message, { owner, expiresAt: budget.leaseExpiresAt, turn: message.turn, after: message.after });
   if (lease.kind !== 'acquired') {
     logger.info('export message needs no work', { jobId: message.jobId, reason: lease.kind === 'busy' ? 'held' : lease.reason });
     return;
@@ -48,7 +48,7 @@ async function runJobMessage(message: JobMessage, owner: string, budget: TimeBud
 }
 
 async function runUnitMessage(message: UnitMessage, owner: string, budget: TimeBudget): Promise<void> {
-  const job = await getJob(message.projectId, message.jobId);
+  const job = await loadJob(message.projectId, message.jobId);
   if (!job || job.status !== 'RUNNING' || job.attempt !== message.attempt || !job.planned) {
     logger.info('export message needs no work', { jobId: message.jobId, unit: message.unit, reason: 'stale' });
     return;

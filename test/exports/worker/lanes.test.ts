@@ -214,7 +214,7 @@ describe('an export copied by several workers at once', () => {
 
 async function unitItem(projectId: string, jobId: string, unit: number) {
   const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { dynamodb } = await import('#shared/aws/dynamodb');
+  const { dynamodb } = await import('#shared/aws/clients');
   const { exportFilesPk, exportSortKey } = await import('#shared/table/keys');
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: exportFilesPk(projectId, jobId, 1), sk: exportSortKey.unit(unit) }, ConsistentRead: true }),
