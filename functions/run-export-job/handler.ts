@@ -8,7 +8,7 @@ import { sqsHandler } from '#shared/worker/worker-handlers';
  * dead-letter queue. Messages run one after another: each takes the rest of the invocation's time.
  */
 export const handler = sqsHandler(
-  { message: exportMessage, work: 'export message', logKeys: ({ projectId, jobId }) => ({ projectId, jobId }) },
+  { message: exportMessage, work: 'export work', logKeys: ({ projectId, jobId }) => ({ projectId, jobId }) },
   (message, { messageId, context }) =>
     runExportMessage(message, { requestId: `${context.awsRequestId}:${messageId}`, remainingMs: context.getRemainingTimeInMillis() }),
 );
