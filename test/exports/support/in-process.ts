@@ -12,6 +12,8 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
+import { exportMessage, type ExportMessage } from '#shared/exports/export-queue';
+import { actAsFunctions } from '../../support/function-roles';
 import { eventually, type ExportWorld, type PlatformBackup } from './export-stack';
 import { apiEvent, lambdaContext, REGION } from './lambda-events';
 
@@ -45,6 +47,26 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
   } as SQSClient['send']);
   return { stackQueueUrl, parkingQueue, sent };
 }
+
+/**
+ * For a test file that runs export handlers itself: their messages are parked (parkExportMessages),
+ * and this process runs as the functions' roles, as the stack runs them (root may not AssumeRole),
+ * which may also send to the queue the messages are parked in. Call at the top of the file.
+ */
+export async function runExportHandlersHere(functionKeys: string[] = ['runExportJob', 'startBackupExport']) {
+  const parked = parkExportMessages();
+  await actAsFunctions(functionKeys, [
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:111111111111:${parked.parkingQueue}` },
+  ]);
+  return parked;
+}
+
+export const parseExportMessage = (body: string): ExportMessage => exportMessage.parse(JSON.parse(body));
+
+/** The messages of one job among those sent from index `from` on, parsed. */
+export const messagesOfJob = (sent: string[], jobId: string, from: number) => sent.slice(from).map(parseExportMessage).filter((message) => message.jobId === jobId);
+
+export const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 
 /** Delivers a message to the stack's worker, as SQS redelivers one after a crashed invocation. */
 export async function redeliverToStack(queueUrl: string, body: string): Promise<void> {

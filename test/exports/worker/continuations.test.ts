@@ -9,9 +9,7 @@ import { ListPartsCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { exportMessage, type ExportMessage } from '#shared/exports/export-queue';
 import { clearFaults, clientsFor, setFaults } from '../../support/local-stack';
-import { actAsFunctions } from '../../support/function-roles';
 import { smallFiles, type BackupFileSpec } from '../support/backup-data';
 import { leasesLapsed, plannedGroups, recordedParts } from '../support/checkpoints';
 import {
@@ -27,21 +25,15 @@ import {
   waitForJob,
   type ExportWorld,
 } from '../support/export-stack';
-import { lambdaContext, parkExportMessages, redeliverToStack, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
+import { lambdaContext, isOver, messagesOfJob, parseExportMessage, runExportHandlersHere, redeliverToStack, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
 
 const MiB = 1024 * 1024;
-const parked = parkExportMessages();
-// The handlers run here as their functions' role, which may also send to the queue the test parks messages in.
-await actAsFunctions(['runExportJob', 'startBackupExport'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+const parked = await runExportHandlersHere();
 
 afterEach(async () => {
   await clearFaults();
 });
 
-const parse = (body: string): ExportMessage => exportMessage.parse(JSON.parse(body));
-const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 const invoke = (body: string, remainingMs: number) => runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
 
 async function uploadExists(world: ExportWorld, key: string, uploadId: string): Promise<boolean> {
@@ -65,12 +57,12 @@ describe('export worker invocations', () => {
     // the work cannot fit in fewer than four invocations however fast this machine is.
     await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], operations: ['PutObject', 'UploadPart'], latencyMs: 700, errorRate: 0 });
 
-    const messagesOfJob = () => parked.sent.slice(sentBefore).filter((body) => parse(body).jobId === jobId);
+    const bodiesOfJob = () => parked.sent.slice(sentBefore).filter((body) => parseExportMessage(body).jobId === jobId);
     const progress: Array<{ objects: number; bytes: number }> = [];
     let delivered = 0;
     // Each invocation gets 4 s: it stops starting work after 2.4 s and aborts what is still in flight at 3.6 s.
     while (!isOver((await storedJob(world.project.projectId, jobId)).status)) {
-      const next = messagesOfJob()[delivered];
+      const next = bodiesOfJob()[delivered];
       if (!next) throw new Error('the worker stopped without finishing the job or handing it over');
       delivered += 1;
       expect(await invoke(next, 4_000)).toEqual({ batchItemFailures: [] });
@@ -82,7 +74,7 @@ describe('export worker invocations', () => {
     const job = await storedJob(world.project.projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(job.workers).toBe(1);
-    const sent = messagesOfJob().map(parse);
+    const sent = messagesOfJob(parked.sent, jobId, sentBefore);
     // The first message starts the job; every later one hands the lane's unit on, naming the invocation that handed over.
     expect(sent[0]).toEqual({ projectId: world.project.projectId, jobId, turn: 0 });
     const continuations = sent.slice(1);

@@ -9,31 +9,23 @@
 process.env.EXPORT_GIB_PER_WORKER = String(64 / 1024);
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportMessage, type ExportMessage } from '#shared/exports/export-queue';
 import { clearFaults, localStack, setFaults } from '../../support/local-stack';
-import { actAsFunctions } from '../../support/function-roles';
 import { smallFiles } from '../support/backup-data';
 import { deliverExportMessages, mostAtOnce } from '../support/event-source';
 import { announceBackup, eventually, exportWorld, expectCompleteExport, openMultipartUploads, platformBackup, storedJob } from '../support/export-stack';
-import { lambdaContext, parkExportMessages, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
+import { lambdaContext, isOver, messagesOfJob, runExportHandlersHere, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
 import { leasesLapsed, partsInUnit, recordedParts, units } from '../support/checkpoints';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import type { Context } from 'aws-lambda';
 
 const MiB = 1024 * 1024;
-const parked = parkExportMessages();
-// The handlers run here as their functions' role, which may also send to the queue the test parks messages in.
-await actAsFunctions(['runExportJob', 'startBackupExport'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+const parked = await runExportHandlersHere();
 
 afterEach(async () => {
   await clearFaults();
 });
 
-const parse = (body: string): ExportMessage => exportMessage.parse(JSON.parse(body));
-const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
-const messagesOf = (jobId: string, from: number) => parked.sent.slice(from).filter((body) => parse(body).jobId === jobId).map(parse);
+const messagesOf = (jobId: string, from: number) => messagesOfJob(parked.sent, jobId, from);
 
 async function requestCounts(bucket: string): Promise<Record<string, number>> {
   const answer = await fetch(`${localStack().awsUrl}/_local/s3/request-counts?bucket=${bucket}`);
