@@ -1,320 +1,199 @@
 /**
- * Backup export throughput on the local stack (its own, started for the bench), against rclone:
+ * Backup export throughput on the local stack (its own, started for the bench), against rclone in
+ * the same run:
  *
- *  (a) one 1 GiB file, (b) 2,000 files of 64 KiB, from a platform bucket to a customer bucket.
+ *  (a) one 1 GiB file: export (default settings: K = 1) and rclone take turns for ROUNDS rounds;
+ *      the ratio is the median of the rounds' ratios; peak RSS of each worker container.
+ *  (b) 2,000 files of 64 KiB: the same, with the CPU time per file of the export's workers beside
+ *      rclone's, the local stack's CPU per file for each side, and the AWS SDK alone.
+ *  (c) the 1 GiB file of (a) with K = 1, 2 and 4 workers: wall time and the ratio to K = 1.
+ *  WRU: the DynamoDB write units each export of (a) and (b) consumed (ConsumedCapacity, which
+ *      DynamoDB Local answers as DynamoDB does), against 1.1 x parts + 0.5 x files + 100.
  *
- * The export: the real start handler queues the job (its message parked, not run by the stack),
- * then the worker, bundled by esbuild as for deployment, runs the job in a child process of its
- * own; the bench reads the child's handler time and peak RSS. rclone: `rclone copy` of the same
- * files with the same assumed-role credentials (same role, external ID and session policy shape),
- * the same endpoint, streaming (`--disable Copy`: no server-side copy), its default settings.
+ * The export: the real start handler queues the job in this process (its message parked, never run
+ * by the stack); K warm worker containers (support/export-worker.ts, bundled by esbuild as for
+ * deployment, each a process of its own) run every message the export sends, as SQS and Lambda
+ * would (support/export-event-source.ts). rclone: `rclone copy` of the same files with the same
+ * assumed-role credentials, streaming, its defaults (support/export-peers.ts).
  *
- * Export and rclone take turns (two rounds each; --quick: one) and the best run of each counts.
- *
- * (b) is bound by requests rather than bytes, and both sides send theirs to the same local stack,
- * one Node process. So for (b) the bench also reads that process's CPU time per copied file for
- * each side: while the stack is the bottleneck (it is for rclone), no client goes faster than the
- * stack serves its requests, and the ratio of the two per-file costs is a ceiling on the ratio.
- * It also times the AWS SDK alone (support/sdk-copy-loop.ts): what any client built on it reaches.
- *
- *   npx tsx bench/export.ts [--quick]      (--quick: 128 MiB and 200 files, for a smoke run)
- *   BENCH_ONLY=a|b npx tsx bench/export.ts (one case only)
+ *   npx tsx bench/export.ts [--quick]      (--quick: 128 MiB and 200 files, one round)
+ *   BENCH_ONLY=a|b|c npx tsx bench/export.ts (one case only), BENCH_ROUNDS=<n> (rounds per case),
+ *   BENCH_WORKER_LOGS=1 (the workers' INFO logs on stderr)
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { build } from 'esbuild';
-import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
-import { inParallel } from '#shared/worker/in-parallel';
-import { contentStream } from '../test/exports/support/backup-data';
-import { PLATFORM_EVENT_BUS, startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
+import { dynamodb } from '#shared/aws/clients';
+import { isMultipart, partCountOf, partSizeFor } from '#shared/exports/part-layout';
+import { countCapacity } from './support/dynamodb-capacity';
+import { runOnContainers, type ContainerRun } from './support/export-event-source';
+import { ensureRclone, runRclone, runSdkAlone, type Run } from './support/export-peers';
+import { bundleChild, expectCopied, platformBackup, queueExport, setUp, type World } from './support/export-world';
+import { startBenchStack } from './support/local-stack';
 import { cpuMsOf } from './support/process-cpu';
-import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './support/forwarding-world';
 
 const QUICK = process.argv.includes('--quick');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const MiB = 1024 * 1024;
-const PLATFORM_ACCOUNT = '111111111111';
-const CASES = [
-  { label: QUICK ? '(a) one 128 MiB file' : '(a) one 1 GiB file', files: [{ name: 'segment.bin', size: (QUICK ? 128 : 1024) * MiB }] },
-  {
-    label: QUICK ? '(b) 200 files of 64 KiB' : '(b) 2,000 files of 64 KiB',
-    files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
-    // Bound by requests rather than bytes: the bench adds the stack's ceiling and the SDK alone.
-    requestBound: true,
-  },
-];
-const TARGETS: Array<{ ratio: number; rssMiB?: number }> = [{ ratio: 1.0, rssMiB: 256 }, { ratio: 1.5 }];
-const ROUNDS = QUICK ? 1 : 2;
+const GiB = 1024 * MiB;
+const LARGE = { label: QUICK ? 'one 128 MiB file' : 'one 1 GiB file', files: [{ name: 'segment.bin', size: QUICK ? 128 * MiB : GiB }] };
+const SMALL = {
+  label: QUICK ? '200 files of 64 KiB' : '2,000 files of 64 KiB',
+  files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
+};
+const WORKER_COUNTS = [1, 2, 4];
+const RSS_TARGET_MiB = 256;
+const only = process.env.BENCH_ONLY;
+const chosen = (letter: string) => !only || only === letter;
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const percent = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
+const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
-interface World {
-  stack: BenchStack;
-  project: BenchProject;
-  integration: BenchIntegration & { roleArn: string; externalId: string };
-  clusterId: string;
-  token: string;
+type Files = Array<{ name: string; size: number }>;
+interface Backup {
+  bucket: string;
+  prefix: string;
+  backupId: string;
 }
-
-async function setUp(stack: BenchStack): Promise<World> {
-  // Handlers called in this process run with the stack's environment and their functions' role;
-  // their queue messages are parked in the dead-letter queue (no consumer), so the stack's own
-  // worker never runs the job, which their role may therefore also send to.
-  const parking = { Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue` };
-  const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
-  Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
-  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
-  const project = await benchProject(stack);
-  const integration = await activeIntegration(stack, project);
-  const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
-  const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
-  const token = await stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
-  return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
-}
-
-/** Writes the backup's files into a platform bucket and announces the backup. */
-async function platformBackup(world: World, files: Array<{ name: string; size: number }>) {
-  const { s3, events } = platformClients(world.stack);
-  const bucket = `platform-backups-bench-${randomBytes(4).toString('hex')}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const backupId = `bk-${randomBytes(4).toString('hex')}`;
-  const prefix = `backups/${world.clusterId}/${backupId}/`;
-  await inParallel(files, 32, async (file) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: contentStream(`${backupId}:${file.name}`, file.size), ContentLength: file.size }));
-  });
-  const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() };
-  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS }] }));
-  return { bucket, prefix, backupId };
-}
-
-/** POST .../export through the real handler in this process; answers the job's first message. */
-async function queueExport(world: World, backupId: string, directory: string): Promise<string> {
-  const { handler } = await import('#functions/start-backup-export/handler');
-  const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backupId}/export`;
-  for (;;) {
-    const event = {
-      version: '2.0',
-      routeKey: `POST ${path}`,
-      rawPath: path,
-      headers: { authorization: `Bearer ${world.token}`, 'content-type': 'application/json' },
-      pathParameters: { projectId: world.project.projectId, clusterId: world.clusterId, backupId },
-      requestContext: { requestId: randomBytes(6).toString('hex'), http: { method: 'POST', path } },
-      body: JSON.stringify({ integrationId: world.integration.integrationId, directory }),
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyEventV2;
-    const answer = (await handler(event, { awsRequestId: 'bench' } as Context)) as APIGatewayProxyStructuredResultV2;
-    if (answer.statusCode === 202) {
-      const { jobId } = JSON.parse(String(answer.body)) as { jobId: string };
-      return JSON.stringify({ projectId: world.project.projectId, jobId, turn: 0 });
-    }
-    if (answer.statusCode !== 404) throw new Error(`export request answered ${answer.statusCode}: ${answer.body}`);
-    await sleep(50); // the backup's event is still being recorded
-  }
-}
-
-/** Bundles a child's script as the deployment bundles functions (esbuild, ESM, node22), so it runs on plain node. */
-async function bundleChild(dir: string, name: 'export-worker' | 'sdk-copy-loop'): Promise<string> {
-  const outfile = join(dir, `${name}.mjs`);
-  await build({
-    entryPoints: [join(import.meta.dirname, `support/${name}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    outfile,
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
-interface Run {
-  ms: number;
-  cpuMs: number;
-  /** CPU time of the local stack's process while the copy ran. */
+interface ExportRun extends ContainerRun {
+  /** Write units of the export's creation (the start handler, in this process) plus the workers'. */
+  exportWriteUnits: number;
+  /** CPU time of the local stack's process while the workers ran. */
   stackCpuMs: number;
 }
 
-interface ExportRun extends Run {
-  maxRssBytes: number;
-}
+const creation = countCapacity(dynamodb);
 
-/** Runs a bundled child script; answers the JSON line it prints last, with the stack's CPU time meanwhile. */
-async function runChild<T extends object>(stack: BenchStack, bundle: string, args: string[]): Promise<T & { stackCpuMs: number }> {
-  const stackCpuBefore = cpuMsOf(stack.pid);
-  const child = spawn(process.execPath, [bundle, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stackCpuMs = cpuMsOf(stack.pid) - stackCpuBefore;
-  const line = output.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !line.startsWith('{')) throw new Error(`${bundle} failed (exit ${code}): ${output.slice(-500)}`);
-  return { ...(JSON.parse(line) as T), stackCpuMs };
-}
-
-async function runExport(stack: BenchStack, bundle: string, message: string): Promise<ExportRun> {
-  const report = await runChild<ExportRun & { result: { batchItemFailures: unknown[] } }>(stack, bundle, [message, '900000']);
-  if (report.result.batchItemFailures.length > 0) throw new Error('the export worker reported a failed message');
-  return report;
-}
-
-/** The SDK alone copies the files, with the role credentials rclone gets. */
-async function runSdkAlone(world: World, bundle: string, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
-  const credentials = await assumedRole(world, destinationPrefix);
-  const destination = {
-    bucket: world.integration.bucketName,
-    prefix: destinationPrefix,
-    credentials: { accessKeyId: credentials?.AccessKeyId, secretAccessKey: credentials?.SecretAccessKey, sessionToken: credentials?.SessionToken },
-  };
-  return runChild<Run>(world.stack, bundle, [JSON.stringify({ source, destination })]);
-}
-
-/** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
-async function assumedRole(world: World, prefix: string) {
-  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: await functionCredentials(world.stack, ['runExportJob']) });
-  const { sessionPolicyFor } = await import('#shared/customer-bucket/session-policy');
-  const { EXPORT_OBJECT_ACTIONS } = await import('#shared/exports/worker/customer-writes');
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: world.integration.roleArn,
-      ExternalId: world.integration.externalId,
-      RoleSessionName: `${world.integration.integrationId}-rclone`,
-      Policy: JSON.stringify(sessionPolicyFor({ bucketName: world.integration.bucketName, prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS })),
-      DurationSeconds: 3600,
-    }),
-  );
-  return Credentials;
-}
-
-function ensureRclone(): void {
-  if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0) return;
-  console.log('installing rclone (apt-get install -y rclone)...');
-  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0) throw new Error('rclone is missing and could not be installed');
-}
-
-async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
-  const credentials = await assumedRole(world, destinationPrefix);
-  const remote = (name: string, keys: { id: string; secret: string; token?: string }) => ({
-    [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
-    [`RCLONE_CONFIG_${name}_PROVIDER`]: 'Other',
-    [`RCLONE_CONFIG_${name}_ENDPOINT`]: world.stack.awsUrl,
-    [`RCLONE_CONFIG_${name}_REGION`]: REGION,
-    [`RCLONE_CONFIG_${name}_FORCE_PATH_STYLE`]: 'true',
-    [`RCLONE_CONFIG_${name}_ACCESS_KEY_ID`]: keys.id,
-    [`RCLONE_CONFIG_${name}_SECRET_ACCESS_KEY`]: keys.secret,
-    ...(keys.token ? { [`RCLONE_CONFIG_${name}_SESSION_TOKEN`]: keys.token } : {}),
-  });
-  const platform = rootCredentials(PLATFORM_ACCOUNT);
-  // AWS_CA_BUNDLE (set on this machine) breaks rclone's TLS setup; nothing here uses TLS anyway.
-  const { AWS_CA_BUNDLE: _caBundle, ...inherited } = process.env;
-  const env = {
-    PATH: inherited.PATH,
-    HOME: inherited.HOME,
-    ...remote('SRC', { id: platform.accessKeyId, secret: platform.secretAccessKey }),
-    ...remote('DST', { id: credentials?.AccessKeyId ?? '', secret: credentials?.SecretAccessKey ?? '', token: credentials?.SessionToken }),
-  };
-  // /usr/bin/time, when present, reports rclone's CPU time (to compare with the export's).
-  const timed = existsSync('/usr/bin/time');
-  const args = ['copy', `src:${source.bucket}/${source.prefix}`, `dst:${world.integration.bucketName}/${destinationPrefix}`, '--disable', 'Copy', '--s3-no-check-bucket'];
+/** One export of `backup` to `directory`, with `workers` warm containers and K set by EXPORT_GIB_PER_WORKER. */
+async function runExport(world: World, bundle: string, backup: Backup, files: Files, directory: string, gibPerWorker?: number): Promise<ExportRun> {
+  const writesBefore = creation.writeUnits;
+  const message = await queueExport(world, backup.backupId, directory);
+  const createdWith = creation.writeUnits - writesBefore;
+  const workers = gibPerWorker === undefined ? 1 : Math.ceil(files.reduce((sum, file) => sum + file.size, 0) / (gibPerWorker * GiB));
+  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.BENCH_WORKER_LOGS ? 'INFO' : 'WARN', ...(gibPerWorker === undefined ? {} : { EXPORT_GIB_PER_WORKER: String(gibPerWorker) }) };
   const stackCpuBefore = cpuMsOf(world.stack.pid);
-  const started = performance.now();
-  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = performance.now() - started;
+  const run = await runOnContainers(bundle, env, message, workers);
   const stackCpuMs = cpuMsOf(world.stack.pid) - stackCpuBefore;
-  if (run.status !== 0) throw new Error(`rclone failed: ${run.stderr.toString().slice(-800)}`);
-  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(run.stderr.toString());
-  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN, stackCpuMs };
+  await expectCopied(world, `${directory}/${world.clusterId}/${backup.backupId}/`, files.length + 1, undefined);
+  return { ...run, exportWriteUnits: createdWith + run.writeUnits, stackCpuMs };
 }
 
-/** Checks what the customer holds under a prefix (object count, and bytes when given): each copy is complete. */
-async function expectCopied(world: World, prefix: string, objects: number, bytes: number | undefined): Promise<void> {
-  const s3 = new S3Client({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(world.integration.accountId), forcePathStyle: true });
-  let count = 0;
-  let total = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) {
-      count += 1;
-      total += object.Size ?? 0;
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  if (count !== objects || (bytes !== undefined && total !== bytes)) {
-    throw new Error(`incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`);
+/** The WRU target of issue 14: 1.1 x parts + 0.5 x files + 100. */
+function wruTarget(files: Files): number {
+  const parts = files.reduce((sum, file) => sum + (isMultipart(file) ? partCountOf(file.size, partSizeFor(file.size)) : 0), 0);
+  return 1.1 * parts + 0.5 * files.length + 100;
+}
+
+function wruLine(runs: ExportRun[], files: Files): string {
+  const units = median(runs.map((run) => run.exportWriteUnits));
+  const target = wruTarget(files);
+  return `DynamoDB writes per export: ${units.toFixed(1)} WRU (target <= ${target.toFixed(1)}: ${met(units <= target)}; reads ${median(runs.map((run) => run.readUnits)).toFixed(1)} RRU)`;
+}
+
+/** Export and rclone take turns, ROUNDS times: a burst of unrelated load on a shared machine hurts both sides alike. */
+async function againstRclone(world: World, bundle: string, tag: string, files: Files) {
+  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  const backup = await platformBackup(world, files);
+  const ours: ExportRun[] = [];
+  const theirs: Run[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    ours.push(await runExport(world, bundle, backup, files, `bench/export-${tag}-${round}`));
+    const rclonePrefix = `bench/rclone-${tag}-${round}/`;
+    theirs.push(await runRclone(world, backup, rclonePrefix));
+    await expectCopied(world, rclonePrefix, files.length, bytes);
   }
+  const ratios = ours.map((run, round) => (theirs[round]?.ms ?? Number.NaN) / run.ms);
+  return { backup, bytes, ours, theirs, ratio: median(ratios), ratios };
 }
 
-const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+function rateLine(label: string, bytes: number, ours: ExportRun[], theirs: Run[], ratio: number, ratios: number[], target: number): string {
+  const [exportMs, rcloneMs] = [median(ours.map((run) => run.ms)), median(theirs.map((run) => run.ms))];
+  return (
+    `${label}: export ${mibPerSecond(bytes, exportMs).toFixed(1)} MiB/s (median ${seconds(exportMs)}), rclone ${mibPerSecond(bytes, rcloneMs).toFixed(1)} MiB/s ` +
+    `(median ${seconds(rcloneMs)}); ratio ${ratio.toFixed(2)} as the median of ${ratios.length} rounds (${ratios.map((value) => value.toFixed(2)).join(', ')}; target >= ${target}: ${met(ratio >= target)}), ` +
+    `${(rcloneMs / exportMs).toFixed(2)} as the ratio of the medians`
+  );
+}
 
-const fastest = <T extends Run>(runs: T[]): T => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-const stackMsPerFile = (runs: Run[], files: number) => Math.min(...runs.map((run) => run.stackCpuMs)) / files;
+async function caseA(world: World, bundle: string): Promise<{ lines: string[]; backup: Backup }> {
+  const { backup, bytes, ours, theirs, ratio, ratios } = await againstRclone(world, bundle, 'a', LARGE.files);
+  const rss = Math.max(...ours.flatMap((run) => run.maxRssBytes)) / MiB;
+  return {
+    backup,
+    lines: [
+      rateLine(`(a) ${LARGE.label}`, bytes, ours, theirs, ratio, ratios, 1.0),
+      `peak RSS per worker: ${rss.toFixed(0)} MiB (target < ${RSS_TARGET_MiB}: ${met(rss < RSS_TARGET_MiB)})`,
+      wruLine(ours, LARGE.files),
+    ],
+  };
+}
+
+async function caseB(world: World, bundle: string, sdkLoop: string): Promise<string[]> {
+  const files = SMALL.files;
+  const { backup, bytes, ours, theirs, ratio, ratios } = await againstRclone(world, bundle, 'b', files);
+  const sdkPrefix = 'bench/sdk-b/';
+  const sdk = await runSdkAlone(world, sdkLoop, backup, sdkPrefix);
+  await expectCopied(world, sdkPrefix, files.length, bytes);
+  const perFile = (ms: number) => `${(ms / files.length).toFixed(2)} ms`;
+  const exportCpu = median(ours.map((run) => run.cpuMs));
+  const rcloneCpu = median(theirs.map((run) => run.cpuMs));
+  const [exportStack, rcloneStack] = [median(ours.map((run) => run.stackCpuMs)), median(theirs.map((run) => run.stackCpuMs))];
+  return [
+    rateLine(`(b) ${SMALL.label}`, bytes, ours, theirs, ratio, ratios, 1.5),
+    `CPU per file: export ${perFile(exportCpu)}, rclone ${perFile(rcloneCpu)}; the local stack's CPU per file serving them: export ${perFile(exportStack)}, rclone ${perFile(rcloneStack)}`,
+    `the AWS SDK alone (GetObject + PutObject, 32 in flight): ${mibPerSecond(bytes, sdk.ms).toFixed(1)} MiB/s (${seconds(sdk.ms)}), ratio to rclone's median ${(median(theirs.map((run) => run.ms)) / sdk.ms).toFixed(2)}`,
+    wruLine(ours, files),
+  ];
+}
+
+/** K = 1, 2, 4 on the file of (a): each round runs every K once, in turn; the median per K counts. */
+async function caseC(world: World, bundle: string, backup: Backup): Promise<string[]> {
+  const totalGiB = LARGE.files.reduce((sum, file) => sum + file.size, 0) / GiB;
+  const times = new Map<number, number[]>(WORKER_COUNTS.map((workers) => [workers, []]));
+  const rss = new Map<number, number>();
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const workers of WORKER_COUNTS) {
+      const run = await runExport(world, bundle, backup, LARGE.files, `bench/workers-${workers}-${round}`, totalGiB / workers);
+      if (run.maxRssBytes.length !== workers) throw new Error(`expected ${workers} containers, ran ${run.maxRssBytes.length}`);
+      times.get(workers)?.push(run.ms);
+      rss.set(workers, Math.max(rss.get(workers) ?? 0, ...run.maxRssBytes));
+    }
+  }
+  const base = median(times.get(1) ?? []);
+  return WORKER_COUNTS.map((workers) => {
+    const ms = median(times.get(workers) ?? []);
+    return `(c) ${LARGE.label}, K = ${workers}: ${seconds(ms)} (median of ${ROUNDS}), ${mibPerSecond(LARGE.files[0]?.size ?? 0, ms).toFixed(1)} MiB/s, ${(base / ms).toFixed(2)}x K = 1; peak RSS per worker ${((rss.get(workers) ?? 0) / MiB).toFixed(0)} MiB`;
+  });
+}
 
 async function main(): Promise<void> {
   ensureRclone();
   const stack = await startBenchStack({ LOCAL_LOG_LEVEL: 'WARN' });
   const dir = mkdtempSync(join(tmpdir(), 'bench-export-'));
+  const rows: string[] = [];
+  const print = (lines: string[]) => {
+    rows.push(...lines);
+    for (const line of lines) console.log(line);
+  };
   try {
     const world = await setUp(stack);
     const worker = await bundleChild(dir, 'export-worker');
     const sdkLoop = await bundleChild(dir, 'sdk-copy-loop');
-    const rows: string[] = [];
-    for (const [index, testCase] of CASES.entries()) {
-      if (process.env.BENCH_ONLY && !testCase.label.startsWith(`(${process.env.BENCH_ONLY})`)) continue;
-      const bytes = testCase.files.reduce((sum, file) => sum + file.size, 0);
-      const files = testCase.files.length;
-      const source = await platformBackup(world, testCase.files);
-      // Export and rclone (and the SDK alone) take turns, ROUNDS times each, and each keeps its
-      // best run: on a shared machine, a burst of unrelated load then hurts no side's number.
-      const ours: ExportRun[] = [];
-      const theirs: Run[] = [];
-      const sdkAlone: Run[] = [];
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const directory = `bench/export-${index}-${round}`;
-        ours.push(await runExport(stack, worker, await queueExport(world, source.backupId, directory)));
-        await expectCopied(world, `${directory}/${world.clusterId}/${source.backupId}/`, files + 1, undefined);
-        const rclonePrefix = `bench/rclone-${index}-${round}/`;
-        theirs.push(await runRclone(world, source, rclonePrefix));
-        await expectCopied(world, rclonePrefix, files, bytes);
-        if (!testCase.requestBound) continue;
-        const sdkPrefix = `bench/sdk-${index}-${round}/`;
-        sdkAlone.push(await runSdkAlone(world, sdkLoop, source, sdkPrefix));
-        await expectCopied(world, sdkPrefix, files, bytes);
-      }
-      const best = fastest(ours);
-      const bestRclone = fastest(theirs);
-      const ratio = mibPerSecond(bytes, best.ms) / mibPerSecond(bytes, bestRclone.ms);
-      const target = TARGETS[index] ?? { ratio: 1 };
-      const rssMiB = Math.max(...ours.map((run) => run.maxRssBytes)) / MiB;
-      const rss = target.rssMiB === undefined ? `${rssMiB.toFixed(0)} MiB` : `${rssMiB.toFixed(0)} MiB (target < ${target.rssMiB}: ${rssMiB < target.rssMiB ? 'met' : 'MISSED'})`;
-      const lines = [
-        `${testCase.label}: export ${mibPerSecond(bytes, best.ms).toFixed(1)} MiB/s (${seconds(best.ms)}, CPU ${seconds(best.cpuMs)}), ` +
-          `rclone ${mibPerSecond(bytes, bestRclone.ms).toFixed(1)} MiB/s (${seconds(bestRclone.ms)}, CPU ${seconds(bestRclone.cpuMs)}), ` +
-          `ratio ${ratio.toFixed(2)} (target >= ${target.ratio}: ${ratio >= target.ratio ? 'met' : 'MISSED'}), export peak RSS ${rss}`,
-        `all runs, export: ${ours.map((run) => seconds(run.ms)).join(', ')}; rclone: ${theirs.map((run) => seconds(run.ms)).join(', ')}`,
-      ];
-      if (testCase.requestBound) {
-        const [exportStack, rcloneStack] = [stackMsPerFile(ours, files), stackMsPerFile(theirs, files)];
-        const bestSdk = fastest(sdkAlone);
-        lines.push(
-          `local stack CPU per file: export ${exportStack.toFixed(2)} ms, rclone ${rcloneStack.toFixed(2)} ms ` +
-            `(the stack busy ${percent(bestRclone.stackCpuMs / bestRclone.ms)} of rclone's best run); ` +
-            `while the stack is the bottleneck, the ratio cannot exceed ${(rcloneStack / exportStack).toFixed(2)}`,
-          `the AWS SDK alone (GetObject + PutObject, 32 in flight, nothing else): ${mibPerSecond(bytes, bestSdk.ms).toFixed(1)} MiB/s ` +
-            `(${seconds(bestSdk.ms)}, CPU ${seconds(bestSdk.cpuMs)}), ratio to rclone ${(bestRclone.ms / bestSdk.ms).toFixed(2)}`,
-        );
-      }
-      rows.push(lines.join('\n      '));
-      console.log(rows.at(-1));
+    let large: Backup | undefined;
+    if (chosen('a')) {
+      const a = await caseA(world, worker);
+      large = a.backup;
+      print(a.lines);
     }
-    console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes):\n${rows.map((row) => `  ${row}`).join('\n')}`);
+    if (chosen('b')) print(await caseB(world, worker, sdkLoop));
+    if (chosen('c')) print(await caseC(world, worker, large ?? (await platformBackup(world, LARGE.files))));
+    console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes, ${ROUNDS} round(s)):\n${rows.map((row) => `  ${row}`).join('\n')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await stack.stop();

@@ -64,6 +64,16 @@ const schema = z.object({
   VALIDATIONS_PER_INTEGRATION_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
   /** Export jobs of one project running at once; more wait as PENDING and start in turn. */
   MAX_RUNNING_EXPORTS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(4),
+  /**
+   * How many workers copy one export at once (K) follows its size: one per this many GiB of backup
+   * files, at least one (docs/exports.md#workers-per-export).
+   */
+  EXPORT_GIB_PER_WORKER: z.coerce.number().positive().max(1024 * 1024).default(4),
+  /**
+   * The workers one project's running exports may use together, so one tenant cannot take every
+   * worker of the stack (ExportQueue's maximumConcurrency); each running export has at least one.
+   */
+  MAX_EXPORT_WORKERS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(32),
   /** An unfinished export job that has not moved for this long is ended FAILED (EXPORT_ABANDONED) by the sweeper. */
   EXPORT_ABANDONED_AFTER_MINUTES: z.coerce.number().int().min(30).max(7 * 24 * 60).default(360),
   /** The service's bus, where it publishes its own events (shared/notifications/); empty: it publishes none. */

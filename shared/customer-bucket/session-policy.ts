@@ -11,7 +11,11 @@ export interface SessionScope {
   prefixes: string[];
   /** Object actions beyond PutObject (e.g. GetObject for verification). */
   objectActions: string[];
-  /** Read-only bucket actions beyond GetBucketLocation (validation reads the default encryption). */
+  /**
+   * Bucket-level actions beyond GetBucketLocation, allowed on the bucket alone: validation reads the
+   * default encryption (s3:GetEncryptionConfiguration, read-only); exports list their folder's
+   * unfinished multipart uploads (s3:ListBucketMultipartUploads, which has no prefix condition).
+   */
   bucketActions?: string[];
   kmsKeyArn?: string;
 }
@@ -41,6 +45,7 @@ export function sessionPolicyFor(scope: SessionScope): PolicyDocumentJson {
       Resource: scope.prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
     },
   ];
+  if (scope.bucketActions?.length) statements.push({ Effect: 'Allow', Action: scope.bucketActions, Resource: bucketArn });
   if (scope.kmsKeyArn) {
     statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: scope.kmsKeyArn });
   }

@@ -7,7 +7,10 @@ import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/
  * - `turn`: which queue message may work on the job now (older messages are stale duplicates);
  * - `lease` + `leaseEpoch`: at most one invocation works on the job at a time, and writes of an
  *   invocation that lost its lease are refused (fencing by epoch);
- * - `planned`: the list of backup files has been written as checkpoint items;
+ * - `planned`: the plan (file groups, work units, uploads) is written, and `workers` (K) and
+ *   `units` fixed; `phase` says whether the K lanes were sent off and whether the finisher began;
+ * - `lanesDone`: how many lanes finished their last unit (the finisher starts at K);
+ * - `failure`: a permanent failure a worker met, which the job lease's next holder ends the job with;
  * - `stalls`: invocations in a row that made no progress because S3 kept failing transiently.
  */
 export interface ExportJob {
@@ -34,11 +37,28 @@ export interface ExportJob {
   attempt: number;
   turn: number;
   planned: boolean;
+  /** K: the lanes (workers at once) of this attempt; set with `planned`. */
+  workers?: number;
+  /** How many work units the plan has; set with `planned`. */
+  units?: number;
+  lanesDone?: number;
+  /** COPYING once the lanes were sent off; FINISHING once every lane is done and the finisher began. */
+  phase?: 'COPYING' | 'FINISHING';
+  failure?: JobFailure;
+  /** The manifest's `completedAt`, fixed the first time the manifest is written, so a retry writes the same bytes. */
+  completedAt?: string;
   stalls: number;
   lease?: JobLease;
   leaseEpoch: number;
   /** Set while the job waits for one of its project's export slots (export-slots.ts); no message exists meanwhile. */
   waitingSince?: string;
+}
+
+/** A permanent failure met by one of the job's workers; `stage` when the customer's side is at fault. */
+export interface JobFailure {
+  code: string;
+  message: string;
+  stage?: string;
 }
 
 export interface JobLease {

@@ -24,6 +24,8 @@ export interface ExportSlots {
   projectId: string;
   running?: Set<string>;
   waitingCount?: number;
+  /** The workers the running jobs reserved together (export-workers.ts). */
+  workersHeld?: number;
 }
 
 const shardOf = (projectId: string) => exportSlotShardKey(createHash('sha256').update(projectId).digest().readUInt32BE(0) % EXPORT_SLOT_SHARDS);
@@ -61,15 +63,16 @@ export const waitInLine = (job: Pick<ExportJob, 'projectId' | 'jobId'>, since: s
 ];
 
 /**
- * The transaction item that gives `job`'s slot back. Unconditional: a job created before slots
- * existed holds none, and removing an id that is not in the set changes nothing.
+ * The transaction item that gives `job`'s slot back, with the workers it reserved when it was
+ * planned (export-workers.ts). Unconditional: a job created before slots existed holds none, and
+ * removing an id that is not in the set changes nothing.
  */
-export const releaseSlot = (job: Pick<ExportJob, 'projectId' | 'jobId'>) => ({
+export const releaseSlot = (job: Pick<ExportJob, 'projectId' | 'jobId' | 'workers'>) => ({
   Update: {
     TableName: tableName(),
     Key: keys.exportSlots(job.projectId),
-    UpdateExpression: 'DELETE running :job',
-    ExpressionAttributeValues: { ':job': new Set([job.jobId]) },
+    UpdateExpression: job.workers ? 'DELETE running :job ADD workersHeld :workers' : 'DELETE running :job',
+    ExpressionAttributeValues: { ':job': new Set([job.jobId]), ...(job.workers ? { ':workers': -job.workers } : {}) },
   },
 });
 

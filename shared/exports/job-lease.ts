@@ -1,50 +1,51 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The job lease: the writes of whoever coordinates an export job (plans it, sends its lanes off,
+ * finishes it, ends it). At most one invocation holds it at a time; every write after taking it is
+ * conditional on still holding it, so an invocation that lost it (it ran past its deadline,
+ * another took over) can change nothing. The copying itself runs under work-unit leases
+ * (checkpoints/work-unit.ts). See docs/exports.md for the protocol.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
+import { tableName } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import { loadJob } from '#shared/exports/job-store';
-import { isFinished, type ExportJob } from '#shared/exports/export-job';
-import { releaseSlot } from '#shared/exports/export-slots';
-import type { JobError, JobProgress } from '#shared/exports/schemas';
-import { publishJobFinished } from '#shared/notifications/publish';
+import { isFinished, type ExportJob, type JobFailure } from '#shared/exports/export-job';
+import { LeaseLostError } from '#shared/exports/lease-lost';
+import type { JobProgress } from '#shared/exports/schemas';
 
-/**
- * The worker's writes to the job item. Every write after taking the lease is conditional on still
- * holding it, so an invocation that lost its lease (it ran past its deadline, another took over)
- * can change nothing. See docs/exports.md for the protocol.
- */
-const table = () => config().TABLE_NAME;
+export { LeaseLostError };
 
 export interface JobRef {
   projectId: string;
   jobId: string;
 }
 
-export interface LeaseRequest {
+export interface JobLeaseRequest {
   owner: string;
   /** When the lease lapses if never released: the invocation's own deadline (plus clock skew). */
   expiresAt: number;
-  /** The turn the queue message carries. */
+  /** The turn the queue message carries (or the job's current turn, for a worker that finishes the job). */
   turn: number;
   /** A continuation names the invocation that handed over: it may take the lease at once. */
   after?: string;
 }
 
-export type LeaseOutcome =
+export type JobLeaseOutcome =
   | { kind: 'acquired'; job: ExportJob }
   /** The job ended, or the message belongs to an earlier turn: drop the message. */
   | { kind: 'nothing-to-do'; reason: 'finished' | 'stale' | 'missing' }
   /** Another live invocation holds the job (its own message covers its crash): drop this one. */
   | { kind: 'busy' };
 
-export async function acquireJobLease(ref: JobRef, request: LeaseRequest): Promise<LeaseOutcome> {
+export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Promise<JobLeaseOutcome> {
   const now = Date.now();
   const handover = request.after ? ' OR lease.#owner = :after' : '';
   try {
     const { Attributes } = await dynamodb.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: tableName(),
         Key: keys.job(ref.projectId, ref.jobId),
         UpdateExpression:
           'SET lease = :lease, leaseEpoch = leaseEpoch + :one, turn = :turn, #status = :running, ' +
@@ -79,123 +80,109 @@ export async function acquireJobLease(ref: JobRef, request: LeaseRequest): Promi
   return { kind: 'busy' };
 }
 
-/** Thrown when a write finds that this invocation no longer holds the lease. */
-export class LeaseLostError extends Error {
-  constructor() {
-    super('The export job lease was lost: another invocation owns the job now.');
-    this.name = 'LeaseLostError';
-  }
+interface HeldUpdate {
+  update: string;
+  values?: Record<string, unknown>;
+  names?: Record<string, string>;
+  /** Added to the lease condition with AND. */
+  condition?: string;
+  returnValues?: boolean;
 }
 
-async function updateHeld(ref: JobRef, owner: string, update: string, values: Record<string, unknown>, names: Record<string, string> = {}) {
+/** A write of the job item by the lease holder. Throws LeaseLostError when the lease (or `condition`) no longer holds. */
+async function updateHeld(ref: JobRef, owner: string, held: HeldUpdate): Promise<Record<string, unknown> | undefined> {
   try {
-    await dynamodb.send(
+    const { Attributes } = await dynamodb.send(
       new UpdateCommand({
-        TableName: table(),
+        TableName: tableName(),
         Key: keys.job(ref.projectId, ref.jobId),
-        UpdateExpression: update,
-        ConditionExpression: 'lease.#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner', ...names },
-        ExpressionAttributeValues: { ':owner': owner, ...values },
+        UpdateExpression: held.update,
+        ConditionExpression: `lease.#owner = :owner${held.condition ? ` AND ${held.condition}` : ''}`,
+        ExpressionAttributeNames: { '#owner': 'owner', ...held.names },
+        ExpressionAttributeValues: { ':owner': owner, ...held.values },
+        ReturnValues: held.returnValues ? 'ALL_NEW' : undefined,
       }),
     );
+    return Attributes;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError();
     throw error;
   }
 }
 
-/** The plan is written: from now on the checkpoint items are the truth about what is left. */
-export const markPlanned = (ref: JobRef, owner: string, progress: JobProgress) =>
-  updateHeld(ref, owner, 'SET planned = :true, progress = :progress, updatedAt = :now', {
-    ':true': true,
-    ':progress': progress,
-    ':now': new Date().toISOString(),
-  });
-
-/** Publishes progress for GET .../jobs/{jobId}; also proves the lease is still ours. */
+/** Publishes the finisher's progress for GET .../jobs/{jobId}; also proves the lease is still ours. */
 export const saveProgress = (ref: JobRef, owner: string, progress: JobProgress) =>
-  updateHeld(ref, owner, 'SET progress = :progress, updatedAt = :now', {
-    ':progress': progress,
-    ':now': new Date().toISOString(),
+  updateHeld(ref, owner, { update: 'SET progress = :progress, updatedAt = :now', values: { ':progress': progress, ':now': new Date().toISOString() } });
+
+/** Every lane is done: the finisher has begun. */
+export const markFinishing = (ref: JobRef, owner: string) =>
+  updateHeld(ref, owner, { update: 'SET phase = :finishing, updatedAt = :now', values: { ':finishing': 'FINISHING', ':now': new Date().toISOString() } });
+
+/** The manifest's completion time: set by the first finisher that writes the manifest, kept by every retry. */
+export async function fixCompletedAt(ref: JobRef, owner: string): Promise<string> {
+  const written = await updateHeld(ref, owner, {
+    update: 'SET completedAt = if_not_exists(completedAt, :now)',
+    values: { ':now': new Date().toISOString() },
+    returnValues: true,
   });
+  return String(written?.completedAt);
+}
 
 /**
- * Ends this invocation's turn after the continuation message was sent. If the successor already
- * took over (it may, since the message names us), the condition fails and there is nothing to do.
+ * Frees the job lease without handing over a turn (the lanes carry the work on), marking the lanes
+ * sent off. Refused when a worker recorded a failure meanwhile: answers false, and the holder ends the job.
+ */
+export async function releaseJobLease(ref: JobRef, owner: string): Promise<boolean> {
+  try {
+    await updateHeld(ref, owner, {
+      update: 'SET phase = if_not_exists(phase, :copying), updatedAt = :now REMOVE lease',
+      values: { ':copying': 'COPYING', ':now': new Date().toISOString() },
+      condition: 'attribute_not_exists(failure)',
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof LeaseLostError)) throw error;
+    const job = await loadJob(ref.projectId, ref.jobId);
+    if (job?.lease?.owner === owner && job.failure) return false;
+    throw error;
+  }
+}
+
+/**
+ * Ends the finisher's turn after its continuation message was sent. If the successor already took
+ * over (it may, since the message names us), the condition fails and there is nothing to do.
  */
 export async function releaseForContinuation(ref: JobRef, owner: string, next: { turn: number; progress: JobProgress; stalls: number }) {
   try {
-    await updateHeld(ref, owner, 'SET turn = :turn, progress = :progress, stalls = :stalls, updatedAt = :now REMOVE lease', {
-      ':turn': next.turn,
-      ':progress': next.progress,
-      ':stalls': next.stalls,
-      ':now': new Date().toISOString(),
+    await updateHeld(ref, owner, {
+      update: 'SET turn = :turn, progress = :progress, stalls = :stalls, updatedAt = :now REMOVE lease',
+      values: { ':turn': next.turn, ':progress': next.progress, ':stalls': next.stalls, ':now': new Date().toISOString() },
     });
   } catch (error) {
     if (!(error instanceof LeaseLostError)) throw error;
   }
 }
 
-/** The transaction item that takes the job's id out of its integration's `usedBy`. */
-export const releaseIntegration = (job: Pick<ExportJob, 'projectId' | 'integrationId' | 'jobId'>) => ({
-  Update: {
-    TableName: table(),
-    Key: keys.integration(job.projectId, job.integrationId),
-    UpdateExpression: 'DELETE usedBy :job',
-    // Never create an item: an update of a missing key would write a stub integration.
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':job': new Set([job.jobId]) },
-  },
-});
-
-export type JobOutcome =
-  | { status: 'SUCCEEDED'; progress: JobProgress; manifestKey: string }
-  | { status: 'FAILED'; progress: JobProgress; error: JobError };
-
-const jobOutcomeOf = (outcome: JobOutcome) => (outcome.status === 'SUCCEEDED' ? { status: outcome.status } : { status: outcome.status, code: outcome.error.code });
-
 /**
- * Ends the job and releases its integration and its export slot in one transaction, so the
- * integration is in use, and the slot taken, exactly while the job runs. Only the lease holder can
- * end it.
+ * A worker met a failure that ends the job: recorded for whoever holds (or next takes) the job
+ * lease, who ends the job with it. The first failure recorded wins; false when the job had one
+ * already or no longer runs this attempt.
  */
-export async function finishJob(job: ExportJob, owner: string, outcome: JobOutcome): Promise<void> {
-  const now = new Date().toISOString();
-  const values: Record<string, unknown> = { ':status': outcome.status, ':progress': outcome.progress, ':now': now };
-  let set = 'SET #status = :status, progress = :progress, endedAt = :now, updatedAt = :now';
-  if (outcome.status === 'SUCCEEDED') {
-    set += ', manifestKey = :manifest';
-    values[':manifest'] = outcome.manifestKey;
-  } else {
-    set += ', #error = :error';
-    values[':error'] = outcome.error;
-  }
-  const names: Record<string, string> = { '#status': 'status', '#owner': 'owner' };
-  if (outcome.status === 'FAILED') names['#error'] = 'error';
-  values[':owner'] = owner;
-  const endJob = {
-    Update: {
-      TableName: table(),
-      Key: keys.job(job.projectId, job.jobId),
-      UpdateExpression: `${set} REMOVE lease`,
-      ConditionExpression: 'lease.#owner = :owner',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
+export async function recordFailure(job: Pick<ExportJob, 'projectId' | 'jobId' | 'attempt'>, failure: JobFailure): Promise<boolean> {
   try {
-    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }));
-    await publishJobFinished(job, jobOutcomeOf(outcome));
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.job(job.projectId, job.jobId),
+        UpdateExpression: 'SET failure = :failure, updatedAt = :now',
+        ConditionExpression: '#status = :running AND attempt = :attempt AND attribute_not_exists(failure)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failure': failure, ':now': new Date().toISOString(), ':running': 'RUNNING', ':attempt': job.attempt },
+      }),
+    );
+    return true;
   } catch (error) {
-    const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError();
-    // The integration is gone (it cannot be deleted while held, but an operator may have): end the job alone.
-    if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseSlot(job)] }));
-      await publishJobFinished(job, jobOutcomeOf(outcome));
-      return;
-    }
+    if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import { EXPORT_SLOT_SHARDS, exportSlotShardKey, keys } from '#shared/table/keys
 import { isFinished, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
 import { loadSlots, releaseSlot, startWaitingJobs } from '#shared/exports/export-slots';
-import { releaseIntegration } from '#shared/exports/job-lease';
+import { releaseIntegration } from '#shared/exports/job-end';
 import { loadJob } from '#shared/exports/job-store';
 import { publishJobFinished } from '#shared/notifications/publish';
 

@@ -12,6 +12,6 @@ export {
   startBackupExport,
 } from '#shared/exports/manage-exports';
 export { exportOnBackupCompleted } from '#shared/exports/auto-export';
-export { jobMessage } from '#shared/exports/export-queue';
+export { exportMessage } from '#shared/exports/export-queue';
 export { sweepExportJobs } from '#shared/exports/sweep-export-jobs';
-export { runExportSlice } from '#shared/exports/worker/run-export-slice';
+export { runExportMessage } from '#shared/exports/worker/run-export-message';

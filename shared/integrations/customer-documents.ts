@@ -14,17 +14,19 @@ export interface DocumentInput {
  * Least privilege on exactly the integration's bucket. Bucket-level and object-level actions get
  * their own statements so that neither applies to the other's resources. Beyond the four actions of
  * the contract, `s3:AbortMultipartUpload` lets a failed export clean up the parts it uploaded (they
- * are billed until aborted), `s3:GetEncryptionConfiguration` (read-only: the bucket's default
- * encryption, never an object) lets validation name the bucket's KMS key when KMS refuses a write
- * without naming it (it does not for a key of another account), and on an SSE-KMS bucket
- * `kms:Decrypt` is what AWS requires to complete a multipart upload and to read back the probe.
+ * are billed until aborted), `s3:ListBucketMultipartUploads` lets an export find the uploads a crash
+ * left before their id was recorded, to abort them too, `s3:GetEncryptionConfiguration` (read-only:
+ * the bucket's default encryption, never an object) lets validation name the bucket's KMS key when
+ * KMS refuses a write without naming it (it does not for a key of another account), and on an
+ * SSE-KMS bucket `kms:Decrypt` is what AWS requires to complete a multipart upload and to read back
+ * the validation probe.
  */
 export function iamPolicyFor(input: DocumentInput): SetupDocuments['iamPolicy'] {
   const statements: Array<Record<string, unknown>> = [
     {
       Sid: 'BucketLevelAccess',
       Effect: 'Allow',
-      Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration'],
+      Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucketMultipartUploads'],
       Resource: `arn:aws:s3:::${input.bucketName}`,
     },
     {

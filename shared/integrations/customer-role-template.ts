@@ -47,7 +47,7 @@ export const customerRoleTemplate = {
             {
               Sid: 'BucketLevelAccess',
               Effect: 'Allow',
-              Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration'],
+              Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucketMultipartUploads'],
               Resource: { 'Fn::Sub': 'arn:aws:s3:::${BucketName}' },
             },
             {

@@ -2,9 +2,11 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's per-file checkpoints
- * sit in a partition of their own (still named by the project), so a backup of thousands of files
- * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's
+ * plan and checkpoints sit in a partition of their own (still named by the project), so a backup of
+ * thousands of files neither crowds the project partition nor the job listing; each attempt of a job
+ * gets a fresh one. Every checkpoint item is small and written once or a bounded number of times:
+ * none grows with the number of parts (docs/exports.md#bookkeeping).
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
@@ -20,7 +22,10 @@
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>            | LAG_HISTORY#<c>                     | forwarding lag per 10-minute slot, a day's ring |
- * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
+ * | PROJECT#<p>#JOB#<j>#<a> | FILES#<g, 7 digits>                | export plan: file group g of attempt a (files, upload id) |
+ * | PROJECT#<p>#JOB#<j>#<a> | DONE#<g>                           | export: the copied files of group g, with their CRC32 |
+ * | PROJECT#<p>#JOB#<j>#<a> | PART#<g>#<n, 5 digits>             | export: part n of group g's multipart upload, uploaded |
+ * | PROJECT#<p>#JOB#<j>#<a> | UNIT#<u, 7 digits>                 | export work unit u: its range, lease, turn, progress counted |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
  *
@@ -66,7 +71,7 @@ export const keys = {
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
   exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),
-    sk: `FILES#${String(group).padStart(7, '0')}`,
+    sk: exportSortKey.group(group),
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
@@ -82,6 +87,17 @@ export const exportSlotShardKey = (shard: number) => `EXPORT_SLOT_SHARD#${shard}
 
 export const RECHECK_SHARDS = 8;
 export const recheckShardKey = (shard: number) => `RECHECK_SHARD#${shard}`;
+
+/** Sort keys inside one export attempt's partition (exportFilesPk). Zero-padded: key order is number order. */
+const pad = (value: number, digits: number) => String(value).padStart(digits, '0');
+export const exportSortKey = {
+  group: (group: number) => `FILES#${pad(group, 7)}`,
+  doneMarks: (group: number) => `DONE#${pad(group, 7)}`,
+  part: (group: number, partNumber: number) => `PART#${pad(group, 7)}#${pad(partNumber, 5)}`,
+  /** Below every part of `group` in key order (`~` sorts after digits). */
+  partsOfGroupEnd: (group: number) => `PART#${pad(group, 7)}#~`,
+  unit: (unit: number) => `UNIT#${pad(unit, 7)}`,
+};
 
 export const sortKeyPrefix = {
   cluster: 'CLUSTER#',

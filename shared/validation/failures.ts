@@ -105,6 +105,7 @@ const S3_OPERATIONS = {
   CompleteMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'complete multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:Decrypt' },
   AbortMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'abort multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:AbortMultipartUpload', on: 'objects', kmsAction: undefined },
   ListObjectsV2: { stage: 'READ_ACCESS', phrase: 'list objects', denied: 'LIST_ACCESS_DENIED', action: 's3:ListBucket', on: 'bucket', kmsAction: undefined },
+  ListMultipartUploads: { stage: 'READ_ACCESS', phrase: 'list multipart uploads', denied: 'LIST_ACCESS_DENIED', action: 's3:ListBucketMultipartUploads', on: 'bucket', kmsAction: undefined },
   GetObject: { stage: 'READ_ACCESS', phrase: 'get object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: 'kms:Decrypt' },
   HeadObject: { stage: 'READ_ACCESS', phrase: 'head object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: undefined },
 } as const satisfies Record<string, { stage: StageName; denied: FailureCode; kmsAction: string | undefined; [key: string]: unknown }>;

@@ -106,11 +106,13 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   getExportJob: [get],
   // submitExport as above, insertFailedJob (Put) for a refused export.
   startAutoExport: [get, put, update, sendTo('ExportQueue'), asyncFailures, publishEvents],
-  // Leases and progress (Update), checkpoints (BatchWrite, Query), continuations (SendMessage),
-  // starting the next waiting job (Delete of its line entry), the platform's backup buckets, the
-  // customer's role.
+  // Leases and progress (Update, and both in transactions), the plan (BatchWrite), one record per
+  // uploaded part (Put), checkpoints (Query), lanes and continuations (SendMessage, also for
+  // SendMessageBatch), starting the next waiting job (Delete of its line entry), the platform's
+  // backup buckets, the customer's role.
   runExportJob: [
     get,
+    put,
     update,
     query,
     remove,

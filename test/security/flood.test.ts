@@ -15,19 +15,14 @@ import { platformProject, projectItems, type Project } from '../support/platform
 import { eventually } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob } from '../exports/support/export-stack';
-import { parkExportMessages, startInProcess } from '../exports/support/in-process';
+import { runExportHandlersHere, startInProcess } from '../exports/support/in-process';
 import { createRole } from '../support/customer';
 import { uniqueAccountId } from '../support/local-stack';
-import { actAsFunctions } from '../support/function-roles';
 import { PLATFORM_ROOT } from './support/customers';
 import { REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked: a job started here never runs.
-const parked = parkExportMessages();
-// The service's code runs here as the stack runs it: as its functions' roles (root may not AssumeRole).
-await actAsFunctions(['runExportJob', 'startBackupExport', 'sweepExportJobs'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+await runExportHandlersHere(['runExportJob', 'startBackupExport', 'sweepExportJobs']);
 
 const bodyOf = (index: number) => ({ name: `flood ${index}`, region: REGION, bucketName: `flood-${index}-${Date.now().toString(36)}` });
 

@@ -22,19 +22,13 @@ import { createBucket, createIntegration, createKmsKey, createRole, customerSetU
 import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
-import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../exports/support/in-process';
-import { actAsFunctions } from '../support/function-roles';
+import { lambdaContext, runExportHandlersHere, sqsEvent, startInProcess } from '../exports/support/in-process';
 import { activeTarget, PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
 import { startHostileS3, withS3At } from './support/hostile-s3';
 import { activeIntegration, REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked, so a test can run the worker itself.
-const parked = parkExportMessages();
-// The service's code runs here as the stack runs it: as its functions' roles (root may not AssumeRole),
-// which may also send to the queue the test parks export messages in.
-await actAsFunctions(['runExportJob', 'startBackupExport', 'runValidationStage'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+const parked = await runExportHandlersHere(['runExportJob', 'startBackupExport', 'runValidationStage']);
 
 let project: Project;
 beforeAll(async () => {

@@ -4,6 +4,8 @@
  * - `GET|PUT|DELETE /_local/faults`: fault injection (PUT takes a partial JSON FaultSettings);
  * - `GET /_local/sts/assume-role-calls[?roleArn=]`: the AssumeRole journal (sts-journal.ts), what
  *   CloudTrail would show the role's owner;
+ * - `GET /_local/s3/request-counts?bucket=`: the S3 requests the bucket received, per operation
+ *   (request-counts.ts);
  * - `POST /_local/service-sessions` `{"roleArn", "servicePrincipal", "sessionName", "durationSeconds"?}`:
  *   a session of a role whose trust policy allows that AWS service (service-sessions.ts), for a
  *   test harness that runs a function's handler outside the stack with the function's own role.
@@ -15,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collect } from '#endpoint/body';
 import { AwsError, type FaultSettings } from '#endpoint/contract';
 import type { FaultInjector } from '#endpoint/faults';
+import type { RequestCounts } from '#endpoint/request-counts';
 import type { AssumeRoleAsService, ServiceSessionRequest } from '#endpoint/service-sessions';
 import type { AssumeRoleJournal } from '#endpoint/sts-journal';
 
@@ -22,6 +25,7 @@ export interface AdminDeps {
   faults: FaultInjector;
   assumeRoleAsService: AssumeRoleAsService;
   journal: AssumeRoleJournal;
+  requestCounts: RequestCounts;
 }
 
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: AdminDeps): Promise<void> {
@@ -38,6 +42,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
   if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
   if (route === 'GET /_local/sts/assume-role-calls') {
     return reply(200, { calls: deps.journal.calls(url.searchParams.get('roleArn') ?? undefined) });
+  }
+  if (route === 'GET /_local/s3/request-counts') {
+    const bucket = url.searchParams.get('bucket');
+    if (!bucket) return reply(400, { message: 'Name the bucket: ?bucket=<name>.' });
+    return reply(200, { bucket, counts: deps.requestCounts.of(bucket) });
   }
   if (route === 'DELETE /_local/faults') {
     faults.clear();

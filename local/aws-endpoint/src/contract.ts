@@ -181,6 +181,14 @@ export interface FaultSettings {
   buckets: string[];
   /** Only these actions (e.g. ['sts:AssumeRole']); empty means all. */
   actions: string[];
+  /** Only these API operations (e.g. ['UploadPart'], where `s3:PutObject` would also hit PutObject); empty means all. */
+  operations: string[];
+  /**
+   * `before` (the default): the delay and the failure come before the request is served, so a
+   * failed request changed nothing. `after`: the request is served first and only its answer is
+   * delayed, replaced by the error or cut off, as when a write succeeded but its answer was lost.
+   */
+  timing?: 'before' | 'after';
   /** Fail at most this many requests, then stop injecting (for "succeeds on retry" tests). */
   maxFaults?: number;
 }

@@ -2,9 +2,12 @@
  * Fault injection for reliability tests (contract.ts FaultSettings): latency on every matching
  * request, and a failure on a fraction of them (S3 `SlowDown` 503 or the protocol's throttling
  * error, an `InternalError` 500, or a dropped connection), optionally capped by `maxFaults` so a
- * test can assert "fails N times, then succeeds on retry". Switched at run time through
- * `PUT /_local/faults` or the `faults` handle that startAwsEndpoint returns.
+ * test can assert "fails N times, then succeeds on retry". With `timing: "after"` the request is
+ * carried out first and only its answer suffers (fault-timing.ts): the write happened, the client
+ * never heard so. Switched at run time through `PUT /_local/faults` or the `faults` handle that
+ * startAwsEndpoint returns.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { AwsError, type FaultSettings } from '#endpoint/contract';
 
 export type FaultMode = FaultSettings['mode'];
@@ -13,10 +16,20 @@ export type FaultMode = FaultSettings['mode'];
 export interface FaultTarget {
   service: string;
   action: string; // e.g. 's3:PutObject', 'sts:AssumeRole'
+  /** The API operation, where it differs from the action (S3: `UploadPart` is `s3:PutObject`). */
+  operation?: string;
   bucket?: string;
 }
 
+/** What happens to one request: a delay, and maybe a failure, before it is served or after. */
+export interface FaultDecision {
+  timing: NonNullable<FaultSettings['timing']>;
+  latencyMs: number;
+  mode?: FaultMode;
+}
+
 const MODES: FaultMode[] = ['slowdown', 'internal-error', 'drop-connection'];
+const TIMINGS = ['before', 'after'];
 const MAX_LATENCY_MS = 60_000;
 
 const DEFAULTS: FaultSettings = {
@@ -26,14 +39,16 @@ const DEFAULTS: FaultSettings = {
   services: [],
   buckets: [],
   actions: [],
+  operations: [],
+  timing: 'before',
 };
 
 export interface FaultInjector {
   set(settings: Partial<FaultSettings>): void;
   clear(): void;
   current(): (FaultSettings & { faultsInjected: number }) | undefined;
-  /** Waits out the configured latency; returns the failure this request must suffer, if any. */
-  apply(target: FaultTarget): Promise<FaultMode | undefined>;
+  /** What this request suffers (undefined: nothing); a failure it is given counts against maxFaults. */
+  decide(target: FaultTarget): FaultDecision | undefined;
 }
 
 export function createFaultInjector(random: () => number = Math.random): FaultInjector {
@@ -43,7 +58,8 @@ export function createFaultInjector(random: () => number = Math.random): FaultIn
   const matches = (target: FaultTarget, active: FaultSettings) =>
     (active.services.length === 0 || active.services.includes(target.service)) &&
     (active.buckets.length === 0 || (target.bucket !== undefined && active.buckets.includes(target.bucket))) &&
-    (active.actions.length === 0 || active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase()));
+    (active.actions.length === 0 || active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase())) &&
+    (active.operations.length === 0 || (target.operation !== undefined && active.operations.includes(target.operation)));
 
   return {
     set(partial) {
@@ -55,14 +71,14 @@ export function createFaultInjector(random: () => number = Math.random): FaultIn
       injected = 0;
     },
     current: () => (settings ? { ...settings, faultsInjected: injected } : undefined),
-    async apply(target) {
+    decide(target) {
       const active = settings;
       if (!active || !matches(target, active)) return undefined;
-      if (active.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, active.latencyMs));
-      if (active.maxFaults !== undefined && injected >= active.maxFaults) return undefined;
-      if (active.errorRate <= 0 || random() >= active.errorRate) return undefined;
+      const decision: FaultDecision = { timing: active.timing ?? 'before', latencyMs: active.latencyMs };
+      if (active.maxFaults !== undefined && injected >= active.maxFaults) return decision;
+      if (active.errorRate <= 0 || random() >= active.errorRate) return decision;
       injected += 1;
-      return active.mode;
+      return { ...decision, mode: active.mode };
     },
   };
 }
@@ -90,39 +106,53 @@ function validated(settings: FaultSettings): FaultSettings {
   if (!stringList(settings.services)) throw invalid('services');
   if (!stringList(settings.buckets)) throw invalid('buckets');
   if (!stringList(settings.actions)) throw invalid('actions');
+  if (!stringList(settings.operations)) throw invalid('operations');
+  if (!TIMINGS.includes(String(settings.timing))) throw invalid(`timing (${TIMINGS.join(', ')})`);
   if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0)) throw invalid('maxFaults');
-  const { errorRate, mode, latencyMs, services, buckets, actions, maxFaults } = settings;
-  return { errorRate, mode, latencyMs, services, buckets, actions, ...(maxFaults !== undefined ? { maxFaults } : {}) };
+  const { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, maxFaults } = settings;
+  return { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, ...(maxFaults !== undefined ? { maxFaults } : {}) };
 }
 
 /**
- * The IAM action an S3 request needs, derived from method, path and sub-resource, so faults can
- * be aimed at e.g. `s3:PutObject`. Covers the operations this product uses; anything else is
- * named by its HTTP method.
+ * What an S3 request is: its API operation (`UploadPart`, `CompleteMultipartUpload`, ...), the IAM
+ * action AWS evaluates for it (`s3:PutObject` covers PutObject, parts and completion) and its
+ * bucket, derived from method, path and sub-resource. Faults can be aimed at either name, and the
+ * request counts (request-counts.ts) are kept per operation. Covers the operations this product
+ * uses; anything else is named by its HTTP method.
  */
-export function s3ActionOf(method: string, url: URL): { action: string; bucket?: string } {
+export function s3RequestOf(method: string, url: URL, headers: IncomingHttpHeaders = {}): { operation: string; action: string; bucket?: string } {
   const [, bucket = '', ...keyParts] = url.pathname.split('/');
   const hasKey = keyParts.join('/') !== '';
   const query = url.searchParams;
-  if (bucket === '') return { action: 's3:ListAllMyBuckets' };
-  const action = (() => {
+  if (bucket === '') return { operation: 'ListBuckets', action: 's3:ListAllMyBuckets' };
+  const [operation, action] = ((): [string, string] => {
     if (!hasKey) {
-      if (query.has('location')) return 'GetBucketLocation';
-      if (query.has('encryption')) return method === 'GET' ? 'GetEncryptionConfiguration' : 'PutEncryptionConfiguration';
-      if (query.has('uploads')) return 'ListBucketMultipartUploads';
-      if (query.has('versioning')) return method === 'GET' ? 'GetBucketVersioning' : 'PutBucketVersioning';
-      if (query.has('versions')) return 'ListBucketVersions';
-      if (query.has('notification')) return method === 'GET' ? 'GetBucketNotification' : 'PutBucketNotification';
-      if (query.has('delete')) return 'DeleteObject';
-      if (method === 'PUT') return 'CreateBucket';
-      if (method === 'DELETE') return 'DeleteBucket';
-      return 'ListBucket';
+      if (query.has('location')) return ['GetBucketLocation', 'GetBucketLocation'];
+      if (query.has('encryption')) return method === 'GET' ? ['GetBucketEncryption', 'GetEncryptionConfiguration'] : [`${method === 'DELETE' ? 'Delete' : 'Put'}BucketEncryption`, 'PutEncryptionConfiguration'];
+      if (query.has('uploads')) return ['ListMultipartUploads', 'ListBucketMultipartUploads'];
+      if (query.has('versioning')) return method === 'GET' ? ['GetBucketVersioning', 'GetBucketVersioning'] : ['PutBucketVersioning', 'PutBucketVersioning'];
+      if (query.has('versions')) return ['ListObjectVersions', 'ListBucketVersions'];
+      if (query.has('notification')) {
+        return method === 'GET' ? ['GetBucketNotificationConfiguration', 'GetBucketNotification'] : ['PutBucketNotificationConfiguration', 'PutBucketNotification'];
+      }
+      if (query.has('delete')) return ['DeleteObjects', 'DeleteObject'];
+      if (method === 'PUT') return ['CreateBucket', 'CreateBucket'];
+      if (method === 'DELETE') return ['DeleteBucket', 'DeleteBucket'];
+      if (method === 'HEAD') return ['HeadBucket', 'ListBucket'];
+      return [query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', 'ListBucket'];
     }
-    if (query.has('uploadId') && method === 'GET') return 'ListMultipartUploadParts';
-    if (query.has('uploadId') && method === 'DELETE') return 'AbortMultipartUpload';
-    if (method === 'GET' || method === 'HEAD') return 'GetObject';
-    if (method === 'DELETE') return 'DeleteObject';
-    return 'PutObject';
+    const copy = headers['x-amz-copy-source'] !== undefined;
+    if (query.has('uploadId')) {
+      if (method === 'GET') return ['ListParts', 'ListMultipartUploadParts'];
+      if (method === 'DELETE') return ['AbortMultipartUpload', 'AbortMultipartUpload'];
+      if (method === 'POST') return ['CompleteMultipartUpload', 'PutObject'];
+      return [copy ? 'UploadPartCopy' : 'UploadPart', 'PutObject'];
+    }
+    if (method === 'POST' && query.has('uploads')) return ['CreateMultipartUpload', 'PutObject'];
+    if (method === 'GET') return ['GetObject', 'GetObject'];
+    if (method === 'HEAD') return ['HeadObject', 'GetObject'];
+    if (method === 'DELETE') return ['DeleteObject', 'DeleteObject'];
+    return [copy ? 'CopyObject' : 'PutObject', 'PutObject'];
   })();
-  return { action: `s3:${action}`, bucket };
+  return { operation, action: `s3:${action}`, bucket };
 }

@@ -6,7 +6,8 @@
  * Every request outside `/_local/` goes through the same steps: read the SigV4 parameters and
  * the service from the credential scope, establish the payload hash (buffered and hashed for the
  * JSON/Query services; for S3 the signed x-amz-content-sha256, verified while the body streams),
- * verify the signature and credentials, apply injected faults, then hand a SignedRequest to the
+ * verify the signature and credentials, count S3 requests per bucket and operation (request-counts.ts),
+ * apply injected faults, then hand a SignedRequest to the
  * service module, which asks the policy module before doing anything. Errors are answered in
  * the service's own protocol with AWS's codes.
  *
@@ -33,13 +34,15 @@ import {
 import { createEventsService } from '#endpoint/events';
 import { handleAdmin } from '#endpoint/admin';
 import { collect } from '#endpoint/body';
-import { createFaultInjector, faultError, s3ActionOf, type FaultTarget } from '#endpoint/faults';
+import { holdAnswer } from '#endpoint/fault-timing';
+import { createFaultInjector, faultError, s3RequestOf, type FaultTarget } from '#endpoint/faults';
 import { createIamService } from '#endpoint/iam';
 import { createIamStore } from '#endpoint/iam-store';
 import { createKms, type LocalKms } from '#endpoint/kms';
 import { createAuthorizer } from '#endpoint/policy/authorize';
 import { createS3Service } from '#endpoint/s3/service';
 import { sendAwsError } from '#endpoint/protocols';
+import { createRequestCounts } from '#endpoint/request-counts';
 import { createServiceSessions, type AssumeRoleAsService } from '#endpoint/service-sessions';
 import { parseAuth, sha256Hex, verifySignature, type ParsedAuth } from '#endpoint/sigv4';
 import { createSqsService } from '#endpoint/sqs';
@@ -82,6 +85,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const faults = createFaultInjector();
   const assumeRoleAsService = createServiceSessions({ accounts, store });
   const journal = createAssumeRoleJournal();
+  const requestCounts = createRequestCounts();
   const services: Record<string, ServiceHandler> = {
     sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
@@ -99,7 +103,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal });
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal, requestCounts });
       const auth = parseAuth(req.url ?? '/', req.headers);
       // Own properties only: a scope naming `constructor` must not reach Object.prototype.
       const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
@@ -109,9 +113,15 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const payload = await payloadOf(req, auth);
       const { caller, chunkSigning } = verifySignature({ auth, method: req.method ?? 'GET', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, payloadHash: payload.hash, accounts });
 
-      const fault = await faults.apply(faultTarget(service, req, url, payload.buffered));
-      if (fault === 'drop-connection') return void req.socket.destroy();
-      if (fault) throw faultError(fault, service);
+      const target = faultTarget(service, req, url, payload.buffered);
+      if (target.operation) requestCounts.count(target.bucket, target.operation);
+      const fault = faults.decide(target);
+      if (fault?.timing === 'before') {
+        if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+        if (fault.mode === 'drop-connection') return void req.socket.destroy();
+        if (fault.mode) throw faultError(fault.mode, service);
+      }
+      if (fault?.timing === 'after') holdAnswer(req, res, fault, service);
 
       const body = payload.buffered
         ? Readable.from([payload.buffered])
@@ -171,7 +181,7 @@ async function payloadOf(req: IncomingMessage, auth: ParsedAuth): Promise<{ hash
 }
 
 function faultTarget(service: string, req: IncomingMessage, url: URL, body: Buffer | undefined): FaultTarget {
-  if (service === 's3') return { service, ...s3ActionOf(req.method ?? 'GET', url) };
+  if (service === 's3') return { service, ...s3RequestOf(req.method ?? 'GET', url, req.headers) };
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return { service, action: `${service}:${target.slice(target.indexOf('.') + 1)}` };
   const action = new URLSearchParams(body?.toString('utf8') ?? '').get('Action') ?? url.searchParams.get('Action') ?? '';

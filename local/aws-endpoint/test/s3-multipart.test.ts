@@ -180,5 +180,7 @@ describe('S3 multipart uploads', () => {
     expect(page.IsTruncated).toBe(true);
     const rest = await s3.send(new ListMultipartUploadsCommand({ Bucket: own, KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }));
     expect(rest.Uploads?.map((upload) => upload.UploadId)).toEqual([ids[0]]);
+    const underA = await s3.send(new ListMultipartUploadsCommand({ Bucket: own, Prefix: 'a' }));
+    expect({ prefix: underA.Prefix, ids: underA.Uploads?.map((upload) => upload.UploadId).sort() }).toEqual({ prefix: 'a', ids: [ids[1], ids[2]].sort() });
   });
 });

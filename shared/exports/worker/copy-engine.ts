@@ -1,36 +1,40 @@
 import { logger } from '#shared/logger';
-import type { FileCheckpoint } from '#shared/exports/file-store';
-import { LeaseLostError } from '#shared/exports/job-lease';
+import { JobNoLongerRunningError } from '#shared/exports/checkpoints/work-unit';
+import { LeaseLostError } from '#shared/exports/lease-lost';
 import { ByteBudget } from '#shared/exports/worker/byte-budget';
-import type { CopyEnv } from '#shared/exports/worker/copy-env';
-import { LargeFileCopy } from '#shared/exports/worker/copy-large-file';
-import { copySmallFile } from '#shared/exports/worker/copy-small-file';
 import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError, RetriesExhaustedError } from '#shared/exports/worker/retry';
 import type { TimeBudget } from '#shared/exports/worker/time-budget';
 import { inParallel } from '#shared/worker/in-parallel';
 
 /**
- * Copies the files that are not done yet, many at a time, until all are done, the time budget
- * runs out, or something stops the job. Work is cut into units (a small file, or one part of a
- * large file); a fixed number of workers take units in file order, and each unit first reserves
- * its bytes from a shared budget, so memory stays bounded whatever the file sizes.
+ * Runs copy work items (a small file, or one part of a large file), many at a time, until there
+ * are no more, the time budget runs out, or something stops the work. A fixed number of workers
+ * pull items in order, and each item first reserves its bytes from a shared budget, so memory
+ * stays bounded whatever the file sizes. Items come from an iterator that may be asynchronous: a
+ * lane takes its next unit's lease while the current unit's last parts are still in flight, so the
+ * pipe stays full across units.
  */
 export interface EngineLimits {
-  /** Units in flight at once (small files are latency-bound: many of them keep the pipe full). */
+  /** Items in flight at once (small files are latency-bound: many of them keep the pipe full). */
   concurrency: number;
   /** Bytes of file data held in memory at once. */
   memoryBytes: number;
 }
 
 /**
- * 32 units in flight keep S3's per-request latency hidden for small files; small files are read
+ * 32 items in flight keep S3's per-request latency hidden for small files; small files are read
  * whole into memory, so their buffers are bounded by 48 MiB. Parts of large files stream through
- * without being held (see part-stream.ts); each still reserves 4 MiB of the budget, which caps a
- * file's parts in flight at twelve.
+ * without being held (see part-stream.ts); each still reserves 4 MiB of the budget, which caps the
+ * parts in flight at twelve.
  */
 export const DEFAULT_LIMITS: EngineLimits = { concurrency: 32, memoryBytes: 48 * 1024 * 1024 };
-const STREAMED_PART_RESERVATION = 4 * 1024 * 1024;
+export const STREAMED_PART_RESERVATION = 4 * 1024 * 1024;
+
+export interface WorkItem {
+  bytes: number;
+  run: () => Promise<void>;
+}
 
 export type EngineResult =
   | { kind: 'all-copied' }
@@ -39,35 +43,20 @@ export type EngineResult =
   | { kind: 'interrupted'; cause: unknown }
   | { kind: 'failed'; failure: ExportFailure }
   | { kind: 'lease-lost' }
+  /** The job ended or failed elsewhere: the work is no longer wanted. */
+  | { kind: 'job-ended' }
   /** An error we did not expect (a bug or an unknown answer): the job fails with an internal error. */
   | { kind: 'crashed'; error: unknown };
 
-interface Unit {
-  bytes: number;
-  run: () => Promise<void>;
-}
-
-function* unitsOf(files: FileCheckpoint[], env: CopyEnv): Generator<Unit> {
-  for (const file of files) {
-    if (file.state === 'DONE') continue;
-    if (!file.multipart) {
-      yield { bytes: file.size, run: () => copySmallFile(env, file) };
-      continue;
-    }
-    const copy = new LargeFileCopy(env, file);
-    for (const part of copy.missingParts()) yield { bytes: STREAMED_PART_RESERVATION, run: () => copy.copyPart(part) };
-    yield { bytes: 0, run: () => copy.complete() };
-  }
-}
-
 /** The most telling outcome wins: a permanent failure over a lost lease over a transient stop. */
 function rank(result: EngineResult): number {
-  return { 'all-copied': 0, 'out-of-time': 1, interrupted: 2, 'lease-lost': 3, crashed: 4, failed: 5 }[result.kind];
+  return { 'all-copied': 0, 'out-of-time': 1, interrupted: 2, 'lease-lost': 3, 'job-ended': 4, crashed: 5, failed: 6 }[result.kind];
 }
 
-function resultOf(error: unknown, env: CopyEnv): EngineResult {
+export function resultOf(error: unknown, signal: AbortSignal): EngineResult {
   if (error instanceof ExportFailure) return { kind: 'failed', failure: error };
   if (error instanceof LeaseLostError) return { kind: 'lease-lost' };
+  if (error instanceof JobNoLongerRunningError) return { kind: 'job-ended' };
   if (error instanceof RetriesExhaustedError && error.lastError instanceof IntegrityError) {
     return {
       kind: 'failed',
@@ -77,43 +66,78 @@ function resultOf(error: unknown, env: CopyEnv): EngineResult {
       ),
     };
   }
-  if (error instanceof RetriesExhaustedError || env.signal.aborted) return { kind: 'interrupted', cause: error };
+  if (error instanceof RetriesExhaustedError || signal.aborted) return { kind: 'interrupted', cause: error };
   return { kind: 'crashed', error };
 }
 
-export async function copyPendingFiles(
-  files: FileCheckpoint[],
-  env: CopyEnv,
+export class Outcome {
+  private value: EngineResult = { kind: 'all-copied' };
+
+  get current(): EngineResult {
+    return this.value;
+  }
+
+  get going(): boolean {
+    return this.value.kind === 'all-copied';
+  }
+
+  /** Stopped for good in this invocation (not merely out of time or interrupted): record nothing more. */
+  get stopped(): boolean {
+    return rank(this.value) > rank({ kind: 'interrupted', cause: undefined });
+  }
+
+  settle(result: EngineResult): void {
+    if (rank(result) > rank(this.value)) this.value = result;
+  }
+
+  settleError(error: unknown, signal: AbortSignal): void {
+    const result = resultOf(error, signal);
+    if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
+    this.settle(result);
+  }
+}
+
+export async function runWorkItems(
+  items: Iterator<WorkItem> | AsyncIterator<WorkItem>,
   budget: TimeBudget,
   limits: EngineLimits = DEFAULT_LIMITS,
+  outcome = new Outcome(),
 ): Promise<EngineResult> {
-  const units = unitsOf(files, env);
   const memory = new ByteBudget(limits.memoryBytes);
-  let outcome: EngineResult = { kind: 'all-copied' };
-  const settle = (result: EngineResult) => {
-    if (rank(result) > rank(outcome)) outcome = result;
+  // A source that fails (a lane could not take its next unit's lease) settles the outcome and ends.
+  const source: AsyncIterable<WorkItem> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<WorkItem>> => {
+        try {
+          return await items.next();
+        } catch (error) {
+          outcome.settleError(error, budget.signal);
+          return { done: true, value: undefined };
+        }
+      },
+    }),
   };
-
-  // No more units once the outcome is decided, or when the time budget says stop.
+  // No more items once the outcome is decided, or when the time budget says stop.
   const mayContinue = () => {
-    if (outcome.kind !== 'all-copied' && outcome.kind !== 'out-of-time') return false;
+    if (!outcome.going) return false;
     if (budget.mayStartWork()) return true;
-    settle({ kind: 'out-of-time' });
+    outcome.settle({ kind: 'out-of-time' });
     return false;
   };
-  await inParallel(units, limits.concurrency, async (unit) => {
-    const release = await memory.reserve(unit.bytes);
-    try {
-      await unit.run();
-    } catch (error) {
-      const result = resultOf(error, env);
-      if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
-      settle(result);
-    } finally {
-      release();
-    }
-  }, { mayContinue });
-  // Units still waiting when a worker stopped early mean the export is not complete.
-  if (outcome.kind === 'all-copied' && files.some((file) => file.state !== 'DONE')) settle({ kind: 'out-of-time' });
-  return outcome;
+  await inParallel(
+    source,
+    limits.concurrency,
+    async (item) => {
+      const release = await memory.reserve(item.bytes);
+      try {
+        await item.run();
+      } catch (error) {
+        outcome.settleError(error, budget.signal);
+      } finally {
+        release();
+      }
+    },
+    { mayContinue },
+  );
+  return outcome.current;
 }

@@ -3,6 +3,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
@@ -19,9 +20,13 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
  * carries ExpectedBucketOwner (added by customerS3Client); every body carries a CRC32 of the
  * source bytes (a header we computed, or for streamed parts a trailer the SDK computes as the
  * bytes go), which S3 verifies before it stores anything; with a KMS key every object is
- * encrypted with that key.
+ * encrypted with that key. Every object is created with `If-None-Match: *` (PutObject and
+ * CompleteMultipartUpload alike): a retried or duplicated write never replaces an object or adds a
+ * version; it meets 412 PreconditionFailed instead, and the caller checks what is there.
  */
 export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'];
+/** Listing the export folder's unfinished uploads, to abort those no checkpoint knows (orphan-uploads.ts). */
+export const EXPORT_BUCKET_ACTIONS = ['s3:ListBucketMultipartUploads'];
 
 /**
  * Whole-object bodies are sent with `x-amz-content-sha256: UNSIGNED-PAYLOAD` (the signature covers
@@ -52,7 +57,7 @@ export class CustomerWrites {
     private readonly target: CustomerTarget,
     prefix: string,
   ) {
-    this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS }, 'export').client;
+    this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS, bucketActions: EXPORT_BUCKET_ACTIONS }, 'export').client;
     this.client.middlewareStack.add(unsignedBodies, { step: 'build', name: 'unsignedExportBodies' });
   }
 
@@ -60,7 +65,10 @@ export class CustomerWrites {
     return this.target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn } : {};
   }
 
-  /** Answers the CRC32 S3 computed of what it stored (it refuses the body if that differs from ours). */
+  /**
+   * Creates the object (never replaces one: 412 PreconditionFailed when the key holds an object).
+   * Answers the CRC32 S3 computed of what it stored (it refuses the body if that differs from ours).
+   */
   async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<string | undefined> {
     const { ChecksumCRC32 } = await this.client.send(
       new PutObjectCommand({
@@ -70,6 +78,7 @@ export class CustomerWrites {
         ContentLength: body.length,
         ContentType: contentType ?? 'application/octet-stream',
         ChecksumCRC32: crc32,
+        IfNoneMatch: '*',
         ...this.encryption,
       }),
       { abortSignal: signal },
@@ -125,7 +134,8 @@ export class CustomerWrites {
   }
 
   /**
-   * S3 refuses the completion unless the assembled object has `size` bytes, and computes the whole
+   * Creates the object from the parts, unless the key holds one (412 PreconditionFailed). S3
+   * refuses the completion unless the assembled object has `size` bytes, and computes the whole
    * object's CRC32 from the parts, which the verification then compares with the source's. (The
    * whole-object CRC32 could also be sent here for S3 to check, but the local endpoint reads an
    * x-amz-checksum header on this request as the checksum of the XML body; comparing afterwards
@@ -144,6 +154,7 @@ export class CustomerWrites {
         Key: key,
         UploadId: uploadId,
         MpuObjectSize: size,
+        IfNoneMatch: '*',
         MultipartUpload: {
           Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag, ChecksumCRC32: part.crc32 })),
         },
@@ -156,6 +167,25 @@ export class CustomerWrites {
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }), {
       abortSignal: signal,
     });
+  }
+
+  /**
+   * The unfinished multipart uploads below `prefix` (key and upload id), at most `maxPages` pages
+   * of 1,000: the export's folder holds one upload per large file of the backup at most, plus any
+   * a crash left behind.
+   */
+  async openUploads(prefix: string, signal: AbortSignal, maxPages = 250): Promise<Array<{ key: string; uploadId: string }>> {
+    const uploads: Array<{ key: string; uploadId: string }> = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (let page = 0; page < maxPages; page += 1) {
+      const answer = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.target.bucketName, Prefix: prefix, ...markers }), {
+        abortSignal: signal,
+      });
+      for (const upload of answer.Uploads ?? []) if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId });
+      if (!answer.IsTruncated) break;
+      markers = { KeyMarker: answer.NextKeyMarker, UploadIdMarker: answer.NextUploadIdMarker };
+    }
+    return uploads;
   }
 
   /**

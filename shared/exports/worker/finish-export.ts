@@ -1,74 +1,95 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '#shared/logger';
-import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import type { ExportJob } from '#shared/exports/export-job';
-import type { FileCheckpoint } from '#shared/exports/file-store';
-import { finishJob } from '#shared/exports/job-lease';
-import { startWaitingJobs } from '#shared/exports/export-slots';
-import type { JobProgress } from '#shared/exports/schemas';
-import type { CustomerWrites } from '#shared/exports/worker/customer-writes';
-import type { ExportFailure } from '#shared/exports/worker/export-failure';
-
-/** How an export ends for good: succeeded with its manifest, or failed with a code the customer can act on. */
-
-const secondsSince = (iso: string) => Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-
-/** The slot this job gave back goes to the next job in its project's line (the sweeper retries a failure). */
-async function startNextInLine(job: ExportJob): Promise<void> {
-  try {
-    await startWaitingJobs(job.projectId);
-  } catch (error) {
-    logger.warn('could not start the next waiting export; the sweeper will', { error: (error as Error).name });
-  }
-}
-
-export async function succeedExport(job: ExportJob, owner: string, progress: JobProgress, manifestKey: string): Promise<void> {
-  await finishJob(job, owner, { status: 'SUCCEEDED', progress, manifestKey });
-  await startNextInLine(job);
-  logger.info('export succeeded', { objects: progress.objectsCopied, bytes: progress.bytesCopied });
-  metrics.addMetric('ExportsSucceeded', MetricUnit.Count, 1);
-  metrics.addMetric('ExportDurationSeconds', MetricUnit.Seconds, secondsSince(job.createdAt));
-}
-
 /**
- * Parts of an unfinished multipart upload are stored (and billed) until the upload is aborted, so
- * a job that fails for good aborts the uploads it left open. Best effort: when the customer revoked
- * our access, the abort is refused too, and the bucket's lifecycle rule is the remaining remedy.
+ * The finisher: once every lane is done, one holder of the job lease (the lease makes it one, at
+ * any moment) completes the large files' uploads, aborts any upload left in the folder, checks
+ * every file's size in one listing, and writes the manifest last. Each step is safe to repeat, so a
+ * finisher that runs out of time hands over to a fresh invocation, which starts again at the first
+ * step not done: completed files are marked, and a completion or a manifest already there is
+ * recognised by its bytes.
  */
-async function abortOpenUploads(files: FileCheckpoint[], writes: CustomerWrites, prefix: string): Promise<void> {
-  const open = files.filter((file) => file.state === 'UPLOADING' && file.upload);
-  const results = await Promise.allSettled(
-    open.map((file) => writes.abortUpload(`${prefix}${file.name}`, file.upload?.uploadId ?? '', AbortSignal.timeout(20_000))),
+import { queryRange } from '#shared/exports/checkpoints/attempt';
+import { DoneMarks } from '#shared/exports/checkpoints/done-marks';
+import { isMultipartGroup, loadAllGroups, type FileGroup, type PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import { FINISHER_EPOCH } from '#shared/exports/checkpoints/part-ledger';
+import { exportSortKey } from '#shared/table/keys';
+import { fixCompletedAt, markFinishing } from '#shared/exports/job-lease';
+import type { JobProgress } from '#shared/exports/schemas';
+import { completeLargeFile } from '#shared/exports/worker/complete-large-file';
+import { runWorkItems, type EngineResult, type WorkItem } from '#shared/exports/worker/copy-engine';
+import { copySmallFile } from '#shared/exports/worker/copy-small-file';
+import type { ExportContext } from '#shared/exports/worker/export-context';
+import { ExportFailure } from '#shared/exports/worker/export-failure';
+import { buildManifest, writeManifest } from '#shared/exports/worker/manifest';
+import { abortUploadsNotKept } from '#shared/exports/worker/orphan-uploads';
+import { checkSizes } from '#shared/exports/worker/verify-export';
+
+/** Large files completed at once. */
+const COMPLETIONS_IN_FLIGHT = 8;
+
+export type FinishResult =
+  | { kind: 'succeeded'; manifestKey: string; progress: JobProgress }
+  /** A unit is not done yet (a lane counted itself done while a straggler of another lane still runs). */
+  | { kind: 'units-pending' }
+  | EngineResult;
+
+const changedAfterWrite = () =>
+  new ExportFailure(
+    'VERIFICATION_FAILED',
+    'Copied files kept disappearing or changing size in the export folder: something in the bucket changes objects there (a lifecycle rule, replication or another writer). Remove it and export again.',
   );
-  const refused = results.filter((result) => result.status === 'rejected').length;
-  if (open.length > 0) logger.info('aborted open multipart uploads', { aborted: open.length - refused, refused });
-}
 
-export interface FailureContext {
-  files?: FileCheckpoint[];
-  writes?: CustomerWrites;
-}
+export async function finishExport(context: ExportContext): Promise<FinishResult> {
+  const { job, attempt, owner, env, budget } = context;
+  const units = await queryRange<{ done?: boolean }>(attempt, exportSortKey.unit(0), exportSortKey.unit(Math.max(0, (job.units ?? 1) - 1)));
+  if (units.length < (job.units ?? 0) || units.some((unit) => !unit.done)) return { kind: 'units-pending' };
+  if (job.phase !== 'FINISHING') await markFinishing(job, owner);
 
-export async function failExport(
-  job: ExportJob,
-  owner: string,
-  progress: JobProgress,
-  failure: ExportFailure,
-  context: FailureContext = {},
-): Promise<void> {
-  if (context.files && context.writes) await abortOpenUploads(context.files, context.writes, job.destination.prefix);
-  if (failure.stage) {
-    await markIntegrationFailed(
-      { projectId: job.projectId, integrationId: job.integrationId },
-      { detectedBy: 'export', stage: failure.stage, code: failure.code, message: failure.message },
-    );
+  const groups = await loadAllGroups(attempt);
+  const marks = await DoneMarks.load(attempt, 0, groups.length, FINISHER_EPOCH);
+  const unmarked = groups.filter((group) => isMultipartGroup(group) && !isMarked(marks, group));
+  const completions = runWorkItems(unmarked.map((group) => completionOf(context, group, marks))[Symbol.iterator](), budget, {
+    concurrency: COMPLETIONS_IN_FLIGHT,
+    memoryBytes: COMPLETIONS_IN_FLIGHT,
+  });
+  const completed = await completions;
+  if (completed.kind !== 'all-copied') return completed;
+  if (groups.some((group) => !isMarked(marks, group))) return { kind: 'out-of-time' };
+
+  await abortUploadsNotKept(env);
+  const files = groups.flatMap((group) => group.files.map((file) => ({ ...file, crc32: marks.crc32Of(group.group, file.index) })));
+  for (let round = 0; ; round += 1) {
+    const { missing, changed } = await checkSizes(env, files);
+    if (changed.length > 0) throw changedAfterWrite();
+    if (missing.length === 0) break;
+    if (round > 0) throw changedAfterWrite();
+    await copyAgain(context, groups, missing);
   }
-  await finishJob(job, owner, { status: 'FAILED', progress, error: { code: failure.code, message: failure.message } });
-  await startNextInLine(job);
-  // The message may name the role and external ID: log the code only.
-  logger.warn('export failed', { code: failure.code });
-  metrics.addMetric('ExportsFailed', MetricUnit.Count, 1);
-  const byCode = metrics.singleMetric();
-  byCode.addDimension('code', failure.code);
-  byCode.addMetric('ExportFailuresByCode', MetricUnit.Count, 1);
+
+  const completedAt = await fixCompletedAt(job, owner);
+  const manifestKey = await writeManifest(env, buildManifest(job, files, completedAt));
+  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  return { kind: 'succeeded', manifestKey, progress: { objectsTotal: files.length, objectsCopied: files.length, bytesTotal: bytes, bytesCopied: bytes } };
+}
+
+const isMarked = (marks: DoneMarks, group: FileGroup) => group.files.every((file) => marks.crc32Of(group.group, file.index) !== undefined);
+
+function completionOf(context: ExportContext, group: FileGroup, marks: DoneMarks): WorkItem {
+  return {
+    bytes: 1,
+    run: async () => {
+      const crc32 = await completeLargeFile(context.env, context.attempt, group);
+      const [file] = group.files as [PlannedFile];
+      await marks.mark(group.group, file.index, crc32);
+      await marks.flush();
+    },
+  };
+}
+
+/** Files whose copy vanished after it was written are written once more (create-only: nothing is there). */
+async function copyAgain(context: ExportContext, groups: FileGroup[], missing: PlannedFile[]): Promise<void> {
+  const groupOf = new Map(groups.flatMap((group) => group.files.map((file) => [file.index, group] as const)));
+  for (const file of missing) {
+    const group = groupOf.get(file.index);
+    if (group && isMultipartGroup(group)) await completeLargeFile(context.env, context.attempt, group, true);
+    else await copySmallFile(context.env, file);
+  }
 }

@@ -15,8 +15,11 @@ export interface RetryPolicy {
 
 export const COPY_RETRIES: RetryPolicy = { attempts: 6, baseMs: 200, capMs: 8_000 };
 
-/** S3 answers these when the bytes it received do not match what was announced: send them again. */
-const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'InvalidDigest', 'IncompleteBody', 'XAmzContentSHA256Mismatch']);
+/**
+ * S3 answers these when the bytes it received do not match what was announced, or (409
+ * ConditionalRequestConflict) when a conditional PutObject met a concurrent delete: send again.
+ */
+const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'InvalidDigest', 'IncompleteBody', 'XAmzContentSHA256Mismatch', 'ConditionalRequestConflict']);
 
 /** Raised by our own checks (short read, size or checksum mismatch after a copy). */
 export class IntegrityError extends Error {

@@ -1,5 +1,5 @@
 import { statusOf } from '#shared/aws/error-kinds';
-import type { FileCheckpoint } from '#shared/exports/file-store';
+import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
 import { destinationKeyOf, type CopyEnv } from '#shared/exports/worker/copy-env';
 import { withRetries } from '#shared/exports/worker/retry';
 import { inParallel } from '#shared/worker/in-parallel';
@@ -14,10 +14,17 @@ import { inParallel } from '#shared/worker/in-parallel';
  */
 const HEADS_IN_FLIGHT = 16;
 
-export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[]): Promise<FileCheckpoint[]> {
+export interface SizeCheck {
+  /** Copies that are gone: they may be written again (a create-only write succeeds where nothing is). */
+  missing: PlannedFile[];
+  /** Copies that changed size: never overwritten. */
+  changed: PlannedFile[];
+}
+
+export async function checkSizes(env: CopyEnv, files: PlannedFile[]): Promise<SizeCheck> {
   const wanted = new Set(files.map((file) => destinationKeyOf(env, file)));
   const { sizes, complete } = await withRetries(
-    () => env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesOf(env.destinationPrefix, wanted, env.signal)),
+    () => env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesOf(env.exportFolder, wanted, env.signal)),
     env.signal,
   );
   if (!complete) {
@@ -28,11 +35,14 @@ export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[
         const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
         sizes.set(key, stored.size);
       } catch (error) {
-        // A copy that is gone is a failed check (copied again); any other error stops the verification.
+        // A copy that is gone is missing (copied again); any other error stops the verification.
         if (statusOf(error) !== 404) throw error;
-        sizes.set(key, -1);
       }
     });
   }
-  return files.filter((file) => sizes.get(destinationKeyOf(env, file)) !== file.size);
+  const sizeOf = (file: PlannedFile) => sizes.get(destinationKeyOf(env, file));
+  return {
+    missing: files.filter((file) => sizeOf(file) === undefined),
+    changed: files.filter((file) => sizeOf(file) !== undefined && sizeOf(file) !== file.size),
+  };
 }

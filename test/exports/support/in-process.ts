@@ -6,10 +6,14 @@
  * so the messages the real handlers send are parked there by the real SQS endpoint while the test
  * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
+import { exportMessage, type ExportMessage } from '#shared/exports/export-queue';
+import { actAsFunctions } from '../../support/function-roles';
 import { eventually, type ExportWorld, type PlatformBackup } from './export-stack';
 import { apiEvent, lambdaContext, REGION } from './lambda-events';
 
@@ -36,10 +40,33 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
     if (command instanceof SendMessageCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
       sent.push(command.input.MessageBody ?? '');
     }
+    if (command instanceof SendMessageBatchCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
+      for (const entry of command.input.Entries ?? []) sent.push(entry.MessageBody ?? '');
+    }
     return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
   } as SQSClient['send']);
   return { stackQueueUrl, parkingQueue, sent };
 }
+
+/**
+ * For a test file that runs export handlers itself: their messages are parked (parkExportMessages),
+ * and this process runs as the functions' roles, as the stack runs them (root may not AssumeRole),
+ * which may also send to the queue the messages are parked in. Call at the top of the file.
+ */
+export async function runExportHandlersHere(functionKeys: string[] = ['runExportJob', 'startBackupExport']) {
+  const parked = parkExportMessages();
+  await actAsFunctions(functionKeys, [
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:111111111111:${parked.parkingQueue}` },
+  ]);
+  return parked;
+}
+
+export const parseExportMessage = (body: string): ExportMessage => exportMessage.parse(JSON.parse(body));
+
+/** The messages of one job among those sent from index `from` on, parsed. */
+export const messagesOfJob = (sent: string[], jobId: string, from: number) => sent.slice(from).map(parseExportMessage).filter((message) => message.jobId === jobId);
+
+export const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 
 /** Delivers a message to the stack's worker, as SQS redelivers one after a crashed invocation. */
 export async function redeliverToStack(queueUrl: string, body: string): Promise<void> {
@@ -66,4 +93,14 @@ export async function startInProcess(world: ExportWorld, backup: PlatformBackup,
   }, 'the backup event was not recorded');
   expect(answer.statusCode, String(answer.body)).toBe(202);
   return (JSON.parse(String(answer.body)) as { jobId: string }).jobId;
+}
+
+/** One invocation of the worker in a child process, which the test can kill like a crashed sandbox. */
+export function workerProcess(message: string, remainingMs: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./worker-process.ts', import.meta.url)), message, String(remainingMs)], {
+    env: process.env,
+    stdio: 'ignore',
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  return { kill: () => child.kill('SIGKILL'), exited };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteBudget } from '#shared/exports/worker/byte-budget';
-import { partSizeFor, SINGLE_PUT_MAX_BYTES } from '#shared/exports/worker/copy-large-file';
+import { partSizeFor, SINGLE_PUT_MAX_BYTES } from '#shared/exports/part-layout';
 import { TimeBudget } from '#shared/exports/worker/time-budget';
 
 const MiB = 1024 * 1024;

@@ -19,13 +19,13 @@ import {
 } from '@aws-sdk/client-iam';
 import { DeleteBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCheckpoints } from '#shared/exports/file-store';
 import type { JobView } from '#shared/exports/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { probeKey } from '#shared/validation/probe';
 import { clearFaults, clientsFor, setFaults } from '../../support/local-stack';
 import { withoutAction } from '../../support/customer';
 import { smallFiles } from '../support/backup-data';
+import { plannedGroups } from '../support/checkpoints';
 import {
   announceBackup,
   eventually,
@@ -151,16 +151,13 @@ describe('export failures', () => {
 
   it('fails with BACKUP_FILES_CHANGED when a backup file changes mid-export, and aborts its open upload', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [{ name: 'large.bin', size: 150 * MiB, seed: 'changed:large' }]);
+    const backup = await platformBackup(world.clusterId, [{ name: 'large.bin', size: 20 * MiB, seed: 'changed:large' }]);
     await announceBackup(world.project, world.clusterId, backup);
-    await slowWrites(world, 1500);
+    // Reads of the backup file wait: the platform rewrites it after the upload started, before any part was read.
+    await setFaults({ services: ['s3'], buckets: [backup.bucket], operations: ['GetObject'], latencyMs: 2_000, errorRate: 0 });
     const jobId = await requestExport(world, backup, 'changed');
     const job0 = await waitForJob(world, jobId, (job) => job.status === 'RUNNING' && job.progress.objectsTotal > 0);
-    await eventually(async () => {
-      const [large] = await loadCheckpoints({ projectId: world.project.projectId, jobId, attempt: 1 });
-      return large?.upload !== undefined;
-    }, 'the upload did not start', 30_000);
-    // The platform rewrites the file while the first parts are still on their way.
+    await eventually(async () => (await plannedGroups(world.project.projectId, jobId))[0]?.upload !== undefined, 'the upload did not start', 30_000);
     await platformS3().send(new PutObjectCommand({ Bucket: backup.bucket, Key: `${backup.prefix}/large.bin`, Body: 'rewritten' }));
 
     const job = await waitForJob(world, jobId, finished);
