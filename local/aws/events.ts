@@ -11,7 +11,9 @@
  * `aws:PrincipalAccount`, `aws:PrincipalArn`, `events:source` and `events:detail-type` are set.
  * Valid entries go to the local runtime through `hooks.putEvents` with the caller's account (the
  * events' `account`); invalid ones are reported per entry, as EventBridge does. Events put on a
- * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS.
+ * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS. Sources
+ * beginning with `aws.` belong to AWS services: an entry naming one fails with
+ * NotAuthorizedForSourceException, so nobody can forge an S3 notification.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler } from '#local/aws/contract';
@@ -70,6 +72,9 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
     const results: EntryResult[] = (entries as unknown[]).map((entry) => {
       const problem = entryProblem(entry);
       if (problem) return { ErrorCode: 'InvalidArgument', ErrorMessage: problem };
+      if (String((entry as Record<string, unknown>).Source).startsWith('aws.')) {
+        return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+      }
       const { Source, DetailType, Detail, Time } = entry as Record<string, unknown>;
       const time = timeOf(Time);
       const eventId = randomUUID();
