@@ -4,6 +4,7 @@
  * - `GET|PUT|DELETE /_local/faults`: fault injection (PUT takes a partial JSON FaultSettings);
  * - `GET /_local/sts/assume-role-calls[?roleArn=]`: the AssumeRole journal (sts-journal.ts), what
  *   CloudTrail would show the role's owner;
+ * - `GET|DELETE /_local/usage`: requests served per caller and action since the last DELETE (usage.ts);
  * - `POST /_local/service-sessions` `{"roleArn", "servicePrincipal", "sessionName", "durationSeconds"?}`:
  *   a session of a role whose trust policy allows that AWS service (service-sessions.ts), for a
  *   test harness that runs a function's handler outside the stack with the function's own role.
@@ -17,11 +18,13 @@ import { AwsError, type FaultSettings } from '#local/aws/contract';
 import type { FaultInjector } from '#local/aws/faults';
 import type { AssumeRoleAsService, ServiceSessionRequest } from '#local/aws/service-sessions';
 import type { AssumeRoleJournal } from '#local/aws/sts-journal';
+import type { UsageTally } from '#local/aws/usage';
 
 export interface AdminDeps {
   faults: FaultInjector;
   assumeRoleAsService: AssumeRoleAsService;
   journal: AssumeRoleJournal;
+  usage: UsageTally;
 }
 
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: AdminDeps): Promise<void> {
@@ -38,6 +41,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
   if (route === 'GET /_local/faults') return reply(200, faults.current() ?? {});
   if (route === 'GET /_local/sts/assume-role-calls') {
     return reply(200, { calls: deps.journal.calls(url.searchParams.get('roleArn') ?? undefined) });
+  }
+  if (route === 'GET /_local/usage') return reply(200, deps.usage.report());
+  if (route === 'DELETE /_local/usage') {
+    deps.usage.reset();
+    return reply(204);
   }
   if (route === 'DELETE /_local/faults') {
     faults.clear();

@@ -14,7 +14,8 @@
  * trust policies, default KMS key policies. Not covered (see policy/authorize.ts): bucket and
  * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
  *
- * Admin calls under `/_local/` are answered only to loopback clients (admin.ts).
+ * Admin calls under `/_local/` are answered only to loopback clients (admin.ts); they include
+ * the count of requests served per caller and action (usage.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -48,6 +49,7 @@ import { createSqsService } from '#local/aws/sqs';
 import { createStatesService } from '#local/aws/states';
 import { createStsService } from '#local/aws/sts';
 import { createAssumeRoleJournal } from '#local/aws/sts-journal';
+import { createUsageTally } from '#local/aws/usage';
 
 /** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
 const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
@@ -86,6 +88,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const faults = createFaultInjector();
   const assumeRoleAsService = createServiceSessions({ accounts, store });
   const journal = createAssumeRoleJournal();
+  const usage = createUsageTally();
   const services: Record<string, ServiceHandler> = {
     sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
@@ -103,7 +106,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal });
+      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal, usage });
       const auth = parseAuth(req.url ?? '/', req.headers);
       // Own properties only: a scope naming `constructor` must not reach Object.prototype.
       const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
@@ -113,7 +116,9 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const payload = await payloadOf(req, auth);
       const { caller, chunkSigning } = verifySignature({ auth, method: req.method ?? 'GET', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, payloadHash: payload.hash, accounts });
 
-      const fault = await faults.apply(faultTarget(service, req, url, payload.buffered));
+      const target = faultTarget(service, req, url, payload.buffered);
+      usage.count(caller.arn, target.action);
+      const fault = await faults.apply(target);
       if (fault === 'drop-connection') return void req.socket.destroy();
       if (fault) throw faultError(fault, service);
 

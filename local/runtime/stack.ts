@@ -12,6 +12,7 @@ import { AsyncInvoker } from '#local/runtime/async-invoker';
 import { configureBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
+import { startDynamoDbMeter } from '#local/runtime/dynamodb-meter';
 import { environmentOf, functionEnvironment } from '#local/runtime/env';
 import { bundleFunctions } from '#local/runtime/function-bundles';
 import { functionRoles } from '#local/runtime/function-roles';
@@ -45,12 +46,16 @@ export interface LocalStackOptions {
   asyncRetryDelayMs?: number;
   serverlessYml?: string;
   stage?: string;
+  /** Route the functions' DynamoDB calls through the capacity meter (dynamodb-meter.ts), for benches. */
+  meterDynamoDb?: boolean;
 }
 
 export interface LocalStack {
   apiUrl: string;
   awsUrl: string;
   dynamodbUrl: string;
+  /** With meterDynamoDb: where the functions reach DynamoDB, and `GET <url>/_local/usage` the units they consumed. */
+  dynamodbMeterUrl?: string;
   service: LocalService;
   /** Every function's variables together, without credentials: for tests that run handlers themselves. */
   environment: Record<string, string>;
@@ -117,7 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
     await ensureKmsKeys(cloudFormation, aws.kms);
-    const endpoints = { awsUrl: aws.url, dynamodbUrl: dynamodb.url };
+    const meter = options.meterDynamoDb ? await startDynamoDbMeter(dynamodb.url) : undefined;
+    if (meter) cleanups.push(() => meter.close());
+    const endpoints = { awsUrl: aws.url, dynamodbUrl: meter?.url ?? dynamodb.url };
     const environment = functionEnvironment(cloudFormation, endpoints);
     const roles = functionRoles(cloudFormation);
     await provisionRoles(service, roles.values(), aws.url);
@@ -173,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: httpApi.url,
       awsUrl: aws.url,
       dynamodbUrl: dynamodb.url,
+      ...(meter ? { dynamodbMeterUrl: meter.url } : {}),
       service,
       environment,
       functionRoles: Object.fromEntries([...roles].map(([key, role]) => [key, role.roleArn])),
