@@ -9,7 +9,7 @@ import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/cli
 import { AwsError, type NotificationTargets, type PlatformHooks } from '#local/aws/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#local/aws/server';
 import { AsyncInvoker } from '#local/runtime/async-invoker';
-import { configureBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
+import { configureBuckets, declaredBuckets, platformS3Client } from '#local/runtime/bucket-configuration';
 import { LocalCloudFormation } from '#local/runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#local/runtime/dynamodb';
 import { startDynamoDbMeter } from '#local/runtime/dynamodb-meter';
@@ -212,11 +212,14 @@ async function startBoth(
   throw dynamodb.status === 'rejected' ? dynamodb.reason : (aws as PromiseRejectedResult).reason;
 }
 
-/** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */
+/**
+ * The platform's audit-log bucket, the stack's AWS::S3::Bucket resources and the platform buckets
+ * serverless.yml declares (custom.platformBuckets), as the platform account.
+ */
 async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
   const { service } = cloudFormation;
   const s3 = platformS3Client(service, awsUrl);
-  const names = new Set([auditLogBucket, ...cloudFormation.ofType('AWS::S3::Bucket').map(([, bucket]) => bucket.ref)]);
+  const names = new Set([auditLogBucket, ...declaredBuckets(cloudFormation).map((bucket) => bucket.name)]);
   try {
     for (const name of names) {
       try {
