@@ -5,6 +5,8 @@
  * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's per-file checkpoints
  * sit in a partition of their own (still named by the project), so a backup of thousands of files
  * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
+ * Likewise forwarding's delivery ledger: one partition per cluster and hour of confirmation, so one
+ * Query reads the files an hourly digest lists, and a busy cluster's writes spread over hours.
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
@@ -20,7 +22,9 @@
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>            | LAG_HISTORY#<c>                     | forwarding lag per 10-minute slot, a day's ring |
+ * | PROJECT#<p>            | FORWARDING_REPLAY#<c>#<r>           | a replay job of a cluster's forwarding  |
  * | PROJECT#<p>#JOB#<j>#<a> | FILES#<n, 7 digits>                | export checkpoint: file group n of attempt a |
+ * | PROJECT#<p>#FORWARDED#<c>#<YYYYMMDDHH> | <platform key>      | an audit-log file confirmed in that hour (delivery ledger, TTL) |
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
  *
@@ -43,6 +47,8 @@
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
   `${projectPk(projectId)}#JOB#${jobId}#${attempt}`;
+/** `hour` is `YYYYMMDDHH` (UTC) of the confirmation. */
+export const deliveryLedgerPk = (projectId: string, clusterId: string, hour: string) => `${projectPk(projectId)}#FORWARDED#${clusterId}#${hour}`;
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
@@ -70,6 +76,11 @@ export const keys = {
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
+  forwardingReplay: (projectId: string, clusterId: string, replayId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING_REPLAY#${clusterId}#${replayId}` }),
+  deliveredFile: (projectId: string, clusterId: string, hour: string, sourceKey: string) => ({
+    pk: deliveryLedgerPk(projectId, clusterId, hour),
+    sk: sourceKey,
+  }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
   clusterOwner: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'OWNER' }),
 };
