@@ -1,22 +1,13 @@
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
+/** Lint rules of the service (functions/, shared/) and its tests, benches and scripts; see eslint.base.js. */
+import { EMULATOR_IMPORTS, baseConfig, refuseImports } from './eslint.base.js';
 
-export default tseslint.config(
+export default [
   { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.local/', 'coverage/', 'console/dist/', 'console/.dist-*/'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...baseConfig,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
-    rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': 'error',
-      'no-console': ['error', { allow: ['error'] }],
-    },
-  },
-  {
-    // `import { z }` bundles all of zod's locales into every function (+360 KB minified, cold start).
     files: ['shared/**', 'functions/**'],
     rules: {
+      // `import { z }` bundles all of zod's locales into every function (+360 KB minified, cold start).
       'no-restricted-syntax': [
         'error',
         {
@@ -24,6 +15,9 @@ export default tseslint.config(
           message: "Use `import * as z from 'zod'`: esbuild can then tree-shake zod.",
         },
       ],
+      // What is deployed never depends on the emulator: it would be bundled into a function, or the
+      // service would work locally only because of something AWS does not have.
+      'no-restricted-imports': refuseImports(EMULATOR_IMPORTS, 'Product code may not import the local stack (local/*): it runs against AWS. Tests and benches may.'),
     },
   },
   {
@@ -41,7 +35,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    files: ['local/**', 'bench/**', 'test/**', 'scripts/**'],
+    files: ['bench/**', 'test/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
-);
+];

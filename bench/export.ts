@@ -30,7 +30,7 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
-import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
+import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
 import { inParallel } from '#shared/forwarding/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
 import { PLATFORM_EVENT_BUS, startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';

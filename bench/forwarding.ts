@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { credentialVariables, functionCredentials } from '#local/runtime/function-credentials';
+import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
 import { startBenchStack, sleep, type BenchStack } from './support/local-stack';
 import {
   activeIntegration,

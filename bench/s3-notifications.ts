@@ -2,7 +2,7 @@
  * What S3 event notifications cost a writer on the local endpoint: small PutObjects to a bucket
  * without notifications against PutObjects to a bucket that notifies EventBridge (a rule
  * forwarding to a queue) and a queue. The destinations are the runtime's own
- * (local/runtime/s3-notification-targets.ts), built from a small serverless.yml; the endpoint runs
+ * (local/runtime/src/s3-notification-targets.ts), built from a small serverless.yml; the endpoint runs
  * in this process, as in `npm start`.
  *
  *   npx tsx bench/s3-notifications.ts [--quick]
@@ -18,15 +18,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
-import { startAwsEndpoint } from '#local/aws/server';
-import { AsyncInvoker } from '#local/runtime/async-invoker';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { LocalEventBridge } from '#local/runtime/eventbridge';
-import { LocalFunctions } from '#local/runtime/functions';
-import { s3NotificationTargets } from '#local/runtime/s3-notification-targets';
-import { loadService } from '#local/runtime/service-model';
-import { LocalQueues } from '#local/runtime/sqs';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
+import { startAwsEndpoint } from '@s3-integrations/aws-endpoint/server';
+import { AsyncInvoker } from '@s3-integrations/local-runtime/async-invoker';
+import { LocalCloudFormation } from '@s3-integrations/local-runtime/cloudformation';
+import { LocalEventBridge } from '@s3-integrations/local-runtime/eventbridge';
+import { LocalFunctions } from '@s3-integrations/local-runtime/functions';
+import { s3NotificationTargets } from '@s3-integrations/local-runtime/s3-notification-targets';
+import { loadService } from '@s3-integrations/local-runtime/service-model';
+import { LocalQueues } from '@s3-integrations/local-runtime/sqs';
 import { rootCredentials } from './support/local-stack';
 
 const WRITES = 1000;

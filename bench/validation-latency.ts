@@ -13,12 +13,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { tokenDefaults } from '#local/runtime/http-api-routes';
-import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#local/runtime/jwt';
-import { startChildStack } from '#local/runtime/child-stack';
-import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
-import { loadService } from '#local/runtime/service-model';
+import { LocalCloudFormation } from '@s3-integrations/local-runtime/cloudformation';
+import { tokenDefaults } from '@s3-integrations/local-runtime/http-api-routes';
+import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '@s3-integrations/local-runtime/jwt';
+import { startChildStack } from '@s3-integrations/local-runtime/child-stack';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '@s3-integrations/local-runtime/paths';
+import { loadService } from '@s3-integrations/local-runtime/service-model';
 import { PLATFORM_EVENT_BUS } from './support/local-stack';
 
 const RUNS = 20;

@@ -2,7 +2,7 @@
  * Builds the console into static files (dist/) that any web server or bucket can host: relative
  * asset URLs (`base: './'`), one entry, hashed asset names. The plugin records every source file
  * the build read (dist/.build-inputs.json), so the local stack knows when dist is stale
- * (local/runtime/console-files.ts).
+ * (local/runtime/src/console-files.ts).
  */
 import { relative, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CONSOLE_DIST, ensureConsoleBuilt } from '#local/runtime/console-files';
+import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime/console-files';
 
 /**
  * `npm run console-size`: builds the console if its sources changed, then prints what a browser

@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * Configuration, read from the environment once and checked at start-up: a function whose
  * environment is wrong fails on its first (cold) start with a message naming the variable.
- * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/env.ts).
+ * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/src/env.ts).
  */
 const commaList = z
   .string()

@@ -1,11 +1,11 @@
 /**
  * A local stack of its own for a bench: started as `npm start` does (a child process running
- * local/start.ts) on free ports with a throw-away data directory, stopped when the bench ends.
+ * local/runtime/src/start.ts) on free ports with a throw-away data directory, stopped when the bench ends.
  * Answers what the stack writes to its ready file: URLs, JWT settings and the function environment
  * (which lets a bench call handlers in-process, configured exactly as the stack's own).
  */
-import { startChildStack, type ChildStack } from '#local/runtime/child-stack';
-import { loadOrCreateSigningKey, signToken, type Claims } from '#local/runtime/jwt';
+import { startChildStack, type ChildStack } from '@s3-integrations/local-runtime/child-stack';
+import { loadOrCreateSigningKey, signToken, type Claims } from '@s3-integrations/local-runtime/jwt';
 
 export interface BenchStack extends Omit<ChildStack, 'remove'> {
   token(claims: Claims): Promise<string>;

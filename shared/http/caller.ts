@@ -5,7 +5,7 @@ import { UnauthorizedError } from '#shared/errors';
 /**
  * Who is calling, from the JWT claims (SPEC section 2). API Gateway's JWT authorizer has already
  * verified the token's signature, issuer, audience and expiry before the function runs (locally,
- * local/runtime/http-api.ts does the same). HTTP APIs flatten object claims such as `projects` into
+ * local/runtime/src/http-api.ts does the same). HTTP APIs flatten object claims such as `projects` into
  * strings, so we read the claims from the verified token itself instead of the authorizer context.
  */
 const claimsSchema = z.object({

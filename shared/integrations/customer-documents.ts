@@ -1,5 +1,4 @@
 import type { SetupDocuments } from '#shared/integrations/schemas';
-import { launchStackUrl } from '#shared/integrations/customer-role-template';
 
 export interface DocumentInput {
   integrationId: string;
@@ -98,16 +97,3 @@ export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments[
 
 /** The role (and stack) name both templates give the integration's role. */
 export const roleNameFor = (integrationId: string) => `s3-integration-${integrationId}`;
-
-/**
- * The documents of an integration; with the URL where the platform publishes the generic template
- * (stage parameter customerRoleTemplateUrl), also the one-click quick-create link.
- */
-export function setupDocumentsFor(input: DocumentInput & { region?: string }, customerRoleTemplateUrl = ''): SetupDocuments {
-  return {
-    iamPolicy: iamPolicyFor(input),
-    trustPolicy: trustPolicyFor(input),
-    cloudFormationTemplate: cloudFormationTemplateFor(input),
-    ...(customerRoleTemplateUrl && input.region ? { launchStackUrl: launchStackUrl(customerRoleTemplateUrl, { ...input, region: input.region }) } : {}),
-  };
-}

@@ -1,5 +1,5 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
-import type { Integration } from '#shared/integrations/integration';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /**
@@ -13,17 +13,9 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  *
  * Only a validation run that passed every stage writes `validated` (shared/validation/run-store.ts);
  * an integration that becomes FAILED loses it. (Issue 13 extends this snapshot for a changed
- * kmsKeyArn and for external-ID rotation: add the fields here, keep the rule.)
+ * kmsKeyArn and for external-ID rotation: add the fields to ValidatedSettings in integration.ts,
+ * keep the rule here.)
  */
-export interface ValidatedSettings {
-  roleArn: string;
-  externalId: string;
-  /** The role's account, which the bucket must belong to (ExpectedBucketOwner on every call). */
-  bucketOwnerAccountId: string;
-  kmsKeyArn?: string;
-  /** When the validation run that proved them ended. */
-  at: string;
-}
 
 /** The settings a validation run tests: what the customer last set. */
 export function candidateTargetOf(integration: Integration): CustomerTarget {

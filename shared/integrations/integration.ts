@@ -1,4 +1,3 @@
-import type { ValidatedSettings } from '#shared/integrations/customer-target';
 import type { IntegrationView } from '#shared/integrations/schemas';
 
 /**
@@ -32,6 +31,20 @@ export function toView(integration: Integration): IntegrationView {
     ...view
   } = integration;
   return view;
+}
+
+/**
+ * The settings a successful validation run proved, which every worker uses (the rule that decides
+ * which settings reach a customer's bucket is in customer-target.ts).
+ */
+export interface ValidatedSettings {
+  roleArn: string;
+  externalId: string;
+  /** The role's account, which the bucket must belong to (ExpectedBucketOwner on every call). */
+  bucketOwnerAccountId: string;
+  kmsKeyArn?: string;
+  /** When the validation run that proved them ended. */
+  at: string;
 }
 
 /** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '#shared/errors';
 import type { Caller } from '#shared/http/caller';
 import { logger } from '#shared/logger';
 import { requireProjectAccess, type Access } from '#shared/projects/access';
-import { setupDocumentsFor } from '#shared/integrations/customer-documents';
+import { setupDocumentsFor } from '#shared/integrations/setup-documents';
 import { newExternalId, newIntegrationId } from '#shared/integrations/identifiers';
 import { toView, type Integration } from '#shared/integrations/integration';
 import * as store from '#shared/integrations/integration-store';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, withoutApiHints } from '../../console/src/api/errors';
 import type { Integration, SetupDocuments, ValidationStage } from '../../console/src/api/types';
 import { fixFor } from '../../console/src/setup/fixes';
-import { setupDocumentsFor } from '#shared/integrations/customer-documents';
+import { setupDocumentsFor } from '#shared/integrations/setup-documents';
 import { bucketRegionMismatch, s3AccessFailure } from '#shared/validation/failures';
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>

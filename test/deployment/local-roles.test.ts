@@ -1,17 +1,17 @@
 /**
  * The local stack runs each function as the role it builds from serverless.yml
- * (local/runtime/function-roles.ts); the deployment gets its roles from the framework and
+ * (local/runtime/src/function-roles.ts); the deployment gets its roles from the framework and
  * serverless-iam-roles-per-function. Both must be the same role: same name, same statements in
  * the same order, Deny included, once the packaged template's intrinsics are resolved the way
  * the local stack resolves serverless.yml's. Otherwise a permission could work locally and fail
  * in AWS, or the other way round.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalCloudFormation } from '#local/runtime/cloudformation';
-import { functionRoles, type FunctionRole } from '#local/runtime/function-roles';
-import { DEFAULT_SERVERLESS_YML } from '#local/runtime/paths';
-import type { Yaml } from '#local/runtime/serverless-yaml';
-import { loadService } from '#local/runtime/service-model';
+import { LocalCloudFormation } from '@s3-integrations/local-runtime/cloudformation';
+import { functionRoles, type FunctionRole } from '@s3-integrations/local-runtime/function-roles';
+import { DEFAULT_SERVERLESS_YML } from '@s3-integrations/local-runtime/paths';
+import type { Yaml } from '@s3-integrations/local-runtime/serverless-yaml';
+import { loadService } from '@s3-integrations/local-runtime/service-model';
 import { functionsWithRoles, loadPackagedTemplate, props, type Template } from './template';
 
 let template: Template;

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '#local/runtime/paths';
+import { REPOSITORY_ROOT } from '@s3-integrations/local-runtime/paths';
 import { alarmActions, alarmsOnEmittedMetrics, deadLetterAlarms, requiredAlarms } from './alarm-checks';
 import { api, asyncFunctions, logGroups, queues, schedules, sqsConsumers, table } from './resource-checks';
 import {

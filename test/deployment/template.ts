@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPOSITORY_ROOT } from '#local/runtime/paths';
+import { REPOSITORY_ROOT } from '@s3-integrations/local-runtime/paths';
 
 export interface Resource {
   Type: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#shared/http/api-routes';
 import { openApiDocument } from '#shared/http/openapi';
-import { loadService } from '#local/runtime/service-model';
+import { loadService } from '@s3-integrations/local-runtime/service-model';
 
 type HttpApiSpec = { method: string; path: string; authorizer?: { name: string } };
 

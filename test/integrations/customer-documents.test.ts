@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setupDocumentsFor, type DocumentInput } from '#shared/integrations/customer-documents';
+import type { DocumentInput } from '#shared/integrations/customer-documents';
+import { setupDocumentsFor } from '#shared/integrations/setup-documents';
 
 const base: DocumentInput = {
   integrationId: 'integ-abcdefghijklmnopqrst',

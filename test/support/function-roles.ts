@@ -1,6 +1,6 @@
 /**
  * Non-root identities for tests on the stack the global setup started (the helpers themselves are
- * local/runtime/function-credentials.ts):
+ * local/runtime/src/function-credentials.ts):
  * - actAsFunctions(['runExportJob']): this test process runs handlers as the stack runs them, as
  *   the function's role (several functions, or extra statements for where only the test sends a
  *   handler, make one role holding exactly those). Call it at the top of the file, before any
@@ -9,8 +9,8 @@
  * - roleSession(accountId, statements): a session of a new role of any account, for a customer's
  *   own role or a stranger's.
  */
-import type { PolicyStatement } from '#local/aws/contract';
-import * as harness from '#local/runtime/function-credentials';
+import type { PolicyStatement } from '@s3-integrations/aws-endpoint/contract';
+import * as harness from '@s3-integrations/local-runtime/function-credentials';
 import { localStack } from './local-stack';
 
 export const functionCredentials = (functionKeys: string[], alsoAllow: PolicyStatement[] = []) =>

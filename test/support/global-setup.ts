@@ -1,12 +1,12 @@
 /**
- * Starts ONE local stack for the whole test run, as `npm start` does (local/runtime/child-stack.ts),
+ * Starts ONE local stack for the whole test run, as `npm start` does (local/runtime/src/child-stack.ts),
  * and shares its URLs and function environment with the workers (`inject('localStack')`, and
  * process.env via worker-env.ts). A child process keeps the handlers out of vitest's module graph.
  * LOCAL_STACK=off skips it for runs that do not need it.
  */
 import { readFileSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { startChildStack } from '#local/runtime/child-stack';
+import { startChildStack } from '@s3-integrations/local-runtime/child-stack';
 import type { LocalStackInfo } from './local-stack';
 import { describeFindings, findSecrets } from './secret-scan';
 

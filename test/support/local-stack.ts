@@ -8,9 +8,9 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { inject } from 'vitest';
-import type { FaultSettings } from '#local/aws/contract';
-import type { AssumeRoleCall } from '#local/aws/sts-journal';
-import { loadOrCreateSigningKey, signToken, type Claims, type SigningKey } from '#local/runtime/jwt';
+import type { FaultSettings } from '@s3-integrations/aws-endpoint/contract';
+import type { AssumeRoleCall } from '@s3-integrations/aws-endpoint/sts-journal';
+import { loadOrCreateSigningKey, signToken, type Claims, type SigningKey } from '@s3-integrations/local-runtime/jwt';
 
 /** What the global setup shares with every test worker. */
 export interface LocalStackInfo {

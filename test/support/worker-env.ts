@@ -8,7 +8,7 @@
  * since AWS would refuse root some of what functions do (AssumeRole) and let it do the rest.
  */
 import { inject } from 'vitest';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
 
 const stack = inject('localStack');
 if (stack) {

@@ -6,7 +6,7 @@
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_ACCOUNT_ID } from '#local/aws/contract';
+import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
 import { createIntegration, createRole, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
 import { roleSession } from '../support/function-roles';
 import { localStack } from '../support/local-stack';

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interruptionInput } from '#functions/record-validation-interruption/input';
 import { stageInput } from '#functions/run-validation-stage/input';
-import { parseYamlFile } from '#local/runtime/serverless-yaml';
+import { parseYamlFile } from '@s3-integrations/local-runtime/serverless-yaml';
 import { STAGE_ORDER } from '#shared/validation/failures';
 import { TransientStageError } from '#shared/validation/transient-stage-error';
 

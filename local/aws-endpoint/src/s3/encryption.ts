@@ -1,0 +1,111 @@
+import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
+import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
+import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
+
+/**
+ * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,
+ * else the bucket's default rule. Writes under SSE-KMS need kms:GenerateDataKey on the key for
+ * the caller, checked through KMS before any byte is stored, as AWS does.
+ */
+const ALGORITHMS: SseAlgorithm[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
+export const DEFAULT_ENCRYPTION: EncryptionRule = { algorithm: 'AES256', bucketKeyEnabled: false };
+
+export const isKms = (algorithm: SseAlgorithm) => algorithm !== 'AES256';
+
+/** A key ARN from what a bucket rule or header names: an ARN, `alias/<name>` or a key id. */
+export function kmsKeyArn(keyId: string | undefined, region: string, accountId: string): string {
+  if (!keyId) return `arn:aws:kms:${region}:${accountId}:alias/aws/s3`;
+  if (keyId.startsWith('arn:')) return keyId;
+  if (keyId.startsWith('alias/')) return `arn:aws:kms:${region}:${accountId}:${keyId}`;
+  return `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
+}
+
+/** The encryption of a new object (PutObject, CreateMultipartUpload, CopyObject target). */
+export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
+  if (header(request, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
+    throw notImplemented('SSE-C (customer-provided keys)');
+  }
+  const requested = header(request, 'x-amz-server-side-encryption');
+  const requestedKey = header(request, 'x-amz-server-side-encryption-aws-kms-key-id');
+  const bucketKey = header(request, 'x-amz-server-side-encryption-bucket-key-enabled');
+  if (requested === undefined) {
+    if (requestedKey !== undefined) {
+      throw invalidArgument(
+        'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
+        'x-amz-server-side-encryption',
+      );
+    }
+    const rule = bucket.encryption;
+    return isKms(rule.algorithm)
+      ? { algorithm: rule.algorithm, kmsKeyArn: kmsKeyArn(rule.kmsMasterKeyId, bucket.region, bucket.ownerAccountId), bucketKeyEnabled: rule.bucketKeyEnabled }
+      : { algorithm: rule.algorithm };
+  }
+  const algorithm = ALGORITHMS.find((candidate) => candidate === requested);
+  if (!algorithm) throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', requested);
+  if (!isKms(algorithm)) {
+    if (requestedKey !== undefined) throw invalidArgument('The x-amz-server-side-encryption-aws-kms-key-id header needs aws:kms encryption', 'x-amz-server-side-encryption-aws-kms-key-id');
+    return { algorithm };
+  }
+  // The request names no key: the bucket's default key if the bucket uses KMS, else aws/s3.
+  const keyId = requestedKey ?? (isKms(bucket.encryption.algorithm) ? bucket.encryption.kmsMasterKeyId : undefined);
+  return {
+    algorithm,
+    kmsKeyArn: kmsKeyArn(keyId, bucket.region, request.signed.caller.accountId),
+    bucketKeyEnabled: bucketKey === undefined ? bucket.encryption.bucketKeyEnabled : bucketKey.toLowerCase() === 'true',
+  };
+}
+
+/**
+ * Asks KMS for a data key as the caller, through S3 (kms:ViaService), with the encryption context
+ * S3 uses: the object's ARN, or the bucket's with an S3 Bucket Key. KMS throws AccessDenied /
+ * NotFound / Disabled as AWS would. The AWS managed key aws/s3 is exempt: its key policy lets
+ * every principal of the account use it through S3, so AWS never refuses it for want of IAM
+ * permissions.
+ */
+export function requireDataKey(request: S3Request, sse: SseState): void {
+  if (isKms(sse.algorithm) && sse.kmsKeyArn && !isAwsManagedKey(sse.kmsKeyArn)) {
+    const s3Arn = sse.bucketKeyEnabled ? bucketArn(request.bucketName) : objectArn(request.bucketName, request.key);
+    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn, { region: request.signed.region, encryptionContext: { 'aws:s3:arn': s3Arn } });
+  }
+}
+
+const isAwsManagedKey = (keyArn: string) => keyArn.endsWith(':alias/aws/s3');
+
+export function sseHeaders(sse: SseState): Record<string, string> {
+  const headers: Record<string, string> = { 'x-amz-server-side-encryption': sse.algorithm };
+  if (sse.kmsKeyArn) headers['x-amz-server-side-encryption-aws-kms-key-id'] = sse.kmsKeyArn;
+  if (sse.bucketKeyEnabled) headers['x-amz-server-side-encryption-bucket-key-enabled'] = 'true';
+  return headers;
+}
+
+/** The body of PutBucketEncryption. */
+export function parseEncryptionConfiguration(document: XmlElement | undefined): EncryptionRule {
+  if (!document || document.name !== 'ServerSideEncryptionConfiguration') throw malformedXml();
+  const rules = document.children.filter((child) => child.name === 'Rule');
+  const rule = rules[0];
+  if (rules.length !== 1 || !rule) throw malformedXml();
+  const byDefault = childElement(rule, 'ApplyServerSideEncryptionByDefault');
+  if (!byDefault) throw malformedXml();
+  const algorithmText = childText(byDefault, 'SSEAlgorithm')?.trim() ?? '';
+  const algorithm = ALGORITHMS.find((candidate) => candidate === algorithmText);
+  if (!algorithm) throw malformedXml();
+  const keyId = childText(byDefault, 'KMSMasterKeyID')?.trim();
+  if (keyId !== undefined && !isKms(algorithm)) {
+    throw invalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', 'ApplyServerSideEncryptionByDefault');
+  }
+  return {
+    algorithm,
+    ...(keyId ? { kmsMasterKeyId: keyId } : {}),
+    bucketKeyEnabled: childText(rule, 'BucketKeyEnabled')?.trim() === 'true',
+  };
+}
+
+export function renderEncryptionConfiguration(rule: EncryptionRule): string {
+  return renderDocument('ServerSideEncryptionConfiguration', {
+    Rule: {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: rule.algorithm, KMSMasterKeyID: rule.kmsMasterKeyId },
+      BucketKeyEnabled: rule.bucketKeyEnabled,
+    },
+  });
+}
