@@ -91,9 +91,17 @@ describe("another tenant naming the victim's ids in its own project", () => {
     }
   });
 
-  it("reads the victim's cluster through its own project path: 404", async () => {
+  it("reads, pauses or replays the victim's cluster through its own project path: 404", async () => {
     const cluster = `${own()}/clusters/${victim.clusterId}`;
-    for (const answer of [await attacker.client.get(`${cluster}/audit-log-forwarding`), await attacker.client.get(`${cluster}/backup-export-rule`)]) {
+    const window = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+    for (const answer of [
+      await attacker.client.get(`${cluster}/audit-log-forwarding`),
+      await attacker.client.get(`${cluster}/backup-export-rule`),
+      await attacker.client.get(`${cluster}/audit-log-forwarding/replay/${victim.replayId}`),
+      await attacker.client.post(`${cluster}/audit-log-forwarding/replay`, window),
+      await attacker.client.patch(`${cluster}/audit-log-forwarding`, { paused: true }),
+      await attacker.client.get(`${own()}/clusters/${attackerCluster}/audit-log-forwarding/replay/${victim.replayId}`),
+    ]) {
       expect(answer.status).toBe(404);
       expect(answer.text).not.toContain(victim.integration.integrationId);
     }

@@ -42,9 +42,11 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   const forwarding = await findClusterForwarding(clusterId);
   if (!forwarding) return 'ignored'; // forwarding is off: files are not forwarded
   const ids = { projectId: forwarding.projectId, clusterId, integrationId: forwarding.integrationId };
+  // Both reads at once: they are on the path of every event's latency.
+  const [owned, integration] = await Promise.all([getOwnedCluster(forwarding.projectId, clusterId), getIntegration(forwarding.projectId, forwarding.integrationId)]);
   // The cluster id alone does not say whose logs these are: a cluster that moved is never delivered
   // to its former project; a catch-up run (which may delete the forwarding) turns forwarding off now.
-  if (!(await getOwnedCluster(forwarding.projectId, clusterId))) {
+  if (!owned) {
     logger.warn('audit-log events ignored: the cluster belongs to another project now', ids);
     await requestCatchUp(forwarding);
     return 'ignored';
@@ -53,7 +55,6 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   if (files.length === 0) return 'ignored';
   const oldest = files[0]?.file.writtenAt as Date;
   if (forwarding.paused) return pend(forwarding, oldest, false, files.length);
-  const integration = await getIntegration(forwarding.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick deliver them.
   if (!target) return pend(forwarding, oldest, false, files.length);
