@@ -23,6 +23,8 @@ import {
   forwardingPath,
   getForwarding,
   ledgerEntries,
+  minutesAgo,
+  pause,
   versionCounts,
   waitForObjects,
   writeAuditLog,
@@ -33,8 +35,6 @@ import { actAsFunctions } from '../support/function-roles';
 // The reconciliation case runs a catch-up here, as the stack runs it: as forwardAuditLogs's role.
 await actAsFunctions(['forwardAuditLogs']);
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const minutesAgo = (minutes: number, plusSeconds = 0) => new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
 
 /** The ledger's entries in the order their writes were confirmed. */
 async function deliveryOrder(projectId: string, clusterId: string, count: number) {

@@ -8,16 +8,15 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as deliverAuditLogs } from '#functions/deliver-audit-logs/handler';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
 import { createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, uniqueBucketName } from '../support/customer';
-import { eventually, PLATFORM_ACCOUNT, platformCluster, platformProject } from '../support/platform';
+import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
-  AUDIT_LOG_BUCKET,
   REGION,
   activeIntegration,
+  auditLogEventBatch,
   customerObjectText,
   customerObjects,
   enableForwarding,
@@ -28,6 +27,9 @@ import {
   getIntegration,
   lambdaContext,
   ledgerEntries,
+  minutesAgo,
+  objectCreatedEvent,
+  pause,
   versionCounts,
   waitForObjects,
   writeAuditLog,
@@ -38,35 +40,8 @@ import { actAsFunctions } from '../support/function-roles';
 // The handler runs here, beside the stack's own consumer, as its function's role.
 await actAsFunctions(['deliverAuditLogs']);
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
-
-/** An S3 "Object Created" event as EventBridge queues it, for invoking the handler in-process. */
-function s3Event(keys: string[]): SQSEvent {
-  return {
-    Records: keys.map((key, index) => ({
-      messageId: `test-${index}-${Date.now()}`,
-      receiptHandle: 'test',
-      body: JSON.stringify({
-        version: '0',
-        id: `event-${index}`,
-        'detail-type': 'Object Created',
-        source: 'aws.s3',
-        account: PLATFORM_ACCOUNT,
-        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region: REGION,
-        resources: [`arn:aws:s3:::${AUDIT_LOG_BUCKET}`],
-        detail: { version: '0', bucket: { name: AUDIT_LOG_BUCKET }, object: { key, size: 1 }, reason: 'PutObject' },
-      }),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'events', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:AuditLogEventQueue',
-      awsRegion: REGION,
-    })),
-  };
-}
+/** The S3 events of some files of the platform's bucket, as the event queue hands them over. */
+const s3Event = (keys: string[]) => auditLogEventBatch(keys.map((key) => objectCreatedEvent(key)));
 
 describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   it('delivers a file within seconds of landing, from its event, with its content and checksum', async () => {

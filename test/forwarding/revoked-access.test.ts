@@ -17,12 +17,12 @@ import {
   getForwarding,
   getIntegration,
   ledgerEntries,
+  pause,
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
 } from './support';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('forwarding when the customer revokes access', { timeout: 180_000 }, () => {
   it('marks the integration FAILED, pauses, and catches up after the customer fixes it and validates again', async () => {

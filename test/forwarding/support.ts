@@ -221,3 +221,38 @@ export function customerReader(s3: CustomerS3, bucket: string): BucketReader {
   };
 }
 
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const minutesAgo = (minutes: number, plusSeconds = 0) => new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
+
+/** An S3 "Object Created" event in the shape EventBridge delivers it (of the platform's audit-log bucket unless told). */
+export function objectCreatedEvent(key: string, options: { bucket?: string; account?: string } = {}) {
+  const bucket = options.bucket ?? AUDIT_LOG_BUCKET;
+  return {
+    version: '0',
+    id: randomBytes(8).toString('hex'),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: options.account ?? PLATFORM_ACCOUNT,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: '0', bucket: { name: bucket }, object: { key, size: 1 }, reason: 'PutObject' },
+  };
+}
+
+/** Events as AuditLogEventQueue hands them to deliverAuditLogs, for invoking the handler in-process. */
+export function auditLogEventBatch(events: object[]): SQSEvent {
+  return {
+    Records: events.map((event, index) => ({
+      messageId: `test-${index}-${randomBytes(4).toString('hex')}`,
+      receiptHandle: 'test',
+      body: JSON.stringify(event),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'events', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:AuditLogEventQueue`,
+      awsRegion: REGION,
+    })),
+  };
+}

@@ -10,13 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as deliverAuditLogs } from '#functions/deliver-audit-logs/handler';
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
 import { clientsFor, localStack, rootCredentials, uniqueAccountId } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS_ARN, platformEvents } from '../support/platform';
-import { AUDIT_LOG_BUCKET, customerObjects, lambdaContext, waitForObjects, writeAuditLog } from '../forwarding/support';
+import { auditLogEventBatch, customerObjects, lambdaContext, objectCreatedEvent, waitForObjects, writeAuditLog } from '../forwarding/support';
 import { actAsFunctions } from '../support/function-roles';
 import { fullTenant, REGION, type Tenant } from './support/tenants';
 
@@ -30,39 +29,10 @@ beforeAll(async () => {
 const folder = () => `audit/${victim.clusterId}/`;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
 
-/** An "Object Created" event in EventBridge's shape, for the bucket and key given. */
-function objectCreated(bucket: string, key: string, account = PLATFORM_ACCOUNT) {
-  return {
-    version: '0',
-    id: randomBytes(8).toString('hex'),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account,
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: REGION,
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: { version: '0', bucket: { name: bucket }, object: { key, size: 10 }, reason: 'PutObject' },
-  };
-}
-
-const sqsEventOf = (bodies: object[]): SQSEvent => ({
-  Records: bodies.map((body, index) => ({
-    messageId: `forged-${index}`,
-    receiptHandle: 'forged',
-    body: JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'events', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:AuditLogEventQueue`,
-    awsRegion: REGION,
-  })),
-});
-
 describe('a forged S3 notification of the audit-log bucket', () => {
   it('put on EventBridge by a customer account (its own bus or the service bus) or the platform account: the aws.s3 source is refused', async () => {
     const key = sourceKey(victim.clusterId, new Date(), 'forged');
-    const entry = (bus: string) => ({ Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify(objectCreated(AUDIT_LOG_BUCKET, key).detail), EventBusName: bus });
+    const entry = (bus: string) => ({ Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify(objectCreatedEvent(key).detail), EventBusName: bus });
     for (const [account, bus] of [
       [uniqueAccountId(), 'default'],
       [PLATFORM_ACCOUNT, 'default'],
@@ -79,7 +49,7 @@ describe('a forged S3 notification of the audit-log bucket', () => {
   it('sent straight to the event queue by a customer account, or by a function of the service that takes events: AccessDenied', async () => {
     const queueUrl = String(process.env.FORWARDING_QUEUE_URL).replace(/\/ForwardingQueue$/, '/AuditLogEventQueue');
     expect(queueUrl).toMatch(/\/AuditLogEventQueue$/);
-    const body = JSON.stringify(objectCreated(AUDIT_LOG_BUCKET, sourceKey(victim.clusterId, new Date(), 'forged')));
+    const body = JSON.stringify(objectCreatedEvent(sourceKey(victim.clusterId, new Date(), 'forged')));
     // A customer: only the rule's EventBridge may send (the queue policy); the function: its role may send to ForwardingQueue alone.
     const customer = new SQSClient({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(uniqueAccountId()) });
     const functionRole = new SQSClient({ endpoint: localStack().awsUrl, region: REGION });
@@ -99,11 +69,11 @@ describe('a forged S3 notification of the audit-log bucket', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"planted":true}\n' }));
 
     const outcome = await deliverAuditLogs(
-      sqsEventOf([
-        objectCreated(bucket, key), // another bucket
-        objectCreated(AUDIT_LOG_BUCKET, key, attacker), // another account
-        objectCreated(AUDIT_LOG_BUCKET, `${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`), // off the layout
-        objectCreated(AUDIT_LOG_BUCKET, `${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`), // folders that disagree with the time
+      auditLogEventBatch([
+        objectCreatedEvent(key, { bucket }), // another bucket
+        objectCreatedEvent(key, { account: attacker }), // another account
+        objectCreatedEvent(`${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`), // off the layout
+        objectCreatedEvent(`${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`), // folders that disagree with the time
       ]),
       lambdaContext(),
     );
