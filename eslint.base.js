@@ -30,5 +30,10 @@ export const PRODUCT_IMPORTS = [{ regex: '^#(?:shared|functions)/' }, { regex: '
 
 /** A no-restricted-imports rule that refuses these specifiers with one message. */
 export function refuseImports(specifiers, message) {
-  return ['error', { patterns: specifiers.map((pattern) => ({ ...pattern, message })) }];
+  return refuseImportGroups([[specifiers, message]]);
+}
+
+/** A no-restricted-imports rule with several groups of specifiers, each refused with its own message. */
+export function refuseImportGroups(groups) {
+  return ['error', { patterns: groups.flatMap(([specifiers, message]) => specifiers.map((pattern) => ({ ...pattern, message }))) }];
 }

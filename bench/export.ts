@@ -31,7 +31,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
 import { PLATFORM_EVENT_BUS, startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
 import { cpuMsOf } from './support/process-cpu';

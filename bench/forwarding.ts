@@ -20,7 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { HOUR_MS, hourLabel, sourceKey } from '#shared/forwarding/audit-log-keys';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import { deliveryLedgerPk } from '#shared/table/keys';
 import { readFileSync } from 'node:fs';
 import { auditLogLines } from '../test/fixtures/audit-log-lines';

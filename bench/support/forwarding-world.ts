@@ -9,7 +9,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import { PLATFORM_EVENT_BUS, rootCredentials, sleep, type BenchStack } from './local-stack';
 import { auditLogLines } from '../../test/fixtures/audit-log-lines';
 

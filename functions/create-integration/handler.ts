@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { createIntegrationBody, projectPath } from '#shared/integrations/schemas';
-import { createIntegration } from '#shared/integrations/manage-integrations';
+import { createIntegration } from '#shared/integrations/use-cases';
 
-export const handler = apiHandler({ path: projectPath, body: createIntegrationBody }, async ({ caller, path, body }) =>
+export const handler = apiHandler('createIntegration', async ({ caller, path, body }) =>
   json(201, await createIntegration(caller, path.projectId, body)),
 );

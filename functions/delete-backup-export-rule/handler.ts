@@ -1,10 +1,9 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
-import { clusterPath } from '#shared/exports/schemas';
-import { removeExportRule } from '#shared/exports/manage-exports';
+import { removeExportRule } from '#shared/exports/use-cases';
 
 /** Stops automatic exports of this cluster; jobs already started run to their end. */
-export const handler = apiHandler({ path: clusterPath }, async ({ caller, path }) => {
+export const handler = apiHandler('deleteBackupExportRule', async ({ caller, path }) => {
   await removeExportRule(caller, path.projectId, path.clusterId);
   return noContent();
 });

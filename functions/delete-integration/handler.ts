@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
-import { integrationPath } from '#shared/integrations/schemas';
-import { removeIntegration } from '#shared/integrations/manage-integrations';
+import { removeIntegration } from '#shared/integrations/use-cases';
 
-export const handler = apiHandler({ path: integrationPath }, async ({ caller, path }) => {
+export const handler = apiHandler('deleteIntegration', async ({ caller, path }) => {
   await removeIntegration(caller, path.projectId, path.integrationId);
   return noContent();
 });

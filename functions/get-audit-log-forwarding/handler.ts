@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { getClusterForwarding } from '#shared/forwarding/manage-forwarding';
-import { clusterPath } from '#shared/forwarding/schemas';
+import { getClusterForwarding } from '#shared/forwarding/use-cases';
 
-export const handler = apiHandler({ path: clusterPath }, async ({ caller, path }) =>
+export const handler = apiHandler('getAuditLogForwarding', async ({ caller, path }) =>
   json(200, await getClusterForwarding(caller, path.projectId, path.clusterId)),
 );

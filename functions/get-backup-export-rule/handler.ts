@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { clusterPath } from '#shared/exports/schemas';
-import { readExportRule } from '#shared/exports/manage-exports';
+import { readExportRule } from '#shared/exports/use-cases';
 
-export const handler = apiHandler({ path: clusterPath }, async ({ caller, path }) =>
+export const handler = apiHandler('getBackupExportRule', async ({ caller, path }) =>
   json(200, await readExportRule(caller, path.projectId, path.clusterId)),
 );

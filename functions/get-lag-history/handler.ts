@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { integrationPath } from '#shared/integrations/schemas';
-import { integrationLagHistory } from '#shared/forwarding/read-lag-history';
+import { integrationLagHistory } from '#shared/forwarding/use-cases';
 
-export const handler = apiHandler({ path: integrationPath }, async ({ caller, path }) =>
+export const handler = apiHandler('getIntegrationLagHistory', async ({ caller, path }) =>
   json(200, await integrationLagHistory(caller, path.projectId, path.integrationId)),
 );

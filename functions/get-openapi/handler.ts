@@ -1,7 +1,7 @@
-import { publicHandler } from '#shared/http/api-handler';
+import { publicHandler } from '#shared/http/public-handler';
 import { openApiDocument } from '#shared/http/openapi';
 import { json } from '#shared/http/responses';
 
 const document = openApiDocument();
 
-export const handler = publicHandler(async () => json(200, document));
+export const handler = publicHandler('getOpenApi', async () => json(200, document));

@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { listQuery, projectPath } from '#shared/integrations/schemas';
-import { listClusters } from '#shared/projects/list-clusters';
+import { listClusters } from '#shared/projects/use-cases';
 
-export const handler = apiHandler({ path: projectPath, query: listQuery }, async ({ caller, path, query }) =>
+export const handler = apiHandler('listClusters', async ({ caller, path, query }) =>
   json(200, await listClusters(caller, path.projectId, query)),
 );

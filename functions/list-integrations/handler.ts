@@ -1,8 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { listQuery, projectPath } from '#shared/integrations/schemas';
-import { listIntegrations } from '#shared/integrations/manage-integrations';
+import { listIntegrations } from '#shared/integrations/use-cases';
 
-export const handler = apiHandler({ path: projectPath, query: listQuery }, async ({ caller, path, query }) =>
+export const handler = apiHandler('listIntegrations', async ({ caller, path, query }) =>
   json(200, await listIntegrations(caller, path.projectId, query)),
 );

@@ -1,6 +1,6 @@
-import { publicHandler } from '#shared/http/api-handler';
+import { publicHandler } from '#shared/http/public-handler';
 import { json } from '#shared/http/responses';
-import { servedRegions } from '#shared/integrations/regions';
+import { servedRegions } from '#shared/integrations/use-cases';
 
 /** The regions the platform serves: public, like a price list, so a sign-up page can show them too. */
-export const handler = publicHandler(async () => json(200, servedRegions()));
+export const handler = publicHandler('listRegions', async () => json(200, servedRegions()));

@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { putForwarding } from '#shared/forwarding/manage-forwarding';
-import { clusterPath, forwardingBody } from '#shared/forwarding/schemas';
+import { putForwarding } from '#shared/forwarding/use-cases';
 
-export const handler = apiHandler({ path: clusterPath, body: forwardingBody }, async ({ caller, path, body }) => {
+export const handler = apiHandler('putAuditLogForwarding', async ({ caller, path, body }) => {
   const { created, forwarding } = await putForwarding(caller, path.projectId, path.clusterId, body);
   return json(created ? 201 : 200, forwarding);
 });

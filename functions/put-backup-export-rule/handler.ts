@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { clusterPath, exportRuleBody } from '#shared/exports/schemas';
-import { setExportRule } from '#shared/exports/manage-exports';
+import { setExportRule } from '#shared/exports/use-cases';
 
 /** Every later Backup Completed event of this cluster starts an export into the rule's folder. */
-export const handler = apiHandler({ path: clusterPath, body: exportRuleBody }, async ({ caller, path, body }) =>
+export const handler = apiHandler('putBackupExportRule', async ({ caller, path, body }) =>
   json(200, await setExportRule(caller, path.projectId, path.clusterId, body)),
 );

@@ -1,40 +1,14 @@
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger, publishMetrics } from '#shared/logger';
-import { jobMessage } from '#shared/exports/export-queue';
-import { runExportSlice } from '#shared/exports/worker/run-export-slice';
+import { jobMessage, runExportSlice } from '#shared/exports/use-cases';
+import { sqsHandler } from '#shared/worker/worker-handlers';
 
 /**
- * The export worker: one queue message = one share of one job's work (see docs/exports.md).
- * A message it cannot act on now is reported as a failed item, so the queue delivers it again
- * after the visibility timeout and, after too many tries, moves it to the dead-letter queue.
+ * The export worker: one queue message = one share of one job's work (see docs/exports.md). A
+ * message it cannot act on now fails, so the queue delivers it again after the visibility timeout
+ * and, after too many tries, moves it to the dead-letter queue. Messages run one after another:
+ * each takes the rest of the invocation's time.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    logger.resetKeys();
-    logger.appendKeys({ messageId: record.messageId, lambdaRequestId: context.awsRequestId });
-    const message = parseMessage(record.body);
-    if (!message) {
-      logger.error('malformed export message: left for the dead-letter queue');
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      continue;
-    }
-    try {
-      await runExportSlice(message, { requestId: `${context.awsRequestId}:${record.messageId}`, remainingMs: context.getRemainingTimeInMillis() });
-    } catch (error) {
-      logger.error('export message not processed: the queue will deliver it again', { jobId: message.jobId, error: error as Error });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
-  }
-  publishMetrics();
-  return { batchItemFailures };
-};
-
-function parseMessage(body: string) {
-  try {
-    const parsed = jobMessage.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const handler = sqsHandler(
+  { message: jobMessage, work: 'export slice', logKeys: ({ projectId, jobId }) => ({ projectId, jobId }) },
+  (message, { messageId, context }) =>
+    runExportSlice(message, { requestId: `${context.awsRequestId}:${messageId}`, remainingMs: context.getRemainingTimeInMillis() }),
+);

@@ -1,5 +1,5 @@
-import { parseTaskInput } from '#shared/validation/task-input';
-import { runValidationStage, type StageResult } from '#shared/validation/run-stage';
+import { runValidationStage } from '#shared/validation/use-cases';
+import { taskHandler } from '#shared/worker/worker-handlers';
 import { stageInput } from '#functions/run-validation-stage/input';
 
 /**
@@ -7,4 +7,4 @@ import { stageInput } from '#functions/run-validation-stage/input';
  * Task states of all six stages call this function with their stage name. It returns the outcome
  * for the next Choice; transient AWS trouble is thrown as TransientStageError for the Retry.
  */
-export const handler = async (event: unknown): Promise<StageResult> => runValidationStage(parseTaskInput(stageInput, event));
+export const handler = taskHandler({ input: stageInput, name: 'validation task' }, runValidationStage);

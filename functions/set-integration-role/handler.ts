@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { integrationPath, setRoleBody } from '#shared/integrations/schemas';
-import { setRole } from '#shared/integrations/manage-integrations';
+import { setRole } from '#shared/integrations/use-cases';
 
 /** 202: the role is stored and validation has started; poll GET .../{integrationId} for its stages. */
-export const handler = apiHandler({ path: integrationPath, body: setRoleBody }, async ({ caller, path, body }) =>
+export const handler = apiHandler('setIntegrationRole', async ({ caller, path, body }) =>
   json(202, await setRole(caller, path.projectId, path.integrationId, body.roleArn)),
 );

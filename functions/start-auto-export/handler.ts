@@ -1,6 +1,5 @@
-import type { EventBridgeEvent } from 'aws-lambda';
-import { logger } from '#shared/logger';
-import { exportOnBackupCompleted } from '#shared/exports/auto-export';
+import { exportOnBackupCompleted } from '#shared/exports/use-cases';
+import { eventHandler } from '#shared/worker/worker-handlers';
 
 /**
  * Starts the export of a completed backup when its cluster has an auto-export rule. Subscribed to
@@ -8,9 +7,4 @@ import { exportOnBackupCompleted } from '#shared/exports/auto-export';
  * so EventBridge's retries (and then its dead-letter handling) keep the event; a retry is safe
  * because the job id is deterministic.
  */
-export const handler = async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
-  logger.resetKeys();
-  logger.appendKeys({ eventId: event.id, detailType: event['detail-type'] });
-  const outcome = await exportOnBackupCompleted(event);
-  logger.info('backup completed event handled', { outcome });
-};
+export const handler = eventHandler(exportOnBackupCompleted);

@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { backupPath, exportBody } from '#shared/exports/schemas';
-import { startBackupExport } from '#shared/exports/manage-exports';
+import { startBackupExport } from '#shared/exports/use-cases';
 
 /** 202: the export job is queued (or was already); poll GET .../jobs/{jobId} for its progress. */
-export const handler = apiHandler({ path: backupPath, body: exportBody }, async ({ caller, path, body }) =>
+export const handler = apiHandler('startBackupExport', async ({ caller, path, body }) =>
   json(202, await startBackupExport(caller, path, body)),
 );

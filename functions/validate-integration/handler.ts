@@ -1,9 +1,8 @@
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
-import { integrationPath } from '#shared/integrations/schemas';
-import { revalidate } from '#shared/integrations/manage-integrations';
+import { revalidate } from '#shared/integrations/use-cases';
 
 /** 202: a new validation run has started; poll GET .../{integrationId} for its stages. */
-export const handler = apiHandler({ path: integrationPath }, async ({ caller, path }) =>
+export const handler = apiHandler('validateIntegration', async ({ caller, path }) =>
   json(202, await revalidate(caller, path.projectId, path.integrationId)),
 );

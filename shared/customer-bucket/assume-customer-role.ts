@@ -1,13 +1,8 @@
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { sts } from '#shared/aws/clients';
 import { SessionCache } from '#shared/customer-bucket/session-cache';
 import { sessionPolicyFor, type SessionScope } from '#shared/customer-bucket/session-policy';
-
-/**
- * The platform's own STS client: its credentials are the function's execution role. Marked pure so
- * that bundles which only reach the message helpers (record-validation-interruption) leave STS out.
- */
-const sts = /* @__PURE__ */ new STSClient({});
 
 /** Sessions are renewed this long before they expire, so no request ever goes out with stale keys. */
 const RENEW_BEFORE_MS = 5 * 60 * 1000;

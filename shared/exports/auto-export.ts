@@ -3,11 +3,12 @@ import { AppError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
 import { backupCompleted } from '#shared/projects/platform-events';
-import { getOwnedCluster, getProject, type Cluster } from '#shared/projects/project-store';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadOwnedCluster, loadProject, type Cluster } from '#shared/projects/project-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { insertFailedJob } from '#shared/exports/job-store';
-import { getExportRule } from '#shared/exports/rule-store';
+import { loadExportRule } from '#shared/exports/rule-store';
 import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from '#shared/exports/submit-export';
+import { parseInput } from '#shared/worker/parse-input';
 
 /**
  * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
@@ -18,16 +19,17 @@ import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from
 export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused' | 'event-refused';
 
 export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
+  const outcome = await autoExport(event);
+  logger.info('backup completed event handled', { outcome });
+  return outcome;
+}
+
+async function autoExport(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {
   if (!acceptPlatformEvent(event)) return 'event-refused';
-  const parsed = backupCompleted.safeParse(event.detail);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');
-    throw new Error(`Malformed Backup Completed event: check ${fields}`);
-  }
-  const detail = parsed.data;
-  const rule = await getExportRule(detail.projectId, detail.clusterId);
+  const detail = parseInput(backupCompleted, event.detail, 'Backup Completed event');
+  const rule = await loadExportRule(detail.projectId, detail.clusterId);
   if (!rule) return 'no-rule';
-  const [project, cluster] = await Promise.all([getProject(detail.projectId), getOwnedCluster(detail.projectId, detail.clusterId)]);
+  const [project, cluster] = await Promise.all([loadProject(detail.projectId), loadOwnedCluster(detail.projectId, detail.clusterId)]);
   // The plan, the cluster's tier or its project changed since the rule was set: no export.
   if (project?.plan !== 'enterprise' || cluster?.tier !== 'dedicated') return 'not-available';
 
@@ -57,7 +59,7 @@ export async function exportOnBackupCompleted(event: EventBridgeEvent<string, un
 
 async function recordRefusedExport(order: ExportOrder, cluster: Cluster, reason: AppError): Promise<void> {
   const now = new Date().toISOString();
-  const integration = await getIntegration(order.projectId, order.integrationId);
+  const integration = await loadIntegration(order.projectId, order.integrationId);
   const job = newJob(order, integration?.bucketName ?? '', cluster, now);
   const inserted = await insertFailedJob({
     ...job,

@@ -42,7 +42,7 @@ export function directoryProblem(directory: string): string | undefined {
 }
 
 /** `<directory>/<clusterId>/<backupId>/`: every file and the manifest of one export live below it. */
-export const destinationPrefix = (directory: string, clusterId: string, backupId: string) =>
+export const backupDestinationPrefix = (directory: string, clusterId: string, backupId: string) =>
   `${directory}/${clusterId}/${backupId}/`;
 
 export const manifestKey = (prefix: string) => `${prefix}${MANIFEST_NAME}`;

@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { jobId } from '#shared/exports/schemas';
-import { projectId } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * The export queue carries one kind of message: "work on this job now". It names the job and the
@@ -21,9 +22,6 @@ export type JobMessage = z.infer<typeof jobMessage>;
 
 /** SQS's limit on a message delay. */
 const MAX_DELAY_SECONDS = 900;
-
-// @__PURE__: bundles that reach this module but never queue a job (reads of jobs and rules) leave the client out.
-const sqs = /* @__PURE__ */ new SQSClient({});
 
 export async function sendJobMessage(message: JobMessage, delaySeconds = 0): Promise<void> {
   await sqs.send(

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
-import { cancellationReasons, getRecord, tableName } from '#shared/table/items';
+import { cancellationReasons, loadRecord, tableName } from '#shared/table/items';
 import { EXPORT_SLOT_SHARDS, exportSlotShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
 import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
@@ -73,7 +73,7 @@ export const releaseSlot = (job: Pick<ExportJob, 'projectId' | 'jobId'>) => ({
   },
 });
 
-export const getSlots = (projectId: string) => getRecord<ExportSlots>(keys.exportSlots(projectId));
+export const loadSlots = (projectId: string) => loadRecord<ExportSlots>(keys.exportSlots(projectId));
 
 async function firstInLine(projectId: string): Promise<{ sk: string; jobId: string } | undefined> {
   const { Items = [] } = await dynamodb.send(
@@ -97,11 +97,11 @@ export async function startWaitingJobs(projectId: string): Promise<number> {
   const max = config().MAX_RUNNING_EXPORTS_PER_PROJECT;
   let started = 0;
   for (let round = 0; round < max + 5; round += 1) {
-    const slots = await getSlots(projectId);
+    const slots = await loadSlots(projectId);
     if (!slots || (slots.waitingCount ?? 0) <= 0 || (slots.running?.size ?? 0) >= max) return started;
     const next = await firstInLine(projectId);
     if (!next) return started;
-    const job = await getRecord<ExportJob>(keys.job(projectId, next.jobId));
+    const job = await loadRecord<ExportJob>(keys.job(projectId, next.jobId));
     const leaveLine = { Delete: { TableName: tableName(), Key: { pk: projectPk(projectId), sk: next.sk }, ConditionExpression: 'attribute_exists(pk)' } };
     const stillWaiting = job?.status === 'PENDING' && job.waitingSince !== undefined;
     const slotFromLine = {

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { keys } from '#shared/table/keys';
-import { getJob } from '#shared/exports/job-store';
+import { loadJob } from '#shared/exports/job-store';
 import { isFinished, type ExportJob } from '#shared/exports/export-job';
 import { releaseSlot } from '#shared/exports/export-slots';
 import type { JobError, JobProgress } from '#shared/exports/schemas';
@@ -37,7 +37,7 @@ export type LeaseOutcome =
   /** Another live invocation holds the job (its own message covers its crash): drop this one. */
   | { kind: 'busy' };
 
-export async function acquireLease(ref: JobRef, request: LeaseRequest): Promise<LeaseOutcome> {
+export async function acquireJobLease(ref: JobRef, request: LeaseRequest): Promise<LeaseOutcome> {
   const now = Date.now();
   const handover = request.after ? ' OR lease.#owner = :after' : '';
   try {
@@ -71,7 +71,7 @@ export async function acquireLease(ref: JobRef, request: LeaseRequest): Promise<
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-  const job = await getJob(ref.projectId, ref.jobId);
+  const job = await loadJob(ref.projectId, ref.jobId);
   if (!job) return { kind: 'nothing-to-do', reason: 'missing' };
   if (isFinished(job.status)) return { kind: 'nothing-to-do', reason: 'finished' };
   if (job.turn > request.turn || job.waitingSince) return { kind: 'nothing-to-do', reason: 'stale' };

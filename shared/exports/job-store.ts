@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
-import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
+import { cancellationReasons, loadRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { takeSlot, waitInLine } from '#shared/exports/export-slots';
@@ -115,7 +115,7 @@ export async function insertFailedJob(job: ExportJob): Promise<boolean> {
   }
 }
 
-export const getJob = (projectId: string, jobId: string) => getRecord<ExportJob>(keys.job(projectId, jobId));
+export const loadJob = (projectId: string, jobId: string) => loadRecord<ExportJob>(keys.job(projectId, jobId));
 
-export const listJobs = (projectId: string, page: { limit: number; nextToken?: string }) =>
+export const loadJobPage = (projectId: string, page: { limit: number; nextToken?: string }) =>
   queryProjectPage<ExportJob>(projectId, sortKeyPrefix.job, page);

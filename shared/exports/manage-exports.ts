@@ -1,11 +1,11 @@
 import { ConflictError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { requireDedicatedCluster, requireProjectAccess } from '#shared/projects/access';
-import { getBackup } from '#shared/projects/project-store';
+import { loadBackup } from '#shared/projects/project-store';
 import { toJobView } from '#shared/exports/export-job';
-import { getJob, listJobs } from '#shared/exports/job-store';
-import { deleteExportRule, getExportRule, putExportRule, toRuleView } from '#shared/exports/rule-store';
+import { loadJob, loadJobPage } from '#shared/exports/job-store';
+import { deleteExportRule, loadExportRule, putExportRule, toRuleView } from '#shared/exports/rule-store';
 import type { ExportRequest, ExportRuleView, JobView } from '#shared/exports/schemas';
 import { requireUsableIntegration, submitExport } from '#shared/exports/submit-export';
 
@@ -20,10 +20,10 @@ interface BackupRef {
   backupId: string;
 }
 
-export async function startBackupExport(caller: Caller, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
+export async function startBackupExport(caller: PlatformUser, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
   await requireProjectAccess(caller, backup.projectId, 'write');
   const cluster = await requireDedicatedCluster(backup.projectId, backup.clusterId);
-  const stored = await getBackup(backup.projectId, backup.clusterId, backup.backupId);
+  const stored = await loadBackup(backup.projectId, backup.clusterId, backup.backupId);
   if (!stored) throw new NotFoundError('No such backup of this cluster.', 'BACKUP_NOT_FOUND');
   if (stored.status !== 'AVAILABLE') {
     throw new ConflictError('BACKUP_NOT_AVAILABLE', 'Only AVAILABLE backups can be exported: wait until the backup has completed.');
@@ -44,24 +44,24 @@ export async function startBackupExport(caller: Caller, backup: BackupRef, reque
   return { jobId: job.jobId };
 }
 
-export async function getExportJob(caller: Caller, projectId: string, jobId: string): Promise<JobView> {
+export async function getExportJob(caller: PlatformUser, projectId: string, jobId: string): Promise<JobView> {
   await requireProjectAccess(caller, projectId, 'read');
-  const job = await getJob(projectId, jobId);
+  const job = await loadJob(projectId, jobId);
   if (!job) throw new NotFoundError('No such job in this project.', 'JOB_NOT_FOUND');
   return toJobView(job);
 }
 
-export async function listExportJobs(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listExportJobs(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
   await requireProjectAccess(caller, projectId, 'read');
-  const { items, nextToken } = await listJobs(projectId, page);
+  const { items, nextToken } = await loadJobPage(projectId, page);
   return { items: items.map(toJobView), nextToken };
 }
 
-export async function setExportRule(caller: Caller, projectId: string, clusterId: string, request: ExportRequest): Promise<ExportRuleView> {
+export async function setExportRule(caller: PlatformUser, projectId: string, clusterId: string, request: ExportRequest): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
   await requireUsableIntegration(projectId, request.integrationId, cluster);
-  const existing = await getExportRule(projectId, clusterId);
+  const existing = await loadExportRule(projectId, clusterId);
   const now = new Date().toISOString();
   const rule = {
     projectId,
@@ -79,15 +79,15 @@ export async function setExportRule(caller: Caller, projectId: string, clusterId
 
 const noRule = () => new NotFoundError('This cluster has no backup export rule.', 'EXPORT_RULE_NOT_FOUND');
 
-export async function readExportRule(caller: Caller, projectId: string, clusterId: string): Promise<ExportRuleView> {
+export async function readExportRule(caller: PlatformUser, projectId: string, clusterId: string): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'read');
   await requireDedicatedCluster(projectId, clusterId);
-  const rule = await getExportRule(projectId, clusterId);
+  const rule = await loadExportRule(projectId, clusterId);
   if (!rule) throw noRule();
   return toRuleView(rule);
 }
 
-export async function removeExportRule(caller: Caller, projectId: string, clusterId: string): Promise<void> {
+export async function removeExportRule(caller: PlatformUser, projectId: string, clusterId: string): Promise<void> {
   await requireProjectAccess(caller, projectId, 'write');
   await requireDedicatedCluster(projectId, clusterId);
   if (!(await deleteExportRule(projectId, clusterId))) throw noRule();

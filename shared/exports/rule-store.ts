@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { keys } from '#shared/table/keys';
 import type { ExportRuleView } from '#shared/exports/schemas';
@@ -12,7 +12,7 @@ export interface ExportRule extends ExportRuleView {
 
 const table = () => config().TABLE_NAME;
 
-export async function getExportRule(projectId: string, clusterId: string): Promise<ExportRule | undefined> {
+export async function loadExportRule(projectId: string, clusterId: string): Promise<ExportRule | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: table(), Key: keys.exportRule(projectId, clusterId), ConsistentRead: true }),
   );

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { integrationId, projectId } from '#shared/integrations/schemas';
+import { integrationId } from '#shared/integrations/schemas';
+import { backupId, clusterId, projectId } from '#shared/projects/schemas';
 import { directoryProblem } from '#shared/exports/destination';
 
 /**
@@ -7,9 +8,6 @@ import { directoryProblem } from '#shared/exports/destination';
  * the handlers and feed the OpenAPI document, like the integration schemas do.
  */
 
-/** Cluster and backup ids come from platform events, which use the same alphabet (platform-events.ts). */
-export const clusterId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a cluster id');
-export const backupId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a backup id');
 export const jobId = z.string().regex(/^job-[0-9a-f]{32}$/, 'must be a job id (job-...)');
 
 export const directory = z.string().superRefine((value, context) => {
@@ -17,8 +15,6 @@ export const directory = z.string().superRefine((value, context) => {
   if (problem) context.addIssue({ code: 'custom', message: `directory ${problem}` });
 });
 
-export const clusterPath = z.strictObject({ projectId, clusterId });
-export const backupPath = z.strictObject({ projectId, clusterId, backupId });
 export const jobPath = z.strictObject({ projectId, jobId });
 
 export const exportBody = z.strictObject({ integrationId, directory });

@@ -1,12 +1,13 @@
-import { AppError, ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import { AppError, ConflictError } from '#shared/errors';
 import { logger } from '#shared/logger';
+import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
-import { destinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
+import { backupDestinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
-import { getJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
+import { loadJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
 
 /**
  * Submitting an export, for the API and for auto-export rules alike. The job id is derived from
@@ -23,21 +24,7 @@ export interface ExportOrder extends JobIdentity {
 
 /** The integration an export may use: present, ACTIVE, in the cluster's region. */
 export async function requireUsableIntegration(projectId: string, integrationId: string, cluster: Cluster): Promise<Integration> {
-  const integration = await getIntegration(projectId, integrationId);
-  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
-  if (integration.status !== 'ACTIVE') {
-    throw new ConflictError(
-      'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
-    );
-  }
-  if (integration.region !== cluster.region) {
-    throw new UnprocessableError(
-      'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${cluster.region}: use an integration in ${cluster.region}.`,
-    );
-  }
-  return integration;
+  return requireUsableForNewWork(await loadIntegration(projectId, integrationId), cluster.region);
 }
 
 /** A new job for `order`, PENDING; every other way a job record starts out derives from this one. */
@@ -53,7 +40,7 @@ export function newJob(order: ExportOrder, destinationBucket: string, cluster: C
     directory: order.directory,
     trigger: order.trigger,
     source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: destinationBucket, prefix: destinationPrefix(order.directory, order.clusterId, order.backupId) },
+    destination: { bucket: destinationBucket, prefix: backupDestinationPrefix(order.directory, order.clusterId, order.backupId) },
     progress: EMPTY_PROGRESS,
     createdAt: now,
     updatedAt: now,
@@ -88,7 +75,7 @@ async function resume(existing: ExportJob): Promise<ExportJob> {
   }
   if (existing.status !== 'FAILED') return existing;
   const restarted = await restartFailedJob(existing, new Date().toISOString());
-  if (!restarted) return (await getJob(existing.projectId, existing.jobId)) ?? existing;
+  if (!restarted) return (await loadJob(existing.projectId, existing.jobId)) ?? existing;
   logger.info('failed export job restarted', { jobId: restarted.jobId, attempt: restarted.attempt });
   await dispatch(restarted);
   return restarted;
@@ -99,7 +86,7 @@ export async function submitExport(order: ExportOrder, integration: Integration,
     throw new ConflictError('BACKUP_NOT_AVAILABLE', 'This backup has no usable location and cannot be exported: contact support.');
   }
   const jobId = jobIdFor(order);
-  const existing = await getJob(order.projectId, jobId);
+  const existing = await loadJob(order.projectId, jobId);
   if (existing) return resume(existing);
   const inserted = await insertJob(newJob(order, integration.bucketName, cluster, new Date().toISOString()));
   if (inserted) {
@@ -108,7 +95,7 @@ export async function submitExport(order: ExportOrder, integration: Integration,
     return inserted;
   }
   // An identical request created it between our read and our write.
-  const raced = await getJob(order.projectId, jobId);
+  const raced = await loadJob(order.projectId, jobId);
   if (!raced) throw new Error(`export job ${jobId} neither written nor found`);
   return resume(raced);
 }

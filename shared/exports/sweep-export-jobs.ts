@@ -1,15 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { cancellationReasons, tableName } from '#shared/table/items';
 import { EXPORT_SLOT_SHARDS, exportSlotShardKey, keys } from '#shared/table/keys';
 import { isFinished, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
-import { getSlots, releaseSlot, startWaitingJobs } from '#shared/exports/export-slots';
+import { loadSlots, releaseSlot, startWaitingJobs } from '#shared/exports/export-slots';
 import { releaseIntegration } from '#shared/exports/job-lease';
-import { getJob } from '#shared/exports/job-store';
+import { loadJob } from '#shared/exports/job-store';
 
 /**
  * The export sweeper (every five minutes): nothing stays RUNNING forever, and no slot or waiting
@@ -83,9 +83,9 @@ async function releaseStaleSlot(projectId: string, jobId: string): Promise<void>
 export async function sweepProject(projectId: string, now = new Date()): Promise<ProjectSweep> {
   const sweep: ProjectSweep = { abandoned: 0, redispatched: 0, released: 0, started: 0 };
   const abandonedBefore = now.getTime() - config().EXPORT_ABANDONED_AFTER_MINUTES * 60_000;
-  const slots = await getSlots(projectId);
+  const slots = await loadSlots(projectId);
   for (const jobId of slots?.running ?? []) {
-    const job = await getJob(projectId, jobId);
+    const job = await loadJob(projectId, jobId);
     if (!job || isFinished(job.status)) {
       await releaseStaleSlot(projectId, jobId);
       sweep.released += 1;
@@ -131,5 +131,6 @@ export async function sweepExportJobs(now = new Date()): Promise<ProjectSweep & 
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
+  logger.info('export jobs swept', total);
   return total;
 }

@@ -8,7 +8,8 @@ import type { AnnouncedFile } from '#shared/forwarding/delivery/event-delivery';
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html, of which forwarding reads
  * the bucket, the key and the event's time (when the object landed).
  */
-const objectCreated = z.object({
+export const auditLogEvent = z.object({
+  id: z.string().min(1),
   source: z.literal('aws.s3'),
   'detail-type': z.literal('Object Created'),
   account: z.string(),
@@ -19,31 +20,24 @@ const objectCreated = z.object({
   }),
 });
 
-export type ParsedEvent = { kind: 'file'; file: AnnouncedFile } | { kind: 'other'; reason: string };
+export type AuditLogEvent = z.infer<typeof auditLogEvent>;
 
 /**
- * Reads one queue message. An event of another bucket or account is none of forwarding's business
- * (the rule already filters them; this is the second check). Keys arrive as S3 stored them; a key
- * that reads as URL-encoded (as S3 writes keys into queue notifications) is decoded.
+ * The file an event announces, or undefined when it is none of forwarding's business: an event of
+ * another bucket or account (the rule already filters them; this is the second check). Keys arrive
+ * as S3 stored them; a key that reads as URL-encoded (as S3 writes keys into queue notifications)
+ * is decoded, and one that does not decode is an error (the message dead-letters).
  */
-export function parseAuditLogEvent(body: string): ParsedEvent | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const parsed = objectCreated.safeParse(json);
-  if (!parsed.success) return undefined;
-  const { detail, account, time } = parsed.data;
-  if (detail.bucket.name !== config().AUDIT_LOG_BUCKET || account !== config().PLATFORM_ACCOUNT_ID) return { kind: 'other', reason: 'another bucket' };
+export function announcedFileOf(event: AuditLogEvent): AnnouncedFile | undefined {
+  const { detail, account, time } = event;
+  if (detail.bucket.name !== config().AUDIT_LOG_BUCKET || account !== config().PLATFORM_ACCOUNT_ID) return undefined;
   let key = detail.object.key;
   if (/%[0-9A-Fa-f]{2}/.test(key)) {
     try {
       key = decodeURIComponent(key.replace(/\+/g, ' '));
     } catch {
-      return undefined;
+      throw new Error('the event names a key that does not decode');
     }
   }
-  return { kind: 'file', file: { key, landedAt: new Date(time) } };
+  return { key, landedAt: new Date(time) };
 }

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import { CustomerClientCache } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { auditLogFolder } from '#shared/forwarding/audit-log-keys';
 
@@ -15,8 +15,7 @@ import { auditLogFolder } from '#shared/forwarding/audit-log-keys';
  * Clients are kept per destination across runs of a warm container (their sessions and sockets
  * are reused); a change of role, bucket, key or directory makes a new one.
  */
-const MAX_CACHED_CLIENTS = 512;
-const clients = new Map<string, S3Client>();
+const clients = new CustomerClientCache(512);
 
 export interface Destination {
   client: S3Client;
@@ -27,19 +26,7 @@ export interface Destination {
 
 export function destinationFor(target: CustomerTarget, directory: string, clusterId: string): Destination {
   const folder = auditLogFolder(directory, clusterId);
-  const cacheKey = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn, folder]);
-  let client = clients.get(cacheKey);
-  if (client) {
-    clients.delete(cacheKey); // re-inserted below: the map's order is least recently used first
-  } else {
-    ({ client } = customerS3Client(target, { prefixes: [folder], objectActions: ['s3:PutObject', 's3:GetObject'] }, 'forwarding'));
-  }
-  clients.set(cacheKey, client);
-  for (const [key, stale] of clients) {
-    if (clients.size <= MAX_CACHED_CLIENTS) break;
-    clients.delete(key);
-    stale.destroy();
-  }
+  const client = clients.clientFor(target, { prefixes: [folder], objectActions: ['s3:PutObject', 's3:GetObject'] }, 'forwarding');
   return { client, target, folder };
 }
 

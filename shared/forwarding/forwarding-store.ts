@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
-import { getRecord } from '#shared/table/items';
+import { loadRecord } from '#shared/table/items';
 import { FORWARDING_SHARDS, forwardingShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
 import { clusterOfSourceKey, parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { newDigestChain, shardOf, usedByMember, type Forwarding } from '#shared/forwarding/forwarding';
@@ -35,7 +35,7 @@ export function normalizeForwarding(item: Record<string, unknown>): Forwarding {
   return forwarding;
 }
 
-export async function getForwarding(projectId: string, clusterId: string): Promise<Forwarding | undefined> {
+export async function loadForwarding(projectId: string, clusterId: string): Promise<Forwarding | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: table(), Key: keys.forwarding(projectId, clusterId), ConsistentRead: true }),
   );
@@ -48,8 +48,8 @@ export async function getForwarding(projectId: string, clusterId: string): Promi
  * none; its forwarding is then looked up in its ForwardingIndex shard.
  */
 export async function findClusterForwarding(clusterId: string): Promise<Forwarding | undefined> {
-  const owner = await getRecord<{ projectId: string }>(keys.clusterOwner(clusterId));
-  if (owner) return getForwarding(owner.projectId, clusterId);
+  const owner = await loadRecord<{ projectId: string }>(keys.clusterOwner(clusterId));
+  if (owner) return loadForwarding(owner.projectId, clusterId);
   const { Items = [] } = await dynamodb.send(
     new QueryCommand({
       TableName: table(),
@@ -61,11 +61,11 @@ export async function findClusterForwarding(clusterId: string): Promise<Forwardi
     }),
   );
   const projectId = Items[0]?.projectId;
-  return typeof projectId === 'string' ? getForwarding(projectId, clusterId) : undefined;
+  return typeof projectId === 'string' ? loadForwarding(projectId, clusterId) : undefined;
 }
 
 /** The forwardings of one project (at most one per cluster), for the health roll-up. */
-export async function listProjectForwardings(projectId: string): Promise<Forwarding[]> {
+export async function loadProjectForwardings(projectId: string): Promise<Forwarding[]> {
   const items: Forwarding[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -91,7 +91,7 @@ export type IndexedForwarding = Pick<Forwarding, 'projectId' | 'clusterId' | 'in
  * Every enabled forwarding, read from the sparse index, its shards in parallel. Index reads are
  * eventually consistent: a forwarding enabled a moment ago may join on the next tick.
  */
-export async function listEnabledForwardings(): Promise<IndexedForwarding[]> {
+export async function loadEnabledForwardings(): Promise<IndexedForwarding[]> {
   const shards = Array.from({ length: FORWARDING_SHARDS }, (_, shard) => forwardingShardKey(shard));
   const perShard = await Promise.all(
     shards.map(async (shard) => {

@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
-import { listProjectForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { loadProjectForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 
 /**
@@ -86,9 +86,9 @@ async function replaceHealth(projectId: string, integrationId: string, previous:
  */
 export async function rollUpIntegrationHealth(projectId: string, integrationId: string): Promise<void> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const integration = await getIntegration(projectId, integrationId);
+    const integration = await loadIntegration(projectId, integrationId);
     if (!integration) return;
-    const forwardings = (await listProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
+    const forwardings = (await loadProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
     const next = combineHealth(integration.health, forwardings);
     if (sameHealth(integration.health, next)) return;
     if (await replaceHealth(projectId, integrationId, integration.health, next)) return;
@@ -112,7 +112,7 @@ export async function rollUpFromIndex(forwardings: IndexedForwarding[], parallel
   let changed = 0;
   await inParallel([...groups.values()], parallel, async (group) => {
     const { projectId, integrationId } = group[0] as IndexedForwarding;
-    const integration = await getIntegration(projectId, integrationId);
+    const integration = await loadIntegration(projectId, integrationId);
     if (!integration) return;
     const next = combineHealth(integration.health, group);
     if (!sameHealth(integration.health, next) && (await replaceHealth(projectId, integrationId, integration.health, next))) changed += 1;

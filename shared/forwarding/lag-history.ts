@@ -1,6 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { dynamodb } from '#shared/aws/dynamodb';
+import type { LagHistoryView } from '#shared/forwarding/schemas';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger } from '#shared/logger';
 import { keys } from '#shared/table/keys';
@@ -72,14 +72,6 @@ export function ringSlots(item: Record<string, unknown>): LagSlot[] {
     .filter(([name, value]) => /^slot\d+$/.test(name) && Array.isArray(value))
     .map(([, value]) => ({ start: Number((value as number[])[0]), max: Number((value as number[])[1]) }));
 }
-
-export const lagHistoryView = z.object({
-  slotSeconds: z.number().int(),
-  /** Slots with at least one run, oldest first: the largest lag of every cluster that forwards through the integration. */
-  points: z.array(z.object({ at: z.string(), lagSeconds: z.number() })),
-});
-
-export type LagHistoryView = z.infer<typeof lagHistoryView>;
 
 /** Several clusters' slots as one series: the worst lag of each slot of the last day, as the integration's health reports the worst. */
 export function combinedLagPoints(slots: LagSlot[], now: number): LagHistoryView {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import { NotFoundError } from '#shared/errors';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
-import { isUsable } from '#shared/integrations/integration';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { requireUsableForNewWork } from '#shared/integrations/customer-target';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
 import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
 import { initialHealth, newDigestChain, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
-import { changeForwarding, deleteForwarding, getForwarding, insertForwarding, updateForwardingOptions } from '#shared/forwarding/forwarding-store';
+import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding, updateForwardingOptions } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/forwarding/schemas';
 
@@ -19,35 +19,22 @@ import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/fo
 const forwardingOff = () => new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
 
 async function viewOf(forwarding: Forwarding): Promise<ForwardingView> {
-  const integration = await getIntegration(forwarding.projectId, forwarding.integrationId);
+  const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
   return toForwardingView(forwarding, integration?.bucketName ?? '');
 }
 
 /** Turns forwarding on, or points it at another integration or directory. `created` tells which. */
 export async function putForwarding(
-  caller: Caller,
+  caller: PlatformUser,
   projectId: string,
   clusterId: string,
   body: ForwardingBody,
 ): Promise<{ created: boolean; forwarding: ForwardingView }> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
-  const integration = await getIntegration(projectId, body.integrationId);
-  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
-  if (!isUsable(integration)) {
-    throw new ConflictError(
-      'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}: forwarding needs an ACTIVE integration; finish its setup or validate it again.`,
-    );
-  }
-  if (integration.region !== cluster.region) {
-    throw new UnprocessableError(
-      'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${cluster.region}: use an integration in ${cluster.region}.`,
-    );
-  }
+  const integration = requireUsableForNewWork(await loadIntegration(projectId, body.integrationId), cluster.region);
   const now = new Date().toISOString();
-  const existing = await getForwarding(projectId, clusterId);
+  const existing = await loadForwarding(projectId, clusterId);
   if (!existing) {
     const forwarding: Forwarding = {
       projectId,
@@ -72,7 +59,7 @@ export async function putForwarding(
   await changeForwarding(existing, { ...body, updatedAt: now, updatedBy: caller.userId });
   if (previousIntegrationId !== body.integrationId) await rollUpIntegrationHealth(projectId, previousIntegrationId);
   logger.info('audit-log forwarding changed', { projectId, clusterId, integrationId: body.integrationId, previousIntegrationId });
-  const changed = (await getForwarding(projectId, clusterId)) ?? { ...existing, ...body };
+  const changed = (await loadForwarding(projectId, clusterId)) ?? { ...existing, ...body };
   return { created: false, forwarding: toForwardingView(changed, integration.bucketName) };
 }
 
@@ -81,15 +68,15 @@ export async function putForwarding(
  * left the dedicated tier (else its integration could never be deleted); without one, the cluster
  * check gives the most useful answer (no such cluster, feature not available, or forwarding off).
  */
-export async function requireForwarding(caller: Caller, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
+export async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
-  const forwarding = await getForwarding(projectId, clusterId);
+  const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
   await requireDedicatedCluster(projectId, clusterId);
   throw forwardingOff();
 }
 
-export async function getClusterForwarding(caller: Caller, projectId: string, clusterId: string): Promise<ForwardingView> {
+export async function getClusterForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<ForwardingView> {
   return viewOf(await requireForwarding(caller, projectId, clusterId, 'read'));
 }
 
@@ -98,7 +85,7 @@ export async function getClusterForwarding(caller: Caller, projectId: string, cl
  * files that land are recorded as pending; resuming asks for a catch-up run at once, which delivers
  * them oldest first.
  */
-export async function patchForwarding(caller: Caller, projectId: string, clusterId: string, patch: ForwardingPatch): Promise<ForwardingView> {
+export async function patchForwarding(caller: PlatformUser, projectId: string, clusterId: string, patch: ForwardingPatch): Promise<ForwardingView> {
   const existing = await requireForwarding(caller, projectId, clusterId, 'write');
   const now = new Date().toISOString();
   const pausing = patch.paused === true && !existing.paused;
@@ -111,11 +98,11 @@ export async function patchForwarding(caller: Caller, projectId: string, cluster
   });
   if (resuming) await requestCatchUp(existing);
   if (pausing || resuming) logger.info(pausing ? 'audit-log forwarding paused' : 'audit-log forwarding resumed', { projectId, clusterId, integrationId: existing.integrationId });
-  return viewOf((await getForwarding(projectId, clusterId)) ?? existing);
+  return viewOf((await loadForwarding(projectId, clusterId)) ?? existing);
 }
 
 /** Turns forwarding off. Files already delivered stay in the customer's bucket. */
-export async function removeForwarding(caller: Caller, projectId: string, clusterId: string): Promise<void> {
+export async function removeForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<void> {
   const forwarding = await requireForwarding(caller, projectId, clusterId, 'write');
   await deleteForwarding(forwarding);
   await rollUpIntegrationHealth(projectId, forwarding.integrationId);

@@ -1,16 +1,12 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { platformS3 } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { sourceHourPrefix } from '#shared/forwarding/audit-log-keys';
 
 /**
- * The platform's own audit-log bucket, read with the function's execution role. Created on first
- * use rather than at import, so a missing variable fails with config()'s message, not an import error.
+ * The platform's own audit-log bucket, read with the function's execution role (platformS3).
  * ExpectedBucketOwner guards against reading a same-named bucket of another account.
  */
-let client: S3Client | undefined;
-
-const platformS3 = () => (client ??= new S3Client({ forcePathStyle: config().S3_FORCE_PATH_STYLE }));
-
 /**
  * The largest audit-log file forwarding delivers: files are read whole (to hash, compress and
  * retry them). The platform writes files of kilobytes; a larger one is skipped and counted

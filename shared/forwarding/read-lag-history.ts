@@ -1,10 +1,11 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { getIntegration } from '#shared/integrations/manage-integrations';
-import { listProjectForwardings } from '#shared/forwarding/forwarding-store';
-import { combinedLagPoints, ringSlots, type LagHistoryView, type LagSlot } from '#shared/forwarding/lag-history';
+import { loadProjectForwardings } from '#shared/forwarding/forwarding-store';
+import { combinedLagPoints, ringSlots, type LagSlot } from '#shared/forwarding/lag-history';
+import type { LagHistoryView } from '#shared/forwarding/schemas';
 import { projectPk, sortKeyPrefix } from '#shared/table/keys';
 
 /**
@@ -12,9 +13,9 @@ import { projectPk, sortKeyPrefix } from '#shared/table/keys';
  * forwards audit logs through the integration (finished slots from their rings, the slot in
  * progress from the forwarding), the worst per slot, for the console's chart.
  */
-export async function integrationLagHistory(caller: Caller, projectId: string, integrationId: string): Promise<LagHistoryView> {
+export async function integrationLagHistory(caller: PlatformUser, projectId: string, integrationId: string): Promise<LagHistoryView> {
   await getIntegration(caller, projectId, integrationId); // authorizes (read) and answers 404 for an unknown integration
-  const forwardings = (await listProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
+  const forwardings = (await loadProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
   const clusters = new Set(forwardings.map((forwarding) => forwarding.clusterId));
   const slots: LagSlot[] = forwardings.flatMap((forwarding) => (forwarding.lagSlot ? [forwarding.lagSlot] : []));
   if (clusters.size > 0) {

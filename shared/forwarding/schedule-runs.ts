@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
-import { listEnabledForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
+import { loadEnabledForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
-import { inParallel } from '#shared/forwarding/in-parallel';
+import { inParallel } from '#shared/worker/in-parallel';
 import type { DigestRunMessage, ForwardingRunMessage } from '#shared/forwarding/schemas';
 
 /**
@@ -19,8 +20,6 @@ import type { DigestRunMessage, ForwardingRunMessage } from '#shared/forwarding/
  * - once an hour (minutes DIGEST_MINUTE.., spread likewise) a digest run to every cluster;
  * then rolls every integration's health up from the index.
  */
-const sqs = new SQSClient({});
-
 const SQS_BATCH = 10;
 /** SendMessageBatch calls in flight at once. */
 const PARALLEL_SENDS = 10;
@@ -54,7 +53,7 @@ export function plannedRuns(forwarding: Pick<IndexedForwarding, 'clusterId' | 'h
 export async function scheduleForwardingRuns(tick: Date = new Date()): Promise<ScheduleResult> {
   const { FORWARDING_QUEUE_URL, DIGEST_QUEUE_URL } = config();
   if (!FORWARDING_QUEUE_URL || !DIGEST_QUEUE_URL) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL and DIGEST_QUEUE_URL must be set');
-  const refs = await listEnabledForwardings();
+  const refs = await loadEnabledForwardings();
   const catchUps: ForwardingRunMessage[] = [];
   const digests: DigestRunMessage[] = [];
   const requestedAt = tick.toISOString();

@@ -1,16 +1,12 @@
 import * as z from 'zod';
 import { directoryProblem } from '#shared/exports/destination';
-import { integrationHealth, integrationId, projectId } from '#shared/integrations/schemas';
+import { integrationHealth, integrationId } from '#shared/integrations/schemas';
+import { clusterId, projectId } from '#shared/projects/schemas';
 
 /**
  * Contracts of audit-log forwarding: the API's requests and answers (also the source of the
  * OpenAPI document) and the messages its workers exchange.
  */
-/** Cluster ids come from platform events and use their alphabet (shared/projects/platform-events.ts). */
-export const clusterId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a cluster id');
-
-export const clusterPath = z.strictObject({ projectId, clusterId });
-
 /**
  * The customer-side key prefix forwarding writes under, with the same rules as export directories
  * (shared/exports/destination.ts), so a customer learns one rule: a relative path of S3 safe
@@ -53,6 +49,13 @@ export const forwardingView = z.object({
   /** The newest hourly digest written. */
   lastDigest: z.object({ hour: z.string(), key: z.string() }).optional(),
   health: integrationHealth,
+});
+
+/** An integration's forwarding lag over the last day (GET .../lag-history, shared/forwarding/lag-history.ts). */
+export const lagHistoryView = z.object({
+  slotSeconds: z.number().int(),
+  /** Slots with at least one run, oldest first: the largest lag of every cluster that forwards through the integration. */
+  points: z.array(z.object({ at: z.string(), lagSeconds: z.number() })),
 });
 
 /** A time in the API: ISO 8601 with a time zone. */
@@ -115,3 +118,4 @@ export type ForwardingView = z.infer<typeof forwardingView>;
 export type ReplayView = z.infer<typeof replayView>;
 export type ForwardingRunMessage = z.infer<typeof forwardingRunMessage>;
 export type DigestRunMessage = z.infer<typeof digestRunMessage>;
+export type LagHistoryView = z.infer<typeof lagHistoryView>;

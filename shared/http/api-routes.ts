@@ -6,29 +6,29 @@ import {
   integrationPath,
   integrationView,
   listQuery,
-  projectPath,
   setRoleBody,
   setupDocuments,
 } from '#shared/integrations/schemas';
 import {
-  clusterPath as forwardingPath,
   digestPublicKeyView,
   forwardingBody,
   forwardingPatch,
   forwardingView,
+  lagHistoryView,
   replayBody,
   replayPath,
   replayView,
 } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
-import { lagHistoryView } from '#shared/forwarding/lag-history';
-import { backupList, clusterList } from '#shared/projects/schemas';
-import { backupPath, clusterPath, exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
+import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
+import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
 
 /**
- * Every route of the HTTP API with the schemas it validates and answers with. The OpenAPI document
- * is generated from this table, and a test checks it against the httpApi events of serverless.yml,
- * so the routes, the document and the deployment cannot drift apart.
+ * Every route of the HTTP API with the schemas it validates and answers with, named here and
+ * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
+ * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
+ * it against the httpApi events of serverless.yml and each deployed function's handler, so the
+ * routes, the handlers, the document and the deployment cannot drift apart.
  */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -46,7 +46,7 @@ export interface ApiRoute {
 const integrationRoot = '/v1/projects/{projectId}/integrations';
 const oneIntegration = `${integrationRoot}/{integrationId}`;
 
-export const apiRoutes: ApiRoute[] = [
+export const apiRoutes = [
   {
     method: 'GET',
     path: '/v1/health',
@@ -181,7 +181,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'putAuditLogForwarding',
     summary: 'Turn audit-log forwarding of a dedicated cluster on, or change its integration or directory',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     body: forwardingBody,
     responses: {
       200: { description: 'Forwarding changed; pending files go to the new place, and a new digest chain starts there', schema: forwardingView },
@@ -195,7 +195,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'getAuditLogForwarding',
     summary: "A cluster's audit-log forwarding with its delivery health",
     access: 'read',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     responses: { 200: { description: 'The forwarding', schema: forwardingView } },
   },
   {
@@ -204,7 +204,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'patchAuditLogForwarding',
     summary: 'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     body: forwardingPatch,
     responses: { 200: { description: 'The forwarding as changed', schema: forwardingView } },
   },
@@ -214,7 +214,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'startAuditLogReplay',
     summary: 'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are)',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     body: replayBody,
     responses: {
       202: { description: 'The replay job, started', schema: replayView },
@@ -245,7 +245,7 @@ export const apiRoutes: ApiRoute[] = [
     operationId: 'deleteAuditLogForwarding',
     summary: 'Turn audit-log forwarding off (files already delivered stay)',
     access: 'write',
-    pathParams: forwardingPath,
+    pathParams: clusterPath,
     responses: { 204: { description: 'Forwarding turned off' } },
   },
   {
@@ -311,4 +311,17 @@ export const apiRoutes: ApiRoute[] = [
     pathParams: jobPath,
     responses: { 200: { description: 'The job', schema: jobView } },
   },
-];
+] as const satisfies readonly ApiRoute[];
+
+type Route = (typeof apiRoutes)[number];
+export type OperationId = Route['operationId'];
+/** The operations a caller with a token may call, and those anyone may. */
+export type CallerOperationId = Exclude<Route, { access: 'public' }>['operationId'];
+export type PublicOperationId = Extract<Route, { access: 'public' }>['operationId'];
+export type RouteOf<O extends OperationId> = Extract<Route, { operationId: O }>;
+
+export function routeOf<O extends OperationId>(operationId: O): RouteOf<O> {
+  const route = apiRoutes.find((candidate) => candidate.operationId === operationId);
+  if (!route) throw new Error(`No route has the operation ${operationId}`);
+  return route as RouteOf<O>;
+}

@@ -1,4 +1,5 @@
 import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
 import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
@@ -73,4 +74,25 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
     region: integration.region,
     ...(validated.kmsKeyArn ? { kmsKeyArn: validated.kmsKeyArn } : {}),
   };
+}
+
+/**
+ * The integration new work may use (an export, forwarding turned on or moved): present, ACTIVE
+ * and in the cluster's region (SPEC section 3). Work already running follows workerTargetOf.
+ */
+export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
+  if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  if (integration.status !== 'ACTIVE') {
+    throw new ConflictError(
+      'INTEGRATION_NOT_ACTIVE',
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+    );
+  }
+  if (integration.region !== clusterRegion) {
+    throw new UnprocessableError(
+      'REGION_MISMATCH',
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+    );
+  }
+  return integration;
 }

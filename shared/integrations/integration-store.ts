@@ -1,14 +1,19 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
 import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } from '#shared/projects/project-usage';
-import { cancellationReasons, getRecord, queryProjectPage, tableName as table } from '#shared/table/items';
+import { cancellationReasons, loadRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
 
-
+/**
+ * The integration records in the table, read and written with no access check: only use cases
+ * (manage-integrations.ts, which authorize first) and workers call this. Store reads are named
+ * `load…` here and in every `*-store.ts`, never like a use case (`getIntegration`), so an
+ * editor's auto-import cannot offer the unchecked read for a checked use case.
+ */
 
 /**
  * Creates the integration, reserves its name within the project, records its external ID as used
@@ -63,17 +68,17 @@ export async function insertIntegration(integration: Integration): Promise<void>
   }
 }
 
-export const getIntegration = (projectId: string, integrationId: string) =>
-  getRecord<Integration>(keys.integration(projectId, integrationId));
+export const loadIntegration = (projectId: string, integrationId: string) =>
+  loadRecord<Integration>(keys.integration(projectId, integrationId));
 
-export const listIntegrations = (projectId: string, page: { limit: number; nextToken?: string }) =>
+export const loadIntegrationPage = (projectId: string, page: { limit: number; nextToken?: string }) =>
   queryProjectPage<Integration>(projectId, sortKeyPrefix.integration, page);
 
 /**
  * Deletes the integration, frees its name and gives its place back, unless an export or forwarding
  * uses it. The external ID tombstone stays forever, so the ID can never be issued again.
  */
-export async function deleteIntegration(integration: Integration): Promise<void> {
+export async function deleteIntegrationRecords(integration: Integration): Promise<void> {
   const { projectId, integrationId, name } = integration;
   await ensureUsageCounted(projectId);
   try {
@@ -166,7 +171,7 @@ export async function beginValidation(
       return { began: true };
     }
     // Neither applied: find out which condition held it back (or retry a race with a window change).
-    const stored = await getRecord<Integration>(key);
+    const stored = await loadRecord<Integration>(key);
     if (!stored) return { began: false, reason: 'in-progress' };
     if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore) return { began: false, reason: 'in-progress' };
     if (stored.validationWindow === window && (stored.validationsInWindow ?? 0) >= max) {

@@ -46,6 +46,3 @@ export interface ValidatedSettings {
   /** When the validation run that proved them ended. */
   at: string;
 }
-
-/** Only ACTIVE integrations can carry exports and forwarding (SPEC section 3). */
-export const isUsable = (integration: Integration) => integration.status === 'ACTIVE';

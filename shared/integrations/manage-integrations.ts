@@ -1,6 +1,6 @@
 import { config } from '#shared/config';
 import { ConflictError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { requireProjectAccess, type Access } from '#shared/projects/access';
 import { setupDocumentsFor } from '#shared/integrations/setup-documents';
@@ -15,9 +15,9 @@ import { startValidation } from '#shared/validation/start-validation';
  * project it may not see; none of them knows about HTTP.
  */
 
-async function requireIntegration(caller: Caller, projectId: string, integrationId: string, access: Access) {
+async function requireIntegration(caller: PlatformUser, projectId: string, integrationId: string, access: Access) {
   await requireProjectAccess(caller, projectId, access);
-  const integration = await store.getIntegration(projectId, integrationId);
+  const integration = await store.loadIntegration(projectId, integrationId);
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
   return integration;
 }
@@ -26,7 +26,7 @@ const documentsOf = (integration: Integration): SetupDocuments =>
   setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID }, config().CUSTOMER_ROLE_TEMPLATE_URL);
 
 export async function createIntegration(
-  caller: Caller,
+  caller: PlatformUser,
   projectId: string,
   body: CreateIntegrationBody,
 ): Promise<IntegrationView & { setup: SetupDocuments }> {
@@ -47,29 +47,29 @@ export async function createIntegration(
   return { ...toView(integration), setup: documentsOf(integration) };
 }
 
-export async function listIntegrations(caller: Caller, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listIntegrations(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
   await requireProjectAccess(caller, projectId, 'read');
-  const { items, nextToken } = await store.listIntegrations(projectId, page);
+  const { items, nextToken } = await store.loadIntegrationPage(projectId, page);
   return { items: items.map(toView), nextToken };
 }
 
-export async function getIntegration(caller: Caller, projectId: string, integrationId: string): Promise<IntegrationView> {
+export async function getIntegration(caller: PlatformUser, projectId: string, integrationId: string): Promise<IntegrationView> {
   return toView(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
-export async function getSetupDocuments(caller: Caller, projectId: string, integrationId: string): Promise<SetupDocuments> {
+export async function getSetupDocuments(caller: PlatformUser, projectId: string, integrationId: string): Promise<SetupDocuments> {
   return documentsOf(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
 /** Stores the customer's role and validates it; the answer is the integration as it now stands. */
-export async function setRole(caller: Caller, projectId: string, integrationId: string, roleArn: string) {
+export async function setRole(caller: PlatformUser, projectId: string, integrationId: string, roleArn: string) {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   await startValidation(integration, roleArn);
   logger.info('integration role set', { projectId, integrationId });
   return getIntegration(caller, projectId, integrationId);
 }
 
-export async function revalidate(caller: Caller, projectId: string, integrationId: string) {
+export async function revalidate(caller: PlatformUser, projectId: string, integrationId: string) {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   if (!integration.roleArn) {
     throw new ConflictError('ROLE_NOT_SET', 'Set the role of this integration first (PUT .../role); that starts validation.');
@@ -78,8 +78,8 @@ export async function revalidate(caller: Caller, projectId: string, integrationI
   return getIntegration(caller, projectId, integrationId);
 }
 
-export async function removeIntegration(caller: Caller, projectId: string, integrationId: string): Promise<void> {
+export async function removeIntegration(caller: PlatformUser, projectId: string, integrationId: string): Promise<void> {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
-  await store.deleteIntegration(integration);
+  await store.deleteIntegrationRecords(integration);
   logger.info('integration deleted', { projectId, integrationId });
 }

@@ -1,15 +1,14 @@
 import * as z from 'zod';
 import { config } from '#shared/config';
 import { bucketNameProblem, KMS_KEY_ARN, printable, ROLE_ARN } from '#shared/integrations/naming-rules';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * Request and response contracts of the integrations API. These schemas validate requests, type
  * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
  */
-export const projectId = z.string().regex(/^[\w.:-]{1,128}$/, 'must be a project id');
 export const integrationId = z.string().regex(/^integ-[a-z0-9]{20}$/, 'must be an integration id (integ-...)');
 
-export const projectPath = z.strictObject({ projectId });
 export const integrationPath = z.strictObject({ projectId, integrationId });
 
 export const listQuery = z.strictObject({

@@ -1,6 +1,6 @@
 import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
-import { getOwnedCluster, getProject, type Cluster, type Project } from '#shared/projects/project-store';
+import type { PlatformUser } from '#shared/http/platform-user';
+import { loadOwnedCluster, loadProject, type Cluster, type Project } from '#shared/projects/project-store';
 
 export type Access = 'read' | 'write';
 
@@ -11,8 +11,8 @@ const notFound = () => new NotFoundError('No such project, or you have no access
  * organization and project admins may write; project members may read; anyone else learns nothing,
  * not even that the project exists (404). Integrations need the enterprise plan.
  */
-export async function requireProjectAccess(caller: Caller, projectId: string, access: Access): Promise<Project> {
-  const project = await getProject(projectId);
+export async function requireProjectAccess(caller: PlatformUser, projectId: string, access: Access): Promise<Project> {
+  const project = await loadProject(projectId);
   if (!project || project.orgId !== caller.orgId) throw notFound();
   const isOwner = caller.orgRole === 'owner';
   const projectRole = caller.projectRoles.get(projectId);
@@ -28,7 +28,7 @@ export async function requireProjectAccess(caller: Caller, projectId: string, ac
 
 /** Exports and forwarding work only for dedicated clusters (SPEC section 2) the project owns now. */
 export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
-  const cluster = await getOwnedCluster(projectId, clusterId);
+  const cluster = await loadOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');
   if (cluster.tier !== 'dedicated') {
     throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');

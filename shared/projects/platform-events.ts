@@ -1,28 +1,27 @@
 import * as z from 'zod';
+import { backupId, clusterId, orgId, projectId } from '#shared/projects/schemas';
 
 /**
  * The platform events this service consumes (SPEC section 6), as EventBridge delivers them. The
  * envelope's `time` and `id` order the events: the store keeps the newest and ignores replays.
  */
-const id = z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'ids use letters, digits, ".", ":", "_" and "-"');
-
 export const projectUpserted = z.object({
-  projectId: id,
-  orgId: id,
+  projectId,
+  orgId,
   plan: z.string().min(1).max(64),
 });
 
 export const clusterUpserted = z.object({
-  projectId: id,
-  clusterId: id,
+  projectId,
+  clusterId,
   region: z.string().min(1).max(32),
   tier: z.enum(['dedicated', 'serverless']),
 });
 
 export const backupCompleted = z.object({
-  projectId: id,
-  clusterId: id,
-  backupId: id,
+  projectId,
+  clusterId,
+  backupId,
   bucket: z.string().min(3).max(63),
   prefix: z.string().max(1024),
   completedAt: z.string().datetime({ offset: true }),

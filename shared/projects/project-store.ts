@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { getRecord } from '#shared/table/items';
+import { loadRecord } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type {
   BackupCompleted,
@@ -44,7 +44,7 @@ export const recordProject = (project: Project) => putIfNewer(keys.project(proje
 /**
  * A cluster lives in its project's partition, and its current owner is recorded beside, outside any
  * project: when a `Cluster Upserted` moves a cluster to another project, the old project's record
- * stays behind, and only the owner record says it is no longer that project's (getOwnedCluster).
+ * stays behind, and only the owner record says it is no longer that project's (loadOwnedCluster).
  */
 export async function recordCluster(cluster: Cluster): Promise<boolean> {
   const owner = { clusterId: cluster.clusterId, projectId: cluster.projectId, eventTime: cluster.eventTime, eventId: cluster.eventId };
@@ -56,10 +56,10 @@ export const recordBackup = (backup: Backup) =>
   putIfNewer(keys.backup(backup.projectId, backup.clusterId, backup.backupId), backup);
 
 
-export const getProject = (projectId: string) => getRecord<Project>(keys.project(projectId));
+export const loadProject = (projectId: string) => loadRecord<Project>(keys.project(projectId));
 
-export const getCluster = (projectId: string, clusterId: string) =>
-  getRecord<Cluster>(keys.cluster(projectId, clusterId));
+export const loadCluster = (projectId: string, clusterId: string) =>
+  loadRecord<Cluster>(keys.cluster(projectId, clusterId));
 
 /**
  * The project's cluster, if the project owns it now. Every use of a cluster on behalf of a project
@@ -67,11 +67,11 @@ export const getCluster = (projectId: string, clusterId: string) =>
  * project serves its former project nothing. Clusters recorded before owner records existed have
  * none: their project's own record is the answer until their next event.
  */
-export async function getOwnedCluster(projectId: string, clusterId: string): Promise<Cluster | undefined> {
-  const [cluster, owner] = await Promise.all([getCluster(projectId, clusterId), getRecord<{ projectId: string }>(keys.clusterOwner(clusterId))]);
+export async function loadOwnedCluster(projectId: string, clusterId: string): Promise<Cluster | undefined> {
+  const [cluster, owner] = await Promise.all([loadCluster(projectId, clusterId), loadRecord<{ projectId: string }>(keys.clusterOwner(clusterId))]);
   if (!cluster || (owner && owner.projectId !== projectId)) return undefined;
   return cluster;
 }
 
-export const getBackup = (projectId: string, clusterId: string, backupId: string) =>
-  getRecord<Backup>(keys.backup(projectId, clusterId, backupId));
+export const loadBackup = (projectId: string, clusterId: string, backupId: string) =>
+  loadRecord<Backup>(keys.backup(projectId, clusterId, backupId));

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { getRecord, tableName } from '#shared/table/items';
+import { loadRecord, tableName } from '#shared/table/items';
 import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
 
 /**
@@ -17,7 +17,7 @@ export interface ProjectUsage {
 
 /** Makes sure the usage item exists, counting the project's integrations if it has to create it. */
 export async function ensureUsageCounted(projectId: string): Promise<void> {
-  if (await getRecord<ProjectUsage>(keys.projectUsage(projectId))) return;
+  if (await loadRecord<ProjectUsage>(keys.projectUsage(projectId))) return;
   let integrations = 0;
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -1,38 +1,34 @@
-import type { z } from 'zod';
 import type { EventBridgeEvent } from 'aws-lambda';
-import {
-  backupCompleted,
-  clusterUpserted,
-  projectUpserted,
-  type EventVersion,
-} from '#shared/projects/platform-events';
+import { logger } from '#shared/logger';
+import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
+import { backupCompleted, clusterUpserted, projectUpserted, type EventVersion } from '#shared/projects/platform-events';
 import { recordBackup, recordCluster, recordProject } from '#shared/projects/project-store';
-
-function parseDetail<T extends z.ZodType>(schema: T, detail: unknown, detailType: string): z.infer<T> {
-  const parsed = schema.safeParse(detail);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(detail)').join(', ');
-    throw new Error(`Malformed ${detailType} event: check ${fields}`);
-  }
-  return parsed.data;
-}
+import { parseInput } from '#shared/worker/parse-input';
 
 /**
  * What each platform event means for the table, keyed by source and detail-type (SPEC section 6).
  * A Map: the key comes from the event, and a plain object would also answer inherited names.
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
-  ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseDetail(projectUpserted, detail, 'Project Upserted'), ...version })],
-  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseDetail(clusterUpserted, detail, 'Cluster Upserted'), ...version })],
+  ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version })],
+  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version })],
   [
     'platform.backups/Backup Completed',
-    (detail, version) => recordBackup({ ...parseDetail(backupCompleted, detail, 'Backup Completed'), ...version, status: 'AVAILABLE' }),
+    (detail, version) => recordBackup({ ...parseInput(backupCompleted, detail, 'Backup Completed event'), ...version, status: 'AVAILABLE' }),
   ],
 ]);
 
-/** Applies one platform event; returns false when a newer event about the same record was already applied. */
-export async function recordPlatformEvent(event: EventBridgeEvent<string, unknown>): Promise<boolean> {
+export type PlatformEventOutcome = 'refused' | 'recorded' | 'older-than-stored';
+
+/**
+ * Applies one platform event, once the checks of platform-event-checks.ts accept it. An event older
+ * than the stored record about the same thing changes nothing. A malformed or unknown event throws.
+ */
+export async function recordPlatformEvent(event: EventBridgeEvent<string, unknown>): Promise<PlatformEventOutcome> {
+  if (!acceptPlatformEvent(event)) return 'refused';
   const record = recorders.get(`${event.source}/${event['detail-type']}`);
   if (!record) throw new Error(`Unexpected platform event ${event.source} / ${event['detail-type']}`);
-  return record(event.detail, { eventTime: event.time, eventId: event.id });
+  const applied = await record(event.detail, { eventTime: event.time, eventId: event.id });
+  logger.info(applied ? 'platform event recorded' : 'platform event older than the stored record: ignored');
+  return applied ? 'recorded' : 'older-than-stored';
 }

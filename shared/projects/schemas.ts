@@ -1,5 +1,19 @@
 import * as z from 'zod';
-import { backupId, clusterId } from '#shared/exports/schemas';
+
+/**
+ * The platform's ids, as its events (platform-events.ts) and the API's paths carry them, defined
+ * here and nowhere else: letters, digits, ".", ":", "_" and "-", at most 128 characters.
+ */
+const platformId = (what: string) => z.string().regex(/^[\w.:-]{1,128}$/, `must be ${what}`);
+
+export const projectId = platformId('a project id');
+export const orgId = platformId('an organization id');
+export const clusterId = platformId('a cluster id');
+export const backupId = platformId('a backup id');
+
+export const projectPath = z.strictObject({ projectId });
+export const clusterPath = z.strictObject({ projectId, clusterId });
+export const backupPath = z.strictObject({ projectId, clusterId, backupId });
 
 /**
  * What the API shows of the clusters and backups the service learnt from platform events: enough

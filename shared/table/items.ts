@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { projectPk } from '#shared/table/keys';
 import { decodePageToken, encodePageToken } from '#shared/table/pagination';
@@ -16,7 +16,7 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
   return record as T;
 }
 
-export async function getRecord<T>(key: Key): Promise<T | undefined> {
+export async function loadRecord<T>(key: Key): Promise<T | undefined> {
   const { Item } = await dynamodb.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
   return Item ? withoutKeys<T>(Item) : undefined;
 }

@@ -1,6 +1,6 @@
 import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
-import { customerS3Client } from '#shared/customer-bucket/customer-s3';
+import { CustomerClientCache } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import {
   bucketRegionMismatch,
@@ -23,24 +23,11 @@ export interface RunTarget extends CustomerTarget {
   runId: string;
 }
 
-const MAX_CACHED_CLIENTS = 32;
-const clients = new Map<string, S3Client>();
+/** A container serves many integrations: the most recent ones keep their clients. */
+const clients = new CustomerClientCache(32);
 
-function validationClient(target: CustomerTarget): S3Client {
-  const key = JSON.stringify([target.integrationId, target.roleArn, target.externalId, target.bucketName, target.bucketOwnerAccountId, target.region, target.kmsKeyArn ?? '']);
-  let client = clients.get(key);
-  if (!client) {
-    client = customerS3Client(
-      target,
-      { prefixes: [probePrefix(target.integrationId)], objectActions: ['s3:PutObject', 's3:GetObject'] },
-      'validate',
-    ).client;
-    // A container serves many integrations: keep the most recent ones, forget the oldest.
-    if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value ?? '');
-    clients.set(key, client);
-  }
-  return client;
-}
+const validationClient = (target: CustomerTarget): S3Client =>
+  clients.clientFor(target, { prefixes: [probePrefix(target.integrationId)], objectActions: ['s3:PutObject', 's3:GetObject'] }, 'validate');
 
 /** Turns an error into the customer's failure, a retry (transient) or a rethrow (ours). */
 async function failureOf(operation: S3Operation, error: unknown, target: CustomerTarget): Promise<CheckOutcome> {

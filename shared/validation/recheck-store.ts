@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import type { ValidationReport } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
@@ -24,7 +24,7 @@ export interface DueIntegration {
 }
 
 /** Every ACTIVE integration last checked before `dueBefore`, each shard oldest first, shards interleaved. */
-export async function* dueIntegrations(dueBefore: string): AsyncGenerator<DueIntegration> {
+export async function* loadDueIntegrations(dueBefore: string): AsyncGenerator<DueIntegration> {
   const shards = Array.from({ length: RECHECK_SHARDS }, (_, shard) => ({
     shard: recheckShardKey(shard),
     items: [] as DueIntegration[],

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { stepFunctions } from '#shared/aws/step-functions';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { stepFunctions } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { logger } from '#shared/logger';
-import { beginRecheck, dueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
+import { logger, metrics } from '#shared/logger';
+import { beginRecheck, loadDueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
 import type { RunRef } from '#shared/validation/run-input';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
+import { inParallel } from '#shared/worker/in-parallel';
 
 /**
  * The daily re-validation (issue 7 item 4): every ACTIVE integration not checked for
@@ -35,22 +37,20 @@ export async function recheckActiveIntegrations(options: { deadline: number; now
   const dueBefore = new Date(now.getTime() - config().RECHECK_AFTER_HOURS * HOUR_MS).toISOString();
   const staleBefore = new Date(now.getTime() - VALIDATION_STALE_AFTER_MS).toISOString();
   const summary: RecheckSummary = { started: 0, skipped: 0, notStarted: 0, complete: true };
-  const due = dueIntegrations(dueBefore);
-
-  // A fixed set of workers pulling from one generator: at most RECHECK_CONCURRENCY starts in flight.
-  const worker = async () => {
-    for (;;) {
-      if (Date.now() >= options.deadline) {
-        summary.complete = false;
-        return;
-      }
-      const next = await due.next();
-      if (next.done) return;
-      const result = await recheckOne(next.value, { dueBefore, staleBefore });
-      summary[result] += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: config().RECHECK_CONCURRENCY }, worker));
+  const { complete } = await inParallel(
+    loadDueIntegrations(dueBefore),
+    config().RECHECK_CONCURRENCY,
+    async (integration) => {
+      summary[await recheckOne(integration, { dueBefore, staleBefore })] += 1;
+    },
+    { mayContinue: () => Date.now() < options.deadline },
+  );
+  summary.complete = complete;
+  logger.info('daily re-validation started', { ...summary });
+  // Alarmed on (docs/operations.md): starts Step Functions refused, and runs the deadline cut short.
+  metrics.addMetric('RechecksStarted', MetricUnit.Count, summary.started);
+  metrics.addMetric('RecheckStartFailures', MetricUnit.Count, summary.notStarted);
+  metrics.addMetric('RecheckIncomplete', MetricUnit.Count, summary.complete ? 0 : 1);
   return summary;
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { integrationId, projectId } from '#shared/integrations/schemas';
+import { integrationId, validationStage } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
 
 /**
  * What a validation execution carries from state to state: ids and the run's mode, never
@@ -33,6 +34,9 @@ export function runTaskInput<Extra extends z.ZodRawShape>(extra: Extra) {
 }
 
 export const runRef = runTaskInput({});
+
+/** A stage's name, as each stage's Task state passes it. */
+export const stageName = validationStage.shape.name;
 
 export type RunMode = z.infer<typeof runMode>;
 export type RunRef = z.infer<typeof runRef>;

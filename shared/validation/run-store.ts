@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
@@ -20,7 +20,7 @@ export type Owned = Integration & { validation: NonNullable<Integration['validat
 
 /** The integration, if this run still owns it. */
 export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefined> {
-  const integration = await getIntegration(ref.projectId, ref.integrationId);
+  const integration = await loadIntegration(ref.projectId, ref.integrationId);
   const owned =
     integration?.validation?.runId === ref.runId &&
     integration.validation.result === 'RUNNING' &&

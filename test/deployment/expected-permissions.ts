@@ -79,7 +79,7 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   getAuditLogReplay: [get],
   // The public key of the digests, and nothing else of the key.
   getAuditLogDigestKey: [digestKey('GetPublicKey')],
-  // listEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch of
+  // loadEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch of
   // catch-up runs and digest runs.
   scheduleAuditLogForwarding: [
     `Allow dynamodb:Query ${TABLE}/index/ForwardingIndex`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { destinationPrefix, directoryProblem, isUsableSourcePrefix, jobIdFor, sourceFolder } from '#shared/exports/destination';
+import { backupDestinationPrefix, directoryProblem, isUsableSourcePrefix, jobIdFor, sourceFolder } from '#shared/exports/destination';
 import { directory, jobId } from '#shared/exports/schemas';
 
 const identity = { projectId: 'p-1', clusterId: 'c-1', backupId: 'b-1', integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', directory: 'exports' };
@@ -59,7 +59,7 @@ describe('job identity', () => {
 
 describe('locations', () => {
   it('puts every file of an export under <directory>/<clusterId>/<backupId>/', () => {
-    expect(destinationPrefix('team/exports', 'c-1', 'b-7')).toBe('team/exports/c-1/b-7/');
+    expect(backupDestinationPrefix('team/exports', 'c-1', 'b-7')).toBe('team/exports/c-1/b-7/');
   });
 
   it('reads a backup prefix as a folder, and refuses one that names the whole bucket', () => {

@@ -24,11 +24,11 @@ describe('start-auto-export', () => {
     const event = fixture<BackupEvent>('platform.backups/backup-completed');
     const fresh = { ...event, detail: { ...event.detail, projectId: `proj-${randomBytes(4).toString('hex')}` } };
     expect(await exportOnBackupCompleted(fresh)).toBe('no-rule');
-    await expect(startAutoExport(fresh)).resolves.toBeUndefined();
+    await expect(startAutoExport(fresh, lambdaContext(60_000))).resolves.toBeUndefined();
   });
 
   it('throws on a malformed event, so EventBridge retries and then dead-letters it', async () => {
-    await expect(startAutoExport(fixture<BackupEvent>('platform.backups/backup-completed-malformed'))).rejects.toThrow(
+    await expect(startAutoExport(fixture<BackupEvent>('platform.backups/backup-completed-malformed'), lambdaContext(60_000))).rejects.toThrow(
       /Malformed Backup Completed event: check .*bucket.*completedAt|Malformed Backup Completed event: check .*completedAt.*bucket/,
     );
   });

@@ -7,7 +7,7 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { hourLabel } from '#shared/forwarding/audit-log-keys';
 import { catchUp } from '#shared/forwarding/delivery/catch-up-run';
 import { keys } from '#shared/table/keys';

@@ -8,15 +8,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { claimCatchUpLease } from '#shared/forwarding/delivery/catch-up-lease';
 import { ClusterHealth } from '#shared/forwarding/delivery/cluster-health';
 import { advancePending, clearPending, markPending } from '#shared/forwarding/delivery/pending-files';
 import { initialHealth, newDigestChain, shardOf, type Forwarding } from '#shared/forwarding/forwarding';
-import { deleteForwarding, getForwarding, insertForwarding, normalizeForwarding } from '#shared/forwarding/forwarding-store';
+import { deleteForwarding, loadForwarding, insertForwarding, normalizeForwarding } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { claimReplay, finishReplay, insertReplay, type Replay } from '#shared/forwarding/replay/replay-store';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { keys } from '#shared/table/keys';
 
 const table = () => process.env.TABLE_NAME as string;
@@ -81,13 +81,13 @@ describe('forwarding state', () => {
     await markPending(forwarding, new Date('2026-11-24T11:00:00Z'), now + 10_000); // while the run delivers
     expect(await clearPending(run)).toBe(false);
     expect(await advancePending(run, new Date('2026-11-24T10:10:00Z'))).toBe(false);
-    expect((await getForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe('2026-11-24T09:59:00.000Z');
-    const again = await getForwarding(forwarding.projectId, forwarding.clusterId);
+    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe('2026-11-24T09:59:00.000Z');
+    const again = await loadForwarding(forwarding.projectId, forwarding.clusterId);
     expect(await clearPending({ ...run, mark: again?.pendingMark })).toBe(true);
-    expect((await getForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBeUndefined();
+    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBeUndefined();
     // Another run (not the lease holder) clears nothing.
     await markPending(forwarding, new Date('2026-11-24T12:00:00Z'), now + 20_000);
-    const latest = await getForwarding(forwarding.projectId, forwarding.clusterId);
+    const latest = await loadForwarding(forwarding.projectId, forwarding.clusterId);
     expect(await clearPending({ ...run, leaseOwner: 'run-z', mark: latest?.pendingMark })).toBe(false);
   });
 
@@ -99,7 +99,7 @@ describe('forwarding state', () => {
     await insertForwarding({ ...again, generation: randomUUID() } as Forwarding);
     expect(await markPending(forwarding, new Date(), Date.now())).toEqual({ recorded: false, requestCatchUp: false });
     expect(await new ClusterHealth(forwarding).save({ lease: { owner: 'run-old', release: true } })).toBe(false);
-    const stored = await getForwarding(forwarding.projectId, forwarding.clusterId);
+    const stored = await loadForwarding(forwarding.projectId, forwarding.clusterId);
     expect(stored?.pendingSince).toBeUndefined();
     expect(stored?.health).toEqual({ consecutiveFailures: 0 });
   });
@@ -144,7 +144,7 @@ describe('forwarding state', () => {
     health.pending(new Date(Date.now() - 120_000));
     expect(await health.save()).toBe(true);
     await Promise.all([1, 2, 3, 4].map(() => rollUpIntegrationHealth(forwarding.projectId, forwarding.integrationId)));
-    const integration = await getIntegration(forwarding.projectId, forwarding.integrationId);
+    const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
     expect(integration?.health).toEqual({
       consecutiveFailures: 3,
       lagSeconds: 120,

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { combinedLagPoints, LAG_SLOT_SECONDS, LAG_SLOTS, nextLagSlot, recordLag, ringSlots } from '#shared/forwarding/lag-history';
 import { keys } from '#shared/table/keys';
 import { platformCluster, platformProject, eventually } from '../support/platform';

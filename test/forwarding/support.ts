@@ -9,7 +9,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client as CustomerS3, Li
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { HOUR_MS, hourLabel, sourceKey } from '#shared/forwarding/audit-log-keys';
 import type { LedgerEntry } from '#shared/forwarding/delivery/delivery-ledger';
 import type { BucketReader } from '#shared/forwarding/digests/verify-audit-logs';
@@ -20,6 +20,7 @@ import { clientsFor, localStack, rootCredentials } from '../support/local-stack'
 import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
 import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../support/customer';
 import { auditLogLines } from '../fixtures/audit-log-lines';
+import { lambdaContext as lambdaContextOf } from '../support/lambda-context';
 
 export const AUDIT_LOG_BUCKET = 'platform-audit-logs';
 export const REGION = 'us-east-1';
@@ -187,23 +188,7 @@ export function workerEvent(refs: Array<{ projectId: string; clusterId: string }
 }
 
 /** A Lambda context with the worker's 60 s timeout. */
-export function lambdaContext(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'forwardAuditLogs',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:forwardAuditLogs',
-    memoryLimitInMB: '512',
-    awsRequestId: randomBytes(8).toString('hex'),
-    logGroupName: '/aws/lambda/forwardAuditLogs',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+export const lambdaContext = (timeoutMs = 60_000) => lambdaContextOf(timeoutMs, 'forwardAuditLogs');
 
 
 /** The customer's own reads of their bucket. */

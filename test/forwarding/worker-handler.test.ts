@@ -12,7 +12,7 @@ import { handler as deliverAuditLogs } from '#functions/deliver-audit-logs/handl
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
 import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
 import { handler as signAuditLogDigests } from '#functions/sign-audit-log-digests/handler';
-import { listEnabledForwardings } from '#shared/forwarding/forwarding-store';
+import { loadEnabledForwardings } from '#shared/forwarding/forwarding-store';
 import { platformCluster, platformProject } from '../support/platform';
 import { activeIntegration, enableForwarding, forwardingPath, lambdaContext } from './support';
 import { actAsFunctions } from '../support/function-roles';
@@ -44,7 +44,7 @@ describe('forwarding handlers with the event fixtures', () => {
     await enableForwarding(project, off, customer.integration.integrationId, 'tick');
     expect((await project.client.delete(forwardingPath(project.projectId, off))).status).toBe(204);
 
-    const scheduled = await listEnabledForwardings();
+    const scheduled = await loadEnabledForwardings();
     expect(scheduled.filter((ref) => ref.projectId === project.projectId).map((ref) => ref.clusterId)).toEqual([on]);
     const tick = await scheduleAuditLogForwarding(fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'), lambdaContext());
     expect(tick.failed).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { insertIntegration } from '#shared/integrations/integration-store';
 import { keys } from '#shared/table/keys';
 import { api, mintToken } from '../support/local-stack';

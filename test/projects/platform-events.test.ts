@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '#functions/record-platform-event/handler';
-import { getCluster, getOwnedCluster, getProject } from '#shared/projects/project-store';
+import { loadCluster, loadOwnedCluster, loadProject } from '#shared/projects/project-store';
 import { actAsFunctions } from '../support/function-roles';
+import { lambdaContext } from '../support/lambda-context';
 
 // Handlers run here as the stack runs them: as their function's role.
 await actAsFunctions(['recordPlatformEvent']);
@@ -27,41 +28,41 @@ function freshProject(): { upserted: PlatformEvent; downgraded: PlatformEvent; p
 describe('platform events', () => {
   it('records a project, and a newer event replaces it', async () => {
     const { projectId, upserted, downgraded } = freshProject();
-    await handler(upserted);
-    expect(await getProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
-    await handler(downgraded);
-    expect(await getProject(projectId)).toMatchObject({ plan: 'standard' });
+    await handler(upserted, lambdaContext());
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'enterprise', orgId: 'org-example' });
+    await handler(downgraded, lambdaContext());
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'standard' });
   });
 
   it('never lets an older event overwrite a newer one', async () => {
     const { projectId, upserted, downgraded } = freshProject();
-    await handler(downgraded);
-    await handler(upserted);
-    expect(await getProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
+    await handler(downgraded, lambdaContext());
+    await handler(upserted, lambdaContext());
+    expect(await loadProject(projectId)).toMatchObject({ plan: 'standard', eventId: downgraded.id });
   });
 
   it('changes nothing when an event is replayed', async () => {
     const { projectId, upserted } = freshProject();
-    await handler(upserted);
-    const first = await getProject(projectId);
-    await handler(upserted);
-    expect(await getProject(projectId)).toEqual(first);
+    await handler(upserted, lambdaContext());
+    const first = await loadProject(projectId);
+    await handler(upserted, lambdaContext());
+    expect(await loadProject(projectId)).toEqual(first);
   });
 
   it('breaks ties on time by event id, whatever the arrival order', async () => {
     const { projectId, upserted } = freshProject();
     const low = { ...upserted, id: 'a-event', detail: { ...upserted.detail, plan: 'enterprise' } };
     const high = { ...upserted, id: 'b-event', detail: { ...upserted.detail, plan: 'standard' } };
-    await handler(high);
-    await handler(low);
-    expect((await getProject(projectId))?.plan).toBe('standard');
+    await handler(high, lambdaContext());
+    await handler(low, lambdaContext());
+    expect((await loadProject(projectId))?.plan).toBe('standard');
   });
 
   it('records clusters with their region and tier', async () => {
     const event = fixture('platform.clusters/cluster-upserted');
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    await handler({ ...event, detail: { ...event.detail, projectId } });
-    expect(await getCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
+    await handler({ ...event, detail: { ...event.detail, projectId } }, lambdaContext());
+    expect(await loadCluster(projectId, 'cl-example')).toMatchObject({ region: 'us-east-1', tier: 'dedicated' });
   });
 
   it('moves a cluster to the project of the newest event; an older event cannot move it back', async () => {
@@ -70,18 +71,18 @@ describe('platform events', () => {
     const [first, second] = [`proj-${randomBytes(6).toString('hex')}`, `proj-${randomBytes(6).toString('hex')}`];
     const older = { ...event, detail: { ...event.detail, projectId: first, clusterId } };
     const newer = { ...event, id: `${event.id}-2`, time: '2026-11-24T11:00:00Z', detail: { ...event.detail, projectId: second, clusterId } };
-    await handler(older);
-    expect(await getOwnedCluster(first, clusterId)).toBeDefined();
-    await handler(newer);
-    await handler(older);
-    expect(await getOwnedCluster(first, clusterId)).toBeUndefined();
-    expect(await getCluster(first, clusterId)).toBeDefined();
-    expect(await getOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
+    await handler(older, lambdaContext());
+    expect(await loadOwnedCluster(first, clusterId)).toBeDefined();
+    await handler(newer, lambdaContext());
+    await handler(older, lambdaContext());
+    expect(await loadOwnedCluster(first, clusterId)).toBeUndefined();
+    expect(await loadCluster(first, clusterId)).toBeDefined();
+    expect(await loadOwnedCluster(second, clusterId)).toMatchObject({ projectId: second });
   });
 
   it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {
-    await expect(handler(fixture('platform.projects/project-malformed'))).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
+    await expect(handler(fixture('platform.projects/project-malformed'), lambdaContext())).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
     const unknown = { ...fixture('platform.projects/project-upserted'), source: 'platform.billing' };
-    await expect(handler(unknown)).rejects.toThrow(/Unexpected platform event/);
+    await expect(handler(unknown, lambdaContext())).rejects.toThrow(/Unexpected platform event/);
   });
 });

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config';
 import { cachedSessionCount, customerCredentials, MAX_CACHED_SESSIONS } from '#shared/customer-bucket/assume-customer-role';
-import { getSlots } from '#shared/exports/export-slots';
-import { acquireLease } from '#shared/exports/job-lease';
+import { loadSlots } from '#shared/exports/export-slots';
+import { acquireJobLease } from '#shared/exports/job-lease';
 import type { JobView } from '#shared/exports/schemas';
 import { sweepProject } from '#shared/exports/sweep-export-jobs';
 import type { IntegrationView } from '#shared/integrations/schemas';
@@ -128,7 +128,7 @@ describe('a flood of export jobs', () => {
     const firstEnd = Math.min(...jobs.slice(0, max).map((job) => Date.parse(job.endedAt ?? '')));
     for (const waited of jobs.slice(max)) expect(Date.parse(waited.startedAt ?? '')).toBeGreaterThanOrEqual(firstEnd);
     expect(Date.parse(otherJob.startedAt ?? '')).toBeLessThan(Date.parse(jobs.at(-1)?.startedAt ?? ''));
-    expect((await getSlots(flooder.project.projectId))?.running ?? new Set()).toEqual(new Set());
+    expect((await loadSlots(flooder.project.projectId))?.running ?? new Set()).toEqual(new Set());
   });
 });
 
@@ -139,7 +139,7 @@ describe('jobs nobody works on any more', () => {
     await announceBackup(world.project, world.clusterId, backup);
     const jobId = await startInProcess(world, backup, 'abandoned');
     // An invocation took the job and died; its message dead-lettered: nothing will take it again.
-    const lease = await acquireLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
+    const lease = await acquireJobLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
     expect(lease.kind).toBe('acquired');
 
     expect(await sweepProject(world.project.projectId)).toMatchObject({ abandoned: 0 });
@@ -148,7 +148,7 @@ describe('jobs nobody works on any more', () => {
 
     const job = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`)).json as JobView;
     expect(job).toMatchObject({ status: 'FAILED', error: { code: 'EXPORT_ABANDONED' } });
-    expect((await getSlots(world.project.projectId))?.running ?? new Set()).not.toContain(jobId);
+    expect((await loadSlots(world.project.projectId))?.running ?? new Set()).not.toContain(jobId);
     expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(204);
   });
 });

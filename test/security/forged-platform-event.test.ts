@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { handler as recordPlatformEvent } from '#functions/record-platform-event/handler';
 import type { ExportJob } from '#shared/exports/export-job';
 import { planFiles } from '#shared/exports/worker/plan-files';
-import { getBackup, getProject } from '#shared/projects/project-store';
+import { loadBackup, loadProject } from '#shared/projects/project-store';
 import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../support/local-stack';
 import { createBucket } from '../support/customer';
 import {
@@ -31,6 +31,7 @@ import {
 } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { customerKeys, exportWorld, platformBackup } from '../exports/support/export-stack';
+import { lambdaContext } from '../support/lambda-context';
 
 // The in-process handlers below run with a narrower list of backup buckets than the stack's "any
 // bucket of the platform account" (configuration is read on first use, after this line).
@@ -62,7 +63,7 @@ function refusalsOf(eventId: string) {
   }, `the refusal of event ${eventId} was not logged`);
 }
 
-const orgOf = async (project: Project) => (await getProject(project.projectId))?.orgId;
+const orgOf = async (project: Project) => (await loadProject(project.projectId))?.orgId;
 
 /** A short pause for events the service must NOT act on: long enough for a delivered one to land. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -104,8 +105,8 @@ describe('events from outside the producers', () => {
   it('an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function itself', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.projects', 'Project Upserted', { projectId, orgId: 'org-x', plan: 'enterprise' }, { account: '999999999999' });
-    await recordPlatformEvent(event);
-    expect(await getProject(projectId)).toBeUndefined();
+    await recordPlatformEvent(event, lambdaContext());
+    expect(await loadProject(projectId)).toBeUndefined();
   });
 });
 
@@ -119,7 +120,7 @@ describe('events from a producer that must still be refused', () => {
     expect(await orgOf(victim)).toBe(victim.orgId);
     // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
     await publish('platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' }, { time: new Date(Date.now() + 2_000) });
-    await eventually(async () => (await getProject(victim.projectId))?.plan === 'standard', 'a later real event was not applied');
+    await eventually(async () => (await loadProject(victim.projectId))?.plan === 'standard', 'a later real event was not applied');
   });
 
   it("a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, nothing exported", async () => {
@@ -138,7 +139,7 @@ describe('events from a producer that must still be refused', () => {
     const lines = await refusalsOf((sent as { eventId: string }).eventId);
     expect(lines.join('\n')).toContain('BACKUP_PREFIX_NOT_ALLOWED');
     await settle();
-    expect(await getBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
+    expect(await loadBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
     const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as { items: unknown[] };
     expect(jobs.items).toEqual([]);
     expect(await customerKeys(attacker, 'loot/')).toEqual([]);
@@ -148,19 +149,19 @@ describe('events from a producer that must still be refused', () => {
     for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
       const projectId = `proj-${randomBytes(6).toString('hex')}`;
       const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-10', bucket: 'platform-backups-a', prefix, completedAt: new Date().toISOString() });
-      await recordPlatformEvent(event);
-      expect(await getBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
+      await recordPlatformEvent(event, lambdaContext());
+      expect(await loadBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
     }
   });
 
   it('a Backup Completed naming a bucket outside the configured backup buckets: refused', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
     const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'customer-data', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
-    await recordPlatformEvent(event);
-    expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
+    await recordPlatformEvent(event, lambdaContext());
+    expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
     const allowed = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'platform-backups-a', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
-    await recordPlatformEvent(allowed);
-    expect(await getBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
+    await recordPlatformEvent(allowed, lambdaContext());
+    expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
   });
 
   it('a Backup Completed naming a bucket of another account (right layout): the export never reads it', async () => {
@@ -198,8 +199,8 @@ describe('replayed events', () => {
   it("an old Project Upserted replayed after a newer one (moving the project back): ignored", async () => {
     const project = await platformProject();
     const older = envelope('platform.projects', 'Project Upserted', { projectId: project.projectId, orgId: 'org-previous-owner', plan: 'enterprise' }, { time: new Date(Date.now() - 3_600_000) });
-    await recordPlatformEvent(older);
-    await recordPlatformEvent(older);
+    await recordPlatformEvent(older, lambdaContext());
+    await recordPlatformEvent(older, lambdaContext());
     expect(await orgOf(project)).toBe(project.orgId);
   });
 

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
-import { getIntegration, beginValidation } from '#shared/integrations/integration-store';
+import { loadIntegration, beginValidation } from '#shared/integrations/integration-store';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
@@ -165,7 +165,7 @@ describe('a role change that validation has not proved yet', () => {
       trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }] },
       iamPolicy: world.created.setup.iamPolicy,
     });
-    const integration = await getIntegration(world.project.projectId, world.integration.integrationId);
+    const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
     if (!integration) throw new Error('integration gone');
     const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
     const now = new Date().toISOString();

@@ -17,6 +17,7 @@ import { clearFaults, clientsFor, localStack, rootCredentials, setFaults } from 
 import { PLATFORM_ACCOUNT, type Project, eventually, platformProject } from '../support/platform';
 import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction } from '../support/customer';
 import { actAsFunctions } from '../support/function-roles';
+import { lambdaContext } from '../support/lambda-context';
 
 // Handlers run here as the stack runs them: as their function's role.
 await actAsFunctions(['runValidationStage', 'recordValidationInterruption']);
@@ -139,22 +140,22 @@ describe('validation runs', () => {
 
     for (const mode of ['validate', 'recheck'] as const) {
       const stale = { ...ids, mode, runId: `${integration.integrationId}-older-run` };
-      await expect(runStage({ ...stale, stage: 'ASSUME_ROLE' })).resolves.toEqual({ outcome: 'STOPPED' });
-      await expect(runStage({ ...stale, stage: 'READ_ACCESS' })).resolves.toEqual({ outcome: 'STOPPED' });
-      await expect(recordInterruption({ ...stale, error: 'States.Timeout' })).resolves.toEqual({ outcome: 'STOPPED' });
+      await expect(runStage({ ...stale, stage: 'ASSUME_ROLE' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
+      await expect(runStage({ ...stale, stage: 'READ_ACCESS' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
+      await expect(recordInterruption({ ...stale, error: 'States.Timeout' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
     }
     // Even the run's own id cannot write once the run has ended.
-    await expect(runStage({ ...ids, mode: 'validate', runId: active.validation?.runId, stage: 'WRITE_ACCESS' })).resolves.toEqual({ outcome: 'STOPPED' });
+    await expect(runStage({ ...ids, mode: 'validate', runId: active.validation?.runId, stage: 'WRITE_ACCESS' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
     expect(await getView(project, integration.integrationId)).toEqual(active);
   });
 
   it('rejects task input that does not belong to one integration', async () => {
     const other = 'integ-aaaaaaaaaaaaaaaaaaaa';
     await expect(
-      runStage({ projectId: 'p-1', integrationId: 'integ-bbbbbbbbbbbbbbbbbbbb', runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE' }),
+      runStage({ projectId: 'p-1', integrationId: 'integ-bbbbbbbbbbbbbbbbbbbb', runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE' }, lambdaContext()),
     ).rejects.toThrow(/Malformed validation task input: check runId/);
     await expect(
-      runStage({ projectId: 'p-1', integrationId: other, runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE', roleArn: 'arn:aws:iam::1:role/x' }),
+      runStage({ projectId: 'p-1', integrationId: other, runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE', roleArn: 'arn:aws:iam::1:role/x' }, lambdaContext()),
     ).rejects.toThrow(/Malformed validation task input/);
   });
 
@@ -169,7 +170,7 @@ describe('validation runs', () => {
 
     // What the state machine's Catch does when a stage's retries run out.
     const ref = { projectId: project.projectId, integrationId: integration.integrationId, runId, mode: 'validate' as const };
-    await expect(recordInterruption({ ...ref, error: 'TransientStageError' })).resolves.toEqual({ outcome: 'RECORDED' });
+    await expect(recordInterruption({ ...ref, error: 'TransientStageError' }, lambdaContext())).resolves.toEqual({ outcome: 'RECORDED' });
 
     const interrupted = await getView(project, integration.integrationId);
     const stage = failedStage(interrupted);

@@ -1,6 +1,7 @@
 /**
  * The lint rules that keep the workspaces apart (eslint.base.js): what is deployed never imports
- * the local stack, the runtime never imports the service's code, and the endpoint imports neither.
+ * the local stack, the runtime never imports the service's code, and the endpoint imports neither;
+ * a handler imports only its domain's use cases and the handler builders (eslint.config.js).
  * Each case lints a one-line file at a path where the rule applies (or must not).
  */
 import { resolve } from 'node:path';
@@ -29,6 +30,30 @@ describe('product code (functions/, shared/)', () => {
     expect(await refusals('shared/exports/example.ts', "import { config } from '#shared/config';")).toEqual([]);
     expect(await refusals('test/exports/example.test.ts', "import { startAwsEndpoint } from '@s3-integrations/aws-endpoint/server';")).toEqual([]);
     expect(await refusals('bench/example.ts', "import { startChildStack } from '@s3-integrations/local-runtime/child-stack';")).toEqual([]);
+  });
+});
+
+describe('handlers (functions/)', () => {
+  it.each([
+    ['functions/get-integration/handler.ts', "import { loadIntegration } from '#shared/integrations/integration-store';"],
+    ['functions/get-integration/handler.ts', "import { getIntegration } from '#shared/integrations/manage-integrations';"],
+    ['functions/run-export-job/handler.ts', "import { dynamodb } from '#shared/aws/clients';"],
+    ['functions/run-export-job/input.ts', "import { config } from '../../shared/config';"],
+  ])('%s may not: %s', async (filePath, source) => {
+    expect(await refusals(filePath, source)).toEqual([expect.stringContaining("Handlers import only their domain's use cases")]);
+  });
+
+  it('may import use cases and handler builders, and still not the local stack', async () => {
+    expect(await refusals('functions/get-integration/handler.ts', "import { getIntegration } from '#shared/integrations/use-cases';")).toEqual([]);
+    expect(await refusals('functions/get-integration/handler.ts', "import { apiHandler } from '#shared/http/api-handler';")).toEqual([]);
+    expect(await refusals('functions/run-export-job/handler.ts', "import { sqsHandler } from '#shared/worker/worker-handlers';")).toEqual([]);
+    expect(await refusals('functions/run-export-job/handler.ts', "import { signToken } from '@s3-integrations/local-runtime/jwt';")).toEqual([
+      expect.stringContaining('Product code may not import the local stack'),
+    ]);
+  });
+
+  it('use cases may read stores (the rule is for handlers only)', async () => {
+    expect(await refusals('shared/integrations/use-cases.ts', "import { loadIntegration } from '#shared/integrations/integration-store';")).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { config } from '#shared/config';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { platformS3 } from '#shared/aws/clients';
 import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
 import { backupBucketOwner } from '#shared/projects/platform-event-checks';
@@ -11,18 +11,6 @@ import { backupBucketOwner } from '#shared/projects/platform-event-checks';
  * after planning fails loudly instead of producing an export that mixes two versions, and the
  * owner of the backup buckets (ExpectedBucketOwner), so a bucket of any other account is never read.
  */
-const clients = new Map<string, S3Client>();
-
-/** One client per region (backups live in their cluster's region), created once per container. */
-function platformS3(region: string): S3Client {
-  let client = clients.get(region);
-  if (!client) {
-    client = new S3Client({ region, forcePathStyle: config().S3_FORCE_PATH_STYLE, followRegionRedirects: true });
-    clients.set(region, client);
-  }
-  return client;
-}
-
 export interface BackupLocation {
   bucket: string;
   /** A folder prefix ending in `/`. */

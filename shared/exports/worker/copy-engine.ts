@@ -8,6 +8,7 @@ import { copySmallFile } from '#shared/exports/worker/copy-small-file';
 import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError, RetriesExhaustedError } from '#shared/exports/worker/retry';
 import type { TimeBudget } from '#shared/exports/worker/time-budget';
+import { inParallel } from '#shared/worker/in-parallel';
 
 /**
  * Copies the files that are not done yet, many at a time, until all are done, the time budget
@@ -93,24 +94,25 @@ export async function copyPendingFiles(
     if (rank(result) > rank(outcome)) outcome = result;
   };
 
-  const worker = async () => {
-    while (outcome.kind === 'all-copied' || outcome.kind === 'out-of-time') {
-      if (!budget.mayStartWork()) return settle({ kind: 'out-of-time' });
-      const next = units.next();
-      if (next.done) return;
-      const release = await memory.reserve(next.value.bytes);
-      try {
-        await next.value.run();
-      } catch (error) {
-        const result = resultOf(error, env);
-        if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
-        settle(result);
-      } finally {
-        release();
-      }
-    }
+  // No more units once the outcome is decided, or when the time budget says stop.
+  const mayContinue = () => {
+    if (outcome.kind !== 'all-copied' && outcome.kind !== 'out-of-time') return false;
+    if (budget.mayStartWork()) return true;
+    settle({ kind: 'out-of-time' });
+    return false;
   };
-  await Promise.all(Array.from({ length: limits.concurrency }, worker));
+  await inParallel(units, limits.concurrency, async (unit) => {
+    const release = await memory.reserve(unit.bytes);
+    try {
+      await unit.run();
+    } catch (error) {
+      const result = resultOf(error, env);
+      if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
+      settle(result);
+    } finally {
+      release();
+    }
+  }, { mayContinue });
   // Units still waiting when a worker stopped early mean the export is not complete.
   if (outcome.kind === 'all-copied' && files.some((file) => file.state !== 'DONE')) settle({ kind: 'out-of-time' });
   return outcome;

@@ -3,12 +3,12 @@ import { config } from '#shared/config';
 import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
 import { loadCheckpoints, writePlan, type FileCheckpoint } from '#shared/exports/file-store';
-import { acquireLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
+import { acquireJobLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
 import type { JobProgress } from '#shared/exports/schemas';
 import { copyPendingFiles, type EngineResult } from '#shared/exports/worker/copy-engine';
 import { ProgressCounter, type CopyEnv } from '#shared/exports/worker/copy-env';
@@ -50,7 +50,7 @@ const INTEGRATION_GONE = new ExportFailure(
 export async function runExportSlice(message: JobMessage, invocation: Invocation): Promise<void> {
   const budget = new TimeBudget(invocation.remainingMs, config().EXPORT_SLICE_SECONDS);
   try {
-    const lease = await acquireLease(message, {
+    const lease = await acquireJobLease(message, {
       owner: invocation.requestId,
       expiresAt: budget.leaseExpiresAt,
       turn: message.turn,
@@ -109,7 +109,7 @@ class ExportSlice {
 
   private async work(): Promise<void> {
     const { job } = this;
-    const integration = await getIntegration(job.projectId, job.integrationId);
+    const integration = await loadIntegration(job.projectId, job.integrationId);
     const target = integration && workerTargetOf(integration);
     if (!target) throw INTEGRATION_GONE;
     this.writes = new CustomerWrites(target, job.destination.prefix);

@@ -2,6 +2,7 @@ import { statusOf } from '#shared/aws/error-kinds';
 import type { FileCheckpoint } from '#shared/exports/file-store';
 import { destinationKeyOf, type CopyEnv } from '#shared/exports/worker/copy-env';
 import { withRetries } from '#shared/exports/worker/retry';
+import { inParallel } from '#shared/worker/in-parallel';
 
 /**
  * The last check before the manifest: S3's own listing of the export folder must show every file
@@ -21,22 +22,17 @@ export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[
   );
   if (!complete) {
     const unseen = files.filter((file) => !sizes.has(destinationKeyOf(env, file)));
-    const next = () => unseen.shift();
-    await Promise.all(
-      Array.from({ length: HEADS_IN_FLIGHT }, async () => {
-        for (let file = next(); file; file = next()) {
-          const key = destinationKeyOf(env, file);
-          try {
-            const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
-            sizes.set(key, stored.size);
-          } catch (error) {
-            // A copy that is gone is a failed check (copied again); any other error stops the verification.
-            if (statusOf(error) !== 404) throw error;
-            sizes.set(key, -1);
-          }
-        }
-      }),
-    );
+    await inParallel(unseen, HEADS_IN_FLIGHT, async (file) => {
+      const key = destinationKeyOf(env, file);
+      try {
+        const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
+        sizes.set(key, stored.size);
+      } catch (error) {
+        // A copy that is gone is a failed check (copied again); any other error stops the verification.
+        if (statusOf(error) !== 404) throw error;
+        sizes.set(key, -1);
+      }
+    });
   }
   return files.filter((file) => sizes.get(destinationKeyOf(env, file)) !== file.size);
 }

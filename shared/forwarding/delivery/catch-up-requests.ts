@@ -1,4 +1,5 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
 
@@ -8,12 +9,10 @@ import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
  * run stopped for time. A message too many is harmless: the run takes the cluster's lease first.
  * Replay jobs go through the same queue, a slice per message.
  */
-let sqs: SQSClient | undefined;
-
 async function send(message: ForwardingRunMessage, delaySeconds: number): Promise<void> {
   const queueUrl = config().FORWARDING_QUEUE_URL;
   if (!queueUrl) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL is not set');
-  await (sqs ??= new SQSClient({})).send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message), DelaySeconds: delaySeconds }));
 }
 
 export async function requestCatchUp(ref: { projectId: string; clusterId: string }, reason: 'pending' | 'reconcile' = 'pending'): Promise<void> {

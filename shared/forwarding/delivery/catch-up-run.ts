@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { getOwnedCluster } from '#shared/projects/project-store';
+import { loadOwnedCluster } from '#shared/projects/project-store';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { HOUR_MS, hourStart } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
@@ -17,7 +17,7 @@ import { FileBatch } from '#shared/forwarding/delivery/file-batch';
 import { missingFilesOfHour } from '#shared/forwarding/delivery/hour-listing';
 import { advancePending, clearPending, type PendingRef } from '#shared/forwarding/delivery/pending-files';
 import { compressionOf, type Forwarding } from '#shared/forwarding/forwarding';
-import { getForwarding } from '#shared/forwarding/forwarding-store';
+import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { stopForMovedCluster } from '#shared/forwarding/stop-moved-cluster';
 
 /**
@@ -60,11 +60,11 @@ export async function catchUp(ref: { projectId: string; clusterId: string }, opt
   const owner = randomUUID();
   const forwarding = await claimCatchUpLease(ref, owner, Date.now(), options.leaseMs);
   if (!forwarding) return { status: 'NOT_RUN', filesDelivered: 0 }; // turned off, or another run is at it
-  if (!(await getOwnedCluster(ref.projectId, ref.clusterId))) {
+  if (!(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
     await stopForMovedCluster(forwarding);
     return { status: 'CLUSTER_NOT_OWNED', filesDelivered: 0 };
   }
-  const integration = await getIntegration(ref.projectId, forwarding.integrationId);
+  const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) {
     // Nothing is written; the growing lag stays visible.
@@ -109,7 +109,7 @@ class CatchUpRun {
       }
       if (reconciling || (await clearPending(this.pendingRef()))) return this.finish('CAUGHT_UP');
       // Files were marked pending while this run went: read the forwarding again and go round.
-      const again = await getForwarding(this.forwarding.projectId, this.forwarding.clusterId);
+      const again = await loadForwarding(this.forwarding.projectId, this.forwarding.clusterId);
       if (!again || again.generation !== this.forwarding.generation || again.leaseOwner !== this.owner) return { status: 'LOST_LEASE', filesDelivered: this.filesDelivered };
       this.forwarding = again;
     }

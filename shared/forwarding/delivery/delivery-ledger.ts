@@ -1,5 +1,5 @@
 import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { HOUR_MS, hourLabel, hourStart } from '#shared/forwarding/audit-log-keys';
 import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';

@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { getOwnedCluster } from '#shared/projects/project-store';
+import { loadOwnedCluster } from '#shared/projects/project-store';
 import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { ClusterHealth } from '#shared/forwarding/delivery/cluster-health';
@@ -43,7 +43,7 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   if (!forwarding) return 'ignored'; // forwarding is off: files are not forwarded
   const ids = { projectId: forwarding.projectId, clusterId, integrationId: forwarding.integrationId };
   // Both reads at once: they are on the path of every event's latency.
-  const [owned, integration] = await Promise.all([getOwnedCluster(forwarding.projectId, clusterId), getIntegration(forwarding.projectId, forwarding.integrationId)]);
+  const [owned, integration] = await Promise.all([loadOwnedCluster(forwarding.projectId, clusterId), loadIntegration(forwarding.projectId, forwarding.integrationId)]);
   // The cluster id alone does not say whose logs these are: a cluster that moved is never delivered
   // to its former project; a catch-up run (which may delete the forwarding) turns forwarding off now.
   if (!owned) {

@@ -1,5 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
+import { kms } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { SIGNING_ALGORITHM } from '#shared/forwarding/digests/digest-document';
 
@@ -8,9 +9,6 @@ import { SIGNING_ALGORITHM } from '#shared/forwarding/digests/digest-document';
  * serverless.yml (AuditLogDigestKey). The digest writer may only Sign with it; the API function
  * that serves the public key may only GetPublicKey. The private key never leaves KMS.
  */
-let kms: KMSClient | undefined;
-const client = () => (kms ??= new KMSClient({}));
-
 const keyArn = () => {
   const arn = config().AUDIT_LOG_DIGEST_KEY_ARN;
   if (!arn) throw new Error('Invalid configuration: AUDIT_LOG_DIGEST_KEY_ARN is not set');
@@ -19,7 +17,7 @@ const keyArn = () => {
 
 /** RSASSA-PSS SHA-256 over `body` (KMS signs its SHA-256, MessageType DIGEST); base64. */
 export async function signDigest(body: Uint8Array): Promise<{ signature: string; keyArn: string }> {
-  const { Signature } = await client().send(
+  const { Signature } = await kms.send(
     new SignCommand({
       KeyId: keyArn(),
       Message: createHash('sha256').update(body).digest(),
@@ -46,7 +44,7 @@ let cached: Promise<DigestPublicKey> | undefined;
 /** The public half, as GET /v1/audit-log-digests/public-key serves it (cached per container: it never changes). */
 export function digestPublicKey(): Promise<DigestPublicKey> {
   cached ??= (async () => {
-    const { PublicKey, KeyId } = await client().send(new GetPublicKeyCommand({ KeyId: keyArn() }));
+    const { PublicKey, KeyId } = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn() }));
     if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
     const der = Buffer.from(PublicKey);
     const publicKeyPem = createPublicKey({ key: der, format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();

@@ -3,12 +3,12 @@ import { S3ServiceException } from '@aws-sdk/client-s3';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
-import { getOwnedCluster } from '#shared/projects/project-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
+import { loadOwnedCluster } from '#shared/projects/project-store';
 import { keys } from '#shared/table/keys';
 import { HOUR_MS, digestKey, hourStart } from '#shared/forwarding/audit-log-keys';
 import { KeyExists, destinationFor, readObject, writeNewObject, type Destination } from '#shared/forwarding/customer-destination';
@@ -18,7 +18,7 @@ import { entriesConfirmedIn, RESTAMP_AFTER_MS } from '#shared/forwarding/deliver
 import { digestOf, MAX_DIGEST_BYTES, serializeDigest, sha256HexOf, SIGNATURE_METADATA } from '#shared/forwarding/digests/digest-document';
 import { digestKeyArn, signDigest } from '#shared/forwarding/digests/digest-signing-key';
 import type { DigestChainHead, Forwarding } from '#shared/forwarding/forwarding';
-import { getForwarding } from '#shared/forwarding/forwarding-store';
+import { loadForwarding } from '#shared/forwarding/forwarding-store';
 
 /**
  * Writes a forwarding's due hourly digests, oldest first, each naming the one before it. An hour
@@ -52,11 +52,17 @@ export function dueDigestHours(chain: DigestChainHead, now: number): Date[] {
   return hours;
 }
 
+/** One message of DigestQueue (signAuditLogDigests): the due digests of one forwarding, and a line saying how it went. */
+export async function runDigestMessage(message: { projectId: string; clusterId: string }): Promise<void> {
+  const outcome = await writeDueDigests(message);
+  logger.info('digest run finished', { projectId: message.projectId, clusterId: message.clusterId, ...outcome });
+}
+
 export async function writeDueDigests(ref: { projectId: string; clusterId: string }, options: { now?: number; maxDigests?: number } = {}): Promise<DigestRunOutcome> {
   const now = options.now ?? Date.now();
-  const forwarding = await getForwarding(ref.projectId, ref.clusterId);
-  if (!forwarding || !(await getOwnedCluster(ref.projectId, ref.clusterId))) return { status: 'OFF', written: 0 };
-  const integration = await getIntegration(ref.projectId, forwarding.integrationId);
+  const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
+  if (!forwarding || !(await loadOwnedCluster(ref.projectId, ref.clusterId))) return { status: 'OFF', written: 0 };
+  const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) return { status: 'WAITING', written: 0 };
   const due = dueDigestHours(forwarding.digests, now);

@@ -1,14 +1,14 @@
 import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
-import type { Caller } from '#shared/http/caller';
+import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { newReplayId } from '#shared/integrations/identifiers';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireProjectAccess } from '#shared/projects/access';
 import { HOUR_MS, hourStart } from '#shared/forwarding/audit-log-keys';
 import { requestReplaySlice } from '#shared/forwarding/delivery/catch-up-requests';
 import { requireForwarding } from '#shared/forwarding/manage-forwarding';
-import { getReplay, insertReplay, toReplayView, type Replay } from '#shared/forwarding/replay/replay-store';
+import { loadReplay, insertReplay, toReplayView, type Replay } from '#shared/forwarding/replay/replay-store';
 import type { ReplayView } from '#shared/forwarding/schemas';
 
 /**
@@ -23,7 +23,7 @@ const CLOCK_SLACK_MS = 60_000;
 
 const invalidWindow = (message: string) => new UnprocessableError('REPLAY_WINDOW_INVALID', message);
 
-export async function startReplay(caller: Caller, projectId: string, clusterId: string, body: { from: string; to: string }): Promise<ReplayView> {
+export async function startReplay(caller: PlatformUser, projectId: string, clusterId: string, body: { from: string; to: string }): Promise<ReplayView> {
   const forwarding = await requireForwarding(caller, projectId, clusterId, 'write');
   const from = Date.parse(body.from);
   const to = Date.parse(body.to);
@@ -35,7 +35,7 @@ export async function startReplay(caller: Caller, projectId: string, clusterId: 
   }
   if (to - from > MAX_REPLAY_DAYS * 24 * HOUR_MS) throw invalidWindow(`A replay covers at most ${MAX_REPLAY_DAYS} days: split the window.`);
   if (forwarding.paused) throw new ConflictError('FORWARDING_PAUSED', 'Forwarding of this cluster is paused: resume it (PATCH .../audit-log-forwarding {"paused": false}), then replay.');
-  const integration = await getIntegration(projectId, forwarding.integrationId);
+  const integration = await loadIntegration(projectId, forwarding.integrationId);
   if (!integration || !workerTargetOf(integration)) {
     throw new ConflictError('INTEGRATION_NOT_ACTIVE', 'The integration of this forwarding is not ACTIVE: validate it again (POST .../validate), then replay.');
   }
@@ -61,9 +61,9 @@ export async function startReplay(caller: Caller, projectId: string, clusterId: 
   return toReplayView(replay);
 }
 
-export async function getReplayOf(caller: Caller, projectId: string, clusterId: string, replayId: string): Promise<ReplayView> {
+export async function getReplay(caller: PlatformUser, projectId: string, clusterId: string, replayId: string): Promise<ReplayView> {
   await requireProjectAccess(caller, projectId, 'read');
-  const replay = await getReplay(projectId, clusterId, replayId);
+  const replay = await loadReplay(projectId, clusterId, replayId);
   if (!replay) throw new NotFoundError('No such replay of this cluster.', 'REPLAY_NOT_FOUND');
   return toReplayView(replay);
 }

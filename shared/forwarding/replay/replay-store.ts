@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
-import { getRecord } from '#shared/table/items';
+import { loadRecord } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 import type { ReplayView } from '#shared/forwarding/schemas';
@@ -34,8 +34,8 @@ const KEEP_DAYS = 30;
 
 const table = () => config().TABLE_NAME;
 
-export async function getReplay(projectId: string, clusterId: string, replayId: string): Promise<Replay | undefined> {
-  return getRecord<Replay>(keys.forwardingReplay(projectId, clusterId, replayId));
+export async function loadReplay(projectId: string, clusterId: string, replayId: string): Promise<Replay | undefined> {
+  return loadRecord<Replay>(keys.forwardingReplay(projectId, clusterId, replayId));
 }
 
 export async function insertReplay(forwarding: Forwarding, replay: Replay): Promise<void> {

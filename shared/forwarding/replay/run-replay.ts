@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { getOwnedCluster } from '#shared/projects/project-store';
+import { loadOwnedCluster } from '#shared/projects/project-store';
 import { HOUR_MS, hourStart, parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { requestReplaySlice } from '#shared/forwarding/delivery/catch-up-requests';
@@ -12,7 +12,7 @@ import { recordDeliveryMetrics } from '#shared/forwarding/delivery/delivery-metr
 import { FileBatch } from '#shared/forwarding/delivery/file-batch';
 import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
-import { getForwarding } from '#shared/forwarding/forwarding-store';
+import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { listHour } from '#shared/forwarding/platform-audit-logs';
 import { claimReplay, finishReplay, MAX_FAILED_SLICES, saveReplayProgress, type Replay } from '#shared/forwarding/replay/replay-store';
 
@@ -37,11 +37,11 @@ export async function runReplaySlice(ref: { projectId: string; clusterId: string
   const owner = randomUUID();
   const replay = await claimReplay(ref, owner, Date.now(), options.leaseMs);
   if (!replay) return; // finished, or another slice is at it
-  const forwarding = await getForwarding(ref.projectId, ref.clusterId);
-  if (!forwarding || forwarding.generation !== replay.generation || !(await getOwnedCluster(ref.projectId, ref.clusterId))) {
+  const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
+  if (!forwarding || forwarding.generation !== replay.generation || !(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
     return finishReplay(replay, owner, { status: 'FAILED', error: { code: 'FORWARDING_NOT_FOUND', message: 'Audit-log forwarding of this cluster was turned off while the replay ran: turn it on and start the replay again.' } });
   }
-  const integration = await getIntegration(ref.projectId, forwarding.integrationId);
+  const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) {
     if (!target && ++replay.failedSlices >= MAX_FAILED_SLICES) {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { dynamodb } from '#shared/aws/dynamodb';
+import { dynamodb } from '#shared/aws/clients';
 import { keys } from '#shared/table/keys';
 import type { ExportJob } from '#shared/exports/export-job';
 import type { JobView } from '#shared/exports/schemas';

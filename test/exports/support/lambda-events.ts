@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { lambdaContext as lambdaContextOf } from '../../support/lambda-context';
 
 export const REGION = 'us-east-1';
 const PLATFORM_ACCOUNT = '111111111111';
@@ -28,27 +29,8 @@ export function sqsEvent(body: string): SQSEvent {
   };
 }
 
-/** A Lambda context whose invocation ends `remainingMs` from now. */
-export function lambdaContext(remainingMs: number): Context {
-  const deadline = Date.now() + remainingMs;
-  const unsupported = () => {
-    throw new Error('not supported');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'runExportJob',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${PLATFORM_ACCOUNT}:function:runExportJob`,
-    memoryLimitInMB: '1769',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/runExportJob',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
+/** A Lambda context of the export worker whose invocation ends `remainingMs` from now. */
+export const lambdaContext = (remainingMs: number): Context => lambdaContextOf(remainingMs, 'runExportJob');
 
 /** An HTTP API (payload 2.0) event for an API handler, as API Gateway builds it. */
 export function apiEvent(request: { method: string; path: string; pathParameters: Record<string, string>; token: string; body?: unknown }): APIGatewayProxyEventV2 {

@@ -5,7 +5,7 @@
  */
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { candidateTargetOf } from '#shared/integrations/customer-target';
-import { getIntegration } from '#shared/integrations/integration-store';
+import { loadIntegration } from '#shared/integrations/integration-store';
 import type { SetupDocuments } from '#shared/integrations/schemas';
 import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../../support/customer';
 import type { Project } from '../../support/platform';
@@ -42,7 +42,7 @@ export async function validateWithTrust(project: Project, trust: (created: Creat
 /** The target of an ACTIVE integration of `project`, set up by a fresh customer account (its real role and bucket). */
 export async function activeTarget(project: Project): Promise<{ target: CustomerTarget; accountId: string }> {
   const { integration, accountId } = await activeIntegration(project);
-  const stored = await getIntegration(project.projectId, integration.integrationId);
+  const stored = await loadIntegration(project.projectId, integration.integrationId);
   if (!stored) throw new Error('integration gone');
   return { target: candidateTargetOf(stored), accountId };
 }

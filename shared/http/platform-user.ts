@@ -3,7 +3,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { UnauthorizedError } from '#shared/errors';
 
 /**
- * Who is calling, from the JWT claims (SPEC section 2). API Gateway's JWT authorizer has already
+ * Who is calling the API: a user of the data platform, from the JWT claims (SPEC section 2). Named
+ * PlatformUser, not Caller: the local AWS endpoint's Caller is an AWS principal (local/aws/contract.ts). API Gateway's JWT authorizer has already
  * verified the token's signature, issuer, audience and expiry before the function runs (locally,
  * local/runtime/src/http-api.ts does the same). HTTP APIs flatten object claims such as `projects` into
  * strings, so we read the claims from the verified token itself instead of the authorizer context.
@@ -15,7 +16,7 @@ const claimsSchema = z.object({
   projects: z.record(z.string(), z.enum(['admin', 'member'])).default({}),
 });
 
-export type Caller = {
+export type PlatformUser = {
   userId: string;
   orgId: string;
   orgRole: 'owner' | 'member';
@@ -26,7 +27,7 @@ export type Caller = {
   projectRoles: ReadonlyMap<string, 'admin' | 'member'>;
 };
 
-export function callerFrom(event: APIGatewayProxyEventV2): Caller {
+export function platformUserFrom(event: APIGatewayProxyEventV2): PlatformUser {
   const header = event.headers?.authorization ?? event.headers?.Authorization;
   const token = header?.match(/^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/)?.[1];
   if (!token) throw new UnauthorizedError();
