@@ -36,12 +36,16 @@ const schema = z.object({
    */
   EXPORT_SLICE_SECONDS: z.coerce.number().min(0).max(900).default(0),
   FORWARDING_QUEUE_URL: z.string().default(''),
+  /** Where the scheduler sends hourly digest runs (signAuditLogDigests). */
+  DIGEST_QUEUE_URL: z.string().default(''),
   AUDIT_LOG_BUCKET: z.string().default('platform-audit-logs'),
   /**
-   * Forwarding delivers an audit-log file only once its timestamp is this old: a file the platform
-   * uploads a little late (after a newer one) still sorts after the cursor and is not skipped.
+   * A reconciliation leaves files that landed less than this long ago to their S3 events, which
+   * normally deliver them within seconds; it delivers older files whose event never came.
    */
-  FORWARDING_SETTLE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  FORWARDING_EVENT_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+  /** The platform's KMS signing key (RSA, SIGN_VERIFY) of the hourly audit-log digests. */
+  AUDIT_LOG_DIGEST_KEY_ARN: z.string().default(''),
   /**
    * The accounts whose platform events the service accepts (the bus policy and the rules say the
    * same; the functions check again). Empty: the platform account alone.

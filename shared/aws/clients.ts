@@ -12,6 +12,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -29,6 +30,9 @@ export const sqs = /* @__PURE__ */ new SQSClient({});
 
 /** The service's own events on its bus (shared/notifications/publish.ts). */
 export const eventBridge = /* @__PURE__ */ new EventBridgeClient({});
+
+/** Signs the audit-log digests and serves their public key (shared/forwarding/digests/). */
+export const kms = /* @__PURE__ */ new KMSClient({});
 
 /** The platform's own STS client: AssumeRole into customer roles, and who the platform is. */
 export const sts = /* @__PURE__ */ new STSClient({});

@@ -4,20 +4,21 @@ import { awsErrorText } from '#shared/validation/aws-error-text';
 import { classifyCustomerAccessError, type StageFailure } from '#shared/validation/failures';
 
 /**
- * What went wrong in a delivery run, in the terms health reports. Only an access problem the
- * customer must fix (the validation classifier's verdict) marks the integration FAILED; anything
- * transient is retried from the same file on the next run, and a problem on our side never blames
- * the customer.
+ * What went wrong in a delivery, in the terms health reports. Only an access problem the customer
+ * must fix (the validation classifier's verdict) marks the integration FAILED; anything transient
+ * stays pending and is retried, and a problem on our side never blames the customer. A conflict
+ * or an oversized file is about one file: it is reported and the others go on.
  */
 export type DeliveryProblem =
   | { kind: 'access'; code: string; message: string; failure: StageFailure }
-  | { kind: 'retry'; code: 'DELIVERY_DELAYED' | 'DELIVERY_FAILED' | 'AUDIT_LOGS_UNAVAILABLE'; message: string };
+  | { kind: 'retry'; code: 'DELIVERY_DELAYED' | 'DELIVERY_FAILED' | 'AUDIT_LOGS_UNAVAILABLE'; message: string }
+  | { kind: 'file'; code: 'DELIVERY_CONFLICT' | 'AUDIT_LOG_TOO_LARGE'; message: string };
 
-const RETRY_HINT = 'forwarding resumes from the same file on the next run';
+const RETRY_HINT = 'the file stays pending and is delivered, oldest first, once the bucket answers again';
 
-/** A failure of AssumeRole or of the PutObject of one file into the customer's bucket. */
+/** A failure of AssumeRole, or of an S3 call on the customer's bucket. */
 export async function customerProblem(
-  operation: 'AssumeRole' | 'PutObject',
+  operation: 'AssumeRole' | 'PutObject' | 'GetObject',
   error: unknown,
   target: CustomerTarget,
   key?: string,
@@ -38,5 +39,21 @@ export function sourceProblem(error: unknown): DeliveryProblem {
     kind: 'retry',
     code: 'AUDIT_LOGS_UNAVAILABLE',
     message: `reading the platform's audit logs failed (${nameOf(error)}); ${RETRY_HINT}`,
+  };
+}
+
+export function conflictProblem(bucket: string, key: string): DeliveryProblem {
+  return {
+    kind: 'file',
+    code: 'DELIVERY_CONFLICT',
+    message: `s3://${bucket}/${key} already holds other content than the audit-log file of that name, so it was not overwritten; remove or rename that object, then replay the hour (POST .../audit-log-forwarding/replay)`,
+  };
+}
+
+export function tooLargeProblem(sourceKey: string, size: number): DeliveryProblem {
+  return {
+    kind: 'file',
+    code: 'AUDIT_LOG_TOO_LARGE',
+    message: `the platform's audit-log file ${sourceKey} is ${size} bytes, more than forwarding delivers; it was skipped (the platform's support must look at it)`,
   };
 }

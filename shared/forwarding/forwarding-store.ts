@@ -1,10 +1,12 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
+import { loadRecord } from '#shared/table/items';
 import { FORWARDING_SHARDS, forwardingShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
-import { usedByMember, type Forwarding } from '#shared/forwarding/forwarding';
+import { clusterOfSourceKey, parseSourceKey } from '#shared/forwarding/audit-log-keys';
+import { newDigestChain, shardOf, usedByMember, type Forwarding } from '#shared/forwarding/forwarding';
 
 /**
  * Forwarding configurations in the single table. Turning forwarding on, moving it to another
@@ -18,13 +20,48 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 export const FORWARDING_INDEX = 'ForwardingIndex';
 
+/**
+ * A stored forwarding as the code expects it. Items written by the polling design that came
+ * before carry a cursor (the platform key of the newest delivered file) and no digest chain:
+ * files after the cursor count as pending, so the first catch-up run delivers them, and the chain
+ * starts with the hour forwarding was turned on.
+ */
+export function normalizeForwarding(item: Record<string, unknown>): Forwarding {
+  const { pk: _pk, sk: _sk, cursor, ...stored } = item;
+  const forwarding = stored as unknown as Forwarding;
+  forwarding.digests ??= newDigestChain(forwarding.enabledAt);
+  const cursorFile = typeof cursor === 'string' ? parseSourceKey(cursor, clusterOfSourceKey(cursor)) : undefined;
+  if (cursorFile && !forwarding.pendingSince) forwarding.pendingSince = cursorFile.writtenAt.toISOString();
+  return forwarding;
+}
+
 export async function loadForwarding(projectId: string, clusterId: string): Promise<Forwarding | undefined> {
   const { Item } = await dynamodb.send(
     new GetCommand({ TableName: table(), Key: keys.forwarding(projectId, clusterId), ConsistentRead: true }),
   );
-  if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, ...forwarding } = Item;
-  return forwarding as Forwarding;
+  return Item ? normalizeForwarding(Item) : undefined;
+}
+
+/**
+ * The forwarding of a cluster, found from the cluster alone (what an S3 event names): its owner
+ * record says which project it belongs to. A cluster recorded before owner records existed has
+ * none; its forwarding is then looked up in its ForwardingIndex shard.
+ */
+export async function findClusterForwarding(clusterId: string): Promise<Forwarding | undefined> {
+  const owner = await loadRecord<{ projectId: string }>(keys.clusterOwner(clusterId));
+  if (owner) return loadForwarding(owner.projectId, clusterId);
+  const { Items = [] } = await dynamodb.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: FORWARDING_INDEX,
+      KeyConditionExpression: 'forwardingShard = :shard',
+      FilterExpression: 'clusterId = :cluster',
+      ExpressionAttributeValues: { ':shard': shardOf(clusterId), ':cluster': clusterId },
+      ProjectionExpression: 'projectId',
+    }),
+  );
+  const projectId = Items[0]?.projectId;
+  return typeof projectId === 'string' ? loadForwarding(projectId, clusterId) : undefined;
 }
 
 /** The forwardings of one project (at most one per cluster), for the health roll-up. */
@@ -41,7 +78,7 @@ export async function loadProjectForwardings(projectId: string): Promise<Forward
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const { pk: _pk, sk: _sk, ...item } of page.Items ?? []) items.push(item as Forwarding);
+    for (const item of page.Items ?? []) items.push(normalizeForwarding(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
@@ -141,35 +178,80 @@ export async function insertForwarding(forwarding: Forwarding): Promise<void> {
 }
 
 /**
- * Points an existing forwarding at another directory and/or integration. The cursor stays, so
- * delivery continues where it stands: nothing is delivered twice and nothing is skipped.
+ * Points an existing forwarding at another directory and/or integration, or changes its
+ * compression. Pending files stay pending and go to the new place. A new bucket or directory
+ * starts a new digest chain there (the old chain ends with its last digest).
  */
 export async function changeForwarding(
   existing: Forwarding,
-  change: { integrationId: string; directory: string; updatedAt: string; updatedBy: string },
+  change: Pick<Forwarding, 'integrationId' | 'directory' | 'updatedAt' | 'updatedBy'> & { compression?: Forwarding['compression'] },
 ): Promise<void> {
   const { projectId, clusterId } = existing;
+  const moved = change.integrationId !== existing.integrationId || change.directory !== existing.directory;
+  const set = ['integrationId = :integration', 'directory = :directory', 'updatedAt = :now', 'updatedBy = :by'];
+  const values: Record<string, unknown> = {
+    ':integration': change.integrationId,
+    ':directory': change.directory,
+    ':now': change.updatedAt,
+    ':by': change.updatedBy,
+    ':generation': existing.generation,
+    ':previous': existing.integrationId,
+  };
+  if (change.compression) {
+    set.push('compression = :compression');
+    values[':compression'] = change.compression;
+  }
+  if (moved) {
+    set.push('digests = :digests');
+    values[':digests'] = newDigestChain(change.updatedAt);
+  }
   const items: TransactItem[] = [
     {
       Update: {
         TableName: table(),
         Key: keys.forwarding(projectId, clusterId),
-        UpdateExpression: 'SET integrationId = :integration, directory = :directory, updatedAt = :now, updatedBy = :by',
+        UpdateExpression: `SET ${set.join(', ')}`,
         ConditionExpression: 'generation = :generation AND integrationId = :previous',
-        ExpressionAttributeValues: {
-          ':integration': change.integrationId,
-          ':directory': change.directory,
-          ':now': change.updatedAt,
-          ':by': change.updatedBy,
-          ':generation': existing.generation,
-          ':previous': existing.integrationId,
-        },
+        ExpressionAttributeValues: values,
       },
     },
     addUse(projectId, change.integrationId, clusterId),
   ];
   if (change.integrationId !== existing.integrationId) items.push(removeUse(projectId, existing.integrationId, clusterId));
   await transact(items, true);
+}
+
+/** PATCH: pauses or resumes, or changes the compression, of the forwarding as it was read. */
+export async function updateForwardingOptions(
+  existing: Forwarding,
+  change: { paused?: Forwarding['paused'] | null; compression?: Forwarding['compression']; updatedAt: string; updatedBy: string },
+): Promise<void> {
+  const set = ['updatedAt = :now', 'updatedBy = :by'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':now': change.updatedAt, ':by': change.updatedBy, ':generation': existing.generation };
+  if (change.paused === null) remove.push('paused');
+  else if (change.paused) {
+    set.push('paused = :paused');
+    values[':paused'] = change.paused;
+  }
+  if (change.compression) {
+    set.push('compression = :compression');
+    values[':compression'] = change.compression;
+  }
+  try {
+    await dynamodb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.forwarding(existing.projectId, existing.clusterId),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: 'generation = :generation',
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw changedMeanwhile();
+    throw error;
+  }
 }
 
 export async function deleteForwarding(existing: Forwarding): Promise<void> {

@@ -12,8 +12,8 @@ import type { Forwarding } from '#shared/forwarding/forwarding';
 
 /**
  * An integration's `health` summarises every cluster that forwards through it, worst first: the
- * largest lag and failure streak, the newest delivery and the newest error (prefixed with its
- * cluster). Each cluster's own health lives on its forwarding item and is updated by every run
+ * largest lag, delivery latency and failure streak, the newest delivery and the newest error
+ * (prefixed with its cluster). Each cluster's own health lives on its forwarding item and is updated by every run
  * (GET .../audit-log-forwarding); the integration's is recomputed by the scheduler each tick
  * (so within a minute), and at once when forwarding is turned off or moved.
  *
@@ -33,6 +33,8 @@ export function combineHealth(previous: IntegrationHealth | undefined, forwardin
   if (lastDeliveryAt) combined.lastDeliveryAt = lastDeliveryAt;
   const lags = forwardings.flatMap((forwarding) => (forwarding.health.lagSeconds === undefined ? [] : [forwarding.health.lagSeconds]));
   if (lags.length > 0) combined.lagSeconds = Math.max(...lags);
+  const latencies = forwardings.flatMap((forwarding) => (forwarding.health.deliveryLatencySeconds === undefined ? [] : [forwarding.health.deliveryLatencySeconds]));
+  if (latencies.length > 0) combined.deliveryLatencySeconds = Math.max(...latencies);
   const errors = forwardings.flatMap((forwarding) => {
     const error = forwarding.health.lastError;
     return error ? [{ ...error, message: `audit-log forwarding of cluster ${forwarding.clusterId}: ${error.message}` }] : [];
@@ -48,6 +50,7 @@ const sameHealth = (a: IntegrationHealth | undefined, b: IntegrationHealth) =>
   a.consecutiveFailures === b.consecutiveFailures &&
   a.lastDeliveryAt === b.lastDeliveryAt &&
   a.lagSeconds === b.lagSeconds &&
+  a.deliveryLatencySeconds === b.deliveryLatencySeconds &&
   a.lastError?.code === b.lastError?.code &&
   a.lastError?.message === b.lastError?.message &&
   a.lastError?.at === b.lastError?.at;

@@ -5,18 +5,18 @@ import { logger } from '#shared/logger';
 import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
-import { initialHealth, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
-import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
+import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
+import { initialHealth, newDigestChain, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
+import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding, updateForwardingOptions } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
-import type { ForwardingBody, ForwardingView } from '#shared/forwarding/schemas';
+import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/forwarding/schemas';
 
 /**
- * The forwarding use cases behind PUT/GET/DELETE .../clusters/{clusterId}/audit-log-forwarding.
+ * The forwarding use cases behind PUT/GET/PATCH/DELETE .../clusters/{clusterId}/audit-log-forwarding.
  * Each authorizes first (tenancy, enterprise plan, dedicated cluster), so nobody learns anything
  * about a cluster of a project they may not see.
  */
-const forwardingOff = () =>
-  new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
+const forwardingOff = () => new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
 
 async function viewOf(forwarding: Forwarding): Promise<ForwardingView> {
   const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
@@ -41,6 +41,7 @@ export async function putForwarding(
       clusterId,
       integrationId: body.integrationId,
       directory: body.directory,
+      ...(body.compression && body.compression !== 'none' ? { compression: body.compression } : {}),
       generation: randomUUID(),
       forwardingShard: shardOf(clusterId),
       enabledAt: now,
@@ -48,6 +49,7 @@ export async function putForwarding(
       updatedAt: now,
       updatedBy: caller.userId,
       health: initialHealth(),
+      digests: newDigestChain(now),
     };
     await insertForwarding(forwarding);
     logger.info('audit-log forwarding turned on', { projectId, clusterId, integrationId: body.integrationId });
@@ -57,16 +59,16 @@ export async function putForwarding(
   await changeForwarding(existing, { ...body, updatedAt: now, updatedBy: caller.userId });
   if (previousIntegrationId !== body.integrationId) await rollUpIntegrationHealth(projectId, previousIntegrationId);
   logger.info('audit-log forwarding changed', { projectId, clusterId, integrationId: body.integrationId, previousIntegrationId });
-  const forwarding = { ...existing, ...body, updatedAt: now, updatedBy: caller.userId };
-  return { created: false, forwarding: toForwardingView(forwarding, integration.bucketName) };
+  const changed = (await loadForwarding(projectId, clusterId)) ?? { ...existing, ...body };
+  return { created: false, forwarding: toForwardingView(changed, integration.bucketName) };
 }
 
 /**
- * An existing forwarding can always be read and turned off, even if its cluster has since left the
- * dedicated tier (else its integration could never be deleted); without one, the cluster check
- * gives the most useful answer (no such cluster, feature not available, or forwarding off).
+ * An existing forwarding can always be read, paused and turned off, even if its cluster has since
+ * left the dedicated tier (else its integration could never be deleted); without one, the cluster
+ * check gives the most useful answer (no such cluster, feature not available, or forwarding off).
  */
-async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
+export async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
   const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
@@ -76,6 +78,27 @@ async function requireForwarding(caller: PlatformUser, projectId: string, cluste
 
 export async function getClusterForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<ForwardingView> {
   return viewOf(await requireForwarding(caller, projectId, clusterId, 'read'));
+}
+
+/**
+ * Pauses or resumes, or changes the compression. While paused, nothing is written to the bucket and
+ * files that land are recorded as pending; resuming asks for a catch-up run at once, which delivers
+ * them oldest first.
+ */
+export async function patchForwarding(caller: PlatformUser, projectId: string, clusterId: string, patch: ForwardingPatch): Promise<ForwardingView> {
+  const existing = await requireForwarding(caller, projectId, clusterId, 'write');
+  const now = new Date().toISOString();
+  const pausing = patch.paused === true && !existing.paused;
+  const resuming = patch.paused === false && existing.paused !== undefined;
+  await updateForwardingOptions(existing, {
+    ...(pausing ? { paused: { at: now, by: caller.userId } } : resuming ? { paused: null } : {}),
+    ...(patch.compression ? { compression: patch.compression } : {}),
+    updatedAt: now,
+    updatedBy: caller.userId,
+  });
+  if (resuming) await requestCatchUp(existing);
+  if (pausing || resuming) logger.info(pausing ? 'audit-log forwarding paused' : 'audit-log forwarding resumed', { projectId, clusterId, integrationId: existing.integrationId });
+  return viewOf((await loadForwarding(projectId, clusterId)) ?? existing);
 }
 
 /** Turns forwarding off. Files already delivered stay in the customer's bucket. */

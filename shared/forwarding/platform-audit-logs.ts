@@ -1,61 +1,84 @@
-import { GetObjectCommand, ListObjectsV2Command, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { platformS3 } from '#shared/aws/clients';
 import { config } from '#shared/config';
-import { sourcePrefix } from '#shared/forwarding/audit-log-keys';
+import { sourceHourPrefix } from '#shared/forwarding/audit-log-keys';
 
 /**
  * The platform's own audit-log bucket, read with the function's execution role (platformS3).
  * ExpectedBucketOwner guards against reading a same-named bucket of another account.
  */
+/**
+ * The largest audit-log file forwarding delivers: files are read whole (to hash, compress and
+ * retry them). The platform writes files of kilobytes; a larger one is skipped and counted
+ * (AuditLogFilesTooLarge), never half delivered (docs/audit-log-forwarding.md, writer contract).
+ */
+export const MAX_AUDIT_LOG_BYTES = 64 * 1024 * 1024;
+
 export interface ListedFile {
   key: string;
   size: number;
-  lastModified?: Date;
+  /** When the object landed in the platform's bucket. */
+  lastModified: Date;
 }
 
-/** Up to `maxKeys` keys of one cluster's audit logs after `startAfter`, oldest first, and whether more follow. */
-export async function listAuditLogsAfter(
-  clusterId: string,
-  startAfter: string | undefined,
-  maxKeys: number,
-  abortSignal?: AbortSignal,
-): Promise<{ files: ListedFile[]; more: boolean }> {
-  const { Contents = [], IsTruncated } = await platformS3().send(
-    new ListObjectsV2Command({
-      Bucket: config().AUDIT_LOG_BUCKET,
-      Prefix: sourcePrefix(clusterId),
-      StartAfter: startAfter,
-      MaxKeys: maxKeys,
-      ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
-    }),
-    { abortSignal },
-  );
-  const files = Contents.flatMap((object) =>
-    object.Key ? [{ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified }] : [],
-  );
-  return { files, more: Boolean(IsTruncated) };
+/** Every object of one cluster's hour folder, in key order (all pages). */
+export async function listHour(clusterId: string, hour: Date, abortSignal?: AbortSignal): Promise<ListedFile[]> {
+  const files: ListedFile[] = [];
+  let token: string | undefined;
+  do {
+    const page = await platformS3().send(
+      new ListObjectsV2Command({
+        Bucket: config().AUDIT_LOG_BUCKET,
+        Prefix: sourceHourPrefix(clusterId, hour),
+        ContinuationToken: token,
+        ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
+      }),
+      { abortSignal },
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key) files.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return files;
 }
 
-/** Files up to this size are read into memory (so the upload can be retried by the SDK); larger ones stream. */
-export const BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+export class AuditLogTooLarge extends Error {
+  constructor(readonly key: string, readonly size: number) {
+    super(`audit-log file ${key} is ${size} bytes, more than forwarding delivers (${MAX_AUDIT_LOG_BYTES})`);
+    this.name = 'AuditLogTooLarge';
+  }
+}
+
+export class AuditLogGone extends Error {
+  constructor(readonly key: string) {
+    super(`audit-log file ${key} is no longer in the platform's bucket`);
+    this.name = 'AuditLogGone';
+  }
+}
 
 export interface AuditLogContent {
-  body: Uint8Array | NonNullable<GetObjectCommandOutput['Body']>;
-  length: number;
+  body: Uint8Array;
+  lastModified: Date;
 }
 
-/** Reads one audit-log file; the SDK validates its checksum when the platform stored one. */
+/** Reads one audit-log file whole; the SDK validates its checksum when the platform stored one. */
 export async function readAuditLog(key: string, abortSignal?: AbortSignal): Promise<AuditLogContent> {
-  const { Body, ContentLength } = await platformS3().send(
-    new GetObjectCommand({
-      Bucket: config().AUDIT_LOG_BUCKET,
-      Key: key,
-      ChecksumMode: 'ENABLED',
-      ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
-    }),
-    { abortSignal },
-  );
+  let answer;
+  try {
+    answer = await platformS3().send(
+      new GetObjectCommand({ Bucket: config().AUDIT_LOG_BUCKET, Key: key, ChecksumMode: 'ENABLED', ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID }),
+      { abortSignal },
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') throw new AuditLogGone(key);
+    throw error;
+  }
+  const { Body, ContentLength, LastModified } = answer;
   if (!Body || ContentLength === undefined) throw new Error('GetObject returned no body or length');
-  const body = ContentLength <= BUFFER_LIMIT_BYTES ? await Body.transformToByteArray() : Body;
-  return { body, length: ContentLength };
+  if (ContentLength > MAX_AUDIT_LOG_BYTES) {
+    (Body as { destroy?: () => void }).destroy?.(); // not read: the connection is dropped instead
+    throw new AuditLogTooLarge(key, ContentLength);
+  }
+  return { body: await Body.transformToByteArray(), lastModified: LastModified ?? new Date() };
 }

@@ -10,7 +10,16 @@ import {
   setRoleBody,
   setupDocuments,
 } from '#shared/integrations/schemas';
-import { forwardingBody, forwardingView, lagHistoryView } from '#shared/forwarding/schemas';
+import {
+  digestPublicKeyView,
+  forwardingBody,
+  forwardingPatch,
+  forwardingView,
+  lagHistoryView,
+  replayBody,
+  replayPath,
+  replayView,
+} from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
 import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
 import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
@@ -218,7 +227,7 @@ export const apiRoutes = [
     pathParams: clusterPath,
     body: forwardingBody,
     responses: {
-      200: { description: 'Forwarding changed; delivery continues where it stood', schema: forwardingView },
+      200: { description: 'Forwarding changed; pending files go to the new place, and a new digest chain starts there', schema: forwardingView },
       201: { description: 'Forwarding turned on', schema: forwardingView },
       422: { description: 'The integration is in another region than the cluster (REGION_MISMATCH)' },
     },
@@ -231,6 +240,47 @@ export const apiRoutes = [
     access: 'read',
     pathParams: clusterPath,
     responses: { 200: { description: 'The forwarding', schema: forwardingView } },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
+    operationId: 'patchAuditLogForwarding',
+    summary: 'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression',
+    access: 'write',
+    pathParams: clusterPath,
+    body: forwardingPatch,
+    responses: { 200: { description: 'The forwarding as changed', schema: forwardingView } },
+  },
+  {
+    method: 'POST',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay',
+    operationId: 'startAuditLogReplay',
+    summary: 'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are)',
+    access: 'write',
+    pathParams: clusterPath,
+    body: replayBody,
+    responses: {
+      202: { description: 'The replay job, started', schema: replayView },
+      409: { description: 'A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is not ACTIVE (INTEGRATION_NOT_ACTIVE)' },
+      422: { description: 'The window starts before forwarding was turned on, has not begun, or is longer than 31 days (REPLAY_WINDOW_INVALID)' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay/{replayId}',
+    operationId: 'getAuditLogReplay',
+    summary: 'A replay job with its progress',
+    access: 'read',
+    pathParams: replayPath,
+    responses: { 200: { description: 'The replay job', schema: replayView } },
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit-log-digests/public-key',
+    operationId: 'getAuditLogDigestKey',
+    summary: "The platform's public key of the signed hourly audit-log digests (for npm run verify-audit-logs)",
+    access: 'public',
+    responses: { 200: { description: 'The public key', schema: digestPublicKeyView } },
   },
   {
     method: 'DELETE',

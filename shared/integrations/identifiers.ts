@@ -20,6 +20,9 @@ function base32(bytes: Buffer, length: number): string {
 /** `integ-` + 20 base32 characters (100 random bits): unguessable, URL-safe, fixed length. */
 export const newIntegrationId = () => `integ-${base32(randomBytes(13), 20)}`;
 
+/** `replay-` + 20 base32 characters: the id of an audit-log replay job. */
+export const newReplayId = () => `replay-${base32(randomBytes(13), 20)}`;
+
 /**
  * External IDs carry 192 random bits. They are generated here and nowhere else: the API never
  * accepts one from a caller, and a tombstone item keeps a deleted integration's id from coming back.

@@ -113,6 +113,9 @@ export const validationReport = z.object({
 
 export const integrationHealth = z.object({
   lastDeliveryAt: z.string().optional(),
+  /** Audit-log forwarding: seconds from a file landing in the platform's bucket to its confirmed write, for the newest delivery. */
+  deliveryLatencySeconds: z.number().optional(),
+  /** Age (seconds) of the oldest audit-log file that landed and is not delivered; 0 when none waits. */
   lagSeconds: z.number().optional(),
   lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
   consecutiveFailures: z.number().int(),

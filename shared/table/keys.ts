@@ -2,11 +2,13 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's
- * plan and checkpoints sit in a partition of their own (still named by the project), so a backup of
- * thousands of files neither crowds the project partition nor the job listing; each attempt of a job
- * gets a fresh one. Every checkpoint item is small and written once or a bounded number of times:
- * none grows with the number of parts (docs/exports.md#bookkeeping).
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export
+ * job's plan and checkpoints sit in a partition of their own (still named by the project), so a
+ * backup of thousands of files neither crowds the project partition nor the job listing; each
+ * attempt of a job gets a fresh one. Every checkpoint item is small and written once or a bounded
+ * number of times: none grows with the number of parts (docs/exports.md#bookkeeping). Likewise
+ * forwarding's delivery ledger: one partition per cluster and hour of confirmation, so one Query
+ * reads the files an hourly digest lists, and a busy cluster's writes spread over hours.
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |
@@ -22,10 +24,13 @@
  * | PROJECT#<p>            | EXPORT_RULE#<c>                     | per-cluster auto-export rule           |
  * | PROJECT#<p>            | FORWARDING#<c>                      | audit-log forwarding of a cluster      |
  * | PROJECT#<p>            | LAG_HISTORY#<c>                     | forwarding lag per 10-minute slot, a day's ring |
- * | PROJECT#<p>#JOB#<j>#<a> | FILES#<g, 7 digits>                | export plan: file group g of attempt a (files, upload id) |
- * | PROJECT#<p>#JOB#<j>#<a> | DONE#<g>                           | export: the copied files of group g, with their CRC32 |
- * | PROJECT#<p>#JOB#<j>#<a> | PART#<g>#<n, 5 digits>             | export: part n of group g's multipart upload, uploaded |
- * | PROJECT#<p>#JOB#<j>#<a> | UNIT#<u, 7 digits>                 | export work unit u: its range, lease, turn, progress counted |
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export
+ * job's plan and checkpoints sit in a partition of their own (still named by the project), so a
+ * backup of thousands of files neither crowds the project partition nor the job listing; each
+ * attempt of a job gets a fresh one. Every checkpoint item is small and written once or a bounded
+ * number of times: none grows with the number of parts (docs/exports.md#bookkeeping). Likewise
+ * forwarding's delivery ledger: one partition per cluster and hour of confirmation, so one Query
+ * reads the files an hourly digest lists, and a busy cluster's writes spread over hours.
  * | EXTERNAL_ID#<id>       | EXTERNAL_ID                         | tombstone: an external id is never reused |
  * | CLUSTER#<c>            | OWNER                               | which project owns the cluster now (events) |
  *
@@ -48,6 +53,8 @@
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
   `${projectPk(projectId)}#JOB#${jobId}#${attempt}`;
+/** `hour` is `YYYYMMDDHH` (UTC) of the confirmation. */
+export const deliveryLedgerPk = (projectId: string, clusterId: string, hour: string) => `${projectPk(projectId)}#FORWARDED#${clusterId}#${hour}`;
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
@@ -75,6 +82,11 @@ export const keys = {
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
+  forwardingReplay: (projectId: string, clusterId: string, replayId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING_REPLAY#${clusterId}#${replayId}` }),
+  deliveredFile: (projectId: string, clusterId: string, hour: string, sourceKey: string) => ({
+    pk: deliveryLedgerPk(projectId, clusterId, hour),
+    sk: sourceKey,
+  }),
   externalId: (externalId: string) => ({ pk: `EXTERNAL_ID#${externalId}`, sk: 'EXTERNAL_ID' }),
   clusterOwner: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'OWNER' }),
 };

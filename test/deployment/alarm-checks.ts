@@ -60,6 +60,8 @@ export const REQUIRED_WATCHES = [
   'S3Integrations/ExportsAbandoned',
   'S3Integrations/PlatformEventsRefused',
   'S3Integrations/AuditLogForwardingLagSeconds',
+  'S3Integrations/AuditLogDeliveryLatency',
+  'S3Integrations/AuditLogFilesFoundByReconciliation',
   'S3Integrations/AuditLogForwardingScheduleFailures',
   'S3Integrations/ValidationRunsInterrupted',
   'S3Integrations/RecheckStartFailures',

@@ -33,7 +33,13 @@ const assumeCustomerRoles = [
 ];
 
 /** The functions that may call sts:AssumeRole: the ones that act in customer buckets. */
-export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'forwardAuditLogs', 'runExportJob'];
+export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'deliverAuditLogs', 'forwardAuditLogs', 'signAuditLogDigests', 'runExportJob'];
+const batchWrite = `Allow dynamodb:BatchWriteItem ${TABLE}`;
+const auditLogs = {
+  list: 'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
+  read: 'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',
+};
+const digestKey = (action: string) => `Allow kms:${action} AuditLogDigestKey`;
 
 export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // No AWS calls: health, the OpenAPI document, the served regions.
@@ -75,28 +81,57 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   getAuditLogForwarding: [get],
   // deleteForwarding (Delete, Update in a transaction), rollUpIntegrationHealth (Query, Update).
   deleteAuditLogForwarding: [get, remove, update, query],
-  // loadEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch.
+  // updateForwardingOptions (Update); a resume asks for a catch-up run (SendMessage).
+  patchAuditLogForwarding: [get, update, sendTo('ForwardingQueue')],
+  // insertReplay: an Update of the forwarding and a Put of the job in one transaction; its first slice.
+  startAuditLogReplay: [get, put, update, sendTo('ForwardingQueue')],
+  getAuditLogReplay: [get],
+  // The public key of the digests, and nothing else of the key.
+  getAuditLogDigestKey: [digestKey('GetPublicKey')],
+  // loadEnabledForwardings (ForwardingIndex), rollUpFromIndex (Get, Update), SendMessageBatch of
+  // catch-up runs and digest runs.
   scheduleAuditLogForwarding: [
     `Allow dynamodb:Query ${TABLE}/index/ForwardingIndex`,
     get,
     update,
     sendTo('ForwardingQueue'),
+    sendTo('DigestQueue'),
     asyncFailures,
   ],
-  // Lease, cursor and health Updates; the cluster owner (Get); turning off the forwarding of a
-  // moved cluster (Delete + Update in a transaction) and its integration's roll-up (Query, Update);
-  // the platform's audit-log bucket; the customer's role.
+  // The event path: the forwarding (Get, through the cluster owner, or its index shard for legacy
+  // clusters), health and pending files (Update), the ledger (BatchWrite), the platform's file,
+  // a catch-up request, the customer's role.
+  deliverAuditLogs: [
+    get,
+    update,
+    batchWrite,
+    `Allow dynamodb:Query ${TABLE}/index/ForwardingIndex`,
+    ...consume('AuditLogEventQueue'),
+    sendTo('ForwardingQueue'),
+    auditLogs.read,
+    ...assumeCustomerRoles,
+    publishEvents,
+  ],
+  // Catch-up runs and replay slices: lease, pending files, health, replay progress (Update), the
+  // ledger (BatchWrite, Query); turning off the forwarding of a moved cluster (Delete + Update in a
+  // transaction) and its integration's roll-up (Query); continuations; the platform's audit-log
+  // bucket; the customer's role.
   forwardAuditLogs: [
     get,
     update,
     remove,
     query,
+    batchWrite,
     ...consume('ForwardingQueue'),
-    'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
-    'Allow s3:GetObject arn:aws:s3:::platform-audit-logs/*',
+    sendTo('ForwardingQueue'),
+    auditLogs.list,
+    auditLogs.read,
     ...assumeCustomerRoles,
     publishEvents,
   ],
+  // The digest writer: the forwarding (Get), the ledger of an hour (Query), the chain's head and
+  // health (Update), Sign with the digest key, the customer's role.
+  signAuditLogDigests: [get, query, update, ...consume('DigestQueue'), digestKey('Sign'), ...assumeCustomerRoles, publishEvents],
   // insertJob/restartFailedJob: a Put and an Update (holdIntegration) in one transaction.
   startBackupExport: [get, put, update, sendTo('ExportQueue')],
   putBackupExportRule: [get, put],

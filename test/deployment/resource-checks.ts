@@ -69,15 +69,21 @@ export const sqsConsumers: Check = (template) =>
     return problems;
   });
 
-/** Every function an EventBridge rule (pattern or schedule) invokes retries and then dead-letters. */
+/**
+ * Every function an EventBridge rule (pattern or schedule) invokes retries and then dead-letters;
+ * a rule that sends to a queue dead-letters what it cannot deliver (the target's DeadLetterConfig).
+ */
 export const asyncFunctions: Check = (template) => {
   const invokeConfigs = new Map(
     resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(([, config]) => [shortName(props(config).FunctionName), props(config)]),
   );
-  const targets = new Set(
-    resourcesOfType(template, 'AWS::Events::Rule').flatMap(([, rule]) => ((props(rule).Targets as Props[] | undefined) ?? []).map((target) => shortName(target.Arn))),
-  );
-  return [...targets].flatMap((fnId) => {
+  const ruleTargets = resourcesOfType(template, 'AWS::Events::Rule').flatMap(([, rule]) => (props(rule).Targets as Props[] | undefined) ?? []);
+  const isQueue = (target: Props) => template.Resources[shortName(target.Arn)]?.Type === 'AWS::SQS::Queue';
+  const queueProblems = ruleTargets
+    .filter((target) => isQueue(target) && template.Resources[shortName((target.DeadLetterConfig as Props | undefined)?.Arn)]?.Type !== 'AWS::SQS::Queue')
+    .map((target) => `the rule target ${shortName(target.Arn)} drops the events it cannot take (no DeadLetterConfig queue)`);
+  const targets = new Set(ruleTargets.filter((target) => !isQueue(target)).map((target) => shortName(target.Arn)));
+  return [...queueProblems, ...[...targets].flatMap((fnId) => {
     const config = invokeConfigs.get(fnId);
     const onFailure = ((config?.DestinationConfig as Props | undefined)?.OnFailure as Props | undefined)?.Destination;
     const dlq = (props(template.Resources[fnId]).DeadLetterConfig as Props | undefined)?.TargetArn;
@@ -86,7 +92,7 @@ export const asyncFunctions: Check = (template) => {
     else if (template.Resources[shortName(onFailure ?? dlq)]?.Type !== 'AWS::SQS::Queue') problems.push(`${functionKeyOf(fnId)} dead-letters to something that is not a queue of this stack`);
     if (config?.MaximumRetryAttempts === 0) problems.push(`${functionKeyOf(fnId)} never retries`);
     return problems;
-  });
+  })];
 };
 
 export const logGroups: Check = (template) => {
@@ -124,7 +130,7 @@ export const api: Check = (template) => {
     if (origins.length !== 1 || origins.includes('*')) problems.push(`${id} must allow exactly the console's origin, not ${JSON.stringify(origins)}`);
     if (!(cors?.AllowHeaders as string[] | undefined)?.map((name) => name.toLowerCase()).includes('authorization')) problems.push(`${id} CORS must allow the Authorization header`);
   }
-  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json', 'GET /v1/regions'];
+  const publicRoutes = ['GET /v1/health', 'GET /v1/openapi.json', 'GET /v1/regions', 'GET /v1/audit-log-digests/public-key'];
   for (const [id, route] of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
     const key = String(props(route).RouteKey);
     if (!publicRoutes.includes(key) && props(route).AuthorizationType !== 'JWT') problems.push(`${id} (${key}) is not behind the JWT authorizer`);

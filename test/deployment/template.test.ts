@@ -100,6 +100,8 @@ const BREAKS: [string, Check, (copy: Template) => void][] = [
   ['an unencrypted queue', queues, (t) => void delete props(t.Resources.ForwardingQueue).SqsManagedSseEnabled],
   ['a consumer failing whole batches', sqsConsumers, (t) => void delete props(t.Resources.RunExportJobEventSourceMappingSQSExportQueue).FunctionResponseTypes],
   ['an EventBridge-invoked function without a dead letter', asyncFunctions, (t) => void delete t.Resources.StartAutoExportLambdaEvConf],
+  ['a rule sending to a queue without a dead letter', asyncFunctions, (t) => void delete ((props(t.Resources.AuditLogEventsRule).Targets as Record<string, unknown>[])[0] ?? {}).DeadLetterConfig],
+  ['no alarm on the delivery latency', requiredAlarms, (t) => void delete t.Resources.ForwardingLatencyAlarm],
   ['a log group without retention', logGroups, (t) => void delete props(t.Resources.RunExportJobLogGroup).RetentionInDays],
   ['a state machine without logs', logGroups, (t) => void delete props(t.Resources.ValidationStateMachine).LoggingConfiguration],
   ['a stage without throttling', api, (t) => void delete props(t.Resources.HttpApiStage).DefaultRouteSettings],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { destinationKey, destinationPrefix, parseSourceKey, sourceKey } from '#shared/forwarding/audit-log-keys';
+import { auditLogFolder, digestHourOf, digestKey, forwardedKey, hourLabel, isForwardedKey, parseSourceKey, sourceHourPrefix, sourceKey } from '#shared/forwarding/audit-log-keys';
 
 describe('audit-log key layouts', () => {
   it('maps a platform key to the customer key layout of SPEC section 5', () => {
@@ -7,8 +7,26 @@ describe('audit-log key layouts', () => {
     expect(key).toBe('c-1/2026/11/24/10/20261124T101502Z-a1b2.jsonl');
     const file = parseSourceKey(key, 'c-1');
     expect(file).toEqual({ clusterId: 'c-1', writtenAt: new Date('2026-11-24T10:15:02Z'), id: 'a1b2' });
-    expect(destinationKey('logs/prod', file!)).toBe('logs/prod/c-1/audit/2026-11-24/10-15-02-a1b2.log');
-    expect(destinationPrefix('logs/prod', 'c-1')).toBe('logs/prod/c-1/audit/');
+    expect(forwardedKey('logs/prod', file!)).toBe('logs/prod/c-1/audit/2026-11-24/10-15-02-a1b2.log');
+    expect(forwardedKey('logs/prod', file!, 'gzip')).toBe('logs/prod/c-1/audit/2026-11-24/10-15-02-a1b2.log.gz');
+    expect(auditLogFolder('logs/prod', 'c-1')).toBe('logs/prod/c-1/audit/');
+    expect(sourceHourPrefix('c-1', new Date('2026-11-24T10:59:59Z'))).toBe('c-1/2026/11/24/10/');
+    expect(hourLabel(Date.parse('2026-11-24T10:59:59Z'))).toBe('2026112410');
+  });
+
+  it('names the digest of each hour, and tells digests and delivered files from anything else', () => {
+    const folder = 'logs/c-1/audit/';
+    const key = digestKey(folder, new Date('2026-11-24T10:15:00Z'));
+    expect(key).toBe('logs/c-1/audit/digests/2026-11-24/10.json');
+    expect(digestHourOf(folder, key)).toEqual(new Date('2026-11-24T10:00:00Z'));
+    for (const other of ['logs/c-1/audit/digests/2026-11-24/24.json', 'logs/c-1/audit/digests/2026-11-24/10.json.bak', 'logs/c-2/audit/digests/2026-11-24/10.json']) {
+      expect(digestHourOf(folder, other), other).toBeUndefined();
+    }
+    expect(isForwardedKey(folder, 'logs/c-1/audit/2026-11-24/10-15-02-a1b2.log')).toBe(true);
+    expect(isForwardedKey(folder, 'logs/c-1/audit/2026-11-24/10-15-02-a1b2.log.gz')).toBe(true);
+    for (const other of ['logs/c-1/audit/2026-11-24/10-15-02-a1b2.txt', 'logs/c-1/audit/../x/2026-11-24/10-15-02-a.log', 'logs/c-1/audit/digests/2026-11-24/10.json', 'other/2026-11-24/10-15-02-a.log']) {
+      expect(isForwardedKey(folder, other), other).toBe(false);
+    }
   });
 
   it('sorts keys in time order across second, hour, day and year boundaries', () => {

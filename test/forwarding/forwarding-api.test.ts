@@ -50,6 +50,7 @@ describe('audit-log forwarding API', () => {
       { integrationId, directory: 'x'.repeat(257) },
       { integrationId, directory: 'logs', extra: true },
       { integrationId, directory: 42 },
+      { integrationId, directory: 'logs', compression: 'zip' },
       'not json',
     ];
     for (const body of invalid) {
@@ -154,5 +155,62 @@ describe('audit-log forwarding API', () => {
     expect(again.status).toBe(404);
     expect(errorCode(again)).toBe('FORWARDING_NOT_FOUND');
     expect((await project.client.delete(`${project.base}/${second.integration.integrationId}`)).status).toBe(204);
+  });
+
+  it('pauses, resumes and changes compression with PATCH, refusing malformed patches with 400', async () => {
+    const fresh = await activeIntegration(project); // the test before deleted the first one
+    const created = await project.client.put(path, { integrationId: fresh.integration.integrationId, directory: 'patched' });
+    expect(created.status, created.text).toBe(201);
+    for (const body of [{}, { paused: 'yes' }, { compression: 'zip' }, { paused: true, extra: 1 }, { directory: 'elsewhere' }, 'not json']) {
+      const answer = await project.client.patch(path, body);
+      expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(400);
+    }
+    const paused = await project.client.patch(path, { paused: true });
+    expect(paused.json).toMatchObject({ paused: true, compression: 'none' });
+    // Pausing again keeps the first pause's time.
+    expect(((await project.client.patch(path, { paused: true })).json as ForwardingView).pausedAt).toBe((paused.json as ForwardingView).pausedAt);
+    const zipped = await project.client.patch(path, { compression: 'gzip', paused: false });
+    expect(zipped.json).toMatchObject({ paused: false, compression: 'gzip' });
+    expect((zipped.json as ForwardingView).pausedAt).toBeUndefined();
+    expect((await projectUser(project, 'member').patch(path, { paused: true })).status).toBe(403);
+    expect((await project.client.delete(path)).status).toBe(204);
+    const off = await project.client.patch(path, { paused: true });
+    expect(off.status).toBe(404);
+    expect(errorCode(off)).toBe('FORWARDING_NOT_FOUND');
+  });
+
+  it('starts a replay only for a window since forwarding was turned on that has begun, and not while paused', async () => {
+    const fresh = await activeIntegration(project);
+    const created = await project.client.put(path, { integrationId: fresh.integration.integrationId, directory: 'replays' });
+    expect(created.status, created.text).toBe(201);
+    const { enabledAt } = created.json as ForwardingView;
+    const replay = `${path}/replay`;
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (const body of [{}, { from: 'yesterday', to: iso(now) }, { from: iso(now) }, { from: iso(now - 1000), to: iso(now), extra: 1 }]) {
+      expect((await project.client.post(replay, body)).status, JSON.stringify(body)).toBe(400);
+    }
+    for (const body of [
+      { from: iso(now - 60_000), to: iso(now) }, // before forwarding was turned on
+      { from: enabledAt, to: iso(now + 3_600_000) }, // not begun
+      { from: iso(now), to: enabledAt }, // backwards
+    ]) {
+      const answer = await project.client.post(replay, body);
+      expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(422);
+      expect(errorCode(answer)).toBe('REPLAY_WINDOW_INVALID');
+    }
+    const started = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
+    expect(started.status, started.text).toBe(202);
+    expect(started.json).toMatchObject({ status: 'RUNNING', progress: { hoursTotal: expect.any(Number), hoursDone: 0 } });
+    const { replayId } = started.json as { replayId: string };
+    const read = await projectUser(project, 'member').get(`${replay}/${replayId}`);
+    expect(read.status).toBe(200);
+    expect((await project.client.get(`${replay}/replay-aaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
+    expect((await project.client.get(`${replay}/not-an-id`)).status).toBe(400);
+    expect((await project.client.patch(path, { paused: true })).status).toBe(200);
+    const whilePaused = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
+    expect(whilePaused.status).toBe(409);
+    expect(errorCode(whilePaused)).toBe('FORWARDING_PAUSED');
+    expect((await project.client.delete(path)).status).toBe(204);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The customer revokes the role's permissions while forwarding runs: the integration becomes
- * FAILED with validation's code for it, forwarding pauses (and shows its growing lag), and once the
- * customer fixes the policy and validates again, delivery catches up from the cursor, nothing lost.
+ * FAILED with validation's code for it, its files stay pending (with a growing lag), and once the
+ * customer fixes the policy and validates again (FAILED -> ACTIVE), every pending file is
+ * delivered, oldest first, nothing lost.
  */
 import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
@@ -15,12 +16,13 @@ import {
   expectedKey,
   getForwarding,
   getIntegration,
+  ledgerEntries,
+  pause,
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
 } from './support';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('forwarding when the customer revokes access', { timeout: 180_000 }, () => {
   it('marks the integration FAILED, pauses, and catches up after the customer fixes it and validates again', async () => {
@@ -56,7 +58,7 @@ describe('forwarding when the customer revokes access', { timeout: 180_000 }, ()
     expect(await customerObjects(customer.accountId, bucketName, enabled.destination.prefix)).toHaveLength(1);
     const stillPaused = await getForwarding(project, clusterId);
     expect(stillPaused.health.lagSeconds).toBeGreaterThanOrEqual(9 * 60);
-    expect(stillPaused.deliveredThrough).toBe(files[0]?.writtenAt.toISOString());
+    expect(stillPaused.pendingSince).toBe(files[1]?.writtenAt.toISOString());
 
     await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
     expect((await project.client.post(`${project.base}/${integrationId}/validate`)).status).toBe(202);
@@ -68,6 +70,8 @@ describe('forwarding when the customer revokes access', { timeout: 180_000 }, ()
       const view = await getForwarding(project, clusterId);
       return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
     }, 'a successful run after validation', 30_000);
-    expect(caughtUp.deliveredThrough).toBe(files.at(-1)?.writtenAt.toISOString());
+    expect(caughtUp.pendingSince).toBeUndefined();
+    const order = (await ledgerEntries(project.projectId, clusterId)).filter((entry) => entry.via === 'catch-up').sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt));
+    expect(order.map((entry) => entry.sourceKey)).toEqual(files.slice(1).map((file) => file.key));
   });
 });

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken } from '../support/local-stack';
-import { platformCluster, platformProject, publish, eventually, type Api, type Project } from '../support/platform';
+import { platformCluster, platformProject, projectItems, publish, eventually, type Api, type Project } from '../support/platform';
 import { customerObjects, waitForObjects, writeAuditLog } from '../forwarding/support';
 import { call, fullTenant, idsOf, partitionKeys, pathOf, tenantRoutes, validBodyOf, REGION, type Tenant } from './support/tenants';
 
@@ -94,9 +94,17 @@ describe("another tenant naming the victim's ids in its own project", () => {
     }
   });
 
-  it("reads the victim's cluster through its own project path: 404", async () => {
+  it("reads, pauses or replays the victim's cluster through its own project path: 404", async () => {
     const cluster = `${own()}/clusters/${victim.clusterId}`;
-    for (const answer of [await attacker.client.get(`${cluster}/audit-log-forwarding`), await attacker.client.get(`${cluster}/backup-export-rule`)]) {
+    const window = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
+    for (const answer of [
+      await attacker.client.get(`${cluster}/audit-log-forwarding`),
+      await attacker.client.get(`${cluster}/backup-export-rule`),
+      await attacker.client.get(`${cluster}/audit-log-forwarding/replay/${victim.replayId}`),
+      await attacker.client.post(`${cluster}/audit-log-forwarding/replay`, window),
+      await attacker.client.patch(`${cluster}/audit-log-forwarding`, { paused: true }),
+      await attacker.client.get(`${own()}/clusters/${attackerCluster}/audit-log-forwarding/replay/${victim.replayId}`),
+    ]) {
       expect(answer.status).toBe(404);
       expect(answer.text).not.toContain(victim.integration.integrationId);
     }
@@ -159,7 +167,7 @@ describe('tenancy keys that name inherited properties', () => {
 });
 
 describe('the former owner of a cluster that moved to another project', () => {
-  it('stops receiving its audit logs: forwarding is turned off on the next run, its integration released, and it cannot be turned on again', async () => {
+  it("stops receiving its audit logs: the new owner's next file is not delivered and turns forwarding off, its integration released, and it cannot be turned on again", async () => {
     const former = await fullTenant();
     const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
     await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
@@ -167,8 +175,11 @@ describe('the former owner of a cluster that moved to another project', () => {
 
     const newOwner = await platformProject();
     await publish('platform.clusters', 'Cluster Upserted', { projectId: newOwner.projectId, clusterId: former.clusterId, region: REGION, tier: 'dedicated' });
-    await eventually(async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404, 'forwarding of the moved cluster was not turned off', 30_000);
+    await eventually(async () => (await projectItems(newOwner.projectId)).some((item) => item.sk === `CLUSTER#${former.clusterId}`), 'the move was not recorded');
+    // The new owner's first file: its event finds the cluster moved, delivers nothing and has forwarding turned off.
     await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+    await eventually(async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404, 'forwarding of the moved cluster was not turned off', 30_000);
+    await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
 
     for (const answer of [
       await former.project.client.put(`${path}/audit-log-forwarding`, { integrationId: former.integration.integrationId, directory: 'audit' }),
@@ -177,7 +188,7 @@ describe('the former owner of a cluster that moved to another project', () => {
     ]) {
       expect(answer.status, answer.text).toBe(404);
     }
-    // Two scheduler ticks later (every 2 s in tests), nothing more arrived.
+    // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`)).toHaveLength(1);
     // Nothing holds the integration any more (its one export failed long ago): it can be deleted.

@@ -224,6 +224,58 @@ export interface paths {
         delete: operations["deleteAuditLogForwarding"];
         options?: never;
         head?: never;
+        /** Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression */
+        patch: operations["patchAuditLogForwarding"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are) */
+        post: operations["startAuditLogReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay/{replayId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A replay job with its progress */
+        get: operations["getAuditLogReplay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log-digests/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's public key of the signed hourly audit-log digests (for npm run verify-audit-logs) */
+        get: operations["getAuditLogDigestKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -499,6 +551,7 @@ export interface operations {
                             awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                             health?: {
                                 lastDeliveryAt?: string;
+                                deliveryLatencySeconds?: number;
                                 lagSeconds?: number;
                                 lastError?: {
                                     code: string;
@@ -626,6 +679,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -764,6 +818,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1440,6 +1495,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1569,6 +1625,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1807,15 +1864,24 @@ export interface operations {
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
+                        /** @enum {string} */
+                        compression: "none" | "gzip";
+                        paused: boolean;
+                        pausedAt?: string;
                         destination: {
                             bucket: string;
                             prefix: string;
                         };
                         enabledAt: string;
                         updatedAt: string;
-                        deliveredThrough?: string;
+                        pendingSince?: string;
+                        lastDigest?: {
+                            hour: string;
+                            key: string;
+                        };
                         health: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1882,11 +1948,13 @@ export interface operations {
                     integrationId: string;
                     /** @description a folder of the bucket: letters, digits and ! - _ . ' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped) */
                     directory: string;
+                    /** @enum {string} */
+                    compression?: "none" | "gzip";
                 };
             };
         };
         responses: {
-            /** @description Forwarding changed; delivery continues where it stood */
+            /** @description Forwarding changed; pending files go to the new place, and a new digest chain starts there */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1900,15 +1968,24 @@ export interface operations {
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
+                        /** @enum {string} */
+                        compression: "none" | "gzip";
+                        paused: boolean;
+                        pausedAt?: string;
                         destination: {
                             bucket: string;
                             prefix: string;
                         };
                         enabledAt: string;
                         updatedAt: string;
-                        deliveredThrough?: string;
+                        pendingSince?: string;
+                        lastDigest?: {
+                            hour: string;
+                            key: string;
+                        };
                         health: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1934,15 +2011,24 @@ export interface operations {
                         /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
+                        /** @enum {string} */
+                        compression: "none" | "gzip";
+                        paused: boolean;
+                        pausedAt?: string;
                         destination: {
                             bucket: string;
                             prefix: string;
                         };
                         enabledAt: string;
                         updatedAt: string;
-                        deliveredThrough?: string;
+                        pendingSince?: string;
+                        lastDigest?: {
+                            hour: string;
+                            key: string;
+                        };
                         health: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -2072,6 +2158,323 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchAuditLogForwarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    paused?: boolean;
+                    /** @enum {string} */
+                    compression?: "none" | "gzip";
+                };
+            };
+        };
+        responses: {
+            /** @description The forwarding as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        clusterId: string;
+                        integrationId: string;
+                        directory: string;
+                        /** @enum {string} */
+                        compression: "none" | "gzip";
+                        paused: boolean;
+                        pausedAt?: string;
+                        destination: {
+                            bucket: string;
+                            prefix: string;
+                        };
+                        enabledAt: string;
+                        updatedAt: string;
+                        pendingSince?: string;
+                        lastDigest?: {
+                            hour: string;
+                            key: string;
+                        };
+                        health: {
+                            lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
+                            lagSeconds?: number;
+                            lastError?: {
+                                code: string;
+                                message: string;
+                                at: string;
+                            };
+                            consecutiveFailures: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startAuditLogReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The replay job, started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        replayId: string;
+                        clusterId: string;
+                        /** @enum {string} */
+                        status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                        from: string;
+                        to: string;
+                        progress: {
+                            hoursTotal: number;
+                            hoursDone: number;
+                            filesDelivered: number;
+                            filesAlreadyPresent: number;
+                        };
+                        error?: {
+                            code: string;
+                            message: string;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is not ACTIVE (INTEGRATION_NOT_ACTIVE) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The window starts before forwarding was turned on, has not begun, or is longer than 31 days (REPLAY_WINDOW_INVALID) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAuditLogReplay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+                clusterId: string;
+                replayId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replay job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        replayId: string;
+                        clusterId: string;
+                        /** @enum {string} */
+                        status: "RUNNING" | "SUCCEEDED" | "FAILED";
+                        from: string;
+                        to: string;
+                        progress: {
+                            hoursTotal: number;
+                            hoursDone: number;
+                            filesDelivered: number;
+                            filesAlreadyPresent: number;
+                        };
+                        error?: {
+                            code: string;
+                            message: string;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; nothing was written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed, or the feature is not available to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource, or no access to it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAuditLogDigestKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keyArn: string;
+                        keyFingerprint: string;
+                        /** @constant */
+                        signingAlgorithm: "RSASSA_PSS_SHA_256";
+                        publicKeyPem: string;
+                    };
                 };
             };
         };

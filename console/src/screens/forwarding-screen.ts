@@ -93,7 +93,7 @@ export class ForwardingScreen extends LitElement {
       await this.context.api.call(
         this.context.api.raw.PUT('/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding', { ...this.path(clusterId), body: { integrationId: field('integrationId'), directory: field('directory') } }),
       );
-      return `Audit logs of ${clusterId} are forwarded now; new files arrive within a minute.`;
+      return `Audit logs of ${clusterId} are forwarded now; new files arrive within seconds.`;
     });
   }
 
@@ -108,7 +108,7 @@ export class ForwardingScreen extends LitElement {
   override render() {
     return html`
       <h1 tabindex="-1">Audit-log forwarding</h1>
-      <p class="hint">While forwarding is on, every audit-log file of the cluster is delivered to the integration's bucket within a minute, oldest first, under &lt;directory&gt;/&lt;cluster&gt;/audit/.</p>
+      <p class="hint">While forwarding is on, every audit-log file of the cluster is delivered to the integration's bucket within seconds of landing, under &lt;directory&gt;/&lt;cluster&gt;/audit/.</p>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.message ? html`<div class="success" role="status">${this.message}</div>` : ''}
       ${this.clusters === undefined

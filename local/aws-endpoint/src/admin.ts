@@ -6,6 +6,7 @@
  *   CloudTrail would show the role's owner;
  * - `GET /_local/s3/request-counts?bucket=`: the S3 requests the bucket received, per operation
  *   (request-counts.ts);
+ * - `GET|DELETE /_local/usage`: requests served per caller and action since the last DELETE (usage.ts);
  * - `POST /_local/service-sessions` `{"roleArn", "servicePrincipal", "sessionName", "durationSeconds"?}`:
  *   a session of a role whose trust policy allows that AWS service (service-sessions.ts), for a
  *   test harness that runs a function's handler outside the stack with the function's own role.
@@ -20,12 +21,14 @@ import type { FaultInjector } from '#endpoint/faults';
 import type { RequestCounts } from '#endpoint/request-counts';
 import type { AssumeRoleAsService, ServiceSessionRequest } from '#endpoint/service-sessions';
 import type { AssumeRoleJournal } from '#endpoint/sts-journal';
+import type { UsageTally } from '#endpoint/usage';
 
 export interface AdminDeps {
   faults: FaultInjector;
   assumeRoleAsService: AssumeRoleAsService;
   journal: AssumeRoleJournal;
   requestCounts: RequestCounts;
+  usage: UsageTally;
 }
 
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, deps: AdminDeps): Promise<void> {
@@ -47,6 +50,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     const bucket = url.searchParams.get('bucket');
     if (!bucket) return reply(400, { message: 'Name the bucket: ?bucket=<name>.' });
     return reply(200, { bucket, counts: deps.requestCounts.of(bucket) });
+  }
+  if (route === 'GET /_local/usage') return reply(200, deps.usage.report());
+  if (route === 'DELETE /_local/usage') {
+    deps.usage.reset();
+    return reply(204);
   }
   if (route === 'DELETE /_local/faults') {
     faults.clear();

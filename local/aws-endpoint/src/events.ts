@@ -11,15 +11,16 @@
  * `aws:PrincipalAccount`, `aws:PrincipalArn`, `events:source` and `events:detail-type` are set.
  * Valid entries go to the local runtime through `hooks.putEvents` with the caller's account (the
  * events' `account`); invalid ones are reported per entry, as EventBridge does. Events put on a
- * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS.
+ * bus of the caller's account that does not exist are accepted and go nowhere, as in AWS. Sources
+ * beginning with `aws.` belong to AWS services: an entry naming one fails with
+ * NotAuthorizedForSourceException, so nobody can forge an S3 notification.
  *
  * Rules made at run time (`hooks.rules`): PutRule (EventPattern, State), PutTargets (SQS queue,
  * Lambda function or state machine ARNs), RemoveTargets and DeleteRule, on the buses of the
  * stack's account, e.g. a test rule that sends the service's own events to a queue the test reads
  * (a platform wires its notifications the same way). The caller needs `events:<Action>` on the
  * rule's ARN, `arn:aws:events:<region>:<account>:rule/<bus>/<name>` (`rule/<name>` on `default`).
- * Not modelled: the target queue's policy (AWS needs it to allow events.amazonaws.com), input
- * transformers, schedules.
+ * Not modelled: input transformers, schedules.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler, type SignedRequest } from '#endpoint/contract';
@@ -80,6 +81,9 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
     const results: EntryResult[] = (entries as unknown[]).map((entry) => {
       const problem = entryProblem(entry);
       if (problem) return { ErrorCode: 'InvalidArgument', ErrorMessage: problem };
+      if (String((entry as Record<string, unknown>).Source).startsWith('aws.')) {
+        return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
+      }
       const { Source, DetailType, Detail, Time } = entry as Record<string, unknown>;
       const time = timeOf(Time);
       const eventId = randomUUID();

@@ -15,7 +15,8 @@
  * trust policies, default KMS key policies. Not covered (see policy/authorize.ts): bucket and
  * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
  *
- * Admin calls under `/_local/` are answered only to loopback clients (admin.ts).
+ * Admin calls under `/_local/` are answered only to loopback clients (admin.ts); they include
+ * the count of requests served per caller and action (usage.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -49,6 +50,7 @@ import { createSqsService } from '#endpoint/sqs';
 import { createStatesService } from '#endpoint/states';
 import { createStsService } from '#endpoint/sts';
 import { createAssumeRoleJournal } from '#endpoint/sts-journal';
+import { createUsageTally } from '#endpoint/usage';
 
 /** Bodies of the JSON and Query services are small; S3 bodies stream and are never buffered here. */
 const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
@@ -86,6 +88,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const assumeRoleAsService = createServiceSessions({ accounts, store });
   const journal = createAssumeRoleJournal();
   const requestCounts = createRequestCounts();
+  const usage = createUsageTally();
   const services: Record<string, ServiceHandler> = {
     sts: createStsService({ accounts, store, authorizer, journal }),
     iam: createIamService({ store, authorize }),
@@ -103,7 +106,9 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     let service = guessService(req);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname.startsWith('/_local/')) return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal, requestCounts });
+      if (url.pathname.startsWith('/_local/')) {
+        return await handleAdmin(req, res, url, { faults, assumeRoleAsService, journal, requestCounts, usage });
+      }
       const auth = parseAuth(req.url ?? '/', req.headers);
       // Own properties only: a scope naming `constructor` must not reach Object.prototype.
       const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
@@ -114,6 +119,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const { caller, chunkSigning } = verifySignature({ auth, method: req.method ?? 'GET', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, payloadHash: payload.hash, accounts });
 
       const target = faultTarget(service, req, url, payload.buffered);
+      usage.count(caller.arn, target.action);
       if (target.operation) requestCounts.count(target.bucket, target.operation);
       const fault = faults.decide(target);
       if (fault?.timing === 'before') {

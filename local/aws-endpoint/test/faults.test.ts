@@ -159,3 +159,15 @@ describe('admin API reachability', () => {
     }
   });
 });
+
+describe('request usage', () => {
+  it('counts the requests served per caller and action since the last reset, refused ones included', async () => {
+    expect((await fetch(`${fixture.endpoint.url}/_local/usage`, { method: 'DELETE' })).status).toBe(204);
+    await sts().send(new GetCallerIdentityCommand({}));
+    await sts().send(new GetCallerIdentityCommand({}));
+    fixture.endpoint.faults.set({ errorRate: 1, mode: 'internal-error', services: ['kms'], maxFaults: 1 });
+    await failure(new KMSClient({ ...clientConfig(fixture, rootCredentials(PLATFORM)), maxAttempts: 1 }).send(new CreateKeyCommand({})));
+    const usage = (await (await fetch(`${fixture.endpoint.url}/_local/usage`)).json()) as { requests: Record<string, Record<string, number>> };
+    expect(usage.requests).toEqual({ [`arn:aws:iam::${PLATFORM}:root`]: { 'sts:GetCallerIdentity': 2, 'kms:CreateKey': 1 } });
+  });
+});

@@ -41,6 +41,19 @@ describe('EventBridge PutEvents', () => {
     ]);
   });
 
+  it('refuses sources of AWS services (aws.*) per entry, so nobody can forge an S3 notification', async () => {
+    const events = new EventBridgeClient(platform());
+    const before = fixture.hooks.events.length;
+    const forged = { Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify({ bucket: { name: 'platform-audit-logs' } }) };
+    const answer = await events.send(new PutEventsCommand({ Entries: [forged, { ...forged, Source: 'aws.s3x' }, { ...forged, Source: 'awss3' }] }));
+    expect(answer.FailedEntryCount).toBe(2);
+    expect(answer.Entries?.slice(0, 2)).toEqual([
+      { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' },
+      { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' },
+    ]);
+    expect(fixture.hooks.events.slice(before).map((event) => event.Source)).toEqual(['awss3']);
+  });
+
   it('needs events:PutEvents on the bus', async () => {
     const denied = new EventBridgeClient(clientConfig(fixture, await platformRole('no-events', allowAll('s3:*'))));
     const before = fixture.hooks.events.length;

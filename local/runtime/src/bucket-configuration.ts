@@ -1,7 +1,9 @@
 /**
- * Applies what the AWS::S3::Bucket resources of serverless.yml say about versioning and event
- * notifications to the local buckets at every start, through the ordinary S3 API (so the local
- * S3 validates them exactly as it validates any client's): `VersioningConfiguration.Status`
+ * Applies what the AWS::S3::Bucket resources of serverless.yml, and the platform's buckets it
+ * declares under `custom.platformBuckets` (buckets the service uses but does not own, in the same
+ * shape), say about versioning and event notifications to the local buckets at every start,
+ * through the ordinary S3 API (so the local S3 validates them exactly as it validates any
+ * client's): `VersioningConfiguration.Status`
  * and `NotificationConfiguration` (`EventBridgeConfiguration.EventBridgeEnabled`,
  * `QueueConfigurations`, `LambdaConfigurations`, `TopicConfigurations` with `Filter.S3Key.Rules`).
  * A bucket without `NotificationConfiguration` gets none, as CloudFormation would leave it; a
@@ -30,21 +32,45 @@ export function platformS3Client(service: LocalService, awsUrl: string): S3Clien
   });
 }
 
+interface DeclaredBucket {
+  name: string;
+  /** Where the declaration is, for error messages. */
+  where: string;
+  property(name: string): Yaml | undefined;
+}
+
+/** The stack's AWS::S3::Bucket resources and the platform buckets of `custom.platformBuckets`. */
+export function declaredBuckets(cloudFormation: LocalCloudFormation): DeclaredBucket[] {
+  const resources = cloudFormation.ofType('AWS::S3::Bucket').map(([logicalId, bucket]) => ({
+    name: bucket.ref,
+    where: `resources.Resources.${logicalId}.Properties`,
+    property: (name: string) => cloudFormation.property(logicalId, name),
+  }));
+  const platform = Object.entries(cloudFormation.service.platformBuckets).map(([key, raw]) => {
+    const where = `custom.platformBuckets.${key}`;
+    const properties = cloudFormation.resolve(raw, where);
+    const name = isMap(properties) ? properties.BucketName : undefined;
+    if (typeof name !== 'string' || name === '') throw new Error(`${where}.BucketName must name the bucket.`);
+    return { name, where, property: (property: string) => (properties as Record<string, Yaml>)[property] };
+  });
+  return [...resources, ...platform];
+}
+
 export async function configureBuckets(cloudFormation: LocalCloudFormation, awsUrl: string): Promise<void> {
   const { service } = cloudFormation;
   const s3 = platformS3Client(service, awsUrl);
   try {
-    for (const [logicalId, bucket] of cloudFormation.ofType('AWS::S3::Bucket')) {
-      const where = `resources.Resources.${logicalId}.Properties`;
-      const versioning = cloudFormation.property(logicalId, 'VersioningConfiguration');
+    for (const bucket of declaredBuckets(cloudFormation)) {
+      const { where } = bucket;
+      const versioning = bucket.property('VersioningConfiguration');
       const status = isMap(versioning ?? null) ? (versioning as Record<string, Yaml>).Status : undefined;
       if (status !== undefined) {
         if (status !== 'Enabled' && status !== 'Suspended') throw new Error(`${where}.VersioningConfiguration.Status must be Enabled or Suspended.`);
-        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.ref, VersioningConfiguration: { Status: status }, ExpectedBucketOwner: service.accountId }));
+        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.name, VersioningConfiguration: { Status: status }, ExpectedBucketOwner: service.accountId }));
       }
-      const configuration = notificationConfiguration(cloudFormation.property(logicalId, 'NotificationConfiguration'), `${where}.NotificationConfiguration`);
+      const configuration = notificationConfiguration(bucket.property('NotificationConfiguration'), `${where}.NotificationConfiguration`);
       try {
-        await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket.ref, NotificationConfiguration: configuration, ExpectedBucketOwner: service.accountId }));
+        await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket.name, NotificationConfiguration: configuration, ExpectedBucketOwner: service.accountId }));
       } catch (error) {
         throw new Error(`${where}.NotificationConfiguration: ${describe(error)}`, { cause: error });
       }

@@ -15,6 +15,8 @@ export interface StackInfo {
   apiUrl: string;
   awsUrl: string;
   dynamodbUrl: string;
+  /** With LOCAL_METER_DYNAMODB=1: the functions' DynamoDB endpoint, whose `/_local/usage` counts their capacity units. */
+  dynamodbMeterUrl?: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };
   /** Every function's variables together, without credentials (each function has its own role). */

@@ -235,6 +235,14 @@ export class LocalCloudFormation {
         const name = nameOf('Name') ?? logicalId;
         return { type: resource.Type, ref: name, attributes: { Arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}`, Name: name } };
       }
+      case 'AWS::Events::Rule': {
+        // CloudFormation names a rule `<stack>-<logicalId>-<random>` when Name is left out; the
+        // local name drops the random part. On a custom bus, Ref is `<bus>|<rule>` as in AWS.
+        const name = nameOf('Name') ?? `${this.service.stackName}-${logicalId}`;
+        const bus = ruleBusName(nameOf('EventBusName'));
+        const arn = `arn:aws:events:${region}:${accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+        return { type: resource.Type, ref: bus === 'default' ? name : `${bus}|${name}`, attributes: { Arn: arn } };
+      }
       case 'AWS::KMS::Key': {
         // Made real in the local KMS at start (kms-keys.ts); its id follows from the declaration.
         const keyId = localKeyId(this.service, logicalId, keyDeclaration(nameOf));
@@ -252,3 +260,10 @@ export class LocalCloudFormation {
 }
 
 const NO_VALUE = Symbol('AWS::NoValue');
+
+/** A rule's bus by name: an ARN and a bare name both name it; none is the default bus. */
+export function ruleBusName(nameOrArn: string | undefined): string {
+  if (nameOrArn === undefined || nameOrArn === '') return 'default';
+  const marker = nameOrArn.indexOf(':event-bus/');
+  return marker >= 0 ? nameOrArn.slice(marker + ':event-bus/'.length) : nameOrArn;
+}

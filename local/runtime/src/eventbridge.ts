@@ -3,7 +3,9 @@
  * and every AWS::Events::EventBus resource, with the AWS::Events::EventBusPolicy statements that
  * apply to it) and their rules (every function `eventBridge` event with a pattern, every
  * AWS::Events::Rule resource). A matching event goes to the rule's targets (functions asynchronously
- * with Lambda's retries, queues, state machines). An event's `account` is the account that put it,
+ * with Lambda's retries, queues, state machines). A queue target receives it only if one of its
+ * AWS::SQS::QueuePolicy resources lets `events.amazonaws.com` send for that rule (`aws:SourceArn`
+ * is the rule's ARN), as AWS requires; otherwise the delivery fails with a log line. An event's `account` is the account that put it,
  * and only events put on one of the stack's buses meet its rules: another account's `default` bus
  * exists (with no rules of ours) but is not the stack's. Rules can also be made at run time
  * (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires a rule to the service's events.
@@ -11,9 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry, type RuleHooks } from '@s3-integrations/aws-endpoint/contract';
 import type { AsyncInvoker } from '#runtime/async-invoker';
-import type { LocalCloudFormation } from '#runtime/cloudformation';
+import { ruleBusName as busName, type LocalCloudFormation } from '#runtime/cloudformation';
 import { matchesPattern, validatePattern } from '#runtime/event-pattern';
 import type { LocalFunctions } from '#runtime/functions';
+import { queuePolicyAllows } from '#runtime/queue-policies';
 import { isMap, type Yaml } from '#runtime/serverless-yaml';
 import type { FunctionSpec } from '#runtime/service-model';
 
@@ -40,6 +43,8 @@ type InputShaping = { constant?: unknown; path?: string[] };
 
 interface Rule {
   name: string;
+  /** `aws:SourceArn` of its deliveries to queues. */
+  arn: string;
   eventBus: string;
   pattern: Record<string, unknown>;
   targets: Target[];
@@ -150,9 +155,10 @@ export class LocalEventBridge {
           throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${(error as Error).message}`, 400);
         }
         const existing = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
+        const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
         if (existing) Object.assign(existing, { pattern, enabled });
-        else this.rules.push({ name, eventBus, pattern, targets: [], enabled });
-        return `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
+        else this.rules.push({ name, arn, eventBus, pattern, targets: [], enabled });
+        return arn;
       },
       putTargets: (busArn, name, targets) => {
         const rule = ruleOf(busArn, name);
@@ -190,9 +196,26 @@ export class LocalEventBridge {
       const failed = (error: unknown): void =>
         console.error(`[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
-      else if (target.kind === 'queue') this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
-      else this.targets.startExecution(target.arn, JSON.stringify(payload)).catch(failed);
+      else if (target.kind === 'queue') {
+        // EventBridge sends to a queue as events.amazonaws.com, which the queue's policy must allow
+        // for this rule; otherwise the delivery fails (FailedInvocations in AWS), the rule stays.
+        if (this.queueAllows(rule, target.arn)) this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
+        else failed(new Error(`the policy of queue ${target.arn} does not let events.amazonaws.com send messages for rule ${rule.arn}`));
+      } else this.targets.startExecution(target.arn, JSON.stringify(payload)).catch(failed);
     }
+  }
+
+  private queueAllows(rule: Rule, queueArn: string): boolean {
+    const { accountId } = this.cloudFormation.service;
+    const queueUrl = this.cloudFormation.ofType('AWS::SQS::Queue').find(([, queue]) => queue.attributes.Arn === queueArn)?.[1].ref;
+    if (!queueUrl) return true; // not a queue of this stack: the runtime's sendToQueue reports it
+    return queuePolicyAllows(this.cloudFormation, {
+      service: 'events.amazonaws.com',
+      action: 'sqs:SendMessage',
+      queueArn,
+      queueUrl,
+      context: { 'aws:SourceArn': rule.arn, 'aws:SourceAccount': accountId },
+    });
   }
 
   private functionRules(): Rule[] {
@@ -206,9 +229,12 @@ export class LocalEventBridge {
         if (spec.schedule !== undefined) return; // a scheduled rule: schedules.ts runs it
         if (spec.inputTransformer !== undefined) throw new Error(`${where}.inputTransformer is not supported locally.`);
         validatePattern(spec.pattern, `${where}.pattern`);
+        const name = `${fn.name}-rule-${index + 1}`;
+        const eventBus = busName(String(spec.eventBus ?? 'default'));
         rules.push({
-          name: `${fn.name}-rule-${index + 1}`,
-          eventBus: busName(String(spec.eventBus ?? 'default')),
+          name,
+          arn: this.ruleArn(eventBus, name),
+          eventBus,
           pattern: spec.pattern as Record<string, unknown>,
           targets: [{ kind: 'function', fn, input: inputShaping(spec.input, spec.inputPath, where) }],
         });
@@ -234,16 +260,22 @@ export class LocalEventBridge {
       const targets = (Array.isArray(raw.Targets) ? raw.Targets : []).map((target, index) =>
         this.resourceTarget(target, `${where}.Targets[${index}]`),
       );
-      const name = property('Name');
-      const eventBus = property('EventBusName');
+      const standIn = this.cloudFormation.resources.get(logicalId);
+      const arn = standIn?.attributes.Arn ?? this.ruleArn('default', logicalId);
       rules.push({
-        name: typeof name === 'string' ? name : logicalId,
-        eventBus: busName(String(eventBus ?? 'default')),
+        name: arn.slice(arn.lastIndexOf('/') + 1),
+        arn,
+        eventBus: busName(String(property('EventBusName') ?? 'default')),
         pattern: pattern as Record<string, unknown>,
         targets,
       });
     }
     return rules;
+  }
+
+  private ruleArn(bus: string, name: string): string {
+    const { accountId, region } = this.cloudFormation.service;
+    return `arn:aws:events:${region}:${accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
   }
 
   /**
@@ -324,8 +356,3 @@ function parseBusArn(arn: string): { region: string; accountId: string; name: st
   return match ? { region: match[1] ?? '', accountId: match[2] ?? '', name: match[3] ?? '' } : undefined;
 }
 
-/** `arn:aws:events:...:event-bus/name` and `name` name the same bus. */
-function busName(nameOrArn: string): string {
-  const marker = nameOrArn.indexOf(':event-bus/');
-  return marker >= 0 ? nameOrArn.slice(marker + ':event-bus/'.length) : nameOrArn;
-}

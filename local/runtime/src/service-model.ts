@@ -57,6 +57,13 @@ export interface LocalService {
   iamRolesPerFunction?: { defaultInherit: boolean };
   /** `custom.esbuild` when serverless.yml bundles with serverless-esbuild. */
   bundling?: YamlMap;
+  /**
+   * `custom.platformBuckets`: buckets the service uses but does not own, by a name of the
+   * service's choosing, each in the shape of an AWS::S3::Bucket's Properties (`BucketName`,
+   * `VersioningConfiguration`, `NotificationConfiguration`). CloudFormation never sees them: their
+   * owner configures them once; the local stack creates and configures them at every start.
+   */
+  platformBuckets: Record<string, Yaml>;
 }
 
 export interface LoadServiceOptions {
@@ -92,6 +99,7 @@ export function loadService(serverlessYmlPath: string, options: LoadServiceOptio
     resources: readResources(resourcesBlock.Resources),
     conditions: isMap(resourcesBlock.Conditions) ? resourcesBlock.Conditions : {},
     stateMachines: readStateMachines(config.stepFunctions),
+    platformBuckets: isMap(config.custom) && isMap(config.custom.platformBuckets) ? config.custom.platformBuckets : {},
     ...rolesPerFunction(config),
     ...(pluginsOf(config).includes('serverless-esbuild') ? { bundling: isMap(config.custom) && isMap(config.custom.esbuild) ? config.custom.esbuild : {} } : {}),
   };

@@ -9,9 +9,10 @@ import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/cli
 import { AwsError, type NotificationTargets, type PlatformHooks } from '@s3-integrations/aws-endpoint/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
 import { AsyncInvoker } from '#runtime/async-invoker';
-import { configureBuckets, platformS3Client } from '#runtime/bucket-configuration';
+import { configureBuckets, declaredBuckets, platformS3Client } from '#runtime/bucket-configuration';
 import { LocalCloudFormation } from '#runtime/cloudformation';
 import { createTables, startDynamoDbLocal, type LocalDynamoDb } from '#runtime/dynamodb';
+import { startDynamoDbMeter } from '#runtime/dynamodb-meter';
 import { environmentOf, functionEnvironment } from '#runtime/env';
 import { bundleFunctions } from '#runtime/function-bundles';
 import { functionRoles } from '#runtime/function-roles';
@@ -45,12 +46,16 @@ export interface LocalStackOptions {
   asyncRetryDelayMs?: number;
   serverlessYml?: string;
   stage?: string;
+  /** Route the functions' DynamoDB calls through the capacity meter (dynamodb-meter.ts), for benches. */
+  meterDynamoDb?: boolean;
 }
 
 export interface LocalStack {
   apiUrl: string;
   awsUrl: string;
   dynamodbUrl: string;
+  /** With meterDynamoDb: where the functions reach DynamoDB, and `GET <url>/_local/usage` the units they consumed. */
+  dynamodbMeterUrl?: string;
   service: LocalService;
   /** Every function's variables together, without credentials: for tests that run handlers themselves. */
   environment: Record<string, string>;
@@ -128,7 +133,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
     await ensureKmsKeys(cloudFormation, aws.kms);
-    const endpoints = { awsUrl: aws.url, dynamodbUrl: dynamodb.url };
+    const meter = options.meterDynamoDb ? await startDynamoDbMeter(dynamodb.url) : undefined;
+    if (meter) cleanups.push(() => meter.close());
+    const endpoints = { awsUrl: aws.url, dynamodbUrl: meter?.url ?? dynamodb.url };
     const environment = functionEnvironment(cloudFormation, endpoints);
     const roles = functionRoles(cloudFormation);
     await provisionRoles(service, roles.values(), aws.url);
@@ -184,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: httpApi.url,
       awsUrl: aws.url,
       dynamodbUrl: dynamodb.url,
+      ...(meter ? { dynamodbMeterUrl: meter.url } : {}),
       service,
       environment,
       functionRoles: Object.fromEntries([...roles].map(([key, role]) => [key, role.roleArn])),
@@ -215,11 +223,14 @@ async function startBoth(
   throw dynamodb.status === 'rejected' ? dynamodb.reason : (aws as PromiseRejectedResult).reason;
 }
 
-/** The platform's audit-log bucket and the stack's AWS::S3::Bucket resources, as the platform account. */
+/**
+ * The platform's audit-log bucket, the stack's AWS::S3::Bucket resources and the platform buckets
+ * serverless.yml declares (custom.platformBuckets), as the platform account.
+ */
 async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
   const { service } = cloudFormation;
   const s3 = platformS3Client(service, awsUrl);
-  const names = new Set([auditLogBucket, ...cloudFormation.ofType('AWS::S3::Bucket').map(([, bucket]) => bucket.ref)]);
+  const names = new Set([auditLogBucket, ...declaredBuckets(cloudFormation).map((bucket) => bucket.name)]);
   try {
     for (const name of names) {
       try {

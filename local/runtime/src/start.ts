@@ -3,9 +3,11 @@
  *
  * Settings (all optional): LOCAL_API_PORT (3000), LOCAL_AWS_PORT (4566), LOCAL_DYNAMODB_PORT
  * (8000), 0 for a free port; LOCAL_DATA_DIR (.local); LOCAL_SCHEDULE_SECONDS (run schedules this
- * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried); LOCAL_STAGE. For tools that start it as a child process: LOCAL_READY_FILE (where to
- * write the URLs, the functions' variables and their roles once everything answers) and LOCAL_EXIT_WITH_PARENT=1
- * (stop when stdin closes, so a killed parent leaves no stack, and no Java, behind).
+ * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried); LOCAL_STAGE;
+ * LOCAL_METER_DYNAMODB=1 (count the functions' DynamoDB capacity units, local/runtime/dynamodb-meter.ts).
+ * For tools that start it as a child process: LOCAL_READY_FILE (where to write the URLs, the
+ * functions' variables and their roles once everything answers) and LOCAL_EXIT_WITH_PARENT=1 (stop
+ * when stdin closes, so a killed parent leaves no stack, and no Java, behind).
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { ensureConsoleBuilt } from '#runtime/console-files';
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     ...(scheduleSeconds !== undefined ? { scheduleSeconds } : {}),
     ...(process.env.LOCAL_STAGE ? { stage: process.env.LOCAL_STAGE } : {}),
     ...(process.env.LOCAL_ASYNC_RETRY_MS ? { asyncRetryDelayMs: Number(process.env.LOCAL_ASYNC_RETRY_MS) } : {}),
+    ...(process.env.LOCAL_METER_DYNAMODB === '1' ? { meterDynamoDb: true } : {}),
   });
   const stopping = stopOnSignals(stack);
 
@@ -44,8 +47,8 @@ async function main(): Promise<void> {
 
   const readyFile = process.env.LOCAL_READY_FILE;
   if (readyFile) {
-    const { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles } = stack;
-    const ready = { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles };
+    const { apiUrl, awsUrl, dynamodbUrl, dynamodbMeterUrl, jwtKeyDir, jwt, environment, functionRoles } = stack;
+    const ready = { apiUrl, awsUrl, dynamodbUrl, dynamodbMeterUrl, jwtKeyDir, jwt, environment, functionRoles };
     // Written aside and renamed, so a reader never sees half a file.
     writeFileSync(`${readyFile}.partial`, JSON.stringify(ready), { mode: 0o600 });
     renameSync(`${readyFile}.partial`, readyFile);

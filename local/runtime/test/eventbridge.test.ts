@@ -9,8 +9,10 @@ let runtime: FixtureRuntime;
 let invoker: AsyncInvoker;
 let bus: LocalEventBridge;
 
-const unusedTargets = {
-  sendToQueue: () => Promise.reject(new Error('no queue targets in the fixture')),
+/** What the rules sent to queues, by queue ARN. */
+const queued: Array<{ queueArn: string; body: string }> = [];
+const targets = {
+  sendToQueue: async (queueArn: string, body: string) => void queued.push({ queueArn, body }),
   startExecution: () => Promise.reject(new Error('no state machine targets in the fixture')),
 };
 
@@ -20,8 +22,9 @@ beforeAll(async () => {
 
 beforeEach(() => {
   fixtureCalls().length = 0;
+  queued.length = 0;
   invoker = new AsyncInvoker(runtime.functions, { retryDelayMs: 10 });
-  bus = new LocalEventBridge(runtime.cloudFormation, runtime.functions, invoker, unusedTargets);
+  bus = new LocalEventBridge(runtime.cloudFormation, runtime.functions, invoker, targets);
 });
 
 function order(detail: Record<string, unknown>, source = 'fixture.orders') {
@@ -89,6 +92,22 @@ describe('local EventBridge', () => {
     const calls = callsOf('recorder');
     expect(calls).toHaveLength(1);
     expect(calls[0]?.event).toMatchObject({ source: 'fixture.partners', account: '222222222222', time: '2026-01-02T03:04:05Z' });
+  });
+
+  it("sends to a rule's queue target only when the queue policy lets EventBridge send for that rule", async () => {
+    const rule = runtime.cloudFormation.resources.get('RelayRule');
+    expect(rule).toMatchObject({ ref: 'runtime-fixture-test-RelayRule', attributes: { Arn: 'arn:aws:events:us-east-1:111111111111:rule/runtime-fixture-test-RelayRule' } });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (message: string) => void errors.push(message);
+    try {
+      const [sent] = await bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Relayed', Detail: '{"amount":1}' }]);
+      expect(queued).toEqual([{ queueArn: 'arn:aws:sqs:us-east-1:111111111111:RelayQueue', body: expect.stringContaining(`"id":"${sent?.id}"`) }]);
+      expect(JSON.parse(queued[0]?.body ?? '{}')).toMatchObject({ source: 'fixture.orders', 'detail-type': 'Order Relayed', detail: { amount: 1 } });
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toEqual([expect.stringContaining('the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com send')]);
   });
 
   it('refuses a detail that is not a JSON object', async () => {

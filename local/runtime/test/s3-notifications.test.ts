@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, GetBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { EventBridgeEvent, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
@@ -23,6 +23,8 @@ import { recordingHooks } from '@s3-integrations/aws-endpoint/testing';
  * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
  */
 const BUCKET = 'runtime-fixture-test-uploads';
+/** custom.platformBuckets.Shared of the fixture: not a resource of the stack, configured all the same. */
+const PLATFORM_BUCKET = 'fixture-shared-logs';
 const dataDir = mkdtempSync(join(tmpdir(), 'runtime-s3-notify-'));
 let runtime: FixtureRuntime;
 let queues: LocalQueues;
@@ -48,6 +50,7 @@ beforeAll(async () => {
   endpoint = await startAwsEndpoint({ port: 0, dataDir, hooks });
   s3 = platformS3(endpoint.url);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new CreateBucketCommand({ Bucket: PLATFORM_BUCKET }));
   await configureBuckets(runtime.cloudFormation, endpoint.url);
 });
 afterAll(async () => {
@@ -64,6 +67,12 @@ describe('S3 event notifications through the local runtime', () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
     expect(queuedBodies()).toEqual([expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET })]);
     uploadsQueue()?.messages.splice(0);
+  });
+
+  it('configures the platform buckets serverless.yml declares (custom.platformBuckets) as it configures its own', async () => {
+    const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: PLATFORM_BUCKET }));
+    expect(configuration.EventBridgeConfiguration).toEqual({});
+    expect(configuration.QueueConfigurations ?? []).toEqual([]);
   });
 
   it('invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records message', async () => {

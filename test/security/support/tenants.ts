@@ -19,6 +19,8 @@ export interface Tenant {
   integration: IntegrationView;
   backupId: string;
   jobId: string;
+  /** A replay of its forwarding. */
+  replayId: string;
   accountId: string;
   roleArn: string;
 }
@@ -57,9 +59,12 @@ export async function fullTenant(): Promise<Tenant> {
   expect(exported.status, exported.text).toBe(202);
   const forwarding = await project.client.put(`${cluster}/audit-log-forwarding`, { integrationId: integration.integrationId, directory: 'audit' });
   expect(forwarding.status, forwarding.text).toBe(201);
+  const replay = await project.client.post(`${cluster}/audit-log-forwarding/replay`, { from: (forwarding.json as { enabledAt: string }).enabledAt, to: new Date().toISOString() });
+  expect(replay.status, replay.text).toBe(202);
   const rule = await project.client.put(`${cluster}/backup-export-rule`, { integrationId: integration.integrationId, directory: 'auto' });
   expect(rule.status, rule.text).toBe(200);
-  return { project, clusterId, integration, backupId, jobId: (exported.json as { jobId: string }).jobId, accountId, roleArn };
+  const jobId = (exported.json as { jobId: string }).jobId;
+  return { project, clusterId, integration, backupId, jobId, replayId: (replay.json as { replayId: string }).replayId, accountId, roleArn };
 }
 
 /** The ids a route path may name, of one tenant. */
@@ -69,10 +74,11 @@ export const idsOf = (tenant: Tenant) => ({
   clusterId: tenant.clusterId,
   backupId: tenant.backupId,
   jobId: tenant.jobId,
+  replayId: tenant.replayId,
 });
 
 /** The route with the tenant's ids in its path. */
-export function pathOf(route: ApiRoute, ids: { projectId: string; integrationId: string; clusterId: string; backupId: string; jobId: string }): string {
+export function pathOf(route: ApiRoute, ids: ReturnType<typeof idsOf>): string {
   return route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
     const value = (ids as unknown as Record<string, string>)[name];
     if (value === undefined) throw new Error(`no id for {${name}}`);
@@ -93,6 +99,10 @@ export function validBodyOf(route: ApiRoute, integrationId: string): unknown {
     case 'startBackupExport':
     case 'putBackupExportRule':
       return { integrationId, directory: 'stolen' };
+    case 'patchAuditLogForwarding':
+      return { paused: true };
+    case 'startAuditLogReplay':
+      return { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() };
     default:
       return route.body ? {} : undefined;
   }
