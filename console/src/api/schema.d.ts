@@ -1005,6 +1005,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -1143,6 +1144,7 @@ export interface operations {
                         awaitingValidation?: ("roleArn" | "kmsKeyArn" | "externalId")[];
                         health?: {
                             lastDeliveryAt?: string;
+                            deliveryLatencySeconds?: number;
                             lagSeconds?: number;
                             lastError?: {
                                 code: string;
@@ -2189,8 +2191,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
                         projectId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
+                        /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
                         integrationId: string;
                         directory: string;
                         /** @enum {string} */
@@ -2298,6 +2303,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         replayId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @enum {string} */
                         status: "RUNNING" | "SUCCEEDED" | "FAILED";
@@ -2395,6 +2401,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         replayId: string;
+                        /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
                         clusterId: string;
                         /** @enum {string} */
                         status: "RUNNING" | "SUCCEEDED" | "FAILED";
