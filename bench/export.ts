@@ -35,16 +35,30 @@ import { inParallel } from '#shared/worker/in-parallel';
 import { contentStream } from '../test/exports/support/backup-data';
 import { PLATFORM_EVENT_BUS, startBenchStack, rootCredentials, sleep, type BenchStack } from './support/local-stack';
 import { cpuMsOf } from './support/process-cpu';
-import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './support/forwarding-world';
+import {
+  activeIntegration,
+  benchProject,
+  dedicatedClusters,
+  platformClients,
+  REGION,
+  type BenchIntegration,
+  type BenchProject,
+} from './support/forwarding-world';
 
 const QUICK = process.argv.includes('--quick');
 const MiB = 1024 * 1024;
 const PLATFORM_ACCOUNT = '111111111111';
 const CASES = [
-  { label: QUICK ? '(a) one 128 MiB file' : '(a) one 1 GiB file', files: [{ name: 'segment.bin', size: (QUICK ? 128 : 1024) * MiB }] },
+  {
+    label: QUICK ? '(a) one 128 MiB file' : '(a) one 1 GiB file',
+    files: [{ name: 'segment.bin', size: (QUICK ? 128 : 1024) * MiB }],
+  },
   {
     label: QUICK ? '(b) 200 files of 64 KiB' : '(b) 2,000 files of 64 KiB',
-    files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
+    files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({
+      name: `data/part-${String(index).padStart(5, '0')}.bin`,
+      size: 64 * 1024,
+    })),
     // Bound by requests rather than bytes: the bench adds the stack's ceiling and the SDK alone.
     requestBound: true,
   },
@@ -66,16 +80,32 @@ async function setUp(stack: BenchStack): Promise<World> {
   // Handlers called in this process run with the stack's environment and their functions' role;
   // their queue messages are parked in the dead-letter queue (no consumer), so the stack's own
   // worker never runs the job, which their role may therefore also send to.
-  const parking = { Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue` };
+  const parking = {
+    Effect: 'Allow' as const,
+    Action: 'sqs:SendMessage',
+    Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue`,
+  };
   const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
   Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
-  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
+  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(
+    /\/ExportQueue$/,
+    '/ExportDeadLetterQueue',
+  );
   const project = await benchProject(stack);
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
-  const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
+  const { json } = await project.call(
+    'GET',
+    `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`,
+  );
   const token = await stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
-  return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
+  return {
+    stack,
+    project,
+    clusterId,
+    token,
+    integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) },
+  };
 }
 
 /** Writes the backup's files into a platform bucket and announces the backup. */
@@ -86,10 +116,35 @@ async function platformBackup(world: World, files: Array<{ name: string; size: n
   const backupId = `bk-${randomBytes(4).toString('hex')}`;
   const prefix = `backups/${world.clusterId}/${backupId}/`;
   await inParallel(files, 32, async (file) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: contentStream(`${backupId}:${file.name}`, file.size), ContentLength: file.size }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}${file.name}`,
+        Body: contentStream(`${backupId}:${file.name}`, file.size),
+        ContentLength: file.size,
+      }),
+    );
   });
-  const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() };
-  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS }] }));
+  const detail = {
+    projectId: world.project.projectId,
+    clusterId: world.clusterId,
+    backupId,
+    bucket,
+    prefix,
+    completedAt: new Date().toISOString(),
+  };
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: 'platform.backups',
+          DetailType: 'Backup Completed',
+          Detail: JSON.stringify(detail),
+          EventBusName: PLATFORM_EVENT_BUS,
+        },
+      ],
+    }),
+  );
   return { bucket, prefix, backupId };
 }
 
@@ -147,7 +202,11 @@ interface ExportRun extends Run {
 }
 
 /** Runs a bundled child script; answers the JSON line it prints last, with the stack's CPU time meanwhile. */
-async function runChild<T extends object>(stack: BenchStack, bundle: string, args: string[]): Promise<T & { stackCpuMs: number }> {
+async function runChild<T extends object>(
+  stack: BenchStack,
+  bundle: string,
+  args: string[],
+): Promise<T & { stackCpuMs: number }> {
   const stackCpuBefore = cpuMsOf(stack.pid);
   const child = spawn(process.execPath, [bundle, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -160,25 +219,41 @@ async function runChild<T extends object>(stack: BenchStack, bundle: string, arg
 }
 
 async function runExport(stack: BenchStack, bundle: string, message: string): Promise<ExportRun> {
-  const report = await runChild<ExportRun & { result: { batchItemFailures: unknown[] } }>(stack, bundle, [message, '900000']);
+  const report = await runChild<ExportRun & { result: { batchItemFailures: unknown[] } }>(stack, bundle, [
+    message,
+    '900000',
+  ]);
   if (report.result.batchItemFailures.length > 0) throw new Error('the export worker reported a failed message');
   return report;
 }
 
 /** The SDK alone copies the files, with the role credentials rclone gets. */
-async function runSdkAlone(world: World, bundle: string, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
+async function runSdkAlone(
+  world: World,
+  bundle: string,
+  source: { bucket: string; prefix: string },
+  destinationPrefix: string,
+): Promise<Run> {
   const credentials = await assumedRole(world, destinationPrefix);
   const destination = {
     bucket: world.integration.bucketName,
     prefix: destinationPrefix,
-    credentials: { accessKeyId: credentials?.AccessKeyId, secretAccessKey: credentials?.SecretAccessKey, sessionToken: credentials?.SessionToken },
+    credentials: {
+      accessKeyId: credentials?.AccessKeyId,
+      secretAccessKey: credentials?.SecretAccessKey,
+      sessionToken: credentials?.SessionToken,
+    },
   };
   return runChild<Run>(world.stack, bundle, [JSON.stringify({ source, destination })]);
 }
 
 /** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
 async function assumedRole(world: World, prefix: string) {
-  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: await functionCredentials(world.stack, ['runExportJob']) });
+  const sts = new STSClient({
+    endpoint: world.stack.awsUrl,
+    region: REGION,
+    credentials: await functionCredentials(world.stack, ['runExportJob']),
+  });
   const { sessionPolicyFor } = await import('#shared/customer-bucket/session-policy');
   const { EXPORT_OBJECT_ACTIONS } = await import('#shared/exports/worker/customer-writes');
   const { Credentials } = await sts.send(
@@ -186,7 +261,13 @@ async function assumedRole(world: World, prefix: string) {
       RoleArn: world.integration.roleArn,
       ExternalId: world.integration.externalId,
       RoleSessionName: `${world.integration.integrationId}-rclone`,
-      Policy: JSON.stringify(sessionPolicyFor({ bucketName: world.integration.bucketName, prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS })),
+      Policy: JSON.stringify(
+        sessionPolicyFor({
+          bucketName: world.integration.bucketName,
+          prefixes: [prefix],
+          objectActions: EXPORT_OBJECT_ACTIONS,
+        }),
+      ),
       DurationSeconds: 3600,
     }),
   );
@@ -196,10 +277,15 @@ async function assumedRole(world: World, prefix: string) {
 function ensureRclone(): void {
   if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0) return;
   console.log('installing rclone (apt-get install -y rclone)...');
-  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0) throw new Error('rclone is missing and could not be installed');
+  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0)
+    throw new Error('rclone is missing and could not be installed');
 }
 
-async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
+async function runRclone(
+  world: World,
+  source: { bucket: string; prefix: string },
+  destinationPrefix: string,
+): Promise<Run> {
   const credentials = await assumedRole(world, destinationPrefix);
   const remote = (name: string, keys: { id: string; secret: string; token?: string }) => ({
     [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
@@ -218,14 +304,28 @@ async function runRclone(world: World, source: { bucket: string; prefix: string 
     PATH: inherited.PATH,
     HOME: inherited.HOME,
     ...remote('SRC', { id: platform.accessKeyId, secret: platform.secretAccessKey }),
-    ...remote('DST', { id: credentials?.AccessKeyId ?? '', secret: credentials?.SecretAccessKey ?? '', token: credentials?.SessionToken }),
+    ...remote('DST', {
+      id: credentials?.AccessKeyId ?? '',
+      secret: credentials?.SecretAccessKey ?? '',
+      token: credentials?.SessionToken,
+    }),
   };
   // /usr/bin/time, when present, reports rclone's CPU time (to compare with the export's).
   const timed = existsSync('/usr/bin/time');
-  const args = ['copy', `src:${source.bucket}/${source.prefix}`, `dst:${world.integration.bucketName}/${destinationPrefix}`, '--disable', 'Copy', '--s3-no-check-bucket'];
+  const args = [
+    'copy',
+    `src:${source.bucket}/${source.prefix}`,
+    `dst:${world.integration.bucketName}/${destinationPrefix}`,
+    '--disable',
+    'Copy',
+    '--s3-no-check-bucket',
+  ];
   const stackCpuBefore = cpuMsOf(world.stack.pid);
   const started = performance.now();
-  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = performance.now() - started;
   const stackCpuMs = cpuMsOf(world.stack.pid) - stackCpuBefore;
   if (run.status !== 0) throw new Error(`rclone failed: ${run.stderr.toString().slice(-800)}`);
@@ -235,12 +335,19 @@ async function runRclone(world: World, source: { bucket: string; prefix: string 
 
 /** Checks what the customer holds under a prefix (object count, and bytes when given): each copy is complete. */
 async function expectCopied(world: World, prefix: string, objects: number, bytes: number | undefined): Promise<void> {
-  const s3 = new S3Client({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(world.integration.accountId), forcePathStyle: true });
+  const s3 = new S3Client({
+    endpoint: world.stack.awsUrl,
+    region: REGION,
+    credentials: rootCredentials(world.integration.accountId),
+    forcePathStyle: true,
+  });
   let count = 0;
   let total = 0;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) {
       count += 1;
       total += object.Size ?? 0;
@@ -248,7 +355,9 @@ async function expectCopied(world: World, prefix: string, objects: number, bytes
     token = page.NextContinuationToken;
   } while (token);
   if (count !== objects || (bytes !== undefined && total !== bytes)) {
-    throw new Error(`incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`);
+    throw new Error(
+      `incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`,
+    );
   }
 }
 
@@ -293,7 +402,10 @@ async function main(): Promise<void> {
       const ratio = mibPerSecond(bytes, best.ms) / mibPerSecond(bytes, bestRclone.ms);
       const target = TARGETS[index] ?? { ratio: 1 };
       const rssMiB = Math.max(...ours.map((run) => run.maxRssBytes)) / MiB;
-      const rss = target.rssMiB === undefined ? `${rssMiB.toFixed(0)} MiB` : `${rssMiB.toFixed(0)} MiB (target < ${target.rssMiB}: ${rssMiB < target.rssMiB ? 'met' : 'MISSED'})`;
+      const rss =
+        target.rssMiB === undefined
+          ? `${rssMiB.toFixed(0)} MiB`
+          : `${rssMiB.toFixed(0)} MiB (target < ${target.rssMiB}: ${rssMiB < target.rssMiB ? 'met' : 'MISSED'})`;
       const lines = [
         `${testCase.label}: export ${mibPerSecond(bytes, best.ms).toFixed(1)} MiB/s (${seconds(best.ms)}, CPU ${seconds(best.cpuMs)}), ` +
           `rclone ${mibPerSecond(bytes, bestRclone.ms).toFixed(1)} MiB/s (${seconds(bestRclone.ms)}, CPU ${seconds(bestRclone.cpuMs)}), ` +
@@ -314,7 +426,9 @@ async function main(): Promise<void> {
       rows.push(lines.join('\n      '));
       console.log(rows.at(-1));
     }
-    console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes):\n${rows.map((row) => `  ${row}`).join('\n')}`);
+    console.log(
+      `\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes):\n${rows.map((row) => `  ${row}`).join('\n')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await stack.stop();

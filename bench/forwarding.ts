@@ -49,7 +49,10 @@ async function loadHandlers(stack: BenchStack) {
 
 function context(timeoutMs: number): Context {
   const deadline = Date.now() + timeoutMs;
-  return { awsRequestId: randomBytes(8).toString('hex'), getRemainingTimeInMillis: () => deadline - Date.now() } as Context;
+  return {
+    awsRequestId: randomBytes(8).toString('hex'),
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  } as Context;
 }
 
 const tickEvent = (): ScheduledEvent => ({
@@ -67,11 +70,23 @@ const tickEvent = (): ScheduledEvent => ({
 const rate = (files: number, bytes: number, ms: number) =>
   `${files} files, ${(bytes / MiB).toFixed(1)} MiB in ${(ms / 1000).toFixed(1)} s: ${(files / (ms / 1000)).toFixed(0)} files/s, ${(bytes / MiB / (ms / 1000)).toFixed(2)} MiB/s`;
 
-async function oneCluster(stack: BenchStack, handlers: Handlers, project: BenchProject, integration: BenchIntegration): Promise<string> {
+async function oneCluster(
+  stack: BenchStack,
+  handlers: Handlers,
+  project: BenchProject,
+  integration: BenchIntegration,
+): Promise<string> {
   const [clusterId] = (await dedicatedClusters(stack, project, 1)) as [string];
   await enableForwarding(project, [{ clusterId, integrationId: integration.integrationId }], 'one');
   const bytes = await writeAuditLogs(stack, [clusterId], ONE_CLUSTER_FILES);
-  const event = { Records: [{ messageId: 'bench', body: JSON.stringify({ projectId: project.projectId, clusterId, scheduledAt: new Date().toISOString() }) }] };
+  const event = {
+    Records: [
+      {
+        messageId: 'bench',
+        body: JSON.stringify({ projectId: project.projectId, clusterId, scheduledAt: new Date().toISOString() }),
+      },
+    ],
+  };
   const started = performance.now();
   let runs = 0;
   for (;;) {
@@ -79,11 +94,13 @@ async function oneCluster(stack: BenchStack, handlers: Handlers, project: BenchP
     await handlers.worker(event as never, context(60_000));
     const forwarding = await handlers.getForwarding(project.projectId, clusterId);
     if (forwarding?.health.lagSeconds === 0) break;
-    if (forwarding?.health.lastError && forwarding.health.consecutiveFailures > 0) throw new Error(`delivery failed: ${forwarding.health.lastError.code}`);
+    if (forwarding?.health.lastError && forwarding.health.consecutiveFailures > 0)
+      throw new Error(`delivery failed: ${forwarding.health.lastError.code}`);
   }
   const ms = performance.now() - started;
   const delivered = await countObjects(stack, integration, `one/${clusterId}/audit/`);
-  if (delivered !== ONE_CLUSTER_FILES) throw new Error(`expected ${ONE_CLUSTER_FILES} files, the customer holds ${delivered}`);
+  if (delivered !== ONE_CLUSTER_FILES)
+    throw new Error(`expected ${ONE_CLUSTER_FILES} files, the customer holds ${delivered}`);
   await disableForwarding(project, [clusterId]);
   return `one cluster, in order (${runs} worker runs): ${rate(ONE_CLUSTER_FILES, bytes, ms)}`;
 }
@@ -99,17 +116,29 @@ async function tickUntilDelivered(
   const tickMs = performance.now() - started;
   if (tick.failed > 0) throw new Error(`${tick.failed} messages were not sent`);
   for (;;) {
-    const counts = await Promise.all(expected.map(({ integration, prefix }) => countObjects(stack, integration, prefix)));
+    const counts = await Promise.all(
+      expected.map(({ integration, prefix }) => countObjects(stack, integration, prefix)),
+    );
     if (counts.every((count, index) => count >= (expected[index]?.count ?? 0))) break;
-    if (performance.now() - started > 10 * 60_000) throw new Error(`not delivered within 10 minutes: ${counts.join(',')}`);
+    if (performance.now() - started > 10 * 60_000)
+      throw new Error(`not delivered within 10 minutes: ${counts.join(',')}`);
     await sleep(100);
   }
   return { ms: performance.now() - started, tickMs };
 }
 
-async function fanOut(stack: BenchStack, handlers: Handlers, project: BenchProject, integration: BenchIntegration): Promise<string> {
+async function fanOut(
+  stack: BenchStack,
+  handlers: Handlers,
+  project: BenchProject,
+  integration: BenchIntegration,
+): Promise<string> {
   const clusters = await dedicatedClusters(stack, project, FAN_OUT_CLUSTERS);
-  await enableForwarding(project, clusters.map((clusterId) => ({ clusterId, integrationId: integration.integrationId })), 'fan');
+  await enableForwarding(
+    project,
+    clusters.map((clusterId) => ({ clusterId, integrationId: integration.integrationId })),
+    'fan',
+  );
   const bytes = await writeAuditLogs(stack, clusters, FAN_OUT_FILES_PER_CLUSTER);
   const files = clusters.length * FAN_OUT_FILES_PER_CLUSTER;
   const { ms } = await tickUntilDelivered(stack, handlers, [{ integration, prefix: 'fan/', count: files }]);
@@ -117,10 +146,22 @@ async function fanOut(stack: BenchStack, handlers: Handlers, project: BenchProje
   return `${clusters.length} clusters in parallel, one tick: ${rate(files, bytes, ms)}`;
 }
 
-async function oneTick(stack: BenchStack, handlers: Handlers, project: BenchProject, integrations: BenchIntegration[]): Promise<string> {
+async function oneTick(
+  stack: BenchStack,
+  handlers: Handlers,
+  project: BenchProject,
+  integrations: BenchIntegration[],
+): Promise<string> {
   const clusters = await dedicatedClusters(stack, project, TICK_CLUSTERS);
-  const assignments = clusters.map((clusterId, index) => ({ clusterId, integration: integrations[index % integrations.length] as BenchIntegration }));
-  await enableForwarding(project, assignments.map(({ clusterId, integration }) => ({ clusterId, integrationId: integration.integrationId })), 'tick');
+  const assignments = clusters.map((clusterId, index) => ({
+    clusterId,
+    integration: integrations[index % integrations.length] as BenchIntegration,
+  }));
+  await enableForwarding(
+    project,
+    assignments.map(({ clusterId, integration }) => ({ clusterId, integrationId: integration.integrationId })),
+    'tick',
+  );
   await writeAuditLogs(stack, clusters, 1);
   const expected = integrations.map((integration) => ({
     integration,
@@ -138,7 +179,8 @@ async function main(): Promise<void> {
     const handlers = await loadHandlers(stack);
     const project = await benchProject(stack);
     const integrations: BenchIntegration[] = [];
-    for (let index = 0; index < TICK_INTEGRATIONS; index += 1) integrations.push(await activeIntegration(stack, project));
+    for (let index = 0; index < TICK_INTEGRATIONS; index += 1)
+      integrations.push(await activeIntegration(stack, project));
     const [first] = integrations as [BenchIntegration];
     console.log('audit-log forwarding on the local stack:');
     console.log(`  ${await oneCluster(stack, handlers, project, first)}`);

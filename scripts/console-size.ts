@@ -9,7 +9,12 @@ import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime
  * CDNs and S3 + CloudFront serve it compressed).
  */
 await ensureConsoleBuilt();
-const files = ['index.html', ...readdirSync(join(CONSOLE_DIST, 'assets')).filter((name) => !name.endsWith('.map')).map((name) => `assets/${name}`)];
+const files = [
+  'index.html',
+  ...readdirSync(join(CONSOLE_DIST, 'assets'))
+    .filter((name) => !name.endsWith('.map'))
+    .map((name) => `assets/${name}`),
+];
 let raw = 0;
 let gzipped = 0;
 for (const file of files) {
@@ -17,6 +22,10 @@ for (const file of files) {
   const compressed = gzipSync(bytes, { level: 9 }).length;
   raw += bytes.length;
   gzipped += compressed;
-  console.log(`${file.padEnd(32)} ${(bytes.length / 1024).toFixed(1).padStart(7)} KiB   gzip ${(compressed / 1024).toFixed(1).padStart(6)} KiB`);
+  console.log(
+    `${file.padEnd(32)} ${(bytes.length / 1024).toFixed(1).padStart(7)} KiB   gzip ${(compressed / 1024).toFixed(1).padStart(6)} KiB`,
+  );
 }
-console.log(`${'total'.padEnd(32)} ${(raw / 1024).toFixed(1).padStart(7)} KiB   gzip ${(gzipped / 1024).toFixed(1).padStart(6)} KiB`);
+console.log(
+  `${'total'.padEnd(32)} ${(raw / 1024).toFixed(1).padStart(7)} KiB   gzip ${(gzipped / 1024).toFixed(1).padStart(6)} KiB`,
+);

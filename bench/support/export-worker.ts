@@ -13,10 +13,14 @@ const [body, remaining] = process.argv.slice(2);
 if (!body || !remaining) throw new Error('usage: export-worker <message body> <remaining ms>');
 const deadline = Date.now() + Number(remaining);
 const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() } as Context;
-const event = { Records: [{ messageId: randomUUID(), body, attributes: {}, messageAttributes: {} }] } as unknown as SQSEvent;
+const event = {
+  Records: [{ messageId: randomUUID(), body, attributes: {}, messageAttributes: {} }],
+} as unknown as SQSEvent;
 
 const started = performance.now();
 const result = await handler(event, context);
 const ms = performance.now() - started;
 const cpu = process.cpuUsage();
-process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024, result })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024, result })}\n`,
+);

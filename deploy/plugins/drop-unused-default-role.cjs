@@ -17,7 +17,8 @@ function refersTo(node, logicalId) {
   if (node === null || typeof node !== 'object') return node === logicalId;
   return Object.entries(node).some(([key, value]) => {
     if (key === 'Ref' || key === 'DependsOn') return refersTo(value, logicalId);
-    if (key === 'Fn::GetAtt') return Array.isArray(value) ? value[0] === logicalId : String(value).split('.')[0] === logicalId;
+    if (key === 'Fn::GetAtt')
+      return Array.isArray(value) ? value[0] === logicalId : String(value).split('.')[0] === logicalId;
     if (key === 'Fn::Sub') return JSON.stringify(value).includes(`\${${logicalId}`) || refersTo(value, logicalId);
     return typeof value === 'object' && value !== null && refersTo(value, logicalId);
   });
@@ -35,7 +36,9 @@ class DropUnusedDefaultRole {
     const users = Object.entries(template.Resources)
       .filter(([logicalId, resource]) => logicalId !== DEFAULT_ROLE && refersTo(resource, DEFAULT_ROLE))
       .map(([logicalId]) => logicalId);
-    const outputs = Object.keys(template.Outputs ?? {}).filter((name) => refersTo(template.Outputs[name], DEFAULT_ROLE));
+    const outputs = Object.keys(template.Outputs ?? {}).filter((name) =>
+      refersTo(template.Outputs[name], DEFAULT_ROLE),
+    );
     if (users.length > 0 || outputs.length > 0) {
       throw new this.serverless.classes.Error(
         `${DEFAULT_ROLE} is still used by ${[...users, ...outputs].join(', ')}: give each of them its own iamRoleStatements.`,

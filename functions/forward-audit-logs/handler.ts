@@ -15,7 +15,12 @@ const MAX_FILES_PER_RUN = 10_000;
 const LEASE_MS = 90_000;
 
 export const handler = sqsHandler(
-  { message: forwardingRunMessage, work: 'forwarding run', logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }), inParallel: true },
+  {
+    message: forwardingRunMessage,
+    work: 'forwarding run',
+    logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }),
+    inParallel: true,
+  },
   async ({ projectId, clusterId }, { context }) => {
     const started = Date.now();
     const hardDeadline = started + context.getRemainingTimeInMillis() - FINISH_RESERVE_MS;

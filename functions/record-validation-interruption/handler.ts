@@ -6,6 +6,9 @@ import { interruptionInput } from '#functions/record-validation-interruption/inp
  * Ends a validation run whose stage could not finish (retries exhausted, timeout, unexpected
  * error) with VALIDATION_INTERRUPTED, so no report stays RUNNING.
  */
-export const handler = taskHandler({ input: interruptionInput, name: 'validation task' }, async ({ error, ...ref }) => ({
-  outcome: await recordValidationInterruption(ref, error),
-}));
+export const handler = taskHandler(
+  { input: interruptionInput, name: 'validation task' },
+  async ({ error, ...ref }) => ({
+    outcome: await recordValidationInterruption(ref, error),
+  }),
+);

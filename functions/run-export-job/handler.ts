@@ -10,5 +10,8 @@ import { sqsHandler } from '#shared/worker/worker-handlers';
 export const handler = sqsHandler(
   { message: jobMessage, work: 'export slice', logKeys: ({ projectId, jobId }) => ({ projectId, jobId }) },
   (message, { messageId, context }) =>
-    runExportSlice(message, { requestId: `${context.awsRequestId}:${messageId}`, remainingMs: context.getRemainingTimeInMillis() }),
+    runExportSlice(message, {
+      requestId: `${context.awsRequestId}:${messageId}`,
+      remainingMs: context.getRemainingTimeInMillis(),
+    }),
 );

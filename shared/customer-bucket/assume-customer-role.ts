@@ -41,7 +41,12 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<Required<A
       DurationSeconds: SESSION_SECONDS,
     }),
   );
-  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) {
+  if (
+    !Credentials?.AccessKeyId ||
+    !Credentials.SecretAccessKey ||
+    !Credentials.SessionToken ||
+    !Credentials.Expiration
+  ) {
     throw new Error('AssumeRole returned no credentials');
   }
   return {

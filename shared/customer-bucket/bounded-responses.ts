@@ -42,7 +42,8 @@ export const boundedResponseBodies =
   async (args) => {
     const result = await next(args);
     // Object bodies stream to their reader; a HEAD answer has none (its content-length is the object's).
-    if (context.commandName === 'GetObjectCommand' || (args.request as { method?: string }).method === 'HEAD') return result;
+    if (context.commandName === 'GetObjectCommand' || (args.request as { method?: string }).method === 'HEAD')
+      return result;
     const response = result.response as { headers?: Record<string, string>; body?: unknown };
     const length = Number(response.headers?.['content-length']);
     if (Number.isFinite(length) && length > limit) {

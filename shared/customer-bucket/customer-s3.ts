@@ -21,10 +21,18 @@ export function customerS3Client(bucket: CustomerTarget, scope: ClientScope, pur
   const expectedOwner = bucket.bucketOwnerAccountId;
   const client = newS3Client({
     region: bucket.region,
-    credentials: customerCredentials(bucket, { ...scope, bucketName: bucket.bucketName, kmsKeyArn: bucket.kmsKeyArn }, purpose),
+    credentials: customerCredentials(
+      bucket,
+      { ...scope, bucketName: bucket.bucketName, kmsKeyArn: bucket.kmsKeyArn },
+      purpose,
+    ),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: IDLE_TIMEOUT_MS },
   });
-  client.middlewareStack.add(boundedResponseBodies(), { step: 'deserialize', priority: 'low', name: 'boundedResponseBodies' });
+  client.middlewareStack.add(boundedResponseBodies(), {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'boundedResponseBodies',
+  });
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { ExpectedBucketOwner?: string };
@@ -49,9 +57,20 @@ export class CustomerClientCache {
 
   clientFor(target: CustomerTarget, scope: ClientScope, purpose: string): S3Client {
     const { integrationId, roleArn, externalId, bucketName, bucketOwnerAccountId, region, kmsKeyArn } = target;
-    const key = JSON.stringify([integrationId, roleArn, externalId, bucketName, bucketOwnerAccountId, region, kmsKeyArn ?? '', scope, purpose]);
+    const key = JSON.stringify([
+      integrationId,
+      roleArn,
+      externalId,
+      bucketName,
+      bucketOwnerAccountId,
+      region,
+      kmsKeyArn ?? '',
+      scope,
+      purpose,
+    ]);
     let client = this.clients.get(key);
-    if (client) this.clients.delete(key); // set again below: the map's order is least recently used first
+    if (client)
+      this.clients.delete(key); // set again below: the map's order is least recently used first
     else client = customerS3Client(target, scope, purpose).client;
     this.clients.set(key, client);
     for (const [oldest, stale] of this.clients) {

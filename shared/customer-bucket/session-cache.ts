@@ -49,7 +49,10 @@ export class SessionCache {
     entry.credentials.then(
       (credentials) => {
         if (this.entries.get(key) !== entry || !credentials.expiration) return;
-        entry.timer = setTimeout(() => this.entries.get(key) === entry && this.forget(key), Math.max(0, credentials.expiration.getTime() - this.renewBeforeMs - this.now()));
+        entry.timer = setTimeout(
+          () => this.entries.get(key) === entry && this.forget(key),
+          Math.max(0, credentials.expiration.getTime() - this.renewBeforeMs - this.now()),
+        );
         entry.timer.unref();
       },
       () => this.entries.get(key) === entry && this.forget(key),

@@ -18,7 +18,10 @@ export interface SessionScope {
  * Denies everything. For AssumeRole calls that only ask "would STS grant this?" (the external-ID
  * probe, the diagnosis of a 403): if STS grants them, their credentials can do nothing at all.
  */
-export const DENY_ALL_SESSION_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+export const DENY_ALL_SESSION_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+});
 
 /** The session name of every validation session (stage checks and the external-ID probe alike). */
 export const validationSessionName = (integrationId: string) => `${integrationId}-validate`;

@@ -36,7 +36,7 @@ export function directoryProblem(directory: string): string | undefined {
   if (segments.some((segment) => segment === '')) return 'must not contain empty segments ("//")';
   if (segments.some((segment) => segment === '.')) return 'must not contain "." segments';
   if (segments.some((segment) => !SAFE_SEGMENT.test(segment))) {
-    return "may contain only letters, digits, \"/\" between segments and the characters ! - _ . ' ( )";
+    return 'may contain only letters, digits, "/" between segments and the characters ! - _ . \' ( )';
   }
   return undefined;
 }
@@ -61,7 +61,13 @@ export interface JobIdentity {
  * JSON encoding keeps the fields apart: no two different inputs give the same hashed text.
  */
 export function jobIdFor(identity: JobIdentity): string {
-  const text = JSON.stringify([identity.projectId, identity.clusterId, identity.backupId, identity.integrationId, identity.directory]);
+  const text = JSON.stringify([
+    identity.projectId,
+    identity.clusterId,
+    identity.backupId,
+    identity.integrationId,
+    identity.directory,
+  ]);
   return `job-${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32)}`;
 }
 

@@ -66,7 +66,8 @@ const GROUP_BYTES = 96 * 1024;
 const BATCH = 25;
 
 const table = () => config().TABLE_NAME;
-export const groupKey = (ref: AttemptRef, group: number) => keys.exportFileGroup(ref.projectId, ref.jobId, ref.attempt, group);
+export const groupKey = (ref: AttemptRef, group: number) =>
+  keys.exportFileGroup(ref.projectId, ref.jobId, ref.attempt, group);
 
 /** Packs the planned files into groups, in file order. */
 export function groupFiles(files: PlannedFile[]): FileCheckpoint[] {
@@ -93,12 +94,22 @@ export async function writePlan(ref: AttemptRef, files: FileCheckpoint[], epoch:
   const expiresAt = Math.floor(Date.now() / 1000) + CHECKPOINT_TTL_SECONDS;
   const groups = new Map<number, PlannedFile[]>();
   for (const { group, state: _state, ...planned } of files) groups.set(group, [...(groups.get(group) ?? []), planned]);
-  const items = [...groups].map(([group, members]) => ({ ...groupKey(ref, group), group, files: members, done: {}, epoch, expiresAt }));
+  const items = [...groups].map(([group, members]) => ({
+    ...groupKey(ref, group),
+    group,
+    files: members,
+    done: {},
+    epoch,
+    expiresAt,
+  }));
   for (let start = 0; start < items.length; start += BATCH) {
     let requests = items.slice(start, start + BATCH).map((item) => ({ PutRequest: { Item: item } }));
     for (let round = 0; requests.length > 0; round += 1) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** round) * Math.random()));
-      const { UnprocessedItems } = await dynamodb.send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
+      if (round > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** round) * Math.random()));
+      const { UnprocessedItems } = await dynamodb.send(
+        new BatchWriteCommand({ RequestItems: { [table()]: requests } }),
+      );
       requests = (UnprocessedItems?.[table()] ?? []) as typeof requests;
     }
   }
@@ -121,7 +132,8 @@ export async function loadCheckpoints(ref: AttemptRef): Promise<FileCheckpoint[]
       for (const file of item.files) {
         const crc32 = item.done?.[String(file.index)];
         if (crc32 !== undefined) files.push({ ...file, group: item.group, state: 'DONE', crc32 });
-        else if (item.upload) files.push({ ...file, group: item.group, state: 'UPLOADING', upload: item.upload, parts: item.parts ?? {} });
+        else if (item.upload)
+          files.push({ ...file, group: item.group, state: 'UPLOADING', upload: item.upload, parts: item.parts ?? {} });
         else files.push({ ...file, group: item.group, state: 'PENDING' });
       }
     }

@@ -86,7 +86,13 @@ export class LeaseLostError extends Error {
   }
 }
 
-async function updateHeld(ref: JobRef, owner: string, update: string, values: Record<string, unknown>, names: Record<string, string> = {}) {
+async function updateHeld(
+  ref: JobRef,
+  owner: string,
+  update: string,
+  values: Record<string, unknown>,
+  names: Record<string, string> = {},
+) {
   try {
     await dynamodb.send(
       new UpdateCommand({
@@ -123,14 +129,23 @@ export const saveProgress = (ref: JobRef, owner: string, progress: JobProgress) 
  * Ends this invocation's turn after the continuation message was sent. If the successor already
  * took over (it may, since the message names us), the condition fails and there is nothing to do.
  */
-export async function releaseForContinuation(ref: JobRef, owner: string, next: { turn: number; progress: JobProgress; stalls: number }) {
+export async function releaseForContinuation(
+  ref: JobRef,
+  owner: string,
+  next: { turn: number; progress: JobProgress; stalls: number },
+) {
   try {
-    await updateHeld(ref, owner, 'SET turn = :turn, progress = :progress, stalls = :stalls, updatedAt = :now REMOVE lease', {
-      ':turn': next.turn,
-      ':progress': next.progress,
-      ':stalls': next.stalls,
-      ':now': new Date().toISOString(),
-    });
+    await updateHeld(
+      ref,
+      owner,
+      'SET turn = :turn, progress = :progress, stalls = :stalls, updatedAt = :now REMOVE lease',
+      {
+        ':turn': next.turn,
+        ':progress': next.progress,
+        ':stalls': next.stalls,
+        ':now': new Date().toISOString(),
+      },
+    );
   } catch (error) {
     if (!(error instanceof LeaseLostError)) throw error;
   }
@@ -182,7 +197,9 @@ export async function finishJob(job: ExportJob, owner: string, outcome: JobOutco
     },
   };
   try {
-    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }));
+    await dynamodb.send(
+      new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }),
+    );
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError();

@@ -34,7 +34,12 @@ export async function openSession(destination: Destination): Promise<void> {
   await destination.client.config.credentials();
 }
 
-export async function writeAuditLog(destination: Destination, key: string, content: AuditLogContent, abortSignal?: AbortSignal): Promise<void> {
+export async function writeAuditLog(
+  destination: Destination,
+  key: string,
+  content: AuditLogContent,
+  abortSignal?: AbortSignal,
+): Promise<void> {
   const { kmsKeyArn, bucketName } = destination.target;
   await destination.client.send(
     new PutObjectCommand({

@@ -76,7 +76,12 @@ function stepFor(listed: ListedFile, forwarding: Forwarding, settledBefore: numb
  * forwarding whose integration cannot be used right now. Looks at one page after the cursor.
  */
 export async function oldestDueFile(forwarding: Forwarding): Promise<Date | undefined> {
-  const { files } = await listAuditLogsAfter(forwarding.clusterId, forwarding.cursor, PAGE_SIZE, AbortSignal.timeout(FILE_TIMEOUT_MS));
+  const { files } = await listAuditLogsAfter(
+    forwarding.clusterId,
+    forwarding.cursor,
+    PAGE_SIZE,
+    AbortSignal.timeout(FILE_TIMEOUT_MS),
+  );
   for (const listed of files) {
     const file = parseSourceKey(listed.key, forwarding.clusterId);
     if (file && !writtenBeforeEnablement(listed, forwarding)) return file.writtenAt;
@@ -84,10 +89,15 @@ export async function oldestDueFile(forwarding: Forwarding): Promise<Date | unde
   return undefined;
 }
 
-const fileSignal = (budget: RunBudget) => AbortSignal.timeout(Math.max(1, Math.min(FILE_TIMEOUT_MS, budget.hardDeadline - Date.now())));
+const fileSignal = (budget: RunBudget) =>
+  AbortSignal.timeout(Math.max(1, Math.min(FILE_TIMEOUT_MS, budget.hardDeadline - Date.now())));
 
 /** Starts reading the next file to deliver on this page, if it comes before any unsettled one and fits in memory. */
-function readAhead(steps: Step[], from: number, budget: RunBudget): { index: number; content: Promise<AuditLogContent> } | undefined {
+function readAhead(
+  steps: Step[],
+  from: number,
+  budget: RunBudget,
+): { index: number; content: Promise<AuditLogContent> } | undefined {
   for (let index = from; index < steps.length; index += 1) {
     const step = steps[index] as Step;
     if (step.action === 'wait') return undefined;
@@ -159,7 +169,10 @@ export async function deliverNewFiles(
       listFrom = step.listed.key;
       if (step.action === 'skip') {
         if (step.malformed) {
-          logger.warn('audit-log key does not follow the layout; skipped', { clusterId: forwarding.clusterId, key: step.listed.key });
+          logger.warn('audit-log key does not follow the layout; skipped', {
+            clusterId: forwarding.clusterId,
+            key: step.listed.key,
+          });
           metrics.addMetric('AuditLogKeysSkipped', MetricUnit.Count, 1);
         }
         reached = step.listed.key;
@@ -195,7 +208,10 @@ export async function deliverNewFiles(
       deliveredSinceCheckpoint = { through: file.writtenAt.toISOString(), at };
       reached = listed.key;
       sinceCheckpoint += 1;
-      if ((sinceCheckpoint >= CHECKPOINT_FILES || Date.now() - lastCheckpoint >= CHECKPOINT_MS) && !(await checkpoint())) {
+      if (
+        (sinceCheckpoint >= CHECKPOINT_FILES || Date.now() - lastCheckpoint >= CHECKPOINT_MS) &&
+        !(await checkpoint())
+      ) {
         return result;
       }
     }

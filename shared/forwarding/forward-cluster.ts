@@ -21,7 +21,8 @@ import { acquireLease, finishRun, type RunRef } from '#shared/forwarding/run-sta
  * tick). Runs for different clusters share nothing but the table, so a slow or broken bucket holds
  * up only its own cluster.
  */
-export type RunStatus = 'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'CLUSTER_NOT_OWNED' | 'NOT_RUN' | 'LOST_LEASE';
+export type RunStatus =
+  'DELIVERED' | 'UP_TO_DATE' | 'FAILED' | 'INTEGRATION_NOT_ACTIVE' | 'CLUSTER_NOT_OWNED' | 'NOT_RUN' | 'LOST_LEASE';
 
 export interface ClusterRunOutcome {
   status: RunStatus;
@@ -58,7 +59,12 @@ async function recordLagOnly(forwarding: Forwarding, run: RunRef): Promise<Clust
   } catch (error) {
     logger.warn('could not measure forwarding lag', { clusterId: forwarding.clusterId, error: (error as Error).name });
   }
-  const lagSlot = await recordLag({ projectId: forwarding.projectId, clusterId: forwarding.clusterId }, forwarding.lagSlot, health.lagSeconds, Date.now());
+  const lagSlot = await recordLag(
+    { projectId: forwarding.projectId, clusterId: forwarding.clusterId },
+    forwarding.lagSlot,
+    health.lagSeconds,
+    Date.now(),
+  );
   if (!(await finishRun(run, health, lagSlot))) return notRun('LOST_LEASE');
   return { ...notRun('INTEGRATION_NOT_ACTIVE'), lagSeconds: health.lagSeconds };
 }
@@ -107,16 +113,28 @@ export async function forwardClusterAuditLogs(
   }
 
   const destination = destinationFor(target, forwarding.directory, forwarding.clusterId);
-  const result = await deliverNewFiles(forwarding, run, destination, options.budget, config().FORWARDING_SETTLE_SECONDS);
+  const result = await deliverNewFiles(
+    forwarding,
+    run,
+    destination,
+    options.budget,
+    config().FORWARDING_SETTLE_SECONDS,
+  );
   if (result.lostLease) {
-    logger.warn('forwarding run lost its lease; the run holding it continues', { ...ids, filesDelivered: result.filesDelivered });
+    logger.warn('forwarding run lost its lease; the run holding it continues', {
+      ...ids,
+      filesDelivered: result.filesDelivered,
+    });
     return { ...notRun('LOST_LEASE'), filesDelivered: result.filesDelivered, bytesDelivered: result.bytesDelivered };
   }
   if (result.problem?.kind === 'access') {
-    await markIntegrationFailed({ projectId: ref.projectId, integrationId: forwarding.integrationId }, {
-      detectedBy: 'forwarding',
-      ...result.problem.failure,
-    });
+    await markIntegrationFailed(
+      { projectId: ref.projectId, integrationId: forwarding.integrationId },
+      {
+        detectedBy: 'forwarding',
+        ...result.problem.failure,
+      },
+    );
   }
   const now = Date.now();
   const health = healthAfterRun(forwarding.health, result, now);
@@ -148,5 +166,6 @@ function recordMetrics(result: DeliveryResult, health: IntegrationHealth): void 
   metrics.addMetric('AuditLogFilesDelivered', MetricUnit.Count, result.filesDelivered);
   metrics.addMetric('AuditLogBytesDelivered', MetricUnit.Bytes, result.bytesDelivered);
   metrics.addMetric('AuditLogForwardingFailures', MetricUnit.Count, result.problem ? 1 : 0);
-  if (health.lagSeconds !== undefined) metrics.addMetric('AuditLogForwardingLagSeconds', MetricUnit.Seconds, health.lagSeconds);
+  if (health.lagSeconds !== undefined)
+    metrics.addMetric('AuditLogForwardingLagSeconds', MetricUnit.Seconds, health.lagSeconds);
 }

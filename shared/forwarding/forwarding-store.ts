@@ -109,7 +109,10 @@ const notActive = () =>
   );
 
 const changedMeanwhile = () =>
-  new ConflictError('CONCURRENT_UPDATE', 'Forwarding of this cluster was changed at the same time: read it again and retry.');
+  new ConflictError(
+    'CONCURRENT_UPDATE',
+    'Forwarding of this cluster was changed at the same time: read it again and retry.',
+  );
 
 /** Runs a forwarding transaction whose item 0 is the forwarding item and item 1 the integration it starts to use. */
 async function transact(items: TransactItem[], usesIntegration: boolean): Promise<void> {
@@ -168,7 +171,8 @@ export async function changeForwarding(
     },
     addUse(projectId, change.integrationId, clusterId),
   ];
-  if (change.integrationId !== existing.integrationId) items.push(removeUse(projectId, existing.integrationId, clusterId));
+  if (change.integrationId !== existing.integrationId)
+    items.push(removeUse(projectId, existing.integrationId, clusterId));
   await transact(items, true);
 }
 

@@ -6,7 +6,12 @@ import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
 import { initialHealth, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
-import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding } from '#shared/forwarding/forwarding-store';
+import {
+  changeForwarding,
+  deleteForwarding,
+  loadForwarding,
+  insertForwarding,
+} from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import type { ForwardingBody, ForwardingView } from '#shared/forwarding/schemas';
 
@@ -56,7 +61,12 @@ export async function putForwarding(
   const previousIntegrationId = existing.integrationId;
   await changeForwarding(existing, { ...body, updatedAt: now, updatedBy: caller.userId });
   if (previousIntegrationId !== body.integrationId) await rollUpIntegrationHealth(projectId, previousIntegrationId);
-  logger.info('audit-log forwarding changed', { projectId, clusterId, integrationId: body.integrationId, previousIntegrationId });
+  logger.info('audit-log forwarding changed', {
+    projectId,
+    clusterId,
+    integrationId: body.integrationId,
+    previousIntegrationId,
+  });
   const forwarding = { ...existing, ...body, updatedAt: now, updatedBy: caller.userId };
   return { created: false, forwarding: toForwardingView(forwarding, integration.bucketName) };
 }
@@ -66,7 +76,12 @@ export async function putForwarding(
  * dedicated tier (else its integration could never be deleted); without one, the cluster check
  * gives the most useful answer (no such cluster, feature not available, or forwarding off).
  */
-async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
+async function requireForwarding(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+  access: Access,
+): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
   const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
@@ -74,7 +89,11 @@ async function requireForwarding(caller: PlatformUser, projectId: string, cluste
   throw forwardingOff();
 }
 
-export async function getClusterForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<ForwardingView> {
+export async function getClusterForwarding(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+): Promise<ForwardingView> {
   return viewOf(await requireForwarding(caller, projectId, clusterId, 'read'));
 }
 

@@ -32,7 +32,11 @@ export async function scheduleForwardingRuns(scheduledAt: Date = new Date()): Pr
   const refs = await loadEnabledForwardings();
   const batches: SendMessageBatchRequestEntry[][] = [];
   refs.forEach((ref, index) => {
-    const message: ForwardingRunMessage = { projectId: ref.projectId, clusterId: ref.clusterId, scheduledAt: scheduledAt.toISOString() };
+    const message: ForwardingRunMessage = {
+      projectId: ref.projectId,
+      clusterId: ref.clusterId,
+      scheduledAt: scheduledAt.toISOString(),
+    };
     if (index % SQS_BATCH === 0) batches.push([]);
     batches.at(-1)?.push({ Id: String(index % SQS_BATCH), MessageBody: JSON.stringify(message) });
   });
@@ -66,7 +70,9 @@ async function sendBatch(entries: SendMessageBatchRequestEntry[]): Promise<numbe
   let pending = entries;
   for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt += 1) {
     try {
-      const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: config().FORWARDING_QUEUE_URL, Entries: pending }));
+      const { Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: config().FORWARDING_QUEUE_URL, Entries: pending }),
+      );
       const failedIds = new Set(Failed.map((failure) => failure.Id));
       pending = pending.filter((entry) => failedIds.has(entry.Id));
     } catch (error) {

@@ -21,7 +21,10 @@ export interface ApiRequest<R> {
  * (api-routes.ts) gives the operation, the same ones the OpenAPI document is made from, then runs
  * `run`. Invalid input never reaches the use case, so it never writes anything.
  */
-export function apiHandler<O extends CallerOperationId>(operationId: O, run: (request: ApiRequest<RouteOf<O>>) => Promise<ApiResult>): RouteHandler {
+export function apiHandler<O extends CallerOperationId>(
+  operationId: O,
+  run: (request: ApiRequest<RouteOf<O>>) => Promise<ApiResult>,
+): RouteHandler {
   const route: ApiRoute = routeOf(operationId);
   return routeHandler(operationId, async (event) => {
     const request = {

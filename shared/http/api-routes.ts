@@ -12,7 +12,15 @@ import {
 import { forwardingBody, forwardingView, lagHistoryView } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
 import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
-import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
+import {
+  exportBody,
+  exportRuleBody,
+  exportRuleView,
+  jobList,
+  jobPath,
+  jobView,
+  startedJob,
+} from '#shared/exports/schemas';
 
 /**
  * Every route of the HTTP API with the schemas it validates and answers with, named here and
@@ -72,7 +80,10 @@ export const apiRoutes = [
     body: createIntegrationBody,
     responses: {
       201: { description: 'Created', schema: createdIntegrationView },
-      409: { description: 'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)' },
+      409: {
+        description:
+          'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)',
+      },
     },
   },
   {
@@ -122,7 +133,10 @@ export const apiRoutes = [
     body: setRoleBody,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+      429: {
+        description:
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+      },
     },
   },
   {
@@ -134,7 +148,10 @@ export const apiRoutes = [
     pathParams: integrationPath,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+      429: {
+        description:
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+      },
     },
   },
   {
@@ -202,7 +219,8 @@ export const apiRoutes = [
     method: 'POST',
     path: '/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export',
     operationId: 'startBackupExport',
-    summary: 'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
+    summary:
+      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
     access: 'write',
     pathParams: backupPath,
     body: exportBody,

@@ -12,7 +12,9 @@ export function errorResponse(error: unknown): ApiResult {
     const answer = json(error.statusCode, {
       error: { code: error.code, message: error.message, details: error.details },
     });
-    return error instanceof TooManyRequestsError ? { ...answer, headers: { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) } } : answer;
+    return error instanceof TooManyRequestsError
+      ? { ...answer, headers: { ...answer.headers, 'retry-after': String(error.retryAfterSeconds) } }
+      : answer;
   }
   logger.error('unexpected error', { error: error as Error });
   return json(500, {

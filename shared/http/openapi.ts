@@ -11,7 +11,11 @@ const errorBody = z.object({
 });
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  });
   return rest;
 }
 
@@ -26,7 +30,10 @@ function parameters(route: ApiRoute) {
   return [...of('path', route.pathParams), ...of('query', route.query)];
 }
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 
 function errorResponses(route: ApiRoute) {
   if (route.access === 'public') return {};
@@ -56,7 +63,9 @@ function operation(route: ApiRoute) {
     ...(route.access === 'public' ? { security: [] } : {}),
     parameters: parameters(route),
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      ? {
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
+        }
       : {}),
     // A route's own description of an error status (e.g. which codes its 409 means) wins over the generic one.
     responses: { ...errorResponses(route), ...responses },

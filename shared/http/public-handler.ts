@@ -6,4 +6,5 @@ import type { ApiResult } from '#shared/http/responses';
  * The handler of a route that needs no caller (health, the OpenAPI document, the regions). It
  * reads nothing of the request, so it needs no schema, and its bundle carries no route table.
  */
-export const publicHandler = (operationId: PublicOperationId, run: () => Promise<ApiResult>): RouteHandler => routeHandler(operationId, run);
+export const publicHandler = (operationId: PublicOperationId, run: () => Promise<ApiResult>): RouteHandler =>
+  routeHandler(operationId, run);

@@ -1,11 +1,6 @@
 import type { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  BadRequestError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  type ErrorDetail,
-} from '#shared/errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type ErrorDetail } from '#shared/errors';
 
 /** Integration requests are a few hundred bytes; anything near this is not one of ours. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -20,7 +15,10 @@ export function detailsOf(error: z.ZodError): ErrorDetail[] {
 export function parseWith<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    throw new BadRequestError(`The ${what} is not valid: ${parsed.error.issues[0]?.message ?? 'check it'}.`, detailsOf(parsed.error));
+    throw new BadRequestError(
+      `The ${what} is not valid: ${parsed.error.issues[0]?.message ?? 'check it'}.`,
+      detailsOf(parsed.error),
+    );
   }
   return parsed.data;
 }
@@ -33,7 +31,8 @@ export function jsonBodyOf(event: APIGatewayProxyEventV2): unknown {
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  if (raw.trim() === '') throw new BadRequestError('The request body is empty: send a JSON object.', [], 'INVALID_JSON');
+  if (raw.trim() === '')
+    throw new BadRequestError('The request body is empty: send a JSON object.', [], 'INVALID_JSON');
   try {
     return JSON.parse(raw);
   } catch {

@@ -12,18 +12,37 @@ const NO_KMS_KEY = '';
 
 export const customerRoleTemplate = {
   AWSTemplateFormatVersion: '2010-09-09',
-  Description: 'Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration\'s external ID.',
+  Description:
+    "Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration's external ID.",
   Parameters: {
-    PlatformAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: "The platform's AWS account, trusted to assume the role." },
-    ExternalId: { Type: 'String', AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$', Description: "The integration's external ID: the role can be assumed only with it." },
-    BucketName: { Type: 'String', AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', Description: 'Your bucket that receives the exports and audit logs.' },
+    PlatformAccountId: {
+      Type: 'String',
+      AllowedPattern: '^\\d{12}$',
+      Description: "The platform's AWS account, trusted to assume the role.",
+    },
+    ExternalId: {
+      Type: 'String',
+      AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$',
+      Description: "The integration's external ID: the role can be assumed only with it.",
+    },
+    BucketName: {
+      Type: 'String',
+      AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      Description: 'Your bucket that receives the exports and audit logs.',
+    },
     KmsKeyArn: {
       Type: 'String',
       Default: NO_KMS_KEY,
       AllowedPattern: '^$|^arn:aws:kms:[a-z0-9-]+:\\d{12}:key/[a-zA-Z0-9-]+$',
-      Description: "The KMS key of the bucket's default encryption (SSE-KMS); empty when the bucket uses S3-managed keys.",
+      Description:
+        "The KMS key of the bucket's default encryption (SSE-KMS); empty when the bucket uses S3-managed keys.",
     },
-    RoleName: { Type: 'String', Default: 's3-integration', AllowedPattern: '^[\\w+=,.@-]{1,64}$', Description: 'Name of the IAM role the platform assumes.' },
+    RoleName: {
+      Type: 'String',
+      Default: 's3-integration',
+      AllowedPattern: '^[\\w+=,.@-]{1,64}$',
+      Description: 'Name of the IAM role the platform assumes.',
+    },
   },
   Conditions: {
     HasKmsKey: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, NO_KMS_KEY] }] },
@@ -51,7 +70,12 @@ export const customerRoleTemplate = {
             {
               'Fn::If': [
                 'HasKmsKey',
-                { Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { Ref: 'KmsKeyArn' } },
+                {
+                  Sid: 'EncryptWithBucketKey',
+                  Effect: 'Allow',
+                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                  Resource: { Ref: 'KmsKeyArn' },
+                },
                 { Ref: 'AWS::NoValue' },
               ],
             },
@@ -80,7 +104,10 @@ export const customerRoleTemplate = {
     },
   },
   Outputs: {
-    RoleArn: { Description: 'Paste this role ARN into the integration.', Value: { 'Fn::GetAtt': ['IntegrationRole', 'Arn'] } },
+    RoleArn: {
+      Description: 'Paste this role ARN into the integration.',
+      Value: { 'Fn::GetAtt': ['IntegrationRole', 'Arn'] },
+    },
   },
 };
 

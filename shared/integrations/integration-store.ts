@@ -55,7 +55,10 @@ export async function insertIntegration(integration: Integration): Promise<void>
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
+      throw new ConflictError(
+        'NAME_TAKEN',
+        `An integration named "${name}" already exists in this project: choose another name.`,
+      );
     }
     if (reasons[3]?.Code === 'ConditionalCheckFailed') {
       const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
@@ -116,7 +119,10 @@ export async function deleteIntegrationRecords(integration: Integration): Promis
   }
 }
 
-export type ValidationStart = { began: true } | { began: false; reason: 'in-progress' } | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
+export type ValidationStart =
+  | { began: true }
+  | { began: false; reason: 'in-progress' }
+  | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
 /**
  * Moves the integration to VALIDATING for a new validation run, unless a run is already under way
@@ -164,16 +170,29 @@ export async function beginValidation(
     }
   };
   for (let round = 0; round < 3; round += 1) {
-    if (await attempt('validationsInWindow = validationsInWindow + :one', 'validationWindow = :window AND validationsInWindow < :max', { ':one': 1, ':max': max })) {
+    if (
+      await attempt(
+        'validationsInWindow = validationsInWindow + :one',
+        'validationWindow = :window AND validationsInWindow < :max',
+        { ':one': 1, ':max': max },
+      )
+    ) {
       return { began: true };
     }
-    if (await attempt('validationWindow = :window, validationsInWindow = :one', '(attribute_not_exists(validationWindow) OR validationWindow <> :window)', { ':one': 1 })) {
+    if (
+      await attempt(
+        'validationWindow = :window, validationsInWindow = :one',
+        '(attribute_not_exists(validationWindow) OR validationWindow <> :window)',
+        { ':one': 1 },
+      )
+    ) {
       return { began: true };
     }
     // Neither applied: find out which condition held it back (or retry a race with a window change).
     const stored = await loadRecord<Integration>(key);
     if (!stored) return { began: false, reason: 'in-progress' };
-    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore) return { began: false, reason: 'in-progress' };
+    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore)
+      return { began: false, reason: 'in-progress' };
     if (stored.validationWindow === window && (stored.validationsInWindow ?? 0) >= max) {
       const secondsIntoMinute = Number(run.startedAt.slice(17, 19)) || 0;
       return { began: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, 60 - secondsIntoMinute) };

@@ -23,7 +23,10 @@ async function requireIntegration(caller: PlatformUser, projectId: string, integ
 }
 
 const documentsOf = (integration: Integration): SetupDocuments =>
-  setupDocumentsFor({ ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID }, config().CUSTOMER_ROLE_TEMPLATE_URL);
+  setupDocumentsFor(
+    { ...integration, platformAccountId: config().PLATFORM_ACCOUNT_ID },
+    config().CUSTOMER_ROLE_TEMPLATE_URL,
+  );
 
 export async function createIntegration(
   caller: PlatformUser,
@@ -47,17 +50,29 @@ export async function createIntegration(
   return { ...toView(integration), setup: documentsOf(integration) };
 }
 
-export async function listIntegrations(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listIntegrations(
+  caller: PlatformUser,
+  projectId: string,
+  page: { limit: number; nextToken?: string },
+) {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await store.loadIntegrationPage(projectId, page);
   return { items: items.map(toView), nextToken };
 }
 
-export async function getIntegration(caller: PlatformUser, projectId: string, integrationId: string): Promise<IntegrationView> {
+export async function getIntegration(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+): Promise<IntegrationView> {
   return toView(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
-export async function getSetupDocuments(caller: PlatformUser, projectId: string, integrationId: string): Promise<SetupDocuments> {
+export async function getSetupDocuments(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+): Promise<SetupDocuments> {
   return documentsOf(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
@@ -72,7 +87,10 @@ export async function setRole(caller: PlatformUser, projectId: string, integrati
 export async function revalidate(caller: PlatformUser, projectId: string, integrationId: string) {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   if (!integration.roleArn) {
-    throw new ConflictError('ROLE_NOT_SET', 'Set the role of this integration first (PUT .../role); that starts validation.');
+    throw new ConflictError(
+      'ROLE_NOT_SET',
+      'Set the role of this integration first (PUT .../role); that starts validation.',
+    );
   }
   await startValidation(integration);
   return getIntegration(caller, projectId, integrationId);

@@ -42,7 +42,16 @@ export async function markIntegrationFailed(
             result: 'FAILED',
             startedAt: now,
             endedAt: now,
-            stages: [{ name: failure.stage, status: 'FAILED', code: failure.code, message: failure.message, startedAt: now, endedAt: now }],
+            stages: [
+              {
+                name: failure.stage,
+                status: 'FAILED',
+                code: failure.code,
+                message: failure.message,
+                startedAt: now,
+                endedAt: now,
+              },
+            ],
           },
         },
       }),

@@ -23,28 +23,33 @@ const servedRegion = z
     message: 'must be a region the platform serves',
   });
 
-export const createIntegrationBody = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .refine((name) => printable(name), 'must contain only printable characters')
-    .refine((name) => name.trim() === name && name.length > 0, 'must not start or end with spaces'),
-  description: z
-    .string()
-    .max(512)
-    .refine((text) => printable(text, true), 'must contain only printable characters')
-    .optional(),
-  region: servedRegion,
-  bucketName: z.string().superRefine((name, context) => {
-    const problem = bucketNameProblem(name);
-    if (problem) context.addIssue({ code: 'custom', message: `bucket name ${problem}` });
-  }),
-  kmsKeyArn: z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)').optional(),
-}).refine((body) => !body.kmsKeyArn || KMS_KEY_ARN.exec(body.kmsKeyArn)?.[1] === body.region, {
-  message: 'the KMS key must be in the integration region',
-  path: ['kmsKeyArn'],
-});
+export const createIntegrationBody = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((name) => printable(name), 'must contain only printable characters')
+      .refine((name) => name.trim() === name && name.length > 0, 'must not start or end with spaces'),
+    description: z
+      .string()
+      .max(512)
+      .refine((text) => printable(text, true), 'must contain only printable characters')
+      .optional(),
+    region: servedRegion,
+    bucketName: z.string().superRefine((name, context) => {
+      const problem = bucketNameProblem(name);
+      if (problem) context.addIssue({ code: 'custom', message: `bucket name ${problem}` });
+    }),
+    kmsKeyArn: z
+      .string()
+      .regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)')
+      .optional(),
+  })
+  .refine((body) => !body.kmsKeyArn || KMS_KEY_ARN.exec(body.kmsKeyArn)?.[1] === body.region, {
+    message: 'the KMS key must be in the integration region',
+    path: ['kmsKeyArn'],
+  });
 
 export const setRoleBody = z.strictObject({
   roleArn: z.string().max(2048).regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)'),
@@ -53,7 +58,14 @@ export const setRoleBody = z.strictObject({
 export const integrationStatus = z.enum(['AWAITING_ROLE', 'VALIDATING', 'ACTIVE', 'FAILED']);
 
 export const validationStage = z.object({
-  name: z.enum(['ASSUME_ROLE', 'EXTERNAL_ID_ENFORCED', 'BUCKET_LOCATION', 'BUCKET_REGION', 'WRITE_ACCESS', 'READ_ACCESS']),
+  name: z.enum([
+    'ASSUME_ROLE',
+    'EXTERNAL_ID_ENFORCED',
+    'BUCKET_LOCATION',
+    'BUCKET_REGION',
+    'WRITE_ACCESS',
+    'READ_ACCESS',
+  ]),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
   code: z.string().optional(),
   message: z.string().optional(),

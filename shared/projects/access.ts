@@ -31,7 +31,9 @@ export async function requireDedicatedCluster(projectId: string, clusterId: stri
   const cluster = await loadOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');
   if (cluster.tier !== 'dedicated') {
-    throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');
+    throw new FeatureNotAvailableError(
+      'Backup export and audit-log forwarding are available only for dedicated clusters.',
+    );
   }
   return cluster;
 }

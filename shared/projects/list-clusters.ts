@@ -11,14 +11,26 @@ import { backupsOfCluster, sortKeyPrefix } from '#shared/table/keys';
  */
 type Page = { limit: number; nextToken?: string };
 
-export async function listClusters(caller: PlatformUser, projectId: string, page: Page): Promise<{ items: ClusterView[]; nextToken?: string }> {
+export async function listClusters(
+  caller: PlatformUser,
+  projectId: string,
+  page: Page,
+): Promise<{ items: ClusterView[]; nextToken?: string }> {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await queryProjectPage<Cluster>(projectId, sortKeyPrefix.cluster, page);
   return { items: items.map(({ clusterId, region, tier }) => ({ clusterId, region, tier })), nextToken };
 }
 
-export async function listBackups(caller: PlatformUser, projectId: string, clusterId: string, page: Page): Promise<{ items: BackupView[]; nextToken?: string }> {
+export async function listBackups(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+  page: Page,
+): Promise<{ items: BackupView[]; nextToken?: string }> {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await queryProjectPage<Backup>(projectId, backupsOfCluster(clusterId), page);
-  return { items: items.map(({ backupId, status, completedAt }) => ({ clusterId, backupId, status, completedAt })), nextToken };
+  return {
+    items: items.map(({ backupId, status, completedAt }) => ({ clusterId, backupId, status, completedAt })),
+    nextToken,
+  };
 }

@@ -36,7 +36,11 @@ export async function ensureUsageCounted(projectId: string): Promise<void> {
   } while (startKey);
   try {
     await dynamodb.send(
-      new PutCommand({ TableName: tableName(), Item: { ...keys.projectUsage(projectId), integrations }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.projectUsage(projectId), integrations },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   } catch (error) {
     // Another request counted first: its count stands, and every change since went through the item.

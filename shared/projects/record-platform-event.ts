@@ -10,11 +10,24 @@ import { parseInput } from '#shared/worker/parse-input';
  * A Map: the key comes from the event, and a plain object would also answer inherited names.
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
-  ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version })],
-  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version })],
+  [
+    'platform.projects/Project Upserted',
+    (detail, version) =>
+      recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version }),
+  ],
+  [
+    'platform.clusters/Cluster Upserted',
+    (detail, version) =>
+      recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version }),
+  ],
   [
     'platform.backups/Backup Completed',
-    (detail, version) => recordBackup({ ...parseInput(backupCompleted, detail, 'Backup Completed event'), ...version, status: 'AVAILABLE' }),
+    (detail, version) =>
+      recordBackup({
+        ...parseInput(backupCompleted, detail, 'Backup Completed event'),
+        ...version,
+        status: 'AVAILABLE',
+      }),
   ],
 ]);
 

@@ -62,7 +62,10 @@ export const keys = {
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
   exportSlots: (projectId: string) => ({ pk: projectPk(projectId), sk: 'EXPORT_SLOTS' }),
-  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_WAITING#${createdAt}#${jobId}` }),
+  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({
+    pk: projectPk(projectId),
+    sk: `EXPORT_WAITING#${createdAt}#${jobId}`,
+  }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
   exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),

@@ -96,7 +96,11 @@ export async function beginRecheck(
 }
 
 /** Puts back the report a recheck replaced when its execution could not start. */
-export async function restoreAfterFailedRecheckStart(due: DueIntegration, runId: string, previous: ValidationReport | undefined): Promise<void> {
+export async function restoreAfterFailedRecheckStart(
+  due: DueIntegration,
+  runId: string,
+  previous: ValidationReport | undefined,
+): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateCommand({

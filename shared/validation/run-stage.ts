@@ -2,7 +2,12 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { candidateTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { logger } from '#shared/logger';
-import { checkBucketLocation, checkBucketRegion, checkReadAccess, checkWriteAccess } from '#shared/validation/bucket-checks';
+import {
+  checkBucketLocation,
+  checkBucketRegion,
+  checkReadAccess,
+  checkWriteAccess,
+} from '#shared/validation/bucket-checks';
 import { STAGE_ORDER, type StageName } from '#shared/validation/failures';
 import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/role-checks';
 import type { RunRef } from '#shared/validation/run-input';
@@ -25,7 +30,10 @@ export interface StageResult {
   bucketRegion?: string;
 }
 
-function runCheck(request: StageRequest, target: CustomerTarget & { runId: string }): Promise<CheckOutcome> | CheckOutcome {
+function runCheck(
+  request: StageRequest,
+  target: CustomerTarget & { runId: string },
+): Promise<CheckOutcome> | CheckOutcome {
   switch (request.stage) {
     case 'ASSUME_ROLE':
       return checkAssumeRole(target);
@@ -60,7 +68,13 @@ export async function runValidationStage(request: StageRequest): Promise<StageRe
 }
 
 async function runStage(request: StageRequest): Promise<StageResult> {
-  const ids = { projectId: request.projectId, integrationId: request.integrationId, runId: request.runId, stage: request.stage, mode: request.mode };
+  const ids = {
+    projectId: request.projectId,
+    integrationId: request.integrationId,
+    runId: request.runId,
+    stage: request.stage,
+    mode: request.mode,
+  };
   const stopped = (): StageResult => {
     logger.info('validation run no longer owns the integration (deleted or superseded): stopping', ids);
     return { outcome: 'STOPPED' };
@@ -70,7 +84,8 @@ async function runStage(request: StageRequest): Promise<StageResult> {
 
   const index = STAGE_ORDER.indexOf(request.stage);
   const earlier = integration.validation.stages[index];
-  const startedAt = earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
+  const startedAt =
+    earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
   if (!(await recordStage(request, index, { name: request.stage, status: 'RUNNING', startedAt }))) return stopped();
 
   // Validation tests the candidate settings, never the proved ones the workers use.

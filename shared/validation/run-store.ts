@@ -28,9 +28,16 @@ export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefin
   return owned ? (integration as Owned) : undefined;
 }
 
-const OWNED_BY_RUN = 'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
+const OWNED_BY_RUN =
+  'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
 
-async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, unknown>, remove: string[] = [], condition = ''): Promise<boolean> {
+async function updateIfOwned(
+  ref: RunRef,
+  set: string[],
+  values: Record<string, unknown>,
+  remove: string[] = [],
+  condition = '',
+): Promise<boolean> {
   try {
     await dynamodb.send(
       new UpdateCommand({
@@ -38,8 +45,19 @@ async function updateIfOwned(ref: RunRef, set: string[], values: Record<string, 
         Key: keys.integration(ref.projectId, ref.integrationId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: `${OWNED_BY_RUN}${condition}`,
-        ExpressionAttributeNames: { '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status' },
-        ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
+        ExpressionAttributeNames: {
+          '#validation': 'validation',
+          '#runId': 'runId',
+          '#result': 'result',
+          '#stages': 'stages',
+          '#status': 'status',
+        },
+        ExpressionAttributeValues: {
+          ':runId': ref.runId,
+          ':running': 'RUNNING',
+          ':during': statusDuring(ref.mode),
+          ...values,
+        },
       }),
     );
     return true;
@@ -68,7 +86,12 @@ export const recheckShardOf = (integrationId: string) =>
  * lists it for the daily re-validation from now on. Conditional on the stored settings still being
  * the ones tested, so a snapshot never records settings no run proved.
  */
-export function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings): Promise<boolean> {
+export function recordRunSucceeded(
+  ref: RunRef,
+  index: number,
+  entry: ValidationStage,
+  validated: ValidatedSettings,
+): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
   const kmsKeyMatches = validated.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
   return updateIfOwned(
@@ -108,9 +131,20 @@ export function recordRunSucceeded(ref: RunRef, index: number, entry: Validation
  * that access is broken), only reports that the check could not finish, and leaves lastCheckedAt
  * alone so the next daily run checks it again.
  */
-export function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
+export function recordRunFailed(
+  ref: RunRef,
+  index: number,
+  entry: ValidationStage,
+  newStatus: 'FAILED' | 'ACTIVE',
+): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
-  const set = [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'];
+  const set = [
+    `#validation.#stages[${index}] = :entry`,
+    '#validation.#result = :failed',
+    '#validation.endedAt = :endedAt',
+    '#status = :newStatus',
+    'updatedAt = :endedAt',
+  ];
   const values = { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus };
   return newStatus === 'FAILED'
     ? updateIfOwned(ref, [...set, 'lastCheckedAt = :endedAt'], values, ['recheckShard', 'validated'])

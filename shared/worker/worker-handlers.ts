@@ -71,7 +71,10 @@ export interface QueueDelivery {
  * `ReportBatchItemFailures`): a message whose work throws, or that is malformed, is reported
  * failed and nothing else is.
  */
-export function sqsHandler<S extends z.ZodType>(worker: QueueWorker<S>, work: (message: z.infer<S>, delivery: QueueDelivery) => Promise<void>) {
+export function sqsHandler<S extends z.ZodType>(
+  worker: QueueWorker<S>,
+  work: (message: z.infer<S>, delivery: QueueDelivery) => Promise<void>,
+) {
   const runRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     const keys: LogKeys = { messageId: record.messageId };
     if (!worker.inParallel) startLogKeys(context, keys);
@@ -81,7 +84,10 @@ export function sqsHandler<S extends z.ZodType>(worker: QueueWorker<S>, work: (m
       if (!worker.inParallel) logger.appendKeys(keys);
       await work(message, { messageId: record.messageId, context });
     } catch (error) {
-      logger.error(`${worker.work} failed: the queue delivers the message again, then dead-letters it`, { ...keys, error: error as Error });
+      logger.error(`${worker.work} failed: the queue delivers the message again, then dead-letters it`, {
+        ...keys,
+        error: error as Error,
+      });
       throw error;
     }
   };
@@ -156,6 +162,9 @@ export interface StateMachineTask<S extends z.ZodType> {
  * A Step Functions Task's function. Only the state machine invokes it, so malformed input is a bug
  * in the definition: it throws, and the state machine's Catch ends the run.
  */
-export function taskHandler<S extends z.ZodType, R>(task: StateMachineTask<S>, work: (input: z.infer<S>) => Promise<R>) {
+export function taskHandler<S extends z.ZodType, R>(
+  task: StateMachineTask<S>,
+  work: (input: z.infer<S>) => Promise<R>,
+) {
   return workerChain<unknown, R>().handler((event) => work(parseInput(task.input, event, `${task.name} input`)));
 }

@@ -20,7 +20,8 @@ const update = `Allow dynamodb:UpdateItem ${TABLE}`;
 const remove = `Allow dynamodb:DeleteItem ${TABLE}`;
 const query = `Allow dynamodb:Query ${TABLE}`;
 const sendTo = (queue: string) => `Allow sqs:SendMessage ${queue}`;
-const consume = (queue: string) => ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
+const consume = (queue: string) =>
+  ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
 const startValidation = 'Allow states:StartExecution ValidationStateMachine';
 /** Lambda's on-failure destination of the asynchronous (EventBridge-invoked) functions. */
 const asyncFailures = sendTo('AsyncInvocationDeadLetterQueue');
@@ -113,7 +114,15 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   ],
   // The ExportSlotIndex; jobs, slots and waiting entries (Get, Update, Delete in transactions, Query
   // of the line); re-sent and started jobs' messages.
-  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures],
+  sweepExportJobs: [
+    `Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`,
+    get,
+    update,
+    remove,
+    query,
+    sendTo('ExportQueue'),
+    asyncFailures,
+  ],
 };
 
 /** The state machine invokes its two task functions, and delivers its logs and traces. */

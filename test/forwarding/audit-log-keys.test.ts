@@ -12,10 +12,18 @@ describe('audit-log key layouts', () => {
   });
 
   it('sorts keys in time order across second, hour, day and year boundaries', () => {
-    const times = ['2026-12-31T23:59:59Z', '2027-01-01T00:00:00Z', '2026-12-31T22:59:59Z', '2026-12-31T23:00:00Z', '2026-01-09T09:09:09Z'];
+    const times = [
+      '2026-12-31T23:59:59Z',
+      '2027-01-01T00:00:00Z',
+      '2026-12-31T22:59:59Z',
+      '2026-12-31T23:00:00Z',
+      '2026-01-09T09:09:09Z',
+    ];
     const keys = times.map((time, index) => sourceKey('c-1', new Date(time), `id${index}`));
     const byKey = [...keys].sort();
-    const byTime = [...keys].sort((a, b) => parseSourceKey(a, 'c-1')!.writtenAt.getTime() - parseSourceKey(b, 'c-1')!.writtenAt.getTime());
+    const byTime = [...keys].sort(
+      (a, b) => parseSourceKey(a, 'c-1')!.writtenAt.getTime() - parseSourceKey(b, 'c-1')!.writtenAt.getTime(),
+    );
     expect(byKey).toEqual(byTime);
   });
 

@@ -10,7 +10,15 @@ import { dynamodb } from '#shared/aws/clients';
 import { keys } from '#shared/table/keys';
 import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handler';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import {
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  customerSetUp,
+  encryptBucketWith,
+  setRoleAndWait,
+  uniqueBucketName,
+} from '../support/customer';
 import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
   REGION,
@@ -46,25 +54,37 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
     const customer = await activeIntegration(project);
     const directory = 'audit-logs/prod';
     const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, directory);
-    expect(enabled.destination).toEqual({ bucket: customer.integration.bucketName, prefix: `${directory}/${clusterId}/audit/` });
+    expect(enabled.destination).toEqual({
+      bucket: customer.integration.bucketName,
+      prefix: `${directory}/${clusterId}/audit/`,
+    });
 
     const boundary = previousHourBoundary().getTime();
     const files: AuditLogFile[] = [];
     // Written newest first: the order in the customer's bucket must follow the keys' times, not the writes.
-    for (const offset of [61_000, 1_000, 0, -1_000, -2_000]) files.push(await writeAuditLog(clusterId, new Date(boundary + offset)));
+    for (const offset of [61_000, 1_000, 0, -1_000, -2_000])
+      files.push(await writeAuditLog(clusterId, new Date(boundary + offset)));
     const oldestFirst = [...files].sort((a, b) => a.writtenAt.getTime() - b.writtenAt.getTime());
 
     const prefix = enabled.destination.prefix;
     const delivered = await waitForObjects(customer.accountId, customer.integration.bucketName, prefix, files.length);
     const bucket = customer.integration.bucketName;
     const byKey = new Map(delivered.map((object) => [object.key, object]));
-    const arrival = oldestFirst.map((file) => byKey.get(expectedKey(directory, clusterId, file))?.lastModified.getTime());
+    const arrival = oldestFirst.map((file) =>
+      byKey.get(expectedKey(directory, clusterId, file))?.lastModified.getTime(),
+    );
     expect(arrival.every((time) => time !== undefined)).toBe(true);
     // Each file is written only after the one before it was confirmed.
-    for (let index = 1; index < arrival.length; index += 1) expect(arrival[index]).toBeGreaterThanOrEqual(arrival[index - 1] as number);
-    for (const file of files) expect(await customerObjectText(customer.accountId, bucket, expectedKey(directory, clusterId, file))).toBe(file.body);
+    for (let index = 1; index < arrival.length; index += 1)
+      expect(arrival[index]).toBeGreaterThanOrEqual(arrival[index - 1] as number);
+    for (const file of files)
+      expect(await customerObjectText(customer.accountId, bucket, expectedKey(directory, clusterId, file))).toBe(
+        file.body,
+      );
     // The hour folders of both sides: the boundary splits the files into two hours on both.
-    const hours = new Set(oldestFirst.map((file) => expectedKey(directory, clusterId, file).split('/').at(-1)?.slice(0, 2)));
+    const hours = new Set(
+      oldestFirst.map((file) => expectedKey(directory, clusterId, file).split('/').at(-1)?.slice(0, 2)),
+    );
     expect(hours.size).toBe(2);
 
     const forwarding = await getForwarding(project, clusterId);
@@ -72,10 +92,14 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
     expect(forwarding.health).toMatchObject({ consecutiveFailures: 0, lagSeconds: 0 });
     expect(forwarding.health.lastDeliveryAt).toBeDefined();
     // The scheduler rolls the cluster's health up to the integration on its next tick.
-    const integration = await eventually(async () => {
-      const view = await getIntegration(project, customer.integration.integrationId);
-      return view.health?.lastDeliveryAt === forwarding.health.lastDeliveryAt ? view : undefined;
-    }, 'the health roll-up', 30_000);
+    const integration = await eventually(
+      async () => {
+        const view = await getIntegration(project, customer.integration.integrationId);
+        return view.health?.lastDeliveryAt === forwarding.health.lastDeliveryAt ? view : undefined;
+      },
+      'the health roll-up',
+      30_000,
+    );
     expect(integration.health).toMatchObject({ consecutiveFailures: 0, lagSeconds: 0 });
   });
 
@@ -91,7 +115,9 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
 
     // Runs in-process, overlapping the stack's own scheduled runs: the lease lets one of them work.
     const context = lambdaContext();
-    const answers = await Promise.all([1, 2, 3].map(() => forwardAuditLogs(workerEvent([{ projectId: project.projectId, clusterId }]), context)));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => forwardAuditLogs(workerEvent([{ projectId: project.projectId, clusterId }]), context)),
+    );
     for (const answer of answers) expect(answer.batchItemFailures).toEqual([]);
     await pause(5_000); // two more ticks of the stack's schedule
     expect(await customerObjects(customer.accountId, bucket, enabled.destination.prefix)).toEqual(first);
@@ -116,7 +142,11 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
     const clusterId = await platformCluster(project);
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('fwdkms'), kmsKeyArn });
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('fwdkms'),
+      kmsKeyArn,
+    });
     await createBucket(accountId, created.bucketName, REGION);
     await encryptBucketWith(accountId, created.bucketName, REGION, kmsKeyArn);
     const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
@@ -126,10 +156,14 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
 
     await waitForObjects(accountId, created.bucketName, enabled.destination.prefix, 1);
     const { s3 } = clientsFor(accountId, REGION);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: created.bucketName, Key: expectedKey('kms', clusterId, file) }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: created.bucketName, Key: expectedKey('kms', clusterId, file) }),
+    );
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(kmsKeyArn);
-    expect(await customerObjectText(accountId, created.bucketName, expectedKey('kms', clusterId, file))).toBe(file.body);
+    expect(await customerObjectText(accountId, created.bucketName, expectedKey('kms', clusterId, file))).toBe(
+      file.body,
+    );
   });
 
   it('stops delivering when forwarding is turned off, and only then lets the integration be deleted', async () => {
@@ -157,11 +191,18 @@ describe('audit-log forwarding delivery', { timeout: 180_000 }, () => {
 });
 
 /** Waits until every object was written again (a newer LastModified), and answers the new listing. */
-async function waitForObjectsRewritten(accountId: string, bucket: string, prefix: string, before: Array<{ key: string; lastModified: Date }>) {
+async function waitForObjectsRewritten(
+  accountId: string,
+  bucket: string,
+  prefix: string,
+  before: Array<{ key: string; lastModified: Date }>,
+) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const now = await customerObjects(accountId, bucket, prefix);
-    const rewritten = now.length === before.length && now.every((object, index) => object.lastModified > (before[index]?.lastModified ?? now[0]!.lastModified));
+    const rewritten =
+      now.length === before.length &&
+      now.every((object, index) => object.lastModified > (before[index]?.lastModified ?? now[0]!.lastModified));
     if (rewritten) return now;
     if (now.length !== before.length) throw new Error(`expected ${before.length} objects, found ${now.length}`);
     if (Date.now() > deadline) throw new Error('the window was not delivered again');

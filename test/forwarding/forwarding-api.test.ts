@@ -8,11 +8,7 @@ import type { ForwardingView } from '#shared/forwarding/schemas';
 import { api } from '../support/local-stack';
 import { createIntegration, uniqueBucketName } from '../support/customer';
 import { type Project, platformCluster, platformProject, projectUser } from '../support/platform';
-import {
-  activeIntegration,
-  forwardingPath,
-  type Customer,
-} from './support';
+import { activeIntegration, forwardingPath, type Customer } from './support';
 
 const errorCode = (answer: { json: unknown }) => (answer.json as { error?: { code?: string } }).error?.code;
 
@@ -56,8 +52,17 @@ describe('audit-log forwarding API', () => {
       const answer = await project.client.put(path, body);
       expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(400);
     }
-    expect((await project.client.put(path, '{"integrationId":', { 'content-type': 'application/json' })).status).toBe(400);
-    expect((await project.client.put(`/v1/projects/${project.projectId}/clusters/bad%20id/audit-log-forwarding`, { integrationId, directory: 'x' })).status).toBe(400);
+    expect((await project.client.put(path, '{"integrationId":', { 'content-type': 'application/json' })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await project.client.put(`/v1/projects/${project.projectId}/clusters/bad%20id/audit-log-forwarding`, {
+          integrationId,
+          directory: 'x',
+        })
+      ).status,
+    ).toBe(400);
     const after = await project.client.get(path);
     expect(after.status).toBe(404);
     expect(errorCode(after)).toBe('FORWARDING_NOT_FOUND');
@@ -67,7 +72,11 @@ describe('audit-log forwarding API', () => {
   it('hides the project from other tenants, lets members read but not write, and needs a token', async () => {
     const body = { integrationId: customer.integration.integrationId, directory: 'tenancy' };
     const stranger = await platformProject('enterprise');
-    for (const answer of [await stranger.client.put(path, body), await stranger.client.get(path), await stranger.client.delete(path)]) {
+    for (const answer of [
+      await stranger.client.put(path, body),
+      await stranger.client.get(path),
+      await stranger.client.delete(path),
+    ]) {
       expect(answer.status).toBe(404);
       expect(errorCode(answer)).toBe('NOT_FOUND');
     }
@@ -122,7 +131,10 @@ describe('audit-log forwarding API', () => {
 
     const other = await platformProject('enterprise');
     const otherCustomer = await activeIntegration(other);
-    const foreign = await project.client.put(path, { integrationId: otherCustomer.integration.integrationId, directory: 'x' });
+    const foreign = await project.client.put(path, {
+      integrationId: otherCustomer.integration.integrationId,
+      directory: 'x',
+    });
     expect(foreign.status).toBe(404);
     expect(errorCode(foreign)).toBe('INTEGRATION_NOT_FOUND');
     expect((await project.client.get(path)).status).toBe(404);
@@ -138,7 +150,10 @@ describe('audit-log forwarding API', () => {
     expect((moved.json as ForwardingView).enabledAt).toBe((created.json as ForwardingView).enabledAt);
 
     const second = await activeIntegration(project);
-    const switched = await project.client.put(path, { integrationId: second.integration.integrationId, directory: 'two/sub' });
+    const switched = await project.client.put(path, {
+      integrationId: second.integration.integrationId,
+      directory: 'two/sub',
+    });
     expect(switched.status, switched.text).toBe(200);
     expect((switched.json as ForwardingView).destination.bucket).toBe(second.integration.bucketName);
 

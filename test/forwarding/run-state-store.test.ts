@@ -29,7 +29,15 @@ async function forwardingFixture(): Promise<Forwarding> {
   await dynamodb.send(
     new PutCommand({
       TableName: table(),
-      Item: { ...keys.integration(projectId, integrationId), projectId, integrationId, status: 'ACTIVE', region: 'us-east-1', createdAt: now, updatedAt: now },
+      Item: {
+        ...keys.integration(projectId, integrationId),
+        projectId,
+        integrationId,
+        status: 'ACTIVE',
+        region: 'us-east-1',
+        createdAt: now,
+        updatedAt: now,
+      },
     }),
   );
   const clusterId = `cl-${randomBytes(5).toString('hex')}`;
@@ -75,11 +83,21 @@ describe('forwarding run state', () => {
     expect(seenByB?.cursor).toBe('k/0004');
     expect(await moveCursor(runA, { from: 'k/0004', to: 'k/0009' })).toBe(false);
     expect(await finishRun(runA, { consecutiveFailures: 9 })).toBe(false);
-    expect(await moveCursor(runB, { from: 'k/0004', to: 'k/0005', delivered: { through: '2026-11-24T10:00:05.000Z', at: new Date().toISOString() } })).toBe(true);
+    expect(
+      await moveCursor(runB, {
+        from: 'k/0004',
+        to: 'k/0005',
+        delivered: { through: '2026-11-24T10:00:05.000Z', at: new Date().toISOString() },
+      }),
+    ).toBe(true);
     expect(await finishRun(runB, { consecutiveFailures: 0, lagSeconds: 0 })).toBe(true);
 
     const stored = await loadForwarding(forwarding.projectId, forwarding.clusterId);
-    expect(stored).toMatchObject({ cursor: 'k/0005', deliveredThrough: '2026-11-24T10:00:05.000Z', health: { consecutiveFailures: 0, lagSeconds: 0 } });
+    expect(stored).toMatchObject({
+      cursor: 'k/0005',
+      deliveredThrough: '2026-11-24T10:00:05.000Z',
+      health: { consecutiveFailures: 0, lagSeconds: 0 },
+    });
     expect(stored?.leaseOwner).toBeUndefined();
   });
 
@@ -99,13 +117,21 @@ describe('forwarding run state', () => {
     const forwarding = await forwardingFixture();
     const run = { ...forwarding, owner: 'run-a' };
     await acquireLease(forwarding, 'run-a', Date.now(), 60_000);
-    await finishRun(run, { consecutiveFailures: 3, lagSeconds: 120, lastError: { code: 'DELIVERY_DELAYED', message: 'slow', at: '2026-11-24T10:00:00.000Z' } });
+    await finishRun(run, {
+      consecutiveFailures: 3,
+      lagSeconds: 120,
+      lastError: { code: 'DELIVERY_DELAYED', message: 'slow', at: '2026-11-24T10:00:00.000Z' },
+    });
     await Promise.all([1, 2, 3, 4].map(() => rollUpIntegrationHealth(forwarding.projectId, forwarding.integrationId)));
     const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
     expect(integration?.health).toEqual({
       consecutiveFailures: 3,
       lagSeconds: 120,
-      lastError: { code: 'DELIVERY_DELAYED', message: `audit-log forwarding of cluster ${forwarding.clusterId}: slow`, at: '2026-11-24T10:00:00.000Z' },
+      lastError: {
+        code: 'DELIVERY_DELAYED',
+        message: `audit-log forwarding of cluster ${forwarding.clusterId}: slow`,
+        at: '2026-11-24T10:00:00.000Z',
+      },
     });
   });
 });

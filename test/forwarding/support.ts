@@ -12,7 +12,13 @@ import type { ForwardingView } from '#shared/forwarding/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
-import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../support/customer';
+import {
+  createIntegration,
+  customerSetUp,
+  setRoleAndWait,
+  uniqueBucketName,
+  type CreatedIntegration,
+} from '../support/customer';
 import { auditLogLines } from '../fixtures/audit-log-lines';
 import { lambdaContext as lambdaContextOf } from '../support/lambda-context';
 
@@ -20,15 +26,16 @@ export const AUDIT_LOG_BUCKET = 'platform-audit-logs';
 export const REGION = 'us-east-1';
 
 const platform = () => ({
-  s3: new S3Client({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT), forcePathStyle: true }),
+  s3: new S3Client({
+    endpoint: localStack().awsUrl,
+    region: REGION,
+    credentials: rootCredentials(PLATFORM_ACCOUNT),
+    forcePathStyle: true,
+  }),
 });
 
 export const forwardingPath = (projectId: string, clusterId: string) =>
   `/v1/projects/${projectId}/clusters/${clusterId}/audit-log-forwarding`;
-
-
-
-
 
 export interface Customer {
   integration: IntegrationView;
@@ -40,13 +47,21 @@ export interface Customer {
 /** An integration in `REGION` that the customer set up from its documents and validation made ACTIVE. */
 export async function activeIntegration(project: Project, options: { accountId?: string } = {}): Promise<Customer> {
   const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('fwd') });
-  const { accountId, roleArn } = await customerSetUp(created, options.accountId ? { accountId: options.accountId } : {});
+  const { accountId, roleArn } = await customerSetUp(
+    created,
+    options.accountId ? { accountId: options.accountId } : {},
+  );
   const integration = await setRoleAndWait(project, created.integrationId, roleArn);
   expect(integration.status, JSON.stringify(integration.validation)).toBe('ACTIVE');
   return { integration, accountId, roleArn, created };
 }
 
-export async function enableForwarding(project: Project, clusterId: string, integrationId: string, directory: string): Promise<ForwardingView> {
+export async function enableForwarding(
+  project: Project,
+  clusterId: string,
+  integrationId: string,
+  directory: string,
+): Promise<ForwardingView> {
   const answer = await project.client.put(forwardingPath(project.projectId, clusterId), { integrationId, directory });
   expect(answer.status, answer.text).toBe(201);
   return answer.json as ForwardingView;
@@ -89,7 +104,11 @@ export async function customerObjects(accountId: string, bucket: string, prefix:
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      objects.push({ key: object.Key ?? '', lastModified: object.LastModified ?? new Date(0), etag: object.ETag ?? '' });
+      objects.push({
+        key: object.Key ?? '',
+        lastModified: object.LastModified ?? new Date(0),
+        etag: object.ETag ?? '',
+      });
     }
     token = page.NextContinuationToken;
   } while (token);
@@ -104,7 +123,13 @@ export async function customerObjectText(accountId: string, bucket: string, key:
 
 /** Waits until the customer holds exactly `count` objects under the prefix (the running stack's schedule delivers them). */
 // Generous: `npm test` runs every test file against one stack on a small machine.
-export async function waitForObjects(accountId: string, bucket: string, prefix: string, count: number, timeoutMs = 60_000) {
+export async function waitForObjects(
+  accountId: string,
+  bucket: string,
+  prefix: string,
+  count: number,
+  timeoutMs = 60_000,
+) {
   return eventually(
     async () => {
       const objects = await customerObjects(accountId, bucket, prefix);
@@ -152,4 +177,3 @@ export function workerEvent(refs: Array<{ projectId: string; clusterId: string }
 
 /** A Lambda context with the worker's 60 s timeout. */
 export const lambdaContext = (timeoutMs = 60_000) => lambdaContextOf(timeoutMs, 'forwardAuditLogs');
-

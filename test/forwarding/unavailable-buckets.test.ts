@@ -45,31 +45,58 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1);
 
     await clearFaults();
-    await setFaults({ errorRate: 1, mode: 'internal-error', latencyMs: 0, services: ['s3'], buckets: [bucket], actions: [] });
+    await setFaults({
+      errorRate: 1,
+      mode: 'internal-error',
+      latencyMs: 0,
+      services: ['s3'],
+      buckets: [bucket],
+      actions: [],
+    });
     for (let second = 1; second <= 5; second += 1) files.push(await writeAuditLog(clusterId, minutesAgo(9, second)));
 
-    const failing = await eventually(async () => {
-      const view = await getForwarding(project, clusterId);
-      return view.health.consecutiveFailures >= 3 ? view : undefined;
-    }, 'three failed runs', 45_000);
+    const failing = await eventually(
+      async () => {
+        const view = await getForwarding(project, clusterId);
+        return view.health.consecutiveFailures >= 3 ? view : undefined;
+      },
+      'three failed runs',
+      45_000,
+    );
     expect(failing.health.lastError?.code).toBe('DELIVERY_DELAYED');
     expect(failing.health.lastError?.message).toContain('StatusCode: 500');
     expect(failing.health.lagSeconds).toBeGreaterThanOrEqual(9 * 60 - 5);
-    const integration = await eventually(async () => {
-      const view = await getIntegration(project, customer.integration.integrationId);
-      return (view.health?.consecutiveFailures ?? 0) >= 3 ? view : undefined;
-    }, 'the failures rolled up to the integration', 30_000);
+    const integration = await eventually(
+      async () => {
+        const view = await getIntegration(project, customer.integration.integrationId);
+        return (view.health?.consecutiveFailures ?? 0) >= 3 ? view : undefined;
+      },
+      'the failures rolled up to the integration',
+      30_000,
+    );
     expect(integration.status).toBe('ACTIVE'); // a failing bucket is not a revoked access
     expect(integration.health?.lastError?.code).toBe('DELIVERY_DELAYED');
     expect(integration.health?.lastError?.message).toContain(`cluster ${clusterId}`);
 
     await clearFaults();
-    const delivered = await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, files.length, 30_000);
-    expect(delivered.map((object) => object.key).sort()).toEqual(files.map((file) => expectedKey(directory, clusterId, file)).sort());
-    const recovered = await eventually(async () => {
-      const view = await getForwarding(project, clusterId);
-      return view.health.consecutiveFailures === 0 ? view : undefined;
-    }, 'a successful run after the bucket came back', 30_000);
+    const delivered = await waitForObjects(
+      customer.accountId,
+      bucket,
+      enabled.destination.prefix,
+      files.length,
+      30_000,
+    );
+    expect(delivered.map((object) => object.key).sort()).toEqual(
+      files.map((file) => expectedKey(directory, clusterId, file)).sort(),
+    );
+    const recovered = await eventually(
+      async () => {
+        const view = await getForwarding(project, clusterId);
+        return view.health.consecutiveFailures === 0 ? view : undefined;
+      },
+      'a successful run after the bucket came back',
+      30_000,
+    );
     expect(recovered.health.lagSeconds).toBe(0);
     expect(recovered.health.lastError?.code).toBe('DELIVERY_DELAYED'); // kept: it says what happened
   });
@@ -81,15 +108,25 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
     const clusters = await Promise.all(Array.from({ length: 50 }, () => platformCluster(project)));
     const [brokenCluster, ...healthyClusters] = clusters as [string, ...string[]];
     await enableForwarding(project, brokenCluster, broken.integration.integrationId, 'fan-out');
-    for (const clusterId of healthyClusters) await enableForwarding(project, clusterId, healthy.integration.integrationId, 'fan-out');
+    for (const clusterId of healthyClusters)
+      await enableForwarding(project, clusterId, healthy.integration.integrationId, 'fan-out');
 
     await clearFaults();
     // Every request to the broken bucket hangs 40 s and then fails; the worker gives a file up after 30 s.
-    await setFaults({ errorRate: 1, mode: 'internal-error', latencyMs: 40_000, services: ['s3'], buckets: [broken.integration.bucketName], actions: [] });
+    await setFaults({
+      errorRate: 1,
+      mode: 'internal-error',
+      latencyMs: 40_000,
+      services: ['s3'],
+      buckets: [broken.integration.bucketName],
+      actions: [],
+    });
     await Promise.all(clusters.map((clusterId) => writeAuditLog(clusterId, minutesAgo(5))));
 
     const started = Date.now();
-    const tickEvent = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events/aws.events/scheduled-forwarding-tick.json'), 'utf8')) as ScheduledEvent;
+    const tickEvent = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../events/aws.events/scheduled-forwarding-tick.json'), 'utf8'),
+    ) as ScheduledEvent;
     const tick = await scheduleAuditLogForwarding({ ...tickEvent, time: new Date().toISOString() }, lambdaContext());
     expect(tick.failed).toBe(0);
     expect(tick.clusters).toBeGreaterThanOrEqual(50);
@@ -97,7 +134,11 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
     await eventually(
       async () => {
         const counts = await Promise.all(
-          healthyClusters.map(async (clusterId) => (await customerObjects(healthy.accountId, healthy.integration.bucketName, `fan-out/${clusterId}/audit/`)).length),
+          healthyClusters.map(
+            async (clusterId) =>
+              (await customerObjects(healthy.accountId, healthy.integration.bucketName, `fan-out/${clusterId}/audit/`))
+                .length,
+          ),
         );
         return counts.every((count) => count === 1);
       },
@@ -110,10 +151,14 @@ describe('forwarding to unavailable customer buckets', { timeout: 180_000 }, () 
     console.log(`49 healthy clusters delivered ${elapsed} ms after the tick, one bucket hanging`);
 
     // The hanging upload is given up after the worker's per-file timeout (30 s), not the run's.
-    const brokenView = await eventually(async () => {
-      const view = await getForwarding(project, brokenCluster);
-      return view.health.consecutiveFailures >= 1 ? view : undefined;
-    }, 'the hanging bucket recorded as failing', 60_000);
+    const brokenView = await eventually(
+      async () => {
+        const view = await getForwarding(project, brokenCluster);
+        return view.health.consecutiveFailures >= 1 ? view : undefined;
+      },
+      'the hanging bucket recorded as failing',
+      60_000,
+    );
     expect(brokenView.health.lastError?.code).toBe('DELIVERY_DELAYED');
     await clearFaults();
     await waitForObjects(broken.accountId, broken.integration.bucketName, `fan-out/${brokenCluster}/audit/`, 1, 60_000);

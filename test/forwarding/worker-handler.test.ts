@@ -11,18 +11,14 @@ import { handler as forwardAuditLogs } from '#functions/forward-audit-logs/handl
 import { handler as scheduleAuditLogForwarding } from '#functions/schedule-audit-log-forwarding/handler';
 import { loadEnabledForwardings } from '#shared/forwarding/forwarding-store';
 import { platformCluster, platformProject } from '../support/platform';
-import {
-  activeIntegration,
-  enableForwarding,
-  forwardingPath,
-  lambdaContext,
-} from './support';
+import { activeIntegration, enableForwarding, forwardingPath, lambdaContext } from './support';
 import { actAsFunctions } from '../support/function-roles';
 
 // Handlers run here as the stack runs them: as their function's role.
 await actAsFunctions(['forwardAuditLogs', 'scheduleAuditLogForwarding']);
 
-const fixture = <T>(path: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
+const fixture = <T>(path: string) =>
+  JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
 
 describe('forwarding handlers with the event fixtures', () => {
   it('reports only the malformed message of a batch as failed', async () => {
@@ -41,7 +37,10 @@ describe('forwarding handlers with the event fixtures', () => {
 
     const scheduled = await loadEnabledForwardings();
     expect(scheduled.filter((ref) => ref.projectId === project.projectId).map((ref) => ref.clusterId)).toEqual([on]);
-    const tick = await scheduleAuditLogForwarding(fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'), lambdaContext());
+    const tick = await scheduleAuditLogForwarding(
+      fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'),
+      lambdaContext(),
+    );
     expect(tick.failed).toBe(0);
     expect(tick.clusters).toBeGreaterThanOrEqual(1);
     expect(tick.sent).toBe(tick.clusters);

@@ -16,24 +16,34 @@ type Created = IntegrationView & { setup: SetupDocuments };
 
 async function newIntegration(): Promise<Created> {
   const project = await platformProject();
-  const answer = await project.client.post(project.base, { name: 'Customer docs', region: 'us-east-1', bucketName: 'customer-docs-bucket' });
+  const answer = await project.client.post(project.base, {
+    name: 'Customer docs',
+    region: 'us-east-1',
+    bucketName: 'customer-docs-bucket',
+  });
   expect(answer.status).toBe(201);
   return answer.json as Created;
 }
 
-const stsAs = (credentials: AwsCredentialIdentity) => new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials });
+const stsAs = (credentials: AwsCredentialIdentity) =>
+  new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials });
 
 async function expectAssumable(roleArn: string, externalId: string) {
   // The platform as validation calls: the runValidationStage function's role.
   const sts = stsAs(await functionCredentials(['runValidationStage']));
-  const assume = (ExternalId?: string) => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'docs-test', ExternalId }));
+  const assume = (ExternalId?: string) =>
+    sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'docs-test', ExternalId }));
   const session = await assume(externalId);
   expect(session.AssumedRoleUser?.Arn).toContain(':assumed-role/');
   await expect(assume()).rejects.toMatchObject({ name: 'AccessDenied' });
   await expect(assume(`${externalId}-other`)).rejects.toMatchObject({ name: 'AccessDenied' });
   // A principal of another account, allowed by its own policies to assume any role, is still refused by the trust policy.
-  const stranger = stsAs(await roleSession(uniqueAccountId(), [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]));
-  await expect(stranger.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'stranger', ExternalId: externalId }))).rejects.toMatchObject({
+  const stranger = stsAs(
+    await roleSession(uniqueAccountId(), [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
+  );
+  await expect(
+    stranger.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'stranger', ExternalId: externalId })),
+  ).rejects.toMatchObject({
     name: 'AccessDenied',
   });
 }

@@ -15,7 +15,11 @@ describe('customer setup documents', () => {
   it('grants the four S3 actions on exactly the bucket and its objects, nothing else', () => {
     const { iamPolicy } = setupDocumentsFor(base);
     expect(iamPolicy.Statement).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: 'arn:aws:s3:::customer-exports' }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+        Resource: 'arn:aws:s3:::customer-exports',
+      }),
       expect.objectContaining({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],

@@ -23,7 +23,7 @@ describe('the local stack the test run shares', () => {
     expect(authorized.json).toHaveProperty('error.code');
   });
 
-  it('gives test workers the functions\' environment, so in-process SDK clients reach the local services', async () => {
+  it("gives test workers the functions' environment, so in-process SDK clients reach the local services", async () => {
     const stack = localStack();
     expect(process.env.TABLE_NAME).toBe(stack.environment.TABLE_NAME);
     expect(process.env.AWS_ENDPOINT_URL).toBe(stack.awsUrl);
@@ -36,7 +36,9 @@ describe('the local stack the test run shares', () => {
 
   it('created the platform audit-log bucket as the platform account', async () => {
     const { s3 } = clientsFor(PLATFORM_ACCOUNT_ID);
-    const head = await s3.send(new HeadBucketCommand({ Bucket: 'platform-audit-logs', ExpectedBucketOwner: PLATFORM_ACCOUNT_ID }));
+    const head = await s3.send(
+      new HeadBucketCommand({ Bucket: 'platform-audit-logs', ExpectedBucketOwner: PLATFORM_ACCOUNT_ID }),
+    );
     expect(head.BucketRegion).toBe('us-east-1');
   });
 
@@ -48,7 +50,10 @@ describe('the local stack the test run shares', () => {
 
   it("allows the console's development origin (serverless.yml provider.httpApi.cors) and no other", async () => {
     const preflight = (origin: string) =>
-      fetch(`${localStack().apiUrl}/v1/projects/p/integrations`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      fetch(`${localStack().apiUrl}/v1/projects/p/integrations`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
     const allowed = await preflight('http://127.0.0.1:5173');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');

@@ -34,7 +34,10 @@ describe('publishMetrics', () => {
 
   it('publishes what the invocation recorded, as one EMF line', () => {
     metrics.addMetric('ExportsFailed', MetricUnit.Count, 1);
-    const emf = JSON.parse(output(publishMetrics)) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> }; ExportsFailed: number };
+    const emf = JSON.parse(output(publishMetrics)) as {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string }> };
+      ExportsFailed: number;
+    };
     expect(emf._aws.CloudWatchMetrics[0]?.Namespace).toBe('S3Integrations');
     expect(emf.ExportsFailed).toBe(1);
     expect(metrics.hasStoredMetrics()).toBe(false);

@@ -17,10 +17,27 @@ import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import {
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  createRole,
+  customerSetUp,
+  failedStage,
+  setRoleAndWait,
+  uniqueBucketName,
+} from '../support/customer';
 import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
+import {
+  announceBackup as announceFiles,
+  exportWorld,
+  finished,
+  platformBackup,
+  requestExport,
+  storedJob,
+  waitForJob,
+} from '../exports/support/export-stack';
 import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../exports/support/in-process';
 import { actAsFunctions } from '../support/function-roles';
 import { activeTarget, PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
@@ -31,9 +48,16 @@ import { activeIntegration, REGION } from './support/tenants';
 const parked = parkExportMessages();
 // The service's code runs here as the stack runs it: as its functions' roles (root may not AssumeRole),
 // which may also send to the queue the test parks export messages in.
-await actAsFunctions(['runExportJob', 'startBackupExport', 'runValidationStage'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+await actAsFunctions(
+  ['runExportJob', 'startBackupExport', 'runValidationStage'],
+  [
+    {
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}`,
+    },
+  ],
+);
 
 let project: Project;
 beforeAll(async () => {
@@ -45,18 +69,30 @@ const EXTERNAL_ID_SHAPE = /^s3i-[A-Za-z0-9_-]{32}$/;
 describe('trust policies that do not pin the external ID', () => {
   const tooBroad: Record<string, (setup: Parameters<typeof trustWith>[0]) => ReturnType<typeof trustWith>> = {
     'no condition at all': (setup) => trustWith(setup, undefined),
-    'StringLike sts:ExternalId "s3i-*" (one role for every integration of the service)': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
-    'StringLike with the exact shape of the service ids (s3i- and 32 ?)': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': `s3i-${'?'.repeat(32)}` } }),
+    'StringLike sts:ExternalId "s3i-*" (one role for every integration of the service)': (setup) =>
+      trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
+    'StringLike with the exact shape of the service ids (s3i- and 32 ?)': (setup) =>
+      trustWith(setup, { StringLike: { 'sts:ExternalId': `s3i-${'?'.repeat(32)}` } }),
     'StringLike sts:ExternalId "*"': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': '*' } }),
-    'ForAnyValue:StringLike "s3i-*"': (setup) => trustWith(setup, { 'ForAnyValue:StringLike': { 'sts:ExternalId': ['s3i-*'] } }),
-    'StringNotEquals a value nobody sends': (setup) => trustWith(setup, { StringNotEquals: { 'sts:ExternalId': 'nobody-sends-this' } }),
+    'ForAnyValue:StringLike "s3i-*"': (setup) =>
+      trustWith(setup, { 'ForAnyValue:StringLike': { 'sts:ExternalId': ['s3i-*'] } }),
+    'StringNotEquals a value nobody sends': (setup) =>
+      trustWith(setup, { StringNotEquals: { 'sts:ExternalId': 'nobody-sends-this' } }),
     'Null sts:ExternalId false (any id at all)': (setup) => trustWith(setup, { Null: { 'sts:ExternalId': 'false' } }),
     'Principal "*" (the platform account among everyone) with StringLike "s3i-*"': (setup) =>
       trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }, { AWS: '*' }),
     'the exact id in one statement and a wildcard in a second one': (setup) =>
-      trustPlus(setup, { Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } }),
+      trustPlus(setup, {
+        Effect: 'Allow',
+        Principal: { AWS: PLATFORM_ROOT },
+        Action: 'sts:AssumeRole',
+        Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } },
+      }),
     'a wildcard id that excludes sessions named like the old probe': (setup) =>
-      trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' }, StringNotLike: { 'sts:RoleSessionName': ['*external-id-check*', '*-check'] } }),
+      trustWith(setup, {
+        StringLike: { 'sts:ExternalId': 's3i-*' },
+        StringNotLike: { 'sts:RoleSessionName': ['*external-id-check*', '*-check'] },
+      }),
   };
 
   for (const [name, trust] of Object.entries(tooBroad)) {
@@ -86,7 +122,12 @@ describe('trust policies that do not pin the external ID', () => {
   it('counts only AccessDenied as "enforced": another STS answer to the probe fails the stage with what to fix', async () => {
     // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
     // by the customer's account): the one SDK call is faked here, for this stage only.
-    const refusal = new STSServiceException({ name: 'RegionDisabledException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'STS is not activated in this region for account' });
+    const refusal = new STSServiceException({
+      name: 'RegionDisabledException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'STS is not activated in this region for account',
+    });
     const send = vi.spyOn(STSClient.prototype, 'send').mockRejectedValueOnce(refusal);
     try {
       const outcome = await checkExternalIdEnforced({
@@ -111,7 +152,11 @@ describe('trust policies that do not pin the external ID', () => {
 describe("another tenant's integration on a shared role", () => {
   it('a role trusting "s3i-*" for its own integration cannot be taken over by another tenant naming its bucket', async () => {
     const victimProject = await platformProject();
-    const { view: victimView, roleArn, created: victimCreated } = await validateWithTrust(victimProject, (created) =>
+    const {
+      view: victimView,
+      roleArn,
+      created: victimCreated,
+    } = await validateWithTrust(victimProject, (created) =>
       trustWith(created.setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
     );
     expect(victimView.status).toBe('FAILED');
@@ -120,7 +165,10 @@ describe("another tenant's integration on a shared role", () => {
     const stolen = await createIntegration(attacker, { region: REGION, bucketName: victimCreated.bucketName });
     const view = await setRoleAndWait(attacker, stolen.integrationId, roleArn);
     expect(failedStage(view)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
-    const rule = await attacker.client.put(`/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`, { integrationId: stolen.integrationId, directory: 'stolen' });
+    const rule = await attacker.client.put(
+      `/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`,
+      { integrationId: stolen.integrationId, directory: 'stolen' },
+    );
     expect(rule.status).toBe(409);
   });
 });
@@ -131,7 +179,8 @@ describe('the role after validation', () => {
     const { iam } = clientsFor(world.accountId);
     const roleName = world.roleArn.split('/').pop() ?? '';
     const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    for (const policy of AttachedPolicies) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
+    for (const policy of AttachedPolicies)
+      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
     const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
     await announceFiles(world.project, world.clusterId, backup);
     const jobId = await requestExport(world, backup, 'diagnosed');
@@ -146,7 +195,8 @@ describe('the role after validation', () => {
     const { roleArn, integration } = await activeIntegration(project);
     const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
     expect(validation.length).toBeGreaterThan(0);
-    for (const call of validation) expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
+    for (const call of validation)
+      expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
   });
 });
 
@@ -162,14 +212,19 @@ describe('a role change that validation has not proved yet', () => {
     // The customer names a new role in another account, which trusts the platform without any
     // external ID: validation would refuse it, and while that validation runs, it is only pending.
     const pending = await createRole(uniqueAccountId(), {
-      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }] },
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }],
+      },
       iamPolicy: world.created.setup.iamPolicy,
     });
     const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
     if (!integration) throw new Error('integration gone');
     const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
     const now = new Date().toISOString();
-    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({ began: true });
+    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({
+      began: true,
+    });
 
     const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
     expect(message).toBeDefined();
@@ -207,7 +262,9 @@ describe('a bucket that answers without end', () => {
     const { target } = await activeTarget(project);
     const hostile = await startHostileS3({ listing: 'empty', objects: 'endless' });
     try {
-      const outcome = await withS3At(hostile.url, () => checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }));
+      const outcome = await withS3At(hostile.url, () =>
+        checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }),
+      );
       expect(outcome.passed).toBe(false);
       if (!outcome.passed) expect(outcome.failure).toMatchObject({ stage: 'READ_ACCESS', code: 'PROBE_MISMATCH' });
       expect(hostile.bytesSent()).toBeLessThan(64 * MiB);
@@ -225,12 +282,19 @@ describe('a bucket that answers without end', () => {
     // The customer's own keys, before ours in key order.
     const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
     for (let start = 0; start < junk.length; start += 50) {
-      await Promise.all(junk.slice(start, start + 50).map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))));
+      await Promise.all(
+        junk
+          .slice(start, start + 50)
+          .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
+      );
     }
     const writes = new CustomerWrites({ ...target }, prefix);
     const send = vi.spyOn(S3Client.prototype, 'send');
     try {
-      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), { pageSize: 100, extraPages: 2 });
+      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
+        pageSize: 100,
+        extraPages: 2,
+      });
       const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
       expect(listings).toBeLessThanOrEqual(3);
       expect(complete).toBe(false);
@@ -246,19 +310,44 @@ describe("resources that are not the customer's own", () => {
     const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
     await createBucket(uniqueAccountId(), created.bucketName, REGION);
     const { roleArn } = await customerSetUp(created, { createBucket: false });
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_ACCESS_DENIED' });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+      name: 'BUCKET_LOCATION',
+      code: 'BUCKET_ACCESS_DENIED',
+    });
   });
 
   it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('kms'), kmsKeyArn: foreignKey });
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('kms'),
+      kmsKeyArn: foreignKey,
+    });
     const { roleArn } = await customerSetUp(created);
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+      name: 'WRITE_ACCESS',
+      code: 'KMS_ACCESS_DENIED',
+    });
   });
 });
 
 describe('directory tricks', () => {
-  const tricks = ['../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', '.s3-integration-probe/x', 'a/*', 'a?b', 'a\\b', '%2e%2e/x', 'trailing/', 'x'.repeat(257), 'caf\u00e9', 'a\nb'];
+  const tricks = [
+    '../escape',
+    '/absolute',
+    'a//b',
+    'a/./b',
+    'a/../b',
+    '.s3-integration-probe/x',
+    'a/*',
+    'a?b',
+    'a\\b',
+    '%2e%2e/x',
+    'trailing/',
+    'x'.repeat(257),
+    'caf\u00e9',
+    'a\nb',
+  ];
 
   it('every route that takes a directory refuses each trick with 400 and writes nothing', async () => {
     const { integration } = await activeIntegration(project);
@@ -267,9 +356,18 @@ describe('directory tricks', () => {
     const before = (await projectItems(project.projectId)).map((item) => String(item.sk)).sort();
     for (const directory of tricks) {
       for (const answer of [
-        await project.client.post(`${cluster}/backups/bk-any/export`, { integrationId: integration.integrationId, directory }),
-        await project.client.put(`${cluster}/audit-log-forwarding`, { integrationId: integration.integrationId, directory }),
-        await project.client.put(`${cluster}/backup-export-rule`, { integrationId: integration.integrationId, directory }),
+        await project.client.post(`${cluster}/backups/bk-any/export`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
+        await project.client.put(`${cluster}/audit-log-forwarding`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
+        await project.client.put(`${cluster}/backup-export-rule`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
       ]) {
         expect(answer.status, `${JSON.stringify(directory)}: ${answer.text}`).toBe(400);
       }

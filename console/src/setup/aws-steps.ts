@@ -17,7 +17,10 @@ export const roleNameOf = (integrationId: string) => `s3-integration-${integrati
 
 const quote = (value: unknown) => `'${JSON.stringify(value)}'`;
 
-export function localCommands(local: LocalStackInfo, input: { region: string; bucketName: string; integrationId?: string; documents?: SetupDocuments }) {
+export function localCommands(
+  local: LocalStackInfo,
+  input: { region: string; bucketName: string; integrationId?: string; documents?: SetupDocuments },
+) {
   const role = input.integrationId ? roleNameOf(input.integrationId) : 's3-integration';
   const environment = [
     `export AWS_ENDPOINT_URL=${local.endpoint} AWS_REGION=${input.region}`,
@@ -32,5 +35,11 @@ export function localCommands(local: LocalStackInfo, input: { region: string; bu
     `aws iam create-role --role-name ${role} --assume-role-policy-document ${quote(input.documents.trustPolicy)}`,
     `aws iam attach-role-policy --role-name ${role} --policy-arn arn:aws:iam::${local.customerAccountId}:policy/${role}-policy`,
   ].join('\n');
-  return { environment, bucket, policy, role: roleCommands, roleArn: `arn:aws:iam::${local.customerAccountId}:role/${role}` };
+  return {
+    environment,
+    bucket,
+    policy,
+    role: roleCommands,
+    roleArn: `arn:aws:iam::${local.customerAccountId}:role/${role}`,
+  };
 }

@@ -50,7 +50,10 @@ export function decodeAwsChunked(
   // A client that disconnects mid-body closes the request without 'end' (and maybe without
   // 'error'): the consumer must still learn that the body is incomplete.
   raw.on('close', () => {
-    if (!rawEnded) decoded.destroy(new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400));
+    if (!rawEnded)
+      decoded.destroy(
+        new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400),
+      );
   });
   raw.pipe(decoded);
   return decoded;
@@ -212,7 +215,11 @@ class DecodedPayload extends Transform {
     if (this.plan.decodedLength !== undefined && this.plan.decodedLength !== this.decodedBytes) throw incompleteBody();
     this.verifyTrailerSignature();
     if (this.payloadSha256 && this.payloadSha256.digest('hex') !== this.plan.contentSha256) {
-      throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      throw new AwsError(
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        400,
+      );
     }
     if (this.md5 && this.md5.digest('base64') !== this.plan.contentMd5) {
       throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
@@ -270,7 +277,11 @@ function assertSignature(expected: string, received: string): void {
 }
 
 function incompleteBody(): AwsError {
-  return new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
+  return new AwsError(
+    'IncompleteBody',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header',
+    400,
+  );
 }
 
 function framingError(what: string): AwsError {

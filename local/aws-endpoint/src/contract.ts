@@ -91,7 +91,11 @@ export interface KmsForS3 {
    * call as made through S3 (`kms:ViaService` s3.<region>.amazonaws.com) with S3's encryption
    * context (`aws:s3:arn`).
    */
-  generateDataKey(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
+  generateDataKey(
+    caller: Caller,
+    keyArn: string,
+    via: { region: string; encryptionContext: Record<string, string> },
+  ): void;
 }
 
 /** One PutEvents entry as the endpoint hands it on: the bus by ARN, the time as ISO 8601 when given. */
@@ -112,7 +116,11 @@ export interface PlatformHooks {
   putEvents(entries: PutEventsEntry[], sender: { accountId: string }): Promise<void>;
   /** The bus an ARN names, with its resource policy; undefined when no such bus exists. */
   eventBus(busArn: string): { policy?: PolicyDocument } | undefined;
-  startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
+  startExecution(
+    stateMachineArn: string,
+    input: string,
+    name?: string,
+  ): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;
   /** Where S3 event notifications go (local/aws-endpoint/src/s3/notifications.ts). */

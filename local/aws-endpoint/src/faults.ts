@@ -43,7 +43,8 @@ export function createFaultInjector(random: () => number = Math.random): FaultIn
   const matches = (target: FaultTarget, active: FaultSettings) =>
     (active.services.length === 0 || active.services.includes(target.service)) &&
     (active.buckets.length === 0 || (target.bucket !== undefined && active.buckets.includes(target.bucket))) &&
-    (active.actions.length === 0 || active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase()));
+    (active.actions.length === 0 ||
+      active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase()));
 
   return {
     set(partial) {
@@ -72,7 +73,9 @@ export function faultError(mode: Exclude<FaultMode, 'drop-connection'>, service:
   const json = !['s3', 'sts', 'iam'].includes(service);
   if (mode === 'slowdown') {
     if (service === 's3') return new AwsError('SlowDown', 'Please reduce your request rate.', 503);
-    return json ? new AwsError('ThrottlingException', 'Rate exceeded', 400) : new AwsError('Throttling', 'Rate exceeded', 400);
+    return json
+      ? new AwsError('ThrottlingException', 'Rate exceeded', 400)
+      : new AwsError('Throttling', 'Rate exceeded', 400);
   }
   return json
     ? new AwsError('InternalFailure', 'The request processing has failed because of an unknown error.', 500)
@@ -82,7 +85,8 @@ export function faultError(mode: Exclude<FaultMode, 'drop-connection'>, service:
 function validated(settings: FaultSettings): FaultSettings {
   const invalid = (field: string) => new AwsError('InvalidArgument', `Fault setting ${field} is invalid.`, 400);
   const stringList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
-  if (typeof settings.errorRate !== 'number' || !(settings.errorRate >= 0 && settings.errorRate <= 1)) throw invalid('errorRate (0..1)');
+  if (typeof settings.errorRate !== 'number' || !(settings.errorRate >= 0 && settings.errorRate <= 1))
+    throw invalid('errorRate (0..1)');
   if (!MODES.includes(settings.mode)) throw invalid(`mode (${MODES.join(', ')})`);
   if (typeof settings.latencyMs !== 'number' || !(settings.latencyMs >= 0 && settings.latencyMs <= MAX_LATENCY_MS)) {
     throw invalid(`latencyMs (0..${MAX_LATENCY_MS})`);
@@ -90,7 +94,8 @@ function validated(settings: FaultSettings): FaultSettings {
   if (!stringList(settings.services)) throw invalid('services');
   if (!stringList(settings.buckets)) throw invalid('buckets');
   if (!stringList(settings.actions)) throw invalid('actions');
-  if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0)) throw invalid('maxFaults');
+  if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0))
+    throw invalid('maxFaults');
   const { errorRate, mode, latencyMs, services, buckets, actions, maxFaults } = settings;
   return { errorRate, mode, latencyMs, services, buckets, actions, ...(maxFaults !== undefined ? { maxFaults } : {}) };
 }
@@ -108,7 +113,8 @@ export function s3ActionOf(method: string, url: URL): { action: string; bucket?:
   const action = (() => {
     if (!hasKey) {
       if (query.has('location')) return 'GetBucketLocation';
-      if (query.has('encryption')) return method === 'GET' ? 'GetEncryptionConfiguration' : 'PutEncryptionConfiguration';
+      if (query.has('encryption'))
+        return method === 'GET' ? 'GetEncryptionConfiguration' : 'PutEncryptionConfiguration';
       if (query.has('uploads')) return 'ListBucketMultipartUploads';
       if (query.has('versioning')) return method === 'GET' ? 'GetBucketVersioning' : 'PutBucketVersioning';
       if (query.has('versions')) return 'ListBucketVersions';

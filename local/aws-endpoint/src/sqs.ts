@@ -13,7 +13,10 @@ import { jsonOperation, parseJsonBody, requiredString, sendJsonResult } from '#e
 const MAX_BATCH = 10;
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function createSqsService(deps: { authorize: Authorize; hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void> } }): ServiceHandler {
+export function createSqsService(deps: {
+  authorize: Authorize;
+  hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void> };
+}): ServiceHandler {
   return async (request, response) => {
     const operation = jsonOperation(request.raw.headers['x-amz-target'], 'AmazonSQS');
     if (operation !== 'SendMessage' && operation !== 'SendMessageBatch') {
@@ -30,11 +33,28 @@ export function createSqsService(deps: { authorize: Authorize; hooks: { sendMess
       return;
     }
     const entries = input.Entries;
-    if (!Array.isArray(entries) || entries.length === 0) throw new AwsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.', 400);
-    if (entries.length > MAX_BATCH) throw new AwsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH}.`, 400);
-    const batch = (entries as Array<Record<string, unknown>>).map((entry) => ({ id: requiredString(entry ?? {}, 'Id'), body: messageBody(entry?.MessageBody) }));
-    if (new Set(batch.map((entry) => entry.id)).size !== batch.length) throw new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.', 400);
-    await deps.hooks.sendMessages(queueUrl, batch.map((entry) => entry.body));
+    if (!Array.isArray(entries) || entries.length === 0)
+      throw new AwsError(
+        'EmptyBatchRequest',
+        'There should be at least one SendMessageBatchRequestEntry in the request.',
+        400,
+      );
+    if (entries.length > MAX_BATCH)
+      throw new AwsError(
+        'TooManyEntriesInBatchRequest',
+        `Maximum number of entries per request are ${MAX_BATCH}.`,
+        400,
+      );
+    const batch = (entries as Array<Record<string, unknown>>).map((entry) => ({
+      id: requiredString(entry ?? {}, 'Id'),
+      body: messageBody(entry?.MessageBody),
+    }));
+    if (new Set(batch.map((entry) => entry.id)).size !== batch.length)
+      throw new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.', 400);
+    await deps.hooks.sendMessages(
+      queueUrl,
+      batch.map((entry) => entry.body),
+    );
     sendJsonResult(response, 'json-1.0', {
       Successful: batch.map((entry) => ({ Id: entry.id, MessageId: randomUUID(), MD5OfMessageBody: md5(entry.body) })),
       Failed: [],
@@ -58,8 +78,14 @@ function queueArn(queueUrl: string, region: string): string {
 }
 
 function messageBody(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new AwsError('MissingParameter', 'The request must contain the parameter MessageBody.', 400);
-  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES) throw new AwsError('InvalidParameterValue', 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.', 400);
+  if (typeof value !== 'string' || value === '')
+    throw new AwsError('MissingParameter', 'The request must contain the parameter MessageBody.', 400);
+  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES)
+    throw new AwsError(
+      'InvalidParameterValue',
+      'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+      400,
+    );
   return value;
 }
 

@@ -5,7 +5,15 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsEndpoint } from '#endpoint/server';
-import { PLATFORM, clientConfig, failure, recordingHooks, rootCredentials, startFixture, type Fixture } from './endpoint-fixture';
+import {
+  PLATFORM,
+  clientConfig,
+  failure,
+  recordingHooks,
+  rootCredentials,
+  startFixture,
+  type Fixture,
+} from './endpoint-fixture';
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -32,14 +40,20 @@ describe('fault injection', () => {
 
   it('answers InternalError 500 in the service protocol while faults remain', async () => {
     fixture.endpoint.faults.set({ errorRate: 1, mode: 'internal-error', maxFaults: 1 });
-    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InternalError', status: 500 });
+    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'InternalError',
+      status: 500,
+    });
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
   });
 
   it('throttles JSON services with ThrottlingException under slowdown', async () => {
     fixture.endpoint.faults.set({ errorRate: 1, mode: 'slowdown', services: ['kms'] });
     const kms = new KMSClient(clientConfig(fixture, rootCredentials(PLATFORM)));
-    expect(await failure(kms.send(new CreateKeyCommand({})))).toMatchObject({ name: 'ThrottlingException', status: 400 });
+    expect(await failure(kms.send(new CreateKeyCommand({})))).toMatchObject({
+      name: 'ThrottlingException',
+      status: 400,
+    });
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
   });
 
@@ -61,12 +75,19 @@ describe('fault injection', () => {
 
   it('is switched on and off through the admin API, which checks what it is given', async () => {
     expect((await admin('PUT', { errorRate: 1, mode: 'slowdown', services: ['sts'] })).status).toBe(200);
-    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'Throttling', status: 400 });
+    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'Throttling',
+      status: 400,
+    });
     expect((await admin('DELETE')).status).toBe(204);
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
     expect((await admin('PUT', { errorRate: 2 })).status).toBe(400);
     expect((await admin('PUT', { mode: 'explode' })).status).toBe(400);
-    const notJson = await fetch(`${fixture.endpoint.url}/_local/faults`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const notJson = await fetch(`${fixture.endpoint.url}/_local/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
     expect(await (await fetch(`${fixture.endpoint.url}/_local/health`)).json()).toEqual({ status: 'ok' });
   });

@@ -29,7 +29,9 @@ describe('the S3 request XML parser', () => {
       '<a>',
       '',
     ]) {
-      expect(() => parseXml(text), text).toThrowError(expect.objectContaining({ code: 'MalformedXML', statusCode: 400 }));
+      expect(() => parseXml(text), text).toThrowError(
+        expect.objectContaining({ code: 'MalformedXML', statusCode: 400 }),
+      );
     }
   });
 

@@ -8,7 +8,12 @@
  * exists (with no rules of ours) but is not the stack's.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry } from '@s3-integrations/aws-endpoint/contract';
+import {
+  AwsError,
+  type PolicyDocument,
+  type PolicyStatement,
+  type PutEventsEntry as EndpointEntry,
+} from '@s3-integrations/aws-endpoint/contract';
 import type { AsyncInvoker } from '#runtime/async-invoker';
 import type { LocalCloudFormation } from '#runtime/cloudformation';
 import { matchesPattern, validatePattern } from '#runtime/event-pattern';
@@ -49,7 +54,10 @@ export interface EventBridgeTargets {
 }
 
 /** A PutEvents entry; the bus by name (in the sender's account) or ARN, `default` when left out. */
-export type PutEventsEntry = Omit<EndpointEntry, 'EventBusName' | 'EventId'> & { EventBusName?: string; EventId?: string };
+export type PutEventsEntry = Omit<EndpointEntry, 'EventBusName' | 'EventId'> & {
+  EventBusName?: string;
+  EventId?: string;
+};
 
 export class LocalEventBridge {
   readonly rules: Rule[];
@@ -67,7 +75,10 @@ export class LocalEventBridge {
     this.busPolicies();
     this.rules = [...this.functionRules(), ...this.resourceRules()];
     for (const rule of this.rules) {
-      if (!this.buses.has(rule.eventBus)) throw new Error(`Rule ${rule.name} is on event bus ${rule.eventBus}, which this service neither declares nor finds.`);
+      if (!this.buses.has(rule.eventBus))
+        throw new Error(
+          `Rule ${rule.name} is on event bus ${rule.eventBus}, which this service neither declares nor finds.`,
+        );
     }
   }
 
@@ -76,7 +87,8 @@ export class LocalEventBridge {
     const { service } = this.cloudFormation;
     const bus = parseBusArn(busArn);
     if (!bus) return undefined;
-    if (bus.accountId !== service.accountId || bus.region !== service.region) return bus.name === 'default' ? {} : undefined;
+    if (bus.accountId !== service.accountId || bus.region !== service.region)
+      return bus.name === 'default' ? {} : undefined;
     const statements = this.buses.get(bus.name);
     if (!statements) return undefined;
     return statements.length > 0 ? { policy: { Version: '2012-10-17', Statement: statements } } : {};
@@ -86,7 +98,10 @@ export class LocalEventBridge {
    * Accepts the events and delivers them in the background, as EventBridge does. `sender` is the
    * account that put them (the endpoint's caller): it becomes each event's `account`.
    */
-  async putEvents(entries: PutEventsEntry[], sender: { accountId: string } = { accountId: this.cloudFormation.service.accountId }): Promise<EventBridgeEvent[]> {
+  async putEvents(
+    entries: PutEventsEntry[],
+    sender: { accountId: string } = { accountId: this.cloudFormation.service.accountId },
+  ): Promise<EventBridgeEvent[]> {
     const { service } = this.cloudFormation;
     const events = entries.map((entry) => {
       let detail: unknown;
@@ -95,7 +110,8 @@ export class LocalEventBridge {
       } catch {
         throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event is not valid JSON.`, 400);
       }
-      if (!isMap(detail as Yaml)) throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
+      if (!isMap(detail as Yaml))
+        throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
       const event: EventBridgeEvent = {
         version: '0',
         id: entry.EventId ?? randomUUID(),
@@ -108,7 +124,9 @@ export class LocalEventBridge {
         detail,
       };
       const name = entry.EventBusName ?? 'default';
-      const arn = name.startsWith('arn:') ? name : `arn:aws:events:${service.region}:${sender.accountId}:event-bus/${name}`;
+      const arn = name.startsWith('arn:')
+        ? name
+        : `arn:aws:events:${service.region}:${sender.accountId}:event-bus/${name}`;
       return { event, bus: parseBusArn(arn) };
     });
     for (const { event, bus } of events) {
@@ -129,7 +147,9 @@ export class LocalEventBridge {
     for (const target of rule.targets) {
       const payload = shapeInput(target.input, event);
       const failed = (error: unknown): void =>
-        console.error(`[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
       else if (target.kind === 'queue') this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
       else this.targets.startExecution(target.arn, JSON.stringify(payload)).catch(failed);
@@ -229,8 +249,13 @@ export class LocalEventBridge {
     if (!isMap(target) || target.Arn === undefined) throw new Error(`${where} needs an Arn.`);
     if (target.InputTransformer !== undefined) throw new Error(`${where}.InputTransformer is not supported locally.`);
     const arn = String(this.cloudFormation.resolve(target.Arn, `${where}.Arn`));
-    const rawInput = target.Input === undefined ? undefined : this.cloudFormation.resolve(target.Input, `${where}.Input`);
-    const input = inputShaping(typeof rawInput === 'string' ? (JSON.parse(rawInput) as Yaml) : rawInput, target.InputPath, where);
+    const rawInput =
+      target.Input === undefined ? undefined : this.cloudFormation.resolve(target.Input, `${where}.Input`);
+    const input = inputShaping(
+      typeof rawInput === 'string' ? (JSON.parse(rawInput) as Yaml) : rawInput,
+      target.InputPath,
+      where,
+    );
     const service = arn.split(':')[2];
     if (service === 'lambda') {
       const fn = this.functions.find(arn);
@@ -244,18 +269,21 @@ export class LocalEventBridge {
 }
 
 function inputShaping(input: Yaml | undefined, inputPath: Yaml | undefined, where: string): InputShaping {
-  if (input !== undefined && inputPath !== undefined) throw new Error(`${where}: input and inputPath exclude each other.`);
+  if (input !== undefined && inputPath !== undefined)
+    throw new Error(`${where}: input and inputPath exclude each other.`);
   if (input !== undefined) return { constant: input };
   if (inputPath === undefined) return {};
   const path = String(inputPath);
-  if (!/^\$(\.[A-Za-z0-9_-]+)*$/.test(path)) throw new Error(`${where}: only simple input paths like $.detail run locally.`);
+  if (!/^\$(\.[A-Za-z0-9_-]+)*$/.test(path))
+    throw new Error(`${where}: only simple input paths like $.detail run locally.`);
   return { path: path.split('.').slice(1) };
 }
 
 function shapeInput(shaping: InputShaping, event: EventBridgeEvent): unknown {
   if (shaping.constant !== undefined) return shaping.constant;
   let value: unknown = event;
-  for (const key of shaping.path ?? []) value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of shaping.path ?? [])
+    value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 

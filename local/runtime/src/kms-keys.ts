@@ -19,10 +19,15 @@ export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: Aw
     const where = `resources.Resources.${logicalId}.Properties`;
     const property = (name: string) => cloudFormation.property(logicalId, name);
     const origin = property('Origin');
-    if (origin !== undefined && origin !== 'AWS_KMS') throw new Error(`${where}.Origin ${String(origin)} has no local equivalent: the local KMS makes its own key material.`);
+    if (origin !== undefined && origin !== 'AWS_KMS')
+      throw new Error(
+        `${where}.Origin ${String(origin)} has no local equivalent: the local KMS makes its own key material.`,
+      );
     const keyPolicy = property('KeyPolicy');
     if (keyPolicy !== undefined && !isDefaultKeyPolicy(keyPolicy, service.accountId)) {
-      console.warn(`[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ${service.accountId} decide); the rest of this key policy is not enforced locally.`);
+      console.warn(
+        `[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ${service.accountId} decide); the rest of this key policy is not enforced locally.`,
+      );
     }
     const enabled = property('Enabled');
     try {

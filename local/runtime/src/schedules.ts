@@ -87,7 +87,8 @@ function readSchedules(cloudFormation: LocalCloudFormation, intervalSeconds: num
       const where = `functions.${fn.key}.events[${index}]`;
       let spec: Yaml | undefined;
       if ('schedule' in event) spec = cloudFormation.resolve(event.schedule ?? null, `${where}.schedule`);
-      else if (isMap(event.eventBridge) && event.eventBridge.schedule !== undefined) spec = cloudFormation.resolve(event.eventBridge, `${where}.eventBridge`);
+      else if (isMap(event.eventBridge) && event.eventBridge.schedule !== undefined)
+        spec = cloudFormation.resolve(event.eventBridge, `${where}.eventBridge`);
       else return;
       const options = isMap(spec) ? spec : { rate: spec ?? null };
       if (options.enabled === false) return;
@@ -100,9 +101,11 @@ function readSchedules(cloudFormation: LocalCloudFormation, intervalSeconds: num
         const input = typeof options.input === 'string' ? (JSON.parse(options.input) as unknown) : options.input;
         schedules.push({
           fn,
-          ruleName: typeof options.name === 'string' ? options.name : `${fn.name}-schedule-${index + 1}-${position + 1}`,
+          ruleName:
+            typeof options.name === 'string' ? options.name : `${fn.name}-schedule-${index + 1}-${position + 1}`,
           expression: text,
-          intervalMs: intervalSeconds !== undefined ? intervalSeconds * 1000 : Math.min(AT_LEAST_EVERY_MS, periodMs(text, where)),
+          intervalMs:
+            intervalSeconds !== undefined ? intervalSeconds * 1000 : Math.min(AT_LEAST_EVERY_MS, periodMs(text, where)),
           ...(input !== undefined ? { input } : {}),
         });
       });

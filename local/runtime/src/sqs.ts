@@ -59,7 +59,10 @@ export class LocalQueues {
   ) {
     for (const [logicalId, resource] of cloudFormation.ofType('AWS::SQS::Queue')) {
       const property = (name: string): Yaml | undefined => cloudFormation.property(logicalId, name);
-      const redrive = readRedrivePolicy(property('RedrivePolicy'), `resources.Resources.${logicalId}.Properties.RedrivePolicy`);
+      const redrive = readRedrivePolicy(
+        property('RedrivePolicy'),
+        `resources.Resources.${logicalId}.Properties.RedrivePolicy`,
+      );
       this.queues.push({
         logicalId,
         name: resource.attributes.QueueName ?? logicalId,
@@ -74,7 +77,9 @@ export class LocalQueues {
     }
     for (const queue of this.queues) {
       if (queue.redrive && !this.byArn(queue.redrive.deadLetterArn)) {
-        throw new Error(`${queue.logicalId}: its dead-letter queue ${queue.redrive.deadLetterArn} is not a queue of this stack.`);
+        throw new Error(
+          `${queue.logicalId}: its dead-letter queue ${queue.redrive.deadLetterArn} is not a queue of this stack.`,
+        );
       }
     }
     this.readConsumers();
@@ -104,14 +109,21 @@ export class LocalQueues {
   send(queue: LocalQueue, bodies: string[]): void {
     const now = Date.now();
     for (const body of bodies) {
-      queue.messages.push({ messageId: randomUUID(), body, sentAt: now, receiveCount: 0, visibleAt: now + queue.delaySeconds * 1000 });
+      queue.messages.push({
+        messageId: randomUUID(),
+        body,
+        sentAt: now,
+        receiveCount: 0,
+        visibleAt: now + queue.delaySeconds * 1000,
+      });
     }
   }
 
   /** The `sendMessages` hook of the local endpoint. */
   async sendMessages(queueUrl: string, bodies: string[]): Promise<void> {
     const queue = this.byUrl(queueUrl);
-    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    if (!queue)
+      throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
     this.send(queue, bodies);
   }
 
@@ -129,7 +141,9 @@ export class LocalQueues {
         if (!queue) throw new Error(`${where}: ${arn} is not a queue of this stack.`);
         // AWS refuses such a mapping: a message would reappear while the function still works on it.
         if (queue.visibilityTimeoutSeconds < fn.timeoutSeconds) {
-          throw new Error(`${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the function timeout ${fn.timeoutSeconds}s.`);
+          throw new Error(
+            `${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the function timeout ${fn.timeoutSeconds}s.`,
+          );
         }
         const scaling = isMap(spec.scalingConfig) ? spec.scalingConfig : {};
         this.consumers.push({
@@ -138,7 +152,9 @@ export class LocalQueues {
           batchSize: Number(spec.batchSize ?? 10),
           reportsItemFailures: spec.functionResponseType === 'ReportBatchItemFailures',
           // FIFO order holds only if one batch at a time is in flight.
-          maxConcurrency: queue.name.endsWith('.fifo') ? 1 : Number(spec.maximumConcurrency ?? scaling.maximumConcurrency ?? 5),
+          maxConcurrency: queue.name.endsWith('.fifo')
+            ? 1
+            : Number(spec.maximumConcurrency ?? scaling.maximumConcurrency ?? 5),
           inFlight: 0,
         });
       });
@@ -188,7 +204,9 @@ export class LocalQueues {
     if (!deadLetterQueue) return;
     this.remove(queue, [message.messageId]);
     deadLetterQueue.messages.push({ ...message, receiveCount: 0, visibleAt: Date.now() });
-    console.error(`[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ${message.receiveCount} receives`);
+    console.error(
+      `[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ${message.receiveCount} receives`,
+    );
   }
 
   private async process(consumer: Consumer, batch: QueuedMessage[]): Promise<void> {
@@ -220,7 +238,10 @@ export class LocalQueues {
     }
     const ids = batch.map((message) => message.messageId);
     const failed = consumer.reportsItemFailures ? failedItems(result, ids) : [];
-    this.remove(queue, ids.filter((id) => !failed.includes(id)));
+    this.remove(
+      queue,
+      ids.filter((id) => !failed.includes(id)),
+    );
   }
 
   private remove(queue: LocalQueue, messageIds: string[]): void {
@@ -232,7 +253,9 @@ export class LocalQueues {
 function failedItems(result: unknown, batchIds: string[]): string[] {
   const failures = isMap(result as Yaml) ? (result as { batchItemFailures?: unknown }).batchItemFailures : undefined;
   if (!Array.isArray(failures)) return [];
-  const ids = failures.map((failure: unknown) => (isMap(failure as Yaml) ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined));
+  const ids = failures.map((failure: unknown) =>
+    isMap(failure as Yaml) ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined,
+  );
   if (ids.some((id) => typeof id !== 'string' || !batchIds.includes(id))) return batchIds;
   return ids as string[];
 }
@@ -240,7 +263,8 @@ function failedItems(result: unknown, batchIds: string[]): string[] {
 function readRedrivePolicy(raw: Yaml | undefined, where: string): LocalQueue['redrive'] {
   if (raw === undefined || raw === null) return undefined;
   const policy = typeof raw === 'string' ? (JSON.parse(raw) as Yaml) : raw;
-  if (!isMap(policy) || typeof policy.deadLetterTargetArn !== 'string') throw new Error(`${where} needs deadLetterTargetArn.`);
+  if (!isMap(policy) || typeof policy.deadLetterTargetArn !== 'string')
+    throw new Error(`${where} needs deadLetterTargetArn.`);
   return { deadLetterArn: policy.deadLetterTargetArn, maxReceiveCount: Number(policy.maxReceiveCount ?? 10) };
 }
 

@@ -9,7 +9,14 @@ const event = {
   account: '111111111111',
   region: 'us-east-1',
   resources: ['arn:aws:s3:::backups'],
-  detail: { projectId: 'proj-1', clusterId: 'clu-7', tier: 'dedicated', sizeGb: 42, tags: ['nightly', 'full'], note: null },
+  detail: {
+    projectId: 'proj-1',
+    clusterId: 'clu-7',
+    tier: 'dedicated',
+    sizeGb: 42,
+    tags: ['nightly', 'full'],
+    note: null,
+  },
 };
 
 describe('EventBridge pattern matching', () => {

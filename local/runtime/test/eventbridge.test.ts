@@ -48,7 +48,11 @@ describe('local EventBridge', () => {
   });
 
   it('ignores events the pattern does not match, and events on another bus', async () => {
-    await bus.putEvents([order({ amount: 50 }), order({ amount: 150 }, 'fixture.refunds'), { ...order({ amount: 150 }), EventBusName: 'other-bus' }]);
+    await bus.putEvents([
+      order({ amount: 50 }),
+      order({ amount: 150 }, 'fixture.refunds'),
+      { ...order({ amount: 150 }), EventBusName: 'other-bus' },
+    ]);
     await invoker.drain();
     expect(callsOf('recorder')).toHaveLength(0);
   });
@@ -68,19 +72,25 @@ describe('local EventBridge', () => {
     expect(bus.eventBus(partnerBus)).toEqual({
       policy: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: ['222222222222'] }, Action: 'events:PutEvents', Resource: partnerBus }],
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: ['222222222222'] }, Action: 'events:PutEvents', Resource: partnerBus },
+        ],
       },
     });
     expect(bus.eventBus('arn:aws:events:us-east-1:111111111111:event-bus/default')).toEqual({});
     expect(bus.eventBus('arn:aws:events:us-east-1:111111111111:event-bus/not-declared')).toBeUndefined();
     expect(bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/default')).toEqual({});
-    expect(bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/runtime-fixture-test-partners')).toBeUndefined();
+    expect(
+      bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/runtime-fixture-test-partners'),
+    ).toBeUndefined();
   });
 
   it("delivers an event on a custom bus, with the sender's account, to the rules of that bus only", async () => {
     const partnerBus = 'arn:aws:events:us-east-1:111111111111:event-bus/runtime-fixture-test-partners';
     const partner = { Source: 'fixture.partners', DetailType: 'Partner Event', Detail: '{}' };
-    await bus.putEvents([{ ...partner, EventBusName: partnerBus, Time: '2026-01-02T03:04:05Z' }], { accountId: '222222222222' });
+    await bus.putEvents([{ ...partner, EventBusName: partnerBus, Time: '2026-01-02T03:04:05Z' }], {
+      accountId: '222222222222',
+    });
     // The same event from another account, on the default bus, or on the partner's own bus of that name: no rule.
     await bus.putEvents([{ ...partner, EventBusName: partnerBus }], { accountId: '333333333333' });
     await bus.putEvents([partner], { accountId: '222222222222' });
@@ -88,11 +98,19 @@ describe('local EventBridge', () => {
     await invoker.drain();
     const calls = callsOf('recorder');
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.event).toMatchObject({ source: 'fixture.partners', account: '222222222222', time: '2026-01-02T03:04:05Z' });
+    expect(calls[0]?.event).toMatchObject({
+      source: 'fixture.partners',
+      account: '222222222222',
+      time: '2026-01-02T03:04:05Z',
+    });
   });
 
   it('refuses a detail that is not a JSON object', async () => {
-    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }])).rejects.toThrow(AwsError);
-    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }])).rejects.toThrow(/JSON object/);
+    await expect(
+      bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }]),
+    ).rejects.toThrow(AwsError);
+    await expect(
+      bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }]),
+    ).rejects.toThrow(/JSON object/);
   });
 });

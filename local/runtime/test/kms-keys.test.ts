@@ -59,13 +59,23 @@ const signingKey = (extra = '') => `    SigningKey:
               Resource: '*'
 ${extra}`;
 
-const platformKms = () => new KMSClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' } });
+const platformKms = () =>
+  new KMSClient({
+    endpoint: endpoint.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' },
+  });
 
 describe('AWS::KMS::Key in serverless.yml', () => {
   it('creates the declared signing key, names it in the environment, and keeps it across starts', async () => {
     const cloudFormation = stackWith(signingKey());
-    const environment = functionEnvironment(cloudFormation, { awsUrl: endpoint.url, dynamodbUrl: 'http://127.0.0.1:8000' });
-    expect(environment.DIGEST_KEY_ARN).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT_ID}:key/[0-9a-f-]{36}$`));
+    const environment = functionEnvironment(cloudFormation, {
+      awsUrl: endpoint.url,
+      dynamodbUrl: 'http://127.0.0.1:8000',
+    });
+    expect(environment.DIGEST_KEY_ARN).toMatch(
+      new RegExp(`^arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT_ID}:key/[0-9a-f-]{36}$`),
+    );
     expect(environment.DIGEST_KEY_ARN?.endsWith(`/${environment.DIGEST_KEY_ID}`)).toBe(true);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await ensureKmsKeys(cloudFormation, endpoint.kms);
@@ -74,16 +84,42 @@ describe('AWS::KMS::Key in serverless.yml', () => {
 
     const kms = platformKms();
     const described = await kms.send(new DescribeKeyCommand({ KeyId: environment.DIGEST_KEY_ARN }));
-    expect(described.KeyMetadata).toMatchObject({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY', Description: 'Audit-log digests', Enabled: true });
-    const signature = (await kms.send(new SignCommand({ KeyId: environment.DIGEST_KEY_ARN, Message: Buffer.from('digest'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }))).Signature;
+    expect(described.KeyMetadata).toMatchObject({
+      KeySpec: 'RSA_2048',
+      KeyUsage: 'SIGN_VERIFY',
+      Description: 'Audit-log digests',
+      Enabled: true,
+    });
+    const signature = (
+      await kms.send(
+        new SignCommand({
+          KeyId: environment.DIGEST_KEY_ARN,
+          Message: Buffer.from('digest'),
+          SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+        }),
+      )
+    ).Signature;
     const publicKey = (await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey;
 
     // The next start declares the same key: same id, same key pair.
     const again = stackWith(signingKey());
     await ensureKmsKeys(again, endpoint.kms);
-    expect(functionEnvironment(again, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ARN).toBe(environment.DIGEST_KEY_ARN);
-    expect(Buffer.from((await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey ?? []).equals(Buffer.from(publicKey ?? []))).toBe(true);
-    const verified = await kms.send(new VerifyCommand({ KeyId: environment.DIGEST_KEY_ARN, Message: Buffer.from('digest'), Signature: signature, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }));
+    expect(functionEnvironment(again, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ARN).toBe(
+      environment.DIGEST_KEY_ARN,
+    );
+    expect(
+      Buffer.from(
+        (await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey ?? [],
+      ).equals(Buffer.from(publicKey ?? [])),
+    ).toBe(true);
+    const verified = await kms.send(
+      new VerifyCommand({
+        KeyId: environment.DIGEST_KEY_ARN,
+        Message: Buffer.from('digest'),
+        Signature: signature,
+        SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+      }),
+    );
     expect(verified.SignatureValid).toBe(true);
     kms.destroy();
   });
@@ -95,7 +131,9 @@ describe('AWS::KMS::Key in serverless.yml', () => {
         KeySpec: ECC_NIST_P256
         KeyUsage: ENCRYPT_DECRYPT
 `);
-    await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(/^resources\.Resources\.SigningKey\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256/);
+    await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
+      /^resources\.Resources\.SigningKey\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256/,
+    );
 
     const custom = stackWith(
       signingKey(`            - Effect: Allow
@@ -106,7 +144,11 @@ describe('AWS::KMS::Key in serverless.yml', () => {
     );
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await ensureKmsKeys(custom, endpoint.kms);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy'));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        'resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy',
+      ),
+    );
     warn.mockRestore();
   });
 });

@@ -101,18 +101,23 @@ export async function copyPendingFiles(
     settle({ kind: 'out-of-time' });
     return false;
   };
-  await inParallel(units, limits.concurrency, async (unit) => {
-    const release = await memory.reserve(unit.bytes);
-    try {
-      await unit.run();
-    } catch (error) {
-      const result = resultOf(error, env);
-      if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
-      settle(result);
-    } finally {
-      release();
-    }
-  }, { mayContinue });
+  await inParallel(
+    units,
+    limits.concurrency,
+    async (unit) => {
+      const release = await memory.reserve(unit.bytes);
+      try {
+        await unit.run();
+      } catch (error) {
+        const result = resultOf(error, env);
+        if (result.kind === 'crashed') logger.error('export copy failed unexpectedly', { error: error as Error });
+        settle(result);
+      } finally {
+        release();
+      }
+    },
+    { mayContinue },
+  );
   // Units still waiting when a worker stopped early mean the export is not complete.
   if (outcome.kind === 'all-copied' && files.some((file) => file.state !== 'DONE')) settle({ kind: 'out-of-time' });
   return outcome;

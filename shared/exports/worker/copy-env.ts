@@ -20,7 +20,11 @@ export interface CopyEnv {
 
 export const destinationKeyOf = (env: CopyEnv, file: FileCheckpoint) => `${env.destinationPrefix}${file.name}`;
 
-export const sourceFileOf = (file: FileCheckpoint): SourceFile => ({ key: file.sourceKey, size: file.size, etag: file.sourceETag });
+export const sourceFileOf = (file: FileCheckpoint): SourceFile => ({
+  key: file.sourceKey,
+  size: file.size,
+  etag: file.sourceETag,
+});
 
 /** Progress of the job as this invocation sees it: what earlier invocations did plus what it does. */
 export class ProgressCounter {
@@ -63,12 +67,17 @@ export class ProgressCounter {
  * must equal the source's. A multipart object may report a composite checksum (`<crc>-<parts>`),
  * which is compared with the composite of our part checksums.
  */
-export function verifyStored(stored: StoredObject, expected: { size: number; crc32: string; composite?: string }, name: string): void {
+export function verifyStored(
+  stored: StoredObject,
+  expected: { size: number; crc32: string; composite?: string },
+  name: string,
+): void {
   if (stored.size !== expected.size) {
     throw new IntegrityError(`size check failed for ${name}: stored ${stored.size} bytes, source has ${expected.size}`);
   }
   const reported = stored.crc32;
   if (reported === undefined) throw new IntegrityError(`checksum check failed for ${name}: S3 reported no CRC32`);
   const wanted = reported.includes('-') ? expected.composite : expected.crc32;
-  if (reported !== wanted) throw new IntegrityError(`checksum check failed for ${name}: stored CRC32 differs from the source's`);
+  if (reported !== wanted)
+    throw new IntegrityError(`checksum check failed for ${name}: stored CRC32 differs from the source's`);
 }

@@ -106,7 +106,9 @@ export class LargeFileCopy {
 
   private async confirmCompletedEarlier(expected: { size: number; crc32: string; composite: string }): Promise<void> {
     const { env } = this;
-    const stored = await env.access.step('HeadObject', env.signal, () => env.writes.stat(this.key, env.signal)).catch(() => undefined);
+    const stored = await env.access
+      .step('HeadObject', env.signal, () => env.writes.stat(this.key, env.signal))
+      .catch(() => undefined);
     try {
       if (!stored) throw new Error('no object');
       verifyStored(stored, expected, this.file.name);
@@ -155,7 +157,14 @@ export class LargeFileCopy {
       const body = new PartStream(source, part.length, (error) => broken.abort(error));
       try {
         const { etag, crc32: stored } = await env.access.step('UploadPart', env.signal, () =>
-          env.writes.uploadPart(this.key, uploadId, part.partNumber, body, part.length, AbortSignal.any([env.signal, broken.signal])),
+          env.writes.uploadPart(
+            this.key,
+            uploadId,
+            part.partNumber,
+            body,
+            part.length,
+            AbortSignal.any([env.signal, broken.signal]),
+          ),
         );
         if (!body.complete || stored !== body.crc32) {
           throw new IntegrityError(`checksum check failed for part ${part.partNumber} of ${this.file.name}`);

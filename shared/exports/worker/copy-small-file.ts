@@ -15,10 +15,15 @@ import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
 export async function copySmallFile(env: CopyEnv, file: FileCheckpoint): Promise<void> {
   const key = destinationKeyOf(env, file);
   const crc32 = await withRetries(async () => {
-    const body = await fromSource(file.name, env.signal, () => readWholeFile(env.source, sourceFileOf(file), env.signal));
+    const body = await fromSource(file.name, env.signal, () =>
+      readWholeFile(env.source, sourceFileOf(file), env.signal),
+    );
     const checksum = toBase64(crc32Of(body));
-    const stored = await env.access.step('PutObject', env.signal, () => env.writes.putObject(key, body, checksum, env.signal));
-    if (stored !== checksum) throw new IntegrityError(`checksum check failed for ${file.name}: S3 reported ${stored ?? 'no CRC32'}`);
+    const stored = await env.access.step('PutObject', env.signal, () =>
+      env.writes.putObject(key, body, checksum, env.signal),
+    );
+    if (stored !== checksum)
+      throw new IntegrityError(`checksum check failed for ${file.name}: S3 reported ${stored ?? 'no CRC32'}`);
     return checksum;
   }, env.signal);
   Object.assign(file, { state: 'DONE', crc32 });

@@ -52,16 +52,28 @@ export class CustomerWrites {
     private readonly target: CustomerTarget,
     prefix: string,
   ) {
-    this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS }, 'export').client;
+    this.client = customerS3Client(
+      target,
+      { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS },
+      'export',
+    ).client;
     this.client.middlewareStack.add(unsignedBodies, { step: 'build', name: 'unsignedExportBodies' });
   }
 
   private get encryption() {
-    return this.target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn } : {};
+    return this.target.kmsKeyArn
+      ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn }
+      : {};
   }
 
   /** Answers the CRC32 S3 computed of what it stored (it refuses the body if that differs from ours). */
-  async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<string | undefined> {
+  async putObject(
+    key: string,
+    body: Buffer,
+    crc32: string,
+    signal: AbortSignal,
+    contentType?: string,
+  ): Promise<string | undefined> {
     const { ChecksumCRC32 } = await this.client.send(
       new PutObjectCommand({
         Bucket: this.target.bucketName,
@@ -153,9 +165,12 @@ export class CustomerWrites {
   }
 
   async abortUpload(key: string, uploadId: string, signal: AbortSignal): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }), {
-      abortSignal: signal,
-    });
+    await this.client.send(
+      new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }),
+      {
+        abortSignal: signal,
+      },
+    );
   }
 
   /**
@@ -176,10 +191,16 @@ export class CustomerWrites {
     let token: string | undefined;
     for (let pages = 0; pages < maxPages; pages += 1) {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.target.bucketName, Prefix: prefix, ContinuationToken: token, MaxKeys: pageSize }),
+        new ListObjectsV2Command({
+          Bucket: this.target.bucketName,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: pageSize,
+        }),
         { abortSignal: signal },
       );
-      for (const object of page.Contents ?? []) if (object.Key && wanted.has(object.Key)) sizes.set(object.Key, object.Size ?? -1);
+      for (const object of page.Contents ?? [])
+        if (object.Key && wanted.has(object.Key)) sizes.set(object.Key, object.Size ?? -1);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (!token || sizes.size === wanted.size) return { sizes, complete: true };
     }

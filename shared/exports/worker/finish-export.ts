@@ -22,7 +22,12 @@ async function startNextInLine(job: ExportJob): Promise<void> {
   }
 }
 
-export async function succeedExport(job: ExportJob, owner: string, progress: JobProgress, manifestKey: string): Promise<void> {
+export async function succeedExport(
+  job: ExportJob,
+  owner: string,
+  progress: JobProgress,
+  manifestKey: string,
+): Promise<void> {
   await finishJob(job, owner, { status: 'SUCCEEDED', progress, manifestKey });
   await startNextInLine(job);
   logger.info('export succeeded', { objects: progress.objectsCopied, bytes: progress.bytesCopied });
@@ -38,7 +43,9 @@ export async function succeedExport(job: ExportJob, owner: string, progress: Job
 async function abortOpenUploads(files: FileCheckpoint[], writes: CustomerWrites, prefix: string): Promise<void> {
   const open = files.filter((file) => file.state === 'UPLOADING' && file.upload);
   const results = await Promise.allSettled(
-    open.map((file) => writes.abortUpload(`${prefix}${file.name}`, file.upload?.uploadId ?? '', AbortSignal.timeout(20_000))),
+    open.map((file) =>
+      writes.abortUpload(`${prefix}${file.name}`, file.upload?.uploadId ?? '', AbortSignal.timeout(20_000)),
+    ),
   );
   const refused = results.filter((result) => result.status === 'rejected').length;
   if (open.length > 0) logger.info('aborted open multipart uploads', { aborted: open.length - refused, refused });

@@ -51,7 +51,9 @@ export async function writeManifest(env: CopyEnv, manifest: Manifest): Promise<s
   const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   const crc32 = toBase64(crc32Of(body));
   await withRetries(async () => {
-    await env.access.step('PutObject', env.signal, () => env.writes.putObject(key, body, crc32, env.signal, 'application/json'));
+    await env.access.step('PutObject', env.signal, () =>
+      env.writes.putObject(key, body, crc32, env.signal, 'application/json'),
+    );
     const stored = await env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal));
     verifyStored(stored, { size: body.length, crc32 }, 'the manifest');
   }, env.signal);

@@ -16,17 +16,29 @@ import { backupLocationProblem } from '#shared/projects/platform-event-checks';
 export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<FileCheckpoint[]> {
   // Checked when the event arrived; checked again here for jobs recorded before that check existed.
   if (backupLocationProblem(job.source, job)) {
-    throw new ExportFailure('BACKUP_LOCATION_REFUSED', "This backup's files are not where the platform keeps backups, so they are not exported. Contact support.");
+    throw new ExportFailure(
+      'BACKUP_LOCATION_REFUSED',
+      "This backup's files are not where the platform keeps backups, so they are not exported. Contact support.",
+    );
   }
-  const listed = await withRetries(() => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)), signal);
+  const listed = await withRetries(
+    () => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)),
+    signal,
+  );
   if (listed.length === 0) {
-    throw new ExportFailure('BACKUP_EMPTY', 'The backup has no files to export. Check that the backup completed; if it did, contact support.');
+    throw new ExportFailure(
+      'BACKUP_EMPTY',
+      'The backup has no files to export. Check that the backup completed; if it did, contact support.',
+    );
   }
   const planned: PlannedFile[] = [];
   for (const [index, file] of listed.entries()) {
     const name = file.key.slice(job.source.prefix.length);
     if (name === MANIFEST_NAME) {
-      throw new ExportFailure('BACKUP_FILE_NAME_RESERVED', `The backup contains a file named ${MANIFEST_NAME}, the name of the export manifest: contact support.`);
+      throw new ExportFailure(
+        'BACKUP_FILE_NAME_RESERVED',
+        `The backup contains a file named ${MANIFEST_NAME}, the name of the export manifest: contact support.`,
+      );
     }
     if (Buffer.byteLength(`${job.destination.prefix}${name}`, 'utf8') > MAX_KEY_BYTES) {
       throw new ExportFailure(
@@ -35,8 +47,18 @@ export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<Fi
       );
     }
     const multipart = file.size > SINGLE_PUT_MAX_BYTES;
-    const checksum = multipart ? await withRetries(() => fromSource(name, signal, () => sourceCrc32(job.source, file, signal)), signal) : undefined;
-    planned.push({ index, name, sourceKey: file.key, sourceETag: file.etag, size: file.size, multipart, ...(checksum ? { sourceCrc32: checksum } : {}) });
+    const checksum = multipart
+      ? await withRetries(() => fromSource(name, signal, () => sourceCrc32(job.source, file, signal)), signal)
+      : undefined;
+    planned.push({
+      index,
+      name,
+      sourceKey: file.key,
+      sourceETag: file.etag,
+      size: file.size,
+      multipart,
+      ...(checksum ? { sourceCrc32: checksum } : {}),
+    });
   }
   return groupFiles(planned);
 }

@@ -27,7 +27,10 @@ export class IntegrityError extends Error {
 }
 
 export const isRetryable = (error: unknown) =>
-  isTransient(error) || CORRUPTED_IN_TRANSIT.has(nameOf(error)) || error instanceof IntegrityError || isChecksumValidationFailure(error);
+  isTransient(error) ||
+  CORRUPTED_IN_TRANSIT.has(nameOf(error)) ||
+  error instanceof IntegrityError ||
+  isChecksumValidationFailure(error);
 
 /** The SDK's own check of a GetObject body against the stored checksum. */
 const isChecksumValidationFailure = (error: unknown) =>
@@ -56,7 +59,11 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
-export async function withRetries<T>(work: () => Promise<T>, signal: AbortSignal, policy: RetryPolicy = COPY_RETRIES): Promise<T> {
+export async function withRetries<T>(
+  work: () => Promise<T>,
+  signal: AbortSignal,
+  policy: RetryPolicy = COPY_RETRIES,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work();

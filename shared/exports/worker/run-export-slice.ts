@@ -8,7 +8,14 @@ import type { ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage, type JobMessage } from '#shared/exports/export-queue';
 import { CheckpointWriter } from '#shared/exports/checkpoint-writer';
 import { loadCheckpoints, writePlan, type FileCheckpoint } from '#shared/exports/file-store';
-import { acquireJobLease, LeaseLostError, markPlanned, releaseForContinuation, saveProgress, type JobRef } from '#shared/exports/job-lease';
+import {
+  acquireJobLease,
+  LeaseLostError,
+  markPlanned,
+  releaseForContinuation,
+  saveProgress,
+  type JobRef,
+} from '#shared/exports/job-lease';
 import type { JobProgress } from '#shared/exports/schemas';
 import { copyPendingFiles, type EngineResult } from '#shared/exports/worker/copy-engine';
 import { ProgressCounter, type CopyEnv } from '#shared/exports/worker/copy-env';
@@ -57,11 +64,20 @@ export async function runExportSlice(message: JobMessage, invocation: Invocation
       after: message.after,
     });
     if (lease.kind !== 'acquired') {
-      logger.info('export message needs no work', { jobId: message.jobId, reason: lease.kind === 'busy' ? 'held' : lease.reason });
+      logger.info('export message needs no work', {
+        jobId: message.jobId,
+        reason: lease.kind === 'busy' ? 'held' : lease.reason,
+      });
       return;
     }
     const { job } = lease;
-    logger.appendKeys({ jobId: job.jobId, projectId: job.projectId, integrationId: job.integrationId, attempt: job.attempt, turn: job.turn });
+    logger.appendKeys({
+      jobId: job.jobId,
+      projectId: job.projectId,
+      integrationId: job.integrationId,
+      attempt: job.attempt,
+      turn: job.turn,
+    });
     await new ExportSlice(job, invocation.requestId, budget).run();
   } finally {
     budget.dispose();
@@ -69,7 +85,8 @@ export async function runExportSlice(message: JobMessage, invocation: Invocation
 }
 
 function progressOf(files: FileCheckpoint[]): JobProgress {
-  const copiedParts = (file: FileCheckpoint) => Object.values(file.parts ?? {}).reduce((sum, part) => sum + part.size, 0);
+  const copiedParts = (file: FileCheckpoint) =>
+    Object.values(file.parts ?? {}).reduce((sum, part) => sum + part.size, 0);
   return {
     objectsTotal: files.length,
     objectsCopied: files.filter((file) => file.state === 'DONE').length,
@@ -135,7 +152,11 @@ class ExportSlice {
     const bytesBefore = this.progress.current.bytesCopied;
     let result = await this.copy(env);
     if (result.kind === 'all-copied') result = await this.verifySizes(env);
-    metrics.addMetric('ExportBytesCopied', MetricUnit.Bytes, Math.max(0, this.progress.current.bytesCopied - bytesBefore));
+    metrics.addMetric(
+      'ExportBytesCopied',
+      MetricUnit.Bytes,
+      Math.max(0, this.progress.current.bytesCopied - bytesBefore),
+    );
     await this.conclude(result, env);
   }
 
@@ -233,14 +254,24 @@ class ExportSlice {
     const stalls = stalled ? this.job.stalls + 1 : 0;
     if (stalls > MAX_STALLS) {
       return this.fail(
-        new ExportFailure('S3_UNAVAILABLE', 'The export kept failing with temporary S3 errors and gave up. Export the backup again later.'),
+        new ExportFailure(
+          'S3_UNAVAILABLE',
+          'The export kept failing with temporary S3 errors and gave up. Export the backup again later.',
+        ),
       );
     }
     const progress = this.progress.current;
     const turn = this.job.turn + 1;
-    await sendJobMessage({ projectId: this.job.projectId, jobId: this.job.jobId, turn, after: this.owner }, stalled ? 15 * 2 ** stalls : 0);
+    await sendJobMessage(
+      { projectId: this.job.projectId, jobId: this.job.jobId, turn, after: this.owner },
+      stalled ? 15 * 2 ** stalls : 0,
+    );
     await releaseForContinuation(this.ref, this.owner, { turn, progress, stalls });
-    logger.info('export continues in a fresh invocation', { objectsCopied: progress.objectsCopied, bytesCopied: progress.bytesCopied, stalls });
+    logger.info('export continues in a fresh invocation', {
+      objectsCopied: progress.objectsCopied,
+      bytesCopied: progress.bytesCopied,
+      stalls,
+    });
     metrics.addMetric('ExportContinuations', MetricUnit.Count, 1);
   }
 
@@ -260,4 +291,7 @@ class ExportSlice {
 }
 
 const internalFailure = () =>
-  new ExportFailure('EXPORT_INTERNAL_ERROR', 'The export failed because of an error on our side. Export the backup again; if this repeats, contact support.');
+  new ExportFailure(
+    'EXPORT_INTERNAL_ERROR',
+    'The export failed because of an error on our side. Export the backup again; if this repeats, contact support.',
+  );

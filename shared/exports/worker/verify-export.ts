@@ -17,7 +17,8 @@ const HEADS_IN_FLIGHT = 16;
 export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[]): Promise<FileCheckpoint[]> {
   const wanted = new Set(files.map((file) => destinationKeyOf(env, file)));
   const { sizes, complete } = await withRetries(
-    () => env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesOf(env.destinationPrefix, wanted, env.signal)),
+    () =>
+      env.access.step('ListObjectsV2', env.signal, () => env.writes.sizesOf(env.destinationPrefix, wanted, env.signal)),
     env.signal,
   );
   if (!complete) {
@@ -25,7 +26,10 @@ export async function filesFailingSizeCheck(env: CopyEnv, files: FileCheckpoint[
     await inParallel(unseen, HEADS_IN_FLIGHT, async (file) => {
       const key = destinationKeyOf(env, file);
       try {
-        const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
+        const stored = await withRetries(
+          () => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)),
+          env.signal,
+        );
         sizes.set(key, stored.size);
       } catch (error) {
         // A copy that is gone is a failed check (copied again); any other error stops the verification.

@@ -32,7 +32,11 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
   process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, `/${parkingQueue}`);
   const sent: string[] = [];
   const send = SQSClient.prototype.send;
-  vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (this: SQSClient, command: unknown, ...rest: unknown[]) {
+  vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (
+    this: SQSClient,
+    command: unknown,
+    ...rest: unknown[]
+  ) {
     if (command instanceof SendMessageCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
       sent.push(command.input.MessageBody ?? '');
     }

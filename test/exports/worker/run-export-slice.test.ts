@@ -31,9 +31,16 @@ import { actAsFunctions } from '../../support/function-roles';
 const MiB = 1024 * 1024;
 const parked = parkExportMessages();
 // The handlers run here as their functions' role, which may also send to the queue the test parks messages in.
-await actAsFunctions(['runExportJob', 'startBackupExport'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+await actAsFunctions(
+  ['runExportJob', 'startBackupExport'],
+  [
+    {
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}`,
+    },
+  ],
+);
 
 afterEach(async () => {
   await clearFaults();
@@ -42,12 +49,16 @@ afterEach(async () => {
 const parse = (body: string): JobMessage => jobMessage.parse(JSON.parse(body));
 const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 
-const invoke = (body: string, remainingMs: number) => runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
+const invoke = (body: string, remainingMs: number) =>
+  runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
 
 describe('export worker invocations', () => {
   it('hands over to fresh invocations when its time runs out, each resuming where the last stopped', async () => {
     const world = await exportWorld();
-    const files: BackupFileSpec[] = [...smallFiles('slices', 400), { name: 'large.bin', size: 40 * MiB + 1, seed: 'slices:large' }];
+    const files: BackupFileSpec[] = [
+      ...smallFiles('slices', 400),
+      { name: 'large.bin', size: 40 * MiB + 1, seed: 'slices:large' },
+    ];
     const backup = await platformBackup(world.clusterId, files);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
@@ -55,7 +66,13 @@ describe('export worker invocations', () => {
     // Every write to the customer bucket takes 700 ms more: 400 small files, 32 at a time, need
     // at least 13 such rounds, and an invocation fits at most 4 (it starts none after 2.4 s), so
     // the work cannot fit in fewer than four invocations however fast this machine is.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], actions: ['s3:PutObject'], latencyMs: 700, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      actions: ['s3:PutObject'],
+      latencyMs: 700,
+      errorRate: 0,
+    });
 
     const messagesOfJob = () => parked.sent.slice(sentBefore).filter((body) => parse(body).jobId === jobId);
     const progress: Array<{ objects: number; bytes: number }> = [];
@@ -90,14 +107,19 @@ describe('export worker invocations', () => {
       expect(current.bytes).toBeGreaterThanOrEqual(previous.bytes);
       return current;
     });
-    expect(progress.filter((step, index) => index === 0 || step.bytes > (progress[index - 1]?.bytes ?? 0)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      progress.filter((step, index) => index === 0 || step.bytes > (progress[index - 1]?.bytes ?? 0)).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(job.turn).toBe(continuations.length);
     await expectCompleteExport(world, backup, 'sliced');
   }, 240_000);
 
   it('lets only one of two simultaneous deliveries of a message work, and drops stale ones', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [...smallFiles('twice', 50), { name: 'large.bin', size: 40 * MiB, seed: 'twice:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('twice', 50),
+      { name: 'large.bin', size: 40 * MiB, seed: 'twice:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'twice');
@@ -116,7 +138,11 @@ describe('export worker invocations', () => {
     // The first message again, late (SQS delivers at least once): its turn is over, nothing happens.
     const before = await storedJob(world.project.projectId, jobId);
     await invoke(first, 2_000);
-    expect(await storedJob(world.project.projectId, jobId)).toMatchObject({ turn: before.turn, progress: before.progress, leaseEpoch: before.leaseEpoch });
+    expect(await storedJob(world.project.projectId, jobId)).toMatchObject({
+      turn: before.turn,
+      progress: before.progress,
+      leaseEpoch: before.leaseEpoch,
+    });
 
     await redeliverToStack(parked.stackQueueUrl, afterRace[0] ?? '');
     const job = await waitForJob(world, jobId, finished);
@@ -126,24 +152,43 @@ describe('export worker invocations', () => {
 
   it('resumes after an invocation is killed mid-upload, from its checkpoint, without a second copy', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [...smallFiles('crash', 20), { name: 'large.bin', size: 150 * MiB + 7, seed: 'crash:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('crash', 20),
+      { name: 'large.bin', size: 150 * MiB + 7, seed: 'crash:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'crash');
     const message = parked.sent[sentBefore] ?? '';
     const attempt = { projectId: world.project.projectId, jobId, attempt: 1 };
     // Slow writes down, so parts are recorded one wave after another while we watch.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], actions: ['s3:PutObject'], latencyMs: 700, errorRate: 0 });
-
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/worker-process.ts', import.meta.url)), message, '12000'], {
-      env: process.env,
-      stdio: 'ignore',
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      actions: ['s3:PutObject'],
+      latencyMs: 700,
+      errorRate: 0,
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    const atCrash = await eventually(async () => {
-      const large = (await loadCheckpoints(attempt)).find((file) => file.name === 'large.bin');
-      return large?.upload && Object.keys(large.parts ?? {}).length > 0 ? large : undefined;
-    }, 'no part was recorded', 30_000);
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('../support/worker-process.ts', import.meta.url)), message, '12000'],
+      {
+        env: process.env,
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    const atCrash = await eventually(
+      async () => {
+        const large = (await loadCheckpoints(attempt)).find((file) => file.name === 'large.bin');
+        return large?.upload && Object.keys(large.parts ?? {}).length > 0 ? large : undefined;
+      },
+      'no part was recorded',
+      30_000,
+    );
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     await clearFaults();

@@ -41,7 +41,8 @@ export function locateBucket(request: S3Request, access: Omit<BucketAccess, 'act
   const expectedOwner = header(request, access.expectedOwnerHeader ?? 'x-amz-expected-bucket-owner');
   if (expectedOwner !== undefined && expectedOwner.trim() !== bucket.record.ownerAccountId) throw accessDenied();
 
-  if (!access.anyRegion && request.signed.region !== bucket.record.region) throw permanentRedirect(name, bucket.record.region);
+  if (!access.anyRegion && request.signed.region !== bucket.record.region)
+    throw permanentRedirect(name, bucket.record.region);
   return bucket;
 }
 

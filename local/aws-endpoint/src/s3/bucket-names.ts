@@ -22,7 +22,9 @@ export function bucketNameProblem(name: string): string | undefined {
 export function assertValidBucketName(name: string): void {
   const problem = bucketNameProblem(name);
   if (problem) {
-    throw new S3Error('InvalidBucketName', `The specified bucket is not valid: the name ${problem}.`, 400, { BucketName: name });
+    throw new S3Error('InvalidBucketName', `The specified bucket is not valid: the name ${problem}.`, 400, {
+      BucketName: name,
+    });
   }
 }
 

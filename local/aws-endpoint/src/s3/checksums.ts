@@ -78,7 +78,10 @@ function nodeCrc32(): IncrementalChecksum {
   };
 }
 
-function fromSdkChecksum(checksum: { update(data: Uint8Array): void; digest(): Promise<Uint8Array> }): IncrementalChecksum {
+function fromSdkChecksum(checksum: {
+  update(data: Uint8Array): void;
+  digest(): Promise<Uint8Array>;
+}): IncrementalChecksum {
   return {
     update: (data) => checksum.update(data),
     digest: async () => Buffer.from(await checksum.digest()),

@@ -50,7 +50,10 @@ export function conditionalWriteContext(request: S3Request): Record<string, stri
 /** If-Match reads the current object's ETag, so AWS also requires s3:GetObject on it. */
 export function authorizeIfMatchRead(request: S3Request, bucket: BucketStore): void {
   if (header(request, 'if-match') === undefined) return;
-  authorizeFor(request, bucket.record.ownerAccountId, { action: 's3:GetObject', resource: objectArn(bucket.name, request.key) });
+  authorizeFor(request, bucket.record.ownerAccountId, {
+    action: 's3:GetObject',
+    resource: objectArn(bucket.name, request.key),
+  });
 }
 
 export const conditionalRequestConflict = () =>

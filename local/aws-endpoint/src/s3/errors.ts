@@ -20,7 +20,8 @@ export class S3Error extends AwsError {
 export const noSuchBucket = (bucket: string) =>
   new S3Error('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: bucket });
 
-export const noSuchKey = (key: string) => new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
+export const noSuchKey = (key: string) =>
+  new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
 
 export const noSuchUpload = (uploadId: string) =>
   new S3Error(
@@ -33,18 +34,33 @@ export const noSuchUpload = (uploadId: string) =>
 export const accessDenied = () => new S3Error('AccessDenied', 'Access Denied', 403);
 
 export const invalidArgument = (message: string, name?: string, value?: string) =>
-  new S3Error('InvalidArgument', message, 400, name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' });
+  new S3Error(
+    'InvalidArgument',
+    message,
+    400,
+    name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' },
+  );
 
 export const invalidRequest = (message: string) => new S3Error('InvalidRequest', message, 400);
 
 export const malformedXml = () =>
-  new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+  new S3Error(
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema',
+    400,
+  );
 
 export const preconditionFailed = (condition: string) =>
-  new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: condition });
+  new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, {
+    Condition: condition,
+  });
 
 export const notImplemented = (what: string) =>
-  new S3Error('NotImplemented', `A header or query you provided implies functionality that is not implemented: ${what}`, 501);
+  new S3Error(
+    'NotImplemented',
+    `A header or query you provided implies functionality that is not implemented: ${what}`,
+    501,
+  );
 
 /** AWS answers requests for a bucket in another region with a redirect that names the region. */
 export const permanentRedirect = (bucket: string, region: string) =>

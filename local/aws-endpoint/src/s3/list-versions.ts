@@ -59,7 +59,10 @@ export function listVersionsPage(versions: ObjectVersions, query: VersionsQuery)
     }
     const stack = versions.stacks.get(key) ?? [];
     // A marker version that is gone since the last page: list the whole key again (never skip).
-    const from = resumeInside && key === keyMarker ? stack.findIndex((version) => versionIdOf(version) === versionIdMarker) + 1 : 0;
+    const from =
+      resumeInside && key === keyMarker
+        ? stack.findIndex((version) => versionIdOf(version) === versionIdMarker) + 1
+        : 0;
     for (let index = from; index < stack.length; index += 1) {
       if (full()) {
         page.isTruncated = true;
@@ -85,9 +88,17 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
   const keyMarker = request.query.get('key-marker') ?? '';
   const versionIdMarker = request.query.get('version-id-marker') ?? undefined;
   if (versionIdMarker !== undefined && keyMarker === '') {
-    throw invalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', versionIdMarker);
+    throw invalidArgument(
+      'A version-id marker cannot be specified without a key marker.',
+      'version-id-marker',
+      versionIdMarker,
+    );
   }
-  const page = listVersionsPage(await bucket.versions(), { ...parameters, keyMarker, ...(versionIdMarker === undefined ? {} : { versionIdMarker }) });
+  const page = listVersionsPage(await bucket.versions(), {
+    ...parameters,
+    keyMarker,
+    ...(versionIdMarker === undefined ? {} : { versionIdMarker }),
+  });
   const owner = { ID: canonicalUserId(bucket.record.ownerAccountId) };
   const head: Record<string, XmlValue> = {
     Name: bucket.name,
@@ -104,7 +115,12 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
   const entries = page.entries.map((entry) => {
     if ('commonPrefix' in entry) return renderElement('CommonPrefixes', { Prefix: encode(entry.commonPrefix) });
     const { version, isLatest } = entry;
-    const common = { Key: encode(version.key), VersionId: versionIdOf(version), IsLatest: isLatest, LastModified: new Date(version.lastModified) };
+    const common = {
+      Key: encode(version.key),
+      VersionId: versionIdOf(version),
+      IsLatest: isLatest,
+      LastModified: new Date(version.lastModified),
+    };
     if (isDeleteMarker(version)) return renderElement('DeleteMarker', { ...common, Owner: owner });
     return renderElement('Version', {
       ...common,
@@ -117,8 +133,13 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
     });
   });
   const body =
-    Object.entries(head).map(([name, value]) => renderElement(name, value)).join('') +
+    Object.entries(head)
+      .map(([name, value]) => renderElement(name, value))
+      .join('') +
     entries.join('') +
     renderElement('EncodingType', request.query.get('encoding-type') ?? undefined);
-  sendXml(request.response, `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${S3_NAMESPACE}">${body}</ListVersionsResult>`);
+  sendXml(
+    request.response,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${S3_NAMESPACE}">${body}</ListVersionsResult>`,
+  );
 }

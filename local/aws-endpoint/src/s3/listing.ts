@@ -30,7 +30,8 @@ export async function prepareListing(request: S3Request, action = 's3:ListBucket
     throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', maxKeysText ?? '');
   }
   const encodingType = query.get('encoding-type');
-  if (encodingType !== null && encodingType !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
+  if (encodingType !== null && encodingType !== 'url')
+    throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
   const context: Record<string, string> = { 's3:prefix': prefix };
   if (query.has('delimiter')) context['s3:delimiter'] = delimiter;
   if (maxKeysText !== null) context['s3:max-keys'] = maxKeysText;
@@ -50,8 +51,15 @@ async function page(parameters: ListParameters, after: string): Promise<ListPage
   const result =
     parameters.maxKeys === 0
       ? { keys: [], commonPrefixes: [], isTruncated: false, last: undefined }
-      : listPage(index, { prefix: parameters.prefix, delimiter: parameters.delimiter, maxKeys: parameters.maxKeys, after });
-  const objects = result.keys.map((key) => index.get(key)).filter((object): object is StoredObject => object !== undefined);
+      : listPage(index, {
+          prefix: parameters.prefix,
+          delimiter: parameters.delimiter,
+          maxKeys: parameters.maxKeys,
+          after,
+        });
+  const objects = result.keys
+    .map((key) => index.get(key))
+    .filter((object): object is StoredObject => object !== undefined);
   return { ...result, objects };
 }
 

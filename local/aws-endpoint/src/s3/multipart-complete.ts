@@ -57,7 +57,11 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
   requested.forEach((wanted, index) => {
     const previous = requested[index - 1];
     if (previous && wanted.partNumber <= previous.partNumber) {
-      throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', 400);
+      throw new S3Error(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. Parts must be ordered by part number.',
+        400,
+      );
     }
   });
   const algorithm = upload.record.checksumAlgorithm;
@@ -86,7 +90,11 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
 }
 
 export async function completeMultipartUpload(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key), context: conditionalWriteContext(request) });
+  const bucket = accessBucket(request, {
+    action: 's3:PutObject',
+    resource: objectArn(request.bucketName, request.key),
+    context: conditionalWriteContext(request),
+  });
   const upload = await findUpload(request, bucket);
   const requested = requestedParts(await readXmlBody(request.signed.body, 4 * 1024 * 1024));
   const precondition = writePrecondition(request);
@@ -101,12 +109,15 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     const totalSize = parts.reduce((sum, part) => sum + part.size, 0);
     const declaredSize = header(request, 'x-amz-mp-object-size');
     if (declaredSize !== undefined && Number(declaredSize) !== totalSize) {
-      throw invalidRequest(`The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`);
+      throw invalidRequest(
+        `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`,
+      );
     }
     precondition.check((await bucket.objects()).get(upload.record.key), conflict);
 
     const { record } = upload;
-    const fullObject = record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
+    const fullObject =
+      record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
     const { dataFile, path } = await bucket.newDataFile();
     // Parts are streamed one after another into the object: never all in memory.
     const written = await writeFileFrom(
@@ -166,10 +177,16 @@ function assertExpectedChecksum(request: S3Request, completed: StoredObject): vo
     if (expected === undefined) continue;
     const actual = completed.checksums[algorithm];
     if (actual === undefined) {
-      throw invalidRequest(`The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ${checksumHeaderName(algorithm)}.`);
+      throw invalidRequest(
+        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ${checksumHeaderName(algorithm)}.`,
+      );
     }
     if (expected.replace(/-\d+$/, '') !== actual.replace(/-\d+$/, '')) {
-      throw new S3Error('BadDigest', `The ${algorithm.toLowerCase()} you specified for the full object didn't match the calculated checksum.`, 400);
+      throw new S3Error(
+        'BadDigest',
+        `The ${algorithm.toLowerCase()} you specified for the full object didn't match the calculated checksum.`,
+        400,
+      );
     }
   }
 }
@@ -183,11 +200,16 @@ async function compositeChecksums(upload: UploadState, parts: PartRecord[]): Pro
 }
 
 export async function listParts(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:ListMultipartUploadParts', resource: objectArn(request.bucketName, request.key) });
+  const bucket = accessBucket(request, {
+    action: 's3:ListMultipartUploadParts',
+    resource: objectArn(request.bucketName, request.key),
+  });
   const upload = await findUpload(request, bucket);
   const maxParts = boundedInteger(request, 'max-parts', 1000);
   const marker = boundedInteger(request, 'part-number-marker', 0);
-  const after = [...upload.parts.values()].filter((part) => part.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber);
+  const after = [...upload.parts.values()]
+    .filter((part) => part.partNumber > marker)
+    .sort((a, b) => a.partNumber - b.partNumber);
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
   const owner = { ID: canonicalUserId(bucket.record.ownerAccountId) };
@@ -225,10 +247,20 @@ export async function listMultipartUploads(request: S3Request): Promise<void> {
   const maxUploads = boundedInteger(request, 'max-uploads', 1000);
   const all = [...(await bucket.uploads().all()).values()]
     .filter((upload) => !upload.closed && upload.record.key.startsWith(prefix))
-    .sort((a, b) => compareUtf8(a.record.key, b.record.key) || compareUtf8(a.record.initiated + a.record.uploadId, b.record.initiated + b.record.uploadId));
+    .sort(
+      (a, b) =>
+        compareUtf8(a.record.key, b.record.key) ||
+        compareUtf8(a.record.initiated + a.record.uploadId, b.record.initiated + b.record.uploadId),
+    );
   const after = all.filter((upload) => {
     const order = compareUtf8(upload.record.key, keyMarker);
-    return order > 0 || (order === 0 && uploadIdMarker !== '' && compareUtf8(upload.record.initiated + upload.record.uploadId, markerSortKey(all, keyMarker, uploadIdMarker)) > 0);
+    return (
+      order > 0 ||
+      (order === 0 &&
+        uploadIdMarker !== '' &&
+        compareUtf8(upload.record.initiated + upload.record.uploadId, markerSortKey(all, keyMarker, uploadIdMarker)) >
+          0)
+    );
   });
   const page = after.slice(0, maxUploads);
   const last = page[page.length - 1];
@@ -268,6 +300,7 @@ function boundedInteger(request: S3Request, name: string, fallback: number): num
   const text = request.query.get(name);
   if (text === null) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw invalidArgument(`Provided ${name} not an integer or within integer range`, name, text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value))
+    throw invalidArgument(`Provided ${name} not an integer or within integer range`, name, text);
   return name.startsWith('max-') ? Math.min(value, 1000) : value;
 }

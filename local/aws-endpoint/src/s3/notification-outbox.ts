@@ -74,12 +74,17 @@ export class NotificationOutbox {
     item.attempts += 1;
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
     if (item.attempts >= this.options.maxAttempts) {
-      console.error(`local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ${item.attempts} attempts: ${reason}`);
+      console.error(
+        `local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ${item.attempts} attempts: ${reason}`,
+      );
       return item.delivered();
     }
     // The runtime answers 503 while it starts: expected, not worth a log line.
     const starting = lastError instanceof AwsError && lastError.statusCode === 503;
-    if (item.attempts === 1 && !starting) console.error(`local S3: will retry the ${item.event.name} event of ${item.event.bucket}/${item.event.key}: ${reason}`);
+    if (item.attempts === 1 && !starting)
+      console.error(
+        `local S3: will retry the ${item.event.name} event of ${item.event.bucket}/${item.event.key}: ${reason}`,
+      );
     const delay = Math.min(this.options.maxRetryMs, this.options.firstRetryMs * 2 ** (item.attempts - 1));
     setTimeout(() => {
       this.ready.push(item);

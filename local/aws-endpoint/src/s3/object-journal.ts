@@ -141,10 +141,17 @@ function parseEntry(line: string): JournalEntry | undefined {
     }>;
     const event = isEvent(entry.event) ? { event: entry.event } : {};
     const put = entry.put;
-    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true)) return { put, ...event };
-    if (typeof entry.delete === 'string') return { delete: entry.delete, ...(typeof entry.versionId === 'string' ? { versionId: entry.versionId } : {}), ...event };
+    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true))
+      return { put, ...event };
+    if (typeof entry.delete === 'string')
+      return {
+        delete: entry.delete,
+        ...(typeof entry.versionId === 'string' ? { versionId: entry.versionId } : {}),
+        ...event,
+      };
     if (isEvent(entry.notify)) return { notify: entry.notify };
-    if (Array.isArray(entry.notified) && entry.notified.every((id) => typeof id === 'string')) return { notified: entry.notified as string[] };
+    if (Array.isArray(entry.notified) && entry.notified.every((id) => typeof id === 'string'))
+      return { notified: entry.notified as string[] };
   } catch {
     // falls through: not a whole entry
   }
@@ -152,4 +159,7 @@ function parseEntry(line: string): JournalEntry | undefined {
 }
 
 const isEvent = (value: unknown): value is PendingEvent =>
-  typeof value === 'object' && value !== null && typeof (value as PendingEvent).id === 'string' && Array.isArray((value as PendingEvent).destinations);
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as PendingEvent).id === 'string' &&
+  Array.isArray((value as PendingEvent).destinations);

@@ -5,7 +5,12 @@ import { S3Error } from '#endpoint/s3/errors';
 
 /** Writing S3 answers: XML documents, header-only answers and errors with S3's extra fields. */
 
-export function sendXml(response: ServerResponse, xml: string, headers: Record<string, string> = {}, statusCode = 200): void {
+export function sendXml(
+  response: ServerResponse,
+  xml: string,
+  headers: Record<string, string> = {},
+  statusCode = 200,
+): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.statusCode = statusCode;
   response.setHeader('content-type', 'application/xml');

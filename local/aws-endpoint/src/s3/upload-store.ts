@@ -48,7 +48,14 @@ export class UploadStore {
     await mkdir(dir, { recursive: true });
     const full: UploadRecord = { ...record, uploadId };
     await writeJsonAtomically(join(dir, 'upload.json'), full);
-    const state: UploadState = { record: full, dir, parts: new Map(), queue: new SerialQueue(), closed: false, conflict: this.conflicts.begin(full.key) };
+    const state: UploadState = {
+      record: full,
+      dir,
+      parts: new Map(),
+      queue: new SerialQueue(),
+      closed: false,
+      conflict: this.conflicts.begin(full.key),
+    };
     uploads.set(uploadId, state);
     return state;
   }
@@ -107,7 +114,11 @@ export class UploadStore {
       const sidecars = names.filter((name) => /^part-\d+\.json$/.test(name));
       const parts = await mapLimit(sidecars, 32, (name) => readJson<PartRecord>(join(dir, name)));
       const referenced = new Set(['upload.json', ...sidecars, ...parts.map((part) => part.dataFile)]);
-      await mapLimit(names.filter((name) => !referenced.has(name)), 32, (name) => rm(join(dir, name), { force: true }));
+      await mapLimit(
+        names.filter((name) => !referenced.has(name)),
+        32,
+        (name) => rm(join(dir, name), { force: true }),
+      );
       uploads.set(uploadId, {
         record,
         dir,

@@ -24,7 +24,8 @@ export const versionIdOf = (version: ObjectVersion): string => version.versionId
 export const newVersionId = (): string => randomBytes(24).toString('base64url').replace(/-/g, '.');
 
 /** Ids this emulator issues, plus `null`; anything else can never name a version. */
-export const isWellFormedVersionId = (value: string): boolean => value === NULL_VERSION_ID || /^[A-Za-z0-9._]{32}$/.test(value);
+export const isWellFormedVersionId = (value: string): boolean =>
+  value === NULL_VERSION_ID || /^[A-Za-z0-9._]{32}$/.test(value);
 
 export class ObjectVersions {
   readonly current = new SortedIndex<StoredObject>();

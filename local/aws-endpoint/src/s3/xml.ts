@@ -18,14 +18,18 @@ export function renderElement(name: string, value: XmlValue): string {
   if (Array.isArray(value)) return value.map((item) => renderElement(name, item)).join('');
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([child, childValue]) => renderElement(child, childValue)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([child, childValue]) => renderElement(child, childValue))
+      .join('')}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /** A whole answer document: `<?xml?>` and the root element in S3's namespace. */
 export function renderDocument(root: string, children: Record<string, XmlValue>): string {
-  const inner = Object.entries(children).map(([name, value]) => renderElement(name, value)).join('');
+  const inner = Object.entries(children)
+    .map(([name, value]) => renderElement(name, value))
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
 }
 
@@ -114,7 +118,11 @@ function xmlEntities(): EntityDecoderOptions {
     setXmlVersion: () => undefined,
     decode: (text) =>
       text.replace(/&([^;&]*);/g, (_match, entity: string) => {
-        const code = /^#x[0-9a-f]+$/i.test(entity) ? parseInt(entity.slice(2), 16) : /^#\d+$/.test(entity) ? parseInt(entity.slice(1), 10) : undefined;
+        const code = /^#x[0-9a-f]+$/i.test(entity)
+          ? parseInt(entity.slice(2), 16)
+          : /^#\d+$/.test(entity)
+            ? parseInt(entity.slice(1), 10)
+            : undefined;
         if (code === undefined) return named[entity] ?? refuse();
         return code <= 0x10ffff ? String.fromCodePoint(code) : refuse();
       }),
