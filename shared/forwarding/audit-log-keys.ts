@@ -1,5 +1,5 @@
 /**
- * The two key layouts of audit-log forwarding (SPEC sections 5 and 6).
+ * The two key layouts of audit-log forwarding (docs/product-contract.md §5 and §6).
  *
  * Platform side (bucket AUDIT_LOG_BUCKET), written by the platform:
  *   `<clusterId>/<YYYY>/<MM>/<DD>/<HH>/<YYYYMMDD>T<HHMMSS>Z-<id>.jsonl`

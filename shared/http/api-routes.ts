@@ -34,7 +34,7 @@ export interface ApiRoute {
   path: string;
   operationId: string;
   summary: string;
-  /** `public` routes need no token; `read` and `write` follow SPEC section 2. */
+  /** `public` routes need no token; `read` and `write` follow docs/product-contract.md §2. */
   access: 'public' | 'read' | 'write';
   pathParams?: z.ZodObject;
   query?: z.ZodObject;

@@ -78,7 +78,7 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
 
 /**
  * The integration new work may use (an export, forwarding turned on or moved): present, ACTIVE
- * and in the cluster's region (SPEC section 3). Work already running follows workerTargetOf.
+ * and in the cluster's region (docs/product-contract.md §3). Work already running follows workerTargetOf.
  */
 export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');

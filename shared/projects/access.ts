@@ -7,7 +7,7 @@ export type Access = 'read' | 'write';
 const notFound = () => new NotFoundError('No such project, or you have no access to it.');
 
 /**
- * The tenancy rule of SPEC section 2, in one place. The organization owner of the project's
+ * The tenancy rule of docs/product-contract.md §2, in one place. The organization owner of the project's
  * organization and project admins may write; project members may read; anyone else learns nothing,
  * not even that the project exists (404). Integrations need the enterprise plan.
  */
@@ -26,7 +26,7 @@ export async function requireProjectAccess(caller: PlatformUser, projectId: stri
   return project;
 }
 
-/** Exports and forwarding work only for dedicated clusters (SPEC section 2) the project owns now. */
+/** Exports and forwarding work only for dedicated clusters (docs/product-contract.md §2) the project owns now. */
 export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
   const cluster = await loadOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');

@@ -6,7 +6,7 @@ import { recordBackup, recordCluster, recordProject } from '#shared/projects/pro
 import { parseInput } from '#shared/worker/parse-input';
 
 /**
- * What each platform event means for the table, keyed by source and detail-type (SPEC section 6).
+ * What each platform event means for the table, keyed by source and detail-type (docs/product-contract.md §6).
  * A Map: the key comes from the event, and a plain object would also answer inherited names.
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([

@@ -8,7 +8,7 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 import { awsErrorText } from '#shared/validation/aws-error-text';
 
 /**
- * The failure codes and messages of validation (SPEC section 4), in one place: the validation
+ * The failure codes and messages of validation (docs/product-contract.md §4), in one place: the validation
  * stages use them, and so do exports and forwarding when the customer revokes access later
  * (through `classifyCustomerAccessError`), so a customer sees the same code and the same message
  * shape whichever part of the service found the problem.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { destinationKey, destinationPrefix, parseSourceKey, sourceKey } from '#shared/forwarding/audit-log-keys';
 
 describe('audit-log key layouts', () => {
-  it('maps a platform key to the customer key layout of SPEC section 5', () => {
+  it('maps a platform key to the customer key layout of docs/product-contract.md §5', () => {
     const key = sourceKey('c-1', new Date('2026-11-24T10:15:02Z'), 'a1b2');
     expect(key).toBe('c-1/2026/11/24/10/20261124T101502Z-a1b2.jsonl');
     const file = parseSourceKey(key, 'c-1');

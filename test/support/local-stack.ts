@@ -94,7 +94,7 @@ export function api(pendingToken?: string | Promise<string>) {
   };
 }
 
-/** Root credentials of any account on the local endpoint (SPEC section 7). */
+/** Root credentials of any account on the local endpoint (docs/product-contract.md §7). */
 export function rootCredentials(accountId: string) {
   return { accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' };
 }

@@ -1,6 +1,6 @@
 /**
  * The platform side of a test on the local stack: projects and clusters learnt from platform events
- * (SPEC section 6) sent to the local endpoint with EventBridge PutEvents, and tokens for the users
+ * (docs/product-contract.md §6) sent to the local endpoint with EventBridge PutEvents, and tokens for the users
  * of their organizations.
  */
 import { randomBytes } from 'node:crypto';

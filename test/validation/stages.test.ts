@@ -2,7 +2,7 @@
  * Every validation stage against the local stack, through the HTTP API: the customer sets up its
  * account with the ordinary SDK clients from the documents the API returned (modified per case),
  * PUT .../role starts the real state machine, and GET is polled until the run ends. Each case
- * asserts the code and the message structure of SPEC section 4.
+ * asserts the code and the message structure of docs/product-contract.md §4.
  */
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';

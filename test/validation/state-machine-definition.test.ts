@@ -88,7 +88,7 @@ function stagesInRunOrder(): Array<[string, State]> {
 }
 
 describe('validation state machine definition', () => {
-  it('runs the six stages in the order of SPEC section 4, each stopping the run unless it PASSED', () => {
+  it('runs the six stages in the order of docs/product-contract.md §4, each stopping the run unless it PASSED', () => {
     const tasks = stagesInRunOrder();
     expect(tasks.map(([, task]) => task.Parameters?.stage)).toEqual([...STAGE_ORDER]);
     for (const [name, task] of tasks.slice(0, -1)) {

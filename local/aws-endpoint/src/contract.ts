@@ -1,5 +1,5 @@
 /**
- * The seams inside the local AWS-compatible endpoint (SPEC section 7). The server verifies the
+ * The seams inside the local AWS-compatible endpoint (docs/product-contract.md §7). The server verifies the
  * SigV4 signature, works out who the caller is, and hands the request to one service module
  * (sts, iam, s3, kms, events, states). Service modules never check signatures themselves and
  * never decide policy themselves: they ask `authorize`.

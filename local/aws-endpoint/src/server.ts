@@ -1,5 +1,5 @@
 /**
- * The local AWS-compatible endpoint (SPEC section 7): one HTTP server for STS, IAM, S3
+ * The local AWS-compatible endpoint (docs/product-contract.md §7): one HTTP server for STS, IAM, S3
  * (path-style only), KMS, EventBridge PutEvents, Step Functions and SQS, that enforces what AWS
  * enforces for this product.
  *

@@ -33,7 +33,7 @@ export type SessionCredentials = AwsCredentialIdentity & { sessionToken: string;
 
 const TRUST_LAMBDA = JSON.stringify(LAMBDA_TRUST_POLICY);
 
-/** IAM as the account's root (local root keys are no secret: SPEC section 7). */
+/** IAM as the account's root (local root keys are no secret: docs/product-contract.md §7). */
 const iamOf = (stack: StackAccess, accountId: string) =>
   new IAMClient({
     endpoint: stack.awsUrl,

@@ -31,7 +31,7 @@ export async function provisionRoles(
   const iam = new IAMClient({
     endpoint: awsUrl,
     region: service.region,
-    // The platform account's root on the local endpoint (SPEC section 7), playing the deployment.
+    // The platform account's root on the local endpoint (docs/product-contract.md §7), playing the deployment.
     credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
   });
   const trust = JSON.stringify(LAMBDA_TRUST_POLICY);

@@ -1,6 +1,6 @@
 /**
  * Runs every `schedule` event (and `eventBridge` event with a `schedule`) of serverless.yml.
- * Locally a schedule fires on its rate but at least once a minute (SPEC section 7), or every
+ * Locally a schedule fires on its rate but at least once a minute (docs/product-contract.md §7), or every
  * `intervalSeconds` when set (tests). A run of a function never overlaps the previous one: a tick
  * that finds it still running is skipped, and the next tick retries a failed run.
  */

@@ -1,5 +1,5 @@
 /**
- * The whole service on one machine (SPEC section 7): DynamoDB Local, the AWS-compatible endpoint,
+ * The whole service on one machine (docs/product-contract.md §7): DynamoDB Local, the AWS-compatible endpoint,
  * the functions of serverless.yml with their triggers, and the HTTP API. `npm start` and the test
  * harness both start it through `startLocalStack`. Each function runs in a worker thread of its
  * own, as its own IAM role (function-roles.ts, function-sessions.ts).
@@ -32,7 +32,7 @@ import { loadService, type LocalService } from '#runtime/service-model';
 import { LocalQueues } from '#runtime/sqs';
 import { LocalStepFunctions } from '#runtime/step-functions';
 
-/** The platform's audit-log bucket (SPEC section 7), unless serverless.yml names another. */
+/** The platform's audit-log bucket (docs/product-contract.md §7), unless serverless.yml names another. */
 const DEFAULT_AUDIT_LOG_BUCKET = 'platform-audit-logs';
 
 export interface LocalStackOptions {

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole service on this machine, no AWS account, no Docker (SPEC section 7).
+ * `npm start`: the whole service on this machine, no AWS account, no Docker (docs/product-contract.md §7).
  *
  * Settings (all optional): LOCAL_API_PORT (3000), LOCAL_AWS_PORT (4566), LOCAL_DYNAMODB_PORT
  * (8000), 0 for a free port; LOCAL_DATA_DIR (.local); LOCAL_SCHEDULE_SECONDS (run schedules this
