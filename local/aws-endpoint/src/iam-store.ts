@@ -158,7 +158,8 @@ export function createIamStore(dataDir: string, now: () => number) {
       if (policy.versions.length > 1)
         throw new AwsError(
           'DeleteConflict',
-          "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's " +
+            'versions. The default version is deleted with the policy.',
           409,
         );
       delete policies[key(policy.accountId, policy.policyName)];
@@ -276,7 +277,8 @@ export function validationError(message: string): AwsError {
 function validName(name: string, field: string, maxLength: number): void {
   if (name.length < 1 || name.length > maxLength || !NAME.test(name)) {
     throw validationError(
-      `1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and length 1..${maxLength}`,
+      `1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must ` +
+        `satisfy regular expression pattern: [\\w+=,.@-]+ and length 1..${maxLength}`,
     );
   }
 }
@@ -284,7 +286,8 @@ function validName(name: string, field: string, maxLength: number): void {
 function validPath(path: string): void {
   if (path.length > 512 || !PATH.test(path)) {
     throw validationError(
-      `The specified value for path is invalid. It must begin and end with / and contain only printable ASCII characters.`,
+      `The specified value for path is invalid. It must begin and end with / and contain only printable ` +
+        `ASCII characters.`,
     );
   }
 }

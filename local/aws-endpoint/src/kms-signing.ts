@@ -88,7 +88,8 @@ export function requestedSpecAndUsage(input: Record<string, unknown>): { keySpec
   }
   throw new AwsError(
     'UnsupportedOperationException',
-    `The local KMS serves symmetric encryption keys and ${Object.keys(SIGNING_SPECS).join(', ')} signing keys (KeyUsage SIGN_VERIFY) only.`,
+    `The local KMS serves symmetric encryption keys and ${Object.keys(SIGNING_SPECS).join(', ')} signing ` +
+      `keys (KeyUsage SIGN_VERIFY) only.`,
     400,
   );
 }
@@ -191,7 +192,8 @@ export function signingOperations(
       if (!key.asymmetric) {
         throw new AwsError(
           'UnsupportedOperationException',
-          `${key.arn} key usage is ${key.keyUsage} and key spec is ${key.keySpec}, which is not supported for GetPublicKey.`,
+          `${key.arn} key usage is ${key.keyUsage} and key spec is ${key.keySpec}, which is not supported ` +
+            `for GetPublicKey.`,
           400,
         );
       }
@@ -299,7 +301,8 @@ function blob(input: Record<string, unknown>, field: string, min: number, max: n
   if (bytes.length < min || bytes.length > max) {
     throw new AwsError(
       'ValidationException',
-      `1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length between ${min} and ${max}`,
+      `1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to ` +
+        `satisfy constraint: Member must have length between ${min} and ${max}`,
       400,
     );
   }
@@ -309,7 +312,8 @@ function blob(input: Record<string, unknown>, field: string, min: number, max: n
 function enumError(field: string, value: string, allowed: string[]): AwsError {
   return new AwsError(
     'ValidationException',
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ` +
+      `satisfy enum value set: [${allowed.join(', ')}]`,
     400,
   );
 }

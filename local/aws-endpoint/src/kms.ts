@@ -264,7 +264,8 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       const existing = keys[declared.keyId];
       if (existing && (specOf(existing) !== spec.keySpec || usageOf(existing) !== spec.keyUsage)) {
         throw new Error(
-          `KMS key ${declared.keyId} exists with another key spec or usage; delete ${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
+          `KMS key ${declared.keyId} exists with another key spec or usage; delete ` +
+            `${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
         );
       }
       const key =

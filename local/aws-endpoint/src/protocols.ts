@@ -91,7 +91,8 @@ export function sendAwsError(response: ServerResponse, service: string, error: A
     const type = error.statusCode >= 500 ? 'Receiver' : 'Sender';
     const body =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${QUERY_NAMESPACES[service] ?? ''}">` +
-      `<Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+      `<Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>` +
+      `${escapeXml(error.message)}</Message></Error>` +
       `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
     send(response, error.statusCode, 'text/xml', body);
     return;

@@ -60,7 +60,8 @@ export function createServiceSessions(deps: { accounts: Accounts; store: IamStor
     if (!role || !trusted) {
       throw new AwsError(
         'AccessDenied',
-        `${servicePrincipal} cannot assume ${roleArn}: the role does not exist or its trust policy does not allow that service to assume it.`,
+        `${servicePrincipal} cannot assume ${roleArn}: the role does not exist or its trust policy does not ` +
+          `allow that service to assume it.`,
         403,
       );
     }

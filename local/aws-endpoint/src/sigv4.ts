@@ -141,7 +141,8 @@ export function verifySignature(input: VerifyInput): VerifiedRequest {
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) {
     throw new AuthFailure(
       'signature',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      'The request signature we calculated does not match the signature you provided. Check your key and ' +
+        'signing method.',
     );
   }
   checkTime(auth, accounts.now());

@@ -57,12 +57,14 @@ export function createStsService(deps: {
       throw validation(`Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must be a role ARN`);
     if (!SESSION_NAME.test(sessionName)) {
       throw validation(
-        `Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2..64`,
+        `Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy ` +
+          `regular expression pattern: [\\w+=,.@-]* and length 2..64`,
       );
     }
     if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
       throw validation(
-        "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]* and length 2..1224",
+        "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+          '[\\w+=,.@:\\/-]* and length 2..1224',
       );
     }
     if ([...params.keys()].some((name) => name.startsWith('PolicyArns.'))) {
@@ -150,7 +152,8 @@ function parseDuration(value: string | null): number {
   const seconds = Number(value);
   if (!/^\d+$/.test(value) || seconds < 900 || seconds > 43200) {
     throw validation(
-      `Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`,
+      `Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ` +
+        `900 and 43200`,
     );
   }
   return seconds;

@@ -96,7 +96,10 @@ function resourceAccountOf(request: AccessRequest): string | undefined {
 export function accessDenied(caller: Caller, request: AccessRequest, reason: string): AwsError {
   return new AwsError(
     'AccessDenied',
-    `User: ${caller.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} ${reason}`.trim(),
+    (
+      `User: ${caller.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} ` +
+      `${reason}`
+    ).trim(),
     403,
   );
 }

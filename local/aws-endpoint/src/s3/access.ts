@@ -1,3 +1,8 @@
+/**
+ * The checks every S3 operation passes before it touches a bucket: the bucket exists, the
+ * expected owner matches, the request is signed for the bucket's region, and the caller (of the
+ * owning account only) is allowed the operation's IAM action.
+ */
 import { AwsError, type AccessRequest } from '#endpoint/contract';
 import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
 import { accessDenied, noSuchBucket, permanentRedirect } from '#endpoint/s3/errors';

@@ -1,3 +1,4 @@
+/** Object keys, headers and metadata as S3 accepts, stores and returns them. */
 import {
   CHECKSUM_ALGORITHMS,
   checksumHeaderName,
@@ -15,8 +16,6 @@ import {
 } from '#endpoint/s3/model';
 import { sseHeaders } from '#endpoint/s3/encryption';
 import { httpDate } from '#endpoint/s3/responses';
-
-/** Object keys, headers and metadata as S3 accepts, stores and returns them. */
 
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2 * 1024;

@@ -1,3 +1,18 @@
+/**
+ * One bucket on disk (`buckets/<bucket>/`):
+ *
+ *   bucket.json      owner, region, default encryption, versioning, notification configuration
+ *   objects.jsonl    the journal of object versions (object-journal.ts, versions.ts)
+ *   data/<unique>    object bytes, a new file for every write (one per version)
+ *   uploads/<id>/    multipart uploads (upload-store.ts)
+ *
+ * A write streams into a fresh data file, then commits with one journal line: a reader sees the
+ * old object or the new one, never a mix, and a failed upload leaves only an unreferenced data
+ * file that is deleted at once (or, after a crash, when the bucket loads). Readers that already
+ * opened the old data file keep reading it after it is unlinked. Keys are indexed in memory.
+ * The event notification a commit raises is decided inside the commit and written in its
+ * journal line (bucket-events.ts), so no committed write goes without its notification.
+ */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BucketEvents } from '#endpoint/s3/bucket-events';
@@ -18,21 +33,6 @@ import { ObjectJournal } from '#endpoint/s3/object-journal';
 import { UploadStore } from '#endpoint/s3/upload-store';
 import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#endpoint/s3/versions';
 
-/**
- * One bucket on disk (`buckets/<bucket>/`):
- *
- *   bucket.json      owner, region, default encryption, versioning, notification configuration
- *   objects.jsonl    the journal of object versions (object-journal.ts, versions.ts)
- *   data/<unique>    object bytes, a new file for every write (one per version)
- *   uploads/<id>/    multipart uploads (upload-store.ts)
- *
- * A write streams into a fresh data file, then commits with one journal line: a reader sees the
- * old object or the new one, never a mix, and a failed upload leaves only an unreferenced data
- * file that is deleted at once (or, after a crash, when the bucket loads). Readers that already
- * opened the old data file keep reading it after it is unlinked. Keys are indexed in memory.
- * The event notification a commit raises is decided inside the commit and written in its
- * journal line (bucket-events.ts), so no committed write goes without its notification.
- */
 export class BucketStore {
   readonly gate = new CommitGate();
   /** Writes under way per key, for conditional writes that a delete overtakes (409). */

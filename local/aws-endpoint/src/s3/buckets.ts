@@ -1,3 +1,4 @@
+/** Bucket-level operations: create, head, delete, list, location and default encryption. */
 import { createHash } from 'node:crypto';
 import { AwsError } from '#endpoint/contract';
 import { accessBucket, authorizeFor } from '#endpoint/s3/access';
@@ -12,8 +13,6 @@ import { S3Error, invalidArgument, malformedXml } from '#endpoint/s3/errors';
 import type { BucketRecord } from '#endpoint/s3/model';
 import { sendEmpty, sendXml } from '#endpoint/s3/responses';
 import { S3_NAMESPACE, childText, readXmlBody, renderDocument } from '#endpoint/s3/xml';
-
-/** Bucket-level operations: create, head, delete, list, location and default encryption. */
 
 /** S3 answers with canonical user ids; a stable one per account is all clients need. */
 export const canonicalUserId = (accountId: string) =>
@@ -42,7 +41,8 @@ export async function createBucket(request: S3Request): Promise<void> {
   if (existing) {
     throw new S3Error(
       'BucketAlreadyExists',
-      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the ' +
+        'system. Please select a different name and try again.',
       409,
       { BucketName: name },
     );
@@ -76,7 +76,8 @@ async function requestedRegion(request: S3Request): Promise<string> {
   if (endpointRegion !== 'us-east-1' && endpointRegion !== region) {
     throw new S3Error(
       'IllegalLocationConstraintException',
-      `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+      `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific ` +
+        `endpoint this request was sent to.`,
       400,
     );
   }
@@ -158,7 +159,8 @@ export async function getBucketLocation(request: S3Request): Promise<void> {
   const body =
     region === 'us-east-1'
       ? `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NAMESPACE}"/>`
-      : `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NAMESPACE}">${region}</LocationConstraint>`;
+      : `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint ` +
+        `xmlns="${S3_NAMESPACE}">${region}</LocationConstraint>`;
   sendXml(request.response, body);
 }
 

@@ -1,10 +1,3 @@
-import { etagMatches } from '#endpoint/s3/attributes';
-import { header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
-import { authorizeFor } from '#endpoint/s3/access';
-import type { BucketStore } from '#endpoint/s3/bucket-store';
-import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
-
 /**
  * Conditional writes (PutObject, CopyObject, CompleteMultipartUpload) as the S3 User Guide
  * describes them ("How to prevent object overwrites with conditional writes"):
@@ -19,6 +12,12 @@ import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
  *   write fail with 409 ConditionalRequestConflict: retry a PutObject, start a multipart upload
  *   afresh.
  */
+import { etagMatches } from '#endpoint/s3/attributes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
+import { authorizeFor } from '#endpoint/s3/access';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
 
 export function writePrecondition(request: S3Request): WritePrecondition {
   const ifNoneMatch = header(request, 'if-none-match')?.trim();
@@ -59,6 +58,7 @@ export function authorizeIfMatchRead(request: S3Request, bucket: BucketStore): v
 export const conditionalRequestConflict = () =>
   new S3Error(
     'ConditionalRequestConflict',
-    'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.',
+    'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart ' +
+      'upload you should initiate another CreateMultipartUpload request and re-upload each part.',
     409,
   );

@@ -1,13 +1,13 @@
-import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
-import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
-import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
-
 /**
  * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,
  * else the bucket's default rule. Writes under SSE-KMS need kms:GenerateDataKey on the key for
  * the caller, checked through KMS before any byte is stored, as AWS does.
  */
+import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
+import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
+import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
+
 const ALGORITHMS: SseAlgorithm[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 export const DEFAULT_ENCRYPTION: EncryptionRule = { algorithm: 'AES256', bucketKeyEnabled: false };
 

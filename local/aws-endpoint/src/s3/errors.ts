@@ -1,9 +1,9 @@
-import { AwsError } from '#endpoint/contract';
-
 /**
  * An S3 error answer: AWS's code, message and status, plus the extra XML fields S3 puts in some
  * errors (`BucketName`, `Key`, `Endpoint`...) and headers such as `x-amz-bucket-region`.
  */
+import { AwsError } from '#endpoint/contract';
+
 export class S3Error extends AwsError {
   constructor(
     code: string,
@@ -26,7 +26,8 @@ export const noSuchKey = (key: string) =>
 export const noSuchUpload = (uploadId: string) =>
   new S3Error(
     'NoSuchUpload',
-    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted ' +
+      'or completed.',
     404,
     { UploadId: uploadId },
   );
@@ -66,7 +67,8 @@ export const notImplemented = (what: string) =>
 export const permanentRedirect = (bucket: string, region: string) =>
   new S3Error(
     'PermanentRedirect',
-    'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+    'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all ' +
+      'future requests to this endpoint.',
     301,
     { Bucket: bucket, Endpoint: `s3.${region}.amazonaws.com` },
     { 'x-amz-bucket-region': region },

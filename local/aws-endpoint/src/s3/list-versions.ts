@@ -1,3 +1,8 @@
+/**
+ * ListObjectVersions (`GET /<bucket>?versions`): every version and delete marker, keys in UTF-8
+ * order and each key's versions newest first, paginated with key-marker / version-id-marker as
+ * S3 does. Each version, delete marker and common prefix counts once against max-keys.
+ */
 import { canonicalUserId } from '#endpoint/s3/buckets';
 import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
 import type { S3Request } from '#endpoint/s3/context';
@@ -8,12 +13,6 @@ import { compareUtf8 } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import { versionIdOf, type ObjectVersions } from '#endpoint/s3/versions';
 import { S3_NAMESPACE, renderElement, type XmlValue } from '#endpoint/s3/xml';
-
-/**
- * ListObjectVersions (`GET /<bucket>?versions`): every version and delete marker, keys in UTF-8
- * order and each key's versions newest first, paginated with key-marker / version-id-marker as
- * S3 does. Each version, delete marker and common prefix counts once against max-keys.
- */
 
 export interface VersionsQuery {
   prefix: string;

@@ -1,3 +1,4 @@
+/** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 import { accessBucket } from '#endpoint/s3/access';
 import { canonicalUserId } from '#endpoint/s3/buckets';
 import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
@@ -8,8 +9,6 @@ import { listPage, type ListPage } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import type { BucketStore } from '#endpoint/s3/bucket-store';
 import { renderDocument, type XmlValue } from '#endpoint/s3/xml';
-
-/** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 
 export interface ListParameters {
   bucket: BucketStore;

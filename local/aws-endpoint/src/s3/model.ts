@@ -1,7 +1,6 @@
+/** What the S3 emulator persists, as JSON sidecars next to the data files. */
 import type { Checksums, ChecksumAlgorithm } from '#endpoint/s3/checksums';
 import type { NotificationConfiguration } from '#endpoint/s3/notification-config';
-
-/** What the S3 emulator persists, as JSON sidecars next to the data files. */
 
 export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 

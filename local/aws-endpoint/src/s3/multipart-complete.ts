@@ -1,3 +1,4 @@
+/** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
 import { createHash } from 'node:crypto';
 import { accessBucket } from '#endpoint/s3/access';
 import { checksumXmlFields } from '#endpoint/s3/attributes';
@@ -17,15 +18,14 @@ import type { UploadState } from '#endpoint/s3/upload-store';
 import { writtenVersionHeaders } from '#endpoint/s3/versioning';
 import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#endpoint/s3/xml';
 
-/** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
-
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_OBJECT_FROM_PARTS = 5 * 1024 ** 4; // 5 TiB
 
 const invalidPart = () =>
   new S3Error(
     'InvalidPart',
-    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
+    'One or more of the specified parts could not be found. The part may not have been uploaded, or the ' +
+      "specified entity tag may not have matched the part's entity tag.",
     400,
   );
 
@@ -73,7 +73,8 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
     }
     if (algorithm && wanted.checksums[algorithm] === undefined) {
       throw invalidRequest(
-        `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
+        `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must ` +
+          `include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
       );
     }
     return part;
@@ -110,7 +111,8 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     const declaredSize = header(request, 'x-amz-mp-object-size');
     if (declaredSize !== undefined && Number(declaredSize) !== totalSize) {
       throw invalidRequest(
-        `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`,
+        `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ` +
+          `${totalSize}`,
       );
     }
     precondition.check((await bucket.objects()).get(upload.record.key), conflict);
@@ -178,7 +180,8 @@ function assertExpectedChecksum(request: S3Request, completed: StoredObject): vo
     const actual = completed.checksums[algorithm];
     if (actual === undefined) {
       throw invalidRequest(
-        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ${checksumHeaderName(algorithm)}.`,
+        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ` +
+          `${checksumHeaderName(algorithm)}.`,
       );
     }
     if (expected.replace(/-\d+$/, '') !== actual.replace(/-\d+$/, '')) {

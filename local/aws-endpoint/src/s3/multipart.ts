@@ -1,3 +1,4 @@
+/** Multipart uploads: create, upload (or copy) parts, abort. Completion and listings live beside. */
 import { createReadStream } from 'node:fs';
 import { verifiedChecksums } from '#endpoint/aws-chunked';
 import { accessBucket } from '#endpoint/s3/access';
@@ -26,8 +27,6 @@ import { HIGH_WATER_MARK, MAX_OBJECT_BYTES, etagOf, writeFileFrom } from '#endpo
 import type { BucketStore } from '#endpoint/s3/bucket-store';
 import type { UploadState } from '#endpoint/s3/upload-store';
 import { renderDocument } from '#endpoint/s3/xml';
-
-/** Multipart uploads: create, upload (or copy) parts, abort. Completion and listings live beside. */
 
 export async function createMultipartUpload(request: S3Request): Promise<void> {
   const { key } = request;
@@ -115,7 +114,8 @@ export async function uploadPart(request: S3Request): Promise<void> {
     await bucket.uploads().discardPartFile(upload, dataFile);
     const actual = Object.keys(checksums)[0]?.toLowerCase() ?? 'null';
     throw invalidRequest(
-      `Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum Type: ${actual}`,
+      `Checksum Type mismatch occurred, expected checksum Type: ${expected.toLowerCase()}, actual checksum ` +
+        `Type: ${actual}`,
     );
   }
   const part: PartRecord = {

@@ -1,3 +1,9 @@
+/**
+ * A bucket's notification configuration (PutBucketNotificationConfiguration), checked as S3
+ * checks it: known event types, `prefix`/`suffix` filter rules at most once each, and no two
+ * rules that could both match one event (overlapping event types with overlapping prefixes and
+ * suffixes). Destinations are checked separately, against the runtime (notifications.ts).
+ */
 import { randomUUID } from 'node:crypto';
 import { S3Error, invalidArgument, malformedXml } from '#endpoint/s3/errors';
 import {
@@ -8,13 +14,6 @@ import {
   type XmlElement,
   type XmlValue,
 } from '#endpoint/s3/xml';
-
-/**
- * A bucket's notification configuration (PutBucketNotificationConfiguration), checked as S3
- * checks it: known event types, `prefix`/`suffix` filter rules at most once each, and no two
- * rules that could both match one event (overlapping event types with overlapping prefixes and
- * suffixes). Destinations are checked separately, against the runtime (notifications.ts).
- */
 
 export type DestinationKind = 'queue' | 'function' | 'topic';
 
@@ -136,7 +135,8 @@ function assertNoOverlap(a: DestinationRule, b: DestinationRule): void {
   }
   throw new S3Error(
     'InvalidArgument',
-    'Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.',
+    'Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are ' +
+      'overlapping for the same event type.',
     400,
   );
 }

@@ -1,8 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { Caller, ServiceEvent } from '#endpoint/contract';
-import { matchingRules } from '#endpoint/s3/notification-config';
-import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint/s3/model';
-
 /**
  * One S3 event and the shapes S3 sends it in. An event is decided inside the commit of the write
  * that caused it (against the bucket's configuration at that moment) and written with it, in the
@@ -12,6 +7,11 @@ import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint
  * `aws.s3`, detail-type `Object Created` / `Object Deleted`) and "Event message structure" (the
  * `Records[]` message, eventVersion 2.1, sent to queues).
  */
+import { randomUUID } from 'node:crypto';
+import type { Caller, ServiceEvent } from '#endpoint/contract';
+import { matchingRules } from '#endpoint/s3/notification-config';
+import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint/s3/model';
+
 export type S3EventName =
   | 'ObjectCreated:Put'
   | 'ObjectCreated:Copy'

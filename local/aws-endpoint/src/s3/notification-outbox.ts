@@ -1,6 +1,3 @@
-import { AwsError, type NotificationTargets } from '#endpoint/contract';
-import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#endpoint/s3/notification-events';
-
 /**
  * Delivers committed S3 events to their destinations in the background, so a write answers as
  * soon as it is committed. At least once: an event stays pending (in memory, and in the bucket's
@@ -8,6 +5,9 @@ import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } f
  * retried with growing pauses, the others are not sent again. Events are not ordered, as in S3:
  * readers order them per key with the sequencer.
  */
+import { AwsError, type NotificationTargets } from '#endpoint/contract';
+import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#endpoint/s3/notification-events';
+
 export interface OutboxOptions {
   firstRetryMs: number;
   maxRetryMs: number;
@@ -75,7 +75,8 @@ export class NotificationOutbox {
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
     if (item.attempts >= this.options.maxAttempts) {
       console.error(
-        `local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ${item.attempts} attempts: ${reason}`,
+        `local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ` +
+          `${item.attempts} attempts: ${reason}`,
       );
       return item.delivered();
     }

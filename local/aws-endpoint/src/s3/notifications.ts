@@ -1,3 +1,11 @@
+/**
+ * PutBucketNotificationConfiguration / GetBucketNotificationConfiguration (`?notification`).
+ * A configuration replaces the previous one whole. Its destinations are checked as S3 checks
+ * them (the queue must exist in the bucket's region, not be FIFO, and let s3.amazonaws.com
+ * send for this bucket; SNS topics and Lambda functions are not served locally) unless
+ * `x-amz-skip-destination-validation: true`; then every newly named queue gets S3's
+ * `s3:TestEvent` message. Deliveries themselves: bucket-events.ts, notification-outbox.ts.
+ */
 import { requestIdOf } from '#endpoint/protocols';
 import { accessBucket } from '#endpoint/s3/access';
 import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
@@ -11,14 +19,6 @@ import { testEventMessage, type RequestOrigin } from '#endpoint/s3/notification-
 import { sendEmpty, sendXml } from '#endpoint/s3/responses';
 import { readXmlBody } from '#endpoint/s3/xml';
 
-/**
- * PutBucketNotificationConfiguration / GetBucketNotificationConfiguration (`?notification`).
- * A configuration replaces the previous one whole. Its destinations are checked as S3 checks
- * them (the queue must exist in the bucket's region, not be FIFO, and let s3.amazonaws.com
- * send for this bucket; SNS topics and Lambda functions are not served locally) unless
- * `x-amz-skip-destination-validation: true`; then every newly named queue gets S3's
- * `s3:TestEvent` message. Deliveries themselves: bucket-events.ts, notification-outbox.ts.
- */
 export async function putBucketNotificationConfiguration(request: S3Request): Promise<void> {
   const bucket = accessBucket(request, { action: 's3:PutBucketNotification' });
   const configuration = parseNotificationConfiguration(await readXmlBody(request.signed.body, 1024 * 1024));
@@ -39,7 +39,8 @@ export async function putBucketNotificationConfiguration(request: S3Request): Pr
         .sendToQueue(queueArn, testEventMessage(bucket.name, requestIdOf(request.response)))
         .catch((error: unknown) => {
           console.error(
-            `local S3: could not send the s3:TestEvent of ${bucket.name} to ${queueArn}: ${error instanceof Error ? error.message : String(error)}`,
+            `local S3: could not send the s3:TestEvent of ${bucket.name} to ${queueArn}: ` +
+              `${error instanceof Error ? error.message : String(error)}`,
           );
         });
     }

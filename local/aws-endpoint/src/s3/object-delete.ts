@@ -1,3 +1,7 @@
+/**
+ * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning
+ * bucket it adds a delete marker, and naming a version removes that version (bucket-store.ts).
+ */
 import { AwsError } from '#endpoint/contract';
 import { accessBucket, authorizeFor, locateBucket } from '#endpoint/s3/access';
 import { algorithmOfHeader } from '#endpoint/s3/checksums';
@@ -8,11 +12,6 @@ import { sendEmpty, sendXml } from '#endpoint/s3/responses';
 import { requestedVersionId } from '#endpoint/s3/versioning';
 import { isWellFormedVersionId } from '#endpoint/s3/versions';
 import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#endpoint/s3/xml';
-
-/**
- * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning
- * bucket it adds a delete marker, and naming a version removes that version (bucket-store.ts).
- */
 
 export async function deleteObject(request: S3Request): Promise<void> {
   const versionId = requestedVersionId(request);

@@ -1,3 +1,7 @@
+/**
+ * Opening stored object versions for reading (GetObject, HeadObject, copy sources), safe against
+ * a concurrent overwrite or delete, and streaming their bytes.
+ */
 import { open, type FileHandle } from 'node:fs/promises';
 import { invalidRequest, noSuchKey } from '#endpoint/s3/errors';
 import { isMissingFile } from '#endpoint/s3/files';

@@ -1,3 +1,4 @@
+/** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
 import { pipeline } from 'node:stream/promises';
 import { accessBucket, isAllowed } from '#endpoint/s3/access';
 import { etagMatches, objectHeaders } from '#endpoint/s3/attributes';
@@ -17,8 +18,6 @@ import type { BucketStore } from '#endpoint/s3/bucket-store';
 import { noSuchVersion, requestedVersionId, versionHeaders } from '#endpoint/s3/versioning';
 import { versionIdOf } from '#endpoint/s3/versions';
 import { HIGH_WATER_MARK } from '#endpoint/s3/streams';
-
-/** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',

@@ -1,3 +1,4 @@
+/** PutObject and CopyObject: stream into a new data file, then commit atomically. */
 import { verifiedChecksums } from '#endpoint/aws-chunked';
 import { accessBucket } from '#endpoint/s3/access';
 import {
@@ -22,8 +23,6 @@ import type { BucketStore } from '#endpoint/s3/bucket-store';
 import { versionHeaders, writtenVersionHeaders } from '#endpoint/s3/versioning';
 import { isWellFormedVersionId } from '#endpoint/s3/versions';
 import { renderDocument } from '#endpoint/s3/xml';
-
-/** PutObject and CopyObject: stream into a new data file, then commit atomically. */
 
 export function sseConditionContext(request: S3Request): Record<string, string> {
   const context: Record<string, string> = conditionalWriteContext(request);
@@ -105,7 +104,10 @@ export interface CopySource {
   versionId?: string;
 }
 
-/** Source checks of CopyObject / UploadPartCopy: s3:GetObject (s3:GetObjectVersion for a named version) on the source, in any region. */
+/**
+ * Source checks of CopyObject / UploadPartCopy: s3:GetObject (s3:GetObjectVersion for a named version) on the
+ * source, in any region.
+ */
 export function accessCopySource(request: S3Request): CopySource & { bucket: BucketStore } {
   const source = parseCopySource(request);
   const bucket = accessBucket(request, {
@@ -167,7 +169,8 @@ export async function copyObject(request: S3Request): Promise<void> {
         const samePlace = source.bucket === bucket && source.key === key && source.versionId === undefined;
         if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
           throw invalidRequest(
-            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+            'This copy request is illegal because it is trying to copy an object to itself without changing ' +
+              "the object's metadata, storage class, website redirect location or encryption attributes.",
           );
         }
         const target = await bucket.newDataFile();

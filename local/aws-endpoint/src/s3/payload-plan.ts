@@ -1,3 +1,9 @@
+/**
+ * What a request's headers say about its body, checked before a byte is read: the payload mode
+ * (plain, unsigned aws-chunked with a trailer, SigV4-signed chunks), the checksum it declares in
+ * a header or announces as a trailer, its decoded length, Content-MD5 and payload hash.
+ * local/aws-endpoint/src/aws-chunked.ts then holds the bytes to all of it.
+ */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { AwsError } from '#endpoint/contract';
 import {
@@ -7,13 +13,6 @@ import {
   type ChecksumAlgorithm,
   type Checksums,
 } from '#endpoint/s3/checksums';
-
-/**
- * What a request's headers say about its body, checked before a byte is read: the payload mode
- * (plain, unsigned aws-chunked with a trailer, SigV4-signed chunks), the checksum it declares in
- * a header or announces as a trailer, its decoded length, Content-MD5 and payload hash.
- * local/aws-endpoint/src/aws-chunked.ts then holds the bytes to all of it.
- */
 
 /** What the server knows from the request's Authorization header, to verify signed chunks. */
 export interface ChunkSigning {
@@ -118,7 +117,8 @@ export function planPayload(
     if (!declared) {
       throw new AwsError(
         'InvalidRequest',
-        'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.',
+        'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer ' +
+          'headers were found.',
         400,
       );
     }

@@ -1,3 +1,7 @@
+/**
+ * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4
+ * signature the server already verified, answered from files under `<dataDir>/s3`.
+ */
 import type { ServerResponse } from 'node:http';
 import {
   AwsError,
@@ -32,10 +36,6 @@ import { getBucketNotificationConfiguration, putBucketNotificationConfiguration 
 import { S3Store } from '#endpoint/s3/store';
 import { getBucketVersioning, putBucketVersioning } from '#endpoint/s3/versioning';
 
-/**
- * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4
- * signature the server already verified, answered from files under `<dataDir>/s3`.
- */
 export interface S3ServiceDeps {
   dataDir: string;
   authorize: Authorize;

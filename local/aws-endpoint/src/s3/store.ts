@@ -1,3 +1,7 @@
+/**
+ * The buckets under `<dataDir>/s3/buckets/<bucket>/` (bucket-store.ts). Bucket names are global:
+ * one registry for all accounts. One process owns a data directory; buckets load lazily.
+ */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BucketStore } from '#endpoint/s3/bucket-store';
@@ -7,10 +11,6 @@ import type { BucketRecord } from '#endpoint/s3/model';
 import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
 import { compareUtf8 } from '#endpoint/s3/object-index';
 
-/**
- * The buckets under `<dataDir>/s3/buckets/<bucket>/` (bucket-store.ts). Bucket names are global:
- * one registry for all accounts. One process owns a data directory; buckets load lazily.
- */
 export class S3Store {
   private readonly buckets = new Map<string, BucketStore>();
   private readonly bucketsDir: string;

@@ -1,3 +1,4 @@
+/** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -11,7 +12,6 @@ import {
 } from '#endpoint/s3/checksums';
 import { S3Error } from '#endpoint/s3/errors';
 
-/** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
 export const HIGH_WATER_MARK = 1024 * 1024;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 

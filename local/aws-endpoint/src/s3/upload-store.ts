@@ -1,3 +1,9 @@
+/**
+ * Multipart uploads of one bucket, under `uploads/<uploadId>/`: `upload.json`, one
+ * `part-<n>.json` sidecar per part and the part bytes in uniquely named files. Uploading a
+ * part number again writes a new file and renames the sidecar over the old one, so a retried
+ * part replaces the earlier one atomically.
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,12 +11,6 @@ import type { ConflictTicket, ConflictTracker } from '#endpoint/s3/write-conflic
 import type { PartRecord, UploadRecord } from '#endpoint/s3/model';
 import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#endpoint/s3/files';
 
-/**
- * Multipart uploads of one bucket, under `uploads/<uploadId>/`: `upload.json`, one
- * `part-<n>.json` sidecar per part and the part bytes in uniquely named files. Uploading a
- * part number again writes a new file and renames the sidecar over the old one, so a retried
- * part replaces the earlier one atomically.
- */
 export interface UploadState {
   record: UploadRecord;
   dir: string;

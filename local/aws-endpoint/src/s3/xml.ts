@@ -1,7 +1,3 @@
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
-import { escapeXml } from '#endpoint/protocols';
-import { malformedXml } from '#endpoint/s3/errors';
-
 /**
  * The REST-XML shapes of S3: answers rendered with S3's namespace and flattened lists (a list
  * is the element repeated, not wrapped in `<member>`), and the reading of the few request
@@ -9,6 +5,10 @@ import { malformedXml } from '#endpoint/s3/errors';
  * CompleteMultipartUpload, Delete) with fast-xml-parser. No DTD is ever read: a DOCTYPE that
  * declares entities is refused, as are references to undeclared ones.
  */
+import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
+import { escapeXml } from '#endpoint/protocols';
+import { malformedXml } from '#endpoint/s3/errors';
+
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 export type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { [name: string]: XmlValue };
