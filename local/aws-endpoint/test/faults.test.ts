@@ -1,3 +1,7 @@
+/**
+ * Fault injection of the local endpoint: errors, throttling, dropped connections and latency aimed at
+ * chosen services and actions, as the SDK's retries see them, and the admin API that switches them.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';

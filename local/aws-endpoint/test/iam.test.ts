@@ -1,3 +1,7 @@
+/**
+ * The local IAM's roles and managed policies (create, attach, version, delete) through the real IAM client,
+ * with AWS's answers and errors.
+ */
 import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,

@@ -1,3 +1,7 @@
+/**
+ * Asymmetric signing keys in the local KMS: CreateKey, Sign, Verify and GetPublicKey with AWS's
+ * answers, and signatures that interoperate with node:crypto both ways.
+ */
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, constants, type KeyObject } from 'node:crypto';
 import {
   CreateKeyCommand,
@@ -34,10 +38,6 @@ import {
   type Fixture,
 } from './endpoint-fixture';
 
-/**
- * Asymmetric signing keys in the local KMS: CreateKey, Sign, Verify and GetPublicKey with AWS's
- * answers, and signatures that interoperate with node:crypto both ways.
- */
 let fixture: Fixture;
 let kms: KMSClient;
 let rsaKey: string;
@@ -81,28 +81,31 @@ function nodeScheme(algorithm: string): { hash: string; options: Record<string, 
 }
 
 describe('CreateKey, DescribeKey and GetPublicKey for signing keys', () => {
-  it('describes an RSA signing key with its spec, usage and signing algorithms, and hands out its DER public key', async () => {
-    const described = await kms.send(new DescribeKeyCommand({ KeyId: rsaKey }));
-    expect(described.KeyMetadata).toMatchObject({
-      KeySpec: 'RSA_2048',
-      CustomerMasterKeySpec: 'RSA_2048',
-      KeyUsage: 'SIGN_VERIFY',
-      SigningAlgorithms: [...RSA_ALGORITHMS],
-      Description: 'digests',
-    });
-    expect(described.KeyMetadata?.EncryptionAlgorithms).toBeUndefined();
-    const exported = await kms.send(new GetPublicKeyCommand({ KeyId: rsaKey }));
-    expect(exported).toMatchObject({
-      KeyId: rsaKey,
-      KeySpec: 'RSA_2048',
-      KeyUsage: 'SIGN_VERIFY',
-      SigningAlgorithms: [...RSA_ALGORITHMS],
-    });
-    expect(rsaPublicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    const ec = await kms.send(new GetPublicKeyCommand({ KeyId: ecKey }));
-    expect(ec.SigningAlgorithms).toEqual(['ECDSA_SHA_256']);
-    expect(publicKeyOf(ec.PublicKey).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
-  });
+  it(
+    'describes an RSA signing key with its spec, usage and signing algorithms, and hands out its DER public ' + 'key',
+    async () => {
+      const described = await kms.send(new DescribeKeyCommand({ KeyId: rsaKey }));
+      expect(described.KeyMetadata).toMatchObject({
+        KeySpec: 'RSA_2048',
+        CustomerMasterKeySpec: 'RSA_2048',
+        KeyUsage: 'SIGN_VERIFY',
+        SigningAlgorithms: [...RSA_ALGORITHMS],
+        Description: 'digests',
+      });
+      expect(described.KeyMetadata?.EncryptionAlgorithms).toBeUndefined();
+      const exported = await kms.send(new GetPublicKeyCommand({ KeyId: rsaKey }));
+      expect(exported).toMatchObject({
+        KeyId: rsaKey,
+        KeySpec: 'RSA_2048',
+        KeyUsage: 'SIGN_VERIFY',
+        SigningAlgorithms: [...RSA_ALGORITHMS],
+      });
+      expect(rsaPublicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+      const ec = await kms.send(new GetPublicKeyCommand({ KeyId: ecKey }));
+      expect(ec.SigningAlgorithms).toEqual(['ECDSA_SHA_256']);
+      expect(publicKeyOf(ec.PublicKey).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    },
+  );
 
   it('refuses what AWS refuses, and says what the local KMS does not serve', async () => {
     expect(
@@ -255,43 +258,46 @@ describe('Sign and Verify', () => {
 });
 
 describe('who may sign', () => {
-  it('applies identity policies to kms:Sign, kms:Verify and kms:GetPublicKey, and keeps other accounts out', async () => {
-    const roleArn = await createRole(
-      fixture,
-      CUSTOMER,
-      'digest-signer',
-      trustAccount(PLATFORM),
-      allowAll('kms:Sign', rsaKey),
-    );
-    const signer = new KMSClient(
-      clientConfig(fixture, await assumeRole(fixture, await functionSession(fixture), roleArn)),
-    );
-    const algorithm: SigningAlgorithmSpec = 'RSASSA_PSS_SHA_256';
-    const signature = (
-      await signer.send(new SignCommand({ KeyId: rsaKey, Message: message, SigningAlgorithm: algorithm }))
-    ).Signature;
-    expect(
-      await failure(
-        signer.send(
-          new VerifyCommand({ KeyId: rsaKey, Message: message, Signature: signature, SigningAlgorithm: algorithm }),
+  it(
+    'applies identity policies to kms:Sign, kms:Verify and kms:GetPublicKey, and keeps other accounts ' + 'out',
+    async () => {
+      const roleArn = await createRole(
+        fixture,
+        CUSTOMER,
+        'digest-signer',
+        trustAccount(PLATFORM),
+        allowAll('kms:Sign', rsaKey),
+      );
+      const signer = new KMSClient(
+        clientConfig(fixture, await assumeRole(fixture, await functionSession(fixture), roleArn)),
+      );
+      const algorithm: SigningAlgorithmSpec = 'RSASSA_PSS_SHA_256';
+      const signature = (
+        await signer.send(new SignCommand({ KeyId: rsaKey, Message: message, SigningAlgorithm: algorithm }))
+      ).Signature;
+      expect(
+        await failure(
+          signer.send(
+            new VerifyCommand({ KeyId: rsaKey, Message: message, Signature: signature, SigningAlgorithm: algorithm }),
+          ),
         ),
-      ),
-    ).toMatchObject({
-      name: 'AccessDeniedException',
-    });
-    expect(await failure(signer.send(new GetPublicKeyCommand({ KeyId: rsaKey })))).toMatchObject({
-      name: 'AccessDeniedException',
-    });
-    expect(
-      await failure(
-        signer.send(new SignCommand({ KeyId: ecKey, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' })),
-      ),
-    ).toMatchObject({ name: 'AccessDeniedException' });
-    const outsider = new KMSClient(clientConfig(fixture, rootCredentials(OTHER)));
-    expect(
-      await failure(outsider.send(new SignCommand({ KeyId: rsaKey, Message: message, SigningAlgorithm: algorithm }))),
-    ).toMatchObject({ name: 'AccessDeniedException' });
-  });
+      ).toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      expect(await failure(signer.send(new GetPublicKeyCommand({ KeyId: rsaKey })))).toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      expect(
+        await failure(
+          signer.send(new SignCommand({ KeyId: ecKey, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' })),
+        ),
+      ).toMatchObject({ name: 'AccessDeniedException' });
+      const outsider = new KMSClient(clientConfig(fixture, rootCredentials(OTHER)));
+      expect(
+        await failure(outsider.send(new SignCommand({ KeyId: rsaKey, Message: message, SigningAlgorithm: algorithm }))),
+      ).toMatchObject({ name: 'AccessDeniedException' });
+    },
+  );
 
   it('refuses a signing key for SSE-KMS with KMS.InvalidKeyUsageException', () => {
     const store = createIamStore(fixture.dataDir, Date.now);

@@ -272,19 +272,22 @@ describe('invariants of the local IAM evaluator (randomized)', () => {
     );
   });
 
-  it('a session policy never widens what the identity policies allow, and the order of statements never matters', () => {
-    fc.assert(
-      fc.property(fc.array(policy, { maxLength: 2 }), policy, request, (identity, session, req) => {
-        if (allowed(identity, session, req)) expect(allowed(identity, undefined, req)).toBe(true);
-        const reversed = identity
-          .map((doc) => ({
-            ...doc,
-            Statement: [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement])].reverse(),
-          }))
-          .reverse();
-        expect(emulatorOutcome(reversed, session, req)).toBe(emulatorOutcome(identity, session, req));
-      }),
-      { numRuns: Math.ceil(RUNS / 3) },
-    );
-  });
+  it(
+    'a session policy never widens what the identity policies allow, and the order of statements never ' + 'matters',
+    () => {
+      fc.assert(
+        fc.property(fc.array(policy, { maxLength: 2 }), policy, request, (identity, session, req) => {
+          if (allowed(identity, session, req)) expect(allowed(identity, undefined, req)).toBe(true);
+          const reversed = identity
+            .map((doc) => ({
+              ...doc,
+              Statement: [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement])].reverse(),
+            }))
+            .reverse();
+          expect(emulatorOutcome(reversed, session, req)).toBe(emulatorOutcome(identity, session, req));
+        }),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+    },
+  );
 });

@@ -1,3 +1,7 @@
+/**
+ * The product's situation: the platform account assumes a role in the customer's account (with
+ * an external ID) and writes into the customer's bucket, which may default to SSE-KMS.
+ */
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CopyObjectCommand,
@@ -28,10 +32,6 @@ import {
 } from './endpoint-fixture';
 import { createBucket, rootS3, s3Client, uniqueBucket } from './s3-helpers';
 
-/**
- * The product's situation: the platform account assumes a role in the customer's account (with
- * an external ID) and writes into the customer's bucket, which may default to SSE-KMS.
- */
 let fixture: Fixture;
 let keyArn: string;
 let kmsBucket: string;
@@ -116,25 +116,32 @@ describe('S3 with SSE-KMS default encryption', () => {
     expect(mp).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
   });
 
-  it("asks KMS through S3: a policy that allows the key only via S3 in the bucket's region lets the write through", async () => {
-    const viaS3 = statement('kms:GenerateDataKey', keyArn, {
-      StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${kmsBucket}/exports/*` },
-    });
-    const s3 = s3Client(fixture, await platformSession([...bucketStatements(kmsBucket), viaS3]));
-    await expect(
-      s3.send(new PutObjectCommand({ Bucket: kmsBucket, Key: 'exports/a', Body: 'x', ExpectedBucketOwner: CUSTOMER })),
-    ).resolves.toBeTruthy();
-    // S3 passes the object's ARN as encryption context: a key outside exports/ is refused.
-    expect(
-      await failure(
-        s3.send(new PutObjectCommand({ Bucket: kmsBucket, Key: 'other/a', Body: 'x', ExpectedBucketOwner: CUSTOMER })),
-      ),
-    ).toMatchObject({
-      name: 'AccessDenied',
-      status: 403,
-    });
-  });
+  it(
+    "asks KMS through S3: a policy that allows the key only via S3 in the bucket's region lets the write " + 'through',
+    async () => {
+      const viaS3 = statement('kms:GenerateDataKey', keyArn, {
+        StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${kmsBucket}/exports/*` },
+      });
+      const s3 = s3Client(fixture, await platformSession([...bucketStatements(kmsBucket), viaS3]));
+      await expect(
+        s3.send(
+          new PutObjectCommand({ Bucket: kmsBucket, Key: 'exports/a', Body: 'x', ExpectedBucketOwner: CUSTOMER }),
+        ),
+      ).resolves.toBeTruthy();
+      // S3 passes the object's ARN as encryption context: a key outside exports/ is refused.
+      expect(
+        await failure(
+          s3.send(
+            new PutObjectCommand({ Bucket: kmsBucket, Key: 'other/a', Body: 'x', ExpectedBucketOwner: CUSTOMER }),
+          ),
+        ),
+      ).toMatchObject({
+        name: 'AccessDenied',
+        status: 403,
+      });
+    },
+  );
 
   it('applies the same check to an explicit SSE-KMS request header on a plain bucket', async () => {
     const s3 = s3Client(fixture, await platformSession(bucketStatements(plainBucket)));

@@ -1,3 +1,7 @@
+/**
+ * S3 bucket operations through the real S3 client: regions and location constraints, ownership and
+ * existence checks, default encryption.
+ */
 import {
   DeleteBucketCommand,
   DeleteBucketEncryptionCommand,

@@ -1,3 +1,8 @@
+/**
+ * Conditional writes as the S3 User Guide documents them: If-None-Match: * and If-Match on
+ * PutObject, CopyObject and CompleteMultipartUpload (412 / 404), and 409 ConditionalRequestConflict
+ * when a delete of the key commits while the conditional write is under way.
+ */
 import { PassThrough } from 'node:stream';
 import {
   CompleteMultipartUploadCommand,
@@ -25,11 +30,6 @@ import {
 } from './endpoint-fixture';
 import { bodyBytes, createBucket, rootS3, s3Client, storedFiles, uniqueBucket } from './s3-helpers';
 
-/**
- * Conditional writes as the S3 User Guide documents them: If-None-Match: * and If-Match on
- * PutObject, CopyObject and CompleteMultipartUpload (412 / 404), and 409 ConditionalRequestConflict
- * when a delete of the key commits while the conditional write is under way.
- */
 let fixture: Fixture;
 let s3: S3Client;
 let bucket: string;
@@ -142,43 +142,46 @@ describe('If-None-Match: * (create only)', () => {
 });
 
 describe('If-Match: <etag> (compare and swap)', () => {
-  it('overwrites only the version with that ETag: 412 on a mismatch, 404 NoSuchKey when the key is absent', async () => {
-    const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v1' }));
-    const second = await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v2', IfMatch: first.ETag }),
-    );
-    expect(await read('swap')).toBe('v2');
-    expect(
-      await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v3', IfMatch: first.ETag }))),
-    ).toMatchObject({
-      name: 'PreconditionFailed',
-      status: 412,
-    });
-    expect(await read('swap')).toBe('v2');
-    expect(
-      await failure(
-        s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'never-written', Body: 'x', IfMatch: second.ETag })),
-      ),
-    ).toMatchObject({
-      name: 'NoSuchKey',
-      status: 404,
-    });
-
-    const { uploadId, parts } = await startUpload('swap');
-    const complete = (IfMatch: string | undefined) =>
-      s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: bucket,
-          Key: 'swap',
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-          IfMatch,
-        }),
+  it(
+    'overwrites only the version with that ETag: 412 on a mismatch, 404 NoSuchKey when the key is ' + 'absent',
+    async () => {
+      const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v1' }));
+      const second = await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v2', IfMatch: first.ETag }),
       );
-    expect(await failure(complete(first.ETag))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
-    await complete(second.ETag);
-    expect(await read('swap')).toBe('only part');
-  });
+      expect(await read('swap')).toBe('v2');
+      expect(
+        await failure(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'swap', Body: 'v3', IfMatch: first.ETag }))),
+      ).toMatchObject({
+        name: 'PreconditionFailed',
+        status: 412,
+      });
+      expect(await read('swap')).toBe('v2');
+      expect(
+        await failure(
+          s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'never-written', Body: 'x', IfMatch: second.ETag })),
+        ),
+      ).toMatchObject({
+        name: 'NoSuchKey',
+        status: 404,
+      });
+
+      const { uploadId, parts } = await startUpload('swap');
+      const complete = (IfMatch: string | undefined) =>
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'swap',
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+            IfMatch,
+          }),
+        );
+      expect(await failure(complete(first.ETag))).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+      await complete(second.ETag);
+      expect(await read('swap')).toBe('only part');
+    },
+  );
 
   it('needs s3:GetObject besides s3:PutObject; policies can require a condition with s3:if-none-match', async () => {
     const roleArn = await createRole(fixture, CUSTOMER, 'conditional-writer', trustAccount(CUSTOMER), {
@@ -217,21 +220,24 @@ describe('If-Match: <etag> (compare and swap)', () => {
 });
 
 describe('409 ConditionalRequestConflict', () => {
-  it('fails a conditional PutObject when a delete of the key commits while its body streams; a retry succeeds', async () => {
-    const body = new PassThrough();
-    const filesBefore = storedFiles(fixture, bucket).data.length;
-    const pending = s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'overtaken', Body: body, ContentLength: 8, IfNoneMatch: '*' }),
-    );
-    body.write('half');
-    // The write is under way (its ticket is held) once it streams into its new data file.
-    await eventually(() => storedFiles(fixture, bucket).data.length > filesBefore);
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'overtaken' }));
-    body.end('half');
-    expect(await failure(pending)).toMatchObject({ name: 'ConditionalRequestConflict', status: 409 });
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'overtaken', Body: 'retried', IfNoneMatch: '*' }));
-    expect(await read('overtaken')).toBe('retried');
-  });
+  it(
+    'fails a conditional PutObject when a delete of the key commits while its body streams; a retry ' + 'succeeds',
+    async () => {
+      const body = new PassThrough();
+      const filesBefore = storedFiles(fixture, bucket).data.length;
+      const pending = s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'overtaken', Body: body, ContentLength: 8, IfNoneMatch: '*' }),
+      );
+      body.write('half');
+      // The write is under way (its ticket is held) once it streams into its new data file.
+      await eventually(() => storedFiles(fixture, bucket).data.length > filesBefore);
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'overtaken' }));
+      body.end('half');
+      expect(await failure(pending)).toMatchObject({ name: 'ConditionalRequestConflict', status: 409 });
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'overtaken', Body: 'retried', IfNoneMatch: '*' }));
+      expect(await read('overtaken')).toBe('retried');
+    },
+  );
 
   it('fails a conditional CompleteMultipartUpload when the key was deleted since CreateMultipartUpload', async () => {
     const { uploadId, parts } = await startUpload('upload-overtaken');

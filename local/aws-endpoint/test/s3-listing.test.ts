@@ -1,3 +1,7 @@
+/**
+ * Listing keys: the in-memory key index in UTF-8 order, and ListObjectsV2 / ListObjects paginated over
+ * thousands of keys through the real S3 client.
+ */
 import {
   ListObjectsCommand,
   ListObjectsV2Command,

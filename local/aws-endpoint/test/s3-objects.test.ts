@@ -1,3 +1,7 @@
+/**
+ * S3 objects through the real S3 client: writing and reading bodies with their metadata and checksums,
+ * ranges, conditional requests, copies and deletes.
+ */
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,

@@ -1,3 +1,7 @@
+/**
+ * S3 data survives a restart of the endpoint: buckets, settings, objects, versions and open multipart
+ * uploads, and what a crash leaves behind is collected.
+ */
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * S3 versioning through the real S3 client: the bucket's status, versions and delete markers, version-aware
+ * reads, copies, deletes and ListObjectVersions.
+ */
 import {
   CopyObjectCommand,
   DeleteBucketCommand,
@@ -53,7 +57,8 @@ const text = async (Bucket: string, Key: string, VersionId?: string) =>
 
 /** Every page of ListObjectVersions, as [key, version id, latest, delete marker] rows. */
 async function allVersions(Bucket: string, extra: { MaxKeys?: number; Prefix?: string; Delimiter?: string } = {}) {
-  // Versions, then delete markers: the SDK answers them as two lists (listVersionsPage's own test checks the interleaving).
+  // Versions, then delete markers: the SDK answers them as two lists (listVersionsPage's own test checks the
+  // interleaving).
   const rows: Array<[string, string, boolean, boolean]> = [];
   const prefixes: string[] = [];
   let page: ListObjectVersionsCommandOutput | undefined;
@@ -115,43 +120,47 @@ describe('a versioning-enabled bucket', () => {
     ]);
   });
 
-  it('answers a delete with a delete marker: the key looks gone, its versions stay, removing the marker restores it', async () => {
-    const bucket = await bucketWith('Enabled');
-    const written = await put(bucket, 'kept', 'content');
-    const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'kept' }));
-    expect(deleted).toMatchObject({ DeleteMarker: true, VersionId: expect.stringMatching(/^[A-Za-z0-9._]{32}$/) });
-    expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept' })))).toMatchObject({
-      name: 'NoSuchKey',
-      status: 404,
-    });
-    expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
-    expect(await text(bucket, 'kept', written.VersionId)).toBe('content');
-    expect(
-      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: deleted.VersionId }))),
-    ).toMatchObject({
-      name: 'MethodNotAllowed',
-      status: 405,
-    });
-    expect((await allVersions(bucket)).rows).toEqual([
-      ['kept', written.VersionId, false, false],
-      ['kept', deleted.VersionId, true, true],
-    ]);
-    // A bucket holding only old versions and markers is not empty.
-    expect(await failure(s3.send(new DeleteBucketCommand({ Bucket: bucket })))).toMatchObject({
-      name: 'BucketNotEmpty',
-      status: 409,
-    });
+  it(
+    'answers a delete with a delete marker: the key looks gone, its versions stay, removing the marker ' +
+      'restores it',
+    async () => {
+      const bucket = await bucketWith('Enabled');
+      const written = await put(bucket, 'kept', 'content');
+      const deleted = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'kept' }));
+      expect(deleted).toMatchObject({ DeleteMarker: true, VersionId: expect.stringMatching(/^[A-Za-z0-9._]{32}$/) });
+      expect(await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept' })))).toMatchObject({
+        name: 'NoSuchKey',
+        status: 404,
+      });
+      expect((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount).toBe(0);
+      expect(await text(bucket, 'kept', written.VersionId)).toBe('content');
+      expect(
+        await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: deleted.VersionId }))),
+      ).toMatchObject({
+        name: 'MethodNotAllowed',
+        status: 405,
+      });
+      expect((await allVersions(bucket)).rows).toEqual([
+        ['kept', written.VersionId, false, false],
+        ['kept', deleted.VersionId, true, true],
+      ]);
+      // A bucket holding only old versions and markers is not empty.
+      expect(await failure(s3.send(new DeleteBucketCommand({ Bucket: bucket })))).toMatchObject({
+        name: 'BucketNotEmpty',
+        status: 409,
+      });
 
-    const unmarked = await s3.send(
-      new DeleteObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: deleted.VersionId }),
-    );
-    expect(unmarked).toMatchObject({ DeleteMarker: true, VersionId: deleted.VersionId });
-    expect(await text(bucket, 'kept')).toBe('content');
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: written.VersionId }));
-    expect((await allVersions(bucket)).rows).toEqual([]);
-    expect(storedFiles(fixture, bucket).data).toHaveLength(0);
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-  });
+      const unmarked = await s3.send(
+        new DeleteObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: deleted.VersionId }),
+      );
+      expect(unmarked).toMatchObject({ DeleteMarker: true, VersionId: deleted.VersionId });
+      expect(await text(bucket, 'kept')).toBe('content');
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'kept', VersionId: written.VersionId }));
+      expect((await allVersions(bucket)).rows).toEqual([]);
+      expect(storedFiles(fixture, bucket).data).toHaveLength(0);
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    },
+  );
 
   it('reports version ids and markers from DeleteObjects', async () => {
     const bucket = await bucketWith('Enabled');
@@ -172,23 +181,27 @@ describe('a versioning-enabled bucket', () => {
     expect(answer.Errors).toEqual([expect.objectContaining({ Key: 'c', Code: 'InvalidArgument' })]);
   });
 
-  it('lets a create-only write land on a key whose current version is a delete marker, and refuses the retry (one version per write)', async () => {
-    const bucket = await bucketWith('Enabled');
-    await put(bucket, 'export/file', 'old');
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'export/file' }));
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'export/file', Body: 'new', IfNoneMatch: '*' }));
-    expect(
-      await failure(
-        s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'export/file', Body: 'new', IfNoneMatch: '*' })),
-      ),
-    ).toMatchObject({ status: 412 });
-    // Versions first, then delete markers (the SDK splits the listing in two).
-    expect((await allVersions(bucket)).rows.map(([, , latest, marker]) => [latest, marker])).toEqual([
-      [true, false],
-      [false, false],
-      [false, true],
-    ]);
-  });
+  it(
+    'lets a create-only write land on a key whose current version is a delete marker, and refuses the retry ' +
+      '(one version per write)',
+    async () => {
+      const bucket = await bucketWith('Enabled');
+      await put(bucket, 'export/file', 'old');
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'export/file' }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'export/file', Body: 'new', IfNoneMatch: '*' }));
+      expect(
+        await failure(
+          s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'export/file', Body: 'new', IfNoneMatch: '*' })),
+        ),
+      ).toMatchObject({ status: 412 });
+      // Versions first, then delete markers (the SDK splits the listing in two).
+      expect((await allVersions(bucket)).rows.map(([, , latest, marker]) => [latest, marker])).toEqual([
+        [true, false],
+        [false, false],
+        [false, true],
+      ]);
+    },
+  );
 
   it('copies a named version (restoring it) and reports the versions involved', async () => {
     const bucket = await bucketWith('Enabled');
@@ -251,28 +264,31 @@ describe('a versioning-suspended bucket', () => {
 });
 
 describe('a bucket that never had versioning', () => {
-  it('lists its objects as null versions, reads versionId=null, and tells a malformed id from a missing one', async () => {
-    const bucket = await bucketWith();
-    const written = await put(bucket, 'plain', 'x');
-    expect(written.VersionId).toBeUndefined();
-    expect((await allVersions(bucket)).rows).toEqual([['plain', 'null', true, false]]);
-    expect(await text(bucket, 'plain', 'null')).toBe('x');
-    expect((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain' }))).VersionId).toBeUndefined();
-    expect(
-      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain', VersionId: 'A'.repeat(32) }))),
-    ).toMatchObject({
-      name: 'NoSuchVersion',
-      status: 404,
-    });
-    expect(
-      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain', VersionId: 'bad id' }))),
-    ).toMatchObject({
-      name: 'InvalidArgument',
-      status: 400,
-    });
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'plain' }));
-    expect((await allVersions(bucket)).rows).toEqual([]);
-  });
+  it(
+    'lists its objects as null versions, reads versionId=null, and tells a malformed id from a missing ' + 'one',
+    async () => {
+      const bucket = await bucketWith();
+      const written = await put(bucket, 'plain', 'x');
+      expect(written.VersionId).toBeUndefined();
+      expect((await allVersions(bucket)).rows).toEqual([['plain', 'null', true, false]]);
+      expect(await text(bucket, 'plain', 'null')).toBe('x');
+      expect((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain' }))).VersionId).toBeUndefined();
+      expect(
+        await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain', VersionId: 'A'.repeat(32) }))),
+      ).toMatchObject({
+        name: 'NoSuchVersion',
+        status: 404,
+      });
+      expect(
+        await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'plain', VersionId: 'bad id' }))),
+      ).toMatchObject({
+        name: 'InvalidArgument',
+        status: 400,
+      });
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'plain' }));
+      expect((await allVersions(bucket)).rows).toEqual([]);
+    },
+  );
 });
 
 describe('listVersionsPage', () => {

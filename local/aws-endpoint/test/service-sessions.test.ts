@@ -1,3 +1,7 @@
+/**
+ * Sessions an AWS service gets for a role (how local functions run as their roles): issued only when
+ * the role's trust policy allows the service.
+ */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

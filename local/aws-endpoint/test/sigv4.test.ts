@@ -1,3 +1,7 @@
+/**
+ * SigV4 verification of every request: correct, wrong-secret, unknown-key, skewed-clock, unsigned and
+ * tampered requests, answered in each service's protocol.
+ */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -84,15 +88,19 @@ describe('SigV4 verification', () => {
     });
   });
 
-  it('answers RequestTimeTooSkewed when the signing clock is off by more than 15 minutes, which the SDK then corrects', async () => {
-    const skewed = sts(rootCredentials(PLATFORM), { systemClockOffset: -20 * 60 * 1000 });
-    expect(await failure(skewed.send(new GetCallerIdentityCommand({})))).toMatchObject({
-      name: 'RequestTimeTooSkewed',
-      status: 403,
-    });
-    // The SDK adopts the server time from the error answer's Date header for its next request.
-    await expect(skewed.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: PLATFORM });
-  });
+  it(
+    'answers RequestTimeTooSkewed when the signing clock is off by more than 15 minutes, which the SDK then ' +
+      'corrects',
+    async () => {
+      const skewed = sts(rootCredentials(PLATFORM), { systemClockOffset: -20 * 60 * 1000 });
+      expect(await failure(skewed.send(new GetCallerIdentityCommand({})))).toMatchObject({
+        name: 'RequestTimeTooSkewed',
+        status: 403,
+      });
+      // The SDK adopts the server time from the error answer's Date header for its next request.
+      await expect(skewed.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: PLATFORM });
+    },
+  );
 
   it('serves no service named after an inherited property (a scope of constructor or toString)', async () => {
     const url = new URL(fixture.endpoint.url);

@@ -1,3 +1,7 @@
+/**
+ * STS through the real client: GetCallerIdentity for root and assumed-role callers, and AssumeRole as AWS
+ * decides it (trust policies, external IDs, session names and policies, expiry) and as the endpoint records it.
+ */
 import { GetCallerIdentityCommand, STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,10 +91,13 @@ describe('AssumeRole', () => {
     });
   });
 
-  it('succeeds without an external id when the trust policy does not require one (what validation must detect)', async () => {
-    const lax = await createRole(fixture, CUSTOMER, 'lax-role', trustAccount(PLATFORM));
-    await expect(assumeRole(fixture, platformFn, lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
-  });
+  it(
+    'succeeds without an external id when the trust policy does not require one (what validation must ' + 'detect)',
+    async () => {
+      const lax = await createRole(fixture, CUSTOMER, 'lax-role', trustAccount(PLATFORM));
+      await expect(assumeRole(fixture, platformFn, lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
+    },
+  );
 
   it('refuses a principal from another account', async () => {
     const stranger = await functionSession(fixture, allowAll('sts:AssumeRole'), OTHER);
@@ -220,34 +227,44 @@ describe('AssumeRole', () => {
 });
 
 describe('the AssumeRole journal (GET /_local/sts/assume-role-calls)', () => {
-  it('records every call on a role with its session name, external id, session policy and result, and no credentials', async () => {
-    const role = await createRole(fixture, OTHER, 'journalled', trustAccount(PLATFORM, EXTERNAL_ID), allowAll('s3:*'));
-    const policy = JSON.stringify(allowAll('s3:GetObject', 'arn:aws:s3:::b/*'));
-    await sts().send(
-      new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'narrowed', ExternalId: EXTERNAL_ID, Policy: policy }),
-    );
-    await failure(
-      sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })),
-    );
-    const answer = await fetch(
-      `${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`,
-    );
-    const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
-    // The caller is a platform function's session: root may not AssumeRole.
-    const { Arn: callerArn } = await sts().send(new GetCallerIdentityCommand({}));
-    expect(callerArn).toMatch(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`));
-    expect(calls).toEqual([
-      expect.objectContaining({
-        callerArn,
-        roleArn: role,
-        roleSessionName: 'narrowed',
-        externalId: EXTERNAL_ID,
-        sessionPolicy: JSON.parse(policy),
-        result: 'Granted',
-      }),
-      expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
-    ]);
-    expect(calls[1]).not.toHaveProperty('sessionPolicy');
-    expect(JSON.stringify(calls)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
-  });
+  it(
+    'records every call on a role with its session name, external id, session policy and result, and no ' +
+      'credentials',
+    async () => {
+      const role = await createRole(
+        fixture,
+        OTHER,
+        'journalled',
+        trustAccount(PLATFORM, EXTERNAL_ID),
+        allowAll('s3:*'),
+      );
+      const policy = JSON.stringify(allowAll('s3:GetObject', 'arn:aws:s3:::b/*'));
+      await sts().send(
+        new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'narrowed', ExternalId: EXTERNAL_ID, Policy: policy }),
+      );
+      await failure(
+        sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })),
+      );
+      const answer = await fetch(
+        `${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`,
+      );
+      const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
+      // The caller is a platform function's session: root may not AssumeRole.
+      const { Arn: callerArn } = await sts().send(new GetCallerIdentityCommand({}));
+      expect(callerArn).toMatch(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`));
+      expect(calls).toEqual([
+        expect.objectContaining({
+          callerArn,
+          roleArn: role,
+          roleSessionName: 'narrowed',
+          externalId: EXTERNAL_ID,
+          sessionPolicy: JSON.parse(policy),
+          result: 'Granted',
+        }),
+        expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
+      ]);
+      expect(calls[1]).not.toHaveProperty('sessionPolicy');
+      expect(JSON.stringify(calls)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
+    },
+  );
 });
