@@ -125,7 +125,10 @@ function swapIn(outDir: string, dist: string): void {
   }
 }
 
-/** Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is index.html. */
+/**
+ * Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is
+ * index.html.
+ */
 export async function consoleFile(pathname: string): Promise<HttpAnswer> {
   if (pathname === '/console') return { statusCode: 301, headers: { location: '/console/' }, body: Buffer.alloc(0) };
   const relativePath = decodeURIComponent(pathname.slice('/console/'.length));

@@ -73,7 +73,8 @@ async function startOnce(options: { port: number; accountId: string; region: str
       reject(
         error.code === 'ENOENT'
           ? new Error(
-              'DynamoDB Local needs Java: install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`) and run again.',
+              'DynamoDB Local needs Java: install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`) ' +
+                'and run again.',
             )
           : error,
       ),

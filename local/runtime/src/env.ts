@@ -50,7 +50,8 @@ export function functionEnvironment(
       const existing = merged.get(name);
       if (existing && existing.value !== value) {
         throw new Error(
-          `${existing.from} and ${from} give ${name} different values; tests that run handlers in their own process share one environment, so make them agree.`,
+          `${existing.from} and ${from} give ${name} different values; tests that run handlers in their own ` +
+            `process share one environment, so make them agree.`,
         );
       }
       merged.set(name, { value, from });

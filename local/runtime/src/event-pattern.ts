@@ -34,7 +34,8 @@ function validateMatcher(matcher: Json, where: string): void {
   const [operator, ...rest] = Object.keys(matcher);
   if (!operator || rest.length > 0 || !OPERATORS.has(operator)) {
     throw new Error(
-      `${where}: ${JSON.stringify(matcher)} is not a matcher the local EventBridge knows (${[...OPERATORS].join(', ')}).`,
+      `${where}: ${JSON.stringify(matcher)} is not a matcher the local EventBridge knows ` +
+        `(${[...OPERATORS].join(', ')}).`,
     );
   }
   if (operator === 'numeric') numericChecks(matcher.numeric, where);

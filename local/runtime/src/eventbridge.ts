@@ -148,7 +148,8 @@ export class LocalEventBridge {
       const payload = shapeInput(target.input, event);
       const failed = (error: unknown): void =>
         console.error(
-          `[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`,
+          `[local] rule ${rule.name} could not deliver event ${event.id}: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
         );
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
       else if (target.kind === 'queue') this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);

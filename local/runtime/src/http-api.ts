@@ -47,7 +47,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     (preflight ? Promise.resolve(preflight) : answer(request, routes, options))
       .catch((error: unknown) => {
         console.error(
-          `[local] HTTP API failed on ${request.method} ${request.url}: ${error instanceof Error ? error.message : String(error)}`,
+          `[local] HTTP API failed on ${request.method} ${request.url}: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
         );
         return internalServerError();
       })

@@ -26,7 +26,8 @@ export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: Aw
     const keyPolicy = property('KeyPolicy');
     if (keyPolicy !== undefined && !isDefaultKeyPolicy(keyPolicy, service.accountId)) {
       console.warn(
-        `[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ${service.accountId} decide); the rest of this key policy is not enforced locally.`,
+        `[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ` +
+          `${service.accountId} decide); the rest of this key policy is not enforced locally.`,
       );
     }
     const enabled = property('Enabled');
@@ -45,7 +46,10 @@ export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: Aw
   }
 }
 
-/** Only statements that give the key's own account everything (through its IAM policies), as the default key policy does. */
+/**
+ * Only statements that give the key's own account everything (through its IAM policies), as the default key
+ * policy does.
+ */
 function isDefaultKeyPolicy(policy: Yaml, accountId: string): boolean {
   const document = typeof policy === 'string' ? (JSON.parse(policy) as Yaml) : policy;
   if (!isMap(document)) return false;

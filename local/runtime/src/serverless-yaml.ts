@@ -76,7 +76,10 @@ export function parseYamlFile(path: string): Yaml {
 
 /** Innermost `${...}`: no `$`, `{` or `}` inside, so nested variables resolve inside-out. */
 const INNERMOST_VARIABLE = /\$\{([^${}]+)\}/g;
-/** Framework variables start with a lower-case source (`self:`, `opt:`) or `file(`; `${AWS::Region}` and `${Logical.Arn}` belong to Fn::Sub. */
+/**
+ * Framework variables start with a lower-case source (`self:`, `opt:`) or `file(`; `${AWS::Region}` and
+ * `${Logical.Arn}` belong to Fn::Sub.
+ */
 const FRAMEWORK_VARIABLE = /^\s*(?:[a-z][a-zA-Z0-9]*:|file\()/;
 
 /** Loads a serverless.yml and resolves every framework variable in it. */

@@ -3,8 +3,9 @@
  *
  * Settings (all optional): LOCAL_API_PORT (3000), LOCAL_AWS_PORT (4566), LOCAL_DYNAMODB_PORT
  * (8000), 0 for a free port; LOCAL_DATA_DIR (.local); LOCAL_SCHEDULE_SECONDS (run schedules this
- * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried); LOCAL_STAGE. For tools that start it as a child process: LOCAL_READY_FILE (where to
- * write the URLs, the functions' variables and their roles once everything answers) and LOCAL_EXIT_WITH_PARENT=1
+ * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried); LOCAL_STAGE.
+ * For tools that start it as a child process: LOCAL_READY_FILE (where to write the URLs, the
+ * functions' variables and their roles once everything answers) and LOCAL_EXIT_WITH_PARENT=1
  * (stop when stdin closes, so a killed parent leaves no stack, and no Java, behind).
  */
 import { renameSync, writeFileSync } from 'node:fs';
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
   );
   console.log(`JWT signing key   ${stack.jwtKeyDir}   (npm run --silent token -- '{"sub":"..."}')`);
   console.log(
-    `Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`,
+    `Schedules         ${
+      stack.schedules.schedules
+        .map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`)
+        .join(', ') || 'none'
+    }`,
   );
   console.log(`Local stack ready in ${process.uptime().toFixed(1)} s. Ctrl-C stops it.`);
 
@@ -91,7 +96,8 @@ function stopOnSignals(stack: LocalStack): (reason: string) => Promise<void> {
 main().catch((error: unknown) => {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   const hint = inUse
-    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, LOCAL_DYNAMODB_PORT.'
+    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, ' +
+      'LOCAL_DYNAMODB_PORT.'
     : '';
   console.error(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}${hint}`);
   if (process.env.LOCAL_DEBUG && error instanceof Error) console.error(error.stack);

@@ -14,7 +14,9 @@ import { jwtKeyDir, loadOrCreateSigningKey, signToken } from '#runtime/jwt';
 import { DEFAULT_DATA_DIR, DEFAULT_SERVERLESS_YML } from '#runtime/paths';
 import { loadService } from '#runtime/service-model';
 
-const USAGE = `Usage: npm run --silent token -- '{"sub":"user-1","org":"org-1","orgRole":"owner","projects":{"proj-1":"admin"}}'`;
+const USAGE =
+  `Usage: npm run --silent token -- ` +
+  `'{"sub":"user-1","org":"org-1","orgRole":"owner","projects":{"proj-1":"admin"}}'`;
 
 function parseClaims(text: string | undefined): Record<string, unknown> {
   if (text === undefined) throw new Error(`Give the claims as one JSON object.\n${USAGE}`);

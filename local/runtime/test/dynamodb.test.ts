@@ -1,3 +1,7 @@
+/**
+ * DynamoDB Local started by the runtime: the tables of serverless.yml created from their Properties, and a
+ * clear message when Java is missing.
+ */
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createTables, startDynamoDbLocal } from '#runtime/dynamodb';

@@ -1,3 +1,7 @@
+/**
+ * EventBridge event patterns on their own: which events a pattern matches, and the patterns EventBridge
+ * rejects.
+ */
 import { describe, expect, it } from 'vitest';
 import { matchesPattern, validatePattern } from '#runtime/event-pattern';
 

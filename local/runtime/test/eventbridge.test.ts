@@ -1,3 +1,7 @@
+/**
+ * The local EventBridge: matching events delivered to functions in the EventBridge envelope, retries and
+ * dead-lettering, custom buses and their senders.
+ */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsError } from '@s3-integrations/aws-endpoint/contract';
 import { AsyncInvoker } from '#runtime/async-invoker';

@@ -1,3 +1,8 @@
+/**
+ * The local HTTP API's CORS, as API Gateway applies provider.httpApi.cors: preflights answered by the API, allowed
+ * origins and exposed headers on answers. The fixture service allows https://console.example.com and every
+ * http:// origin (local/runtime/test/fixtures/runtime/serverless.yml).
+ */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +11,6 @@ import { startHttpApi, type HttpApi } from '#runtime/http-api';
 import { loadOrCreateSigningKey } from '#runtime/jwt';
 import { loadFixtureRuntime } from './support/fixture-runtime';
 
-/** The fixture service allows https://console.example.com and every http:// origin (local/runtime/test/fixtures/runtime/serverless.yml). */
 let api: HttpApi;
 
 beforeAll(async () => {

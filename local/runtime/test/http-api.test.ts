@@ -1,3 +1,7 @@
+/**
+ * The local HTTP API as API Gateway runs it: payload 2.0 events, function answers, routes, the JWT authorizer
+ * (and the forged tokens it refuses) and body limits.
+ */
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,31 +124,58 @@ describe('local HTTP API', () => {
       'a forged payload',
       async () => {
         const [header, , signature] = (await signToken(claims, key, defaults)).split('.');
-        return `Bearer ${header}.${encode({ ...claims, orgRole: 'owner', org: 'other-org', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.${signature}`;
+        return `Bearer ${header}.${encode({
+          ...claims,
+          orgRole: 'owner',
+          org: 'other-org',
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.${signature}`;
       },
     ],
     [
       'a signature by another key with our kid',
       () => {
         const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-        const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}`;
+        const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}`;
         return `Bearer ${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
       },
     ],
     [
       'alg none',
       () =>
-        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.`,
+        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.`,
     ],
     [
       'alg none with a junk signature',
       () =>
-        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.AAAA`,
+        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.AAAA`,
     ],
     [
       'HS256 keyed with the public key',
       () => {
-        const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}`;
+        const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}`;
         const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
         return `Bearer ${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
       },

@@ -1,3 +1,7 @@
+/**
+ * AWS::KMS::Key resources of serverless.yml on the local KMS: signing keys created, named in the
+ * environment and kept across starts; keys that cannot exist stop the start.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,31 +128,37 @@ describe('AWS::KMS::Key in serverless.yml', () => {
     kms.destroy();
   });
 
-  it('stops the start naming the resource when the key cannot exist, and reports a key policy it does not enforce', async () => {
-    const invalid = stackWith(`    SigningKey:
+  it(
+    'stops the start naming the resource when the key cannot exist, and reports a key policy it does not ' + 'enforce',
+    async () => {
+      const invalid = stackWith(`    SigningKey:
       Type: AWS::KMS::Key
       Properties:
         KeySpec: ECC_NIST_P256
         KeyUsage: ENCRYPT_DECRYPT
 `);
-    await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
-      /^resources\.Resources\.SigningKey\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256/,
-    );
+      await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
+        new RegExp(
+          '^resources\\.Resources\\.SigningKey\\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with ' +
+            'KeySpec ECC_NIST_P256',
+        ),
+      );
 
-    const custom = stackWith(
-      signingKey(`            - Effect: Allow
+      const custom = stackWith(
+        signingKey(`            - Effect: Allow
               Principal: { AWS: 'arn:aws:iam::222222222222:root' }
               Action: kms:GetPublicKey
               Resource: '*'
 `),
-    );
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    await ensureKmsKeys(custom, endpoint.kms);
-    expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining(
-        'resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy',
-      ),
-    );
-    warn.mockRestore();
-  });
+      );
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await ensureKmsKeys(custom, endpoint.kms);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy',
+        ),
+      );
+      warn.mockRestore();
+    },
+  );
 });

@@ -1,3 +1,7 @@
+/**
+ * serverless.yml read for local use: variables, included files and CloudFormation references resolved to
+ * local values, and what has no local meaning refused at start.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

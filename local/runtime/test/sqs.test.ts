@@ -1,3 +1,7 @@
+/**
+ * Local SQS feeding a function: batches in the SQS event shape, partial batch failures redelivered after
+ * the visibility timeout, dead-letter queues and retention.
+ */
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalQueues } from '#runtime/sqs';

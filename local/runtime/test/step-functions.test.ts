@@ -1,3 +1,7 @@
+/**
+ * Local Step Functions: the definition file run with the local function as its Task, Retry and Catch,
+ * execution names, and refusals of unknown machines and invalid input.
+ */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '#runtime/step-functions';
 import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
