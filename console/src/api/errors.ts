@@ -7,14 +7,18 @@
 const SENTENCES: Record<string, string> = {
   UNAUTHORIZED: 'Your session has ended. Sign in again to continue.',
   FORBIDDEN:
-    'Your role in this project can view integrations but not change them. Ask the organization owner or a project admin.',
+    'Your role in this project can view integrations but not change them. Ask the organization owner or a ' +
+    'project admin.',
   FEATURE_NOT_AVAILABLE:
-    'This is not available here: S3 integrations need a project on the Enterprise plan, and exports and audit-log forwarding need a dedicated cluster.',
+    'This is not available here: S3 integrations need a project on the Enterprise plan, and exports and ' +
+    'audit-log forwarding need a dedicated cluster.',
   NOT_FOUND: 'This project does not exist, or your account has no access to it.',
   INTEGRATION_NOT_FOUND: 'This integration no longer exists. It may have been deleted.',
   NAME_TAKEN: 'Another integration in this project already has this name. Choose a different name.',
   INTEGRATION_IN_USE:
-    'This integration is in use: an export is running through it, or audit-log forwarding of a cluster sends logs to it. Wait for the export to finish, or turn forwarding off or move it to another integration, then delete it.',
+    'This integration is in use: an export is running through it, or audit-log forwarding of a cluster sends ' +
+    'logs to it. Wait for the export to finish, or turn forwarding off or move it to another integration, ' +
+    'then delete it.',
   INTEGRATION_NOT_ACTIVE:
     'This integration is not ready: it must pass validation first. Open it and validate it again.',
   VALIDATION_IN_PROGRESS:
@@ -63,7 +67,9 @@ export class ApiError extends Error {
     const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
     let message = SENTENCES[code] ?? apiMessage ?? fallbackFor(response.status);
     if (code === 'TOO_MANY_REQUESTS' || response.status === 429) {
-      message = `${SENTENCES.TOO_MANY_REQUESTS} ${Number.isFinite(retryAfter) ? `Try again in ${retryAfter} seconds.` : 'Try again in a minute.'}`;
+      message = `${SENTENCES.TOO_MANY_REQUESTS} ${
+        Number.isFinite(retryAfter) ? `Try again in ${retryAfter} seconds.` : 'Try again in a minute.'
+      }`;
     }
     const details = Array.isArray(error?.details)
       ? (error.details as FieldIssue[]).filter((detail) => typeof detail?.issue === 'string')

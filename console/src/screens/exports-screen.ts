@@ -88,8 +88,18 @@ export class ExportsScreen extends LitElement {
         each copy, and writes a manifest last.
       </p>
       <h2>Export jobs</h2>
-      ${this.error ? html`<div class="error" role="alert">${this.error} <button type="button" @click=${() => this.load()}>Try again</button></div>` : ''}
-      ${this.jobs === undefined ? html`<s3i-loading text="Loading export jobs…"></s3i-loading>` : this.renderJobs(this.jobs)}
+      ${
+        this.error
+          ? html`<div class="error" role="alert">
+              ${this.error} <button type="button" @click=${() => this.load()}>Try again</button>
+            </div>`
+          : ''
+      }
+      ${
+        this.jobs === undefined
+          ? html`<s3i-loading text="Loading export jobs…"></s3i-loading>`
+          : this.renderJobs(this.jobs)
+      }
       <h2>Export a backup</h2>
       <s3i-export-forms .context=${this.context}></s3i-export-forms>
     `;
@@ -150,7 +160,11 @@ export class ExportsScreen extends LitElement {
           </tbody>
         </table>
       </div>
-      ${this.nextToken ? html`<div class="actions"><button type="button" @click=${() => this.load(true)}>Show more</button></div>` : ''}`;
+      ${
+        this.nextToken
+          ? html`<div class="actions"><button type="button" @click=${() => this.load(true)}>Show more</button></div>`
+          : ''
+      }`;
   }
 }
 

@@ -105,9 +105,25 @@ export class IntegrationsList extends LitElement {
       <p class="hint">
         Each integration connects one S3 bucket in your AWS account, in one region, through a role the platform assumes.
       </p>
-      ${canWrite ? html`<div class="actions"><a class="button primary" href=${routes.newIntegration()}>New integration</a></div>` : ''}
-      ${this.error ? html`<div class="error" role="alert">${this.error} <button type="button" @click=${() => this.load()}>Try again</button></div>` : ''}
-      ${this.items === undefined ? html`<s3i-loading text="Loading integrations…"></s3i-loading>` : this.renderList(canWrite)}
+      ${
+        canWrite
+          ? html`<div class="actions">
+              <a class="button primary" href=${routes.newIntegration()}>New integration</a>
+            </div>`
+          : ''
+      }
+      ${
+        this.error
+          ? html`<div class="error" role="alert">
+              ${this.error} <button type="button" @click=${() => this.load()}>Try again</button>
+            </div>`
+          : ''
+      }
+      ${
+        this.items === undefined
+          ? html`<s3i-loading text="Loading integrations…"></s3i-loading>`
+          : this.renderList(canWrite)
+      }
     `;
   }
 
@@ -116,7 +132,11 @@ export class IntegrationsList extends LitElement {
       return html`<div class="notice">
         <p><strong>No integration yet.</strong></p>
         <p>
-          ${canWrite ? 'Create one to export backups or forward audit logs to your own bucket.' : 'An organization owner or a project admin can create one.'}
+          ${
+            canWrite
+              ? 'Create one to export backups or forward audit logs to your own bucket.'
+              : 'An organization owner or a project admin can create one.'
+          }
         </p>
       </div>`;
     }
@@ -136,7 +156,9 @@ export class IntegrationsList extends LitElement {
           <label for="status">Status</label>
           <select id="status" @change=${(event: Event) => (this.status = (event.target as HTMLSelectElement).value)}>
             <option value="">Any status</option>
-            ${['ACTIVE', 'VALIDATING', 'AWAITING_ROLE', 'FAILED'].map((status) => html`<option value=${status}>${status.replace('_', ' ').toLowerCase()}</option>`)}
+            ${['ACTIVE', 'VALIDATING', 'AWAITING_ROLE', 'FAILED'].map(
+              (status) => html`<option value=${status}>${status.replace('_', ' ').toLowerCase()}</option>`,
+            )}
           </select>
         </div>
       </div>
@@ -167,7 +189,12 @@ export class IntegrationsList extends LitElement {
                   <td>${item.region}</td>
                   <td><s3i-status-badge status=${item.status}></s3i-status-badge></td>
                   <td>
-                    ${item.health?.lastDeliveryAt ? html`Last delivery ${ago(item.health.lastDeliveryAt)}<br />Lag ${duration(item.health.lagSeconds)}` : html`<span class="hint">No deliveries yet</span>`}
+                    ${
+                      item.health?.lastDeliveryAt
+                        ? html`Last delivery ${ago(item.health.lastDeliveryAt)}<br />Lag
+                            ${duration(item.health.lagSeconds)}`
+                        : html`<span class="hint">No deliveries yet</span>`
+                    }
                   </td>
                   <td>
                     <span class="id"
@@ -183,7 +210,15 @@ export class IntegrationsList extends LitElement {
           </tbody>
         </table>
       </div>
-      ${this.nextToken ? html`<div class="actions"><button type="button" @click=${() => this.load(true)} ?disabled=${this.loadingMore}>${this.loadingMore ? 'Loading…' : 'Show more'}</button></div>` : ''}
+      ${
+        this.nextToken
+          ? html`<div class="actions">
+              <button type="button" @click=${() => this.load(true)} ?disabled=${this.loadingMore}>
+                ${this.loadingMore ? 'Loading…' : 'Show more'}
+              </button>
+            </div>`
+          : ''
+      }
     `;
   }
 }

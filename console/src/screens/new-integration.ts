@@ -257,8 +257,21 @@ export class NewIntegration extends LitElement {
     switch (this.step) {
       case 0:
         return html`${heading}
-          ${this.field('name', 'Integration name', this.name, (value) => (this.name = value), 'Unique in this project, for example “nightly-backups”.')}
-          ${this.field('description', 'Description', this.description, (value) => (this.description = value), 'What this integration is for.', { optional: true, multiline: true })}
+          ${this.field(
+            'name',
+            'Integration name',
+            this.name,
+            (value) => (this.name = value),
+            'Unique in this project, for example “nightly-backups”.',
+          )}
+          ${this.field(
+            'description',
+            'Description',
+            this.description,
+            (value) => (this.description = value),
+            'What this integration is for.',
+            { optional: true, multiline: true },
+          )}
           <div class="actions">
             <button class="primary" type="button" @click=${() => this.next(['name', 'description']) && this.go(1)}>
               Next
@@ -280,7 +293,9 @@ export class NewIntegration extends LitElement {
                   aria-describedby="region-hint"
                   @change=${(event: Event) => (this.region = (event.target as HTMLSelectElement).value)}
                 >
-                  ${this.regions.map((region) => html`<option value=${region} ?selected=${region === this.region}>${region}</option>`)}
+                  ${this.regions.map(
+                    (region) => html`<option value=${region} ?selected=${region === this.region}>${region}</option>`,
+                  )}
                 </select>`
           }
           <h3>Create the bucket in AWS</h3>
@@ -301,8 +316,21 @@ export class NewIntegration extends LitElement {
                 )
               : ''
           }
-          ${this.field('bucketName', 'Bucket name', this.bucketName, (value) => (this.bucketName = value), '3 to 63 lower-case letters, digits, dots and hyphens.')}
-          ${this.field('kmsKeyArn', 'KMS key ARN', this.kmsKeyArn, (value) => (this.kmsKeyArn = value), 'Only if the bucket encrypts with your own AWS KMS key (SSE-KMS): the policy then allows using that key.', { optional: true })}
+          ${this.field(
+            'bucketName',
+            'Bucket name',
+            this.bucketName,
+            (value) => (this.bucketName = value),
+            '3 to 63 lower-case letters, digits, dots and hyphens.',
+          )}
+          ${this.field(
+            'kmsKeyArn',
+            'KMS key ARN',
+            this.kmsKeyArn,
+            (value) => (this.kmsKeyArn = value),
+            'Only if the bucket encrypts with your own AWS KMS key (SSE-KMS): the policy then allows using that key.',
+            { optional: true },
+          )}
           <div class="actions">
             <button type="button" @click=${() => this.go(0)}>Back</button>
             <button class="primary" type="button" @click=${this.create} ?disabled=${this.busy}>
@@ -348,7 +376,13 @@ export class NewIntegration extends LitElement {
         label=${created.kmsKeyArn ? 'IAM policy (with the KMS key)' : 'IAM policy'}
         .value=${created.setup.iamPolicy}
       ></s3i-json-block>
-      ${local ? this.localBlock('Or, on the local stack', [localCommands(local, { ...created, documents: created.setup }).policy]) : ''}
+      ${
+        local
+          ? this.localBlock('Or, on the local stack', [
+              localCommands(local, { ...created, documents: created.setup }).policy,
+            ])
+          : ''
+      }
       <div class="actions"><button class="primary" type="button" @click=${() => this.go(3)}>Next</button></div>
     `;
   }
@@ -436,7 +470,14 @@ export class NewIntegration extends LitElement {
               </ol>
               <s3i-json-block label="Trust policy" .value=${created.setup.trustPolicy}></s3i-json-block>`
       }
-      ${local ? this.localBlock('Or, on the local stack (creates the policy of the previous step too)', [localCommands(local, { ...created, documents: created.setup }).role, `# role ARN: ${localCommands(local, { ...created, documents: created.setup }).roleArn}`]) : ''}
+      ${
+        local
+          ? this.localBlock('Or, on the local stack (creates the policy of the previous step too)', [
+              localCommands(local, { ...created, documents: created.setup }).role,
+              `# role ARN: ${localCommands(local, { ...created, documents: created.setup }).roleArn}`,
+            ])
+          : ''
+      }
       <div class="actions">
         <button type="button" @click=${() => this.go(2)}>Back</button
         ><button class="primary" type="button" @click=${() => this.go(4)}>Next</button>

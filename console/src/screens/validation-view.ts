@@ -106,7 +106,13 @@ export class ValidationView extends LitElement {
     return html`
       <h1 tabindex="-1">Validation${integration ? html`: ${integration.name}` : ''}</h1>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
-      ${integration ? this.renderState(integration) : this.error ? '' : html`<s3i-loading text="Loading the integration…"></s3i-loading>`}
+      ${
+        integration
+          ? this.renderState(integration)
+          : this.error
+            ? ''
+            : html`<s3i-loading text="Loading the integration…"></s3i-loading>`
+      }
       <div class="actions">
         <a href=${routes.integration(this.integrationId)}>Integration details</a
         ><a href=${routes.integrations}>All integrations</a>
@@ -142,7 +148,13 @@ export class ValidationView extends LitElement {
     }
     return html`
       ${summary}
-      ${integration.validation ? html`<section class="card" aria-label="Validation stages"><s3i-validation-report .integration=${integration} .documents=${this.documents}></s3i-validation-report></section>` : ''}
+      ${
+        integration.validation
+          ? html`<section class="card" aria-label="Validation stages">
+              <s3i-validation-report .integration=${integration} .documents=${this.documents}></s3i-validation-report>
+            </section>`
+          : ''
+      }
       ${
         this.context.canWrite && !running && integration.roleArn
           ? html`<div class="actions">

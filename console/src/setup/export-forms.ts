@@ -173,7 +173,17 @@ export class ExportForms extends LitElement {
         id="cluster"
         @change=${(event: Event) => void this.pickCluster((event.target as HTMLSelectElement).value)}
       >
-        ${this.clusters.map((candidate) => html`<option value=${candidate.clusterId} ?disabled=${candidate.tier !== 'dedicated'} ?selected=${candidate.clusterId === this.clusterId}>${candidate.clusterId} (${candidate.region}${candidate.tier !== 'dedicated' ? ', serverless: no exports' : ''})</option>`)}
+        ${this.clusters.map(
+          (candidate) =>
+            html`<option
+              value=${candidate.clusterId}
+              ?disabled=${candidate.tier !== 'dedicated'}
+              ?selected=${candidate.clusterId === this.clusterId}
+            >
+              ${candidate.clusterId}
+              (${candidate.region}${candidate.tier !== 'dedicated' ? ', serverless: no exports' : ''})
+            </option>`,
+        )}
       </select>
       ${this.context.canWrite ? this.renderForms(usable, integrationOptions) : this.renderRule()}
     `;
@@ -192,13 +202,20 @@ export class ExportForms extends LitElement {
     const name =
       this.integrations.find((integration) => integration.integrationId === this.rule?.integrationId)?.name ??
       this.rule.integrationId;
-    return html`<strong>On</strong>: every completed backup goes to <code>${this.rule.directory}</code> through ${name}.`;
+    const directory = this.rule.directory;
+    return html`<strong>On</strong>: every completed backup goes to <code>${directory}</code> through ${name}.`;
   }
 
   private renderForms(usable: Integration[], integrationOptions: (selected?: string) => unknown) {
     const cluster = this.clusters?.find((candidate) => candidate.clusterId === this.clusterId);
     return html`
-      ${usable.length === 0 ? html`<div class="notice">No integration in ${cluster?.region} is active yet. Create and validate one in that region first.</div>` : ''}
+      ${
+        usable.length === 0
+          ? html`<div class="notice">
+              No integration in ${cluster?.region} is active yet. Create and validate one in that region first.
+            </div>`
+          : ''
+      }
       <form class="card" @submit=${this.exportBackup} aria-labelledby="export-now">
         <h3 id="export-now">Now, once</h3>
         <div class="grid">
@@ -210,7 +227,12 @@ export class ExportForms extends LitElement {
                 : this.backups.length === 0
                   ? html`<p class="empty" id="backup">No finished backup of this cluster yet.</p>`
                   : html`<select id="backup">
-                      ${this.backups.map((backup) => html`<option value=${backup.backupId}>${backup.backupId} (${new Date(backup.completedAt).toLocaleString()})</option>`)}
+                      ${this.backups.map(
+                        (backup) =>
+                          html`<option value=${backup.backupId}>
+                            ${backup.backupId} (${new Date(backup.completedAt).toLocaleString()})
+                          </option>`,
+                      )}
                     </select>`
             }
           </div>
@@ -253,7 +275,13 @@ export class ExportForms extends LitElement {
           <button class="primary" type="submit" ?disabled=${this.busy || usable.length === 0}>
             ${this.rule ? 'Save the rule' : 'Turn auto-export on'}
           </button>
-          ${this.rule ? html`<button type="button" @click=${this.removeRule} ?disabled=${this.busy}>Turn auto-export off</button>` : ''}
+          ${
+            this.rule
+              ? html`<button type="button" @click=${this.removeRule} ?disabled=${this.busy}>
+                  Turn auto-export off
+                </button>`
+              : ''
+          }
         </div>
       </form>
     `;

@@ -47,7 +47,8 @@ export class RoleForm extends LitElement {
     if (!arn) return 'Paste the ARN of the role you created.';
     return ROLE_ARN.test(arn)
       ? ''
-      : 'This is not a role ARN. It looks like arn:aws:iam::123456789012:role/role-name (IAM > Roles > your role > ARN).';
+      : 'This is not a role ARN. It looks like arn:aws:iam::123456789012:role/role-name (IAM > Roles > your ' +
+          'role > ARN).';
   }
 
   private async validate(event: Event) {

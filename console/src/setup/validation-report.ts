@@ -101,7 +101,15 @@ export class ValidationReportView extends LitElement {
         ${fix.steps.map((step) => html`<li>${step}</li>`)}
       </ol>
       ${fix.copy ? html`<s3i-json-block label=${fix.copy.label} .value=${fix.copy.value}></s3i-json-block>` : ''}
-      ${fix.bucketRegion ? html`<p><a href=${`#/integrations/new?region=${encodeURIComponent(fix.bucketRegion)}`}>Create an integration in ${fix.bucketRegion}</a></p>` : ''}
+      ${
+        fix.bucketRegion
+          ? html`<p>
+              <a href=${`#/integrations/new?region=${encodeURIComponent(fix.bucketRegion)}`}
+                >Create an integration in ${fix.bucketRegion}</a
+              >
+            </p>`
+          : ''
+      }
       <details>
         <summary>Message from AWS (${stage.code})</summary>
         <p class="message"><code>${stage.message}</code></p>
