@@ -1,12 +1,12 @@
-import { forwardClusterAuditLogs, forwardingRunMessage } from '#shared/forwarding/use-cases';
-import { sqsHandler } from '#shared/worker/worker-handlers';
-
 /**
  * The forwarding worker: each queue message is one cluster's run, and the messages of a batch run
  * side by side. A cluster whose bucket fails is recorded in its health and retried by the next tick,
  * so its message still succeeds; only an error of our own (a bad message, DynamoDB down) fails the
  * message, which SQS redelivers and finally dead-letters, without failing the others in the batch.
  */
+import { forwardClusterAuditLogs, forwardingRunMessage } from '#shared/forwarding/use-cases';
+import { sqsHandler } from '#shared/worker/worker-handlers';
+
 const RUN_MS = 45_000;
 /** Time kept after the last file for recording the outcome. */
 const FINISH_RESERVE_MS = 10_000;

@@ -1,7 +1,7 @@
+/** The Parameters each stage Task of state-machines/validate-integration.asl.yml passes. */
 import * as z from 'zod';
 import { runTaskInput, stageName } from '#shared/validation/use-cases';
 
-/** The Parameters each stage Task of state-machines/validate-integration.asl.yml passes. */
 export const stageInput = runTaskInput({
   stage: stageName,
   bucketRegion: z

@@ -1,3 +1,9 @@
+/**
+ * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
+ * target's bucket owner, added by a middleware so that no call can forget it: if the bucket name
+ * were ever taken over by another account, S3 answers 403 instead of accepting our data. Its
+ * answers are read with bounds (bounded-responses.ts) and timeouts.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { newS3Client } from '#shared/aws/clients';
 import { customerCredentials } from '#shared/customer-bucket/assume-customer-role';
@@ -9,12 +15,6 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 const CONNECTION_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 60_000;
 
-/**
- * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
- * target's bucket owner, added by a middleware so that no call can forget it: if the bucket name
- * were ever taken over by another account, S3 answers 403 instead of accepting our data. Its
- * answers are read with bounds (bounded-responses.ts) and timeouts.
- */
 export type ClientScope = Omit<SessionScope, 'bucketName' | 'kmsKeyArn'>;
 
 export function customerS3Client(bucket: CustomerTarget, scope: ClientScope, purpose: string) {

@@ -1,3 +1,10 @@
+/**
+ * Every route of the HTTP API with the schemas it validates and answers with, named here and
+ * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
+ * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
+ * it against the httpApi events of serverless.yml and each deployed function's handler, so the
+ * routes, the handlers, the document and the deployment cannot drift apart.
+ */
 import * as z from 'zod';
 import {
   createdIntegrationView,
@@ -22,13 +29,6 @@ import {
   startedJob,
 } from '#shared/exports/schemas';
 
-/**
- * Every route of the HTTP API with the schemas it validates and answers with, named here and
- * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
- * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
- * it against the httpApi events of serverless.yml and each deployed function's handler, so the
- * routes, the handlers, the document and the deployment cannot drift apart.
- */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
@@ -82,7 +82,8 @@ export const apiRoutes = [
       201: { description: 'Created', schema: createdIntegrationView },
       409: {
         description:
-          'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)',
+          'The name is taken (NAME_TAKEN), ' +
+          'or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)',
       },
     },
   },
@@ -135,7 +136,8 @@ export const apiRoutes = [
       202: { description: 'Validation started', schema: integrationView },
       429: {
         description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); ' +
+          'Retry-After says when to try again',
       },
     },
   },
@@ -150,7 +152,8 @@ export const apiRoutes = [
       202: { description: 'Validation started', schema: integrationView },
       429: {
         description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); ' +
+          'Retry-After says when to try again',
       },
     },
   },
@@ -220,7 +223,8 @@ export const apiRoutes = [
     path: '/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export',
     operationId: 'startBackupExport',
     summary:
-      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
+      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region ' +
+      '(the same request again returns the same job)',
     access: 'write',
     pathParams: backupPath,
     body: exportBody,

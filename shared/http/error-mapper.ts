@@ -1,11 +1,11 @@
-import { AppError, TooManyRequestsError } from '#shared/errors';
-import { logger } from '#shared/logger';
-import { json, type ApiResult } from '#shared/http/responses';
-
 /**
  * The one place errors become HTTP answers. AppErrors are the caller's to see; anything else is
  * logged with its stack and answered as a bare 500 that reveals nothing about the internals.
  */
+import { AppError, TooManyRequestsError } from '#shared/errors';
+import { logger } from '#shared/logger';
+import { json, type ApiResult } from '#shared/http/responses';
+
 export function errorResponse(error: unknown): ApiResult {
   if (error instanceof AppError) {
     if (error.statusCode >= 500) logger.error('request failed', { code: error.code, error });

@@ -1,3 +1,7 @@
+/**
+ * Reading a request's parts: the JSON body, its media type and size checked before parsing, and path,
+ * query and body validated with zod, so bad input becomes a 400 whose details name the fields.
+ */
 import type { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type ErrorDetail } from '#shared/errors';

@@ -1,3 +1,8 @@
+/**
+ * The per-integration documents the customer sets the role up with: the least-privilege IAM policy on
+ * the integration's bucket, the trust policy that requires its external ID, and a CloudFormation template
+ * creating both.
+ */
 import type { SetupDocuments } from '#shared/integrations/schemas';
 
 export interface DocumentInput {
@@ -60,7 +65,9 @@ export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolic
 export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments['cloudFormationTemplate'] {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} (integration ${input.integrationId}).`,
+    Description:
+      `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} ` +
+      `(integration ${input.integrationId}).`,
     Parameters: {
       RoleName: {
         Type: 'String',

@@ -1,8 +1,3 @@
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
-import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-
 /**
  * Which settings reach a customer's bucket, decided here and nowhere else.
  *
@@ -17,6 +12,10 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * kmsKeyArn and for external-ID rotation: add the fields to ValidatedSettings in integration.ts,
  * keep the rule here.)
  */
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /** The settings a validation run tests: what the customer last set. */
 export function candidateTargetOf(integration: Integration): CustomerTarget {
@@ -85,13 +84,15 @@ export function requireUsableForNewWork(integration: Integration | undefined, cl
   if (integration.status !== 'ACTIVE') {
     throw new ConflictError(
       'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again ` +
+        '(POST .../integrations/{integrationId}/validate).',
     );
   }
   if (integration.region !== clusterRegion) {
     throw new UnprocessableError(
       'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: ` +
+        `use an integration in ${clusterRegion}.`,
     );
   }
   return integration;

@@ -1,3 +1,4 @@
+/** The ids the service mints, from random bytes: integration ids and external IDs. */
 import { randomBytes } from 'node:crypto';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

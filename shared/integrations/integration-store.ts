@@ -1,3 +1,9 @@
+/**
+ * The integration records in the table, read and written with no access check: only use cases
+ * (manage-integrations.ts, which authorize first) and workers call this. Store reads are named
+ * `load…` here and in every `*-store.ts`, never like a use case (`getIntegration`), so an
+ * editor's auto-import cannot offer the unchecked read for a checked use case.
+ */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -7,13 +13,6 @@ import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } fro
 import { cancellationReasons, loadRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
-
-/**
- * The integration records in the table, read and written with no access check: only use cases
- * (manage-integrations.ts, which authorize first) and workers call this. Store reads are named
- * `load…` here and in every `*-store.ts`, never like a use case (`getIntegration`), so an
- * editor's auto-import cannot offer the unchecked read for a checked use case.
- */
 
 /**
  * Creates the integration, reserves its name within the project, records its external ID as used
@@ -64,7 +63,8 @@ export async function insertIntegration(integration: Integration): Promise<void>
       const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
       throw new ConflictError(
         'INTEGRATION_LIMIT_REACHED',
-        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses (DELETE .../integrations/{integrationId}) before creating another.`,
+        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses ` +
+          '(DELETE .../integrations/{integrationId}) before creating another.',
       );
     }
     throw error;
@@ -112,7 +112,8 @@ export async function deleteIntegrationRecords(integration: Integration): Promis
     if (reasons[0]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError(
         'INTEGRATION_IN_USE',
-        'This integration is used by a running export or by audit-log forwarding: wait for the export to finish or turn forwarding off, then delete it.',
+        'This integration is used by a running export or by audit-log forwarding: ' +
+          'wait for the export to finish or turn forwarding off, then delete it.',
       );
     }
     throw error;

@@ -1,3 +1,7 @@
+/**
+ * An integration as stored, what callers see of it (toView), and the settings its last successful
+ * validation proved (ValidatedSettings).
+ */
 import type { IntegrationView } from '#shared/integrations/schemas';
 
 /**

@@ -20,8 +20,10 @@ export function bucketNameProblem(name: string): string | undefined {
 export const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** A KMS key ARN (not an alias: IAM policies must name the key itself). */
-export const KMS_KEY_ARN =
-  /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const KMS_KEY_ARN = new RegExp(
+  '^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\\d):(\\d{12}):key\\/' +
+    '(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
+);
 
 export function accountOfRoleArn(roleArn: string): string {
   const account = ROLE_ARN.exec(roleArn)?.[1];

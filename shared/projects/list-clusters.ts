@@ -1,3 +1,7 @@
+/**
+ * The clusters of a project and the backups of a cluster, for readers of the project: a console
+ * lists them where the customer picks a backup to export or a cluster to forward audit logs of.
+ */
 import type { PlatformUser } from '#shared/http/platform-user';
 import { requireProjectAccess } from '#shared/projects/access';
 import type { Backup, Cluster } from '#shared/projects/project-store';
@@ -5,10 +9,6 @@ import type { BackupView, ClusterView } from '#shared/projects/schemas';
 import { queryProjectPage } from '#shared/table/items';
 import { backupsOfCluster, sortKeyPrefix } from '#shared/table/keys';
 
-/**
- * The clusters of a project and the backups of a cluster, for readers of the project: a console
- * lists them where the customer picks a backup to export or a cluster to forward audit logs of.
- */
 type Page = { limit: number; nextToken?: string };
 
 export async function listClusters(

@@ -1,10 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { config } from '#shared/config';
-import { sourceFolder } from '#shared/exports/destination';
-import { logger, metrics } from '#shared/logger';
-import { backupCompleted } from '#shared/projects/platform-events';
-
 /**
  * Platform events decide tenancy (`Project Upserted` puts a project in an organization) and what an
  * export reads (`Backup Completed` names bucket and prefix), so they are checked before anything
@@ -19,6 +12,13 @@ import { backupCompleted } from '#shared/projects/platform-events';
  * PlatformEventsRefusedByReason),
  * and nothing else happens: retrying it would be refused again.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from '#shared/config';
+import { sourceFolder } from '#shared/exports/destination';
+import { logger, metrics } from '#shared/logger';
+import { backupCompleted } from '#shared/projects/platform-events';
+
 export type RefusalReason =
   'UNKNOWN_PRODUCER' | 'FUTURE_TIME' | 'BACKUP_BUCKET_NOT_ALLOWED' | 'BACKUP_PREFIX_NOT_ALLOWED';
 

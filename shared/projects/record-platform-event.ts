@@ -1,3 +1,7 @@
+/**
+ * The use case of record-platform-event: a platform event the checks accept updates the project,
+ * cluster or backup record it is about, unless that record comes from a newer event.
+ */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';

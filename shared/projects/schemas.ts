@@ -1,9 +1,9 @@
-import * as z from 'zod';
-
 /**
  * The platform's ids, as its events (platform-events.ts) and the API's paths carry them, defined
  * here and nowhere else: letters, digits, ".", ":", "_" and "-", at most 128 characters.
  */
+import * as z from 'zod';
+
 const platformId = (what: string) => z.string().regex(/^[\w.:-]{1,128}$/, `must be ${what}`);
 
 export const projectId = platformId('a project id');

@@ -2,9 +2,10 @@
  * The single table's key design, in one place. Everything a tenant owns lives in its project's
  * partition, so every read is a Query or GetItem scoped by `PROJECT#<projectId>` and no request can
  * reach another project's items by key. The items outside project partitions are service-wide
- * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export job's per-file checkpoints
- * sit in a partition of their own (still named by the project), so a backup of thousands of files
- * neither crowds the project partition nor the job listing; each attempt of a job gets a fresh one.
+ * guards (external-id tombstones, each cluster's current owner) and the forwarding index. An export
+ * job's per-file checkpoints sit in a partition of their own (still named by the project), so a
+ * backup of thousands of files neither crowds the project partition nor the job listing; each
+ * attempt of a job gets a fresh one.
  *
  * | pk                     | sk                                  | item                                   |
  * | ---------------------- | ----------------------------------- | -------------------------------------- |

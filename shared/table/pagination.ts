@@ -1,10 +1,10 @@
-import { BadRequestError } from '#shared/errors';
-
 /**
  * Page tokens are the DynamoDB LastEvaluatedKey, base64url-encoded. On the way back in they are
  * checked against the partition and sort-key prefix of the query they continue, so a crafted token
  * can neither reach another project's partition nor another item type.
  */
+import { BadRequestError } from '#shared/errors';
+
 type Key = Record<string, string>;
 
 export function encodePageToken(lastKey: Record<string, unknown> | undefined): string | undefined {

@@ -1,3 +1,14 @@
+/**
+ * The daily re-validation (issue 7 item 4): every ACTIVE integration not checked for
+ * RECHECK_AFTER_HOURS runs the validation state machine again in `recheck` mode. The integration
+ * stays ACTIVE while it runs (exports keep working) and becomes FAILED, with the stage, code and
+ * message, only if a stage fails: a customer who revoked access learns it from the report instead
+ * of from a failed export at night.
+ *
+ * Starts fan out with at most RECHECK_CONCURRENCY in flight (Step Functions' StartExecution quota
+ * and DynamoDB are shared with the API), and stop before `deadline`: what is left is the
+ * longest-unchecked, which the next run takes first.
+ */
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -14,17 +25,6 @@ import type { RunRef } from '#shared/validation/run-input';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
 import { inParallel } from '#shared/worker/in-parallel';
 
-/**
- * The daily re-validation (issue 7 item 4): every ACTIVE integration not checked for
- * RECHECK_AFTER_HOURS runs the validation state machine again in `recheck` mode. The integration
- * stays ACTIVE while it runs (exports keep working) and becomes FAILED, with the stage, code and
- * message, only if a stage fails: a customer who revoked access learns it from the report instead
- * of from a failed export at night.
- *
- * Starts fan out with at most RECHECK_CONCURRENCY in flight (Step Functions' StartExecution quota
- * and DynamoDB are shared with the API), and stop before `deadline`: what is left is the
- * longest-unchecked, which the next run takes first.
- */
 export interface RecheckSummary {
   started: number;
   /** Claimed by someone else meanwhile (a customer's validation, an export marking it FAILED). */

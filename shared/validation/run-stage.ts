@@ -1,3 +1,10 @@
+/**
+ * Runs one validation stage: records it RUNNING (so GET shows progress), runs its check, and
+ * records the outcome as it finishes. The last stage's success makes the integration ACTIVE; any
+ * failure ends the run FAILED with the stage's code and message. A transient AWS error escapes as
+ * TransientStageError for the state machine to retry; the entry stays RUNNING meanwhile and keeps
+ * its first start time.
+ */
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { candidateTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';
@@ -51,13 +58,6 @@ function runCheck(
   }
 }
 
-/**
- * Runs one validation stage: records it RUNNING (so GET shows progress), runs its check, and
- * records the outcome as it finishes. The last stage's success makes the integration ACTIVE; any
- * failure ends the run FAILED with the stage's code and message. A transient AWS error escapes as
- * TransientStageError for the state machine to retry; the entry stays RUNNING meanwhile and keeps
- * its first start time.
- */
 export async function runValidationStage(request: StageRequest): Promise<StageResult> {
   try {
     return await runStage(request);

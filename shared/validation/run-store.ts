@@ -1,3 +1,10 @@
+/**
+ * The validation run's writes to its integration. Every write is conditional on the run still
+ * owning the integration: same `validation.runId`, report still RUNNING, status still the one the
+ * run's mode holds. A write that fails the condition means the integration was deleted, a newer
+ * run replaced this one, or an export marked it FAILED: the run then stops quietly and can never
+ * overwrite a newer result.
+ */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,13 +16,6 @@ import type { ValidationStage } from '#shared/integrations/schemas';
 import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
 import { statusDuring, type RunRef } from '#shared/validation/run-input';
 
-/**
- * The validation run's writes to its integration. Every write is conditional on the run still
- * owning the integration: same `validation.runId`, report still RUNNING, status still the one the
- * run's mode holds. A write that fails the condition means the integration was deleted, a newer
- * run replaced this one, or an export marked it FAILED: the run then stops quietly and can never
- * overwrite a newer result.
- */
 export type Owned = Integration & { validation: NonNullable<Integration['validation']> };
 
 /** The integration, if this run still owns it. */
@@ -127,9 +127,10 @@ export function recordRunSucceeded(
 /**
  * A stage failed: the report ends FAILED with the stage's code and message. `newStatus` is FAILED
  * for a customer's mistake (the integration leaves the RecheckIndex: a FAILED one waits for the
- * customer to validate again, and loses its proved settings: nothing may use it until then). An interrupted recheck keeps the integration ACTIVE (nothing showed
- * that access is broken), only reports that the check could not finish, and leaves lastCheckedAt
- * alone so the next daily run checks it again.
+ * customer to validate again, and loses its proved settings: nothing may use it until then). An
+ * interrupted recheck keeps the integration ACTIVE (nothing showed that access is broken), only
+ * reports that the check could not finish, and leaves lastCheckedAt alone so the next daily run
+ * checks it again.
  */
 export function recordRunFailed(
   ref: RunRef,

@@ -2,12 +2,14 @@
  * The one way to write a function that is not an HTTP route (routes use shared/http/api-handler.ts):
  * pick the builder of the trigger, hand it the input's zod schema and the use case to run.
  *
- * | trigger | builder | a failure |
- * | --- | --- | --- |
- * | SQS queue | `sqsHandler` | fails only its own message (partial batch response): SQS delivers it again, then dead-letters it |
- * | EventBridge event | `eventHandler` | throws: EventBridge retries, then the async dead-letter queue keeps the event |
- * | EventBridge schedule | `scheduleHandler` | throws: retried like an event; the next tick runs anyway |
- * | Step Functions task | `taskHandler` | throws with the error's own name, which the state machine's Retry and Catch match |
+ * Trigger, builder, and what a failure does:
+ * - SQS queue, `sqsHandler`: fails only its own message (partial batch response): SQS delivers it again,
+ *   then dead-letters it;
+ * - EventBridge event, `eventHandler`: throws: EventBridge retries, then the async dead-letter queue keeps
+ *   the event;
+ * - EventBridge schedule, `scheduleHandler`: throws: retried like an event; the next tick runs anyway;
+ * - Step Functions task, `taskHandler`: throws with the error's own name, which the state machine's Retry
+ *   and Catch match.
  *
  * Every builder gives its worker the same three things:
  * - log keys, reset per invocation: `lambdaRequestId` on every line, and the trigger's ids
