@@ -1,3 +1,4 @@
+/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime
 import { api, localStack } from '../support/local-stack';
 import { eventually, platformProject } from '../support/platform';
 
-/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 const local = (path: string, init?: RequestInit) => fetch(`${localStack().apiUrl}${path}`, init);
 const mint = async (claims: object) => {
   const response = await local('/local/token', {
@@ -51,20 +51,25 @@ describe('local sign-in routes', () => {
     ]);
   });
 
-  it('create the demo project through platform events: an enterprise project, its clusters and a finished backup', async () => {
-    const created = await local('/local/demo-project', { method: 'POST' });
-    expect(created.status).toBe(201);
-    const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };
-    const owner = api((await mint({ org: orgId, orgRole: 'owner' })).body.token);
-    const backups = await eventually(async () => {
-      const answer = await owner.get(`/v1/projects/${projectId}/clusters/demo-cluster/backups`);
-      return answer.status === 200 && (answer.json as { items: unknown[] }).items.length > 0 ? answer.json : undefined;
-    }, 'the demo backup was not recorded');
-    expect(backups).toMatchObject({ items: [{ backupId: 'demo-backup-1', status: 'AVAILABLE' }] });
-    expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(
-      2,
-    );
-  });
+  it(
+    'create the demo project through platform events: ' + 'an enterprise project, its clusters and a finished backup',
+    async () => {
+      const created = await local('/local/demo-project', { method: 'POST' });
+      expect(created.status).toBe(201);
+      const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };
+      const owner = api((await mint({ org: orgId, orgRole: 'owner' })).body.token);
+      const backups = await eventually(async () => {
+        const answer = await owner.get(`/v1/projects/${projectId}/clusters/demo-cluster/backups`);
+        return answer.status === 200 && (answer.json as { items: unknown[] }).items.length > 0
+          ? answer.json
+          : undefined;
+      }, 'the demo backup was not recorded');
+      expect(backups).toMatchObject({ items: [{ backupId: 'demo-backup-1', status: 'AVAILABLE' }] });
+      expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(
+        2,
+      );
+    },
+  );
 
   it('serve the generic customer role template, the local customerRoleTemplateUrl', async () => {
     expect(localStack().environment.CUSTOMER_ROLE_TEMPLATE_URL).toMatch(/\/local\/customer-role-template\.json$/);
