@@ -50,14 +50,11 @@ async function expectAssumable(roleArn: string, externalId: string) {
 }
 
 describe('customer documents on the local stack', () => {
-  it(
-    'the IAM policy and trust policy create a role ' + 'only the platform can assume, and only with the external id',
-    async () => {
-      const integration = await newIntegration();
-      const roleArn = await createRole(uniqueAccountId(), integration.setup);
-      await expectAssumable(roleArn, integration.externalId);
-    },
-  );
+  it('the IAM and trust policies create a role only the platform can assume, only with the external id', async () => {
+    const integration = await newIntegration();
+    const roleArn = await createRole(uniqueAccountId(), integration.setup);
+    await expectAssumable(roleArn, integration.externalId);
+  });
 
   it('the CloudFormation template creates the same role in one step', async () => {
     const integration = await newIntegration();

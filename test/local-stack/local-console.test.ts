@@ -51,25 +51,20 @@ describe('local sign-in routes', () => {
     ]);
   });
 
-  it(
-    'create the demo project through platform events: ' + 'an enterprise project, its clusters and a finished backup',
-    async () => {
-      const created = await local('/local/demo-project', { method: 'POST' });
-      expect(created.status).toBe(201);
-      const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };
-      const owner = api((await mint({ org: orgId, orgRole: 'owner' })).body.token);
-      const backups = await eventually(async () => {
-        const answer = await owner.get(`/v1/projects/${projectId}/clusters/demo-cluster/backups`);
-        return answer.status === 200 && (answer.json as { items: unknown[] }).items.length > 0
-          ? answer.json
-          : undefined;
-      }, 'the demo backup was not recorded');
-      expect(backups).toMatchObject({ items: [{ backupId: 'demo-backup-1', status: 'AVAILABLE' }] });
-      expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(
-        2,
-      );
-    },
-  );
+  it('create the demo project from platform events: an enterprise project, clusters, a finished backup', async () => {
+    const created = await local('/local/demo-project', { method: 'POST' });
+    expect(created.status).toBe(201);
+    const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };
+    const owner = api((await mint({ org: orgId, orgRole: 'owner' })).body.token);
+    const backups = await eventually(async () => {
+      const answer = await owner.get(`/v1/projects/${projectId}/clusters/demo-cluster/backups`);
+      return answer.status === 200 && (answer.json as { items: unknown[] }).items.length > 0 ? answer.json : undefined;
+    }, 'the demo backup was not recorded');
+    expect(backups).toMatchObject({ items: [{ backupId: 'demo-backup-1', status: 'AVAILABLE' }] });
+    expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(
+      2,
+    );
+  });
 
   it('serve the generic customer role template, the local customerRoleTemplateUrl', async () => {
     expect(localStack().environment.CUSTOMER_ROLE_TEMPLATE_URL).toMatch(/\/local\/customer-role-template\.json$/);
