@@ -31,7 +31,8 @@ export default [
         'error',
         {
           selector:
-            "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > " +
+            "ImportSpecifier[imported.name='z'][importKind!='type']",
           message: "Use `import * as z from 'zod'`: esbuild can then tree-shake zod.",
         },
       ],
@@ -50,7 +51,8 @@ export default [
         [EMULATOR_IMPORTS, EMULATOR_REFUSAL],
         [
           HANDLER_REFUSED_IMPORTS,
-          "Handlers import only their domain's use cases (#shared/<area>/use-cases) and the handler builders (#shared/http/*, #shared/worker/*).",
+          "Handlers import only their domain's use cases (#shared/<area>/use-cases) " +
+            'and the handler builders (#shared/http/*, #shared/worker/*).',
         ],
       ]),
     },

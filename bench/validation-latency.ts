@@ -176,7 +176,10 @@ function summary(values: number[]): string {
   const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
   const median =
     sorted.length % 2 ? at(0.5) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
-  return `median ${median.toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`;
+  return (
+    `median ${median.toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, ` +
+    `min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`
+  );
 }
 
 main().catch((error: unknown) => {

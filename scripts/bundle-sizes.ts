@@ -29,7 +29,8 @@ function importMilliseconds(handler: Buffer, map: Buffer | undefined): number {
     writeFileSync(join(dir, 'handler.mjs'), handler);
     if (map) writeFileSync(join(dir, 'handler.mjs.map'), map);
     const probe =
-      "const t = process.hrtime.bigint(); await import('./handler.mjs'); console.log(Number(process.hrtime.bigint() - t) / 1e6);";
+      "const t = process.hrtime.bigint(); await import('./handler.mjs'); " +
+      'console.log(Number(process.hrtime.bigint() - t) / 1e6);';
     const runs = Array.from({ length: 5 }, () =>
       Number(
         execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe], {

@@ -49,7 +49,10 @@ const SOURCE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
 const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'coverage']);
 const BUILTINS = new Set(builtinModules);
 
-/** What a file takes from other modules, read with TypeScript's parser (so text in strings is never taken for an import). */
+/**
+ * What a file takes from other modules, read with TypeScript's parser (so text in strings is never
+ * taken for an import).
+ */
 export function moduleUses(fileName: string, text: string): ModuleUse[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false);
   const uses: ModuleUse[] = [];
@@ -204,7 +207,8 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
           [...otherWorkspaces].find((other) => isInside(target, other)) ?? (isInside(target, dir) ? dir : root);
         if (!sharedConfiguration && workspaceOfTarget !== dir && (withExports(dir) || withExports(workspaceOfTarget))) {
           findings.push(
-            `${where}: '${specifier}' crosses from ${label} into ${relative(root, workspaceOfTarget) || '(root)'}; import a package by its name, through its "exports".`,
+            `${where}: '${specifier}' crosses from ${label} into ${relative(root, workspaceOfTarget) || '(root)'}; ` +
+              'import a package by its name, through its "exports".',
           );
         }
       } else if (specifier.startsWith('#')) {
@@ -220,7 +224,8 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
           findings.push(`${where}: '${specifier}' is not declared in ${label}/package.json.`);
         } else if (isShipped && !typeOnly && !shipped.has(name)) {
           findings.push(
-            `${where}: '${specifier}' is shipped code's, so ${name} belongs in "dependencies" of ${label}/package.json, not "devDependencies".`,
+            `${where}: '${specifier}' is shipped code's, so ${name} belongs in "dependencies" of ` +
+              `${label}/package.json, not "devDependencies".`,
           );
         }
       }
@@ -234,7 +239,8 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
     if (used.has(name) || plugins.has(name) || peers.has(name) || manifest.usedWithoutImport?.[name]) continue;
     if (binariesOf(root, name).some((bin) => new RegExp(`(^|[\\s;&|(])${bin}(\\s|$)`).test(scripts))) continue;
     findings.push(
-      `${label}/package.json declares ${name}, which nothing in ${label} uses: remove it, or say why under "usedWithoutImport".`,
+      `${label}/package.json declares ${name}, which nothing in ${label} uses: ` +
+        'remove it, or say why under "usedWithoutImport".',
     );
   }
   for (const name of Object.keys(manifest.usedWithoutImport ?? {})) {

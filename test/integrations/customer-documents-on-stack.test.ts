@@ -1,3 +1,7 @@
+/**
+ * Acting as the customer with the ordinary IAM client: the documents the API returns really create
+ * a role that the platform can assume with the external ID, and cannot without it.
+ */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
@@ -8,10 +12,6 @@ import { functionCredentials, roleSession } from '../support/function-roles';
 import { deployRoleTemplate } from '../support/role-template-deploy';
 import { platformProject } from '../support/platform';
 
-/**
- * Acting as the customer with the ordinary IAM client: the documents the API returns really create
- * a role that the platform can assume with the external ID, and cannot without it.
- */
 type Created = IntegrationView & { setup: SetupDocuments };
 
 async function newIntegration(): Promise<Created> {
@@ -37,7 +37,8 @@ async function expectAssumable(roleArn: string, externalId: string) {
   expect(session.AssumedRoleUser?.Arn).toContain(':assumed-role/');
   await expect(assume()).rejects.toMatchObject({ name: 'AccessDenied' });
   await expect(assume(`${externalId}-other`)).rejects.toMatchObject({ name: 'AccessDenied' });
-  // A principal of another account, allowed by its own policies to assume any role, is still refused by the trust policy.
+  // A principal of another account, allowed by its own policies to assume any role, is still refused
+  // by the trust policy.
   const stranger = stsAs(
     await roleSession(uniqueAccountId(), [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]),
   );
@@ -49,7 +50,7 @@ async function expectAssumable(roleArn: string, externalId: string) {
 }
 
 describe('customer documents on the local stack', () => {
-  it('the IAM policy and trust policy create a role only the platform can assume, and only with the external id', async () => {
+  it('the IAM and trust policies create a role only the platform can assume, only with the external id', async () => {
     const integration = await newIntegration();
     const roleArn = await createRole(uniqueAccountId(), integration.setup);
     await expectAssumable(roleArn, integration.externalId);

@@ -1,3 +1,8 @@
+/**
+ * The setup documents a customer receives for an integration (setupDocumentsFor): the IAM policy on
+ * exactly their bucket (and KMS key, if any), the trust policy for the platform account with the
+ * external ID, and the CloudFormation template that creates that same policy and role.
+ */
 import { describe, expect, it } from 'vitest';
 import type { DocumentInput } from '#shared/integrations/customer-documents';
 import { setupDocumentsFor } from '#shared/integrations/setup-documents';

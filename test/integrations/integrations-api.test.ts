@@ -1,3 +1,8 @@
+/**
+ * The integrations API on the local stack: the lifecycle of an integration (create, read, list with
+ * pages, setup documents, delete), unique names, external ids the platform generates and never
+ * reuses, who may read and write a project's integrations, and the enterprise plan they need.
+ */
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -123,17 +128,21 @@ describe('integrations API', () => {
     ).rejects.toThrow();
   });
 
-  it("counts a project's integrations once when its usage item is missing (integrations stored before limits existed)", async () => {
-    const project = await platformProject();
-    for (const name of ['Old 1', 'Old 2', 'Old 3'])
-      expect((await project.client.post(project.base, body(name))).status).toBe(201);
-    await dynamodb.send(
-      new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.projectUsage(project.projectId) }),
-    );
-    expect((await project.client.post(project.base, body('New 4'))).status).toBe(201);
-    const usage = (await projectItems(project.projectId)).find((item) => item.sk === 'USAGE');
-    expect(usage).toMatchObject({ integrations: 4 });
-  });
+  it(
+    "counts a project's integrations once when its usage item is missing " +
+      '(integrations stored before limits existed)',
+    async () => {
+      const project = await platformProject();
+      for (const name of ['Old 1', 'Old 2', 'Old 3'])
+        expect((await project.client.post(project.base, body(name))).status).toBe(201);
+      await dynamodb.send(
+        new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.projectUsage(project.projectId) }),
+      );
+      expect((await project.client.post(project.base, body('New 4'))).status).toBe(201);
+      const usage = (await projectItems(project.projectId)).find((item) => item.sk === 'USAGE');
+      expect(usage).toMatchObject({ integrations: 4 });
+    },
+  );
 
   it('asks for the role before a re-validation', async () => {
     const project = await platformProject();

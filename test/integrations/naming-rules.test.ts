@@ -1,3 +1,7 @@
+/**
+ * The shapes an integration's input must have before anything calls AWS: the S3 bucket naming rules
+ * (with the reason a name is refused), role ARNs and KMS key ARNs.
+ */
 import { describe, expect, it } from 'vitest';
 import { bucketNameProblem, KMS_KEY_ARN, ROLE_ARN } from '#shared/integrations/naming-rules';
 

@@ -1,3 +1,4 @@
+// GET /v1/regions: the regions the service serves (the stage parameter SERVED_REGIONS), public, in their order.
 import { describe, expect, it } from 'vitest';
 import { api, localStack } from '../support/local-stack';
 

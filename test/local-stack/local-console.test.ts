@@ -1,3 +1,4 @@
+/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime
 import { api, localStack } from '../support/local-stack';
 import { eventually, platformProject } from '../support/platform';
 
-/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 const local = (path: string, init?: RequestInit) => fetch(`${localStack().apiUrl}${path}`, init);
 const mint = async (claims: object) => {
   const response = await local('/local/token', {
@@ -51,7 +51,7 @@ describe('local sign-in routes', () => {
     ]);
   });
 
-  it('create the demo project through platform events: an enterprise project, its clusters and a finished backup', async () => {
+  it('create the demo project from platform events: an enterprise project, clusters, a finished backup', async () => {
     const created = await local('/local/demo-project', { method: 'POST' });
     expect(created.status).toBe(201);
     const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };

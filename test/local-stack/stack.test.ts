@@ -1,3 +1,9 @@
+/**
+ * The local stack every test file shares (test/support/global-setup.ts): it answers, checks tokens
+ * as API Gateway's JWT authorizer does, gives test workers the functions' environment, holds the
+ * platform's audit-log bucket, hands out distinct customer accounts and allows only the console's
+ * development origin.
+ */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';

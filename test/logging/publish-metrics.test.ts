@@ -1,3 +1,7 @@
+/**
+ * publishMetrics, which every handler calls at the end of an invocation: the metrics it recorded
+ * leave as one CloudWatch EMF line, and an invocation that recorded none writes nothing.
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as Logging from '#shared/logger';

@@ -1,3 +1,8 @@
+/**
+ * The recordPlatformEvent handler keeps the platform's projects and clusters as its EventBridge events
+ * describe them: the newest event wins (ties broken by event id), replays change nothing, and a
+ * malformed or unknown event throws so that it reaches the dead-letter queue.
+ */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';

@@ -52,17 +52,21 @@ beforeAll(async () => {
 
 describe('another tenant on every route of the victim', () => {
   for (const route of tenantRoutes) {
-    it(`${route.method} ${route.path}: 404 for another organization, for a same-org user without a role, and for a forged project claim; nothing written`, async () => {
-      const before = await partitionKeys(victim.project.projectId);
-      const path = pathOf(route, idsOf(victim));
-      for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
-        const answer = await call(client, route, path, validBodyOf(route, victim.integration.integrationId));
-        expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(404);
-        expect(answer.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
-        expect(answer.text).not.toContain(victim.integration.bucketName);
-      }
-      expect(await partitionKeys(victim.project.projectId)).toEqual(before);
-    });
+    it(
+      `${route.method} ${route.path}: 404 for another organization, ` +
+        `for a same-org user without a role, and for a forged project claim; nothing written`,
+      async () => {
+        const before = await partitionKeys(victim.project.projectId);
+        const path = pathOf(route, idsOf(victim));
+        for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
+          const answer = await call(client, route, path, validBodyOf(route, victim.integration.integrationId));
+          expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(404);
+          expect(answer.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
+          expect(answer.text).not.toContain(victim.integration.bucketName);
+        }
+        expect(await partitionKeys(victim.project.projectId)).toEqual(before);
+      },
+    );
   }
 });
 
@@ -191,53 +195,57 @@ describe('tenancy keys that name inherited properties', () => {
 });
 
 describe('the former owner of a cluster that moved to another project', () => {
-  it('stops receiving its audit logs: forwarding is turned off on the next run, its integration released, and it cannot be turned on again', async () => {
-    const former = await fullTenant();
-    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
+  it(
+    'stops receiving its audit logs: forwarding is turned off on the next run, ' +
+      'its integration released, and it cannot be turned on again',
+    async () => {
+      const former = await fullTenant();
+      const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
 
-    const newOwner = await platformProject();
-    await publish('platform.clusters', 'Cluster Upserted', {
-      projectId: newOwner.projectId,
-      clusterId: former.clusterId,
-      region: REGION,
-      tier: 'dedicated',
-    });
-    await eventually(
-      async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
-      'forwarding of the moved cluster was not turned off',
-      30_000,
-    );
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      const newOwner = await platformProject();
+      await publish('platform.clusters', 'Cluster Upserted', {
+        projectId: newOwner.projectId,
+        clusterId: former.clusterId,
+        region: REGION,
+        tier: 'dedicated',
+      });
+      await eventually(
+        async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
+        'forwarding of the moved cluster was not turned off',
+        30_000,
+      );
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
 
-    for (const answer of [
-      await former.project.client.put(`${path}/audit-log-forwarding`, {
-        integrationId: former.integration.integrationId,
-        directory: 'audit',
-      }),
-      await former.project.client.put(`${path}/backup-export-rule`, {
-        integrationId: former.integration.integrationId,
-        directory: 'auto',
-      }),
-      await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
-        integrationId: former.integration.integrationId,
-        directory: 'late',
-      }),
-    ]) {
-      expect(answer.status, answer.text).toBe(404);
-    }
-    // Two scheduler ticks later (every 2 s in tests), nothing more arrived.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    expect(
-      await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
-    ).toHaveLength(1);
-    // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
-    await eventually(
-      async () =>
-        (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
-        204,
-      'the integration stayed in use',
-    );
-  });
+      for (const answer of [
+        await former.project.client.put(`${path}/audit-log-forwarding`, {
+          integrationId: former.integration.integrationId,
+          directory: 'audit',
+        }),
+        await former.project.client.put(`${path}/backup-export-rule`, {
+          integrationId: former.integration.integrationId,
+          directory: 'auto',
+        }),
+        await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
+          integrationId: former.integration.integrationId,
+          directory: 'late',
+        }),
+      ]) {
+        expect(answer.status, answer.text).toBe(404);
+      }
+      // Two scheduler ticks later (every 2 s in tests), nothing more arrived.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(
+        await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
+      ).toHaveLength(1);
+      // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
+      await eventually(
+        async () =>
+          (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
+          204,
+        'the integration stayed in use',
+      );
+    },
+  );
 });

@@ -104,22 +104,26 @@ describe('trust policies that do not pin the external ID', () => {
     });
   }
 
-  it('probes with a fresh id of exactly the shape of real ids, under the same session name as the real validation session', async () => {
-    const { roleArn, created } = await validateWithTrust(project, (integration) => integration.setup.trustPolicy);
-    await setRoleAndWait(project, created.integrationId, roleArn);
-    const calls = await assumeRoleCalls(roleArn);
-    const probes = calls.filter((call) => call.externalId !== created.externalId);
-    const real = calls.filter((call) => call.externalId === created.externalId);
-    expect(probes).toHaveLength(2);
-    for (const probe of probes) {
-      expect(probe.externalId).toMatch(EXTERNAL_ID_SHAPE);
-      expect(probe.result).toBe('AccessDenied');
-      expect(probe.roleSessionName).toBe(real[0]?.roleSessionName);
-    }
-    expect(probes[0]?.externalId).not.toBe(probes[1]?.externalId);
-  });
+  it(
+    'probes with a fresh id of exactly the shape of real ids, ' +
+      'under the same session name as the real validation session',
+    async () => {
+      const { roleArn, created } = await validateWithTrust(project, (integration) => integration.setup.trustPolicy);
+      await setRoleAndWait(project, created.integrationId, roleArn);
+      const calls = await assumeRoleCalls(roleArn);
+      const probes = calls.filter((call) => call.externalId !== created.externalId);
+      const real = calls.filter((call) => call.externalId === created.externalId);
+      expect(probes).toHaveLength(2);
+      for (const probe of probes) {
+        expect(probe.externalId).toMatch(EXTERNAL_ID_SHAPE);
+        expect(probe.result).toBe('AccessDenied');
+        expect(probe.roleSessionName).toBe(real[0]?.roleSessionName);
+      }
+      expect(probes[0]?.externalId).not.toBe(probes[1]?.externalId);
+    },
+  );
 
-  it('counts only AccessDenied as "enforced": another STS answer to the probe fails the stage with what to fix', async () => {
+  it('counts only AccessDenied as "enforced": another STS answer fails the stage with what to fix', async () => {
     // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
     // by the customer's account): the one SDK call is faked here, for this stage only.
     const refusal = new STSServiceException({
@@ -150,7 +154,7 @@ describe('trust policies that do not pin the external ID', () => {
 });
 
 describe("another tenant's integration on a shared role", () => {
-  it('a role trusting "s3i-*" for its own integration cannot be taken over by another tenant naming its bucket', async () => {
+  it('a role trusting "s3i-*" for one integration cannot be taken by another tenant naming its bucket', async () => {
     const victimProject = await platformProject();
     const {
       view: victimView,
@@ -174,24 +178,29 @@ describe("another tenant's integration on a shared role", () => {
 });
 
 describe('the role after validation', () => {
-  it('a 403 in the middle of an export is diagnosed with an AssumeRole narrowed by a session policy, never with the full role', async () => {
-    const world = await exportWorld();
-    const { iam } = clientsFor(world.accountId);
-    const roleName = world.roleArn.split('/').pop() ?? '';
-    const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    for (const policy of AttachedPolicies)
-      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
-    const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
-    await announceFiles(world.project, world.clusterId, backup);
-    const jobId = await requestExport(world, backup, 'diagnosed');
-    const job = await waitForJob(world, jobId, finished);
-    expect(job).toMatchObject({ status: 'FAILED', error: { code: 'WRITE_ACCESS_DENIED' } });
-    const calls = (await assumeRoleCalls(world.roleArn)).filter((call) => call.result === 'Granted');
-    expect(calls.some((call) => call.roleSessionName.endsWith('-export-check'))).toBe(true);
-    for (const call of calls) expect(call.sessionPolicy, `${call.roleSessionName} had no session policy`).toBeDefined();
-  });
+  it(
+    'a 403 in the middle of an export is diagnosed with an AssumeRole narrowed by a session policy, ' +
+      'never with the full role',
+    async () => {
+      const world = await exportWorld();
+      const { iam } = clientsFor(world.accountId);
+      const roleName = world.roleArn.split('/').pop() ?? '';
+      const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
+      for (const policy of AttachedPolicies)
+        await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
+      const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
+      await announceFiles(world.project, world.clusterId, backup);
+      const jobId = await requestExport(world, backup, 'diagnosed');
+      const job = await waitForJob(world, jobId, finished);
+      expect(job).toMatchObject({ status: 'FAILED', error: { code: 'WRITE_ACCESS_DENIED' } });
+      const calls = (await assumeRoleCalls(world.roleArn)).filter((call) => call.result === 'Granted');
+      expect(calls.some((call) => call.roleSessionName.endsWith('-export-check'))).toBe(true);
+      for (const call of calls)
+        expect(call.sessionPolicy, `${call.roleSessionName} had no session policy`).toBeDefined();
+    },
+  );
 
-  it('a customer with an ACTIVE integration still gets exactly the probe-prefix session during validation', async () => {
+  it('a customer with an ACTIVE integration still gets exactly the probe-prefix session in validation', async () => {
     const { roleArn, integration } = await activeIntegration(project);
     const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
     expect(validation.length).toBeGreaterThan(0);
@@ -201,7 +210,7 @@ describe('the role after validation', () => {
 });
 
 describe('a role change that validation has not proved yet', () => {
-  it('a running export keeps the last validated role and bucket owner: the pending role is never assumed for it', async () => {
+  it('a running export keeps the last validated role and bucket owner: the pending role is never assumed', async () => {
     const world = await exportWorld();
     const backup = await platformBackup(world.clusterId, smallFiles('pending', 3));
     await announceFiles(world.project, world.clusterId, backup);
@@ -273,48 +282,55 @@ describe('a bucket that answers without end', () => {
     }
   });
 
-  it("the export's final check reads a bounded number of pages however many keys the customer put in the export folder", async () => {
-    const { target, accountId } = await activeTarget(project);
-    const prefix = 'crowded/cl-1/bk-1/';
-    const customerS3 = clientsFor(accountId).s3;
-    const own = `${prefix}data/file.bin`;
-    await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
-    // The customer's own keys, before ours in key order.
-    const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
-    for (let start = 0; start < junk.length; start += 50) {
-      await Promise.all(
-        junk
-          .slice(start, start + 50)
-          .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
-      );
-    }
-    const writes = new CustomerWrites({ ...target }, prefix);
-    const send = vi.spyOn(S3Client.prototype, 'send');
-    try {
-      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
-        pageSize: 100,
-        extraPages: 2,
-      });
-      const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
-      expect(listings).toBeLessThanOrEqual(3);
-      expect(complete).toBe(false);
-      expect([...sizes.keys()].every((key) => key === own)).toBe(true);
-    } finally {
-      send.mockRestore();
-    }
-  });
+  it(
+    "the export's final check reads a bounded number of pages " +
+      'however many keys the customer put in the export folder',
+    async () => {
+      const { target, accountId } = await activeTarget(project);
+      const prefix = 'crowded/cl-1/bk-1/';
+      const customerS3 = clientsFor(accountId).s3;
+      const own = `${prefix}data/file.bin`;
+      await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
+      // The customer's own keys, before ours in key order.
+      const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
+      for (let start = 0; start < junk.length; start += 50) {
+        await Promise.all(
+          junk
+            .slice(start, start + 50)
+            .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
+        );
+      }
+      const writes = new CustomerWrites({ ...target }, prefix);
+      const send = vi.spyOn(S3Client.prototype, 'send');
+      try {
+        const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
+          pageSize: 100,
+          extraPages: 2,
+        });
+        const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
+        expect(listings).toBeLessThanOrEqual(3);
+        expect(complete).toBe(false);
+        expect([...sizes.keys()].every((key) => key === own)).toBe(true);
+      } finally {
+        send.mockRestore();
+      }
+    },
+  );
 });
 
 describe("resources that are not the customer's own", () => {
-  it("a bucket owned by another account (the role's account is not the owner): validation fails at BUCKET_LOCATION", async () => {
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
-    await createBucket(uniqueAccountId(), created.bucketName, REGION);
-    const { roleArn } = await customerSetUp(created, { createBucket: false });
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
-      name: 'BUCKET_LOCATION',
-      code: 'BUCKET_ACCESS_DENIED',
-    });
-  });
+  it(
+    "a bucket owned by another account (the role's account is not the owner): " + 'validation fails at BUCKET_LOCATION',
+    async () => {
+      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
+      await createBucket(uniqueAccountId(), created.bucketName, REGION);
+      const { roleArn } = await customerSetUp(created, { createBucket: false });
+      expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+        name: 'BUCKET_LOCATION',
+        code: 'BUCKET_ACCESS_DENIED',
+      });
+    },
+  );
 
   it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);

@@ -1,3 +1,8 @@
+/**
+ * The log secret scanner (secret-scan.ts) that runs over the local stack's output after every test
+ * run: it finds each kind of secret planted in a log line, passes what the service really logs, and
+ * reports a finding without repeating the secret.
+ */
 import { describe, expect, it } from 'vitest';
 import { describeFindings, findSecrets } from './secret-scan';
 
@@ -18,7 +23,8 @@ const PLANTED: [string, string][] = [
   ['session token', 'GET /bucket/key?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr&X-Amz-Signature=abc'],
   [
     'external ID',
-    '{"level":"WARN","message":"try assume role from[arn:aws:iam::111111111111:root] with externalId[s3i-8vQyq2b0Zl1m4Jk7sXnT3c9PaW6eRuHd] failed"}',
+    '{"level":"WARN","message":"try assume role from[arn:aws:iam::111111111111:root] ' +
+      'with externalId[s3i-8vQyq2b0Zl1m4Jk7sXnT3c9PaW6eRuHd] failed"}',
   ],
   ['bearer token', '{"headers":{"authorization":"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln"}}'],
   ['JSON web token', '{"token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl"}'],
@@ -26,10 +32,12 @@ const PLANTED: [string, string][] = [
 
 /** Lines the service really logs: ids, codes, ARNs and the local banner must not count. */
 const CLEAN = [
-  '{"level":"INFO","message":"request","service":"s3-integrations","requestId":"f1c2","route":"PUT /v1/projects/{projectId}/integrations/{integrationId}/role","status":202}',
+  '{"level":"INFO","message":"request","service":"s3-integrations","requestId":"f1c2",' +
+    '"route":"PUT /v1/projects/{projectId}/integrations/{integrationId}/role","status":202}',
   '{"level":"INFO","message":"integration role set","projectId":"proj-1","integrationId":"integ-abcdefghijklmnopqrst"}',
   '{"level":"WARN","message":"export failed","code":"ROLE_ASSUMPTION_FAILED","jobId":"job-5f2"}',
-  '{"_aws":{"CloudWatchMetrics":[{"Namespace":"S3Integrations","Metrics":[{"Name":"ExportsFailed"}]}]},"ExportsFailed":1}',
+  '{"_aws":{"CloudWatchMetrics":[{"Namespace":"S3Integrations","Metrics":[{"Name":"ExportsFailed"}]}]},' +
+    '"ExportsFailed":1}',
   'AWS endpoint      http://127.0.0.1:32995   (STS, IAM, S3 path-style, KMS, EventBridge, Step Functions, SQS)',
   '[local] dead-lettered event 5b1e for startAutoExport after 3 attempts: Error: Malformed Backup Completed event',
   'roleArn arn:aws:iam::222222222222:role/s3-integration-role; the platform is account LOCAL111111111111 in the docs',

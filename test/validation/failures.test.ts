@@ -126,7 +126,11 @@ describe('classifyCustomerAccessError', () => {
     const failure = await classifyCustomerAccessError('PutObject', error, target('b', roleArn));
     expect(failure).toMatchObject({ stage: 'ASSUME_ROLE', code: 'ROLE_ASSUMPTION_FAILED' });
     expect(failure?.message).toMatch(
-      /^try assume role from\[arn:aws:(iam|sts)::111111111111:[^\]]+\] to \[arn:aws:iam::\d{12}:role\/missing-[0-9a-f]{6}\] with externalId\[s3i-example\] failed: operation error STS: AssumeRole, https response error StatusCode: 403, /,
+      new RegExp(
+        String.raw`^try assume role from\[arn:aws:(iam|sts)::111111111111:[^\]]+\] ` +
+          String.raw`to \[arn:aws:iam::\d{12}:role\/missing-[0-9a-f]{6}\] with externalId\[s3i-example\] failed: ` +
+          String.raw`operation error STS: AssumeRole, https response error StatusCode: 403, `,
+      ),
     );
   });
 

@@ -59,7 +59,8 @@ function executionEnd(runId: string) {
     region: 'us-east-1',
     credentials: rootCredentials(PLATFORM_ACCOUNT),
   });
-  const executionArn = `arn:aws:states:us-east-1:${PLATFORM_ACCOUNT}:execution:s3-integrations-dev-validate-integration:${runId}`;
+  const stateMachine = 's3-integrations-dev-validate-integration';
+  const executionArn = `arn:aws:states:us-east-1:${PLATFORM_ACCOUNT}:execution:${stateMachine}:${runId}`;
   return eventually(async () => {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return described.status === 'RUNNING' ? undefined : described;
@@ -236,7 +237,7 @@ describe('validation runs', () => {
     ).rejects.toThrow(/Malformed validation task input/);
   });
 
-  it('ends an interrupted run with VALIDATION_INTERRUPTED on the running stage; the run cannot write after that', async () => {
+  it('marks an interrupted run VALIDATION_INTERRUPTED on the running stage; the run then cannot write', async () => {
     const project = await platformProject();
     const integration = await createIntegration(project, {
       region: 'us-west-2',
@@ -267,7 +268,10 @@ describe('validation runs', () => {
       startedAt: during.validation?.stages[2]?.startedAt,
     });
     expect(stage.message).toMatch(
-      /^validation could not finish: stage BUCKET_LOCATION did not complete after retries \(TransientStageError\); run the validation again/,
+      new RegExp(
+        String.raw`^validation could not finish: stage BUCKET_LOCATION did not complete after retries ` +
+          String.raw`\(TransientStageError\); run the validation again`,
+      ),
     );
     await clearFaults();
     // The real execution goes on, finds its run ended, and stops without touching the result.

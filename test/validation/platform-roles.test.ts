@@ -51,7 +51,8 @@ describe('validation as the runValidationStage role', () => {
     expect(stage).toMatchObject({ name: 'ASSUME_ROLE', code: 'ROLE_ASSUMPTION_FAILED' });
     expect(stage.message).toContain('assumed-role/s3-integrations-dev-runValidationStage-us-east-1-lambdaRole/');
     expect(stage.message).toContain(
-      `is not authorized to perform: sts:AssumeRole on resource: ${ownRole} with an explicit deny in an identity-based policy`,
+      `is not authorized to perform: sts:AssumeRole on resource: ${ownRole} ` +
+        'with an explicit deny in an identity-based policy',
     );
   });
 });

@@ -100,7 +100,10 @@ describe('daily re-validation', () => {
     const stage = failedStage(brokenAfter);
     expect(stage).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_ACCESS_DENIED' });
     expect(stage.message).toMatch(
-      /^check bucket failed: get bucket location: operation error S3: GetBucketLocation, https response error StatusCode: 403, /,
+      new RegExp(
+        String.raw`^check bucket failed: get bucket location: ` +
+          String.raw`operation error S3: GetBucketLocation, https response error StatusCode: 403, `,
+      ),
     );
 
     // The good one is checked again only once its new check is a day old; the FAILED one left the index.

@@ -33,7 +33,8 @@ const PLATFORM_PRINCIPAL = String.raw`arn:aws:(?:iam|sts)::111111111111:[^\]]+`;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The Go SDK layout of an S3 error, as the reference page shows it. */
 const s3Error = (operation: string, status: number, code: string) =>
-  String.raw`operation error S3: ${operation}, https response error StatusCode: ${status}, RequestID: [^,]*, HostID: [^,]*, api error ${code}: `;
+  String.raw`operation error S3: ${operation}, https response error StatusCode: ${status}, ` +
+  String.raw`RequestID: [^,]*, HostID: [^,]*, api error ${code}: `;
 
 describe.concurrent('validation stages', () => {
   it('passes every stage in order and makes the integration ACTIVE with the bucket owner', async () => {
@@ -91,8 +92,10 @@ describe.concurrent('validation stages', () => {
     expect(stage).toMatchObject({ name: 'ASSUME_ROLE', code: 'ROLE_ASSUMPTION_FAILED' });
     expect(stage.message).toMatch(
       new RegExp(
-        `^try assume role from\\[${PLATFORM_PRINCIPAL}\\] to \\[${escape(roleArn)}\\] with externalId\\[${escape(integration.externalId)}\\] failed: ` +
-          String.raw`operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: [^,]*, api error AccessDenied: `,
+        `^try assume role from\\[${PLATFORM_PRINCIPAL}\\] to \\[${escape(roleArn)}\\] ` +
+          `with externalId\\[${escape(integration.externalId)}\\] failed: ` +
+          String.raw`operation error STS: AssumeRole, https response error StatusCode: 403, ` +
+          String.raw`RequestID: [^,]*, api error AccessDenied: `,
       ),
     );
     expect(readFileSync(localStack().logFile, 'utf8')).not.toContain(integration.externalId);
@@ -170,7 +173,8 @@ describe.concurrent('validation stages', () => {
     expect(stage).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_NOT_FOUND' });
     expect(stage.message).toMatch(
       new RegExp(
-        `^check bucket failed: get bucket location: ${s3Error('GetBucketLocation', 404, 'NoSuchBucket')}The specified bucket does not exist`,
+        `^check bucket failed: get bucket location: ${s3Error('GetBucketLocation', 404, 'NoSuchBucket')}` +
+          'The specified bucket does not exist',
       ),
     );
   });
@@ -295,7 +299,7 @@ describe.concurrent('validation stages', () => {
     expect(stage.message).toContain(`must allow s3:GetObject on arn:aws:s3:::${integration.bucketName}/*`);
   });
 
-  it('fails WRITE_ACCESS with KMS_ACCESS_DENIED on an SSE-KMS bucket when the policy lacks kms:GenerateDataKey', async () => {
+  it('fails WRITE_ACCESS with KMS_ACCESS_DENIED on an SSE-KMS bucket when kms:GenerateDataKey is missing', async () => {
     const project = await platformProject();
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');

@@ -102,22 +102,26 @@ describe('validation state machine definition', () => {
     expect(definition.TimeoutSeconds).toBeLessThan(15 * 60); // shorter than the lock's staleness (start-validation.ts)
   });
 
-  it('retries only the transient error the tasks throw, with exponential backoff and full jitter, and catches the rest', () => {
-    expect(new TransientStageError('Throttling').name).toBe('TransientStageError');
-    for (const [name, task] of stagesInRunOrder()) {
-      const [retry, ...others] = task.Retry ?? [];
-      expect(others, name).toEqual([]);
-      expect(retry?.ErrorEquals).toContain('TransientStageError');
-      expect(retry?.ErrorEquals).not.toContain('States.ALL');
-      expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-      expect(retry?.MaxAttempts).toBeGreaterThanOrEqual(3);
-      expect(task.Catch).toEqual([
-        expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordInterruption' }),
-      ]);
-    }
-  });
+  it(
+    'retries only the transient error the tasks throw, ' +
+      'with exponential backoff and full jitter, and catches the rest',
+    () => {
+      expect(new TransientStageError('Throttling').name).toBe('TransientStageError');
+      for (const [name, task] of stagesInRunOrder()) {
+        const [retry, ...others] = task.Retry ?? [];
+        expect(others, name).toEqual([]);
+        expect(retry?.ErrorEquals).toContain('TransientStageError');
+        expect(retry?.ErrorEquals).not.toContain('States.ALL');
+        expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+        expect(retry?.MaxAttempts).toBeGreaterThanOrEqual(3);
+        expect(task.Catch).toEqual([
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordInterruption' }),
+        ]);
+      }
+    },
+  );
 
-  it('passes each stage task exactly the input its handler accepts: ids, mode, and the region for BUCKET_REGION', () => {
+  it('passes each stage task exactly the input its handler accepts: ids, mode, the region for BUCKET_REGION', () => {
     for (const [name, task] of stagesInRunOrder()) {
       const passed = resolveParameters(task.Parameters ?? {}, executionInput);
       const parsed = stageInput.safeParse(passed);

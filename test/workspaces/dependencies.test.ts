@@ -40,7 +40,9 @@ describe('the dependency check', () => {
   write('shared/clock.ts', "import { now } from '../pkgs/runtime/src/clock';\nexport const clock = now;\n");
   write(
     'test/config.test.ts',
-    "import { it } from 'vitest';\nimport { startRuntime } from '@fixture/runtime/start';\nit('runs', () => startRuntime());\n",
+    "import { it } from 'vitest';\n" +
+      "import { startRuntime } from '@fixture/runtime/start';\n" +
+      "it('runs', () => startRuntime());\n",
   );
   write('pkgs/endpoint/package.json', {
     name: '@fixture/endpoint',
@@ -50,7 +52,10 @@ describe('the dependency check', () => {
   });
   write(
     'pkgs/endpoint/src/server.ts',
-    "import { xml } from '#endpoint/xml';\nimport { parse } from '#shared/config';\nimport { startRuntime } from '@fixture/runtime/start';\nexport const serve = () => [xml, parse, startRuntime];\n",
+    "import { xml } from '#endpoint/xml';\n" +
+      "import { parse } from '#shared/config';\n" +
+      "import { startRuntime } from '@fixture/runtime/start';\n" +
+      'export const serve = () => [xml, parse, startRuntime];\n',
   );
   write('pkgs/endpoint/src/xml.ts', 'export const xml = 1;\n');
   write('pkgs/runtime/package.json', {
@@ -62,7 +67,10 @@ describe('the dependency check', () => {
   });
   write(
     'pkgs/runtime/src/start.ts',
-    "import { parse } from 'yaml';\nimport type { Event } from 'aws-lambda';\nimport { serve } from '@fixture/endpoint/server';\nexport const startRuntime = (event?: Event) => [parse(String(event)), serve];\n",
+    "import { parse } from 'yaml';\n" +
+      "import type { Event } from 'aws-lambda';\n" +
+      "import { serve } from '@fixture/endpoint/server';\n" +
+      'export const startRuntime = (event?: Event) => [parse(String(event)), serve];\n',
   );
   write('pkgs/runtime/src/clock.ts', 'export const now = () => Date.now();\n');
 
@@ -75,13 +83,15 @@ describe('the dependency check', () => {
 
   it('finds shipped code that imports a devDependency', () => {
     expect(findings).toContain(
-      'pkgs/runtime/src/start.ts: \'yaml\' is shipped code\'s, so yaml belongs in "dependencies" of pkgs/runtime/package.json, not "devDependencies".',
+      "pkgs/runtime/src/start.ts: 'yaml' is shipped code's, so yaml belongs in \"dependencies\" of " +
+        'pkgs/runtime/package.json, not "devDependencies".',
     );
   });
 
   it('finds a declared dependency nothing uses, and an unused one explained but not declared', () => {
     expect(findings).toContain(
-      '(root)/package.json declares left-pad, which nothing in (root) uses: remove it, or say why under "usedWithoutImport".',
+      '(root)/package.json declares left-pad, which nothing in (root) uses: ' +
+        'remove it, or say why under "usedWithoutImport".',
     );
     expect(findings).toContain(
       'pkgs/runtime/package.json explains tsx under "usedWithoutImport" but does not declare it.',
@@ -92,7 +102,8 @@ describe('the dependency check', () => {
 
   it('finds a relative path into a package, and an alias of another workspace', () => {
     expect(findings).toContain(
-      'shared/clock.ts: \'../pkgs/runtime/src/clock\' crosses from (root) into pkgs/runtime; import a package by its name, through its "exports".',
+      "shared/clock.ts: '../pkgs/runtime/src/clock' crosses from (root) into pkgs/runtime; " +
+        'import a package by its name, through its "exports".',
     );
     expect(findings).toContain(
       'pkgs/endpoint/src/server.ts: \'#shared/config\' matches no "imports" entry of pkgs/endpoint/package.json.',
@@ -103,7 +114,10 @@ describe('the dependency check', () => {
   it('finds workspaces that depend on each other', () => {
     expect(findings).toContainEqual(
       expect.stringMatching(
-        /^Workspaces depend on each other in a cycle: @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime)\.$/,
+        new RegExp(
+          String.raw`^Workspaces depend on each other in a cycle: ` +
+            String.raw`@fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime)\.$`,
+        ),
       ),
     );
     expect(findings.filter((finding) => finding.startsWith('Workspaces depend'))).toHaveLength(1);

@@ -38,7 +38,8 @@ export async function startHostileS3(mode: { listing: 'endless' | 'empty'; objec
     if (url.searchParams.get('list-type') === '2') {
       response.writeHead(200, { 'content-type': 'application/xml' });
       const head =
-        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>';
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        '<Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>';
       if (mode.listing === 'empty') return void response.end(`${head}</ListBucketResult>`);
       return feed(
         response,
