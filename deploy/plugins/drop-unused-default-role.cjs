@@ -1,5 +1,3 @@
-'use strict';
-
 /**
  * Every function here has its own role (serverless-iam-roles-per-function), yet the framework
  * still compiles its shared default role, IamRoleLambdaExecution, and grants it the union of the
@@ -10,6 +8,8 @@
  * Runs on before:package:finalize, after serverless-iam-roles-per-function (listed before this
  * plugin in serverless.yml) has moved every function to its own role.
  */
+'use strict';
+
 const DEFAULT_ROLE = 'IamRoleLambdaExecution';
 
 function refersTo(node, logicalId) {
@@ -41,7 +41,8 @@ class DropUnusedDefaultRole {
     );
     if (users.length > 0 || outputs.length > 0) {
       throw new this.serverless.classes.Error(
-        `${DEFAULT_ROLE} is still used by ${[...users, ...outputs].join(', ')}: give each of them its own iamRoleStatements.`,
+        `${DEFAULT_ROLE} is still used by ${[...users, ...outputs].join(', ')}: ` +
+          'give each of them its own iamRoleStatements.',
       );
     }
     delete template.Resources[DEFAULT_ROLE];

@@ -1,5 +1,3 @@
-'use strict';
-
 /**
  * serverless.yml gives every parameter a fallback so that `npm run package` and the local stack
  * work offline. Deploying with those fallbacks would create a stack that trusts the local token
@@ -8,6 +6,8 @@
  * `--param "name=value"`), and the issuer is an https URL as API Gateway requires.
  * docs/deploy.md lists what each one means.
  */
+'use strict';
+
 const REQUIRED = [
   'jwtIssuer',
   'jwtAudience',
