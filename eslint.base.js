@@ -21,12 +21,22 @@ export const baseConfig = [
 
 /** The local stack's packages, as import specifiers (by name, or by a path climbing into local/). */
 export const EMULATOR_IMPORTS = [
-  { group: ['@s3-integrations/aws-endpoint', '@s3-integrations/aws-endpoint/*', '@s3-integrations/local-runtime', '@s3-integrations/local-runtime/*'] },
+  {
+    group: [
+      '@s3-integrations/aws-endpoint',
+      '@s3-integrations/aws-endpoint/*',
+      '@s3-integrations/local-runtime',
+      '@s3-integrations/local-runtime/*',
+    ],
+  },
   { regex: '^(?:\\.\\./)+local/' },
 ];
 
 /** The service's own code, as a package of the local stack could reach it (alias, or a path climbing to it). */
-export const PRODUCT_IMPORTS = [{ regex: '^#(?:shared|functions)/' }, { regex: '^(?:\\.\\./)+(?:shared|functions|console)/' }];
+export const PRODUCT_IMPORTS = [
+  { regex: '^#(?:shared|functions)/' },
+  { regex: '^(?:\\.\\./)+(?:shared|functions|console)/' },
+];
 
 /** A no-restricted-imports rule that refuses these specifiers with one message. */
 export function refuseImports(specifiers, message) {
@@ -35,5 +45,8 @@ export function refuseImports(specifiers, message) {
 
 /** A no-restricted-imports rule with several groups of specifiers, each refused with its own message. */
 export function refuseImportGroups(groups) {
-  return ['error', { patterns: groups.flatMap(([specifiers, message]) => specifiers.map((pattern) => ({ ...pattern, message }))) }];
+  return [
+    'error',
+    { patterns: groups.flatMap(([specifiers, message]) => specifiers.map((pattern) => ({ ...pattern, message }))) },
+  ];
 }

@@ -1,7 +1,8 @@
 /** Lint rules of the service (functions/, shared/) and its tests, benches and scripts; see eslint.base.js. */
 import { EMULATOR_IMPORTS, baseConfig, refuseImportGroups, refuseImports } from './eslint.base.js';
 
-const EMULATOR_REFUSAL = 'Product code may not import the local stack (local/*): it runs against AWS. Tests and benches may.';
+const EMULATOR_REFUSAL =
+  'Product code may not import the local stack (local/*): it runs against AWS. Tests and benches may.';
 
 /** What a handler may not import from the service: anything under shared/ but use cases and handler builders. */
 const HANDLER_REFUSED_IMPORTS = [
@@ -10,7 +11,17 @@ const HANDLER_REFUSED_IMPORTS = [
 ];
 
 export default [
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.local/', 'coverage/', 'console/dist/', 'console/.dist-*/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.serverless/',
+      '.esbuild/',
+      '.local/',
+      'coverage/',
+      'console/dist/',
+      'console/.dist-*/',
+    ],
+  },
   ...baseConfig,
   {
     files: ['shared/**', 'functions/**'],
@@ -19,7 +30,9 @@ export default [
       'no-restricted-syntax': [
         'error',
         {
-          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > " +
+            "ImportSpecifier[imported.name='z'][importKind!='type']",
           message: "Use `import * as z from 'zod'`: esbuild can then tree-shake zod.",
         },
       ],
@@ -36,7 +49,11 @@ export default [
     rules: {
       'no-restricted-imports': refuseImportGroups([
         [EMULATOR_IMPORTS, EMULATOR_REFUSAL],
-        [HANDLER_REFUSED_IMPORTS, "Handlers import only their domain's use cases (#shared/<area>/use-cases) and the handler builders (#shared/http/*, #shared/worker/*)."],
+        [
+          HANDLER_REFUSED_IMPORTS,
+          "Handlers import only their domain's use cases (#shared/<area>/use-cases) " +
+            'and the handler builders (#shared/http/*, #shared/worker/*).',
+        ],
       ]),
     },
   },
@@ -45,7 +62,30 @@ export default [
     files: ['console/src/**'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'customElements', 'sessionStorage', 'navigator', 'fetch', 'performance', 'confirm', 'atob', 'setTimeout', 'clearTimeout', 'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLFormElement', 'HTMLDialogElement', 'CustomEvent', 'Event', 'Response', 'URLSearchParams', 'TextDecoder'].map((name) => [name, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'customElements',
+          'sessionStorage',
+          'navigator',
+          'fetch',
+          'performance',
+          'confirm',
+          'atob',
+          'setTimeout',
+          'clearTimeout',
+          'HTMLElement',
+          'HTMLInputElement',
+          'HTMLSelectElement',
+          'HTMLFormElement',
+          'HTMLDialogElement',
+          'CustomEvent',
+          'Event',
+          'Response',
+          'URLSearchParams',
+          'TextDecoder',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

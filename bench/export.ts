@@ -36,10 +36,16 @@ const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-const LARGE = { label: QUICK ? 'one 128 MiB file' : 'one 1 GiB file', files: [{ name: 'segment.bin', size: QUICK ? 128 * MiB : GiB }] };
+const LARGE = {
+  label: QUICK ? 'one 128 MiB file' : 'one 1 GiB file',
+  files: [{ name: 'segment.bin', size: QUICK ? 128 * MiB : GiB }],
+};
 const SMALL = {
   label: QUICK ? '200 files of 64 KiB' : '2,000 files of 64 KiB',
-  files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({ name: `data/part-${String(index).padStart(5, '0')}.bin`, size: 64 * 1024 })),
+  files: Array.from({ length: QUICK ? 200 : 2000 }, (_, index) => ({
+    name: `data/part-${String(index).padStart(5, '0')}.bin`,
+    size: 64 * 1024,
+  })),
 };
 const WORKER_COUNTS = [1, 2, 4];
 const RSS_TARGET_MiB = 256;
@@ -71,12 +77,24 @@ interface ExportRun extends ContainerRun {
 const creation = countCapacity(dynamodb);
 
 /** One export of `backup` to `directory`, with `workers` warm containers and K set by EXPORT_GIB_PER_WORKER. */
-async function runExport(world: World, bundle: string, backup: Backup, files: Files, directory: string, gibPerWorker?: number): Promise<ExportRun> {
+async function runExport(
+  world: World,
+  bundle: string,
+  backup: Backup,
+  files: Files,
+  directory: string,
+  gibPerWorker?: number,
+): Promise<ExportRun> {
   const writesBefore = creation.writeUnits;
   const message = await queueExport(world, backup.backupId, directory);
   const createdWith = creation.writeUnits - writesBefore;
-  const workers = gibPerWorker === undefined ? 1 : Math.ceil(files.reduce((sum, file) => sum + file.size, 0) / (gibPerWorker * GiB));
-  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.BENCH_WORKER_LOGS ? 'INFO' : 'WARN', ...(gibPerWorker === undefined ? {} : { EXPORT_GIB_PER_WORKER: String(gibPerWorker) }) };
+  const workers =
+    gibPerWorker === undefined ? 1 : Math.ceil(files.reduce((sum, file) => sum + file.size, 0) / (gibPerWorker * GiB));
+  const env = {
+    ...process.env,
+    POWERTOOLS_LOG_LEVEL: process.env.BENCH_WORKER_LOGS ? 'INFO' : 'WARN',
+    ...(gibPerWorker === undefined ? {} : { EXPORT_GIB_PER_WORKER: String(gibPerWorker) }),
+  };
   const stackCpuBefore = cpuMsOf(world.stack.pid);
   const run = await runOnContainers(bundle, env, message, workers);
   const stackCpuMs = cpuMsOf(world.stack.pid) - stackCpuBefore;
@@ -86,7 +104,10 @@ async function runExport(world: World, bundle: string, backup: Backup, files: Fi
 
 /** The WRU target of issue 14: 1.1 x parts + 0.5 x files + 100. */
 function wruTarget(files: Files): number {
-  const parts = files.reduce((sum, file) => sum + (isMultipart(file) ? partCountOf(file.size, partSizeFor(file.size)) : 0), 0);
+  const parts = files.reduce(
+    (sum, file) => sum + (isMultipart(file) ? partCountOf(file.size, partSizeFor(file.size)) : 0),
+    0,
+  );
   return 1.1 * parts + 0.5 * files.length + 100;
 }
 
@@ -112,7 +133,15 @@ async function againstRclone(world: World, bundle: string, tag: string, files: F
   return { backup, bytes, ours, theirs, ratio: median(ratios), ratios };
 }
 
-function rateLine(label: string, bytes: number, ours: ExportRun[], theirs: Run[], ratio: number, ratios: number[], target: number): string {
+function rateLine(
+  label: string,
+  bytes: number,
+  ours: ExportRun[],
+  theirs: Run[],
+  ratio: number,
+  ratios: number[],
+  target: number,
+): string {
   const [exportMs, rcloneMs] = [median(ours.map((run) => run.ms)), median(theirs.map((run) => run.ms))];
   return (
     `${label}: export ${mibPerSecond(bytes, exportMs).toFixed(1)} MiB/s (median ${seconds(exportMs)}), rclone ${mibPerSecond(bytes, rcloneMs).toFixed(1)} MiB/s ` +
@@ -143,7 +172,10 @@ async function caseB(world: World, bundle: string, sdkLoop: string): Promise<str
   const perFile = (ms: number) => `${(ms / files.length).toFixed(2)} ms`;
   const exportCpu = median(ours.map((run) => run.cpuMs));
   const rcloneCpu = median(theirs.map((run) => run.cpuMs));
-  const [exportStack, rcloneStack] = [median(ours.map((run) => run.stackCpuMs)), median(theirs.map((run) => run.stackCpuMs))];
+  const [exportStack, rcloneStack] = [
+    median(ours.map((run) => run.stackCpuMs)),
+    median(theirs.map((run) => run.stackCpuMs)),
+  ];
   return [
     rateLine(`(b) ${SMALL.label}`, bytes, ours, theirs, ratio, ratios, 1.5),
     `CPU per file: export ${perFile(exportCpu)}, rclone ${perFile(rcloneCpu)}; the local stack's CPU per file serving them: export ${perFile(exportStack)}, rclone ${perFile(rcloneStack)}`,
@@ -159,8 +191,16 @@ async function caseC(world: World, bundle: string, backup: Backup): Promise<stri
   const rss = new Map<number, number>();
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const workers of WORKER_COUNTS) {
-      const run = await runExport(world, bundle, backup, LARGE.files, `bench/workers-${workers}-${round}`, totalGiB / workers);
-      if (run.maxRssBytes.length !== workers) throw new Error(`expected ${workers} containers, ran ${run.maxRssBytes.length}`);
+      const run = await runExport(
+        world,
+        bundle,
+        backup,
+        LARGE.files,
+        `bench/workers-${workers}-${round}`,
+        totalGiB / workers,
+      );
+      if (run.maxRssBytes.length !== workers)
+        throw new Error(`expected ${workers} containers, ran ${run.maxRssBytes.length}`);
       times.get(workers)?.push(run.ms);
       rss.set(workers, Math.max(rss.get(workers) ?? 0, ...run.maxRssBytes));
     }
@@ -193,7 +233,9 @@ async function main(): Promise<void> {
     }
     if (chosen('b')) print(await caseB(world, worker, sdkLoop));
     if (chosen('c')) print(await caseC(world, worker, large ?? (await platformBackup(world, LARGE.files))));
-    console.log(`\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes, ${ROUNDS} round(s)):\n${rows.map((row) => `  ${row}`).join('\n')}`);
+    console.log(
+      `\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes, ${ROUNDS} round(s)):\n${rows.map((row) => `  ${row}`).join('\n')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await stack.stop();

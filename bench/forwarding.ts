@@ -59,10 +59,20 @@ interface Landed {
  * Writes `perCluster` files per cluster, timestamped now (one second apart per cluster), WRITERS at
  * a time, as fast as they go or, with `perSecond`, paced to that rate.
  */
-async function land(stack: BenchStack, clusters: string[], perCluster: number, perSecond?: number): Promise<{ landed: Landed[]; ms: number }> {
+async function land(
+  stack: BenchStack,
+  clusters: string[],
+  perCluster: number,
+  perSecond?: number,
+): Promise<{ landed: Landed[]; ms: number }> {
   const { s3 } = platformClients(stack);
   const now = Math.floor(Date.now() / 1000) * 1000;
-  const files = clusters.flatMap((clusterId) => Array.from({ length: perCluster }, (_, index) => ({ clusterId, writtenAt: new Date(now - (perCluster - 1 - index) * 1000) })));
+  const files = clusters.flatMap((clusterId) =>
+    Array.from({ length: perCluster }, (_, index) => ({
+      clusterId,
+      writtenAt: new Date(now - (perCluster - 1 - index) * 1000),
+    })),
+  );
   // Interleaved across clusters, as many clusters' log shippers would write.
   files.sort((a, b) => a.writtenAt.getTime() - b.writtenAt.getTime());
   const landed: Landed[] = [];
@@ -79,19 +89,39 @@ async function land(stack: BenchStack, clusters: string[], perCluster: number, p
   return { landed, ms: performance.now() - started };
 }
 
-async function waitForDelivery(stack: BenchStack, expected: Array<{ integration: BenchIntegration; prefix: string; count: number }>, limitMs: number, pollMs = 250): Promise<void> {
+async function waitForDelivery(
+  stack: BenchStack,
+  expected: Array<{ integration: BenchIntegration; prefix: string; count: number }>,
+  limitMs: number,
+  pollMs = 250,
+): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const counts = await Promise.all(expected.map(({ integration, prefix }) => countObjects(stack, integration, prefix)));
+    const counts = await Promise.all(
+      expected.map(({ integration, prefix }) => countObjects(stack, integration, prefix)),
+    );
     if (counts.every((count, index) => count >= (expected[index]?.count ?? 0))) return;
-    if (Date.now() - started > limitMs) throw new Error(`not delivered within ${limitMs / 1000} s: ${counts.join(',')} of ${expected.map((entry) => entry.count).join(',')}`);
+    if (Date.now() - started > limitMs)
+      throw new Error(
+        `not delivered within ${limitMs / 1000} s: ${counts.join(',')} of ${expected.map((entry) => entry.count).join(',')}`,
+      );
     await sleep(pollMs);
   }
 }
 
 /** The ledger's confirmation time (epoch ms) of every file of the clusters, for the last two hours. */
-async function confirmations(stack: BenchStack, project: BenchProject, clusters: string[]): Promise<Map<string, { at: number; via: string }>> {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+async function confirmations(
+  stack: BenchStack,
+  project: BenchProject,
+  clusters: string[],
+): Promise<Map<string, { at: number; via: string }>> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.dynamodbUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
   const confirmed = new Map<string, { at: number; via: string }>();
   const hours = [Date.now() - HOUR_MS, Date.now()].map((time) => hourLabel(time));
   await inParallel(
@@ -108,7 +138,8 @@ async function confirmations(stack: BenchStack, project: BenchProject, clusters:
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) confirmed.set(String(item.sk), { at: Date.parse(String(item.deliveredAt)), via: String(item.via) });
+        for (const item of page.Items ?? [])
+          confirmed.set(String(item.sk), { at: Date.parse(String(item.deliveredAt)), via: String(item.via) });
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     },
@@ -120,7 +151,11 @@ async function confirmations(stack: BenchStack, project: BenchProject, clusters:
 function stackCpuMs(pid: number): number {
   let children: number[] = [];
   try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // gone meanwhile
   }
@@ -133,11 +168,14 @@ function stackCpuMs(pid: number): number {
   return own + children.reduce((sum, child) => sum + stackCpuMs(child), 0);
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 
 /** What the functions asked of AWS (the endpoint's tally, callers that are role sessions: functions and the customer sessions they assume). */
 async function functionRequests(stack: BenchStack): Promise<Record<string, number>> {
-  const report = (await (await fetch(`${stack.awsUrl}/_local/usage`)).json()) as { requests: Record<string, Record<string, number>> };
+  const report = (await (await fetch(`${stack.awsUrl}/_local/usage`)).json()) as {
+    requests: Record<string, Record<string, number>>;
+  };
   const byAction: Record<string, number> = {};
   for (const [caller, actions] of Object.entries(report.requests)) {
     if (!caller.includes(':assumed-role/')) continue; // the bench's own calls (root of the platform and customer accounts)
@@ -146,12 +184,17 @@ async function functionRequests(stack: BenchStack): Promise<Record<string, numbe
   return byAction;
 }
 
-async function writeUnits(stack: BenchStack): Promise<{ writeUnits: number; readUnits: number; failedConditionalWrites: number }> {
+async function writeUnits(
+  stack: BenchStack,
+): Promise<{ writeUnits: number; readUnits: number; failedConditionalWrites: number }> {
   const usage = (await (await fetch(`${stack.dynamodbMeterUrl}/_local/usage`)).json()) as {
     operations: Record<string, { writeUnits: number; readUnits: number }>;
     failedConditionalWrites: number;
   };
-  const totals = Object.values(usage.operations).reduce((sum, op) => ({ writeUnits: sum.writeUnits + op.writeUnits, readUnits: sum.readUnits + op.readUnits }), { writeUnits: 0, readUnits: 0 });
+  const totals = Object.values(usage.operations).reduce(
+    (sum, op) => ({ writeUnits: sum.writeUnits + op.writeUnits, readUnits: sum.readUnits + op.readUnits }),
+    { writeUnits: 0, readUnits: 0 },
+  );
   return { ...totals, failedConditionalWrites: usage.failedConditionalWrites };
 }
 
@@ -160,18 +203,43 @@ async function resetUsage(stack: BenchStack): Promise<void> {
   await fetch(`${stack.dynamodbMeterUrl}/_local/usage`, { method: 'DELETE' });
 }
 
-async function latency(stack: BenchStack, project: BenchProject, integrations: BenchIntegration[], directory: string, perSecond?: number): Promise<string[]> {
+async function latency(
+  stack: BenchStack,
+  project: BenchProject,
+  integrations: BenchIntegration[],
+  directory: string,
+  perSecond?: number,
+): Promise<string[]> {
   const clusters = await dedicatedClusters(stack, project, LATENCY_CLUSTERS);
-  const assignments = clusters.map((clusterId, index) => ({ clusterId, integration: integrations[index % integrations.length] as BenchIntegration }));
-  await enableForwarding(project, assignments.map(({ clusterId, integration }) => ({ clusterId, integrationId: integration.integrationId })), directory);
+  const assignments = clusters.map((clusterId, index) => ({
+    clusterId,
+    integration: integrations[index % integrations.length] as BenchIntegration,
+  }));
+  await enableForwarding(
+    project,
+    assignments.map(({ clusterId, integration }) => ({ clusterId, integrationId: integration.integrationId })),
+    directory,
+  );
   // Warm-up: one file per customer bucket first, so that the measured files meet warm function sandboxes, as steady traffic does.
   const warm = assignments.slice(0, integrations.length);
-  await land(stack, warm.map((entry) => entry.clusterId), 1);
-  await waitForDelivery(stack, warm.map(({ integration }) => ({ integration, prefix: `${directory}/`, count: 1 })), 60_000);
+  await land(
+    stack,
+    warm.map((entry) => entry.clusterId),
+    1,
+  );
+  await waitForDelivery(
+    stack,
+    warm.map(({ integration }) => ({ integration, prefix: `${directory}/`, count: 1 })),
+    60_000,
+  );
   await sleep(2_000);
   await resetUsage(stack);
   const { landed, ms: writeMs } = await land(stack, clusters, LATENCY_FILES_PER_CLUSTER, perSecond);
-  const expected = integrations.map((integration) => ({ integration, prefix: `${directory}/`, count: 1 + assignments.filter((entry) => entry.integration === integration).length * LATENCY_FILES_PER_CLUSTER }));
+  const expected = integrations.map((integration) => ({
+    integration,
+    prefix: `${directory}/`,
+    count: 1 + assignments.filter((entry) => entry.integration === integration).length * LATENCY_FILES_PER_CLUSTER,
+  }));
   await waitForDelivery(stack, expected, 5 * 60_000);
   await sleep(1_000); // the last ledger writes follow their customer writes
   const requests = await functionRequests(stack);
@@ -200,8 +268,16 @@ async function latency(stack: BenchStack, project: BenchProject, integrations: B
 
 async function throughput(stack: BenchStack, project: BenchProject, integration: BenchIntegration): Promise<string[]> {
   const [live, backlog] = (await dedicatedClusters(stack, project, 2)) as [string, string];
-  await enableForwarding(project, [{ clusterId: live, integrationId: integration.integrationId }, { clusterId: backlog, integrationId: integration.integrationId }], 'one');
-  const forwardingOf = (clusterId: string) => `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`;
+  await enableForwarding(
+    project,
+    [
+      { clusterId: live, integrationId: integration.integrationId },
+      { clusterId: backlog, integrationId: integration.integrationId },
+    ],
+    'one',
+  );
+  const forwardingOf = (clusterId: string) =>
+    `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`;
 
   // As they land: from the first write to the last file in the customer's bucket.
   const started = performance.now();
@@ -220,7 +296,12 @@ async function throughput(stack: BenchStack, project: BenchProject, integration:
   const backlogCpu = stackCpuMs(stack.pid);
   const resumed = await project.call('PATCH', forwardingOf(backlog), { paused: false });
   if (resumed.status !== 200) throw new Error(`PATCH resume answered ${resumed.status}`);
-  await waitForDelivery(stack, [{ integration, prefix: `one/${backlog}/`, count: ONE_CLUSTER_FILES }], 20 * 60_000, 1_000);
+  await waitForDelivery(
+    stack,
+    [{ integration, prefix: `one/${backlog}/`, count: ONE_CLUSTER_FILES }],
+    20 * 60_000,
+    1_000,
+  );
   const backlogMs = performance.now() - resumedAt;
   const backlogCpuMs = stackCpuMs(stack.pid) - backlogCpu;
   const cpuPerFile = (ms: number) => (ms / ONE_CLUSTER_FILES).toFixed(2);
@@ -240,11 +321,15 @@ async function main(): Promise<void> {
     if (!stack.dynamodbMeterUrl) throw new Error('the stack started without its DynamoDB meter');
     const project = await benchProject(stack);
     const integrations: BenchIntegration[] = [];
-    for (let index = 0; index < LATENCY_INTEGRATIONS; index += 1) integrations.push(await activeIntegration(stack, project));
+    for (let index = 0; index < LATENCY_INTEGRATIONS; index += 1)
+      integrations.push(await activeIntegration(stack, project));
     console.log('audit-log forwarding on the local stack:');
     for (const line of await latency(stack, project, integrations, 'burst')) console.log(`  ${line}`);
-    for (const line of await latency(stack, project, integrations, 'paced', PACED_FILES_PER_SECOND)) console.log(`  ${line}`);
-    if (!process.argv.includes('--latency-only')) for (const line of await throughput(stack, project, integrations[0] as BenchIntegration)) console.log(`  ${line}`);
+    for (const line of await latency(stack, project, integrations, 'paced', PACED_FILES_PER_SECOND))
+      console.log(`  ${line}`);
+    if (!process.argv.includes('--latency-only'))
+      for (const line of await throughput(stack, project, integrations[0] as BenchIntegration))
+        console.log(`  ${line}`);
   } finally {
     await stack.stop();
   }

@@ -26,7 +26,9 @@ interface Sample {
 
 /** Resident memory of a process (its worker threads included), from /proc. Linux only. */
 function rssMbOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
 }
 
@@ -71,13 +73,21 @@ async function main(): Promise<void> {
   for (let run = 0; run < STARTS; run += 1) samples.push(await sampleOnce());
   const functionMs = samples.flatMap((sample) => sample.functionMs);
   const endpointMs = samples.flatMap((sample) => sample.endpointMs);
-  console.log(`start-up (spawn to ready)   median ${(median(samples.map((s) => s.startMs)) / 1000).toFixed(1)} s over ${STARTS} start(s)`);
-  console.log(`RSS of the stack process    idle ${median(samples.map((s) => s.idleRssMb)).toFixed(0)} MB, after ${CALLS * 2} calls ${median(samples.map((s) => s.busyRssMb)).toFixed(0)} MB`);
   console.log(
-    `GET /v1/health (function)   median ${median(functionMs).toFixed(2)} ms, p90 ${percentile(functionMs, 0.9).toFixed(2)} ms`,
+    `start-up (spawn to ready)   median ${(median(samples.map((s) => s.startMs)) / 1000).toFixed(1)} s ` +
+      `over ${STARTS} start(s)`,
   );
   console.log(
-    `GET /_local/health (peer)   median ${median(endpointMs).toFixed(2)} ms, p90 ${percentile(endpointMs, 0.9).toFixed(2)} ms`,
+    `RSS of the stack process    idle ${median(samples.map((s) => s.idleRssMb)).toFixed(0)} MB, ` +
+      `after ${CALLS * 2} calls ${median(samples.map((s) => s.busyRssMb)).toFixed(0)} MB`,
+  );
+  console.log(
+    `GET /v1/health (function)   median ${median(functionMs).toFixed(2)} ms, ` +
+      `p90 ${percentile(functionMs, 0.9).toFixed(2)} ms`,
+  );
+  console.log(
+    `GET /_local/health (peer)   median ${median(endpointMs).toFixed(2)} ms, ` +
+      `p90 ${percentile(endpointMs, 0.9).toFixed(2)} ms`,
   );
   console.log(`invocation overhead ratio   ${(median(functionMs) / median(endpointMs)).toFixed(2)}x the peer (median)`);
 }

@@ -11,7 +11,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = import.meta.dirname;
-const chosen = process.env.BENCH?.split(',').map((name) => name.trim()).filter(Boolean);
+const chosen = process.env.BENCH?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 const benches = readdirSync(dir)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts')
   .map((file) => file.slice(0, -'.ts'.length))
@@ -22,7 +24,9 @@ let failed = 0;
 for (const name of benches) {
   console.log(`\n== ${name} ==`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, `${name}.ts`), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, `${name}.ts`), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) failed += 1;
   console.log(`(${name}: ${run.status === 0 ? 'done' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -17,7 +17,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
 import { startAwsEndpoint } from '@s3-integrations/aws-endpoint/server';
 import { AsyncInvoker } from '@s3-integrations/local-runtime/async-invoker';
@@ -58,8 +63,17 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-s3-notify-'));
   writeFileSync(join(dir, 'serverless.yml'), SERVICE);
   const service = loadService(join(dir, 'serverless.yml'));
-  const endpoint = await startAwsEndpoint({ port: 0, dataDir: join(dir, 'aws'), hooks: await runtimeHooks(service, dir) });
-  const s3 = new S3Client({ endpoint: endpoint.url, region: 'us-east-1', forcePathStyle: true, credentials: rootCredentials(PLATFORM_ACCOUNT_ID) });
+  const endpoint = await startAwsEndpoint({
+    port: 0,
+    dataDir: join(dir, 'aws'),
+    hooks: await runtimeHooks(service, dir),
+  });
+  const s3 = new S3Client({
+    endpoint: endpoint.url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: rootCredentials(PLATFORM_ACCOUNT_ID),
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'plain' }));
     await s3.send(new CreateBucketCommand({ Bucket: 'notifying' }));
@@ -68,13 +82,20 @@ async function main(): Promise<void> {
         Bucket: 'notifying',
         NotificationConfiguration: {
           EventBridgeConfiguration: {},
-          QueueConfigurations: [{ QueueArn: `arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT_ID}:Records`, Events: ['s3:ObjectCreated:*'] }],
+          QueueConfigurations: [
+            { QueueArn: `arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT_ID}:Records`, Events: ['s3:ObjectCreated:*'] },
+          ],
         },
       }),
     );
     await writes(s3, 'plain', 200, 8); // warm-up: JIT, sockets, both journals
     await writes(s3, 'notifying', 200, 8);
-    const sequential = { plain: [] as number[], notifying: [] as number[], plainLatency: [] as number[], notifyingLatency: [] as number[] };
+    const sequential = {
+      plain: [] as number[],
+      notifying: [] as number[],
+      plainLatency: [] as number[],
+      notifyingLatency: [] as number[],
+    };
     for (let round = 0; round < ROUNDS; round += 1) {
       const latencies = await alternatingWrites(s3, WRITES);
       sequential.plain.push(sum(latencies.plain));
@@ -87,13 +108,17 @@ async function main(): Promise<void> {
       `${WRITES} PutObjects one at a time (median of ${ROUNDS} rounds): plain ${plainTotal.toFixed(0)} ms, notifying ${notifyingTotal.toFixed(0)} ms ` +
         `(${(notifyingTotal / plainTotal).toFixed(2)}x); median latency ${median(sequential.plainLatency).toFixed(2)} vs ${median(sequential.notifyingLatency).toFixed(2)} ms`,
     );
-    const batches: Record<'plain' | 'notifying', Array<{ wallMs: number; cpuMs: number }>> = { plain: [], notifying: [] };
+    const batches: Record<'plain' | 'notifying', Array<{ wallMs: number; cpuMs: number }>> = {
+      plain: [],
+      notifying: [],
+    };
     for (let round = 0; round < ROUNDS * 4; round += 1) {
       for (const bucket of round % 2 === 0 ? (['plain', 'notifying'] as const) : (['notifying', 'plain'] as const)) {
         batches[bucket].push(await writes(s3, bucket, WRITES / 4, 16));
       }
     }
-    const figure = (bucket: 'plain' | 'notifying', field: 'wallMs' | 'cpuMs') => median(batches[bucket].map((batch) => batch[field]));
+    const figure = (bucket: 'plain' | 'notifying', field: 'wallMs' | 'cpuMs') =>
+      median(batches[bucket].map((batch) => batch[field]));
     console.log(
       `PutObjects 16 at a time, per ${WRITES} (median of ${ROUNDS * 4} batches): ` +
         `wall plain ${figure('plain', 'wallMs').toFixed(0)} ms, notifying ${figure('notifying', 'wallMs').toFixed(0)} ms (${(figure('notifying', 'wallMs') / figure('plain', 'wallMs')).toFixed(2)}x); ` +
@@ -133,7 +158,12 @@ async function runtimeHooks(service: ReturnType<typeof loadService>, dir: string
   };
 }
 
-async function writes(s3: S3Client, bucket: string, count: number, concurrency: number): Promise<{ wallMs: number; cpuMs: number }> {
+async function writes(
+  s3: S3Client,
+  bucket: string,
+  count: number,
+  concurrency: number,
+): Promise<{ wallMs: number; cpuMs: number }> {
   let next = 0;
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -141,7 +171,9 @@ async function writes(s3: S3Client, bucket: string, count: number, concurrency: 
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const index = next++;
-        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `logs/${index}.log`, Body: 'a small audit log line\n' }));
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: `logs/${index}.log`, Body: 'a small audit log line\n' }),
+        );
       }
     }),
   );
@@ -157,7 +189,9 @@ async function alternatingWrites(s3: S3Client, count: number): Promise<{ plain: 
   for (let index = 0; index < count; index += 1) {
     for (const bucket of index % 2 === 0 ? (['plain', 'notifying'] as const) : (['notifying', 'plain'] as const)) {
       const started = performance.now();
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `logs/${index}.log`, Body: 'a small audit log line\n' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `logs/${index}.log`, Body: 'a small audit log line\n' }),
+      );
       latencies[bucket].push(performance.now() - started);
     }
   }
@@ -168,7 +202,8 @@ async function alternatingWrites(s3: S3Client, count: number): Promise<{ plain: 
 /** Both queues hold one message per write to the notifying bucket (plus S3's test message). */
 async function deliveredAll(): Promise<void> {
   const count = (name: string) => queues.queues.find((queue) => queue.logicalId === name)?.messages.length ?? 0;
-  while (count('Events') < expected || count('Records') < expected + 1) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (count('Events') < expected || count('Records') < expected + 1)
+    await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

@@ -79,16 +79,37 @@ async function main(): Promise<void> {
   }
 }
 
-type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }>;
+type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; json: Record<string, unknown> }>;
 
 async function benchProject(stack: Stack): Promise<{ call: Call; base: string }> {
   const projectId = `bench-${randomBytes(4).toString('hex')}`;
   const orgId = `org-${projectId}`;
-  const events = new EventBridgeClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: root('111111111111') });
+  const events = new EventBridgeClient({
+    endpoint: stack.awsUrl,
+    region: 'us-east-1',
+    credentials: root('111111111111'),
+  });
   await events.send(
-    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }), EventBusName: PLATFORM_EVENT_BUS }] }),
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: 'platform.projects',
+          DetailType: 'Project Upserted',
+          Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }),
+          EventBusName: PLATFORM_EVENT_BUS,
+        },
+      ],
+    }),
   );
-  const token = await signToken({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} }, loadOrCreateSigningKey(stack.jwtKeyDir), stack.jwt);
+  const token = await signToken(
+    { sub: 'bench', org: orgId, orgRole: 'owner', projects: {} },
+    loadOrCreateSigningKey(stack.jwtKeyDir),
+    stack.jwt,
+  );
   const call: Call = async (method, path, body) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
       method,
@@ -105,18 +126,35 @@ async function benchProject(stack: Stack): Promise<{ call: Call; base: string }>
 
 const root = (accountId: string) => ({ accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' });
 
-async function oneValidation(stack: Stack, { call, base }: { call: Call; base: string }): Promise<{ wallMs: number; runMs: number }> {
+async function oneValidation(
+  stack: Stack,
+  { call, base }: { call: Call; base: string },
+): Promise<{ wallMs: number; runMs: number }> {
   const bucketName = `bench-${randomBytes(6).toString('hex')}`;
   const created = await call('POST', base, { name: bucketName, region: REGION, bucketName });
   if (created.status !== 201) throw new Error(`create answered ${created.status}`);
-  const { integrationId, setup } = created.json as { integrationId: string; setup: { iamPolicy: unknown; trustPolicy: unknown } };
+  const { integrationId, setup } = created.json as {
+    integrationId: string;
+    setup: { iamPolicy: unknown; trustPolicy: unknown };
+  };
 
   const accountId = `${randomInt(2, 10)}${String(randomInt(0, 1e11)).padStart(11, '0')}`;
-  const s3 = new S3Client({ endpoint: stack.awsUrl, region: REGION, credentials: root(accountId), forcePathStyle: true });
+  const s3 = new S3Client({
+    endpoint: stack.awsUrl,
+    region: REGION,
+    credentials: root(accountId),
+    forcePathStyle: true,
+  });
   const iam = new IAMClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: root(accountId) });
-  await s3.send(new CreateBucketCommand({ Bucket: bucketName, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: bucketName, AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy) }));
-  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: bucketName, PolicyDocument: JSON.stringify(setup.iamPolicy) }));
+  await s3.send(
+    new CreateBucketCommand({ Bucket: bucketName, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+  );
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: bucketName, AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy) }),
+  );
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({ PolicyName: bucketName, PolicyDocument: JSON.stringify(setup.iamPolicy) }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: bucketName, PolicyArn: Policy?.Arn }));
 
   const started = performance.now();
@@ -136,8 +174,12 @@ async function oneValidation(stack: Stack, { call, base }: { call: Call; base: s
 function summary(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
-  const median = sorted.length % 2 ? at(0.5) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
-  return `median ${median.toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`;
+  const median =
+    sorted.length % 2 ? at(0.5) : ((sorted[sorted.length / 2 - 1] ?? 0) + (sorted[sorted.length / 2] ?? 0)) / 2;
+  return (
+    `median ${median.toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, ` +
+    `min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`
+  );
 }
 
 main().catch((error: unknown) => {

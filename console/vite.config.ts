@@ -16,7 +16,11 @@ function recordBuildInputs(): Plugin {
       const inputs = [...this.getModuleIds()]
         .filter((id) => !id.startsWith('\0') && id.startsWith(repositoryRoot))
         .map((id) => relative(repositoryRoot, id.split('?')[0] ?? id));
-      this.emitFile({ type: 'asset', fileName: '.build-inputs.json', source: JSON.stringify([...new Set(inputs)].sort()) });
+      this.emitFile({
+        type: 'asset',
+        fileName: '.build-inputs.json',
+        source: JSON.stringify([...new Set(inputs)].sort()),
+      });
     },
   };
 }

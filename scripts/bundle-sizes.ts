@@ -16,16 +16,28 @@ const KB = 1024;
 const kb = (bytes: number) => `${Math.round(bytes / KB).toLocaleString('en-US')} KB`;
 
 /** The environment config() checks at start-up, so that importing a handler succeeds offline. */
-const IMPORT_ENV = { TABLE_NAME: 'table', PLATFORM_ACCOUNT_ID: '111111111111', SERVED_REGIONS: 'us-east-1', AWS_REGION: 'us-east-1' };
+const IMPORT_ENV = {
+  TABLE_NAME: 'table',
+  PLATFORM_ACCOUNT_ID: '111111111111',
+  SERVED_REGIONS: 'us-east-1',
+  AWS_REGION: 'us-east-1',
+};
 
 function importMilliseconds(handler: Buffer, map: Buffer | undefined): number {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-timing-'));
   try {
     writeFileSync(join(dir, 'handler.mjs'), handler);
     if (map) writeFileSync(join(dir, 'handler.mjs.map'), map);
-    const probe = "const t = process.hrtime.bigint(); await import('./handler.mjs'); console.log(Number(process.hrtime.bigint() - t) / 1e6);";
+    const probe =
+      "const t = process.hrtime.bigint(); await import('./handler.mjs'); " +
+      'console.log(Number(process.hrtime.bigint() - t) / 1e6);';
     const runs = Array.from({ length: 5 }, () =>
-      Number(execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe], { cwd: dir, env: { ...process.env, ...IMPORT_ENV } }).toString()),
+      Number(
+        execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe], {
+          cwd: dir,
+          env: { ...process.env, ...IMPORT_ENV },
+        }).toString(),
+      ),
     ).sort((a, b) => a - b);
     return runs[2] ?? Number.NaN;
   } finally {
@@ -47,7 +59,9 @@ const rows = zips.map((file) => {
   const mapBytes = map ? zipEntryBytes(zip, map) : undefined;
   // The source map lists every bundled module: the AWS SDK client packages among them.
   const sources = mapBytes ? (JSON.parse(mapBytes.toString('utf8')) as { sources: string[] }).sources : [];
-  const clients = [...new Set(sources.flatMap((source) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1] ?? []))].sort();
+  const clients = [
+    ...new Set(sources.flatMap((source) => /@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1] ?? [])),
+  ].sort();
   return {
     name: file.replace(/\.zip$/, ''),
     zip: statSync(join(PACKAGE_DIR, file)).size,
@@ -59,11 +73,25 @@ const rows = zips.map((file) => {
 });
 rows.sort((a, b) => a.zip - b.zip || a.name.localeCompare(b.name));
 
-const header = ['function', 'zip', 'handler .mjs (minified)', 'source map', 'AWS SDK clients', ...(timing ? ['import (ms)'] : [])];
+const header = [
+  'function',
+  'zip',
+  'handler .mjs (minified)',
+  'source map',
+  'AWS SDK clients',
+  ...(timing ? ['import (ms)'] : []),
+];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`| ${header.map((_, index) => (index === 0 || index === 4 ? '---' : '---:')).join(' | ')} |`);
 for (const row of rows) {
-  const cells = [row.name, kb(row.zip), kb(row.mjs), kb(row.map), row.clients.join(', ') || '-', ...(timing ? [String(Math.round(row.importMs ?? 0))] : [])];
+  const cells = [
+    row.name,
+    kb(row.zip),
+    kb(row.mjs),
+    kb(row.map),
+    row.clients.join(', ') || '-',
+    ...(timing ? [String(Math.round(row.importMs ?? 0))] : []),
+  ];
   console.log(`| ${cells.join(' | ')} |`);
 }
 const total = rows.reduce((sum, row) => sum + row.zip, 0);

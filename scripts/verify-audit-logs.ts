@@ -16,9 +16,15 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { digestPublicKeyView } from '#shared/forwarding/schemas';
-import { verifyAuditLogs, type BucketReader, type Finding, type VerificationReport } from '#shared/forwarding/digests/verify-audit-logs';
+import {
+  verifyAuditLogs,
+  type BucketReader,
+  type Finding,
+  type VerificationReport,
+} from '#shared/forwarding/digests/verify-audit-logs';
 
-const USAGE = 'usage: npm run verify-audit-logs -- --bucket <bucket> --prefix <directory>/<clusterId>/audit/ [--api-url <url> | --public-key-file <pem>] [--region <region>] [--json]';
+const USAGE =
+  'usage: npm run verify-audit-logs -- --bucket <bucket> --prefix <directory>/<clusterId>/audit/ [--api-url <url> | --public-key-file <pem>] [--region <region>] [--json]';
 
 class UsageError extends Error {}
 
@@ -26,18 +32,33 @@ class UsageError extends Error {}
 function checkedArguments(values: Record<string, string | boolean | undefined>) {
   const bucket = String(values.bucket ?? '');
   const prefix = String(values.prefix ?? '');
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new UsageError(`--bucket must be an S3 bucket name\n${USAGE}`);
-  if (prefix === '' || prefix.startsWith('/') || prefix.length > 1024 || prefix.split('/').some((part) => part === '..' || part === '.')) {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new UsageError(`--bucket must be an S3 bucket name\n${USAGE}`);
+  if (
+    prefix === '' ||
+    prefix.startsWith('/') ||
+    prefix.length > 1024 ||
+    prefix.split('/').some((part) => part === '..' || part === '.')
+  ) {
     throw new UsageError(`--prefix must be the forwarding's folder, e.g. logs/<clusterId>/audit/\n${USAGE}`);
   }
   return { bucket, prefix: prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
 
-async function publicKeyFrom(values: Record<string, string | boolean | undefined>): Promise<{ key: KeyObject; keyArn?: string }> {
-  if (typeof values['public-key-file'] === 'string') return { key: createPublicKey(readFileSync(values['public-key-file'], 'utf8')) };
-  const apiUrl = String(values['api-url'] ?? process.env.S3_INTEGRATIONS_API_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+async function publicKeyFrom(
+  values: Record<string, string | boolean | undefined>,
+): Promise<{ key: KeyObject; keyArn?: string }> {
+  if (typeof values['public-key-file'] === 'string')
+    return { key: createPublicKey(readFileSync(values['public-key-file'], 'utf8')) };
+  const apiUrl = String(values['api-url'] ?? process.env.S3_INTEGRATIONS_API_URL ?? 'http://127.0.0.1:3000').replace(
+    /\/$/,
+    '',
+  );
   const answer = await fetch(`${apiUrl}/v1/audit-log-digests/public-key`);
-  if (!answer.ok) throw new UsageError(`could not read the platform's public key from ${apiUrl} (HTTP ${answer.status}); give --api-url or --public-key-file`);
+  if (!answer.ok)
+    throw new UsageError(
+      `could not read the platform's public key from ${apiUrl} (HTTP ${answer.status}); give --api-url or --public-key-file`,
+    );
   const view = digestPublicKeyView.parse(await answer.json());
   return { key: createPublicKey(view.publicKeyPem), keyArn: view.keyArn };
 }
@@ -48,8 +69,15 @@ function s3Reader(s3: S3Client, bucket: string): BucketReader {
       const objects = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const object of page.Contents ?? []) objects.push({ key: object.Key ?? '', size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const object of page.Contents ?? [])
+          objects.push({
+            key: object.Key ?? '',
+            size: object.Size ?? 0,
+            lastModified: object.LastModified ?? new Date(0),
+          });
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return objects;
@@ -81,24 +109,44 @@ function describe(finding: Finding): string {
 }
 
 export function printReport(report: VerificationReport, where: string): void {
-  console.log(`${where}: ${report.digests} digests in ${report.chains} chain(s), ${report.filesChecked} files listed by them${report.newestDigestHour ? `, newest digest ${report.newestDigestHour}` : ''}`);
+  console.log(
+    `${where}: ${report.digests} digests in ${report.chains} chain(s), ${report.filesChecked} files listed by them${report.newestDigestHour ? `, newest digest ${report.newestDigestHour}` : ''}`,
+  );
   for (const finding of report.findings) console.log(describe(finding));
-  if (report.notYetCovered.length > 0) console.log(`${report.notYetCovered.length} file(s) delivered after the newest digest's hours: a later digest will list them`);
+  if (report.notYetCovered.length > 0)
+    console.log(
+      `${report.notYetCovered.length} file(s) delivered after the newest digest's hours: a later digest will list them`,
+    );
   for (const note of report.notes) console.log(`note: ${note}`);
   console.log(report.ok ? 'Result: everything verifies' : `Result: ${report.findings.length} problem(s)`);
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { bucket: { type: 'string' }, prefix: { type: 'string' }, 'api-url': { type: 'string' }, 'public-key-file': { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      'api-url': { type: 'string' },
+      'public-key-file': { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+    },
     strict: true,
   });
   const { bucket, prefix } = checkedArguments(values);
   const publicKey = await publicKeyFrom(values);
   // Path-style addressing against a local endpoint (AWS_ENDPOINT_URL), as the local stack requires.
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-  const s3 = new S3Client({ ...(values.region ? { region: values.region } : {}), ...(endpoint ? { forcePathStyle: true } : {}) });
-  const report = await verifyAuditLogs(s3Reader(s3, bucket), { bucket, prefix, publicKey: publicKey.key, ...(publicKey.keyArn ? { keyArn: publicKey.keyArn } : {}) });
+  const s3 = new S3Client({
+    ...(values.region ? { region: values.region } : {}),
+    ...(endpoint ? { forcePathStyle: true } : {}),
+  });
+  const report = await verifyAuditLogs(s3Reader(s3, bucket), {
+    bucket,
+    prefix,
+    publicKey: publicKey.key,
+    ...(publicKey.keyArn ? { keyArn: publicKey.keyArn } : {}),
+  });
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else printReport(report, `s3://${bucket}/${prefix}`);
   return report.ok ? 0 : 1;
@@ -107,7 +155,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof UsageError || error instanceof TypeError ? error.message : `verification could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    console.error(
+      error instanceof UsageError || error instanceof TypeError
+        ? error.message
+        : `verification could not run: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
     process.exit(2);
   },
 );

@@ -49,7 +49,10 @@ const SOURCE_FILE = /\.(?:[cm]?ts|[cm]?js)$/;
 const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'coverage']);
 const BUILTINS = new Set(builtinModules);
 
-/** What a file takes from other modules, read with TypeScript's parser (so text in strings is never taken for an import). */
+/**
+ * What a file takes from other modules, read with TypeScript's parser (so text in strings is never
+ * taken for an import).
+ */
 export function moduleUses(fileName: string, text: string): ModuleUse[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false);
   const uses: ModuleUse[] = [];
@@ -57,12 +60,19 @@ export function moduleUses(fileName: string, text: string): ModuleUse[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
       const clause = node.importClause;
-      const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
-      const onlyTypes = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((element) => element.isTypeOnly)));
+      const named =
+        clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+      const onlyTypes =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name && !!named && named.length > 0 && named.every((element) => element.isTypeOnly)));
       uses.push({ specifier: literal(node.moduleSpecifier) ?? '', typeOnly: onlyTypes });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
-      uses.push({ specifier: literal(node.moduleSpecifier) ?? '', typeOnly: node.isTypeOnly || (!!named && named.length > 0 && named.every((element) => element.isTypeOnly)) });
+      uses.push({
+        specifier: literal(node.moduleSpecifier) ?? '',
+        typeOnly: node.isTypeOnly || (!!named && named.length > 0 && named.every((element) => element.isTypeOnly)),
+      });
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       uses.push({ specifier: literal(node.moduleReference.expression) ?? '', typeOnly: node.isTypeOnly });
     } else if (ts.isImportTypeNode(node)) {
@@ -85,7 +95,9 @@ function isModuleCall(callee: ts.Expression): boolean {
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'resolve') return false;
   const target = callee.expression;
   if (ts.isIdentifier(target)) return target.text === 'require';
-  return ts.isCallExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === 'createRequire';
+  return (
+    ts.isCallExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === 'createRequire'
+  );
 }
 
 /** `@scope/name/sub/path` -> `@scope/name`, `name/sub` -> `name`. */
@@ -104,7 +116,8 @@ function sourceFiles(dir: string, excluded: Set<string>): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name) && !excluded.has(path)) files.push(...sourceFiles(path, excluded));
+      if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name) && !excluded.has(path))
+        files.push(...sourceFiles(path, excluded));
     } else if (SOURCE_FILE.test(entry.name)) {
       files.push(path);
     }
@@ -145,7 +158,9 @@ function serverlessPlugins(dir: string): string[] {
 }
 
 function matchesSubpathImport(specifier: string, imports: Record<string, unknown> = {}): boolean {
-  return Object.keys(imports).some((key) => (key.endsWith('*') ? specifier.startsWith(key.slice(0, -1)) : specifier === key));
+  return Object.keys(imports).some((key) =>
+    key.endsWith('*') ? specifier.startsWith(key.slice(0, -1)) : specifier === key,
+  );
 }
 
 const isInside = (path: string, dir: string) => path === dir || path.startsWith(`${dir}${sep}`);
@@ -159,7 +174,10 @@ interface Workspace {
 export function checkWorkspaces(root: string): string[] {
   const rootManifest = readJson<Manifest>(join(root, 'package.json'));
   const nested = (rootManifest.workspaces ?? []).map((dir) => resolve(root, dir));
-  const workspaces: Workspace[] = [root, ...nested].map((dir) => ({ dir, manifest: readJson<Manifest>(join(dir, 'package.json')) }));
+  const workspaces: Workspace[] = [root, ...nested].map((dir) => ({
+    dir,
+    manifest: readJson<Manifest>(join(dir, 'package.json')),
+  }));
   const packages = workspaces.filter(({ manifest }) => manifest.exports !== undefined).map(({ dir }) => dir);
   const findings = workspaces.flatMap((workspace) => checkWorkspace(root, workspace, nested, packages));
   return [...findings, ...workspaceCycles(root, workspaces)];
@@ -167,7 +185,9 @@ export function checkWorkspaces(root: string): string[] {
 
 function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: string[], packages: string[]): string[] {
   const label = relative(root, dir) || '(root)';
-  const shipped = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies }));
+  const shipped = new Set(
+    Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies }),
+  );
   const declared = new Set([...shipped, ...Object.keys(manifest.devDependencies ?? {})]);
   const used = new Set<string>();
   const findings: string[] = [];
@@ -183,12 +203,17 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
       } else if (specifier.startsWith('.') || specifier.startsWith('/')) {
         const target = resolve(dirname(file), specifier);
         const sharedConfiguration = SHARED_CONFIGURATION.some((name) => target === join(root, name));
-        const workspaceOfTarget = [...otherWorkspaces].find((other) => isInside(target, other)) ?? (isInside(target, dir) ? dir : root);
+        const workspaceOfTarget =
+          [...otherWorkspaces].find((other) => isInside(target, other)) ?? (isInside(target, dir) ? dir : root);
         if (!sharedConfiguration && workspaceOfTarget !== dir && (withExports(dir) || withExports(workspaceOfTarget))) {
-          findings.push(`${where}: '${specifier}' crosses from ${label} into ${relative(root, workspaceOfTarget) || '(root)'}; import a package by its name, through its "exports".`);
+          findings.push(
+            `${where}: '${specifier}' crosses from ${label} into ${relative(root, workspaceOfTarget) || '(root)'}; ` +
+              'import a package by its name, through its "exports".',
+          );
         }
       } else if (specifier.startsWith('#')) {
-        if (!matchesSubpathImport(specifier, manifest.imports)) findings.push(`${where}: '${specifier}' matches no "imports" entry of ${label}/package.json.`);
+        if (!matchesSubpathImport(specifier, manifest.imports))
+          findings.push(`${where}: '${specifier}' matches no "imports" entry of ${label}/package.json.`);
       } else {
         const name = packageNameOf(specifier);
         if (name === manifest.name) continue;
@@ -198,7 +223,10 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
         if (!declared.has(name) && !(typeOnly && declared.has(types))) {
           findings.push(`${where}: '${specifier}' is not declared in ${label}/package.json.`);
         } else if (isShipped && !typeOnly && !shipped.has(name)) {
-          findings.push(`${where}: '${specifier}' is shipped code's, so ${name} belongs in "dependencies" of ${label}/package.json, not "devDependencies".`);
+          findings.push(
+            `${where}: '${specifier}' is shipped code's, so ${name} belongs in "dependencies" of ` +
+              `${label}/package.json, not "devDependencies".`,
+          );
         }
       }
     }
@@ -210,41 +238,56 @@ function checkWorkspace(root: string, { dir, manifest }: Workspace, nested: stri
   for (const name of declared) {
     if (used.has(name) || plugins.has(name) || peers.has(name) || manifest.usedWithoutImport?.[name]) continue;
     if (binariesOf(root, name).some((bin) => new RegExp(`(^|[\\s;&|(])${bin}(\\s|$)`).test(scripts))) continue;
-    findings.push(`${label}/package.json declares ${name}, which nothing in ${label} uses: remove it, or say why under "usedWithoutImport".`);
+    findings.push(
+      `${label}/package.json declares ${name}, which nothing in ${label} uses: ` +
+        'remove it, or say why under "usedWithoutImport".',
+    );
   }
   for (const name of Object.keys(manifest.usedWithoutImport ?? {})) {
-    if (!declared.has(name)) findings.push(`${label}/package.json explains ${name} under "usedWithoutImport" but does not declare it.`);
+    if (!declared.has(name))
+      findings.push(`${label}/package.json explains ${name} under "usedWithoutImport" but does not declare it.`);
   }
   return findings;
 }
 
 /** Workspaces that depend on each other in a circle (a -> b -> a). */
 function workspaceCycles(root: string, workspaces: Workspace[]): string[] {
-  const byName = new Map(workspaces.filter(({ manifest }) => manifest.name).map((workspace) => [workspace.manifest.name ?? '', workspace]));
+  const byName = new Map(
+    workspaces.filter(({ manifest }) => manifest.name).map((workspace) => [workspace.manifest.name ?? '', workspace]),
+  );
   const edges = (workspace: Workspace) =>
-    Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.devDependencies }).filter((name) => byName.has(name) && name !== workspace.manifest.name);
+    Object.keys({ ...workspace.manifest.dependencies, ...workspace.manifest.devDependencies }).filter(
+      (name) => byName.has(name) && name !== workspace.manifest.name,
+    );
   const findings: string[] = [];
   const visit = (name: string, path: string[]): void => {
     if (path.includes(name)) {
-      findings.push(`Workspaces depend on each other in a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}.`);
+      findings.push(
+        `Workspaces depend on each other in a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}.`,
+      );
       return;
     }
     const workspace = byName.get(name);
     if (workspace) for (const next of edges(workspace)) visit(next, [...path, name]);
   };
   for (const name of byName.keys()) visit(name, []);
-  return [...new Set(findings)].filter((finding, index, all) => all.findIndex((other) => sameCycle(other, finding)) === index).map((finding) => finding.replace(root, '.'));
+  return [...new Set(findings)]
+    .filter((finding, index, all) => all.findIndex((other) => sameCycle(other, finding)) === index)
+    .map((finding) => finding.replace(root, '.'));
 }
 
 /** Two reports of one cycle, started at different members. */
 function sameCycle(a: string, b: string): boolean {
-  const members = (finding: string) => [...new Set(finding.slice(finding.indexOf(':') + 2, -1).split(' -> '))].sort().join(' ');
+  const members = (finding: string) =>
+    [...new Set(finding.slice(finding.indexOf(':') + 2, -1).split(' -> '))].sort().join(' ');
   return members(a) === members(b);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const findings = checkWorkspaces(resolve(import.meta.dirname, '..'));
   for (const finding of findings) console.log(finding);
-  console.log(findings.length === 0 ? 'Every workspace declares exactly what it uses.' : `${findings.length} findings.`);
+  console.log(
+    findings.length === 0 ? 'Every workspace declares exactly what it uses.' : `${findings.length} findings.`,
+  );
   process.exit(findings.length === 0 ? 0 : 1);
 }

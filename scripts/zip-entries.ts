@@ -1,9 +1,9 @@
-import { inflateRawSync } from 'node:zlib';
-
 /**
  * Just enough of the zip format to read the function packages serverless-esbuild writes: the
  * central directory (names and sizes) and the bytes of one entry (stored or deflated).
  */
+import { inflateRawSync } from 'node:zlib';
+
 export interface ZipEntry {
   name: string;
   compressedSize: number;

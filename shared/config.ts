@@ -5,9 +5,12 @@ import * as z from 'zod';
  * environment is wrong fails on its first (cold) start with a message naming the variable.
  * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/src/env.ts).
  */
-const commaList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /** Where a backup's files live: `<clusterId>` and `<backupId>` must both appear, and it names a folder. */
 const prefixLayout = z
@@ -25,7 +28,11 @@ const schema = z.object({
   CUSTOMER_ROLE_TEMPLATE_URL: z.string().default(''),
   VALIDATION_STATE_MACHINE_ARN: z.string().default(''),
   /** The daily re-validation checks an ACTIVE integration again once its last check is this old. */
-  RECHECK_AFTER_HOURS: z.coerce.number().min(1).max(24 * 30).default(20),
+  RECHECK_AFTER_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(20),
   /** Re-validation starts in flight at once (Step Functions and DynamoDB quotas are shared with the API). */
   RECHECK_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(8),
   EXPORT_QUEUE_URL: z.string().default(''),
@@ -56,7 +63,10 @@ const schema = z.object({
   /** Names or IAM wildcard patterns of the buckets backup files may live in (`*`: any bucket of BACKUP_BUCKET_OWNER). */
   BACKUP_BUCKETS: commaList.pipe(z.array(z.string()).min(1)).default(['*']),
   /** The account that owns the backup buckets (ExpectedBucketOwner of every backup read). Empty: the platform account. */
-  BACKUP_BUCKET_OWNER: z.string().regex(/^(\d{12})?$/).default(''),
+  BACKUP_BUCKET_OWNER: z
+    .string()
+    .regex(/^(\d{12})?$/)
+    .default(''),
   /** The folder of one backup's files; a `Backup Completed` must name a prefix at or below it. */
   BACKUP_PREFIX_LAYOUT: prefixLayout.default('backups/<clusterId>/<backupId>/'),
   /**
@@ -72,14 +82,23 @@ const schema = z.object({
    * How many workers copy one export at once (K) follows its size: one per this many GiB of backup
    * files, at least one (docs/exports.md#workers-per-export).
    */
-  EXPORT_GIB_PER_WORKER: z.coerce.number().positive().max(1024 * 1024).default(4),
+  EXPORT_GIB_PER_WORKER: z.coerce
+    .number()
+    .positive()
+    .max(1024 * 1024)
+    .default(4),
   /**
    * The workers one project's running exports may use together, so one tenant cannot take every
    * worker of the stack (ExportQueue's maximumConcurrency); each running export has at least one.
    */
   MAX_EXPORT_WORKERS_PER_PROJECT: z.coerce.number().int().min(1).max(1000).default(32),
   /** An unfinished export job that has not moved for this long is ended FAILED (EXPORT_ABANDONED) by the sweeper. */
-  EXPORT_ABANDONED_AFTER_MINUTES: z.coerce.number().int().min(30).max(7 * 24 * 60).default(360),
+  EXPORT_ABANDONED_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(7 * 24 * 60)
+    .default(360),
   /** The service's bus, where it publishes its own events (shared/notifications/); empty: it publishes none. */
   EVENT_BUS_NAME: z.string().default(''),
   /** Forwarding whose oldest undelivered file is older than this is LAGGING (an Audit Log Forwarding Health Changed event). */

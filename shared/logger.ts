@@ -1,9 +1,12 @@
+/**
+ * One structured JSON logger and one metrics emitter for every function, with the middy middlewares
+ * that give each invocation fresh log keys and publish the metrics it recorded.
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 
-/** One structured JSON logger and one metrics emitter for every function. */
 export const logger = new Logger({ serviceName: 's3-integrations' });
 export const metrics = new Metrics({ namespace: 'S3Integrations', serviceName: 's3-integrations' });
 

@@ -60,7 +60,13 @@ class Container {
   }
 }
 
-export async function runOnContainers(bundle: string, env: NodeJS.ProcessEnv, firstMessage: string, containers: number, remainingMs = 900_000): Promise<ContainerRun> {
+export async function runOnContainers(
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  firstMessage: string,
+  containers: number,
+  remainingMs = 900_000,
+): Promise<ContainerRun> {
   const pool = Array.from({ length: containers }, () => new Container(bundle, env));
   const idle = [...pool];
   const queue = [firstMessage];

@@ -22,10 +22,15 @@ export interface Run {
 export function ensureRclone(): void {
   if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status === 0) return;
   console.log('installing rclone (apt-get install -y rclone)...');
-  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0) throw new Error('rclone is missing and could not be installed');
+  if (spawnSync('apt-get', ['install', '-y', 'rclone'], { stdio: 'ignore' }).status !== 0)
+    throw new Error('rclone is missing and could not be installed');
 }
 
-export async function runRclone(world: World, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
+export async function runRclone(
+  world: World,
+  source: { bucket: string; prefix: string },
+  destinationPrefix: string,
+): Promise<Run> {
   const credentials = await assumedRole(world, destinationPrefix);
   const remote = (name: string, keys: { id: string; secret: string; token?: string }) => ({
     [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
@@ -44,14 +49,28 @@ export async function runRclone(world: World, source: { bucket: string; prefix: 
     PATH: inherited.PATH,
     HOME: inherited.HOME,
     ...remote('SRC', { id: platform.accessKeyId, secret: platform.secretAccessKey }),
-    ...remote('DST', { id: credentials?.AccessKeyId ?? '', secret: credentials?.SecretAccessKey ?? '', token: credentials?.SessionToken }),
+    ...remote('DST', {
+      id: credentials?.AccessKeyId ?? '',
+      secret: credentials?.SecretAccessKey ?? '',
+      token: credentials?.SessionToken,
+    }),
   };
   // /usr/bin/time, when present, reports rclone's CPU time (to compare with the export's).
   const timed = existsSync('/usr/bin/time');
-  const args = ['copy', `src:${source.bucket}/${source.prefix}`, `dst:${world.integration.bucketName}/${destinationPrefix}`, '--disable', 'Copy', '--s3-no-check-bucket'];
+  const args = [
+    'copy',
+    `src:${source.bucket}/${source.prefix}`,
+    `dst:${world.integration.bucketName}/${destinationPrefix}`,
+    '--disable',
+    'Copy',
+    '--s3-no-check-bucket',
+  ];
   const stackCpuBefore = cpuMsOf(world.stack.pid);
   const started = performance.now();
-  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(timed ? '/usr/bin/time' : 'rclone', timed ? ['-f', 'cpu %U %S', 'rclone', ...args] : args, {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = performance.now() - started;
   const stackCpuMs = cpuMsOf(world.stack.pid) - stackCpuBefore;
   if (run.status !== 0) throw new Error(`rclone failed: ${run.stderr.toString().slice(-800)}`);
@@ -60,7 +79,11 @@ export async function runRclone(world: World, source: { bucket: string; prefix: 
 }
 
 /** Runs a bundled child script; answers the JSON line it prints last, with the stack's CPU time meanwhile. */
-async function runChild<T extends object>(stack: BenchStack, bundle: string, args: string[]): Promise<T & { stackCpuMs: number }> {
+async function runChild<T extends object>(
+  stack: BenchStack,
+  bundle: string,
+  args: string[],
+): Promise<T & { stackCpuMs: number }> {
   const stackCpuBefore = cpuMsOf(stack.pid);
   const child = spawn(process.execPath, [bundle, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -73,12 +96,21 @@ async function runChild<T extends object>(stack: BenchStack, bundle: string, arg
 }
 
 /** The SDK alone copies the files, with the role credentials rclone gets. */
-export async function runSdkAlone(world: World, bundle: string, source: { bucket: string; prefix: string }, destinationPrefix: string): Promise<Run> {
+export async function runSdkAlone(
+  world: World,
+  bundle: string,
+  source: { bucket: string; prefix: string },
+  destinationPrefix: string,
+): Promise<Run> {
   const credentials = await assumedRole(world, destinationPrefix);
   const destination = {
     bucket: world.integration.bucketName,
     prefix: destinationPrefix,
-    credentials: { accessKeyId: credentials?.AccessKeyId, secretAccessKey: credentials?.SecretAccessKey, sessionToken: credentials?.SessionToken },
+    credentials: {
+      accessKeyId: credentials?.AccessKeyId,
+      secretAccessKey: credentials?.SecretAccessKey,
+      sessionToken: credentials?.SessionToken,
+    },
   };
   return runChild<Run>(world.stack, bundle, [JSON.stringify({ source, destination })]);
 }

@@ -21,7 +21,8 @@ let sent: string[] = [];
 const send = SQSClient.prototype.send;
 SQSClient.prototype.send = function (this: SQSClient, command: unknown, ...rest: unknown[]) {
   if (command instanceof SendMessageCommand) sent.push(command.input.MessageBody ?? '');
-  if (command instanceof SendMessageBatchCommand) for (const entry of command.input.Entries ?? []) sent.push(entry.MessageBody ?? '');
+  if (command instanceof SendMessageBatchCommand)
+    for (const entry of command.input.Entries ?? []) sent.push(entry.MessageBody ?? '');
   return (send as (...args: unknown[]) => Promise<unknown>).call(this, command, ...rest);
 } as SQSClient['send'];
 
@@ -31,13 +32,22 @@ for await (const line of createInterface({ input: process.stdin })) {
   const { body, remainingMs } = JSON.parse(line) as { body: string; remainingMs: number };
   const deadline = Date.now() + remainingMs;
   const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() } as Context;
-  const event = { Records: [{ messageId: randomUUID(), body, attributes: {}, messageAttributes: {} }] } as unknown as SQSEvent;
+  const event = {
+    Records: [{ messageId: randomUUID(), body, attributes: {}, messageAttributes: {} }],
+  } as unknown as SQSEvent;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await handler(event, context);
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  const report = { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024, sent, failures: result.batchItemFailures.length, ...capacity };
+  const report = {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    sent,
+    failures: result.batchItemFailures.length,
+    ...capacity,
+  };
   sent = [];
   process.stdout.write(`${JSON.stringify({ bench: report })}\n`);
 }

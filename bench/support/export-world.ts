@@ -15,7 +15,15 @@ import { credentialVariables, functionCredentials } from '@s3-integrations/local
 import { inParallel } from '#shared/worker/in-parallel';
 import { contentStream } from '../../test/exports/support/backup-data';
 import { PLATFORM_EVENT_BUS, rootCredentials, sleep, type BenchStack } from './local-stack';
-import { activeIntegration, benchProject, dedicatedClusters, platformClients, REGION, type BenchIntegration, type BenchProject } from './forwarding-world';
+import {
+  activeIntegration,
+  benchProject,
+  dedicatedClusters,
+  platformClients,
+  REGION,
+  type BenchIntegration,
+  type BenchProject,
+} from './forwarding-world';
 
 const PLATFORM_ACCOUNT = '111111111111';
 
@@ -31,16 +39,32 @@ export async function setUp(stack: BenchStack): Promise<World> {
   // Handlers called in this process run with the stack's environment and their functions' role;
   // their queue messages are parked in the dead-letter queue (no consumer), so the stack's own
   // worker never runs the job, which their role may therefore also send to.
-  const parking = { Effect: 'Allow' as const, Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue` };
+  const parking = {
+    Effect: 'Allow' as const,
+    Action: 'sqs:SendMessage',
+    Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue`,
+  };
   const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
   Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
-  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, '/ExportDeadLetterQueue');
+  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(
+    /\/ExportQueue$/,
+    '/ExportDeadLetterQueue',
+  );
   const project = await benchProject(stack);
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);
-  const { json } = await project.call('GET', `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`);
+  const { json } = await project.call(
+    'GET',
+    `/v1/projects/${project.projectId}/integrations/${integration.integrationId}`,
+  );
   const token = await stack.token({ sub: 'bench', org: `org-${project.projectId}`, orgRole: 'owner', projects: {} });
-  return { stack, project, clusterId, token, integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) } };
+  return {
+    stack,
+    project,
+    clusterId,
+    token,
+    integration: { ...integration, roleArn: String(json.roleArn), externalId: String(json.externalId) },
+  };
 }
 
 /** Writes the backup's files into a platform bucket and announces the backup. */
@@ -51,10 +75,35 @@ export async function platformBackup(world: World, files: Array<{ name: string; 
   const backupId = `bk-${randomBytes(4).toString('hex')}`;
   const prefix = `backups/${world.clusterId}/${backupId}/`;
   await inParallel(files, 32, async (file) => {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${file.name}`, Body: contentStream(`${backupId}:${file.name}`, file.size), ContentLength: file.size }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}${file.name}`,
+        Body: contentStream(`${backupId}:${file.name}`, file.size),
+        ContentLength: file.size,
+      }),
+    );
   });
-  const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() };
-  await events.send(new PutEventsCommand({ Entries: [{ Source: 'platform.backups', DetailType: 'Backup Completed', Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS }] }));
+  const detail = {
+    projectId: world.project.projectId,
+    clusterId: world.clusterId,
+    backupId,
+    bucket,
+    prefix,
+    completedAt: new Date().toISOString(),
+  };
+  await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: 'platform.backups',
+          DetailType: 'Backup Completed',
+          Detail: JSON.stringify(detail),
+          EventBusName: PLATFORM_EVENT_BUS,
+        },
+      ],
+    }),
+  );
   return { bucket, prefix, backupId };
 }
 
@@ -102,7 +151,11 @@ export async function bundleChild(dir: string, name: 'export-worker' | 'sdk-copy
 
 /** Credentials of the customer role as the export gets them: same role, external ID, a session policy on the folder. */
 export async function assumedRole(world: World, prefix: string) {
-  const sts = new STSClient({ endpoint: world.stack.awsUrl, region: REGION, credentials: await functionCredentials(world.stack, ['runExportJob']) });
+  const sts = new STSClient({
+    endpoint: world.stack.awsUrl,
+    region: REGION,
+    credentials: await functionCredentials(world.stack, ['runExportJob']),
+  });
   const { sessionPolicyFor } = await import('#shared/customer-bucket/session-policy');
   const { EXPORT_OBJECT_ACTIONS } = await import('#shared/exports/worker/customer-writes');
   const { Credentials } = await sts.send(
@@ -110,7 +163,13 @@ export async function assumedRole(world: World, prefix: string) {
       RoleArn: world.integration.roleArn,
       ExternalId: world.integration.externalId,
       RoleSessionName: `${world.integration.integrationId}-rclone`,
-      Policy: JSON.stringify(sessionPolicyFor({ bucketName: world.integration.bucketName, prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS })),
+      Policy: JSON.stringify(
+        sessionPolicyFor({
+          bucketName: world.integration.bucketName,
+          prefixes: [prefix],
+          objectActions: EXPORT_OBJECT_ACTIONS,
+        }),
+      ),
       DurationSeconds: 3600,
     }),
   );
@@ -118,13 +177,25 @@ export async function assumedRole(world: World, prefix: string) {
 }
 
 /** Checks what the customer holds under a prefix (object count, and bytes when given): each copy is complete. */
-export async function expectCopied(world: World, prefix: string, objects: number, bytes: number | undefined): Promise<void> {
-  const s3 = new S3Client({ endpoint: world.stack.awsUrl, region: REGION, credentials: rootCredentials(world.integration.accountId), forcePathStyle: true });
+export async function expectCopied(
+  world: World,
+  prefix: string,
+  objects: number,
+  bytes: number | undefined,
+): Promise<void> {
+  const s3 = new S3Client({
+    endpoint: world.stack.awsUrl,
+    region: REGION,
+    credentials: rootCredentials(world.integration.accountId),
+    forcePathStyle: true,
+  });
   let count = 0;
   let total = 0;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) {
       count += 1;
       total += object.Size ?? 0;
@@ -132,6 +203,8 @@ export async function expectCopied(world: World, prefix: string, objects: number
     token = page.NextContinuationToken;
   } while (token);
   if (count !== objects || (bytes !== undefined && total !== bytes)) {
-    throw new Error(`incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`);
+    throw new Error(
+      `incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`,
+    );
   }
 }

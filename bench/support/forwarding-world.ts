@@ -39,7 +39,16 @@ export async function benchProject(stack: BenchStack): Promise<BenchProject> {
   const projectId = `bench-${randomBytes(4).toString('hex')}`;
   const orgId = `org-${projectId}`;
   await platformClients(stack).events.send(
-    new PutEventsCommand({ Entries: [{ Source: 'platform.projects', DetailType: 'Project Upserted', Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }), EventBusName: PLATFORM_EVENT_BUS }] }),
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: 'platform.projects',
+          DetailType: 'Project Upserted',
+          Detail: JSON.stringify({ projectId, orgId, plan: 'enterprise' }),
+          EventBusName: PLATFORM_EVENT_BUS,
+        },
+      ],
+    }),
   );
   const token = await stack.token({ sub: 'bench', org: orgId, orgRole: 'owner', projects: {} });
   const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
@@ -61,13 +70,20 @@ export async function activeIntegration(stack: BenchStack, project: BenchProject
   const base = `/v1/projects/${project.projectId}/integrations`;
   const created = await project.call('POST', base, { name: bucketName, region: REGION, bucketName });
   if (created.status !== 201) throw new Error(`create integration answered ${created.status}`);
-  const { integrationId, setup } = created.json as { integrationId: string; setup: { iamPolicy: unknown; trustPolicy: unknown } };
+  const { integrationId, setup } = created.json as {
+    integrationId: string;
+    setup: { iamPolicy: unknown; trustPolicy: unknown };
+  };
   const accountId = `${randomInt(2, 10)}${String(randomInt(0, 1e11)).padStart(11, '0')}`;
   const common = { endpoint: stack.awsUrl, region: REGION, credentials: rootCredentials(accountId) };
   await new S3Client({ ...common, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucketName }));
   const iam = new IAMClient(common);
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: bucketName, AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy) }));
-  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: bucketName, PolicyDocument: JSON.stringify(setup.iamPolicy) }));
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: bucketName, AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy) }),
+  );
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({ PolicyName: bucketName, PolicyDocument: JSON.stringify(setup.iamPolicy) }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: bucketName, PolicyArn: Policy?.Arn }));
   const put = await project.call('PUT', `${base}/${integrationId}/role`, { roleArn: Role?.Arn });
   if (put.status !== 202) throw new Error(`PUT role answered ${put.status}`);
@@ -82,7 +98,9 @@ export async function activeIntegration(stack: BenchStack, project: BenchProject
 /** `count` dedicated clusters, announced ten per PutEvents call. */
 export async function dedicatedClusters(stack: BenchStack, project: BenchProject, count: number): Promise<string[]> {
   const clusters = Array.from({ length: count }, (_, index) => `bc-${index}-${randomBytes(3).toString('hex')}`);
-  const batches = Array.from({ length: Math.ceil(count / 10) }, (_, batch) => clusters.slice(batch * 10, batch * 10 + 10));
+  const batches = Array.from({ length: Math.ceil(count / 10) }, (_, batch) =>
+    clusters.slice(batch * 10, batch * 10 + 10),
+  );
   const { events } = platformClients(stack);
   await inParallel(batches, 8, async (batch) => {
     await events.send(
@@ -100,12 +118,21 @@ export async function dedicatedClusters(stack: BenchStack, project: BenchProject
 }
 
 /** Turns forwarding on for every cluster (retrying while a cluster's event is still being recorded). */
-export async function enableForwarding(project: BenchProject, assignments: Array<{ clusterId: string; integrationId: string }>, directory: string) {
+export async function enableForwarding(
+  project: BenchProject,
+  assignments: Array<{ clusterId: string; integrationId: string }>,
+  directory: string,
+) {
   await inParallel(assignments, 16, async ({ clusterId, integrationId }) => {
     for (;;) {
-      const answer = await project.call('PUT', `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`, { integrationId, directory });
+      const answer = await project.call(
+        'PUT',
+        `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`,
+        { integrationId, directory },
+      );
       if (answer.status === 201) return;
-      if (answer.status !== 404) throw new Error(`PUT forwarding answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+      if (answer.status !== 404)
+        throw new Error(`PUT forwarding answered ${answer.status}: ${JSON.stringify(answer.json)}`);
       await sleep(50);
     }
   });
@@ -113,7 +140,10 @@ export async function enableForwarding(project: BenchProject, assignments: Array
 
 export async function disableForwarding(project: BenchProject, clusters: string[]) {
   await inParallel(clusters, 16, async (clusterId) => {
-    const answer = await project.call('DELETE', `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`);
+    const answer = await project.call(
+      'DELETE',
+      `/v1/projects/${project.projectId}/clusters/${clusterId}/audit-log-forwarding`,
+    );
     if (answer.status !== 204) throw new Error(`DELETE forwarding answered ${answer.status}`);
   });
 }
@@ -127,13 +157,22 @@ export async function writeAuditLogs(stack: BenchStack, clusters: string[], perC
   const { s3 } = platformClients(stack);
   const end = Math.floor(Date.now() / 1000) * 1000 - 5 * 60_000;
   const files = clusters.flatMap((clusterId) =>
-    Array.from({ length: perCluster }, (_, index) => ({ clusterId, writtenAt: new Date(end - (perCluster - 1 - index) * 1000) })),
+    Array.from({ length: perCluster }, (_, index) => ({
+      clusterId,
+      writtenAt: new Date(end - (perCluster - 1 - index) * 1000),
+    })),
   );
   let bytes = 0;
   await inParallel(files, 32, async ({ clusterId, writtenAt }) => {
     const body = auditLogBody(clusterId, writtenAt);
     bytes += Buffer.byteLength(body);
-    await s3.send(new PutObjectCommand({ Bucket: AUDIT_LOG_BUCKET, Key: sourceKey(clusterId, writtenAt, randomBytes(4).toString('hex')), Body: body }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: AUDIT_LOG_BUCKET,
+        Key: sourceKey(clusterId, writtenAt, randomBytes(4).toString('hex')),
+        Body: body,
+      }),
+    );
   });
   return bytes;
 }
@@ -144,13 +183,20 @@ const customerClients = new Map<string, S3Client>();
 export async function countObjects(stack: BenchStack, integration: BenchIntegration, prefix: string): Promise<number> {
   let s3 = customerClients.get(integration.accountId);
   if (!s3) {
-    s3 = new S3Client({ endpoint: stack.awsUrl, region: REGION, credentials: rootCredentials(integration.accountId), forcePathStyle: true });
+    s3 = new S3Client({
+      endpoint: stack.awsUrl,
+      region: REGION,
+      credentials: rootCredentials(integration.accountId),
+      forcePathStyle: true,
+    });
     customerClients.set(integration.accountId, s3);
   }
   let count = 0;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: integration.bucketName, Prefix: prefix, ContinuationToken: token }),
+    );
     count += page.KeyCount ?? 0;
     token = page.NextContinuationToken;
   } while (token);

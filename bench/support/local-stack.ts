@@ -17,7 +17,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** The service's platform event bus (serverless.yml PlatformEventBus, stage dev): where platform events go. */
 export const PLATFORM_EVENT_BUS = 's3-integrations-dev-platform-events';
 
-/** Root credentials of any account on the local endpoint (SPEC section 7): not secrets. */
+/** Root credentials of any account on the local endpoint (docs/product-contract.md §7): not secrets. */
 export const rootCredentials = (accountId: string) => ({ accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' });
 
 export async function startBenchStack(settings: Record<string, string> = {}): Promise<BenchStack> {

@@ -11,7 +11,11 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 
 interface Job {
   source: { bucket: string; prefix: string };
-  destination: { bucket: string; prefix: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } };
+  destination: {
+    bucket: string;
+    prefix: string;
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  };
 }
 
 const CONCURRENCY = 32;
@@ -23,7 +27,9 @@ const destination = new S3Client({ forcePathStyle: true, credentials: job.destin
 const keys: string[] = [];
 let token: string | undefined;
 do {
-  const page = await source.send(new ListObjectsV2Command({ Bucket: job.source.bucket, Prefix: job.source.prefix, ContinuationToken: token }));
+  const page = await source.send(
+    new ListObjectsV2Command({ Bucket: job.source.bucket, Prefix: job.source.prefix, ContinuationToken: token }),
+  );
   keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
   token = page.NextContinuationToken;
 } while (token);
@@ -35,7 +41,9 @@ const copyNext = async () => {
     const { Body } = await source.send(new GetObjectCommand({ Bucket: job.source.bucket, Key: key }));
     const body = await Body?.transformToByteArray();
     const target = `${job.destination.prefix}${key.slice(job.source.prefix.length)}`;
-    await destination.send(new PutObjectCommand({ Bucket: job.destination.bucket, Key: target, Body: body, ContentLength: body?.length }));
+    await destination.send(
+      new PutObjectCommand({ Bucket: job.destination.bucket, Key: target, Body: body, ContentLength: body?.length }),
+    );
   }
 };
 await Promise.all(Array.from({ length: CONCURRENCY }, copyNext));

@@ -5,5 +5,6 @@ import './app/console-app';
 // (its CORS allows this origin, serverless.yml provider.httpApi.cors).
 if (import.meta.env.DEV) {
   const element = document.querySelector('s3i-console');
-  if (element && !element.hasAttribute('api-url')) element.setAttribute('api-url', import.meta.env.VITE_API_URL ?? 'http://127.0.0.1:3000');
+  if (element && !element.hasAttribute('api-url'))
+    element.setAttribute('api-url', import.meta.env.VITE_API_URL ?? 'http://127.0.0.1:3000');
 }

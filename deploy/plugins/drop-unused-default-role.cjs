@@ -1,5 +1,3 @@
-'use strict';
-
 /**
  * Every function here has its own role (serverless-iam-roles-per-function), yet the framework
  * still compiles its shared default role, IamRoleLambdaExecution, and grants it the union of the
@@ -10,6 +8,8 @@
  * Runs on before:package:finalize, after serverless-iam-roles-per-function (listed before this
  * plugin in serverless.yml) has moved every function to its own role.
  */
+'use strict';
+
 const DEFAULT_ROLE = 'IamRoleLambdaExecution';
 
 function refersTo(node, logicalId) {
@@ -17,7 +17,8 @@ function refersTo(node, logicalId) {
   if (node === null || typeof node !== 'object') return node === logicalId;
   return Object.entries(node).some(([key, value]) => {
     if (key === 'Ref' || key === 'DependsOn') return refersTo(value, logicalId);
-    if (key === 'Fn::GetAtt') return Array.isArray(value) ? value[0] === logicalId : String(value).split('.')[0] === logicalId;
+    if (key === 'Fn::GetAtt')
+      return Array.isArray(value) ? value[0] === logicalId : String(value).split('.')[0] === logicalId;
     if (key === 'Fn::Sub') return JSON.stringify(value).includes(`\${${logicalId}`) || refersTo(value, logicalId);
     return typeof value === 'object' && value !== null && refersTo(value, logicalId);
   });
@@ -35,10 +36,13 @@ class DropUnusedDefaultRole {
     const users = Object.entries(template.Resources)
       .filter(([logicalId, resource]) => logicalId !== DEFAULT_ROLE && refersTo(resource, DEFAULT_ROLE))
       .map(([logicalId]) => logicalId);
-    const outputs = Object.keys(template.Outputs ?? {}).filter((name) => refersTo(template.Outputs[name], DEFAULT_ROLE));
+    const outputs = Object.keys(template.Outputs ?? {}).filter((name) =>
+      refersTo(template.Outputs[name], DEFAULT_ROLE),
+    );
     if (users.length > 0 || outputs.length > 0) {
       throw new this.serverless.classes.Error(
-        `${DEFAULT_ROLE} is still used by ${[...users, ...outputs].join(', ')}: give each of them its own iamRoleStatements.`,
+        `${DEFAULT_ROLE} is still used by ${[...users, ...outputs].join(', ')}: ` +
+          'give each of them its own iamRoleStatements.',
       );
     }
     delete template.Resources[DEFAULT_ROLE];

@@ -1,5 +1,3 @@
-'use strict';
-
 /**
  * serverless.yml gives every parameter a fallback so that `npm run package` and the local stack
  * work offline. Deploying with those fallbacks would create a stack that trusts the local token
@@ -8,7 +6,18 @@
  * `--param "name=value"`), and the issuer is an https URL as API Gateway requires.
  * docs/deploy.md lists what each one means.
  */
-const REQUIRED = ['jwtIssuer', 'jwtAudience', 'servedRegions', 'auditLogBucket', 'backupBuckets', 'platformEventAccounts', 'customerRoleTemplateUrl', 'consoleOrigin'];
+'use strict';
+
+const REQUIRED = [
+  'jwtIssuer',
+  'jwtAudience',
+  'servedRegions',
+  'auditLogBucket',
+  'backupBuckets',
+  'platformEventAccounts',
+  'customerRoleTemplateUrl',
+  'consoleOrigin',
+];
 
 class RequireDeployParams {
   constructor(serverless, options) {
@@ -27,7 +36,8 @@ class RequireDeployParams {
     const fromConfig = this.serverless.configurationInput?.params ?? {};
     const given = new Map();
     for (const scope of ['default', stage]) {
-      for (const [name, value] of Object.entries(fromConfig[scope] ?? {})) if (value != null && value !== '') given.set(name, String(value));
+      for (const [name, value] of Object.entries(fromConfig[scope] ?? {}))
+        if (value != null && value !== '') given.set(name, String(value));
     }
     for (const item of [this.options.param ?? []].flat()) {
       const match = /^([^=]+)=(.+)$/.exec(item);
@@ -36,7 +46,8 @@ class RequireDeployParams {
     const missing = REQUIRED.filter((name) => !given.has(name));
     const problems = missing.length > 0 ? [`set ${missing.join(', ')} for stage "${stage}"`] : [];
     const issuer = given.get('jwtIssuer');
-    if (issuer !== undefined && !issuer.startsWith('https://')) problems.push(`jwtIssuer must be an https URL, not "${issuer}"`);
+    if (issuer !== undefined && !issuer.startsWith('https://'))
+      problems.push(`jwtIssuer must be an https URL, not "${issuer}"`);
     // AWS quick-create links read templates from S3 only.
     const template = given.get('customerRoleTemplateUrl');
     if (template !== undefined && !/^https:\/\/[^/]*s3[^/]*\.amazonaws\.com\/\S+$/.test(template)) {
@@ -44,7 +55,8 @@ class RequireDeployParams {
     }
     // CORS compares origins exactly: scheme and host (and port), no path, no trailing slash.
     const origin = given.get('consoleOrigin');
-    if (origin !== undefined && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin)) problems.push(`consoleOrigin must be an https origin such as https://console.example.com, not "${origin}"`);
+    if (origin !== undefined && !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(origin))
+      problems.push(`consoleOrigin must be an https origin such as https://console.example.com, not "${origin}"`);
     if (problems.length > 0) {
       throw new this.serverless.classes.Error(`Refusing to deploy: ${problems.join('; ')} (see docs/deploy.md).`);
     }

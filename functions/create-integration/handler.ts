@@ -1,3 +1,4 @@
+/** POST /v1/projects/{projectId}/integrations: creates an integration (AWAITING_ROLE) and answers 201 with it. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { createIntegration } from '#shared/integrations/use-cases';

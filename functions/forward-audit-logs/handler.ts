@@ -8,6 +8,11 @@ import { sqsHandler } from '#shared/worker/worker-handlers';
  * fails a message, which SQS delivers again and finally dead-letters, without failing the others.
  */
 export const handler = sqsHandler(
-  { message: forwardingRunMessage, work: 'forwarding run', logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }), inParallel: true },
+  {
+    message: forwardingRunMessage,
+    work: 'forwarding run',
+    logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }),
+    inParallel: true,
+  },
   (message, { context }) => runForwardingMessage(message, context.getRemainingTimeInMillis()),
 );

@@ -1,3 +1,4 @@
+/** GET .../clusters/{clusterId}/audit-log-forwarding: the cluster's audit-log forwarding with its delivery health. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { getClusterForwarding } from '#shared/forwarding/use-cases';

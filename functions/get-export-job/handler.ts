@@ -1,3 +1,4 @@
+/** GET /v1/projects/{projectId}/jobs/{jobId}: one export job with its progress. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { getExportJob } from '#shared/exports/use-cases';

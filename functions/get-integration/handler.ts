@@ -1,3 +1,4 @@
+/** GET .../integrations/{integrationId}: an integration with its status, latest validation report and health. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { getIntegration } from '#shared/integrations/use-cases';

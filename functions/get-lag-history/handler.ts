@@ -1,3 +1,7 @@
+/**
+ * GET .../integrations/{integrationId}/lag-history: audit-log forwarding lag through the integration over the last
+ * day.
+ */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { integrationLagHistory } from '#shared/forwarding/use-cases';

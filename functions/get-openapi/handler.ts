@@ -1,3 +1,4 @@
+/** GET /v1/openapi.json: the OpenAPI document, built once per container from shared/http/api-routes.ts. */
 import { publicHandler } from '#shared/http/public-handler';
 import { openApiDocument } from '#shared/http/openapi';
 import { json } from '#shared/http/responses';

@@ -1,3 +1,4 @@
+/** GET .../clusters/{clusterId}/backups: a page of the cluster's completed backups (learnt from platform events). */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { listBackups } from '#shared/projects/use-cases';

@@ -1,3 +1,4 @@
+/** GET /v1/projects/{projectId}/jobs: a page of the project's export jobs. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { listExportJobs } from '#shared/exports/use-cases';

@@ -1,3 +1,4 @@
+/** GET /v1/projects/{projectId}/integrations: a page of the project's integrations. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { listIntegrations } from '#shared/integrations/use-cases';

@@ -1,3 +1,7 @@
+/**
+ * PUT .../clusters/{clusterId}/audit-log-forwarding: turns forwarding on (201) or changes its integration or
+ * directory (200; delivery continues where it stood).
+ */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { putForwarding } from '#shared/forwarding/use-cases';

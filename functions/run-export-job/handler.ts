@@ -10,5 +10,8 @@ import { sqsHandler } from '#shared/worker/worker-handlers';
 export const handler = sqsHandler(
   { message: exportMessage, work: 'export work', logKeys: ({ projectId, jobId }) => ({ projectId, jobId }) },
   (message, { messageId, context }) =>
-    runExportMessage(message, { requestId: `${context.awsRequestId}:${messageId}`, remainingMs: context.getRemainingTimeInMillis() }),
+    runExportMessage(message, {
+      requestId: `${context.awsRequestId}:${messageId}`,
+      remainingMs: context.getRemainingTimeInMillis(),
+    }),
 );

@@ -8,6 +8,11 @@ import { sqsHandler } from '#shared/worker/worker-handlers';
  * hours stay due for the next hour's run; only an error of ours fails the message.
  */
 export const handler = sqsHandler(
-  { message: digestRunMessage, work: 'digest run', logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }), inParallel: true },
+  {
+    message: digestRunMessage,
+    work: 'digest run',
+    logKeys: ({ projectId, clusterId }) => ({ projectId, clusterId }),
+    inParallel: true,
+  },
   (message) => runDigestMessage(message),
 );

@@ -1,5 +1,5 @@
+/** Every five minutes (EventBridge schedule): ends abandoned export jobs and starts waiting ones. */
 import { sweepExportJobs } from '#shared/exports/use-cases';
 import { scheduleHandler } from '#shared/worker/worker-handlers';
 
-/** Every five minutes (EventBridge schedule): ends abandoned export jobs and starts waiting ones. */
 export const handler = scheduleHandler(() => sweepExportJobs());

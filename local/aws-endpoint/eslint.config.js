@@ -9,7 +9,8 @@ export default [
       'no-console': 'off',
       'no-restricted-imports': refuseImports(
         [...PRODUCT_IMPORTS, { group: ['@s3-integrations/local-runtime', '@s3-integrations/local-runtime/*'] }],
-        'The endpoint stands alone: it knows neither the service nor the runtime that uses it (hooks in src/contract.ts carry what the runtime does).',
+        'The endpoint stands alone: it knows neither the service nor the runtime that uses it (hooks in ' +
+          'src/contract.ts carry what the runtime does).',
       ),
     },
   },

@@ -9,7 +9,8 @@ export default [
       'no-console': 'off',
       'no-restricted-imports': refuseImports(
         PRODUCT_IMPORTS,
-        'The runtime runs the service from serverless.yml and its files; it does not import the service\'s code. Use the endpoint through @s3-integrations/aws-endpoint.',
+        "The runtime runs the service from serverless.yml and its files; it does not import the service's " +
+          'code. Use the endpoint through @s3-integrations/aws-endpoint.',
       ),
     },
   },

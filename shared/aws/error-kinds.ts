@@ -19,7 +19,16 @@ const THROTTLING = new Set([
   'ServiceUnavailable',
 ]);
 
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'TimeoutError', 'AbortError']);
+const NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'TimeoutError',
+  'AbortError',
+]);
 
 export interface AwsErrorShape {
   name?: string;

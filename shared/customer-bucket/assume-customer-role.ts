@@ -1,3 +1,7 @@
+/**
+ * Sessions of a customer's role: one uncached AssumeRole call (validation's probes), the platform's own
+ * principal for messages, and the cached, scope-narrowed credentials every customer bucket client uses.
+ */
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { sts } from '#shared/aws/clients';
@@ -41,7 +45,12 @@ export async function assumeRole(request: AssumeRoleRequest): Promise<Required<A
       DurationSeconds: SESSION_SECONDS,
     }),
   );
-  if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) {
+  if (
+    !Credentials?.AccessKeyId ||
+    !Credentials.SecretAccessKey ||
+    !Credentials.SessionToken ||
+    !Credentials.Expiration
+  ) {
     throw new Error('AssumeRole returned no credentials');
   }
   return {

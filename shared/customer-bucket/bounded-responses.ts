@@ -1,6 +1,3 @@
-import { Transform, type Readable } from 'node:stream';
-import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
-
 /**
  * A customer's bucket answers are read with bounds, so no bucket (nor anything that answers in its
  * place) can make a worker hold unbounded memory or wait forever:
@@ -9,6 +6,9 @@ import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
  * - object bodies (GetObject) are streamed to their reader, who bounds them (the probe read);
  * - the client's connection and idle timeouts end a stalled answer (customer-s3.ts).
  */
+import { Transform, type Readable } from 'node:stream';
+import type { DeserializeMiddleware, MetadataBearer } from '@smithy/types';
+
 export const MAX_PARSED_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export class ResponseTooLargeError extends Error {
@@ -42,7 +42,8 @@ export const boundedResponseBodies =
   async (args) => {
     const result = await next(args);
     // Object bodies stream to their reader; a HEAD answer has none (its content-length is the object's).
-    if (context.commandName === 'GetObjectCommand' || (args.request as { method?: string }).method === 'HEAD') return result;
+    if (context.commandName === 'GetObjectCommand' || (args.request as { method?: string }).method === 'HEAD')
+      return result;
     const response = result.response as { headers?: Record<string, string>; body?: unknown };
     const length = Number(response.headers?.['content-length']);
     if (Number.isFinite(length) && length > limit) {

@@ -1,3 +1,9 @@
+/**
+ * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
+ * target's bucket owner, added by a middleware so that no call can forget it: if the bucket name
+ * were ever taken over by another account, S3 answers 403 instead of accepting our data. Its
+ * answers are read with bounds (bounded-responses.ts) and timeouts.
+ */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { newS3Client } from '#shared/aws/clients';
 import { customerCredentials } from '#shared/customer-bucket/assume-customer-role';
@@ -9,22 +15,24 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 const CONNECTION_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 60_000;
 
-/**
- * An S3 client for one customer bucket. Every command it sends carries ExpectedBucketOwner = the
- * target's bucket owner, added by a middleware so that no call can forget it: if the bucket name
- * were ever taken over by another account, S3 answers 403 instead of accepting our data. Its
- * answers are read with bounds (bounded-responses.ts) and timeouts.
- */
 export type ClientScope = Omit<SessionScope, 'bucketName' | 'kmsKeyArn'>;
 
 export function customerS3Client(bucket: CustomerTarget, scope: ClientScope, purpose: string) {
   const expectedOwner = bucket.bucketOwnerAccountId;
   const client = newS3Client({
     region: bucket.region,
-    credentials: customerCredentials(bucket, { ...scope, bucketName: bucket.bucketName, kmsKeyArn: bucket.kmsKeyArn }, purpose),
+    credentials: customerCredentials(
+      bucket,
+      { ...scope, bucketName: bucket.bucketName, kmsKeyArn: bucket.kmsKeyArn },
+      purpose,
+    ),
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: IDLE_TIMEOUT_MS },
   });
-  client.middlewareStack.add(boundedResponseBodies(), { step: 'deserialize', priority: 'low', name: 'boundedResponseBodies' });
+  client.middlewareStack.add(boundedResponseBodies(), {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'boundedResponseBodies',
+  });
   client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { ExpectedBucketOwner?: string };
@@ -49,9 +57,20 @@ export class CustomerClientCache {
 
   clientFor(target: CustomerTarget, scope: ClientScope, purpose: string): S3Client {
     const { integrationId, roleArn, externalId, bucketName, bucketOwnerAccountId, region, kmsKeyArn } = target;
-    const key = JSON.stringify([integrationId, roleArn, externalId, bucketName, bucketOwnerAccountId, region, kmsKeyArn ?? '', scope, purpose]);
+    const key = JSON.stringify([
+      integrationId,
+      roleArn,
+      externalId,
+      bucketName,
+      bucketOwnerAccountId,
+      region,
+      kmsKeyArn ?? '',
+      scope,
+      purpose,
+    ]);
     let client = this.clients.get(key);
-    if (client) this.clients.delete(key); // set again below: the map's order is least recently used first
+    if (client)
+      this.clients.delete(key); // set again below: the map's order is least recently used first
     else client = customerS3Client(target, scope, purpose).client;
     this.clients.set(key, client);
     for (const [oldest, stale] of this.clients) {

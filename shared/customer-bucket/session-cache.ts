@@ -1,5 +1,3 @@
-import type { AwsCredentialIdentity } from '@smithy/types';
-
 /**
  * The per-container cache of assumed-role sessions. Bounded: at most `maxEntries` sessions, the
  * least recently used one dropped first, so a container serving thousands of integrations holds a
@@ -8,6 +6,8 @@ import type { AwsCredentialIdentity } from '@smithy/types';
  * unused one does not linger either), and the next use assumes the role afresh. A failed
  * AssumeRole is not cached. Concurrent requests for one session share a single AssumeRole call.
  */
+import type { AwsCredentialIdentity } from '@smithy/types';
+
 type Credentials = AwsCredentialIdentity & { expiration?: Date };
 
 interface Entry {
@@ -49,7 +49,10 @@ export class SessionCache {
     entry.credentials.then(
       (credentials) => {
         if (this.entries.get(key) !== entry || !credentials.expiration) return;
-        entry.timer = setTimeout(() => this.entries.get(key) === entry && this.forget(key), Math.max(0, credentials.expiration.getTime() - this.renewBeforeMs - this.now()));
+        entry.timer = setTimeout(
+          () => this.entries.get(key) === entry && this.forget(key),
+          Math.max(0, credentials.expiration.getTime() - this.renewBeforeMs - this.now()),
+        );
         entry.timer.unref();
       },
       () => this.entries.get(key) === entry && this.forget(key),

@@ -24,7 +24,10 @@ export interface SessionScope {
  * Denies everything. For AssumeRole calls that only ask "would STS grant this?" (the external-ID
  * probe, the diagnosis of a 403): if STS grants them, their credentials can do nothing at all.
  */
-export const DENY_ALL_SESSION_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] });
+export const DENY_ALL_SESSION_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+});
 
 /** The session name of every validation session (stage checks and the external-ID probe alike). */
 export const validationSessionName = (integrationId: string) => `${integrationId}-validate`;
@@ -45,7 +48,8 @@ export function sessionPolicyFor(scope: SessionScope): PolicyDocumentJson {
       Resource: scope.prefixes.map((prefix) => `${bucketArn}/${prefix}*`),
     },
   ];
-  if (scope.bucketActions?.length) statements.push({ Effect: 'Allow', Action: scope.bucketActions, Resource: bucketArn });
+  if (scope.bucketActions?.length)
+    statements.push({ Effect: 'Allow', Action: scope.bucketActions, Resource: bucketArn });
   if (scope.kmsKeyArn) {
     statements.push({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: scope.kmsKeyArn });
   }

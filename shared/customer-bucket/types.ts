@@ -1,3 +1,4 @@
+/** Types the customer-bucket modules share: an IAM policy document's JSON and the bucket to reach (CustomerTarget). */
 export interface PolicyDocumentJson {
   Version: '2012-10-17';
   Statement: Array<Record<string, unknown>>;

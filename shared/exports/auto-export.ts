@@ -30,7 +30,10 @@ async function autoExport(event: EventBridgeEvent<string, unknown>): Promise<Aut
   const detail = parseInput(backupCompleted, event.detail, 'Backup Completed event');
   const rule = await loadExportRule(detail.projectId, detail.clusterId);
   if (!rule) return 'no-rule';
-  const [project, cluster] = await Promise.all([loadProject(detail.projectId), loadOwnedCluster(detail.projectId, detail.clusterId)]);
+  const [project, cluster] = await Promise.all([
+    loadProject(detail.projectId),
+    loadOwnedCluster(detail.projectId, detail.clusterId),
+  ]);
   // The plan, the cluster's tier or its project changed since the rule was set: no export.
   if (project?.plan !== 'enterprise' || cluster?.tier !== 'dedicated') return 'not-available';
 

@@ -26,7 +26,8 @@ const SAFE_SEGMENT = /^[A-Za-z0-9!_.'()-]+$/;
 export const normalizeDirectory = (directory: string) => directory.replace(/\/+$/, '');
 
 /** What a valid directory looks like, for refusals and the OpenAPI document. */
-export const DIRECTORY_EXAMPLE = 'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
+export const DIRECTORY_EXAMPLE =
+  'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
 
 /**
  * Why a (normalized) directory is not acceptable, or undefined. It is a relative key prefix made of S3 safe
@@ -45,7 +46,7 @@ export function directoryProblem(directory: string): string | undefined {
   if (segments.some((segment) => segment === '')) return 'must not contain empty segments ("//")';
   if (segments.some((segment) => segment === '.')) return 'must not contain "." segments';
   if (segments.some((segment) => !SAFE_SEGMENT.test(segment))) {
-    return "may contain only letters, digits, \"/\" between segments and the characters ! - _ . ' ( )";
+    return 'may contain only letters, digits, "/" between segments and the characters ! - _ . \' ( )';
   }
   return undefined;
 }
@@ -70,7 +71,13 @@ export interface JobIdentity {
  * JSON encoding keeps the fields apart: no two different inputs give the same hashed text.
  */
 export function jobIdFor(identity: JobIdentity): string {
-  const text = JSON.stringify([identity.projectId, identity.clusterId, identity.backupId, identity.integrationId, identity.directory]);
+  const text = JSON.stringify([
+    identity.projectId,
+    identity.clusterId,
+    identity.backupId,
+    identity.integrationId,
+    identity.directory,
+  ]);
   return `job-${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32)}`;
 }
 

@@ -55,8 +55,13 @@ export const sendJobMessage = (message: JobMessage, delaySeconds = 0) => sendExp
 /** Sends many messages, ten to a request; throws if any was not accepted (sending them all again is harmless). */
 export async function sendExportMessages(messages: ExportMessage[]): Promise<void> {
   for (let start = 0; start < messages.length; start += BATCH) {
-    const entries = messages.slice(start, start + BATCH).map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(exportMessage.parse(message)) }));
-    const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: config().EXPORT_QUEUE_URL, Entries: entries }));
-    if (Failed.length > 0) throw new Error(`SendMessageBatch refused ${Failed.length} export messages (${Failed[0]?.Code ?? 'unknown'})`);
+    const entries = messages
+      .slice(start, start + BATCH)
+      .map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(exportMessage.parse(message)) }));
+    const { Failed = [] } = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: config().EXPORT_QUEUE_URL, Entries: entries }),
+    );
+    if (Failed.length > 0)
+      throw new Error(`SendMessageBatch refused ${Failed.length} export messages (${Failed[0]?.Code ?? 'unknown'})`);
   }
 }

@@ -28,7 +28,8 @@ export interface ExportSlots {
   workersHeld?: number;
 }
 
-const shardOf = (projectId: string) => exportSlotShardKey(createHash('sha256').update(projectId).digest().readUInt32BE(0) % EXPORT_SLOT_SHARDS);
+const shardOf = (projectId: string) =>
+  exportSlotShardKey(createHash('sha256').update(projectId).digest().readUInt32BE(0) % EXPORT_SLOT_SHARDS);
 
 const indexed = (projectId: string) => ({ ':shard': shardOf(projectId), ':projectId': projectId });
 
@@ -39,7 +40,12 @@ export const takeSlot = (job: Pick<ExportJob, 'projectId' | 'jobId'>) => ({
     Key: keys.exportSlots(job.projectId),
     UpdateExpression: 'ADD running :job SET exportSlotShard = :shard, projectId = :projectId',
     ConditionExpression: 'attribute_not_exists(running) OR size(running) < :max OR contains(running, :jobId)',
-    ExpressionAttributeValues: { ':job': new Set([job.jobId]), ':jobId': job.jobId, ':max': config().MAX_RUNNING_EXPORTS_PER_PROJECT, ...indexed(job.projectId) },
+    ExpressionAttributeValues: {
+      ':job': new Set([job.jobId]),
+      ':jobId': job.jobId,
+      ':max': config().MAX_RUNNING_EXPORTS_PER_PROJECT,
+      ...indexed(job.projectId),
+    },
   },
 });
 
@@ -105,7 +111,13 @@ export async function startWaitingJobs(projectId: string): Promise<number> {
     const next = await firstInLine(projectId);
     if (!next) return started;
     const job = await loadRecord<ExportJob>(keys.job(projectId, next.jobId));
-    const leaveLine = { Delete: { TableName: tableName(), Key: { pk: projectPk(projectId), sk: next.sk }, ConditionExpression: 'attribute_exists(pk)' } };
+    const leaveLine = {
+      Delete: {
+        TableName: tableName(),
+        Key: { pk: projectPk(projectId), sk: next.sk },
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    };
     const stillWaiting = job?.status === 'PENDING' && job.waitingSince !== undefined;
     const slotFromLine = {
       Update: {
@@ -132,7 +144,17 @@ export async function startWaitingJobs(projectId: string): Promise<number> {
           },
         ]
       : // The job ended or started some other way meanwhile: only its place in line goes.
-        [leaveLine, { Update: { TableName: tableName(), Key: keys.exportSlots(projectId), UpdateExpression: 'ADD waitingCount :minusOne', ExpressionAttributeValues: { ':minusOne': -1 } } }];
+        [
+          leaveLine,
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.exportSlots(projectId),
+              UpdateExpression: 'ADD waitingCount :minusOne',
+              ExpressionAttributeValues: { ':minusOne': -1 },
+            },
+          },
+        ];
     try {
       await dynamodb.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {

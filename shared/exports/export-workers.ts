@@ -22,7 +22,8 @@ import type { JobProgress } from '#shared/exports/schemas';
 const GiB = 1024 ** 3;
 
 /** The workers an export of `totalBytes` asks for, before the project's budget. */
-export const workersWanted = (totalBytes: number) => Math.max(1, Math.ceil(totalBytes / (config().EXPORT_GIB_PER_WORKER * GiB)));
+export const workersWanted = (totalBytes: number) =>
+  Math.max(1, Math.ceil(totalBytes / (config().EXPORT_GIB_PER_WORKER * GiB)));
 
 interface WorkerBudget {
   /** What the budget allows this job. */
@@ -50,12 +51,18 @@ export interface PlanCommit {
  * in one transaction. False when the budget changed since `budget` was read (read it again and
  * decide K again); LeaseLostError when the lease is gone.
  */
-export async function commitPlan(job: ExportJob, owner: string, commit: PlanCommit, budget: WorkerBudget): Promise<boolean> {
+export async function commitPlan(
+  job: ExportJob,
+  owner: string,
+  commit: PlanCommit,
+  budget: WorkerBudget,
+): Promise<boolean> {
   const markPlanned = {
     Update: {
       TableName: tableName(),
       Key: keys.job(job.projectId, job.jobId),
-      UpdateExpression: 'SET planned = :true, workers = :workers, units = :units, lanesDone = :zero, progress = :progress, updatedAt = :now',
+      UpdateExpression:
+        'SET planned = :true, workers = :workers, units = :units, lanesDone = :zero, progress = :progress, updatedAt = :now',
       ConditionExpression: 'lease.#owner = :owner',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: {
@@ -74,7 +81,8 @@ export async function commitPlan(job: ExportJob, owner: string, commit: PlanComm
       TableName: tableName(),
       Key: keys.exportSlots(job.projectId),
       UpdateExpression: 'ADD workersHeld :workers',
-      ConditionExpression: budget.seen === 0 ? 'attribute_not_exists(workersHeld) OR workersHeld = :seen' : 'workersHeld = :seen',
+      ConditionExpression:
+        budget.seen === 0 ? 'attribute_not_exists(workersHeld) OR workersHeld = :seen' : 'workersHeld = :seen',
       ExpressionAttributeValues: { ':workers': commit.workers, ':seen': budget.seen },
     },
   };

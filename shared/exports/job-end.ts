@@ -37,7 +37,12 @@ const notifiedOutcome = (outcome: JobOutcome) =>
 /** Ends the job for good (only the job lease's holder can), then tells the platform (notifications). */
 export async function finishJob(job: ExportJob, owner: string, outcome: JobOutcome): Promise<void> {
   const now = new Date().toISOString();
-  const values: Record<string, unknown> = { ':status': outcome.status, ':progress': outcome.progress, ':now': now, ':owner': owner };
+  const values: Record<string, unknown> = {
+    ':status': outcome.status,
+    ':progress': outcome.progress,
+    ':now': now,
+    ':owner': owner,
+  };
   const names: Record<string, string> = { '#status': 'status', '#owner': 'owner' };
   let set = 'SET #status = :status, progress = :progress, endedAt = :now, updatedAt = :now';
   if (outcome.status === 'SUCCEEDED') {
@@ -59,7 +64,9 @@ export async function finishJob(job: ExportJob, owner: string, outcome: JobOutco
     },
   };
   try {
-    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }));
+    await dynamodb.send(
+      new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }),
+    );
     await publishJobFinished(job, notifiedOutcome(outcome));
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];

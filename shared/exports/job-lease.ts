@@ -112,11 +112,17 @@ async function updateHeld(ref: JobRef, owner: string, held: HeldUpdate): Promise
 
 /** Publishes the finisher's progress for GET .../jobs/{jobId}; also proves the lease is still ours. */
 export const saveProgress = (ref: JobRef, owner: string, progress: JobProgress) =>
-  updateHeld(ref, owner, { update: 'SET progress = :progress, updatedAt = :now', values: { ':progress': progress, ':now': new Date().toISOString() } });
+  updateHeld(ref, owner, {
+    update: 'SET progress = :progress, updatedAt = :now',
+    values: { ':progress': progress, ':now': new Date().toISOString() },
+  });
 
 /** Every lane is done: the finisher has begun. */
 export const markFinishing = (ref: JobRef, owner: string) =>
-  updateHeld(ref, owner, { update: 'SET phase = :finishing, updatedAt = :now', values: { ':finishing': 'FINISHING', ':now': new Date().toISOString() } });
+  updateHeld(ref, owner, {
+    update: 'SET phase = :finishing, updatedAt = :now',
+    values: { ':finishing': 'FINISHING', ':now': new Date().toISOString() },
+  });
 
 /** The manifest's completion time: set by the first finisher that writes the manifest, kept by every retry. */
 export async function fixCompletedAt(ref: JobRef, owner: string): Promise<string> {
@@ -152,11 +158,20 @@ export async function releaseJobLease(ref: JobRef, owner: string): Promise<boole
  * Ends the finisher's turn after its continuation message was sent. If the successor already took
  * over (it may, since the message names us), the condition fails and there is nothing to do.
  */
-export async function releaseForContinuation(ref: JobRef, owner: string, next: { turn: number; progress: JobProgress; stalls: number }) {
+export async function releaseForContinuation(
+  ref: JobRef,
+  owner: string,
+  next: { turn: number; progress: JobProgress; stalls: number },
+) {
   try {
     await updateHeld(ref, owner, {
       update: 'SET turn = :turn, progress = :progress, stalls = :stalls, updatedAt = :now REMOVE lease',
-      values: { ':turn': next.turn, ':progress': next.progress, ':stalls': next.stalls, ':now': new Date().toISOString() },
+      values: {
+        ':turn': next.turn,
+        ':progress': next.progress,
+        ':stalls': next.stalls,
+        ':now': new Date().toISOString(),
+      },
     });
   } catch (error) {
     if (!(error instanceof LeaseLostError)) throw error;
@@ -168,7 +183,10 @@ export async function releaseForContinuation(ref: JobRef, owner: string, next: {
  * lease, who ends the job with it. The first failure recorded wins; false when the job had one
  * already or no longer runs this attempt.
  */
-export async function recordFailure(job: Pick<ExportJob, 'projectId' | 'jobId' | 'attempt'>, failure: JobFailure): Promise<boolean> {
+export async function recordFailure(
+  job: Pick<ExportJob, 'projectId' | 'jobId' | 'attempt'>,
+  failure: JobFailure,
+): Promise<boolean> {
   try {
     await dynamodb.send(
       new UpdateCommand({
@@ -177,7 +195,12 @@ export async function recordFailure(job: Pick<ExportJob, 'projectId' | 'jobId' |
         UpdateExpression: 'SET failure = :failure, updatedAt = :now',
         ConditionExpression: '#status = :running AND attempt = :attempt AND attribute_not_exists(failure)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failure': failure, ':now': new Date().toISOString(), ':running': 'RUNNING', ':attempt': job.attempt },
+        ExpressionAttributeValues: {
+          ':failure': failure,
+          ':now': new Date().toISOString(),
+          ':running': 'RUNNING',
+          ':attempt': job.attempt,
+        },
       }),
     );
     return true;

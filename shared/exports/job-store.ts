@@ -32,7 +32,11 @@ const holdIntegration = (job: ExportJob) => ({
   },
 });
 
-type JobCondition = { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
+type JobCondition = {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+};
 
 /**
  * Writes the job, on `condition`, in one transaction with the hold on its integration and a slot
@@ -41,7 +45,9 @@ type JobCondition = { ConditionExpression: string; ExpressionAttributeNames?: Re
  * failed; throws INTEGRATION_NOT_ACTIVE when the hold's did.
  */
 async function putHoldingIntegration(job: ExportJob, condition: JobCondition): Promise<ExportJob | undefined> {
-  const put = (item: ExportJob) => ({ Put: { TableName: table(), Item: { ...keys.job(item.projectId, item.jobId), ...item }, ...condition } });
+  const put = (item: ExportJob) => ({
+    Put: { TableName: table(), Item: { ...keys.job(item.projectId, item.jobId), ...item }, ...condition },
+  });
   const attempts: Array<{ written: ExportJob; extra: NonNullable<TransactWriteCommandInput['TransactItems']> }> = [
     { written: job, extra: [takeSlot(job)] },
     { written: { ...job, waitingSince: job.updatedAt }, extra: waitInLine(job, job.updatedAt) },

@@ -20,13 +20,20 @@ interface BackupRef {
   backupId: string;
 }
 
-export async function startBackupExport(caller: PlatformUser, backup: BackupRef, request: ExportRequest): Promise<{ jobId: string }> {
+export async function startBackupExport(
+  caller: PlatformUser,
+  backup: BackupRef,
+  request: ExportRequest,
+): Promise<{ jobId: string }> {
   await requireProjectAccess(caller, backup.projectId, 'write');
   const cluster = await requireDedicatedCluster(backup.projectId, backup.clusterId);
   const stored = await loadBackup(backup.projectId, backup.clusterId, backup.backupId);
   if (!stored) throw new NotFoundError('No such backup of this cluster.', 'BACKUP_NOT_FOUND');
   if (stored.status !== 'AVAILABLE') {
-    throw new ConflictError('BACKUP_NOT_AVAILABLE', 'Only AVAILABLE backups can be exported: wait until the backup has completed.');
+    throw new ConflictError(
+      'BACKUP_NOT_AVAILABLE',
+      'Only AVAILABLE backups can be exported: wait until the backup has completed.',
+    );
   }
   const integration = await requireUsableIntegration(backup.projectId, request.integrationId, cluster);
   const job = await submitExport(
@@ -51,13 +58,22 @@ export async function getExportJob(caller: PlatformUser, projectId: string, jobI
   return toJobView(job);
 }
 
-export async function listExportJobs(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listExportJobs(
+  caller: PlatformUser,
+  projectId: string,
+  page: { limit: number; nextToken?: string },
+) {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await loadJobPage(projectId, page);
   return { items: items.map(toJobView), nextToken };
 }
 
-export async function setExportRule(caller: PlatformUser, projectId: string, clusterId: string, request: ExportRequest): Promise<ExportRuleView> {
+export async function setExportRule(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+  request: ExportRequest,
+): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'write');
   const cluster = await requireDedicatedCluster(projectId, clusterId);
   await requireUsableIntegration(projectId, request.integrationId, cluster);
@@ -79,7 +95,11 @@ export async function setExportRule(caller: PlatformUser, projectId: string, clu
 
 const noRule = () => new NotFoundError('This cluster has no backup export rule.', 'EXPORT_RULE_NOT_FOUND');
 
-export async function readExportRule(caller: PlatformUser, projectId: string, clusterId: string): Promise<ExportRuleView> {
+export async function readExportRule(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+): Promise<ExportRuleView> {
   await requireProjectAccess(caller, projectId, 'read');
   await requireDedicatedCluster(projectId, clusterId);
   const rule = await loadExportRule(projectId, clusterId);

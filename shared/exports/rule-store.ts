@@ -22,14 +22,20 @@ export async function loadExportRule(projectId: string, clusterId: string): Prom
 }
 
 export async function putExportRule(rule: ExportRule): Promise<void> {
-  await dynamodb.send(new PutCommand({ TableName: table(), Item: { ...keys.exportRule(rule.projectId, rule.clusterId), ...rule } }));
+  await dynamodb.send(
+    new PutCommand({ TableName: table(), Item: { ...keys.exportRule(rule.projectId, rule.clusterId), ...rule } }),
+  );
 }
 
 /** Returns false when there was no rule. */
 export async function deleteExportRule(projectId: string, clusterId: string): Promise<boolean> {
   try {
     await dynamodb.send(
-      new DeleteCommand({ TableName: table(), Key: keys.exportRule(projectId, clusterId), ConditionExpression: 'attribute_exists(pk)' }),
+      new DeleteCommand({
+        TableName: table(),
+        Key: keys.exportRule(projectId, clusterId),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
     );
     return true;
   } catch (error) {

@@ -4,7 +4,7 @@ import { backupId, clusterId, projectId } from '#shared/projects/schemas';
 import { DIRECTORY_EXAMPLE, directoryProblem, normalizeDirectory } from '#shared/exports/destination';
 
 /**
- * Request and response contracts of the export API (SPEC section 5). They validate requests, type
+ * Request and response contracts of the export API (docs/product-contract.md §5). They validate requests, type
  * the handlers and feed the OpenAPI document, like the integration schemas do.
  */
 

@@ -4,7 +4,13 @@ import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import type { Cluster } from '#shared/projects/project-store';
-import { backupDestinationPrefix, isUsableSourcePrefix, jobIdFor, sourceFolder, type JobIdentity } from '#shared/exports/destination';
+import {
+  backupDestinationPrefix,
+  isUsableSourcePrefix,
+  jobIdFor,
+  sourceFolder,
+  type JobIdentity,
+} from '#shared/exports/destination';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
 import { loadJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
@@ -23,7 +29,11 @@ export interface ExportOrder extends JobIdentity {
 }
 
 /** The integration an export may use: present, ACTIVE, in the cluster's region. */
-export async function requireUsableIntegration(projectId: string, integrationId: string, cluster: Cluster): Promise<Integration> {
+export async function requireUsableIntegration(
+  projectId: string,
+  integrationId: string,
+  cluster: Cluster,
+): Promise<Integration> {
   return requireUsableForNewWork(await loadIntegration(projectId, integrationId), cluster.region);
 }
 
@@ -40,7 +50,10 @@ export function newJob(order: ExportOrder, destinationBucket: string, cluster: C
     directory: order.directory,
     trigger: order.trigger,
     source: { bucket: order.source.bucket, prefix: sourceFolder(order.source.prefix), region: cluster.region },
-    destination: { bucket: destinationBucket, prefix: backupDestinationPrefix(order.directory, order.clusterId, order.backupId) },
+    destination: {
+      bucket: destinationBucket,
+      prefix: backupDestinationPrefix(order.directory, order.clusterId, order.backupId),
+    },
     progress: EMPTY_PROGRESS,
     createdAt: now,
     updatedAt: now,
@@ -61,7 +74,11 @@ async function dispatch(job: ExportJob): Promise<void> {
   } catch (error) {
     // The job exists and waits: submitting the same export again sends its message again.
     logger.error('could not queue export job', { jobId: job.jobId, error: error as Error });
-    throw new AppError(503, 'EXPORT_NOT_STARTED', 'The export could not be queued right now: send the same request again in a minute.');
+    throw new AppError(
+      503,
+      'EXPORT_NOT_STARTED',
+      'The export could not be queued right now: send the same request again in a minute.',
+    );
   }
 }
 
@@ -83,14 +100,23 @@ async function resume(existing: ExportJob): Promise<ExportJob> {
 
 export async function submitExport(order: ExportOrder, integration: Integration, cluster: Cluster): Promise<ExportJob> {
   if (!isUsableSourcePrefix(order.source.prefix)) {
-    throw new ConflictError('BACKUP_NOT_AVAILABLE', 'This backup has no usable location and cannot be exported: contact support.');
+    throw new ConflictError(
+      'BACKUP_NOT_AVAILABLE',
+      'This backup has no usable location and cannot be exported: contact support.',
+    );
   }
   const jobId = jobIdFor(order);
   const existing = await loadJob(order.projectId, jobId);
   if (existing) return resume(existing);
   const inserted = await insertJob(newJob(order, integration.bucketName, cluster, new Date().toISOString()));
   if (inserted) {
-    logger.info('export job created', { jobId, projectId: inserted.projectId, integrationId: inserted.integrationId, trigger: inserted.trigger, waiting: inserted.waitingSince !== undefined });
+    logger.info('export job created', {
+      jobId,
+      projectId: inserted.projectId,
+      integrationId: inserted.integrationId,
+      trigger: inserted.trigger,
+      waiting: inserted.waitingSince !== undefined,
+    });
     await dispatch(inserted);
     return inserted;
   }

@@ -36,7 +36,8 @@ export const EXPORT_SLOT_INDEX = 'ExportSlotIndex';
 
 const ABANDONED = {
   code: 'EXPORT_ABANDONED',
-  message: 'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. Export the backup again; if this repeats, contact support.',
+  message:
+    'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. Export the backup again; if this repeats, contact support.',
 };
 
 /** Ends an abandoned job, if it is still exactly as the sweeper saw it. True when it did. */
@@ -46,7 +47,8 @@ async function abandon(job: ExportJob, now: Date): Promise<boolean> {
       TableName: tableName(),
       Key: keys.job(job.projectId, job.jobId),
       UpdateExpression: 'SET #status = :failed, #error = :error, endedAt = :now, updatedAt = :now REMOVE lease',
-      ConditionExpression: 'updatedAt = :seen AND #status IN (:pending, :running) AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
+      ConditionExpression:
+        'updatedAt = :seen AND #status IN (:pending, :running) AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':failed': 'FAILED',
@@ -59,10 +61,18 @@ async function abandon(job: ExportJob, now: Date): Promise<boolean> {
       },
     },
   };
-  for (const items of [[endJob, releaseIntegration(job), releaseSlot(job)], [endJob, releaseSlot(job)]]) {
+  for (const items of [
+    [endJob, releaseIntegration(job), releaseSlot(job)],
+    [endJob, releaseSlot(job)],
+  ]) {
     try {
       await dynamodb.send(new TransactWriteCommand({ TransactItems: items }));
-      logger.warn('export job abandoned: ended FAILED', { projectId: job.projectId, jobId: job.jobId, status: job.status, updatedAt: job.updatedAt });
+      logger.warn('export job abandoned: ended FAILED', {
+        projectId: job.projectId,
+        jobId: job.jobId,
+        status: job.status,
+        updatedAt: job.updatedAt,
+      });
       metrics.addMetric('ExportsAbandoned', MetricUnit.Count, 1);
       await publishJobFinished(job, { status: 'FAILED', code: ABANDONED.code });
       return true;
@@ -97,7 +107,12 @@ export async function sweepProject(projectId: string, now = new Date()): Promise
     const lastMoved = Date.parse(job.updatedAt);
     if (leaseLapsed && lastMoved < abandonedBefore) {
       if (await abandon(job, now)) sweep.abandoned += 1;
-    } else if (job.status === 'PENDING' && !job.lease && !job.waitingSince && lastMoved < now.getTime() - REDISPATCH_AFTER_MS) {
+    } else if (
+      job.status === 'PENDING' &&
+      !job.lease &&
+      !job.waitingSince &&
+      lastMoved < now.getTime() - REDISPATCH_AFTER_MS
+    ) {
       await sendJobMessage({ projectId, jobId, turn: job.turn });
       sweep.redispatched += 1;
     }

@@ -1,5 +1,5 @@
 /**
- * The key layouts of audit-log forwarding (SPEC sections 5 and 6).
+ * The key layouts of audit-log forwarding (docs/product-contract.md §5 and §6).
  *
  * Platform side (bucket AUDIT_LOG_BUCKET), written by the platform:
  *   `<clusterId>/<YYYY>/<MM>/<DD>/<HH>/<YYYYMMDD>T<HHMMSS>Z-<id>.jsonl`
@@ -13,7 +13,8 @@
  * computed from the platform key alone, so delivering the same file twice names the same key.
  */
 
-const SOURCE_KEY = /^([\w.:-]{1,128})\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([A-Za-z0-9_-]{1,128})\.jsonl$/;
+const SOURCE_KEY =
+  /^([\w.:-]{1,128})\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([A-Za-z0-9_-]{1,128})\.jsonl$/;
 
 export const HOUR_MS = 3_600_000;
 
@@ -60,11 +61,17 @@ export function sourceKey(clusterId: string, writtenAt: Date, id: string): strin
 export function parseSourceKey(key: string, clusterId: string): AuditLogFile | undefined {
   const match = SOURCE_KEY.exec(key);
   if (!match) return undefined;
-  const [, cluster, year, month, day, hour, tYear, tMonth, tDay, tHour, minute, second, id] = match as unknown as string[];
+  const [, cluster, year, month, day, hour, tYear, tMonth, tDay, tHour, minute, second, id] =
+    match as unknown as string[];
   if (cluster !== clusterId || year !== tYear || month !== tMonth || day !== tDay || hour !== tHour) return undefined;
-  const writtenAt = new Date(Date.UTC(Number(tYear), Number(tMonth) - 1, Number(tDay), Number(tHour), Number(minute), Number(second)));
+  const writtenAt = new Date(
+    Date.UTC(Number(tYear), Number(tMonth) - 1, Number(tDay), Number(tHour), Number(minute), Number(second)),
+  );
   // Date.UTC rolls 2026-02-30 over to March: a timestamp that does not survive the round trip is no real time.
-  if (Number.isNaN(writtenAt.getTime()) || compactTimestamp(writtenAt) !== `${tYear}${tMonth}${tDay}T${tHour}${minute}${second}Z`) {
+  if (
+    Number.isNaN(writtenAt.getTime()) ||
+    compactTimestamp(writtenAt) !== `${tYear}${tMonth}${tDay}T${tHour}${minute}${second}Z`
+  ) {
     return undefined;
   }
   return { clusterId, writtenAt, id: id as string };

@@ -26,7 +26,11 @@ export interface Destination {
 
 export function destinationFor(target: CustomerTarget, directory: string, clusterId: string): Destination {
   const folder = auditLogFolder(directory, clusterId);
-  const client = clients.clientFor(target, { prefixes: [folder], objectActions: ['s3:PutObject', 's3:GetObject'] }, 'forwarding');
+  const client = clients.clientFor(
+    target,
+    { prefixes: [folder], objectActions: ['s3:PutObject', 's3:GetObject'] },
+    'forwarding',
+  );
   return { client, target, folder };
 }
 
@@ -57,7 +61,11 @@ export class KeyExists extends Error {
 }
 
 /** Writes the object only if the key holds none; KeyExists otherwise. */
-export async function writeNewObject(destination: Destination, object: ObjectToWrite, abortSignal?: AbortSignal): Promise<void> {
+export async function writeNewObject(
+  destination: Destination,
+  object: ObjectToWrite,
+  abortSignal?: AbortSignal,
+): Promise<void> {
   const { kmsKeyArn, bucketName } = destination.target;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -99,7 +107,10 @@ export async function readObject(
   maxBytes: number,
   abortSignal?: AbortSignal,
 ): Promise<{ body: Uint8Array; contentEncoding?: string } | undefined> {
-  const { Body, ContentEncoding, ContentLength } = await destination.client.send(new GetObjectCommand({ Bucket: destination.target.bucketName, Key: key }), { abortSignal });
+  const { Body, ContentEncoding, ContentLength } = await destination.client.send(
+    new GetObjectCommand({ Bucket: destination.target.bucketName, Key: key }),
+    { abortSignal },
+  );
   if (!Body) throw new Error('GetObject returned no body');
   if (ContentLength === undefined || ContentLength > maxBytes) {
     (Body as { destroy?: () => void }).destroy?.();

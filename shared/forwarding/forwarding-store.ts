@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
@@ -146,7 +152,10 @@ const notActive = () =>
   );
 
 const changedMeanwhile = () =>
-  new ConflictError('CONCURRENT_UPDATE', 'Forwarding of this cluster was changed at the same time: read it again and retry.');
+  new ConflictError(
+    'CONCURRENT_UPDATE',
+    'Forwarding of this cluster was changed at the same time: read it again and retry.',
+  );
 
 /** Runs a forwarding transaction whose item 0 is the forwarding item and item 1 the integration it starts to use. */
 async function transact(items: TransactItem[], usesIntegration: boolean): Promise<void> {
@@ -184,7 +193,9 @@ export async function insertForwarding(forwarding: Forwarding): Promise<void> {
  */
 export async function changeForwarding(
   existing: Forwarding,
-  change: Pick<Forwarding, 'integrationId' | 'directory' | 'updatedAt' | 'updatedBy'> & { compression?: Forwarding['compression'] },
+  change: Pick<Forwarding, 'integrationId' | 'directory' | 'updatedAt' | 'updatedBy'> & {
+    compression?: Forwarding['compression'];
+  },
 ): Promise<void> {
   const { projectId, clusterId } = existing;
   const moved = change.integrationId !== existing.integrationId || change.directory !== existing.directory;
@@ -217,18 +228,28 @@ export async function changeForwarding(
     },
     addUse(projectId, change.integrationId, clusterId),
   ];
-  if (change.integrationId !== existing.integrationId) items.push(removeUse(projectId, existing.integrationId, clusterId));
+  if (change.integrationId !== existing.integrationId)
+    items.push(removeUse(projectId, existing.integrationId, clusterId));
   await transact(items, true);
 }
 
 /** PATCH: pauses or resumes, or changes the compression, of the forwarding as it was read. */
 export async function updateForwardingOptions(
   existing: Forwarding,
-  change: { paused?: Forwarding['paused'] | null; compression?: Forwarding['compression']; updatedAt: string; updatedBy: string },
+  change: {
+    paused?: Forwarding['paused'] | null;
+    compression?: Forwarding['compression'];
+    updatedAt: string;
+    updatedBy: string;
+  },
 ): Promise<void> {
   const set = ['updatedAt = :now', 'updatedBy = :by'];
   const remove: string[] = [];
-  const values: Record<string, unknown> = { ':now': change.updatedAt, ':by': change.updatedBy, ':generation': existing.generation };
+  const values: Record<string, unknown> = {
+    ':now': change.updatedAt,
+    ':by': change.updatedBy,
+    ':generation': existing.generation,
+  };
   if (change.paused === null) remove.push('paused');
   else if (change.paused) {
     set.push('paused = :paused');

@@ -78,7 +78,8 @@ export function landedBeforeEnablement(landedAt: Date, forwarding: Pick<Forwardi
   return landedAt.getTime() < Math.floor(Date.parse(forwarding.enabledAt) / 1000) * 1000;
 }
 
-export const compressionOf = (forwarding: Pick<Forwarding, 'compression'>): Compression => forwarding.compression ?? 'none';
+export const compressionOf = (forwarding: Pick<Forwarding, 'compression'>): Compression =>
+  forwarding.compression ?? 'none';
 
 /** A new chain, starting with the hour in progress. */
 export const newDigestChain = (now: string): DigestChainHead => ({ from: hourStart(Date.parse(now)).toISOString() });
@@ -96,7 +97,9 @@ export function toForwardingView(forwarding: Forwarding, bucketName: string): Fo
     enabledAt: forwarding.enabledAt,
     updatedAt: forwarding.updatedAt,
     ...(forwarding.pendingSince ? { pendingSince: forwarding.pendingSince } : {}),
-    ...(forwarding.digests.last ? { lastDigest: { hour: forwarding.digests.last.hour, key: forwarding.digests.last.key } } : {}),
+    ...(forwarding.digests.last
+      ? { lastDigest: { hour: forwarding.digests.last.hour, key: forwarding.digests.last.key } }
+      : {}),
     health: forwarding.health,
   };
 }

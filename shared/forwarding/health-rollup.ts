@@ -24,23 +24,37 @@ const MAX_ATTEMPTS = 5;
 
 type ClusterHealth = Pick<Forwarding, 'clusterId' | 'health'>;
 
-export function combineHealth(previous: IntegrationHealth | undefined, forwardings: ClusterHealth[]): IntegrationHealth {
+export function combineHealth(
+  previous: IntegrationHealth | undefined,
+  forwardings: ClusterHealth[],
+): IntegrationHealth {
   const combined: IntegrationHealth = {
     consecutiveFailures: Math.max(0, ...forwardings.map((forwarding) => forwarding.health.consecutiveFailures)),
   };
   const deliveries = [previous?.lastDeliveryAt, ...forwardings.map((forwarding) => forwarding.health.lastDeliveryAt)];
-  const lastDeliveryAt = deliveries.filter((at): at is string => at !== undefined).sort().at(-1);
+  const lastDeliveryAt = deliveries
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
   if (lastDeliveryAt) combined.lastDeliveryAt = lastDeliveryAt;
-  const lags = forwardings.flatMap((forwarding) => (forwarding.health.lagSeconds === undefined ? [] : [forwarding.health.lagSeconds]));
+  const lags = forwardings.flatMap((forwarding) =>
+    forwarding.health.lagSeconds === undefined ? [] : [forwarding.health.lagSeconds],
+  );
   if (lags.length > 0) combined.lagSeconds = Math.max(...lags);
-  const latencies = forwardings.flatMap((forwarding) => (forwarding.health.deliveryLatencySeconds === undefined ? [] : [forwarding.health.deliveryLatencySeconds]));
+  const latencies = forwardings.flatMap((forwarding) =>
+    forwarding.health.deliveryLatencySeconds === undefined ? [] : [forwarding.health.deliveryLatencySeconds],
+  );
   if (latencies.length > 0) combined.deliveryLatencySeconds = Math.max(...latencies);
   const errors = forwardings.flatMap((forwarding) => {
     const error = forwarding.health.lastError;
-    return error ? [{ ...error, message: `audit-log forwarding of cluster ${forwarding.clusterId}: ${error.message}` }] : [];
+    return error
+      ? [{ ...error, message: `audit-log forwarding of cluster ${forwarding.clusterId}: ${error.message}` }]
+      : [];
   });
   // The previous error stays until a newer one replaces it: a recovered integration still shows what happened.
-  const lastError = [...(previous?.lastError ? [previous.lastError] : []), ...errors].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+  const lastError = [...(previous?.lastError ? [previous.lastError] : []), ...errors]
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .at(-1);
   if (lastError) combined.lastError = lastError;
   return combined;
 }
@@ -56,7 +70,12 @@ const sameHealth = (a: IntegrationHealth | undefined, b: IntegrationHealth) =>
   a.lastError?.at === b.lastError?.at;
 
 /** Writes `next` only if the integration's health is still `previous`; false when it changed meanwhile. */
-async function replaceHealth(projectId: string, integrationId: string, previous: IntegrationHealth | undefined, next: IntegrationHealth) {
+async function replaceHealth(
+  projectId: string,
+  integrationId: string,
+  previous: IntegrationHealth | undefined,
+  next: IntegrationHealth,
+) {
   const values: Record<string, unknown> = { ':next': next };
   let unchanged = 'attribute_not_exists(health)';
   if (previous) {
@@ -88,7 +107,9 @@ export async function rollUpIntegrationHealth(projectId: string, integrationId: 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const integration = await loadIntegration(projectId, integrationId);
     if (!integration) return;
-    const forwardings = (await loadProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
+    const forwardings = (await loadProjectForwardings(projectId)).filter(
+      (forwarding) => forwarding.integrationId === integrationId,
+    );
     const next = combineHealth(integration.health, forwardings);
     if (sameHealth(integration.health, next)) return;
     if (await replaceHealth(projectId, integrationId, integration.health, next)) return;
@@ -115,7 +136,11 @@ export async function rollUpFromIndex(forwardings: IndexedForwarding[], parallel
     const integration = await loadIntegration(projectId, integrationId);
     if (!integration) return;
     const next = combineHealth(integration.health, group);
-    if (!sameHealth(integration.health, next) && (await replaceHealth(projectId, integrationId, integration.health, next))) changed += 1;
+    if (
+      !sameHealth(integration.health, next) &&
+      (await replaceHealth(projectId, integrationId, integration.health, next))
+    )
+      changed += 1;
   });
   return changed;
 }

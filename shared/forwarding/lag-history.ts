@@ -28,10 +28,15 @@ const slotStart = (epochMs: number) => Math.floor(epochMs / 1000 / LAG_SLOT_SECO
 const ringAttribute = (start: number) => `slot${(start / LAG_SLOT_SECONDS) % LAG_SLOTS}`;
 
 /** The slot in progress after one more sample, and the slot that sample closed, if any. */
-export function nextLagSlot(current: LagSlot | undefined, lagSeconds: number | undefined, now: number): { slot?: LagSlot; finished?: LagSlot } {
+export function nextLagSlot(
+  current: LagSlot | undefined,
+  lagSeconds: number | undefined,
+  now: number,
+): { slot?: LagSlot; finished?: LagSlot } {
   if (lagSeconds === undefined) return current ? { slot: current } : {};
   const start = slotStart(now);
-  if (!current || start > current.start) return { slot: { start, max: lagSeconds }, ...(current ? { finished: current } : {}) };
+  if (!current || start > current.start)
+    return { slot: { start, max: lagSeconds }, ...(current ? { finished: current } : {}) };
   if (start < current.start) return { slot: current }; // a clock behind the last run: ignore the sample
   return { slot: { start, max: Math.max(current.max, lagSeconds) } };
 }
@@ -78,6 +83,8 @@ export function combinedLagPoints(slots: LagSlot[], now: number): LagHistoryView
   const oldest = slotStart(now) - (LAG_SLOTS - 1) * LAG_SLOT_SECONDS;
   const worst = new Map<number, number>();
   for (const { start, max } of slots) if (start >= oldest) worst.set(start, Math.max(worst.get(start) ?? 0, max));
-  const points = [...worst].sort(([a], [b]) => a - b).map(([at, lagSeconds]) => ({ at: new Date(at * 1000).toISOString(), lagSeconds }));
+  const points = [...worst]
+    .sort(([a], [b]) => a - b)
+    .map(([at, lagSeconds]) => ({ at: new Date(at * 1000).toISOString(), lagSeconds }));
   return { slotSeconds: LAG_SLOT_SECONDS, points };
 }

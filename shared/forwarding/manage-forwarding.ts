@@ -6,8 +6,20 @@ import { requireUsableForNewWork } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { requireDedicatedCluster, requireProjectAccess, type Access } from '#shared/projects/access';
 import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
-import { initialHealth, newDigestChain, shardOf, toForwardingView, type Forwarding } from '#shared/forwarding/forwarding';
-import { changeForwarding, deleteForwarding, loadForwarding, insertForwarding, updateForwardingOptions } from '#shared/forwarding/forwarding-store';
+import {
+  initialHealth,
+  newDigestChain,
+  shardOf,
+  toForwardingView,
+  type Forwarding,
+} from '#shared/forwarding/forwarding';
+import {
+  changeForwarding,
+  deleteForwarding,
+  loadForwarding,
+  insertForwarding,
+  updateForwardingOptions,
+} from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/forwarding/schemas';
 
@@ -16,7 +28,8 @@ import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/fo
  * Each authorizes first (tenancy, enterprise plan, dedicated cluster), so nobody learns anything
  * about a cluster of a project they may not see.
  */
-const forwardingOff = () => new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
+const forwardingOff = () =>
+  new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
 
 async function viewOf(forwarding: Forwarding): Promise<ForwardingView> {
   const integration = await loadIntegration(forwarding.projectId, forwarding.integrationId);
@@ -58,7 +71,12 @@ export async function putForwarding(
   const previousIntegrationId = existing.integrationId;
   await changeForwarding(existing, { ...body, updatedAt: now, updatedBy: caller.userId });
   if (previousIntegrationId !== body.integrationId) await rollUpIntegrationHealth(projectId, previousIntegrationId);
-  logger.info('audit-log forwarding changed', { projectId, clusterId, integrationId: body.integrationId, previousIntegrationId });
+  logger.info('audit-log forwarding changed', {
+    projectId,
+    clusterId,
+    integrationId: body.integrationId,
+    previousIntegrationId,
+  });
   const changed = (await loadForwarding(projectId, clusterId)) ?? { ...existing, ...body };
   return { created: false, forwarding: toForwardingView(changed, integration.bucketName) };
 }
@@ -68,7 +86,12 @@ export async function putForwarding(
  * left the dedicated tier (else its integration could never be deleted); without one, the cluster
  * check gives the most useful answer (no such cluster, feature not available, or forwarding off).
  */
-export async function requireForwarding(caller: PlatformUser, projectId: string, clusterId: string, access: Access): Promise<Forwarding> {
+export async function requireForwarding(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+  access: Access,
+): Promise<Forwarding> {
   await requireProjectAccess(caller, projectId, access);
   const forwarding = await loadForwarding(projectId, clusterId);
   if (forwarding) return forwarding;
@@ -76,7 +99,11 @@ export async function requireForwarding(caller: PlatformUser, projectId: string,
   throw forwardingOff();
 }
 
-export async function getClusterForwarding(caller: PlatformUser, projectId: string, clusterId: string): Promise<ForwardingView> {
+export async function getClusterForwarding(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+): Promise<ForwardingView> {
   return viewOf(await requireForwarding(caller, projectId, clusterId, 'read'));
 }
 
@@ -85,7 +112,12 @@ export async function getClusterForwarding(caller: PlatformUser, projectId: stri
  * files that land are recorded as pending; resuming asks for a catch-up run at once, which delivers
  * them oldest first.
  */
-export async function patchForwarding(caller: PlatformUser, projectId: string, clusterId: string, patch: ForwardingPatch): Promise<ForwardingView> {
+export async function patchForwarding(
+  caller: PlatformUser,
+  projectId: string,
+  clusterId: string,
+  patch: ForwardingPatch,
+): Promise<ForwardingView> {
   const existing = await requireForwarding(caller, projectId, clusterId, 'write');
   const now = new Date().toISOString();
   const pausing = patch.paused === true && !existing.paused;
@@ -97,7 +129,12 @@ export async function patchForwarding(caller: PlatformUser, projectId: string, c
     updatedBy: caller.userId,
   });
   if (resuming) await requestCatchUp(existing);
-  if (pausing || resuming) logger.info(pausing ? 'audit-log forwarding paused' : 'audit-log forwarding resumed', { projectId, clusterId, integrationId: existing.integrationId });
+  if (pausing || resuming)
+    logger.info(pausing ? 'audit-log forwarding paused' : 'audit-log forwarding resumed', {
+      projectId,
+      clusterId,
+      integrationId: existing.integrationId,
+    });
   return viewOf((await loadForwarding(projectId, clusterId)) ?? existing);
 }
 

@@ -36,7 +36,8 @@ export async function listHour(clusterId: string, hour: Date, abortSignal?: Abor
       { abortSignal },
     );
     for (const object of page.Contents ?? []) {
-      if (object.Key) files.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
+      if (object.Key)
+        files.push({ key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -44,7 +45,10 @@ export async function listHour(clusterId: string, hour: Date, abortSignal?: Abor
 }
 
 export class AuditLogTooLarge extends Error {
-  constructor(readonly key: string, readonly size: number) {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+  ) {
     super(`audit-log file ${key} is ${size} bytes, more than forwarding delivers (${MAX_AUDIT_LOG_BYTES})`);
     this.name = 'AuditLogTooLarge';
   }
@@ -67,7 +71,12 @@ export async function readAuditLog(key: string, abortSignal?: AbortSignal): Prom
   let answer;
   try {
     answer = await platformS3().send(
-      new GetObjectCommand({ Bucket: config().AUDIT_LOG_BUCKET, Key: key, ChecksumMode: 'ENABLED', ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID }),
+      new GetObjectCommand({
+        Bucket: config().AUDIT_LOG_BUCKET,
+        Key: key,
+        ChecksumMode: 'ENABLED',
+        ExpectedBucketOwner: config().PLATFORM_ACCOUNT_ID,
+      }),
       { abortSignal },
     );
   } catch (error) {

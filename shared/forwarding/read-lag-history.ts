@@ -13,9 +13,15 @@ import { projectPk, sortKeyPrefix } from '#shared/table/keys';
  * forwards audit logs through the integration (finished slots from their rings, the slot in
  * progress from the forwarding), the worst per slot, for the console's chart.
  */
-export async function integrationLagHistory(caller: PlatformUser, projectId: string, integrationId: string): Promise<LagHistoryView> {
+export async function integrationLagHistory(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+): Promise<LagHistoryView> {
   await getIntegration(caller, projectId, integrationId); // authorizes (read) and answers 404 for an unknown integration
-  const forwardings = (await loadProjectForwardings(projectId)).filter((forwarding) => forwarding.integrationId === integrationId);
+  const forwardings = (await loadProjectForwardings(projectId)).filter(
+    (forwarding) => forwarding.integrationId === integrationId,
+  );
   const clusters = new Set(forwardings.map((forwarding) => forwarding.clusterId));
   const slots: LagSlot[] = forwardings.flatMap((forwarding) => (forwarding.lagSlot ? [forwarding.lagSlot] : []));
   if (clusters.size > 0) {

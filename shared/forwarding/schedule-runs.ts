@@ -39,10 +39,14 @@ export interface ScheduleResult {
   healthChanged: number;
 }
 
-const spreadOf = (clusterId: string, slots: number) => (createHash('sha256').update(clusterId).digest().readUInt32BE(0) % slots);
+const spreadOf = (clusterId: string, slots: number) =>
+  createHash('sha256').update(clusterId).digest().readUInt32BE(0) % slots;
 
 /** What a tick asks of one cluster's forwarding. */
-export function plannedRuns(forwarding: Pick<IndexedForwarding, 'clusterId' | 'health'>, tick: Date): { catchUp?: 'pending' | 'reconcile'; digest: boolean } {
+export function plannedRuns(
+  forwarding: Pick<IndexedForwarding, 'clusterId' | 'health'>,
+  tick: Date,
+): { catchUp?: 'pending' | 'reconcile'; digest: boolean } {
   const minute = Math.floor(tick.getTime() / 60_000);
   const behind = (forwarding.health?.lagSeconds ?? 0) > 0;
   const reconcile = spreadOf(forwarding.clusterId, RECONCILE_EVERY_MINUTES) === minute % RECONCILE_EVERY_MINUTES;
@@ -52,14 +56,22 @@ export function plannedRuns(forwarding: Pick<IndexedForwarding, 'clusterId' | 'h
 
 export async function scheduleForwardingRuns(tick: Date = new Date()): Promise<ScheduleResult> {
   const { FORWARDING_QUEUE_URL, DIGEST_QUEUE_URL } = config();
-  if (!FORWARDING_QUEUE_URL || !DIGEST_QUEUE_URL) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL and DIGEST_QUEUE_URL must be set');
+  if (!FORWARDING_QUEUE_URL || !DIGEST_QUEUE_URL)
+    throw new Error('Invalid configuration: FORWARDING_QUEUE_URL and DIGEST_QUEUE_URL must be set');
   const refs = await loadEnabledForwardings();
   const catchUps: ForwardingRunMessage[] = [];
   const digests: DigestRunMessage[] = [];
   const requestedAt = tick.toISOString();
   for (const ref of refs) {
     const planned = plannedRuns(ref, tick);
-    if (planned.catchUp) catchUps.push({ kind: 'catch-up', projectId: ref.projectId, clusterId: ref.clusterId, reason: planned.catchUp, requestedAt });
+    if (planned.catchUp)
+      catchUps.push({
+        kind: 'catch-up',
+        projectId: ref.projectId,
+        clusterId: ref.clusterId,
+        reason: planned.catchUp,
+        requestedAt,
+      });
     if (planned.digest) digests.push({ projectId: ref.projectId, clusterId: ref.clusterId, requestedAt });
   }
   const failed = (await sendAll(FORWARDING_QUEUE_URL, catchUps)) + (await sendAll(DIGEST_QUEUE_URL, digests));
@@ -72,8 +84,17 @@ export async function scheduleForwardingRuns(tick: Date = new Date()): Promise<S
     logger.error('integration health roll-up failed; the next tick retries', { error: (error as Error).name });
   }
 
-  const reconciliations = catchUps.filter((message) => message.kind === 'catch-up' && message.reason === 'reconcile').length;
-  const result = { clusters: refs.length, catchUps: catchUps.length - reconciliations, reconciliations, digests: digests.length, failed, healthChanged };
+  const reconciliations = catchUps.filter(
+    (message) => message.kind === 'catch-up' && message.reason === 'reconcile',
+  ).length;
+  const result = {
+    clusters: refs.length,
+    catchUps: catchUps.length - reconciliations,
+    reconciliations,
+    digests: digests.length,
+    failed,
+    healthChanged,
+  };
   metrics.addMetric('AuditLogForwardingRunsScheduled', MetricUnit.Count, catchUps.length + digests.length - failed);
   metrics.addMetric('AuditLogForwardingScheduleFailures', MetricUnit.Count, failed);
   logger.info('forwarding runs scheduled', { ...result });

@@ -18,12 +18,18 @@ export const destinationDirectory = directory;
 /** `gzip`: files are delivered gzip-compressed, as `.log.gz` with `Content-Encoding: gzip`. */
 export const compression = z.enum(['none', 'gzip']);
 
-export const forwardingBody = z.strictObject({ integrationId, directory: destinationDirectory, compression: compression.optional() });
+export const forwardingBody = z.strictObject({
+  integrationId,
+  directory: destinationDirectory,
+  compression: compression.optional(),
+});
 
 /** PATCH: pause or resume, or change options; at least one field. */
 export const forwardingPatch = z
   .strictObject({ paused: z.boolean().optional(), compression: compression.optional() })
-  .refine((patch) => patch.paused !== undefined || patch.compression !== undefined, { message: 'name paused or compression' });
+  .refine((patch) => patch.paused !== undefined || patch.compression !== undefined, {
+    message: 'name paused or compression',
+  });
 
 export const forwardingView = z.object({
   projectId,

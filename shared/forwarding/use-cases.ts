@@ -3,7 +3,12 @@
  * (see shared/integrations/use-cases.ts): the API's use cases, which authorize first, the public
  * key of the digests, and the workers' use cases with the schemas of their queue messages.
  */
-export { getClusterForwarding, patchForwarding, putForwarding, removeForwarding } from '#shared/forwarding/manage-forwarding';
+export {
+  getClusterForwarding,
+  patchForwarding,
+  putForwarding,
+  removeForwarding,
+} from '#shared/forwarding/manage-forwarding';
 export { getReplay, startReplay } from '#shared/forwarding/replay/manage-replays';
 export { digestPublicKey } from '#shared/forwarding/digests/digest-signing-key';
 export { integrationLagHistory } from '#shared/forwarding/read-lag-history';

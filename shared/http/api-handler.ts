@@ -1,3 +1,9 @@
+/**
+ * The handler of a route with a caller: `apiHandler('createIntegration', run)` reads the caller
+ * from the verified token, validates path, query and body against the schemas the route table
+ * (api-routes.ts) gives the operation, the same ones the OpenAPI document is made from, then runs
+ * `run`. Invalid input never reaches the use case, so it never writes anything.
+ */
 import type * as z from 'zod';
 import { routeOf, type ApiRoute, type CallerOperationId, type RouteOf } from '#shared/http/api-routes';
 import { platformUserFrom, type PlatformUser } from '#shared/http/platform-user';
@@ -15,13 +21,10 @@ export interface ApiRequest<R> {
   body: Parsed<R extends { body: infer B } ? B : undefined>;
 }
 
-/**
- * The handler of a route with a caller: `apiHandler('createIntegration', run)` reads the caller
- * from the verified token, validates path, query and body against the schemas the route table
- * (api-routes.ts) gives the operation, the same ones the OpenAPI document is made from, then runs
- * `run`. Invalid input never reaches the use case, so it never writes anything.
- */
-export function apiHandler<O extends CallerOperationId>(operationId: O, run: (request: ApiRequest<RouteOf<O>>) => Promise<ApiResult>): RouteHandler {
+export function apiHandler<O extends CallerOperationId>(
+  operationId: O,
+  run: (request: ApiRequest<RouteOf<O>>) => Promise<ApiResult>,
+): RouteHandler {
   const route: ApiRoute = routeOf(operationId);
   return routeHandler(operationId, async (event) => {
     const request = {

@@ -22,7 +22,15 @@ import {
 } from '#shared/forwarding/schemas';
 import { regionList } from '#shared/integrations/regions';
 import { backupList, backupPath, clusterList, clusterPath, projectPath } from '#shared/projects/schemas';
-import { exportBody, exportRuleBody, exportRuleView, jobList, jobPath, jobView, startedJob } from '#shared/exports/schemas';
+import {
+  exportBody,
+  exportRuleBody,
+  exportRuleView,
+  jobList,
+  jobPath,
+  jobView,
+  startedJob,
+} from '#shared/exports/schemas';
 
 /**
  * Every route of the HTTP API with the schemas it validates and answers with, named here and
@@ -36,7 +44,7 @@ export interface ApiRoute {
   path: string;
   operationId: string;
   summary: string;
-  /** `public` routes need no token; `read` and `write` follow SPEC section 2. */
+  /** `public` routes need no token; `read` and `write` follow docs/product-contract.md §2. */
   access: 'public' | 'read' | 'write';
   pathParams?: z.ZodObject;
   query?: z.ZodObject;
@@ -82,7 +90,10 @@ export const apiRoutes = [
     body: createIntegrationBody,
     responses: {
       201: { description: 'Created', schema: createdIntegrationView },
-      409: { description: 'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)' },
+      409: {
+        description:
+          'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)',
+      },
     },
   },
   {
@@ -108,7 +119,8 @@ export const apiRoutes = [
     method: 'PATCH',
     path: oneIntegration,
     operationId: 'editIntegration',
-    summary: 'Edit the name, description or KMS key (null removes the description or the key); a new key waits for a validation while work keeps the validated settings',
+    summary:
+      'Edit the name, description or KMS key (null removes the description or the key); a new key waits for a validation while work keeps the validated settings',
     access: 'write',
     pathParams: integrationPath,
     body: editIntegrationBody,
@@ -129,8 +141,14 @@ export const apiRoutes = [
     access: 'write',
     pathParams: integrationPath,
     responses: {
-      201: { description: 'The rotation is PENDING; the setup documents show the trust policy that accepts both IDs', schema: createdIntegrationView },
-      409: { description: 'A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)' },
+      201: {
+        description: 'The rotation is PENDING; the setup documents show the trust policy that accepts both IDs',
+        schema: createdIntegrationView,
+      },
+      409: {
+        description:
+          'A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)',
+      },
     },
   },
   {
@@ -143,7 +161,10 @@ export const apiRoutes = [
     responses: {
       204: { description: 'Cancelled' },
       404: { description: 'No rotation under way (ROTATION_NOT_FOUND), or no such integration' },
-      409: { description: 'The new ID is already in use (ROTATION_SWITCHED), or a validation is running (VALIDATION_IN_PROGRESS)' },
+      409: {
+        description:
+          'The new ID is already in use (ROTATION_SWITCHED), or a validation is running (VALIDATION_IN_PROGRESS)',
+      },
     },
   },
   {
@@ -174,7 +195,10 @@ export const apiRoutes = [
     body: setRoleBody,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+      429: {
+        description:
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+      },
     },
   },
   {
@@ -186,7 +210,10 @@ export const apiRoutes = [
     pathParams: integrationPath,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: { description: 'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again' },
+      429: {
+        description:
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+      },
     },
   },
   {
@@ -227,7 +254,10 @@ export const apiRoutes = [
     pathParams: clusterPath,
     body: forwardingBody,
     responses: {
-      200: { description: 'Forwarding changed; pending files go to the new place, and a new digest chain starts there', schema: forwardingView },
+      200: {
+        description: 'Forwarding changed; pending files go to the new place, and a new digest chain starts there',
+        schema: forwardingView,
+      },
       201: { description: 'Forwarding turned on', schema: forwardingView },
       422: { description: 'The integration is in another region than the cluster (REGION_MISMATCH)' },
     },
@@ -245,7 +275,8 @@ export const apiRoutes = [
     method: 'PATCH',
     path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
     operationId: 'patchAuditLogForwarding',
-    summary: 'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression',
+    summary:
+      'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression',
     access: 'write',
     pathParams: clusterPath,
     body: forwardingPatch,
@@ -255,14 +286,21 @@ export const apiRoutes = [
     method: 'POST',
     path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay',
     operationId: 'startAuditLogReplay',
-    summary: 'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are)',
+    summary:
+      'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are)',
     access: 'write',
     pathParams: clusterPath,
     body: replayBody,
     responses: {
       202: { description: 'The replay job, started', schema: replayView },
-      409: { description: 'A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is not ACTIVE (INTEGRATION_NOT_ACTIVE)' },
-      422: { description: 'The window starts before forwarding was turned on, has not begun, or is longer than 31 days (REPLAY_WINDOW_INVALID)' },
+      409: {
+        description:
+          'A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is not ACTIVE (INTEGRATION_NOT_ACTIVE)',
+      },
+      422: {
+        description:
+          'The window starts before forwarding was turned on, has not begun, or is longer than 31 days (REPLAY_WINDOW_INVALID)',
+      },
     },
   },
   {
@@ -295,7 +333,8 @@ export const apiRoutes = [
     method: 'POST',
     path: '/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export',
     operationId: 'startBackupExport',
-    summary: 'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
+    summary:
+      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
     access: 'write',
     pathParams: backupPath,
     body: exportBody,

@@ -62,11 +62,20 @@ const TYPE_NAMES: Record<string, string> = {
 
 type RawIssue = z.core.$ZodRawIssue;
 
-function sizeText(issue: RawIssue & { minimum?: unknown; maximum?: unknown; origin?: string; inclusive?: boolean }, bound: 'at least' | 'at most'): string | undefined {
+function sizeText(
+  issue: RawIssue & { minimum?: unknown; maximum?: unknown; origin?: string; inclusive?: boolean },
+  bound: 'at least' | 'at most',
+): string | undefined {
   const limit = bound === 'at least' ? issue.minimum : issue.maximum;
-  if (issue.origin === 'string') return limit === 1 && bound === 'at least' ? 'must not be empty' : `must be ${bound} ${String(limit)} characters long`;
+  if (issue.origin === 'string')
+    return limit === 1 && bound === 'at least'
+      ? 'must not be empty'
+      : `must be ${bound} ${String(limit)} characters long`;
   if (issue.origin === 'array') return `must have ${bound} ${String(limit)} items`;
-  if (issue.origin === 'number') return issue.inclusive === false ? `must be ${bound === 'at least' ? 'more' : 'less'} than ${String(limit)}` : `must be ${bound} ${String(limit)}`;
+  if (issue.origin === 'number')
+    return issue.inclusive === false
+      ? `must be ${bound === 'at least' ? 'more' : 'less'} than ${String(limit)}`
+      : `must be ${bound} ${String(limit)}`;
   return undefined;
 }
 

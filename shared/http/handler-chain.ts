@@ -11,7 +11,9 @@ import type { ApiResult } from '#shared/http/responses';
 import { logger, startLogKeys } from '#shared/logger';
 
 /** A handler as Lambda calls it, and the operation it serves (a test matches it to serverless.yml). */
-export type RouteHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, ApiResult, Error, Context> & { operationId: OperationId };
+export type RouteHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, ApiResult, Error, Context> & {
+  operationId: OperationId;
+};
 
 /** Never headers, tokens or bodies. */
 const requestLogging = (): middy.MiddlewareObj<APIGatewayProxyEventV2, ApiResult> => ({
@@ -28,7 +30,13 @@ const errorMapping = (): middy.MiddlewareObj<APIGatewayProxyEventV2, ApiResult> 
   },
 });
 
-export function routeHandler(operationId: OperationId, run: (event: APIGatewayProxyEventV2) => Promise<ApiResult>): RouteHandler {
-  const handler = middy<APIGatewayProxyEventV2, ApiResult, Error, Context>().use(requestLogging()).use(errorMapping()).handler(run);
+export function routeHandler(
+  operationId: OperationId,
+  run: (event: APIGatewayProxyEventV2) => Promise<ApiResult>,
+): RouteHandler {
+  const handler = middy<APIGatewayProxyEventV2, ApiResult, Error, Context>()
+    .use(requestLogging())
+    .use(errorMapping())
+    .handler(run);
   return Object.assign(handler, { operationId });
 }

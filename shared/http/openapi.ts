@@ -12,7 +12,11 @@ const errorBody = z.object({
 });
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  });
   return rest;
 }
 
@@ -27,7 +31,10 @@ function parameters(route: ApiRoute) {
   return [...of('path', route.pathParams), ...of('query', route.query)];
 }
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 
 function errorResponses(route: ApiRoute) {
   if (route.access === 'public') return {};
@@ -57,7 +64,9 @@ function operation(route: ApiRoute) {
     ...(route.access === 'public' ? { security: [] } : {}),
     parameters: parameters(route),
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      ? {
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } },
+        }
       : {}),
     // A route's own description of an error status (e.g. which codes its 409 means) wins over the generic one.
     responses: { ...errorResponses(route), ...responses },
@@ -87,7 +96,12 @@ export function openApiDocument() {
     'x-events': {
       source: NOTIFICATION_SOURCE,
       bus: "the service's event bus (serverless.yml PlatformEventBus)",
-      detailTypes: Object.fromEntries(Object.keys(NOTIFICATIONS).map((detailType) => [detailType, { detail: { $ref: `#/components/schemas/${schemaName(detailType)}` } }])),
+      detailTypes: Object.fromEntries(
+        Object.keys(NOTIFICATIONS).map((detailType) => [
+          detailType,
+          { detail: { $ref: `#/components/schemas/${schemaName(detailType)}` } },
+        ]),
+      ),
     },
   };
 }
@@ -96,5 +110,7 @@ export function openApiDocument() {
 const schemaName = (detailType: string) => detailType.replaceAll(' ', '');
 
 function eventSchemas() {
-  return Object.fromEntries(Object.entries(NOTIFICATIONS).map(([detailType, schema]) => [schemaName(detailType), jsonSchema(schema, 'output')]));
+  return Object.fromEntries(
+    Object.entries(NOTIFICATIONS).map(([detailType, schema]) => [schemaName(detailType), jsonSchema(schema, 'output')]),
+  );
 }

@@ -1,11 +1,6 @@
 import type { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  BadRequestError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  type ErrorDetail,
-} from '#shared/errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type ErrorDetail } from '#shared/errors';
 import { fieldIssueText, fieldsOf, validValueOf } from '#shared/http/field-issues';
 
 /** Integration requests are a few hundred bytes; anything near this is not one of ours. */
@@ -56,7 +51,8 @@ export function jsonBodyOf(event: APIGatewayProxyEventV2): unknown {
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  if (raw.trim() === '') throw new BadRequestError('The request body is empty: send a JSON object.', [], 'INVALID_JSON');
+  if (raw.trim() === '')
+    throw new BadRequestError('The request body is empty: send a JSON object.', [], 'INVALID_JSON');
   try {
     return JSON.parse(raw);
   } catch {

@@ -1,3 +1,4 @@
+/** The API's answers: JSON with the headers every response carries (no caching, no sniffing), and the bare 204. */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export type ApiResult = APIGatewayProxyStructuredResultV2;

@@ -26,7 +26,12 @@ export function iamPolicyFor(input: DocumentInput): SetupDocuments['iamPolicy'] 
     {
       Sid: 'BucketLevelAccess',
       Effect: 'Allow',
-      Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucketMultipartUploads'],
+      Action: [
+        's3:ListBucket',
+        's3:GetBucketLocation',
+        's3:GetEncryptionConfiguration',
+        's3:ListBucketMultipartUploads',
+      ],
       Resource: `arn:aws:s3:::${input.bucketName}`,
     },
     {
@@ -60,7 +65,11 @@ export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolic
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${input.platformAccountId}:root` },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': input.pendingExternalId ? [input.externalId, input.pendingExternalId] : input.externalId } },
+        Condition: {
+          StringEquals: {
+            'sts:ExternalId': input.pendingExternalId ? [input.externalId, input.pendingExternalId] : input.externalId,
+          },
+        },
       },
     ],
   };

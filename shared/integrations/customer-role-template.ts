@@ -13,24 +13,44 @@ const NO_PENDING_EXTERNAL_ID = '';
 
 export const customerRoleTemplate = {
   AWSTemplateFormatVersion: '2010-09-09',
-  Description: 'Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration\'s external ID.',
+  Description:
+    "Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration's external ID.",
   Parameters: {
-    PlatformAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: "The platform's AWS account, trusted to assume the role." },
-    ExternalId: { Type: 'String', AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$', Description: "The integration's external ID: the role can be assumed only with it." },
+    PlatformAccountId: {
+      Type: 'String',
+      AllowedPattern: '^\\d{12}$',
+      Description: "The platform's AWS account, trusted to assume the role.",
+    },
+    ExternalId: {
+      Type: 'String',
+      AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$',
+      Description: "The integration's external ID: the role can be assumed only with it.",
+    },
     PendingExternalId: {
       Type: 'String',
       Default: NO_PENDING_EXTERNAL_ID,
       AllowedPattern: '^$|^[\\w+=,.@:/-]{2,1224}$',
-      Description: "During a rotation of the integration's external ID, the new one, accepted beside ExternalId; empty otherwise.",
+      Description:
+        "During a rotation of the integration's external ID, the new one, accepted beside ExternalId; empty otherwise.",
     },
-    BucketName: { Type: 'String', AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', Description: 'Your bucket that receives the exports and audit logs.' },
+    BucketName: {
+      Type: 'String',
+      AllowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      Description: 'Your bucket that receives the exports and audit logs.',
+    },
     KmsKeyArn: {
       Type: 'String',
       Default: NO_KMS_KEY,
       AllowedPattern: '^$|^arn:aws:kms:[a-z0-9-]+:\\d{12}:key/[a-zA-Z0-9-]+$',
-      Description: "The KMS key of the bucket's default encryption (SSE-KMS); empty when the bucket uses S3-managed keys.",
+      Description:
+        "The KMS key of the bucket's default encryption (SSE-KMS); empty when the bucket uses S3-managed keys.",
     },
-    RoleName: { Type: 'String', Default: 's3-integration', AllowedPattern: '^[\\w+=,.@-]{1,64}$', Description: 'Name of the IAM role the platform assumes.' },
+    RoleName: {
+      Type: 'String',
+      Default: 's3-integration',
+      AllowedPattern: '^[\\w+=,.@-]{1,64}$',
+      Description: 'Name of the IAM role the platform assumes.',
+    },
   },
   Conditions: {
     HasKmsKey: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, NO_KMS_KEY] }] },
@@ -47,7 +67,12 @@ export const customerRoleTemplate = {
             {
               Sid: 'BucketLevelAccess',
               Effect: 'Allow',
-              Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucketMultipartUploads'],
+              Action: [
+                's3:ListBucket',
+                's3:GetBucketLocation',
+                's3:GetEncryptionConfiguration',
+                's3:ListBucketMultipartUploads',
+              ],
               Resource: { 'Fn::Sub': 'arn:aws:s3:::${BucketName}' },
             },
             {
@@ -59,7 +84,12 @@ export const customerRoleTemplate = {
             {
               'Fn::If': [
                 'HasKmsKey',
-                { Sid: 'EncryptWithBucketKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: { Ref: 'KmsKeyArn' } },
+                {
+                  Sid: 'EncryptWithBucketKey',
+                  Effect: 'Allow',
+                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                  Resource: { Ref: 'KmsKeyArn' },
+                },
                 { Ref: 'AWS::NoValue' },
               ],
             },
@@ -80,7 +110,13 @@ export const customerRoleTemplate = {
               Action: 'sts:AssumeRole',
               Condition: {
                 StringEquals: {
-                  'sts:ExternalId': { 'Fn::If': ['HasPendingExternalId', [{ Ref: 'ExternalId' }, { Ref: 'PendingExternalId' }], { Ref: 'ExternalId' }] },
+                  'sts:ExternalId': {
+                    'Fn::If': [
+                      'HasPendingExternalId',
+                      [{ Ref: 'ExternalId' }, { Ref: 'PendingExternalId' }],
+                      { Ref: 'ExternalId' },
+                    ],
+                  },
                 },
               },
             },
@@ -92,7 +128,10 @@ export const customerRoleTemplate = {
     },
   },
   Outputs: {
-    RoleArn: { Description: 'Paste this role ARN into the integration.', Value: { 'Fn::GetAtt': ['IntegrationRole', 'Arn'] } },
+    RoleArn: {
+      Description: 'Paste this role ARN into the integration.',
+      Value: { 'Fn::GetAtt': ['IntegrationRole', 'Arn'] },
+    },
   },
 };
 

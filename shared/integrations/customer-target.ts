@@ -25,7 +25,9 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * use until a validation proves it; otherwise the integration's own.
  */
 export const candidateExternalIdOf = (integration: Integration) =>
-  integration.externalIdRotation?.status === 'PENDING' ? integration.externalIdRotation.newExternalId : integration.externalId;
+  integration.externalIdRotation?.status === 'PENDING'
+    ? integration.externalIdRotation.newExternalId
+    : integration.externalId;
 
 /** The settings a validation run tests: what the customer last set. */
 export function candidateTargetOf(integration: Integration): CustomerTarget {
@@ -125,7 +127,7 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
 
 /**
  * The integration new work may use (an export, forwarding turned on or moved): present, ACTIVE
- * and in the cluster's region (SPEC section 3). Work already running follows workerTargetOf.
+ * and in the cluster's region (docs/product-contract.md §3). Work already running follows workerTargetOf.
  */
 export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');

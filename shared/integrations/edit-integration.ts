@@ -6,7 +6,12 @@ import { saveEdit, type IntegrationEdit } from '#shared/integrations/edit-store'
 import { toView } from '#shared/integrations/integration-view';
 import * as store from '#shared/integrations/integration-store';
 import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
-import { kmsKeyInRegion, type EditIntegrationBody, type IntegrationView, type SetupDocuments } from '#shared/integrations/schemas';
+import {
+  kmsKeyInRegion,
+  type EditIntegrationBody,
+  type IntegrationView,
+  type SetupDocuments,
+} from '#shared/integrations/schemas';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
 
 /**
@@ -29,12 +34,22 @@ export async function editIntegration(
   const edit: IntegrationEdit = { ...body };
   const keyChanges = body.kmsKeyArn !== undefined && (body.kmsKeyArn ?? undefined) !== integration.kmsKeyArn;
   if (body.kmsKeyArn && !kmsKeyInRegion(body.kmsKeyArn, integration.region)) {
-    throw new BadRequestError(`The request body is not valid: kmsKeyArn must be a key in the integration region ${integration.region}.`, [
-      { field: 'kmsKeyArn', issue: `must be a key in the integration region ${integration.region}`, expected: `arn:aws:kms:${integration.region}:<account>:key/<id>` },
-    ]);
+    throw new BadRequestError(
+      `The request body is not valid: kmsKeyArn must be a key in the integration region ${integration.region}.`,
+      [
+        {
+          field: 'kmsKeyArn',
+          issue: `must be a key in the integration region ${integration.region}`,
+          expected: `arn:aws:kms:${integration.region}:<account>:key/<id>`,
+        },
+      ],
+    );
   }
   if (keyChanges && isValidating(integration.status, integration.validation?.startedAt)) {
-    throw new ConflictError('VALIDATION_IN_PROGRESS', 'A validation of this integration is running: wait for its result, then change the KMS key.');
+    throw new ConflictError(
+      'VALIDATION_IN_PROGRESS',
+      'A validation of this integration is running: wait for its result, then change the KMS key.',
+    );
   }
   // An integration stored before snapshots counts its current settings as proved: record them
   // before the key changes, or the new key would count as proved too.

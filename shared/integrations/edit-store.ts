@@ -84,10 +84,16 @@ export async function saveEdit(
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons[2]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('NAME_TAKEN', `An integration named "${edit.name}" already exists in this project: choose another name.`);
+      throw new ConflictError(
+        'NAME_TAKEN',
+        `An integration named "${edit.name}" already exists in this project: choose another name.`,
+      );
     }
     if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[1]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('CONCURRENT_UPDATE', 'The integration changed while you edited it (a validation or another edit): read it again and repeat the edit.');
+      throw new ConflictError(
+        'CONCURRENT_UPDATE',
+        'The integration changed while you edited it (a validation or another edit): read it again and repeat the edit.',
+      );
     }
     throw error;
   }

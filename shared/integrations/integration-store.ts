@@ -1,3 +1,9 @@
+/**
+ * The integration records in the table, read and written with no access check: only use cases
+ * (manage-integrations.ts, which authorize first) and workers call this. Store reads are named
+ * `load…` here and in every `*-store.ts`, never like a use case (`getIntegration`), so an
+ * editor's auto-import cannot offer the unchecked read for a checked use case.
+ */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -7,13 +13,6 @@ import { ensureUsageCounted, releaseIntegrationPlace, takeIntegrationPlace } fro
 import { cancellationReasons, loadRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
 import type { Integration } from '#shared/integrations/integration';
-
-/**
- * The integration records in the table, read and written with no access check: only use cases
- * (manage-integrations.ts, which authorize first) and workers call this. Store reads are named
- * `load…` here and in every `*-store.ts`, never like a use case (`getIntegration`), so an
- * editor's auto-import cannot offer the unchecked read for a checked use case.
- */
 
 /**
  * Creates the integration, reserves its name within the project, records its external ID as used
@@ -55,13 +54,17 @@ export async function insertIntegration(integration: Integration): Promise<void>
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('NAME_TAKEN', `An integration named "${name}" already exists in this project: choose another name.`);
+      throw new ConflictError(
+        'NAME_TAKEN',
+        `An integration named "${name}" already exists in this project: choose another name.`,
+      );
     }
     if (reasons[3]?.Code === 'ConditionalCheckFailed') {
       const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
       throw new ConflictError(
         'INTEGRATION_LIMIT_REACHED',
-        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses (DELETE .../integrations/{integrationId}) before creating another.`,
+        `This project already has ${limit} integrations, the most it may have: delete one it no longer uses ` +
+          '(DELETE .../integrations/{integrationId}) before creating another.',
       );
     }
     throw error;
@@ -109,14 +112,18 @@ export async function deleteIntegrationRecords(integration: Integration): Promis
     if (reasons[0]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError(
         'INTEGRATION_IN_USE',
-        'This integration is used by a running export or by audit-log forwarding: wait for the export to finish or turn forwarding off, then delete it.',
+        'This integration is used by a running export or by audit-log forwarding: ' +
+          'wait for the export to finish or turn forwarding off, then delete it.',
       );
     }
     throw error;
   }
 }
 
-export type ValidationStart = { began: true } | { began: false; reason: 'in-progress' } | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
+export type ValidationStart =
+  | { began: true }
+  | { began: false; reason: 'in-progress' }
+  | { began: false; reason: 'rate-limited'; retryAfterSeconds: number };
 
 /**
  * Moves the integration to VALIDATING for a new validation run, unless a run is already under way
@@ -164,16 +171,29 @@ export async function beginValidation(
     }
   };
   for (let round = 0; round < 3; round += 1) {
-    if (await attempt('validationsInWindow = validationsInWindow + :one', 'validationWindow = :window AND validationsInWindow < :max', { ':one': 1, ':max': max })) {
+    if (
+      await attempt(
+        'validationsInWindow = validationsInWindow + :one',
+        'validationWindow = :window AND validationsInWindow < :max',
+        { ':one': 1, ':max': max },
+      )
+    ) {
       return { began: true };
     }
-    if (await attempt('validationWindow = :window, validationsInWindow = :one', '(attribute_not_exists(validationWindow) OR validationWindow <> :window)', { ':one': 1 })) {
+    if (
+      await attempt(
+        'validationWindow = :window, validationsInWindow = :one',
+        '(attribute_not_exists(validationWindow) OR validationWindow <> :window)',
+        { ':one': 1 },
+      )
+    ) {
       return { began: true };
     }
     // Neither applied: find out which condition held it back (or retry a race with a window change).
     const stored = await loadRecord<Integration>(key);
     if (!stored) return { began: false, reason: 'in-progress' };
-    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore) return { began: false, reason: 'in-progress' };
+    if (stored.status === 'VALIDATING' && (stored.validation?.startedAt ?? '') >= run.staleBefore)
+      return { began: false, reason: 'in-progress' };
     if (stored.validationWindow === window && (stored.validationsInWindow ?? 0) >= max) {
       const secondsIntoMinute = Number(run.startedAt.slice(17, 19)) || 0;
       return { began: false, reason: 'rate-limited', retryAfterSeconds: Math.max(1, 60 - secondsIntoMinute) };

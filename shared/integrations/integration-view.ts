@@ -23,7 +23,16 @@ export function toView(integration: Integration): IntegrationView {
   const awaitingValidation = changesAwaitingValidation(integration);
   return {
     ...view,
-    ...(rotation ? { externalIdRotation: { status: rotation.status, newExternalId: rotation.newExternalId, oldExternalId: rotation.oldExternalId, startedAt: rotation.startedAt } } : {}),
+    ...(rotation
+      ? {
+          externalIdRotation: {
+            status: rotation.status,
+            newExternalId: rotation.newExternalId,
+            oldExternalId: rotation.oldExternalId,
+            startedAt: rotation.startedAt,
+          },
+        }
+      : {}),
     ...(awaitingValidation.length > 0 ? { awaitingValidation } : {}),
   };
 }

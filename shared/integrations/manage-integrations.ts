@@ -16,7 +16,12 @@ import { startValidation } from '#shared/validation/start-validation';
  * project it may not see; none of them knows about HTTP.
  */
 
-export async function requireIntegration(caller: PlatformUser, projectId: string, integrationId: string, access: Access) {
+export async function requireIntegration(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+  access: Access,
+) {
   await requireProjectAccess(caller, projectId, access);
   const integration = await store.loadIntegration(projectId, integrationId);
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
@@ -62,17 +67,29 @@ export async function createIntegration(
   return { ...toView(integration), setup: documentsOf(integration) };
 }
 
-export async function listIntegrations(caller: PlatformUser, projectId: string, page: { limit: number; nextToken?: string }) {
+export async function listIntegrations(
+  caller: PlatformUser,
+  projectId: string,
+  page: { limit: number; nextToken?: string },
+) {
   await requireProjectAccess(caller, projectId, 'read');
   const { items, nextToken } = await store.loadIntegrationPage(projectId, page);
   return { items: items.map(toView), nextToken };
 }
 
-export async function getIntegration(caller: PlatformUser, projectId: string, integrationId: string): Promise<IntegrationView> {
+export async function getIntegration(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+): Promise<IntegrationView> {
   return toView(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
-export async function getSetupDocuments(caller: PlatformUser, projectId: string, integrationId: string): Promise<SetupDocuments> {
+export async function getSetupDocuments(
+  caller: PlatformUser,
+  projectId: string,
+  integrationId: string,
+): Promise<SetupDocuments> {
   return documentsOf(await requireIntegration(caller, projectId, integrationId, 'read'));
 }
 
@@ -87,7 +104,10 @@ export async function setRole(caller: PlatformUser, projectId: string, integrati
 export async function revalidate(caller: PlatformUser, projectId: string, integrationId: string) {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   if (!integration.roleArn) {
-    throw new ConflictError('ROLE_NOT_SET', 'Set the role of this integration first (PUT .../role); that starts validation.');
+    throw new ConflictError(
+      'ROLE_NOT_SET',
+      'Set the role of this integration first (PUT .../role); that starts validation.',
+    );
   }
   await startValidation(integration);
   return getIntegration(caller, projectId, integrationId);

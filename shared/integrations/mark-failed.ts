@@ -43,13 +43,27 @@ export async function markIntegrationFailed(
             result: 'FAILED',
             startedAt: now,
             endedAt: now,
-            stages: [{ name: failure.stage, status: 'FAILED', code: failure.code, message: failure.message, startedAt: now, endedAt: now }],
+            stages: [
+              {
+                name: failure.stage,
+                status: 'FAILED',
+                code: failure.code,
+                message: failure.message,
+                startedAt: now,
+                endedAt: now,
+              },
+            ],
           },
         },
       }),
     );
     logger.warn('integration marked FAILED', { ...ref, code: failure.code, detectedBy: failure.detectedBy });
-    await publishIntegrationStatus(ref, { status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: failure.detectedBy, failed: { code: failure.code, name: failure.stage } });
+    await publishIntegrationStatus(ref, {
+      status: 'FAILED',
+      previousStatus: 'ACTIVE',
+      detectedBy: failure.detectedBy,
+      failed: { code: failure.code, name: failure.stage },
+    });
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

@@ -10,7 +10,8 @@ export function bucketNameProblem(name: string): string | undefined {
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'must begin and end with a letter or digit';
   if (name.includes('..')) return 'must not contain two adjacent dots';
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'must not be formatted as an IP address';
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) return 'must not start with a reserved prefix (xn--, sthree-, amzn-s3-demo-)';
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name))
+    return 'must not start with a reserved prefix (xn--, sthree-, amzn-s3-demo-)';
   if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) return 'must not end with a reserved suffix';
   return undefined;
 }
@@ -19,7 +20,10 @@ export function bucketNameProblem(name: string): string | undefined {
 export const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** A KMS key ARN (not an alias: IAM policies must name the key itself). */
-export const KMS_KEY_ARN = /^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):key\/(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const KMS_KEY_ARN = new RegExp(
+  '^arn:aws:kms:([a-z]{2}(?:-[a-z]+)+-\\d):(\\d{12}):key\\/' +
+    '(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
+);
 
 export function accountOfRoleArn(roleArn: string): string {
   const account = ROLE_ARN.exec(roleArn)?.[1];

@@ -26,11 +26,19 @@ import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
  * The validation side is shared/validation/rotation-checks.ts.
  */
 const validationRunning = (integration: Integration) =>
-  integration.status === 'VALIDATING' && Date.parse(integration.validation?.startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;
+  integration.status === 'VALIDATING' &&
+  Date.parse(integration.validation?.startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;
 
-const VALIDATING = () => new ConflictError('VALIDATION_IN_PROGRESS', 'A validation of this integration is running: wait for its result, then try again.');
+const VALIDATING = () =>
+  new ConflictError(
+    'VALIDATION_IN_PROGRESS',
+    'A validation of this integration is running: wait for its result, then try again.',
+  );
 
-async function viewWithDocuments(projectId: string, integrationId: string): Promise<IntegrationView & { setup: SetupDocuments }> {
+async function viewWithDocuments(
+  projectId: string,
+  integrationId: string,
+): Promise<IntegrationView & { setup: SetupDocuments }> {
   const integration = await store.loadIntegration(projectId, integrationId);
   if (!integration) throw new ConflictError('CONCURRENT_UPDATE', 'The integration was deleted meanwhile.');
   return { ...toView(integration), setup: documentsOf(integration) };
@@ -43,13 +51,18 @@ export async function startRotation(caller: PlatformUser, projectId: string, int
     throw new ConflictError(
       'ROTATION_IN_PROGRESS',
       current.status === 'PENDING'
-        ? 'A rotation of the external ID is already under way: update the role\'s trust policy and validate, or cancel it (DELETE .../external-id-rotation).'
-        : 'The last rotation is not finished: remove the old external ID from the role\'s trust policy and validate to retire it, then rotate again.',
+        ? "A rotation of the external ID is already under way: update the role's trust policy and validate, or cancel it (DELETE .../external-id-rotation)."
+        : "The last rotation is not finished: remove the old external ID from the role's trust policy and validate to retire it, then rotate again.",
     );
   }
   if (validationRunning(integration)) throw VALIDATING();
   const now = new Date().toISOString();
-  await saveNewRotation(integration, { status: 'PENDING', newExternalId: newExternalId(), oldExternalId: integration.externalId, startedAt: now });
+  await saveNewRotation(integration, {
+    status: 'PENDING',
+    newExternalId: newExternalId(),
+    oldExternalId: integration.externalId,
+    startedAt: now,
+  });
   logger.info('external ID rotation started', { projectId, integrationId });
   return viewWithDocuments(projectId, integrationId);
 }
@@ -57,11 +70,12 @@ export async function startRotation(caller: PlatformUser, projectId: string, int
 export async function cancelRotation(caller: PlatformUser, projectId: string, integrationId: string): Promise<void> {
   const integration = await requireIntegration(caller, projectId, integrationId, 'write');
   const rotation = integration.externalIdRotation;
-  if (!rotation) throw new NotFoundError('This integration has no external ID rotation under way.', 'ROTATION_NOT_FOUND');
+  if (!rotation)
+    throw new NotFoundError('This integration has no external ID rotation under way.', 'ROTATION_NOT_FOUND');
   if (rotation.status !== 'PENDING') {
     throw new ConflictError(
       'ROTATION_SWITCHED',
-      'The new external ID is already in use and cannot be taken back: remove the old one from the role\'s trust policy and validate to finish the rotation.',
+      "The new external ID is already in use and cannot be taken back: remove the old one from the role's trust policy and validate to finish the rotation.",
     );
   }
   if (validationRunning(integration)) throw VALIDATING();

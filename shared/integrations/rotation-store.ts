@@ -13,7 +13,10 @@ import { keys } from '#shared/table/keys';
  * integration being exactly as read (`updatedAt`).
  */
 const CONCURRENT = () =>
-  new ConflictError('CONCURRENT_UPDATE', 'The integration changed meanwhile (a validation or another change): read it again and repeat.');
+  new ConflictError(
+    'CONCURRENT_UPDATE',
+    'The integration changed meanwhile (a validation or another change): read it again and repeat.',
+  );
 
 const tombstoneMark = (externalId: string, mark: 'retiredAt' | 'cancelledAt', now: string) => ({
   Update: {
@@ -35,7 +38,13 @@ export async function saveNewRotation(integration: Integration, rotation: Stored
           {
             Put: {
               TableName: table(),
-              Item: { ...keys.externalId(rotation.newExternalId), projectId, integrationId, createdAt: rotation.startedAt, rotationOf: rotation.oldExternalId },
+              Item: {
+                ...keys.externalId(rotation.newExternalId),
+                projectId,
+                integrationId,
+                createdAt: rotation.startedAt,
+                rotationOf: rotation.oldExternalId,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -44,8 +53,14 @@ export async function saveNewRotation(integration: Integration, rotation: Stored
               TableName: table(),
               Key: keys.integration(projectId, integrationId),
               UpdateExpression: 'SET externalIdRotation = :rotation, updatedAt = :now',
-              ConditionExpression: 'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND externalId = :old',
-              ExpressionAttributeValues: { ':rotation': rotation, ':now': rotation.startedAt, ':seen': integration.updatedAt, ':old': rotation.oldExternalId },
+              ConditionExpression:
+                'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND externalId = :old',
+              ExpressionAttributeValues: {
+                ':rotation': rotation,
+                ':now': rotation.startedAt,
+                ':seen': integration.updatedAt,
+                ':old': rotation.oldExternalId,
+              },
             },
           },
         ],
@@ -59,7 +74,11 @@ export async function saveNewRotation(integration: Integration, rotation: Stored
 }
 
 /** Cancels a PENDING rotation: the integration keeps its ID, the new one is marked cancelled (never issued again). */
-export async function deletePendingRotation(integration: Integration, rotation: StoredRotation, now: string): Promise<void> {
+export async function deletePendingRotation(
+  integration: Integration,
+  rotation: StoredRotation,
+  now: string,
+): Promise<void> {
   try {
     await dynamodb.send(
       new TransactWriteCommand({
@@ -69,9 +88,15 @@ export async function deletePendingRotation(integration: Integration, rotation: 
               TableName: table(),
               Key: keys.integration(integration.projectId, integration.integrationId),
               UpdateExpression: 'REMOVE externalIdRotation SET updatedAt = :now',
-              ConditionExpression: 'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND externalIdRotation.newExternalId = :new',
+              ConditionExpression:
+                'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND externalIdRotation.newExternalId = :new',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':now': now, ':seen': integration.updatedAt, ':pending': 'PENDING', ':new': rotation.newExternalId },
+              ExpressionAttributeValues: {
+                ':now': now,
+                ':seen': integration.updatedAt,
+                ':pending': 'PENDING',
+                ':new': rotation.newExternalId,
+              },
             },
           },
           tombstoneMark(rotation.newExternalId, 'cancelledAt', now),

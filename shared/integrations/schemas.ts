@@ -53,7 +53,9 @@ const bucketName = z
 const kmsKeyArn = z
   .string()
   .regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or a key id')
-  .describe('the ARN of the KMS key of the bucket\'s default encryption, in the integration region, e.g. "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"');
+  .describe(
+    'the ARN of the KMS key of the bucket\'s default encryption, in the integration region, e.g. "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+  );
 
 /** A key is used in the integration's region only: S3 refuses a key of another region. */
 export const kmsKeyInRegion = (keyArn: string, region: string) => KMS_KEY_ARN.exec(keyArn)?.[1] === region;
@@ -82,7 +84,9 @@ export const editIntegrationBody = z
     description: integrationDescription.nullable().optional(),
     kmsKeyArn: kmsKeyArn.nullable().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'must name at least one of name, description and kmsKeyArn' });
+  .refine((body) => Object.keys(body).length > 0, {
+    message: 'must name at least one of name, description and kmsKeyArn',
+  });
 
 export const setRoleBody = z.strictObject({
   roleArn: z
@@ -95,7 +99,14 @@ export const setRoleBody = z.strictObject({
 export const integrationStatus = z.enum(['AWAITING_ROLE', 'VALIDATING', 'ACTIVE', 'FAILED']);
 
 export const validationStage = z.object({
-  name: z.enum(['ASSUME_ROLE', 'EXTERNAL_ID_ENFORCED', 'BUCKET_LOCATION', 'BUCKET_REGION', 'WRITE_ACCESS', 'READ_ACCESS']),
+  name: z.enum([
+    'ASSUME_ROLE',
+    'EXTERNAL_ID_ENFORCED',
+    'BUCKET_LOCATION',
+    'BUCKET_REGION',
+    'WRITE_ACCESS',
+    'READ_ACCESS',
+  ]),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED']),
   code: z.string().optional(),
   message: z.string().optional(),

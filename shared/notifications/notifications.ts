@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * The service's own events (SPEC section 6): every status change a platform may want to tell its
+ * The service's own events (docs/product-contract.md §6): every status change a platform may want to tell its
  * customers about (e-mail, paging), published on the service's bus (PlatformEventBus) with source
  * `s3-integrations`. One detail type per kind of resource; `detail.status` says what it became.
  * The schemas are the contract: docs/openapi.json carries them (components.schemas, generated
@@ -18,13 +18,28 @@ export const integrationStatusChanged = z
   .object({
     ...ids,
     status: z.enum(['ACTIVE', 'FAILED']),
-    previousStatus: z.enum(['VALIDATING', 'ACTIVE']).describe('VALIDATING after a validation the customer started; ACTIVE when a re-check or work found access broken'),
-    code: z.string().optional().describe('present when FAILED, or when a validation of a change failed while the proved settings keep serving (status ACTIVE): the failed stage\'s code, e.g. KMS_ACCESS_DENIED'),
+    previousStatus: z
+      .enum(['VALIDATING', 'ACTIVE'])
+      .describe(
+        'VALIDATING after a validation the customer started; ACTIVE when a re-check or work found access broken',
+      ),
+    code: z
+      .string()
+      .optional()
+      .describe(
+        "present when FAILED, or when a validation of a change failed while the proved settings keep serving (status ACTIVE): the failed stage's code, e.g. KMS_ACCESS_DENIED",
+      ),
     stage: z.string().optional().describe('the failed validation stage, beside `code`'),
-    detectedBy: z.string().describe('validation (a run the customer started), recheck (the daily re-validation), export or forwarding (work that found access broken)'),
+    detectedBy: z
+      .string()
+      .describe(
+        'validation (a run the customer started), recheck (the daily re-validation), export or forwarding (work that found access broken)',
+      ),
     at,
   })
-  .describe('Integration Status Changed: a validation ended, or a re-check or running work found the bucket unreachable');
+  .describe(
+    'Integration Status Changed: a validation ended, or a re-check or running work found the bucket unreachable',
+  );
 
 export const exportJobFinished = z
   .object({
@@ -33,7 +48,10 @@ export const exportJobFinished = z
     clusterId: z.string(),
     backupId: z.string(),
     status: z.enum(['SUCCEEDED', 'FAILED']),
-    code: z.string().optional().describe('present when FAILED: the job error\'s code, e.g. BUCKET_ACCESS_DENIED or EXPORT_ABANDONED'),
+    code: z
+      .string()
+      .optional()
+      .describe("present when FAILED: the job error's code, e.g. BUCKET_ACCESS_DENIED or EXPORT_ABANDONED"),
     at,
   })
   .describe('Export Job Finished: an export job ended, complete (SUCCEEDED) or not (FAILED)');
@@ -45,7 +63,7 @@ export const forwardingHealthChanged = z
     health: z.enum(['HEALTHY', 'LAGGING', 'FAILING']),
     previousHealth: z.enum(['HEALTHY', 'LAGGING', 'FAILING']),
     lagSeconds: z.number().optional().describe('age of the oldest undelivered audit-log file'),
-    code: z.string().optional().describe('present when FAILING: the last delivery error\'s code'),
+    code: z.string().optional().describe("present when FAILING: the last delivery error's code"),
     at,
   })
   .describe('Audit Log Forwarding Health Changed: forwarding of a cluster started or stopped lagging or failing');
@@ -69,7 +87,10 @@ export type ForwardingHealth = z.infer<typeof forwardingHealthChanged>['health']
  * undelivered file is older than `lagAlertSeconds` (the operators' ForwardingLagAlarm uses the
  * same 15 minutes by default).
  */
-export function forwardingHealthOf(health: { consecutiveFailures: number; lagSeconds?: number }, lagAlertSeconds: number): ForwardingHealth {
+export function forwardingHealthOf(
+  health: { consecutiveFailures: number; lagSeconds?: number },
+  lagAlertSeconds: number,
+): ForwardingHealth {
   if (health.consecutiveFailures > 0) return 'FAILING';
   return (health.lagSeconds ?? 0) > lagAlertSeconds ? 'LAGGING' : 'HEALTHY';
 }

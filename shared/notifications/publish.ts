@@ -4,7 +4,12 @@ import { config } from '#shared/config';
 import { eventBridge } from '#shared/aws/clients';
 import { logger, metrics } from '#shared/logger';
 import type { IntegrationHealth } from '#shared/integrations/schemas';
-import { forwardingHealthOf, NOTIFICATION_SOURCE, NOTIFICATIONS, type Notification } from '#shared/notifications/notifications';
+import {
+  forwardingHealthOf,
+  NOTIFICATION_SOURCE,
+  NOTIFICATIONS,
+  type Notification,
+} from '#shared/notifications/notifications';
 
 /**
  * The one place the service publishes its events (notifications.ts says which). Called right after
@@ -19,11 +24,24 @@ export async function publish(notification: Notification): Promise<void> {
   try {
     const detail = NOTIFICATIONS[notification.detailType].parse(notification.detail);
     const answer = await eventBridge.send(
-      new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: NOTIFICATION_SOURCE, DetailType: notification.detailType, Detail: JSON.stringify(detail) }] }),
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: bus,
+            Source: NOTIFICATION_SOURCE,
+            DetailType: notification.detailType,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
     );
     if ((answer.FailedEntryCount ?? 0) > 0) throw new Error(answer.Entries?.[0]?.ErrorCode ?? 'FailedEntry');
   } catch (error) {
-    logger.warn('event not published', { detailType: notification.detailType, projectId: notification.detail.projectId, error: (error as Error).name });
+    logger.warn('event not published', {
+      detailType: notification.detailType,
+      projectId: notification.detail.projectId,
+      error: (error as Error).name,
+    });
     metrics.addMetric('NotificationsNotPublished', MetricUnit.Count, 1);
   }
 }
@@ -43,7 +61,12 @@ export function publishJobFinished(
 /** An integration's status changed (its write succeeded): the end of a validation, or FAILED found by a re-check or by work. */
 export function publishIntegrationStatus(
   ref: { projectId: string; integrationId: string },
-  change: { status: 'ACTIVE' | 'FAILED'; previousStatus: 'VALIDATING' | 'ACTIVE'; detectedBy: string; failed?: { code?: string; name: string } },
+  change: {
+    status: 'ACTIVE' | 'FAILED';
+    previousStatus: 'VALIDATING' | 'ACTIVE';
+    detectedBy: string;
+    failed?: { code?: string; name: string };
+  },
 ): Promise<void> {
   const { failed, ...rest } = change;
   return publish({

@@ -1,3 +1,8 @@
+/**
+ * The tenancy rule of docs/product-contract.md §2, in one place. The organization owner of the project's
+ * organization and project admins may write; project members may read; anyone else learns nothing,
+ * not even that the project exists (404). Integrations need the enterprise plan.
+ */
 import { FeatureNotAvailableError, ForbiddenError, NotFoundError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
 import { loadOwnedCluster, loadProject, type Cluster, type Project } from '#shared/projects/project-store';
@@ -6,11 +11,6 @@ export type Access = 'read' | 'write';
 
 const notFound = () => new NotFoundError('No such project, or you have no access to it.');
 
-/**
- * The tenancy rule of SPEC section 2, in one place. The organization owner of the project's
- * organization and project admins may write; project members may read; anyone else learns nothing,
- * not even that the project exists (404). Integrations need the enterprise plan.
- */
 export async function requireProjectAccess(caller: PlatformUser, projectId: string, access: Access): Promise<Project> {
   const project = await loadProject(projectId);
   if (!project || project.orgId !== caller.orgId) throw notFound();
@@ -26,12 +26,14 @@ export async function requireProjectAccess(caller: PlatformUser, projectId: stri
   return project;
 }
 
-/** Exports and forwarding work only for dedicated clusters (SPEC section 2) the project owns now. */
+/** Exports and forwarding work only for dedicated clusters (docs/product-contract.md §2) the project owns now. */
 export async function requireDedicatedCluster(projectId: string, clusterId: string): Promise<Cluster> {
   const cluster = await loadOwnedCluster(projectId, clusterId);
   if (!cluster) throw new NotFoundError('No such cluster in this project.');
   if (cluster.tier !== 'dedicated') {
-    throw new FeatureNotAvailableError('Backup export and audit-log forwarding are available only for dedicated clusters.');
+    throw new FeatureNotAvailableError(
+      'Backup export and audit-log forwarding are available only for dedicated clusters.',
+    );
   }
   return cluster;
 }

@@ -1,10 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { EventBridgeEvent } from 'aws-lambda';
-import { config } from '#shared/config';
-import { sourceFolder } from '#shared/exports/destination';
-import { logger, metrics } from '#shared/logger';
-import { backupCompleted } from '#shared/projects/platform-events';
-
 /**
  * Platform events decide tenancy (`Project Upserted` puts a project in an organization) and what an
  * export reads (`Backup Completed` names bucket and prefix), so they are checked before anything
@@ -19,7 +12,15 @@ import { backupCompleted } from '#shared/projects/platform-events';
  * PlatformEventsRefusedByReason),
  * and nothing else happens: retrying it would be refused again.
  */
-export type RefusalReason = 'UNKNOWN_PRODUCER' | 'FUTURE_TIME' | 'BACKUP_BUCKET_NOT_ALLOWED' | 'BACKUP_PREFIX_NOT_ALLOWED';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from '#shared/config';
+import { sourceFolder } from '#shared/exports/destination';
+import { logger, metrics } from '#shared/logger';
+import { backupCompleted } from '#shared/projects/platform-events';
+
+export type RefusalReason =
+  'UNKNOWN_PRODUCER' | 'FUTURE_TIME' | 'BACKUP_BUCKET_NOT_ALLOWED' | 'BACKUP_PREFIX_NOT_ALLOWED';
 
 export const producerAccounts = (): string[] =>
   config().PLATFORM_EVENT_ACCOUNTS.length > 0 ? config().PLATFORM_EVENT_ACCOUNTS : [config().PLATFORM_ACCOUNT_ID];
@@ -29,7 +30,9 @@ export const backupBucketOwner = (): string => config().BACKUP_BUCKET_OWNER || c
 
 /** IAM-style wildcards (`*` any run, `?` one character), everything else literal. */
 function matchesPattern(pattern: string, value: string): boolean {
-  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
@@ -42,7 +45,8 @@ export function backupLocationProblem(
   location: { bucket: string; prefix: string },
   backup: { clusterId: string; backupId: string },
 ): RefusalReason | undefined {
-  if (!config().BACKUP_BUCKETS.some((pattern) => matchesPattern(pattern, location.bucket))) return 'BACKUP_BUCKET_NOT_ALLOWED';
+  if (!config().BACKUP_BUCKETS.some((pattern) => matchesPattern(pattern, location.bucket)))
+    return 'BACKUP_BUCKET_NOT_ALLOWED';
   // The prefix as a folder at or below the backup's own: `backups/c/b-1` never reaches `backups/c/b-10/`.
   if (!sourceFolder(location.prefix).startsWith(backupFolderOf(backup))) return 'BACKUP_PREFIX_NOT_ALLOWED';
   return undefined;
@@ -64,7 +68,14 @@ export function refusalOf(event: EventBridgeEvent<string, unknown>, now = Date.n
 export function acceptPlatformEvent(event: EventBridgeEvent<string, unknown>): boolean {
   const reason = refusalOf(event);
   if (!reason) return true;
-  logger.warn('platform event refused', { reason, eventId: event.id, source: event.source, detailType: event['detail-type'], account: event.account, time: event.time });
+  logger.warn('platform event refused', {
+    reason,
+    eventId: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    account: event.account,
+    time: event.time,
+  });
   // One total to alarm on, and one by reason to see why (as ExportsFailed and ExportFailuresByCode).
   metrics.singleMetric().addMetric('PlatformEventsRefused', MetricUnit.Count, 1);
   const byReason = metrics.singleMetric();

@@ -1,10 +1,10 @@
+/**
+ * The platform events this service consumes (docs/product-contract.md §6), as EventBridge delivers them. The
+ * envelope's `time` and `id` order the events: the store keeps the newest and ignores replays.
+ */
 import * as z from 'zod';
 import { backupId, clusterId, orgId, projectId } from '#shared/projects/schemas';
 
-/**
- * The platform events this service consumes (SPEC section 6), as EventBridge delivers them. The
- * envelope's `time` and `id` order the events: the store keeps the newest and ignores replays.
- */
 export const projectUpserted = z.object({
   projectId,
   orgId,

@@ -1,15 +1,14 @@
+/**
+ * The projects, clusters and backups learnt from platform events, in the table and read with no access
+ * check: each record is written only when its event is newer than the stored one.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { loadRecord } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
-import type {
-  BackupCompleted,
-  ClusterUpserted,
-  EventVersion,
-  ProjectUpserted,
-} from '#shared/projects/platform-events';
+import type { BackupCompleted, ClusterUpserted, EventVersion, ProjectUpserted } from '#shared/projects/platform-events';
 
 export type Project = ProjectUpserted & EventVersion;
 export type Cluster = ClusterUpserted & EventVersion;
@@ -27,8 +26,7 @@ async function putIfNewer(key: { pk: string; sk: string }, record: EventVersion 
       new PutCommand({
         TableName: config().TABLE_NAME,
         Item: { ...key, ...record },
-        ConditionExpression:
-          'attribute_not_exists(pk) OR eventTime < :time OR (eventTime = :time AND eventId <= :id)',
+        ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :time OR (eventTime = :time AND eventId <= :id)',
         ExpressionAttributeValues: { ':time': record.eventTime, ':id': record.eventId },
       }),
     );
@@ -47,14 +45,21 @@ export const recordProject = (project: Project) => putIfNewer(keys.project(proje
  * stays behind, and only the owner record says it is no longer that project's (loadOwnedCluster).
  */
 export async function recordCluster(cluster: Cluster): Promise<boolean> {
-  const owner = { clusterId: cluster.clusterId, projectId: cluster.projectId, eventTime: cluster.eventTime, eventId: cluster.eventId };
-  const [recorded] = await Promise.all([putIfNewer(keys.cluster(cluster.projectId, cluster.clusterId), cluster), putIfNewer(keys.clusterOwner(cluster.clusterId), owner)]);
+  const owner = {
+    clusterId: cluster.clusterId,
+    projectId: cluster.projectId,
+    eventTime: cluster.eventTime,
+    eventId: cluster.eventId,
+  };
+  const [recorded] = await Promise.all([
+    putIfNewer(keys.cluster(cluster.projectId, cluster.clusterId), cluster),
+    putIfNewer(keys.clusterOwner(cluster.clusterId), owner),
+  ]);
   return recorded;
 }
 
 export const recordBackup = (backup: Backup) =>
   putIfNewer(keys.backup(backup.projectId, backup.clusterId, backup.backupId), backup);
-
 
 export const loadProject = (projectId: string) => loadRecord<Project>(keys.project(projectId));
 
@@ -68,7 +73,10 @@ export const loadCluster = (projectId: string, clusterId: string) =>
  * none: their project's own record is the answer until their next event.
  */
 export async function loadOwnedCluster(projectId: string, clusterId: string): Promise<Cluster | undefined> {
-  const [cluster, owner] = await Promise.all([loadCluster(projectId, clusterId), loadRecord<{ projectId: string }>(keys.clusterOwner(clusterId))]);
+  const [cluster, owner] = await Promise.all([
+    loadCluster(projectId, clusterId),
+    loadRecord<{ projectId: string }>(keys.clusterOwner(clusterId)),
+  ]);
   if (!cluster || (owner && owner.projectId !== projectId)) return undefined;
   return cluster;
 }

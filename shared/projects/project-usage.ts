@@ -1,3 +1,9 @@
+/**
+ * What a project uses, counted on one item (PROJECT#<p> / USAGE) that the transactions creating and
+ * deleting integrations update, on condition that the limit holds: two concurrent creates can
+ * never both take the last place. Projects that had integrations before the counter existed get
+ * it counted once, by the first create or delete that finds it missing.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -5,12 +11,6 @@ import { config } from '#shared/config';
 import { loadRecord, tableName } from '#shared/table/items';
 import { keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
 
-/**
- * What a project uses, counted on one item (PROJECT#<p> / USAGE) that the transactions creating and
- * deleting integrations update, on condition that the limit holds: two concurrent creates can
- * never both take the last place. Projects that had integrations before the counter existed get
- * it counted once, by the first create or delete that finds it missing.
- */
 export interface ProjectUsage {
   integrations: number;
 }
@@ -36,7 +36,11 @@ export async function ensureUsageCounted(projectId: string): Promise<void> {
   } while (startKey);
   try {
     await dynamodb.send(
-      new PutCommand({ TableName: tableName(), Item: { ...keys.projectUsage(projectId), integrations }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.projectUsage(projectId), integrations },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   } catch (error) {
     // Another request counted first: its count stands, and every change since went through the item.

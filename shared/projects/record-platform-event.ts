@@ -1,3 +1,7 @@
+/**
+ * The use case of record-platform-event: a platform event the checks accept updates the project,
+ * cluster or backup record it is about, unless that record comes from a newer event.
+ */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
@@ -6,15 +10,28 @@ import { recordBackup, recordCluster, recordProject } from '#shared/projects/pro
 import { parseInput } from '#shared/worker/parse-input';
 
 /**
- * What each platform event means for the table, keyed by source and detail-type (SPEC section 6).
+ * What each platform event means for the table, keyed by source and detail-type (docs/product-contract.md §6).
  * A Map: the key comes from the event, and a plain object would also answer inherited names.
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
-  ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version })],
-  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version })],
+  [
+    'platform.projects/Project Upserted',
+    (detail, version) =>
+      recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version }),
+  ],
+  [
+    'platform.clusters/Cluster Upserted',
+    (detail, version) =>
+      recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version }),
+  ],
   [
     'platform.backups/Backup Completed',
-    (detail, version) => recordBackup({ ...parseInput(backupCompleted, detail, 'Backup Completed event'), ...version, status: 'AVAILABLE' }),
+    (detail, version) =>
+      recordBackup({
+        ...parseInput(backupCompleted, detail, 'Backup Completed event'),
+        ...version,
+        status: 'AVAILABLE',
+      }),
   ],
 ]);
 

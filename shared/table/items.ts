@@ -1,3 +1,4 @@
+/** Reads and page queries that every store does the same way. */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -5,7 +6,6 @@ import { config } from '#shared/config';
 import { projectPk } from '#shared/table/keys';
 import { decodePageToken, encodePageToken } from '#shared/table/pagination';
 
-/** Reads and page queries that every store does the same way. */
 type Key = { pk: string; sk: string };
 
 export const tableName = () => config().TABLE_NAME;

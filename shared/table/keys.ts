@@ -54,7 +54,8 @@ export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
   `${projectPk(projectId)}#JOB#${jobId}#${attempt}`;
 /** `hour` is `YYYYMMDDHH` (UTC) of the confirmation. */
-export const deliveryLedgerPk = (projectId: string, clusterId: string, hour: string) => `${projectPk(projectId)}#FORWARDED#${clusterId}#${hour}`;
+export const deliveryLedgerPk = (projectId: string, clusterId: string, hour: string) =>
+  `${projectPk(projectId)}#FORWARDED#${clusterId}#${hour}`;
 
 export const keys = {
   project: (projectId: string) => ({ pk: projectPk(projectId), sk: 'PROJECT' }),
@@ -74,7 +75,10 @@ export const keys = {
   }),
   job: (projectId: string, jobId: string) => ({ pk: projectPk(projectId), sk: `JOB#${jobId}` }),
   exportSlots: (projectId: string) => ({ pk: projectPk(projectId), sk: 'EXPORT_SLOTS' }),
-  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_WAITING#${createdAt}#${jobId}` }),
+  exportWaiting: (projectId: string, createdAt: string, jobId: string) => ({
+    pk: projectPk(projectId),
+    sk: `EXPORT_WAITING#${createdAt}#${jobId}`,
+  }),
   exportRule: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `EXPORT_RULE#${clusterId}` }),
   exportFileGroup: (projectId: string, jobId: string, attempt: number, group: number) => ({
     pk: exportFilesPk(projectId, jobId, attempt),
@@ -82,7 +86,10 @@ export const keys = {
   }),
   forwarding: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING#${clusterId}` }),
   lagHistory: (projectId: string, clusterId: string) => ({ pk: projectPk(projectId), sk: `LAG_HISTORY#${clusterId}` }),
-  forwardingReplay: (projectId: string, clusterId: string, replayId: string) => ({ pk: projectPk(projectId), sk: `FORWARDING_REPLAY#${clusterId}#${replayId}` }),
+  forwardingReplay: (projectId: string, clusterId: string, replayId: string) => ({
+    pk: projectPk(projectId),
+    sk: `FORWARDING_REPLAY#${clusterId}#${replayId}`,
+  }),
   deliveredFile: (projectId: string, clusterId: string, hour: string, sourceKey: string) => ({
     pk: deliveryLedgerPk(projectId, clusterId, hour),
     sk: sourceKey,

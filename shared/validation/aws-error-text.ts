@@ -1,5 +1,3 @@
-import { nameOf, statusOf, type AwsErrorShape } from '#shared/aws/error-kinds';
-
 /**
  * Renders an AWS SDK error the way the reference page's troubleshooting messages show it (the
  * Go SDK's layout): `operation error S3: GetBucketLocation, https response error StatusCode: 404,
@@ -9,6 +7,8 @@ import { nameOf, statusOf, type AwsErrorShape } from '#shared/aws/error-kinds';
  * Only the error's code, status, request ids and AWS's own message go in: never request
  * parameters, headers or credentials.
  */
+import { nameOf, statusOf, type AwsErrorShape } from '#shared/aws/error-kinds';
+
 export function awsErrorText(service: 'S3' | 'STS', operation: string, error: unknown): string {
   const shape = (error ?? {}) as AwsErrorShape;
   const status = statusOf(error);

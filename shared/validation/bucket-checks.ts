@@ -1,4 +1,11 @@
-import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { CustomerClientCache } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
@@ -28,7 +35,8 @@ export interface RunTarget extends CustomerTarget {
 /** A container serves many integrations: the most recent ones keep their clients. */
 const clients = new CustomerClientCache(32);
 
-const validationClient = (target: CustomerTarget): S3Client => clients.clientFor(target, validationScope(target.integrationId), 'validate');
+const validationClient = (target: CustomerTarget): S3Client =>
+  clients.clientFor(target, validationScope(target.integrationId), 'validate');
 
 /** Turns an error into the customer's failure, a retry (transient) or a rethrow (ours). */
 async function failureOf(operation: S3Operation, error: unknown, target: CustomerTarget): Promise<CheckOutcome> {
@@ -47,12 +55,15 @@ export function regionOfLocation(constraint: string | undefined | null): string 
 /** BUCKET_LOCATION: the bucket exists, belongs to the role's account, and the role may locate it. */
 export async function checkBucketLocation(target: CustomerTarget): Promise<CheckOutcome> {
   try {
-    const { LocationConstraint } = await validationClient(target).send(new GetBucketLocationCommand({ Bucket: target.bucketName }));
+    const { LocationConstraint } = await validationClient(target).send(
+      new GetBucketLocationCommand({ Bucket: target.bucketName }),
+    );
     return passed({ bucketRegion: regionOfLocation(LocationConstraint) });
   } catch (error) {
     // S3 may answer a request signed for the wrong region with a redirect naming the bucket's
     // region: the bucket exists and is ours to check, and BUCKET_REGION reports the mismatch.
-    const redirectedTo = statusOf(error) === 301 || nameOf(error) === 'PermanentRedirect' ? redirectRegionOf(error) : undefined;
+    const redirectedTo =
+      statusOf(error) === 301 || nameOf(error) === 'PermanentRedirect' ? redirectRegionOf(error) : undefined;
     if (redirectedTo) return passed({ bucketRegion: redirectedTo });
     return failureOf('GetBucketLocation', error, target);
   }
@@ -92,9 +103,16 @@ export async function checkWriteAccess(target: RunTarget): Promise<CheckOutcome>
  */
 async function defaultEncryptionKey(target: CustomerTarget): Promise<BucketKey> {
   try {
-    const { ServerSideEncryptionConfiguration } = await validationClient(target).send(new GetBucketEncryptionCommand({ Bucket: target.bucketName }));
-    const rule = ServerSideEncryptionConfiguration?.Rules?.find((candidate) => candidate.ApplyServerSideEncryptionByDefault?.SSEAlgorithm?.startsWith('aws:kms'));
-    return keyOfEncryptionRule(rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, { region: target.region, ownerAccountId: target.bucketOwnerAccountId });
+    const { ServerSideEncryptionConfiguration } = await validationClient(target).send(
+      new GetBucketEncryptionCommand({ Bucket: target.bucketName }),
+    );
+    const rule = ServerSideEncryptionConfiguration?.Rules?.find((candidate) =>
+      candidate.ApplyServerSideEncryptionByDefault?.SSEAlgorithm?.startsWith('aws:kms'),
+    );
+    return keyOfEncryptionRule(rule?.ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, {
+      region: target.region,
+      ownerAccountId: target.bucketOwnerAccountId,
+    });
   } catch {
     return undefined;
   }
@@ -125,16 +143,22 @@ export async function checkReadAccess(target: RunTarget): Promise<CheckOutcome> 
   const client = validationClient(target);
   const key = probeKey(target.integrationId);
   try {
-    await client.send(new ListObjectsV2Command({ Bucket: target.bucketName, Prefix: probePrefix(target.integrationId), MaxKeys: 10 }));
+    await client.send(
+      new ListObjectsV2Command({ Bucket: target.bucketName, Prefix: probePrefix(target.integrationId), MaxKeys: 10 }),
+    );
   } catch (error) {
     return failureOf('ListObjectsV2', error, target);
   }
   let body: string | undefined;
   try {
     // Bounded in size and time whatever the answer claims: a body that never ends is not read to its end.
-    const object = await client.send(new GetObjectCommand({ Bucket: target.bucketName, Key: key }), { abortSignal: AbortSignal.timeout(PROBE_READ_TIMEOUT_MS) });
+    const object = await client.send(new GetObjectCommand({ Bucket: target.bucketName, Key: key }), {
+      abortSignal: AbortSignal.timeout(PROBE_READ_TIMEOUT_MS),
+    });
     if ((object.ContentLength ?? 0) > MAX_PROBE_BYTES) {
-      object.Body?.transformToWebStream().cancel().catch(() => undefined);
+      object.Body?.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
       return failed(probeMismatch(target, key));
     }
     body = await readAtMost(object.Body as AsyncIterable<Uint8Array> | undefined, MAX_PROBE_BYTES);

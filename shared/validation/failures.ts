@@ -8,7 +8,7 @@ import type { FailureCode, FailureTarget, StageFailure, StageName } from '#share
 import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
 
 /**
- * The failure codes and messages of validation (SPEC section 4), in one place: the validation
+ * The failure codes and messages of validation (docs/product-contract.md §4), in one place: the validation
  * stages use them, and so do exports and forwarding when the customer revokes access later
  * (through `classifyCustomerAccessError`), so a customer sees the same code and the same message
  * shape whichever part of the service found the problem.
@@ -97,18 +97,98 @@ export function validationInterrupted(stage: StageName, errorName: string): Stag
 
 /** The S3 operations the service sends to customer buckets, with the stage and permission each one proves. */
 const S3_OPERATIONS = {
-  GetBucketLocation: { stage: 'BUCKET_LOCATION', phrase: 'get bucket location', denied: 'BUCKET_ACCESS_DENIED', action: 's3:GetBucketLocation', on: 'bucket', kmsAction: undefined },
-  PutObject: { stage: 'WRITE_ACCESS', phrase: 'put object', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
-  CreateMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'create multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
-  UploadPart: { stage: 'WRITE_ACCESS', phrase: 'upload part', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
-  UploadPartCopy: { stage: 'WRITE_ACCESS', phrase: 'upload part copy', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:GenerateDataKey' },
-  CompleteMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'complete multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:PutObject', on: 'objects', kmsAction: 'kms:Decrypt' },
-  AbortMultipartUpload: { stage: 'WRITE_ACCESS', phrase: 'abort multipart upload', denied: 'WRITE_ACCESS_DENIED', action: 's3:AbortMultipartUpload', on: 'objects', kmsAction: undefined },
-  ListObjectsV2: { stage: 'READ_ACCESS', phrase: 'list objects', denied: 'LIST_ACCESS_DENIED', action: 's3:ListBucket', on: 'bucket', kmsAction: undefined },
-  ListMultipartUploads: { stage: 'READ_ACCESS', phrase: 'list multipart uploads', denied: 'LIST_ACCESS_DENIED', action: 's3:ListBucketMultipartUploads', on: 'bucket', kmsAction: undefined },
-  GetObject: { stage: 'READ_ACCESS', phrase: 'get object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: 'kms:Decrypt' },
-  HeadObject: { stage: 'READ_ACCESS', phrase: 'head object', denied: 'READ_ACCESS_DENIED', action: 's3:GetObject', on: 'objects', kmsAction: undefined },
-} as const satisfies Record<string, { stage: StageName; denied: FailureCode; kmsAction: string | undefined; [key: string]: unknown }>;
+  GetBucketLocation: {
+    stage: 'BUCKET_LOCATION',
+    phrase: 'get bucket location',
+    denied: 'BUCKET_ACCESS_DENIED',
+    action: 's3:GetBucketLocation',
+    on: 'bucket',
+    kmsAction: undefined,
+  },
+  PutObject: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'put object',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:PutObject',
+    on: 'objects',
+    kmsAction: 'kms:GenerateDataKey',
+  },
+  CreateMultipartUpload: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'create multipart upload',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:PutObject',
+    on: 'objects',
+    kmsAction: 'kms:GenerateDataKey',
+  },
+  UploadPart: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'upload part',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:PutObject',
+    on: 'objects',
+    kmsAction: 'kms:GenerateDataKey',
+  },
+  UploadPartCopy: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'upload part copy',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:PutObject',
+    on: 'objects',
+    kmsAction: 'kms:GenerateDataKey',
+  },
+  CompleteMultipartUpload: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'complete multipart upload',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:PutObject',
+    on: 'objects',
+    kmsAction: 'kms:Decrypt',
+  },
+  AbortMultipartUpload: {
+    stage: 'WRITE_ACCESS',
+    phrase: 'abort multipart upload',
+    denied: 'WRITE_ACCESS_DENIED',
+    action: 's3:AbortMultipartUpload',
+    on: 'objects',
+    kmsAction: undefined,
+  },
+  ListObjectsV2: {
+    stage: 'READ_ACCESS',
+    phrase: 'list objects',
+    denied: 'LIST_ACCESS_DENIED',
+    action: 's3:ListBucket',
+    on: 'bucket',
+    kmsAction: undefined,
+  },
+  ListMultipartUploads: {
+    stage: 'READ_ACCESS',
+    phrase: 'list multipart uploads',
+    denied: 'LIST_ACCESS_DENIED',
+    action: 's3:ListBucketMultipartUploads',
+    on: 'bucket',
+    kmsAction: undefined,
+  },
+  GetObject: {
+    stage: 'READ_ACCESS',
+    phrase: 'get object',
+    denied: 'READ_ACCESS_DENIED',
+    action: 's3:GetObject',
+    on: 'objects',
+    kmsAction: 'kms:Decrypt',
+  },
+  HeadObject: {
+    stage: 'READ_ACCESS',
+    phrase: 'head object',
+    denied: 'READ_ACCESS_DENIED',
+    action: 's3:GetObject',
+    on: 'objects',
+    kmsAction: undefined,
+  },
+} as const satisfies Record<
+  string,
+  { stage: StageName; denied: FailureCode; kmsAction: string | undefined; [key: string]: unknown }
+>;
 
 export type S3Operation = keyof typeof S3_OPERATIONS;
 export type CustomerOperation = 'AssumeRole' | S3Operation;
@@ -117,7 +197,11 @@ const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /** The region S3 names when it redirects a request for a bucket that lives in another region. */
 export function redirectRegionOf(error: unknown): string | undefined {
-  const shape = error as { $response?: { headers?: Record<string, string | undefined> }; BucketRegion?: string; Region?: string };
+  const shape = error as {
+    $response?: { headers?: Record<string, string | undefined> };
+    BucketRegion?: string;
+    Region?: string;
+  };
   const named = shape?.$response?.headers?.['x-amz-bucket-region'] ?? shape?.BucketRegion ?? shape?.Region;
   // A header is not to be trusted blindly: only a region name goes into messages and state.
   return named !== undefined && REGION_NAME.test(named) ? named : undefined;
@@ -136,14 +220,23 @@ function kmsActionBehind(error: unknown): string | 'unnamed' | undefined {
  * or a bad request of ours). `bucketKey`: the key of the bucket's default encryption, when the
  * caller read it (validation does, when a KMS refusal does not name the key).
  */
-export function s3AccessFailure(operation: S3Operation, error: unknown, target: FailureTarget, bucketKey?: BucketKey): StageFailure | undefined {
+export function s3AccessFailure(
+  operation: S3Operation,
+  error: unknown,
+  target: FailureTarget,
+  bucketKey?: BucketKey,
+): StageFailure | undefined {
   const spec = S3_OPERATIONS[operation];
   const status = statusOf(error);
   const name = nameOf(error);
   const prefix = `check bucket failed: ${spec.phrase}: ${awsErrorText('S3', operation, error)}`;
   const bucketArn = `arn:aws:s3:::${target.bucketName}`;
   if (name === 'NoSuchBucket' || (status === 404 && operation === 'GetBucketLocation')) {
-    return { stage: 'BUCKET_LOCATION', code: 'BUCKET_NOT_FOUND', message: `${prefix}; create the bucket ${target.bucketName} or correct the bucket name of the integration` };
+    return {
+      stage: 'BUCKET_LOCATION',
+      code: 'BUCKET_NOT_FOUND',
+      message: `${prefix}; create the bucket ${target.bucketName} or correct the bucket name of the integration`,
+    };
   }
   if (status === 301 || name === 'PermanentRedirect') {
     return bucketRegionMismatch(target.region, redirectRegionOf(error) ?? 'unknown');
@@ -156,8 +249,13 @@ export function s3AccessFailure(operation: S3Operation, error: unknown, target: 
   if (status !== 403) return undefined;
   const resource = spec.on === 'bucket' ? bucketArn : `${bucketArn}/*`;
   const owner = accountOfRoleArn(target.roleArn);
-  const ownerHint = operation === 'GetBucketLocation' ? `, and the bucket must belong to the role's account ${owner}` : '';
-  return { stage: spec.stage, code: spec.denied, message: `${prefix}; the role's policy must allow ${spec.action} on ${resource}${ownerHint}` };
+  const ownerHint =
+    operation === 'GetBucketLocation' ? `, and the bucket must belong to the role's account ${owner}` : '';
+  return {
+    stage: spec.stage,
+    code: spec.denied,
+    message: `${prefix}; the role's policy must allow ${spec.action} on ${resource}${ownerHint}`,
+  };
 }
 
 /**

@@ -27,11 +27,15 @@ export function keyNamedBy(error: unknown): BucketKey {
  * The key of a bucket's default encryption rule (GetBucketEncryption's KMSMasterKeyID), which may
  * be written as an ARN, an alias or a bare key id (of the bucket owner's account and region).
  */
-export function keyOfEncryptionRule(keyId: string | undefined, bucket: { region: string; ownerAccountId: string }): BucketKey {
+export function keyOfEncryptionRule(
+  keyId: string | undefined,
+  bucket: { region: string; ownerAccountId: string },
+): BucketKey {
   if (!keyId) return undefined;
   if (KEY_ARN.test(keyId)) return { arn: keyId };
   if (keyId.startsWith('alias/') || /^arn:aws:kms:[^:]+:\d{12}:alias\//.test(keyId)) return { alias: keyId };
-  if (/^(?:mrk-)?[\w-]{1,64}$/.test(keyId)) return { arn: `arn:aws:kms:${bucket.region}:${bucket.ownerAccountId}:key/${keyId}` };
+  if (/^(?:mrk-)?[\w-]{1,64}$/.test(keyId))
+    return { arn: `arn:aws:kms:${bucket.region}:${bucket.ownerAccountId}:key/${keyId}` };
   return undefined;
 }
 
@@ -43,18 +47,33 @@ const setTheKey = (key: string) =>
  * KMS_ACCESS_DENIED for `prefix` (the S3 error as the reference page shows it). `action` is the KMS
  * action the refusal named (or the one the operation needs).
  */
-export function kmsAccessDenied(stage: StageName, prefix: string, action: string, error: unknown, target: FailureTarget, bucketKey: BucketKey): StageFailure {
-  const failure = (advice: string): StageFailure => ({ stage, code: 'KMS_ACCESS_DENIED', message: `${prefix}; ${advice}` });
+export function kmsAccessDenied(
+  stage: StageName,
+  prefix: string,
+  action: string,
+  error: unknown,
+  target: FailureTarget,
+  bucketKey: BucketKey,
+): StageFailure {
+  const failure = (advice: string): StageFailure => ({
+    stage,
+    code: 'KMS_ACCESS_DENIED',
+    message: `${prefix}; ${advice}`,
+  });
   const gone = nameOf(error) === 'KMS.NotFoundException' || nameOf(error) === 'KMS.DisabledException';
   if (target.kmsKeyArn) {
     const other = bucketKey && 'arn' in bucketKey && bucketKey.arn !== target.kmsKeyArn ? bucketKey.arn : undefined;
     return failure(
       `the role's policy and the key policy must allow ${action} on ${target.kmsKeyArn}, and the key must ${gone ? 'exist in ' + target.region + ' and ' : ''}be enabled` +
-        (other ? ` (the bucket's default encryption uses ${other}: if that is the key meant, set it as the integration's KMS key instead)` : ''),
+        (other
+          ? ` (the bucket's default encryption uses ${other}: if that is the key meant, set it as the integration's KMS key instead)`
+          : ''),
     );
   }
   if (bucketKey && 'arn' in bucketKey) {
-    return failure(`the bucket encrypts new objects with the KMS key ${bucketKey.arn} (default encryption SSE-KMS), which the integration does not name: ${setTheKey(bucketKey.arn)}`);
+    return failure(
+      `the bucket encrypts new objects with the KMS key ${bucketKey.arn} (default encryption SSE-KMS), which the integration does not name: ${setTheKey(bucketKey.arn)}`,
+    );
   }
   if (bucketKey) {
     return failure(

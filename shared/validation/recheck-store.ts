@@ -1,10 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import type { ValidationReport } from '#shared/integrations/schemas';
-import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
-
 /**
  * Reads and writes of the daily re-validation. ACTIVE integrations are found through the sparse
  * RecheckIndex (shared/table/keys.ts) rather than a table scan: the table also holds every export
@@ -15,6 +8,13 @@ import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
  * an entry whose status changed since (FAILED by an export, VALIDATING by the customer) is skipped
  * by its projected status.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import type { ValidationReport } from '#shared/integrations/schemas';
+import { keys, RECHECK_SHARDS, recheckShardKey } from '#shared/table/keys';
+
 export const RECHECK_INDEX = 'RecheckIndex';
 const PAGE_SIZE = 100;
 
@@ -75,7 +75,8 @@ export async function beginRecheck(
         UpdateExpression: 'SET #validation = :report',
         ConditionExpression:
           'attribute_exists(pk) AND #status = :active AND lastCheckedAt < :dueBefore AND ' +
-          '(attribute_not_exists(#validation) OR #validation.#result <> :running OR #validation.startedAt < :staleBefore)',
+          '(attribute_not_exists(#validation) OR #validation.#result <> :running ' +
+          'OR #validation.startedAt < :staleBefore)',
         ExpressionAttributeNames: { '#validation': 'validation', '#status': 'status', '#result': 'result' },
         ExpressionAttributeValues: {
           ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },
@@ -96,7 +97,11 @@ export async function beginRecheck(
 }
 
 /** Puts back the report a recheck replaced when its execution could not start. */
-export async function restoreAfterFailedRecheckStart(due: DueIntegration, runId: string, previous: ValidationReport | undefined): Promise<void> {
+export async function restoreAfterFailedRecheckStart(
+  due: DueIntegration,
+  runId: string,
+  previous: ValidationReport | undefined,
+): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateCommand({

@@ -1,14 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { stepFunctions } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { logger, metrics } from '#shared/logger';
-import { beginRecheck, loadDueIntegrations, restoreAfterFailedRecheckStart, type DueIntegration } from '#shared/validation/recheck-store';
-import type { RunRef } from '#shared/validation/run-input';
-import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
-import { inParallel } from '#shared/worker/in-parallel';
-
 /**
  * The daily re-validation (issue 7 item 4): every ACTIVE integration not checked for
  * RECHECK_AFTER_HOURS runs the validation state machine again in `recheck` mode. The integration
@@ -20,6 +9,22 @@ import { inParallel } from '#shared/worker/in-parallel';
  * and DynamoDB are shared with the API), and stop before `deadline`: what is left is the
  * longest-unchecked, which the next run takes first.
  */
+import { randomBytes } from 'node:crypto';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { stepFunctions } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { logger, metrics } from '#shared/logger';
+import {
+  beginRecheck,
+  loadDueIntegrations,
+  restoreAfterFailedRecheckStart,
+  type DueIntegration,
+} from '#shared/validation/recheck-store';
+import type { RunRef } from '#shared/validation/run-input';
+import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/start-validation';
+import { inParallel } from '#shared/worker/in-parallel';
+
 export interface RecheckSummary {
   started: number;
   /** Claimed by someone else meanwhile (a customer's validation, an export marking it FAILED). */
@@ -64,15 +69,27 @@ async function recheckOne(
     runId: `${integration.integrationId}-recheck-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
     mode: 'recheck',
   };
-  const claimed = await beginRecheck(integration, { runId: input.runId, startedAt: new Date().toISOString(), ...window });
+  const claimed = await beginRecheck(integration, {
+    runId: input.runId,
+    startedAt: new Date().toISOString(),
+    ...window,
+  });
   if (!claimed) return 'skipped';
   try {
     await stepFunctions.send(
-      new StartExecutionCommand({ stateMachineArn: config().VALIDATION_STATE_MACHINE_ARN, name: input.runId, input: JSON.stringify(input) }),
+      new StartExecutionCommand({
+        stateMachineArn: config().VALIDATION_STATE_MACHINE_ARN,
+        name: input.runId,
+        input: JSON.stringify(input),
+      }),
     );
     return 'started';
   } catch (error) {
-    logger.error('could not start a recheck', { projectId: input.projectId, integrationId: input.integrationId, error: (error as Error).name });
+    logger.error('could not start a recheck', {
+      projectId: input.projectId,
+      integrationId: input.integrationId,
+      error: (error as Error).name,
+    });
     await restoreAfterFailedRecheckStart(integration, input.runId, claimed.previous);
     return 'notStarted';
   }

@@ -17,7 +17,13 @@ import { loadOwnedIntegration, recordRunFailed, statusAfterInterruption } from '
  * the Cause is not passed in, so no AWS message or stack reaches this function or its logs.
  */
 export async function recordValidationInterruption(ref: RunRef, errorName: string): Promise<'RECORDED' | 'STOPPED'> {
-  const ids = { projectId: ref.projectId, integrationId: ref.integrationId, runId: ref.runId, mode: ref.mode, error: errorName };
+  const ids = {
+    projectId: ref.projectId,
+    integrationId: ref.integrationId,
+    runId: ref.runId,
+    mode: ref.mode,
+    error: errorName,
+  };
   const integration = await loadOwnedIntegration(ref);
   if (!integration) {
     logger.info('interrupted validation run no longer owns the integration: nothing to record', ids);
@@ -33,7 +39,14 @@ export async function recordValidationInterruption(ref: RunRef, errorName: strin
   const recorded = await recordRunFailed(
     ref,
     index,
-    { name: stage, status: 'FAILED', code, message, startedAt: last?.status === 'RUNNING' ? last.startedAt : now, endedAt: now },
+    {
+      name: stage,
+      status: 'FAILED',
+      code,
+      message,
+      startedAt: last?.status === 'RUNNING' ? last.startedAt : now,
+      endedAt: now,
+    },
     statusAfterInterruption(ref, integration),
   );
   logger.error('validation run interrupted', { ...ids, stage, recorded });

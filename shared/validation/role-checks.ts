@@ -1,6 +1,10 @@
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { assumeRole, platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
-import { DENY_ALL_SESSION_POLICY, sessionPolicyFor, validationSessionName } from '#shared/customer-bucket/session-policy';
+import {
+  DENY_ALL_SESSION_POLICY,
+  sessionPolicyFor,
+  validationSessionName,
+} from '#shared/customer-bucket/session-policy';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { newExternalId } from '#shared/integrations/identifiers';
 import { externalIdCheckInconclusive, externalIdNotEnforced, roleAssumptionFailed } from '#shared/validation/failures';
@@ -22,7 +26,11 @@ export async function checkAssumeRole(target: CustomerTarget): Promise<CheckOutc
       sessionName: validationSessionName(target.integrationId),
       // The same narrowing the later stages use: the check proves exactly the session they need.
       sessionPolicy: JSON.stringify(
-        sessionPolicyFor({ ...validationScope(target.integrationId), bucketName: target.bucketName, kmsKeyArn: target.kmsKeyArn }),
+        sessionPolicyFor({
+          ...validationScope(target.integrationId),
+          bucketName: target.bucketName,
+          kmsKeyArn: target.kmsKeyArn,
+        }),
       ),
     });
     return passed();

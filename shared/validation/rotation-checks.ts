@@ -16,12 +16,21 @@ import { throwIfTransient } from '#shared/validation/transient-stage-error';
  * retires the old ID (rotation-outcome.ts). The answer never fails the stage: the new ID works,
  * and the platform never uses the old one again either way; the customer learns what is left to do.
  */
-export async function checkOldExternalId(ref: RunRef, integration: Integration, target: CustomerTarget): Promise<{ note?: string }> {
+export async function checkOldExternalId(
+  ref: RunRef,
+  integration: Integration,
+  target: CustomerTarget,
+): Promise<{ note?: string }> {
   const oldId = oldIdToProbe(integration, target.externalId);
   if (!oldId) return {};
   let granted = false;
   try {
-    await assumeRole({ roleArn: target.roleArn, externalId: oldId, sessionName: validationSessionName(target.integrationId), sessionPolicy: DENY_ALL_SESSION_POLICY });
+    await assumeRole({
+      roleArn: target.roleArn,
+      externalId: oldId,
+      sessionName: validationSessionName(target.integrationId),
+      sessionPolicy: DENY_ALL_SESSION_POLICY,
+    });
     granted = true;
   } catch (error) {
     throwIfTransient(error);

@@ -37,7 +37,9 @@ export function rotationAfterSuccess(ref: RunRef, integration: Integration, test
   const names = { '#rotation': 'externalIdRotation', '#rotationStatus': 'status' };
   const sameRotation = ' AND #rotation.newExternalId = :rotationNew AND #rotation.#rotationStatus = :rotationWas';
   const values: Record<string, unknown> = { ':rotationNew': rotation.newExternalId, ':rotationWas': rotation.status };
-  const ends = refused ? { remove: ['#rotation'], retires: rotation.oldExternalId, condition: ' AND #rotation.oldIdRefusedBy = :runId' } : undefined;
+  const ends = refused
+    ? { remove: ['#rotation'], retires: rotation.oldExternalId, condition: ' AND #rotation.oldIdRefusedBy = :runId' }
+    : undefined;
   if (rotation.status === 'PENDING') {
     return {
       set: ['externalId = :rotationNew', ...(ends ? [] : ['#rotation.#rotationStatus = :retiring'])],
@@ -49,5 +51,12 @@ export function rotationAfterSuccess(ref: RunRef, integration: Integration, test
     };
   }
   if (!ends) return NOTHING;
-  return { set: [], remove: ends.remove, condition: `${sameRotation}${ends.condition}`, names, values, retires: ends.retires };
+  return {
+    set: [],
+    remove: ends.remove,
+    condition: `${sameRotation}${ends.condition}`,
+    names,
+    values,
+    retires: ends.retires,
+  };
 }

@@ -2,12 +2,23 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { testedTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';
 import { logger } from '#shared/logger';
-import { checkBucketLocation, checkBucketRegion, checkReadAccess, checkWriteAccess } from '#shared/validation/bucket-checks';
+import {
+  checkBucketLocation,
+  checkBucketRegion,
+  checkReadAccess,
+  checkWriteAccess,
+} from '#shared/validation/bucket-checks';
 import { STAGE_ORDER, type StageName } from '#shared/validation/failures';
 import { checkAssumeRole, checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { checkOldExternalId } from '#shared/validation/rotation-checks';
 import type { RunRef } from '#shared/validation/run-input';
-import { loadOwnedIntegration, recordRunFailed, recordRunSucceeded, recordStage, statusAfterFailure } from '#shared/validation/run-store';
+import {
+  loadOwnedIntegration,
+  recordRunFailed,
+  recordRunSucceeded,
+  recordStage,
+  statusAfterFailure,
+} from '#shared/validation/run-store';
 import type { CheckOutcome } from '#shared/validation/stage-outcome';
 import { asTransientStageError } from '#shared/validation/transient-stage-error';
 
@@ -26,7 +37,10 @@ export interface StageResult {
   bucketRegion?: string;
 }
 
-function runCheck(request: StageRequest, target: CustomerTarget & { runId: string }): Promise<CheckOutcome> | CheckOutcome {
+function runCheck(
+  request: StageRequest,
+  target: CustomerTarget & { runId: string },
+): Promise<CheckOutcome> | CheckOutcome {
   switch (request.stage) {
     case 'ASSUME_ROLE':
       return checkAssumeRole(target);
@@ -61,7 +75,13 @@ export async function runValidationStage(request: StageRequest): Promise<StageRe
 }
 
 async function runStage(request: StageRequest): Promise<StageResult> {
-  const ids = { projectId: request.projectId, integrationId: request.integrationId, runId: request.runId, stage: request.stage, mode: request.mode };
+  const ids = {
+    projectId: request.projectId,
+    integrationId: request.integrationId,
+    runId: request.runId,
+    stage: request.stage,
+    mode: request.mode,
+  };
   const stopped = (): StageResult => {
     logger.info('validation run no longer owns the integration (deleted or superseded): stopping', ids);
     return { outcome: 'STOPPED' };
@@ -71,7 +91,8 @@ async function runStage(request: StageRequest): Promise<StageResult> {
 
   const index = STAGE_ORDER.indexOf(request.stage);
   const earlier = integration.validation.stages[index];
-  const startedAt = earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
+  const startedAt =
+    earlier?.name === request.stage && earlier.status === 'RUNNING' ? earlier.startedAt : new Date().toISOString();
   if (!(await recordStage(request, index, { name: request.stage, status: 'RUNNING', startedAt }))) return stopped();
 
   // A validation tests the candidate settings; the daily re-check, the proved ones the workers use.
@@ -81,8 +102,15 @@ async function runStage(request: StageRequest): Promise<StageResult> {
 
   if (outcome.passed) {
     // During a rotation, whether the role still accepts the old ID: a note for the customer, never a failure.
-    const { note } = request.stage === 'EXTERNAL_ID_ENFORCED' ? await checkOldExternalId(request, integration, target) : {};
-    const entry: ValidationStage = { name: request.stage, status: 'SUCCEEDED', startedAt, endedAt, ...(note ? { message: note } : {}) };
+    const { note } =
+      request.stage === 'EXTERNAL_ID_ENFORCED' ? await checkOldExternalId(request, integration, target) : {};
+    const entry: ValidationStage = {
+      name: request.stage,
+      status: 'SUCCEEDED',
+      startedAt,
+      endedAt,
+      ...(note ? { message: note } : {}),
+    };
     const isLast = index === STAGE_ORDER.length - 1;
     const recorded = isLast
       ? await recordRunSucceeded(request, index, entry, validatedSettingsFor(target, endedAt), integration)

@@ -32,7 +32,8 @@ export async function loadOwnedIntegration(ref: RunRef): Promise<Owned | undefin
   return owned ? (integration as Owned) : undefined;
 }
 
-const OWNED_BY_RUN = 'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
+const OWNED_BY_RUN =
+  'attribute_exists(pk) AND #validation.#runId = :runId AND #validation.#result = :running AND #status = :during';
 
 async function updateIfOwned(
   ref: RunRef,
@@ -44,9 +45,14 @@ async function updateIfOwned(
 ): Promise<boolean> {
   const update = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
   // DynamoDB refuses names an expression does not use.
-  const used = Object.entries({ '#validation': 'validation', '#runId': 'runId', '#result': 'result', '#stages': 'stages', '#status': 'status', ...names }).filter(([name]) =>
-    `${update} ${OWNED_BY_RUN}${condition}`.includes(name),
-  );
+  const used = Object.entries({
+    '#validation': 'validation',
+    '#runId': 'runId',
+    '#result': 'result',
+    '#stages': 'stages',
+    '#status': 'status',
+    ...names,
+  }).filter(([name]) => `${update} ${OWNED_BY_RUN}${condition}`.includes(name));
   try {
     await dynamodb.send(
       new UpdateCommand({
@@ -55,7 +61,12 @@ async function updateIfOwned(
         UpdateExpression: update,
         ConditionExpression: `${OWNED_BY_RUN}${condition}`,
         ExpressionAttributeNames: Object.fromEntries(used),
-        ExpressionAttributeValues: { ':runId': ref.runId, ':running': 'RUNNING', ':during': statusDuring(ref.mode), ...values },
+        ExpressionAttributeValues: {
+          ':runId': ref.runId,
+          ':running': 'RUNNING',
+          ':during': statusDuring(ref.mode),
+          ...values,
+        },
       }),
     );
     return true;
@@ -84,19 +95,32 @@ export const recheckShardOf = (integrationId: string) =>
  * external ID, key); for the re-check, the proved snapshot it read (or, for an integration stored
  * before snapshots, its unchanged settings).
  */
-function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSettings): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
+function stillTested(
+  ref: RunRef,
+  integration: Integration,
+  tested: ValidatedSettings,
+): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
   if (ref.mode === 'recheck' && integration.validated) {
-    return { condition: ' AND validated.#at = :provedAt', names: { '#at': 'at' }, values: { ':provedAt': integration.validated.at } };
+    return {
+      condition: ' AND validated.#at = :provedAt',
+      names: { '#at': 'at' },
+      values: { ':provedAt': integration.validated.at },
+    };
   }
   const kmsKeyMatches = tested.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
   // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the rotation).
-  const externalIdMatches = tested.externalId === integration.externalId ? ' AND externalId = :externalId' : ' AND externalId = :currentExternalId';
+  const externalIdMatches =
+    tested.externalId === integration.externalId
+      ? ' AND externalId = :externalId'
+      : ' AND externalId = :currentExternalId';
   return {
     condition: ` AND roleArn = :roleArn${externalIdMatches}${kmsKeyMatches}`,
     names: {},
     values: {
       ':roleArn': tested.roleArn,
-      ...(tested.externalId === integration.externalId ? { ':externalId': tested.externalId } : { ':currentExternalId': integration.externalId }),
+      ...(tested.externalId === integration.externalId
+        ? { ':externalId': tested.externalId }
+        : { ':currentExternalId': integration.externalId }),
       ...(tested.kmsKeyArn ? { ':kmsKeyArn': tested.kmsKeyArn } : {}),
     },
   };
@@ -108,7 +132,13 @@ function stillTested(ref: RunRef, integration: Integration, tested: ValidatedSet
  * lists it for the daily re-validation from now on. Conditional on the tested settings still
  * being the ones its mode tests (stillTested).
  */
-export async function recordRunSucceeded(ref: RunRef, index: number, entry: ValidationStage, validated: ValidatedSettings, integration: Integration): Promise<boolean> {
+export async function recordRunSucceeded(
+  ref: RunRef,
+  index: number,
+  entry: ValidationStage,
+  validated: ValidatedSettings,
+  integration: Integration,
+): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
   const tested = stillTested(ref, integration, validated);
   const rotation = rotationAfterSuccess(ref, integration, validated.externalId);
@@ -143,7 +173,8 @@ export async function recordRunSucceeded(ref: RunRef, index: number, entry: Vali
   );
   if (recorded && rotation.retires) await markRetired(rotation.retires, endedAt);
   // A re-check that passes changes nothing (ACTIVE stays ACTIVE): only a validation ends in a change.
-  if (recorded && ref.mode === 'validate') await publishIntegrationStatus(ref, { status: 'ACTIVE', previousStatus: 'VALIDATING', detectedBy: 'validation' });
+  if (recorded && ref.mode === 'validate')
+    await publishIntegrationStatus(ref, { status: 'ACTIVE', previousStatus: 'VALIDATING', detectedBy: 'validation' });
   return recorded;
 }
 
@@ -179,9 +210,20 @@ export function statusAfterInterruption(ref: RunRef, integration: Integration): 
  * broken; lastCheckedAt stays, so the next daily run checks it again) or a failed validation of a
  * new key or external ID beside proved settings (statusAfterFailure).
  */
-export async function recordRunFailed(ref: RunRef, index: number, entry: ValidationStage, newStatus: 'FAILED' | 'ACTIVE'): Promise<boolean> {
+export async function recordRunFailed(
+  ref: RunRef,
+  index: number,
+  entry: ValidationStage,
+  newStatus: 'FAILED' | 'ACTIVE',
+): Promise<boolean> {
   const endedAt = entry.endedAt ?? new Date().toISOString();
-  const set = [`#validation.#stages[${index}] = :entry`, '#validation.#result = :failed', '#validation.endedAt = :endedAt', '#status = :newStatus', 'updatedAt = :endedAt'];
+  const set = [
+    `#validation.#stages[${index}] = :entry`,
+    '#validation.#result = :failed',
+    '#validation.endedAt = :endedAt',
+    '#status = :newStatus',
+    'updatedAt = :endedAt',
+  ];
   const values = { ':entry': entry, ':failed': 'FAILED', ':endedAt': endedAt, ':newStatus': newStatus };
   const recorded =
     newStatus === 'FAILED'
@@ -189,7 +231,12 @@ export async function recordRunFailed(ref: RunRef, index: number, entry: Validat
       : await updateIfOwned(ref, set, values);
   const previousStatus = statusDuring(ref.mode);
   if (recorded && newStatus !== previousStatus) {
-    await publishIntegrationStatus(ref, { status: newStatus, previousStatus, detectedBy: ref.mode === 'validate' ? 'validation' : 'recheck', failed: entry });
+    await publishIntegrationStatus(ref, {
+      status: newStatus,
+      previousStatus,
+      detectedBy: ref.mode === 'validate' ? 'validation' : 'recheck',
+      failed: entry,
+    });
   }
   return recorded;
 }

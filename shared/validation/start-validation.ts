@@ -48,7 +48,10 @@ export async function startValidation(integration: Integration, roleArn?: string
     );
   }
   if (!began.began) {
-    throw new ConflictError('VALIDATION_IN_PROGRESS', 'A validation of this integration is already running: wait for its result.');
+    throw new ConflictError(
+      'VALIDATION_IN_PROGRESS',
+      'A validation of this integration is already running: wait for its result.',
+    );
   }
   try {
     await stepFunctions.send(

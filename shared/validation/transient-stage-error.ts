@@ -1,5 +1,3 @@
-import { isTransient, nameOf } from '#shared/aws/error-kinds';
-
 /**
  * The one error a stage task throws for a failure worth retrying (throttling, 5xx, timeouts,
  * dropped connections). The state machine's Retry names it (`ErrorEquals: [TransientStageError]`,
@@ -10,6 +8,8 @@ import { isTransient, nameOf } from '#shared/aws/error-kinds';
  * The message names the stage, the integration and the AWS error's name only (it lands in the
  * execution history): never parameters, messages or credentials.
  */
+import { isTransient, nameOf } from '#shared/aws/error-kinds';
+
 export class TransientStageError extends Error {
   constructor(
     readonly awsError: string,

@@ -1,5 +1,3 @@
-import type * as z from 'zod';
-
 /**
  * Checks what a worker was handed (a queue message, an event's detail, a task's input) before any
  * use case sees it. A mismatch throws an error that names the fields and never their values, so
@@ -7,6 +5,8 @@ import type * as z from 'zod';
  * and finally keeps it for an operator (SQS: the dead-letter queue; EventBridge: its retries and
  * the async dead-letter queue; Step Functions: the state machine's Catch).
  */
+import type * as z from 'zod';
+
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

@@ -2,12 +2,14 @@
  * The one way to write a function that is not an HTTP route (routes use shared/http/api-handler.ts):
  * pick the builder of the trigger, hand it the input's zod schema and the use case to run.
  *
- * | trigger | builder | a failure |
- * | --- | --- | --- |
- * | SQS queue | `sqsHandler` | fails only its own message (partial batch response): SQS delivers it again, then dead-letters it |
- * | EventBridge event | `eventHandler` | throws: EventBridge retries, then the async dead-letter queue keeps the event |
- * | EventBridge schedule | `scheduleHandler` | throws: retried like an event; the next tick runs anyway |
- * | Step Functions task | `taskHandler` | throws with the error's own name, which the state machine's Retry and Catch match |
+ * Trigger, builder, and what a failure does:
+ * - SQS queue, `sqsHandler`: fails only its own message (partial batch response): SQS delivers it again,
+ *   then dead-letters it;
+ * - EventBridge event, `eventHandler`: throws: EventBridge retries, then the async dead-letter queue keeps
+ *   the event;
+ * - EventBridge schedule, `scheduleHandler`: throws: retried like an event; the next tick runs anyway;
+ * - Step Functions task, `taskHandler`: throws with the error's own name, which the state machine's Retry
+ *   and Catch match.
  *
  * Every builder gives its worker the same three things:
  * - log keys, reset per invocation: `lambdaRequestId` on every line, and the trigger's ids
@@ -71,7 +73,10 @@ export interface QueueDelivery {
  * `ReportBatchItemFailures`): a message whose work throws, or that is malformed, is reported
  * failed and nothing else is.
  */
-export function sqsHandler<S extends z.ZodType>(worker: QueueWorker<S>, work: (message: z.infer<S>, delivery: QueueDelivery) => Promise<void>) {
+export function sqsHandler<S extends z.ZodType>(
+  worker: QueueWorker<S>,
+  work: (message: z.infer<S>, delivery: QueueDelivery) => Promise<void>,
+) {
   const runRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     const keys: LogKeys = { messageId: record.messageId };
     if (!worker.inParallel) startLogKeys(context, keys);
@@ -81,7 +86,10 @@ export function sqsHandler<S extends z.ZodType>(worker: QueueWorker<S>, work: (m
       if (!worker.inParallel) logger.appendKeys(keys);
       await work(message, { messageId: record.messageId, context });
     } catch (error) {
-      logger.error(`${worker.work} failed: the queue delivers the message again, then dead-letters it`, { ...keys, error: error as Error });
+      logger.error(`${worker.work} failed: the queue delivers the message again, then dead-letters it`, {
+        ...keys,
+        error: error as Error,
+      });
       throw error;
     }
   };
@@ -156,6 +164,9 @@ export interface StateMachineTask<S extends z.ZodType> {
  * A Step Functions Task's function. Only the state machine invokes it, so malformed input is a bug
  * in the definition: it throws, and the state machine's Catch ends the run.
  */
-export function taskHandler<S extends z.ZodType, R>(task: StateMachineTask<S>, work: (input: z.infer<S>) => Promise<R>) {
+export function taskHandler<S extends z.ZodType, R>(
+  task: StateMachineTask<S>,
+  work: (input: z.infer<S>) => Promise<R>,
+) {
   return workerChain<unknown, R>().handler((event) => work(parseInput(task.input, event, `${task.name} input`)));
 }

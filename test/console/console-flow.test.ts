@@ -17,7 +17,14 @@ import { eventually, platformCluster, platformProject, type Project } from '../s
 import { announceBackup, platformBackup } from '../exports/support/export-stack';
 import { smallFiles } from '../exports/support/backup-data';
 import { writeAuditLog } from '../forwarding/support';
-import { expectAccessible, expectReadableAtDoubleZoom, newPage, screenshot, startBrowser, type Browser } from './support/browser';
+import {
+  expectAccessible,
+  expectReadableAtDoubleZoom,
+  newPage,
+  screenshot,
+  startBrowser,
+  type Browser,
+} from './support/browser';
 
 type Policy = SetupDocuments['iamPolicy'];
 
@@ -25,12 +32,18 @@ let browser: Browser;
 let page: Page;
 let project: Project;
 let clusterId: string;
-const customer = { accountId: uniqueAccountId(), bucketName: `console-${uniqueAccountId()}`, roleArn: '', policy: undefined as Policy | undefined };
+const customer = {
+  accountId: uniqueAccountId(),
+  bucketName: `console-${uniqueAccountId()}`,
+  roleArn: '',
+  policy: undefined as Policy | undefined,
+};
 let integrationId = '';
 
 const consoleUrl = () => `${localStack().apiUrl}/console/`;
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-const jsonShown = async (label: string) => JSON.parse((await page.getByLabel(label, { exact: true }).first().textContent()) ?? '') as unknown;
+const jsonShown = async (label: string) =>
+  JSON.parse((await page.getByLabel(label, { exact: true }).first().textContent()) ?? '') as unknown;
 
 async function signIn(target: Page, role: 'Organization owner' | 'Project member') {
   await target.goto(consoleUrl());
@@ -121,7 +134,9 @@ describe('the customer console in a real browser', () => {
     const seen = Date.now() - clicked;
     const shown = await page.getByTestId('validated-in').textContent();
     console.log(`Validate to ACTIVE: ${seen} ms in the browser; the console shows ${shown} s`);
-    await expect(page.getByText(`AWS account`, { exact: false }).first().textContent()).resolves.toContain(customer.accountId);
+    await expect(page.getByText(`AWS account`, { exact: false }).first().textContent()).resolves.toContain(
+      customer.accountId,
+    );
     integrationId = /integrations\/(integ-[a-z0-9]+)\/validation/.exec(page.url())?.[1] ?? '';
     expect(integrationId).not.toBe('');
     await expectAccessible(page, 'validation (active)');
@@ -134,7 +149,13 @@ describe('the customer console in a real browser', () => {
     const roleName = customer.roleArn.split('/').at(-1) ?? '';
     const policyArn = `arn:aws:iam::${customer.accountId}:policy/${roleName}-policy`;
     const broken = withoutAction(customer.policy as Policy, 's3:PutObject');
-    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: JSON.stringify(broken), SetAsDefault: true }));
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: policyArn,
+        PolicyDocument: JSON.stringify(broken),
+        SetAsDefault: true,
+      }),
+    );
 
     await page.getByRole('button', { name: 'Validate again' }).click();
     await page.getByText('Validation failed.').waitFor();
@@ -142,12 +163,23 @@ describe('the customer console in a real browser', () => {
     const statement = (await jsonShown('Statement to add')) as { Sid: string; Action: string[] };
     expect(statement.Action).toContain('s3:PutObject');
     await expectAccessible(page, 'validation (failed, with fix)');
-    await page.getByRole('heading', { name: 'The role is not allowed s3:PutObject' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await page
+      .getByRole('heading', { name: 'The role is not allowed s3:PutObject' })
+      .evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await screenshot(page, '08-validation-failed');
 
     // The fix as the console states it: the statement, added to the policy.
-    const fixed = { ...broken, Statement: [...broken.Statement.filter((existing) => existing.Sid !== statement.Sid), statement] };
-    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: JSON.stringify(fixed), SetAsDefault: true }));
+    const fixed = {
+      ...broken,
+      Statement: [...broken.Statement.filter((existing) => existing.Sid !== statement.Sid), statement],
+    };
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: policyArn,
+        PolicyDocument: JSON.stringify(fixed),
+        SetAsDefault: true,
+      }),
+    );
     await page.getByRole('button', { name: 'Validate again' }).click();
     await page.getByText('The integration works').waitFor();
   });
@@ -187,10 +219,20 @@ describe('the customer console in a real browser', () => {
     await page.getByText('Delivered to', { exact: true }).waitFor();
     await writeAuditLog(clusterId, new Date(Date.now() - 90_000));
     const lagPath = `/v1/projects/${project.projectId}/integrations/${integrationId}/lag-history`;
-    await eventually(async () => ((await project.client.get(lagPath)).json as { points: unknown[] }).points.length > 0, 'no lag was recorded', 30_000);
+    await eventually(
+      async () => ((await project.client.get(lagPath)).json as { points: unknown[] }).points.length > 0,
+      'no lag was recorded',
+      30_000,
+    );
     // The integration's health is rolled up from its clusters by the next scheduler tick.
     const integrationPath = `/v1/projects/${project.projectId}/integrations/${integrationId}`;
-    await eventually(async () => ((await project.client.get(integrationPath)).json as { health?: { lastDeliveryAt?: string } }).health?.lastDeliveryAt, 'no health roll-up', 30_000);
+    await eventually(
+      async () =>
+        ((await project.client.get(integrationPath)).json as { health?: { lastDeliveryAt?: string } }).health
+          ?.lastDeliveryAt,
+      'no health roll-up',
+      30_000,
+    );
     await page.reload();
     await page.getByText('Delivered to', { exact: true }).waitFor();
     await expectAccessible(page, 'forwarding');
@@ -206,7 +248,9 @@ describe('the customer console in a real browser', () => {
     await page.getByRole('img', { name: /Forwarding lag over the last 24 hours/ }).waitFor();
     await expectAccessible(page, 'details');
     await expectReadableAtDoubleZoom(page, 'details');
-    await page.getByRole('heading', { name: 'Health' }).evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    await page
+      .getByRole('heading', { name: 'Health' })
+      .evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await screenshot(page, '11-details');
   });
 
@@ -245,7 +289,12 @@ describe('the customer console in a real browser', () => {
 
     await member.getByRole('link', { name: 'Audit-log forwarding' }).click();
     await member.getByText('Delivered to', { exact: true }).waitFor();
-    await expect(member.getByRole('button').filter({ hasText: /Turn|Change/ }).count()).resolves.toBe(0);
+    await expect(
+      member
+        .getByRole('button')
+        .filter({ hasText: /Turn|Change/ })
+        .count(),
+    ).resolves.toBe(0);
     await expectAccessible(member, 'forwarding (member)');
     await member.close();
   });

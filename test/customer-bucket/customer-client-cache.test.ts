@@ -30,7 +30,8 @@ describe('CustomerClientCache', () => {
       [target, { ...scope, prefixes: ['logs/c-2/audit/'] }, 'forwarding'],
       [target, scope, 'validate'],
     ];
-    for (const [changed, changedScope, purpose] of changes) expect(cache.clientFor(changed, changedScope, purpose)).not.toBe(client);
+    for (const [changed, changedScope, purpose] of changes)
+      expect(cache.clientFor(changed, changedScope, purpose)).not.toBe(client);
   });
 
   it('keeps at most its bound, dropping and closing the least recently used client first', () => {

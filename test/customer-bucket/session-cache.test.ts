@@ -17,7 +17,12 @@ function fakeStsClock() {
     get issued() {
       return issued;
     },
-    assume: async () => ({ accessKeyId: `ASIA${(issued += 1)}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(now + HOUR) }),
+    assume: async () => ({
+      accessKeyId: `ASIA${(issued += 1)}`,
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: new Date(now + HOUR),
+    }),
   };
 }
 
@@ -40,7 +45,12 @@ describe('SessionCache', () => {
   it('drops a session before its credentials expire, used or not, and assumes the role again', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     let issued = 0;
-    const assume = async () => ({ accessKeyId: `ASIA${(issued += 1)}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(Date.now() + HOUR) });
+    const assume = async () => ({
+      accessKeyId: `ASIA${(issued += 1)}`,
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: new Date(Date.now() + HOUR),
+    });
     const cache = new SessionCache(10, RENEW, () => Date.now());
     const first = await cache.get('a', assume);
     vi.advanceTimersByTime(HOUR - RENEW - 1);

@@ -30,7 +30,12 @@ export function watchedMetrics(template: Template): WatchedMetric[] {
       alarm,
       namespace: String(metric.Namespace),
       name: String(metric.MetricName),
-      dimensions: Object.fromEntries(((metric.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? []).map((d) => [d.Name, shortName(d.Value)])),
+      dimensions: Object.fromEntries(
+        ((metric.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? []).map((d) => [
+          d.Name,
+          shortName(d.Value),
+        ]),
+      ),
     }));
   });
 }
@@ -87,10 +92,13 @@ export function alarmsOnEmittedMetrics(sources: string): Check {
       .filter((metric) => metric.namespace === 'S3Integrations')
       .flatMap((metric) => {
         const problems: string[] = [];
-        if (!sources.includes(`addMetric('${metric.name}'`)) problems.push(`${metric.alarm} watches ${metric.name}, which the code never emits`);
-        if (metric.dimensions.service !== 's3-integrations') problems.push(`${metric.alarm} misses the dimension service=s3-integrations`);
+        if (!sources.includes(`addMetric('${metric.name}'`))
+          problems.push(`${metric.alarm} watches ${metric.name}, which the code never emits`);
+        if (metric.dimensions.service !== 's3-integrations')
+          problems.push(`${metric.alarm} misses the dimension service=s3-integrations`);
         const code = metric.dimensions.code;
-        if (code !== undefined && !sources.includes(`'${code}'`)) problems.push(`${metric.alarm} watches the code ${code}, which the code never reports`);
+        if (code !== undefined && !sources.includes(`'${code}'`))
+          problems.push(`${metric.alarm} watches the code ${code}, which the code never reports`);
         return problems;
       });
 }
@@ -99,6 +107,10 @@ export function alarmsOnEmittedMetrics(sources: string): Check {
 export const alarmActions: Check = (template) => [
   ...(template.Conditions?.HasAlarmTopic ? [] : ['the condition HasAlarmTopic is missing']),
   ...resourcesOfType(template, 'AWS::CloudWatch::Alarm')
-    .filter(([, alarm]) => ((props(alarm).AlarmActions as Props | undefined)?.['Fn::If'] as unknown[] | undefined)?.[0] !== 'HasAlarmTopic')
+    .filter(
+      ([, alarm]) =>
+        ((props(alarm).AlarmActions as Props | undefined)?.['Fn::If'] as unknown[] | undefined)?.[0] !==
+        'HasAlarmTopic',
+    )
     .map(([id]) => `${id} notifies nobody when alarmTopicArn is set`),
 ];

@@ -20,7 +20,8 @@ const update = `Allow dynamodb:UpdateItem ${TABLE}`;
 const remove = `Allow dynamodb:DeleteItem ${TABLE}`;
 const query = `Allow dynamodb:Query ${TABLE}`;
 const sendTo = (queue: string) => `Allow sqs:SendMessage ${queue}`;
-const consume = (queue: string) => ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
+const consume = (queue: string) =>
+  ['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((action) => `Allow sqs:${action} ${queue}`);
 const startValidation = 'Allow states:StartExecution ValidationStateMachine';
 /** Status-change events on the service's bus (shared/notifications/publish.ts). */
 const publishEvents = 'Allow events:PutEvents PlatformEventBus';
@@ -33,7 +34,13 @@ const assumeCustomerRoles = [
 ];
 
 /** The functions that may call sts:AssumeRole: the ones that act in customer buckets. */
-export const CUSTOMER_FACING_FUNCTIONS = ['runValidationStage', 'deliverAuditLogs', 'forwardAuditLogs', 'signAuditLogDigests', 'runExportJob'];
+export const CUSTOMER_FACING_FUNCTIONS = [
+  'runValidationStage',
+  'deliverAuditLogs',
+  'forwardAuditLogs',
+  'signAuditLogDigests',
+  'runExportJob',
+];
 const batchWrite = `Allow dynamodb:BatchWriteItem ${TABLE}`;
 const auditLogs = {
   list: 'Allow s3:ListBucket arn:aws:s3:::platform-audit-logs',
@@ -131,7 +138,15 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   ],
   // The digest writer: the forwarding (Get), the ledger of an hour (Query), the chain's head and
   // health (Update), Sign with the digest key, the customer's role.
-  signAuditLogDigests: [get, query, update, ...consume('DigestQueue'), digestKey('Sign'), ...assumeCustomerRoles, publishEvents],
+  signAuditLogDigests: [
+    get,
+    query,
+    update,
+    ...consume('DigestQueue'),
+    digestKey('Sign'),
+    ...assumeCustomerRoles,
+    publishEvents,
+  ],
   // insertJob/restartFailedJob: a Put and an Update (holdIntegration) in one transaction.
   startBackupExport: [get, put, update, sendTo('ExportQueue')],
   putBackupExportRule: [get, put],
@@ -161,7 +176,16 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   ],
   // The ExportSlotIndex; jobs, slots and waiting entries (Get, Update, Delete in transactions, Query
   // of the line); re-sent and started jobs' messages.
-  sweepExportJobs: [`Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`, get, update, remove, query, sendTo('ExportQueue'), asyncFailures, publishEvents],
+  sweepExportJobs: [
+    `Allow dynamodb:Query ${TABLE}/index/ExportSlotIndex`,
+    get,
+    update,
+    remove,
+    query,
+    sendTo('ExportQueue'),
+    asyncFailures,
+    publishEvents,
+  ],
 };
 
 /** The state machine invokes its two task functions, and delivers its logs and traces. */

@@ -43,10 +43,14 @@ describe('local function roles', () => {
     }
   });
 
-  it('keep the Deny statements (the customer-facing functions may never assume the platform\'s own roles)', () => {
+  it("keep the Deny statements (the customer-facing functions may never assume the platform's own roles)", () => {
     const denies = (key: string) =>
-      (local.get(key)?.policy.Statement as Array<{ Effect: string; Resource?: unknown }>).filter((statement) => statement.Effect === 'Deny');
-    expect(denies('runValidationStage')).toEqual([{ Effect: 'Deny', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::111111111111:role/*' }]);
+      (local.get(key)?.policy.Statement as Array<{ Effect: string; Resource?: unknown }>).filter(
+        (statement) => statement.Effect === 'Deny',
+      );
+    expect(denies('runValidationStage')).toEqual([
+      { Effect: 'Deny', Action: ['sts:AssumeRole'], Resource: 'arn:aws:iam::111111111111:role/*' },
+    ]);
     expect(denies('getHealth')).toEqual([]);
   });
 });

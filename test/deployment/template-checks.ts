@@ -46,7 +46,9 @@ export const tracing: Check = (template) => [
     .filter(([, fn]) => (props(fn).TracingConfig as { Mode?: string } | undefined)?.Mode !== 'Active')
     .map(([id]) => `${id} has no Active X-Ray tracing`),
   ...resourcesOfType(template, 'AWS::StepFunctions::StateMachine')
-    .filter(([, machine]) => (props(machine).TracingConfiguration as { Enabled?: boolean } | undefined)?.Enabled !== true)
+    .filter(
+      ([, machine]) => (props(machine).TracingConfiguration as { Enabled?: boolean } | undefined)?.Enabled !== true,
+    )
     .map(([id]) => `${id} has no X-Ray tracing`),
 ];
 
@@ -56,7 +58,9 @@ export const wildcardActions: Check = (template) =>
     ...actionsOf(statement)
       .filter((action) => action.includes('*') || action.includes('?'))
       .map((action) => `${id} allows the wildcard action ${action}`),
-    ...(statement.Effect === 'Allow' && statement.NotAction !== undefined ? [`${id} allows everything but ${JSON.stringify(statement.NotAction)}`] : []),
+    ...(statement.Effect === 'Allow' && statement.NotAction !== undefined
+      ? [`${id} allows everything but ${JSON.stringify(statement.NotAction)}`]
+      : []),
   ]);
 
 /** Resource `*` only where AWS has no resource-level permissions. */
@@ -77,7 +81,8 @@ export const assumeRole: Check = (template) => {
     const lines = permissionLines(statementsOfRole(template, roleId));
     if (!lines.some((line) => line.startsWith('Allow sts:AssumeRole '))) continue;
     const fn = roleToFunction.get(roleId);
-    if (!fn || !CUSTOMER_FACING_FUNCTIONS.includes(fn)) problems.push(`${roleId} (${fn ?? 'no function'}) may call sts:AssumeRole`);
+    if (!fn || !CUSTOMER_FACING_FUNCTIONS.includes(fn))
+      problems.push(`${roleId} (${fn ?? 'no function'}) may call sts:AssumeRole`);
     else if (!lines.includes('Deny sts:AssumeRole arn:aws:iam::${AWS::AccountId}:role/*')) {
       problems.push(`${roleId} may assume the platform account's own roles`);
     }
@@ -85,7 +90,13 @@ export const assumeRole: Check = (template) => {
   return problems;
 };
 
-const BASELINE_ACTIONS = ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+const BASELINE_ACTIONS = [
+  'logs:CreateLogStream',
+  'logs:CreateLogGroup',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
 
 /** Each function's role allows exactly its expected list, plus logs on its own log group and X-Ray. */
 export const functionPermissions: Check = (template) => {
@@ -94,19 +105,24 @@ export const functionPermissions: Check = (template) => {
   for (const key of difference([...functions.keys()], Object.keys(EXPECTED_PERMISSIONS))) {
     problems.push(`${key} has no expected permission list in test/deployment/expected-permissions.ts`);
   }
-  for (const key of difference(Object.keys(EXPECTED_PERMISSIONS), [...functions.keys()])) problems.push(`function ${key} is missing`);
+  for (const key of difference(Object.keys(EXPECTED_PERMISSIONS), [...functions.keys()]))
+    problems.push(`function ${key} is missing`);
   for (const [key, fn] of functions) {
     const statements = statementsOfRole(template, fn.roleId);
-    const lines = permissionLines(statements.filter((statement) => !actionsOf(statement).every((action) => BASELINE_ACTIONS.includes(action))));
+    const lines = permissionLines(
+      statements.filter((statement) => !actionsOf(statement).every((action) => BASELINE_ACTIONS.includes(action))),
+    );
     const expected = EXPECTED_PERMISSIONS[key] ?? [];
     for (const extra of difference(lines, expected)) problems.push(`${key} may ${extra}, which its code does not need`);
     for (const missing of difference(expected, lines)) problems.push(`${key} lacks ${missing}, which its code needs`);
     const logs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
     const ownGroup = `:log-group:/aws/lambda/${String(props(fn.resource).FunctionName)}:`;
     for (const resource of logs.flatMap(resourcesOf)) {
-      if (!resource.includes(ownGroup)) problems.push(`${key} may write logs to ${resource}, not only its own log group`);
+      if (!resource.includes(ownGroup))
+        problems.push(`${key} may write logs to ${resource}, not only its own log group`);
     }
-    if (!permissionLines(statements).includes('Allow xray:PutTraceSegments *')) problems.push(`${key} cannot send traces (Active tracing fails to deploy)`);
+    if (!permissionLines(statements).includes('Allow xray:PutTraceSegments *'))
+      problems.push(`${key} cannot send traces (Active tracing fails to deploy)`);
   }
   return problems;
 };

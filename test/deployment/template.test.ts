@@ -72,44 +72,165 @@ function addStatement(copy: Template, roleId: string, statement: Statement) {
 }
 
 const BREAKS: [string, Check, (copy: Template) => void][] = [
-  ['a function on nodejs20.x', lambdaRuntimes, (t) => void (props(t.Resources.GetHealthLambdaFunction).Runtime = 'nodejs20.x')],
+  [
+    'a function on nodejs20.x',
+    lambdaRuntimes,
+    (t) => void (props(t.Resources.GetHealthLambdaFunction).Runtime = 'nodejs20.x'),
+  ],
   ['tracing off', tracing, (t) => void delete props(t.Resources.GetIntegrationLambdaFunction).TracingConfig],
-  ['a service wildcard', wildcardActions, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 'dynamodb:*', Resource: 'x' })],
-  ['a global wildcard', wildcardActions, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: ['*'], Resource: 'x' })],
-  ['a prefix wildcard', wildcardActions, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 's3:Get*', Resource: 'x' })],
-  ['Resource * on S3', wildcardResources, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' })],
-  ['AssumeRole for an API function', assumeRole, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/*' })],
+  [
+    'a service wildcard',
+    wildcardActions,
+    (t) =>
+      addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 'dynamodb:*', Resource: 'x' }),
+  ],
+  [
+    'a global wildcard',
+    wildcardActions,
+    (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: ['*'], Resource: 'x' }),
+  ],
+  [
+    'a prefix wildcard',
+    wildcardActions,
+    (t) =>
+      addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 's3:Get*', Resource: 'x' }),
+  ],
+  [
+    'Resource * on S3',
+    wildcardResources,
+    (t) =>
+      addStatement(t, 'GetIntegrationIamRoleLambdaExecution', {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+      }),
+  ],
+  [
+    'AssumeRole for an API function',
+    assumeRole,
+    (t) =>
+      addStatement(t, 'GetIntegrationIamRoleLambdaExecution', {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: 'arn:aws:iam::*:role/*',
+      }),
+  ],
   [
     'AssumeRole without the own-account deny',
     assumeRole,
     (t) => {
-      const statements = (props(t.Resources.RunExportJobIamRoleLambdaExecution).Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]?.PolicyDocument;
+      const statements = (
+        props(t.Resources.RunExportJobIamRoleLambdaExecution).Policies as {
+          PolicyDocument: { Statement: Statement[] };
+        }[]
+      )[0]?.PolicyDocument;
       if (statements) statements.Statement = statements.Statement.filter((statement) => statement.Effect !== 'Deny');
     },
   ],
-  ['one action more than the code needs', functionPermissions, (t) => addStatement(t, 'GetIntegrationIamRoleLambdaExecution', { Effect: 'Allow', Action: 'dynamodb:DeleteItem', Resource: { 'Fn::GetAtt': ['IntegrationsTable', 'Arn'] } })],
-  ['the same action on a broader resource', functionPermissions, (t) => addStatement(t, 'RecheckIntegrationsIamRoleLambdaExecution', { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::GetAtt': ['IntegrationsTable', 'Arn'] } })],
-  ['a permission the code needs removed', functionPermissions, (t) => void ((props(t.Resources.CreateIntegrationIamRoleLambdaExecution).Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]!.PolicyDocument.Statement.length = 2)],
-  ['a new function without a permission list', functionPermissions, (t) => void (t.Resources.ExtraLambdaFunction = t.Resources.GetHealthLambdaFunction!)],
-  ['two functions sharing a role', rolesInUse, (t) => void (props(t.Resources.GetHealthLambdaFunction).Role = { 'Fn::GetAtt': ['GetOpenApiIamRoleLambdaExecution', 'Arn'] })],
-  ['the state machine invoking another function', stateMachinePermissions, (t) => addStatement(t, 'ValidationStateMachineRole', { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['RunExportJobLambdaFunction', 'Arn'] } })],
-  ['the table without PITR', table, (t) => void delete props(t.Resources.IntegrationsTable).PointInTimeRecoverySpecification],
+  [
+    'one action more than the code needs',
+    functionPermissions,
+    (t) =>
+      addStatement(t, 'GetIntegrationIamRoleLambdaExecution', {
+        Effect: 'Allow',
+        Action: 'dynamodb:DeleteItem',
+        Resource: { 'Fn::GetAtt': ['IntegrationsTable', 'Arn'] },
+      }),
+  ],
+  [
+    'the same action on a broader resource',
+    functionPermissions,
+    (t) =>
+      addStatement(t, 'RecheckIntegrationsIamRoleLambdaExecution', {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': ['IntegrationsTable', 'Arn'] },
+      }),
+  ],
+  [
+    'a permission the code needs removed',
+    functionPermissions,
+    (t) =>
+      void ((
+        props(t.Resources.CreateIntegrationIamRoleLambdaExecution).Policies as {
+          PolicyDocument: { Statement: Statement[] };
+        }[]
+      )[0]!.PolicyDocument.Statement.length = 2),
+  ],
+  [
+    'a new function without a permission list',
+    functionPermissions,
+    (t) => void (t.Resources.ExtraLambdaFunction = t.Resources.GetHealthLambdaFunction!),
+  ],
+  [
+    'two functions sharing a role',
+    rolesInUse,
+    (t) =>
+      void (props(t.Resources.GetHealthLambdaFunction).Role = {
+        'Fn::GetAtt': ['GetOpenApiIamRoleLambdaExecution', 'Arn'],
+      }),
+  ],
+  [
+    'the state machine invoking another function',
+    stateMachinePermissions,
+    (t) =>
+      addStatement(t, 'ValidationStateMachineRole', {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': ['RunExportJobLambdaFunction', 'Arn'] },
+      }),
+  ],
+  [
+    'the table without PITR',
+    table,
+    (t) => void delete props(t.Resources.IntegrationsTable).PointInTimeRecoverySpecification,
+  ],
   ['the table without SSE', table, (t) => void delete props(t.Resources.IntegrationsTable).SSESpecification],
   ['the table deleted with the stack', table, (t) => void delete t.Resources.IntegrationsTable!.DeletionPolicy],
   ['a queue without a dead-letter queue', queues, (t) => void delete props(t.Resources.ExportQueue).RedrivePolicy],
   ['an unencrypted queue', queues, (t) => void delete props(t.Resources.ForwardingQueue).SqsManagedSseEnabled],
-  ['a consumer failing whole batches', sqsConsumers, (t) => void delete props(t.Resources.RunExportJobEventSourceMappingSQSExportQueue).FunctionResponseTypes],
-  ['an EventBridge-invoked function without a dead letter', asyncFunctions, (t) => void delete t.Resources.StartAutoExportLambdaEvConf],
-  ['a rule sending to a queue without a dead letter', asyncFunctions, (t) => void delete ((props(t.Resources.AuditLogEventsRule).Targets as Record<string, unknown>[])[0] ?? {}).DeadLetterConfig],
+  [
+    'a consumer failing whole batches',
+    sqsConsumers,
+    (t) => void delete props(t.Resources.RunExportJobEventSourceMappingSQSExportQueue).FunctionResponseTypes,
+  ],
+  [
+    'an EventBridge-invoked function without a dead letter',
+    asyncFunctions,
+    (t) => void delete t.Resources.StartAutoExportLambdaEvConf,
+  ],
+  [
+    'a rule sending to a queue without a dead letter',
+    asyncFunctions,
+    (t) =>
+      void delete ((props(t.Resources.AuditLogEventsRule).Targets as Record<string, unknown>[])[0] ?? {})
+        .DeadLetterConfig,
+  ],
   ['no alarm on the delivery latency', requiredAlarms, (t) => void delete t.Resources.ForwardingLatencyAlarm],
-  ['a log group without retention', logGroups, (t) => void delete props(t.Resources.RunExportJobLogGroup).RetentionInDays],
-  ['a state machine without logs', logGroups, (t) => void delete props(t.Resources.ValidationStateMachine).LoggingConfiguration],
+  [
+    'a log group without retention',
+    logGroups,
+    (t) => void delete props(t.Resources.RunExportJobLogGroup).RetentionInDays,
+  ],
+  [
+    'a state machine without logs',
+    logGroups,
+    (t) => void delete props(t.Resources.ValidationStateMachine).LoggingConfiguration,
+  ],
   ['a stage without throttling', api, (t) => void delete props(t.Resources.HttpApiStage).DefaultRouteSettings],
-  ['a route without the authorizer', api, (t) => void delete props(t.Resources.HttpApiRouteGetV1ProjectsProjectidVarJobs).AuthorizationType],
+  [
+    'a route without the authorizer',
+    api,
+    (t) => void delete props(t.Resources.HttpApiRouteGetV1ProjectsProjectidVarJobs).AuthorizationType,
+  ],
   ['re-validation not scheduled', schedules, (t) => void delete t.Resources.RecheckIntegrationsEventsRuleSchedule1],
   ['a dead-letter queue without an alarm', deadLetterAlarms, (t) => void delete t.Resources.ExportDeadLetterQueueAlarm],
   ['no alarm on failed exports', requiredAlarms, (t) => void delete t.Resources.ExportsFailedAlarm],
-  ['an alarm on a metric nobody emits', emittedMetrics, (t) => void (props(t.Resources.ForwardingLagAlarm).MetricName = 'AuditLogLag')],
+  [
+    'an alarm on a metric nobody emits',
+    emittedMetrics,
+    (t) => void (props(t.Resources.ForwardingLagAlarm).MetricName = 'AuditLogLag'),
+  ],
   ['an alarm that notifies nobody', alarmActions, (t) => void delete props(t.Resources.Api5xxAlarm).AlarmActions],
 ];
 

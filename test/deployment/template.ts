@@ -35,7 +35,8 @@ export const resourcesOfType = (template: Template, type: string): [string, Reso
 
 export const props = (resource: Resource | undefined): Record<string, unknown> => resource?.Properties ?? {};
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * An intrinsic function shortened for comparison: `{Fn::GetAtt: [X, Arn]}` -> `X`,
@@ -50,7 +51,9 @@ export function shortName(value: unknown): string {
   if (typeof value['Fn::Sub'] === 'string') return value['Fn::Sub'];
   const sub = value['Fn::Sub'];
   if (Array.isArray(sub) && typeof sub[0] === 'string' && isObject(sub[1])) {
-    return sub[0].replace(/\$\{(\w+)\}/g, (whole, name: string) => (isObject(sub[1]) && name in sub[1] ? shortName(sub[1][name]) : whole));
+    return sub[0].replace(/\$\{(\w+)\}/g, (whole, name: string) =>
+      isObject(sub[1]) && name in sub[1] ? shortName(sub[1][name]) : whole,
+    );
   }
   const join = value['Fn::Join'];
   if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(shortName).join(String(join[0]));
@@ -65,7 +68,8 @@ export interface Statement {
   NotResource?: unknown;
 }
 
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 export const actionsOf = (statement: Statement): string[] => asList(statement.Action);
 export const resourcesOf = (statement: Statement): string[] => asList(statement.Resource).map(shortName);
@@ -77,13 +81,17 @@ export function statementsOfRole(template: Template, roleId: string): Statement[
   const attached = resourcesOfType(template, 'AWS::IAM::Policy')
     .filter(([, policy]) => asList(props(policy).Roles as unknown[]).some((entry) => shortName(entry) === roleId))
     .map(([, policy]) => props(policy).PolicyDocument as { Statement: Statement[] });
-  return [...inline.map((policy) => policy.PolicyDocument), ...attached].flatMap((document) => asList(document.Statement));
+  return [...inline.map((policy) => policy.PolicyDocument), ...attached].flatMap((document) =>
+    asList(document.Statement),
+  );
 }
 
 /** `Effect action resource` for each action and resource of each statement. */
 export const permissionLines = (statements: Statement[]): string[] =>
   statements.flatMap((statement) =>
-    actionsOf(statement).flatMap((action) => resourcesOf(statement).map((resource) => `${statement.Effect} ${action} ${resource}`)),
+    actionsOf(statement).flatMap((action) =>
+      resourcesOf(statement).map((resource) => `${statement.Effect} ${action} ${resource}`),
+    ),
   );
 
 /** The function key of serverless.yml (`getHealth`) of a Lambda logical id (`GetHealthLambdaFunction`). */
@@ -93,7 +101,9 @@ export const functionKeyOf = (logicalId: string): string => {
 };
 
 /** Lambda functions by serverless.yml key, each with its role's logical id. */
-export function functionsWithRoles(template: Template): Map<string, { logicalId: string; roleId: string; resource: Resource }> {
+export function functionsWithRoles(
+  template: Template,
+): Map<string, { logicalId: string; roleId: string; resource: Resource }> {
   const functions = new Map<string, { logicalId: string; roleId: string; resource: Resource }>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     functions.set(functionKeyOf(logicalId), { logicalId, roleId: shortName(props(resource).Role), resource });

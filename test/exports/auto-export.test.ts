@@ -24,13 +24,17 @@ import {
 } from './support/export-stack';
 
 const MiB = 1024 * 1024;
-const jobsOf = async (world: ExportWorld) => ((await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as { items: JobView[] }).items;
+const jobsOf = async (world: ExportWorld) =>
+  ((await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as { items: JobView[] }).items;
 
 async function setRule(world: ExportWorld, directory: string): Promise<void> {
-  const answer = await world.project.client.put(`/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backup-export-rule`, {
-    integrationId: world.integration.integrationId,
-    directory,
-  });
+  const answer = await world.project.client.put(
+    `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backup-export-rule`,
+    {
+      integrationId: world.integration.integrationId,
+      directory,
+    },
+  );
   expect(answer.status, answer.text).toBe(200);
 }
 
@@ -49,7 +53,9 @@ async function rolePolicy(world: ExportWorld, action: 'detach' | 'attach', polic
 }
 
 async function validate(world: ExportWorld): Promise<IntegrationView> {
-  expect((await world.project.client.post(`${world.project.base}/${world.integration.integrationId}/validate`)).status).toBe(202);
+  expect(
+    (await world.project.client.post(`${world.project.base}/${world.integration.integrationId}/validate`)).status,
+  ).toBe(202);
   return waitForResult(world.project, world.integration.integrationId);
 }
 
@@ -57,14 +63,26 @@ describe('auto-export', () => {
   it('starts one export for a backup however often its Backup Completed event arrives', async () => {
     const world = await exportWorld();
     await setRule(world, 'auto');
-    const backup = await platformBackup(world.clusterId, [...smallFiles('auto', 20), { name: 'large.bin', size: 20 * MiB, seed: 'auto:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('auto', 20),
+      { name: 'large.bin', size: 20 * MiB, seed: 'auto:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup, 3);
 
-    const [job] = await eventually(async () => {
-      const jobs = await jobsOf(world);
-      return jobs.length > 0 && jobs.every(finished) ? jobs : undefined;
-    }, 'no auto-export finished', 60_000);
-    expect(job).toMatchObject({ status: 'SUCCEEDED', trigger: 'AUTO_EXPORT_RULE', backupId: backup.backupId, clusterId: world.clusterId });
+    const [job] = await eventually(
+      async () => {
+        const jobs = await jobsOf(world);
+        return jobs.length > 0 && jobs.every(finished) ? jobs : undefined;
+      },
+      'no auto-export finished',
+      60_000,
+    );
+    expect(job).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'AUTO_EXPORT_RULE',
+      backupId: backup.backupId,
+      clusterId: world.clusterId,
+    });
     await expectCompleteExport(world, backup, 'auto');
 
     // A late duplicate, long after the export finished, changes nothing.
@@ -94,11 +112,19 @@ describe('auto-export', () => {
 
     const backup = await platformBackup(world.clusterId, smallFiles('refused', 5));
     await announceBackup(world.project, world.clusterId, backup, 2);
-    const [refused] = await eventually(async () => {
-      const jobs = await jobsOf(world);
-      return jobs.length > 0 ? jobs : undefined;
-    }, 'no job recorded', 30_000);
-    expect(refused).toMatchObject({ status: 'FAILED', trigger: 'AUTO_EXPORT_RULE', error: { code: 'INTEGRATION_NOT_ACTIVE' } });
+    const [refused] = await eventually(
+      async () => {
+        const jobs = await jobsOf(world);
+        return jobs.length > 0 ? jobs : undefined;
+      },
+      'no job recorded',
+      30_000,
+    );
+    expect(refused).toMatchObject({
+      status: 'FAILED',
+      trigger: 'AUTO_EXPORT_RULE',
+      error: { code: 'INTEGRATION_NOT_ACTIVE' },
+    });
 
     // Fixed and validated again: the same export requested through the API is the same job, run again.
     await rolePolicy(world, 'attach', policyArn);

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { backupDestinationPrefix, directoryProblem, isUsableSourcePrefix, jobIdFor, sourceFolder } from '#shared/exports/destination';
+import {
+  backupDestinationPrefix,
+  directoryProblem,
+  isUsableSourcePrefix,
+  jobIdFor,
+  sourceFolder,
+} from '#shared/exports/destination';
 import { directory, jobId } from '#shared/exports/schemas';
 
-const identity = { projectId: 'p-1', clusterId: 'c-1', backupId: 'b-1', integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', directory: 'exports' };
+const identity = {
+  projectId: 'p-1',
+  clusterId: 'c-1',
+  backupId: 'b-1',
+  integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+  directory: 'exports',
+};
 
 describe('export directory', () => {
   it.each(['exports', 'team-a/backups', "a_b.c/(x)/y!z/q'r", 'x'.repeat(256)])('accepts %s', (value) => {
@@ -34,12 +46,22 @@ describe('export directory', () => {
     expect(directory.safeParse(value).success).toBe(false);
   });
 
-  it.each(['a b', 'tab\there', 'new\nline', 'nul\u0000', 'zero\u200bwidth', 'é', 'star*', 'what?', 'back\\slash', 'a%2Fb', 'a#b', 'a+b'])(
-    'refuses characters outside S3 safe characters (and IAM wildcards): %j',
-    (value) => {
-      expect(directoryProblem(value)).toMatch(/may contain only/);
-    },
-  );
+  it.each([
+    'a b',
+    'tab\there',
+    'new\nline',
+    'nul\u0000',
+    'zero\u200bwidth',
+    'é',
+    'star*',
+    'what?',
+    'back\\slash',
+    'a%2Fb',
+    'a#b',
+    'a+b',
+  ])('refuses characters outside S3 safe characters (and IAM wildcards): %j', (value) => {
+    expect(directoryProblem(value)).toMatch(/may contain only/);
+  });
 });
 
 describe('job identity', () => {

@@ -24,14 +24,19 @@ import {
 const MiB = 1024 * 1024;
 
 /** 200 small files and one large file (not a multiple of the part size); 100 MiB files are copied by worker/lanes.test.ts. */
-const backupFiles = (label: string): BackupFileSpec[] => [...smallFiles(label, 200), { name: 'segments/large.bin', size: 30 * MiB + 12_345, seed: `${label}:large` }];
+const backupFiles = (label: string): BackupFileSpec[] => [
+  ...smallFiles(label, 200),
+  { name: 'segments/large.bin', size: 30 * MiB + 12_345, seed: `${label}:large` },
+];
 
 async function lastModified(world: ExportWorld, prefix: string): Promise<Map<string, number>> {
   const { s3 } = clientsFor(world.accountId, REGION);
   const times = new Map<string, number>();
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) times.set(object.Key ?? '', object.LastModified?.getTime() ?? 0);
     token = page.NextContinuationToken;
   } while (token);
@@ -50,7 +55,10 @@ describe('backup export', () => {
       status: 'SUCCEEDED',
       type: 'BACKUP_EXPORT',
       trigger: 'API',
-      destination: { bucket: world.integration.bucketName, prefix: `exports/daily/${world.clusterId}/${backup.backupId}/` },
+      destination: {
+        bucket: world.integration.bucketName,
+        prefix: `exports/daily/${world.clusterId}/${backup.backupId}/`,
+      },
       manifestKey: `exports/daily/${world.clusterId}/${backup.backupId}/export-manifest.json`,
     });
     const bytes = backup.files.reduce((sum, file) => sum + file.size, 0);
@@ -65,7 +73,10 @@ describe('backup export', () => {
 
   it('encrypts every exported object with the integration KMS key', async () => {
     const world = await exportWorld({ kms: true });
-    const backup = await platformBackup(world.clusterId, [...smallFiles('kms', 3), { name: 'large.bin', size: 9 * MiB, seed: 'kms:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('kms', 3),
+      { name: 'large.bin', size: 9 * MiB, seed: 'kms:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const jobId = await requestExport(world, backup, 'kms');
     const job = await waitForJob(world, jobId, finished);
@@ -74,7 +85,11 @@ describe('backup export', () => {
     const { s3 } = clientsFor(world.accountId, REGION);
     for (const key of [...backup.files.map((file) => `${job.destination.prefix}${file.name}`), job.manifestKey ?? '']) {
       const head = await s3.send(new HeadObjectCommand({ Bucket: world.integration.bucketName, Key: key }));
-      expect({ key, sse: head.ServerSideEncryption, keyId: head.SSEKMSKeyId }).toEqual({ key, sse: 'aws:kms', keyId: world.integration.kmsKeyArn });
+      expect({ key, sse: head.ServerSideEncryption, keyId: head.SSEKMSKeyId }).toEqual({
+        key,
+        sse: 'aws:kms',
+        keyId: world.integration.kmsKeyArn,
+      });
     }
     expect((await getJobView(world, jobId)).progress.objectsCopied).toBe(4);
   }, 120_000);

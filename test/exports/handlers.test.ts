@@ -28,7 +28,9 @@ describe('start-auto-export', () => {
   });
 
   it('throws on a malformed event, so EventBridge retries and then dead-letters it', async () => {
-    await expect(startAutoExport(fixture<BackupEvent>('platform.backups/backup-completed-malformed'), lambdaContext(60_000))).rejects.toThrow(
+    await expect(
+      startAutoExport(fixture<BackupEvent>('platform.backups/backup-completed-malformed'), lambdaContext(60_000)),
+    ).rejects.toThrow(
       /Malformed Backup Completed event: check .*bucket.*completedAt|Malformed Backup Completed event: check .*completedAt.*bucket/,
     );
   });

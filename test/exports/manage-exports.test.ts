@@ -46,14 +46,35 @@ describe('POST .../backups/{backupId}/export', () => {
     const { world, backup } = await worldWithBackup();
     const integrationId = world.integration.integrationId;
     const post = (body: unknown, path = exportPath(world, backup.backupId)) => world.project.client.post(path, body);
-    for (const directory of ['', '/abs', 'a/../b', 'a//b', '/', 'sp ace', 'x'.repeat(257), 'star*', '.s3-integration-probe/x']) {
+    for (const directory of [
+      '',
+      '/abs',
+      'a/../b',
+      'a//b',
+      '/',
+      'sp ace',
+      'x'.repeat(257),
+      'star*',
+      '.s3-integration-probe/x',
+    ]) {
       const answer = await post({ integrationId, directory });
-      expect({ directory, status: answer.status, code: errorCode(answer) }).toEqual({ directory, status: 400, code: 'INVALID_REQUEST' });
+      expect({ directory, status: answer.status, code: errorCode(answer) }).toEqual({
+        directory,
+        status: 400,
+        code: 'INVALID_REQUEST',
+      });
     }
     expect((await post({ integrationId, directory: 'ok', extra: 1 })).status).toBe(400);
     expect((await post({ integrationId: 'integ-x', directory: 'ok' })).status).toBe(400);
     expect((await post({ directory: 'ok' })).status).toBe(400);
-    expect((await post({ integrationId, directory: 'ok' }, `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/bad%20id/export`)).status).toBe(400);
+    expect(
+      (
+        await post(
+          { integrationId, directory: 'ok' },
+          `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/bad%20id/export`,
+        )
+      ).status,
+    ).toBe(400);
     const list = await world.project.client.get(jobsPath(world));
     expect(list.json).toEqual({ items: [] });
   });
@@ -78,14 +99,20 @@ describe('POST .../backups/{backupId}/export', () => {
 
     const standard = await platformProject('standard');
     const standardCluster = await platformCluster(standard);
-    const notEnterprise = await standard.client.post(`/v1/projects/${standard.projectId}/clusters/${standardCluster}/backups/${backup.backupId}/export`, body);
+    const notEnterprise = await standard.client.post(
+      `/v1/projects/${standard.projectId}/clusters/${standardCluster}/backups/${backup.backupId}/export`,
+      body,
+    );
     expect([notEnterprise.status, errorCode(notEnterprise)]).toEqual([403, 'FEATURE_NOT_AVAILABLE']);
   });
 
   it('exports only known backups, to ACTIVE integrations in the cluster region', async () => {
     const { world, backup } = await worldWithBackup();
     const post = (backupId: string, integrationId: string, clusterId = world.clusterId) =>
-      world.project.client.post(`/v1/projects/${world.project.projectId}/clusters/${clusterId}/backups/${backupId}/export`, { integrationId, directory: 'exports' });
+      world.project.client.post(
+        `/v1/projects/${world.project.projectId}/clusters/${clusterId}/backups/${backupId}/export`,
+        { integrationId, directory: 'exports' },
+      );
 
     const unknownBackup = await post('bk-unknown', world.integration.integrationId);
     expect([unknownBackup.status, errorCode(unknownBackup)]).toEqual([404, 'BACKUP_NOT_FOUND']);
@@ -96,7 +123,10 @@ describe('POST .../backups/{backupId}/export', () => {
     }, 'the backup event was not recorded');
     expect([unknownIntegration.status, errorCode(unknownIntegration)]).toEqual([404, 'INTEGRATION_NOT_FOUND']);
 
-    const awaitingRole = await createIntegration(world.project, { region: 'us-east-1', bucketName: uniqueBucketName('api') });
+    const awaitingRole = await createIntegration(world.project, {
+      region: 'us-east-1',
+      bucketName: uniqueBucketName('api'),
+    });
     const notActive = await post(backup.backupId, awaitingRole.integrationId);
     expect([notActive.status, errorCode(notActive)]).toEqual([409, 'INTEGRATION_NOT_ACTIVE']);
 
@@ -128,7 +158,8 @@ describe('POST .../backups/{backupId}/export', () => {
     const running = (await world.project.client.get(`${jobsPath(world)}/${jobId}`)).json as JobView;
     expect(['PENDING', 'RUNNING']).toContain(running.status);
     // The view shows the customer's destination and nothing of the platform's side or the machinery.
-    for (const internal of ['source', 'lease', 'leaseEpoch', 'turn', 'attempt', 'createdBy', 'directory']) expect(running).not.toHaveProperty(internal);
+    for (const internal of ['source', 'lease', 'leaseEpoch', 'turn', 'attempt', 'createdBy', 'directory'])
+      expect(running).not.toHaveProperty(internal);
 
     await clearFaults();
     for (const id of [jobId, other]) expect((await waitForJob(world, id, finished)).status).toBe('SUCCEEDED');
@@ -142,7 +173,11 @@ describe('POST .../backups/{backupId}/export', () => {
 describe('GET .../jobs', () => {
   it('pages through the jobs with checked page tokens', async () => {
     const { world, backup } = await worldWithBackup();
-    const ids = [await requestExport(world, backup, 'a'), await requestExport(world, backup, 'b'), await requestExport(world, backup, 'c')];
+    const ids = [
+      await requestExport(world, backup, 'a'),
+      await requestExport(world, backup, 'b'),
+      await requestExport(world, backup, 'c'),
+    ];
     const seen: string[] = [];
     let token: string | undefined;
     do {
@@ -157,7 +192,9 @@ describe('GET .../jobs', () => {
     const forged = Buffer.from(JSON.stringify({ pk: 'PROJECT#someone-else', sk: 'JOB#x' })).toString('base64url');
     const refused = await world.project.client.get(`${jobsPath(world)}?nextToken=${forged}`);
     expect([refused.status, errorCode(refused)]).toEqual([400, 'INVALID_NEXT_TOKEN']);
-    expect((await world.project.client.get(`${jobsPath(world)}/job-00000000000000000000000000000000`)).status).toBe(404);
+    expect((await world.project.client.get(`${jobsPath(world)}/job-00000000000000000000000000000000`)).status).toBe(
+      404,
+    );
     expect((await world.project.client.get(`${jobsPath(world)}/not-a-job`)).status).toBe(400);
     for (const id of ids) await waitForJob(world, id, finished);
   }, 120_000);
@@ -169,28 +206,50 @@ describe('backup export rule', () => {
     const client = world.project.client;
     const missing = await client.get(rulePath(world));
     expect([missing.status, errorCode(missing)]).toEqual([404, 'EXPORT_RULE_NOT_FOUND']);
-    expect((await client.put(rulePath(world), { integrationId: world.integration.integrationId, directory: '../up' })).status).toBe(400);
+    expect(
+      (await client.put(rulePath(world), { integrationId: world.integration.integrationId, directory: '../up' }))
+        .status,
+    ).toBe(400);
 
-    const set = await client.put(rulePath(world), { integrationId: world.integration.integrationId, directory: 'auto' });
+    const set = await client.put(rulePath(world), {
+      integrationId: world.integration.integrationId,
+      directory: 'auto',
+    });
     expect(set.status, set.text).toBe(200);
     const rule = set.json as ExportRuleView;
-    expect(rule).toMatchObject({ projectId: world.project.projectId, clusterId: world.clusterId, integrationId: world.integration.integrationId, directory: 'auto' });
+    expect(rule).toMatchObject({
+      projectId: world.project.projectId,
+      clusterId: world.clusterId,
+      integrationId: world.integration.integrationId,
+      directory: 'auto',
+    });
     expect((await client.get(rulePath(world))).json).toEqual(rule);
     expect((await projectUser(world.project, 'member').get(rulePath(world))).status).toBe(200);
     expect((await projectUser(world.project, 'member').delete(rulePath(world))).status).toBe(403);
 
-    const replaced = (await client.put(rulePath(world), { integrationId: world.integration.integrationId, directory: 'auto/v2' })).json as ExportRuleView;
+    const replaced = (
+      await client.put(rulePath(world), { integrationId: world.integration.integrationId, directory: 'auto/v2' })
+    ).json as ExportRuleView;
     expect(replaced).toMatchObject({ directory: 'auto/v2', createdAt: rule.createdAt });
 
-    const awaitingRole = await createIntegration(world.project, { region: 'us-east-1', bucketName: uniqueBucketName('rule') });
-    const notActive = await client.put(rulePath(world), { integrationId: awaitingRole.integrationId, directory: 'auto' });
+    const awaitingRole = await createIntegration(world.project, {
+      region: 'us-east-1',
+      bucketName: uniqueBucketName('rule'),
+    });
+    const notActive = await client.put(rulePath(world), {
+      integrationId: awaitingRole.integrationId,
+      directory: 'auto',
+    });
     expect([notActive.status, errorCode(notActive)]).toEqual([409, 'INTEGRATION_NOT_ACTIVE']);
     expect(((await client.get(rulePath(world))).json as ExportRuleView).directory).toBe('auto/v2');
 
     expect((await client.delete(rulePath(world))).status).toBe(204);
     expect((await client.delete(rulePath(world))).status).toBe(404);
     const serverless = await platformCluster(world.project, { tier: 'serverless' });
-    const refused = await client.put(rulePath(world, serverless), { integrationId: world.integration.integrationId, directory: 'auto' });
+    const refused = await client.put(rulePath(world, serverless), {
+      integrationId: world.integration.integrationId,
+      directory: 'auto',
+    });
     expect([refused.status, errorCode(refused)]).toEqual([403, 'FEATURE_NOT_AVAILABLE']);
   }, 60_000);
 });

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { auditLogFolder, digestHourOf, digestKey, forwardedKey, hourLabel, isForwardedKey, parseSourceKey, sourceHourPrefix, sourceKey } from '#shared/forwarding/audit-log-keys';
+import {
+  auditLogFolder,
+  digestHourOf,
+  digestKey,
+  forwardedKey,
+  hourLabel,
+  isForwardedKey,
+  parseSourceKey,
+  sourceHourPrefix,
+  sourceKey,
+} from '#shared/forwarding/audit-log-keys';
 
 describe('audit-log key layouts', () => {
-  it('maps a platform key to the customer key layout of SPEC section 5', () => {
+  it('maps a platform key to the customer key layout of docs/product-contract.md §5', () => {
     const key = sourceKey('c-1', new Date('2026-11-24T10:15:02Z'), 'a1b2');
     expect(key).toBe('c-1/2026/11/24/10/20261124T101502Z-a1b2.jsonl');
     const file = parseSourceKey(key, 'c-1');
@@ -19,21 +29,38 @@ describe('audit-log key layouts', () => {
     const key = digestKey(folder, new Date('2026-11-24T10:15:00Z'));
     expect(key).toBe('logs/c-1/audit/digests/2026-11-24/10.json');
     expect(digestHourOf(folder, key)).toEqual(new Date('2026-11-24T10:00:00Z'));
-    for (const other of ['logs/c-1/audit/digests/2026-11-24/24.json', 'logs/c-1/audit/digests/2026-11-24/10.json.bak', 'logs/c-2/audit/digests/2026-11-24/10.json']) {
+    for (const other of [
+      'logs/c-1/audit/digests/2026-11-24/24.json',
+      'logs/c-1/audit/digests/2026-11-24/10.json.bak',
+      'logs/c-2/audit/digests/2026-11-24/10.json',
+    ]) {
       expect(digestHourOf(folder, other), other).toBeUndefined();
     }
     expect(isForwardedKey(folder, 'logs/c-1/audit/2026-11-24/10-15-02-a1b2.log')).toBe(true);
     expect(isForwardedKey(folder, 'logs/c-1/audit/2026-11-24/10-15-02-a1b2.log.gz')).toBe(true);
-    for (const other of ['logs/c-1/audit/2026-11-24/10-15-02-a1b2.txt', 'logs/c-1/audit/../x/2026-11-24/10-15-02-a.log', 'logs/c-1/audit/digests/2026-11-24/10.json', 'other/2026-11-24/10-15-02-a.log']) {
+    for (const other of [
+      'logs/c-1/audit/2026-11-24/10-15-02-a1b2.txt',
+      'logs/c-1/audit/../x/2026-11-24/10-15-02-a.log',
+      'logs/c-1/audit/digests/2026-11-24/10.json',
+      'other/2026-11-24/10-15-02-a.log',
+    ]) {
       expect(isForwardedKey(folder, other), other).toBe(false);
     }
   });
 
   it('sorts keys in time order across second, hour, day and year boundaries', () => {
-    const times = ['2026-12-31T23:59:59Z', '2027-01-01T00:00:00Z', '2026-12-31T22:59:59Z', '2026-12-31T23:00:00Z', '2026-01-09T09:09:09Z'];
+    const times = [
+      '2026-12-31T23:59:59Z',
+      '2027-01-01T00:00:00Z',
+      '2026-12-31T22:59:59Z',
+      '2026-12-31T23:00:00Z',
+      '2026-01-09T09:09:09Z',
+    ];
     const keys = times.map((time, index) => sourceKey('c-1', new Date(time), `id${index}`));
     const byKey = [...keys].sort();
-    const byTime = [...keys].sort((a, b) => parseSourceKey(a, 'c-1')!.writtenAt.getTime() - parseSourceKey(b, 'c-1')!.writtenAt.getTime());
+    const byTime = [...keys].sort(
+      (a, b) => parseSourceKey(a, 'c-1')!.writtenAt.getTime() - parseSourceKey(b, 'c-1')!.writtenAt.getTime(),
+    );
     expect(byKey).toEqual(byTime);
   });
 

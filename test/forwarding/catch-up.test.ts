@@ -35,7 +35,6 @@ import { actAsFunctions } from '../support/function-roles';
 // The reconciliation case runs a catch-up here, as the stack runs it: as forwardAuditLogs's role.
 await actAsFunctions(['forwardAuditLogs']);
 
-
 /** The ledger's entries in the order their writes were confirmed. */
 async function deliveryOrder(projectId: string, clusterId: string, count: number) {
   const entries = await eventually(async () => {
@@ -92,28 +91,62 @@ describe('pending files and catch-up runs', { timeout: 180_000 }, () => {
     const first = await writeAuditLog(clusterId, minutesAgo(9));
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1, 10_000);
 
-    await setFaults({ errorRate: 1, mode: 'internal-error', latencyMs: 0, services: ['s3'], buckets: [bucket], actions: [] });
+    await setFaults({
+      errorRate: 1,
+      mode: 'internal-error',
+      latencyMs: 0,
+      services: ['s3'],
+      buckets: [bucket],
+      actions: [],
+    });
     // Written during the outage out of order, spanning several minutes of the platform's time.
     const files: AuditLogFile[] = [];
-    for (const [minutes, seconds] of [[6, 0], [8, 30], [7, 0], [8, 0], [6, 30]] as const) files.push(await writeAuditLog(clusterId, minutesAgo(minutes, seconds)));
-    const failing = await eventually(async () => {
-      const view = await getForwarding(project, clusterId);
-      return view.health.consecutiveFailures >= 2 && view.pendingSince ? view : undefined;
-    }, 'failed deliveries, files pending', 45_000);
+    for (const [minutes, seconds] of [
+      [6, 0],
+      [8, 30],
+      [7, 0],
+      [8, 0],
+      [6, 30],
+    ] as const)
+      files.push(await writeAuditLog(clusterId, minutesAgo(minutes, seconds)));
+    const failing = await eventually(
+      async () => {
+        const view = await getForwarding(project, clusterId);
+        return view.health.consecutiveFailures >= 2 && view.pendingSince ? view : undefined;
+      },
+      'failed deliveries, files pending',
+      45_000,
+    );
     expect(failing.health.lastError?.code).toBe('DELIVERY_DELAYED');
     expect(failing.health.lastError?.message).toContain('StatusCode: 500');
     expect(failing.health.lagSeconds).toBeGreaterThanOrEqual(8 * 60);
 
     await clearFaults();
-    const delivered = await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, files.length + 1, 30_000);
-    expect(delivered.map((object) => object.key).sort()).toEqual([first, ...files].map((file) => expectedKey('down', clusterId, file)).sort());
-    const order = (await deliveryOrder(project.projectId, clusterId, files.length + 1)).filter((entry) => entry.sourceKey !== first.key);
+    const delivered = await waitForObjects(
+      customer.accountId,
+      bucket,
+      enabled.destination.prefix,
+      files.length + 1,
+      30_000,
+    );
+    expect(delivered.map((object) => object.key).sort()).toEqual(
+      [first, ...files].map((file) => expectedKey('down', clusterId, file)).sort(),
+    );
+    const order = (await deliveryOrder(project.projectId, clusterId, files.length + 1)).filter(
+      (entry) => entry.sourceKey !== first.key,
+    );
     expect(order.map((entry) => entry.sourceKey)).toEqual(files.map((file) => file.key).sort());
-    expect([...(await versionCounts(customer.accountId, bucket, enabled.destination.prefix)).values()]).toEqual([1, 1, 1, 1, 1, 1]);
-    const recovered = await eventually(async () => {
-      const view = await getForwarding(project, clusterId);
-      return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
-    }, 'a good delivery after the bucket came back', 30_000);
+    expect([...(await versionCounts(customer.accountId, bucket, enabled.destination.prefix)).values()]).toEqual([
+      1, 1, 1, 1, 1, 1,
+    ]);
+    const recovered = await eventually(
+      async () => {
+        const view = await getForwarding(project, clusterId);
+        return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
+      },
+      'a good delivery after the bucket came back',
+      30_000,
+    );
     expect(recovered.health.lastError?.code).toBe('DELIVERY_DELAYED'); // kept: it says what happened
   });
 
@@ -130,21 +163,33 @@ describe('pending files and catch-up runs', { timeout: 180_000 }, () => {
       const entries = await ledgerEntries(project.projectId, clusterId);
       return entries.length === 1 ? entries : undefined;
     }, 'the ledger entry');
-    await dynamodb.send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.deliveredFile(project.projectId, clusterId, hourLabel(Date.parse(entry!.deliveredAt)), file.key) }));
-    await clientsFor(customer.accountId, REGION).s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: expectedKey('missed', clusterId, file) }));
-
-    const outcome = await eventually(
-      async () => {
-        const run = await catchUp(
-          { projectId: project.projectId, clusterId },
-          { reason: 'reconcile', deadline: Date.now() + 20_000, leaseMs: 30_000, eventGraceSeconds: 0, fileTimeoutMs: 10_000 },
-        );
-        return run.status === 'NOT_RUN' ? undefined : run; // the stack's own run may hold the lease a moment
-      },
-      'a reconciliation run',
+    await dynamodb.send(
+      new DeleteCommand({
+        TableName: process.env.TABLE_NAME,
+        Key: keys.deliveredFile(project.projectId, clusterId, hourLabel(Date.parse(entry!.deliveredAt)), file.key),
+      }),
     );
+    await clientsFor(customer.accountId, REGION).s3.send(
+      new DeleteObjectCommand({ Bucket: bucket, Key: expectedKey('missed', clusterId, file) }),
+    );
+
+    const outcome = await eventually(async () => {
+      const run = await catchUp(
+        { projectId: project.projectId, clusterId },
+        {
+          reason: 'reconcile',
+          deadline: Date.now() + 20_000,
+          leaseMs: 30_000,
+          eventGraceSeconds: 0,
+          fileTimeoutMs: 10_000,
+        },
+      );
+      return run.status === 'NOT_RUN' ? undefined : run; // the stack's own run may hold the lease a moment
+    }, 'a reconciliation run');
     expect(outcome).toMatchObject({ status: 'CAUGHT_UP', filesDelivered: 1 });
-    expect((await customerObjects(customer.accountId, bucket, enabled.destination.prefix)).map((object) => object.key)).toEqual([expectedKey('missed', clusterId, file)]);
+    expect(
+      (await customerObjects(customer.accountId, bucket, enabled.destination.prefix)).map((object) => object.key),
+    ).toEqual([expectedKey('missed', clusterId, file)]);
     expect((await ledgerEntries(project.projectId, clusterId)).map((found) => found.via)).toEqual(['catch-up']);
   });
 });

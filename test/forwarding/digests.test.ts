@@ -16,13 +16,26 @@ import { verifyAuditLogs, type Finding } from '#shared/forwarding/digests/verify
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import { api, clientsFor, localStack, rootCredentials } from '../support/local-stack';
 import { eventually, platformCluster, platformProject } from '../support/platform';
-import { REGION, activeIntegration, customerReader, enableForwarding, expectedKey, getForwarding, ledgerEntries, waitForObjects, writeAuditLog, type AuditLogFile, type Customer } from './support';
+import {
+  REGION,
+  activeIntegration,
+  customerReader,
+  enableForwarding,
+  expectedKey,
+  getForwarding,
+  ledgerEntries,
+  waitForObjects,
+  writeAuditLog,
+  type AuditLogFile,
+  type Customer,
+} from './support';
 import { actAsFunctions } from '../support/function-roles';
 
 // The digest writer runs here as its function's role: the only one allowed to sign.
 await actAsFunctions(['signAuditLogDigests']);
 
-const kinds = (findings: Finding[]) => findings.map((finding) => `${finding.kind} ${'key' in finding ? finding.key : finding.digest}`).sort();
+const kinds = (findings: Finding[]) =>
+  findings.map((finding) => `${finding.kind} ${'key' in finding ? finding.key : finding.digest}`).sort();
 
 describe('signed hourly digests and the verifier', { timeout: 120_000 }, () => {
   let customer: Customer;
@@ -31,7 +44,14 @@ describe('signed hourly digests and the verifier', { timeout: 120_000 }, () => {
   let s3: S3Client;
   let publicKey: { keyArn: string; publicKeyPem: string; keyFingerprint: string };
   const hour = hourStart(Date.now());
-  const verify = () => verifyAuditLogs(customerReader(s3, customer.integration.bucketName), { bucket: customer.integration.bucketName, prefix: forwarding.destination.prefix, publicKey: createPublicKey(publicKey.publicKeyPem), keyArn: publicKey.keyArn, now: new Date(hour.getTime() + 2 * HOUR_MS) });
+  const verify = () =>
+    verifyAuditLogs(customerReader(s3, customer.integration.bucketName), {
+      bucket: customer.integration.bucketName,
+      prefix: forwarding.destination.prefix,
+      publicKey: createPublicKey(publicKey.publicKeyPem),
+      keyArn: publicKey.keyArn,
+      now: new Date(hour.getTime() + 2 * HOUR_MS),
+    });
 
   beforeAll(async () => {
     const project = await platformProject();
@@ -40,13 +60,25 @@ describe('signed hourly digests and the verifier', { timeout: 120_000 }, () => {
     forwarding = await enableForwarding(project, clusterId, customer.integration.integrationId, 'signed');
     files = [];
     for (let index = 0; index < 4; index += 1) files.push(await writeAuditLog(clusterId, new Date(), 2));
-    await waitForObjects(customer.accountId, customer.integration.bucketName, forwarding.destination.prefix, files.length, 10_000);
-    await eventually(async () => (await ledgerEntries(project.projectId, clusterId)).length === files.length, 'the ledger of the files');
+    await waitForObjects(
+      customer.accountId,
+      customer.integration.bucketName,
+      forwarding.destination.prefix,
+      files.length,
+      10_000,
+    );
+    await eventually(
+      async () => (await ledgerEntries(project.projectId, clusterId)).length === files.length,
+      'the ledger of the files',
+    );
     s3 = clientsFor(customer.accountId, REGION).s3;
     publicKey = (await api().get('/v1/audit-log-digests/public-key')).json as typeof publicKey;
 
     // The hour in progress and the next, as if two hours and the grace had passed.
-    const written = await writeDueDigests({ projectId: project.projectId, clusterId }, { now: hour.getTime() + 2 * HOUR_MS + DIGEST_GRACE_MS });
+    const written = await writeDueDigests(
+      { projectId: project.projectId, clusterId },
+      { now: hour.getTime() + 2 * HOUR_MS + DIGEST_GRACE_MS },
+    );
     expect(written).toMatchObject({ status: 'WRITTEN', written: 2 });
     forwarding = await getForwarding(project, clusterId);
   });
@@ -58,20 +90,55 @@ describe('signed hourly digests and the verifier', { timeout: 120_000 }, () => {
   });
 
   it('writes a chain that verifies, listing each delivered file with its size and SHA-256', async () => {
-    expect(forwarding.lastDigest).toEqual({ hour: new Date(hour.getTime() + HOUR_MS).toISOString(), key: digestKey(forwarding.destination.prefix, new Date(hour.getTime() + HOUR_MS)) });
-    const first = JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: customer.integration.bucketName, Key: digestKey(forwarding.destination.prefix, hour) }))).Body!.transformToString());
-    expect(first.files.map((file: { key: string }) => file.key)).toEqual(files.map((file) => expectedKey('signed', forwarding.clusterId, file)).sort());
+    expect(forwarding.lastDigest).toEqual({
+      hour: new Date(hour.getTime() + HOUR_MS).toISOString(),
+      key: digestKey(forwarding.destination.prefix, new Date(hour.getTime() + HOUR_MS)),
+    });
+    const first = JSON.parse(
+      await (
+        await s3.send(
+          new GetObjectCommand({
+            Bucket: customer.integration.bucketName,
+            Key: digestKey(forwarding.destination.prefix, hour),
+          }),
+        )
+      ).Body!.transformToString(),
+    );
+    expect(first.files.map((file: { key: string }) => file.key)).toEqual(
+      files.map((file) => expectedKey('signed', forwarding.clusterId, file)).sort(),
+    );
     expect(first.previousDigest).toBeNull();
     const report = await verify();
     expect(report).toMatchObject({ ok: true, digests: 2, chains: 1, filesChecked: 4, findings: [], notYetCovered: [] });
 
     // The command a customer runs, with the customer's own credentials from the environment.
     const root = resolve(import.meta.dirname, '../..');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-audit-logs.ts', '--bucket', customer.integration.bucketName, '--prefix', forwarding.destination.prefix, '--api-url', localStack().apiUrl], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: REGION, AWS_ENDPOINT_URL: localStack().awsUrl, AWS_ACCESS_KEY_ID: rootCredentials(customer.accountId).accessKeyId, AWS_SECRET_ACCESS_KEY: rootCredentials(customer.accountId).secretAccessKey },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/verify-audit-logs.ts',
+        '--bucket',
+        customer.integration.bucketName,
+        '--prefix',
+        forwarding.destination.prefix,
+        '--api-url',
+        localStack().apiUrl,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_REGION: REGION,
+          AWS_ENDPOINT_URL: localStack().awsUrl,
+          AWS_ACCESS_KEY_ID: rootCredentials(customer.accountId).accessKeyId,
+          AWS_SECRET_ACCESS_KEY: rootCredentials(customer.accountId).secretAccessKey,
+        },
+      },
+    );
     expect(run.stdout).toContain('Result: everything verifies');
     expect(run.status, run.stderr).toBe(0);
   });
@@ -92,14 +159,39 @@ describe('signed hourly digests and the verifier', { timeout: 120_000 }, () => {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: digestKey(folder, hour) }));
     report = await verify();
     expect(report.findings.filter((finding) => finding.kind === 'brokenChain')).toEqual([
-      { kind: 'brokenChain', digest: digestKey(folder, new Date(hour.getTime() + HOUR_MS)), detail: `its previous digest ${digestKey(folder, hour)} is missing` },
+      {
+        kind: 'brokenChain',
+        digest: digestKey(folder, new Date(hour.getTime() + HOUR_MS)),
+        detail: `its previous digest ${digestKey(folder, hour)} is missing`,
+      },
     ]);
 
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/verify-audit-logs.ts', '--bucket', bucket, '--prefix', folder, '--api-url', localStack().apiUrl], {
-      cwd: resolve(import.meta.dirname, '../..'),
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: REGION, AWS_ENDPOINT_URL: localStack().awsUrl, AWS_ACCESS_KEY_ID: rootCredentials(customer.accountId).accessKeyId, AWS_SECRET_ACCESS_KEY: rootCredentials(customer.accountId).secretAccessKey },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/verify-audit-logs.ts',
+        '--bucket',
+        bucket,
+        '--prefix',
+        folder,
+        '--api-url',
+        localStack().apiUrl,
+      ],
+      {
+        cwd: resolve(import.meta.dirname, '../..'),
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AWS_REGION: REGION,
+          AWS_ENDPOINT_URL: localStack().awsUrl,
+          AWS_ACCESS_KEY_ID: rootCredentials(customer.accountId).accessKeyId,
+          AWS_SECRET_ACCESS_KEY: rootCredentials(customer.accountId).secretAccessKey,
+        },
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('BROKEN CHAIN');
     expect(run.stdout).toContain(`UNEXPECTED    ${inserted}`);

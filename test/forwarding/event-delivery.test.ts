@@ -11,7 +11,15 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { handler as deliverAuditLogs } from '#functions/deliver-audit-logs/handler';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, uniqueBucketName } from '../support/customer';
+import {
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  customerSetUp,
+  encryptBucketWith,
+  setRoleAndWait,
+  uniqueBucketName,
+} from '../support/customer';
 import { eventually, platformCluster, platformProject } from '../support/platform';
 import {
   REGION,
@@ -50,25 +58,44 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
     const customer = await activeIntegration(project);
     const directory = 'audit-logs/prod';
     const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, directory);
-    expect(enabled.destination).toEqual({ bucket: customer.integration.bucketName, prefix: `${directory}/${clusterId}/audit/` });
+    expect(enabled.destination).toEqual({
+      bucket: customer.integration.bucketName,
+      prefix: `${directory}/${clusterId}/audit/`,
+    });
 
     const file = await writeAuditLog(clusterId, new Date());
     const landed = Date.now();
-    const [delivered] = await waitForObjects(customer.accountId, customer.integration.bucketName, enabled.destination.prefix, 1, 10_000);
+    const [delivered] = await waitForObjects(
+      customer.accountId,
+      customer.integration.bucketName,
+      enabled.destination.prefix,
+      1,
+      10_000,
+    );
     expect(delivered?.key).toBe(expectedKey(directory, clusterId, file));
     expect(delivered!.lastModified.getTime() - landed).toBeLessThan(5_000);
-    expect(await customerObjectText(customer.accountId, customer.integration.bucketName, delivered!.key)).toBe(file.body);
+    expect(await customerObjectText(customer.accountId, customer.integration.bucketName, delivered!.key)).toBe(
+      file.body,
+    );
 
     // The ledger is written right after the confirmed write.
     const [entry] = await eventually(async () => {
       const entries = await ledgerEntries(project.projectId, clusterId);
       return entries.length > 0 ? entries : undefined;
     }, 'the ledger entry');
-    expect(entry).toMatchObject({ sourceKey: file.key, key: delivered?.key, via: 'event', outcome: 'written', size: Buffer.byteLength(file.body) });
+    expect(entry).toMatchObject({
+      sourceKey: file.key,
+      key: delivered?.key,
+      via: 'event',
+      outcome: 'written',
+      size: Buffer.byteLength(file.body),
+    });
     expect(entry?.sha256).toBe(createHash('sha256').update(file.body).digest('hex'));
     // S3 checked the SHA-256 the write named and keeps it: the customer can see it on the object.
     const { s3 } = clientsFor(customer.accountId, REGION);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: customer.integration.bucketName, Key: delivered!.key, ChecksumMode: 'ENABLED' }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: customer.integration.bucketName, Key: delivered!.key, ChecksumMode: 'ENABLED' }),
+    );
     expect(Buffer.from(head.ChecksumSHA256 ?? '', 'base64').toString('hex')).toBe(entry?.sha256);
 
     const forwarding = await eventually(async () => {
@@ -77,10 +104,14 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
     }, 'the health of the delivery');
     expect(forwarding.health).toMatchObject({ consecutiveFailures: 0, lagSeconds: 0 });
     expect(forwarding.health.deliveryLatencySeconds).toBeLessThan(5);
-    const integration = await eventually(async () => {
-      const view = await getIntegration(project, customer.integration.integrationId);
-      return view.health?.lastDeliveryAt === forwarding.health.lastDeliveryAt ? view : undefined;
-    }, 'the health roll-up', 30_000);
+    const integration = await eventually(
+      async () => {
+        const view = await getIntegration(project, customer.integration.integrationId);
+        return view.health?.lastDeliveryAt === forwarding.health.lastDeliveryAt ? view : undefined;
+      },
+      'the health roll-up',
+      30_000,
+    );
     expect(integration.health?.deliveryLatencySeconds).toBe(forwarding.health.deliveryLatencySeconds);
   });
 
@@ -95,7 +126,9 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
 
     const late = await writeAuditLog(clusterId, minutesAgo(10));
     const delivered = await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 3, 10_000);
-    expect(delivered.map((object) => object.key).sort()).toEqual([late, ...newer].map((file) => expectedKey('late', clusterId, file)).sort());
+    expect(delivered.map((object) => object.key).sort()).toEqual(
+      [late, ...newer].map((file) => expectedKey('late', clusterId, file)).sort(),
+    );
     expect(await customerObjectText(customer.accountId, bucket, expectedKey('late', clusterId, late))).toBe(late.body);
   });
 
@@ -115,11 +148,14 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
     const written: AuditLogFile[] = [];
     await Promise.all(
       Array.from({ length: 10 }, async (_, writer) => {
-        for (const time of times.slice(writer * 100, writer * 100 + 100)) written.push(await writeAuditLog(clusterId, time, 1));
+        for (const time of times.slice(writer * 100, writer * 100 + 100))
+          written.push(await writeAuditLog(clusterId, time, 1));
       }),
     );
     const delivered = await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1000, 60_000);
-    expect(new Set(delivered.map((object) => object.key))).toEqual(new Set(written.map((file) => expectedKey('many', clusterId, file))));
+    expect(new Set(delivered.map((object) => object.key))).toEqual(
+      new Set(written.map((file) => expectedKey('many', clusterId, file))),
+    );
     const versions = await versionCounts(customer.accountId, bucket, enabled.destination.prefix);
     expect([...versions.values()].every((count) => count === 1)).toBe(true);
     const ledger = await eventually(async () => {
@@ -143,7 +179,9 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
 
     const answer = await deliverAuditLogs(s3Event([file.key]), lambdaContext(30_000));
     expect(answer.batchItemFailures).toEqual([]);
-    expect(await versionCounts(customer.accountId, bucket, enabled.destination.prefix)).toEqual(new Map([[expectedKey('twice', clusterId, file), 1]]));
+    expect(await versionCounts(customer.accountId, bucket, enabled.destination.prefix)).toEqual(
+      new Map([[expectedKey('twice', clusterId, file), 1]]),
+    );
     // Still one entry for the file: the second delivery found the same bytes at the key.
     const entries = await ledgerEntries(project.projectId, clusterId);
     expect(entries.map((entry) => [entry.sourceKey, entry.outcome])).toEqual([[file.key, 'alreadyPresent']]);
@@ -156,10 +194,18 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
     const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'zipped', 'gzip');
     expect(enabled.compression).toBe('gzip');
     const file = await writeAuditLog(clusterId, new Date(), 50);
-    const [delivered] = await waitForObjects(customer.accountId, customer.integration.bucketName, enabled.destination.prefix, 1, 10_000);
+    const [delivered] = await waitForObjects(
+      customer.accountId,
+      customer.integration.bucketName,
+      enabled.destination.prefix,
+      1,
+      10_000,
+    );
     expect(delivered?.key).toBe(expectedKey('zipped', clusterId, file, '.log.gz'));
     const { s3 } = clientsFor(customer.accountId, REGION);
-    const object = await s3.send(new GetObjectCommand({ Bucket: customer.integration.bucketName, Key: delivered!.key }));
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: customer.integration.bucketName, Key: delivered!.key }),
+    );
     expect(object.ContentEncoding).toBe('gzip');
     const stored = Buffer.from(await object.Body!.transformToByteArray());
     expect(stored.length).toBeLessThan(Buffer.byteLength(file.body));
@@ -176,7 +222,11 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
     const clusterId = await platformCluster(project);
     const accountId = uniqueAccountId();
     const kmsKeyArn = await createKmsKey(accountId, REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('fwdkms'), kmsKeyArn });
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('fwdkms'),
+      kmsKeyArn,
+    });
     await createBucket(accountId, created.bucketName, REGION);
     await encryptBucketWith(accountId, created.bucketName, REGION, kmsKeyArn);
     const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
@@ -186,10 +236,14 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
 
     await waitForObjects(accountId, created.bucketName, enabled.destination.prefix, 1, 10_000);
     const { s3 } = clientsFor(accountId, REGION);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: created.bucketName, Key: expectedKey('kms', clusterId, file) }));
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: created.bucketName, Key: expectedKey('kms', clusterId, file) }),
+    );
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(kmsKeyArn);
-    expect(await customerObjectText(accountId, created.bucketName, expectedKey('kms', clusterId, file))).toBe(file.body);
+    expect(await customerObjectText(accountId, created.bucketName, expectedKey('kms', clusterId, file))).toBe(
+      file.body,
+    );
   });
 
   it('stops delivering when forwarding is turned off, and only then lets the integration be deleted', async () => {

@@ -8,11 +8,7 @@ import type { ForwardingView } from '#shared/forwarding/schemas';
 import { api } from '../support/local-stack';
 import { createIntegration, uniqueBucketName } from '../support/customer';
 import { type Project, platformCluster, platformProject, projectUser } from '../support/platform';
-import {
-  activeIntegration,
-  forwardingPath,
-  type Customer,
-} from './support';
+import { activeIntegration, forwardingPath, type Customer } from './support';
 
 const errorCode = (answer: { json: unknown }) => (answer.json as { error?: { code?: string } }).error?.code;
 
@@ -57,8 +53,17 @@ describe('audit-log forwarding API', () => {
       const answer = await project.client.put(path, body);
       expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(400);
     }
-    expect((await project.client.put(path, '{"integrationId":', { 'content-type': 'application/json' })).status).toBe(400);
-    expect((await project.client.put(`/v1/projects/${project.projectId}/clusters/bad%20id/audit-log-forwarding`, { integrationId, directory: 'x' })).status).toBe(400);
+    expect((await project.client.put(path, '{"integrationId":', { 'content-type': 'application/json' })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await project.client.put(`/v1/projects/${project.projectId}/clusters/bad%20id/audit-log-forwarding`, {
+          integrationId,
+          directory: 'x',
+        })
+      ).status,
+    ).toBe(400);
     const after = await project.client.get(path);
     expect(after.status).toBe(404);
     expect(errorCode(after)).toBe('FORWARDING_NOT_FOUND');
@@ -68,7 +73,11 @@ describe('audit-log forwarding API', () => {
   it('hides the project from other tenants, lets members read but not write, and needs a token', async () => {
     const body = { integrationId: customer.integration.integrationId, directory: 'tenancy' };
     const stranger = await platformProject('enterprise');
-    for (const answer of [await stranger.client.put(path, body), await stranger.client.get(path), await stranger.client.delete(path)]) {
+    for (const answer of [
+      await stranger.client.put(path, body),
+      await stranger.client.get(path),
+      await stranger.client.delete(path),
+    ]) {
       expect(answer.status).toBe(404);
       expect(errorCode(answer)).toBe('NOT_FOUND');
     }
@@ -123,7 +132,10 @@ describe('audit-log forwarding API', () => {
 
     const other = await platformProject('enterprise');
     const otherCustomer = await activeIntegration(other);
-    const foreign = await project.client.put(path, { integrationId: otherCustomer.integration.integrationId, directory: 'x' });
+    const foreign = await project.client.put(path, {
+      integrationId: otherCustomer.integration.integrationId,
+      directory: 'x',
+    });
     expect(foreign.status).toBe(404);
     expect(errorCode(foreign)).toBe('INTEGRATION_NOT_FOUND');
     expect((await project.client.get(path)).status).toBe(404);
@@ -141,7 +153,10 @@ describe('audit-log forwarding API', () => {
     expect((moved.json as ForwardingView).enabledAt).toBe((created.json as ForwardingView).enabledAt);
 
     const second = await activeIntegration(project);
-    const switched = await project.client.put(path, { integrationId: second.integration.integrationId, directory: 'two/sub' });
+    const switched = await project.client.put(path, {
+      integrationId: second.integration.integrationId,
+      directory: 'two/sub',
+    });
     expect(switched.status, switched.text).toBe(200);
     expect((switched.json as ForwardingView).destination.bucket).toBe(second.integration.bucketName);
 
@@ -159,16 +174,28 @@ describe('audit-log forwarding API', () => {
 
   it('pauses, resumes and changes compression with PATCH, refusing malformed patches with 400', async () => {
     const fresh = await activeIntegration(project); // the test before deleted the first one
-    const created = await project.client.put(path, { integrationId: fresh.integration.integrationId, directory: 'patched' });
+    const created = await project.client.put(path, {
+      integrationId: fresh.integration.integrationId,
+      directory: 'patched',
+    });
     expect(created.status, created.text).toBe(201);
-    for (const body of [{}, { paused: 'yes' }, { compression: 'zip' }, { paused: true, extra: 1 }, { directory: 'elsewhere' }, 'not json']) {
+    for (const body of [
+      {},
+      { paused: 'yes' },
+      { compression: 'zip' },
+      { paused: true, extra: 1 },
+      { directory: 'elsewhere' },
+      'not json',
+    ]) {
       const answer = await project.client.patch(path, body);
       expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(400);
     }
     const paused = await project.client.patch(path, { paused: true });
     expect(paused.json).toMatchObject({ paused: true, compression: 'none' });
     // Pausing again keeps the first pause's time.
-    expect(((await project.client.patch(path, { paused: true })).json as ForwardingView).pausedAt).toBe((paused.json as ForwardingView).pausedAt);
+    expect(((await project.client.patch(path, { paused: true })).json as ForwardingView).pausedAt).toBe(
+      (paused.json as ForwardingView).pausedAt,
+    );
     const zipped = await project.client.patch(path, { compression: 'gzip', paused: false });
     expect(zipped.json).toMatchObject({ paused: false, compression: 'gzip' });
     expect((zipped.json as ForwardingView).pausedAt).toBeUndefined();
@@ -181,13 +208,21 @@ describe('audit-log forwarding API', () => {
 
   it('starts a replay only for a window since forwarding was turned on that has begun, and not while paused', async () => {
     const fresh = await activeIntegration(project);
-    const created = await project.client.put(path, { integrationId: fresh.integration.integrationId, directory: 'replays' });
+    const created = await project.client.put(path, {
+      integrationId: fresh.integration.integrationId,
+      directory: 'replays',
+    });
     expect(created.status, created.text).toBe(201);
     const { enabledAt } = created.json as ForwardingView;
     const replay = `${path}/replay`;
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
-    for (const body of [{}, { from: 'yesterday', to: iso(now) }, { from: iso(now) }, { from: iso(now - 1000), to: iso(now), extra: 1 }]) {
+    for (const body of [
+      {},
+      { from: 'yesterday', to: iso(now) },
+      { from: iso(now) },
+      { from: iso(now - 1000), to: iso(now), extra: 1 },
+    ]) {
       expect((await project.client.post(replay, body)).status, JSON.stringify(body)).toBe(400);
     }
     for (const body of [
@@ -201,7 +236,10 @@ describe('audit-log forwarding API', () => {
     }
     const started = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
     expect(started.status, started.text).toBe(202);
-    expect(started.json).toMatchObject({ status: 'RUNNING', progress: { hoursTotal: expect.any(Number), hoursDone: 0 } });
+    expect(started.json).toMatchObject({
+      status: 'RUNNING',
+      progress: { hoursTotal: expect.any(Number), hoursDone: 0 },
+    });
     const { replayId } = started.json as { replayId: string };
     const read = await projectUser(project, 'member').get(`${replay}/${replayId}`);
     expect(read.status).toBe(200);

@@ -13,7 +13,12 @@ import { claimCatchUpLease } from '#shared/forwarding/delivery/catch-up-lease';
 import { ClusterHealth } from '#shared/forwarding/delivery/cluster-health';
 import { advancePending, clearPending, markPending } from '#shared/forwarding/delivery/pending-files';
 import { initialHealth, newDigestChain, shardOf, type Forwarding } from '#shared/forwarding/forwarding';
-import { deleteForwarding, loadForwarding, insertForwarding, normalizeForwarding } from '#shared/forwarding/forwarding-store';
+import {
+  deleteForwarding,
+  loadForwarding,
+  insertForwarding,
+  normalizeForwarding,
+} from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import { claimReplay, finishReplay, insertReplay, type Replay } from '#shared/forwarding/replay/replay-store';
 import { loadIntegration } from '#shared/integrations/integration-store';
@@ -33,7 +38,15 @@ async function forwardingFixture(): Promise<Forwarding> {
   await dynamodb.send(
     new PutCommand({
       TableName: table(),
-      Item: { ...keys.integration(projectId, integrationId), projectId, integrationId, status: 'ACTIVE', region: 'us-east-1', createdAt: now, updatedAt: now },
+      Item: {
+        ...keys.integration(projectId, integrationId),
+        projectId,
+        integrationId,
+        status: 'ACTIVE',
+        region: 'us-east-1',
+        createdAt: now,
+        updatedAt: now,
+      },
     }),
   );
   const clusterId = `cl-${randomBytes(5).toString('hex')}`;
@@ -69,9 +82,15 @@ describe('forwarding state', () => {
   it('keeps the oldest pending file, and lets a catch-up run clear it only if nothing was marked since it read the mark', async () => {
     const forwarding = await forwardingFixture();
     const now = Date.now();
-    expect(await markPending(forwarding, new Date('2026-11-24T10:00:05Z'), now)).toEqual({ recorded: true, requestCatchUp: true });
+    expect(await markPending(forwarding, new Date('2026-11-24T10:00:05Z'), now)).toEqual({
+      recorded: true,
+      requestCatchUp: true,
+    });
     // An older file moves pendingSince back, a newer one does not; a request within seconds asks for no second run.
-    expect(await markPending(forwarding, new Date('2026-11-24T09:59:00Z'), now + 1_000)).toEqual({ recorded: true, requestCatchUp: false });
+    expect(await markPending(forwarding, new Date('2026-11-24T09:59:00Z'), now + 1_000)).toEqual({
+      recorded: true,
+      requestCatchUp: false,
+    });
     await markPending(forwarding, new Date('2026-11-24T10:30:00Z'), now + 2_000);
     const read = await claimCatchUpLease(forwarding, 'run-a', now, 60_000);
     expect(read).toMatchObject({ pendingSince: '2026-11-24T09:59:00.000Z', pendingMark: 3 });
@@ -81,7 +100,9 @@ describe('forwarding state', () => {
     await markPending(forwarding, new Date('2026-11-24T11:00:00Z'), now + 10_000); // while the run delivers
     expect(await clearPending(run)).toBe(false);
     expect(await advancePending(run, new Date('2026-11-24T10:10:00Z'))).toBe(false);
-    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe('2026-11-24T09:59:00.000Z');
+    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe(
+      '2026-11-24T09:59:00.000Z',
+    );
     const again = await loadForwarding(forwarding.projectId, forwarding.clusterId);
     expect(await clearPending({ ...run, mark: again?.pendingMark })).toBe(true);
     expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBeUndefined();
@@ -123,15 +144,33 @@ describe('forwarding state', () => {
       createdBy: 'test',
     });
     await insertReplay(forwarding, replay('replay-aaaaaaaaaaaaaaaaaaaa'));
-    await expect(insertReplay(forwarding, replay('replay-bbbbbbbbbbbbbbbbbbbb'))).rejects.toMatchObject({ code: 'REPLAY_RUNNING' });
-    const claimed = await claimReplay({ ...forwarding, replayId: 'replay-aaaaaaaaaaaaaaaaaaaa' }, 'slice', Date.now(), 30_000);
+    await expect(insertReplay(forwarding, replay('replay-bbbbbbbbbbbbbbbbbbbb'))).rejects.toMatchObject({
+      code: 'REPLAY_RUNNING',
+    });
+    const claimed = await claimReplay(
+      { ...forwarding, replayId: 'replay-aaaaaaaaaaaaaaaaaaaa' },
+      'slice',
+      Date.now(),
+      30_000,
+    );
     await finishReplay(claimed!, 'slice', { status: 'SUCCEEDED' });
     await expect(insertReplay(forwarding, replay('replay-bbbbbbbbbbbbbbbbbbbb'))).resolves.toBeUndefined();
   });
 
   it('reads an item of the polling design as pending from its cursor, with a digest chain from its enablement', () => {
-    const legacy = normalizeForwarding({ pk: 'x', sk: 'y', projectId: 'p', clusterId: 'c-1', enabledAt: '2026-11-24T08:30:00.000Z', cursor: 'c-1/2026/11/24/10/20261124T101502Z-a.jsonl', health: initialHealth() });
-    expect(legacy).toMatchObject({ pendingSince: '2026-11-24T10:15:02.000Z', digests: { from: '2026-11-24T08:00:00.000Z' } });
+    const legacy = normalizeForwarding({
+      pk: 'x',
+      sk: 'y',
+      projectId: 'p',
+      clusterId: 'c-1',
+      enabledAt: '2026-11-24T08:30:00.000Z',
+      cursor: 'c-1/2026/11/24/10/20261124T101502Z-a.jsonl',
+      health: initialHealth(),
+    });
+    expect(legacy).toMatchObject({
+      pendingSince: '2026-11-24T10:15:02.000Z',
+      digests: { from: '2026-11-24T08:00:00.000Z' },
+    });
     expect(legacy).not.toHaveProperty('cursor');
   });
 
@@ -148,7 +187,11 @@ describe('forwarding state', () => {
     expect(integration?.health).toEqual({
       consecutiveFailures: 3,
       lagSeconds: 120,
-      lastError: { code: 'DELIVERY_DELAYED', message: `audit-log forwarding of cluster ${forwarding.clusterId}: slow`, at: '2026-11-24T10:00:00.000Z' },
+      lastError: {
+        code: 'DELIVERY_DELAYED',
+        message: `audit-log forwarding of cluster ${forwarding.clusterId}: slow`,
+        at: '2026-11-24T10:00:00.000Z',
+      },
     });
   });
 });

@@ -1,7 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamodb } from '#shared/aws/clients';
-import { combinedLagPoints, LAG_SLOT_SECONDS, LAG_SLOTS, nextLagSlot, recordLag, ringSlots } from '#shared/forwarding/lag-history';
+import {
+  combinedLagPoints,
+  LAG_SLOT_SECONDS,
+  LAG_SLOTS,
+  nextLagSlot,
+  recordLag,
+  ringSlots,
+} from '#shared/forwarding/lag-history';
 import { keys } from '#shared/table/keys';
 import { platformCluster, platformProject, eventually } from '../support/platform';
 import { activeIntegration, enableForwarding, writeAuditLog } from './support';
@@ -17,7 +24,10 @@ describe('lag history', () => {
     const larger = nextLagSlot(first.slot, 90, T0 + minutes(5));
     expect(larger).toEqual({ slot: { start: at(T0), max: 90 } });
     expect(nextLagSlot(larger.slot, 10, T0 + minutes(9)).slot).toEqual({ start: at(T0), max: 90 });
-    expect(nextLagSlot(larger.slot, 0, T0 + minutes(25))).toEqual({ slot: { start: at(T0) + 2 * LAG_SLOT_SECONDS, max: 0 }, finished: { start: at(T0), max: 90 } });
+    expect(nextLagSlot(larger.slot, 0, T0 + minutes(25))).toEqual({
+      slot: { start: at(T0) + 2 * LAG_SLOT_SECONDS, max: 0 },
+      finished: { start: at(T0), max: 90 },
+    });
     // No measurement, or a clock behind the slot: nothing changes.
     expect(nextLagSlot(larger.slot, undefined, T0 + minutes(30))).toEqual({ slot: larger.slot });
     expect(nextLagSlot(larger.slot, 500, T0 - minutes(30))).toEqual({ slot: larger.slot });
@@ -50,7 +60,9 @@ describe('lag history', () => {
     let slot = await recordLag(ref, undefined, 40, T0);
     slot = await recordLag(ref, slot, 60, T0 + minutes(12));
     slot = await recordLag(ref, slot, 5, T0 + LAG_SLOTS * LAG_SLOT_SECONDS * 1000 + minutes(1));
-    const { Item } = await dynamodb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.lagHistory(ref.projectId, ref.clusterId) }));
+    const { Item } = await dynamodb.send(
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.lagHistory(ref.projectId, ref.clusterId) }),
+    );
     // Two finished slots in the ring; the one in progress is the caller's to keep.
     expect(ringSlots(Item ?? {}).sort((a, b) => a.start - b.start)).toEqual([
       { start: at(T0), max: 40 },
@@ -59,7 +71,9 @@ describe('lag history', () => {
     expect(slot).toEqual({ start: at(T0) + LAG_SLOTS * LAG_SLOT_SECONDS, max: 5 });
     // Finishing the slot a day after T0 reuses T0's attribute.
     await recordLag(ref, slot, 1, T0 + LAG_SLOTS * LAG_SLOT_SECONDS * 1000 + minutes(11));
-    const { Item: after } = await dynamodb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.lagHistory(ref.projectId, ref.clusterId) }));
+    const { Item: after } = await dynamodb.send(
+      new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.lagHistory(ref.projectId, ref.clusterId) }),
+    );
     expect(ringSlots(after ?? {}).sort((a, b) => a.start - b.start)).toEqual([
       { start: at(T0) + LAG_SLOT_SECONDS, max: 60 },
       { start: at(T0) + LAG_SLOTS * LAG_SLOT_SECONDS, max: 5 },
@@ -76,10 +90,14 @@ describe('lag history', () => {
 
     await enableForwarding(project, clusterId, integrationId, 'lag');
     await writeAuditLog(clusterId, new Date(Date.now() - 120_000));
-    const points = await eventually(async () => {
-      const answer = (await project.client.get(path)).json as { points: Array<{ at: string; lagSeconds: number }> };
-      return answer.points.length > 0 ? answer.points : undefined;
-    }, 'no lag sample was recorded', 30_000);
+    const points = await eventually(
+      async () => {
+        const answer = (await project.client.get(path)).json as { points: Array<{ at: string; lagSeconds: number }> };
+        return answer.points.length > 0 ? answer.points : undefined;
+      },
+      'no lag sample was recorded',
+      30_000,
+    );
     expect(points).toHaveLength(1);
     expect(Date.parse(points[0]?.at ?? '')).toBeLessThanOrEqual(Date.now());
 

@@ -22,15 +22,23 @@ import {
   type AuditLogFile,
 } from './support';
 
-async function replayUntilDone(project: Project, clusterId: string, window: { from: string; to: string }): Promise<ReplayView> {
+async function replayUntilDone(
+  project: Project,
+  clusterId: string,
+  window: { from: string; to: string },
+): Promise<ReplayView> {
   const path = `${forwardingPath(project.projectId, clusterId)}/replay`;
   const started = await project.client.post(path, window);
   expect(started.status, started.text).toBe(202);
   const { replayId } = started.json as ReplayView;
-  return eventually(async () => {
-    const view = (await project.client.get(`${path}/${replayId}`)).json as ReplayView;
-    return view.status === 'RUNNING' ? undefined : view;
-  }, 'the replay to finish', 30_000);
+  return eventually(
+    async () => {
+      const view = (await project.client.get(`${path}/${replayId}`)).json as ReplayView;
+      return view.status === 'RUNNING' ? undefined : view;
+    },
+    'the replay to finish',
+    30_000,
+  );
 }
 
 describe('audit-log replay', { timeout: 120_000 }, () => {
@@ -47,7 +55,10 @@ describe('audit-log replay', { timeout: 120_000 }, () => {
     const window = { from: enabled.enabledAt };
     const to = new Date(Date.now() + 1000).toISOString();
     const first = await replayUntilDone(project, clusterId, { from: window.from, to });
-    expect(first).toMatchObject({ status: 'SUCCEEDED', progress: { filesDelivered: 0, filesAlreadyPresent: recent.length } });
+    expect(first).toMatchObject({
+      status: 'SUCCEEDED',
+      progress: { filesDelivered: 0, filesAlreadyPresent: recent.length },
+    });
     expect(first.progress.hoursDone).toBe(first.progress.hoursTotal);
     const versions = await versionCounts(customer.accountId, bucket, enabled.destination.prefix);
     expect([...versions.values()]).toEqual(Array.from({ length: recent.length }, () => 1));

@@ -23,7 +23,6 @@ import {
   type AuditLogFile,
 } from './support';
 
-
 describe('forwarding when the customer revokes access', { timeout: 180_000 }, () => {
   it('marks the integration FAILED, pauses, and catches up after the customer fixes it and validates again', async () => {
     const project = await platformProject();
@@ -40,12 +39,17 @@ describe('forwarding when the customer revokes access', { timeout: 180_000 }, ()
     const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
     const policyArn = AttachedPolicies[0]?.PolicyArn ?? '';
     await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
-    for (let minute = 9; minute >= 7; minute -= 1) files.push(await writeAuditLog(clusterId, new Date(Date.now() - minute * 60_000)));
+    for (let minute = 9; minute >= 7; minute -= 1)
+      files.push(await writeAuditLog(clusterId, new Date(Date.now() - minute * 60_000)));
 
-    const failed = await eventually(async () => {
-      const view = await getIntegration(project, integrationId);
-      return view.status === 'FAILED' ? view : undefined;
-    }, 'the integration marked FAILED', 30_000);
+    const failed = await eventually(
+      async () => {
+        const view = await getIntegration(project, integrationId);
+        return view.status === 'FAILED' ? view : undefined;
+      },
+      'the integration marked FAILED',
+      30_000,
+    );
     const stage = failed.validation?.stages.at(-1);
     expect(failed.validation?.runId.startsWith('forwarding-')).toBe(true);
     expect(stage).toMatchObject({ name: 'WRITE_ACCESS', status: 'FAILED', code: 'WRITE_ACCESS_DENIED' });
@@ -65,13 +69,21 @@ describe('forwarding when the customer revokes access', { timeout: 180_000 }, ()
     expect((await waitForResult(project, integrationId)).status).toBe('ACTIVE');
 
     const delivered = await waitForObjects(customer.accountId, bucketName, enabled.destination.prefix, files.length);
-    expect(delivered.map((object) => object.key).sort()).toEqual(files.map((file) => expectedKey(directory, clusterId, file)).sort());
-    const caughtUp = await eventually(async () => {
-      const view = await getForwarding(project, clusterId);
-      return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
-    }, 'a successful run after validation', 30_000);
+    expect(delivered.map((object) => object.key).sort()).toEqual(
+      files.map((file) => expectedKey(directory, clusterId, file)).sort(),
+    );
+    const caughtUp = await eventually(
+      async () => {
+        const view = await getForwarding(project, clusterId);
+        return view.health.consecutiveFailures === 0 && view.health.lagSeconds === 0 ? view : undefined;
+      },
+      'a successful run after validation',
+      30_000,
+    );
     expect(caughtUp.pendingSince).toBeUndefined();
-    const order = (await ledgerEntries(project.projectId, clusterId)).filter((entry) => entry.via === 'catch-up').sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt));
+    const order = (await ledgerEntries(project.projectId, clusterId))
+      .filter((entry) => entry.via === 'catch-up')
+      .sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt));
     expect(order.map((entry) => entry.sourceKey)).toEqual(files.slice(1).map((file) => file.key));
   });
 });

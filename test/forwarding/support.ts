@@ -5,7 +5,15 @@
  * included) and of the delivery ledger.
  */
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client as CustomerS3, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client as CustomerS3,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { expect } from 'vitest';
@@ -18,7 +26,13 @@ import type { ForwardingView } from '#shared/forwarding/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
-import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../support/customer';
+import {
+  createIntegration,
+  customerSetUp,
+  setRoleAndWait,
+  uniqueBucketName,
+  type CreatedIntegration,
+} from '../support/customer';
 import { auditLogLines } from '../fixtures/audit-log-lines';
 import { lambdaContext as lambdaContextOf } from '../support/lambda-context';
 
@@ -26,12 +40,16 @@ export const AUDIT_LOG_BUCKET = 'platform-audit-logs';
 export const REGION = 'us-east-1';
 
 const platform = () => ({
-  s3: new S3Client({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT), forcePathStyle: true }),
+  s3: new S3Client({
+    endpoint: localStack().awsUrl,
+    region: REGION,
+    credentials: rootCredentials(PLATFORM_ACCOUNT),
+    forcePathStyle: true,
+  }),
 });
 
 export const forwardingPath = (projectId: string, clusterId: string) =>
   `/v1/projects/${projectId}/clusters/${clusterId}/audit-log-forwarding`;
-
 
 export interface Customer {
   integration: IntegrationView;
@@ -43,14 +61,27 @@ export interface Customer {
 /** An integration in `REGION` that the customer set up from its documents and validation made ACTIVE. */
 export async function activeIntegration(project: Project, options: { accountId?: string } = {}): Promise<Customer> {
   const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('fwd') });
-  const { accountId, roleArn } = await customerSetUp(created, options.accountId ? { accountId: options.accountId } : {});
+  const { accountId, roleArn } = await customerSetUp(
+    created,
+    options.accountId ? { accountId: options.accountId } : {},
+  );
   const integration = await setRoleAndWait(project, created.integrationId, roleArn);
   expect(integration.status, JSON.stringify(integration.validation)).toBe('ACTIVE');
   return { integration, accountId, roleArn, created };
 }
 
-export async function enableForwarding(project: Project, clusterId: string, integrationId: string, directory: string, compression?: 'gzip'): Promise<ForwardingView> {
-  const answer = await project.client.put(forwardingPath(project.projectId, clusterId), { integrationId, directory, ...(compression ? { compression } : {}) });
+export async function enableForwarding(
+  project: Project,
+  clusterId: string,
+  integrationId: string,
+  directory: string,
+  compression?: 'gzip',
+): Promise<ForwardingView> {
+  const answer = await project.client.put(forwardingPath(project.projectId, clusterId), {
+    integrationId,
+    directory,
+    ...(compression ? { compression } : {}),
+  });
   expect(answer.status, answer.text).toBe(201);
   return answer.json as ForwardingView;
 }
@@ -73,7 +104,12 @@ export async function writeAuditLog(clusterId: string, time: Date, lines = 3): P
 }
 
 /** `HH-MM-SS-<id>.log` under `<directory>/<clusterId>/audit/<YYYY-MM-DD>/`: what the customer should receive. */
-export function expectedKey(directory: string, clusterId: string, file: Pick<AuditLogFile, 'writtenAt' | 'id'>, suffix = '.log'): string {
+export function expectedKey(
+  directory: string,
+  clusterId: string,
+  file: Pick<AuditLogFile, 'writtenAt' | 'id'>,
+  suffix = '.log',
+): string {
   const iso = file.writtenAt.toISOString();
   return `${directory}/${clusterId}/audit/${iso.slice(0, 10)}/${iso.slice(11, 19).replace(/:/g, '-')}-${file.id}${suffix}`;
 }
@@ -91,8 +127,16 @@ export async function versionCounts(accountId: string, bucket: string, prefix: s
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-    for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) counts.set(entry.Key ?? '', (counts.get(entry.Key ?? '') ?? 0) + 1);
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
+    for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])])
+      counts.set(entry.Key ?? '', (counts.get(entry.Key ?? '') ?? 0) + 1);
     if (!page.IsTruncated) return counts;
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;
@@ -105,7 +149,12 @@ export async function ledgerEntries(projectId: string, clusterId: string, extraH
   const now = Date.now();
   for (let hour = now - extraHours * HOUR_MS; hour <= now + HOUR_MS; hour += HOUR_MS) {
     const { Items = [] } = await dynamodb.send(
-      new QueryCommand({ TableName: process.env.TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': deliveryLedgerPk(projectId, clusterId, hourLabel(hour)) }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: process.env.TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': deliveryLedgerPk(projectId, clusterId, hourLabel(hour)) },
+        ConsistentRead: true,
+      }),
     );
     for (const item of Items) entries.push({ ...(item as LedgerEntry), sourceKey: String(item.sk) });
   }
@@ -126,7 +175,11 @@ export async function customerObjects(accountId: string, bucket: string, prefix:
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      objects.push({ key: object.Key ?? '', lastModified: object.LastModified ?? new Date(0), etag: object.ETag ?? '' });
+      objects.push({
+        key: object.Key ?? '',
+        lastModified: object.LastModified ?? new Date(0),
+        etag: object.ETag ?? '',
+      });
     }
     token = page.NextContinuationToken;
   } while (token);
@@ -141,7 +194,13 @@ export async function customerObjectText(accountId: string, bucket: string, key:
 
 /** Waits until the customer holds exactly `count` objects under the prefix (the running stack's schedule delivers them). */
 // Generous: `npm test` runs every test file against one stack on a small machine.
-export async function waitForObjects(accountId: string, bucket: string, prefix: string, count: number, timeoutMs = 60_000) {
+export async function waitForObjects(
+  accountId: string,
+  bucket: string,
+  prefix: string,
+  count: number,
+  timeoutMs = 60_000,
+) {
   return eventually(
     async () => {
       const objects = await customerObjects(accountId, bucket, prefix);
@@ -165,7 +224,10 @@ export async function getIntegration(project: Project, integrationId: string): P
 }
 
 /** An SQS event of catch-up runs as the local runtime delivers it to the worker, for invoking the handler in-process. */
-export function workerEvent(refs: Array<{ projectId: string; clusterId: string }>, reason: 'pending' | 'reconcile' = 'reconcile'): SQSEvent {
+export function workerEvent(
+  refs: Array<{ projectId: string; clusterId: string }>,
+  reason: 'pending' | 'reconcile' = 'reconcile',
+): SQSEvent {
   const requestedAt = new Date().toISOString();
   return {
     Records: refs.map((ref, index) => ({
@@ -190,13 +252,16 @@ export function workerEvent(refs: Array<{ projectId: string; clusterId: string }
 /** A Lambda context with the worker's 60 s timeout. */
 export const lambdaContext = (timeoutMs = 60_000) => lambdaContextOf(timeoutMs, 'forwardAuditLogs');
 
-
 /** The customer's own reads of their bucket. */
 export function customerReader(s3: CustomerS3, bucket: string): BucketReader {
   return {
     async list(prefix) {
       const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-      return Contents.map((object) => ({ key: object.Key ?? '', size: object.Size ?? 0, lastModified: object.LastModified ?? new Date(0) }));
+      return Contents.map((object) => ({
+        key: object.Key ?? '',
+        size: object.Size ?? 0,
+        lastModified: object.LastModified ?? new Date(0),
+      }));
     },
     async read(key, maxBytes) {
       const { Body, ContentLength, Metadata } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -207,7 +272,8 @@ export function customerReader(s3: CustomerS3, bucket: string): BucketReader {
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const minutesAgo = (minutes: number, plusSeconds = 0) => new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
+export const minutesAgo = (minutes: number, plusSeconds = 0) =>
+  new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
 
 /** An S3 "Object Created" event in the shape EventBridge delivers it (of the platform's audit-log bucket unless told). */
 export function objectCreatedEvent(key: string, options: { bucket?: string; account?: string } = {}) {
@@ -232,7 +298,12 @@ export function auditLogEventBatch(events: object[]): SQSEvent {
       messageId: `test-${index}-${randomBytes(4).toString('hex')}`,
       receiptHandle: 'test',
       body: JSON.stringify(event),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'events', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'events',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',

@@ -7,7 +7,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, setFaults } from '../support/local-stack';
 import { eventually, platformCluster, platformProject } from '../support/platform';
-import { activeIntegration, customerObjects, enableForwarding, getForwarding, waitForObjects, writeAuditLog } from './support';
+import {
+  activeIntegration,
+  customerObjects,
+  enableForwarding,
+  getForwarding,
+  waitForObjects,
+  writeAuditLog,
+} from './support';
 
 describe('forwarding to a hanging customer bucket', { timeout: 180_000 }, () => {
   afterEach(async () => {
@@ -21,17 +28,29 @@ describe('forwarding to a hanging customer bucket', { timeout: 180_000 }, () => 
     const clusters = await Promise.all(Array.from({ length: 50 }, () => platformCluster(project)));
     const [brokenCluster, ...healthyClusters] = clusters as [string, ...string[]];
     await enableForwarding(project, brokenCluster, broken.integration.integrationId, 'fan-out');
-    for (const clusterId of healthyClusters) await enableForwarding(project, clusterId, healthy.integration.integrationId, 'fan-out');
+    for (const clusterId of healthyClusters)
+      await enableForwarding(project, clusterId, healthy.integration.integrationId, 'fan-out');
 
     // Every request to the broken bucket hangs 40 s and then fails; a file is given up after 20 s.
-    await setFaults({ errorRate: 1, mode: 'internal-error', latencyMs: 40_000, services: ['s3'], buckets: [broken.integration.bucketName], actions: [] });
+    await setFaults({
+      errorRate: 1,
+      mode: 'internal-error',
+      latencyMs: 40_000,
+      services: ['s3'],
+      buckets: [broken.integration.bucketName],
+      actions: [],
+    });
     const started = Date.now();
     await Promise.all(clusters.map((clusterId) => writeAuditLog(clusterId, new Date())));
 
     await eventually(
       async () => {
         const counts = await Promise.all(
-          healthyClusters.map(async (clusterId) => (await customerObjects(healthy.accountId, healthy.integration.bucketName, `fan-out/${clusterId}/audit/`)).length),
+          healthyClusters.map(
+            async (clusterId) =>
+              (await customerObjects(healthy.accountId, healthy.integration.bucketName, `fan-out/${clusterId}/audit/`))
+                .length,
+          ),
         );
         return counts.every((count) => count === 1);
       },
@@ -43,10 +62,14 @@ describe('forwarding to a hanging customer bucket', { timeout: 180_000 }, () => 
     expect(elapsed).toBeLessThan(15_000);
     console.log(`49 healthy clusters delivered ${elapsed} ms after the writes, one bucket hanging`);
 
-    const brokenView = await eventually(async () => {
-      const view = await getForwarding(project, brokenCluster);
-      return view.health.consecutiveFailures >= 1 && view.pendingSince ? view : undefined;
-    }, 'the hanging bucket recorded as failing, its file pending', 60_000);
+    const brokenView = await eventually(
+      async () => {
+        const view = await getForwarding(project, brokenCluster);
+        return view.health.consecutiveFailures >= 1 && view.pendingSince ? view : undefined;
+      },
+      'the hanging bucket recorded as failing, its file pending',
+      60_000,
+    );
     expect(brokenView.health.lastError?.code).toBe('DELIVERY_DELAYED');
     await clearFaults();
     await waitForObjects(broken.accountId, broken.integration.bucketName, `fan-out/${brokenCluster}/audit/`, 1, 60_000);

@@ -20,7 +20,8 @@ import { actAsFunctions } from '../support/function-roles';
 // Handlers run here as the stack runs them: as their functions' roles (one role holding all four).
 await actAsFunctions(['deliverAuditLogs', 'forwardAuditLogs', 'scheduleAuditLogForwarding', 'signAuditLogDigests']);
 
-const fixture = <T>(path: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
+const fixture = <T>(path: string) =>
+  JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events', path), 'utf8')) as T;
 
 describe('forwarding handlers with the event fixtures', () => {
   it('reports only the malformed message of a batch as failed', async () => {
@@ -46,7 +47,10 @@ describe('forwarding handlers with the event fixtures', () => {
 
     const scheduled = await loadEnabledForwardings();
     expect(scheduled.filter((ref) => ref.projectId === project.projectId).map((ref) => ref.clusterId)).toEqual([on]);
-    const tick = await scheduleAuditLogForwarding(fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'), lambdaContext());
+    const tick = await scheduleAuditLogForwarding(
+      fixture<ScheduledEvent>('aws.events/scheduled-forwarding-tick.json'),
+      lambdaContext(),
+    );
     expect(tick.failed).toBe(0);
     expect(tick.clusters).toBeGreaterThanOrEqual(1);
   });

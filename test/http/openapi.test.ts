@@ -1,3 +1,8 @@
+/**
+ * docs/openapi.json, the published description of the HTTP API, generated from the route table by
+ * scripts/write-openapi.ts: the checked-in copy must match the generator, and it must document
+ * exactly the routes serverless.yml deploys, with the JWT authorizer on every non-public one.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '#shared/http/api-routes';

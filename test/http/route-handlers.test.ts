@@ -18,9 +18,14 @@ describe('route handlers', () => {
   it('every deployed route runs the handler of its own operation', async () => {
     expect(deployed.length).toBe(apiRoutes.length);
     for (const { fn, route } of deployed) {
-      const operationId = apiRoutes.find((candidate) => candidate.method === route.method && candidate.path === route.path)?.operationId;
+      const operationId = apiRoutes.find(
+        (candidate) => candidate.method === route.method && candidate.path === route.path,
+      )?.operationId;
       const module = (await import(fn.modulePath)) as Record<string, { operationId?: string }>;
-      expect({ function: fn.key, operationId: module[fn.exportName]?.operationId }).toEqual({ function: fn.key, operationId });
+      expect({ function: fn.key, operationId: module[fn.exportName]?.operationId }).toEqual({
+        function: fn.key,
+        operationId,
+      });
     }
   });
 });

@@ -20,7 +20,11 @@ let theirIntegration: IntegrationView;
 let before: string;
 
 const snapshot = async () =>
-  JSON.stringify([await projectItems(mine.projectId), await projectItems(theirs.projectId)].map((items) => items.map((item) => JSON.stringify(item)).sort()));
+  JSON.stringify(
+    [await projectItems(mine.projectId), await projectItems(theirs.projectId)].map((items) =>
+      items.map((item) => JSON.stringify(item)).sort(),
+    ),
+  );
 
 beforeAll(async () => {
   [mine, theirs] = await Promise.all([platformProject(), platformProject()]);
@@ -96,37 +100,120 @@ const cases: Case[] = [
   ['bucket a list', () => withField('bucketName', ['a', 'b']), 400, 'INVALID_REQUEST'],
   // kmsKeyArn
   ['KMS key not an ARN', () => withField('kmsKeyArn', 'my-key'), 400, 'INVALID_REQUEST'],
-  ['KMS key alias', () => withField('kmsKeyArn', 'arn:aws:kms:us-east-1:222222222222:alias/exports'), 400, 'INVALID_REQUEST'],
-  ['KMS key in another region', () => withField('kmsKeyArn', 'arn:aws:kms:eu-west-1:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b'), 400, 'INVALID_REQUEST'],
+  [
+    'KMS key alias',
+    () => withField('kmsKeyArn', 'arn:aws:kms:us-east-1:222222222222:alias/exports'),
+    400,
+    'INVALID_REQUEST',
+  ],
+  [
+    'KMS key in another region',
+    () => withField('kmsKeyArn', 'arn:aws:kms:eu-west-1:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b'),
+    400,
+    'INVALID_REQUEST',
+  ],
   // transport
-  ['content type text/plain', () => create(JSON.stringify(valid), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  ['form-encoded body', () => create('name=a', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  ['JSON in another charset', () => create(JSON.stringify(valid), { 'content-type': 'application/json; charset=latin1' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  [
+    'content type text/plain',
+    () => create(JSON.stringify(valid), { 'content-type': 'text/plain' }),
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  [
+    'form-encoded body',
+    () => create('name=a', { 'content-type': 'application/x-www-form-urlencoded' }),
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  [
+    'JSON in another charset',
+    () => create(JSON.stringify(valid), { 'content-type': 'application/json; charset=latin1' }),
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
   ['oversized body', () => withField('description', 'x'.repeat(20_000)), 413, 'PAYLOAD_TOO_LARGE'],
   // path
-  ['project id with a space', () => mine.client.post('/v1/projects/bad%20id/integrations', valid), 400, 'INVALID_REQUEST'],
-  ['project id of 200 characters', () => mine.client.post(`/v1/projects/${'p'.repeat(200)}/integrations`, valid), 400, 'INVALID_REQUEST'],
+  [
+    'project id with a space',
+    () => mine.client.post('/v1/projects/bad%20id/integrations', valid),
+    400,
+    'INVALID_REQUEST',
+  ],
+  [
+    'project id of 200 characters',
+    () => mine.client.post(`/v1/projects/${'p'.repeat(200)}/integrations`, valid),
+    400,
+    'INVALID_REQUEST',
+  ],
   ['integration id malformed', () => mine.client.get(`${mine.base}/not-an-id`), 400, 'INVALID_REQUEST'],
-  ['integration id unknown', () => mine.client.get(`${mine.base}/integ-aaaaaaaaaaaaaaaaaaaa`), 404, 'INTEGRATION_NOT_FOUND'],
+  [
+    'integration id unknown',
+    () => mine.client.get(`${mine.base}/integ-aaaaaaaaaaaaaaaaaaaa`),
+    404,
+    'INTEGRATION_NOT_FOUND',
+  ],
   // tokens the authorizer accepts but whose claims this API cannot use
   ['token without the org claim', () => raw(mintToken({ sub: 'u', orgRole: 'owner' })), 401, 'UNAUTHORIZED'],
-  ['token with an unknown org role', () => raw(mintToken({ sub: 'u', org: mine.orgId, orgRole: 'admin' })), 401, 'UNAUTHORIZED'],
-  ['token with malformed project roles', () => raw(mintToken({ sub: 'u', org: mine.orgId, orgRole: 'member', projects: { [mine.projectId]: 'root' } })), 401, 'UNAUTHORIZED'],
+  [
+    'token with an unknown org role',
+    () => raw(mintToken({ sub: 'u', org: mine.orgId, orgRole: 'admin' })),
+    401,
+    'UNAUTHORIZED',
+  ],
+  [
+    'token with malformed project roles',
+    () => raw(mintToken({ sub: 'u', org: mine.orgId, orgRole: 'member', projects: { [mine.projectId]: 'root' } })),
+    401,
+    'UNAUTHORIZED',
+  ],
   // other tenants
   ["another tenant's project", () => mine.client.post(theirs.base, valid), 404, 'NOT_FOUND'],
-  ["another tenant's integration under my project", () => mine.client.get(`${mine.base}/${theirIntegration.integrationId}`), 404, 'INTEGRATION_NOT_FOUND'],
-  ["another tenant's integration under theirs", () => mine.client.delete(`${theirs.base}/${theirIntegration.integrationId}`), 404, 'NOT_FOUND'],
-  ["another tenant's integration role", () => mine.client.put(`${theirs.base}/${theirIntegration.integrationId}/role`, { roleArn: 'arn:aws:iam::222222222222:role/r' }), 404, 'NOT_FOUND'],
-  ['a project that does not exist', () => mine.client.post('/v1/projects/proj-none/integrations', valid), 404, 'NOT_FOUND'],
+  [
+    "another tenant's integration under my project",
+    () => mine.client.get(`${mine.base}/${theirIntegration.integrationId}`),
+    404,
+    'INTEGRATION_NOT_FOUND',
+  ],
+  [
+    "another tenant's integration under theirs",
+    () => mine.client.delete(`${theirs.base}/${theirIntegration.integrationId}`),
+    404,
+    'NOT_FOUND',
+  ],
+  [
+    "another tenant's integration role",
+    () =>
+      mine.client.put(`${theirs.base}/${theirIntegration.integrationId}/role`, {
+        roleArn: 'arn:aws:iam::222222222222:role/r',
+      }),
+    404,
+    'NOT_FOUND',
+  ],
+  [
+    'a project that does not exist',
+    () => mine.client.post('/v1/projects/proj-none/integrations', valid),
+    404,
+    'NOT_FOUND',
+  ],
   ['a member creating', () => projectUser(mine, 'member').post(mine.base, valid), 403, 'FORBIDDEN'],
   ['a member deleting', () => projectUser(mine, 'member').delete(one()), 403, 'FORBIDDEN'],
   // role
   ['role body missing roleArn', () => setRole({}), 400, 'INVALID_REQUEST'],
   ['role ARN with a short account', () => setRole({ roleArn: 'arn:aws:iam::1234:role/r' }), 400, 'INVALID_REQUEST'],
   ['role ARN of a user', () => setRole({ roleArn: 'arn:aws:iam::222222222222:user/u' }), 400, 'INVALID_REQUEST'],
-  ['role ARN with spaces', () => setRole({ roleArn: 'arn:aws:iam::222222222222:role/my role' }), 400, 'INVALID_REQUEST'],
+  [
+    'role ARN with spaces',
+    () => setRole({ roleArn: 'arn:aws:iam::222222222222:role/my role' }),
+    400,
+    'INVALID_REQUEST',
+  ],
   ['role ARN a number', () => setRole({ roleArn: 42 }), 400, 'INVALID_REQUEST'],
-  ['role body with an extra field', () => setRole({ roleArn: 'arn:aws:iam::222222222222:role/r', externalId: 'x' }), 400, 'INVALID_REQUEST'],
+  [
+    'role body with an extra field',
+    () => setRole({ roleArn: 'arn:aws:iam::222222222222:role/r', externalId: 'x' }),
+    400,
+    'INVALID_REQUEST',
+  ],
   ['role body not JSON', () => setRole('roleArn=x'), 400, 'INVALID_JSON'],
   // list
   ['limit 0', () => list('?limit=0'), 400, 'INVALID_REQUEST'],
@@ -135,16 +222,33 @@ const cases: Case[] = [
   ['limit fractional', () => list('?limit=2.5'), 400, 'INVALID_REQUEST'],
   ['unknown query parameter', () => list('?status=ACTIVE'), 400, 'INVALID_REQUEST'],
   ['nextToken garbage', () => list('?nextToken=%%%'), 400, 'INVALID_NEXT_TOKEN'],
-  ["nextToken into another tenant's partition", () => list(`?nextToken=${encoded({ pk: `PROJECT#${theirs.projectId}`, sk: 'INTEGRATION#integ-a' })}`), 400, 'INVALID_NEXT_TOKEN'],
-  ['nextToken into another item type', () => list(`?nextToken=${encoded({ pk: `PROJECT#${mine.projectId}`, sk: 'PROJECT' })}`), 400, 'INVALID_NEXT_TOKEN'],
+  [
+    "nextToken into another tenant's partition",
+    () => list(`?nextToken=${encoded({ pk: `PROJECT#${theirs.projectId}`, sk: 'INTEGRATION#integ-a' })}`),
+    400,
+    'INVALID_NEXT_TOKEN',
+  ],
+  [
+    'nextToken into another item type',
+    () => list(`?nextToken=${encoded({ pk: `PROJECT#${mine.projectId}`, sk: 'PROJECT' })}`),
+    400,
+    'INVALID_NEXT_TOKEN',
+  ],
 ];
 
 /** Tokens the JWT authorizer itself refuses: API Gateway answers 401 before any function runs. */
 const rejectedTokens: Array<[string, () => Promise<string> | string | undefined]> = [
   ['no token', () => undefined],
   ['a forged signature', forgedToken],
-  ['alg none', async () => `${encoded({ alg: 'none', typ: 'JWT' })}.${(await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]}.`],
-  ['an expired token', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', exp: Math.floor(Date.now() / 1000) - 60 })],
+  [
+    'alg none',
+    async () =>
+      `${encoded({ alg: 'none', typ: 'JWT' })}.${(await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]}.`,
+  ],
+  [
+    'an expired token',
+    () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', exp: Math.floor(Date.now() / 1000) - 60 }),
+  ],
   ['a wrong issuer', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', iss: 'https://attacker.example' })],
   ['a wrong audience', () => mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner', aud: 'another-api' })],
   ['a garbled token', () => 'not.a.jwt'],
@@ -154,7 +258,11 @@ describe('malformed requests', () => {
   it.each(cases)('%s: answers a clear error', async (name, send, status, code) => {
     const answer = await send();
     expect(answer.status, answer.text).toBe(status);
-    const error = (answer.json as { error: { code: string; message: string; details: Array<{ field?: string; issue: string; expected?: string }> } }).error;
+    const error = (
+      answer.json as {
+        error: { code: string; message: string; details: Array<{ field?: string; issue: string; expected?: string }> };
+      }
+    ).error;
     expect(error.code).toBe(code);
     expect(error.message.length).toBeGreaterThan(10);
     expect(answer.text).not.toMatch(/stack|at .*\.ts|Exception/);

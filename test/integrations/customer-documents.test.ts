@@ -15,7 +15,16 @@ describe('customer setup documents', () => {
   it('grants the four S3 actions on exactly the bucket and its objects, nothing else (plus abort and the read of the default encryption)', () => {
     const { iamPolicy } = setupDocumentsFor(base);
     expect(iamPolicy.Statement).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucketMultipartUploads'], Resource: 'arn:aws:s3:::customer-exports' }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: [
+          's3:ListBucket',
+          's3:GetBucketLocation',
+          's3:GetEncryptionConfiguration',
+          's3:ListBucketMultipartUploads',
+        ],
+        Resource: 'arn:aws:s3:::customer-exports',
+      }),
       expect.objectContaining({
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],

@@ -18,7 +18,9 @@ function quickCreate(link: string) {
   const url = new URL(link);
   const [route = '', query = ''] = url.hash.slice(1).split('?');
   const search = new URLSearchParams(query);
-  const parameters = Object.fromEntries([...search].filter(([name]) => name.startsWith('param_')).map(([name, value]) => [name.slice(6), value]));
+  const parameters = Object.fromEntries(
+    [...search].filter(([name]) => name.startsWith('param_')).map(([name, value]) => [name.slice(6), value]),
+  );
   return { url, route, templateUrl: search.get('templateURL'), stackName: search.get('stackName') ?? '', parameters };
 }
 
@@ -29,7 +31,9 @@ async function compare(integration: CreatedIntegration) {
   expect(link.route).toBe('/stacks/quickcreate');
   expect(link.templateUrl).toBe(localStack().environment.CUSTOMER_ROLE_TEMPLATE_URL);
   // Every parameter the template declares without a default is in the link, and nothing else.
-  const required = Object.entries(customerRoleTemplate.Parameters).filter(([, spec]) => !('Default' in spec)).map(([name]) => name);
+  const required = Object.entries(customerRoleTemplate.Parameters)
+    .filter(([, spec]) => !('Default' in spec))
+    .map(([name]) => name);
   expect(Object.keys(link.parameters)).toEqual(expect.arrayContaining(required));
   expect(Object.keys(link.parameters).every((name) => name in customerRoleTemplate.Parameters)).toBe(true);
 
@@ -45,9 +49,18 @@ async function compare(integration: CreatedIntegration) {
   expect(fromOwn.trustPolicy).toEqual(integration.setup.trustPolicy);
 
   // The platform as validation calls: the runValidationStage function's role.
-  const sts = new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: await functionCredentials(['runValidationStage']) });
-  for (const externalId of [integration.externalId, ...(integration.externalIdRotation ? [integration.externalIdRotation.newExternalId] : [])]) {
-    const session = await sts.send(new AssumeRoleCommand({ RoleArn: genericRole, RoleSessionName: 'generic', ExternalId: externalId }));
+  const sts = new STSClient({
+    endpoint: localStack().awsUrl,
+    region: 'us-east-1',
+    credentials: await functionCredentials(['runValidationStage']),
+  });
+  for (const externalId of [
+    integration.externalId,
+    ...(integration.externalIdRotation ? [integration.externalIdRotation.newExternalId] : []),
+  ]) {
+    const session = await sts.send(
+      new AssumeRoleCommand({ RoleArn: genericRole, RoleSessionName: 'generic', ExternalId: externalId }),
+    );
     expect(session.Credentials?.AccessKeyId).toBeDefined();
   }
 }
@@ -59,12 +72,17 @@ describe('the generic customer role template', () => {
 
   it('creates the same role and policy as the integration documents, from the quick-create link', async () => {
     const project = await platformProject();
-    await compare(await createIntegration(project, { region: 'us-east-1', bucketName: `generic-${uniqueAccountId()}` }));
+    await compare(
+      await createIntegration(project, { region: 'us-east-1', bucketName: `generic-${uniqueAccountId()}` }),
+    );
   });
 
   it('accepts both external IDs while a rotation is pending, like the documents do', async () => {
     const project = await platformProject();
-    const created = await createIntegration(project, { region: 'us-east-1', bucketName: `generic-rot-${uniqueAccountId()}` });
+    const created = await createIntegration(project, {
+      region: 'us-east-1',
+      bucketName: `generic-rot-${uniqueAccountId()}`,
+    });
     const rotating = await project.client.post(`${project.base}/${created.integrationId}/external-id-rotation`);
     expect(rotating.status, rotating.text).toBe(201);
     await compare(rotating.json as CreatedIntegration);
@@ -73,6 +91,12 @@ describe('the generic customer role template', () => {
   it('adds the KMS statement only when the integration names a key', async () => {
     const project = await platformProject();
     const kmsKeyArn = await createKmsKey(uniqueAccountId(), 'us-west-2');
-    await compare(await createIntegration(project, { region: 'us-west-2', bucketName: `generic-kms-${uniqueAccountId()}`, kmsKeyArn }));
+    await compare(
+      await createIntegration(project, {
+        region: 'us-west-2',
+        bucketName: `generic-kms-${uniqueAccountId()}`,
+        kmsKeyArn,
+      }),
+    );
   });
 });

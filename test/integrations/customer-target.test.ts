@@ -4,7 +4,15 @@
  * existed keep working.
  */
 import { describe, expect, it } from 'vitest';
-import { candidateTargetOf, changesAwaitingValidation, keepsProvedSettingsOnFailure, requireUsableForNewWork, testedTargetOf, validatedSettingsFor, workerTargetOf } from '#shared/integrations/customer-target';
+import {
+  candidateTargetOf,
+  changesAwaitingValidation,
+  keepsProvedSettingsOnFailure,
+  requireUsableForNewWork,
+  testedTargetOf,
+  validatedSettingsFor,
+  workerTargetOf,
+} from '#shared/integrations/customer-target';
 import type { Integration } from '#shared/integrations/integration';
 
 const base: Integration = {
@@ -19,11 +27,22 @@ const base: Integration = {
   updatedAt: '2026-01-02T00:00:00Z',
   createdBy: 'u',
 };
-const proved = { roleArn: 'arn:aws:iam::222222222222:role/old', externalId: 's3i-current', bucketOwnerAccountId: '222222222222', at: '2026-01-02T00:00:00Z' };
+const proved = {
+  roleArn: 'arn:aws:iam::222222222222:role/old',
+  externalId: 's3i-current',
+  bucketOwnerAccountId: '222222222222',
+  at: '2026-01-02T00:00:00Z',
+};
 
 describe('customer targets', () => {
   it('validation tests the candidate role, with its account as the bucket owner', () => {
-    const integration = { ...base, status: 'VALIDATING' as const, roleArn: 'arn:aws:iam::333333333333:role/new', kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/k', validated: proved };
+    const integration = {
+      ...base,
+      status: 'VALIDATING' as const,
+      roleArn: 'arn:aws:iam::333333333333:role/new',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/k',
+      validated: proved,
+    };
     expect(candidateTargetOf(integration)).toEqual({
       integrationId: base.integrationId,
       roleArn: 'arn:aws:iam::333333333333:role/new',
@@ -33,17 +52,28 @@ describe('customer targets', () => {
       region: 'us-east-1',
       kmsKeyArn: 'arn:aws:kms:us-east-1:333333333333:key/k',
     });
-    expect(validatedSettingsFor(candidateTargetOf(integration), 'now')).toMatchObject({ roleArn: integration.roleArn, bucketOwnerAccountId: '333333333333', at: 'now' });
+    expect(validatedSettingsFor(candidateTargetOf(integration), 'now')).toMatchObject({
+      roleArn: integration.roleArn,
+      bucketOwnerAccountId: '333333333333',
+      at: 'now',
+    });
   });
 
   it('workers use the proved settings while a new role is pending, never the pending one', () => {
-    const pending = { ...base, status: 'VALIDATING' as const, roleArn: 'arn:aws:iam::333333333333:role/new', validated: proved };
+    const pending = {
+      ...base,
+      status: 'VALIDATING' as const,
+      roleArn: 'arn:aws:iam::333333333333:role/new',
+      validated: proved,
+    };
     expect(workerTargetOf(pending)).toMatchObject({ roleArn: proved.roleArn, bucketOwnerAccountId: '222222222222' });
     expect(workerTargetOf({ ...pending, status: 'ACTIVE' })).toMatchObject({ roleArn: proved.roleArn });
   });
 
   it('nothing proved, nothing used: a first validation, FAILED and AWAITING_ROLE integrations carry no work', () => {
-    expect(workerTargetOf({ ...base, status: 'VALIDATING', roleArn: 'arn:aws:iam::333333333333:role/new' })).toBeUndefined();
+    expect(
+      workerTargetOf({ ...base, status: 'VALIDATING', roleArn: 'arn:aws:iam::333333333333:role/new' }),
+    ).toBeUndefined();
     expect(workerTargetOf({ ...base, status: 'FAILED', roleArn: proved.roleArn, validated: proved })).toBeUndefined();
     expect(workerTargetOf({ ...base, status: 'AWAITING_ROLE' })).toBeUndefined();
   });
@@ -66,7 +96,9 @@ describe('customer targets', () => {
     expect(keepsProvedSettingsOnFailure({ ...edited, status: 'VALIDATING' })).toBe(true);
     expect(keepsProvedSettingsOnFailure({ ...edited, roleArn: 'arn:aws:iam::333333333333:role/new' })).toBe(false);
     expect(keepsProvedSettingsOnFailure({ ...base, roleArn: proved.roleArn, validated: proved })).toBe(false);
-    expect(changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey })).toEqual([]);
+    expect(
+      changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey }),
+    ).toEqual([]);
   });
 
   it('new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running work goes on', () => {

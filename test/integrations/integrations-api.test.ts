@@ -1,3 +1,8 @@
+/**
+ * The integrations API on the local stack: the lifecycle of an integration (create, read, list with
+ * pages, setup documents, delete), unique names, external ids the platform generates and never
+ * reuses, who may read and write a project's integrations, and the enterprise plan they need.
+ */
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,9 +12,15 @@ import { keys } from '#shared/table/keys';
 import { api, mintToken } from '../support/local-stack';
 import { platformProject, projectItems, projectUser } from '../support/platform';
 
-type Created = IntegrationView & { setup: { iamPolicy: object; trustPolicy: { Statement: Array<{ Condition: unknown }> } } };
+type Created = IntegrationView & {
+  setup: { iamPolicy: object; trustPolicy: { Statement: Array<{ Condition: unknown }> } };
+};
 
-const body = (name: string) => ({ name, region: 'us-east-1', bucketName: `bucket-${name.toLowerCase().replace(/[^a-z0-9]/g, '')}` });
+const body = (name: string) => ({
+  name,
+  region: 'us-east-1',
+  bucketName: `bucket-${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`,
+});
 
 describe('integrations API', () => {
   it('creates, reads, lists, serves the setup documents and deletes an integration', async () => {
@@ -17,9 +28,16 @@ describe('integrations API', () => {
     const created = await project.client.post(project.base, { ...body('Backups'), description: 'for export' });
     expect(created.status, created.text).toBe(201);
     const integration = created.json as Created;
-    expect(integration).toMatchObject({ name: 'Backups', description: 'for export', status: 'AWAITING_ROLE', projectId: project.projectId });
+    expect(integration).toMatchObject({
+      name: 'Backups',
+      description: 'for export',
+      status: 'AWAITING_ROLE',
+      projectId: project.projectId,
+    });
     expect(integration.integrationId).toMatch(/^integ-[a-z0-9]{20}$/);
-    expect(integration.setup.trustPolicy.Statement[0]?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': integration.externalId } });
+    expect(integration.setup.trustPolicy.Statement[0]?.Condition).toEqual({
+      StringEquals: { 'sts:ExternalId': integration.externalId },
+    });
 
     const one = `${project.base}/${integration.integrationId}`;
     const read = await project.client.get(one);
@@ -48,7 +66,9 @@ describe('integrations API', () => {
 
   it('leaves exactly one integration when ten creates of the same name race', async () => {
     const project = await platformProject();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => project.client.post(project.base, body('Racing'))));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => project.client.post(project.base, body('Racing'))),
+    );
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array(9).fill(409)]);
     const items = (await project.client.get(project.base)).json as { items: unknown[] };
     expect(items.items).toHaveLength(1);
@@ -67,7 +87,10 @@ describe('integrations API', () => {
     let pages = 0;
     do {
       const query = `?limit=3${nextToken ? `&nextToken=${encodeURIComponent(nextToken)}` : ''}`;
-      const page = (await project.client.get(`${project.base}${query}`)).json as { items: IntegrationView[]; nextToken?: string };
+      const page = (await project.client.get(`${project.base}${query}`)).json as {
+        items: IntegrationView[];
+        nextToken?: string;
+      };
       seen.push(...page.items.map((item) => item.name));
       nextToken = page.nextToken;
       pages += 1;
@@ -96,18 +119,30 @@ describe('integrations API', () => {
     const { setup: _setup, ...view } = created;
     // Straight to the store: the API never lets a caller choose an id, so only a collision could try this.
     await expect(
-      insertIntegration({ ...view, integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', name: 'Other name', createdBy: 'test' }),
+      insertIntegration({
+        ...view,
+        integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+        name: 'Other name',
+        createdBy: 'test',
+      }),
     ).rejects.toThrow();
   });
 
-  it("counts a project's integrations once when its usage item is missing (integrations stored before limits existed)", async () => {
-    const project = await platformProject();
-    for (const name of ['Old 1', 'Old 2', 'Old 3']) expect((await project.client.post(project.base, body(name))).status).toBe(201);
-    await dynamodb.send(new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.projectUsage(project.projectId) }));
-    expect((await project.client.post(project.base, body('New 4'))).status).toBe(201);
-    const usage = (await projectItems(project.projectId)).find((item) => item.sk === 'USAGE');
-    expect(usage).toMatchObject({ integrations: 4 });
-  });
+  it(
+    "counts a project's integrations once when its usage item is missing " +
+      '(integrations stored before limits existed)',
+    async () => {
+      const project = await platformProject();
+      for (const name of ['Old 1', 'Old 2', 'Old 3'])
+        expect((await project.client.post(project.base, body(name))).status).toBe(201);
+      await dynamodb.send(
+        new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: keys.projectUsage(project.projectId) }),
+      );
+      expect((await project.client.post(project.base, body('New 4'))).status).toBe(201);
+      const usage = (await projectItems(project.projectId)).find((item) => item.sk === 'USAGE');
+      expect(usage).toMatchObject({ integrations: 4 });
+    },
+  );
 
   it('asks for the role before a re-validation', async () => {
     const project = await platformProject();
@@ -142,9 +177,16 @@ describe('tenancy', () => {
     }
 
     const stranger = (await platformProject()).client;
-    const claimingOtherOrg = api(mintToken({ sub: 'u', org: 'org-elsewhere', orgRole: 'member', projects: { [project.projectId]: 'admin' } }));
+    const claimingOtherOrg = api(
+      mintToken({ sub: 'u', org: 'org-elsewhere', orgRole: 'member', projects: { [project.projectId]: 'admin' } }),
+    );
     for (const outsider of [stranger, claimingOtherOrg]) {
-      for (const answer of [await outsider.get(one), await outsider.get(project.base), await outsider.delete(one), await outsider.post(project.base, body('Intruder'))]) {
+      for (const answer of [
+        await outsider.get(one),
+        await outsider.get(project.base),
+        await outsider.delete(one),
+        await outsider.post(project.base, body('Intruder')),
+      ]) {
         expect(answer.status).toBe(404);
         expect(JSON.stringify(answer.json)).not.toContain('By admin');
       }

@@ -1,3 +1,7 @@
+/**
+ * The shapes an integration's input must have before anything calls AWS: the S3 bucket naming rules
+ * (with the reason a name is refused), role ARNs and KMS key ARNs.
+ */
 import { describe, expect, it } from 'vitest';
 import { bucketNameProblem, KMS_KEY_ARN, ROLE_ARN } from '#shared/integrations/naming-rules';
 
@@ -34,8 +38,12 @@ describe('ARN shapes', () => {
   });
 
   it('knows KMS key ARNs and refuses aliases', () => {
-    expect(KMS_KEY_ARN.test('arn:aws:kms:eu-central-1:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b')).toBe(true);
-    expect(KMS_KEY_ARN.test('arn:aws:kms:eu-central-1:222222222222:key/mrk-0123456789abcdef0123456789abcdef')).toBe(true);
+    expect(KMS_KEY_ARN.test('arn:aws:kms:eu-central-1:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b')).toBe(
+      true,
+    );
+    expect(KMS_KEY_ARN.test('arn:aws:kms:eu-central-1:222222222222:key/mrk-0123456789abcdef0123456789abcdef')).toBe(
+      true,
+    );
     expect(KMS_KEY_ARN.test('arn:aws:kms:eu-central-1:222222222222:alias/exports')).toBe(false);
   });
 });

@@ -13,11 +13,21 @@ describe('GET /v1/regions', () => {
 
   it('a region typed that the platform does not serve is refused with the list GET /v1/regions gives', async () => {
     const project = await platformProject();
-    const regions = ((await api().get('/v1/regions')).json as { items: Array<{ region: string }> }).items.map((item) => item.region);
-    const answer = await project.client.post(project.base, { name: 'Ireland', region: 'eu-west-1', bucketName: 'acme-ireland' });
+    const regions = ((await api().get('/v1/regions')).json as { items: Array<{ region: string }> }).items.map(
+      (item) => item.region,
+    );
+    const answer = await project.client.post(project.base, {
+      name: 'Ireland',
+      region: 'eu-west-1',
+      bucketName: 'acme-ireland',
+    });
     expect(answer.status).toBe(400);
-    const error = (answer.json as { error: { message: string; details: Array<{ field: string; issue: string }> } }).error;
-    expect(error.details[0]).toMatchObject({ field: 'region', issue: `must be a region the platform serves: ${regions.join(', ')}` });
+    const error = (answer.json as { error: { message: string; details: Array<{ field: string; issue: string }> } })
+      .error;
+    expect(error.details[0]).toMatchObject({
+      field: 'region',
+      issue: `must be a region the platform serves: ${regions.join(', ')}`,
+    });
     expect(error.message).toContain(regions.join(', '));
   });
 });

@@ -14,18 +14,39 @@ import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { dynamodb } from '#shared/aws/clients';
 import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
 import { keys } from '#shared/table/keys';
-import { assumeRoleCalls, clearFaults, clientsFor, localStack, setFaults, type ApiAnswer } from '../support/local-stack';
+import {
+  assumeRoleCalls,
+  clearFaults,
+  clientsFor,
+  localStack,
+  setFaults,
+  type ApiAnswer,
+} from '../support/local-stack';
 import { failedStage, waitForResult } from '../support/customer';
 import { eventually, type Project } from '../support/platform';
 import { functionCredentials, actAsFunctions } from '../support/function-roles';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup, exportWorld, expectCompleteExport, platformBackup, storedJob, type ExportWorld } from '../exports/support/export-stack';
+import {
+  announceBackup,
+  exportWorld,
+  expectCompleteExport,
+  platformBackup,
+  storedJob,
+  type ExportWorld,
+} from '../exports/support/export-stack';
 import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../exports/support/in-process';
 
 const parked = parkExportMessages();
-await actAsFunctions(['runExportJob', 'startBackupExport'], [
-  { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}` },
-]);
+await actAsFunctions(
+  ['runExportJob', 'startBackupExport'],
+  [
+    {
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:us-east-1:111111111111:${parked.parkingQueue}`,
+    },
+  ],
+);
 
 afterEach(async () => {
   await clearFaults();
@@ -34,11 +55,15 @@ afterEach(async () => {
 type WithSetup = IntegrationView & { setup: SetupDocuments };
 const errorCode = (answer: ApiAnswer) => (answer.json as { error: { code: string } }).error.code;
 const pathOf = (world: ExportWorld) => `${world.project.base}/${world.integration.integrationId}`;
-const trustedIds = (documents: SetupDocuments) => (documents.trustPolicy.Statement[0] as { Condition: { StringEquals: { 'sts:ExternalId': string | string[] } } }).Condition.StringEquals['sts:ExternalId'];
+const trustedIds = (documents: SetupDocuments) =>
+  (documents.trustPolicy.Statement[0] as { Condition: { StringEquals: { 'sts:ExternalId': string | string[] } } })
+    .Condition.StringEquals['sts:ExternalId'];
 
 async function updateTrust(world: ExportWorld, documents: SetupDocuments) {
   const roleName = world.roleArn.split('/').pop();
-  await clientsFor(world.accountId).iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(documents.trustPolicy) }));
+  await clientsFor(world.accountId).iam.send(
+    new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(documents.trustPolicy) }),
+  );
 }
 
 async function validate(project: Project, integrationId: string) {
@@ -47,11 +72,16 @@ async function validate(project: Project, integrationId: string) {
   return waitForResult(project, integrationId);
 }
 
-const setupOf = async (world: ExportWorld) => (await world.project.client.get(`${pathOf(world)}/setup`)).json as SetupDocuments;
+const setupOf = async (world: ExportWorld) =>
+  (await world.project.client.get(`${pathOf(world)}/setup`)).json as SetupDocuments;
 
 /** Whether the role accepts `externalId`, asked as the platform's validation function asks. */
 async function roleAccepts(world: ExportWorld, externalId: string): Promise<boolean> {
-  const sts = new STSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: await functionCredentials(['runValidationStage']) });
+  const sts = new STSClient({
+    endpoint: localStack().awsUrl,
+    region: 'us-east-1',
+    credentials: await functionCredentials(['runValidationStage']),
+  });
   try {
     await sts.send(new AssumeRoleCommand({ RoleArn: world.roleArn, RoleSessionName: 'check', ExternalId: externalId }));
     return true;
@@ -60,7 +90,12 @@ async function roleAccepts(world: ExportWorld, externalId: string): Promise<bool
   }
 }
 
-const tombstone = async (externalId: string) => (await dynamodb.send(new GetCommand({ TableName: localStack().environment.TABLE_NAME, Key: keys.externalId(externalId) }))).Item;
+const tombstone = async (externalId: string) =>
+  (
+    await dynamodb.send(
+      new GetCommand({ TableName: localStack().environment.TABLE_NAME, Key: keys.externalId(externalId) }),
+    )
+  ).Item;
 
 describe('external-ID rotation', () => {
   it('from start to retirement with an export running across it: work keeps the current ID until the new one is proved, then uses the new one; the old one is retired once refused', async () => {
@@ -73,7 +108,14 @@ describe('external-ID rotation', () => {
     // Slow writes: 480 files, 32 at a time, 700 ms each need 15 rounds, and an invocation of 2.5 s
     // starts none after 1.5 s: the export needs more invocations than the steps below leave room for.
     // (Set again for each invocation: the endpoint has one fault setting, which other files clear.)
-    const slowWrites = () => setFaults({ services: ['s3'], buckets: [world.integration.bucketName], actions: ['s3:PutObject'], latencyMs: 700, errorRate: 0 });
+    const slowWrites = () =>
+      setFaults({
+        services: ['s3'],
+        buckets: [world.integration.bucketName],
+        actions: ['s3:PutObject'],
+        latencyMs: 700,
+        errorRate: 0,
+      });
     let delivered = 0;
     const exportStep = async (slow = true) => {
       const next = parked.sent.slice(sentBefore).filter((body) => body.includes(jobId))[delivered];
@@ -82,7 +124,10 @@ describe('external-ID rotation', () => {
       if (slow) await slowWrites();
       expect(await runExportJob(sqsEvent(next), lambdaContext(2_500) as Context)).toEqual({ batchItemFailures: [] });
     };
-    const exportSessions = async () => (await assumeRoleCalls(world.roleArn)).filter((call) => call.roleSessionName.endsWith('-export') && call.result === 'Granted');
+    const exportSessions = async () =>
+      (await assumeRoleCalls(world.roleArn)).filter(
+        (call) => call.roleSessionName.endsWith('-export') && call.result === 'Granted',
+      );
 
     await exportStep();
     expect((await storedJob(world.project.projectId, jobId)).status).toBe('RUNNING');
@@ -92,7 +137,12 @@ describe('external-ID rotation', () => {
     expect(started.status, started.text).toBe(201);
     const pending = started.json as WithSetup;
     const newId = pending.externalIdRotation?.newExternalId ?? '';
-    expect(pending).toMatchObject({ status: 'ACTIVE', externalId: oldId, externalIdRotation: { status: 'PENDING', oldExternalId: oldId }, awaitingValidation: ['externalId'] });
+    expect(pending).toMatchObject({
+      status: 'ACTIVE',
+      externalId: oldId,
+      externalIdRotation: { status: 'PENDING', oldExternalId: oldId },
+      awaitingValidation: ['externalId'],
+    });
     expect(newId).toMatch(/^s3i-[\w-]{32}$/);
     expect(newId).not.toBe(oldId);
     expect(trustedIds(pending.setup)).toEqual([oldId, newId]);
@@ -106,10 +156,17 @@ describe('external-ID rotation', () => {
 
     // 3. Validation proves the new ID; the role still accepts the old one, so the rotation waits to retire it.
     const switched = await validate(world.project, world.integration.integrationId);
-    expect(switched).toMatchObject({ status: 'ACTIVE', externalId: newId, externalIdRotation: { status: 'RETIRING', newExternalId: newId, oldExternalId: oldId } });
+    expect(switched).toMatchObject({
+      status: 'ACTIVE',
+      externalId: newId,
+      externalIdRotation: { status: 'RETIRING', newExternalId: newId, oldExternalId: oldId },
+    });
     expect(switched).not.toHaveProperty('awaitingValidation');
     const externalIdStage = switched.validation?.stages.find((stage) => stage.name === 'EXTERNAL_ID_ENFORCED');
-    expect(externalIdStage).toMatchObject({ status: 'SUCCEEDED', message: expect.stringContaining(`still accepts the external ID being replaced [${oldId}]`) });
+    expect(externalIdStage).toMatchObject({
+      status: 'SUCCEEDED',
+      message: expect.stringContaining(`still accepts the external ID being replaced [${oldId}]`),
+    });
     const retiring = await setupOf(world);
     expect(trustedIds(retiring)).toBe(newId);
     const switchedAt = Date.now();
@@ -122,15 +179,23 @@ describe('external-ID rotation', () => {
     const done = await validate(world.project, world.integration.integrationId);
     expect(done).toMatchObject({ status: 'ACTIVE', externalId: newId, validation: { result: 'SUCCESSFUL' } });
     expect(done).not.toHaveProperty('externalIdRotation');
-    expect(done.validation?.stages.find((stage) => stage.name === 'EXTERNAL_ID_ENFORCED')).not.toHaveProperty('message');
+    expect(done.validation?.stages.find((stage) => stage.name === 'EXTERNAL_ID_ENFORCED')).not.toHaveProperty(
+      'message',
+    );
     // The tombstone is marked right after the run's final write.
-    expect(await eventually(async () => (await tombstone(oldId))?.retiredAt, 'the old ID was not marked retired')).toEqual(expect.any(String));
+    expect(
+      await eventually(async () => (await tombstone(oldId))?.retiredAt, 'the old ID was not marked retired'),
+    ).toEqual(expect.any(String));
     expect(await roleAccepts(world, oldId)).toBe(false);
     expect(await roleAccepts(world, newId)).toBe(true);
 
     // The export ran across it all and finished, complete.
     await clearFaults();
-    for (let invocations = 0; !['SUCCEEDED', 'FAILED'].includes((await storedJob(world.project.projectId, jobId)).status); invocations += 1) {
+    for (
+      let invocations = 0;
+      !['SUCCEEDED', 'FAILED'].includes((await storedJob(world.project.projectId, jobId)).status);
+      invocations += 1
+    ) {
       if (invocations > 40) throw new Error('the export did not finish');
       await exportStep(false);
     }
@@ -142,7 +207,8 @@ describe('external-ID rotation', () => {
     const sessions = await exportSessions();
     expect(sessions.some((call) => call.externalId === oldId)).toBe(true);
     expect(sessions.some((call) => call.externalId === newId)).toBe(true);
-    for (const call of sessions.filter((session) => session.externalId === newId)) expect(Date.parse(call.time)).toBeGreaterThan(switchedAt - 5_000);
+    for (const call of sessions.filter((session) => session.externalId === newId))
+      expect(Date.parse(call.time)).toBeGreaterThan(switchedAt - 5_000);
     const firstNew = sessions.findIndex((call) => call.externalId === newId);
     expect(sessions.slice(firstNew).every((call) => call.externalId === newId)).toBe(true);
   }, 240_000);
@@ -152,7 +218,12 @@ describe('external-ID rotation', () => {
     const oldId = world.integration.externalId;
     const started = (await world.project.client.post(`${pathOf(world)}/external-id-rotation`)).json as WithSetup;
     const view = await validate(world.project, world.integration.integrationId);
-    expect(view).toMatchObject({ status: 'ACTIVE', externalId: oldId, externalIdRotation: { status: 'PENDING' }, validation: { result: 'FAILED' } });
+    expect(view).toMatchObject({
+      status: 'ACTIVE',
+      externalId: oldId,
+      externalIdRotation: { status: 'PENDING' },
+      validation: { result: 'FAILED' },
+    });
     const stage = view.validation?.stages.at(-1);
     expect(stage).toMatchObject({ name: 'ASSUME_ROLE', code: 'ROLE_ASSUMPTION_FAILED' });
     expect(stage?.message).toContain(`with externalId[${started.externalIdRotation?.newExternalId}]`);
@@ -163,12 +234,19 @@ describe('external-ID rotation', () => {
     const oldId = world.integration.externalId;
     const pending = (await world.project.client.post(`${pathOf(world)}/external-id-rotation`)).json as WithSetup;
     const newId = pending.externalIdRotation?.newExternalId ?? '';
-    await updateTrust(world, { ...pending.setup, trustPolicy: JSON.parse(JSON.stringify(pending.setup.trustPolicy).replace(`["${oldId}","${newId}"]`, `"${newId}"`)) });
+    await updateTrust(world, {
+      ...pending.setup,
+      trustPolicy: JSON.parse(
+        JSON.stringify(pending.setup.trustPolicy).replace(`["${oldId}","${newId}"]`, `"${newId}"`),
+      ),
+    });
     const done = await validate(world.project, world.integration.integrationId);
     expect(done, JSON.stringify(done.validation)).toMatchObject({ status: 'ACTIVE', externalId: newId });
     expect(done).not.toHaveProperty('externalIdRotation');
     // The tombstone is marked right after the run's final write.
-    expect(await eventually(async () => (await tombstone(oldId))?.retiredAt, 'the old ID was not marked retired')).toEqual(expect.any(String));
+    expect(
+      await eventually(async () => (await tombstone(oldId))?.retiredAt, 'the old ID was not marked retired'),
+    ).toEqual(expect.any(String));
   });
 
   it('is cancelled while PENDING (the new ID is never issued again), not after the switch, and one runs at a time', async () => {
@@ -190,7 +268,9 @@ describe('external-ID rotation', () => {
     const second = (await world.project.client.post(path)).json as WithSetup;
     expect(second.externalIdRotation?.newExternalId).not.toBe(cancelled);
     await updateTrust(world, second.setup);
-    expect((await validate(world.project, world.integration.integrationId)).externalIdRotation?.status).toBe('RETIRING');
+    expect((await validate(world.project, world.integration.integrationId)).externalIdRotation?.status).toBe(
+      'RETIRING',
+    );
     const late = await world.project.client.delete(path);
     expect([late.status, errorCode(late)]).toEqual([409, 'ROTATION_SWITCHED']);
   });
@@ -198,11 +278,20 @@ describe('external-ID rotation', () => {
   it('a role that does not pin the new ID fails EXTERNAL_ID_ENFORCED: the rotation does not switch, the current ID keeps serving', async () => {
     const world = await exportWorld();
     const pending = (await world.project.client.post(`${pathOf(world)}/external-id-rotation`)).json as WithSetup;
-    const loose = { ...pending.setup.trustPolicy, Statement: [{ ...pending.setup.trustPolicy.Statement[0], Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } }] };
+    const loose = {
+      ...pending.setup.trustPolicy,
+      Statement: [
+        { ...pending.setup.trustPolicy.Statement[0], Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } },
+      ],
+    };
     await updateTrust(world, { ...pending.setup, trustPolicy: loose });
     const view = await validate(world.project, world.integration.integrationId);
     expect(failedStageOf(view)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
-    expect(view).toMatchObject({ status: 'ACTIVE', externalId: world.integration.externalId, externalIdRotation: { status: 'PENDING' } });
+    expect(view).toMatchObject({
+      status: 'ACTIVE',
+      externalId: world.integration.externalId,
+      externalIdRotation: { status: 'PENDING' },
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +9,17 @@ import { CONSOLE_DIST, ensureConsoleBuilt } from '@s3-integrations/local-runtime
 import { api, localStack } from '../support/local-stack';
 import { eventually, platformProject } from '../support/platform';
 
-/** The local stack's console files and its local-only sign-in routes (never part of the deployment). */
 const local = (path: string, init?: RequestInit) => fetch(`${localStack().apiUrl}${path}`, init);
 const mint = async (claims: object) => {
-  const response = await local('/local/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
-  return { status: response.status, body: (await response.json()) as { token?: string; error?: { details: unknown[] } } };
+  const response = await local('/local/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(claims),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { token?: string; error?: { details: unknown[] } },
+  };
 };
 
 describe('local sign-in routes', () => {
@@ -30,16 +37,21 @@ describe('local sign-in routes', () => {
     expect(minted.status).toBe(200);
     const member = api(minted.body.token);
     expect((await member.get(project.base)).status).toBe(200);
-    expect((await member.post(project.base, { name: 'x', region: 'us-east-1', bucketName: 'member-bucket' })).status).toBe(403);
+    expect(
+      (await member.post(project.base, { name: 'x', region: 'us-east-1', bucketName: 'member-bucket' })).status,
+    ).toBe(403);
   });
 
   it('refuse a token request without organization or role, saying which', async () => {
     const refused = await mint({ orgRole: 'king' });
     expect(refused.status).toBe(400);
-    expect(refused.body.error?.details.map((detail) => (detail as { field: string }).field).sort()).toEqual(['org', 'orgRole']);
+    expect(refused.body.error?.details.map((detail) => (detail as { field: string }).field).sort()).toEqual([
+      'org',
+      'orgRole',
+    ]);
   });
 
-  it('create the demo project through platform events: an enterprise project, its clusters and a finished backup', async () => {
+  it('create the demo project from platform events: an enterprise project, clusters, a finished backup', async () => {
     const created = await local('/local/demo-project', { method: 'POST' });
     expect(created.status).toBe(201);
     const { projectId, orgId } = (await created.json()) as { projectId: string; orgId: string };
@@ -49,7 +61,9 @@ describe('local sign-in routes', () => {
       return answer.status === 200 && (answer.json as { items: unknown[] }).items.length > 0 ? answer.json : undefined;
     }, 'the demo backup was not recorded');
     expect(backups).toMatchObject({ items: [{ backupId: 'demo-backup-1', status: 'AVAILABLE' }] });
-    expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(2);
+    expect(((await owner.get(`/v1/projects/${projectId}/clusters`)).json as { items: unknown[] }).items).toHaveLength(
+      2,
+    );
   });
 
   it('serve the generic customer role template, the local customerRoleTemplateUrl', async () => {
@@ -87,7 +101,9 @@ describe('console files', () => {
     // Same effect as an edited source: the recorded fingerprint no longer matches.
     writeFileSync(recordFile, JSON.stringify({ ...record, fingerprint: 'edited' }));
     await ensureConsoleBuilt(dist);
-    expect((JSON.parse(readFileSync(recordFile, 'utf8')) as { fingerprint: string }).fingerprint).toBe(record.fingerprint);
+    expect((JSON.parse(readFileSync(recordFile, 'utf8')) as { fingerprint: string }).fingerprint).toBe(
+      record.fingerprint,
+    );
     expect(readFileSync(join(dist, 'index.html'), 'utf8')).toBe(readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8'));
     rmSync(dist, { recursive: true, force: true });
   });

@@ -1,3 +1,9 @@
+/**
+ * The local stack every test file shares (test/support/global-setup.ts): it answers, checks tokens
+ * as API Gateway's JWT authorizer does, gives test workers the functions' environment, holds the
+ * platform's audit-log bucket, hands out distinct customer accounts and allows only the console's
+ * development origin.
+ */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +29,7 @@ describe('the local stack the test run shares', () => {
     expect(authorized.json).toHaveProperty('error.code');
   });
 
-  it('gives test workers the functions\' environment, so in-process SDK clients reach the local services', async () => {
+  it("gives test workers the functions' environment, so in-process SDK clients reach the local services", async () => {
     const stack = localStack();
     expect(process.env.TABLE_NAME).toBe(stack.environment.TABLE_NAME);
     expect(process.env.AWS_ENDPOINT_URL).toBe(stack.awsUrl);
@@ -36,7 +42,9 @@ describe('the local stack the test run shares', () => {
 
   it('created the platform audit-log bucket as the platform account', async () => {
     const { s3 } = clientsFor(PLATFORM_ACCOUNT_ID);
-    const head = await s3.send(new HeadBucketCommand({ Bucket: 'platform-audit-logs', ExpectedBucketOwner: PLATFORM_ACCOUNT_ID }));
+    const head = await s3.send(
+      new HeadBucketCommand({ Bucket: 'platform-audit-logs', ExpectedBucketOwner: PLATFORM_ACCOUNT_ID }),
+    );
     expect(head.BucketRegion).toBe('us-east-1');
   });
 
@@ -48,7 +56,10 @@ describe('the local stack the test run shares', () => {
 
   it("allows the console's development origin (serverless.yml provider.httpApi.cors) and no other", async () => {
     const preflight = (origin: string) =>
-      fetch(`${localStack().apiUrl}/v1/projects/p/integrations`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      fetch(`${localStack().apiUrl}/v1/projects/p/integrations`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
     const allowed = await preflight('http://127.0.0.1:5173');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');

@@ -1,3 +1,7 @@
+/**
+ * publishMetrics, which every handler calls at the end of an invocation: the metrics it recorded
+ * leave as one CloudWatch EMF line, and an invocation that recorded none writes nothing.
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as Logging from '#shared/logger';
@@ -34,7 +38,10 @@ describe('publishMetrics', () => {
 
   it('publishes what the invocation recorded, as one EMF line', () => {
     metrics.addMetric('ExportsFailed', MetricUnit.Count, 1);
-    const emf = JSON.parse(output(publishMetrics)) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> }; ExportsFailed: number };
+    const emf = JSON.parse(output(publishMetrics)) as {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string }> };
+      ExportsFailed: number;
+    };
     expect(emf._aws.CloudWatchMetrics[0]?.Namespace).toBe('S3Integrations');
     expect(emf.ExportsFailed).toBe(1);
     expect(metrics.hasStoredMetrics()).toBe(false);

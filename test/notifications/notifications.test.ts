@@ -5,7 +5,12 @@
  * export worker); forwarding's from its one publishing call, run here with forwardAuditLogs' role.
  */
 import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { DeleteRuleCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,7 +22,14 @@ import { actAsFunctions } from '../support/function-roles';
 import { waitForResult } from '../support/customer';
 import { eventually, PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, platformEvents } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob } from '../exports/support/export-stack';
+import {
+  announceBackup,
+  exportWorld,
+  finished,
+  platformBackup,
+  requestExport,
+  waitForJob,
+} from '../exports/support/export-stack';
 
 await actAsFunctions(['forwardAuditLogs']);
 
@@ -31,34 +43,56 @@ interface Delivered {
 const suffix = randomBytes(4).toString('hex');
 const queueName = `test-notifications-${suffix}`;
 const ruleName = `test-notifications-${suffix}`;
-const sqs = new SQSClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(PLATFORM_ACCOUNT) });
+const sqs = new SQSClient({
+  endpoint: localStack().awsUrl,
+  region: 'us-east-1',
+  credentials: rootCredentials(PLATFORM_ACCOUNT),
+});
 let queueUrl = '';
 const received: Array<{ event: Delivered; body: string }> = [];
 
 beforeAll(async () => {
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl ?? '';
-  await platformEvents().send(new PutRuleCommand({ Name: ruleName, EventBusName: PLATFORM_EVENT_BUS, EventPattern: JSON.stringify({ source: [NOTIFICATION_SOURCE] }) }));
   await platformEvents().send(
-    new PutTargetsCommand({ Rule: ruleName, EventBusName: PLATFORM_EVENT_BUS, Targets: [{ Id: 'queue', Arn: `arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT}:${queueName}` }] }),
+    new PutRuleCommand({
+      Name: ruleName,
+      EventBusName: PLATFORM_EVENT_BUS,
+      EventPattern: JSON.stringify({ source: [NOTIFICATION_SOURCE] }),
+    }),
+  );
+  await platformEvents().send(
+    new PutTargetsCommand({
+      Rule: ruleName,
+      EventBusName: PLATFORM_EVENT_BUS,
+      Targets: [{ Id: 'queue', Arn: `arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT}:${queueName}` }],
+    }),
   );
 });
 
 afterAll(async () => {
-  await platformEvents().send(new RemoveTargetsCommand({ Rule: ruleName, EventBusName: PLATFORM_EVENT_BUS, Ids: ['queue'] }));
+  await platformEvents().send(
+    new RemoveTargetsCommand({ Rule: ruleName, EventBusName: PLATFORM_EVENT_BUS, Ids: ['queue'] }),
+  );
   await platformEvents().send(new DeleteRuleCommand({ Name: ruleName, EventBusName: PLATFORM_EVENT_BUS }));
 });
 
 /** Reads the queue until the events `matching` asks for have arrived (every event is kept: other tests' too). */
 async function eventsWhere(matching: (event: Delivered) => boolean, count = 1): Promise<Delivered[]> {
-  return eventually(async () => {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
-    for (const message of Messages) {
-      received.push({ event: JSON.parse(message.Body ?? '{}') as Delivered, body: message.Body ?? '' });
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-    const found = received.map(({ event }) => event).filter(matching);
-    return found.length >= count ? found : undefined;
-  }, 'the expected events did not arrive', 30_000);
+  return eventually(
+    async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+      );
+      for (const message of Messages) {
+        received.push({ event: JSON.parse(message.Body ?? '{}') as Delivered, body: message.Body ?? '' });
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+      const found = received.map(({ event }) => event).filter(matching);
+      return found.length >= count ? found : undefined;
+    },
+    'the expected events did not arrive',
+    30_000,
+  );
 }
 
 const about = (detailType: DetailType, detail: Record<string, unknown>) => (event: Delivered) =>
@@ -69,13 +103,25 @@ describe('status-change events on the service bus', () => {
     const world = await exportWorld();
     const ids = { projectId: world.project.projectId, integrationId: world.integration.integrationId };
     const [active] = await eventsWhere(about('Integration Status Changed', { ...ids, status: 'ACTIVE' }));
-    expect(active).toMatchObject({ source: NOTIFICATION_SOURCE, account: PLATFORM_ACCOUNT, detail: { previousStatus: 'VALIDATING', detectedBy: 'validation' } });
+    expect(active).toMatchObject({
+      source: NOTIFICATION_SOURCE,
+      account: PLATFORM_ACCOUNT,
+      detail: { previousStatus: 'VALIDATING', detectedBy: 'validation' },
+    });
 
     const backup = await platformBackup(world.clusterId, smallFiles('notify', 3));
     await announceBackup(world.project, world.clusterId, backup);
     const done = await waitForJob(world, await requestExport(world, backup, 'notify'), finished);
     expect(done.status).toBe('SUCCEEDED');
-    await eventsWhere(about('Export Job Finished', { ...ids, jobId: done.jobId, status: 'SUCCEEDED', clusterId: world.clusterId, backupId: backup.backupId }));
+    await eventsWhere(
+      about('Export Job Finished', {
+        ...ids,
+        jobId: done.jobId,
+        status: 'SUCCEEDED',
+        clusterId: world.clusterId,
+        backupId: backup.backupId,
+      }),
+    );
 
     // The customer takes the role's policy away: the next export fails, and finds the integration broken.
     const { iam } = clientsFor(world.accountId);
@@ -84,13 +130,19 @@ describe('status-change events on the service bus', () => {
     await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: AttachedPolicies[0]?.PolicyArn }));
     const failed = await waitForJob(world, await requestExport(world, backup, 'notify-again'), finished);
     expect(failed.status).toBe('FAILED');
-    await eventsWhere(about('Export Job Finished', { ...ids, jobId: failed.jobId, status: 'FAILED', code: failed.error?.code }));
-    await eventsWhere(about('Integration Status Changed', { ...ids, status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: 'export' }));
+    await eventsWhere(
+      about('Export Job Finished', { ...ids, jobId: failed.jobId, status: 'FAILED', code: failed.error?.code }),
+    );
+    await eventsWhere(
+      about('Integration Status Changed', { ...ids, status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: 'export' }),
+    );
 
     expect((await world.project.client.post(`${world.project.base}/${ids.integrationId}/validate`)).status).toBe(202);
     const view = await waitForResult(world.project, ids.integrationId);
     const stage = view.validation?.stages.at(-1);
-    const [refused] = await eventsWhere(about('Integration Status Changed', { ...ids, status: 'FAILED', previousStatus: 'VALIDATING' }));
+    const [refused] = await eventsWhere(
+      about('Integration Status Changed', { ...ids, status: 'FAILED', previousStatus: 'VALIDATING' }),
+    );
     expect(refused?.detail).toMatchObject({ detectedBy: 'validation', code: stage?.code, stage: stage?.name });
 
     // Every event of this integration matches its documented schema, and none carries its external ID.
@@ -103,9 +155,17 @@ describe('status-change events on the service bus', () => {
   }, 120_000);
 
   it('forwarding: an event when its health becomes FAILING, LAGGING or HEALTHY again, none while it stays the same', async () => {
-    const ref = { projectId: `proj-fwd-${suffix}`, clusterId: 'cl-notify', integrationId: 'integ-notifynotifynotifyno' };
+    const ref = {
+      projectId: `proj-fwd-${suffix}`,
+      clusterId: 'cl-notify',
+      integrationId: 'integ-notifynotifynotifyno',
+    };
     const healthy = { consecutiveFailures: 0, lagSeconds: 30 };
-    const failing = { consecutiveFailures: 2, lagSeconds: 40, lastError: { code: 'BUCKET_ACCESS_DENIED', message: 'x', at: new Date().toISOString() } };
+    const failing = {
+      consecutiveFailures: 2,
+      lagSeconds: 40,
+      lastError: { code: 'BUCKET_ACCESS_DENIED', message: 'x', at: new Date().toISOString() },
+    };
     await publishForwardingHealth(ref, healthy, failing);
     await publishForwardingHealth(ref, failing, { ...failing, consecutiveFailures: 3 });
     await publishForwardingHealth(ref, failing, { consecutiveFailures: 0, lagSeconds: 1_000 });
@@ -118,7 +178,9 @@ describe('status-change events on the service bus', () => {
     ]);
     // The one that did not change the health sent nothing: give it the time the others took.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect((await eventsWhere(about('Audit Log Forwarding Health Changed', { projectId: ref.projectId }), 3)).length).toBe(3);
+    expect(
+      (await eventsWhere(about('Audit Log Forwarding Health Changed', { projectId: ref.projectId }), 3)).length,
+    ).toBe(3);
   });
 });
 
@@ -131,4 +193,3 @@ describe('docs/notifications.md', () => {
     }
   });
 });
-

@@ -1,3 +1,8 @@
+/**
+ * The clusters and backups API on the local stack: a project's clusters, and the backups the
+ * platform's Backup Completed events recorded, listed with pages to the project's readers; 404 to
+ * anyone outside the project.
+ */
 import { describe, expect, it } from 'vitest';
 import { api, mintToken } from '../support/local-stack';
 import { eventually, platformCluster, platformProject, projectUser, publish } from '../support/platform';

@@ -1,3 +1,8 @@
+/**
+ * The recordPlatformEvent handler keeps the platform's projects and clusters as its EventBridge events
+ * describe them: the newest event wins (ties broken by event id), replays change nothing, and a
+ * malformed or unknown event throws so that it reaches the dead-letter queue.
+ */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
@@ -70,7 +75,12 @@ describe('platform events', () => {
     const clusterId = `cl-${randomBytes(6).toString('hex')}`;
     const [first, second] = [`proj-${randomBytes(6).toString('hex')}`, `proj-${randomBytes(6).toString('hex')}`];
     const older = { ...event, detail: { ...event.detail, projectId: first, clusterId } };
-    const newer = { ...event, id: `${event.id}-2`, time: '2026-11-24T11:00:00Z', detail: { ...event.detail, projectId: second, clusterId } };
+    const newer = {
+      ...event,
+      id: `${event.id}-2`,
+      time: '2026-11-24T11:00:00Z',
+      detail: { ...event.detail, projectId: second, clusterId },
+    };
     await handler(older, lambdaContext());
     expect(await loadOwnedCluster(first, clusterId)).toBeDefined();
     await handler(newer, lambdaContext());
@@ -81,7 +91,9 @@ describe('platform events', () => {
   });
 
   it('throws on malformed or unknown events, so they reach the dead-letter queue', async () => {
-    await expect(handler(fixture('platform.projects/project-malformed'), lambdaContext())).rejects.toThrow(/Malformed Project Upserted event: check detail.projectId|projectId/);
+    await expect(handler(fixture('platform.projects/project-malformed'), lambdaContext())).rejects.toThrow(
+      /Malformed Project Upserted event: check detail.projectId|projectId/,
+    );
     const unknown = { ...fixture('platform.projects/project-upserted'), source: 'platform.billing' };
     await expect(handler(unknown, lambdaContext())).rejects.toThrow(/Unexpected platform event/);
   });

@@ -7,9 +7,27 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken } from '../support/local-stack';
-import { platformCluster, platformProject, projectItems, publish, eventually, type Api, type Project } from '../support/platform';
+import {
+  platformCluster,
+  platformProject,
+  projectItems,
+  publish,
+  eventually,
+  type Api,
+  type Project,
+} from '../support/platform';
 import { customerObjects, waitForObjects, writeAuditLog } from '../forwarding/support';
-import { call, fullTenant, idsOf, partitionKeys, pathOf, tenantRoutes, validBodyOf, REGION, type Tenant } from './support/tenants';
+import {
+  call,
+  fullTenant,
+  idsOf,
+  partitionKeys,
+  pathOf,
+  tenantRoutes,
+  validBodyOf,
+  REGION,
+  type Tenant,
+} from './support/tenants';
 
 let victim: Tenant;
 let attacker: Project;
@@ -23,10 +41,21 @@ let claimingAdmin: Api;
 beforeAll(async () => {
   [victim, attacker] = await Promise.all([fullTenant(), platformProject()]);
   attackerCluster = await platformCluster(attacker, { region: REGION });
-  const created = await attacker.client.post(attacker.base, { name: 'mine', region: REGION, bucketName: `atk-${attacker.projectId}` });
+  const created = await attacker.client.post(attacker.base, {
+    name: 'mine',
+    region: REGION,
+    bucketName: `atk-${attacker.projectId}`,
+  });
   attackerIntegration = created.json as IntegrationView;
   sameOrgOutsider = api(mintToken({ sub: 'outsider', org: victim.project.orgId, orgRole: 'member', projects: {} }));
-  claimingAdmin = api(mintToken({ sub: 'claimer', org: attacker.orgId, orgRole: 'owner', projects: { [victim.project.projectId]: 'admin' } }));
+  claimingAdmin = api(
+    mintToken({
+      sub: 'claimer',
+      org: attacker.orgId,
+      orgRole: 'owner',
+      projects: { [victim.project.projectId]: 'admin' },
+    }),
+  );
 });
 
 describe('another tenant on every route of the victim', () => {
@@ -86,9 +115,15 @@ describe("another tenant naming the victim's ids in its own project", () => {
     const body = { integrationId: victim.integration.integrationId, directory: 'stolen' };
     const exported = await eventually(async () => {
       const answer = await attacker.client.post(`${cluster}/backups/${backupId}/export`, body);
-      return answer.json && (answer.json as { error?: { code: string } }).error?.code !== 'BACKUP_NOT_FOUND' ? answer : undefined;
+      return answer.json && (answer.json as { error?: { code: string } }).error?.code !== 'BACKUP_NOT_FOUND'
+        ? answer
+        : undefined;
     }, 'the backup was not recorded');
-    for (const answer of [exported, await attacker.client.put(`${cluster}/audit-log-forwarding`, body), await attacker.client.put(`${cluster}/backup-export-rule`, body)]) {
+    for (const answer of [
+      exported,
+      await attacker.client.put(`${cluster}/audit-log-forwarding`, body),
+      await attacker.client.put(`${cluster}/backup-export-rule`, body),
+    ]) {
       expect(answer.status, answer.text).toBe(404);
       expect(answer.json).toMatchObject({ error: { code: 'INTEGRATION_NOT_FOUND' } });
     }
@@ -111,10 +146,17 @@ describe("another tenant naming the victim's ids in its own project", () => {
   });
 
   it("replays the victim's page token on its own list: 400, nothing of the victim's", async () => {
-    await victim.project.client.post(victim.project.base, { name: 'second', region: REGION, bucketName: `sec-second-${victim.project.projectId}` });
+    await victim.project.client.post(victim.project.base, {
+      name: 'second',
+      region: REGION,
+      bucketName: `sec-second-${victim.project.projectId}`,
+    });
     const page = (await victim.project.client.get(`${victim.project.base}?limit=1`)).json as { nextToken?: string };
     expect(page.nextToken).toBeDefined();
-    for (const path of [`${attacker.base}?limit=1&nextToken=${encodeURIComponent(page.nextToken ?? '')}`, `${own()}/jobs?nextToken=${encodeURIComponent(page.nextToken ?? '')}`]) {
+    for (const path of [
+      `${attacker.base}?limit=1&nextToken=${encodeURIComponent(page.nextToken ?? '')}`,
+      `${own()}/jobs?nextToken=${encodeURIComponent(page.nextToken ?? '')}`,
+    ]) {
       const answer = await attacker.client.get(path);
       expect(answer.status, answer.text).toBe(400);
       expect(answer.json).toMatchObject({ error: { code: 'INVALID_NEXT_TOKEN' } });
@@ -122,7 +164,9 @@ describe("another tenant naming the victim's ids in its own project", () => {
   });
 
   it('forges a page token that names the victim partition: 400', async () => {
-    const forged = Buffer.from(JSON.stringify({ pk: `PROJECT#${victim.project.projectId}`, sk: 'INTEGRATION#' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ pk: `PROJECT#${victim.project.projectId}`, sk: 'INTEGRATION#' }),
+    ).toString('base64url');
     const answer = await attacker.client.get(`${attacker.base}?nextToken=${forged}`);
     expect(answer.status).toBe(400);
     expect(answer.text).not.toContain(victim.integration.integrationId);
@@ -130,13 +174,24 @@ describe("another tenant naming the victim's ids in its own project", () => {
 
   it("takes the victim's integration name for its own: allowed, names are per project, and the victim's stays as it was", async () => {
     const before = await partitionKeys(victim.project.projectId);
-    const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, { name: victim.integration.name });
+    const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, {
+      name: victim.integration.name,
+    });
     expect(renamed.status, renamed.text).toBe(200);
     // A NAME_TAKEN here would reveal that another tenant uses the name.
-    const again = await attacker.client.post(attacker.base, { name: `${victim.integration.name} 2`, region: REGION, bucketName: `atk2-${attacker.projectId}` });
+    const again = await attacker.client.post(attacker.base, {
+      name: `${victim.integration.name} 2`,
+      region: REGION,
+      bucketName: `atk2-${attacker.projectId}`,
+    });
     expect(again.status, again.text).toBe(201);
     expect(await partitionKeys(victim.project.projectId)).toEqual(before);
-    expect(((await victim.project.client.get(`${victim.project.base}/${victim.integration.integrationId}`)).json as IntegrationView).name).toBe(victim.integration.name);
+    expect(
+      (
+        (await victim.project.client.get(`${victim.project.base}/${victim.integration.integrationId}`))
+          .json as IntegrationView
+      ).name,
+    ).toBe(victim.integration.name);
   });
 
   it('still works on its own resources (the refusals above are not blanket)', async () => {
@@ -156,11 +211,18 @@ describe('tenancy keys that name inherited properties', () => {
       const orgId = `org-proto-${projectId.replace(/_/g, '')}-${Date.now().toString(36)}`;
       await publish('platform.projects', 'Project Upserted', { projectId, orgId, plan: 'enterprise' });
       const owner = api(mintToken({ sub: 'owner', org: orgId, orgRole: 'owner', projects: {} }));
-      await eventually(async () => (await owner.get(`/v1/projects/${projectId}/integrations`)).status === 200, 'the project was not recorded');
+      await eventually(
+        async () => (await owner.get(`/v1/projects/${projectId}/integrations`)).status === 200,
+        'the project was not recorded',
+      );
       const member = api(mintToken({ sub: 'no-role', org: orgId, orgRole: 'member', projects: {} }));
       const read = await member.get(`/v1/projects/${projectId}/integrations`);
       expect(read.status, read.text).toBe(404);
-      const write = await member.post(`/v1/projects/${projectId}/integrations`, { name: 'x', region: REGION, bucketName: 'proto-attack-bucket' });
+      const write = await member.post(`/v1/projects/${projectId}/integrations`, {
+        name: 'x',
+        region: REGION,
+        bucketName: 'proto-attack-bucket',
+      });
       expect(write.status, write.text).toBe(404);
     });
   }
@@ -174,24 +236,52 @@ describe('the former owner of a cluster that moved to another project', () => {
     await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
 
     const newOwner = await platformProject();
-    await publish('platform.clusters', 'Cluster Upserted', { projectId: newOwner.projectId, clusterId: former.clusterId, region: REGION, tier: 'dedicated' });
-    await eventually(async () => (await projectItems(newOwner.projectId)).some((item) => item.sk === `CLUSTER#${former.clusterId}`), 'the move was not recorded');
+    await publish('platform.clusters', 'Cluster Upserted', {
+      projectId: newOwner.projectId,
+      clusterId: former.clusterId,
+      region: REGION,
+      tier: 'dedicated',
+    });
+    await eventually(
+      async () => (await projectItems(newOwner.projectId)).some((item) => item.sk === `CLUSTER#${former.clusterId}`),
+      'the move was not recorded',
+    );
     // The new owner's first file: its event finds the cluster moved, delivers nothing and has forwarding turned off.
     await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await eventually(async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404, 'forwarding of the moved cluster was not turned off', 30_000);
+    await eventually(
+      async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
+      'forwarding of the moved cluster was not turned off',
+      30_000,
+    );
     await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
 
     for (const answer of [
-      await former.project.client.put(`${path}/audit-log-forwarding`, { integrationId: former.integration.integrationId, directory: 'audit' }),
-      await former.project.client.put(`${path}/backup-export-rule`, { integrationId: former.integration.integrationId, directory: 'auto' }),
-      await former.project.client.post(`${path}/backups/${former.backupId}/export`, { integrationId: former.integration.integrationId, directory: 'late' }),
+      await former.project.client.put(`${path}/audit-log-forwarding`, {
+        integrationId: former.integration.integrationId,
+        directory: 'audit',
+      }),
+      await former.project.client.put(`${path}/backup-export-rule`, {
+        integrationId: former.integration.integrationId,
+        directory: 'auto',
+      }),
+      await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
+        integrationId: former.integration.integrationId,
+        directory: 'late',
+      }),
     ]) {
       expect(answer.status, answer.text).toBe(404);
     }
     // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
-    expect(await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`)).toHaveLength(1);
+    expect(
+      await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
+    ).toHaveLength(1);
     // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
-    await eventually(async () => (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status === 204, 'the integration stayed in use');
+    await eventually(
+      async () =>
+        (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
+        204,
+      'the integration stayed in use',
+    );
   });
 });

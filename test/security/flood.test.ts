@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config';
-import { cachedSessionCount, customerCredentials, MAX_CACHED_SESSIONS } from '#shared/customer-bucket/assume-customer-role';
+import {
+  cachedSessionCount,
+  customerCredentials,
+  MAX_CACHED_SESSIONS,
+} from '#shared/customer-bucket/assume-customer-role';
 import { loadSlots } from '#shared/exports/export-slots';
 import { acquireJobLease } from '#shared/exports/job-lease';
 import type { JobView } from '#shared/exports/schemas';
@@ -14,7 +18,14 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { platformProject, projectItems, type Project } from '../support/platform';
 import { eventually } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup, exportWorld, finished, platformBackup, requestExport, waitForJob } from '../exports/support/export-stack';
+import {
+  announceBackup,
+  exportWorld,
+  finished,
+  platformBackup,
+  requestExport,
+  waitForJob,
+} from '../exports/support/export-stack';
 import { runExportHandlersHere, startInProcess } from '../exports/support/in-process';
 import { createRole } from '../support/customer';
 import { uniqueAccountId } from '../support/local-stack';
@@ -24,7 +35,11 @@ import { REGION } from './support/tenants';
 // Export messages of the handlers run in this process are parked: a job started here never runs.
 await runExportHandlersHere(['runExportJob', 'startBackupExport', 'sweepExportJobs']);
 
-const bodyOf = (index: number) => ({ name: `flood ${index}`, region: REGION, bucketName: `flood-${index}-${Date.now().toString(36)}` });
+const bodyOf = (index: number) => ({
+  name: `flood ${index}`,
+  region: REGION,
+  bucketName: `flood-${index}-${Date.now().toString(36)}`,
+});
 
 async function createWithRole(project: Project): Promise<IntegrationView> {
   const created = await project.client.post(project.base, bodyOf(0));
@@ -36,14 +51,18 @@ describe('a flood of integrations', () => {
   it('many concurrent creates in one project: exactly the limit succeed, the rest 409 INTEGRATION_LIMIT_REACHED, nothing else written', async () => {
     const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
     const project = await platformProject();
-    const answers = await Promise.all(Array.from({ length: limit + 10 }, (_, index) => project.client.post(project.base, bodyOf(index))));
+    const answers = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, index) => project.client.post(project.base, bodyOf(index))),
+    );
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(limit);
     const refused = answers.filter((answer) => answer.status !== 201);
     expect(refused).toHaveLength(10);
     for (const answer of refused) {
       expect(answer.status).toBe(409);
-      expect(answer.json).toMatchObject({ error: { code: 'INTEGRATION_LIMIT_REACHED', message: expect.stringContaining(String(limit)) } });
+      expect(answer.json).toMatchObject({
+        error: { code: 'INTEGRATION_LIMIT_REACHED', message: expect.stringContaining(String(limit)) },
+      });
     }
     const items = await projectItems(project.projectId);
     expect(items.filter((item) => String(item.sk).startsWith('INTEGRATION#'))).toHaveLength(limit);
@@ -68,7 +87,9 @@ describe('a flood of validations', () => {
         return view.validation?.result !== 'RUNNING' ? view : undefined;
       }, 'validation did not end');
     // A role that does not exist: each run fails at once, so the flood is as fast as it gets.
-    expect((await flooder.client.put(`${one}/role`, { roleArn: 'arn:aws:iam::222222222222:role/does-not-exist' })).status).toBe(202);
+    expect(
+      (await flooder.client.put(`${one}/role`, { roleArn: 'arn:aws:iam::222222222222:role/does-not-exist' })).status,
+    ).toBe(202);
     await done();
     let limited;
     // Fixed windows of a minute: within two windows' worth of attempts, one must be refused.
@@ -88,7 +109,13 @@ describe('a flood of validations', () => {
     expect(((await flooder.client.get(one)).json as IntegrationView).validation?.result).toBe('FAILED');
 
     const other = await createWithRole(bystander);
-    expect((await bystander.client.put(`${bystander.base}/${other.integrationId}/role`, { roleArn: 'arn:aws:iam::222222222222:role/x' })).status).toBe(202);
+    expect(
+      (
+        await bystander.client.put(`${bystander.base}/${other.integrationId}/role`, {
+          roleArn: 'arn:aws:iam::222222222222:role/x',
+        })
+      ).status,
+    ).toBe(202);
   });
 });
 
@@ -110,10 +137,17 @@ describe('a flood of export jobs', () => {
   it("one project's exports run at most its limit at once and start in turn; another project's export does not wait behind them", async () => {
     const max = config().MAX_RUNNING_EXPORTS_PER_PROJECT;
     const [flooder, other] = await Promise.all([exportWorld(), exportWorld()]);
-    const [backup, otherBackup] = await Promise.all([platformBackup(flooder.clusterId, smallFiles('flood', 30)), platformBackup(other.clusterId, smallFiles('other', 2))]);
-    await Promise.all([announceBackup(flooder.project, flooder.clusterId, backup), announceBackup(other.project, other.clusterId, otherBackup)]);
+    const [backup, otherBackup] = await Promise.all([
+      platformBackup(flooder.clusterId, smallFiles('flood', 30)),
+      platformBackup(other.clusterId, smallFiles('other', 2)),
+    ]);
+    await Promise.all([
+      announceBackup(flooder.project, flooder.clusterId, backup),
+      announceBackup(other.project, other.clusterId, otherBackup),
+    ]);
     const jobIds: string[] = [];
-    for (let index = 0; index < max + 2; index += 1) jobIds.push(await requestExport(flooder, backup, `flood-${index}`));
+    for (let index = 0; index < max + 2; index += 1)
+      jobIds.push(await requestExport(flooder, backup, `flood-${index}`));
     const otherJobId = await requestExport(other, otherBackup, 'other');
 
     const jobs = await Promise.all(jobIds.map((jobId) => waitForJob(flooder, jobId, finished)));
@@ -134,17 +168,23 @@ describe('jobs nobody works on any more', () => {
     await announceBackup(world.project, world.clusterId, backup);
     const jobId = await startInProcess(world, backup, 'abandoned');
     // An invocation took the job and died; its message dead-lettered: nothing will take it again.
-    const lease = await acquireJobLease({ projectId: world.project.projectId, jobId }, { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 });
+    const lease = await acquireJobLease(
+      { projectId: world.project.projectId, jobId },
+      { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 },
+    );
     expect(lease.kind).toBe('acquired');
 
     expect(await sweepProject(world.project.projectId)).toMatchObject({ abandoned: 0 });
     const later = new Date(Date.now() + (config().EXPORT_ABANDONED_AFTER_MINUTES + 1) * 60_000);
     expect(await sweepProject(world.project.projectId, later)).toMatchObject({ abandoned: 1 });
 
-    const job = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`)).json as JobView;
+    const job = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`))
+      .json as JobView;
     expect(job).toMatchObject({ status: 'FAILED', error: { code: 'EXPORT_ABANDONED' } });
     expect((await loadSlots(world.project.projectId))?.running ?? new Set()).not.toContain(jobId);
-    expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(204);
+    expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(
+      204,
+    );
   });
 });
 
@@ -152,14 +192,31 @@ describe('a flood of sessions in one container', () => {
   it('one worker asked for far more distinct sessions than it may keep holds only its bound of them', async () => {
     const externalId = 's3i-floodfloodfloodfloodfloodfloodfl';
     const roleArn = await createRole(uniqueAccountId(), {
-      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }] },
-      iamPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::flood-bucket/*' }] },
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: PLATFORM_ROOT },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+          },
+        ],
+      },
+      iamPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::flood-bucket/*' }],
+      },
     });
     const role = { integrationId: 'integ-floodfloodfloodflood', roleArn, externalId };
     for (let batch = 0; batch < (MAX_CACHED_SESSIONS + 40) / 20; batch += 1) {
       await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
-          customerCredentials(role, { bucketName: 'flood-bucket', prefixes: [`folder-${batch}-${index}/`], objectActions: ['s3:GetObject'] }, 'flood')(),
+          customerCredentials(
+            role,
+            { bucketName: 'flood-bucket', prefixes: [`folder-${batch}-${index}/`], objectActions: ['s3:GetObject'] },
+            'flood',
+          )(),
         ),
       );
     }

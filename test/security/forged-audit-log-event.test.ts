@@ -15,7 +15,14 @@ import { handler as deliverAuditLogs } from '#functions/deliver-audit-logs/handl
 import { sourceKey } from '#shared/forwarding/audit-log-keys';
 import { clientsFor, localStack, rootCredentials, uniqueAccountId } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS_ARN, platformEvents } from '../support/platform';
-import { auditLogEventBatch, customerObjects, lambdaContext, objectCreatedEvent, waitForObjects, writeAuditLog } from '../forwarding/support';
+import {
+  auditLogEventBatch,
+  customerObjects,
+  lambdaContext,
+  objectCreatedEvent,
+  waitForObjects,
+  writeAuditLog,
+} from '../forwarding/support';
 import { actAsFunctions } from '../support/function-roles';
 import { fullTenant, REGION, type Tenant } from './support/tenants';
 
@@ -32,7 +39,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
 describe('a forged S3 notification of the audit-log bucket', () => {
   it('put on EventBridge by a customer account (its own bus or the service bus) or the platform account: the aws.s3 source is refused', async () => {
     const key = sourceKey(victim.clusterId, new Date(), 'forged');
-    const entry = (bus: string) => ({ Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify(objectCreatedEvent(key).detail), EventBusName: bus });
+    const entry = (bus: string) => ({
+      Source: 'aws.s3',
+      DetailType: 'Object Created',
+      Detail: JSON.stringify(objectCreatedEvent(key).detail),
+      EventBusName: bus,
+    });
     for (const [account, bus] of [
       [uniqueAccountId(), 'default'],
       [PLATFORM_ACCOUNT, 'default'],
@@ -51,10 +63,16 @@ describe('a forged S3 notification of the audit-log bucket', () => {
     expect(queueUrl).toMatch(/\/AuditLogEventQueue$/);
     const body = JSON.stringify(objectCreatedEvent(sourceKey(victim.clusterId, new Date(), 'forged')));
     // A customer: only the rule's EventBridge may send (the queue policy); the function: its role may send to ForwardingQueue alone.
-    const customer = new SQSClient({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(uniqueAccountId()) });
+    const customer = new SQSClient({
+      endpoint: localStack().awsUrl,
+      region: REGION,
+      credentials: rootCredentials(uniqueAccountId()),
+    });
     const functionRole = new SQSClient({ endpoint: localStack().awsUrl, region: REGION });
     for (const sqs of [customer, functionRole]) {
-      await expect(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+      await expect(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).rejects.toMatchObject({
+        name: expect.stringMatching(/AccessDenied/),
+      });
     }
     await settle();
     expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);

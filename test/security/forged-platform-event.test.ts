@@ -45,7 +45,17 @@ afterAll(() => {
 async function put(accountId: string, bus: string, source: string, detailType: string, detail: object, time?: Date) {
   try {
     const answer = await platformEvents(accountId).send(
-      new PutEventsCommand({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: bus, ...(time ? { Time: time } : {}) }] }),
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: source,
+            DetailType: detailType,
+            Detail: JSON.stringify(detail),
+            EventBusName: bus,
+            ...(time ? { Time: time } : {}),
+          },
+        ],
+      }),
     );
     return { eventId: answer.Entries?.[0]?.EventId ?? '' };
   } catch (error) {
@@ -72,7 +82,11 @@ describe('events from outside the producers', () => {
   it("a customer account moves the victim's project into its organization through its own default bus: nothing changes", async () => {
     const victim = await platformProject();
     const attacker = uniqueAccountId();
-    const sent = await put(attacker, 'default', 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' });
+    const sent = await put(attacker, 'default', 'platform.projects', 'Project Upserted', {
+      projectId: victim.projectId,
+      orgId: 'org-attacker',
+      plan: 'enterprise',
+    });
     expect(sent).toHaveProperty('eventId');
     await settle();
     expect(await orgOf(victim)).toBe(victim.orgId);
@@ -82,7 +96,11 @@ describe('events from outside the producers', () => {
 
   it("a customer account puts the event on the service's bus by ARN: AccessDeniedException, nothing changes", async () => {
     const victim = await platformProject();
-    const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' });
+    const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', {
+      projectId: victim.projectId,
+      orgId: 'org-attacker',
+      plan: 'enterprise',
+    });
     expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
     await settle();
     expect(await orgOf(victim)).toBe(victim.orgId);
@@ -90,32 +108,59 @@ describe('events from outside the producers', () => {
 
   it("a customer account names the service's bus by name: the event lands on its own account's bus, nothing changes", async () => {
     const victim = await platformProject();
-    await put(uniqueAccountId(), PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' });
+    await put(uniqueAccountId(), PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
+      projectId: victim.projectId,
+      orgId: 'org-attacker',
+      plan: 'enterprise',
+    });
     await settle();
     expect(await orgOf(victim)).toBe(victim.orgId);
   });
 
   it("a producer forges the service's own notification (an integration FAILED, which would e-mail the victim's customers): AccessDeniedException; only the service's functions publish them", async () => {
     const victim = await platformProject();
-    const forged = { projectId: victim.projectId, integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa', status: 'FAILED', previousStatus: 'ACTIVE', detectedBy: 'export', code: 'BUCKET_ACCESS_DENIED', at: new Date().toISOString() };
+    const forged = {
+      projectId: victim.projectId,
+      integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+      status: 'FAILED',
+      previousStatus: 'ACTIVE',
+      detectedBy: 'export',
+      code: 'BUCKET_ACCESS_DENIED',
+      at: new Date().toISOString(),
+    };
     for (const bus of [PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN]) {
       const sent = await put(PLATFORM_ACCOUNT, bus, 's3-integrations', 'Integration Status Changed', forged);
       expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
     }
     // The producer's own events still go through: the refusal is about the service's source only.
-    expect(await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: victim.orgId, plan: 'enterprise' })).toMatchObject({ eventId: expect.any(String) });
+    expect(
+      await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
+        projectId: victim.projectId,
+        orgId: victim.orgId,
+        plan: 'enterprise',
+      }),
+    ).toMatchObject({ eventId: expect.any(String) });
   });
 
   it('the platform account puts the event on its default bus instead of the service bus: the service does not listen there', async () => {
     const victim = await platformProject();
-    await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' });
+    await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
+      projectId: victim.projectId,
+      orgId: 'org-attacker',
+      plan: 'enterprise',
+    });
     await settle();
     expect(await orgOf(victim)).toBe(victim.orgId);
   });
 
   it('an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function itself', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    const event = envelope('platform.projects', 'Project Upserted', { projectId, orgId: 'org-x', plan: 'enterprise' }, { account: '999999999999' });
+    const event = envelope(
+      'platform.projects',
+      'Project Upserted',
+      { projectId, orgId: 'org-x', plan: 'enterprise' },
+      { account: '999999999999' },
+    );
     await recordPlatformEvent(event, lambdaContext());
     expect(await loadProject(projectId)).toBeUndefined();
   });
@@ -125,13 +170,28 @@ describe('events from a producer that must still be refused', () => {
   it('a Project Upserted dated a year ahead would outrank every later event: refused, logged, and later events still apply', async () => {
     const victim = await platformProject();
     const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-    const sent = await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' }, future);
+    const sent = await put(
+      PLATFORM_ACCOUNT,
+      PLATFORM_EVENT_BUS,
+      'platform.projects',
+      'Project Upserted',
+      { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' },
+      future,
+    );
     const [line] = await refusalsOf((sent as { eventId: string }).eventId);
     expect(line).toContain('FUTURE_TIME');
     expect(await orgOf(victim)).toBe(victim.orgId);
     // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
-    await publish('platform.projects', 'Project Upserted', { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' }, { time: new Date(Date.now() + 2_000) });
-    await eventually(async () => (await loadProject(victim.projectId))?.plan === 'standard', 'a later real event was not applied');
+    await publish(
+      'platform.projects',
+      'Project Upserted',
+      { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' },
+      { time: new Date(Date.now() + 2_000) },
+    );
+    await eventually(
+      async () => (await loadProject(victim.projectId))?.plan === 'standard',
+      'a later real event was not applied',
+    );
   });
 
   it("a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, nothing exported", async () => {
@@ -139,19 +199,31 @@ describe('events from a producer that must still be refused', () => {
     const victimCluster = await platformCluster(victimProject);
     const victimBackup = await platformBackup(victimCluster, smallFiles('victim', 3));
     const attacker = await exportWorld();
-    const rule = await attacker.project.client.put(`/v1/projects/${attacker.project.projectId}/clusters/${attacker.clusterId}/backup-export-rule`, {
-      integrationId: attacker.integration.integrationId,
-      directory: 'loot',
-    });
+    const rule = await attacker.project.client.put(
+      `/v1/projects/${attacker.project.projectId}/clusters/${attacker.clusterId}/backup-export-rule`,
+      {
+        integrationId: attacker.integration.integrationId,
+        directory: 'loot',
+      },
+    );
     expect(rule.status).toBe(200);
     const backupId = `bk-${randomBytes(4).toString('hex')}`;
-    const detail = { projectId: attacker.project.projectId, clusterId: attacker.clusterId, backupId, bucket: victimBackup.bucket, prefix: victimBackup.prefix, completedAt: new Date().toISOString() };
+    const detail = {
+      projectId: attacker.project.projectId,
+      clusterId: attacker.clusterId,
+      backupId,
+      bucket: victimBackup.bucket,
+      prefix: victimBackup.prefix,
+      completedAt: new Date().toISOString(),
+    };
     const sent = await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.backups', 'Backup Completed', detail);
     const lines = await refusalsOf((sent as { eventId: string }).eventId);
     expect(lines.join('\n')).toContain('BACKUP_PREFIX_NOT_ALLOWED');
     await settle();
     expect(await loadBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
-    const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as { items: unknown[] };
+    const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as {
+      items: unknown[];
+    };
     expect(jobs.items).toEqual([]);
     expect(await customerKeys(attacker, 'loot/')).toEqual([]);
   });
@@ -159,7 +231,14 @@ describe('events from a producer that must still be refused', () => {
   it('a Backup Completed whose prefix is a sibling (bk-1 for bk-10) or the parent of its backup folder: refused', async () => {
     for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
       const projectId = `proj-${randomBytes(6).toString('hex')}`;
-      const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-10', bucket: 'platform-backups-a', prefix, completedAt: new Date().toISOString() });
+      const event = envelope('platform.backups', 'Backup Completed', {
+        projectId,
+        clusterId: 'cl-a',
+        backupId: 'bk-10',
+        bucket: 'platform-backups-a',
+        prefix,
+        completedAt: new Date().toISOString(),
+      });
       await recordPlatformEvent(event, lambdaContext());
       expect(await loadBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
     }
@@ -167,10 +246,24 @@ describe('events from a producer that must still be refused', () => {
 
   it('a Backup Completed naming a bucket outside the configured backup buckets: refused', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    const event = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'customer-data', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
+    const event = envelope('platform.backups', 'Backup Completed', {
+      projectId,
+      clusterId: 'cl-a',
+      backupId: 'bk-1',
+      bucket: 'customer-data',
+      prefix: 'backups/cl-a/bk-1',
+      completedAt: new Date().toISOString(),
+    });
     await recordPlatformEvent(event, lambdaContext());
     expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeUndefined();
-    const allowed = envelope('platform.backups', 'Backup Completed', { projectId, clusterId: 'cl-a', backupId: 'bk-1', bucket: 'platform-backups-a', prefix: 'backups/cl-a/bk-1', completedAt: new Date().toISOString() });
+    const allowed = envelope('platform.backups', 'Backup Completed', {
+      projectId,
+      clusterId: 'cl-a',
+      backupId: 'bk-1',
+      bucket: 'platform-backups-a',
+      prefix: 'backups/cl-a/bk-1',
+      completedAt: new Date().toISOString(),
+    });
     await recordPlatformEvent(allowed, lambdaContext());
     expect(await loadBackup(projectId, 'cl-a', 'bk-1')).toBeDefined();
   });
@@ -182,16 +275,31 @@ describe('events from a producer that must still be refused', () => {
     await createBucket(owner, bucket, 'us-east-1');
     const backupId = `bk-${randomBytes(4).toString('hex')}`;
     const prefix = `backups/${world.clusterId}/${backupId}`;
-    await clientsFor(owner).s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/data.bin`, Body: 'not the platform' }));
-    await publish('platform.backups', 'Backup Completed', { projectId: world.project.projectId, clusterId: world.clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() });
+    await clientsFor(owner).s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/data.bin`, Body: 'not the platform' }),
+    );
+    await publish('platform.backups', 'Backup Completed', {
+      projectId: world.project.projectId,
+      clusterId: world.clusterId,
+      backupId,
+      bucket,
+      prefix,
+      completedAt: new Date().toISOString(),
+    });
     const path = `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backups/${backupId}/export`;
     const started = await eventually(async () => {
-      const answer = await world.project.client.post(path, { integrationId: world.integration.integrationId, directory: 'foreign' });
+      const answer = await world.project.client.post(path, {
+        integrationId: world.integration.integrationId,
+        directory: 'foreign',
+      });
       return answer.status === 404 ? undefined : answer;
     }, 'the backup was not recorded');
     const { jobId } = started.json as { jobId: string };
     const job = await eventually(async () => {
-      const view = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`)).json as { status: string; error?: { code: string } };
+      const view = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs/${jobId}`)).json as {
+        status: string;
+        error?: { code: string };
+      };
       return view.status === 'FAILED' || view.status === 'SUCCEEDED' ? view : undefined;
     }, 'the export did not end');
     expect(job).toMatchObject({ status: 'FAILED', error: { code: 'BACKUP_UNREADABLE' } });
@@ -201,15 +309,28 @@ describe('events from a producer that must still be refused', () => {
 
 describe('jobs recorded before the checks existed', () => {
   it("an export job whose stored source points at another backup's folder is refused by the worker before it lists anything", async () => {
-    const job = { jobId: 'job-0', projectId: 'p', clusterId: 'cl-a', backupId: 'bk-1', source: { bucket: 'platform-backups-a', prefix: 'backups/cl-b/bk-9/', region: 'us-east-1' } };
-    await expect(planFiles(job as ExportJob, AbortSignal.timeout(5_000))).rejects.toMatchObject({ code: 'BACKUP_LOCATION_REFUSED' });
+    const job = {
+      jobId: 'job-0',
+      projectId: 'p',
+      clusterId: 'cl-a',
+      backupId: 'bk-1',
+      source: { bucket: 'platform-backups-a', prefix: 'backups/cl-b/bk-9/', region: 'us-east-1' },
+    };
+    await expect(planFiles(job as ExportJob, AbortSignal.timeout(5_000))).rejects.toMatchObject({
+      code: 'BACKUP_LOCATION_REFUSED',
+    });
   });
 });
 
 describe('replayed events', () => {
-  it("an old Project Upserted replayed after a newer one (moving the project back): ignored", async () => {
+  it('an old Project Upserted replayed after a newer one (moving the project back): ignored', async () => {
     const project = await platformProject();
-    const older = envelope('platform.projects', 'Project Upserted', { projectId: project.projectId, orgId: 'org-previous-owner', plan: 'enterprise' }, { time: new Date(Date.now() - 3_600_000) });
+    const older = envelope(
+      'platform.projects',
+      'Project Upserted',
+      { projectId: project.projectId, orgId: 'org-previous-owner', plan: 'enterprise' },
+      { time: new Date(Date.now() - 3_600_000) },
+    );
     await recordPlatformEvent(older, lambdaContext());
     await recordPlatformEvent(older, lambdaContext());
     expect(await orgOf(project)).toBe(project.orgId);
@@ -218,16 +339,31 @@ describe('replayed events', () => {
   it('a Backup Completed replayed ten times starts one export', async () => {
     const world = await exportWorld();
     const backup = await platformBackup(world.clusterId, smallFiles('replay', 2));
-    await world.project.client.put(`/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backup-export-rule`, { integrationId: world.integration.integrationId, directory: 'replayed' });
-    const detail = { projectId: world.project.projectId, clusterId: world.clusterId, backupId: backup.backupId, bucket: backup.bucket, prefix: backup.prefix, completedAt: new Date().toISOString() };
+    await world.project.client.put(
+      `/v1/projects/${world.project.projectId}/clusters/${world.clusterId}/backup-export-rule`,
+      { integrationId: world.integration.integrationId, directory: 'replayed' },
+    );
+    const detail = {
+      projectId: world.project.projectId,
+      clusterId: world.clusterId,
+      backupId: backup.backupId,
+      bucket: backup.bucket,
+      prefix: backup.prefix,
+      completedAt: new Date().toISOString(),
+    };
     await Promise.all(Array.from({ length: 10 }, () => publish('platform.backups', 'Backup Completed', detail)));
     const jobs = await eventually(async () => {
-      const page = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as { items: Array<{ status: string }> };
+      const page = (await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as {
+        items: Array<{ status: string }>;
+      };
       return page.items.length > 0 && page.items.every((job) => job.status === 'SUCCEEDED') ? page.items : undefined;
     }, 'the export did not finish');
     await settle();
     expect(jobs).toHaveLength(1);
-    expect(((await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as { items: unknown[] }).items).toHaveLength(1);
+    expect(
+      ((await world.project.client.get(`/v1/projects/${world.project.projectId}/jobs`)).json as { items: unknown[] })
+        .items,
+    ).toHaveLength(1);
   });
 });
 
@@ -242,12 +378,22 @@ describe('refused events are counted', () => {
       const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
       let accepted: boolean;
       try {
-        accepted = acceptPlatformEvent(envelope('platform.projects', 'Project Upserted', { projectId: 'p', orgId: 'o', plan: 'enterprise' }, { time: new Date(Date.now() + 3_600_000) }));
+        accepted = acceptPlatformEvent(
+          envelope(
+            'platform.projects',
+            'Project Upserted',
+            { projectId: 'p', orgId: 'o', plan: 'enterprise' },
+            { time: new Date(Date.now() + 3_600_000) },
+          ),
+        );
       } finally {
         spy.mockRestore();
       }
       expect(accepted).toBe(false);
-      const emf = written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as object);
+      const emf = written
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line) as object);
       expect(emf).toContainEqual(expect.objectContaining({ PlatformEventsRefused: 1 }));
       expect(emf).toContainEqual(expect.objectContaining({ PlatformEventsRefusedByReason: 1, reason: 'FUTURE_TIME' }));
     } finally {
@@ -257,7 +403,12 @@ describe('refused events are counted', () => {
 });
 
 /** An event as EventBridge delivers it from the platform account, with overrides. */
-function envelope(source: string, detailType: string, detail: object, options: { account?: string; time?: Date } = {}): EventBridgeEvent<string, unknown> {
+function envelope(
+  source: string,
+  detailType: string,
+  detail: object,
+  options: { account?: string; time?: Date } = {},
+): EventBridgeEvent<string, unknown> {
   return {
     version: '0',
     id: randomUUID(),

@@ -4,7 +4,11 @@
  * refuse every trust policy that would let another tenant's integration act through the role, and
  * the workers must never use the role more widely than validation proved.
  */
-import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  DetachRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,10 +22,28 @@ import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
-import { createBucket, createIntegration, createKmsKey, createRole, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult } from '../support/customer';
+import {
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  createRole,
+  customerSetUp,
+  failedStage,
+  setRoleAndWait,
+  uniqueBucketName,
+  waitForResult,
+} from '../support/customer';
 import { platformCluster, platformProject, projectItems, type Project } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
-import { announceBackup as announceFiles, exportWorld, finished, platformBackup, requestExport, storedJob, waitForJob } from '../exports/support/export-stack';
+import {
+  announceBackup as announceFiles,
+  exportWorld,
+  finished,
+  platformBackup,
+  requestExport,
+  storedJob,
+  waitForJob,
+} from '../exports/support/export-stack';
 import { lambdaContext, runExportHandlersHere, sqsEvent, startInProcess } from '../exports/support/in-process';
 import { activeTarget, PLATFORM_ROOT, trustPlus, trustWith, validateWithTrust } from './support/customers';
 import { startHostileS3, withS3At } from './support/hostile-s3';
@@ -40,18 +62,30 @@ const EXTERNAL_ID_SHAPE = /^s3i-[A-Za-z0-9_-]{32}$/;
 describe('trust policies that do not pin the external ID', () => {
   const tooBroad: Record<string, (setup: Parameters<typeof trustWith>[0]) => ReturnType<typeof trustWith>> = {
     'no condition at all': (setup) => trustWith(setup, undefined),
-    'StringLike sts:ExternalId "s3i-*" (one role for every integration of the service)': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
-    'StringLike with the exact shape of the service ids (s3i- and 32 ?)': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': `s3i-${'?'.repeat(32)}` } }),
+    'StringLike sts:ExternalId "s3i-*" (one role for every integration of the service)': (setup) =>
+      trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
+    'StringLike with the exact shape of the service ids (s3i- and 32 ?)': (setup) =>
+      trustWith(setup, { StringLike: { 'sts:ExternalId': `s3i-${'?'.repeat(32)}` } }),
     'StringLike sts:ExternalId "*"': (setup) => trustWith(setup, { StringLike: { 'sts:ExternalId': '*' } }),
-    'ForAnyValue:StringLike "s3i-*"': (setup) => trustWith(setup, { 'ForAnyValue:StringLike': { 'sts:ExternalId': ['s3i-*'] } }),
-    'StringNotEquals a value nobody sends': (setup) => trustWith(setup, { StringNotEquals: { 'sts:ExternalId': 'nobody-sends-this' } }),
+    'ForAnyValue:StringLike "s3i-*"': (setup) =>
+      trustWith(setup, { 'ForAnyValue:StringLike': { 'sts:ExternalId': ['s3i-*'] } }),
+    'StringNotEquals a value nobody sends': (setup) =>
+      trustWith(setup, { StringNotEquals: { 'sts:ExternalId': 'nobody-sends-this' } }),
     'Null sts:ExternalId false (any id at all)': (setup) => trustWith(setup, { Null: { 'sts:ExternalId': 'false' } }),
     'Principal "*" (the platform account among everyone) with StringLike "s3i-*"': (setup) =>
       trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }, { AWS: '*' }),
     'the exact id in one statement and a wildcard in a second one': (setup) =>
-      trustPlus(setup, { Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } }),
+      trustPlus(setup, {
+        Effect: 'Allow',
+        Principal: { AWS: PLATFORM_ROOT },
+        Action: 'sts:AssumeRole',
+        Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } },
+      }),
     'a wildcard id that excludes sessions named like the old probe': (setup) =>
-      trustWith(setup, { StringLike: { 'sts:ExternalId': 's3i-*' }, StringNotLike: { 'sts:RoleSessionName': ['*external-id-check*', '*-check'] } }),
+      trustWith(setup, {
+        StringLike: { 'sts:ExternalId': 's3i-*' },
+        StringNotLike: { 'sts:RoleSessionName': ['*external-id-check*', '*-check'] },
+      }),
   };
 
   for (const [name, trust] of Object.entries(tooBroad)) {
@@ -81,7 +115,12 @@ describe('trust policies that do not pin the external ID', () => {
   it('counts only AccessDenied as "enforced": another STS answer to the probe fails the stage with what to fix', async () => {
     // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
     // by the customer's account): the one SDK call is faked here, for this stage only.
-    const refusal = new STSServiceException({ name: 'RegionDisabledException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'STS is not activated in this region for account' });
+    const refusal = new STSServiceException({
+      name: 'RegionDisabledException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'STS is not activated in this region for account',
+    });
     const send = vi.spyOn(STSClient.prototype, 'send').mockRejectedValueOnce(refusal);
     try {
       const outcome = await checkExternalIdEnforced({
@@ -106,7 +145,11 @@ describe('trust policies that do not pin the external ID', () => {
 describe("another tenant's integration on a shared role", () => {
   it('a role trusting "s3i-*" for its own integration cannot be taken over by another tenant naming its bucket', async () => {
     const victimProject = await platformProject();
-    const { view: victimView, roleArn, created: victimCreated } = await validateWithTrust(victimProject, (created) =>
+    const {
+      view: victimView,
+      roleArn,
+      created: victimCreated,
+    } = await validateWithTrust(victimProject, (created) =>
       trustWith(created.setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
     );
     expect(victimView.status).toBe('FAILED');
@@ -115,7 +158,10 @@ describe("another tenant's integration on a shared role", () => {
     const stolen = await createIntegration(attacker, { region: REGION, bucketName: victimCreated.bucketName });
     const view = await setRoleAndWait(attacker, stolen.integrationId, roleArn);
     expect(failedStage(view)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
-    const rule = await attacker.client.put(`/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`, { integrationId: stolen.integrationId, directory: 'stolen' });
+    const rule = await attacker.client.put(
+      `/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`,
+      { integrationId: stolen.integrationId, directory: 'stolen' },
+    );
     expect(rule.status).toBe(409);
   });
 });
@@ -126,7 +172,8 @@ describe('the role after validation', () => {
     const { iam } = clientsFor(world.accountId);
     const roleName = world.roleArn.split('/').pop() ?? '';
     const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    for (const policy of AttachedPolicies) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
+    for (const policy of AttachedPolicies)
+      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
     const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
     await announceFiles(world.project, world.clusterId, backup);
     const jobId = await requestExport(world, backup, 'diagnosed');
@@ -141,7 +188,8 @@ describe('the role after validation', () => {
     const { roleArn, integration } = await activeIntegration(project);
     const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
     expect(validation.length).toBeGreaterThan(0);
-    for (const call of validation) expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
+    for (const call of validation)
+      expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
   });
 });
 
@@ -157,14 +205,19 @@ describe('a role change that validation has not proved yet', () => {
     // The customer names a new role in another account, which trusts the platform without any
     // external ID: validation would refuse it, and while that validation runs, it is only pending.
     const pending = await createRole(uniqueAccountId(), {
-      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }] },
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }],
+      },
       iamPolicy: world.created.setup.iamPolicy,
     });
     const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
     if (!integration) throw new Error('integration gone');
     const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
     const now = new Date().toISOString();
-    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({ began: true });
+    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({
+      began: true,
+    });
 
     const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
     expect(message).toBeDefined();
@@ -202,7 +255,9 @@ describe('a bucket that answers without end', () => {
     const { target } = await activeTarget(project);
     const hostile = await startHostileS3({ listing: 'empty', objects: 'endless' });
     try {
-      const outcome = await withS3At(hostile.url, () => checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }));
+      const outcome = await withS3At(hostile.url, () =>
+        checkReadAccess({ ...target, runId: `${target.integrationId}-hostile` }),
+      );
       expect(outcome.passed).toBe(false);
       if (!outcome.passed) expect(outcome.failure).toMatchObject({ stage: 'READ_ACCESS', code: 'PROBE_MISMATCH' });
       expect(hostile.bytesSent()).toBeLessThan(64 * MiB);
@@ -220,12 +275,19 @@ describe('a bucket that answers without end', () => {
     // The customer's own keys, before ours in key order.
     const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
     for (let start = 0; start < junk.length; start += 50) {
-      await Promise.all(junk.slice(start, start + 50).map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))));
+      await Promise.all(
+        junk
+          .slice(start, start + 50)
+          .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
+      );
     }
     const writes = new CustomerWrites({ ...target }, prefix);
     const send = vi.spyOn(S3Client.prototype, 'send');
     try {
-      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), { pageSize: 100, extraPages: 2 });
+      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
+        pageSize: 100,
+        extraPages: 2,
+      });
       const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
       expect(listings).toBeLessThanOrEqual(3);
       expect(complete).toBe(false);
@@ -241,14 +303,24 @@ describe("resources that are not the customer's own", () => {
     const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
     await createBucket(uniqueAccountId(), created.bucketName, REGION);
     const { roleArn } = await customerSetUp(created, { createBucket: false });
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_ACCESS_DENIED' });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+      name: 'BUCKET_LOCATION',
+      code: 'BUCKET_ACCESS_DENIED',
+    });
   });
 
   it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('kms'), kmsKeyArn: foreignKey });
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('kms'),
+      kmsKeyArn: foreignKey,
+    });
     const { roleArn } = await customerSetUp(created);
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+      name: 'WRITE_ACCESS',
+      code: 'KMS_ACCESS_DENIED',
+    });
   });
 });
 
@@ -273,10 +345,12 @@ describe('edits that would change what validation proved', () => {
     expect(JSON.stringify(await projectItems(project.projectId))).toBe(before);
   });
 
-  it("a KMS key of another account set by PATCH is never used by work: the key awaits validation, which fails, and the proved settings stay", async () => {
+  it('a KMS key of another account set by PATCH is never used by work: the key awaits validation, which fails, and the proved settings stay', async () => {
     const { integration } = await activeIntegration(project);
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const edited = await project.client.patch(`${project.base}/${integration.integrationId}`, { kmsKeyArn: foreignKey });
+    const edited = await project.client.patch(`${project.base}/${integration.integrationId}`, {
+      kmsKeyArn: foreignKey,
+    });
     expect(edited.json).toMatchObject({ status: 'ACTIVE', awaitingValidation: ['kmsKeyArn'] });
     expect((await project.client.post(`${project.base}/${integration.integrationId}/validate`)).status).toBe(202);
     const view = await waitForResult(project, integration.integrationId);
@@ -294,7 +368,12 @@ describe('external-ID rotation', () => {
     const stored = await loadIntegration(project.projectId, integration.integrationId);
     if (!stored) throw new Error('integration gone');
     await expect(
-      saveNewRotation(stored, { status: 'PENDING', newExternalId: other.integration.externalId, oldExternalId: stored.externalId, startedAt: new Date().toISOString() }),
+      saveNewRotation(stored, {
+        status: 'PENDING',
+        newExternalId: other.integration.externalId,
+        oldExternalId: stored.externalId,
+        startedAt: new Date().toISOString(),
+      }),
     ).rejects.toThrow();
     expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
   });
@@ -302,18 +381,56 @@ describe('external-ID rotation', () => {
   it('a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation does not switch', async () => {
     const { integration, accountId, roleArn } = await activeIntegration(project);
     const one = `${project.base}/${integration.integrationId}`;
-    const rotating = (await project.client.post(`${one}/external-id-rotation`)).json as { setup: { trustPolicy: { Statement: Array<Record<string, unknown>> } } };
-    const trust = { Version: '2012-10-17', Statement: [...rotating.setup.trustPolicy.Statement, { Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } } }] };
-    await clientsFor(accountId).iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleArn.split('/').pop(), PolicyDocument: JSON.stringify(trust) }));
+    const rotating = (await project.client.post(`${one}/external-id-rotation`)).json as {
+      setup: { trustPolicy: { Statement: Array<Record<string, unknown>> } };
+    };
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        ...rotating.setup.trustPolicy.Statement,
+        {
+          Effect: 'Allow',
+          Principal: { AWS: PLATFORM_ROOT },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } },
+        },
+      ],
+    };
+    await clientsFor(accountId).iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: roleArn.split('/').pop(), PolicyDocument: JSON.stringify(trust) }),
+    );
     expect((await project.client.post(`${one}/validate`)).status).toBe(202);
     const view = await waitForResult(project, integration.integrationId);
-    expect(view).toMatchObject({ status: 'ACTIVE', externalId: integration.externalId, externalIdRotation: { status: 'PENDING' } });
-    expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
+    expect(view).toMatchObject({
+      status: 'ACTIVE',
+      externalId: integration.externalId,
+      externalIdRotation: { status: 'PENDING' },
+    });
+    expect(view.validation?.stages.at(-1)).toMatchObject({
+      name: 'EXTERNAL_ID_ENFORCED',
+      code: 'EXTERNAL_ID_NOT_ENFORCED',
+    });
   });
 });
 
 describe('directory tricks', () => {
-  const tricks = ['../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', '.s3-integration-probe/x', 'a/*', 'a?b', 'a\\b', '%2e%2e/x', '/', '//', 'x'.repeat(257), 'caf\u00e9', 'a\nb'];
+  const tricks = [
+    '../escape',
+    '/absolute',
+    'a//b',
+    'a/./b',
+    'a/../b',
+    '.s3-integration-probe/x',
+    'a/*',
+    'a?b',
+    'a\\b',
+    '%2e%2e/x',
+    '/',
+    '//',
+    'x'.repeat(257),
+    'caf\u00e9',
+    'a\nb',
+  ];
 
   it('every route that takes a directory refuses each trick with 400 and writes nothing', async () => {
     const { integration } = await activeIntegration(project);
@@ -322,9 +439,18 @@ describe('directory tricks', () => {
     const before = (await projectItems(project.projectId)).map((item) => String(item.sk)).sort();
     for (const directory of tricks) {
       for (const answer of [
-        await project.client.post(`${cluster}/backups/bk-any/export`, { integrationId: integration.integrationId, directory }),
-        await project.client.put(`${cluster}/audit-log-forwarding`, { integrationId: integration.integrationId, directory }),
-        await project.client.put(`${cluster}/backup-export-rule`, { integrationId: integration.integrationId, directory }),
+        await project.client.post(`${cluster}/backups/bk-any/export`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
+        await project.client.put(`${cluster}/audit-log-forwarding`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
+        await project.client.put(`${cluster}/backup-export-rule`, {
+          integrationId: integration.integrationId,
+          directory,
+        }),
       ]) {
         expect(answer.status, `${JSON.stringify(directory)}: ${answer.text}`).toBe(400);
       }

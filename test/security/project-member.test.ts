@@ -6,7 +6,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, mintToken } from '../support/local-stack';
 import { projectUser, type Api } from '../support/platform';
-import { call, fullTenant, idsOf, partitionKeys, pathOf, tenantRoutes, validBodyOf, writeRoutes, type Tenant } from './support/tenants';
+import {
+  call,
+  fullTenant,
+  idsOf,
+  partitionKeys,
+  pathOf,
+  tenantRoutes,
+  validBodyOf,
+  writeRoutes,
+  type Tenant,
+} from './support/tenants';
 
 let tenant: Tenant;
 let member: Api;
@@ -15,7 +25,14 @@ let adminElsewhere: Api;
 beforeAll(async () => {
   tenant = await fullTenant();
   member = projectUser(tenant.project, 'member');
-  adminElsewhere = api(mintToken({ sub: 'admin-elsewhere', org: tenant.project.orgId, orgRole: 'member', projects: { 'proj-other-of-org': 'admin' } }));
+  adminElsewhere = api(
+    mintToken({
+      sub: 'admin-elsewhere',
+      org: tenant.project.orgId,
+      orgRole: 'member',
+      projects: { 'proj-other-of-org': 'admin' },
+    }),
+  );
 });
 
 describe('a project member on every write route', () => {
@@ -26,7 +43,9 @@ describe('a project member on every write route', () => {
       const body = validBodyOf(route, tenant.integration.integrationId);
       const refused = await call(member, route, path, body);
       expect(refused.status, `${route.operationId}: ${refused.text}`).toBe(403);
-      expect(refused.json).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/owner or a project admin/) } });
+      expect(refused.json).toMatchObject({
+        error: { code: 'FORBIDDEN', message: expect.stringMatching(/owner or a project admin/) },
+      });
       const hidden = await call(adminElsewhere, route, path, body);
       expect(hidden.status, `${route.operationId}: ${hidden.text}`).toBe(404);
       expect(await partitionKeys(tenant.project.projectId)).toEqual(before);
@@ -34,7 +53,11 @@ describe('a project member on every write route', () => {
   }
 
   it('cannot rename the integration to a name another integration has, nor take its key away: 403 before any conflict is told', async () => {
-    const other = await tenant.project.client.post(tenant.project.base, { name: 'member target', region: 'us-east-1', bucketName: `member-${tenant.project.projectId}` });
+    const other = await tenant.project.client.post(tenant.project.base, {
+      name: 'member target',
+      region: 'us-east-1',
+      bucketName: `member-${tenant.project.projectId}`,
+    });
     expect(other.status).toBe(201);
     const before = await partitionKeys(tenant.project.projectId);
     const one = `${tenant.project.base}/${tenant.integration.integrationId}`;

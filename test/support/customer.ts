@@ -16,8 +16,14 @@ type PolicyDocument = SetupDocuments['iamPolicy'];
 
 export type CreatedIntegration = IntegrationView & { setup: SetupDocuments };
 
-export async function createIntegration(project: Project, body: { region: string; bucketName: string; kmsKeyArn?: string }): Promise<CreatedIntegration> {
-  const answer = await project.client.post(project.base, { name: `validation ${randomBytes(4).toString('hex')}`, ...body });
+export async function createIntegration(
+  project: Project,
+  body: { region: string; bucketName: string; kmsKeyArn?: string },
+): Promise<CreatedIntegration> {
+  const answer = await project.client.post(project.base, {
+    name: `validation ${randomBytes(4).toString('hex')}`,
+    ...body,
+  });
   expect(answer.status, answer.text).toBe(201);
   return answer.json as CreatedIntegration;
 }
@@ -30,7 +36,9 @@ export async function createBucket(accountId: string, bucketName: string, region
   await s3.send(
     new CreateBucketCommand({
       Bucket: bucketName,
-      ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      ...(region === 'us-east-1'
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
     }),
   );
 }
@@ -43,12 +51,19 @@ export async function createKmsKey(accountId: string, region: string): Promise<s
   return KeyMetadata.Arn;
 }
 
-export async function encryptBucketWith(accountId: string, bucketName: string, region: string, keyArn: string): Promise<void> {
+export async function encryptBucketWith(
+  accountId: string,
+  bucketName: string,
+  region: string,
+  keyArn: string,
+): Promise<void> {
   const { s3 } = clientsFor(accountId, region);
   await s3.send(
     new PutBucketEncryptionCommand({
       Bucket: bucketName,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } }],
+      },
     }),
   );
 }
@@ -60,8 +75,12 @@ export async function createRole(
   roleName = `s3-integration-${randomBytes(4).toString('hex')}`,
 ): Promise<string> {
   const { iam } = clientsFor(accountId);
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(documents.trustPolicy) }));
-  const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: `${roleName}-policy`, PolicyDocument: JSON.stringify(documents.iamPolicy) }));
+  const { Role } = await iam.send(
+    new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(documents.trustPolicy) }),
+  );
+  const { Policy } = await iam.send(
+    new CreatePolicyCommand({ PolicyName: `${roleName}-policy`, PolicyDocument: JSON.stringify(documents.iamPolicy) }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: Policy?.Arn }));
   if (!Role?.Arn) throw new Error('no role ARN');
   return Role.Arn;
@@ -81,10 +100,17 @@ export function withoutAction(policy: PolicyDocument, action: string): PolicyDoc
 /** The whole happy path for the customer: bucket in `bucketRegion`, policy and role from the documents. */
 export async function customerSetUp(
   integration: CreatedIntegration,
-  options: { accountId?: string; bucketRegion?: string; iamPolicy?: PolicyDocument; trustPolicy?: PolicyDocument; createBucket?: boolean } = {},
+  options: {
+    accountId?: string;
+    bucketRegion?: string;
+    iamPolicy?: PolicyDocument;
+    trustPolicy?: PolicyDocument;
+    createBucket?: boolean;
+  } = {},
 ): Promise<{ accountId: string; roleArn: string }> {
   const accountId = options.accountId ?? uniqueAccountId();
-  if (options.createBucket !== false) await createBucket(accountId, integration.bucketName, options.bucketRegion ?? integration.region);
+  if (options.createBucket !== false)
+    await createBucket(accountId, integration.bucketName, options.bucketRegion ?? integration.region);
   const roleArn = await createRole(accountId, {
     iamPolicy: options.iamPolicy ?? integration.setup.iamPolicy,
     trustPolicy: options.trustPolicy ?? integration.setup.trustPolicy,
@@ -95,7 +121,11 @@ export async function customerSetUp(
 const FINAL = new Set(['ACTIVE', 'FAILED']);
 
 /** Polls GET until the validation run has ended: ACTIVE or FAILED with a finished report. */
-export async function waitForResult(project: Project, integrationId: string, timeoutMs = 30_000): Promise<IntegrationView> {
+export async function waitForResult(
+  project: Project,
+  integrationId: string,
+  timeoutMs = 30_000,
+): Promise<IntegrationView> {
   return eventually(
     async () => {
       const answer = await project.client.get(`${project.base}/${integrationId}`);
@@ -108,7 +138,11 @@ export async function waitForResult(project: Project, integrationId: string, tim
 }
 
 /** PUT role (which starts validation) and wait for the result. */
-export async function setRoleAndWait(project: Project, integrationId: string, roleArn: string): Promise<IntegrationView> {
+export async function setRoleAndWait(
+  project: Project,
+  integrationId: string,
+  roleArn: string,
+): Promise<IntegrationView> {
   const answer = await project.client.put(`${project.base}/${integrationId}/role`, { roleArn });
   expect(answer.status, answer.text).toBe(202);
   return waitForResult(project, integrationId);
@@ -125,4 +159,3 @@ export function failedStage(view: IntegrationView) {
   expect(last?.endedAt).toBeDefined();
   return last as NonNullable<typeof last> & { code: string; message: string };
 }
-

@@ -16,7 +16,8 @@ import { localStack } from './local-stack';
 export const functionCredentials = (functionKeys: string[], alsoAllow: PolicyStatement[] = []) =>
   harness.functionCredentials(localStack(), functionKeys, alsoAllow);
 
-export const roleSession = (accountId: string, statements: PolicyStatement[]) => harness.roleSession(localStack(), accountId, statements);
+export const roleSession = (accountId: string, statements: PolicyStatement[]) =>
+  harness.roleSession(localStack(), accountId, statements);
 
 /** From now on, this process calls AWS as the role of these functions. */
 export async function actAsFunctions(functionKeys: string[], alsoAllow: PolicyStatement[] = []): Promise<void> {

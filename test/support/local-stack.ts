@@ -61,7 +61,12 @@ export interface ApiAnswer {
  * promise mintToken returns (signing is asynchronous), so `api(mintToken(...))` reads naturally.
  */
 export function api(pendingToken?: string | Promise<string>) {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiAnswer> => {
     const token = await pendingToken;
     const response = await fetch(`${localStack().apiUrl}${path}`, {
       method,
@@ -90,7 +95,7 @@ export function api(pendingToken?: string | Promise<string>) {
   };
 }
 
-/** Root credentials of any account on the local endpoint (SPEC section 7). */
+/** Root credentials of any account on the local endpoint (docs/product-contract.md §7). */
 export function rootCredentials(accountId: string) {
   return { accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' };
 }
@@ -134,10 +139,11 @@ export async function clearFaults(): Promise<void> {
   if (!response.ok) throw new Error(`Clearing faults failed: ${response.status}`);
 }
 
-
 /** Every AssumeRole call made on `roleArn`, oldest first: what the role owner's CloudTrail would show. */
 export async function assumeRoleCalls(roleArn: string): Promise<AssumeRoleCall[]> {
-  const response = await fetch(`${localStack().awsUrl}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(roleArn)}`);
+  const response = await fetch(
+    `${localStack().awsUrl}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(roleArn)}`,
+  );
   if (!response.ok) throw new Error(`Reading the AssumeRole journal failed: ${response.status}`);
   return ((await response.json()) as { calls: AssumeRoleCall[] }).calls;
 }

@@ -1,6 +1,6 @@
 /**
  * The platform side of a test on the local stack: projects and clusters learnt from platform events
- * (SPEC section 6) sent to the local endpoint with EventBridge PutEvents, and tokens for the users
+ * (docs/product-contract.md §6) sent to the local endpoint with EventBridge PutEvents, and tokens for the users
  * of their organizations.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,20 +29,42 @@ export const PLATFORM_EVENT_BUS_ARN = `arn:aws:events:us-east-1:${PLATFORM_ACCOU
 
 /** An EventBridge client of `accountId` (the platform, the only producer locally, by default). */
 export function platformEvents(accountId = PLATFORM_ACCOUNT) {
-  return new EventBridgeClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(accountId), maxAttempts: 1 });
+  return new EventBridgeClient({
+    endpoint: localStack().awsUrl,
+    region: 'us-east-1',
+    credentials: rootCredentials(accountId),
+    maxAttempts: 1,
+  });
 }
 
 /** Puts one platform event on the service's bus, as the platform does (optionally with its own `time`). */
-export async function publish(source: string, detailType: string, detail: object, options: { time?: Date } = {}): Promise<void> {
+export async function publish(
+  source: string,
+  detailType: string,
+  detail: object,
+  options: { time?: Date } = {},
+): Promise<void> {
   const answer = await platformEvents().send(
     new PutEventsCommand({
-      Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: PLATFORM_EVENT_BUS, ...(options.time ? { Time: options.time } : {}) }],
+      Entries: [
+        {
+          Source: source,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+          EventBusName: PLATFORM_EVENT_BUS,
+          ...(options.time ? { Time: options.time } : {}),
+        },
+      ],
     }),
   );
   if (answer.FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(answer.Entries)}`);
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -71,7 +93,11 @@ export function projectUser(project: Project, role: 'admin' | 'member'): Api {
 
 const table = () =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: localStack().dynamodbUrl, region: 'us-east-1', credentials: rootCredentials(PLATFORM_ACCOUNT) }),
+    new DynamoDBClient({
+      endpoint: localStack().dynamodbUrl,
+      region: 'us-east-1',
+      credentials: rootCredentials(PLATFORM_ACCOUNT),
+    }),
   );
 
 /** Every item of a project's partition: for asserting that a request wrote nothing. */
@@ -95,7 +121,10 @@ export async function projectItems(projectId: string): Promise<Record<string, un
 }
 
 /** A cluster of the project, learnt from a `Cluster Upserted` event; waits until the service has recorded it. */
-export async function platformCluster(project: Project, options: { tier?: 'dedicated' | 'serverless'; region?: string } = {}): Promise<string> {
+export async function platformCluster(
+  project: Project,
+  options: { tier?: 'dedicated' | 'serverless'; region?: string } = {},
+): Promise<string> {
   const clusterId = `cl-${randomBytes(6).toString('hex')}`;
   await publish('platform.clusters', 'Cluster Upserted', {
     projectId: project.projectId,

@@ -4,7 +4,15 @@
  * resolve the intrinsic functions the templates use (Ref, Fn::Sub, Fn::If, Fn::Equals, Fn::Not,
  * AWS::NoValue), then create the managed policy, the role and the attachment.
  */
-import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { clientsFor } from './local-stack';
 
 type Json = unknown;
@@ -21,7 +29,8 @@ function resolver(template: Template, given: Record<string, string>) {
   for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
     const value = given[name] ?? spec.Default;
     if (value === undefined) throw new Error(`Parameter ${name} has no value`);
-    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(value)) throw new Error(`Parameter ${name} = "${value}" fails its AllowedPattern`);
+    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(value))
+      throw new Error(`Parameter ${name} = "${value}" fails its AllowedPattern`);
     parameters[name] = value;
   }
   const refs: Record<string, string> = { ...parameters };
@@ -52,10 +61,13 @@ function resolver(template: Template, given: Record<string, string>) {
     }
     if (entries.length === 1 && key === 'Fn::Not') return !(resolve((argument as Json[])[0]) as boolean);
     if (entries.length === 1 && key?.startsWith('Fn::')) throw new Error(`${key} is not supported here`);
-    return Object.fromEntries(entries.map(([name, value]) => [name, resolve(value)]).filter(([, value]) => value !== NO_VALUE));
+    return Object.fromEntries(
+      entries.map(([name, value]) => [name, resolve(value)]).filter(([, value]) => value !== NO_VALUE),
+    );
   };
   const conditions: Record<string, boolean> = {};
-  for (const [name, expression] of Object.entries(template.Conditions ?? {})) conditions[name] = resolve(expression) as boolean;
+  for (const [name, expression] of Object.entries(template.Conditions ?? {}))
+    conditions[name] = resolve(expression) as boolean;
   return { resolve, refs };
 }
 
@@ -64,24 +76,48 @@ const fail = (message: string): never => {
 };
 
 /** Deploys a template of one AWS::IAM::ManagedPolicy and one AWS::IAM::Role into `accountId`; answers the role ARN. */
-export async function deployRoleTemplate(accountId: string, template: object, parameters: Record<string, string> = {}, stackName = 'stack'): Promise<string> {
+export async function deployRoleTemplate(
+  accountId: string,
+  template: object,
+  parameters: Record<string, string> = {},
+  stackName = 'stack',
+): Promise<string> {
   const { iam } = clientsFor(accountId);
   const { Resources } = template as Template;
   const { resolve, refs } = resolver(template as Template, parameters);
-  const [policyId, policy] = Object.entries(Resources).find(([, resource]) => resource.Type === 'AWS::IAM::ManagedPolicy') ?? fail('no managed policy');
-  const [, role] = Object.entries(Resources).find(([, resource]) => resource.Type === 'AWS::IAM::Role') ?? fail('no role');
+  const [policyId, policy] =
+    Object.entries(Resources).find(([, resource]) => resource.Type === 'AWS::IAM::ManagedPolicy') ??
+    fail('no managed policy');
+  const [, role] =
+    Object.entries(Resources).find(([, resource]) => resource.Type === 'AWS::IAM::Role') ?? fail('no role');
   const created = await iam.send(
-    new CreatePolicyCommand({ PolicyName: `${stackName}-${policyId}`, PolicyDocument: JSON.stringify(resolve(policy.Properties.PolicyDocument)) }),
+    new CreatePolicyCommand({
+      PolicyName: `${stackName}-${policyId}`,
+      PolicyDocument: JSON.stringify(resolve(policy.Properties.PolicyDocument)),
+    }),
   );
   refs[policyId] = created.Policy?.Arn ?? fail('no policy ARN');
-  const properties = resolve(role.Properties) as { RoleName: string; AssumeRolePolicyDocument: object; ManagedPolicyArns: string[] };
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName: properties.RoleName, AssumeRolePolicyDocument: JSON.stringify(properties.AssumeRolePolicyDocument) }));
-  for (const arn of properties.ManagedPolicyArns) await iam.send(new AttachRolePolicyCommand({ RoleName: properties.RoleName, PolicyArn: arn }));
+  const properties = resolve(role.Properties) as {
+    RoleName: string;
+    AssumeRolePolicyDocument: object;
+    ManagedPolicyArns: string[];
+  };
+  const { Role } = await iam.send(
+    new CreateRoleCommand({
+      RoleName: properties.RoleName,
+      AssumeRolePolicyDocument: JSON.stringify(properties.AssumeRolePolicyDocument),
+    }),
+  );
+  for (const arn of properties.ManagedPolicyArns)
+    await iam.send(new AttachRolePolicyCommand({ RoleName: properties.RoleName, PolicyArn: arn }));
   return Role?.Arn ?? fail('no role ARN');
 }
 
 /** The trust policy and attached policy documents of a role, as IAM stores them. */
-export async function roleDocuments(accountId: string, roleName: string): Promise<{ trustPolicy: unknown; policies: unknown[] }> {
+export async function roleDocuments(
+  accountId: string,
+  roleName: string,
+): Promise<{ trustPolicy: unknown; policies: unknown[] }> {
   const { iam } = clientsFor(accountId);
   const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   const decode = (text: string | undefined) => JSON.parse(decodeURIComponent(text ?? 'null'));
@@ -89,7 +125,9 @@ export async function roleDocuments(accountId: string, roleName: string): Promis
   const policies = [];
   for (const { PolicyArn } of attached.AttachedPolicies ?? []) {
     const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
-    const { PolicyVersion } = await iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy?.DefaultVersionId }));
+    const { PolicyVersion } = await iam.send(
+      new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy?.DefaultVersionId }),
+    );
     policies.push(decode(PolicyVersion?.Document));
   }
   return { trustPolicy: decode(Role?.AssumeRolePolicyDocument), policies };

@@ -33,7 +33,8 @@ export interface SecretFinding {
 
 const MAX_EXCERPT = 240;
 
-const mask = (match: string) => (match.length <= 6 ? match : `${match.slice(0, 6)}${'*'.repeat(Math.min(12, match.length - 6))}`);
+const mask = (match: string) =>
+  match.length <= 6 ? match : `${match.slice(0, 6)}${'*'.repeat(Math.min(12, match.length - 6))}`;
 
 const firstMatch = (regex: RegExp, text: string) => new RegExp(regex.source, regex.flags.replace('g', '')).exec(text);
 
@@ -44,7 +45,8 @@ function redact(content: string, patterns: SecretPattern[]): string {
     const found = firstMatch(pattern.regex, shown);
     if (found) shown = `${shown.slice(0, found.index + found[0].length)} [value hidden]`;
   }
-  for (const pattern of patterns.filter((candidate) => !candidate.valueFollows)) shown = shown.replace(pattern.regex, mask);
+  for (const pattern of patterns.filter((candidate) => !candidate.valueFollows))
+    shown = shown.replace(pattern.regex, mask);
   return shown.length > MAX_EXCERPT ? `${shown.slice(0, MAX_EXCERPT)}...` : shown;
 }
 
@@ -53,7 +55,8 @@ export function findSecrets(text: string, patterns: SecretPattern[] = SECRET_PAT
   text.split('\n').forEach((content, index) => {
     for (const pattern of patterns) {
       if (pattern.alsoNeeds && !pattern.alsoNeeds.test(content)) continue;
-      if (firstMatch(pattern.regex, content)) findings.push({ line: index + 1, pattern: pattern.name, excerpt: redact(content, patterns) });
+      if (firstMatch(pattern.regex, content))
+        findings.push({ line: index + 1, pattern: pattern.name, excerpt: redact(content, patterns) });
     }
   });
   return findings;
@@ -61,7 +64,13 @@ export function findSecrets(text: string, patterns: SecretPattern[] = SECRET_PAT
 
 /** The message that fails a test run: where each secret is, never the secret itself. */
 export function describeFindings(findings: SecretFinding[], source: string, limit = 20): string {
-  const lines = findings.slice(0, limit).map((finding) => `  line ${finding.line} (${finding.pattern}): ${finding.excerpt}`);
+  const lines = findings
+    .slice(0, limit)
+    .map((finding) => `  line ${finding.line} (${finding.pattern}): ${finding.excerpt}`);
   const more = findings.length > limit ? [`  ... and ${findings.length - limit} more`] : [];
-  return [`The local stack's output (${source}) contains ${findings.length} secret(s); logs must never carry them:`, ...lines, ...more].join('\n');
+  return [
+    `The local stack's output (${source}) contains ${findings.length} secret(s); logs must never carry them:`,
+    ...lines,
+    ...more,
+  ].join('\n');
 }

@@ -12,9 +12,10 @@ import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
 
 const stack = inject('localStack');
 if (stack) {
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN']) delete process.env[name];
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_PROFILE', 'AWS_SECURITY_TOKEN'])
+    delete process.env[name];
   Object.assign(process.env, stack.environment, {
-    // The platform account's root keys on the local endpoint (SPEC section 7): not secrets.
+    // The platform account's root keys on the local endpoint (docs/product-contract.md §7): not secrets.
     AWS_ACCESS_KEY_ID: `LOCAL${PLATFORM_ACCOUNT_ID}`,
     AWS_SECRET_ACCESS_KEY: 'local',
     LOCAL_API_URL: stack.apiUrl,

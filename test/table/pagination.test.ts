@@ -1,3 +1,7 @@
+/**
+ * Page tokens (shared/table/pagination.ts): a token round-trips the last key of its query, and one
+ * crafted for another partition, another item type or with extra attributes is refused.
+ */
 import { describe, expect, it } from 'vitest';
 import { decodePageToken, encodePageToken } from '#shared/table/pagination';
 

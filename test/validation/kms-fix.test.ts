@@ -11,7 +11,16 @@ import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
 import { platformProject, type Project } from '../support/platform';
 import {
-  createBucket, createIntegration, createKmsKey, customerSetUp, encryptBucketWith, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction,
+  createBucket,
+  createIntegration,
+  createKmsKey,
+  customerSetUp,
+  encryptBucketWith,
+  failedStage,
+  setRoleAndWait,
+  uniqueBucketName,
+  waitForResult,
+  withoutAction,
 } from '../support/customer';
 
 const REGION = 'us-west-2';
@@ -25,7 +34,11 @@ const roleNameOf = (view: IntegrationView) => (view.roleArn ?? '').split('/').po
 function stepsIn(message: string) {
   const patch = /\(PATCH \.\.\.\/integrations\/\{integrationId\} with (\{[^}]*\})\)/.exec(message)?.[1];
   const allow = /allow (kms:GenerateDataKey and kms:Decrypt) on (arn:aws:kms:\S+) in the role's policy/.exec(message);
-  return { patchBody: patch ? (JSON.parse(patch) as { kmsKeyArn: string }) : undefined, actions: allow?.[1]?.split(' and '), keyArn: allow?.[2] };
+  return {
+    patchBody: patch ? (JSON.parse(patch) as { kmsKeyArn: string }) : undefined,
+    actions: allow?.[1]?.split(' and '),
+    keyArn: allow?.[2],
+  };
 }
 
 describe('an SSE-KMS bucket connected without a key', () => {
@@ -40,16 +53,25 @@ describe('an SSE-KMS bucket connected without a key', () => {
 
     const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
     expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    expect(first.message).toMatch(/^check bucket failed: put object: operation error S3: PutObject, https response error StatusCode: 403, .*api error AccessDenied: /);
-    expect(first.message).toContain(`the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`);
+    expect(first.message).toMatch(
+      /^check bucket failed: put object: operation error S3: PutObject, https response error StatusCode: 403, .*api error AccessDenied: /,
+    );
+    expect(first.message).toContain(
+      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`,
+    );
 
     // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still says why.
     const { iam } = clientsFor(accountId);
-    await iam.send(new PutRolePolicyCommand({
-      RoleName: roleNameOf({ roleArn } as IntegrationView),
-      PolicyName: 'allow-bucket-key',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: bucketKey }] }),
-    }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleNameOf({ roleArn } as IntegrationView),
+        PolicyName: 'allow-bucket-key',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: bucketKey }],
+        }),
+      }),
+    );
     const second = failedStage(await validate(project, created.integrationId));
     expect(second.code).toBe('KMS_ACCESS_DENIED');
     expect(second.message).toContain(`{"kmsKeyArn": "${bucketKey}"}`);
@@ -57,16 +79,29 @@ describe('an SSE-KMS bucket connected without a key', () => {
     // To the letter: set the key on the integration, allow both actions on it in the role's policy
     // (the key policy is the default one, which leaves it to IAM), validate again.
     const steps = stepsIn(second.message);
-    expect(steps).toEqual({ patchBody: { kmsKeyArn: bucketKey }, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: bucketKey });
+    expect(steps).toEqual({
+      patchBody: { kmsKeyArn: bucketKey },
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      keyArn: bucketKey,
+    });
     const patched = await project.client.patch(`${project.base}/${created.integrationId}`, steps.patchBody);
     expect(patched.status, patched.text).toBe(200);
-    await iam.send(new PutRolePolicyCommand({
-      RoleName: roleNameOf({ roleArn } as IntegrationView),
-      PolicyName: 'allow-bucket-key',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: steps.actions, Resource: steps.keyArn }] }),
-    }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleNameOf({ roleArn } as IntegrationView),
+        PolicyName: 'allow-bucket-key',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: steps.actions, Resource: steps.keyArn }],
+        }),
+      }),
+    );
     const fixed = await validate(project, created.integrationId);
-    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({ status: 'ACTIVE', kmsKeyArn: bucketKey, validation: { result: 'SUCCESSFUL' } });
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
+      status: 'ACTIVE',
+      kmsKeyArn: bucketKey,
+      validation: { result: 'SUCCESSFUL' },
+    });
   });
 
   it('a key of another account, which KMS does not name: read from the bucket default encryption, with the same steps', async () => {
@@ -83,7 +118,11 @@ describe('an SSE-KMS bucket connected without a key', () => {
     // The refusal itself hides the key ...
     expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
     // ... the bucket's default encryption names it.
-    expect(stepsIn(stage.message)).toEqual({ patchBody: { kmsKeyArn: foreignKey }, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: foreignKey });
+    expect(stepsIn(stage.message)).toEqual({
+      patchBody: { kmsKeyArn: foreignKey },
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      keyArn: foreignKey,
+    });
   });
 
   it('a role from documents without s3:GetEncryptionConfiguration: the message says how to find the key', async () => {
@@ -93,7 +132,11 @@ describe('an SSE-KMS bucket connected without a key', () => {
     const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('olddocs') });
     await createBucket(accountId, created.bucketName, REGION);
     await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
-    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false, iamPolicy: withoutAction(created.setup.iamPolicy, 's3:GetEncryptionConfiguration') });
+    const { roleArn } = await customerSetUp(created, {
+      accountId,
+      createBucket: false,
+      iamPolicy: withoutAction(created.setup.iamPolicy, 's3:GetEncryptionConfiguration'),
+    });
     const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
     expect(stage.code).toBe('KMS_ACCESS_DENIED');
     expect(stage.message).toContain(`find its ARN (aws s3api get-bucket-encryption --bucket ${created.bucketName})`);
@@ -103,14 +146,23 @@ describe('an SSE-KMS bucket connected without a key', () => {
   it('an integration whose key is not the bucket default key is told which key the bucket uses', async () => {
     const project = await platformProject();
     const accountId = uniqueAccountId();
-    const [bucketKey, namedKey] = [await createKmsKey(accountId, REGION), await createKmsKey(uniqueAccountId(), REGION)];
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('wrongkey'), kmsKeyArn: namedKey });
+    const [bucketKey, namedKey] = [
+      await createKmsKey(accountId, REGION),
+      await createKmsKey(uniqueAccountId(), REGION),
+    ];
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('wrongkey'),
+      kmsKeyArn: namedKey,
+    });
     await createBucket(accountId, created.bucketName, REGION);
     await encryptBucketWith(accountId, created.bucketName, REGION, bucketKey);
     const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
     const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
     expect(stage.code).toBe('KMS_ACCESS_DENIED');
     expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${namedKey}`);
-    expect(stage.message).toContain(`the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's KMS key instead`);
+    expect(stage.message).toContain(
+      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's KMS key instead`,
+    );
   });
 });

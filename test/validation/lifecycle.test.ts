@@ -15,7 +15,15 @@ import { handler as recordInterruption } from '#functions/record-validation-inte
 import { handler as runStage } from '#functions/run-validation-stage/handler';
 import { clearFaults, clientsFor, localStack, rootCredentials, setFaults } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually, platformProject } from '../support/platform';
-import { createIntegration, customerSetUp, failedStage, setRoleAndWait, uniqueBucketName, waitForResult, withoutAction } from '../support/customer';
+import {
+  createIntegration,
+  customerSetUp,
+  failedStage,
+  setRoleAndWait,
+  uniqueBucketName,
+  waitForResult,
+  withoutAction,
+} from '../support/customer';
 import { actAsFunctions } from '../support/function-roles';
 import { lambdaContext } from '../support/lambda-context';
 
@@ -27,7 +35,8 @@ afterEach(async () => {
 });
 
 /** Slows every S3 call to this bucket, so a run stays in its bucket stages long enough to watch. */
-const slowBucket = (bucketName: string, latencyMs = 1500) => setFaults({ services: ['s3'], buckets: [bucketName], latencyMs, errorRate: 0 });
+const slowBucket = (bucketName: string, latencyMs = 1500) =>
+  setFaults({ services: ['s3'], buckets: [bucketName], latencyMs, errorRate: 0 });
 
 async function getView(project: Project, integrationId: string) {
   return (await project.client.get(`${project.base}/${integrationId}`)).json as IntegrationView;
@@ -37,14 +46,21 @@ async function getView(project: Project, integrationId: string) {
 function waitForRunningStage(project: Project, integrationId: string, stage: string) {
   return eventually(async () => {
     const view = await getView(project, integrationId);
-    return view.validation?.stages.some((entry) => entry.name === stage && entry.status === 'RUNNING') ? view : undefined;
+    return view.validation?.stages.some((entry) => entry.name === stage && entry.status === 'RUNNING')
+      ? view
+      : undefined;
   }, `${stage} never showed RUNNING`);
 }
 
 /** The validation execution of a run (its name is the run id), once it has ended. */
 function executionEnd(runId: string) {
-  const sfn = new SFNClient({ endpoint: localStack().awsUrl, region: 'us-east-1', credentials: rootCredentials(PLATFORM_ACCOUNT) });
-  const executionArn = `arn:aws:states:us-east-1:${PLATFORM_ACCOUNT}:execution:s3-integrations-dev-validate-integration:${runId}`;
+  const sfn = new SFNClient({
+    endpoint: localStack().awsUrl,
+    region: 'us-east-1',
+    credentials: rootCredentials(PLATFORM_ACCOUNT),
+  });
+  const stateMachine = 's3-integrations-dev-validate-integration';
+  const executionArn = `arn:aws:states:us-east-1:${PLATFORM_ACCOUNT}:execution:${stateMachine}:${runId}`;
   return eventually(async () => {
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return described.status === 'RUNNING' ? undefined : described;
@@ -54,11 +70,16 @@ function executionEnd(runId: string) {
 describe('validation runs', () => {
   it('shows each stage as it runs, and refuses a second start while one runs (409)', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('progress') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('progress'),
+    });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName);
 
-    expect((await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn })).status).toBe(202);
+    expect((await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn })).status).toBe(
+      202,
+    );
     const during = await waitForRunningStage(project, integration.integrationId, 'BUCKET_LOCATION');
 
     expect(during).toMatchObject({ status: 'VALIDATING', validation: { result: 'RUNNING' } });
@@ -71,16 +92,24 @@ describe('validation runs', () => {
     const again = await project.client.post(`${project.base}/${integration.integrationId}/validate`);
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: { code: 'VALIDATION_IN_PROGRESS' } });
-    expect((await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn })).status).toBe(409);
+    expect((await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn })).status).toBe(
+      409,
+    );
 
     await clearFaults();
     const done = await waitForResult(project, integration.integrationId);
-    expect(done).toMatchObject({ status: 'ACTIVE', validation: { runId: during.validation?.runId, result: 'SUCCESSFUL' } });
+    expect(done).toMatchObject({
+      status: 'ACTIVE',
+      validation: { runId: during.validation?.runId, result: 'SUCCESSFUL' },
+    });
   });
 
   it('retries a throttled AssumeRole with backoff and succeeds', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('throttled') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('throttled'),
+    });
     const { roleArn } = await customerSetUp(integration);
     // Four throttles: more than the SDK's own three attempts, so the state machine's Retry must act.
     await setFaults({ services: ['sts'], actions: ['sts:AssumeRole'], mode: 'slowdown', errorRate: 1, maxFaults: 4 });
@@ -97,26 +126,45 @@ describe('validation runs', () => {
 
   it('validates again after the customer fixes the policy, and becomes ACTIVE', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('fixed') });
-    const { accountId, roleArn } = await customerSetUp(integration, { iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:PutObject') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('fixed'),
+    });
+    const { accountId, roleArn } = await customerSetUp(integration, {
+      iamPolicy: withoutAction(integration.setup.iamPolicy, 's3:PutObject'),
+    });
     const failed = await setRoleAndWait(project, integration.integrationId, roleArn);
     expect(failedStage(failed).code).toBe('WRITE_ACCESS_DENIED');
 
     const { iam } = clientsFor(accountId);
     const roleName = roleArn.split('/').pop();
-    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: `${roleName}-fixed`, PolicyDocument: JSON.stringify(integration.setup.iamPolicy) }));
+    const { Policy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `${roleName}-fixed`,
+        PolicyDocument: JSON.stringify(integration.setup.iamPolicy),
+      }),
+    );
     await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: Policy?.Arn }));
     expect((await project.client.post(`${project.base}/${integration.integrationId}/validate`)).status).toBe(202);
     const fixed = await waitForResult(project, integration.integrationId);
 
-    expect(fixed).toMatchObject({ status: 'ACTIVE', bucketOwnerAccountId: accountId, validation: { result: 'SUCCESSFUL' } });
+    expect(fixed).toMatchObject({
+      status: 'ACTIVE',
+      bucketOwnerAccountId: accountId,
+      validation: { result: 'SUCCESSFUL' },
+    });
     expect(fixed.validation?.runId).not.toBe(failed.validation?.runId);
-    expect(fixed.validation?.stages.every((stage) => stage.status === 'SUCCEEDED' && stage.code === undefined)).toBe(true);
+    expect(fixed.validation?.stages.every((stage) => stage.status === 'SUCCEEDED' && stage.code === undefined)).toBe(
+      true,
+    );
   });
 
   it('stops quietly when the integration is deleted while the run is under way', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('deleted') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('deleted'),
+    });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName);
     await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn });
@@ -133,35 +181,68 @@ describe('validation runs', () => {
 
   it('never lets a stale run write: a stage task of an older run id changes nothing', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('stale') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('stale'),
+    });
     const { roleArn } = await customerSetUp(integration);
     const active = await setRoleAndWait(project, integration.integrationId, roleArn);
     const ids = { projectId: project.projectId, integrationId: integration.integrationId };
 
     for (const mode of ['validate', 'recheck'] as const) {
       const stale = { ...ids, mode, runId: `${integration.integrationId}-older-run` };
-      await expect(runStage({ ...stale, stage: 'ASSUME_ROLE' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
-      await expect(runStage({ ...stale, stage: 'READ_ACCESS' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
-      await expect(recordInterruption({ ...stale, error: 'States.Timeout' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
+      await expect(runStage({ ...stale, stage: 'ASSUME_ROLE' }, lambdaContext())).resolves.toEqual({
+        outcome: 'STOPPED',
+      });
+      await expect(runStage({ ...stale, stage: 'READ_ACCESS' }, lambdaContext())).resolves.toEqual({
+        outcome: 'STOPPED',
+      });
+      await expect(recordInterruption({ ...stale, error: 'States.Timeout' }, lambdaContext())).resolves.toEqual({
+        outcome: 'STOPPED',
+      });
     }
     // Even the run's own id cannot write once the run has ended.
-    await expect(runStage({ ...ids, mode: 'validate', runId: active.validation?.runId, stage: 'WRITE_ACCESS' }, lambdaContext())).resolves.toEqual({ outcome: 'STOPPED' });
+    await expect(
+      runStage({ ...ids, mode: 'validate', runId: active.validation?.runId, stage: 'WRITE_ACCESS' }, lambdaContext()),
+    ).resolves.toEqual({ outcome: 'STOPPED' });
     expect(await getView(project, integration.integrationId)).toEqual(active);
   });
 
   it('rejects task input that does not belong to one integration', async () => {
     const other = 'integ-aaaaaaaaaaaaaaaaaaaa';
     await expect(
-      runStage({ projectId: 'p-1', integrationId: 'integ-bbbbbbbbbbbbbbbbbbbb', runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE' }, lambdaContext()),
+      runStage(
+        {
+          projectId: 'p-1',
+          integrationId: 'integ-bbbbbbbbbbbbbbbbbbbb',
+          runId: `${other}-x`,
+          mode: 'validate',
+          stage: 'ASSUME_ROLE',
+        },
+        lambdaContext(),
+      ),
     ).rejects.toThrow(/Malformed validation task input: check runId/);
     await expect(
-      runStage({ projectId: 'p-1', integrationId: other, runId: `${other}-x`, mode: 'validate', stage: 'ASSUME_ROLE', roleArn: 'arn:aws:iam::1:role/x' }, lambdaContext()),
+      runStage(
+        {
+          projectId: 'p-1',
+          integrationId: other,
+          runId: `${other}-x`,
+          mode: 'validate',
+          stage: 'ASSUME_ROLE',
+          roleArn: 'arn:aws:iam::1:role/x',
+        },
+        lambdaContext(),
+      ),
     ).rejects.toThrow(/Malformed validation task input/);
   });
 
-  it('ends an interrupted run with VALIDATION_INTERRUPTED on the running stage; the run cannot write after that', async () => {
+  it('marks an interrupted run VALIDATION_INTERRUPTED on the running stage; the run then cannot write', async () => {
     const project = await platformProject();
-    const integration = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('interrupted') });
+    const integration = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: uniqueBucketName('interrupted'),
+    });
     const { roleArn } = await customerSetUp(integration);
     await slowBucket(integration.bucketName, 2500);
     await project.client.put(`${project.base}/${integration.integrationId}/role`, { roleArn });
@@ -169,13 +250,29 @@ describe('validation runs', () => {
     const runId = during.validation?.runId ?? '';
 
     // What the state machine's Catch does when a stage's retries run out.
-    const ref = { projectId: project.projectId, integrationId: integration.integrationId, runId, mode: 'validate' as const };
-    await expect(recordInterruption({ ...ref, error: 'TransientStageError' }, lambdaContext())).resolves.toEqual({ outcome: 'RECORDED' });
+    const ref = {
+      projectId: project.projectId,
+      integrationId: integration.integrationId,
+      runId,
+      mode: 'validate' as const,
+    };
+    await expect(recordInterruption({ ...ref, error: 'TransientStageError' }, lambdaContext())).resolves.toEqual({
+      outcome: 'RECORDED',
+    });
 
     const interrupted = await getView(project, integration.integrationId);
     const stage = failedStage(interrupted);
-    expect(stage).toMatchObject({ name: 'BUCKET_LOCATION', code: 'VALIDATION_INTERRUPTED', startedAt: during.validation?.stages[2]?.startedAt });
-    expect(stage.message).toMatch(/^validation could not finish: stage BUCKET_LOCATION did not complete after retries \(TransientStageError\); run the validation again/);
+    expect(stage).toMatchObject({
+      name: 'BUCKET_LOCATION',
+      code: 'VALIDATION_INTERRUPTED',
+      startedAt: during.validation?.stages[2]?.startedAt,
+    });
+    expect(stage.message).toMatch(
+      new RegExp(
+        String.raw`^validation could not finish: stage BUCKET_LOCATION did not complete after retries ` +
+          String.raw`\(TransientStageError\); run the validation again`,
+      ),
+    );
     await clearFaults();
     // The real execution goes on, finds its run ended, and stops without touching the result.
     const execution = await executionEnd(runId);

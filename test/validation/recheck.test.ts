@@ -30,7 +30,13 @@ async function activeIntegration(project: Project, label: string) {
 }
 
 async function storedItem(projectId: string, integrationId: string) {
-  const { Item } = await dynamodb.send(new GetCommand({ TableName: config().TABLE_NAME, Key: keys.integration(projectId, integrationId), ConsistentRead: true }));
+  const { Item } = await dynamodb.send(
+    new GetCommand({
+      TableName: config().TABLE_NAME,
+      Key: keys.integration(projectId, integrationId),
+      ConsistentRead: true,
+    }),
+  );
   return Item ?? {};
 }
 
@@ -52,32 +58,53 @@ describe('daily re-validation', () => {
     const project = await platformProject();
     const good = await activeIntegration(project, 'recheck-good');
     const broken = await activeIntegration(project, 'recheck-broken');
-    expect(await storedItem(project.projectId, good.view.integrationId)).toMatchObject({ recheckShard: expect.stringMatching(/^RECHECK_SHARD#[0-7]$/) });
+    expect(await storedItem(project.projectId, good.view.integrationId)).toMatchObject({
+      recheckShard: expect.stringMatching(/^RECHECK_SHARD#[0-7]$/),
+    });
 
     // The customer revokes access: the role keeps its trust policy but loses its permissions.
     const { iam } = clientsFor(broken.accountId);
     const roleName = broken.roleArn.split('/').pop();
     const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    for (const policy of AttachedPolicies) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
+    for (const policy of AttachedPolicies)
+      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
     await ageLastCheck(project.projectId, good.view.integrationId);
     await ageLastCheck(project.projectId, broken.view.integrationId);
 
     // Watch the good one the whole time: it never leaves ACTIVE while it is rechecked.
     const seenStatuses = new Set<string>();
-    const get = async (integrationId: string) => (await project.client.get(`${project.base}/${integrationId}`)).json as IntegrationView;
-    const rechecked = (view: IntegrationView) => view.validation?.runId.includes('-recheck-') && view.validation.result !== 'RUNNING';
-    const [goodAfter, brokenAfter] = await eventually(async () => {
-      const [goodView, brokenView] = await Promise.all([get(good.view.integrationId), get(broken.view.integrationId)]);
-      seenStatuses.add(goodView.status);
-      return rechecked(goodView) && rechecked(brokenView) ? [goodView, brokenView] : undefined;
-    }, 'the recheck did not run', 30_000);
+    const get = async (integrationId: string) =>
+      (await project.client.get(`${project.base}/${integrationId}`)).json as IntegrationView;
+    const rechecked = (view: IntegrationView) =>
+      view.validation?.runId.includes('-recheck-') && view.validation.result !== 'RUNNING';
+    const [goodAfter, brokenAfter] = await eventually(
+      async () => {
+        const [goodView, brokenView] = await Promise.all([
+          get(good.view.integrationId),
+          get(broken.view.integrationId),
+        ]);
+        seenStatuses.add(goodView.status);
+        return rechecked(goodView) && rechecked(brokenView) ? [goodView, brokenView] : undefined;
+      },
+      'the recheck did not run',
+      30_000,
+    );
 
     expect([...seenStatuses]).toEqual(['ACTIVE']);
-    expect(goodAfter).toMatchObject({ status: 'ACTIVE', bucketOwnerAccountId: good.accountId, validation: { result: 'SUCCESSFUL' } });
+    expect(goodAfter).toMatchObject({
+      status: 'ACTIVE',
+      bucketOwnerAccountId: good.accountId,
+      validation: { result: 'SUCCESSFUL' },
+    });
     expect(goodAfter.validation?.stages.every((stage) => stage.status === 'SUCCEEDED')).toBe(true);
     const stage = failedStage(brokenAfter);
     expect(stage).toMatchObject({ name: 'BUCKET_LOCATION', code: 'BUCKET_ACCESS_DENIED' });
-    expect(stage.message).toMatch(/^check bucket failed: get bucket location: operation error S3: GetBucketLocation, https response error StatusCode: 403, /);
+    expect(stage.message).toMatch(
+      new RegExp(
+        String.raw`^check bucket failed: get bucket location: ` +
+          String.raw`operation error S3: GetBucketLocation, https response error StatusCode: 403, `,
+      ),
+    );
 
     // The good one is checked again only once its new check is a day old; the FAILED one left the index.
     const goodItem = await storedItem(project.projectId, good.view.integrationId);

@@ -21,11 +21,19 @@ type State = {
   End?: boolean;
   Default?: string;
   Choices?: Array<{ Variable: string; StringEquals: string; Next: string }>;
-  Retry?: Array<{ ErrorEquals: string[]; IntervalSeconds: number; BackoffRate: number; MaxAttempts: number; JitterStrategy?: string }>;
+  Retry?: Array<{
+    ErrorEquals: string[];
+    IntervalSeconds: number;
+    BackoffRate: number;
+    MaxAttempts: number;
+    JitterStrategy?: string;
+  }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
 };
 
-const definition = parseYamlFile(resolve(import.meta.dirname, '../../state-machines/validate-integration.asl.yml')) as unknown as {
+const definition = parseYamlFile(
+  resolve(import.meta.dirname, '../../state-machines/validate-integration.asl.yml'),
+) as unknown as {
   StartAt: string;
   TimeoutSeconds: number;
   States: Record<string, State>;
@@ -37,7 +45,10 @@ const state = (name: string): State => {
 };
 
 /** What a Task's Parameters produce for an execution input (JSONPath `$.a.b` only, as the file uses). */
-function resolveParameters(parameters: Record<string, string>, input: Record<string, unknown>): Record<string, unknown> {
+function resolveParameters(
+  parameters: Record<string, string>,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(parameters)) {
     if (!key.endsWith('.$')) {
@@ -68,43 +79,61 @@ function stagesInRunOrder(): Array<[string, State]> {
   while (name) {
     const current = state(name);
     if (current.Type === 'Task') visited.push([name, current]);
-    name = current.Type === 'Choice' ? current.Choices?.find((choice) => choice.StringEquals === 'PASSED')?.Next : current.Next;
+    name =
+      current.Type === 'Choice'
+        ? current.Choices?.find((choice) => choice.StringEquals === 'PASSED')?.Next
+        : current.Next;
   }
   return visited;
 }
 
 describe('validation state machine definition', () => {
-  it('runs the six stages in the order of SPEC section 4, each stopping the run unless it PASSED', () => {
+  it('runs the six stages in the order of docs/product-contract.md §4, each stopping the run unless it PASSED', () => {
     const tasks = stagesInRunOrder();
     expect(tasks.map(([, task]) => task.Parameters?.stage)).toEqual([...STAGE_ORDER]);
     for (const [name, task] of tasks.slice(0, -1)) {
       const choice = state(task.Next ?? '');
       expect(choice.Type, `${name} is followed by a Choice`).toBe('Choice');
-      expect(choice.Choices).toEqual([expect.objectContaining({ Variable: '$.stageResult.outcome', StringEquals: 'PASSED' })]);
+      expect(choice.Choices).toEqual([
+        expect.objectContaining({ Variable: '$.stageResult.outcome', StringEquals: 'PASSED' }),
+      ]);
       expect(state(choice.Default ?? '').Type).toBe('Succeed');
     }
     expect(definition.TimeoutSeconds).toBeLessThan(15 * 60); // shorter than the lock's staleness (start-validation.ts)
   });
 
-  it('retries only the transient error the tasks throw, with exponential backoff and full jitter, and catches the rest', () => {
-    expect(new TransientStageError('Throttling').name).toBe('TransientStageError');
-    for (const [name, task] of stagesInRunOrder()) {
-      const [retry, ...others] = task.Retry ?? [];
-      expect(others, name).toEqual([]);
-      expect(retry?.ErrorEquals).toContain('TransientStageError');
-      expect(retry?.ErrorEquals).not.toContain('States.ALL');
-      expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
-      expect(retry?.MaxAttempts).toBeGreaterThanOrEqual(3);
-      expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordInterruption' })]);
-    }
-  });
+  it(
+    'retries only the transient error the tasks throw, ' +
+      'with exponential backoff and full jitter, and catches the rest',
+    () => {
+      expect(new TransientStageError('Throttling').name).toBe('TransientStageError');
+      for (const [name, task] of stagesInRunOrder()) {
+        const [retry, ...others] = task.Retry ?? [];
+        expect(others, name).toEqual([]);
+        expect(retry?.ErrorEquals).toContain('TransientStageError');
+        expect(retry?.ErrorEquals).not.toContain('States.ALL');
+        expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
+        expect(retry?.MaxAttempts).toBeGreaterThanOrEqual(3);
+        expect(task.Catch).toEqual([
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'RecordInterruption' }),
+        ]);
+      }
+    },
+  );
 
-  it('passes each stage task exactly the input its handler accepts: ids, mode, and the region for BUCKET_REGION', () => {
+  it('passes each stage task exactly the input its handler accepts: ids, mode, the region for BUCKET_REGION', () => {
     for (const [name, task] of stagesInRunOrder()) {
       const passed = resolveParameters(task.Parameters ?? {}, executionInput);
       const parsed = stageInput.safeParse(passed);
       expect(parsed.success, `${name}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
-      const expectedKeys = ['stage', 'projectId', 'integrationId', 'runId', 'mode', ...(passed.stage === 'BUCKET_REGION' ? ['bucketRegion'] : [])];
+      const expectedKeys = [
+        'stage',
+        'projectId',
+        'integrationId',
+        'runId',
+        'mode',
+        ...(passed.stage === 'BUCKET_REGION' ? ['bucketRegion'] : []),
+      ];
       expect(Object.keys(passed).sort()).toEqual(expectedKeys.sort());
     }
   });
@@ -119,7 +148,8 @@ describe('validation state machine definition', () => {
   });
 
   it('keeps the fixtures for `serverless invoke local` valid task inputs', () => {
-    const fixture = (name: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events/states', name), 'utf8')) as unknown;
+    const fixture = (name: string) =>
+      JSON.parse(readFileSync(resolve(import.meta.dirname, '../../events/states', name), 'utf8')) as unknown;
     expect(stageInput.safeParse(fixture('run-validation-stage.json')).success).toBe(true);
     expect(interruptionInput.safeParse(fixture('record-validation-interruption.json')).success).toBe(true);
   });

@@ -30,7 +30,10 @@ async function logLines(run: () => Promise<unknown>): Promise<Array<Record<strin
     spy.mockRestore();
     errors.mockRestore();
   }
-  return written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  return written
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 }
 
 afterEach(() => metrics.clearMetrics());
@@ -42,9 +45,16 @@ describe('sqsHandler', () => {
   });
 
   it('fails only the messages that are malformed or whose work throws, even when every message fails', async () => {
-    const event = sqsEvent([JSON.stringify({ jobId: 'a' }), 'secret-value not json', JSON.stringify({ jobId: 'secret-value', extra: 1 }), JSON.stringify({ jobId: 'd', fail: true })]);
+    const event = sqsEvent([
+      JSON.stringify({ jobId: 'a' }),
+      'secret-value not json',
+      JSON.stringify({ jobId: 'secret-value', extra: 1 }),
+      JSON.stringify({ jobId: 'd', fail: true }),
+    ]);
     const answer = await handler(event, lambdaContext());
-    expect(answer.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(event.Records.slice(1).map((record) => record.messageId));
+    expect(answer.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      event.Records.slice(1).map((record) => record.messageId),
+    );
 
     const allBad = sqsEvent(['{', '[]']);
     expect((await handler(allBad, lambdaContext())).batchItemFailures).toHaveLength(2);
@@ -52,11 +62,17 @@ describe('sqsHandler', () => {
 
   it('lets the work use all of the time it budgets from the context: no early timeout cuts it off', async () => {
     const slow = sqsHandler({ message, work: 'slow job' }, () => sleep(60));
-    await expect(slow(sqsEvent([JSON.stringify({ jobId: 'a' })]), lambdaContext(20))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(slow(sqsEvent([JSON.stringify({ jobId: 'a' })]), lambdaContext(20))).resolves.toEqual({
+      batchItemFailures: [],
+    });
   });
 
   it("logs each message with its own keys, never an earlier message's, and never a body", async () => {
-    const event = sqsEvent([JSON.stringify({ jobId: 'first', fail: true }), JSON.stringify({ jobId: 'second' }), 'secret-value']);
+    const event = sqsEvent([
+      JSON.stringify({ jobId: 'first', fail: true }),
+      JSON.stringify({ jobId: 'second' }),
+      'secret-value',
+    ]);
     const context = lambdaContext();
     const lines = await logLines(() => handler(event, context));
     const [first, second, third] = event.Records.map((record) => record.messageId);
@@ -73,7 +89,14 @@ describe('sqsHandler', () => {
 
 describe('eventHandler, scheduleHandler and taskHandler', () => {
   const event = (detail: unknown) =>
-    ({ id: 'evt-1', source: 'platform.test', 'detail-type': 'Test Happened', account: '111111111111', time: '2026-01-01T00:00:00Z', detail }) as EventBridgeEvent<string, unknown>;
+    ({
+      id: 'evt-1',
+      source: 'platform.test',
+      'detail-type': 'Test Happened',
+      account: '111111111111',
+      time: '2026-01-01T00:00:00Z',
+      detail,
+    }) as EventBridgeEvent<string, unknown>;
 
   it('publishes what the invocation recorded, also when the use case throws', async () => {
     const handler = eventHandler(async () => {

@@ -33,11 +33,30 @@ describe('the dependency check', () => {
     scripts: { test: 'vitest run' },
   });
   write('node_modules/vitest/package.json', { name: 'vitest', bin: { vitest: './vitest.mjs' } });
-  write('shared/config.ts', "import * as z from 'zod';\nimport { pino } from 'pino';\nexport const schema = z.string();\n");
+  write(
+    'shared/config.ts',
+    "import * as z from 'zod';\nimport { pino } from 'pino';\nexport const schema = z.string();\n",
+  );
   write('shared/clock.ts', "import { now } from '../pkgs/runtime/src/clock';\nexport const clock = now;\n");
-  write('test/config.test.ts', "import { it } from 'vitest';\nimport { startRuntime } from '@fixture/runtime/start';\nit('runs', () => startRuntime());\n");
-  write('pkgs/endpoint/package.json', { name: '@fixture/endpoint', exports: { './server': './src/server.ts' }, imports: { '#endpoint/*': './src/*.ts' }, dependencies: { '@fixture/runtime': '*' } });
-  write('pkgs/endpoint/src/server.ts', "import { xml } from '#endpoint/xml';\nimport { parse } from '#shared/config';\nimport { startRuntime } from '@fixture/runtime/start';\nexport const serve = () => [xml, parse, startRuntime];\n");
+  write(
+    'test/config.test.ts',
+    "import { it } from 'vitest';\n" +
+      "import { startRuntime } from '@fixture/runtime/start';\n" +
+      "it('runs', () => startRuntime());\n",
+  );
+  write('pkgs/endpoint/package.json', {
+    name: '@fixture/endpoint',
+    exports: { './server': './src/server.ts' },
+    imports: { '#endpoint/*': './src/*.ts' },
+    dependencies: { '@fixture/runtime': '*' },
+  });
+  write(
+    'pkgs/endpoint/src/server.ts',
+    "import { xml } from '#endpoint/xml';\n" +
+      "import { parse } from '#shared/config';\n" +
+      "import { startRuntime } from '@fixture/runtime/start';\n" +
+      'export const serve = () => [xml, parse, startRuntime];\n',
+  );
   write('pkgs/endpoint/src/xml.ts', 'export const xml = 1;\n');
   write('pkgs/runtime/package.json', {
     name: '@fixture/runtime',
@@ -46,7 +65,13 @@ describe('the dependency check', () => {
     devDependencies: { yaml: '*' },
     usedWithoutImport: { tsx: 'starts itself with it' },
   });
-  write('pkgs/runtime/src/start.ts', "import { parse } from 'yaml';\nimport type { Event } from 'aws-lambda';\nimport { serve } from '@fixture/endpoint/server';\nexport const startRuntime = (event?: Event) => [parse(String(event)), serve];\n");
+  write(
+    'pkgs/runtime/src/start.ts',
+    "import { parse } from 'yaml';\n" +
+      "import type { Event } from 'aws-lambda';\n" +
+      "import { serve } from '@fixture/endpoint/server';\n" +
+      'export const startRuntime = (event?: Event) => [parse(String(event)), serve];\n',
+  );
   write('pkgs/runtime/src/clock.ts', 'export const now = () => Date.now();\n');
 
   const findings = checkWorkspaces(root);
@@ -57,24 +82,44 @@ describe('the dependency check', () => {
   });
 
   it('finds shipped code that imports a devDependency', () => {
-    expect(findings).toContain('pkgs/runtime/src/start.ts: \'yaml\' is shipped code\'s, so yaml belongs in "dependencies" of pkgs/runtime/package.json, not "devDependencies".');
+    expect(findings).toContain(
+      "pkgs/runtime/src/start.ts: 'yaml' is shipped code's, so yaml belongs in \"dependencies\" of " +
+        'pkgs/runtime/package.json, not "devDependencies".',
+    );
   });
 
   it('finds a declared dependency nothing uses, and an unused one explained but not declared', () => {
-    expect(findings).toContain('(root)/package.json declares left-pad, which nothing in (root) uses: remove it, or say why under "usedWithoutImport".');
-    expect(findings).toContain('pkgs/runtime/package.json explains tsx under "usedWithoutImport" but does not declare it.');
+    expect(findings).toContain(
+      '(root)/package.json declares left-pad, which nothing in (root) uses: ' +
+        'remove it, or say why under "usedWithoutImport".',
+    );
+    expect(findings).toContain(
+      'pkgs/runtime/package.json explains tsx under "usedWithoutImport" but does not declare it.',
+    );
     // vitest is used by the test script's binary and an import; zod by an import.
     expect(findings.filter((finding) => /declares (vitest|zod)/.test(finding))).toEqual([]);
   });
 
   it('finds a relative path into a package, and an alias of another workspace', () => {
-    expect(findings).toContain("shared/clock.ts: '../pkgs/runtime/src/clock' crosses from (root) into pkgs/runtime; import a package by its name, through its \"exports\".");
-    expect(findings).toContain("pkgs/endpoint/src/server.ts: '#shared/config' matches no \"imports\" entry of pkgs/endpoint/package.json.");
+    expect(findings).toContain(
+      "shared/clock.ts: '../pkgs/runtime/src/clock' crosses from (root) into pkgs/runtime; " +
+        'import a package by its name, through its "exports".',
+    );
+    expect(findings).toContain(
+      'pkgs/endpoint/src/server.ts: \'#shared/config\' matches no "imports" entry of pkgs/endpoint/package.json.',
+    );
     expect(findings.some((finding) => finding.includes("'#endpoint/xml'"))).toBe(false);
   });
 
   it('finds workspaces that depend on each other', () => {
-    expect(findings).toContainEqual(expect.stringMatching(/^Workspaces depend on each other in a cycle: @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime)\.$/));
+    expect(findings).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          String.raw`^Workspaces depend on each other in a cycle: ` +
+            String.raw`@fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime) -> @fixture\/(endpoint|runtime)\.$`,
+        ),
+      ),
+    );
     expect(findings.filter((finding) => finding.startsWith('Workspaces depend'))).toHaveLength(1);
   });
 
@@ -95,7 +140,7 @@ describe('reading what a file uses', () => {
         "const lazy = await import('lazy');",
         "const file = createRequire(import.meta.url).resolve('resolved/file.js');",
         "type E = typeof import('type-query');",
-        "const text = \"import { x } from 'inside-a-string'\";",
+        'const text = "import { x } from \'inside-a-string\'";',
       ].join('\n'),
     );
     expect(uses).toEqual([

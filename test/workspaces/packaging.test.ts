@@ -12,7 +12,8 @@ import { zipEntries, zipEntryBytes } from '../../scripts/zip-entries';
 const PACKAGE_DIR = resolve(import.meta.dirname, '../../.serverless');
 
 function packagedFunctions(): string[] {
-  if (!existsSync(PACKAGE_DIR)) throw new Error(`${PACKAGE_DIR} does not exist: run \`npm run package\` first (npm test does).`);
+  if (!existsSync(PACKAGE_DIR))
+    throw new Error(`${PACKAGE_DIR} does not exist: run \`npm run package\` first (npm test does).`);
   return readdirSync(PACKAGE_DIR).filter((file) => file.endsWith('.zip'));
 }
 
@@ -24,7 +25,10 @@ function bundledSources(zipFile: string): { entries: string[]; sources: string[]
   if (!map) throw new Error(`${zipFile} has no source map`);
   const { sources } = JSON.parse(zipEntryBytes(zip, map).toString('utf8')) as { sources: string[] };
   // Paths are relative to the map inside .esbuild/.build/functions/<name>/: strip the climb back to the repository.
-  return { entries: entries.map((entry) => entry.name), sources: sources.map((source) => normalize(source).replace(/^(\.\.\/)+/, '')) };
+  return {
+    entries: entries.map((entry) => entry.name),
+    sources: sources.map((source) => normalize(source).replace(/^(\.\.\/)+/, '')),
+  };
 }
 
 describe('the function packages', () => {
@@ -36,9 +40,16 @@ describe('the function packages', () => {
 
   it.each(zips)('%s holds one bundle built from functions/, shared/ and libraries only', (zipFile) => {
     const { entries, sources } = bundledSources(zipFile);
-    expect(entries).toEqual([expect.stringMatching(/^functions\/[a-z-]+\/handler\.mjs$/), expect.stringMatching(/^functions\/[a-z-]+\/handler\.mjs\.map$/)]);
+    expect(entries).toEqual([
+      expect.stringMatching(/^functions\/[a-z-]+\/handler\.mjs$/),
+      expect.stringMatching(/^functions\/[a-z-]+\/handler\.mjs\.map$/),
+    ]);
     expect(sources.some((source) => source.startsWith('functions/'))).toBe(true);
-    const foreign = sources.filter((source) => !/^(functions|shared)\//.test(source) && !(source.startsWith('node_modules/') && !source.startsWith('node_modules/@s3-integrations/')));
+    const foreign = sources.filter(
+      (source) =>
+        !/^(functions|shared)\//.test(source) &&
+        !(source.startsWith('node_modules/') && !source.startsWith('node_modules/@s3-integrations/')),
+    );
     expect(foreign).toEqual([]);
   });
 });

@@ -20,7 +20,11 @@ function layoutPaths(readme: string): string[] {
   for (const line of block.split('\n')) {
     const indent = line.length - line.trimStart().length;
     if (indent > 2) continue; // a description carried onto the next line
-    const names = line.trim().split(/\s{2,}/)[0]?.split(/,\s*/) ?? [];
+    const names =
+      line
+        .trim()
+        .split(/\s{2,}/)[0]
+        ?.split(/,\s*/) ?? [];
     for (const name of names.map((entry) => entry.split('<')[0] ?? '')) {
       const path = indent === 0 ? name : `${parent}${name}`;
       paths.push(path);
@@ -50,15 +54,28 @@ describe('the README layout', () => {
       readdirSync(join(ROOT, dir), { withFileTypes: true })
         .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
         .map((entry) => `${dir ? `${dir}/` : ''}${entry.name}/`);
-    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces.map((dir) => `${dir}/`);
+    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces.map(
+      (dir) => `${dir}/`,
+    );
     const named = new Set(paths.map((path) => (path.endsWith('/') || path.includes('.') ? path : `${path}/`)));
-    const missing = [...folders(''), ...folders('shared'), ...workspaces].filter((folder) => ![...named].some((path) => path.startsWith(folder)));
+    const missing = [...folders(''), ...folders('shared'), ...workspaces].filter(
+      (folder) => ![...named].some((path) => path.startsWith(folder)),
+    );
     expect(missing).toEqual([]);
   });
 });
 
 describe('relative links in the READMEs and docs', () => {
-  const documents = ['README.md', 'console/README.md', 'local/aws-endpoint/README.md', 'local/aws-endpoint/docs/s3.md', 'local/runtime/README.md', ...readdirSync(join(ROOT, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
+  const documents = [
+    'README.md',
+    'console/README.md',
+    'local/aws-endpoint/README.md',
+    'local/aws-endpoint/docs/s3.md',
+    'local/runtime/README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
 
   it.each(documents)('%s links to files and headings that exist', (document) => {
     const broken: string[] = [];
@@ -71,7 +88,10 @@ describe('relative links in the READMEs and docs', () => {
         broken.push(`${target}: no ${relative(ROOT, path)}`);
       } else if (anchor && path.endsWith('.md')) {
         const text = readFileSync(path, 'utf8');
-        const anchors = [...[...text.matchAll(/^#+ (.+)$/gm)].map(([, heading = '']) => headingAnchor(heading)), ...[...text.matchAll(/ id="([^"]+)"/g)].map(([, id]) => id)];
+        const anchors = [
+          ...[...text.matchAll(/^#+ (.+)$/gm)].map(([, heading = '']) => headingAnchor(heading)),
+          ...[...text.matchAll(/ id="([^"]+)"/g)].map(([, id]) => id),
+        ];
         if (!anchors.includes(anchor)) broken.push(`${target}: no heading #${anchor} in ${relative(ROOT, path)}`);
       }
     }

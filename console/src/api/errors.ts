@@ -6,17 +6,28 @@
  */
 const SENTENCES: Record<string, string> = {
   UNAUTHORIZED: 'Your session has ended. Sign in again to continue.',
-  FORBIDDEN: 'Your role in this project can view integrations but not change them. Ask the organization owner or a project admin.',
-  FEATURE_NOT_AVAILABLE: 'This is not available here: S3 integrations need a project on the Enterprise plan, and exports and audit-log forwarding need a dedicated cluster.',
+  FORBIDDEN:
+    'Your role in this project can view integrations but not change them. Ask the organization owner or a ' +
+    'project admin.',
+  FEATURE_NOT_AVAILABLE:
+    'This is not available here: S3 integrations need a project on the Enterprise plan, and exports and ' +
+    'audit-log forwarding need a dedicated cluster.',
   NOT_FOUND: 'This project does not exist, or your account has no access to it.',
   INTEGRATION_NOT_FOUND: 'This integration no longer exists. It may have been deleted.',
   NAME_TAKEN: 'Another integration in this project already has this name. Choose a different name.',
-  INTEGRATION_IN_USE: 'This integration is in use: an export is running through it, or audit-log forwarding of a cluster sends logs to it. Wait for the export to finish, or turn forwarding off or move it to another integration, then delete it.',
-  INTEGRATION_NOT_ACTIVE: 'This integration is not ready: it must pass validation first. Open it and validate it again.',
-  VALIDATION_IN_PROGRESS: 'A validation of this integration is already running. Its result appears here in a few seconds.',
+  INTEGRATION_IN_USE:
+    'This integration is in use: an export is running through it, or audit-log forwarding of a cluster sends ' +
+    'logs to it. Wait for the export to finish, or turn forwarding off or move it to another integration, ' +
+    'then delete it.',
+  INTEGRATION_NOT_ACTIVE:
+    'This integration is not ready: it must pass validation first. Open it and validate it again.',
+  VALIDATION_IN_PROGRESS:
+    'A validation of this integration is already running. Its result appears here in a few seconds.',
   ROLE_NOT_SET: 'Paste the role ARN first; validation starts when you save it.',
-  REGION_MISMATCH: "The integration's bucket is in another region than the cluster. Choose an integration in the cluster's region.",
-  BACKUP_NOT_AVAILABLE: 'This backup cannot be exported: it is not available (it may still be running, or have expired).',
+  REGION_MISMATCH:
+    "The integration's bucket is in another region than the cluster. Choose an integration in the cluster's region.",
+  BACKUP_NOT_AVAILABLE:
+    'This backup cannot be exported: it is not available (it may still be running, or have expired).',
   BACKUP_NOT_FOUND: 'This backup does not exist (any more).',
   CONCURRENT_UPDATE: 'Someone changed this at the same moment. The page shows the current state now; try again.',
   TOO_MANY_REQUESTS: 'Too many attempts in a short time.',
@@ -42,7 +53,11 @@ export class ApiError extends Error {
 
   static unreachable(cause: unknown): ApiError {
     const detail = cause instanceof Error && cause.name === 'AbortError' ? ' (the request was cancelled)' : '';
-    return new ApiError(`The service could not be reached${detail}. Check your connection and try again.`, 0, 'UNREACHABLE');
+    return new ApiError(
+      `The service could not be reached${detail}. Check your connection and try again.`,
+      0,
+      'UNREACHABLE',
+    );
   }
 
   static fromResponse(response: Response, body: unknown): ApiError {
@@ -52,9 +67,13 @@ export class ApiError extends Error {
     const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
     let message = SENTENCES[code] ?? apiMessage ?? fallbackFor(response.status);
     if (code === 'TOO_MANY_REQUESTS' || response.status === 429) {
-      message = `${SENTENCES.TOO_MANY_REQUESTS} ${Number.isFinite(retryAfter) ? `Try again in ${retryAfter} seconds.` : 'Try again in a minute.'}`;
+      message = `${SENTENCES.TOO_MANY_REQUESTS} ${
+        Number.isFinite(retryAfter) ? `Try again in ${retryAfter} seconds.` : 'Try again in a minute.'
+      }`;
     }
-    const details = Array.isArray(error?.details) ? (error.details as FieldIssue[]).filter((detail) => typeof detail?.issue === 'string') : [];
+    const details = Array.isArray(error?.details)
+      ? (error.details as FieldIssue[]).filter((detail) => typeof detail?.issue === 'string')
+      : [];
     return new ApiError(message, response.status, code, details, Number.isFinite(retryAfter) ? retryAfter : undefined);
   }
 }
@@ -68,7 +87,8 @@ function codeOfStatus(status: number): string {
 }
 
 function fallbackFor(status: number): string {
-  if (status >= 500) return 'The service had a problem and did not finish this. Nothing was changed; try again in a moment.';
+  if (status >= 500)
+    return 'The service had a problem and did not finish this. Nothing was changed; try again in a moment.';
   return 'The service refused this request. Check what you entered and try again.';
 }
 

@@ -4,7 +4,11 @@
  */
 import type { operations } from './schema';
 
-type Json<Op, Status extends number> = Op extends { responses: Record<Status, { content: { 'application/json': infer Body } }> } ? Body : never;
+type Json<Op, Status extends number> = Op extends {
+  responses: Record<Status, { content: { 'application/json': infer Body } }>;
+}
+  ? Body
+  : never;
 
 export type Integration = Json<operations['getIntegration'], 200>;
 export type CreatedIntegration = Json<operations['createIntegration'], 201>;

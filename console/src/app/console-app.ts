@@ -53,13 +53,50 @@ export class ConsoleApp extends LitElement {
   static override styles = [
     shared,
     css`
-      header { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; justify-content: space-between; padding: 0.75rem 1.25rem; border-bottom: 1px solid var(--line); background: var(--subtle); }
-      .brand { font-weight: 700; font-size: 1.1rem; }
-      .who { color: var(--muted); font-size: 0.95rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; align-items: center; }
-      nav ul { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; list-style: none; margin: 0; padding: 0.5rem 1.25rem; border-bottom: 1px solid var(--line); }
-      nav a { text-decoration: none; padding: 0.25rem 0; display: inline-block; }
-      nav a[aria-current='page'] { font-weight: 700; border-bottom: 3px solid var(--accent); }
-      main { padding: 1.25rem; max-width: 72rem; }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1.5rem;
+        align-items: center;
+        justify-content: space-between;
+        padding: 0.75rem 1.25rem;
+        border-bottom: 1px solid var(--line);
+        background: var(--subtle);
+      }
+      .brand {
+        font-weight: 700;
+        font-size: 1.1rem;
+      }
+      .who {
+        color: var(--muted);
+        font-size: 0.95rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+        align-items: center;
+      }
+      nav ul {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1.25rem;
+        list-style: none;
+        margin: 0;
+        padding: 0.5rem 1.25rem;
+        border-bottom: 1px solid var(--line);
+      }
+      nav a {
+        text-decoration: none;
+        padding: 0.25rem 0;
+        display: inline-block;
+      }
+      nav a[aria-current='page'] {
+        font-weight: 700;
+        border-bottom: 3px solid var(--accent);
+      }
+      main {
+        padding: 1.25rem;
+        max-width: 72rem;
+      }
     `,
   ];
 
@@ -94,7 +131,9 @@ export class ConsoleApp extends LitElement {
     // Keyboard and screen-reader users land on the new screen's heading, not at the top of the page.
     void this.updateComplete.then(() => {
       const screen = this.renderRoot.querySelector('main > *') as HTMLElement | null;
-      void (screen as LitElement | null)?.updateComplete?.then(() => (screen?.shadowRoot?.querySelector('h1') as HTMLElement | null)?.focus());
+      void (screen as LitElement | null)?.updateComplete?.then(() =>
+        (screen?.shadowRoot?.querySelector('h1') as HTMLElement | null)?.focus(),
+      );
     });
   }
 
@@ -137,8 +176,11 @@ export class ConsoleApp extends LitElement {
     const claims = claimsOf(this.token);
     const projectId = this.projectId ?? onlyProjectOf(claims);
     if (!this.token || !projectId || this.route.screen === 'sign-in') {
-      if (this.local) return html`<main><s3i-sign-in .apiUrl=${this.apiUrl} @signed-in=${this.signedIn}></s3i-sign-in></main>`;
-      return html`<main><s3i-loading text=${this.localChecked ? 'Waiting for the page to sign you in…' : 'Loading…'}></s3i-loading></main>`;
+      if (this.local)
+        return html`<main><s3i-sign-in .apiUrl=${this.apiUrl} @signed-in=${this.signedIn}></s3i-sign-in></main>`;
+      return html`<main>
+        <s3i-loading text=${this.localChecked ? 'Waiting for the page to sign you in…' : 'Loading…'}></s3i-loading>
+      </main>`;
     }
     const context: ConsoleContext = {
       api: this.api,
@@ -147,21 +189,28 @@ export class ConsoleApp extends LitElement {
       navigate: (route) => (location.hash = route),
       ...(this.local ? { local: this.local } : {}),
     };
-    const role = claims.orgRole === 'owner' ? 'Organization owner' : claims.projects?.[projectId] === 'admin' ? 'Project admin' : 'Project member (read-only)';
+    const role =
+      claims.orgRole === 'owner'
+        ? 'Organization owner'
+        : claims.projects?.[projectId] === 'admin'
+          ? 'Project admin'
+          : 'Project member (read-only)';
     const link = (href: string, text: string, screens: Route['screen'][]) =>
       html`<li><a href=${href} aria-current=${screens.includes(this.route.screen) ? 'page' : 'false'}>${text}</a></li>`;
     return html`
       <header>
         <span class="brand">S3 integrations</span>
         <span class="who"
-          ><span>Project <strong>${projectId}</strong></span><span>${role}</span>
+          ><span>Project <strong>${projectId}</strong></span
+          ><span>${role}</span>
           ${this.local ? html`<button type="button" @click=${this.signOut}>Sign out</button>` : ''}</span
         >
       </header>
       <nav aria-label="Console sections">
         <ul>
           ${link(routes.integrations, 'Integrations', ['integrations', 'new-integration', 'integration', 'validation'])}
-          ${link(routes.exports, 'Backup exports', ['exports'])} ${link(routes.forwarding, 'Audit-log forwarding', ['forwarding'])}
+          ${link(routes.exports, 'Backup exports', ['exports'])}
+          ${link(routes.forwarding, 'Audit-log forwarding', ['forwarding'])}
         </ul>
       </nav>
       <main>${this.screen(context)}</main>
@@ -174,9 +223,15 @@ export class ConsoleApp extends LitElement {
       case 'new-integration':
         return html`<s3i-new-integration .context=${context} .initialRegion=${route.region}></s3i-new-integration>`;
       case 'validation':
-        return html`<s3i-validation-view .context=${context} .integrationId=${route.integrationId}></s3i-validation-view>`;
+        return html`<s3i-validation-view
+          .context=${context}
+          .integrationId=${route.integrationId}
+        ></s3i-validation-view>`;
       case 'integration':
-        return html`<s3i-integration-details .context=${context} .integrationId=${route.integrationId}></s3i-integration-details>`;
+        return html`<s3i-integration-details
+          .context=${context}
+          .integrationId=${route.integrationId}
+        ></s3i-integration-details>`;
       case 'exports':
         return html`<s3i-exports-screen .context=${context}></s3i-exports-screen>`;
       case 'forwarding':

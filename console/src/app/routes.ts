@@ -22,7 +22,8 @@ export function parseRoute(hash: string): Route {
     const region = params.get('region');
     return region ? { screen: 'new-integration', region } : { screen: 'new-integration' };
   }
-  if (parts[0] === 'integrations' && parts[1] && parts[2] === 'validation') return { screen: 'validation', integrationId: parts[1] };
+  if (parts[0] === 'integrations' && parts[1] && parts[2] === 'validation')
+    return { screen: 'validation', integrationId: parts[1] };
   if (parts[0] === 'integrations' && parts[1]) return { screen: 'integration', integrationId: parts[1] };
   return { screen: 'integrations' };
 }

@@ -19,7 +19,18 @@ export class CopyButton extends LitElement {
     this.copied = false;
   }
 
-  static override styles = [shared, css`:host { display: inline-block; } button { padding: 0.15rem 0.6rem; font-size: 0.9rem; }`];
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: inline-block;
+      }
+      button {
+        padding: 0.15rem 0.6rem;
+        font-size: 0.9rem;
+      }
+    `,
+  ];
 
   private async copy() {
     try {
@@ -32,8 +43,11 @@ export class CopyButton extends LitElement {
   }
 
   override render() {
-    return html`<button type="button" @click=${this.copy} aria-label=${this.label}>${this.copied ? 'Copied' : 'Copy'}</button
-      ><span class="visually-hidden" role="status">${this.copied ? `${this.label}: copied to the clipboard` : ''}</span>`;
+    return html`<button type="button" @click=${this.copy} aria-label=${this.label}>
+        ${this.copied ? 'Copied' : 'Copy'}</button
+      ><span class="visually-hidden" role="status"
+        >${this.copied ? `${this.label}: copied to the clipboard` : ''}</span
+      >`;
   }
 }
 
@@ -54,7 +68,14 @@ export class StatusBadge extends LitElement {
   static override properties = { status: {} };
   declare status: string;
   static override styles = css`
-    span { display: inline-block; border-radius: 999px; padding: 0.05rem 0.6rem; font-size: 0.85rem; font-weight: 600; white-space: nowrap; }
+    span {
+      display: inline-block;
+      border-radius: 999px;
+      padding: 0.05rem 0.6rem;
+      font-size: 0.85rem;
+      font-weight: 600;
+      white-space: nowrap;
+    }
   `;
   override render() {
     const badge = BADGES[this.status] ?? { text: this.status, colour: '#3d4451', background: '#eef0f3' };
@@ -66,10 +87,28 @@ export class JsonBlock extends LitElement {
   static override properties = { value: { attribute: false }, label: {} };
   declare value: unknown;
   declare label: string;
-  static override styles = [shared, css`.head { display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; flex-wrap: wrap; } h4 { margin: 0.5rem 0 0; font-size: 0.95rem; }`];
+  static override styles = [
+    shared,
+    css`
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      h4 {
+        margin: 0.5rem 0 0;
+        font-size: 0.95rem;
+      }
+    `,
+  ];
   override render() {
     const text = JSON.stringify(this.value, null, 2);
-    return html`<div class="head"><h4>${this.label}</h4><s3i-copy-button .value=${text} label=${`Copy ${this.label}`}></s3i-copy-button></div>
+    return html`<div class="head">
+        <h4>${this.label}</h4>
+        <s3i-copy-button .value=${text} label=${`Copy ${this.label}`}></s3i-copy-button>
+      </div>
       <pre tabindex="0" aria-label=${this.label}>${text}</pre>`;
   }
 }
@@ -80,12 +119,29 @@ export class ProgressBar extends LitElement {
   declare max: number;
   declare label: string;
   static override styles = css`
-    .track { background: #e5e7eb; border-radius: 999px; height: 0.6rem; min-width: 6rem; overflow: hidden; }
-    .fill { background: #0b5cad; height: 100%; }
+    .track {
+      background: #e5e7eb;
+      border-radius: 999px;
+      height: 0.6rem;
+      min-width: 6rem;
+      overflow: hidden;
+    }
+    .fill {
+      background: #0b5cad;
+      height: 100%;
+    }
   `;
   override render() {
     const percent = this.max > 0 ? Math.min(100, Math.round((this.value / this.max) * 100)) : 0;
-    return html`<div class="track" role="progressbar" aria-label=${this.label} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent} aria-valuetext=${`${percent}%`}>
+    return html`<div
+      class="track"
+      role="progressbar"
+      aria-label=${this.label}
+      aria-valuemin="0"
+      aria-valuemax="100"
+      aria-valuenow=${percent}
+      aria-valuetext=${`${percent}%`}
+    >
       <div class="fill" style="width:${percent}%"></div>
     </div>`;
   }
@@ -94,7 +150,14 @@ export class ProgressBar extends LitElement {
 export class LoadingLine extends LitElement {
   static override properties = { text: {} };
   declare text: string;
-  static override styles = [shared, css`p { color: var(--muted); }`];
+  static override styles = [
+    shared,
+    css`
+      p {
+        color: var(--muted);
+      }
+    `,
+  ];
   override render() {
     return html`<p role="status" aria-live="polite">${this.text || 'Loading…'}</p>`;
   }

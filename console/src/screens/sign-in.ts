@@ -41,7 +41,33 @@ export class SignIn extends LitElement {
     this.error = '';
   }
 
-  static override styles = [shared, css`.card { max-width: 36rem; } fieldset { border: 0; padding: 0; margin: 0.75rem 0 0; } legend { font-weight: 600; } .choice { display: flex; flex-wrap: wrap; gap: 0 0.5rem; align-items: center; font-weight: 400; margin: 0.25rem 0; } .choice input { width: auto; }`];
+  static override styles = [
+    shared,
+    css`
+      .card {
+        max-width: 36rem;
+      }
+      fieldset {
+        border: 0;
+        padding: 0;
+        margin: 0.75rem 0 0;
+      }
+      legend {
+        font-weight: 600;
+      }
+      .choice {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0 0.5rem;
+        align-items: center;
+        font-weight: 400;
+        margin: 0.25rem 0;
+      }
+      .choice input {
+        width: auto;
+      }
+    `,
+  ];
 
   override connectedCallback() {
     super.connectedCallback();
@@ -50,10 +76,16 @@ export class SignIn extends LitElement {
 
   private async load() {
     try {
-      const answer = (await (await fetch(`${this.apiUrl}/local/sign-in`)).json()) as { projects: KnownProject[]; demo: { projectId: string; orgId: string } };
+      const answer = (await (await fetch(`${this.apiUrl}/local/sign-in`)).json()) as {
+        projects: KnownProject[];
+        demo: { projectId: string; orgId: string };
+      };
       this.projects = answer.projects;
       this.demo = answer.demo;
-      this.projectId ||= answer.projects.find((project) => project.plan === 'enterprise')?.projectId ?? answer.projects[0]?.projectId ?? '';
+      this.projectId ||=
+        answer.projects.find((project) => project.plan === 'enterprise')?.projectId ??
+        answer.projects[0]?.projectId ??
+        '';
     } catch {
       this.error = 'The local stack did not answer. Is `npm start` still running?';
     }
@@ -67,7 +99,11 @@ export class SignIn extends LitElement {
       if (!response.ok) throw new Error();
       const { projectId } = (await response.json()) as { projectId: string };
       // Platform events are delivered in the background: wait until the service knows the project.
-      for (let attempt = 0; attempt < 50 && !this.projects?.some((project) => project.projectId === projectId); attempt += 1) {
+      for (
+        let attempt = 0;
+        attempt < 50 && !this.projects?.some((project) => project.projectId === projectId);
+        attempt += 1
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 200));
         await this.load();
       }
@@ -94,7 +130,11 @@ export class SignIn extends LitElement {
       projects: this.role === 'owner' ? {} : { [project.projectId]: this.role },
     };
     try {
-      const response = await fetch(`${this.apiUrl}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
+      const response = await fetch(`${this.apiUrl}/local/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(claims),
+      });
       if (!response.ok) throw new Error();
       const { token } = (await response.json()) as { token: string };
       this.dispatchEvent(new CustomEvent('signed-in', { detail: { token, projectId: project.projectId } }));
@@ -113,35 +153,62 @@ export class SignIn extends LitElement {
     ];
     return html`
       <h1 tabindex="-1">Sign in to the local stack</h1>
-      <p class="hint">On a platform, its own sign-in gives the console a token. Here the local stack makes one for the organization, project and role you choose.</p>
+      <p class="hint">
+        On a platform, its own sign-in gives the console a token. Here the local stack makes one for the organization,
+        project and role you choose.
+      </p>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       <form class="card" @submit=${this.signIn}>
-        ${this.projects === undefined
-          ? html`<s3i-loading text="Asking the local stack for its projects…"></s3i-loading>`
-          : html`
-              <label for="project">Project</label>
-              ${this.projects.length === 0
-                ? html`<p class="hint" id="project">The service knows no project yet: the platform announces projects with events. Create a demo project to start.</p>`
-                : html`<select id="project" .value=${this.projectId} @change=${(event: Event) => (this.projectId = (event.target as HTMLSelectElement).value)}>
-                    ${this.projects.map(
-                      (project) => html`<option value=${project.projectId} ?selected=${project.projectId === this.projectId}>${project.projectId} (organization ${project.orgId}, ${project.plan} plan)</option>`,
-                    )}
-                  </select>`}
-              <div class="actions">
-                <button type="button" @click=${this.createDemo} ?disabled=${this.busy}>Create the demo project</button>
-                <span class="hint">an Enterprise project with a dedicated cluster and a finished backup</span>
-              </div>
-              <fieldset>
-                <legend>Role</legend>
-                ${roles.map(
-                  ([value, label, what]) => html`<label class="choice"
-                    ><input type="radio" name="role" value=${value} .checked=${this.role === value} @change=${() => (this.role = value)} />${label}
-                    <span class="hint">(${what})</span></label
-                  >`,
-                )}
-              </fieldset>
-              <div class="actions"><button class="primary" type="submit" ?disabled=${this.busy || !this.projectId}>Sign in</button></div>
-            `}
+        ${
+          this.projects === undefined
+            ? html`<s3i-loading text="Asking the local stack for its projects…"></s3i-loading>`
+            : html`
+                <label for="project">Project</label>
+                ${
+                  this.projects.length === 0
+                    ? html`<p class="hint" id="project">
+                        The service knows no project yet: the platform announces projects with events. Create a demo
+                        project to start.
+                      </p>`
+                    : html`<select
+                        id="project"
+                        .value=${this.projectId}
+                        @change=${(event: Event) => (this.projectId = (event.target as HTMLSelectElement).value)}
+                      >
+                        ${this.projects.map(
+                          (project) =>
+                            html`<option value=${project.projectId} ?selected=${project.projectId === this.projectId}>
+                              ${project.projectId} (organization ${project.orgId}, ${project.plan} plan)
+                            </option>`,
+                        )}
+                      </select>`
+                }
+                <div class="actions">
+                  <button type="button" @click=${this.createDemo} ?disabled=${this.busy}>
+                    Create the demo project
+                  </button>
+                  <span class="hint">an Enterprise project with a dedicated cluster and a finished backup</span>
+                </div>
+                <fieldset>
+                  <legend>Role</legend>
+                  ${roles.map(
+                    ([value, label, what]) =>
+                      html`<label class="choice"
+                        ><input
+                          type="radio"
+                          name="role"
+                          value=${value}
+                          .checked=${this.role === value}
+                          @change=${() => (this.role = value)}
+                        />${label} <span class="hint">(${what})</span></label
+                      >`,
+                  )}
+                </fieldset>
+                <div class="actions">
+                  <button class="primary" type="submit" ?disabled=${this.busy || !this.projectId}>Sign in</button>
+                </div>
+              `
+        }
       </form>
     `;
   }

@@ -21,7 +21,10 @@ const quote = (value: unknown) => `'${JSON.stringify(value)}'`;
  * Every command names the endpoint (`--endpoint-url`): AWS CLI versions before 2.13, such as the
  * 2.9 of Debian 12's apt, ignore AWS_ENDPOINT_URL and would send the calls to the real AWS.
  */
-export function localCommands(local: LocalStackInfo, input: { region: string; bucketName: string; integrationId?: string; documents?: SetupDocuments }) {
+export function localCommands(
+  local: LocalStackInfo,
+  input: { region: string; bucketName: string; integrationId?: string; documents?: SetupDocuments },
+) {
   const role = input.integrationId ? roleNameOf(input.integrationId) : 's3-integration';
   const aws = `aws --endpoint-url ${local.endpoint}`;
   const environment = [
@@ -37,5 +40,11 @@ export function localCommands(local: LocalStackInfo, input: { region: string; bu
     `${aws} iam create-role --role-name ${role} --assume-role-policy-document ${quote(input.documents.trustPolicy)}`,
     `${aws} iam attach-role-policy --role-name ${role} --policy-arn arn:aws:iam::${local.customerAccountId}:policy/${role}-policy`,
   ].join('\n');
-  return { environment, bucket, policy, role: roleCommands, roleArn: `arn:aws:iam::${local.customerAccountId}:role/${role}` };
+  return {
+    environment,
+    bucket,
+    policy,
+    role: roleCommands,
+    roleArn: `arn:aws:iam::${local.customerAccountId}:role/${role}`,
+  };
 }

@@ -41,7 +41,19 @@ export class ExportForms extends LitElement {
     this.busy = false;
   }
 
-  static override styles = [shared, css`.grid { display: flex; flex-wrap: wrap; gap: 0 1rem; } .grid > div { flex: 1 1 14rem; }`];
+  static override styles = [
+    shared,
+    css`
+      .grid {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0 1rem;
+      }
+      .grid > div {
+        flex: 1 1 14rem;
+      }
+    `,
+  ];
 
   override connectedCallback() {
     super.connectedCallback();
@@ -50,7 +62,10 @@ export class ExportForms extends LitElement {
 
   private async load() {
     try {
-      [this.clusters, this.integrations] = await Promise.all([allClusters(this.context), allIntegrations(this.context)]);
+      [this.clusters, this.integrations] = await Promise.all([
+        allClusters(this.context),
+        allIntegrations(this.context),
+      ]);
       const first = this.clusters.find((cluster) => cluster.tier === 'dedicated');
       if (first) await this.pickCluster(first.clusterId);
     } catch (error) {
@@ -66,10 +81,12 @@ export class ExportForms extends LitElement {
     const path = { params: { path: { projectId: this.context.projectId, clusterId } } };
     try {
       this.backups = await recentBackups(this.context, clusterId);
-      this.rule = await this.context.api.call(this.context.api.raw.GET('/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule', path)).catch((error: unknown) => {
-        if (error instanceof ApiError && error.code === 'EXPORT_RULE_NOT_FOUND') return null;
-        throw error;
-      });
+      this.rule = await this.context.api
+        .call(this.context.api.raw.GET('/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule', path))
+        .catch((error: unknown) => {
+          if (error instanceof ApiError && error.code === 'EXPORT_RULE_NOT_FOUND') return null;
+          throw error;
+        });
     } catch (error) {
       this.error = describeError(error);
     }
@@ -87,7 +104,8 @@ export class ExportForms extends LitElement {
       this.message = await action();
     } catch (error) {
       this.error = describeError(error);
-      if (error instanceof ApiError && error.fieldIssues.length > 0) this.error += ` (${error.fieldIssues.map((issue) => issue.issue).join('; ')})`;
+      if (error instanceof ApiError && error.fieldIssues.length > 0)
+        this.error += ` (${error.fieldIssues.map((issue) => issue.issue).join('; ')})`;
     } finally {
       this.busy = false;
     }
@@ -124,7 +142,9 @@ export class ExportForms extends LitElement {
   private removeRule() {
     void this.run(async () => {
       await this.context.api.call(
-        this.context.api.raw.DELETE('/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule', { params: { path: { projectId: this.context.projectId, clusterId: this.clusterId } } }),
+        this.context.api.raw.DELETE('/v1/projects/{projectId}/clusters/{clusterId}/backup-export-rule', {
+          params: { path: { projectId: this.context.projectId, clusterId: this.clusterId } },
+        }),
       );
       this.rule = null;
       return `Backups of ${this.clusterId} are no longer exported automatically; running exports continue.`;
@@ -134,57 +154,134 @@ export class ExportForms extends LitElement {
   override render() {
     if (this.clusters === undefined) return html`<s3i-loading text="Loading clusters…"></s3i-loading>`;
     const dedicated = this.clusters.filter((cluster) => cluster.tier === 'dedicated');
-    if (dedicated.length === 0) return html`<div class="notice">Exports need a dedicated cluster; this project has none.</div>`;
+    if (dedicated.length === 0)
+      return html`<div class="notice">Exports need a dedicated cluster; this project has none.</div>`;
     const cluster = this.clusters.find((candidate) => candidate.clusterId === this.clusterId);
     const usable = usableFor(this.integrations, cluster);
-    const integrationOptions = (selected?: string) => usable.map((integration) => html`<option value=${integration.integrationId} ?selected=${integration.integrationId === selected}>${integration.name} (${integration.bucketName})</option>`);
+    const integrationOptions = (selected?: string) =>
+      usable.map(
+        (integration) =>
+          html`<option value=${integration.integrationId} ?selected=${integration.integrationId === selected}>
+            ${integration.name} (${integration.bucketName})
+          </option>`,
+      );
     return html`
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.message ? html`<div class="success" role="status">${this.message}</div>` : ''}
       <label for="cluster">Cluster</label>
-      <select id="cluster" @change=${(event: Event) => void this.pickCluster((event.target as HTMLSelectElement).value)}>
-        ${this.clusters.map((candidate) => html`<option value=${candidate.clusterId} ?disabled=${candidate.tier !== 'dedicated'} ?selected=${candidate.clusterId === this.clusterId}>${candidate.clusterId} (${candidate.region}${candidate.tier !== 'dedicated' ? ', serverless: no exports' : ''})</option>`)}
+      <select
+        id="cluster"
+        @change=${(event: Event) => void this.pickCluster((event.target as HTMLSelectElement).value)}
+      >
+        ${this.clusters.map(
+          (candidate) =>
+            html`<option
+              value=${candidate.clusterId}
+              ?disabled=${candidate.tier !== 'dedicated'}
+              ?selected=${candidate.clusterId === this.clusterId}
+            >
+              ${candidate.clusterId}
+              (${candidate.region}${candidate.tier !== 'dedicated' ? ', serverless: no exports' : ''})
+            </option>`,
+        )}
       </select>
       ${this.context.canWrite ? this.renderForms(usable, integrationOptions) : this.renderRule()}
     `;
   }
 
   private renderRule() {
-    return html`<section class="card" aria-labelledby="auto-export"><h3 id="auto-export">Automatically: the auto-export rule of ${this.clusterId}</h3><p>${this.ruleText()}</p></section>`;
+    return html`<section class="card" aria-labelledby="auto-export">
+      <h3 id="auto-export">Automatically: the auto-export rule of ${this.clusterId}</h3>
+      <p>${this.ruleText()}</p>
+    </section>`;
   }
 
   private ruleText() {
     if (this.rule === undefined) return 'Loading…';
     if (!this.rule) return html`<strong>Off</strong>: backups are exported only when someone asks.`;
-    const name = this.integrations.find((integration) => integration.integrationId === this.rule?.integrationId)?.name ?? this.rule.integrationId;
-    return html`<strong>On</strong>: every completed backup goes to <code>${this.rule.directory}</code> through ${name}.`;
+    const name =
+      this.integrations.find((integration) => integration.integrationId === this.rule?.integrationId)?.name ??
+      this.rule.integrationId;
+    const directory = this.rule.directory;
+    return html`<strong>On</strong>: every completed backup goes to <code>${directory}</code> through ${name}.`;
   }
 
   private renderForms(usable: Integration[], integrationOptions: (selected?: string) => unknown) {
     const cluster = this.clusters?.find((candidate) => candidate.clusterId === this.clusterId);
     return html`
-      ${usable.length === 0 ? html`<div class="notice">No integration in ${cluster?.region} is active yet. Create and validate one in that region first.</div>` : ''}
+      ${
+        usable.length === 0
+          ? html`<div class="notice">
+              No integration in ${cluster?.region} is active yet. Create and validate one in that region first.
+            </div>`
+          : ''
+      }
       <form class="card" @submit=${this.exportBackup} aria-labelledby="export-now">
         <h3 id="export-now">Now, once</h3>
         <div class="grid">
-          <div><label for="backup">Backup</label>
-            ${this.backups === undefined ? html`<s3i-loading text="Loading backups…"></s3i-loading>` : this.backups.length === 0 ? html`<p class="empty" id="backup">No finished backup of this cluster yet.</p>` : html`<select id="backup">${this.backups.map((backup) => html`<option value=${backup.backupId}>${backup.backupId} (${new Date(backup.completedAt).toLocaleString()})</option>`)}</select>`}
+          <div>
+            <label for="backup">Backup</label>
+            ${
+              this.backups === undefined
+                ? html`<s3i-loading text="Loading backups…"></s3i-loading>`
+                : this.backups.length === 0
+                  ? html`<p class="empty" id="backup">No finished backup of this cluster yet.</p>`
+                  : html`<select id="backup">
+                      ${this.backups.map(
+                        (backup) =>
+                          html`<option value=${backup.backupId}>
+                            ${backup.backupId} (${new Date(backup.completedAt).toLocaleString()})
+                          </option>`,
+                      )}
+                    </select>`
+            }
           </div>
-          <div><label for="export-integration">Integration</label><select id="export-integration">${integrationOptions()}</select></div>
-          <div><label for="export-directory">Directory in the bucket</label><input id="export-directory" value="backups" aria-describedby="export-directory-hint" /><p class="hint" id="export-directory-hint">Files go to &lt;directory&gt;/&lt;cluster&gt;/&lt;backup&gt;/.</p></div>
+          <div>
+            <label for="export-integration">Integration</label
+            ><select id="export-integration">
+              ${integrationOptions()}
+            </select>
+          </div>
+          <div>
+            <label for="export-directory">Directory in the bucket</label
+            ><input id="export-directory" value="backups" aria-describedby="export-directory-hint" />
+            <p class="hint" id="export-directory-hint">
+              Files go to &lt;directory&gt;/&lt;cluster&gt;/&lt;backup&gt;/.
+            </p>
+          </div>
         </div>
-        <div class="actions"><button class="primary" type="submit" ?disabled=${this.busy || !this.backups?.length || usable.length === 0}>Export</button></div>
+        <div class="actions">
+          <button class="primary" type="submit" ?disabled=${this.busy || !this.backups?.length || usable.length === 0}>
+            Export
+          </button>
+        </div>
       </form>
       <form class="card" @submit=${this.saveRule} aria-labelledby="auto-export">
         <h3 id="auto-export">Automatically: the auto-export rule of ${this.clusterId}</h3>
         <p>${this.ruleText()}</p>
         <div class="grid">
-          <div><label for="rule-integration">Integration</label><select id="rule-integration">${integrationOptions(this.rule?.integrationId)}</select></div>
-          <div><label for="rule-directory">Directory in the bucket</label><input id="rule-directory" .value=${this.rule?.directory ?? 'backups'} /></div>
+          <div>
+            <label for="rule-integration">Integration</label
+            ><select id="rule-integration">
+              ${integrationOptions(this.rule?.integrationId)}
+            </select>
+          </div>
+          <div>
+            <label for="rule-directory">Directory in the bucket</label
+            ><input id="rule-directory" .value=${this.rule?.directory ?? 'backups'} />
+          </div>
         </div>
         <div class="actions">
-          <button class="primary" type="submit" ?disabled=${this.busy || usable.length === 0}>${this.rule ? 'Save the rule' : 'Turn auto-export on'}</button>
-          ${this.rule ? html`<button type="button" @click=${this.removeRule} ?disabled=${this.busy}>Turn auto-export off</button>` : ''}
+          <button class="primary" type="submit" ?disabled=${this.busy || usable.length === 0}>
+            ${this.rule ? 'Save the rule' : 'Turn auto-export on'}
+          </button>
+          ${
+            this.rule
+              ? html`<button type="button" @click=${this.removeRule} ?disabled=${this.busy}>
+                  Turn auto-export off
+                </button>`
+              : ''
+          }
         </div>
       </form>
     `;

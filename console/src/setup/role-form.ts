@@ -33,12 +33,22 @@ export class RoleForm extends LitElement {
     this.error = '';
   }
 
-  static override styles = [shared, css`#role-arn { max-width: 48rem; }`];
+  static override styles = [
+    shared,
+    css`
+      #role-arn {
+        max-width: 48rem;
+      }
+    `,
+  ];
 
   private problem(): string {
     const arn = this.roleArn.trim();
     if (!arn) return 'Paste the ARN of the role you created.';
-    return ROLE_ARN.test(arn) ? '' : 'This is not a role ARN. It looks like arn:aws:iam::123456789012:role/role-name (IAM > Roles > your role > ARN).';
+    return ROLE_ARN.test(arn)
+      ? ''
+      : 'This is not a role ARN. It looks like arn:aws:iam::123456789012:role/role-name (IAM > Roles > your ' +
+          'role > ARN).';
   }
 
   private async validate(event: Event) {
@@ -58,7 +68,10 @@ export class RoleForm extends LitElement {
           body: { roleArn: this.roleArn.trim() },
         }),
       );
-      sessionStorage.setItem(`s3i-validate-clicked:${this.integrationId}`, String(Date.now() - (performance.now() - clickedAt)));
+      sessionStorage.setItem(
+        `s3i-validate-clicked:${this.integrationId}`,
+        String(Date.now() - (performance.now() - clickedAt)),
+      );
       // The validation screen may already be showing (same route, no navigation): tell it too.
       this.dispatchEvent(new CustomEvent('validation-started', { bubbles: true, composed: true }));
       this.context.navigate(routes.validation(this.integrationId));
@@ -89,7 +102,11 @@ export class RoleForm extends LitElement {
       />
       <p id="role-arn-problem" class="field-error" aria-live="polite">${problem}</p>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : ''}
-      <div class="actions"><button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Starting validation…' : 'Validate'}</button></div>
+      <div class="actions">
+        <button class="primary" type="submit" ?disabled=${this.busy}>
+          ${this.busy ? 'Starting validation…' : 'Validate'}
+        </button>
+      </div>
     </form>`;
   }
 }

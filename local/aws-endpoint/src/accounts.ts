@@ -2,7 +2,7 @@
  * Who may sign requests to the local endpoint.
  *
  * - Every 12-digit account exists on first use; its root credentials are the access key
- *   `LOCAL<accountId>` with the secret `local` (SPEC section 7).
+ *   `LOCAL<accountId>` with the secret `local` (docs/product-contract.md §7).
  * - AssumeRole issues temporary credentials (ASIA... key, secret, session token, expiry).
  *   Sessions live in memory only: restarting the endpoint invalidates them, as if they had
  *   expired, and callers assume the role again.

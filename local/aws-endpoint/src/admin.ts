@@ -38,7 +38,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(body));
   };
-  if (!isLoopback(req.socket.remoteAddress)) return reply(403, { message: 'Admin calls are accepted from loopback only.' });
+  if (!isLoopback(req.socket.remoteAddress))
+    return reply(403, { message: 'Admin calls are accepted from loopback only.' });
   const { faults } = deps;
   const route = `${req.method} ${url.pathname}`;
   if (route === 'GET /_local/health') return reply(200, { status: 'ok' });
@@ -60,9 +61,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
     faults.clear();
     return reply(204);
   }
-  if (route !== 'PUT /_local/faults' && route !== 'POST /_local/service-sessions') return reply(404, { message: `No admin route ${route}.` });
+  if (route !== 'PUT /_local/faults' && route !== 'POST /_local/service-sessions')
+    return reply(404, { message: `No admin route ${route}.` });
 
-  if (!String(req.headers['content-type']).startsWith('application/json')) return reply(415, { message: 'Send the body as application/json.' });
+  if (!String(req.headers['content-type']).startsWith('application/json'))
+    return reply(415, { message: 'Send the body as application/json.' });
   const body = await readJsonObject(req);
   if (!body) return reply(400, { message: 'The body must be a JSON object.' });
   try {
@@ -81,7 +84,9 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, url
 async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   try {
     const parsed: unknown = JSON.parse((await collect(req, 64 * 1024)).toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,13 @@
+/**
+ * Turns a request body as it arrives on the wire into the payload the client meant, and proves
+ * it intact on the way: aws-chunked framing (unsigned chunks with a checksum trailer, which the
+ * AWS SDK sends for streamed uploads, or SigV4-signed chunks) is removed, and the checksums the
+ * client declared (x-amz-checksum-* header or trailer, Content-MD5, a hex x-amz-content-sha256,
+ * x-amz-decoded-content-length) are checked against the decoded bytes before the stream ends.
+ * A consumer that sees 'end' therefore holds exactly the bytes the client signed or summed; any
+ * mismatch surfaces as a stream error carrying an AwsError, so a half-written object is discarded.
+ * Nothing is buffered beyond one framing line.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -14,17 +24,6 @@ import {
 import { completesMultipartUpload, planPayload, type DecodeOptions, type PayloadPlan } from '#endpoint/s3/payload-plan';
 
 export type { ChunkSigning, DecodeOptions } from '#endpoint/s3/payload-plan';
-
-/**
- * Turns a request body as it arrives on the wire into the payload the client meant, and proves
- * it intact on the way: aws-chunked framing (unsigned chunks with a checksum trailer, which the
- * AWS SDK sends for streamed uploads, or SigV4-signed chunks) is removed, and the checksums the
- * client declared (x-amz-checksum-* header or trailer, Content-MD5, a hex x-amz-content-sha256,
- * x-amz-decoded-content-length) are checked against the decoded bytes before the stream ends.
- * A consumer that sees 'end' therefore holds exactly the bytes the client signed or summed; any
- * mismatch surfaces as a stream error carrying an AwsError, so a half-written object is discarded.
- * Nothing is buffered beyond one framing line.
- */
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 const MAX_LINE_BYTES = 4096;
@@ -50,7 +49,10 @@ export function decodeAwsChunked(
   // A client that disconnects mid-body closes the request without 'end' (and maybe without
   // 'error'): the consumer must still learn that the body is incomplete.
   raw.on('close', () => {
-    if (!rawEnded) decoded.destroy(new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400));
+    if (!rawEnded)
+      decoded.destroy(
+        new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400),
+      );
   });
   raw.pipe(decoded);
   return decoded;
@@ -212,7 +214,11 @@ class DecodedPayload extends Transform {
     if (this.plan.decodedLength !== undefined && this.plan.decodedLength !== this.decodedBytes) throw incompleteBody();
     this.verifyTrailerSignature();
     if (this.payloadSha256 && this.payloadSha256.digest('hex') !== this.plan.contentSha256) {
-      throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      throw new AwsError(
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        400,
+      );
     }
     if (this.md5 && this.md5.digest('base64') !== this.plan.contentMd5) {
       throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
@@ -263,14 +269,19 @@ function assertSignature(expected: string, received: string): void {
   if (a.length !== 32 || a.length !== b.length || !timingSafeEqual(a, b)) {
     throw new AwsError(
       'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      'The request signature we calculated does not match the signature you provided. Check your key and ' +
+        'signing method.',
       403,
     );
   }
 }
 
 function incompleteBody(): AwsError {
-  return new AwsError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);
+  return new AwsError(
+    'IncompleteBody',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header',
+    400,
+  );
 }
 
 function framingError(what: string): AwsError {

@@ -7,7 +7,8 @@ export async function collect(stream: NodeJS.ReadableStream, limit: number): Pro
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buffer.length;
-    if (size > limit) throw new AwsError('RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 413);
+    if (size > limit)
+      throw new AwsError('RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 413);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

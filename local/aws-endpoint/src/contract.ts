@@ -1,5 +1,5 @@
 /**
- * The seams inside the local AWS-compatible endpoint (SPEC section 7). The server verifies the
+ * The seams inside the local AWS-compatible endpoint (docs/product-contract.md §7). The server verifies the
  * SigV4 signature, works out who the caller is, and hands the request to one service module
  * (sts, iam, s3, kms, events, states). Service modules never check signatures themselves and
  * never decide policy themselves: they ask `authorize`.
@@ -91,7 +91,11 @@ export interface KmsForS3 {
    * call as made through S3 (`kms:ViaService` s3.<region>.amazonaws.com) with S3's encryption
    * context (`aws:s3:arn`).
    */
-  generateDataKey(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
+  generateDataKey(
+    caller: Caller,
+    keyArn: string,
+    via: { region: string; encryptionContext: Record<string, string> },
+  ): void;
 }
 
 /** One PutEvents entry as the endpoint hands it on: the bus by ARN, the time as ISO 8601 when given. */
@@ -126,7 +130,11 @@ export interface PlatformHooks {
   putEvents(entries: PutEventsEntry[], sender: { accountId: string }): Promise<void>;
   /** The bus an ARN names, with its resource policy; undefined when no such bus exists. */
   eventBus(busArn: string): { policy?: PolicyDocument } | undefined;
-  startExecution(stateMachineArn: string, input: string, name?: string): Promise<{ executionArn: string; startDate: Date }>;
+  startExecution(
+    stateMachineArn: string,
+    input: string,
+    name?: string,
+  ): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(executionArn: string): Promise<{ status: string; output?: string } | undefined>;
   sendMessages(queueUrl: string, bodies: string[]): Promise<void>;
   /** CreateQueue, ReceiveMessage and DeleteMessage of queues a caller creates (src/sqs.ts). */

@@ -23,7 +23,14 @@
  * Not modelled: input transformers, schedules.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type Caller, type PlatformHooks, type PutEventsEntry, type ServiceHandler, type SignedRequest } from '#endpoint/contract';
+import {
+  AwsError,
+  type Caller,
+  type PlatformHooks,
+  type PutEventsEntry,
+  type ServiceHandler,
+  type SignedRequest,
+} from '#endpoint/contract';
 import { accessDenied, type Authorizer } from '#endpoint/policy/authorize';
 import { evaluateResourcePolicy } from '#endpoint/policy/evaluate';
 import { accountOfArn } from '#endpoint/policy/wildcard';
@@ -48,13 +55,18 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
     };
     const policy = deps.hooks.eventBus(busArn)?.policy;
     const byPolicy = policy ? evaluateResourcePolicy(policy, caller, request) : 'ImplicitDeny';
-    if (byPolicy === 'ExplicitDeny') throw accessDenied(caller, request, 'with an explicit deny in a resource-based policy');
+    if (byPolicy === 'ExplicitDeny')
+      throw accessDenied(caller, request, 'with an explicit deny in a resource-based policy');
     const identity = deps.authorizer.identityDecision(caller, request);
     if (identity.decision === 'ExplicitDeny') throw accessDenied(caller, request, identity.reason);
     const ownBus = accountOfArn(busArn) === caller.accountId;
     if (ownBus && (identity.decision === 'Allow' || byPolicy === 'Allow')) return;
     if (!ownBus && identity.decision === 'Allow' && byPolicy === 'Allow') return;
-    throw accessDenied(caller, request, ownBus ? identity.reason : 'because no resource-based policy allows the events:PutEvents action');
+    throw accessDenied(
+      caller,
+      request,
+      ownBus ? identity.reason : 'because no resource-based policy allows the events:PutEvents action',
+    );
   };
 
   return async (request, response) => {
@@ -75,7 +87,12 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
       return `arn:aws:events:${region}:${caller.accountId}:event-bus/${typeof name === 'string' && name !== '' ? name : 'default'}`;
     };
     // Authorize every entry first: one refused bus fails the whole request, as in AWS.
-    for (const entry of entries as unknown[]) mayPut(caller, busArn(entry), (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>);
+    for (const entry of entries as unknown[])
+      mayPut(
+        caller,
+        busArn(entry),
+        (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>,
+      );
 
     const accepted: PutEventsEntry[] = [];
     const results: EntryResult[] = (entries as unknown[]).map((entry) => {
@@ -87,7 +104,14 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
       const { Source, DetailType, Detail, Time } = entry as Record<string, unknown>;
       const time = timeOf(Time);
       const eventId = randomUUID();
-      accepted.push({ EventId: eventId, Source: String(Source), DetailType: String(DetailType), Detail: String(Detail), EventBusName: busArn(entry), ...(time ? { Time: time } : {}) });
+      accepted.push({
+        EventId: eventId,
+        Source: String(Source),
+        DetailType: String(DetailType),
+        Detail: String(Detail),
+        EventBusName: busArn(entry),
+        ...(time ? { Time: time } : {}),
+      });
       return { EventId: eventId };
     });
     if (accepted.length > 0) await deps.hooks.putEvents(accepted, { accountId: caller.accountId });
@@ -106,10 +130,14 @@ function timeOf(value: unknown): string | undefined {
 function entryProblem(entry: unknown): string | undefined {
   if (typeof entry !== 'object' || entry === null) return 'Each entry must be an object.';
   const { Source, DetailType, Detail, Time } = entry as Record<string, unknown>;
-  if (typeof Source !== 'string' || Source === '') return 'Parameter Source is not valid. Reason: Source is a required argument.';
-  if (typeof DetailType !== 'string' || DetailType === '') return 'Parameter DetailType is not valid. Reason: DetailType is a required argument.';
-  if (typeof Detail !== 'string' || Detail === '') return 'Parameter Detail is not valid. Reason: Detail is a required argument.';
-  if (Time !== undefined && Time !== null && timeOf(Time) === undefined) return 'Parameter Time is not valid. Reason: Time must be a timestamp.';
+  if (typeof Source !== 'string' || Source === '')
+    return 'Parameter Source is not valid. Reason: Source is a required argument.';
+  if (typeof DetailType !== 'string' || DetailType === '')
+    return 'Parameter DetailType is not valid. Reason: DetailType is a required argument.';
+  if (typeof Detail !== 'string' || Detail === '')
+    return 'Parameter Detail is not valid. Reason: Detail is a required argument.';
+  if (Time !== undefined && Time !== null && timeOf(Time) === undefined)
+    return 'Parameter Time is not valid. Reason: Time must be a timestamp.';
   if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) return 'Entry size exceeds 256 KB.';
   try {
     const parsed: unknown = JSON.parse(Detail);
@@ -123,12 +151,19 @@ function entryProblem(entry: unknown): string | undefined {
 const RULE_OPERATIONS = ['PutRule', 'PutTargets', 'RemoveTargets', 'DeleteRule'];
 
 /** The run-time rule operations, on a bus of the caller's account (named, or `default`). */
-async function ruleOperation(deps: { authorizer: Authorizer; hooks: PlatformHooks }, request: SignedRequest, operation: string, response: Parameters<ServiceHandler>[1]) {
+async function ruleOperation(
+  deps: { authorizer: Authorizer; hooks: PlatformHooks },
+  request: SignedRequest,
+  operation: string,
+  response: Parameters<ServiceHandler>[1],
+) {
   const input = parseJsonBody(await request.readBody());
   const { caller, region } = request;
   const rule = requiredString(input, operation === 'PutRule' || operation === 'DeleteRule' ? 'Name' : 'Rule');
   const busName = optionalString(input, 'EventBusName') ?? 'default';
-  const busArn = busName.startsWith('arn:') ? busName : `arn:aws:events:${region}:${caller.accountId}:event-bus/${busName}`;
+  const busArn = busName.startsWith('arn:')
+    ? busName
+    : `arn:aws:events:${region}:${caller.accountId}:event-bus/${busName}`;
   const bus = busArn.split(':event-bus/')[1] ?? 'default';
   const ruleArn = `arn:aws:events:${region}:${accountOfArn(busArn)}:rule/${bus === 'default' ? '' : `${bus}/`}${rule}`;
   deps.authorizer.authorize(caller, { action: `events:${operation}`, resource: ruleArn });
@@ -138,10 +173,16 @@ async function ruleOperation(deps: { authorizer: Authorizer; hooks: PlatformHook
       pattern = JSON.parse(requiredString(input, 'EventPattern'));
     } catch (error) {
       if (error instanceof AwsError) throw error;
-      throw new AwsError('InvalidEventPatternException', 'Event pattern is not valid. Reason: it is not valid JSON.', 400);
+      throw new AwsError(
+        'InvalidEventPatternException',
+        'Event pattern is not valid. Reason: it is not valid JSON.',
+        400,
+      );
     }
     const state = optionalString(input, 'State') ?? 'ENABLED';
-    return sendJsonResult(response, 'json-1.1', { RuleArn: deps.hooks.rules.putRule(busArn, rule, pattern as Record<string, unknown>, state === 'ENABLED') });
+    return sendJsonResult(response, 'json-1.1', {
+      RuleArn: deps.hooks.rules.putRule(busArn, rule, pattern as Record<string, unknown>, state === 'ENABLED'),
+    });
   }
   if (operation === 'PutTargets') {
     const targets = Array.isArray(input.Targets) ? (input.Targets as Array<{ Id: string; Arn: string }>) : [];

@@ -24,7 +24,13 @@ export function holdAnswer(req: IncomingMessage, res: ServerResponse, decision: 
   }) as ServerResponse['end'];
 }
 
-function release(req: IncomingMessage, res: ServerResponse, decision: FaultDecision, service: string, answer: () => void): void {
+function release(
+  req: IncomingMessage,
+  res: ServerResponse,
+  decision: FaultDecision,
+  service: string,
+  answer: () => void,
+): void {
   const { mode } = decision;
   if (!mode) return answer();
   if (mode === 'drop-connection' || res.headersSent) {

@@ -58,8 +58,10 @@ export function createFaultInjector(random: () => number = Math.random): FaultIn
   const matches = (target: FaultTarget, active: FaultSettings) =>
     (active.services.length === 0 || active.services.includes(target.service)) &&
     (active.buckets.length === 0 || (target.bucket !== undefined && active.buckets.includes(target.bucket))) &&
-    (active.actions.length === 0 || active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase())) &&
-    (active.operations.length === 0 || (target.operation !== undefined && active.operations.includes(target.operation)));
+    (active.actions.length === 0 ||
+      active.actions.some((action) => action.toLowerCase() === target.action.toLowerCase())) &&
+    (active.operations.length === 0 ||
+      (target.operation !== undefined && active.operations.includes(target.operation)));
 
   return {
     set(partial) {
@@ -88,7 +90,9 @@ export function faultError(mode: Exclude<FaultMode, 'drop-connection'>, service:
   const json = !['s3', 'sts', 'iam'].includes(service);
   if (mode === 'slowdown') {
     if (service === 's3') return new AwsError('SlowDown', 'Please reduce your request rate.', 503);
-    return json ? new AwsError('ThrottlingException', 'Rate exceeded', 400) : new AwsError('Throttling', 'Rate exceeded', 400);
+    return json
+      ? new AwsError('ThrottlingException', 'Rate exceeded', 400)
+      : new AwsError('Throttling', 'Rate exceeded', 400);
   }
   return json
     ? new AwsError('InternalFailure', 'The request processing has failed because of an unknown error.', 500)
@@ -98,7 +102,8 @@ export function faultError(mode: Exclude<FaultMode, 'drop-connection'>, service:
 function validated(settings: FaultSettings): FaultSettings {
   const invalid = (field: string) => new AwsError('InvalidArgument', `Fault setting ${field} is invalid.`, 400);
   const stringList = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string');
-  if (typeof settings.errorRate !== 'number' || !(settings.errorRate >= 0 && settings.errorRate <= 1)) throw invalid('errorRate (0..1)');
+  if (typeof settings.errorRate !== 'number' || !(settings.errorRate >= 0 && settings.errorRate <= 1))
+    throw invalid('errorRate (0..1)');
   if (!MODES.includes(settings.mode)) throw invalid(`mode (${MODES.join(', ')})`);
   if (typeof settings.latencyMs !== 'number' || !(settings.latencyMs >= 0 && settings.latencyMs <= MAX_LATENCY_MS)) {
     throw invalid(`latencyMs (0..${MAX_LATENCY_MS})`);
@@ -108,9 +113,20 @@ function validated(settings: FaultSettings): FaultSettings {
   if (!stringList(settings.actions)) throw invalid('actions');
   if (!stringList(settings.operations)) throw invalid('operations');
   if (!TIMINGS.includes(String(settings.timing))) throw invalid(`timing (${TIMINGS.join(', ')})`);
-  if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0)) throw invalid('maxFaults');
+  if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0))
+    throw invalid('maxFaults');
   const { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, maxFaults } = settings;
-  return { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, ...(maxFaults !== undefined ? { maxFaults } : {}) };
+  return {
+    errorRate,
+    mode,
+    latencyMs,
+    services,
+    buckets,
+    actions,
+    operations,
+    timing,
+    ...(maxFaults !== undefined ? { maxFaults } : {}),
+  };
 }
 
 /**
@@ -120,7 +136,11 @@ function validated(settings: FaultSettings): FaultSettings {
  * request counts (request-counts.ts) are kept per operation. Covers the operations this product
  * uses; anything else is named by its HTTP method.
  */
-export function s3RequestOf(method: string, url: URL, headers: IncomingHttpHeaders = {}): { operation: string; action: string; bucket?: string } {
+export function s3RequestOf(
+  method: string,
+  url: URL,
+  headers: IncomingHttpHeaders = {},
+): { operation: string; action: string; bucket?: string } {
   const [, bucket = '', ...keyParts] = url.pathname.split('/');
   const hasKey = keyParts.join('/') !== '';
   const query = url.searchParams;
@@ -128,12 +148,20 @@ export function s3RequestOf(method: string, url: URL, headers: IncomingHttpHeade
   const [operation, action] = ((): [string, string] => {
     if (!hasKey) {
       if (query.has('location')) return ['GetBucketLocation', 'GetBucketLocation'];
-      if (query.has('encryption')) return method === 'GET' ? ['GetBucketEncryption', 'GetEncryptionConfiguration'] : [`${method === 'DELETE' ? 'Delete' : 'Put'}BucketEncryption`, 'PutEncryptionConfiguration'];
+      if (query.has('encryption'))
+        return method === 'GET'
+          ? ['GetBucketEncryption', 'GetEncryptionConfiguration']
+          : [`${method === 'DELETE' ? 'Delete' : 'Put'}BucketEncryption`, 'PutEncryptionConfiguration'];
       if (query.has('uploads')) return ['ListMultipartUploads', 'ListBucketMultipartUploads'];
-      if (query.has('versioning')) return method === 'GET' ? ['GetBucketVersioning', 'GetBucketVersioning'] : ['PutBucketVersioning', 'PutBucketVersioning'];
+      if (query.has('versioning'))
+        return method === 'GET'
+          ? ['GetBucketVersioning', 'GetBucketVersioning']
+          : ['PutBucketVersioning', 'PutBucketVersioning'];
       if (query.has('versions')) return ['ListObjectVersions', 'ListBucketVersions'];
       if (query.has('notification')) {
-        return method === 'GET' ? ['GetBucketNotificationConfiguration', 'GetBucketNotification'] : ['PutBucketNotificationConfiguration', 'PutBucketNotification'];
+        return method === 'GET'
+          ? ['GetBucketNotificationConfiguration', 'GetBucketNotification']
+          : ['PutBucketNotificationConfiguration', 'PutBucketNotification'];
       }
       if (query.has('delete')) return ['DeleteObjects', 'DeleteObject'];
       if (method === 'PUT') return ['CreateBucket', 'CreateBucket'];

@@ -83,12 +83,19 @@ export function createIamStore(dataDir: string, now: () => number) {
   };
 
   return {
-    createPolicy(accountId: string, input: { policyName: string; path: string; document: string; description?: string }): StoredPolicy {
+    createPolicy(
+      accountId: string,
+      input: { policyName: string; path: string; document: string; description?: string },
+    ): StoredPolicy {
       validName(input.policyName, 'policyName', 128);
       validPath(input.path);
       parsePolicyDocument(input.document, 'identity');
       if (policies[key(accountId, input.policyName)]) {
-        throw new AwsError('EntityAlreadyExists', `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`, 409);
+        throw new AwsError(
+          'EntityAlreadyExists',
+          `A policy called ${input.policyName} already exists. Duplicate names are not allowed.`,
+          409,
+        );
       }
       const created = timestamp();
       const policy: StoredPolicy = {
@@ -111,14 +118,23 @@ export function createIamStore(dataDir: string, now: () => number) {
     policyByArn,
     policyVersion: (arn: string, versionId: string) => version(policyByArn(arn), versionId),
     listPolicies: (accountId: string) => Object.values(policies).filter((policy) => policy.accountId === accountId),
-    attachmentCount: (arn: string) => Object.values(roles).filter((candidate) => candidate.attachedPolicyArns.includes(arn)).length,
+    attachmentCount: (arn: string) =>
+      Object.values(roles).filter((candidate) => candidate.attachedPolicyArns.includes(arn)).length,
     createPolicyVersion(arn: string, document: string, setAsDefault: boolean): StoredPolicyVersion {
       const policy = policyByArn(arn);
       parsePolicyDocument(document, 'identity');
       if (policy.versions.length >= MAX_POLICY_VERSIONS) {
-        throw new AwsError('LimitExceeded', `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Delete a version first.`, 409);
+        throw new AwsError(
+          'LimitExceeded',
+          `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Delete a version first.`,
+          409,
+        );
       }
-      const created: StoredPolicyVersion = { versionId: `v${policy.nextVersionNumber}`, document, createDate: timestamp() };
+      const created: StoredPolicyVersion = {
+        versionId: `v${policy.nextVersionNumber}`,
+        document,
+        createDate: timestamp(),
+      };
       policy.nextVersionNumber += 1;
       policy.versions.push(created);
       if (setAsDefault) policy.defaultVersionId = created.versionId;
@@ -129,7 +145,8 @@ export function createIamStore(dataDir: string, now: () => number) {
     deletePolicyVersion(arn: string, versionId: string): void {
       const policy = policyByArn(arn);
       version(policy, versionId);
-      if (policy.defaultVersionId === versionId) throw new AwsError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
+      if (policy.defaultVersionId === versionId)
+        throw new AwsError('DeleteConflict', 'Cannot delete the default version of a policy.', 409);
       policy.versions = policy.versions.filter((candidate) => candidate.versionId !== versionId);
       file.save();
     },
@@ -138,19 +155,29 @@ export function createIamStore(dataDir: string, now: () => number) {
       if (Object.values(roles).some((candidate) => candidate.attachedPolicyArns.includes(arn))) {
         throw new AwsError('DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
       }
-      if (policy.versions.length > 1) throw new AwsError('DeleteConflict', 'This policy has more than one version. Before you delete a policy, you must delete the policy\'s versions. The default version is deleted with the policy.', 409);
+      if (policy.versions.length > 1)
+        throw new AwsError(
+          'DeleteConflict',
+          "This policy has more than one version. Before you delete a policy, you must delete the policy's " +
+            'versions. The default version is deleted with the policy.',
+          409,
+        );
       delete policies[key(policy.accountId, policy.policyName)];
       file.save();
     },
 
-    createRole(accountId: string, input: { roleName: string; path: string; trustPolicy: string; description?: string; maxSessionDuration: number }): StoredRole {
+    createRole(
+      accountId: string,
+      input: { roleName: string; path: string; trustPolicy: string; description?: string; maxSessionDuration: number },
+    ): StoredRole {
       validName(input.roleName, 'roleName', 64);
       validPath(input.path);
       parsePolicyDocument(input.trustPolicy, 'trust');
       if (input.maxSessionDuration < 3600 || input.maxSessionDuration > 43200) {
         throw validationError('MaxSessionDuration must be between 3600 and 43200 seconds.');
       }
-      if (roles[key(accountId, input.roleName)]) throw new AwsError('EntityAlreadyExists', `Role with name ${input.roleName} already exists.`, 409);
+      if (roles[key(accountId, input.roleName)])
+        throw new AwsError('EntityAlreadyExists', `Role with name ${input.roleName} already exists.`, 409);
       const created: StoredRole = {
         accountId,
         roleName: input.roleName,
@@ -178,8 +205,10 @@ export function createIamStore(dataDir: string, now: () => number) {
     },
     deleteRole(accountId: string, roleName: string): void {
       const found = role(accountId, roleName);
-      if (found.attachedPolicyArns.length > 0) throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
-      if (Object.keys(found.inlinePolicies).length > 0) throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
+      if (found.attachedPolicyArns.length > 0)
+        throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
+      if (Object.keys(found.inlinePolicies).length > 0)
+        throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
       delete roles[key(accountId, roleName)];
       file.save();
     },
@@ -192,7 +221,8 @@ export function createIamStore(dataDir: string, now: () => number) {
     attachRolePolicy(accountId: string, roleName: string, policyArn: string): void {
       const found = role(accountId, roleName);
       const policy = policyByArn(policyArn);
-      if (policy.accountId !== accountId) throw noSuchEntity(`Policy ${policyArn} does not exist or is not attachable.`);
+      if (policy.accountId !== accountId)
+        throw noSuchEntity(`Policy ${policyArn} does not exist or is not attachable.`);
       if (!found.attachedPolicyArns.includes(policyArn)) found.attachedPolicyArns.push(policyArn);
       file.save();
     },
@@ -217,7 +247,8 @@ export function createIamStore(dataDir: string, now: () => number) {
     },
     deleteRolePolicy(accountId: string, roleName: string, policyName: string): void {
       const found = role(accountId, roleName);
-      if (!Object.hasOwn(found.inlinePolicies, policyName)) throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
+      if (!Object.hasOwn(found.inlinePolicies, policyName))
+        throw noSuchEntity(`The role policy with name ${policyName} cannot be found.`);
       delete found.inlinePolicies[policyName];
       file.save();
     },
@@ -228,7 +259,9 @@ export function createIamStore(dataDir: string, now: () => number) {
       if (!found) return [];
       const managed = found.attachedPolicyArns.flatMap((arn) => {
         const policy = Object.values(policies).find((candidate) => candidate.arn === arn);
-        const document = policy?.versions.find((candidate) => candidate.versionId === policy.defaultVersionId)?.document;
+        const document = policy?.versions.find(
+          (candidate) => candidate.versionId === policy.defaultVersionId,
+        )?.document;
         return document ? [parsePolicyDocument(document, 'identity')] : [];
       });
       const inline = Object.values(found.inlinePolicies).map((document) => parsePolicyDocument(document, 'identity'));
@@ -243,12 +276,18 @@ export function validationError(message: string): AwsError {
 
 function validName(name: string, field: string, maxLength: number): void {
   if (name.length < 1 || name.length > maxLength || !NAME.test(name)) {
-    throw validationError(`1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and length 1..${maxLength}`);
+    throw validationError(
+      `1 validation error detected: Value '${name}' at '${field}' failed to satisfy constraint: Member must ` +
+        `satisfy regular expression pattern: [\\w+=,.@-]+ and length 1..${maxLength}`,
+    );
   }
 }
 
 function validPath(path: string): void {
   if (path.length > 512 || !PATH.test(path)) {
-    throw validationError(`The specified value for path is invalid. It must begin and end with / and contain only printable ASCII characters.`);
+    throw validationError(
+      `The specified value for path is invalid. It must begin and end with / and contain only printable ` +
+        `ASCII characters.`,
+    );
   }
 }

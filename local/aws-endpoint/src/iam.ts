@@ -23,14 +23,16 @@ export function createIamService(deps: { store: IamStore; authorize: Authorize }
   const roleArn = (caller: Caller, roleName: string) =>
     store.findRole(caller.accountId, roleName)?.arn ?? `arn:aws:iam::${caller.accountId}:role/${roleName}`;
 
-  const onRole = (action: string, run: (caller: Caller, roleName: string, params: Params) => Result): Action =>
+  const onRole =
+    (action: string, run: (caller: Caller, roleName: string, params: Params) => Result): Action =>
     (caller, params) => {
       const roleName = required(params, 'RoleName');
       allow(caller, action, roleArn(caller, roleName), policyArnContext(params));
       return run(caller, roleName, params);
     };
 
-  const onPolicy = (action: string, run: (policyArn: string, params: Params) => Result): Action =>
+  const onPolicy =
+    (action: string, run: (policyArn: string, params: Params) => Result): Action =>
     (caller, params) => {
       const policyArn = required(params, 'PolicyArn');
       allow(caller, action, policyArn);
@@ -77,7 +79,11 @@ export function createIamService(deps: { store: IamStore; authorize: Authorize }
       return { PolicyVersion: versionXml(policy, store.policyVersion(arn, required(params, 'VersionId'))) };
     }),
     CreatePolicyVersion: onPolicy('CreatePolicyVersion', (arn, params) => {
-      const version = store.createPolicyVersion(arn, required(params, 'PolicyDocument'), params.get('SetAsDefault') === 'true');
+      const version = store.createPolicyVersion(
+        arn,
+        required(params, 'PolicyDocument'),
+        params.get('SetAsDefault') === 'true',
+      );
       return { PolicyVersion: versionXml(store.policyByArn(arn), version) };
     }),
     ListPolicyVersions: onPolicy('ListPolicyVersions', (arn) => {
@@ -138,7 +144,12 @@ export function createIamService(deps: { store: IamStore; authorize: Authorize }
       return { AttachedPolicies: attached, IsTruncated: false };
     }),
     PutRolePolicy: onRole('PutRolePolicy', (caller, roleName, params) => {
-      store.putRolePolicy(caller.accountId, roleName, required(params, 'PolicyName'), required(params, 'PolicyDocument'));
+      store.putRolePolicy(
+        caller.accountId,
+        roleName,
+        required(params, 'PolicyName'),
+        required(params, 'PolicyDocument'),
+      );
       return undefined;
     }),
     GetRolePolicy: onRole('GetRolePolicy', (caller, roleName, params) => {
@@ -181,7 +192,11 @@ export function roleXml(role: StoredRole): Record<string, XmlValue> {
 }
 
 /** Query-protocol parameters: the form body of a POST, or the URL query of a GET. */
-export async function queryParams(method: string | undefined, url: URL, readBody: () => Promise<Buffer>): Promise<URLSearchParams> {
+export async function queryParams(
+  method: string | undefined,
+  url: URL,
+  readBody: () => Promise<Buffer>,
+): Promise<URLSearchParams> {
   if (method === 'GET') return url.searchParams;
   return new URLSearchParams((await readBody()).toString('utf8'));
 }

@@ -11,13 +11,19 @@ export interface KmsVia {
   viaService: string;
 }
 
-export function kmsConditions(caller: Caller, encryptionContext: Record<string, string> = {}, via?: KmsVia): Record<string, string | string[]> {
+export function kmsConditions(
+  caller: Caller,
+  encryptionContext: Record<string, string> = {},
+  via?: KmsVia,
+): Record<string, string | string[]> {
   const keys = Object.keys(encryptionContext);
   return {
     'kms:CallerAccount': caller.accountId,
     'aws:ViaAWSService': via ? 'true' : 'false',
     ...(via ? { 'kms:ViaService': via.viaService } : {}),
     ...(keys.length > 0 ? { 'kms:EncryptionContextKeys': keys } : {}),
-    ...Object.fromEntries(Object.entries(encryptionContext).map(([key, value]) => [`kms:EncryptionContext:${key}`, value])),
+    ...Object.fromEntries(
+      Object.entries(encryptionContext).map(([key, value]) => [`kms:EncryptionContext:${key}`, value]),
+    ),
   };
 }

@@ -6,7 +6,15 @@
  * (section 9.1, MGF1 with the same hash, salt as long as the digest, as KMS does).
  * Signatures made here verify with node:crypto's own verify of the message, and back.
  */
-import { constants, createHash, privateEncrypt, publicDecrypt, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  privateEncrypt,
+  publicDecrypt,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 
 export type DigestHash = 'sha256' | 'sha384' | 'sha512';
 
@@ -19,21 +27,41 @@ const DIGEST_INFO: Record<DigestHash, Buffer> = {
 
 export const digestLength = (hash: DigestHash): number => createHash(hash).digest().length;
 
-export function signRsaDigest(privateKey: KeyObject, padding: 'pkcs1' | 'pss', hash: DigestHash, digest: Buffer): Buffer {
+export function signRsaDigest(
+  privateKey: KeyObject,
+  padding: 'pkcs1' | 'pss',
+  hash: DigestHash,
+  digest: Buffer,
+): Buffer {
   if (padding === 'pkcs1') {
-    return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([DIGEST_INFO[hash], digest]));
+    return privateEncrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.concat([DIGEST_INFO[hash], digest]),
+    );
   }
   const { modBits, bytes } = sizeOf(privateKey);
   const encoded = emsaPssEncode(digest, modBits - 1, hash);
-  return privateEncrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, Buffer.concat([Buffer.alloc(bytes - encoded.length), encoded]));
+  return privateEncrypt(
+    { key: privateKey, padding: constants.RSA_NO_PADDING },
+    Buffer.concat([Buffer.alloc(bytes - encoded.length), encoded]),
+  );
 }
 
-export function verifyRsaDigest(publicKey: KeyObject, padding: 'pkcs1' | 'pss', hash: DigestHash, digest: Buffer, signature: Buffer): boolean {
+export function verifyRsaDigest(
+  publicKey: KeyObject,
+  padding: 'pkcs1' | 'pss',
+  hash: DigestHash,
+  digest: Buffer,
+  signature: Buffer,
+): boolean {
   const { modBits, bytes } = sizeOf(publicKey);
   if (signature.length !== bytes) return false;
   let opened: Buffer;
   try {
-    opened = publicDecrypt({ key: publicKey, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_NO_PADDING }, signature);
+    opened = publicDecrypt(
+      { key: publicKey, padding: padding === 'pkcs1' ? constants.RSA_PKCS1_PADDING : constants.RSA_NO_PADDING },
+      signature,
+    );
   } catch {
     return false; // not a valid signature of this key: the padding did not decode
   }

@@ -7,7 +7,15 @@
  * `<dataDir>/_state/kms.json` (a local test double, not a vault); the public key is the DER
  * SubjectPublicKeyInfo AWS hands out. Signatures interoperate with node:crypto both ways.
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, constants, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  sign,
+  verify,
+  constants,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { AwsError, type Caller } from '#endpoint/contract';
 import { digestLength, signRsaDigest, verifyRsaDigest, type DigestHash } from '#endpoint/kms-rsa-digest';
@@ -27,7 +35,14 @@ interface SpecDetails {
   signingAlgorithms: string[];
 }
 
-const RSA_SIGNING = ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'];
+const RSA_SIGNING = [
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+];
 
 export const SIGNING_SPECS: Record<string, SpecDetails> = {
   RSA_2048: { generate: { type: 'rsa', modulusLength: 2048 }, signingAlgorithms: RSA_SIGNING },
@@ -40,12 +55,25 @@ export const SIGNING_SPECS: Record<string, SpecDetails> = {
 };
 
 /** Every key spec and usage AWS knows, for AWS's enum validation messages. */
-const ALL_SPECS = ['SYMMETRIC_DEFAULT', ...Object.keys(SIGNING_SPECS), 'ECC_NIST_EDWARDS25519', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'];
+const ALL_SPECS = [
+  'SYMMETRIC_DEFAULT',
+  ...Object.keys(SIGNING_SPECS),
+  'ECC_NIST_EDWARDS25519',
+  'HMAC_224',
+  'HMAC_256',
+  'HMAC_384',
+  'HMAC_512',
+  'SM2',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+];
 const ALL_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
 
 /** The key spec and usage of a CreateKey request, refused as AWS refuses them (or as not served here). */
 export function requestedSpecAndUsage(input: Record<string, unknown>): { keySpec: string; keyUsage: KeyUsage } {
-  const keySpec = optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec') ?? 'SYMMETRIC_DEFAULT';
+  const keySpec =
+    optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec') ?? 'SYMMETRIC_DEFAULT';
   const usage = optionalString(input, 'KeyUsage') ?? 'ENCRYPT_DECRYPT';
   if (!ALL_SPECS.includes(keySpec)) throw enumError('keySpec', keySpec, ALL_SPECS);
   if (!ALL_USAGES.includes(usage)) throw enumError('keyUsage', usage, ALL_USAGES);
@@ -53,11 +81,17 @@ export function requestedSpecAndUsage(input: Record<string, unknown>): { keySpec
   const rsa = keySpec.startsWith('RSA_');
   if (keySpec === 'SYMMETRIC_DEFAULT' && usage === 'ENCRYPT_DECRYPT') return { keySpec, keyUsage: usage };
   if (signing && usage === 'SIGN_VERIFY') return { keySpec, keyUsage: usage };
-  const validElsewhere = (rsa && usage === 'ENCRYPT_DECRYPT') || (keySpec.startsWith('ECC_NIST_P') && usage === 'KEY_AGREEMENT');
+  const validElsewhere =
+    (rsa && usage === 'ENCRYPT_DECRYPT') || (keySpec.startsWith('ECC_NIST_P') && usage === 'KEY_AGREEMENT');
   if (!validElsewhere && (keySpec === 'SYMMETRIC_DEFAULT' || signing)) {
     throw new AwsError('ValidationException', `KeyUsage ${usage} is not compatible with KeySpec ${keySpec}.`, 400);
   }
-  throw new AwsError('UnsupportedOperationException', `The local KMS serves symmetric encryption keys and ${Object.keys(SIGNING_SPECS).join(', ')} signing keys (KeyUsage SIGN_VERIFY) only.`, 400);
+  throw new AwsError(
+    'UnsupportedOperationException',
+    `The local KMS serves symmetric encryption keys and ${Object.keys(SIGNING_SPECS).join(', ')} signing ` +
+      `keys (KeyUsage SIGN_VERIFY) only.`,
+    400,
+  );
 }
 
 const generate = promisify(generateKeyPair);
@@ -67,7 +101,9 @@ export async function createSigningMaterial(keySpec: string): Promise<Asymmetric
   if (!details) throw new Error(`${keySpec} is not a signing key spec`);
   // Asynchronous: an RSA_4096 pair takes a while to find, and requests keep being served meanwhile.
   const { publicKey, privateKey } =
-    details.generate.type === 'rsa' ? await generate('rsa', { modulusLength: details.generate.modulusLength }) : await generate('ec', { namedCurve: details.generate.namedCurve });
+    details.generate.type === 'rsa'
+      ? await generate('rsa', { modulusLength: details.generate.modulusLength })
+      : await generate('ec', { namedCurve: details.generate.namedCurve });
   return {
     privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
@@ -81,7 +117,9 @@ export function cryptographicMetadata(keySpec: string, keyUsage: KeyUsage): Reco
     KeySpec: keySpec,
     CustomerMasterKeySpec: keySpec,
     KeyUsage: keyUsage,
-    ...(keyUsage === 'SIGN_VERIFY' && signingAlgorithms ? { SigningAlgorithms: signingAlgorithms } : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
+    ...(keyUsage === 'SIGN_VERIFY' && signingAlgorithms
+      ? { SigningAlgorithms: signingAlgorithms }
+      : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
   };
 }
 
@@ -93,10 +131,22 @@ export interface SigningKey {
   material: AsymmetricMaterial;
 }
 
-export type KeyLookup = (caller: Caller, region: string, input: Record<string, unknown>, action: string) => { arn: string; keySpec: string; keyUsage: KeyUsage; asymmetric?: AsymmetricMaterial };
+export type KeyLookup = (
+  caller: Caller,
+  region: string,
+  input: Record<string, unknown>,
+  action: string,
+) => { arn: string; keySpec: string; keyUsage: KeyUsage; asymmetric?: AsymmetricMaterial };
 
-export function signingOperations(lookup: KeyLookup): Record<string, (caller: Caller, region: string, input: Record<string, unknown>) => unknown> {
-  const signingKey = (caller: Caller, region: string, input: Record<string, unknown>, action: 'Sign' | 'Verify'): SigningKey => {
+export function signingOperations(
+  lookup: KeyLookup,
+): Record<string, (caller: Caller, region: string, input: Record<string, unknown>) => unknown> {
+  const signingKey = (
+    caller: Caller,
+    region: string,
+    input: Record<string, unknown>,
+    action: 'Sign' | 'Verify',
+  ): SigningKey => {
     const key = lookup(caller, region, input, action);
     if (key.keyUsage !== 'SIGN_VERIFY' || !key.asymmetric) throw invalidKeyUsage(key.arn, key.keyUsage, action);
     return { ...key, material: key.asymmetric };
@@ -120,26 +170,48 @@ export function signingOperations(lookup: KeyLookup): Record<string, (caller: Ca
       const key = signingKey(caller, region, input, 'Verify');
       const scheme = schemeFor(key, request.algorithm);
       dryRun(input);
-      const publicKey = createPublicKey({ key: Buffer.from(key.material.publicKey, 'base64'), format: 'der', type: 'spki' });
+      const publicKey = createPublicKey({
+        key: Buffer.from(key.material.publicKey, 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
       const valid =
         request.messageType === 'RAW'
           ? verify(scheme.hash, request.message, { key: publicKey, ...scheme.options }, signature)
           : verifyDigestWith(scheme, publicKey, request.message, signature);
-      if (!valid) throw new AwsError('KMSInvalidSignatureException', 'The signature verification failed: the signature does not match the message, key and signing algorithm.', 400);
+      if (!valid)
+        throw new AwsError(
+          'KMSInvalidSignatureException',
+          'The signature verification failed: the signature does not match the message, key and signing algorithm.',
+          400,
+        );
       return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: request.algorithm };
     },
     GetPublicKey: (caller, region, input) => {
       const key = lookup(caller, region, input, 'GetPublicKey');
       if (!key.asymmetric) {
-        throw new AwsError('UnsupportedOperationException', `${key.arn} key usage is ${key.keyUsage} and key spec is ${key.keySpec}, which is not supported for GetPublicKey.`, 400);
+        throw new AwsError(
+          'UnsupportedOperationException',
+          `${key.arn} key usage is ${key.keyUsage} and key spec is ${key.keySpec}, which is not supported ` +
+            `for GetPublicKey.`,
+          400,
+        );
       }
-      return { KeyId: key.arn, PublicKey: key.asymmetric.publicKey, ...cryptographicMetadata(key.keySpec, key.keyUsage) };
+      return {
+        KeyId: key.arn,
+        PublicKey: key.asymmetric.publicKey,
+        ...cryptographicMetadata(key.keySpec, key.keyUsage),
+      };
     },
   };
 }
 
 export function invalidKeyUsage(arn: string, usage: string, operation: string): AwsError {
-  return new AwsError('InvalidKeyUsageException', `${arn} key usage is ${usage} which is not valid for ${operation}.`, 400);
+  return new AwsError(
+    'InvalidKeyUsageException',
+    `${arn} key usage is ${usage} which is not valid for ${operation}.`,
+    400,
+  );
 }
 
 interface Scheme {
@@ -152,11 +224,22 @@ interface Scheme {
 /** The algorithm must be one of the key's; RSA-PSS uses a salt as long as the digest, ECDSA DER signatures. */
 function schemeFor(key: SigningKey, algorithm: string): Scheme {
   if (!SIGNING_SPECS[key.keySpec]?.signingAlgorithms.includes(algorithm)) {
-    throw new AwsError('InvalidKeyUsageException', `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`, 400);
+    throw new AwsError(
+      'InvalidKeyUsageException',
+      `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`,
+      400,
+    );
   }
   const hash = `sha${algorithm.slice(-3)}` as DigestHash;
-  if (algorithm.startsWith('RSASSA_PSS')) return { algorithm, hash, padding: 'pss', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } };
-  if (algorithm.startsWith('RSASSA_PKCS1')) return { algorithm, hash, padding: 'pkcs1', options: { padding: constants.RSA_PKCS1_PADDING } };
+  if (algorithm.startsWith('RSASSA_PSS'))
+    return {
+      algorithm,
+      hash,
+      padding: 'pss',
+      options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+    };
+  if (algorithm.startsWith('RSASSA_PKCS1'))
+    return { algorithm, hash, padding: 'pkcs1', options: { padding: constants.RSA_PKCS1_PADDING } };
   return { algorithm, hash, options: { dsaEncoding: 'der' } };
 }
 
@@ -171,16 +254,30 @@ function verifyDigestWith(scheme: Scheme, publicKey: KeyObject, digest: Buffer, 
 }
 
 function assertDigest(scheme: Scheme, digest: Buffer): void {
-  if (!scheme.padding) throw new AwsError('UnsupportedOperationException', 'The local KMS signs digests (MessageType DIGEST) with RSA keys only; send the message (RAW) for ECDSA.', 400);
+  if (!scheme.padding)
+    throw new AwsError(
+      'UnsupportedOperationException',
+      'The local KMS signs digests (MessageType DIGEST) with RSA keys only; send the message (RAW) for ECDSA.',
+      400,
+    );
   if (digest.length !== digestLength(scheme.hash)) {
-    throw new AwsError('ValidationException', `Digest is invalid length for algorithm ${scheme.algorithm}: expected ${digestLength(scheme.hash)} bytes.`, 400);
+    throw new AwsError(
+      'ValidationException',
+      `Digest is invalid length for algorithm ${scheme.algorithm}: expected ${digestLength(scheme.hash)} bytes.`,
+      400,
+    );
   }
 }
 
-function signingRequest(input: Record<string, unknown>): { algorithm: string; messageType: 'RAW' | 'DIGEST'; message: Buffer } {
+function signingRequest(input: Record<string, unknown>): {
+  algorithm: string;
+  messageType: 'RAW' | 'DIGEST';
+  message: Buffer;
+} {
   const message = blob(input, 'Message', 1, 4096);
   const messageType = optionalString(input, 'MessageType') ?? 'RAW';
-  if (messageType !== 'RAW' && messageType !== 'DIGEST') throw enumError('messageType', messageType, ['RAW', 'DIGEST', 'EXTERNAL_MU']);
+  if (messageType !== 'RAW' && messageType !== 'DIGEST')
+    throw enumError('messageType', messageType, ['RAW', 'DIGEST', 'EXTERNAL_MU']);
   const algorithm = requiredString(input, 'SigningAlgorithm');
   const known = [...RSA_SIGNING, 'ECDSA_SHA_256', 'ECDSA_SHA_384', 'ECDSA_SHA_512'];
   if (!known.includes(algorithm)) throw enumError('signingAlgorithm', algorithm, known);
@@ -189,7 +286,12 @@ function signingRequest(input: Record<string, unknown>): { algorithm: string; me
 
 /** DryRun: every check passed, and AWS answers DryRunOperationException instead of working. */
 function dryRun(input: Record<string, unknown>): void {
-  if (input.DryRun === true) throw new AwsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 412);
+  if (input.DryRun === true)
+    throw new AwsError(
+      'DryRunOperationException',
+      'The request would have succeeded, but the DryRun option is set.',
+      412,
+    );
 }
 
 function blob(input: Record<string, unknown>, field: string, min: number, max: number): Buffer {
@@ -197,11 +299,21 @@ function blob(input: Record<string, unknown>, field: string, min: number, max: n
   const bytes = Buffer.from(value, 'base64');
   if (bytes.toString('base64') !== value) throw new AwsError('ValidationException', `${field} must be base64.`, 400);
   if (bytes.length < min || bytes.length > max) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must have length between ${min} and ${max}`, 400);
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to ` +
+        `satisfy constraint: Member must have length between ${min} and ${max}`,
+      400,
+    );
   }
   return bytes;
 }
 
 function enumError(field: string, value: string, allowed: string[]): AwsError {
-  return new AwsError('ValidationException', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`, 400);
+  return new AwsError(
+    'ValidationException',
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ` +
+      `satisfy enum value set: [${allowed.join(', ')}]`,
+    400,
+  );
 }

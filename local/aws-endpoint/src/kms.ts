@@ -122,7 +122,13 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     return key.material;
   };
 
-  const newKey = async (keyId: string, accountId: string, region: string, spec: { keySpec: string; keyUsage: KeyUsage }, description: string): Promise<StoredKey> => ({
+  const newKey = async (
+    keyId: string,
+    accountId: string,
+    region: string,
+    spec: { keySpec: string; keyUsage: KeyUsage },
+    description: string,
+  ): Promise<StoredKey> => ({
     keyId,
     arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
     accountId,
@@ -132,13 +138,25 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     enabled: true,
     keySpec: spec.keySpec,
     keyUsage: spec.keyUsage,
-    ...(spec.keySpec === 'SYMMETRIC_DEFAULT' ? { material: randomBytes(32).toString('base64') } : { asymmetric: await createSigningMaterial(spec.keySpec) }),
+    ...(spec.keySpec === 'SYMMETRIC_DEFAULT'
+      ? { material: randomBytes(32).toString('base64') }
+      : { asymmetric: await createSigningMaterial(spec.keySpec) }),
   });
 
   const operations: Record<string, (caller: Caller, region: string, input: Input) => unknown> = {
     CreateKey: async (caller, region, input) => {
-      deps.authorize(caller, { action: 'kms:CreateKey', resource: '*', context: { 'aws:ResourceAccount': caller.accountId } });
-      const key = await newKey(randomUUID(), caller.accountId, region, requestedSpecAndUsage(input), optionalString(input, 'Description') ?? '');
+      deps.authorize(caller, {
+        action: 'kms:CreateKey',
+        resource: '*',
+        context: { 'aws:ResourceAccount': caller.accountId },
+      });
+      const key = await newKey(
+        randomUUID(),
+        caller.accountId,
+        region,
+        requestedSpecAndUsage(input),
+        optionalString(input, 'Description') ?? '',
+      );
       keys[key.keyId] = key;
       file.save();
       return { KeyMetadata: metadata(key) };
@@ -148,8 +166,10 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       allow(caller, 'DescribeKey', key);
       return { KeyMetadata: metadata(key) };
     },
-    EnableKey: (caller, region, input) => setEnabled(caller, resolve(caller, region, requiredString(input, 'KeyId')), true),
-    DisableKey: (caller, region, input) => setEnabled(caller, resolve(caller, region, requiredString(input, 'KeyId')), false),
+    EnableKey: (caller, region, input) =>
+      setEnabled(caller, resolve(caller, region, requiredString(input, 'KeyId')), true),
+    DisableKey: (caller, region, input) =>
+      setEnabled(caller, resolve(caller, region, requiredString(input, 'KeyId')), false),
     GenerateDataKey: (caller, region, input) => {
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
       allow(caller, 'GenerateDataKey', key, kmsConditions(caller, encryptionContextOf(input)));
@@ -168,8 +188,13 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       usable(key);
       encryptionMaterial(key, 'Encrypt');
       const plaintext = base64Field(input, 'Plaintext');
-      if (plaintext.length < 1 || plaintext.length > 4096) throw new AwsError('ValidationException', 'Plaintext must be 1 to 4096 bytes.', 400);
-      return { KeyId: key.arn, CiphertextBlob: seal(key, plaintext, encryptionContext(input)).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      if (plaintext.length < 1 || plaintext.length > 4096)
+        throw new AwsError('ValidationException', 'Plaintext must be 1 to 4096 bytes.', 400);
+      return {
+        KeyId: key.arn,
+        CiphertextBlob: seal(key, plaintext, encryptionContext(input)).toString('base64'),
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      };
     },
     Decrypt: (caller, _region, input) => {
       const blob = base64Field(input, 'CiphertextBlob');
@@ -178,17 +203,30 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       if (!blob.subarray(0, CIPHERTEXT_MAGIC.length).equals(CIPHERTEXT_MAGIC) || !key) throw invalidCiphertext();
       const requestedKey = optionalString(input, 'KeyId');
       if (requestedKey !== undefined && requestedKey !== key.arn && requestedKey !== key.keyId) {
-        throw new AwsError('IncorrectKeyException', 'The key ID in the request does not identify the key that encrypted the ciphertext.', 400);
+        throw new AwsError(
+          'IncorrectKeyException',
+          'The key ID in the request does not identify the key that encrypted the ciphertext.',
+          400,
+        );
       }
       allow(caller, 'Decrypt', key, kmsConditions(caller, encryptionContextOf(input)));
       usable(key);
-      return { KeyId: key.arn, Plaintext: open(key, blob, encryptionContext(input)).toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+      return {
+        KeyId: key.arn,
+        Plaintext: open(key, blob, encryptionContext(input)).toString('base64'),
+        EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      };
     },
     ...signingOperations((caller, region, input, action) => {
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
       allow(caller, action, key);
       usable(key);
-      return { arn: key.arn, keySpec: specOf(key), keyUsage: usageOf(key), ...(key.asymmetric ? { asymmetric: key.asymmetric } : {}) };
+      return {
+        arn: key.arn,
+        keySpec: specOf(key),
+        keyUsage: usageOf(key),
+        ...(key.asymmetric ? { asymmetric: key.asymmetric } : {}),
+      };
     }),
   };
 
@@ -201,7 +239,8 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
 
   const service: ServiceHandler = async (request, response) => {
     const operation = operations[jsonOperation(request.raw.headers['x-amz-target'], 'TrentService')];
-    if (!operation) throw new AwsError('UnknownOperationException', 'The operation is not supported by the local endpoint.', 400);
+    if (!operation)
+      throw new AwsError('UnknownOperationException', 'The operation is not supported by the local endpoint.', 400);
     const input = parseJsonBody(await request.readBody());
     sendJsonResult(response, 'json-1.1', await operation(request.caller, request.region, input));
   };
@@ -210,8 +249,14 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     generateDataKey(caller, keyArn, via) {
       // S3 resolves key ids against the bucket; ARNs are what bucket encryption stores in practice.
       const key = KEY_ARN.test(keyArn) ? keys[KEY_ARN.exec(keyArn)?.[3] ?? ''] : keys[keyArn];
-      if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn)) throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
-      allow(caller, 'GenerateDataKey', key, kmsConditions(caller, via.encryptionContext, { viaService: `s3.${via.region}.amazonaws.com` }));
+      if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn))
+        throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
+      allow(
+        caller,
+        'GenerateDataKey',
+        key,
+        kmsConditions(caller, via.encryptionContext, { viaService: `s3.${via.region}.amazonaws.com` }),
+      );
       usable(key, 'KMS.DisabledException');
       encryptionMaterial(key, 'GenerateDataKey', 'KMS.InvalidKeyUsageException');
     },
@@ -227,9 +272,12 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       const spec = requestedSpecAndUsage({ KeySpec: declared.keySpec, KeyUsage: declared.keyUsage });
       const existing = keys[declared.keyId];
       if (existing && (specOf(existing) !== spec.keySpec || usageOf(existing) !== spec.keyUsage)) {
-        throw new Error(`KMS key ${declared.keyId} exists with another key spec or usage; delete ${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`);
+        throw new Error(
+          `KMS key ${declared.keyId} exists with another key spec or usage; delete ${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
+        );
       }
-      const key = existing ?? (await newKey(declared.keyId, declared.accountId, declared.region, spec, declared.description));
+      const key =
+        existing ?? (await newKey(declared.keyId, declared.accountId, declared.region, spec, declared.description));
       key.description = declared.description;
       key.enabled = declared.enabled;
       keys[key.keyId] = key;
@@ -257,7 +305,11 @@ function seal(key: StoredKey, plaintext: Buffer, context: Buffer): Buffer {
 function open(key: StoredKey, blob: Buffer, context: Buffer): Buffer {
   const offset = CIPHERTEXT_MAGIC.length + 36;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key.material ?? '', 'base64'), blob.subarray(offset, offset + 12)).setAAD(context);
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      Buffer.from(key.material ?? '', 'base64'),
+      blob.subarray(offset, offset + 12),
+    ).setAAD(context);
     decipher.setAuthTag(blob.subarray(offset + 12, offset + 28));
     return Buffer.concat([decipher.update(blob.subarray(offset + 28)), decipher.final()]);
   } catch {
@@ -266,13 +318,22 @@ function open(key: StoredKey, blob: Buffer, context: Buffer): Buffer {
 }
 
 function invalidCiphertext(): AwsError {
-  return new AwsError('InvalidCiphertextException', 'The ciphertext is invalid or was not encrypted under this encryption context.', 400);
+  return new AwsError(
+    'InvalidCiphertextException',
+    'The ciphertext is invalid or was not encrypted under this encryption context.',
+    400,
+  );
 }
 
 /** The request's EncryptionContext, checked: a map of strings to strings. */
 function encryptionContextOf(input: Input): Record<string, string> {
   const context = input.EncryptionContext ?? {};
-  if (typeof context !== 'object' || context === null || Array.isArray(context) || Object.values(context).some((value) => typeof value !== 'string')) {
+  if (
+    typeof context !== 'object' ||
+    context === null ||
+    Array.isArray(context) ||
+    Object.values(context).some((value) => typeof value !== 'string')
+  ) {
     throw new AwsError('ValidationException', 'EncryptionContext must map strings to strings.', 400);
   }
   return context as Record<string, string>;
@@ -287,7 +348,8 @@ function encryptionContext(input: Input): Buffer {
 function dataKeyLength(input: Input): number {
   const spec = optionalString(input, 'KeySpec');
   const bytes = input.NumberOfBytes;
-  if ((spec === undefined) === (bytes === undefined)) throw new AwsError('ValidationException', 'Specify exactly one of KeySpec or NumberOfBytes.', 400);
+  if ((spec === undefined) === (bytes === undefined))
+    throw new AwsError('ValidationException', 'Specify exactly one of KeySpec or NumberOfBytes.', 400);
   if (spec === 'AES_256') return 32;
   if (spec === 'AES_128') return 16;
   if (typeof bytes === 'number' && Number.isInteger(bytes) && bytes >= 1 && bytes <= 1024) return bytes;

@@ -91,7 +91,8 @@ export function sendAwsError(response: ServerResponse, service: string, error: A
     const type = error.statusCode >= 500 ? 'Receiver' : 'Sender';
     const body =
       `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${QUERY_NAMESPACES[service] ?? ''}">` +
-      `<Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+      `<Error><Type>${type}</Type><Code>${escapeXml(error.code)}</Code><Message>` +
+      `${escapeXml(error.message)}</Message></Error>` +
       `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
     send(response, error.statusCode, 'text/xml', body);
     return;
@@ -99,7 +100,8 @@ export function sendAwsError(response: ServerResponse, service: string, error: A
   const { code, statusCode } = jsonErrorCode(service, error);
   response.setHeader('x-amzn-ErrorType', code);
   // SQS is "query compatible": the SDK takes the error code from this header when present.
-  if (service === 'sqs') response.setHeader('x-amzn-query-error', `${code};${statusCode >= 500 ? 'Receiver' : 'Sender'}`);
+  if (service === 'sqs')
+    response.setHeader('x-amzn-query-error', `${code};${statusCode >= 500 ? 'Receiver' : 'Sender'}`);
   send(response, statusCode, jsonContentType(protocol), JSON.stringify({ __type: code, message: error.message }));
 }
 
@@ -158,7 +160,11 @@ export function optionalString(input: Record<string, unknown>, field: string): s
 export function requiredString(input: Record<string, unknown>, field: string): string {
   const value = optionalString(input, field);
   if (value === undefined || value === '') {
-    throw new AwsError('ValidationException', `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`, 400);
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+      400,
+    );
   }
   return value;
 }

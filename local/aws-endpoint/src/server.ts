@@ -1,5 +1,5 @@
 /**
- * The local AWS-compatible endpoint (SPEC section 7): one HTTP server for STS, IAM, S3
+ * The local AWS-compatible endpoint (docs/product-contract.md §7): one HTTP server for STS, IAM, S3
  * (path-style only), KMS, EventBridge PutEvents, Step Functions and SQS, that enforces what AWS
  * enforces for this product.
  *
@@ -57,7 +57,12 @@ const MAX_BUFFERED_BODY_BYTES = 1024 * 1024;
 /** What readBody() will buffer of an S3 body (bucket configuration XML, DeleteObjects lists). */
 const MAX_S3_READ_BODY_BYTES = 10 * 1024 * 1024;
 
-const TARGET_PREFIXES: Record<string, string> = { TrentService: 'kms', AWSEvents: 'events', AWSStepFunctions: 'states', AmazonSQS: 'sqs' };
+const TARGET_PREFIXES: Record<string, string> = {
+  TrentService: 'kms',
+  AWSEvents: 'events',
+  AWSStepFunctions: 'states',
+  AmazonSQS: 'sqs',
+};
 
 export interface AwsEndpointOptions {
   port: number;
@@ -96,7 +101,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     events: createEventsService({ authorizer, hooks: options.hooks }),
     states: createStatesService({ authorize, hooks: options.hooks }),
     sqs: createSqsService({ authorize, hooks: options.hooks }),
-    s3: createS3Service({ dataDir: options.dataDir, authorize, kms: kms.forS3, notifications: options.hooks.notifications }),
+    s3: createS3Service({
+      dataDir: options.dataDir,
+      authorize,
+      kms: kms.forS3,
+      notifications: options.hooks.notifications,
+    }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -112,11 +122,19 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       const auth = parseAuth(req.url ?? '/', req.headers);
       // Own properties only: a scope naming `constructor` must not reach Object.prototype.
       const handler = Object.hasOwn(services, auth.service) ? services[auth.service] : undefined;
-      if (!handler) throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
+      if (!handler)
+        throw new AwsError('UnrecognizedService', `The local endpoint does not serve ${auth.service}.`, 400);
       service = auth.service;
 
       const payload = await payloadOf(req, auth);
-      const { caller, chunkSigning } = verifySignature({ auth, method: req.method ?? 'GET', rawUrl: req.url ?? '/', rawHeaders: req.rawHeaders, payloadHash: payload.hash, accounts });
+      const { caller, chunkSigning } = verifySignature({
+        auth,
+        method: req.method ?? 'GET',
+        rawUrl: req.url ?? '/',
+        rawHeaders: req.rawHeaders,
+        payloadHash: payload.hash,
+        accounts,
+      });
 
       const target = faultTarget(service, req, url, payload.buffered);
       usage.count(caller.arn, target.action);
@@ -138,7 +156,9 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
         region: auth.region,
         url,
         body,
-        readBody: once(() => (payload.buffered ? Promise.resolve(payload.buffered) : collect(body, MAX_S3_READ_BODY_BYTES))),
+        readBody: once(() =>
+          payload.buffered ? Promise.resolve(payload.buffered) : collect(body, MAX_S3_READ_BODY_BYTES),
+        ),
       };
       await handler(signed, res);
     } catch (error) {
@@ -177,11 +197,21 @@ async function payloadOf(req: IncomingMessage, auth: ParsedAuth): Promise<{ hash
     return { hash: sha256Hex(buffered), buffered };
   }
   const header = req.headers['x-amz-content-sha256'];
-  const hash = auth.presigned ? (auth.presignedPayloadHash ?? 'UNSIGNED-PAYLOAD') : Array.isArray(header) ? header[0] : header;
-  if (hash === undefined) throw new AwsError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
-  const valid = /^[0-9a-f]{64}$/.test(hash) || hash === 'UNSIGNED-PAYLOAD' || (!auth.presigned && hash.startsWith('STREAMING-'));
+  const hash = auth.presigned
+    ? (auth.presignedPayloadHash ?? 'UNSIGNED-PAYLOAD')
+    : Array.isArray(header)
+      ? header[0]
+      : header;
+  if (hash === undefined)
+    throw new AwsError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400);
+  const valid =
+    /^[0-9a-f]{64}$/.test(hash) || hash === 'UNSIGNED-PAYLOAD' || (!auth.presigned && hash.startsWith('STREAMING-'));
   if (!valid) {
-    throw new AwsError('InvalidArgument', 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-..., or a valid sha256 value.', 400);
+    throw new AwsError(
+      'InvalidArgument',
+      'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-..., or a valid sha256 value.',
+      400,
+    );
   }
   return { hash };
 }
@@ -190,7 +220,8 @@ function faultTarget(service: string, req: IncomingMessage, url: URL, body: Buff
   if (service === 's3') return { service, ...s3RequestOf(req.method ?? 'GET', url, req.headers) };
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return { service, action: `${service}:${target.slice(target.indexOf('.') + 1)}` };
-  const action = new URLSearchParams(body?.toString('utf8') ?? '').get('Action') ?? url.searchParams.get('Action') ?? '';
+  const action =
+    new URLSearchParams(body?.toString('utf8') ?? '').get('Action') ?? url.searchParams.get('Action') ?? '';
   return { service, action: `${service}:${action}` };
 }
 
@@ -205,7 +236,11 @@ function answerError(req: IncomingMessage, res: ServerResponse, service: string,
   else if (error instanceof AwsError) awsError = error;
   else {
     console.error('local AWS endpoint: unexpected error', error instanceof Error ? error.stack : String(error));
-    awsError = new AwsError(service === 's3' || service === 'sts' || service === 'iam' ? 'InternalError' : 'InternalFailure', 'We encountered an internal error. Please try again.', 500);
+    awsError = new AwsError(
+      service === 's3' || service === 'sts' || service === 'iam' ? 'InternalError' : 'InternalFailure',
+      'We encountered an internal error. Please try again.',
+      500,
+    );
   }
   // Let an unread request body drain so the client can read the answer instead of a reset.
   if (!req.complete) req.resume();

@@ -43,7 +43,8 @@ export function createServiceSessions(deps: { accounts: Accounts; store: IamStor
   return (request) => {
     const { roleArn, servicePrincipal, sessionName } = request;
     const durationSeconds = request.durationSeconds ?? 3600;
-    if (!SERVICE_PRINCIPAL.test(servicePrincipal)) throw invalid(`${servicePrincipal} is not a service principal (like lambda.amazonaws.com).`);
+    if (!SERVICE_PRINCIPAL.test(servicePrincipal))
+      throw invalid(`${servicePrincipal} is not a service principal (like lambda.amazonaws.com).`);
     if (!SESSION_NAME.test(sessionName)) throw invalid('The session name must be 2 to 64 characters of [\\w+=,.@-].');
     if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43200) {
       throw invalid('The session duration must be 900 to 43200 seconds.');
@@ -51,11 +52,16 @@ export function createServiceSessions(deps: { accounts: Accounts; store: IamStor
     const role = deps.store.findRoleByArn(roleArn);
     const trusted =
       role !== undefined &&
-      evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), { servicePrincipal }, { action: 'sts:AssumeRole', resource: roleArn }) === 'Allow';
+      evaluateTrustPolicy(
+        parsePolicyDocument(role.trustPolicy, 'trust'),
+        { servicePrincipal },
+        { action: 'sts:AssumeRole', resource: roleArn },
+      ) === 'Allow';
     if (!role || !trusted) {
       throw new AwsError(
         'AccessDenied',
-        `${servicePrincipal} cannot assume ${roleArn}: the role does not exist or its trust policy does not allow that service to assume it.`,
+        `${servicePrincipal} cannot assume ${roleArn}: the role does not exist or its trust policy does not ` +
+          `allow that service to assume it.`,
         403,
       );
     }

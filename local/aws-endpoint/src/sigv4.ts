@@ -45,7 +45,9 @@ export function parseAuth(rawUrl: string, headers: Record<string, string | strin
 }
 
 function parseAuthorizationHeader(header: string, headers: Record<string, string | string[] | undefined>): ParsedAuth {
-  const match = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]{64})$/.exec(header.trim());
+  const match = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]{64})$/.exec(
+    header.trim(),
+  );
   if (!match?.[1] || !match[2] || !match[3]) {
     throw new AuthFailure('malformed', 'The Authorization header is not a valid AWS Signature Version 4 header.');
   }
@@ -61,11 +63,17 @@ function parseAuthorizationHeader(header: string, headers: Record<string, string
 
 function parsePresignedQuery(query: URLSearchParams): ParsedAuth {
   const expires = Number(query.get('X-Amz-Expires'));
-  if (query.get('X-Amz-Algorithm') !== ALGORITHM || !Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGN_SECONDS) {
+  if (
+    query.get('X-Amz-Algorithm') !== ALGORITHM ||
+    !Number.isInteger(expires) ||
+    expires < 1 ||
+    expires > MAX_PRESIGN_SECONDS
+  ) {
     throw new AuthFailure('malformed', 'The presigned URL has an invalid X-Amz-Algorithm or X-Amz-Expires.');
   }
   const signature = query.get('X-Amz-Signature') ?? '';
-  if (!/^[0-9a-f]{64}$/.test(signature)) throw new AuthFailure('malformed', 'The presigned URL has an invalid X-Amz-Signature.');
+  if (!/^[0-9a-f]{64}$/.test(signature))
+    throw new AuthFailure('malformed', 'The presigned URL has an invalid X-Amz-Signature.');
   return {
     ...parseCredential(query.get('X-Amz-Credential') ?? ''),
     signedHeaders: (query.get('X-Amz-SignedHeaders') ?? '').split(';'),
@@ -81,8 +89,19 @@ function parsePresignedQuery(query: URLSearchParams): ParsedAuth {
 function parseCredential(credential: string): Pick<ParsedAuth, 'accessKeyId' | 'scopeDate' | 'region' | 'service'> {
   const parts = credential.split('/');
   const [accessKeyId, scopeDate, region, service, terminator] = parts;
-  if (parts.length !== 5 || !accessKeyId || !scopeDate || !region || !service || terminator !== 'aws4_request' || !/^\d{8}$/.test(scopeDate)) {
-    throw new AuthFailure('malformed', 'The credential scope must be <key>/<yyyymmdd>/<region>/<service>/aws4_request.');
+  if (
+    parts.length !== 5 ||
+    !accessKeyId ||
+    !scopeDate ||
+    !region ||
+    !service ||
+    terminator !== 'aws4_request' ||
+    !/^\d{8}$/.test(scopeDate)
+  ) {
+    throw new AuthFailure(
+      'malformed',
+      'The credential scope must be <key>/<yyyymmdd>/<region>/<service>/aws4_request.',
+    );
   }
   return { accessKeyId, scopeDate, region, service };
 }
@@ -108,7 +127,8 @@ export interface VerifiedRequest {
 export function verifySignature(input: VerifyInput): VerifiedRequest {
   const { auth, accounts } = input;
   const credential = accounts.credentialFor(auth.accessKeyId);
-  if (!credential) throw new AuthFailure('unknown-key', 'The AWS access key id you provided does not exist in our records.');
+  if (!credential)
+    throw new AuthFailure('unknown-key', 'The AWS access key id you provided does not exist in our records.');
   if (!/^\d{8}T\d{6}Z$/.test(auth.amzDate) || auth.amzDate.slice(0, 8) !== auth.scopeDate) {
     throw new AuthFailure('malformed', 'X-Amz-Date must be yyyyMMddTHHmmssZ and match the credential scope date.');
   }
@@ -119,7 +139,11 @@ export function verifySignature(input: VerifyInput): VerifiedRequest {
   const expected = computeSignature(input, signingKey);
   const presented = Buffer.from(auth.signature, 'hex');
   if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) {
-    throw new AuthFailure('signature', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+    throw new AuthFailure(
+      'signature',
+      'The request signature we calculated does not match the signature you provided. Check your key and ' +
+        'signing method.',
+    );
   }
   checkTime(auth, accounts.now());
   if (credential.kind === 'session') {
@@ -143,14 +167,25 @@ export function verifySignature(input: VerifyInput): VerifiedRequest {
 
 function checkTime(auth: ParsedAuth, now: number): void {
   const d = auth.amzDate;
-  const signedAt = Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15));
+  const signedAt = Date.UTC(
+    +d.slice(0, 4),
+    +d.slice(4, 6) - 1,
+    +d.slice(6, 8),
+    +d.slice(9, 11),
+    +d.slice(11, 13),
+    +d.slice(13, 15),
+  );
   if (auth.presigned) {
     if (signedAt - now > MAX_SKEW_MS) throw new AuthFailure('skew', 'The presigned URL is not valid yet.');
-    if (now > signedAt + (auth.expiresSeconds ?? 0) * 1000) throw new AuthFailure('presign-expired', 'Request has expired.');
+    if (now > signedAt + (auth.expiresSeconds ?? 0) * 1000)
+      throw new AuthFailure('presign-expired', 'Request has expired.');
     return;
   }
   if (Math.abs(now - signedAt) > MAX_SKEW_MS) {
-    throw new AuthFailure('skew', `The difference between the request time (${auth.amzDate}) and the server's time is too large.`);
+    throw new AuthFailure(
+      'skew',
+      `The difference between the request time (${auth.amzDate}) and the server's time is too large.`,
+    );
   }
 }
 
@@ -194,7 +229,11 @@ function computeSignature(input: VerifyInput, signingKey: Buffer): Buffer {
  */
 function canonicalUri(rawUrl: string, service: string): string {
   const path = rawUrl.split('?')[0] || '/';
-  if (service === 's3') return path.split('/').map((segment) => escapeUri(decode(segment))).join('/');
+  if (service === 's3')
+    return path
+      .split('/')
+      .map((segment) => escapeUri(decode(segment)))
+      .join('/');
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -17,14 +17,24 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
 
 const MAX_RECEIVE = 10;
 
-export function createSqsService(deps: { authorize: Authorize; hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void>; queues: QueueHooks } }): ServiceHandler {
+export function createSqsService(deps: {
+  authorize: Authorize;
+  hooks: { sendMessages(queueUrl: string, bodies: string[]): Promise<void>; queues: QueueHooks };
+}): ServiceHandler {
   return async (request, response) => {
     const operation = jsonOperation(request.raw.headers['x-amz-target'], 'AmazonSQS');
     const input = parseJsonBody(await request.readBody());
     if (operation === 'CreateQueue') {
       const name = requiredString(input, 'QueueName');
-      deps.authorize(request.caller, { action: 'sqs:CreateQueue', resource: `arn:aws:sqs:${request.region}:${request.caller.accountId}:${name}` });
-      const { url } = deps.hooks.queues.createQueue(`http://${request.raw.headers.host ?? '127.0.0.1'}`, request.caller.accountId, name);
+      deps.authorize(request.caller, {
+        action: 'sqs:CreateQueue',
+        resource: `arn:aws:sqs:${request.region}:${request.caller.accountId}:${name}`,
+      });
+      const { url } = deps.hooks.queues.createQueue(
+        `http://${request.raw.headers.host ?? '127.0.0.1'}`,
+        request.caller.accountId,
+        name,
+      );
       return sendJsonResult(response, 'json-1.0', { QueueUrl: url });
     }
     if (operation === 'ReceiveMessage' || operation === 'DeleteMessage') {
@@ -36,11 +46,20 @@ export function createSqsService(deps: { authorize: Authorize; hooks: { sendMess
       }
       const max = Number(input.MaxNumberOfMessages ?? 1);
       if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE) {
-        throw new AwsError('InvalidParameterValue', `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE}, if provided.`, 400);
+        throw new AwsError(
+          'InvalidParameterValue',
+          `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE}, if provided.`,
+          400,
+        );
       }
       const messages = deps.hooks.queues.receive(queueUrl, max);
       return sendJsonResult(response, 'json-1.0', {
-        Messages: messages.map((message) => ({ MessageId: message.messageId, ReceiptHandle: message.receiptHandle, Body: message.body, MD5OfBody: md5(message.body) })),
+        Messages: messages.map((message) => ({
+          MessageId: message.messageId,
+          ReceiptHandle: message.receiptHandle,
+          Body: message.body,
+          MD5OfBody: md5(message.body),
+        })),
       });
     }
     if (operation !== 'SendMessage' && operation !== 'SendMessageBatch') {
@@ -56,11 +75,28 @@ export function createSqsService(deps: { authorize: Authorize; hooks: { sendMess
       return;
     }
     const entries = input.Entries;
-    if (!Array.isArray(entries) || entries.length === 0) throw new AwsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.', 400);
-    if (entries.length > MAX_BATCH) throw new AwsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH}.`, 400);
-    const batch = (entries as Array<Record<string, unknown>>).map((entry) => ({ id: requiredString(entry ?? {}, 'Id'), body: messageBody(entry?.MessageBody) }));
-    if (new Set(batch.map((entry) => entry.id)).size !== batch.length) throw new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.', 400);
-    await deps.hooks.sendMessages(queueUrl, batch.map((entry) => entry.body));
+    if (!Array.isArray(entries) || entries.length === 0)
+      throw new AwsError(
+        'EmptyBatchRequest',
+        'There should be at least one SendMessageBatchRequestEntry in the request.',
+        400,
+      );
+    if (entries.length > MAX_BATCH)
+      throw new AwsError(
+        'TooManyEntriesInBatchRequest',
+        `Maximum number of entries per request are ${MAX_BATCH}.`,
+        400,
+      );
+    const batch = (entries as Array<Record<string, unknown>>).map((entry) => ({
+      id: requiredString(entry ?? {}, 'Id'),
+      body: messageBody(entry?.MessageBody),
+    }));
+    if (new Set(batch.map((entry) => entry.id)).size !== batch.length)
+      throw new AwsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.', 400);
+    await deps.hooks.sendMessages(
+      queueUrl,
+      batch.map((entry) => entry.body),
+    );
     sendJsonResult(response, 'json-1.0', {
       Successful: batch.map((entry) => ({ Id: entry.id, MessageId: randomUUID(), MD5OfMessageBody: md5(entry.body) })),
       Failed: [],
@@ -84,8 +120,14 @@ function queueArn(queueUrl: string, region: string): string {
 }
 
 function messageBody(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new AwsError('MissingParameter', 'The request must contain the parameter MessageBody.', 400);
-  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES) throw new AwsError('InvalidParameterValue', 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.', 400);
+  if (typeof value !== 'string' || value === '')
+    throw new AwsError('MissingParameter', 'The request must contain the parameter MessageBody.', 400);
+  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES)
+    throw new AwsError(
+      'InvalidParameterValue',
+      'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+      400,
+    );
   return value;
 }
 

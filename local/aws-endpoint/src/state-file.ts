@@ -18,7 +18,8 @@ export function openStateFile<T>(dataDir: string, name: string, empty: () => T):
   try {
     state = JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read ${path}: delete it to start afresh.`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`Cannot read ${path}: delete it to start afresh.`, { cause: error });
     state = empty();
   }
   return {

@@ -18,19 +18,29 @@ export function createStatesService(deps: { authorize: Authorize; hooks: Platfor
     const input = parseJsonBody(await request.readBody());
     if (operation === 'StartExecution') {
       const stateMachineArn = requiredString(input, 'stateMachineArn');
-      if (!STATE_MACHINE_ARN.test(stateMachineArn)) throw new AwsError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`, 400);
+      if (!STATE_MACHINE_ARN.test(stateMachineArn))
+        throw new AwsError('InvalidArn', `Invalid Arn: '${stateMachineArn}'`, 400);
       const name = optionalString(input, 'name');
-      if (name !== undefined && !EXECUTION_NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`, 400);
+      if (name !== undefined && !EXECUTION_NAME.test(name))
+        throw new AwsError('InvalidName', `Invalid Name: '${name}'`, 400);
       const executionInput = optionalString(input, 'input') ?? '{}';
-      if (Buffer.byteLength(executionInput) > MAX_INPUT_BYTES) throw new AwsError('InvalidExecutionInput', 'Execution input exceeds 256 KB.', 400);
+      if (Buffer.byteLength(executionInput) > MAX_INPUT_BYTES)
+        throw new AwsError('InvalidExecutionInput', 'Execution input exceeds 256 KB.', 400);
       try {
         JSON.parse(executionInput);
       } catch {
-        throw new AwsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON.', 400);
+        throw new AwsError(
+          'InvalidExecutionInput',
+          'Invalid State Machine Execution Input: the input is not valid JSON.',
+          400,
+        );
       }
       deps.authorize(request.caller, { action: 'states:StartExecution', resource: stateMachineArn });
       const started = await deps.hooks.startExecution(stateMachineArn, executionInput, name);
-      sendJsonResult(response, 'json-1.0', { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 });
+      sendJsonResult(response, 'json-1.0', {
+        executionArn: started.executionArn,
+        startDate: started.startDate.getTime() / 1000,
+      });
       return;
     }
     if (operation === 'DescribeExecution') {
@@ -49,6 +59,10 @@ export function createStatesService(deps: { authorize: Authorize; hooks: Platfor
       });
       return;
     }
-    throw new AwsError('UnknownOperationException', 'Only StartExecution and DescribeExecution are supported by the local endpoint.', 400);
+    throw new AwsError(
+      'UnknownOperationException',
+      'Only StartExecution and DescribeExecution are supported by the local endpoint.',
+      400,
+    );
   };
 }

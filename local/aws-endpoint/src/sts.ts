@@ -30,13 +30,21 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\x21-\x7E]{1,576}$/;
 const MAX_SESSION_POLICY_CHARS = 2048;
 const CHAINED_SESSION_LIMIT_SECONDS = 3600;
 
-export function createStsService(deps: { accounts: Accounts; store: IamStore; authorizer: Authorizer; journal: AssumeRoleJournal }): ServiceHandler {
+export function createStsService(deps: {
+  accounts: Accounts;
+  store: IamStore;
+  authorizer: Authorizer;
+  journal: AssumeRoleJournal;
+}): ServiceHandler {
   const { accounts, store, authorizer, journal } = deps;
 
   const getCallerIdentity = (caller: Caller): Record<string, XmlValue> => {
     // AWS reports the account id for root, and `<role id>:<session name>` for role sessions.
     const credential = caller.isRoot ? undefined : accounts.credentialFor(caller.accessKeyId);
-    const userId = credential?.kind === 'session' ? `${credential.session.roleId}:${credential.session.sessionName}` : caller.accountId;
+    const userId =
+      credential?.kind === 'session'
+        ? `${credential.session.roleId}:${credential.session.sessionName}`
+        : caller.accountId;
     return { UserId: userId, Account: caller.accountId, Arn: caller.arn };
   };
 
@@ -45,15 +53,24 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
     const sessionName = required(params, 'RoleSessionName');
     const externalId = params.get('ExternalId') ?? undefined;
     const durationSeconds = parseDuration(params.get('DurationSeconds'));
-    if (!ROLE_ARN.test(roleArn)) throw validation(`Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must be a role ARN`);
+    if (!ROLE_ARN.test(roleArn))
+      throw validation(`Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must be a role ARN`);
     if (!SESSION_NAME.test(sessionName)) {
-      throw validation(`Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and length 2..64`);
+      throw validation(
+        `Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy ` +
+          `regular expression pattern: [\\w+=,.@-]* and length 2..64`,
+      );
     }
     if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-      throw validation('Value at \'externalId\' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]* and length 2..1224');
+      throw validation(
+        "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: " +
+          '[\\w+=,.@:\\/-]* and length 2..1224',
+      );
     }
     if ([...params.keys()].some((name) => name.startsWith('PolicyArns.'))) {
-      throw validation('PolicyArns is not supported by the local endpoint; pass the session policy inline with Policy.');
+      throw validation(
+        'PolicyArns is not supported by the local endpoint; pass the session policy inline with Policy.',
+      );
     }
     const sessionPolicy = parseSessionPolicy(params.get('Policy'));
     const journalled = (result: 'Granted' | 'AccessDenied') =>
@@ -87,7 +104,9 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       throw accessDenied(caller, request, own.reason);
     }
     const role = store.findRoleByArn(roleArn);
-    const trusted = role !== undefined && evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) === 'Allow';
+    const trusted =
+      role !== undefined &&
+      evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) === 'Allow';
     journalled(trusted ? 'Granted' : 'AccessDenied');
     if (!trusted || !role) throw accessDenied(caller, request, '');
 
@@ -95,7 +114,9 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
     }
     if (durationSeconds > CHAINED_SESSION_LIMIT_SECONDS) {
-      throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+      throw validation(
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      );
     }
     const session = accounts.issueSession({ role, sessionName, durationSeconds, sessionPolicy });
     return {
@@ -109,7 +130,9 @@ export function createStsService(deps: { accounts: Accounts; store: IamStore; au
         AssumedRoleId: `${role.roleId}:${sessionName}`,
         Arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
       },
-      PackedPolicySize: sessionPolicy ? Math.ceil((JSON.stringify(sessionPolicy).length / MAX_SESSION_POLICY_CHARS) * 100) : undefined,
+      PackedPolicySize: sessionPolicy
+        ? Math.ceil((JSON.stringify(sessionPolicy).length / MAX_SESSION_POLICY_CHARS) * 100)
+        : undefined,
     };
   };
 
@@ -128,7 +151,10 @@ function parseDuration(value: string | null): number {
   if (value === null) return 3600;
   const seconds = Number(value);
   if (!/^\d+$/.test(value) || seconds < 900 || seconds > 43200) {
-    throw validation(`Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+    throw validation(
+      `Value '${value}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ` +
+        `900 and 43200`,
+    );
   }
   return seconds;
 }
@@ -136,7 +162,11 @@ function parseDuration(value: string | null): number {
 function parseSessionPolicy(text: string | null): PolicyDocument | undefined {
   if (text === null) return undefined;
   if (text.length > MAX_SESSION_POLICY_CHARS) {
-    throw new AwsError('PackedPolicyTooLarge', 'The session policy is larger than the 2048 characters AWS allows.', 400);
+    throw new AwsError(
+      'PackedPolicyTooLarge',
+      'The session policy is larger than the 2048 characters AWS allows.',
+      400,
+    );
   }
   return parsePolicyDocument(text, 'identity');
 }

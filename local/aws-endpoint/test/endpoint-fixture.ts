@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { IAMClient, CreatePolicyCommand, CreateRoleCommand, AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { AwsError, type NotificationTargets, type PlatformHooks, type PolicyDocument, type PutEventsEntry, type ServiceEvent } from '#endpoint/contract';
+import {
+  AwsError,
+  type NotificationTargets,
+  type PlatformHooks,
+  type PolicyDocument,
+  type PutEventsEntry,
+  type ServiceEvent,
+} from '#endpoint/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '#endpoint/server';
 
 export const PLATFORM = '111111111111';
@@ -183,8 +190,16 @@ export const trustService = (servicePrincipal = 'lambda.amazonaws.com'): PolicyD
 
 /** A session of a role whose trust policy allows Lambda, issued as Lambda gets one for a function. */
 export function serviceSession(fixture: Fixture, roleArn: string): AwsCredentialIdentity {
-  const session = fixture.endpoint.assumeRoleAsService({ roleArn, servicePrincipal: 'lambda.amazonaws.com', sessionName: 'test-function' });
-  return { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+  const session = fixture.endpoint.assumeRoleAsService({
+    roleArn,
+    servicePrincipal: 'lambda.amazonaws.com',
+    sessionName: 'test-function',
+  });
+  return {
+    accessKeyId: session.accessKeyId,
+    secretAccessKey: session.secretAccessKey,
+    sessionToken: session.sessionToken,
+  };
 }
 
 let functionRoles = 0;
@@ -193,9 +208,16 @@ let functionRoles = 0;
  * A non-root caller of `accountId`: a session of a new role with these permissions (sts:AssumeRole
  * on anything by default), as a platform function has. AWS refuses AssumeRole to root callers.
  */
-export async function functionSession(fixture: Fixture, permissions: PolicyDocument = allowAll('sts:AssumeRole'), accountId = PLATFORM): Promise<AwsCredentialIdentity> {
+export async function functionSession(
+  fixture: Fixture,
+  permissions: PolicyDocument = allowAll('sts:AssumeRole'),
+  accountId = PLATFORM,
+): Promise<AwsCredentialIdentity> {
   functionRoles += 1;
-  return serviceSession(fixture, await createRole(fixture, accountId, `function-${functionRoles}`, trustService(), permissions));
+  return serviceSession(
+    fixture,
+    await createRole(fixture, accountId, `function-${functionRoles}`, trustService(), permissions),
+  );
 }
 
 /** Creates a role in `accountId` with a trust policy and one attached managed policy. */
@@ -207,9 +229,13 @@ export async function createRole(
   permissions?: PolicyDocument,
 ): Promise<string> {
   const iam = new IAMClient(clientConfig(fixture, rootCredentials(accountId)));
-  const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const role = await iam.send(
+    new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+  );
   if (permissions) {
-    const policy = await iam.send(new CreatePolicyCommand({ PolicyName: `${roleName}-policy`, PolicyDocument: JSON.stringify(permissions) }));
+    const policy = await iam.send(
+      new CreatePolicyCommand({ PolicyName: `${roleName}-policy`, PolicyDocument: JSON.stringify(permissions) }),
+    );
     await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.Policy?.Arn }));
   }
   return role.Role?.Arn ?? '';
@@ -225,8 +251,13 @@ export async function assumeRole(
   const sts = new STSClient(clientConfig(fixture, credentials));
   const answer = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'test-session', ...extra }));
   const issued = answer.Credentials;
-  if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken) throw new Error('AssumeRole returned no credentials');
-  return { accessKeyId: issued.AccessKeyId, secretAccessKey: issued.SecretAccessKey, sessionToken: issued.SessionToken };
+  if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken)
+    throw new Error('AssumeRole returned no credentials');
+  return {
+    accessKeyId: issued.AccessKeyId,
+    secretAccessKey: issued.SecretAccessKey,
+    sessionToken: issued.SessionToken,
+  };
 }
 
 /** Runs a call that must fail and returns the AWS error name and HTTP status. */

@@ -15,7 +15,16 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsEndpoint } from '#endpoint/server';
-import { CUSTOMER, PLATFORM, clientConfig, failure, recordingHooks, rootCredentials, startFixture, type Fixture } from './endpoint-fixture';
+import {
+  CUSTOMER,
+  PLATFORM,
+  clientConfig,
+  failure,
+  recordingHooks,
+  rootCredentials,
+  startFixture,
+  type Fixture,
+} from './endpoint-fixture';
 import { createBucket, rootS3, uniqueBucket } from './s3-helpers';
 
 let fixture: Fixture;
@@ -43,14 +52,20 @@ describe('fault injection', () => {
 
   it('answers InternalError 500 in the service protocol while faults remain', async () => {
     fixture.endpoint.faults.set({ errorRate: 1, mode: 'internal-error', maxFaults: 1 });
-    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InternalError', status: 500 });
+    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'InternalError',
+      status: 500,
+    });
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
   });
 
   it('throttles JSON services with ThrottlingException under slowdown', async () => {
     fixture.endpoint.faults.set({ errorRate: 1, mode: 'slowdown', services: ['kms'] });
     const kms = new KMSClient(clientConfig(fixture, rootCredentials(PLATFORM)));
-    expect(await failure(kms.send(new CreateKeyCommand({})))).toMatchObject({ name: 'ThrottlingException', status: 400 });
+    expect(await failure(kms.send(new CreateKeyCommand({})))).toMatchObject({
+      name: 'ThrottlingException',
+      status: 400,
+    });
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
   });
 
@@ -72,28 +87,47 @@ describe('fault injection', () => {
 
   it('is switched on and off through the admin API, which checks what it is given', async () => {
     expect((await admin('PUT', { errorRate: 1, mode: 'slowdown', services: ['sts'] })).status).toBe(200);
-    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'Throttling', status: 400 });
+    expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'Throttling',
+      status: 400,
+    });
     expect((await admin('DELETE')).status).toBe(204);
     await expect(sts().send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
     expect((await admin('PUT', { errorRate: 2 })).status).toBe(400);
     expect((await admin('PUT', { mode: 'explode' })).status).toBe(400);
     expect((await admin('PUT', { timing: 'during' })).status).toBe(400);
     expect((await admin('PUT', { operations: 'UploadPart' })).status).toBe(400);
-    const notJson = await fetch(`${fixture.endpoint.url}/_local/faults`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const notJson = await fetch(`${fixture.endpoint.url}/_local/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
     expect(await (await fetch(`${fixture.endpoint.url}/_local/health`)).json()).toEqual({ status: 'ok' });
   });
 });
 
 describe('faults after the request was served', () => {
-  const customerS3 = (maxAttempts = 1) => new S3Client({ ...clientConfig(fixture, rootCredentials(CUSTOMER)), forcePathStyle: true, maxAttempts });
+  const customerS3 = (maxAttempts = 1) =>
+    new S3Client({ ...clientConfig(fixture, rootCredentials(CUSTOMER)), forcePathStyle: true, maxAttempts });
 
   it('stores the object, then cuts the connection: a create-only retry finds it there (412), and one version exists', async () => {
     const bucket = await createBucket(rootS3(fixture, CUSTOMER), uniqueBucket('after-drop'));
-    await rootS3(fixture, CUSTOMER).send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    fixture.endpoint.faults.set({ errorRate: 1, mode: 'drop-connection', timing: 'after', services: ['s3'], operations: ['PutObject'], maxFaults: 1 });
+    await rootS3(fixture, CUSTOMER).send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    fixture.endpoint.faults.set({
+      errorRate: 1,
+      mode: 'drop-connection',
+      timing: 'after',
+      services: ['s3'],
+      operations: ['PutObject'],
+      maxFaults: 1,
+    });
     // The SDK retries the reset connection; the retry's condition meets the object the first attempt stored.
-    const answer = await failure(customerS3(2).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'once', IfNoneMatch: '*' })));
+    const answer = await failure(
+      customerS3(2).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'once', IfNoneMatch: '*' })),
+    );
     expect(answer).toMatchObject({ name: 'PreconditionFailed', status: 412 });
     const head = await rootS3(fixture, CUSTOMER).send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }));
     expect(head.ContentLength).toBe(4);
@@ -103,10 +137,20 @@ describe('faults after the request was served', () => {
 
   it('replaces the answer with the error after the write, delays it, and leaves other operations alone', async () => {
     const bucket = await createBucket(rootS3(fixture, CUSTOMER), uniqueBucket('after-error'));
-    fixture.endpoint.faults.set({ errorRate: 1, mode: 'internal-error', timing: 'after', latencyMs: 150, services: ['s3'], operations: ['CreateMultipartUpload'] });
+    fixture.endpoint.faults.set({
+      errorRate: 1,
+      mode: 'internal-error',
+      timing: 'after',
+      latencyMs: 150,
+      services: ['s3'],
+      operations: ['CreateMultipartUpload'],
+    });
     const s3 = customerS3();
     const started = Date.now();
-    expect(await failure(s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' })))).toMatchObject({ name: 'InternalError', status: 500 });
+    expect(await failure(s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' })))).toMatchObject({
+      name: 'InternalError',
+      status: 500,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     // The upload was created although its creator never learnt its id.
     const listed = await fetch(`${fixture.endpoint.url}/_local/s3/request-counts?bucket=${bucket}`);
@@ -122,7 +166,11 @@ describe('faults after the request was served', () => {
     const s3 = customerS3();
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'small', Body: 'x' }));
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' }));
-    expect(await failure(s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId, PartNumber: 1, Body: 'part' })))).toMatchObject({ status: 500 });
+    expect(
+      await failure(
+        s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId, PartNumber: 1, Body: 'part' })),
+      ),
+    ).toMatchObject({ status: 500 });
   });
 });
 
@@ -131,13 +179,20 @@ describe('request counts', () => {
     const owner = rootS3(fixture, CUSTOMER);
     const bucket = await createBucket(owner, uniqueBucket('counted'));
     const { UploadId } = await owner.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'big' }));
-    for (const PartNumber of [1, 2, 2]) await owner.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId, PartNumber, Body: 'part' }));
+    for (const PartNumber of [1, 2, 2])
+      await owner.send(new UploadPartCommand({ Bucket: bucket, Key: 'big', UploadId, PartNumber, Body: 'part' }));
     await owner.send(new PutObjectCommand({ Bucket: bucket, Key: 'small', Body: 'x' }));
     await failure(owner.send(new HeadObjectCommand({ Bucket: bucket, Key: 'missing' })));
     const answer = await fetch(`${fixture.endpoint.url}/_local/s3/request-counts?bucket=${bucket}`);
-    expect(await answer.json()).toEqual({ bucket, counts: { CreateBucket: 1, CreateMultipartUpload: 1, UploadPart: 3, PutObject: 1, HeadObject: 1 } });
+    expect(await answer.json()).toEqual({
+      bucket,
+      counts: { CreateBucket: 1, CreateMultipartUpload: 1, UploadPart: 3, PutObject: 1, HeadObject: 1 },
+    });
     expect((await fetch(`${fixture.endpoint.url}/_local/s3/request-counts`)).status).toBe(400);
-    expect(await (await fetch(`${fixture.endpoint.url}/_local/s3/request-counts?bucket=never-used`)).json()).toEqual({ bucket: 'never-used', counts: {} });
+    expect(await (await fetch(`${fixture.endpoint.url}/_local/s3/request-counts?bucket=never-used`)).json()).toEqual({
+      bucket: 'never-used',
+      counts: {},
+    });
   });
 });
 
@@ -166,8 +221,16 @@ describe('request usage', () => {
     await sts().send(new GetCallerIdentityCommand({}));
     await sts().send(new GetCallerIdentityCommand({}));
     fixture.endpoint.faults.set({ errorRate: 1, mode: 'internal-error', services: ['kms'], maxFaults: 1 });
-    await failure(new KMSClient({ ...clientConfig(fixture, rootCredentials(PLATFORM)), maxAttempts: 1 }).send(new CreateKeyCommand({})));
-    const usage = (await (await fetch(`${fixture.endpoint.url}/_local/usage`)).json()) as { requests: Record<string, Record<string, number>> };
-    expect(usage.requests).toEqual({ [`arn:aws:iam::${PLATFORM}:root`]: { 'sts:GetCallerIdentity': 2, 'kms:CreateKey': 1 } });
+    await failure(
+      new KMSClient({ ...clientConfig(fixture, rootCredentials(PLATFORM)), maxAttempts: 1 }).send(
+        new CreateKeyCommand({}),
+      ),
+    );
+    const usage = (await (await fetch(`${fixture.endpoint.url}/_local/usage`)).json()) as {
+      requests: Record<string, Record<string, number>>;
+    };
+    expect(usage.requests).toEqual({
+      [`arn:aws:iam::${PLATFORM}:root`]: { 'sts:GetCallerIdentity': 2, 'kms:CreateKey': 1 },
+    });
   });
 });

@@ -23,7 +23,15 @@ const caller = (sessionPolicy?: PolicyDocument): Caller => ({
   ...(sessionPolicy ? { sessionPolicy } : {}),
 });
 
-const ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey', 'sts:AssumeRole', 'iam:GetRole'];
+const ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:ListBucket',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'sts:AssumeRole',
+  'iam:GetRole',
+];
 const RESOURCES = [
   'arn:aws:s3:::bucket-a/exports/x.tar',
   'arn:aws:s3:::bucket-a',
@@ -38,7 +46,10 @@ const CONTEXT_VALUES: Record<string, string[]> = {
   's3:prefix': ['exports/', 'exports/2024/', 'secret/', ''],
   'kms:ViaService': ['s3.us-east-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
   'aws:TagKeys': ['team', 'env', 'owner'],
-  'aws:SourceArn': [`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:validate`, `arn:aws:states:us-east-1:999999999999:stateMachine:x`],
+  'aws:SourceArn': [
+    `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:validate`,
+    `arn:aws:states:us-east-1:999999999999:stateMachine:x`,
+  ],
   'aws:EpochTime': ['1700000000', '1900000000', 'not-a-number'],
   'aws:CurrentTime': ['2030-06-01T00:00:00Z', '2020-01-01T00:00:00Z'],
   'aws:SecureTransport': ['true', 'false', 'TRUE'],
@@ -50,12 +61,37 @@ const KEYS = Object.keys(CONTEXT_VALUES);
  * its type (an ARN for Arn*, a number for Numeric*, ...); what it does with a value of another
  * type is not documented, so pairing them would compare guesses, not AWS.
  */
-const STRING_OPERATORS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'];
+const STRING_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+];
 const OPERATORS_BY_KEY: Record<string, string[]> = {
   'aws:SourceArn': [...STRING_OPERATORS, 'ArnLike', 'ArnNotLike', 'ArnEquals', 'ArnNotEquals'],
   'aws:SecureTransport': [...STRING_OPERATORS, 'Bool'],
-  'aws:EpochTime': [...STRING_OPERATORS, 'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals', 'DateLessThan', 'DateGreaterThanEquals'],
-  'aws:CurrentTime': [...STRING_OPERATORS, 'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'],
+  'aws:EpochTime': [
+    ...STRING_OPERATORS,
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+    'DateLessThan',
+    'DateGreaterThanEquals',
+  ],
+  'aws:CurrentTime': [
+    ...STRING_OPERATORS,
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+  ],
 };
 
 /** A wildcard version of a string: some characters become `?`, some runs `*`. */
@@ -63,7 +99,8 @@ const wildcarded = (text: string) =>
   fc.array(fc.integer({ min: 0, max: Math.max(0, text.length - 1) }), { maxLength: 3 }).chain((cuts) =>
     fc.constantFrom(...['*', '?', 'keep']).map((mark) => {
       let out = text;
-      for (const cut of [...new Set(cuts)].sort((a, b) => b - a)) out = mark === 'keep' ? out : `${out.slice(0, cut)}${mark}${out.slice(cut + 1)}`;
+      for (const cut of [...new Set(cuts)].sort((a, b) => b - a))
+        out = mark === 'keep' ? out : `${out.slice(0, cut)}${mark}${out.slice(cut + 1)}`;
       return out;
     }),
   );
@@ -74,9 +111,9 @@ const resourcePattern = fc.oneof(
   fc.constantFrom(...RESOURCES),
   // IAM stores only resources that are `*` or start with `arn:`, so wildcards go after that prefix.
   fc.constantFrom(...RESOURCES).chain((arn) => wildcarded(arn.slice('arn:'.length)).map((rest) => `arn:${rest}`)),
-  fc.tuple(fc.constantFrom(...RESOURCES), fc.integer({ min: 2, max: 5 }), fc.constantFrom('*', '', 'x*')).map(([arn, keep, tail]) =>
-    `${arn.split(':').slice(0, keep).join(':')}:${tail}`,
-  ),
+  fc
+    .tuple(fc.constantFrom(...RESOURCES), fc.integer({ min: 2, max: 5 }), fc.constantFrom('*', '', 'x*'))
+    .map(([arn, keep, tail]) => `${arn.split(':').slice(0, keep).join(':')}:${tail}`),
 );
 /** Wildcards only in the action name: IAM refuses them in the service prefix. */
 const actionPattern = fc.oneof(
@@ -90,30 +127,42 @@ const actionPattern = fc.oneof(
 );
 
 const conditionValue = (key: string) =>
-  fc.oneof(fc.constantFrom(...(CONTEXT_VALUES[key] ?? [''])), fc.constantFrom(...(CONTEXT_VALUES[key] ?? [''])).chain(wildcarded));
+  fc.oneof(
+    fc.constantFrom(...(CONTEXT_VALUES[key] ?? [''])),
+    fc.constantFrom(...(CONTEXT_VALUES[key] ?? [''])).chain(wildcarded),
+  );
 
 /** One operator and key of a condition block: `Null`, or a family member with set prefix or IfExists. */
 const operatorAndKey = fc.constantFrom(...KEYS).chain((key) =>
   fc.tuple(
     fc.oneof(
       fc.constant('Null'),
-      fc.tuple(fc.constantFrom('', 'ForAnyValue:', 'ForAllValues:'), fc.constantFrom(...(OPERATORS_BY_KEY[key] ?? STRING_OPERATORS)), fc.constantFrom('', 'IfExists')).map(
-        ([set, operator, ifExists]) => `${set}${operator}${set ? '' : ifExists}`,
-      ),
+      fc
+        .tuple(
+          fc.constantFrom('', 'ForAnyValue:', 'ForAllValues:'),
+          fc.constantFrom(...(OPERATORS_BY_KEY[key] ?? STRING_OPERATORS)),
+          fc.constantFrom('', 'IfExists'),
+        )
+        .map(([set, operator, ifExists]) => `${set}${operator}${set ? '' : ifExists}`),
     ),
     fc.constant(key),
     fc.array(conditionValue(key), { minLength: 1, maxLength: 2 }),
   ),
 );
 
-const condition: fc.Arbitrary<PolicyStatement['Condition']> = fc.array(operatorAndKey, { maxLength: 2 }).map((entries) => {
-  if (entries.length === 0) return undefined;
-  const block: Record<string, Record<string, string[]>> = {};
-  for (const [operator, key, values] of entries) {
-    block[operator] = { ...block[operator], [key]: operator === 'Null' ? [values.length > 1 ? 'true' : 'false'] : values };
-  }
-  return block;
-});
+const condition: fc.Arbitrary<PolicyStatement['Condition']> = fc
+  .array(operatorAndKey, { maxLength: 2 })
+  .map((entries) => {
+    if (entries.length === 0) return undefined;
+    const block: Record<string, Record<string, string[]>> = {};
+    for (const [operator, key, values] of entries) {
+      block[operator] = {
+        ...block[operator],
+        [key]: operator === 'Null' ? [values.length > 1 ? 'true' : 'false'] : values,
+      };
+    }
+    return block;
+  });
 
 const statement: fc.Arbitrary<PolicyStatement> = fc
   .record({
@@ -131,14 +180,20 @@ const statement: fc.Arbitrary<PolicyStatement> = fc
     ...(Condition ? { Condition } : {}),
   }));
 
-const policy = fc.array(statement, { minLength: 1, maxLength: 3 }).map((Statement): PolicyDocument => ({ Version: '2012-10-17', Statement }));
+const policy = fc
+  .array(statement, { minLength: 1, maxLength: 3 })
+  .map((Statement): PolicyDocument => ({ Version: '2012-10-17', Statement }));
 
 const request = fc.record({
   action: fc.constantFrom(...ACTIONS),
   resource: fc.constantFrom(...RESOURCES),
   context: fc
     .subarray(KEYS)
-    .chain((keys) => fc.tuple(...keys.map((key) => fc.tuple(fc.constant(key), fc.subarray(CONTEXT_VALUES[key] ?? [], { minLength: 1 })))))
+    .chain((keys) =>
+      fc.tuple(
+        ...keys.map((key) => fc.tuple(fc.constant(key), fc.subarray(CONTEXT_VALUES[key] ?? [], { minLength: 1 }))),
+      ),
+    )
     .map((entries) => Object.fromEntries(entries) as Record<string, string[]>),
 });
 
@@ -149,8 +204,15 @@ const EMULATOR_OUTCOME: Record<string, Outcome> = {
   'because no session policy allows': 'session-implicit-deny',
 };
 
-function emulatorOutcome(identity: PolicyDocument[], session: PolicyDocument | undefined, req: { action: string; resource: string; context: Record<string, string[]> }): Outcome {
-  const { identityDecision } = createAuthorizer(() => identity, () => NOW);
+function emulatorOutcome(
+  identity: PolicyDocument[],
+  session: PolicyDocument | undefined,
+  req: { action: string; resource: string; context: Record<string, string[]> },
+): Outcome {
+  const { identityDecision } = createAuthorizer(
+    () => identity,
+    () => NOW,
+  );
   const { decision, reason } = identityDecision(caller(session), req);
   if (decision === 'Allow') return 'allow';
   const found = Object.entries(EMULATOR_OUTCOME).find(([prefix]) => reason.startsWith(prefix));
@@ -159,8 +221,14 @@ function emulatorOutcome(identity: PolicyDocument[], session: PolicyDocument | u
 }
 
 /** The reference sees the same global keys the emulator adds, documented as always present. */
-function referenceFor(identity: PolicyDocument[], session: PolicyDocument | undefined, req: { action: string; resource: string; context: Record<string, string[]> }): Outcome {
-  const globals = Object.fromEntries(Object.entries(globalConditionKeys(caller(session), NOW)).map(([key, value]) => [key, [value]]));
+function referenceFor(
+  identity: PolicyDocument[],
+  session: PolicyDocument | undefined,
+  req: { action: string; resource: string; context: Record<string, string[]> },
+): Outcome {
+  const globals = Object.fromEntries(
+    Object.entries(globalConditionKeys(caller(session), NOW)).map(([key, value]) => [key, [value]]),
+  );
   return referenceOutcome(identity, session, { ...req, context: { ...globals, ...req.context } });
 }
 
@@ -169,19 +237,28 @@ const RUNS = Number(process.env.IAM_DIFF_RUNS ?? 1500);
 describe('the local IAM evaluator against an independent one (randomized)', () => {
   it('reaches the same decision, for the same reason, on generated policies and requests', () => {
     fc.assert(
-      fc.property(fc.array(policy, { maxLength: 2 }), fc.option(policy, { nil: undefined }), request, (identity, session, req) => {
-        // Only documents IAM would store are ever evaluated: a generated one it rejects is a bug here.
-        for (const doc of [...identity, ...(session ? [session] : [])]) parsePolicyDocument(JSON.stringify(doc), 'identity');
-        expect(emulatorOutcome(identity, session, req)).toBe(referenceFor(identity, session, req));
-      }),
+      fc.property(
+        fc.array(policy, { maxLength: 2 }),
+        fc.option(policy, { nil: undefined }),
+        request,
+        (identity, session, req) => {
+          // Only documents IAM would store are ever evaluated: a generated one it rejects is a bug here.
+          for (const doc of [...identity, ...(session ? [session] : [])])
+            parsePolicyDocument(JSON.stringify(doc), 'identity');
+          expect(emulatorOutcome(identity, session, req)).toBe(referenceFor(identity, session, req));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 });
 
 describe('invariants of the local IAM evaluator (randomized)', () => {
-  const allowed = (identity: PolicyDocument[], session: PolicyDocument | undefined, req: Parameters<typeof emulatorOutcome>[2]) =>
-    emulatorOutcome(identity, session, req) === 'allow';
+  const allowed = (
+    identity: PolicyDocument[],
+    session: PolicyDocument | undefined,
+    req: Parameters<typeof emulatorOutcome>[2],
+  ) => emulatorOutcome(identity, session, req) === 'allow';
 
   it('adding a statement with a Deny never grants, adding an Allow never revokes', () => {
     fc.assert(
@@ -195,14 +272,22 @@ describe('invariants of the local IAM evaluator (randomized)', () => {
     );
   });
 
-  it('a session policy never widens what the identity policies allow, and the order of statements never matters', () => {
-    fc.assert(
-      fc.property(fc.array(policy, { maxLength: 2 }), policy, request, (identity, session, req) => {
-        if (allowed(identity, session, req)) expect(allowed(identity, undefined, req)).toBe(true);
-        const reversed = identity.map((doc) => ({ ...doc, Statement: [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement])].reverse() })).reverse();
-        expect(emulatorOutcome(reversed, session, req)).toBe(emulatorOutcome(identity, session, req));
-      }),
-      { numRuns: Math.ceil(RUNS / 3) },
-    );
-  });
+  it(
+    'a session policy never widens what the identity policies allow, and the order of statements never ' + 'matters',
+    () => {
+      fc.assert(
+        fc.property(fc.array(policy, { maxLength: 2 }), policy, request, (identity, session, req) => {
+          if (allowed(identity, session, req)) expect(allowed(identity, undefined, req)).toBe(true);
+          const reversed = identity
+            .map((doc) => ({
+              ...doc,
+              Statement: [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement])].reverse(),
+            }))
+            .reverse();
+          expect(emulatorOutcome(reversed, session, req)).toBe(emulatorOutcome(identity, session, req));
+        }),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+    },
+  );
 });

@@ -7,7 +7,8 @@
  */
 import type { PolicyDocument, PolicyStatement } from '#endpoint/contract';
 
-export type Outcome = 'allow' | 'identity-explicit-deny' | 'session-explicit-deny' | 'identity-implicit-deny' | 'session-implicit-deny';
+export type Outcome =
+  'allow' | 'identity-explicit-deny' | 'session-explicit-deny' | 'identity-implicit-deny' | 'session-implicit-deny';
 
 export interface ReferenceRequest {
   action: string;
@@ -21,8 +22,13 @@ export interface ReferenceRequest {
  * (identity-based, then session, as AWS reports them); then identity-based policies must allow;
  * then the session policy, when there is one, must allow too.
  */
-export function referenceOutcome(identity: PolicyDocument[], session: PolicyDocument | undefined, request: ReferenceRequest): Outcome {
-  const statements = (policies: PolicyDocument[]) => policies.flatMap((policy) => (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]));
+export function referenceOutcome(
+  identity: PolicyDocument[],
+  session: PolicyDocument | undefined,
+  request: ReferenceRequest,
+): Outcome {
+  const statements = (policies: PolicyDocument[]) =>
+    policies.flatMap((policy) => (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]));
   const identityStatements = statements(identity).filter((statement) => applies(statement, request));
   const sessionStatements = session ? statements([session]).filter((statement) => applies(statement, request)) : [];
   if (identityStatements.some((statement) => statement.Effect === 'Deny')) return 'identity-explicit-deny';
@@ -33,11 +39,18 @@ export function referenceOutcome(identity: PolicyDocument[], session: PolicyDocu
 }
 
 function applies(statement: PolicyStatement, request: ReferenceRequest): boolean {
-  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  const list = (value: string | string[] | undefined) =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value];
   const actionMatches = (pattern: string) => glob(pattern.toLowerCase(), request.action.toLowerCase());
-  const action = statement.Action !== undefined ? list(statement.Action).some(actionMatches) : !list(statement.NotAction).some(actionMatches);
+  const action =
+    statement.Action !== undefined
+      ? list(statement.Action).some(actionMatches)
+      : !list(statement.NotAction).some(actionMatches);
   const resourceMatches = (pattern: string) => resourceGlob(pattern, request.resource);
-  const resource = statement.Resource !== undefined ? list(statement.Resource).some(resourceMatches) : !list(statement.NotResource).some(resourceMatches);
+  const resource =
+    statement.Resource !== undefined
+      ? list(statement.Resource).some(resourceMatches)
+      : !list(statement.NotResource).some(resourceMatches);
   return action && resource && conditionsHold(statement.Condition ?? {}, request.context);
 }
 
@@ -87,11 +100,13 @@ type Test = (contextValue: string, policyValue: string) => boolean;
 
 const number = (text: string) => (text.trim() === '' ? NaN : Number(text));
 const date = (text: string) => (/^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text));
-const compare = (parse: (text: string) => number, ok: (a: number, b: number) => boolean): Test => (a, b) => {
-  const left = parse(a);
-  const right = parse(b);
-  return !Number.isNaN(left) && !Number.isNaN(right) && ok(left, right);
-};
+const compare =
+  (parse: (text: string) => number, ok: (a: number, b: number) => boolean): Test =>
+  (a, b) => {
+    const left = parse(a);
+    const right = parse(b);
+    return !Number.isNaN(left) && !Number.isNaN(right) && ok(left, right);
+  };
 
 /** The documented condition operators: [test, whether the operator is a negation]. */
 const OPERATORS: Record<string, [Test, boolean]> = {
@@ -139,7 +154,8 @@ function arnLike(pattern: string, arn: string): boolean {
  * context value to match; `ForAnyValue` needs one.
  */
 function conditionsHold(block: NonNullable<PolicyStatement['Condition']>, context: Record<string, string[]>): boolean {
-  const valuesOf = (key: string) => Object.entries(context).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
+  const valuesOf = (key: string) =>
+    Object.entries(context).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
   return Object.entries(block).every(([operatorName, keys]) =>
     Object.entries(keys).every(([key, raw]) => {
       const policyValues = (Array.isArray(raw) ? raw : [raw]).map(String);
@@ -148,7 +164,8 @@ function conditionsHold(block: NonNullable<PolicyStatement['Condition']>, contex
       let set: 'any' | 'all' | undefined;
       if (name.startsWith('ForAnyValue:')) [set, name] = ['any', name.slice('ForAnyValue:'.length)];
       else if (name.startsWith('ForAllValues:')) [set, name] = ['all', name.slice('ForAllValues:'.length)];
-      if (name === 'Null') return policyValues.some((value) => value.toLowerCase() === String(contextValues.length === 0));
+      if (name === 'Null')
+        return policyValues.some((value) => value.toLowerCase() === String(contextValues.length === 0));
       const ifExists = name.endsWith('IfExists');
       const [test, negated] = OPERATORS[ifExists ? name.slice(0, -'IfExists'.length) : name] ?? [() => false, false];
       const valueHolds = (value: string) => policyValues.some((policyValue) => test(value, policyValue)) !== negated;

@@ -1,3 +1,7 @@
+/**
+ * Commits of S3 writes: the CommitGate that orders them per key, and racing writes through the endpoint
+ * that leave exactly one complete version.
+ */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommitGate } from '#endpoint/s3/files';

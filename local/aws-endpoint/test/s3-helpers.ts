@@ -26,7 +26,9 @@ export async function createBucket(client: S3Client, name: string, region?: stri
   await client.send(
     new CreateBucketCommand({
       Bucket: name,
-      ...(region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {}),
+      ...(region && region !== 'us-east-1'
+        ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }
+        : {}),
     }),
   );
   return name;
@@ -49,7 +51,8 @@ export function patternBytes(size: number, seed = 1): Buffer {
 /** A stream of `data` in pieces, as a file or socket would deliver it. */
 export function streamOf(data: Buffer, pieceSize = 256 * 1024): Readable {
   const pieces: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += pieceSize) pieces.push(data.subarray(offset, offset + pieceSize));
+  for (let offset = 0; offset < data.length; offset += pieceSize)
+    pieces.push(data.subarray(offset, offset + pieceSize));
   return Readable.from(pieces);
 }
 

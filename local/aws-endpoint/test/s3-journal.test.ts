@@ -1,3 +1,7 @@
+/**
+ * The object journal (objects.jsonl) on its own: replay after a restart, damaged and cut-short lines,
+ * rewrites, and undelivered event notifications carried over a rewrite.
+ */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,14 @@
-import { ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+/**
+ * Listing keys: the in-memory key index in UTF-8 order, and ListObjectsV2 / ListObjects paginated over
+ * thousands of keys through the real S3 client.
+ */
+import {
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SortedIndex, compareUtf8, listPage } from '#endpoint/s3/object-index';
 import { CUSTOMER, failure, startFixture, type Fixture } from './endpoint-fixture';
@@ -22,8 +32,14 @@ describe('the key index', () => {
     expect(first).toMatchObject({ keys: ['b'], commonPrefixes: ['a/'], isTruncated: true, last: 'b' });
     const second = listPage(index, { prefix: '', delimiter: '/', maxKeys: 2, after: 'b' });
     expect(second).toMatchObject({ keys: ['d'], commonPrefixes: ['c/'], isTruncated: false });
-    expect(listPage(index, { prefix: 'c/', delimiter: '/', maxKeys: 10, after: '' })).toMatchObject({ keys: ['c/1'], commonPrefixes: ['c/2/'] });
-    expect(listPage(index, { prefix: '', delimiter: '/', maxKeys: 10, after: 'a/' })).toMatchObject({ commonPrefixes: ['c/'], keys: ['b', 'd'] });
+    expect(listPage(index, { prefix: 'c/', delimiter: '/', maxKeys: 10, after: '' })).toMatchObject({
+      keys: ['c/1'],
+      commonPrefixes: ['c/2/'],
+    });
+    expect(listPage(index, { prefix: '', delimiter: '/', maxKeys: 10, after: 'a/' })).toMatchObject({
+      commonPrefixes: ['c/'],
+      keys: ['b', 'd'],
+    });
   });
 });
 
@@ -38,12 +54,14 @@ describe('ListObjectsV2 over 2,500 keys', () => {
     s3 = rootS3(fixture, CUSTOMER);
     bucket = await createBucket(s3, uniqueBucket('listing'));
     // 2,000 keys under 20 "directories", 500 at the top level.
-    for (let index = 0; index < 2000; index += 1) keys.push(`dir-${String(index % 20).padStart(2, '0')}/file-${String(index).padStart(4, '0')}`);
+    for (let index = 0; index < 2000; index += 1)
+      keys.push(`dir-${String(index % 20).padStart(2, '0')}/file-${String(index).padStart(4, '0')}`);
     for (let index = 0; index < 500; index += 1) keys.push(`top-${String(index).padStart(4, '0')}`);
     const queue = [...keys];
     await Promise.all(
       Array.from({ length: 32 }, async () => {
-        for (let key = queue.pop(); key !== undefined; key = queue.pop()) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+        for (let key = queue.pop(); key !== undefined; key = queue.pop())
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
       }),
     );
   }, 120_000);
@@ -79,17 +97,33 @@ describe('ListObjectsV2 over 2,500 keys', () => {
   });
 
   it('honours Prefix, StartAfter and MaxKeys', async () => {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dir-03/', StartAfter: 'dir-03/file-1000', MaxKeys: 5 }));
-    expect(page.Contents?.map((object) => object.Key)).toEqual(['dir-03/file-1003', 'dir-03/file-1023', 'dir-03/file-1043', 'dir-03/file-1063', 'dir-03/file-1083']);
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dir-03/', StartAfter: 'dir-03/file-1000', MaxKeys: 5 }),
+    );
+    expect(page.Contents?.map((object) => object.Key)).toEqual([
+      'dir-03/file-1003',
+      'dir-03/file-1023',
+      'dir-03/file-1043',
+      'dir-03/file-1063',
+      'dir-03/file-1083',
+    ]);
     expect(page).toMatchObject({ IsTruncated: true, KeyCount: 5, MaxKeys: 5, Prefix: 'dir-03/' });
-    expect(page.Contents?.[0]).toMatchObject({ Size: 'dir-03/file-1003'.length, StorageClass: 'STANDARD', ChecksumAlgorithm: ['CRC32'] });
+    expect(page.Contents?.[0]).toMatchObject({
+      Size: 'dir-03/file-1003'.length,
+      StorageClass: 'STANDARD',
+      ChecksumAlgorithm: ['CRC32'],
+    });
     const empty = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'nothing/' }));
     expect(empty).toMatchObject({ KeyCount: 0, IsTruncated: false });
-    expect(await failure(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'garbage' })))).toMatchObject({ name: 'InvalidArgument', status: 400 });
+    expect(
+      await failure(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'garbage' }))),
+    ).toMatchObject({ name: 'InvalidArgument', status: 400 });
   });
 
   it('answers the older ListObjects with markers', async () => {
-    const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Delimiter: '/', MaxKeys: 19, Marker: 'dir-00/' }));
+    const page = await s3.send(
+      new ListObjectsCommand({ Bucket: bucket, Delimiter: '/', MaxKeys: 19, Marker: 'dir-00/' }),
+    );
     expect(page.CommonPrefixes?.map((prefix) => prefix.Prefix)).toHaveLength(19);
     expect(page.CommonPrefixes?.[0]?.Prefix).toBe('dir-01/');
     expect(page).toMatchObject({ IsTruncated: true, NextMarker: 'dir-19/' });

@@ -1,3 +1,7 @@
+/**
+ * S3 data survives a restart of the endpoint: buckets, settings, objects, versions and open multipart
+ * uploads, and what a crash leaves behind is collected.
+ */
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +33,14 @@ let endpoint: AwsEndpoint | undefined;
 async function start(): Promise<Fixture> {
   endpoint = await startAwsEndpoint({ port: 0, dataDir, hooks: recordingHooks() });
   const current = endpoint;
-  return { endpoint: current, dataDir, hooks: recordingHooks(), advanceClock: () => undefined, clockOffsetMs: () => 0, stop: () => current.close() };
+  return {
+    endpoint: current,
+    dataDir,
+    hooks: recordingHooks(),
+    advanceClock: () => undefined,
+    clockOffsetMs: () => 0,
+    stop: () => current.close(),
+  };
 }
 
 afterAll(async () => {
@@ -43,10 +54,20 @@ describe('S3 data survives a restart of the endpoint', () => {
     let fixture = await start();
     let s3 = rootS3(fixture, CUSTOMER, 'eu-west-1');
     await createBucket(s3, bucket, 'eu-west-1');
-    await s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] } }));
-    for (const key of ['b', 'a/1', 'a/2']) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+        },
+      }),
+    );
+    for (const key of ['b', 'a/1', 'a/2'])
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
     const upload = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp' }));
-    const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId: upload.UploadId, PartNumber: 1, Body: 'only part' }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp', UploadId: upload.UploadId, PartNumber: 1, Body: 'only part' }),
+    );
     await fixture.stop();
 
     // What a crash in the middle of an upload leaves: a data file no object refers to.
@@ -59,7 +80,8 @@ describe('S3 data survives a restart of the endpoint', () => {
     fixture = await start();
     s3 = rootS3(fixture, CUSTOMER, 'eu-west-1');
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBe('eu-west-1');
-    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0];
+    const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration
+      ?.Rules?.[0];
     expect(rule?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('aws:kms');
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(listed.Contents?.map((object) => object.Key)).toEqual(['a/1', 'a/2', 'b']);
@@ -68,8 +90,17 @@ describe('S3 data survives a restart of the endpoint', () => {
     expect(readdirSync(dataFolder)).not.toContain('orphan.bin');
     expect(readFileSync(journal, 'utf8').endsWith('}\n')).toBe(true);
 
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
-    expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp' }))).Body)).toString()).toBe('only part');
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp',
+        UploadId: upload.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(
+      (await bodyBytes((await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp' }))).Body)).toString(),
+    ).toBe('only part');
   });
 
   it('keeps versions, delete markers and the versioning status across a restart and a journal compaction', async () => {
@@ -83,8 +114,15 @@ describe('S3 data survives a restart of the endpoint', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
     // Enough short-lived versions to make the journal rewrite itself (most lines superseded).
     for (let batch = 0; batch < 6; batch += 1) {
-      const written = await Promise.all(Array.from({ length: 200 }, () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'churn', Body: 'x' }))));
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: written.map((answer) => ({ Key: 'churn', VersionId: answer.VersionId })) } }));
+      const written = await Promise.all(
+        Array.from({ length: 200 }, () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'churn', Body: 'x' }))),
+      );
+      await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: written.map((answer) => ({ Key: 'churn', VersionId: answer.VersionId })) },
+        }),
+      );
     }
     const before = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     const journal = join(dataDir, 's3', 'buckets', bucket, 'objects.jsonl');
@@ -97,7 +135,10 @@ describe('S3 data survives a restart of the endpoint', () => {
     const after = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }));
     expect(after.Versions).toEqual(before.Versions);
     expect(after.DeleteMarkers).toEqual(before.DeleteMarkers);
-    expect(after.Versions?.map((version) => version.VersionId)).toEqual([expect.stringMatching(/^[A-Za-z0-9._]{32}$/), 'null']);
+    expect(after.Versions?.map((version) => version.VersionId)).toEqual([
+      expect.stringMatching(/^[A-Za-z0-9._]{32}$/),
+      'null',
+    ]);
     const oldest = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId: 'null' }));
     expect((await bodyBytes(oldest.Body)).toString()).toBe('null version');
   });

@@ -1,10 +1,27 @@
+/**
+ * STS through the real client: GetCallerIdentity for root and assumed-role callers, and AssumeRole as AWS
+ * decides it (trust policies, external IDs, session names and policies, expiry) and as the endpoint records it.
+ */
 import { GetCallerIdentityCommand, STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import {
-  CUSTOMER, OTHER, PLATFORM, allowAll, assumeRole, clientConfig, createRole, failure, functionSession, rootCredentials, serviceSession, startFixture,
-  trustAccount, trustService, type Fixture,
+  CUSTOMER,
+  OTHER,
+  PLATFORM,
+  allowAll,
+  assumeRole,
+  clientConfig,
+  createRole,
+  failure,
+  functionSession,
+  rootCredentials,
+  serviceSession,
+  startFixture,
+  trustAccount,
+  trustService,
+  type Fixture,
 } from './endpoint-fixture';
 
 let fixture: Fixture;
@@ -15,14 +32,22 @@ const EXTERNAL_ID = 'integ-ext-0123456789';
 
 beforeAll(async () => {
   fixture = await startFixture();
-  customerRole = await createRole(fixture, CUSTOMER, 'platform-export', trustAccount(PLATFORM, EXTERNAL_ID), allowAll('s3:*'));
+  customerRole = await createRole(
+    fixture,
+    CUSTOMER,
+    'platform-export',
+    trustAccount(PLATFORM, EXTERNAL_ID),
+    allowAll('s3:*'),
+  );
   platformFn = await functionSession(fixture);
 });
 afterAll(() => fixture.stop());
 
 const sts = (credentials = platformFn) => new STSClient(clientConfig(fixture, credentials));
 const assumeCustomerRole = (input: Partial<ConstructorParameters<typeof AssumeRoleCommand>[0]> = {}) =>
-  sts().send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'validation', ExternalId: EXTERNAL_ID, ...input }));
+  sts().send(
+    new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'validation', ExternalId: EXTERNAL_ID, ...input }),
+  );
 
 describe('GetCallerIdentity', () => {
   it('names the root principal for root keys', async () => {
@@ -33,7 +58,9 @@ describe('GetCallerIdentity', () => {
   it('names the assumed-role session for temporary credentials', async () => {
     const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID });
     const identity = await sts(credentials).send(new GetCallerIdentityCommand({}));
-    const role = await new IAMClient(clientConfig(fixture, rootCredentials(CUSTOMER))).send(new GetRoleCommand({ RoleName: 'platform-export' }));
+    const role = await new IAMClient(clientConfig(fixture, rootCredentials(CUSTOMER))).send(
+      new GetRoleCommand({ RoleName: 'platform-export' }),
+    );
     expect(identity.Account).toBe(CUSTOMER);
     expect(identity.Arn).toBe(`arn:aws:sts::${CUSTOMER}:assumed-role/platform-export/test-session`);
     expect(identity.UserId).toBe(`${role.Role?.RoleId}:test-session`);
@@ -55,18 +82,30 @@ describe('AssumeRole', () => {
     const wrong = await failure(assumeCustomerRole({ ExternalId: 'some-other-id' }));
     expect(wrong).toMatchObject({ name: 'AccessDenied', status: 403 });
     const caller = (await sts().send(new GetCallerIdentityCommand({}))).Arn;
-    expect(wrong.message).toBe(`User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${customerRole}`);
-    expect(await failure(assumeCustomerRole({ ExternalId: undefined }))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(wrong.message).toBe(
+      `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${customerRole}`,
+    );
+    expect(await failure(assumeCustomerRole({ ExternalId: undefined }))).toMatchObject({
+      name: 'AccessDenied',
+      status: 403,
+    });
   });
 
-  it('succeeds without an external id when the trust policy does not require one (what validation must detect)', async () => {
-    const lax = await createRole(fixture, CUSTOMER, 'lax-role', trustAccount(PLATFORM));
-    await expect(assumeRole(fixture, platformFn, lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
-  });
+  it(
+    'succeeds without an external id when the trust policy does not require one (what validation must ' + 'detect)',
+    async () => {
+      const lax = await createRole(fixture, CUSTOMER, 'lax-role', trustAccount(PLATFORM));
+      await expect(assumeRole(fixture, platformFn, lax, { ExternalId: 'random-probe-id' })).resolves.toBeTruthy();
+    },
+  );
 
   it('refuses a principal from another account', async () => {
     const stranger = await functionSession(fixture, allowAll('sts:AssumeRole'), OTHER);
-    const denied = await failure(sts(stranger).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'x1', ExternalId: EXTERNAL_ID })));
+    const denied = await failure(
+      sts(stranger).send(
+        new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'x1', ExternalId: EXTERNAL_ID }),
+      ),
+    );
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
@@ -83,17 +122,28 @@ describe('AssumeRole', () => {
     expect(await failure(assumeRole(fixture, otherFn, pinned))).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
-  it('needs the caller\'s own identity policy to allow sts:AssumeRole on the role', async () => {
+  it("needs the caller's own identity policy to allow sts:AssumeRole on the role", async () => {
     const credentials = await functionSession(fixture, allowAll('s3:*'));
     const denied = await failure(assumeRole(fixture, credentials, customerRole, { ExternalId: EXTERNAL_ID }));
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
   });
 
   it('refuses root callers, as AWS does, whatever the trust policy says', async () => {
-    const denied = await failure(sts(rootCredentials(PLATFORM)).send(new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'root', ExternalId: EXTERNAL_ID })));
-    expect(denied).toMatchObject({ name: 'AccessDenied', status: 403, message: 'Roles may not be assumed by root accounts.' });
+    const denied = await failure(
+      sts(rootCredentials(PLATFORM)).send(
+        new AssumeRoleCommand({ RoleArn: customerRole, RoleSessionName: 'root', ExternalId: EXTERNAL_ID }),
+      ),
+    );
+    expect(denied).toMatchObject({
+      name: 'AccessDenied',
+      status: 403,
+      message: 'Roles may not be assumed by root accounts.',
+    });
     const ownRole = await createRole(fixture, CUSTOMER, 'own-role', trustAccount(CUSTOMER), allowAll('s3:*'));
-    expect(await failure(assumeRole(fixture, rootCredentials(CUSTOMER), ownRole))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(await failure(assumeRole(fixture, rootCredentials(CUSTOMER), ownRole))).toMatchObject({
+      name: 'AccessDenied',
+      status: 403,
+    });
   });
 
   it('answers a role that does not exist exactly like a refusing one', async () => {
@@ -103,22 +153,48 @@ describe('AssumeRole', () => {
   });
 
   it('validates RoleSessionName and DurationSeconds', async () => {
-    expect(await failure(assumeCustomerRole({ RoleSessionName: 'x' }))).toMatchObject({ name: 'ValidationError', status: 400 });
-    expect(await failure(assumeCustomerRole({ RoleSessionName: 'has space' }))).toMatchObject({ name: 'ValidationError', status: 400 });
-    expect(await failure(assumeCustomerRole({ DurationSeconds: 899 }))).toMatchObject({ name: 'ValidationError', status: 400 });
-    expect(await failure(assumeCustomerRole({ DurationSeconds: 43201 }))).toMatchObject({ name: 'ValidationError', status: 400 });
+    expect(await failure(assumeCustomerRole({ RoleSessionName: 'x' }))).toMatchObject({
+      name: 'ValidationError',
+      status: 400,
+    });
+    expect(await failure(assumeCustomerRole({ RoleSessionName: 'has space' }))).toMatchObject({
+      name: 'ValidationError',
+      status: 400,
+    });
+    expect(await failure(assumeCustomerRole({ DurationSeconds: 899 }))).toMatchObject({
+      name: 'ValidationError',
+      status: 400,
+    });
+    expect(await failure(assumeCustomerRole({ DurationSeconds: 43201 }))).toMatchObject({
+      name: 'ValidationError',
+      status: 400,
+    });
     // Within 900..43200 but above the role's MaxSessionDuration (default one hour).
-    expect(await failure(assumeCustomerRole({ DurationSeconds: 7200 }))).toMatchObject({ name: 'ValidationError', status: 400 });
+    expect(await failure(assumeCustomerRole({ DurationSeconds: 7200 }))).toMatchObject({
+      name: 'ValidationError',
+      status: 400,
+    });
   });
 
   it('rejects a malformed session policy', async () => {
     // The STS model names the MalformedPolicyDocument error shape ...Exception.
-    expect(await failure(assumeCustomerRole({ Policy: '{"Statement": "nope"}' }))).toMatchObject({ name: 'MalformedPolicyDocumentException', status: 400 });
+    expect(await failure(assumeCustomerRole({ Policy: '{"Statement": "nope"}' }))).toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+      status: 400,
+    });
   });
 
   it('narrows a session to its session policy', async () => {
-    const platformRole = await createRole(fixture, PLATFORM, 'chaining-fn', trustAccount(PLATFORM), allowAll('sts:AssumeRole'));
-    const narrowed = await assumeRole(fixture, platformFn, platformRole, { Policy: JSON.stringify(allowAll('s3:GetObject')) });
+    const platformRole = await createRole(
+      fixture,
+      PLATFORM,
+      'chaining-fn',
+      trustAccount(PLATFORM),
+      allowAll('sts:AssumeRole'),
+    );
+    const narrowed = await assumeRole(fixture, platformFn, platformRole, {
+      Policy: JSON.stringify(allowAll('s3:GetObject')),
+    });
     const full = await assumeRole(fixture, platformFn, platformRole);
     await expect(assumeRole(fixture, full, customerRole, { ExternalId: EXTERNAL_ID })).resolves.toBeTruthy();
     const denied = await failure(assumeRole(fixture, narrowed, customerRole, { ExternalId: EXTERNAL_ID }));
@@ -126,7 +202,10 @@ describe('AssumeRole', () => {
   });
 
   it('refuses session credentials once they have expired', async () => {
-    const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID, DurationSeconds: 900 });
+    const credentials = await assumeRole(fixture, platformFn, customerRole, {
+      ExternalId: EXTERNAL_ID,
+      DurationSeconds: 900,
+    });
     await expect(sts(credentials).send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
     fixture.advanceClock(901_000);
     try {
@@ -140,26 +219,52 @@ describe('AssumeRole', () => {
   it('refuses a session token that does not belong to the access key', async () => {
     const credentials = await assumeRole(fixture, platformFn, customerRole, { ExternalId: EXTERNAL_ID });
     const tampered = { ...credentials, sessionToken: `${credentials.sessionToken?.slice(0, -4)}AAAA` };
-    expect(await failure(sts(tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
+    expect(await failure(sts(tampered).send(new GetCallerIdentityCommand({})))).toMatchObject({
+      name: 'InvalidClientTokenId',
+      status: 403,
+    });
   });
 });
 
 describe('the AssumeRole journal (GET /_local/sts/assume-role-calls)', () => {
-  it('records every call on a role with its session name, external id, session policy and result, and no credentials', async () => {
-    const role = await createRole(fixture, OTHER, 'journalled', trustAccount(PLATFORM, EXTERNAL_ID), allowAll('s3:*'));
-    const policy = JSON.stringify(allowAll('s3:GetObject', 'arn:aws:s3:::b/*'));
-    await sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'narrowed', ExternalId: EXTERNAL_ID, Policy: policy }));
-    await failure(sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })));
-    const answer = await fetch(`${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`);
-    const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
-    // The caller is a platform function's session: root may not AssumeRole.
-    const { Arn: callerArn } = await sts().send(new GetCallerIdentityCommand({}));
-    expect(callerArn).toMatch(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`));
-    expect(calls).toEqual([
-      expect.objectContaining({ callerArn, roleArn: role, roleSessionName: 'narrowed', externalId: EXTERNAL_ID, sessionPolicy: JSON.parse(policy), result: 'Granted' }),
-      expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
-    ]);
-    expect(calls[1]).not.toHaveProperty('sessionPolicy');
-    expect(JSON.stringify(calls)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
-  });
+  it(
+    'records every call on a role with its session name, external id, session policy and result, and no ' +
+      'credentials',
+    async () => {
+      const role = await createRole(
+        fixture,
+        OTHER,
+        'journalled',
+        trustAccount(PLATFORM, EXTERNAL_ID),
+        allowAll('s3:*'),
+      );
+      const policy = JSON.stringify(allowAll('s3:GetObject', 'arn:aws:s3:::b/*'));
+      await sts().send(
+        new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'narrowed', ExternalId: EXTERNAL_ID, Policy: policy }),
+      );
+      await failure(
+        sts().send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'probe', ExternalId: 'another-id' })),
+      );
+      const answer = await fetch(
+        `${fixture.endpoint.url}/_local/sts/assume-role-calls?roleArn=${encodeURIComponent(role)}`,
+      );
+      const { calls } = (await answer.json()) as { calls: Array<Record<string, unknown>> };
+      // The caller is a platform function's session: root may not AssumeRole.
+      const { Arn: callerArn } = await sts().send(new GetCallerIdentityCommand({}));
+      expect(callerArn).toMatch(new RegExp(`^arn:aws:sts::${PLATFORM}:assumed-role/`));
+      expect(calls).toEqual([
+        expect.objectContaining({
+          callerArn,
+          roleArn: role,
+          roleSessionName: 'narrowed',
+          externalId: EXTERNAL_ID,
+          sessionPolicy: JSON.parse(policy),
+          result: 'Granted',
+        }),
+        expect.objectContaining({ roleSessionName: 'probe', externalId: 'another-id', result: 'AccessDenied' }),
+      ]);
+      expect(calls[1]).not.toHaveProperty('sessionPolicy');
+      expect(JSON.stringify(calls)).not.toMatch(/ASIA|SecretAccessKey|SessionToken/);
+    },
+  );
 });

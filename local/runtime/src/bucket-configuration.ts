@@ -65,12 +65,28 @@ export async function configureBuckets(cloudFormation: LocalCloudFormation, awsU
       const versioning = bucket.property('VersioningConfiguration');
       const status = isMap(versioning ?? null) ? (versioning as Record<string, Yaml>).Status : undefined;
       if (status !== undefined) {
-        if (status !== 'Enabled' && status !== 'Suspended') throw new Error(`${where}.VersioningConfiguration.Status must be Enabled or Suspended.`);
-        await s3.send(new PutBucketVersioningCommand({ Bucket: bucket.name, VersioningConfiguration: { Status: status }, ExpectedBucketOwner: service.accountId }));
+        if (status !== 'Enabled' && status !== 'Suspended')
+          throw new Error(`${where}.VersioningConfiguration.Status must be Enabled or Suspended.`);
+        await s3.send(
+          new PutBucketVersioningCommand({
+            Bucket: bucket.name,
+            VersioningConfiguration: { Status: status },
+            ExpectedBucketOwner: service.accountId,
+          }),
+        );
       }
-      const configuration = notificationConfiguration(bucket.property('NotificationConfiguration'), `${where}.NotificationConfiguration`);
+      const configuration = notificationConfiguration(
+        bucket.property('NotificationConfiguration'),
+        `${where}.NotificationConfiguration`,
+      );
       try {
-        await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket.name, NotificationConfiguration: configuration, ExpectedBucketOwner: service.accountId }));
+        await s3.send(
+          new PutBucketNotificationConfigurationCommand({
+            Bucket: bucket.name,
+            NotificationConfiguration: configuration,
+            ExpectedBucketOwner: service.accountId,
+          }),
+        );
       } catch (error) {
         throw new Error(`${where}.NotificationConfiguration: ${describe(error)}`, { cause: error });
       }
@@ -87,23 +103,33 @@ function notificationConfiguration(raw: Yaml | undefined, where: string): Notifi
   const list = (name: string): Array<Record<string, Yaml>> => {
     const value = raw[name];
     if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((item) => isMap(item))) throw new Error(`${where}.${name} must be a list of mappings.`);
+    if (!Array.isArray(value) || !value.every((item) => isMap(item)))
+      throw new Error(`${where}.${name} must be a list of mappings.`);
     return value as Array<Record<string, Yaml>>;
   };
   const common = (item: Record<string, Yaml>, index: number, name: string) => {
-    if (typeof item.Event !== 'string') throw new Error(`${where}.${name}[${index}].Event must be an event type such as s3:ObjectCreated:*.`);
+    if (typeof item.Event !== 'string')
+      throw new Error(`${where}.${name}[${index}].Event must be an event type such as s3:ObjectCreated:*.`);
     // The local S3 checks the event type, as AWS does.
     return { Events: [item.Event as Event], ...filterOf(item.Filter, `${where}.${name}[${index}].Filter`) };
   };
   const eventBridge = raw.EventBridgeConfiguration;
   return {
-    ...(isMap(eventBridge ?? null) && (eventBridge as Record<string, Yaml>).EventBridgeEnabled !== false ? { EventBridgeConfiguration: {} } : {}),
-    QueueConfigurations: list('QueueConfigurations').map((item, index) => ({ QueueArn: String(item.Queue), ...common(item, index, 'QueueConfigurations') })),
+    ...(isMap(eventBridge ?? null) && (eventBridge as Record<string, Yaml>).EventBridgeEnabled !== false
+      ? { EventBridgeConfiguration: {} }
+      : {}),
+    QueueConfigurations: list('QueueConfigurations').map((item, index) => ({
+      QueueArn: String(item.Queue),
+      ...common(item, index, 'QueueConfigurations'),
+    })),
     LambdaFunctionConfigurations: list('LambdaConfigurations').map((item, index) => ({
       LambdaFunctionArn: String(item.Function),
       ...common(item, index, 'LambdaConfigurations'),
     })),
-    TopicConfigurations: list('TopicConfigurations').map((item, index) => ({ TopicArn: String(item.Topic), ...common(item, index, 'TopicConfigurations') })),
+    TopicConfigurations: list('TopicConfigurations').map((item, index) => ({
+      TopicArn: String(item.Topic),
+      ...common(item, index, 'TopicConfigurations'),
+    })),
   };
 }
 

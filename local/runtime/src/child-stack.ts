@@ -37,7 +37,10 @@ export interface ChildStack extends StackInfo {
 const START_TIMEOUT_MS = 90_000;
 const START_SCRIPT = resolve(import.meta.dirname, 'start.ts');
 
-export async function startChildStack(settings: Record<string, string> = {}, label = 'local-stack'): Promise<ChildStack> {
+export async function startChildStack(
+  settings: Record<string, string> = {},
+  label = 'local-stack',
+): Promise<ChildStack> {
   const dir = mkdtempSync(join(tmpdir(), `${label}-`));
   const readyFile = join(dir, 'ready.json');
   const logFile = join(dir, 'stack.log');
@@ -75,7 +78,9 @@ async function waitForReady(child: ChildProcess, readyFile: string, logFile: str
   while (!existsSync(readyFile)) {
     if (child.exitCode !== null || Date.now() > deadline) {
       const output = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
-      throw new Error(`The local stack did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}:\n${output}`);
+      throw new Error(
+        `The local stack did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}:\n${output}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

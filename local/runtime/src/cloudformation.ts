@@ -46,7 +46,11 @@ export class LocalCloudFormation {
     }
     for (const machine of service.stateMachines) {
       const arn = stateMachineArn(service, machine);
-      this.resources.set(machine.logicalId, { type: 'AWS::StepFunctions::StateMachine', ref: arn, attributes: { Arn: arn, Name: machine.name } });
+      this.resources.set(machine.logicalId, {
+        type: 'AWS::StepFunctions::StateMachine',
+        ref: arn,
+        attributes: { Arn: arn, Name: machine.name },
+      });
     }
   }
 
@@ -72,7 +76,9 @@ export class LocalCloudFormation {
 
   private evaluate(value: Yaml, where: string, context: ResolveContext): Yaml | typeof NO_VALUE {
     if (Array.isArray(value)) {
-      return value.map((item, index) => this.evaluate(item, `${where}[${index}]`, context)).filter((item): item is Yaml => item !== NO_VALUE);
+      return value
+        .map((item, index) => this.evaluate(item, `${where}[${index}]`, context))
+        .filter((item): item is Yaml => item !== NO_VALUE);
     }
     if (!isMap(value)) return value;
     const keys = Object.keys(value);
@@ -112,7 +118,8 @@ export class LocalCloudFormation {
         return this.sub(argument, where, context);
       case 'Fn::Select': {
         const [index, items] = args();
-        if (!Array.isArray(items) || items[Number(index)] === undefined) throw new Error(`${where}: Fn::Select index ${String(index)} is out of range.`);
+        if (!Array.isArray(items) || items[Number(index)] === undefined)
+          throw new Error(`${where}: Fn::Select index ${String(index)} is out of range.`);
         return items[Number(index)] ?? null;
       }
       case 'Fn::Split': {
@@ -123,7 +130,11 @@ export class LocalCloudFormation {
         return Buffer.from(String(this.evaluate(argument, where, context))).toString('base64');
       case 'Fn::If': {
         const [condition, whenTrue, whenFalse] = Array.isArray(argument) ? argument : [];
-        return this.evaluate(this.condition(String(condition), where) ? (whenTrue ?? null) : (whenFalse ?? null), where, context);
+        return this.evaluate(
+          this.condition(String(condition), where) ? (whenTrue ?? null) : (whenFalse ?? null),
+          where,
+          context,
+        );
       }
       default:
         throw new Error(`${where}: ${name} has no local equivalent.`);
@@ -150,14 +161,17 @@ export class LocalCloudFormation {
   private getAtt(logicalId: string, attribute: string, where: string, context: ResolveContext): string {
     const resource = this.lookup(logicalId, where, context);
     const value = resource.attributes[attribute];
-    if (value === undefined) throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attribute} has no local value (${resource.type}).`);
+    if (value === undefined)
+      throw new Error(`${where}: Fn::GetAtt ${logicalId}.${attribute} has no local value (${resource.type}).`);
     return value;
   }
 
   private lookup(logicalId: string, where: string, context: ResolveContext): LocalResource {
     const direct = this.resources.get(logicalId);
     if (direct) return direct;
-    const fn = context.allowFunctionKeys ? this.service.functions.find((candidate) => candidate.key === logicalId) : undefined;
+    const fn = context.allowFunctionKeys
+      ? this.service.functions.find((candidate) => candidate.key === logicalId)
+      : undefined;
     const viaKey = fn ? this.resources.get(lambdaLogicalId(fn.key)) : undefined;
     if (viaKey) return viaKey;
     const declared = this.service.resources[logicalId];
@@ -214,18 +228,28 @@ export class LocalCloudFormation {
     // Names may themselves use intrinsics (e.g. !Sub '${AWS::StackName}-jobs'): evaluate them first.
     const nameOf = (property: string): string | undefined => {
       const value = resource.Properties?.[property];
-      return value === undefined ? undefined : String(this.resolve(value, `resources.Resources.${logicalId}.Properties.${property}`));
+      return value === undefined
+        ? undefined
+        : String(this.resolve(value, `resources.Resources.${logicalId}.Properties.${property}`));
     };
     switch (resource.Type) {
       case 'AWS::DynamoDB::Table': {
         const name = nameOf('TableName') ?? logicalId;
-        return { type: resource.Type, ref: name, attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` } };
+        return {
+          type: resource.Type,
+          ref: name,
+          attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${name}` },
+        };
       }
       case 'AWS::SQS::Queue': {
         const fifo = resource.Properties?.FifoQueue === true || resource.Properties?.FifoQueue === 'true';
         const name = nameOf('QueueName') ?? (fifo ? `${logicalId}.fifo` : logicalId);
         const url = `${this.endpointUrl.replace(/\/$/, '')}/${accountId}/${name}`;
-        return { type: resource.Type, ref: url, attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${name}`, QueueName: name, QueueUrl: url } };
+        return {
+          type: resource.Type,
+          ref: url,
+          attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${name}`, QueueName: name, QueueUrl: url },
+        };
       }
       case 'AWS::S3::Bucket': {
         const name = nameOf('BucketName') ?? `${this.service.stackName}-${logicalId}`.toLowerCase();
@@ -233,7 +257,11 @@ export class LocalCloudFormation {
       }
       case 'AWS::Events::EventBus': {
         const name = nameOf('Name') ?? logicalId;
-        return { type: resource.Type, ref: name, attributes: { Arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}`, Name: name } };
+        return {
+          type: resource.Type,
+          ref: name,
+          attributes: { Arn: `arn:aws:events:${region}:${accountId}:event-bus/${name}`, Name: name },
+        };
       }
       case 'AWS::Events::Rule': {
         // CloudFormation names a rule `<stack>-<logicalId>-<random>` when Name is left out; the
@@ -246,7 +274,11 @@ export class LocalCloudFormation {
       case 'AWS::KMS::Key': {
         // Made real in the local KMS at start (kms-keys.ts); its id follows from the declaration.
         const keyId = localKeyId(this.service, logicalId, keyDeclaration(nameOf));
-        return { type: resource.Type, ref: keyId, attributes: { Arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`, KeyId: keyId } };
+        return {
+          type: resource.Type,
+          ref: keyId,
+          attributes: { Arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`, KeyId: keyId },
+        };
       }
       case 'AWS::IAM::Role': {
         // Roles only matter locally as the RoleArn of targets and state machines, which nothing checks.

@@ -17,7 +17,13 @@ export const CONSOLE_DIR = join(REPOSITORY_ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 const INPUTS_FILE = '.build-inputs.json';
 /** Read by every build, whatever it imports; this file too, since it decides how the build runs. */
-const BUILD_CONFIGURATION = ['console/vite.config.ts', 'console/package.json', 'console/index.html', 'package-lock.json', 'local/runtime/src/console-files.ts'];
+const BUILD_CONFIGURATION = [
+  'console/vite.config.ts',
+  'console/package.json',
+  'console/index.html',
+  'package-lock.json',
+  'local/runtime/src/console-files.ts',
+];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -119,7 +125,10 @@ function swapIn(outDir: string, dist: string): void {
   }
 }
 
-/** Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is index.html. */
+/**
+ * Answers GET /console/... from the built files; the entry page (and any unknown path, for deep links) is
+ * index.html.
+ */
 export async function consoleFile(pathname: string): Promise<HttpAnswer> {
   if (pathname === '/console') return { statusCode: 301, headers: { location: '/console/' }, body: Buffer.alloc(0) };
   const relativePath = decodeURIComponent(pathname.slice('/console/'.length));
@@ -127,7 +136,11 @@ export async function consoleFile(pathname: string): Promise<HttpAnswer> {
   try {
     if (isEntry) await ensureConsoleBuilt();
   } catch (error) {
-    return { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from((error as Error).message) };
+    return {
+      statusCode: 500,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: Buffer.from((error as Error).message),
+    };
   }
   const file = resolve(CONSOLE_DIST, isEntry ? 'index.html' : normalize(relativePath));
   if (relative(CONSOLE_DIST, file).startsWith('..') || file.includes(`${sep}.`)) return notFound();
@@ -149,4 +162,8 @@ export async function consoleFile(pathname: string): Promise<HttpAnswer> {
   }
 }
 
-const notFound = (): HttpAnswer => ({ statusCode: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('Not Found') });
+const notFound = (): HttpAnswer => ({
+  statusCode: 404,
+  headers: { 'content-type': 'text/plain' },
+  body: Buffer.from('Not Found'),
+});

@@ -71,7 +71,10 @@ export async function startDynamoDbMeter(targetUrl: string): Promise<DynamoDbMet
           usage.failedConditionalWrites += 1;
         }
       }
-      const headers: Record<string, string | string[]> = { ...answer.headers, 'content-length': String(answerBody.length) };
+      const headers: Record<string, string | string[]> = {
+        ...answer.headers,
+        'content-length': String(answerBody.length),
+      };
       if (headers['x-amz-crc32'] !== undefined) headers['x-amz-crc32'] = String(crc32(answerBody));
       res.writeHead(answer.status, headers);
       res.end(answerBody);
@@ -111,18 +114,28 @@ function collect(stream: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+function forward(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     // DynamoDB Local checks no signature, so the rewritten body needs no new one.
     const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
-    const outgoing = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      collect(answer).then((answerBody) => {
-        const answerHeaders = Object.fromEntries(Object.entries(answer.headers).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
-        resolve({ status: answer.statusCode ?? 500, headers: answerHeaders, body: answerBody });
-      }, reject);
-    });
+    const outgoing = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        collect(answer).then((answerBody) => {
+          const answerHeaders = Object.fromEntries(
+            Object.entries(answer.headers).filter(
+              (entry): entry is [string, string | string[]] => entry[1] !== undefined,
+            ),
+          );
+          resolve({ status: answer.statusCode ?? 500, headers: answerHeaders, body: answerBody });
+        }, reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
 }
-

@@ -31,12 +31,19 @@ export interface LocalDynamoDb {
   close(): Promise<void>;
 }
 
-export async function startDynamoDbLocal(options: { port: number; accountId: string; region: string }): Promise<LocalDynamoDb> {
+export async function startDynamoDbLocal(options: {
+  port: number;
+  accountId: string;
+  region: string;
+}): Promise<LocalDynamoDb> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await startOnce({ ...options, port: options.port === 0 ? await freePort() : options.port });
     } catch (error) {
-      const retry = options.port === 0 && attempt < EPHEMERAL_PORT_ATTEMPTS && String((error as Error).message).includes('Address already in use');
+      const retry =
+        options.port === 0 &&
+        attempt < EPHEMERAL_PORT_ATTEMPTS &&
+        String((error as Error).message).includes('Address already in use');
       if (!retry) throw error;
     }
   }
@@ -65,11 +72,16 @@ async function startOnce(options: { port: number; accountId: string; region: str
     java.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
-          ? new Error('DynamoDB Local needs Java: install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`) and run again.')
+          ? new Error(
+              'DynamoDB Local needs Java: install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`) ' +
+                'and run again.',
+            )
           : error,
       ),
     );
-    java.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code} while starting:\n${output.join('')}`)));
+    java.once('exit', (code) =>
+      reject(new Error(`DynamoDB Local exited with code ${code} while starting:\n${output.join('')}`)),
+    );
   });
   try {
     await Promise.race([waitUntilAnswering(client), exited]);
@@ -122,12 +134,17 @@ export async function createTables(client: DynamoDBClient, cloudFormation: Local
   for (const [logicalId, table] of cloudFormation.ofType('AWS::DynamoDB::Table')) {
     const property = (name: string): Yaml | undefined => cloudFormation.property(logicalId, name);
     const billing = String(property('BillingMode') ?? 'PROVISIONED');
-    const throughput = billing === 'PAY_PER_REQUEST' ? undefined : (property('ProvisionedThroughput') ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
+    const throughput =
+      billing === 'PAY_PER_REQUEST'
+        ? undefined
+        : (property('ProvisionedThroughput') ?? { ReadCapacityUnits: 5, WriteCapacityUnits: 5 });
     const indexes = (name: string): Yaml[] | undefined => {
       const value = property(name);
       if (!Array.isArray(value)) return undefined;
       // DynamoDB Local insists on throughput for provisioned tables' global indexes, as AWS does.
-      return name === 'GlobalSecondaryIndexes' && throughput ? value.map((index) => ({ ProvisionedThroughput: throughput, ...(isMap(index) ? index : {}) })) : value;
+      return name === 'GlobalSecondaryIndexes' && throughput
+        ? value.map((index) => ({ ProvisionedThroughput: throughput, ...(isMap(index) ? index : {}) }))
+        : value;
     };
     const input = {
       TableName: table.ref,
@@ -137,12 +154,19 @@ export async function createTables(client: DynamoDBClient, cloudFormation: Local
       ...(throughput ? { ProvisionedThroughput: throughput } : {}),
       ...(indexes('GlobalSecondaryIndexes') ? { GlobalSecondaryIndexes: indexes('GlobalSecondaryIndexes') } : {}),
       ...(indexes('LocalSecondaryIndexes') ? { LocalSecondaryIndexes: indexes('LocalSecondaryIndexes') } : {}),
-      ...(property('StreamSpecification') ? { StreamSpecification: { StreamEnabled: true, ...(property('StreamSpecification') as object) } } : {}),
+      ...(property('StreamSpecification')
+        ? { StreamSpecification: { StreamEnabled: true, ...(property('StreamSpecification') as object) } }
+        : {}),
     } as unknown as CreateTableCommandInput;
     await client.send(new CreateTableCommand(input));
     const ttl = property('TimeToLiveSpecification');
     if (isMap(ttl) && ttl.Enabled === true && typeof ttl.AttributeName === 'string') {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: table.ref, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: table.ref,
+          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+        }),
+      );
     }
     created.push(table.ref);
   }
@@ -156,7 +180,8 @@ async function waitUntilAnswering(client: DynamoDBClient): Promise<void> {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${STARTUP_TIMEOUT_MS / 1000} s.`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB Local did not answer within ${STARTUP_TIMEOUT_MS / 1000} s.`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -180,7 +205,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('No free port.'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('No free port.')),
+      );
     });
   });
 }

@@ -22,26 +22,36 @@ export interface LocalEndpoints {
 const INHERITED = ['PATH', 'LANG'];
 
 /** One function's environment, credentials aside. */
-export function environmentOf(cloudFormation: LocalCloudFormation, fn: FunctionSpec, endpoints: LocalEndpoints): Record<string, string> {
+export function environmentOf(
+  cloudFormation: LocalCloudFormation,
+  fn: FunctionSpec,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
   const variables = new Map<string, string>();
   const add = (block: Yaml | undefined, from: string) => {
     for (const [name, value] of resolvedVariables(cloudFormation, block, from)) variables.set(name, value);
   };
   add(cloudFormation.service.provider.environment, 'provider');
   add(fn.environment, `functions.${fn.key}`);
-  const inherited = Object.fromEntries(INHERITED.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name] as string]] : [])));
+  const inherited = Object.fromEntries(
+    INHERITED.flatMap((name) => (process.env[name] !== undefined ? [[name, process.env[name] as string]] : [])),
+  );
   return { ...inherited, ...withLocalSdk(cloudFormation, Object.fromEntries(variables), endpoints) };
 }
 
 /** The provider's and every function's variables together, for tests that run handlers in their own process. */
-export function functionEnvironment(cloudFormation: LocalCloudFormation, endpoints: LocalEndpoints): Record<string, string> {
+export function functionEnvironment(
+  cloudFormation: LocalCloudFormation,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
   const merged = new Map<string, { value: string; from: string }>();
   const add = (block: Yaml | undefined, from: string): void => {
     for (const [name, value] of resolvedVariables(cloudFormation, block, from)) {
       const existing = merged.get(name);
       if (existing && existing.value !== value) {
         throw new Error(
-          `${existing.from} and ${from} give ${name} different values; tests that run handlers in their own process share one environment, so make them agree.`,
+          `${existing.from} and ${from} give ${name} different values; tests that run handlers in their own ` +
+            `process share one environment, so make them agree.`,
         );
       }
       merged.set(name, { value, from });
@@ -50,15 +60,30 @@ export function functionEnvironment(cloudFormation: LocalCloudFormation, endpoin
   const { service } = cloudFormation;
   add(service.provider.environment, 'provider');
   for (const fn of service.functions) add(fn.environment, `functions.${fn.key}`);
-  return withLocalSdk(cloudFormation, Object.fromEntries([...merged].map(([name, { value }]) => [name, value])), endpoints);
+  return withLocalSdk(
+    cloudFormation,
+    Object.fromEntries([...merged].map(([name, { value }]) => [name, value])),
+    endpoints,
+  );
 }
 
-function resolvedVariables(cloudFormation: LocalCloudFormation, block: Yaml | undefined, from: string): Array<[string, string]> {
+function resolvedVariables(
+  cloudFormation: LocalCloudFormation,
+  block: Yaml | undefined,
+  from: string,
+): Array<[string, string]> {
   if (!isMap(block)) return [];
-  return Object.entries(block).map(([name, raw]) => [name, toEnvString(cloudFormation.resolve(raw, `${from}.environment.${name}`))]);
+  return Object.entries(block).map(([name, raw]) => [
+    name,
+    toEnvString(cloudFormation.resolve(raw, `${from}.environment.${name}`)),
+  ]);
 }
 
-function withLocalSdk(cloudFormation: LocalCloudFormation, variables: Record<string, string>, endpoints: LocalEndpoints): Record<string, string> {
+function withLocalSdk(
+  cloudFormation: LocalCloudFormation,
+  variables: Record<string, string>,
+  endpoints: LocalEndpoints,
+): Record<string, string> {
   const { service } = cloudFormation;
   return {
     ...variables,

@@ -8,13 +8,16 @@
 type Json = unknown;
 
 export function validatePattern(pattern: Json, where: string): void {
-  if (!isObject(pattern) || Object.keys(pattern).length === 0) throw new Error(`${where}: an event pattern is a non-empty object.`);
+  if (!isObject(pattern) || Object.keys(pattern).length === 0)
+    throw new Error(`${where}: an event pattern is a non-empty object.`);
   for (const [key, value] of Object.entries(pattern)) {
     if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2) throw new Error(`${where}.$or needs a list of at least two patterns.`);
+      if (!Array.isArray(value) || value.length < 2)
+        throw new Error(`${where}.$or needs a list of at least two patterns.`);
       value.forEach((item, index) => validatePattern(item, `${where}.$or[${index}]`));
     } else if (Array.isArray(value)) {
-      if (value.length === 0) throw new Error(`${where}.${key}: an empty list matches nothing; EventBridge rejects it.`);
+      if (value.length === 0)
+        throw new Error(`${where}.${key}: an empty list matches nothing; EventBridge rejects it.`);
       value.forEach((matcher) => validateMatcher(matcher, `${where}.${key}`));
     } else if (isObject(value)) {
       validatePattern(value, `${where}.${key}`);
@@ -30,7 +33,10 @@ function validateMatcher(matcher: Json, where: string): void {
   if (!isObject(matcher)) return;
   const [operator, ...rest] = Object.keys(matcher);
   if (!operator || rest.length > 0 || !OPERATORS.has(operator)) {
-    throw new Error(`${where}: ${JSON.stringify(matcher)} is not a matcher the local EventBridge knows (${[...OPERATORS].join(', ')}).`);
+    throw new Error(
+      `${where}: ${JSON.stringify(matcher)} is not a matcher the local EventBridge knows ` +
+        `(${[...OPERATORS].join(', ')}).`,
+    );
   }
   if (operator === 'numeric') numericChecks(matcher.numeric, where);
 }
@@ -65,7 +71,8 @@ function matchesValue(matcher: Json, value: Json): boolean {
   switch (operator) {
     case 'prefix':
       return isObject(operand)
-        ? typeof value === 'string' && value.toLowerCase().startsWith(String(operand['equals-ignore-case']).toLowerCase())
+        ? typeof value === 'string' &&
+            value.toLowerCase().startsWith(String(operand['equals-ignore-case']).toLowerCase())
         : typeof value === 'string' && value.startsWith(String(operand));
     case 'suffix':
       return isObject(operand)
@@ -78,7 +85,10 @@ function matchesValue(matcher: Json, value: Json): boolean {
     case 'anything-but':
       return !anythingButExcludes(operand, value);
     case 'numeric':
-      return typeof value === 'number' && numericChecks(operand, 'pattern').every(([compare, bound]) => compare(value, bound));
+      return (
+        typeof value === 'number' &&
+        numericChecks(operand, 'pattern').every(([compare, bound]) => compare(value, bound))
+      );
     default:
       return false;
   }
@@ -108,7 +118,8 @@ function numericChecks(operand: Json, where: string): Comparison[] {
   for (let index = 0; index < operand.length; index += 2) {
     const compare = COMPARATORS[String(operand[index])];
     const bound = operand[index + 1];
-    if (!compare || typeof bound !== 'number') throw new Error(`${where}: numeric operator ${String(operand[index])} or bound ${String(bound)} is invalid.`);
+    if (!compare || typeof bound !== 'number')
+      throw new Error(`${where}: numeric operator ${String(operand[index])} or bound ${String(bound)} is invalid.`);
     checks.push([compare, bound]);
   }
   return checks;

@@ -11,7 +11,13 @@
  * (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires a rule to the service's events.
  */
 import { randomUUID } from 'node:crypto';
-import { AwsError, type PolicyDocument, type PolicyStatement, type PutEventsEntry as EndpointEntry, type RuleHooks } from '@s3-integrations/aws-endpoint/contract';
+import {
+  AwsError,
+  type PolicyDocument,
+  type PolicyStatement,
+  type PutEventsEntry as EndpointEntry,
+  type RuleHooks,
+} from '@s3-integrations/aws-endpoint/contract';
 import type { AsyncInvoker } from '#runtime/async-invoker';
 import { ruleBusName as busName, type LocalCloudFormation } from '#runtime/cloudformation';
 import { matchesPattern, validatePattern } from '#runtime/event-pattern';
@@ -58,7 +64,10 @@ export interface EventBridgeTargets {
 }
 
 /** A PutEvents entry; the bus by name (in the sender's account) or ARN, `default` when left out. */
-export type PutEventsEntry = Omit<EndpointEntry, 'EventBusName' | 'EventId'> & { EventBusName?: string; EventId?: string };
+export type PutEventsEntry = Omit<EndpointEntry, 'EventBusName' | 'EventId'> & {
+  EventBusName?: string;
+  EventId?: string;
+};
 
 export class LocalEventBridge {
   readonly rules: Rule[];
@@ -76,7 +85,10 @@ export class LocalEventBridge {
     this.busPolicies();
     this.rules = [...this.functionRules(), ...this.resourceRules()];
     for (const rule of this.rules) {
-      if (!this.buses.has(rule.eventBus)) throw new Error(`Rule ${rule.name} is on event bus ${rule.eventBus}, which this service neither declares nor finds.`);
+      if (!this.buses.has(rule.eventBus))
+        throw new Error(
+          `Rule ${rule.name} is on event bus ${rule.eventBus}, which this service neither declares nor finds.`,
+        );
     }
   }
 
@@ -85,7 +97,8 @@ export class LocalEventBridge {
     const { service } = this.cloudFormation;
     const bus = parseBusArn(busArn);
     if (!bus) return undefined;
-    if (bus.accountId !== service.accountId || bus.region !== service.region) return bus.name === 'default' ? {} : undefined;
+    if (bus.accountId !== service.accountId || bus.region !== service.region)
+      return bus.name === 'default' ? {} : undefined;
     const statements = this.buses.get(bus.name);
     if (!statements) return undefined;
     return statements.length > 0 ? { policy: { Version: '2012-10-17', Statement: statements } } : {};
@@ -95,7 +108,10 @@ export class LocalEventBridge {
    * Accepts the events and delivers them in the background, as EventBridge does. `sender` is the
    * account that put them (the endpoint's caller): it becomes each event's `account`.
    */
-  async putEvents(entries: PutEventsEntry[], sender: { accountId: string } = { accountId: this.cloudFormation.service.accountId }): Promise<EventBridgeEvent[]> {
+  async putEvents(
+    entries: PutEventsEntry[],
+    sender: { accountId: string } = { accountId: this.cloudFormation.service.accountId },
+  ): Promise<EventBridgeEvent[]> {
     const { service } = this.cloudFormation;
     const events = entries.map((entry) => {
       let detail: unknown;
@@ -104,7 +120,8 @@ export class LocalEventBridge {
       } catch {
         throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event is not valid JSON.`, 400);
       }
-      if (!isMap(detail as Yaml)) throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
+      if (!isMap(detail as Yaml))
+        throw new AwsError('MalformedDetail', `Detail of the ${entry.DetailType} event must be a JSON object.`, 400);
       const event: EventBridgeEvent = {
         version: '0',
         id: entry.EventId ?? randomUUID(),
@@ -117,7 +134,9 @@ export class LocalEventBridge {
         detail,
       };
       const name = entry.EventBusName ?? 'default';
-      const arn = name.startsWith('arn:') ? name : `arn:aws:events:${service.region}:${sender.accountId}:event-bus/${name}`;
+      const arn = name.startsWith('arn:')
+        ? name
+        : `arn:aws:events:${service.region}:${sender.accountId}:event-bus/${name}`;
       return { event, bus: parseBusArn(arn) };
     });
     for (const { event, bus } of events) {
@@ -143,7 +162,8 @@ export class LocalEventBridge {
     const ruleOf = (busArn: string, name: string) => {
       const eventBus = busOf(busArn);
       const rule = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
-      if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${eventBus}.`, 400);
+      if (!rule)
+        throw new AwsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${eventBus}.`, 400);
       return rule;
     };
     return {
@@ -152,7 +172,11 @@ export class LocalEventBridge {
         try {
           validatePattern(pattern as Yaml, 'EventPattern');
         } catch (error) {
-          throw new AwsError('InvalidEventPatternException', `Event pattern is not valid. Reason: ${(error as Error).message}`, 400);
+          throw new AwsError(
+            'InvalidEventPatternException',
+            `Event pattern is not valid. Reason: ${(error as Error).message}`,
+            400,
+          );
         }
         const existing = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
         const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
@@ -166,8 +190,19 @@ export class LocalEventBridge {
           const kind = Arn.split(':')[2];
           const fn = kind === 'lambda' ? this.functions.find(Arn) : undefined;
           const target: Target | undefined =
-            kind === 'sqs' ? { kind: 'queue', arn: Arn, input: {}, id: Id } : kind === 'states' ? { kind: 'stateMachine', arn: Arn, input: {}, id: Id } : fn ? { kind: 'function', fn, input: {}, id: Id } : undefined;
-          if (!target) throw new AwsError('ValidationException', `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a state machine of the stack).`, 400);
+            kind === 'sqs'
+              ? { kind: 'queue', arn: Arn, input: {}, id: Id }
+              : kind === 'states'
+                ? { kind: 'stateMachine', arn: Arn, input: {}, id: Id }
+                : fn
+                  ? { kind: 'function', fn, input: {}, id: Id }
+                  : undefined;
+          if (!target)
+            throw new AwsError(
+              'ValidationException',
+              `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a state machine of the stack).`,
+              400,
+            );
           rule.targets = [...rule.targets.filter((existing) => existing.id !== Id), target];
         }
       },
@@ -177,7 +212,8 @@ export class LocalEventBridge {
       },
       deleteRule: (busArn, name) => {
         const rule = ruleOf(busArn, name);
-        if (rule.targets.length > 0) throw new AwsError('ValidationException', 'Rule can\'t be deleted since it has targets.', 400);
+        if (rule.targets.length > 0)
+          throw new AwsError('ValidationException', "Rule can't be deleted since it has targets.", 400);
         this.rules.splice(this.rules.indexOf(rule), 1);
       },
     };
@@ -186,7 +222,8 @@ export class LocalEventBridge {
   /** Delivers an event already in EventBridge's envelope (an AWS service event) to the matching rules of `bus`. */
   route(event: EventBridgeEvent, bus: string): void {
     for (const rule of this.rules) {
-      if (rule.enabled !== false && rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event)) this.deliver(rule, event);
+      if (rule.enabled !== false && rule.eventBus === busName(bus) && matchesPattern(rule.pattern, event))
+        this.deliver(rule, event);
     }
   }
 
@@ -194,20 +231,30 @@ export class LocalEventBridge {
     for (const target of rule.targets) {
       const payload = shapeInput(target.input, event);
       const failed = (error: unknown): void =>
-        console.error(`[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
       else if (target.kind === 'queue') {
         // EventBridge sends to a queue as events.amazonaws.com, which the queue's policy must allow
         // for this rule; otherwise the delivery fails (FailedInvocations in AWS), the rule stays.
-        if (this.queueAllows(rule, target.arn)) this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
-        else failed(new Error(`the policy of queue ${target.arn} does not let events.amazonaws.com send messages for rule ${rule.arn}`));
+        if (this.queueAllows(rule, target.arn))
+          this.targets.sendToQueue(target.arn, JSON.stringify(payload)).catch(failed);
+        else
+          failed(
+            new Error(
+              `the policy of queue ${target.arn} does not let events.amazonaws.com send messages for rule ${rule.arn}`,
+            ),
+          );
       } else this.targets.startExecution(target.arn, JSON.stringify(payload)).catch(failed);
     }
   }
 
   private queueAllows(rule: Rule, queueArn: string): boolean {
     const { accountId } = this.cloudFormation.service;
-    const queueUrl = this.cloudFormation.ofType('AWS::SQS::Queue').find(([, queue]) => queue.attributes.Arn === queueArn)?.[1].ref;
+    const queueUrl = this.cloudFormation
+      .ofType('AWS::SQS::Queue')
+      .find(([, queue]) => queue.attributes.Arn === queueArn)?.[1].ref;
     if (!queueUrl) return true; // not a queue of this stack: the runtime's sendToQueue reports it
     return queuePolicyAllows(this.cloudFormation, {
       service: 'events.amazonaws.com',
@@ -320,8 +367,13 @@ export class LocalEventBridge {
     if (!isMap(target) || target.Arn === undefined) throw new Error(`${where} needs an Arn.`);
     if (target.InputTransformer !== undefined) throw new Error(`${where}.InputTransformer is not supported locally.`);
     const arn = String(this.cloudFormation.resolve(target.Arn, `${where}.Arn`));
-    const rawInput = target.Input === undefined ? undefined : this.cloudFormation.resolve(target.Input, `${where}.Input`);
-    const input = inputShaping(typeof rawInput === 'string' ? (JSON.parse(rawInput) as Yaml) : rawInput, target.InputPath, where);
+    const rawInput =
+      target.Input === undefined ? undefined : this.cloudFormation.resolve(target.Input, `${where}.Input`);
+    const input = inputShaping(
+      typeof rawInput === 'string' ? (JSON.parse(rawInput) as Yaml) : rawInput,
+      target.InputPath,
+      where,
+    );
     const service = arn.split(':')[2];
     if (service === 'lambda') {
       const fn = this.functions.find(arn);
@@ -335,18 +387,21 @@ export class LocalEventBridge {
 }
 
 function inputShaping(input: Yaml | undefined, inputPath: Yaml | undefined, where: string): InputShaping {
-  if (input !== undefined && inputPath !== undefined) throw new Error(`${where}: input and inputPath exclude each other.`);
+  if (input !== undefined && inputPath !== undefined)
+    throw new Error(`${where}: input and inputPath exclude each other.`);
   if (input !== undefined) return { constant: input };
   if (inputPath === undefined) return {};
   const path = String(inputPath);
-  if (!/^\$(\.[A-Za-z0-9_-]+)*$/.test(path)) throw new Error(`${where}: only simple input paths like $.detail run locally.`);
+  if (!/^\$(\.[A-Za-z0-9_-]+)*$/.test(path))
+    throw new Error(`${where}: only simple input paths like $.detail run locally.`);
   return { path: path.split('.').slice(1) };
 }
 
 function shapeInput(shaping: InputShaping, event: EventBridgeEvent): unknown {
   if (shaping.constant !== undefined) return shaping.constant;
   let value: unknown = event;
-  for (const key of shaping.path ?? []) value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of shaping.path ?? [])
+    value = isMap(value as Yaml) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 }
 
@@ -355,4 +410,3 @@ function parseBusArn(arn: string): { region: string; accountId: string; name: st
   const match = /^arn:aws:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(arn);
   return match ? { region: match[1] ?? '', accountId: match[2] ?? '', name: match[3] ?? '' } : undefined;
 }
-

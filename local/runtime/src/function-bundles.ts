@@ -23,9 +23,25 @@ export interface FunctionBundles {
 
 /** serverless-esbuild's own settings, which esbuild itself does not take. */
 const PLUGIN_KEYS = [
-  'concurrency', 'zipConcurrency', 'exclude', 'nativeZip', 'packager', 'packagePath', 'watch', 'keepOutputDirectory', 'packagerOptions',
-  'installExtraArgs', 'outputFileExtension', 'outputBuildFolder', 'outputWorkFolder', 'nodeExternals', 'skipBuild', 'skipRebuild',
-  'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext',
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
 ];
 
 /** What a service without serverless-esbuild gets: an ES module for Node 22, CommonJS dependencies allowed. */
@@ -43,7 +59,9 @@ const WORKER_KEY = '_worker';
 
 export async function bundleFunctions(service: LocalService, outDir: string): Promise<FunctionBundles> {
   const configured = service.bundling ?? {};
-  const options = Object.fromEntries(Object.entries(configured).filter(([key]) => !PLUGIN_KEYS.includes(key))) as BuildOptions;
+  const options = Object.fromEntries(
+    Object.entries(configured).filter(([key]) => !PLUGIN_KEYS.includes(key)),
+  ) as BuildOptions;
   const extension = typeof configured.outputFileExtension === 'string' ? configured.outputFileExtension : '.mjs';
   const entryPoints: Record<string, string> = { [WORKER_KEY]: WORKER_HARNESS };
   for (const fn of service.functions) entryPoints[fn.key] = fn.modulePath;

@@ -12,7 +12,13 @@
  *   and a session of it: a principal other than root, e.g. a customer's own role or a stranger's.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { CreateRoleCommand, GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { PLATFORM_ACCOUNT_ID, type PolicyStatement } from '@s3-integrations/aws-endpoint/contract';
 import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY } from '#runtime/function-roles';
@@ -27,35 +33,62 @@ export type SessionCredentials = AwsCredentialIdentity & { sessionToken: string;
 
 const TRUST_LAMBDA = JSON.stringify(LAMBDA_TRUST_POLICY);
 
-/** IAM as the account's root (local root keys are no secret: SPEC section 7). */
+/** IAM as the account's root (local root keys are no secret: docs/product-contract.md §7). */
 const iamOf = (stack: StackAccess, accountId: string) =>
-  new IAMClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: { accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' } });
+  new IAMClient({
+    endpoint: stack.awsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: `LOCAL${accountId}`, secretAccessKey: 'local' },
+  });
 
-export async function serviceSession(stack: StackAccess, roleArn: string, sessionName = 'test-harness'): Promise<SessionCredentials> {
+export async function serviceSession(
+  stack: StackAccess,
+  roleArn: string,
+  sessionName = 'test-harness',
+): Promise<SessionCredentials> {
   const response = await fetch(`${stack.awsUrl}/_local/service-sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ roleArn, servicePrincipal: LAMBDA_SERVICE_PRINCIPAL, sessionName }),
   });
   if (!response.ok) throw new Error(`No session of ${roleArn}: ${response.status} ${await response.text()}`);
-  const session = (await response.json()) as { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+  const session = (await response.json()) as {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+    expiration: string;
+  };
   return { ...session, expiration: new Date(session.expiration) };
 }
 
 /** A new role of `accountId` with these statements (trusting Lambda), and a session of it. */
-export async function roleSession(stack: StackAccess, accountId: string, statements: PolicyStatement[]): Promise<SessionCredentials & { roleArn: string }> {
+export async function roleSession(
+  stack: StackAccess,
+  accountId: string,
+  statements: PolicyStatement[],
+): Promise<SessionCredentials & { roleArn: string }> {
   const iam = iamOf(stack, accountId);
   const roleName = `test-role-${randomBytes(4).toString('hex')}`;
   const role = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: TRUST_LAMBDA }));
   if (statements.length > 0) {
-    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'test', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'test',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+    );
   }
   const roleArn = role.Role?.Arn ?? '';
   return { ...(await serviceSession(stack, roleArn)), roleArn };
 }
 
 /** Credentials of the stack's role for these functions (one role holding all their statements, plus `alsoAllow`). */
-export async function functionCredentials(stack: StackAccess, functionKeys: string[], alsoAllow: PolicyStatement[] = []): Promise<SessionCredentials> {
+export async function functionCredentials(
+  stack: StackAccess,
+  functionKeys: string[],
+  alsoAllow: PolicyStatement[] = [],
+): Promise<SessionCredentials> {
   const roles = functionKeys.map((key) => {
     const roleArn = stack.functionRoles[key];
     if (!roleArn) throw new Error(`No function ${key} in the stack.`);
@@ -83,7 +116,11 @@ export async function functionCredentials(stack: StackAccess, functionKeys: stri
     if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
   }
   await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'functions', PolicyDocument: document }));
-  return serviceSession(stack, `arn:aws:iam::${PLATFORM_ACCOUNT_ID}:role/${roleName}`, `test-${functionKeys.join('.')}`.slice(0, 64));
+  return serviceSession(
+    stack,
+    `arn:aws:iam::${PLATFORM_ACCOUNT_ID}:role/${roleName}`,
+    `test-${functionKeys.join('.')}`.slice(0, 64),
+  );
 }
 
 /** The variables that make the AWS SDK of a process use these credentials. */

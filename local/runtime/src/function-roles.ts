@@ -42,27 +42,46 @@ export function functionRoles(cloudFormation: LocalCloudFormation): Map<string, 
   const sharedUsers = service.functions.filter((fn) => !ownsRole(service, fn));
   const shared = sharedUsers.length > 0 ? defaultRole(cloudFormation, sharedUsers, providerStatements) : undefined;
   for (const fn of service.functions) {
-    roles.set(fn.key, ownsRole(service, fn) ? ownRole(cloudFormation, fn, providerStatements) : (shared as FunctionRole));
+    roles.set(
+      fn.key,
+      ownsRole(service, fn) ? ownRole(cloudFormation, fn, providerStatements) : (shared as FunctionRole),
+    );
   }
   return roles;
 }
 
-const ownsRole = (service: LocalService, fn: FunctionSpec) => service.iamRolesPerFunction !== undefined && fn.iam.statements !== undefined;
+const ownsRole = (service: LocalService, fn: FunctionSpec) =>
+  service.iamRolesPerFunction !== undefined && fn.iam.statements !== undefined;
 
 function ownRole(cloudFormation: LocalCloudFormation, fn: FunctionSpec, providerStatements: Yaml[]): FunctionRole {
   const { service } = cloudFormation;
   const inherit = fn.iam.inherit ?? service.iamRolesPerFunction?.defaultInherit ?? false;
   const own = fn.iam.statements;
-  if (own !== undefined && !Array.isArray(own)) throw new Error(`functions.${fn.key}.iamRoleStatements must be a list.`);
-  const statements: Yaml[] = [logStatement(service, [fn]), ...eventSourceStatements([fn]), ...(inherit ? providerStatements : []), ...(own ?? [])];
+  if (own !== undefined && !Array.isArray(own))
+    throw new Error(`functions.${fn.key}.iamRoleStatements must be a list.`);
+  const statements: Yaml[] = [
+    logStatement(service, [fn]),
+    ...eventSourceStatements([fn]),
+    ...(inherit ? providerStatements : []),
+    ...(own ?? []),
+  ];
   const roleName = fn.iam.roleName ?? perFunctionRoleName(service, fn.key);
   return role(cloudFormation, roleName, statements, `functions.${fn.key}.iamRoleStatements`);
 }
 
-function defaultRole(cloudFormation: LocalCloudFormation, users: FunctionSpec[], providerStatements: Yaml[]): FunctionRole {
+function defaultRole(
+  cloudFormation: LocalCloudFormation,
+  users: FunctionSpec[],
+  providerStatements: Yaml[],
+): FunctionRole {
   const { service } = cloudFormation;
   const statements = [logStatement(service, users), ...eventSourceStatements(users), ...providerStatements];
-  return role(cloudFormation, `${service.service}-${service.stage}-${service.region}-lambdaRole`, statements, 'provider.iam.role.statements');
+  return role(
+    cloudFormation,
+    `${service.service}-${service.stage}-${service.region}-lambdaRole`,
+    statements,
+    'provider.iam.role.statements',
+  );
 }
 
 function role(cloudFormation: LocalCloudFormation, roleName: string, statements: Yaml[], where: string): FunctionRole {
@@ -82,7 +101,9 @@ function perFunctionRoleName(service: LocalService, functionKey: string): string
   if (full.length <= MAX_ROLE_NAME) return full;
   const short = full.slice(0, -'-lambdaRole'.length);
   if (short.length <= MAX_ROLE_NAME) return short;
-  throw new Error(`functions.${functionKey}: the role name ${short} is over ${MAX_ROLE_NAME} characters; set iamRoleStatementsName.`);
+  throw new Error(
+    `functions.${functionKey}: the role name ${short} is over ${MAX_ROLE_NAME} characters; set iamRoleStatementsName.`,
+  );
 }
 
 /** Writing to the functions' own log groups, as every execution role may. */
@@ -90,7 +111,9 @@ function logStatement(service: LocalService, functions: FunctionSpec[]): Yaml {
   return {
     Effect: 'Allow',
     Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'],
-    Resource: functions.map((fn) => `arn:aws:logs:${service.region}:${service.accountId}:log-group:/aws/lambda/${fn.name}:*:*`),
+    Resource: functions.map(
+      (fn) => `arn:aws:logs:${service.region}:${service.accountId}:log-group:/aws/lambda/${fn.name}:*:*`,
+    ),
   };
 }
 
@@ -103,13 +126,20 @@ function eventSourceStatements(functions: FunctionSpec[]): Yaml[] {
     }),
   );
   if (queues.length === 0) return [];
-  return [{ Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queues }];
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: queues,
+    },
+  ];
 }
 
 function providerIamStatements(service: LocalService): Yaml[] {
   const { iam, iamRoleStatements } = service.provider;
   const role = isMap(iam) ? iam.role : undefined;
-  if (role !== undefined && !isMap(role)) throw new Error('provider.iam.role names an existing role, whose policies the local stack cannot know.');
+  if (role !== undefined && !isMap(role))
+    throw new Error('provider.iam.role names an existing role, whose policies the local stack cannot know.');
   const statements = isMap(role) ? role.statements : iamRoleStatements;
   if (statements === undefined || statements === null) return [];
   if (!Array.isArray(statements)) throw new Error('provider.iam.role.statements must be a list.');
@@ -118,7 +148,9 @@ function providerIamStatements(service: LocalService): Yaml[] {
 
 function refuseUnsupported(service: LocalService): void {
   for (const fn of service.functions) {
-    if (fn.iam.role !== undefined) throw new Error(`functions.${fn.key}.role names an existing role, whose policies the local stack cannot know.`);
-    if (fn.events.some((event) => event.stream !== undefined)) throw new Error(`functions.${fn.key}: stream event sources have no local equivalent.`);
+    if (fn.iam.role !== undefined)
+      throw new Error(`functions.${fn.key}.role names an existing role, whose policies the local stack cannot know.`);
+    if (fn.events.some((event) => event.stream !== undefined))
+      throw new Error(`functions.${fn.key}: stream event sources have no local equivalent.`);
   }
 }

@@ -8,12 +8,7 @@
  * Sessions last an hour and are renewed every half hour. The AWS SDK re-reads environment
  * credentials five minutes before the ones it holds expire, so it always finds a valid session.
  */
-import {
-  CreateRoleCommand,
-  IAMClient,
-  PutRolePolicyCommand,
-  UpdateAssumeRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { AssumeRoleAsService } from '@s3-integrations/aws-endpoint/service-sessions';
 import { LAMBDA_SERVICE_PRINCIPAL, LAMBDA_TRUST_POLICY, type FunctionRole } from '#runtime/function-roles';
 import type { FunctionSpec, LocalService } from '#runtime/service-model';
@@ -28,11 +23,15 @@ export interface SessionTimes {
 const DEFAULT_TIMES: SessionTimes = { sessionSeconds: 3600, renewEveryMs: 1800 * 1000 };
 
 /** Creates each role once (several functions may share one) or updates it to serverless.yml. */
-export async function provisionRoles(service: LocalService, roles: Iterable<FunctionRole>, awsUrl: string): Promise<void> {
+export async function provisionRoles(
+  service: LocalService,
+  roles: Iterable<FunctionRole>,
+  awsUrl: string,
+): Promise<void> {
   const iam = new IAMClient({
     endpoint: awsUrl,
     region: service.region,
-    // The platform account's root on the local endpoint (SPEC section 7), playing the deployment.
+    // The platform account's root on the local endpoint (docs/product-contract.md §7), playing the deployment.
     credentials: { accessKeyId: `LOCAL${service.accountId}`, secretAccessKey: 'local' },
   });
   const trust = JSON.stringify(LAMBDA_TRUST_POLICY);
@@ -46,9 +45,17 @@ export async function provisionRoles(service: LocalService, roles: Iterable<Func
         await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role.roleName, PolicyDocument: trust }));
       }
       try {
-        await iam.send(new PutRolePolicyCommand({ RoleName: role.roleName, PolicyName: role.policyName, PolicyDocument: JSON.stringify(role.policy) }));
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: role.roleName,
+            PolicyName: role.policyName,
+            PolicyDocument: JSON.stringify(role.policy),
+          }),
+        );
       } catch (error) {
-        throw new Error(`The role ${role.roleName} could not take its policy: ${(error as Error).message}`, { cause: error });
+        throw new Error(`The role ${role.roleName} could not take its policy: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
   } finally {
@@ -101,7 +108,12 @@ export class FunctionSessions {
     const role = this.roles.get(fn.key);
     if (!role) throw new Error(`No role for function ${fn.key}.`);
     // Lambda names the session after the function.
-    const session = this.assumeRoleAsService({ roleArn: role.roleArn, servicePrincipal: LAMBDA_SERVICE_PRINCIPAL, sessionName: fn.name.slice(0, 64), durationSeconds: this.times.sessionSeconds });
+    const session = this.assumeRoleAsService({
+      roleArn: role.roleArn,
+      servicePrincipal: LAMBDA_SERVICE_PRINCIPAL,
+      sessionName: fn.name.slice(0, 64),
+      durationSeconds: this.times.sessionSeconds,
+    });
     return {
       AWS_ACCESS_KEY_ID: session.accessKeyId,
       AWS_SECRET_ACCESS_KEY: session.secretAccessKey,

@@ -5,7 +5,15 @@
  * the session is renewed, so the AWS SDK's environment credentials pick up the new session.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { callHandler, lambdaContext, loadHandler, serializeError, type Handler, type InvocationInfo, type SerializedError } from '#runtime/lambda-context';
+import {
+  callHandler,
+  lambdaContext,
+  loadHandler,
+  serializeError,
+  type Handler,
+  type InvocationInfo,
+  type SerializedError,
+} from '#runtime/lambda-context';
 
 export interface WorkerData {
   functionKey: string;

@@ -76,7 +76,10 @@ export class LocalFunctions {
       const started = Date.now();
       const run = sandbox.invoke(event, info);
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new LambdaTimeoutError((Date.now() - started) / 1000)), fn.timeoutSeconds * 1000);
+        timer = setTimeout(
+          () => reject(new LambdaTimeoutError((Date.now() - started) / 1000)),
+          fn.timeoutSeconds * 1000,
+        );
       });
       // A timed-out handler keeps running in the background here (Lambda would freeze it);
       // its late failure must not surface as an unhandled rejection.

@@ -21,7 +21,15 @@ export interface CorsRules {
 /** The Serverless Framework's values for `cors: true`. */
 const FRAMEWORK_DEFAULTS: CorsRules = {
   allowedOrigins: ['*'],
-  allowedHeaders: ['Content-Type', 'X-Amz-Date', 'Authorization', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Amz-User-Agent', 'X-Amzn-Trace-Id'],
+  allowedHeaders: [
+    'Content-Type',
+    'X-Amz-Date',
+    'Authorization',
+    'X-Api-Key',
+    'X-Amz-Security-Token',
+    'X-Amz-User-Agent',
+    'X-Amzn-Trace-Id',
+  ],
   allowedMethods: ['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   exposedResponseHeaders: [],
   allowCredentials: false,
@@ -34,7 +42,8 @@ export function readCorsRules(cloudFormation: LocalCloudFormation): CorsRules | 
   if (raw === true) return FRAMEWORK_DEFAULTS;
   const spec = cloudFormation.resolve(raw, 'provider.httpApi.cors');
   if (!isMap(spec)) throw new Error('provider.httpApi.cors must be true or a mapping.');
-  const list = (value: Yaml | undefined, fallback: string[]) => (Array.isArray(value) ? value.map(String) : value === undefined ? fallback : [String(value)]);
+  const list = (value: Yaml | undefined, fallback: string[]) =>
+    Array.isArray(value) ? value.map(String) : value === undefined ? fallback : [String(value)];
   return {
     allowedOrigins: list(spec.allowedOrigins, FRAMEWORK_DEFAULTS.allowedOrigins),
     allowedHeaders: list(spec.allowedHeaders, FRAMEWORK_DEFAULTS.allowedHeaders),
@@ -61,7 +70,11 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
 };
 
 /** API Gateway's own answer to a preflight; undefined when the request is not one. */
-export function preflightAnswer(rules: CorsRules, method: string, headers: IncomingHttpHeaders): HttpAnswer | undefined {
+export function preflightAnswer(
+  rules: CorsRules,
+  method: string,
+  headers: IncomingHttpHeaders,
+): HttpAnswer | undefined {
   const origin = header(headers, 'origin');
   const requestedMethod = header(headers, 'access-control-request-method');
   if (method !== 'OPTIONS' || !origin || !requestedMethod) return undefined;
@@ -70,7 +83,8 @@ export function preflightAnswer(rules: CorsRules, method: string, headers: Incom
   if (!allowOrigin) return answer; // no CORS headers: the browser refuses the real request
   answer.headers['access-control-allow-origin'] = allowOrigin;
   answer.headers['access-control-allow-methods'] = rules.allowedMethods.join(',');
-  if (rules.allowedHeaders.length > 0) answer.headers['access-control-allow-headers'] = rules.allowedHeaders.join(',').toLowerCase();
+  if (rules.allowedHeaders.length > 0)
+    answer.headers['access-control-allow-headers'] = rules.allowedHeaders.join(',').toLowerCase();
   if (rules.allowCredentials) answer.headers['access-control-allow-credentials'] = 'true';
   if (rules.maxAge !== undefined) answer.headers['access-control-max-age'] = String(rules.maxAge);
   return answer;
@@ -84,6 +98,7 @@ export function withCorsHeaders(rules: CorsRules, requestHeaders: IncomingHttpHe
   if (!allowOrigin) return answer;
   answer.headers['access-control-allow-origin'] = allowOrigin;
   if (rules.allowCredentials) answer.headers['access-control-allow-credentials'] = 'true';
-  if (rules.exposedResponseHeaders.length > 0) answer.headers['access-control-expose-headers'] = rules.exposedResponseHeaders.join(',').toLowerCase();
+  if (rules.exposedResponseHeaders.length > 0)
+    answer.headers['access-control-expose-headers'] = rules.exposedResponseHeaders.join(',').toLowerCase();
   return answer;
 }

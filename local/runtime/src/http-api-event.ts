@@ -29,10 +29,14 @@ export function buildHttpEvent(
     if (value === undefined || name === 'cookie') continue;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim()).filter(Boolean);
+  const cookies = request.headers.cookie
+    ?.split(';')
+    .map((cookie) => cookie.trim())
+    .filter(Boolean);
   const query: Record<string, string> = {};
   // Own properties only: a parameter named `constructor` must not meet Object.prototype's.
-  for (const [name, value] of url.searchParams) query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const contentType = headers['content-type'] ?? '';
   // API Gateway passes text as text and anything else base64-encoded.
   const isText = body.length === 0 || contentType === '' || TEXT_CONTENT_TYPE.test(contentType);
@@ -50,7 +54,11 @@ export function buildHttpEvent(
     requestContext: {
       accountId,
       apiId: 'local',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: flattenClaims(claims ?? {}), scopes: claims ? tokenScopes(claims) : [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: flattenClaims(claims ?? {}), scopes: claims ? tokenScopes(claims) : [] },
+      },
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: (headers.host ?? '127').split('.')[0] ?? '',
       http: {
@@ -95,7 +103,10 @@ function flattenValue(value: unknown): string {
 function formatRequestTime(date: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const pad = (value: number): string => String(value).padStart(2, '0');
-  return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  return (
+    `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
 }
 
 /**
@@ -107,21 +118,32 @@ export function httpAnswerFromResult(result: unknown): HttpAnswer {
     const body = typeof result === 'string' ? result : JSON.stringify(result);
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
   }
-  const response = result as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const response = result as {
+    statusCode: unknown;
+    headers?: unknown;
+    cookies?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  };
   const statusCode = Number(response.statusCode);
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return internalServerError();
   const headers: Record<string, string | string[]> = {};
   if (response.headers !== undefined && response.headers !== null && typeof response.headers === 'object') {
     for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = String(value);
   }
-  if (Array.isArray(response.cookies) && response.cookies.length > 0) headers['set-cookie'] = response.cookies.map(String);
+  if (Array.isArray(response.cookies) && response.cookies.length > 0)
+    headers['set-cookie'] = response.cookies.map(String);
   const text = response.body === undefined || response.body === null ? '' : String(response.body);
   const body = response.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
   return { statusCode, headers, body };
 }
 
 export function gatewayMessage(statusCode: number, message: string, headers: Record<string, string> = {}): HttpAnswer {
-  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(JSON.stringify({ message })) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify({ message })),
+  };
 }
 
 export function internalServerError(): HttpAnswer {

@@ -34,7 +34,9 @@ export function readHttpRoutes(cloudFormation: LocalCloudFormation): HttpRoute[]
   const { service } = cloudFormation;
   const httpApi = isMap(service.provider.httpApi) ? service.provider.httpApi : {};
   if (httpApi.payload !== undefined && String(httpApi.payload) !== '2.0') {
-    throw new Error(`provider.httpApi.payload ${String(httpApi.payload)}: the local HTTP API speaks payload format 2.0 only.`);
+    throw new Error(
+      `provider.httpApi.payload ${String(httpApi.payload)}: the local HTTP API speaks payload format 2.0 only.`,
+    );
   }
   const authorizers = readJwtAuthorizers(cloudFormation);
   const routes: HttpRoute[] = [];
@@ -49,13 +51,18 @@ export function readHttpRoutes(cloudFormation: LocalCloudFormation): HttpRoute[]
       let authorizer: JwtAuthorizer | undefined;
       if (authorizerName !== undefined && authorizerName !== null) {
         authorizer = authorizers.get(String(authorizerName));
-        if (!authorizer) throw new Error(`${where}.authorizer: no authorizer named ${String(authorizerName)} under provider.httpApi.authorizers.`);
+        if (!authorizer)
+          throw new Error(
+            `${where}.authorizer: no authorizer named ${String(authorizerName)} under provider.httpApi.authorizers.`,
+          );
       } else if (isMap(authorizerRef)) {
         throw new Error(`${where}.authorizer: locally an authorizer is referenced by name.`);
       }
-      const scopes = isMap(authorizerRef) && Array.isArray(authorizerRef.scopes) ? authorizerRef.scopes.map(String) : [];
+      const scopes =
+        isMap(authorizerRef) && Array.isArray(authorizerRef.scopes) ? authorizerRef.scopes.map(String) : [];
       const routeKey = path === '$default' ? '$default' : `${method} ${path}`;
-      if (routes.some((route) => route.routeKey === routeKey)) throw new Error(`${where}: the route ${routeKey} is declared twice.`);
+      if (routes.some((route) => route.routeKey === routeKey))
+        throw new Error(`${where}: the route ${routeKey} is declared twice.`);
       routes.push({ routeKey, method, path, fn, ...(authorizer ? { authorizer } : {}), scopes });
     }
   }
@@ -94,8 +101,13 @@ export function readJwtAuthorizers(cloudFormation: LocalCloudFormation): Map<str
     const identitySource = String(spec.identitySource ?? '$request.header.Authorization');
     const header = /^\$request\.header\.([A-Za-z0-9-]+)$/.exec(identitySource);
     if (!header?.[1]) throw new Error(`${where}.identitySource must be $request.header.<name>.`);
-    const audiences = Array.isArray(spec.audience) ? spec.audience.map(String) : spec.audience ? [String(spec.audience)] : [];
-    if (typeof spec.issuerUrl !== 'string' || audiences.length === 0) throw new Error(`${where} needs issuerUrl and audience.`);
+    const audiences = Array.isArray(spec.audience)
+      ? spec.audience.map(String)
+      : spec.audience
+        ? [String(spec.audience)]
+        : [];
+    if (typeof spec.issuerUrl !== 'string' || audiences.length === 0)
+      throw new Error(`${where} needs issuerUrl and audience.`);
     out.set(name, { name, issuer: spec.issuerUrl, audiences, headerName: header[1].toLowerCase() });
   }
   return out;
@@ -130,7 +142,10 @@ export function matchRoute(routes: HttpRoute[], method: string, rawPath: string)
   return fallback ? { route: fallback } : undefined;
 }
 
-function matchPath(template: string, segments: string[]): { score: number[]; parameters?: Record<string, string> } | undefined {
+function matchPath(
+  template: string,
+  segments: string[],
+): { score: number[]; parameters?: Record<string, string> } | undefined {
   const parts = template.split('/').slice(1);
   const parameters: Record<string, string> = {};
   const score: number[] = [];

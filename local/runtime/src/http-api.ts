@@ -7,7 +7,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { LocalCloudFormation } from '#runtime/cloudformation';
 import type { LocalFunctions } from '#runtime/functions';
-import { buildHttpEvent, gatewayMessage, httpAnswerFromResult, internalServerError, type HttpAnswer } from '#runtime/http-api-event';
+import {
+  buildHttpEvent,
+  gatewayMessage,
+  httpAnswerFromResult,
+  internalServerError,
+  type HttpAnswer,
+} from '#runtime/http-api-event';
 import { preflightAnswer, readCorsRules, withCorsHeaders, type CorsRules } from '#runtime/http-api-cors';
 import { matchRoute, readHttpRoutes, type HttpRoute } from '#runtime/http-api-routes';
 import { verifyToken, type Claims, type SigningKey } from '#runtime/jwt';
@@ -40,7 +46,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     const preflight = cors && preflightAnswer(cors, method, request.headers);
     (preflight ? Promise.resolve(preflight) : answer(request, routes, options))
       .catch((error: unknown) => {
-        console.error(`[local] HTTP API failed on ${request.method} ${request.url}: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `[local] HTTP API failed on ${request.method} ${request.url}: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
+        );
         return internalServerError();
       })
       .then((result) => send(response, preflight || !cors ? result : withCorsHeaders(cors, request.headers, result)));
@@ -94,7 +103,9 @@ async function answer(request: IncomingMessage, routes: HttpRoute[], options: Ht
 
   const event = buildHttpEvent(request, url, body, match, claims, options.cloudFormation.service.accountId);
   try {
-    const result = await options.functions.invoke(match.route.fn, event, { trigger: `httpApi ${match.route.routeKey}` });
+    const result = await options.functions.invoke(match.route.fn, event, {
+      trigger: `httpApi ${match.route.routeKey}`,
+    });
     const mapped = httpAnswerFromResult(result);
     mapped.headers['apigw-requestid'] = event.requestContext.requestId;
     return mapped;

@@ -8,7 +8,15 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
 
 export const LOCAL_JWT_ISSUER = 'http://127.0.0.1:3000/local-issuer';
 export const LOCAL_JWT_AUDIENCE = 's3-integrations';
@@ -68,10 +76,22 @@ export function loadOrCreateSigningKey(keyDir: string): SigningKey {
 }
 
 /** Signs claims, filling the standard ones the caller left out (`iss`, `aud`, `iat`, `exp`). */
-export async function signToken(claims: Claims, key: SigningKey, defaults: { issuer: string; audience: string }): Promise<string> {
+export async function signToken(
+  claims: Claims,
+  key: SigningKey,
+  defaults: { issuer: string; audience: string },
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   // Claims given as undefined are left out of the token, as JSON leaves them out.
-  const payload = JSON.parse(JSON.stringify({ iss: defaults.issuer, aud: defaults.audience, iat: now, exp: now + TOKEN_LIFETIME_SECONDS, ...claims })) as Claims;
+  const payload = JSON.parse(
+    JSON.stringify({
+      iss: defaults.issuer,
+      aud: defaults.audience,
+      iat: now,
+      exp: now + TOKEN_LIFETIME_SECONDS,
+      ...claims,
+    }),
+  ) as Claims;
   return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
 }
 
@@ -98,7 +118,12 @@ export async function verifyToken(token: string, key: SigningKey, rules: VerifyR
   const now = rules.now ?? Math.floor(Date.now() / 1000);
   let claims: Claims;
   try {
-    ({ payload: claims } = await jwtVerify(token, keySet, { algorithms: ['RS256'], issuer: rules.issuer, requiredClaims: ['exp'], currentDate: new Date(now * 1000) }));
+    ({ payload: claims } = await jwtVerify(token, keySet, {
+      algorithms: ['RS256'],
+      issuer: rules.issuer,
+      requiredClaims: ['exp'],
+      currentDate: new Date(now * 1000),
+    }));
   } catch (error) {
     return { ok: false, reason: rejectionReason(error) };
   }
@@ -109,10 +134,12 @@ export async function verifyToken(token: string, key: SigningKey, rules: VerifyR
   if (!audiences.some((audience) => typeof audience === 'string' && rules.audiences.includes(audience))) {
     return { ok: false, reason: 'the token does not have a valid audience' };
   }
-  if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now)) return { ok: false, reason: 'token used before issued' };
+  if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now))
+    return { ok: false, reason: 'token used before issued' };
   if (rules.scopes && rules.scopes.length > 0) {
     const granted = tokenScopes(claims);
-    if (!rules.scopes.some((scope) => granted.includes(scope))) return { ok: false, reason: 'the token does not have the required scope' };
+    if (!rules.scopes.some((scope) => granted.includes(scope)))
+      return { ok: false, reason: 'the token does not have the required scope' };
   }
   return { ok: true, claims };
 }
@@ -130,7 +157,8 @@ function rejectionReason(error: unknown): string {
     return byClaim[error.claim] ?? `the ${error.claim} claim is invalid`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature is invalid';
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return 'the token is not signed by a known key';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return 'the token is not signed by a known key';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'signing method is invalid';
   return 'the token is not a signed JWT';
 }

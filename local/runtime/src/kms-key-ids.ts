@@ -15,11 +15,16 @@ export interface KeyDeclaration {
 }
 
 export function keyDeclaration(property: (name: string) => Yaml | undefined): KeyDeclaration {
-  return { keySpec: String(property('KeySpec') ?? 'SYMMETRIC_DEFAULT'), keyUsage: String(property('KeyUsage') ?? 'ENCRYPT_DECRYPT') };
+  return {
+    keySpec: String(property('KeySpec') ?? 'SYMMETRIC_DEFAULT'),
+    keyUsage: String(property('KeyUsage') ?? 'ENCRYPT_DECRYPT'),
+  };
 }
 
 /** A UUID-shaped id that only depends on where the key is declared and what it is. */
 export function localKeyId(service: LocalService, logicalId: string, { keySpec, keyUsage }: KeyDeclaration): string {
-  const hex = createHash('sha256').update(`${service.accountId}:${service.region}:${service.stackName}:${logicalId}:${keySpec}:${keyUsage}`).digest('hex');
+  const hex = createHash('sha256')
+    .update(`${service.accountId}:${service.region}:${service.stackName}:${logicalId}:${keySpec}:${keyUsage}`)
+    .digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

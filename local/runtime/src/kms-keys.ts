@@ -19,10 +19,16 @@ export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: Aw
     const where = `resources.Resources.${logicalId}.Properties`;
     const property = (name: string) => cloudFormation.property(logicalId, name);
     const origin = property('Origin');
-    if (origin !== undefined && origin !== 'AWS_KMS') throw new Error(`${where}.Origin ${String(origin)} has no local equivalent: the local KMS makes its own key material.`);
+    if (origin !== undefined && origin !== 'AWS_KMS')
+      throw new Error(
+        `${where}.Origin ${String(origin)} has no local equivalent: the local KMS makes its own key material.`,
+      );
     const keyPolicy = property('KeyPolicy');
     if (keyPolicy !== undefined && !isDefaultKeyPolicy(keyPolicy, service.accountId)) {
-      console.warn(`[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ${service.accountId} decide); the rest of this key policy is not enforced locally.`);
+      console.warn(
+        `[local] ${where}.KeyPolicy: the local KMS applies the default key policy (IAM policies of account ` +
+          `${service.accountId} decide); the rest of this key policy is not enforced locally.`,
+      );
     }
     const enabled = property('Enabled');
     try {
@@ -40,7 +46,10 @@ export async function ensureKmsKeys(cloudFormation: LocalCloudFormation, kms: Aw
   }
 }
 
-/** Only statements that give the key's own account everything (through its IAM policies), as the default key policy does. */
+/**
+ * Only statements that give the key's own account everything (through its IAM policies), as the default key
+ * policy does.
+ */
 function isDefaultKeyPolicy(policy: Yaml, accountId: string): boolean {
   const document = typeof policy === 'string' ? (JSON.parse(policy) as Yaml) : policy;
   if (!isMap(document)) return false;

@@ -6,7 +6,11 @@
  */
 import type { Context } from 'aws-lambda';
 
-export type Handler = (event: unknown, context: Context, callback?: (error?: unknown, result?: unknown) => void) => unknown;
+export type Handler = (
+  event: unknown,
+  context: Context,
+  callback?: (error?: unknown, result?: unknown) => void,
+) => unknown;
 
 /** The serializable part of a context: what crosses into a worker thread. */
 export interface InvocationInfo {
@@ -61,7 +65,8 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  if (error instanceof Error)
+    return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   return { name: 'Error', message: String(error) };
 }
 
@@ -82,6 +87,7 @@ export function roundTrip(value: unknown): unknown {
 export async function loadHandler(functionKey: string, moduleUrl: string, exportName: string): Promise<Handler> {
   const module = (await import(moduleUrl)) as Record<string, unknown>;
   const handler = module[exportName];
-  if (typeof handler !== 'function') throw new Error(`functions.${functionKey}: ${moduleUrl} does not export a function named "${exportName}".`);
+  if (typeof handler !== 'function')
+    throw new Error(`functions.${functionKey}: ${moduleUrl} does not export a function named "${exportName}".`);
   return handler as Handler;
 }

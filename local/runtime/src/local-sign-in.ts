@@ -36,7 +36,13 @@ export interface LocalSignInOptions {
 
 /** A customer account for the local walkthrough (any 12-digit account exists on the local endpoint). */
 export const LOCAL_CUSTOMER_ACCOUNT = '222222222222';
-export const DEMO = { projectId: 'demo-project', orgId: 'demo-org', clusterId: 'demo-cluster', serverlessClusterId: 'demo-serverless', backupId: 'demo-backup-1' };
+export const DEMO = {
+  projectId: 'demo-project',
+  orgId: 'demo-org',
+  clusterId: 'demo-cluster',
+  serverlessClusterId: 'demo-serverless',
+  backupId: 'demo-backup-1',
+};
 
 const tokenRequest = z.strictObject({
   sub: z.string().min(1).max(128).optional(),
@@ -52,7 +58,11 @@ const json = (statusCode: number, body: unknown): HttpAnswer => ({
 });
 
 export function localSignInRoutes(options: LocalSignInOptions) {
-  const platform = { endpoint: options.awsUrl, region: options.region, credentials: { accessKeyId: `LOCAL${options.platformAccountId}`, secretAccessKey: 'local' } };
+  const platform = {
+    endpoint: options.awsUrl,
+    region: options.region,
+    credentials: { accessKeyId: `LOCAL${options.platformAccountId}`, secretAccessKey: 'local' },
+  };
 
   async function knownProjects() {
     const projects: Array<{ projectId: string; orgId: string; plan: string }> = [];
@@ -60,9 +70,15 @@ export function localSignInRoutes(options: LocalSignInOptions) {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await table.send(
-        new ScanCommand({ TableName: options.tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': 'PROJECT' }, ExclusiveStartKey: start }),
+        new ScanCommand({
+          TableName: options.tableName,
+          FilterExpression: 'sk = :sk',
+          ExpressionAttributeValues: { ':sk': 'PROJECT' },
+          ExclusiveStartKey: start,
+        }),
       );
-      for (const item of page.Items ?? []) projects.push({ projectId: item.projectId, orgId: item.orgId, plan: item.plan });
+      for (const item of page.Items ?? [])
+        projects.push({ projectId: item.projectId, orgId: item.orgId, plan: item.plan });
       start = page.LastEvaluatedKey;
     } while (start);
     return projects.sort((a, b) => a.projectId.localeCompare(b.projectId));
@@ -78,16 +94,41 @@ export function localSignInRoutes(options: LocalSignInOptions) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
         if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
       });
-      for (const [name, size] of [['manifest.json', 2_000], ['data/segment-0001.bin', 3_000_000], ['data/segment-0002.bin', 1_500_000]] as const) {
+      for (const [name, size] of [
+        ['manifest.json', 2_000],
+        ['data/segment-0001.bin', 3_000_000],
+        ['data/segment-0002.bin', 1_500_000],
+      ] as const) {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}`, Body: randomBytes(size) }));
       }
       const put = (Source: string, DetailType: string, detail: object) =>
-        events.send(new PutEventsCommand({ Entries: [{ Source, DetailType, Detail: JSON.stringify(detail), EventBusName: options.platformEventBus }] }));
+        events.send(
+          new PutEventsCommand({
+            Entries: [{ Source, DetailType, Detail: JSON.stringify(detail), EventBusName: options.platformEventBus }],
+          }),
+        );
       const { projectId, orgId, clusterId, serverlessClusterId, backupId } = DEMO;
       await put('platform.projects', 'Project Upserted', { projectId, orgId, plan: 'enterprise' });
-      await put('platform.clusters', 'Cluster Upserted', { projectId, clusterId, region: options.region, tier: 'dedicated' });
-      await put('platform.clusters', 'Cluster Upserted', { projectId, clusterId: serverlessClusterId, region: options.region, tier: 'serverless' });
-      await put('platform.backups', 'Backup Completed', { projectId, clusterId, backupId, bucket, prefix, completedAt: new Date().toISOString() });
+      await put('platform.clusters', 'Cluster Upserted', {
+        projectId,
+        clusterId,
+        region: options.region,
+        tier: 'dedicated',
+      });
+      await put('platform.clusters', 'Cluster Upserted', {
+        projectId,
+        clusterId: serverlessClusterId,
+        region: options.region,
+        tier: 'serverless',
+      });
+      await put('platform.backups', 'Backup Completed', {
+        projectId,
+        clusterId,
+        backupId,
+        bucket,
+        prefix,
+        completedAt: new Date().toISOString(),
+      });
       return { projectId, orgId };
     } finally {
       events.destroy();
@@ -111,12 +152,16 @@ export function localSignInRoutes(options: LocalSignInOptions) {
       try {
         parsed = JSON.parse(body.toString('utf8') || '{}');
       } catch {
-        return json(400, { error: { code: 'INVALID_REQUEST', message: 'Send the claims as a JSON object.', details: [] } });
+        return json(400, {
+          error: { code: 'INVALID_REQUEST', message: 'Send the claims as a JSON object.', details: [] },
+        });
       }
       const claims = tokenRequest.safeParse(parsed);
       if (!claims.success) {
         const details = claims.error.issues.map((issue) => ({ field: issue.path.join('.'), issue: issue.message }));
-        return json(400, { error: { code: 'INVALID_REQUEST', message: 'Choose an organization, a role and a project.', details } });
+        return json(400, {
+          error: { code: 'INVALID_REQUEST', message: 'Choose an organization, a role and a project.', details },
+        });
       }
       const sub = claims.data.sub ?? `local-${claims.data.orgRole}-${randomBytes(3).toString('hex')}`;
       return json(200, { token: await signToken({ ...claims.data, sub }, options.signingKey, options.jwt) });
@@ -125,7 +170,11 @@ export function localSignInRoutes(options: LocalSignInOptions) {
     if (route === 'GET /local/customer-role-template.json') {
       // The checked-in file, which a test keeps equal to the service's template, as a platform publishes it.
       const template = await readFile(join(REPOSITORY_ROOT, 'deploy', 'customer-role-template.json'));
-      return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: template };
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: template,
+      };
     }
     return json(404, { message: 'Not Found' });
   };

@@ -72,7 +72,11 @@ function principalIsService(statement: PolicyStatement, service: string): boolea
   return listed('AWS').includes('*') || listed('Service').includes(service);
 }
 
-function listMatches(list: string | string[] | undefined, notList: string | string[] | undefined, matches: (pattern: string) => boolean): boolean {
+function listMatches(
+  list: string | string[] | undefined,
+  notList: string | string[] | undefined,
+  matches: (pattern: string) => boolean,
+): boolean {
   const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
   if (list !== undefined) return asList(list).some(matches);
   if (notList !== undefined) return !asList(notList).some(matches);

@@ -11,7 +11,11 @@ import type { LocalEventBridge } from '#runtime/eventbridge';
 import { queuePolicyAllows } from '#runtime/queue-policies';
 import type { LocalQueues } from '#runtime/sqs';
 
-export function s3NotificationTargets(cloudFormation: LocalCloudFormation, eventBridge: LocalEventBridge, queues: LocalQueues): NotificationTargets {
+export function s3NotificationTargets(
+  cloudFormation: LocalCloudFormation,
+  eventBridge: LocalEventBridge,
+  queues: LocalQueues,
+): NotificationTargets {
   const { accountId, region } = cloudFormation.service;
   return {
     async putServiceEvent(event) {
@@ -28,11 +32,14 @@ export function s3NotificationTargets(cloudFormation: LocalCloudFormation, event
         queueUrl: queue.url,
         context: { 'aws:SourceArn': source.bucketArn, 'aws:SourceAccount': source.bucketOwner },
       });
-      return allowed ? undefined : 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
+      return allowed
+        ? undefined
+        : 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
     },
     async sendToQueue(queueArn, body) {
       const queue = queues.byArn(queueArn);
-      if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', `The queue ${queueArn} does not exist.`, 400);
+      if (!queue)
+        throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', `The queue ${queueArn} does not exist.`, 400);
       queues.send(queue, [body]);
     },
   };

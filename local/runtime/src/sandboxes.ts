@@ -15,7 +15,15 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FunctionBundles } from '#runtime/function-bundles';
 import type { FromWorker, ToWorker, WorkerData } from '#runtime/function-worker';
-import { callHandler, deserializeError, lambdaContext, loadHandler, roundTrip, type Handler, type InvocationInfo } from '#runtime/lambda-context';
+import {
+  callHandler,
+  deserializeError,
+  lambdaContext,
+  loadHandler,
+  roundTrip,
+  type Handler,
+  type InvocationInfo,
+} from '#runtime/lambda-context';
 import type { FunctionSpec } from '#runtime/service-model';
 
 export interface Sandbox {
@@ -128,7 +136,11 @@ class WorkerSandbox implements Sandbox {
   }
 
   private spawn(): Promise<void> {
-    const workerData: WorkerData = { functionKey: this.fn.key, moduleUrl: pathToFileURL(this.code.bundle).href, exportName: this.fn.exportName };
+    const workerData: WorkerData = {
+      functionKey: this.fn.key,
+      moduleUrl: pathToFileURL(this.code.bundle).href,
+      exportName: this.fn.exportName,
+    };
     const worker = new Worker(this.code.workerEntry, {
       workerData,
       // A copy, so a later change of this.environment reaches the worker only through a message.

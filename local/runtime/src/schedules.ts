@@ -1,6 +1,6 @@
 /**
  * Runs every `schedule` event (and `eventBridge` event with a `schedule`) of serverless.yml.
- * Locally a schedule fires on its rate but at least once a minute (SPEC section 7), or every
+ * Locally a schedule fires on its rate but at least once a minute (docs/product-contract.md §7), or every
  * `intervalSeconds` when set (tests). A run of a function never overlaps the previous one: a tick
  * that finds it still running is skipped, and the next tick retries a failed run.
  */
@@ -87,7 +87,8 @@ function readSchedules(cloudFormation: LocalCloudFormation, intervalSeconds: num
       const where = `functions.${fn.key}.events[${index}]`;
       let spec: Yaml | undefined;
       if ('schedule' in event) spec = cloudFormation.resolve(event.schedule ?? null, `${where}.schedule`);
-      else if (isMap(event.eventBridge) && event.eventBridge.schedule !== undefined) spec = cloudFormation.resolve(event.eventBridge, `${where}.eventBridge`);
+      else if (isMap(event.eventBridge) && event.eventBridge.schedule !== undefined)
+        spec = cloudFormation.resolve(event.eventBridge, `${where}.eventBridge`);
       else return;
       const options = isMap(spec) ? spec : { rate: spec ?? null };
       if (options.enabled === false) return;
@@ -100,9 +101,11 @@ function readSchedules(cloudFormation: LocalCloudFormation, intervalSeconds: num
         const input = typeof options.input === 'string' ? (JSON.parse(options.input) as unknown) : options.input;
         schedules.push({
           fn,
-          ruleName: typeof options.name === 'string' ? options.name : `${fn.name}-schedule-${index + 1}-${position + 1}`,
+          ruleName:
+            typeof options.name === 'string' ? options.name : `${fn.name}-schedule-${index + 1}-${position + 1}`,
           expression: text,
-          intervalMs: intervalSeconds !== undefined ? intervalSeconds * 1000 : Math.min(AT_LEAST_EVERY_MS, periodMs(text, where)),
+          intervalMs:
+            intervalSeconds !== undefined ? intervalSeconds * 1000 : Math.min(AT_LEAST_EVERY_MS, periodMs(text, where)),
           ...(input !== undefined ? { input } : {}),
         });
       });

@@ -21,8 +21,23 @@ export interface ResolveOptions {
 }
 
 const INTRINSICS = [
-  'Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Select', 'Split', 'Equals', 'Not', 'And', 'Or',
-  'FindInMap', 'Base64', 'GetAZs', 'ImportValue', 'Condition', 'Cidr',
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'If',
+  'Select',
+  'Split',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'Base64',
+  'GetAZs',
+  'ImportValue',
+  'Condition',
+  'Cidr',
 ];
 
 /** Short-form CloudFormation tags on scalars, sequences and mappings. */
@@ -34,8 +49,16 @@ const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
       // `!GetAtt Resource.Attribute` is the one short form whose scalar means a list.
       resolve: (value: string) => ({ [key]: name === 'GetAtt' ? splitGetAtt(value) : value }),
     },
-    { tag: `!${name}`, collection: 'seq' as const, resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }) },
-    { tag: `!${name}`, collection: 'map' as const, resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }) },
+    {
+      tag: `!${name}`,
+      collection: 'seq' as const,
+      resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }),
+    },
+    {
+      tag: `!${name}`,
+      collection: 'map' as const,
+      resolve: (value: { toJSON(): unknown }) => ({ [key]: value.toJSON() }),
+    },
   ];
 });
 
@@ -46,12 +69,17 @@ function splitGetAtt(value: string): string[] {
 
 export function parseYamlFile(path: string): Yaml {
   const text = readFileSync(path, 'utf8');
-  return path.endsWith('.json') ? (JSON.parse(text) as Yaml) : (parse(text, { customTags: cloudFormationTags }) as Yaml);
+  return path.endsWith('.json')
+    ? (JSON.parse(text) as Yaml)
+    : (parse(text, { customTags: cloudFormationTags }) as Yaml);
 }
 
 /** Innermost `${...}`: no `$`, `{` or `}` inside, so nested variables resolve inside-out. */
 const INNERMOST_VARIABLE = /\$\{([^${}]+)\}/g;
-/** Framework variables start with a lower-case source (`self:`, `opt:`) or `file(`; `${AWS::Region}` and `${Logical.Arn}` belong to Fn::Sub. */
+/**
+ * Framework variables start with a lower-case source (`self:`, `opt:`) or `file(`; `${AWS::Region}` and
+ * `${Logical.Arn}` belong to Fn::Sub.
+ */
 const FRAMEWORK_VARIABLE = /^\s*(?:[a-z][a-zA-Z0-9]*:|file\()/;
 
 /** Loads a serverless.yml and resolves every framework variable in it. */
@@ -88,7 +116,9 @@ class VariableResolver {
     // Each pass replaces the innermost framework variables; stop when none is left.
     for (let pass = 0; typeof current === 'string' && pass < 50; pass += 1) {
       const source: string = current;
-      const matches = [...source.matchAll(INNERMOST_VARIABLE)].filter((match) => FRAMEWORK_VARIABLE.test(match[1] ?? ''));
+      const matches = [...source.matchAll(INNERMOST_VARIABLE)].filter((match) =>
+        FRAMEWORK_VARIABLE.test(match[1] ?? ''),
+      );
       if (matches.length === 0) return source;
       const only = matches[0];
       if (matches.length === 1 && only && only[0] === source) {

@@ -101,7 +101,9 @@ export function loadService(serverlessYmlPath: string, options: LoadServiceOptio
     stateMachines: readStateMachines(config.stepFunctions),
     platformBuckets: isMap(config.custom) && isMap(config.custom.platformBuckets) ? config.custom.platformBuckets : {},
     ...rolesPerFunction(config),
-    ...(pluginsOf(config).includes('serverless-esbuild') ? { bundling: isMap(config.custom) && isMap(config.custom.esbuild) ? config.custom.esbuild : {} } : {}),
+    ...(pluginsOf(config).includes('serverless-esbuild')
+      ? { bundling: isMap(config.custom) && isMap(config.custom.esbuild) ? config.custom.esbuild : {} }
+      : {}),
   };
 }
 
@@ -118,13 +120,25 @@ function rolesPerFunction(config: YamlMap): Pick<LocalService, 'iamRolesPerFunct
   return { iamRolesPerFunction: { defaultInherit: isMap(settings) && settings.defaultInherit === true } };
 }
 
-function readFunction(dir: string, service: string, stage: string, provider: YamlMap, key: string, spec: YamlMap): FunctionSpec {
+function readFunction(
+  dir: string,
+  service: string,
+  stage: string,
+  provider: YamlMap,
+  key: string,
+  spec: YamlMap,
+): FunctionSpec {
   const handler = requireString(spec.handler, `functions.${key}.handler`);
   const dot = handler.lastIndexOf('.');
   if (dot < 0) throw new Error(`functions.${key}.handler "${handler}" must look like path/to/module.exportName.`);
   const moduleBase = join(dir, handler.slice(0, dot));
-  const modulePath = HANDLER_EXTENSIONS.map((extension) => moduleBase + extension).find((candidate) => existsSync(candidate));
-  if (!modulePath) throw new Error(`functions.${key}.handler: no module ${handler.slice(0, dot)}{${HANDLER_EXTENSIONS.join(',')}} exists.`);
+  const modulePath = HANDLER_EXTENSIONS.map((extension) => moduleBase + extension).find((candidate) =>
+    existsSync(candidate),
+  );
+  if (!modulePath)
+    throw new Error(
+      `functions.${key}.handler: no module ${handler.slice(0, dot)}{${HANDLER_EXTENSIONS.join(',')}} exists.`,
+    );
   return {
     key,
     name: typeof spec.name === 'string' ? spec.name : `${service}-${stage}-${key}`,
@@ -133,7 +147,9 @@ function readFunction(dir: string, service: string, stage: string, provider: Yam
     timeoutSeconds: Number(spec.timeout ?? provider.timeout ?? DEFAULT_TIMEOUT_SECONDS),
     memorySize: Number(spec.memorySize ?? provider.memorySize ?? DEFAULT_MEMORY_MB),
     environment: isMap(spec.environment) ? spec.environment : {},
-    events: Array.isArray(spec.events) ? spec.events.map((event, index) => asMap(event, `functions.${key}.events[${index}]`)) : [],
+    events: Array.isArray(spec.events)
+      ? spec.events.map((event, index) => asMap(event, `functions.${key}.events[${index}]`))
+      : [],
     maximumRetryAttempts: Number(spec.maximumRetryAttempts ?? 2),
     iam: {
       ...(spec.iamRoleStatements !== undefined ? { statements: spec.iamRoleStatements } : {}),
@@ -172,7 +188,8 @@ function readStateMachines(block: Yaml | undefined): StateMachineSpec[] {
   if (!isMap(block) || !isMap(block.stateMachines)) return [];
   return Object.entries(block.stateMachines).map(([key, value]) => {
     const spec = asMap(value, `stepFunctions.stateMachines.${key}`);
-    if (spec.type === 'EXPRESS') throw new Error(`stepFunctions.stateMachines.${key}: EXPRESS state machines are not supported locally.`);
+    if (spec.type === 'EXPRESS')
+      throw new Error(`stepFunctions.stateMachines.${key}: EXPRESS state machines are not supported locally.`);
     const custom = typeof spec.id === 'string' ? spec.id : typeof spec.name === 'string' ? spec.name : undefined;
     return {
       key,

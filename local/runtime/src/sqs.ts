@@ -59,7 +59,10 @@ export class LocalQueues {
   ) {
     for (const [logicalId, resource] of cloudFormation.ofType('AWS::SQS::Queue')) {
       const property = (name: string): Yaml | undefined => cloudFormation.property(logicalId, name);
-      const redrive = readRedrivePolicy(property('RedrivePolicy'), `resources.Resources.${logicalId}.Properties.RedrivePolicy`);
+      const redrive = readRedrivePolicy(
+        property('RedrivePolicy'),
+        `resources.Resources.${logicalId}.Properties.RedrivePolicy`,
+      );
       this.queues.push({
         logicalId,
         name: resource.attributes.QueueName ?? logicalId,
@@ -74,7 +77,9 @@ export class LocalQueues {
     }
     for (const queue of this.queues) {
       if (queue.redrive && !this.byArn(queue.redrive.deadLetterArn)) {
-        throw new Error(`${queue.logicalId}: its dead-letter queue ${queue.redrive.deadLetterArn} is not a queue of this stack.`);
+        throw new Error(
+          `${queue.logicalId}: its dead-letter queue ${queue.redrive.deadLetterArn} is not a queue of this stack.`,
+        );
       }
     }
     this.readConsumers();
@@ -104,7 +109,13 @@ export class LocalQueues {
   send(queue: LocalQueue, bodies: string[]): void {
     const now = Date.now();
     for (const body of bodies) {
-      queue.messages.push({ messageId: randomUUID(), body, sentAt: now, receiveCount: 0, visibleAt: now + queue.delaySeconds * 1000 });
+      queue.messages.push({
+        messageId: randomUUID(),
+        body,
+        sentAt: now,
+        receiveCount: 0,
+        visibleAt: now + queue.delaySeconds * 1000,
+      });
     }
   }
 
@@ -113,12 +124,26 @@ export class LocalQueues {
    * target a test reads with ReceiveMessage). Creating an existing queue returns it, as in SQS.
    */
   createQueue(endpointUrl: string, accountId: string, name: string): LocalQueue {
-    if (!/^[\w-]{1,80}$/.test(name)) throw new AwsError('InvalidParameterValue', 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length', 400);
+    if (!/^[\w-]{1,80}$/.test(name))
+      throw new AwsError(
+        'InvalidParameterValue',
+        'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+        400,
+      );
     const url = `${endpointUrl}/${accountId}/${name}`;
     const existing = this.byUrl(url);
     if (existing) return existing;
     const arn = `arn:aws:sqs:${this.cloudFormation.service.region}:${accountId}:${name}`;
-    const queue: LocalQueue = { logicalId: name, name, url, arn, visibilityTimeoutSeconds: 30, delaySeconds: 0, retentionSeconds: DEFAULT_RETENTION_SECONDS, messages: [] };
+    const queue: LocalQueue = {
+      logicalId: name,
+      name,
+      url,
+      arn,
+      visibilityTimeoutSeconds: 30,
+      delaySeconds: 0,
+      retentionSeconds: DEFAULT_RETENTION_SECONDS,
+      messages: [],
+    };
     this.queues.push(queue);
     return queue;
   }
@@ -126,14 +151,20 @@ export class LocalQueues {
   /** ReceiveMessage for a caller: up to `max` visible messages, with receipt handles for DeleteMessage. */
   receiveFor(queueUrl: string, max: number): Array<{ messageId: string; receiptHandle: string; body: string }> {
     const queue = this.byUrl(queueUrl);
-    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
-    return this.receive(queue, max).map((message) => ({ messageId: message.messageId, receiptHandle: `${message.messageId}#${message.receiveCount}`, body: message.body }));
+    if (!queue)
+      throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    return this.receive(queue, max).map((message) => ({
+      messageId: message.messageId,
+      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      body: message.body,
+    }));
   }
 
   /** DeleteMessage by receipt handle (`<messageId>#<receive count>`): a stale handle deletes nothing, as in SQS. */
   deleteFor(queueUrl: string, receiptHandle: string): void {
     const queue = this.byUrl(queueUrl);
-    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    if (!queue)
+      throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
     const [messageId, count] = receiptHandle.split('#');
     const message = queue.messages.find((candidate) => candidate.messageId === messageId);
     if (message && String(message.receiveCount) === count) this.remove(queue, [message.messageId]);
@@ -142,7 +173,8 @@ export class LocalQueues {
   /** The `sendMessages` hook of the local endpoint. */
   async sendMessages(queueUrl: string, bodies: string[]): Promise<void> {
     const queue = this.byUrl(queueUrl);
-    if (!queue) throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
+    if (!queue)
+      throw new AwsError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.', 400);
     this.send(queue, bodies);
   }
 
@@ -160,7 +192,9 @@ export class LocalQueues {
         if (!queue) throw new Error(`${where}: ${arn} is not a queue of this stack.`);
         // AWS refuses such a mapping: a message would reappear while the function still works on it.
         if (queue.visibilityTimeoutSeconds < fn.timeoutSeconds) {
-          throw new Error(`${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the function timeout ${fn.timeoutSeconds}s.`);
+          throw new Error(
+            `${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the function timeout ${fn.timeoutSeconds}s.`,
+          );
         }
         const scaling = isMap(spec.scalingConfig) ? spec.scalingConfig : {};
         this.consumers.push({
@@ -169,7 +203,9 @@ export class LocalQueues {
           batchSize: Number(spec.batchSize ?? 10),
           reportsItemFailures: spec.functionResponseType === 'ReportBatchItemFailures',
           // FIFO order holds only if one batch at a time is in flight.
-          maxConcurrency: queue.name.endsWith('.fifo') ? 1 : Number(spec.maximumConcurrency ?? scaling.maximumConcurrency ?? 5),
+          maxConcurrency: queue.name.endsWith('.fifo')
+            ? 1
+            : Number(spec.maximumConcurrency ?? scaling.maximumConcurrency ?? 5),
           inFlight: 0,
         });
       });
@@ -219,7 +255,9 @@ export class LocalQueues {
     if (!deadLetterQueue) return;
     this.remove(queue, [message.messageId]);
     deadLetterQueue.messages.push({ ...message, receiveCount: 0, visibleAt: Date.now() });
-    console.error(`[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ${message.receiveCount} receives`);
+    console.error(
+      `[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ${message.receiveCount} receives`,
+    );
   }
 
   private async process(consumer: Consumer, batch: QueuedMessage[]): Promise<void> {
@@ -251,7 +289,10 @@ export class LocalQueues {
     }
     const ids = batch.map((message) => message.messageId);
     const failed = consumer.reportsItemFailures ? failedItems(result, ids) : [];
-    this.remove(queue, ids.filter((id) => !failed.includes(id)));
+    this.remove(
+      queue,
+      ids.filter((id) => !failed.includes(id)),
+    );
   }
 
   private remove(queue: LocalQueue, messageIds: string[]): void {
@@ -263,7 +304,9 @@ export class LocalQueues {
 function failedItems(result: unknown, batchIds: string[]): string[] {
   const failures = isMap(result as Yaml) ? (result as { batchItemFailures?: unknown }).batchItemFailures : undefined;
   if (!Array.isArray(failures)) return [];
-  const ids = failures.map((failure: unknown) => (isMap(failure as Yaml) ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined));
+  const ids = failures.map((failure: unknown) =>
+    isMap(failure as Yaml) ? (failure as { itemIdentifier?: unknown }).itemIdentifier : undefined,
+  );
   if (ids.some((id) => typeof id !== 'string' || !batchIds.includes(id))) return batchIds;
   return ids as string[];
 }
@@ -271,7 +314,8 @@ function failedItems(result: unknown, batchIds: string[]): string[] {
 function readRedrivePolicy(raw: Yaml | undefined, where: string): LocalQueue['redrive'] {
   if (raw === undefined || raw === null) return undefined;
   const policy = typeof raw === 'string' ? (JSON.parse(raw) as Yaml) : raw;
-  if (!isMap(policy) || typeof policy.deadLetterTargetArn !== 'string') throw new Error(`${where} needs deadLetterTargetArn.`);
+  if (!isMap(policy) || typeof policy.deadLetterTargetArn !== 'string')
+    throw new Error(`${where} needs deadLetterTargetArn.`);
   return { deadLetterArn: policy.deadLetterTargetArn, maxReceiveCount: Number(policy.maxReceiveCount ?? 10) };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The whole service on one machine (SPEC section 7): DynamoDB Local, the AWS-compatible endpoint,
+ * The whole service on one machine (docs/product-contract.md §7): DynamoDB Local, the AWS-compatible endpoint,
  * the functions of serverless.yml with their triggers, and the HTTP API. `npm start` and the test
  * harness both start it through `startLocalStack`. Each function runs in a worker thread of its
  * own, as its own IAM role (function-roles.ts, function-sessions.ts).
@@ -33,7 +33,7 @@ import { loadService, type LocalService } from '#runtime/service-model';
 import { LocalQueues } from '#runtime/sqs';
 import { LocalStepFunctions } from '#runtime/step-functions';
 
-/** The platform's audit-log bucket (SPEC section 7), unless serverless.yml names another. */
+/** The platform's audit-log bucket (docs/product-contract.md §7), unless serverless.yml names another. */
 const DEFAULT_AUDIT_LOG_BUCKET = 'platform-audit-logs';
 
 export interface LocalStackOptions {
@@ -82,7 +82,10 @@ interface Components {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  const service = loadService(options.serverlessYml ?? DEFAULT_SERVERLESS_YML, options.stage ? { stage: options.stage } : {});
+  const service = loadService(
+    options.serverlessYml ?? DEFAULT_SERVERLESS_YML,
+    options.stage ? { stage: options.stage } : {},
+  );
   const keyDir = jwtKeyDir(dataDir, service.stackName);
   const signingKey = loadOrCreateSigningKey(keyDir);
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -98,7 +101,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The endpoint answers before the runtime behind its hooks exists: queue URLs need its port.
     const started: { components?: Components } = {};
     const ready = (): Components => {
-      if (!started.components) throw new AwsError('ServiceUnavailable', 'The local stack is still starting; try again in a moment.', 503);
+      if (!started.components)
+        throw new AwsError('ServiceUnavailable', 'The local stack is still starting; try again in a moment.', 503);
       return started.components;
     };
     const hooks: PlatformHooks = {
@@ -113,10 +117,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         delete: (url, handle) => ready().queues.deleteFor(url, handle),
       },
       rules: {
-        putRule: (...args) => ready().eventBridge.ruleHooks().putRule(...args),
-        putTargets: (...args) => ready().eventBridge.ruleHooks().putTargets(...args),
-        removeTargets: (...args) => ready().eventBridge.ruleHooks().removeTargets(...args),
-        deleteRule: (...args) => ready().eventBridge.ruleHooks().deleteRule(...args),
+        putRule: (...args) =>
+          ready()
+            .eventBridge.ruleHooks()
+            .putRule(...args),
+        putTargets: (...args) =>
+          ready()
+            .eventBridge.ruleHooks()
+            .putTargets(...args),
+        removeTargets: (...args) =>
+          ready()
+            .eventBridge.ruleHooks()
+            .removeTargets(...args),
+        deleteRule: (...args) =>
+          ready()
+            .eventBridge.ruleHooks()
+            .deleteRule(...args),
       },
       notifications: {
         putServiceEvent: (event) => ready().notifications.putServiceEvent(event),
@@ -125,10 +141,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
     const [dynamodb, aws] = await startBoth(
-      () => startDynamoDbLocal({ port: options.ports?.dynamodb ?? 8000, accountId: service.accountId, region: service.region }),
-      () => startAwsEndpoint({ port: options.ports?.aws ?? 4566, dataDir: join(dataDir, service.stackName, 'aws'), hooks }),
+      () =>
+        startDynamoDbLocal({
+          port: options.ports?.dynamodb ?? 8000,
+          accountId: service.accountId,
+          region: service.region,
+        }),
+      () =>
+        startAwsEndpoint({ port: options.ports?.aws ?? 4566, dataDir: join(dataDir, service.stackName, 'aws'), hooks }),
     );
-    cleanups.push(() => dynamodb.close(), () => aws.close());
+    cleanups.push(
+      () => dynamodb.close(),
+      () => aws.close(),
+    );
 
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
@@ -144,10 +169,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bundles = await bundleFunctions(service, join(dataDir, service.stackName, 'functions'));
     const functions = new LocalFunctions(
       service,
-      workerSandboxes(bundles, (fn) => ({ ...environmentOf(cloudFormation, fn, endpoints), ...sessions.variablesOf(fn.key) })),
+      workerSandboxes(bundles, (fn) => ({
+        ...environmentOf(cloudFormation, fn, endpoints),
+        ...sessions.variablesOf(fn.key),
+      })),
     );
     cleanups.push(() => functions.close());
-    const asyncInvoker = new AsyncInvoker(functions, options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {});
+    const asyncInvoker = new AsyncInvoker(
+      functions,
+      options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {},
+    );
     const queues = new LocalQueues(cloudFormation, functions);
     const stepFunctions = new LocalStepFunctions(cloudFormation, functions);
     const eventBridge = new LocalEventBridge(cloudFormation, functions, asyncInvoker, {
@@ -159,13 +190,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startExecution: (arn, input) => stepFunctions.startExecution(arn, input),
     });
     const schedules = new LocalSchedules(cloudFormation, functions, options.scheduleSeconds);
-    cleanups.push(() => asyncInvoker.close(), () => stepFunctions.close(), () => queues.close(), () => schedules.close());
+    cleanups.push(
+      () => asyncInvoker.close(),
+      () => stepFunctions.close(),
+      () => queues.close(),
+      () => schedules.close(),
+    );
 
     await createTables(dynamodb.client, cloudFormation);
     await createBuckets(cloudFormation, aws.url, environment.AUDIT_LOG_BUCKET ?? DEFAULT_AUDIT_LOG_BUCKET);
     // Sandboxes start on each function's first invocation, as in Lambda; the bundling checked them all.
     sessions.startRenewing((key, variables) => functions.updateEnvironment(key, variables));
-    started.components = { eventBridge, queues, stepFunctions, notifications: s3NotificationTargets(cloudFormation, eventBridge, queues) };
+    started.components = {
+      eventBridge,
+      queues,
+      stepFunctions,
+      notifications: s3NotificationTargets(cloudFormation, eventBridge, queues),
+    };
     // Notification configurations name queues, which exist from here on.
     await configureBuckets(cloudFormation, aws.url);
 
@@ -181,8 +222,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       platformEventBus: cloudFormation.resources.get('PlatformEventBus')?.ref ?? 'default',
     });
     const localRoutes = async (method: string, pathname: string, body: Buffer) =>
-      pathname.startsWith('/console') ? (method === 'GET' ? consoleFile(pathname) : undefined) : signIn(method, pathname, body);
-    const httpApi: HttpApi = await startHttpApi({ cloudFormation, functions, signingKey, localRoutes, port: options.ports?.api ?? 3000 });
+      pathname.startsWith('/console')
+        ? method === 'GET'
+          ? consoleFile(pathname)
+          : undefined
+        : signIn(method, pathname, body);
+    const httpApi: HttpApi = await startHttpApi({
+      cloudFormation,
+      functions,
+      signingKey,
+      localRoutes,
+      port: options.ports?.api ?? 3000,
+    });
     cleanups.push(() => httpApi.close());
     queues.start();
     schedules.start();
@@ -227,7 +278,11 @@ async function startBoth(
  * The platform's audit-log bucket, the stack's AWS::S3::Bucket resources and the platform buckets
  * serverless.yml declares (custom.platformBuckets), as the platform account.
  */
-async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string, auditLogBucket: string): Promise<void> {
+async function createBuckets(
+  cloudFormation: LocalCloudFormation,
+  awsUrl: string,
+  auditLogBucket: string,
+): Promise<void> {
   const { service } = cloudFormation;
   const s3 = platformS3Client(service, awsUrl);
   const names = new Set([auditLogBucket, ...declaredBuckets(cloudFormation).map((bucket) => bucket.name)]);
@@ -237,7 +292,9 @@ async function createBuckets(cloudFormation: LocalCloudFormation, awsUrl: string
         await s3.send(
           new CreateBucketCommand({
             Bucket: name,
-            ...(service.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: service.region as BucketLocationConstraint } }),
+            ...(service.region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: service.region as BucketLocationConstraint } }),
           }),
         );
       } catch (error) {

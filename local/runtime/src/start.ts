@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole service on this machine, no AWS account, no Docker (SPEC section 7).
+ * `npm start`: the whole service on this machine, no AWS account, no Docker (docs/product-contract.md §7).
  *
  * Settings (all optional): LOCAL_API_PORT (3000), LOCAL_AWS_PORT (4566), LOCAL_DYNAMODB_PORT
  * (8000), 0 for a free port; LOCAL_DATA_DIR (.local); LOCAL_SCHEDULE_SECONDS (run schedules this
@@ -17,15 +17,21 @@ function port(name: string, fallback: number): number {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a port number (0 for any free port).`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`${name} must be a port number (0 for any free port).`);
   return parsed;
 }
 
 async function main(): Promise<void> {
   const scheduleSeconds = process.env.LOCAL_SCHEDULE_SECONDS ? Number(process.env.LOCAL_SCHEDULE_SECONDS) : undefined;
-  if (scheduleSeconds !== undefined && !(scheduleSeconds > 0)) throw new Error('LOCAL_SCHEDULE_SECONDS must be a positive number.');
+  if (scheduleSeconds !== undefined && !(scheduleSeconds > 0))
+    throw new Error('LOCAL_SCHEDULE_SECONDS must be a positive number.');
   const stack = await startLocalStack({
-    ports: { api: port('LOCAL_API_PORT', 3000), aws: port('LOCAL_AWS_PORT', 4566), dynamodb: port('LOCAL_DYNAMODB_PORT', 8000) },
+    ports: {
+      api: port('LOCAL_API_PORT', 3000),
+      aws: port('LOCAL_AWS_PORT', 4566),
+      dynamodb: port('LOCAL_DYNAMODB_PORT', 8000),
+    },
     ...(process.env.LOCAL_DATA_DIR ? { dataDir: process.env.LOCAL_DATA_DIR } : {}),
     ...(scheduleSeconds !== undefined ? { scheduleSeconds } : {}),
     ...(process.env.LOCAL_STAGE ? { stage: process.env.LOCAL_STAGE } : {}),
@@ -35,15 +41,23 @@ async function main(): Promise<void> {
   const stopping = stopOnSignals(stack);
 
   console.log(`HTTP API          ${stack.apiUrl}`);
-  console.log(`Customer console  ${stack.apiUrl}/console/   (sign in there; built from console/ when its sources change)`);
+  console.log(
+    `Customer console  ${stack.apiUrl}/console/   (sign in there; built from console/ when its sources change)`,
+  );
   console.log(`AWS endpoint      ${stack.awsUrl}   (STS, IAM, S3 path-style, KMS, EventBridge, Step Functions, SQS)`);
-  console.log(`DynamoDB Local    ${stack.dynamodbUrl}   (tables: ${stack.environment.TABLE_NAME ?? 'see serverless.yml'})`);
+  console.log(
+    `DynamoDB Local    ${stack.dynamodbUrl}   (tables: ${stack.environment.TABLE_NAME ?? 'see serverless.yml'})`,
+  );
   console.log(`JWT signing key   ${stack.jwtKeyDir}   (npm run --silent token -- '{"sub":"..."}')`);
-  console.log(`Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`);
+  console.log(
+    `Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`,
+  );
   console.log(`Local stack ready in ${process.uptime().toFixed(1)} s. Ctrl-C stops it.`);
 
   // Build the console now if its sources changed, so the first visit does not wait for it.
-  ensureConsoleBuilt().catch((error: unknown) => console.error(`[local] ${error instanceof Error ? error.message : String(error)}`));
+  ensureConsoleBuilt().catch((error: unknown) =>
+    console.error(`[local] ${error instanceof Error ? error.message : String(error)}`),
+  );
 
   const readyFile = process.env.LOCAL_READY_FILE;
   if (readyFile) {
@@ -79,7 +93,9 @@ function stopOnSignals(stack: LocalStack): (reason: string) => Promise<void> {
 
 main().catch((error: unknown) => {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  const hint = inUse ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, LOCAL_DYNAMODB_PORT.' : '';
+  const hint = inUse
+    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, LOCAL_DYNAMODB_PORT.'
+    : '';
   console.error(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}${hint}`);
   if (process.env.LOCAL_DEBUG && error instanceof Error) console.error(error.stack);
   process.exit(1);

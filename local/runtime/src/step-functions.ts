@@ -61,7 +61,10 @@ export class LocalStepFunctions {
       try {
         machine = new StateMachine(definition as unknown as StateMachineDefinition);
       } catch (error) {
-        throw new Error(`${where} is not a valid state machine: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(
+          `${where} is not a valid state machine: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       const arn = stateMachineArn(cloudFormation.service, spec);
       this.machines.set(arn, { name: spec.name, arn, machine, taskHandlers });
@@ -78,24 +81,42 @@ export class LocalStepFunctions {
     try {
       parsedInput = JSON.parse(input);
     } catch {
-      throw new AwsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON.', 400);
+      throw new AwsError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: the input is not valid JSON.',
+        400,
+      );
     }
     const executionArn = `${arn.replace(':stateMachine:', ':execution:')}:${executionName}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
       // AWS answers the original start for an identical request while the execution runs, and refuses anything else.
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === input)
+        return { executionArn, startDate: existing.startDate };
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`, 400);
     }
     const startDate = new Date();
     const execution = machine.machine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: machine.taskHandlers as never },
       context: {
-        Execution: { Id: executionArn, Input: parsedInput as never, Name: executionName, StartTime: startDate.toISOString() },
+        Execution: {
+          Id: executionArn,
+          Input: parsedInput as never,
+          Name: executionName,
+          StartTime: startDate.toISOString(),
+        },
         StateMachine: { Id: arn, Name: machine.name },
       },
     });
-    const record: ExecutionRecord = { executionArn, stateMachineArn: arn, name: executionName, status: 'RUNNING', input, startDate, done: Promise.resolve() };
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: arn,
+      name: executionName,
+      status: 'RUNNING',
+      input,
+      startDate,
+      done: Promise.resolve(),
+    };
     record.done = execution.result.then(
       (output) => this.finish(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }),
       (error: unknown) => this.finish(record, failure(error)),
@@ -142,13 +163,20 @@ export class LocalStepFunctions {
       if (!isMap(state)) continue;
       const here = `${where}.States.${stateName}`;
       if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-        state.Branches.forEach((branch, index) => isMap(branch) && this.collectTasks(branch, handlers, `${here}.Branches[${index}]`));
+        state.Branches.forEach(
+          (branch, index) => isMap(branch) && this.collectTasks(branch, handlers, `${here}.Branches[${index}]`),
+        );
       }
-      const iterator = isMap(state.ItemProcessor) ? state.ItemProcessor : isMap(state.Iterator) ? state.Iterator : undefined;
+      const iterator = isMap(state.ItemProcessor)
+        ? state.ItemProcessor
+        : isMap(state.Iterator)
+          ? state.Iterator
+          : undefined;
       if (state.Type === 'Map' && iterator) this.collectTasks(iterator, handlers, `${here}.ItemProcessor`);
       if (state.Type !== 'Task') continue;
       // The library keys overrides by state name, across nested machines too: names must be unique.
-      if (handlers[stateName]) throw new Error(`${here}: the Task name ${stateName} is used twice; local runs need unique Task names.`);
+      if (handlers[stateName])
+        throw new Error(`${here}: the Task name ${stateName} is used twice; local runs need unique Task names.`);
       handlers[stateName] = this.taskHandler(state, here);
     }
   }
@@ -157,13 +185,19 @@ export class LocalStepFunctions {
     const resource = String(state.Resource ?? '');
     if (resource === LAMBDA_INVOKE) {
       const parameters = isMap(state.Parameters) ? state.Parameters : {};
-      const named = typeof parameters.FunctionName === 'string' ? this.functions.find(parameters.FunctionName) : undefined;
+      const named =
+        typeof parameters.FunctionName === 'string' ? this.functions.find(parameters.FunctionName) : undefined;
       if (!named) throw new Error(`${where}: Parameters.FunctionName must name a function of this service.`);
       const fn: FunctionSpec = named;
       return async (input) => {
         const payload = isMap(input as Yaml) ? (input as { Payload?: unknown }).Payload : undefined;
         const result = await this.invoke(fn, payload ?? {});
-        return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
+        return {
+          ExecutedVersion: '$LATEST',
+          Payload: result,
+          StatusCode: 200,
+          SdkHttpMetadata: { HttpStatusCode: 200 },
+        };
       };
     }
     if (resource.startsWith('arn:aws:lambda:')) {
@@ -190,7 +224,13 @@ export class LocalStepFunctions {
 
 function failure(error: unknown): Partial<ExecutionRecord> {
   if (error instanceof Error && error.name === 'ExecutionAbortedError') return { status: 'ABORTED' };
-  if (error instanceof Error && error.name === 'ExecutionTimeoutError') return { status: 'TIMED_OUT', error: 'States.Timeout' };
-  const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error instanceof Error ? error : undefined;
+  if (error instanceof Error && error.name === 'ExecutionTimeoutError')
+    return { status: 'TIMED_OUT', error: 'States.Timeout' };
+  const cause =
+    error instanceof ExecutionError && error.cause instanceof Error
+      ? error.cause
+      : error instanceof Error
+        ? error
+        : undefined;
   return { status: 'FAILED', error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? String(error) };
 }

@@ -16,21 +16,47 @@ describe('DynamoDB capacity meter', () => {
     const { cloudFormation } = await loadFixtureRuntime();
     const dynamodb = await startDynamoDbLocal({ port: 0, accountId: '111111111111', region: 'us-east-1' });
     const meter = await startDynamoDbMeter(dynamodb.url);
-    const client = new DynamoDBClient({ endpoint: meter.url, region: 'us-east-1', credentials: { accessKeyId: 'LOCAL111111111111', secretAccessKey: 'local' } });
-    const usage = async (method = 'GET') => (await (await fetch(`${meter.url}/_local/usage`, { method })).json()) as DynamoDbUsage;
+    const client = new DynamoDBClient({
+      endpoint: meter.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'LOCAL111111111111', secretAccessKey: 'local' },
+    });
+    const usage = async (method = 'GET') =>
+      (await (await fetch(`${meter.url}/_local/usage`, { method })).json()) as DynamoDbUsage;
     try {
       await createTables(dynamodb.client, cloudFormation);
       await usage('DELETE');
       // 3 KB: three write units; with the StatusIndex key, one more for the index.
-      const put = await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'a' }, byStatus: { S: 'x' }, blob: { S: 'x'.repeat(2900) } } }));
+      const put = await client.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { pk: { S: 'a' }, byStatus: { S: 'x' }, blob: { S: 'x'.repeat(2900) } },
+        }),
+      );
       expect(put.ConsumedCapacity).toBeUndefined();
       const update = await client.send(
-        new UpdateItemCommand({ TableName: TABLE, Key: { pk: { S: 'b' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } }, ReturnConsumedCapacity: 'TOTAL' }),
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: 'b' } },
+          UpdateExpression: 'SET n = :n',
+          ExpressionAttributeValues: { ':n': { N: '1' } },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       );
       expect(update.ConsumedCapacity).toEqual({ TableName: TABLE, CapacityUnits: 1 });
-      const read = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'a' } }, ConsistentRead: true }));
+      const read = await client.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'a' } }, ConsistentRead: true }),
+      );
       expect(read.Item?.blob?.S).toHaveLength(2900);
-      await expect(client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(pk)' }))).rejects.toThrow(/conditional/i);
+      await expect(
+        client.send(
+          new PutItemCommand({
+            TableName: TABLE,
+            Item: { pk: { S: 'a' } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ).rejects.toThrow(/conditional/i);
 
       const tally = await usage();
       expect(tally.operations).toEqual({

@@ -1,3 +1,7 @@
+/**
+ * DynamoDB Local started by the runtime: the tables of serverless.yml created from their Properties, and a
+ * clear message when Java is missing.
+ */
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createTables, startDynamoDbLocal } from '#runtime/dynamodb';
@@ -9,11 +13,15 @@ describe('DynamoDB Local', () => {
     const dynamodb = await startDynamoDbLocal({ port: 0, accountId: '111111111111', region: 'us-east-1' });
     try {
       expect(await createTables(dynamodb.client, cloudFormation)).toEqual(['runtime-fixture-test-table']);
-      const { Table } = await dynamodb.client.send(new DescribeTableCommand({ TableName: 'runtime-fixture-test-table' }));
+      const { Table } = await dynamodb.client.send(
+        new DescribeTableCommand({ TableName: 'runtime-fixture-test-table' }),
+      );
       expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
       expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
       expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['StatusIndex']);
-      const ttl = await dynamodb.client.send(new DescribeTimeToLiveCommand({ TableName: 'runtime-fixture-test-table' }));
+      const ttl = await dynamodb.client.send(
+        new DescribeTimeToLiveCommand({ TableName: 'runtime-fixture-test-table' }),
+      );
       expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
     } finally {
       await dynamodb.close();
@@ -24,7 +32,9 @@ describe('DynamoDB Local', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startDynamoDbLocal({ port: 0, accountId: '111111111111', region: 'us-east-1' })).rejects.toThrow(/install Java 17/);
+      await expect(startDynamoDbLocal({ port: 0, accountId: '111111111111', region: 'us-east-1' })).rejects.toThrow(
+        /install Java 17/,
+      );
     } finally {
       process.env.PATH = path;
     }

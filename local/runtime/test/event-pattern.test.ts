@@ -1,3 +1,7 @@
+/**
+ * EventBridge event patterns on their own: which events a pattern matches, and the patterns EventBridge
+ * rejects.
+ */
 import { describe, expect, it } from 'vitest';
 import { matchesPattern, validatePattern } from '#runtime/event-pattern';
 
@@ -9,7 +13,14 @@ const event = {
   account: '111111111111',
   region: 'us-east-1',
   resources: ['arn:aws:s3:::backups'],
-  detail: { projectId: 'proj-1', clusterId: 'clu-7', tier: 'dedicated', sizeGb: 42, tags: ['nightly', 'full'], note: null },
+  detail: {
+    projectId: 'proj-1',
+    clusterId: 'clu-7',
+    tier: 'dedicated',
+    sizeGb: 42,
+    tags: ['nightly', 'full'],
+    note: null,
+  },
 };
 
 describe('EventBridge pattern matching', () => {

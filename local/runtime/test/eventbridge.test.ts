@@ -51,7 +51,11 @@ describe('local EventBridge', () => {
   });
 
   it('ignores events the pattern does not match, and events on another bus', async () => {
-    await bus.putEvents([order({ amount: 50 }), order({ amount: 150 }, 'fixture.refunds'), { ...order({ amount: 150 }), EventBusName: 'other-bus' }]);
+    await bus.putEvents([
+      order({ amount: 50 }),
+      order({ amount: 150 }, 'fixture.refunds'),
+      { ...order({ amount: 150 }), EventBusName: 'other-bus' },
+    ]);
     await invoker.drain();
     expect(callsOf('recorder')).toHaveLength(0);
   });
@@ -71,19 +75,25 @@ describe('local EventBridge', () => {
     expect(bus.eventBus(partnerBus)).toEqual({
       policy: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: ['222222222222'] }, Action: 'events:PutEvents', Resource: partnerBus }],
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: ['222222222222'] }, Action: 'events:PutEvents', Resource: partnerBus },
+        ],
       },
     });
     expect(bus.eventBus('arn:aws:events:us-east-1:111111111111:event-bus/default')).toEqual({});
     expect(bus.eventBus('arn:aws:events:us-east-1:111111111111:event-bus/not-declared')).toBeUndefined();
     expect(bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/default')).toEqual({});
-    expect(bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/runtime-fixture-test-partners')).toBeUndefined();
+    expect(
+      bus.eventBus('arn:aws:events:us-east-1:222222222222:event-bus/runtime-fixture-test-partners'),
+    ).toBeUndefined();
   });
 
   it("delivers an event on a custom bus, with the sender's account, to the rules of that bus only", async () => {
     const partnerBus = 'arn:aws:events:us-east-1:111111111111:event-bus/runtime-fixture-test-partners';
     const partner = { Source: 'fixture.partners', DetailType: 'Partner Event', Detail: '{}' };
-    await bus.putEvents([{ ...partner, EventBusName: partnerBus, Time: '2026-01-02T03:04:05Z' }], { accountId: '222222222222' });
+    await bus.putEvents([{ ...partner, EventBusName: partnerBus, Time: '2026-01-02T03:04:05Z' }], {
+      accountId: '222222222222',
+    });
     // The same event from another account, on the default bus, or on the partner's own bus of that name: no rule.
     await bus.putEvents([{ ...partner, EventBusName: partnerBus }], { accountId: '333333333333' });
     await bus.putEvents([partner], { accountId: '222222222222' });
@@ -91,28 +101,54 @@ describe('local EventBridge', () => {
     await invoker.drain();
     const calls = callsOf('recorder');
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.event).toMatchObject({ source: 'fixture.partners', account: '222222222222', time: '2026-01-02T03:04:05Z' });
+    expect(calls[0]?.event).toMatchObject({
+      source: 'fixture.partners',
+      account: '222222222222',
+      time: '2026-01-02T03:04:05Z',
+    });
   });
 
   it("sends to a rule's queue target only when the queue policy lets EventBridge send for that rule", async () => {
     const rule = runtime.cloudFormation.resources.get('RelayRule');
-    expect(rule).toMatchObject({ ref: 'runtime-fixture-test-RelayRule', attributes: { Arn: 'arn:aws:events:us-east-1:111111111111:rule/runtime-fixture-test-RelayRule' } });
+    expect(rule).toMatchObject({
+      ref: 'runtime-fixture-test-RelayRule',
+      attributes: { Arn: 'arn:aws:events:us-east-1:111111111111:rule/runtime-fixture-test-RelayRule' },
+    });
     const errors: string[] = [];
     const original = console.error;
     console.error = (message: string) => void errors.push(message);
     try {
-      const [sent] = await bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Relayed', Detail: '{"amount":1}' }]);
-      expect(queued).toEqual([{ queueArn: 'arn:aws:sqs:us-east-1:111111111111:RelayQueue', body: expect.stringContaining(`"id":"${sent?.id}"`) }]);
-      expect(JSON.parse(queued[0]?.body ?? '{}')).toMatchObject({ source: 'fixture.orders', 'detail-type': 'Order Relayed', detail: { amount: 1 } });
+      const [sent] = await bus.putEvents([
+        { Source: 'fixture.orders', DetailType: 'Order Relayed', Detail: '{"amount":1}' },
+      ]);
+      expect(queued).toEqual([
+        {
+          queueArn: 'arn:aws:sqs:us-east-1:111111111111:RelayQueue',
+          body: expect.stringContaining(`"id":"${sent?.id}"`),
+        },
+      ]);
+      expect(JSON.parse(queued[0]?.body ?? '{}')).toMatchObject({
+        source: 'fixture.orders',
+        'detail-type': 'Order Relayed',
+        detail: { amount: 1 },
+      });
     } finally {
       console.error = original;
     }
-    expect(errors).toEqual([expect.stringContaining('the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com send')]);
+    expect(errors).toEqual([
+      expect.stringContaining(
+        'the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com send',
+      ),
+    ]);
   });
 
   it('refuses a detail that is not a JSON object', async () => {
-    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }])).rejects.toThrow(AwsError);
-    await expect(bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }])).rejects.toThrow(/JSON object/);
+    await expect(
+      bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '{not json' }]),
+    ).rejects.toThrow(AwsError);
+    await expect(
+      bus.putEvents([{ Source: 'fixture.orders', DetailType: 'Order Placed', Detail: '[1]' }]),
+    ).rejects.toThrow(/JSON object/);
   });
 
   describe('rules made at run time (PutRule, PutTargets, RemoveTargets, DeleteRule)', () => {
@@ -125,7 +161,9 @@ describe('local EventBridge', () => {
 
     it('deliver matching events to their targets like declared rules, only while enabled and targeted', async () => {
       const rules = bus.ruleHooks();
-      expect(rules.putRule(defaultBus, 'refunds', { source: ['fixture.refunds'] }, true)).toBe('arn:aws:events:us-east-1:111111111111:rule/refunds');
+      expect(rules.putRule(defaultBus, 'refunds', { source: ['fixture.refunds'] }, true)).toBe(
+        'arn:aws:events:us-east-1:111111111111:rule/refunds',
+      );
       rules.putTargets(defaultBus, 'refunds', [{ Id: 'recorder', Arn: recorderArn() }]);
       await bus.putEvents([order({ amount: 1 }, 'fixture.refunds')]);
       await invoker.drain();
@@ -152,11 +190,23 @@ describe('local EventBridge', () => {
         }
         return 'no error';
       };
-      expect(code(() => rules.putRule('arn:aws:events:us-east-1:222222222222:event-bus/default', 'r', { source: ['x'] }, true))).toBe('ResourceNotFoundException');
-      expect(code(() => rules.putRule('arn:aws:events:us-east-1:111111111111:event-bus/not-declared', 'r', { source: ['x'] }, true))).toBe('ResourceNotFoundException');
-      expect(code(() => rules.putRule(defaultBus, 'r', { source: 'not-a-list' }, true))).toBe('InvalidEventPatternException');
+      expect(
+        code(() =>
+          rules.putRule('arn:aws:events:us-east-1:222222222222:event-bus/default', 'r', { source: ['x'] }, true),
+        ),
+      ).toBe('ResourceNotFoundException');
+      expect(
+        code(() =>
+          rules.putRule('arn:aws:events:us-east-1:111111111111:event-bus/not-declared', 'r', { source: ['x'] }, true),
+        ),
+      ).toBe('ResourceNotFoundException');
+      expect(code(() => rules.putRule(defaultBus, 'r', { source: 'not-a-list' }, true))).toBe(
+        'InvalidEventPatternException',
+      );
       rules.putRule(defaultBus, 'r', { source: ['x'] }, true);
-      expect(code(() => rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sns:us-east-1:111111111111:topic' }]))).toBe('ValidationException');
+      expect(
+        code(() => rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sns:us-east-1:111111111111:topic' }])),
+      ).toBe('ValidationException');
       rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:111111111111:WorkQueue' }]);
       expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('ValidationException');
       rules.removeTargets(defaultBus, 'r', ['t']);

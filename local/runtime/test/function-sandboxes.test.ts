@@ -44,12 +44,26 @@ beforeAll(async () => {
   const roles = functionRoles(cloudFormation);
   await provisionRoles(service, roles.values(), endpoint.endpoint.url);
   // Renewed every 300 ms here, so the test sees a renewal reach a running sandbox.
-  sessions = new FunctionSessions(service.functions, roles, endpoint.endpoint.assumeRoleAsService, { sessionSeconds: 900, renewEveryMs: 300 });
+  sessions = new FunctionSessions(service.functions, roles, endpoint.endpoint.assumeRoleAsService, {
+    sessionSeconds: 900,
+    renewEveryMs: 300,
+  });
   bundleDir = mkdtempSync(join(tmpdir(), 'roles-fixture-'));
   const bundles = await bundleFunctions(service, bundleDir);
   const endpoints = { awsUrl: endpoint.endpoint.url, dynamodbUrl: 'http://127.0.0.1:1' };
-  functions = new LocalFunctions(service, workerSandboxes(bundles, (fn) => ({ ...environmentOf(cloudFormation, fn, endpoints), ...sessions.variablesOf(fn.key) })));
-  const s3 = new S3Client({ endpoint: endpoint.endpoint.url, region: 'us-east-1', forcePathStyle: true, credentials: rootCredentials(PLATFORM) });
+  functions = new LocalFunctions(
+    service,
+    workerSandboxes(bundles, (fn) => ({
+      ...environmentOf(cloudFormation, fn, endpoints),
+      ...sessions.variablesOf(fn.key),
+    })),
+  );
+  const s3 = new S3Client({
+    endpoint: endpoint.endpoint.url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: rootCredentials(PLATFORM),
+  });
   await s3.send(new CreateBucketCommand({ Bucket: `roles-fixture-${PLATFORM}` }));
 });
 
@@ -62,8 +76,12 @@ afterAll(async () => {
 
 describe('functions in their sandboxes', () => {
   it('call AWS as their own role, in a session named after the function, as Lambda does', async () => {
-    expect((await invoke('whoami')).arn).toBe(`arn:aws:sts::${PLATFORM}:assumed-role/roles-fixture-test-whoami-us-east-1-lambdaRole/roles-fixture-test-whoami`);
-    expect((await invoke('writer')).arn).toBe(`arn:aws:sts::${PLATFORM}:assumed-role/roles-fixture-test-writer-us-east-1-lambdaRole/roles-fixture-test-writer`);
+    expect((await invoke('whoami')).arn).toBe(
+      `arn:aws:sts::${PLATFORM}:assumed-role/roles-fixture-test-whoami-us-east-1-lambdaRole/roles-fixture-test-whoami`,
+    );
+    expect((await invoke('writer')).arn).toBe(
+      `arn:aws:sts::${PLATFORM}:assumed-role/roles-fixture-test-writer-us-east-1-lambdaRole/roles-fixture-test-writer`,
+    );
   });
 
   it('are allowed exactly what their statements allow, their Deny statements included', async () => {
@@ -102,7 +120,12 @@ describe('functions in their sandboxes', () => {
 
 describe('bundling the functions at start', () => {
   it('stops the start when a handler module does not export the named function', async () => {
-    const broken: LocalService = { ...service, functions: service.functions.map((fn) => ({ ...fn, exportName: 'nothing' })) };
-    await expect(bundleFunctions(broken, join(bundleDir, 'broken'))).rejects.toThrow(/functions\.whoami: .*probe\.ts does not export a function named "nothing"/);
+    const broken: LocalService = {
+      ...service,
+      functions: service.functions.map((fn) => ({ ...fn, exportName: 'nothing' })),
+    };
+    await expect(bundleFunctions(broken, join(bundleDir, 'broken'))).rejects.toThrow(
+      /functions\.whoami: .*probe\.ts does not export a function named "nothing"/,
+    );
   });
 });

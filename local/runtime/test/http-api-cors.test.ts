@@ -1,3 +1,8 @@
+/**
+ * The local HTTP API's CORS, as API Gateway applies provider.httpApi.cors: preflights answered by the API, allowed
+ * origins and exposed headers on answers. The fixture service allows https://console.example.com and every
+ * http:// origin (local/runtime/test/fixtures/runtime/serverless.yml).
+ */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +11,17 @@ import { startHttpApi, type HttpApi } from '#runtime/http-api';
 import { loadOrCreateSigningKey } from '#runtime/jwt';
 import { loadFixtureRuntime } from './support/fixture-runtime';
 
-/** The fixture service allows https://console.example.com and every http:// origin (local/runtime/test/fixtures/runtime/serverless.yml). */
 let api: HttpApi;
 
 beforeAll(async () => {
   const runtime = await loadFixtureRuntime();
   const key = loadOrCreateSigningKey(join(mkdtempSync(join(tmpdir(), 'cors-')), 'jwt'));
-  api = await startHttpApi({ cloudFormation: runtime.cloudFormation, functions: runtime.functions, signingKey: key, port: 0 });
+  api = await startHttpApi({
+    cloudFormation: runtime.cloudFormation,
+    functions: runtime.functions,
+    signingKey: key,
+    port: 0,
+  });
 });
 
 afterAll(() => api.close());
@@ -20,7 +29,11 @@ afterAll(() => api.close());
 const preflight = (path: string, origin: string, method = 'POST') =>
   fetch(`${api.url}${path}`, {
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': method,
+      'access-control-request-headers': 'authorization,content-type',
+    },
   });
 
 describe('local HTTP API CORS, as API Gateway applies provider.httpApi.cors', () => {
@@ -36,7 +49,9 @@ describe('local HTTP API CORS, as API Gateway applies provider.httpApi.cors', ()
       });
     }
     // A scheme wildcard (`http://*`) echoes the origin.
-    expect((await preflight('/public/x', 'http://127.0.0.1:5173')).headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
+    expect((await preflight('/public/x', 'http://127.0.0.1:5173')).headers.get('access-control-allow-origin')).toBe(
+      'http://127.0.0.1:5173',
+    );
   });
 
   it('answers a preflight from another origin without CORS headers, so the browser refuses the request', async () => {
@@ -51,7 +66,10 @@ describe('local HTTP API CORS, as API Gateway applies provider.httpApi.cors', ()
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
     expect(allowed.headers.get('access-control-expose-headers')).toBe('retry-after');
     // The authorizer's 401 carries them too, so a page can tell an expired session from a network failure.
-    const unauthorized = await fetch(`${api.url}/private/a`, { method: 'POST', headers: { origin: 'https://console.example.com' } });
+    const unauthorized = await fetch(`${api.url}/private/a`, {
+      method: 'POST',
+      headers: { origin: 'https://console.example.com' },
+    });
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
 

@@ -1,3 +1,7 @@
+/**
+ * The local HTTP API as API Gateway runs it: payload 2.0 events, function answers, routes, the JWT authorizer
+ * (and the forged tokens it refuses) and body limits.
+ */
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,8 @@ function encode(value: unknown): string {
 }
 
 /** `Bearer <token>` for claims signed with the local key. */
-const bearer = async (extra: Record<string, unknown> = {}) => `Bearer ${await signToken({ ...claims, ...extra }, key, defaults)}`;
+const bearer = async (extra: Record<string, unknown> = {}) =>
+  `Bearer ${await signToken({ ...claims, ...extra }, key, defaults)}`;
 
 function postPrivate(authorization?: string, body = '{"a":1}'): Promise<Response> {
   return fetch(`${api.url}/private/a/b?x=1&x=2`, {
@@ -33,7 +38,12 @@ function postPrivate(authorization?: string, body = '{"a":1}'): Promise<Response
 beforeAll(async () => {
   const runtime = await loadFixtureRuntime();
   key = loadOrCreateSigningKey(join(mkdtempSync(join(tmpdir(), 'http-api-')), 'jwt'));
-  api = await startHttpApi({ cloudFormation: runtime.cloudFormation, functions: runtime.functions, signingKey: key, port: 0 });
+  api = await startHttpApi({
+    cloudFormation: runtime.cloudFormation,
+    functions: runtime.functions,
+    signingKey: key,
+    port: 0,
+  });
 });
 
 afterAll(() => api.close());
@@ -44,7 +54,9 @@ beforeEach(() => {
 
 describe('local HTTP API', () => {
   it('hands the function an API Gateway payload 2.0 event', async () => {
-    const response = await fetch(`${api.url}/public/hello%20there?b=2&a=1&a=3`, { headers: { 'X-Custom': 'yes', cookie: 'c1=v1; c2=v2' } });
+    const response = await fetch(`${api.url}/public/hello%20there?b=2&a=1&a=3`, {
+      headers: { 'X-Custom': 'yes', cookie: 'c1=v1; c2=v2' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-fixture')).toBe('echo');
     const event = (await response.json()) as APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -57,7 +69,11 @@ describe('local HTTP API', () => {
       pathParameters: { name: 'hello there' },
       cookies: ['c1=v1', 'c2=v2'],
       isBase64Encoded: false,
-      requestContext: { http: { method: 'GET', path: '/public/hello%20there' }, routeKey: 'GET /public/{name}', stage: '$default' },
+      requestContext: {
+        http: { method: 'GET', path: '/public/hello%20there' },
+        routeKey: 'GET /public/{name}',
+        stage: '$default',
+      },
     });
     expect(event.headers['x-custom']).toBe('yes');
     expect(event.headers.cookie).toBeUndefined();
@@ -104,22 +120,66 @@ describe('local HTTP API', () => {
   const rejected: Array<[string, () => Promise<string | undefined> | string | undefined]> = [
     ['no Authorization header', () => undefined],
     ['an empty bearer', () => 'Bearer '],
-    ['a forged payload', async () => {
-      const [header, , signature] = (await signToken(claims, key, defaults)).split('.');
-      return `Bearer ${header}.${encode({ ...claims, orgRole: 'owner', org: 'other-org', iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.${signature}`;
-    }],
-    ['a signature by another key with our kid', () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}`;
-      return `Bearer ${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
-    }],
-    ['alg none', () => `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.`],
-    ['alg none with a junk signature', () => `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}.AAAA`],
-    ['HS256 keyed with the public key', () => {
-      const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({ ...claims, iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, exp: now + 600 })}`;
-      const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
-      return `Bearer ${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-    }],
+    [
+      'a forged payload',
+      async () => {
+        const [header, , signature] = (await signToken(claims, key, defaults)).split('.');
+        return `Bearer ${header}.${encode({
+          ...claims,
+          orgRole: 'owner',
+          org: 'other-org',
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.${signature}`;
+      },
+    ],
+    [
+      'a signature by another key with our kid',
+      () => {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}`;
+        return `Bearer ${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
+      },
+    ],
+    [
+      'alg none',
+      () =>
+        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.`,
+    ],
+    [
+      'alg none with a junk signature',
+      () =>
+        `Bearer ${encode({ alg: 'none', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}.AAAA`,
+    ],
+    [
+      'HS256 keyed with the public key',
+      () => {
+        const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode({
+          ...claims,
+          iss: LOCAL_JWT_ISSUER,
+          aud: LOCAL_JWT_AUDIENCE,
+          exp: now + 600,
+        })}`;
+        const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
+        return `Bearer ${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+      },
+    ],
     ['a wrong issuer', () => bearer({ iss: 'http://127.0.0.1:3000/other-issuer' })],
     ['a wrong audience', () => bearer({ aud: ['another-api'] })],
     ['an expired token', () => bearer({ iat: now - 7200, exp: now - 60 })],
@@ -138,7 +198,9 @@ describe('local HTTP API', () => {
   });
 
   it('accepts an audience list that contains the configured audience', async () => {
-    const response = await postPrivate(await signToken({ ...claims, aud: ['another-api', LOCAL_JWT_AUDIENCE] }, key, defaults));
+    const response = await postPrivate(
+      await signToken({ ...claims, aud: ['another-api', LOCAL_JWT_AUDIENCE] }, key, defaults),
+    );
     expect(response.status).toBe(200);
   });
 

@@ -1,3 +1,7 @@
+/**
+ * AWS::KMS::Key resources of serverless.yml on the local KMS: signing keys created, named in the
+ * environment and kept across starts; keys that cannot exist stop the start.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +63,23 @@ const signingKey = (extra = '') => `    SigningKey:
               Resource: '*'
 ${extra}`;
 
-const platformKms = () => new KMSClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' } });
+const platformKms = () =>
+  new KMSClient({
+    endpoint: endpoint.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' },
+  });
 
 describe('AWS::KMS::Key in serverless.yml', () => {
   it('creates the declared signing key, names it in the environment, and keeps it across starts', async () => {
     const cloudFormation = stackWith(signingKey());
-    const environment = functionEnvironment(cloudFormation, { awsUrl: endpoint.url, dynamodbUrl: 'http://127.0.0.1:8000' });
-    expect(environment.DIGEST_KEY_ARN).toMatch(new RegExp(`^arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT_ID}:key/[0-9a-f-]{36}$`));
+    const environment = functionEnvironment(cloudFormation, {
+      awsUrl: endpoint.url,
+      dynamodbUrl: 'http://127.0.0.1:8000',
+    });
+    expect(environment.DIGEST_KEY_ARN).toMatch(
+      new RegExp(`^arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT_ID}:key/[0-9a-f-]{36}$`),
+    );
     expect(environment.DIGEST_KEY_ARN?.endsWith(`/${environment.DIGEST_KEY_ID}`)).toBe(true);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await ensureKmsKeys(cloudFormation, endpoint.kms);
@@ -74,39 +88,77 @@ describe('AWS::KMS::Key in serverless.yml', () => {
 
     const kms = platformKms();
     const described = await kms.send(new DescribeKeyCommand({ KeyId: environment.DIGEST_KEY_ARN }));
-    expect(described.KeyMetadata).toMatchObject({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY', Description: 'Audit-log digests', Enabled: true });
-    const signature = (await kms.send(new SignCommand({ KeyId: environment.DIGEST_KEY_ARN, Message: Buffer.from('digest'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }))).Signature;
+    expect(described.KeyMetadata).toMatchObject({
+      KeySpec: 'RSA_2048',
+      KeyUsage: 'SIGN_VERIFY',
+      Description: 'Audit-log digests',
+      Enabled: true,
+    });
+    const signature = (
+      await kms.send(
+        new SignCommand({
+          KeyId: environment.DIGEST_KEY_ARN,
+          Message: Buffer.from('digest'),
+          SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+        }),
+      )
+    ).Signature;
     const publicKey = (await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey;
 
     // The next start declares the same key: same id, same key pair.
     const again = stackWith(signingKey());
     await ensureKmsKeys(again, endpoint.kms);
-    expect(functionEnvironment(again, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ARN).toBe(environment.DIGEST_KEY_ARN);
-    expect(Buffer.from((await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey ?? []).equals(Buffer.from(publicKey ?? []))).toBe(true);
-    const verified = await kms.send(new VerifyCommand({ KeyId: environment.DIGEST_KEY_ARN, Message: Buffer.from('digest'), Signature: signature, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }));
+    expect(functionEnvironment(again, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ARN).toBe(
+      environment.DIGEST_KEY_ARN,
+    );
+    expect(
+      Buffer.from(
+        (await kms.send(new GetPublicKeyCommand({ KeyId: environment.DIGEST_KEY_ID }))).PublicKey ?? [],
+      ).equals(Buffer.from(publicKey ?? [])),
+    ).toBe(true);
+    const verified = await kms.send(
+      new VerifyCommand({
+        KeyId: environment.DIGEST_KEY_ARN,
+        Message: Buffer.from('digest'),
+        Signature: signature,
+        SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+      }),
+    );
     expect(verified.SignatureValid).toBe(true);
     kms.destroy();
   });
 
-  it('stops the start naming the resource when the key cannot exist, and reports a key policy it does not enforce', async () => {
-    const invalid = stackWith(`    SigningKey:
+  it(
+    'stops the start naming the resource when the key cannot exist, and reports a key policy it does not ' + 'enforce',
+    async () => {
+      const invalid = stackWith(`    SigningKey:
       Type: AWS::KMS::Key
       Properties:
         KeySpec: ECC_NIST_P256
         KeyUsage: ENCRYPT_DECRYPT
 `);
-    await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(/^resources\.Resources\.SigningKey\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256/);
+      await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
+        new RegExp(
+          '^resources\\.Resources\\.SigningKey\\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with ' +
+            'KeySpec ECC_NIST_P256',
+        ),
+      );
 
-    const custom = stackWith(
-      signingKey(`            - Effect: Allow
+      const custom = stackWith(
+        signingKey(`            - Effect: Allow
               Principal: { AWS: 'arn:aws:iam::222222222222:root' }
               Action: kms:GetPublicKey
               Resource: '*'
 `),
-    );
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    await ensureKmsKeys(custom, endpoint.kms);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy'));
-    warn.mockRestore();
-  });
+      );
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await ensureKmsKeys(custom, endpoint.kms);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy',
+        ),
+      );
+      warn.mockRestore();
+    },
+  );
 });

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, GetBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { EventBridgeEvent, S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
@@ -32,11 +38,18 @@ let endpoint: AwsEndpoint;
 let s3: S3Client;
 
 function platformS3(url: string): S3Client {
-  return new S3Client({ endpoint: url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' }, maxAttempts: 1 });
+  return new S3Client({
+    endpoint: url,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: `LOCAL${PLATFORM_ACCOUNT_ID}`, secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 }
 
 const uploadsQueue = () => queues.queues.find((queue) => queue.logicalId === 'UploadsQueue');
-const queuedBodies = () => (uploadsQueue()?.messages ?? []).map((message) => JSON.parse(message.body) as Partial<S3Event> & { Event?: string });
+const queuedBodies = () =>
+  (uploadsQueue()?.messages ?? []).map((message) => JSON.parse(message.body) as Partial<S3Event> & { Event?: string });
 
 beforeAll(async () => {
   runtime = await loadFixtureRuntime();
@@ -65,7 +78,9 @@ beforeEach(() => {
 describe('S3 event notifications through the local runtime', () => {
   it('applies the bucket resource: versioning on, and S3 test message in the queue its configuration names', async () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
-    expect(queuedBodies()).toEqual([expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET })]);
+    expect(queuedBodies()).toEqual([
+      expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+    ]);
     uploadsQueue()?.messages.splice(0);
   });
 
@@ -80,10 +95,17 @@ describe('S3 event notifications through the local runtime', () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/b.txt', Body: 'x' }));
     const [call] = await eventually(() => callsOf('recorder').length === 1 && callsOf('recorder'));
     const event = call?.event as EventBridgeEvent<'Object Created', { object: { key: string; 'version-id': string } }>;
-    expect(event).toMatchObject({ source: 'aws.s3', account: PLATFORM_ACCOUNT_ID, resources: [`arn:aws:s3:::${BUCKET}`] });
+    expect(event).toMatchObject({
+      source: 'aws.s3',
+      account: PLATFORM_ACCOUNT_ID,
+      resources: [`arn:aws:s3:::${BUCKET}`],
+    });
     expect(event.detail.object).toMatchObject({ key: 'incoming/2030/a.log', 'version-id': put.VersionId });
     const [message] = await eventually(() => queuedBodies().length === 1 && queuedBodies());
-    expect(message?.Records?.[0]).toMatchObject({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } } });
+    expect(message?.Records?.[0]).toMatchObject({
+      eventName: 'ObjectCreated:Put',
+      s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } },
+    });
     // The other object matched neither the rule's key prefix nor the queue's suffix.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(callsOf('recorder')).toHaveLength(1);
@@ -123,8 +145,15 @@ ${statements}`;
   const allowS3 = `            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: 'SQS:*', Resource: '*' }`;
 
   const check = (cloudFormation: LocalCloudFormation, bucket = 'policies-bucket') => {
-    const targets = s3NotificationTargets(cloudFormation, {} as LocalEventBridge, new LocalQueues(cloudFormation, runtime.functions));
-    return targets.checkQueue(`arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT_ID}:Queue`, { bucketArn: `arn:aws:s3:::${bucket}`, bucketOwner: PLATFORM_ACCOUNT_ID });
+    const targets = s3NotificationTargets(
+      cloudFormation,
+      {} as LocalEventBridge,
+      new LocalQueues(cloudFormation, runtime.functions),
+    );
+    return targets.checkQueue(`arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT_ID}:Queue`, {
+      bucketArn: `arn:aws:s3:::${bucket}`,
+      bucketOwner: PLATFORM_ACCOUNT_ID,
+    });
   };
 
   it('lets S3 send only when a queue policy allows s3.amazonaws.com, under its conditions, and no statement denies it', () => {

@@ -1,3 +1,7 @@
+/**
+ * Local schedules: schedule events run at least once a minute whatever the rate, in the Scheduled Event
+ * envelope, never two runs of one function at once.
+ */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalSchedules, periodMs } from '#runtime/schedules';
 import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';

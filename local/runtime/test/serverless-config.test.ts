@@ -1,3 +1,7 @@
+/**
+ * serverless.yml read for local use: variables, included files and CloudFormation references resolved to
+ * local values, and what has no local meaning refused at start.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +23,10 @@ describe('serverless.yml for local use', () => {
     expect(service.stage).toBe('test');
     expect(service.stackName).toBe('runtime-fixture-test');
     const cloudFormation = new LocalCloudFormation(service, FIXTURE_ENDPOINT);
-    const environment = functionEnvironment(cloudFormation, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'http://127.0.0.1:8000' });
+    const environment = functionEnvironment(cloudFormation, {
+      awsUrl: FIXTURE_ENDPOINT,
+      dynamodbUrl: 'http://127.0.0.1:8000',
+    });
     expect(environment).toMatchObject({
       FIXTURE_TABLE: 'runtime-fixture-test-table',
       FIXTURE_QUEUE_URL: `${FIXTURE_ENDPOINT}/111111111111/WorkQueue`,
@@ -33,7 +40,10 @@ describe('serverless.yml for local use', () => {
     // Credentials are each function's own session (function-sessions.ts), never shared.
     expect(environment.AWS_ACCESS_KEY_ID).toBeUndefined();
     const worker = service.functions.find((fn) => fn.key === 'worker');
-    expect(worker && environmentOf(cloudFormation, worker, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'http://127.0.0.1:8000' })).toMatchObject({
+    expect(
+      worker &&
+        environmentOf(cloudFormation, worker, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'http://127.0.0.1:8000' }),
+    ).toMatchObject({
       FIXTURE_TABLE: 'runtime-fixture-test-table',
       AWS_ENDPOINT_URL: FIXTURE_ENDPOINT,
     });
@@ -66,7 +76,11 @@ functions: {}
       awsUrl: FIXTURE_ENDPOINT,
       dynamodbUrl: 'http://127.0.0.1:8000',
     });
-    expect(environment).toMatchObject({ ISSUER: 'http://issuer', NESTED: 'from-prod', SUB: 'us-east-1-111111111111-${Literal}' });
+    expect(environment).toMatchObject({
+      ISSUER: 'http://issuer',
+      NESTED: 'from-prod',
+      SUB: 'us-east-1-111111111111-${Literal}',
+    });
   });
 
   it('merges a list of resource blocks, included files among them, as the framework does', () => {
@@ -102,7 +116,9 @@ provider:
 functions: {}
 `);
     const cloudFormation = new LocalCloudFormation(loadService(path), FIXTURE_ENDPOINT);
-    expect(() => functionEnvironment(cloudFormation, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'x' })).toThrow(/unknown reference MissingThing/);
+    expect(() => functionEnvironment(cloudFormation, { awsUrl: FIXTURE_ENDPOINT, dynamodbUrl: 'x' })).toThrow(
+      /unknown reference MissingThing/,
+    );
   });
 
   it('fails at start when two functions give one variable different values', () => {

@@ -91,7 +91,10 @@ describe('local SQS', () => {
 
   it('CreateQueue, ReceiveMessage, DeleteMessage: a queue nobody consumes, read by its creator; a received message hides, a stale receipt deletes nothing', async () => {
     const created = queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader');
-    expect(created).toMatchObject({ url: `${FIXTURE_ENDPOINT}/222222222222/reader`, arn: 'arn:aws:sqs:us-east-1:222222222222:reader' });
+    expect(created).toMatchObject({
+      url: `${FIXTURE_ENDPOINT}/222222222222/reader`,
+      arn: 'arn:aws:sqs:us-east-1:222222222222:reader',
+    });
     expect(queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader')).toBe(created);
     expect(() => queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'bad name')).toThrow(/alphanumeric/);
     await queues.sendMessages(created.url, ['one', 'two']);

@@ -1,3 +1,7 @@
+/**
+ * Local Step Functions: the definition file run with the local function as its Task, Retry and Catch,
+ * execution names, and refusals of unknown machines and invalid input.
+ */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStepFunctions } from '#runtime/step-functions';
 import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
@@ -26,8 +30,14 @@ describe('local Step Functions', () => {
   });
 
   it('retries as the Retry field says', async () => {
-    const { executionArn } = await stepFunctions.startExecution(SUM_ARN, JSON.stringify({ a: 1, b: 1, failFirst: 'retry-case' }));
-    expect(await stepFunctions.waitForExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '{"sum":2}' });
+    const { executionArn } = await stepFunctions.startExecution(
+      SUM_ARN,
+      JSON.stringify({ a: 1, b: 1, failFirst: 'retry-case' }),
+    );
+    expect(await stepFunctions.waitForExecution(executionArn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"sum":2}',
+    });
     expect(callsOf('add')).toHaveLength(2);
   });
 
@@ -45,18 +55,30 @@ describe('local Step Functions', () => {
     const first = await stepFunctions.startExecution(SUM_ARN, input, 'only-once');
     // While it runs (it is in its 1 s retry pause), the identical request answers the same execution.
     expect(await stepFunctions.startExecution(SUM_ARN, input, 'only-once')).toEqual(first);
-    await expect(stepFunctions.startExecution(SUM_ARN, JSON.stringify({ a: 9, b: 9 }), 'only-once')).rejects.toMatchObject({
+    await expect(
+      stepFunctions.startExecution(SUM_ARN, JSON.stringify({ a: 9, b: 9 }), 'only-once'),
+    ).rejects.toMatchObject({
       code: 'ExecutionAlreadyExists',
       statusCode: 400,
     });
     await stepFunctions.waitForExecution(first.executionArn);
-    await expect(stepFunctions.startExecution(SUM_ARN, input, 'only-once')).rejects.toMatchObject({ code: 'ExecutionAlreadyExists' });
+    await expect(stepFunctions.startExecution(SUM_ARN, input, 'only-once')).rejects.toMatchObject({
+      code: 'ExecutionAlreadyExists',
+    });
   });
 
   it('refuses unknown state machines, invalid names and invalid input', async () => {
-    await expect(stepFunctions.startExecution(`${SUM_ARN}-nope`, '{}')).rejects.toMatchObject({ code: 'StateMachineDoesNotExist' });
-    await expect(stepFunctions.startExecution(SUM_ARN, '{}', 'has space')).rejects.toMatchObject({ code: 'InvalidName' });
-    await expect(stepFunctions.startExecution(SUM_ARN, '{oops')).rejects.toMatchObject({ code: 'InvalidExecutionInput' });
-    expect(await stepFunctions.describeExecution(`${SUM_ARN.replace('stateMachine', 'execution')}:missing`)).toBeUndefined();
+    await expect(stepFunctions.startExecution(`${SUM_ARN}-nope`, '{}')).rejects.toMatchObject({
+      code: 'StateMachineDoesNotExist',
+    });
+    await expect(stepFunctions.startExecution(SUM_ARN, '{}', 'has space')).rejects.toMatchObject({
+      code: 'InvalidName',
+    });
+    await expect(stepFunctions.startExecution(SUM_ARN, '{oops')).rejects.toMatchObject({
+      code: 'InvalidExecutionInput',
+    });
+    expect(
+      await stepFunctions.describeExecution(`${SUM_ARN.replace('stateMachine', 'execution')}:missing`),
+    ).toBeUndefined();
   });
 });

@@ -48,8 +48,11 @@ export async function putAll(items: Array<Record<string, unknown>>): Promise<voi
   for (let start = 0; start < items.length; start += BATCH) {
     let requests = items.slice(start, start + BATCH).map((item) => ({ PutRequest: { Item: item } }));
     for (let round = 0; requests.length > 0; round += 1) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** round) * Math.random()));
-      const { UnprocessedItems } = await dynamodb.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
+      if (round > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** round) * Math.random()));
+      const { UnprocessedItems } = await dynamodb.send(
+        new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }),
+      );
       requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
     }
   }

@@ -32,11 +32,16 @@ export class DoneMarks {
 
   /** The marks of groups `first` to `last`, for a writer fenced by `epoch`. */
   static async load(ref: AttemptRef, first: number, last: number, epoch: number): Promise<DoneMarks> {
-    const items = await queryRange<Record<string, unknown>>(ref, exportSortKey.doneMarks(first), exportSortKey.doneMarks(last));
+    const items = await queryRange<Record<string, unknown>>(
+      ref,
+      exportSortKey.doneMarks(first),
+      exportSortKey.doneMarks(last),
+    );
     const recorded = new Map<number, Map<number, string>>();
     for (const item of items) {
       const marks = new Map<number, string>();
-      for (const [name, value] of Object.entries(item)) if (/^i\d+$/.test(name)) marks.set(Number(name.slice(1)), String(value));
+      for (const [name, value] of Object.entries(item))
+        if (/^i\d+$/.test(name)) marks.set(Number(name.slice(1)), String(value));
       recorded.set(Number(item.group), marks);
     }
     return new DoneMarks(ref, epoch, recorded);
@@ -82,7 +87,12 @@ export class DoneMarks {
           UpdateExpression: `SET ${entries.map((_, at) => `#m${at} = :m${at}`).join(', ')}, #group = :group, epoch = :epoch, expiresAt = :expiresAt`,
           ConditionExpression: 'attribute_not_exists(epoch) OR epoch <= :epoch',
           ExpressionAttributeNames: { ...names, '#group': 'group' },
-          ExpressionAttributeValues: { ...values, ':group': group, ':epoch': this.epoch, ':expiresAt': checkpointExpiry() },
+          ExpressionAttributeValues: {
+            ...values,
+            ':group': group,
+            ':epoch': this.epoch,
+            ':expiresAt': checkpointExpiry(),
+          },
         }),
       );
     } catch (error) {

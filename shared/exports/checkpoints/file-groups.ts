@@ -50,7 +50,13 @@ export function groupFiles(files: PlannedFile[]): FileGroup[] {
   for (const file of files) {
     const size = Buffer.byteLength(file.name) + file.sourceETag.length + 64;
     const current = groups.at(-1);
-    if (!current || isMultipart(file) || isMultipartGroup(current) || current.files.length >= FILES_PER_GROUP || bytes + size > GROUP_BYTES) {
+    if (
+      !current ||
+      isMultipart(file) ||
+      isMultipartGroup(current) ||
+      current.files.length >= FILES_PER_GROUP ||
+      bytes + size > GROUP_BYTES
+    ) {
       groups.push({ group: groups.length, files: [file] });
       bytes = size;
     } else {
@@ -61,7 +67,8 @@ export function groupFiles(files: PlannedFile[]): FileGroup[] {
   return groups;
 }
 
-export const isMultipartGroup = (group: FileGroup) => group.files.length === 1 && isMultipart(group.files[0] ?? { size: 0 });
+export const isMultipartGroup = (group: FileGroup) =>
+  group.files.length === 1 && isMultipart(group.files[0] ?? { size: 0 });
 
 /** Writes the plan's groups. Safe to repeat: a re-plan after a crash writes the same keys again. */
 export function writeGroups(ref: AttemptRef, groups: FileGroup[]): Promise<void> {
@@ -82,7 +89,12 @@ export const loadAllGroups = (ref: AttemptRef) => loadGroups(ref, 0, 9_999_999);
  * Records `next` as the group's upload in place of `lost` (which S3 no longer knows). False when
  * the group's upload is no longer `lost` (replaced meanwhile).
  */
-export async function replaceUpload(ref: AttemptRef, group: number, lost: string, next: MultipartUpload): Promise<boolean> {
+export async function replaceUpload(
+  ref: AttemptRef,
+  group: number,
+  lost: string,
+  next: MultipartUpload,
+): Promise<boolean> {
   try {
     await dynamodb.send(
       new UpdateCommand({

@@ -42,13 +42,24 @@ export class PartLedger {
   ) {}
 
   /** The parts `first` to `last` (all when omitted) recorded for the group's current upload. */
-  static async load(ref: AttemptRef, group: number, upload: MultipartUpload, range?: { first: number; last: number }): Promise<PartLedger> {
+  static async load(
+    ref: AttemptRef,
+    group: number,
+    upload: MultipartUpload,
+    range?: { first: number; last: number },
+  ): Promise<PartLedger> {
     const from = exportSortKey.part(group, range?.first ?? 0);
     const to = range ? exportSortKey.part(group, range.last) : exportSortKey.partsOfGroupEnd(group);
     const items = await queryRange<PartItem>(ref, from, to);
     const recorded = new Map<number, UploadedPart>();
     for (const item of items) {
-      if (item.uploadId === upload.uploadId) recorded.set(item.partNumber, { partNumber: item.partNumber, etag: item.etag, crc32: item.crc32, size: item.size });
+      if (item.uploadId === upload.uploadId)
+        recorded.set(item.partNumber, {
+          partNumber: item.partNumber,
+          etag: item.etag,
+          crc32: item.crc32,
+          size: item.size,
+        });
     }
     return new PartLedger(ref, group, upload, recorded);
   }
@@ -85,7 +96,11 @@ export class PartLedger {
       await dynamodb.send(
         new PutCommand({
           TableName: tableName(),
-          Item: { ...attemptKey(this.ref, exportSortKey.part(this.group, part.partNumber)), ...item, expiresAt: checkpointExpiry() },
+          Item: {
+            ...attemptKey(this.ref, exportSortKey.part(this.group, part.partNumber)),
+            ...item,
+            expiresAt: checkpointExpiry(),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR uploadId <> :uploadId OR epoch <= :epoch',
           ExpressionAttributeValues: { ':uploadId': uploadId, ':epoch': epoch },
         }),

@@ -10,7 +10,9 @@ import { cancellationReasons } from '#shared/table/items';
 
 const ATTEMPTS = 8;
 
-export async function transactWithRetries(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+export async function transactWithRetries(
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await dynamodb.send(new TransactWriteCommand({ TransactItems: items }));

@@ -54,9 +54,13 @@ export function splitIntoUnits(groups: FileGroup[], targetBytes: number): UnitRa
     if (file && isMultipartGroup(group)) {
       const partSize = group.upload?.partSize ?? partSizeFor(file.size);
       const parts = partCountOf(file.size, partSize);
-      for (let part = 1; part <= parts; part += 1) add({ group: group.group, part }, Math.min(partSize, file.size - (part - 1) * partSize));
+      for (let part = 1; part <= parts; part += 1)
+        add({ group: group.group, part }, Math.min(partSize, file.size - (part - 1) * partSize));
     } else {
-      add({ group: group.group, part: 0 }, group.files.reduce((sum, planned) => sum + planned.size, 0));
+      add(
+        { group: group.group, part: 0 },
+        group.files.reduce((sum, planned) => sum + planned.size, 0),
+      );
     }
   }
   if (open) units.push(open);
@@ -73,4 +77,5 @@ export function partsOfGroupIn(unit: UnitRange, group: number, partCount: number
 
 /** The lane a unit belongs to, and the next unit of that lane (undefined after the lane's last). */
 export const laneOf = (unit: number, workers: number) => unit % workers;
-export const nextInLane = (unit: number, workers: number, units: number) => (unit + workers < units ? unit + workers : undefined);
+export const nextInLane = (unit: number, workers: number, units: number) =>
+  unit + workers < units ? unit + workers : undefined;

@@ -77,7 +77,15 @@ export class WorkUnit {
   static writeAll(ref: AttemptRef, ranges: UnitRange[]): Promise<void> {
     const expiresAt = checkpointExpiry();
     return putAll(
-      ranges.map((range) => ({ ...attemptKey(ref, exportSortKey.unit(range.unit)), ...range, turn: 0, epoch: 0, stalls: 0, counted: { objects: 0, bytes: 0 }, expiresAt })),
+      ranges.map((range) => ({
+        ...attemptKey(ref, exportSortKey.unit(range.unit)),
+        ...range,
+        turn: 0,
+        epoch: 0,
+        stalls: 0,
+        counted: { objects: 0, bytes: 0 },
+        expiresAt,
+      })),
     );
   }
 
@@ -109,7 +117,9 @@ export class WorkUnit {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await dynamodb.send(new GetCommand({ TableName: tableName(), Key: attemptKey(ref, exportSortKey.unit(unit)), ConsistentRead: true }));
+    const { Item } = await dynamodb.send(
+      new GetCommand({ TableName: tableName(), Key: attemptKey(ref, exportSortKey.unit(unit)), ConsistentRead: true }),
+    );
     const current = Item as UnitItem | undefined;
     if (!current) return { kind: 'stale' };
     if (current.done) return { kind: 'done' };
@@ -174,7 +184,9 @@ export class WorkUnit {
         TableName: tableName(),
         Key: keys.job(this.ref.projectId, this.ref.jobId),
         UpdateExpression:
-          'ADD progress.objectsCopied :objects, progress.bytesCopied :bytes' + (finish?.lastOfLane ? ', lanesDone :one' : '') + ' SET updatedAt = :now',
+          'ADD progress.objectsCopied :objects, progress.bytesCopied :bytes' +
+          (finish?.lastOfLane ? ', lanesDone :one' : '') +
+          ' SET updatedAt = :now',
         ConditionExpression: '#status = :running AND attempt = :attempt AND attribute_not_exists(failure)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

@@ -36,10 +36,19 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
   let token: string | undefined;
   do {
     if (files.length > MAX_BACKUP_FILES) {
-      throw new ExportFailure('BACKUP_TOO_LARGE', `The backup has more than ${MAX_BACKUP_FILES} files, more than one export can copy. Contact support.`);
+      throw new ExportFailure(
+        'BACKUP_TOO_LARGE',
+        `The backup has more than ${MAX_BACKUP_FILES} files, more than one export can copy. Contact support.`,
+      );
     }
     const page = await platformS3(location.region).send(
-      new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token, MaxKeys: 1000, ExpectedBucketOwner: backupBucketOwner() }),
+      new ListObjectsV2Command({
+        Bucket: location.bucket,
+        Prefix: location.prefix,
+        ContinuationToken: token,
+        MaxKeys: 1000,
+        ExpectedBucketOwner: backupBucketOwner(),
+      }),
       { abortSignal: signal },
     );
     for (const object of page.Contents ?? []) {
@@ -55,9 +64,19 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
  * The whole-object CRC32 S3 keeps for a backup file, when it keeps one (the file was written with
  * a CRC32 checksum of type FULL_OBJECT); a copy must end up with the same value.
  */
-export async function sourceCrc32(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<string | undefined> {
+export async function sourceCrc32(
+  location: BackupLocation,
+  file: SourceFile,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const head = await platformS3(location.region).send(
-    new HeadObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
+    new HeadObjectCommand({
+      Bucket: location.bucket,
+      Key: file.key,
+      IfMatch: file.etag || undefined,
+      ChecksumMode: 'ENABLED',
+      ExpectedBucketOwner: backupBucketOwner(),
+    }),
     { abortSignal: signal },
   );
   return head.ChecksumType === 'FULL_OBJECT' ? head.ChecksumCRC32 : undefined;
@@ -90,7 +109,13 @@ export async function openSourceRange(
  */
 export async function readWholeFile(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<Buffer> {
   const { Body } = await platformS3(location.region).send(
-    new GetObjectCommand({ Bucket: location.bucket, Key: file.key, IfMatch: file.etag || undefined, ChecksumMode: 'ENABLED', ExpectedBucketOwner: backupBucketOwner() }),
+    new GetObjectCommand({
+      Bucket: location.bucket,
+      Key: file.key,
+      IfMatch: file.etag || undefined,
+      ChecksumMode: 'ENABLED',
+      ExpectedBucketOwner: backupBucketOwner(),
+    }),
     { abortSignal: signal },
   );
   const buffer = Buffer.allocUnsafe(file.size);
@@ -104,6 +129,7 @@ export async function readWholeFile(location: BackupLocation, file: SourceFile, 
     bytes.copy(buffer, filled);
     filled += bytes.length;
   }
-  if (filled !== file.size) throw new IntegrityError(`short read from the backup file: ${filled} of ${file.size} bytes`);
+  if (filled !== file.size)
+    throw new IntegrityError(`short read from the backup file: ${filled} of ${file.size} bytes`);
   return buffer;
 }

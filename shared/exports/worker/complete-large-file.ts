@@ -10,7 +10,12 @@
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger } from '#shared/logger';
 import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
-import { replaceUpload, type FileGroup, type MultipartUpload, type PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import {
+  replaceUpload,
+  type FileGroup,
+  type MultipartUpload,
+  type PlannedFile,
+} from '#shared/exports/checkpoints/file-groups';
 import { FINISHER_EPOCH, PartLedger } from '#shared/exports/checkpoints/part-ledger';
 import { partCountOf, partRange, partSizeFor } from '#shared/exports/part-layout';
 import { inParallel } from '#shared/worker/in-parallel';
@@ -27,7 +32,12 @@ const REPAIR_PARTS_IN_FLIGHT = 4;
 class UploadLost extends Error {}
 
 /** Completes the file's upload; answers the whole file's CRC32. With `fresh`, copies the file again into a new upload. */
-export async function completeLargeFile(env: CopyEnv, attempt: AttemptRef, group: FileGroup, fresh = false): Promise<string> {
+export async function completeLargeFile(
+  env: CopyEnv,
+  attempt: AttemptRef,
+  group: FileGroup,
+  fresh = false,
+): Promise<string> {
   const [file] = group.files;
   if (!file || !group.upload) throw new Error(`group ${group.group} is not a planned multipart file`);
   let upload = group.upload;
@@ -45,14 +55,24 @@ export async function completeLargeFile(env: CopyEnv, attempt: AttemptRef, group
   }
 }
 
-async function newUpload(env: CopyEnv, attempt: AttemptRef, group: FileGroup, lost: MultipartUpload, ledger: PartLedger) {
+async function newUpload(
+  env: CopyEnv,
+  attempt: AttemptRef,
+  group: FileGroup,
+  lost: MultipartUpload,
+  ledger: PartLedger,
+) {
   const [file] = group.files as [PlannedFile];
   const uploadId = await withRetries(
-    () => env.access.step('CreateMultipartUpload', env.signal, () => env.writes.createUpload(destinationKeyOf(env, file), env.signal)),
+    () =>
+      env.access.step('CreateMultipartUpload', env.signal, () =>
+        env.writes.createUpload(destinationKeyOf(env, file), env.signal),
+      ),
     env.signal,
   );
   const upload = { uploadId, partSize: lost.partSize || partSizeFor(file.size) };
-  if (!(await replaceUpload(attempt, group.group, lost.uploadId, upload))) throw new Error(`the upload of group ${group.group} was replaced by another finisher`);
+  if (!(await replaceUpload(attempt, group.group, lost.uploadId, upload)))
+    throw new Error(`the upload of group ${group.group} was replaced by another finisher`);
   group.upload = upload;
   ledger.replaced(upload);
   return { upload, ledger };
@@ -60,7 +80,9 @@ async function newUpload(env: CopyEnv, attempt: AttemptRef, group: FileGroup, lo
 
 async function copyMissingParts(env: CopyEnv, file: PlannedFile, ledger: PartLedger): Promise<void> {
   const count = partCountOf(file.size, ledger.partSize);
-  const missing = Array.from({ length: count }, (_, index) => index + 1).filter((partNumber) => !ledger.has(partNumber));
+  const missing = Array.from({ length: count }, (_, index) => index + 1).filter(
+    (partNumber) => !ledger.has(partNumber),
+  );
   const { uploadId } = ledger;
   await inParallel(missing, REPAIR_PARTS_IN_FLIGHT, async (partNumber) => {
     try {
@@ -76,7 +98,11 @@ async function copyMissingParts(env: CopyEnv, file: PlannedFile, ledger: PartLed
 async function complete(env: CopyEnv, file: PlannedFile, ledger: PartLedger): Promise<string> {
   const parts = ledger.parts();
   const crc32 = toBase64(combineParts(parts.map((part) => ({ crc32: fromBase64(part.crc32), size: part.size }))));
-  const expected: ExpectedObject = { size: file.size, crc32, composite: compositeChecksum(parts.map((part) => fromBase64(part.crc32))) };
+  const expected: ExpectedObject = {
+    size: file.size,
+    crc32,
+    composite: compositeChecksum(parts.map((part) => fromBase64(part.crc32))),
+  };
   // What we read must be what the platform stored: checked before anything is assembled.
   if (file.sourceCrc32 !== undefined && file.sourceCrc32 !== crc32) {
     throw new ExportFailure(
@@ -87,7 +113,9 @@ async function complete(env: CopyEnv, file: PlannedFile, ledger: PartLedger): Pr
   const key = destinationKeyOf(env, file);
   await withRetries(async () => {
     try {
-      await env.access.step('CompleteMultipartUpload', env.signal, () => env.writes.completeUpload(key, ledger.uploadId, parts, file.size, env.signal));
+      await env.access.step('CompleteMultipartUpload', env.signal, () =>
+        env.writes.completeUpload(key, ledger.uploadId, parts, file.size, env.signal),
+      );
     } catch (error) {
       if (isPreconditionFailed(error)) return acceptExistingObject(env, key, expected);
       if (nameOf(error) === 'ConditionalRequestConflict') throw new UploadLost();

@@ -27,7 +27,10 @@ import type { TimeBudget } from '#shared/exports/worker/time-budget';
 import type { EngineResult } from '#shared/exports/worker/copy-engine';
 
 export const internalFailure = () =>
-  new ExportFailure('EXPORT_INTERNAL_ERROR', 'The export failed because of an error on our side. Export the backup again; if this repeats, contact support.');
+  new ExportFailure(
+    'EXPORT_INTERNAL_ERROR',
+    'The export failed because of an error on our side. Export the backup again; if this repeats, contact support.',
+  );
 
 /** Runs the coordinator's share for a job whose lease `owner` holds. */
 export async function coordinateJob(job: ExportJob, owner: string, budget: TimeBudget): Promise<void> {
@@ -48,7 +51,9 @@ async function coordinate(context: ExportContext): Promise<void> {
   if ((job.lanesDone ?? 0) < workers && job.phase !== 'FINISHING') {
     if (job.phase === undefined) {
       const lanes = Array.from({ length: workers - 1 }, (_, index) => index + 1);
-      await sendExportMessages(lanes.map((unit) => ({ projectId: job.projectId, jobId: job.jobId, attempt: job.attempt, unit, turn: 0 })));
+      await sendExportMessages(
+        lanes.map((unit) => ({ projectId: job.projectId, jobId: job.jobId, attempt: job.attempt, unit, turn: 0 })),
+      );
     }
     if (!(await releaseJobLease(job, context.owner))) {
       const failed = await loadJob(job.projectId, job.jobId);
@@ -100,14 +105,18 @@ async function continueLater(context: ExportContext, stalled: boolean): Promise<
   const stalls = stalled ? job.stalls + 1 : 0;
   if (stalls > MAX_STALLS) return failExport(job, owner, s3Unavailable(), context.env);
   const turn = job.turn + 1;
-  await sendJobMessage({ projectId: job.projectId, jobId: job.jobId, turn, after: owner }, stalled ? 15 * 2 ** stalls : 0);
+  await sendJobMessage(
+    { projectId: job.projectId, jobId: job.jobId, turn, after: owner },
+    stalled ? 15 * 2 ** stalls : 0,
+  );
   await releaseForContinuation(job, owner, { turn, progress: job.progress, stalls });
   logger.info('export coordinator continues in a fresh invocation', { stalls });
   metrics.addMetric('ExportContinuations', MetricUnit.Count, 1);
 }
 
 async function onCoordinatorError(job: ExportJob, owner: string, budget: TimeBudget, error: unknown): Promise<void> {
-  if (error instanceof LeaseLostError) return void logger.warn('export lease lost: another invocation continues the job');
+  if (error instanceof LeaseLostError)
+    return void logger.warn('export lease lost: another invocation continues the job');
   const env = (await openContext(job, owner, budget).catch(() => undefined))?.env;
   if (error instanceof ExportFailure) return failExport(job, owner, error, env);
   if (error instanceof RetriesExhaustedError || isTransient(error) || budget.signal.aborted) {
@@ -130,8 +139,14 @@ export async function afterLane(context: ExportContext, end: LaneEnd): Promise<v
   if (end.kind === 'handed-over') return;
   if (end.kind === 'lane-done') return takeOverJob(context);
   const { result } = end;
-  if (result.kind === 'failed') return reportFailure(context, { code: result.failure.code, message: result.failure.message, stage: result.failure.stage });
-  if (result.kind === 'crashed') return reportFailure(context, { code: internalFailure().code, message: internalFailure().message });
+  if (result.kind === 'failed')
+    return reportFailure(context, {
+      code: result.failure.code,
+      message: result.failure.message,
+      stage: result.failure.stage,
+    });
+  if (result.kind === 'crashed')
+    return reportFailure(context, { code: internalFailure().code, message: internalFailure().message });
   logger.info('export lane stopped', { reason: result.kind });
 }
 
@@ -148,7 +163,11 @@ async function takeOverJob(context: Reporter, failed = false): Promise<void> {
   const current = await loadJob(context.job.projectId, context.job.jobId);
   if (!current || current.status !== 'RUNNING' || current.attempt !== context.job.attempt) return;
   if (!failed && !current.failure && (current.lanesDone ?? 0) < (current.workers ?? 1)) return;
-  const lease = await acquireJobLease(current, { owner: context.owner, expiresAt: context.budget.leaseExpiresAt, turn: current.turn });
+  const lease = await acquireJobLease(current, {
+    owner: context.owner,
+    expiresAt: context.budget.leaseExpiresAt,
+    turn: current.turn,
+  });
   if (lease.kind !== 'acquired') return;
   await coordinateJob(lease.job, context.owner, context.budget);
 }

@@ -50,7 +50,9 @@ export type EngineResult =
 
 /** The most telling outcome wins: a permanent failure over a lost lease over a transient stop. */
 function rank(result: EngineResult): number {
-  return { 'all-copied': 0, 'out-of-time': 1, interrupted: 2, 'lease-lost': 3, 'job-ended': 4, crashed: 5, failed: 6 }[result.kind];
+  return { 'all-copied': 0, 'out-of-time': 1, interrupted: 2, 'lease-lost': 3, 'job-ended': 4, crashed: 5, failed: 6 }[
+    result.kind
+  ];
 }
 
 export function resultOf(error: unknown, signal: AbortSignal): EngineResult {

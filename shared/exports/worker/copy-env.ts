@@ -20,7 +20,11 @@ export interface CopyEnv {
 
 export const destinationKeyOf = (env: CopyEnv, file: PlannedFile) => `${env.exportFolder}${file.name}`;
 
-export const sourceFileOf = (env: CopyEnv, file: PlannedFile): SourceFile => ({ key: `${env.source.prefix}${file.name}`, size: file.size, etag: file.sourceETag });
+export const sourceFileOf = (env: CopyEnv, file: PlannedFile): SourceFile => ({
+  key: `${env.source.prefix}${file.name}`,
+  size: file.size,
+  etag: file.sourceETag,
+});
 
 /**
  * The verification after each copy: S3 already refused any body whose CRC32 differed from the one
@@ -41,7 +45,8 @@ export interface ExpectedObject {
 
 /** Why what S3 stored is not the expected object, or undefined when it is. */
 export function storedProblem(stored: StoredObject, expected: ExpectedObject): string | undefined {
-  if (stored.size !== expected.size) return `size check failed: stored ${stored.size} bytes, source has ${expected.size}`;
+  if (stored.size !== expected.size)
+    return `size check failed: stored ${stored.size} bytes, source has ${expected.size}`;
   const reported = stored.crc32;
   if (reported === undefined) return 'checksum check failed: S3 reported no CRC32';
   const wanted = reported.includes('-') ? expected.composite : expected.crc32;

@@ -17,12 +17,21 @@ import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
 export function copyPart(env: CopyEnv, file: PlannedFile, uploadId: string, part: PartRange): Promise<UploadedPart> {
   const key = destinationKeyOf(env, file);
   return withRetries(async (): Promise<UploadedPart> => {
-    const source = await fromSource(file.name, env.signal, () => openSourceRange(env.source, sourceFileOf(env, file), part, env.signal));
+    const source = await fromSource(file.name, env.signal, () =>
+      openSourceRange(env.source, sourceFileOf(env, file), part, env.signal),
+    );
     const broken = new AbortController();
     const body = new PartStream(source, part.length, (error) => broken.abort(error));
     try {
       const { etag, crc32: stored } = await env.access.step('UploadPart', env.signal, () =>
-        env.writes.uploadPart(key, uploadId, part.partNumber, body, part.length, AbortSignal.any([env.signal, broken.signal])),
+        env.writes.uploadPart(
+          key,
+          uploadId,
+          part.partNumber,
+          body,
+          part.length,
+          AbortSignal.any([env.signal, broken.signal]),
+        ),
       );
       if (!body.complete || stored !== body.crc32) {
         throw new IntegrityError(`checksum check failed for part ${part.partNumber} of ${file.name}`);

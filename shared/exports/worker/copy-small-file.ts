@@ -17,11 +17,16 @@ import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
 export async function copySmallFile(env: CopyEnv, file: PlannedFile): Promise<string> {
   const key = destinationKeyOf(env, file);
   return withRetries(async () => {
-    const body = await fromSource(file.name, env.signal, () => readWholeFile(env.source, sourceFileOf(env, file), env.signal));
+    const body = await fromSource(file.name, env.signal, () =>
+      readWholeFile(env.source, sourceFileOf(env, file), env.signal),
+    );
     const checksum = toBase64(crc32Of(body));
     try {
-      const stored = await env.access.step('PutObject', env.signal, () => env.writes.putObject(key, body, checksum, env.signal));
-      if (stored !== checksum) throw new IntegrityError(`checksum check failed for ${file.name}: S3 reported ${stored ?? 'no CRC32'}`);
+      const stored = await env.access.step('PutObject', env.signal, () =>
+        env.writes.putObject(key, body, checksum, env.signal),
+      );
+      if (stored !== checksum)
+        throw new IntegrityError(`checksum check failed for ${file.name}: S3 reported ${stored ?? 'no CRC32'}`);
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       await acceptExistingObject(env, key, { size: file.size, crc32: checksum });

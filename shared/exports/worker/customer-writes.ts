@@ -57,19 +57,31 @@ export class CustomerWrites {
     private readonly target: CustomerTarget,
     prefix: string,
   ) {
-    this.client = customerS3Client(target, { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS, bucketActions: EXPORT_BUCKET_ACTIONS }, 'export').client;
+    this.client = customerS3Client(
+      target,
+      { prefixes: [prefix], objectActions: EXPORT_OBJECT_ACTIONS, bucketActions: EXPORT_BUCKET_ACTIONS },
+      'export',
+    ).client;
     this.client.middlewareStack.add(unsignedBodies, { step: 'build', name: 'unsignedExportBodies' });
   }
 
   private get encryption() {
-    return this.target.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn } : {};
+    return this.target.kmsKeyArn
+      ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.target.kmsKeyArn }
+      : {};
   }
 
   /**
    * Creates the object (never replaces one: 412 PreconditionFailed when the key holds an object).
    * Answers the CRC32 S3 computed of what it stored (it refuses the body if that differs from ours).
    */
-  async putObject(key: string, body: Buffer, crc32: string, signal: AbortSignal, contentType?: string): Promise<string | undefined> {
+  async putObject(
+    key: string,
+    body: Buffer,
+    crc32: string,
+    signal: AbortSignal,
+    contentType?: string,
+  ): Promise<string | undefined> {
     const { ChecksumCRC32 } = await this.client.send(
       new PutObjectCommand({
         Bucket: this.target.bucketName,
@@ -164,9 +176,12 @@ export class CustomerWrites {
   }
 
   async abortUpload(key: string, uploadId: string, signal: AbortSignal): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }), {
-      abortSignal: signal,
-    });
+    await this.client.send(
+      new AbortMultipartUploadCommand({ Bucket: this.target.bucketName, Key: key, UploadId: uploadId }),
+      {
+        abortSignal: signal,
+      },
+    );
   }
 
   /**
@@ -174,14 +189,22 @@ export class CustomerWrites {
    * of 1,000: the export's folder holds one upload per large file of the backup at most, plus any
    * a crash left behind.
    */
-  async openUploads(prefix: string, signal: AbortSignal, maxPages = 250): Promise<Array<{ key: string; uploadId: string }>> {
+  async openUploads(
+    prefix: string,
+    signal: AbortSignal,
+    maxPages = 250,
+  ): Promise<Array<{ key: string; uploadId: string }>> {
     const uploads: Array<{ key: string; uploadId: string }> = [];
     let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
     for (let page = 0; page < maxPages; page += 1) {
-      const answer = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.target.bucketName, Prefix: prefix, ...markers }), {
-        abortSignal: signal,
-      });
-      for (const upload of answer.Uploads ?? []) if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId });
+      const answer = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: this.target.bucketName, Prefix: prefix, ...markers }),
+        {
+          abortSignal: signal,
+        },
+      );
+      for (const upload of answer.Uploads ?? [])
+        if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId });
       if (!answer.IsTruncated) break;
       markers = { KeyMarker: answer.NextKeyMarker, UploadIdMarker: answer.NextUploadIdMarker };
     }
@@ -206,10 +229,16 @@ export class CustomerWrites {
     let token: string | undefined;
     for (let pages = 0; pages < maxPages; pages += 1) {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.target.bucketName, Prefix: prefix, ContinuationToken: token, MaxKeys: pageSize }),
+        new ListObjectsV2Command({
+          Bucket: this.target.bucketName,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: pageSize,
+        }),
         { abortSignal: signal },
       );
-      for (const object of page.Contents ?? []) if (object.Key && wanted.has(object.Key)) sizes.set(object.Key, object.Size ?? -1);
+      for (const object of page.Contents ?? [])
+        if (object.Key && wanted.has(object.Key)) sizes.set(object.Key, object.Size ?? -1);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (!token || sizes.size === wanted.size) return { sizes, complete: true };
     }

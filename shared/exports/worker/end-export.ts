@@ -23,10 +23,19 @@ async function startNextInLine(job: ExportJob): Promise<void> {
   }
 }
 
-export async function succeedExport(job: ExportJob, owner: string, progress: JobProgress, manifestKey: string): Promise<void> {
+export async function succeedExport(
+  job: ExportJob,
+  owner: string,
+  progress: JobProgress,
+  manifestKey: string,
+): Promise<void> {
   await finishJob(job, owner, { status: 'SUCCEEDED', progress, manifestKey });
   await startNextInLine(job);
-  logger.info('export succeeded', { objects: progress.objectsCopied, bytes: progress.bytesCopied, workers: job.workers });
+  logger.info('export succeeded', {
+    objects: progress.objectsCopied,
+    bytes: progress.bytesCopied,
+    workers: job.workers,
+  });
   metrics.addMetric('ExportsSucceeded', MetricUnit.Count, 1);
   metrics.addMetric('ExportDurationSeconds', MetricUnit.Seconds, secondsSince(job.createdAt));
 }
@@ -37,7 +46,12 @@ export async function succeedExport(job: ExportJob, owner: string, progress: Job
  * rule is the remaining remedy. When the customer's side is at fault, the integration is marked
  * FAILED with the same code and message a validation run would report.
  */
-export async function failExport(job: ExportJob, owner: string, failure: ExportFailure | { code: string; message: string; stage?: string }, env?: CopyEnv): Promise<void> {
+export async function failExport(
+  job: ExportJob,
+  owner: string,
+  failure: ExportFailure | { code: string; message: string; stage?: string },
+  env?: CopyEnv,
+): Promise<void> {
   if (env) {
     await abortUploadsNotKept({ ...env, signal: AbortSignal.timeout(60_000) }).catch((error: unknown) => {
       logger.warn('could not abort the unfinished uploads of a failed export', { error: (error as Error).name });
@@ -49,7 +63,11 @@ export async function failExport(job: ExportJob, owner: string, failure: ExportF
       { detectedBy: 'export', stage: failure.stage as StageName, code: failure.code, message: failure.message },
     );
   }
-  await finishJob(job, owner, { status: 'FAILED', progress: job.progress, error: { code: failure.code, message: failure.message } });
+  await finishJob(job, owner, {
+    status: 'FAILED',
+    progress: job.progress,
+    error: { code: failure.code, message: failure.message },
+  });
   await startNextInLine(job);
   // The message may name the role and external ID: log the code only.
   logger.warn('export failed', { code: failure.code });

@@ -10,7 +10,8 @@ import { ExportFailure } from '#shared/exports/worker/export-failure';
  * expected bytes (size and CRC32), or something else, which the export never overwrites: the job
  * fails with DESTINATION_OBJECT_EXISTS, naming the key.
  */
-export const isPreconditionFailed = (error: unknown) => statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed';
+export const isPreconditionFailed = (error: unknown) =>
+  statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed';
 
 export async function acceptExistingObject(env: CopyEnv, key: string, expected: ExpectedObject): Promise<void> {
   const stored = await env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal));

@@ -22,12 +22,23 @@ export interface ExportContext {
 }
 
 export const INTEGRATION_GONE = () =>
-  new ExportFailure('INTEGRATION_NOT_ACTIVE', 'The integration of this export was deleted or is no longer ACTIVE: validate it again and export again.');
+  new ExportFailure(
+    'INTEGRATION_NOT_ACTIVE',
+    'The integration of this export was deleted or is no longer ACTIVE: validate it again and export again.',
+  );
 
-export const attemptOf = (job: ExportJob): AttemptRef => ({ projectId: job.projectId, jobId: job.jobId, attempt: job.attempt });
+export const attemptOf = (job: ExportJob): AttemptRef => ({
+  projectId: job.projectId,
+  jobId: job.jobId,
+  attempt: job.attempt,
+});
 
 /** The context, or undefined when the integration can no longer be used (deleted, not validated). */
-export async function openContext(job: ExportJob, owner: string, budget: TimeBudget): Promise<ExportContext | undefined> {
+export async function openContext(
+  job: ExportJob,
+  owner: string,
+  budget: TimeBudget,
+): Promise<ExportContext | undefined> {
   const integration = await loadIntegration(job.projectId, job.integrationId);
   const target = integration && workerTargetOf(integration);
   if (!target) return undefined;

@@ -22,7 +22,8 @@ export class ExportFailure extends Error {
   }
 }
 
-const isPassThrough = (error: unknown, signal: AbortSignal) => signal.aborted || isRetryable(error) || error instanceof ExportFailure;
+const isPassThrough = (error: unknown, signal: AbortSignal) =>
+  signal.aborted || isRetryable(error) || error instanceof ExportFailure;
 
 /**
  * Runs one read of a backup file. A file that changed or vanished since planning fails the job;
@@ -40,7 +41,10 @@ export async function fromSource<T>(fileName: string, signal: AbortSignal, read:
         `The backup file "${fileName}" changed or disappeared while it was being exported. Export the backup again; if this repeats, contact support.`,
       );
     }
-    throw new ExportFailure('BACKUP_UNREADABLE', 'The platform could not read the files of this backup. This is not a problem with your bucket: contact support.');
+    throw new ExportFailure(
+      'BACKUP_UNREADABLE',
+      'The platform could not read the files of this backup. This is not a problem with your bucket: contact support.',
+    );
   }
 }
 

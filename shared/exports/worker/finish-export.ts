@@ -8,7 +8,12 @@
  */
 import { queryRange } from '#shared/exports/checkpoints/attempt';
 import { DoneMarks } from '#shared/exports/checkpoints/done-marks';
-import { isMultipartGroup, loadAllGroups, type FileGroup, type PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import {
+  isMultipartGroup,
+  loadAllGroups,
+  type FileGroup,
+  type PlannedFile,
+} from '#shared/exports/checkpoints/file-groups';
 import { FINISHER_EPOCH } from '#shared/exports/checkpoints/part-ledger';
 import { exportSortKey } from '#shared/table/keys';
 import { fixCompletedAt, markFinishing } from '#shared/exports/job-lease';
@@ -39,23 +44,33 @@ const changedAfterWrite = () =>
 
 export async function finishExport(context: ExportContext): Promise<FinishResult> {
   const { job, attempt, owner, env, budget } = context;
-  const units = await queryRange<{ done?: boolean }>(attempt, exportSortKey.unit(0), exportSortKey.unit(Math.max(0, (job.units ?? 1) - 1)));
+  const units = await queryRange<{ done?: boolean }>(
+    attempt,
+    exportSortKey.unit(0),
+    exportSortKey.unit(Math.max(0, (job.units ?? 1) - 1)),
+  );
   if (units.length < (job.units ?? 0) || units.some((unit) => !unit.done)) return { kind: 'units-pending' };
   if (job.phase !== 'FINISHING') await markFinishing(job, owner);
 
   const groups = await loadAllGroups(attempt);
   const marks = await DoneMarks.load(attempt, 0, groups.length, FINISHER_EPOCH);
   const unmarked = groups.filter((group) => isMultipartGroup(group) && !isMarked(marks, group));
-  const completions = runWorkItems(unmarked.map((group) => completionOf(context, group, marks))[Symbol.iterator](), budget, {
-    concurrency: COMPLETIONS_IN_FLIGHT,
-    memoryBytes: COMPLETIONS_IN_FLIGHT,
-  });
+  const completions = runWorkItems(
+    unmarked.map((group) => completionOf(context, group, marks))[Symbol.iterator](),
+    budget,
+    {
+      concurrency: COMPLETIONS_IN_FLIGHT,
+      memoryBytes: COMPLETIONS_IN_FLIGHT,
+    },
+  );
   const completed = await completions;
   if (completed.kind !== 'all-copied') return completed;
   if (groups.some((group) => !isMarked(marks, group))) return { kind: 'out-of-time' };
 
   await abortUploadsNotKept(env);
-  const files = groups.flatMap((group) => group.files.map((file) => ({ ...file, crc32: marks.crc32Of(group.group, file.index) })));
+  const files = groups.flatMap((group) =>
+    group.files.map((file) => ({ ...file, crc32: marks.crc32Of(group.group, file.index) })),
+  );
   for (let round = 0; ; round += 1) {
     const { missing, changed } = await checkSizes(env, files);
     if (changed.length > 0) throw changedAfterWrite();
@@ -67,10 +82,15 @@ export async function finishExport(context: ExportContext): Promise<FinishResult
   const completedAt = await fixCompletedAt(job, owner);
   const manifestKey = await writeManifest(env, buildManifest(job, files, completedAt));
   const bytes = files.reduce((sum, file) => sum + file.size, 0);
-  return { kind: 'succeeded', manifestKey, progress: { objectsTotal: files.length, objectsCopied: files.length, bytesTotal: bytes, bytesCopied: bytes } };
+  return {
+    kind: 'succeeded',
+    manifestKey,
+    progress: { objectsTotal: files.length, objectsCopied: files.length, bytesTotal: bytes, bytesCopied: bytes },
+  };
 }
 
-const isMarked = (marks: DoneMarks, group: FileGroup) => group.files.every((file) => marks.crc32Of(group.group, file.index) !== undefined);
+const isMarked = (marks: DoneMarks, group: FileGroup) =>
+  group.files.every((file) => marks.crc32Of(group.group, file.index) !== undefined);
 
 function completionOf(context: ExportContext, group: FileGroup, marks: DoneMarks): WorkItem {
   return {

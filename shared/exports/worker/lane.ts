@@ -29,7 +29,10 @@ const COUNT_EVERY_CHECKS = 5;
 export const MAX_STALLS = 5;
 
 export const s3Unavailable = () =>
-  new ExportFailure('S3_UNAVAILABLE', 'The export kept failing with temporary S3 errors and gave up. Export the backup again later.');
+  new ExportFailure(
+    'S3_UNAVAILABLE',
+    'The export kept failing with temporary S3 errors and gave up. Export the backup again later.',
+  );
 
 export type LaneEnd =
   /** The lane has no unit left here (its last unit is done, or another invocation is ahead on it). */
@@ -94,7 +97,7 @@ export class Lane {
   }
 
   private async *items(first: WorkUnit): AsyncGenerator<WorkItem> {
-    for (let unit: WorkUnit | undefined = first; unit; ) {
+    for (let unit: WorkUnit | undefined = first; unit;) {
       const held: Held = { unit, copy: await UnitCopy.open(this.context.attempt, unit), ready: false };
       const copy = held.copy as UnitCopy;
       this.held.push(held);
@@ -124,7 +127,9 @@ export class Lane {
         if (!copy) return;
         try {
           await copy.flush();
-          await unit.count(copy.recorded(), { lastOfLane: nextInLane(unit.number, this.workers, this.units) === undefined });
+          await unit.count(copy.recorded(), {
+            lastOfLane: nextInLane(unit.number, this.workers, this.units) === undefined,
+          });
         } catch (error) {
           this.outcome.settleError(error, this.context.budget.signal);
           this.context.budget.abortNow();
@@ -144,7 +149,8 @@ export class Lane {
       checks += 1;
       const check = async () => {
         const current = await loadJob(job.projectId, job.jobId);
-        if (!current || current.status !== 'RUNNING' || current.attempt !== job.attempt || current.failure) throw new JobNoLongerRunningError();
+        if (!current || current.status !== 'RUNNING' || current.attempt !== job.attempt || current.failure)
+          throw new JobNoLongerRunningError();
         if (checks % COUNT_EVERY_CHECKS === 0) await this.countProgress();
       };
       check().catch((error: unknown) => {
@@ -181,7 +187,14 @@ export class Lane {
     if (stalls > MAX_STALLS) return { kind: 'stopped', result: { kind: 'failed', failure: s3Unavailable() } };
     const { job, owner } = this.context;
     const turn = front.unit.turn + 1;
-    const message = { projectId: job.projectId, jobId: job.jobId, attempt: job.attempt, unit: front.unit.number, turn, after: owner };
+    const message = {
+      projectId: job.projectId,
+      jobId: job.jobId,
+      attempt: job.attempt,
+      unit: front.unit.number,
+      turn,
+      after: owner,
+    };
     await sendExportMessage(message, stalled ? 15 * 2 ** stalls : 0);
     await front.unit.handOver({ turn, stalls });
     for (const { unit } of rest) await unit.handOver({ turn: unit.turn, stalls: unit.stalls });

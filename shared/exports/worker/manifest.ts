@@ -28,7 +28,11 @@ export interface Manifest {
   files: Array<{ name: string; key: string; size: number; checksum: { algorithm: 'CRC32'; value: string } }>;
 }
 
-export function buildManifest(job: ExportJob, files: Array<PlannedFile & { crc32?: string }>, completedAt: string): Manifest {
+export function buildManifest(
+  job: ExportJob,
+  files: Array<PlannedFile & { crc32?: string }>,
+  completedAt: string,
+): Manifest {
   return {
     format: MANIFEST_FORMAT,
     jobId: job.jobId,
@@ -56,7 +60,9 @@ export async function writeManifest(env: CopyEnv, manifest: Manifest): Promise<s
   const crc32 = toBase64(crc32Of(body));
   await withRetries(async () => {
     try {
-      await env.access.step('PutObject', env.signal, () => env.writes.putObject(key, body, crc32, env.signal, 'application/json'));
+      await env.access.step('PutObject', env.signal, () =>
+        env.writes.putObject(key, body, crc32, env.signal, 'application/json'),
+      );
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
       return acceptExistingObject(env, key, { size: body.length, crc32 });

@@ -33,7 +33,9 @@ export async function abortUploadsNotKept(env: CopyEnv, keep: ReadonlySet<string
     if (env.signal.aborted) throw error;
     // A missing bucket or a moved one fails the job as any other call would; a refusal does not.
     if (statusOf(error) !== 403) throw await env.access.explain('ListMultipartUploads', error);
-    logger.warn('the role may not list unfinished uploads (s3:ListBucketMultipartUploads): uploads no checkpoint names are left to the bucket lifecycle rule');
+    logger.warn(
+      'the role may not list unfinished uploads (s3:ListBucketMultipartUploads): uploads no checkpoint names are left to the bucket lifecycle rule',
+    );
     return { aborted: 0, refused: 0, listed: false };
   }
   const doomed = open.filter((upload) => !keep.has(upload.uploadId));
@@ -54,6 +56,7 @@ export async function abortUploadsNotKept(env: CopyEnv, keep: ReadonlySet<string
       }
     }),
   );
-  if (aborted + refused > 0) logger.info('aborted unfinished multipart uploads in the export folder', { aborted, refused });
+  if (aborted + refused > 0)
+    logger.info('aborted unfinished multipart uploads in the export folder', { aborted, refused });
   return { aborted, refused, listed: true };
 }

@@ -26,7 +26,9 @@ export class PartStream extends Transform {
     private readonly onBroken: (error: IntegrityError) => void,
   ) {
     super();
-    source.once('error', (error: unknown) => this.fail(new IntegrityError(`the backup file read broke off (${nameOf(error)})`)));
+    source.once('error', (error: unknown) =>
+      this.fail(new IntegrityError(`the backup file read broke off (${nameOf(error)})`)),
+    );
     source.pipe(this);
     // The consumer (the upload) may stop early: stop reading the source then too.
     this.once('close', () => source.destroy());

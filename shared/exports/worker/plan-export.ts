@@ -50,7 +50,10 @@ async function createUploads(context: ExportContext, groups: FileGroup[]): Promi
     const [file] = group.files;
     if (!file) return;
     const key = `${env.exportFolder}${file.name}`;
-    const uploadId = await withRetries(() => env.access.step('CreateMultipartUpload', env.signal, () => env.writes.createUpload(key, env.signal)), env.signal);
+    const uploadId = await withRetries(
+      () => env.access.step('CreateMultipartUpload', env.signal, () => env.writes.createUpload(key, env.signal)),
+      env.signal,
+    );
     group.upload = { uploadId, partSize: partSizeFor(file.size) };
   });
 }

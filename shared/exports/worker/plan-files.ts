@@ -20,16 +20,28 @@ const HEADS_IN_FLIGHT = 16;
 export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<PlannedFile[]> {
   // Checked when the event arrived; checked again here for jobs recorded before that check existed.
   if (backupLocationProblem(job.source, job)) {
-    throw new ExportFailure('BACKUP_LOCATION_REFUSED', "This backup's files are not where the platform keeps backups, so they are not exported. Contact support.");
+    throw new ExportFailure(
+      'BACKUP_LOCATION_REFUSED',
+      "This backup's files are not where the platform keeps backups, so they are not exported. Contact support.",
+    );
   }
-  const listed = await withRetries(() => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)), signal);
+  const listed = await withRetries(
+    () => fromSource('(listing)', signal, () => listBackupFiles(job.source, signal)),
+    signal,
+  );
   if (listed.length === 0) {
-    throw new ExportFailure('BACKUP_EMPTY', 'The backup has no files to export. Check that the backup completed; if it did, contact support.');
+    throw new ExportFailure(
+      'BACKUP_EMPTY',
+      'The backup has no files to export. Check that the backup completed; if it did, contact support.',
+    );
   }
   const planned: PlannedFile[] = listed.map((file, index) => {
     const name = file.key.slice(job.source.prefix.length);
     if (name === MANIFEST_NAME) {
-      throw new ExportFailure('BACKUP_FILE_NAME_RESERVED', `The backup contains a file named ${MANIFEST_NAME}, the name of the export manifest: contact support.`);
+      throw new ExportFailure(
+        'BACKUP_FILE_NAME_RESERVED',
+        `The backup contains a file named ${MANIFEST_NAME}, the name of the export manifest: contact support.`,
+      );
     }
     if (Buffer.byteLength(`${job.destination.prefix}${name}`, 'utf8') > MAX_KEY_BYTES) {
       throw new ExportFailure(
@@ -44,7 +56,10 @@ export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<Pl
     HEADS_IN_FLIGHT,
     async (file) => {
       const source = { key: `${job.source.prefix}${file.name}`, size: file.size, etag: file.sourceETag };
-      const checksum = await withRetries(() => fromSource(file.name, signal, () => sourceCrc32(job.source, source, signal)), signal);
+      const checksum = await withRetries(
+        () => fromSource(file.name, signal, () => sourceCrc32(job.source, source, signal)),
+        signal,
+      );
       if (checksum) file.sourceCrc32 = checksum;
     },
   );

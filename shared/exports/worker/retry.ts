@@ -19,7 +19,13 @@ export const COPY_RETRIES: RetryPolicy = { attempts: 6, baseMs: 200, capMs: 8_00
  * S3 answers these when the bytes it received do not match what was announced, or (409
  * ConditionalRequestConflict) when a conditional PutObject met a concurrent delete: send again.
  */
-const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'InvalidDigest', 'IncompleteBody', 'XAmzContentSHA256Mismatch', 'ConditionalRequestConflict']);
+const CORRUPTED_IN_TRANSIT = new Set([
+  'BadDigest',
+  'InvalidDigest',
+  'IncompleteBody',
+  'XAmzContentSHA256Mismatch',
+  'ConditionalRequestConflict',
+]);
 
 /** Raised by our own checks (short read, size or checksum mismatch after a copy). */
 export class IntegrityError extends Error {
@@ -30,7 +36,10 @@ export class IntegrityError extends Error {
 }
 
 export const isRetryable = (error: unknown) =>
-  isTransient(error) || CORRUPTED_IN_TRANSIT.has(nameOf(error)) || error instanceof IntegrityError || isChecksumValidationFailure(error);
+  isTransient(error) ||
+  CORRUPTED_IN_TRANSIT.has(nameOf(error)) ||
+  error instanceof IntegrityError ||
+  isChecksumValidationFailure(error);
 
 /** The SDK's own check of a GetObject body against the stored checksum. */
 const isChecksumValidationFailure = (error: unknown) =>
@@ -59,7 +68,11 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
-export async function withRetries<T>(work: () => Promise<T>, signal: AbortSignal, policy: RetryPolicy = COPY_RETRIES): Promise<T> {
+export async function withRetries<T>(
+  work: () => Promise<T>,
+  signal: AbortSignal,
+  policy: RetryPolicy = COPY_RETRIES,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work();

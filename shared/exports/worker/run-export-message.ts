@@ -37,13 +37,27 @@ export async function runExportMessage(message: ExportMessage, invocation: Invoc
 }
 
 async function runJobMessage(message: JobMessage, owner: string, budget: TimeBudget): Promise<void> {
-  const lease = await acquireJobLease(message, { owner, expiresAt: budget.leaseExpiresAt, turn: message.turn, after: message.after });
+  const lease = await acquireJobLease(message, {
+    owner,
+    expiresAt: budget.leaseExpiresAt,
+    turn: message.turn,
+    after: message.after,
+  });
   if (lease.kind !== 'acquired') {
-    logger.info('export message needs no work', { jobId: message.jobId, reason: lease.kind === 'busy' ? 'held' : lease.reason });
+    logger.info('export message needs no work', {
+      jobId: message.jobId,
+      reason: lease.kind === 'busy' ? 'held' : lease.reason,
+    });
     return;
   }
   const { job } = lease;
-  logger.appendKeys({ jobId: job.jobId, projectId: job.projectId, integrationId: job.integrationId, attempt: job.attempt, turn: job.turn });
+  logger.appendKeys({
+    jobId: job.jobId,
+    projectId: job.projectId,
+    integrationId: job.integrationId,
+    attempt: job.attempt,
+    turn: job.turn,
+  });
   await coordinateJob(job, owner, budget);
 }
 
@@ -53,23 +67,44 @@ async function runUnitMessage(message: UnitMessage, owner: string, budget: TimeB
     logger.info('export message needs no work', { jobId: message.jobId, unit: message.unit, reason: 'stale' });
     return;
   }
-  logger.appendKeys({ jobId: job.jobId, projectId: job.projectId, integrationId: job.integrationId, attempt: job.attempt, unit: message.unit });
+  logger.appendKeys({
+    jobId: job.jobId,
+    projectId: job.projectId,
+    integrationId: job.integrationId,
+    attempt: job.attempt,
+    unit: message.unit,
+  });
   const context = await openContext(job, owner, budget);
-  if (!context) return reportFailure({ job, owner, budget }, { code: INTEGRATION_GONE().code, message: INTEGRATION_GONE().message });
+  if (!context)
+    return reportFailure(
+      { job, owner, budget },
+      { code: INTEGRATION_GONE().code, message: INTEGRATION_GONE().message },
+    );
   if (job.failure) return reportFailure(context, job.failure);
-  const taken = await WorkUnit.take(context.attempt, message.unit, { owner, expiresAt: budget.leaseExpiresAt, turn: message.turn, after: message.after });
+  const taken = await WorkUnit.take(context.attempt, message.unit, {
+    owner,
+    expiresAt: budget.leaseExpiresAt,
+    turn: message.turn,
+    after: message.after,
+  });
   let first = taken.kind === 'taken' ? taken.unit : undefined;
   // Done already (a duplicate, or a redelivery after the lane moved on): walk on along the lane.
-  if (taken.kind === 'done') first = await Lane.walkFrom(context, nextInLane(message.unit, job.workers ?? 1, job.units ?? 0));
+  if (taken.kind === 'done')
+    first = await Lane.walkFrom(context, nextInLane(message.unit, job.workers ?? 1, job.units ?? 0));
   if (!first) {
     if (taken.kind === 'done') await afterLane(context, { kind: 'lane-done' });
-    else logger.info('export message needs no work', { unit: message.unit, reason: taken.kind === 'busy' ? 'held' : 'stale' });
+    else
+      logger.info('export message needs no work', {
+        unit: message.unit,
+        reason: taken.kind === 'busy' ? 'held' : 'stale',
+      });
     return;
   }
   try {
     await afterLane(context, await new Lane(context).run(first));
   } catch (error) {
-    if (error instanceof LeaseLostError || error instanceof JobNoLongerRunningError) return void logger.info('export lane stopped', { reason: error.name });
+    if (error instanceof LeaseLostError || error instanceof JobNoLongerRunningError)
+      return void logger.info('export lane stopped', { reason: error.name });
     throw error;
   }
 }

@@ -29,7 +29,10 @@ export class TimeBudget {
     const soft = deadline - Math.min(SOFT_MARGIN_MS, remainingMs * 0.4);
     this.softDeadline = sliceCapSeconds > 0 ? Math.min(soft, now + sliceCapSeconds * 1000) : soft;
     this.leaseExpiresAt = deadline + CLOCK_SKEW_MS;
-    this.timer = setTimeout(() => this.controller.abort(new Error('export invocation reached its hard deadline')), this.hardDeadline - now);
+    this.timer = setTimeout(
+      () => this.controller.abort(new Error('export invocation reached its hard deadline')),
+      this.hardDeadline - now,
+    );
     this.timer.unref();
   }
 

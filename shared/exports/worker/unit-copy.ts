@@ -9,7 +9,12 @@ import { nameOf } from '#shared/aws/error-kinds';
 import { logger } from '#shared/logger';
 import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
 import { DoneMarks } from '#shared/exports/checkpoints/done-marks';
-import { isMultipartGroup, loadGroups, type FileGroup, type PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import {
+  isMultipartGroup,
+  loadGroups,
+  type FileGroup,
+  type PlannedFile,
+} from '#shared/exports/checkpoints/file-groups';
 import { PartLedger } from '#shared/exports/checkpoints/part-ledger';
 import { partsOfGroupIn } from '#shared/exports/checkpoints/unit-ranges';
 import type { Counts, WorkUnit } from '#shared/exports/checkpoints/work-unit';
@@ -40,7 +45,10 @@ export class UnitCopy {
 
   static async open(ref: AttemptRef, unit: WorkUnit): Promise<UnitCopy> {
     const { first, last } = unit.range;
-    const [groups, marks] = await Promise.all([loadGroups(ref, first.group, last.group), DoneMarks.load(ref, first.group, last.group, unit.epoch)]);
+    const [groups, marks] = await Promise.all([
+      loadGroups(ref, first.group, last.group),
+      DoneMarks.load(ref, first.group, last.group, unit.epoch),
+    ]);
     const small: Array<{ group: number; file: PlannedFile }> = [];
     const large: LargeFileShare[] = [];
     for (const group of groups) {
@@ -91,7 +99,10 @@ export class UnitCopy {
     };
     for (const { group, file } of this.small) {
       if (this.marks.crc32Of(group, file.index) !== undefined) continue;
-      items.push({ bytes: file.size, run: track(async () => this.marks.mark(group, file.index, await copySmallFile(env, file))) });
+      items.push({
+        bytes: file.size,
+        run: track(async () => this.marks.mark(group, file.index, await copySmallFile(env, file))),
+      });
     }
     for (const share of this.large) {
       for (const partNumber of share.parts) {
@@ -112,7 +123,8 @@ export class UnitCopy {
     } catch (error) {
       if (nameOf(error) !== 'NoSuchUpload') throw error;
       // Aborted from outside (a lifecycle rule, by hand): the finisher starts this file over.
-      if (!share.lost) logger.warn('multipart upload gone: the finisher will copy the file again', { group: share.group.group });
+      if (!share.lost)
+        logger.warn('multipart upload gone: the finisher will copy the file again', { group: share.group.group });
       share.lost = true;
     }
   }

@@ -32,7 +32,10 @@ export async function checkSizes(env: CopyEnv, files: PlannedFile[]): Promise<Si
     await inParallel(unseen, HEADS_IN_FLIGHT, async (file) => {
       const key = destinationKeyOf(env, file);
       try {
-        const stored = await withRetries(() => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)), env.signal);
+        const stored = await withRetries(
+          () => env.access.step('HeadObject', env.signal, () => env.writes.stat(key, env.signal)),
+          env.signal,
+        );
         sizes.set(key, stored.size);
       } catch (error) {
         // A copy that is gone is missing (copied again); any other error stops the verification.

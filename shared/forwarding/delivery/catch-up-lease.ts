@@ -37,7 +37,10 @@ export async function claimCatchUpLease(
 }
 
 /** Gives the lease back without other changes (a run that had nothing to record). */
-export async function releaseCatchUpLease(ref: Pick<Forwarding, 'projectId' | 'clusterId' | 'generation'>, owner: string): Promise<void> {
+export async function releaseCatchUpLease(
+  ref: Pick<Forwarding, 'projectId' | 'clusterId' | 'generation'>,
+  owner: string,
+): Promise<void> {
   try {
     await dynamodb.send(
       new UpdateCommand({

@@ -32,7 +32,15 @@ import { stopForMovedCluster } from '#shared/forwarding/stop-moved-cluster';
  * Then it removes `pendingSince`, unless a file was marked pending meanwhile, in which case it goes
  * round again. A run that runs out of time asks for its own continuation at once.
  */
-export type CatchUpStatus = 'CAUGHT_UP' | 'STOPPED' | 'FAILED' | 'PAUSED' | 'INTEGRATION_NOT_ACTIVE' | 'CLUSTER_NOT_OWNED' | 'NOT_RUN' | 'LOST_LEASE';
+export type CatchUpStatus =
+  | 'CAUGHT_UP'
+  | 'STOPPED'
+  | 'FAILED'
+  | 'PAUSED'
+  | 'INTEGRATION_NOT_ACTIVE'
+  | 'CLUSTER_NOT_OWNED'
+  | 'NOT_RUN'
+  | 'LOST_LEASE';
 
 export interface CatchUpOptions {
   reason: 'pending' | 'reconcile';
@@ -56,7 +64,10 @@ export const RECONCILE_HOURS = 2;
 /** Writers' clocks may run ahead: the ledger is read from this much before the first hour swept. */
 const CLOCK_SKEW_MS = HOUR_MS;
 
-export async function catchUp(ref: { projectId: string; clusterId: string }, options: CatchUpOptions): Promise<CatchUpOutcome> {
+export async function catchUp(
+  ref: { projectId: string; clusterId: string },
+  options: CatchUpOptions,
+): Promise<CatchUpOutcome> {
   const owner = randomUUID();
   const forwarding = await claimCatchUpLease(ref, owner, Date.now(), options.leaseMs);
   if (!forwarding) return { status: 'NOT_RUN', filesDelivered: 0 }; // turned off, or another run is at it
@@ -71,7 +82,10 @@ export async function catchUp(ref: { projectId: string; clusterId: string }, opt
     const health = new ClusterHealth(forwarding);
     health.pending(forwarding.pendingSince ? new Date(forwarding.pendingSince) : undefined);
     const saved = await health.save({ lease: { owner, release: true } });
-    return { status: saved ? (forwarding.paused ? 'PAUSED' : 'INTEGRATION_NOT_ACTIVE') : 'LOST_LEASE', filesDelivered: 0 };
+    return {
+      status: saved ? (forwarding.paused ? 'PAUSED' : 'INTEGRATION_NOT_ACTIVE') : 'LOST_LEASE',
+      filesDelivered: 0,
+    };
   }
   return new CatchUpRun(forwarding, owner, target, options).run();
 }
@@ -92,7 +106,11 @@ class CatchUpRun {
   }
 
   private get ids() {
-    return { projectId: this.forwarding.projectId, clusterId: this.forwarding.clusterId, integrationId: this.forwarding.integrationId };
+    return {
+      projectId: this.forwarding.projectId,
+      clusterId: this.forwarding.clusterId,
+      integrationId: this.forwarding.integrationId,
+    };
   }
 
   async run(): Promise<CatchUpOutcome> {
@@ -110,7 +128,8 @@ class CatchUpRun {
       if (reconciling || (await clearPending(this.pendingRef()))) return this.finish('CAUGHT_UP');
       // Files were marked pending while this run went: read the forwarding again and go round.
       const again = await loadForwarding(this.forwarding.projectId, this.forwarding.clusterId);
-      if (!again || again.generation !== this.forwarding.generation || again.leaseOwner !== this.owner) return { status: 'LOST_LEASE', filesDelivered: this.filesDelivered };
+      if (!again || again.generation !== this.forwarding.generation || again.leaseOwner !== this.owner)
+        return { status: 'LOST_LEASE', filesDelivered: this.filesDelivered };
       this.forwarding = again;
     }
   }
@@ -120,9 +139,16 @@ class CatchUpRun {
   }
 
   /** Every hour folder from `from` to now, in order; stops at the first problem with a bucket or when time is up. */
-  private async sweep(from: Date, reconciling: boolean): Promise<{ stopped: boolean; outOfTime: boolean; oldestLeft?: Date }> {
+  private async sweep(
+    from: Date,
+    reconciling: boolean,
+  ): Promise<{ stopped: boolean; outOfTime: boolean; oldestLeft?: Date }> {
     const now = Date.now();
-    const delivered = await ledgerSourceKeys(this.forwarding, new Date(hourStart(from).getTime() - CLOCK_SKEW_MS), new Date(now));
+    const delivered = await ledgerSourceKeys(
+      this.forwarding,
+      new Date(hourStart(from).getTime() - CLOCK_SKEW_MS),
+      new Date(now),
+    );
     const destination = destinationFor(this.target, this.forwarding.directory, this.forwarding.clusterId);
     const landedBefore = reconciling ? now - this.options.eventGraceSeconds * 1000 : Number.POSITIVE_INFINITY;
     for (let hour = hourStart(from).getTime(); hour <= now; hour += HOUR_MS) {
@@ -130,7 +156,10 @@ class CatchUpRun {
       try {
         files = await missingFilesOfHour(this.forwarding, new Date(hour), delivered, landedBefore);
       } catch (error) {
-        this.health.failed({ code: 'AUDIT_LOGS_UNAVAILABLE', message: `listing the platform's audit logs failed (${(error as Error).name}); the files stay pending` });
+        this.health.failed({
+          code: 'AUDIT_LOGS_UNAVAILABLE',
+          message: `listing the platform's audit logs failed (${(error as Error).name}); the files stay pending`,
+        });
         return { stopped: true, outOfTime: false, oldestLeft: new Date(hour) };
       }
       if (files.length === 0) continue;
@@ -147,22 +176,35 @@ class CatchUpRun {
       this.health.delivered(outcome.delivered);
       for (const problem of outcome.fileProblems) this.health.failed(problem);
       recordDeliveryMetrics(outcome.delivered, reconciling ? 'reconciliation' : 'catch-up');
-      if (reconciling && outcome.delivered.length > 0) logger.warn('reconciliation delivered files whose events never came', { ...this.ids, files: outcome.delivered.length });
+      if (reconciling && outcome.delivered.length > 0)
+        logger.warn('reconciliation delivered files whose events never came', {
+          ...this.ids,
+          files: outcome.delivered.length,
+        });
       if (outcome.problem) {
         this.health.failed(outcome.problem);
         if (outcome.problem.kind === 'access') {
-          await markIntegrationFailed({ projectId: this.forwarding.projectId, integrationId: this.forwarding.integrationId }, { detectedBy: 'forwarding', ...outcome.problem.failure });
+          await markIntegrationFailed(
+            { projectId: this.forwarding.projectId, integrationId: this.forwarding.integrationId },
+            { detectedBy: 'forwarding', ...outcome.problem.failure },
+          );
         }
       }
       const left = outcome.notDelivered[0]?.file.writtenAt;
-      if (outcome.problem || outcome.outOfTime) return { stopped: true, outOfTime: !outcome.problem, ...(left ? { oldestLeft: left } : {}) };
+      if (outcome.problem || outcome.outOfTime)
+        return { stopped: true, outOfTime: !outcome.problem, ...(left ? { oldestLeft: left } : {}) };
     }
     return { stopped: false, outOfTime: false };
   }
 
   private async finish(status: CatchUpStatus, oldestLeft?: Date): Promise<CatchUpOutcome> {
-    this.health.pending(status === 'CAUGHT_UP' ? undefined : (oldestLeft ?? (this.forwarding.pendingSince ? new Date(this.forwarding.pendingSince) : undefined)));
-    if (!(await this.health.save({ lease: { owner: this.owner, release: true } }))) return { status: 'LOST_LEASE', filesDelivered: this.filesDelivered };
+    this.health.pending(
+      status === 'CAUGHT_UP'
+        ? undefined
+        : (oldestLeft ?? (this.forwarding.pendingSince ? new Date(this.forwarding.pendingSince) : undefined)),
+    );
+    if (!(await this.health.save({ lease: { owner: this.owner, release: true } })))
+      return { status: 'LOST_LEASE', filesDelivered: this.filesDelivered };
     const problemCode = this.health.current.consecutiveFailures > 0 ? this.health.current.lastError?.code : undefined;
     if (status === 'FAILED') metrics.addMetric('AuditLogForwardingFailures', MetricUnit.Count, 1);
     const lagSeconds = this.health.current.lagSeconds;

@@ -29,7 +29,10 @@ export class ClusterHealth {
   private noteworthy = false;
 
   constructor(
-    private readonly forwarding: Pick<Forwarding, 'projectId' | 'clusterId' | 'integrationId' | 'generation' | 'health' | 'lagSlot'>,
+    private readonly forwarding: Pick<
+      Forwarding,
+      'projectId' | 'clusterId' | 'integrationId' | 'generation' | 'health' | 'lagSlot'
+    >,
   ) {
     this.health = { ...forwarding.health };
     this.stored = forwarding.health;
@@ -41,7 +44,10 @@ export class ClusterHealth {
 
   /** Files confirmed in the customer's bucket: the newest sets the last delivery and its latency. */
   delivered(confirmed: Array<{ landedAt: Date; confirmedAt: Date }>): void {
-    const newest = confirmed.reduce<{ landedAt: Date; confirmedAt: Date } | undefined>((best, file) => (!best || file.confirmedAt > best.confirmedAt ? file : best), undefined);
+    const newest = confirmed.reduce<{ landedAt: Date; confirmedAt: Date } | undefined>(
+      (best, file) => (!best || file.confirmedAt > best.confirmedAt ? file : best),
+      undefined,
+    );
     if (!newest) return;
     if (this.health.consecutiveFailures > 0) this.noteworthy = true;
     this.health.consecutiveFailures = 0;
@@ -58,7 +64,7 @@ export class ClusterHealth {
   /** Nothing waits (0), or the oldest pending file was written at `pendingSince`. */
   pending(pendingSince: Date | undefined, now = Date.now()): void {
     const lag = pendingSince ? Math.max(1, ageInSeconds(pendingSince.getTime(), now)) : 0;
-    if ((lag > 0) !== ((this.health.lagSeconds ?? 0) > 0)) this.noteworthy = true;
+    if (lag > 0 !== (this.health.lagSeconds ?? 0) > 0) this.noteworthy = true;
     this.health.lagSeconds = lag;
   }
 
@@ -77,7 +83,11 @@ export class ClusterHealth {
     const { projectId, clusterId, generation } = this.forwarding;
     const lagSlot = await recordLag({ projectId, clusterId }, this.forwarding.lagSlot, this.health.lagSeconds, now);
     const set = ['health = :health', ...(lagSlot ? ['lagSlot = :lagSlot'] : [])];
-    const values: Record<string, unknown> = { ':health': this.health, ':generation': generation, ...(lagSlot ? { ':lagSlot': lagSlot } : {}) };
+    const values: Record<string, unknown> = {
+      ':health': this.health,
+      ':generation': generation,
+      ...(lagSlot ? { ':lagSlot': lagSlot } : {}),
+    };
     let condition = 'generation = :generation';
     let remove = '';
     if (options.lease) {
@@ -97,7 +107,11 @@ export class ClusterHealth {
       );
       this.noteworthy = false;
       // The one place forwarding health is stored, so the one place its change is announced.
-      await publishForwardingHealth({ projectId, clusterId, integrationId: this.forwarding.integrationId }, this.stored, this.health);
+      await publishForwardingHealth(
+        { projectId, clusterId, integrationId: this.forwarding.integrationId },
+        this.stored,
+        this.health,
+      );
       this.stored = { ...this.health };
       return true;
     } catch (error) {

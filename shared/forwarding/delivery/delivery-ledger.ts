@@ -74,15 +74,37 @@ export class DeliveryLedger {
   /** A file that will never be delivered as it is: recorded so that catch-up runs stop retrying it. */
   recordUndeliverable(sourceKey: string, key: string, landedAt: Date, outcome: 'conflict' | 'tooLarge'): void {
     const now = new Date().toISOString();
-    this.entries.push({ sourceKey, key, bucket: this.bucket, size: 0, sha256: '', landedAt: landedAt.toISOString(), deliveredAt: now, outcome, via: this.via });
+    this.entries.push({
+      sourceKey,
+      key,
+      bucket: this.bucket,
+      size: 0,
+      sha256: '',
+      landedAt: landedAt.toISOString(),
+      deliveredAt: now,
+      outcome,
+      via: this.via,
+    });
   }
 
   async flush(): Promise<void> {
     const now = Date.now();
     const expiresAt = Math.floor(now / 1000) + LEDGER_DAYS * 86_400;
     const items = this.entries.splice(0).map((entry) => {
-      const stamped = now - Date.parse(entry.deliveredAt) > RESTAMP_AFTER_MS ? { ...entry, deliveredAt: new Date(now).toISOString() } : entry;
-      return { ...keys.deliveredFile(this.ref.projectId, this.ref.clusterId, hourLabel(Date.parse(stamped.deliveredAt)), entry.sourceKey), ...stamped, expiresAt };
+      const stamped =
+        now - Date.parse(entry.deliveredAt) > RESTAMP_AFTER_MS
+          ? { ...entry, deliveredAt: new Date(now).toISOString() }
+          : entry;
+      return {
+        ...keys.deliveredFile(
+          this.ref.projectId,
+          this.ref.clusterId,
+          hourLabel(Date.parse(stamped.deliveredAt)),
+          entry.sourceKey,
+        ),
+        ...stamped,
+        expiresAt,
+      };
     });
     for (let start = 0; start < items.length; start += BATCH) await writeBatch(items.slice(start, start + BATCH));
   }
@@ -90,16 +112,24 @@ export class DeliveryLedger {
 
 /** BatchWriteItem, with the items DynamoDB leaves unprocessed written again after a pause. */
 async function writeBatch(items: Array<Record<string, unknown>>): Promise<void> {
-  let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = items.map((Item) => ({ PutRequest: { Item } }));
+  let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = items.map((Item) => ({
+    PutRequest: { Item },
+  }));
   for (let attempt = 1; requests.length > 0; attempt += 1) {
     if (attempt > MAX_ATTEMPTS) throw new Error(`the delivery ledger kept ${requests.length} items unprocessed`);
     if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    const { UnprocessedItems } = await dynamodb.send(new BatchWriteCommand({ RequestItems: { [config().TABLE_NAME]: requests } }));
+    const { UnprocessedItems } = await dynamodb.send(
+      new BatchWriteCommand({ RequestItems: { [config().TABLE_NAME]: requests } }),
+    );
     requests = UnprocessedItems?.[config().TABLE_NAME] ?? [];
   }
 }
 
-async function queryPartition(pk: string, consistent: boolean, projection?: string): Promise<Array<Record<string, unknown>>> {
+async function queryPartition(
+  pk: string,
+  consistent: boolean,
+  projection?: string,
+): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -129,7 +159,9 @@ export async function ledgerSourceKeys(ref: Ref, from: Date, to: Date): Promise<
   const found = new Set<string>();
   for (let start = 0; start < hours.length; start += 8) {
     const pages = await Promise.all(
-      hours.slice(start, start + 8).map((hour) => queryPartition(deliveryLedgerPk(ref.projectId, ref.clusterId, hourLabel(hour)), false, 'sk')),
+      hours
+        .slice(start, start + 8)
+        .map((hour) => queryPartition(deliveryLedgerPk(ref.projectId, ref.clusterId, hourLabel(hour)), false, 'sk')),
     );
     for (const item of pages.flat()) found.add(String(item.sk));
   }

@@ -13,12 +13,21 @@ export function recordDeliveryMetrics(delivered: DeliveredFile[], via: DeliveryP
   if (delivered.length === 0) return;
   const written = delivered.filter((file) => file.outcome === 'written');
   metrics.addMetric('AuditLogFilesDelivered', MetricUnit.Count, written.length);
-  metrics.addMetric('AuditLogBytesDelivered', MetricUnit.Bytes, written.reduce((sum, file) => sum + file.size, 0));
+  metrics.addMetric(
+    'AuditLogBytesDelivered',
+    MetricUnit.Bytes,
+    written.reduce((sum, file) => sum + file.size, 0),
+  );
   metrics.addMetric('AuditLogFilesAlreadyPresent', MetricUnit.Count, delivered.length - written.length);
-  if (via === 'reconciliation') metrics.addMetric('AuditLogFilesFoundByReconciliation', MetricUnit.Count, delivered.length);
+  if (via === 'reconciliation')
+    metrics.addMetric('AuditLogFilesFoundByReconciliation', MetricUnit.Count, delivered.length);
   // A replay delivers old files again on purpose: their age is no delivery latency.
   if (via === 'replay') return;
   for (const file of written) {
-    metrics.addMetric('AuditLogDeliveryLatency', MetricUnit.Milliseconds, Math.max(0, file.confirmedAt.getTime() - file.landedAt.getTime()));
+    metrics.addMetric(
+      'AuditLogDeliveryLatency',
+      MetricUnit.Milliseconds,
+      Math.max(0, file.confirmedAt.getTime() - file.landedAt.getTime()),
+    );
   }
 }

@@ -43,7 +43,10 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   if (!forwarding) return 'ignored'; // forwarding is off: files are not forwarded
   const ids = { projectId: forwarding.projectId, clusterId, integrationId: forwarding.integrationId };
   // Both reads at once: they are on the path of every event's latency.
-  const [owned, integration] = await Promise.all([loadOwnedCluster(forwarding.projectId, clusterId), loadIntegration(forwarding.projectId, forwarding.integrationId)]);
+  const [owned, integration] = await Promise.all([
+    loadOwnedCluster(forwarding.projectId, clusterId),
+    loadIntegration(forwarding.projectId, forwarding.integrationId),
+  ]);
   // The cluster id alone does not say whose logs these are: a cluster that moved is never delivered
   // to its former project; a catch-up run (which may delete the forwarding) turns forwarding off now.
   if (!owned) {
@@ -77,14 +80,22 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   if (outcome.problem) {
     health.failed(outcome.problem);
     if (outcome.problem.kind === 'access') {
-      await markIntegrationFailed({ projectId: forwarding.projectId, integrationId: forwarding.integrationId }, { detectedBy: 'forwarding', ...outcome.problem.failure });
+      await markIntegrationFailed(
+        { projectId: forwarding.projectId, integrationId: forwarding.integrationId },
+        { detectedBy: 'forwarding', ...outcome.problem.failure },
+      );
     }
-    logger.warn('audit-log delivery failed; the files stay pending', { ...ids, problemCode: outcome.problem.code, pending: outcome.notDelivered.length });
+    logger.warn('audit-log delivery failed; the files stay pending', {
+      ...ids,
+      problemCode: outcome.problem.code,
+      pending: outcome.notDelivered.length,
+    });
     metrics.addMetric('AuditLogForwardingFailures', MetricUnit.Count, 1);
   } else health.pending(undefined);
   if (health.worthSaving()) await health.save();
   const left = outcome.notDelivered[0];
-  if (left) return pend(forwarding, left.file.writtenAt, outcome.problem?.kind !== 'access', outcome.notDelivered.length);
+  if (left)
+    return pend(forwarding, left.file.writtenAt, outcome.problem?.kind !== 'access', outcome.notDelivered.length);
   return outcome.problem ? 'failed' : 'delivered';
 }
 

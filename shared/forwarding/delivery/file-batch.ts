@@ -1,7 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { openSession, type Destination } from '#shared/forwarding/customer-destination';
-import { conflictProblem, customerProblem, sourceProblem, tooLargeProblem, type DeliveryProblem } from '#shared/forwarding/delivery-problems';
+import {
+  conflictProblem,
+  customerProblem,
+  sourceProblem,
+  tooLargeProblem,
+  type DeliveryProblem,
+} from '#shared/forwarding/delivery-problems';
 import type { DeliveryLedger } from '#shared/forwarding/delivery/delivery-ledger';
 import {
   DeliveryConflict,
@@ -138,7 +144,10 @@ export class FileBatch {
     const { error } = failure;
     if (error instanceof AuditLogGone) {
       // The platform removed it (its retention) before it could be delivered: nothing to deliver.
-      logger.warn('audit-log file gone from the platform bucket before delivery', { clusterId: file.file.clusterId, key: file.key });
+      logger.warn('audit-log file gone from the platform bucket before delivery', {
+        clusterId: file.file.clusterId,
+        key: file.key,
+      });
       metrics.addMetric('AuditLogFilesGone', MetricUnit.Count, 1);
       this.settled.add(file.key);
       return;
@@ -159,7 +168,10 @@ export class FileBatch {
       return;
     }
     if (this.outcome.problem) return;
-    const problem = failure.stage === 'read' ? sourceProblem(error) : await customerProblem('PutObject', error, this.destination.target, prepared?.key);
+    const problem =
+      failure.stage === 'read'
+        ? sourceProblem(error)
+        : await customerProblem('PutObject', error, this.destination.target, prepared?.key);
     this.outcome.problem ??= problem;
   }
 }

@@ -63,10 +63,22 @@ export async function prepareFile(source: SourceFile, options: FileDeliveryOptio
   const content = await readAuditLog(source.key, options.signal);
   const gzip = options.compression === 'gzip';
   const body = gzip ? gzipSync(content.body) : content.body;
-  return { source, key: forwardedKey(options.directory, source.file, options.compression), content: content.body, body, sha256: sha256(body), gzip, landedAt: content.lastModified };
+  return {
+    source,
+    key: forwardedKey(options.directory, source.file, options.compression),
+    content: content.body,
+    body,
+    sha256: sha256(body),
+    gzip,
+    landedAt: content.lastModified,
+  };
 }
 
-export async function writePreparedFile(prepared: PreparedFile, destination: Destination, signal?: AbortSignal): Promise<DeliveredFile> {
+export async function writePreparedFile(
+  prepared: PreparedFile,
+  destination: Destination,
+  signal?: AbortSignal,
+): Promise<DeliveredFile> {
   const { key, body } = prepared;
   const delivered = { sourceKey: prepared.source.key, key, landedAt: prepared.landedAt };
   try {
@@ -82,15 +94,31 @@ export async function writePreparedFile(prepared: PreparedFile, destination: Des
       },
       signal,
     );
-    return { ...delivered, size: body.length, sha256: prepared.sha256.toString('hex'), confirmedAt: new Date(), outcome: 'written' };
+    return {
+      ...delivered,
+      size: body.length,
+      sha256: prepared.sha256.toString('hex'),
+      confirmedAt: new Date(),
+      outcome: 'written',
+    };
   } catch (error) {
     if (!(error instanceof KeyExists)) throw error;
   }
   const existing = await sameContentAt(destination, key, prepared.content, body.length, signal);
-  return { ...delivered, size: existing.length, sha256: sha256(existing).toString('hex'), confirmedAt: new Date(), outcome: 'alreadyPresent' };
+  return {
+    ...delivered,
+    size: existing.length,
+    sha256: sha256(existing).toString('hex'),
+    confirmedAt: new Date(),
+    outcome: 'alreadyPresent',
+  };
 }
 
-export async function deliverFile(source: SourceFile, destination: Destination, options: FileDeliveryOptions): Promise<DeliveredFile> {
+export async function deliverFile(
+  source: SourceFile,
+  destination: Destination,
+  options: FileDeliveryOptions,
+): Promise<DeliveredFile> {
   return writePreparedFile(await prepareFile(source, options), destination, options.signal);
 }
 
@@ -99,7 +127,13 @@ export async function deliverFile(source: SourceFile, destination: Destination, 
  * replay compresses again and need not produce the same bytes); DeliveryConflict otherwise. What
  * is read is bounded: a bucket cannot make the worker hold more than a little over the file.
  */
-async function sameContentAt(destination: Destination, key: string, content: Uint8Array, encodedLength: number, signal?: AbortSignal): Promise<Uint8Array> {
+async function sameContentAt(
+  destination: Destination,
+  key: string,
+  content: Uint8Array,
+  encodedLength: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const limit = Math.max(content.length, encodedLength) + 1024;
   const existing = await readObject(destination, key, limit, signal);
   if (!existing) throw new DeliveryConflict(key);

@@ -19,7 +19,12 @@ export async function missingFilesOfHour(
   for (const listed of await listHour(forwarding.clusterId, hour)) {
     if (delivered.has(listed.key)) continue;
     const file = parseSourceKey(listed.key, forwarding.clusterId);
-    if (!file || landedBeforeEnablement(listed.lastModified, forwarding) || listed.lastModified.getTime() >= landedBefore) continue;
+    if (
+      !file ||
+      landedBeforeEnablement(listed.lastModified, forwarding) ||
+      listed.lastModified.getTime() >= landedBefore
+    )
+      continue;
     files.push({ key: listed.key, file });
   }
   return files;

@@ -27,7 +27,11 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
  * ask for a catch-up run now (nobody asked in the last CATCH_UP_REQUEST_INTERVAL_MS), and false
  * when the forwarding was turned off meanwhile.
  */
-export async function markPending(ref: Ref, oldest: Date, now = Date.now()): Promise<{ recorded: boolean; requestCatchUp: boolean }> {
+export async function markPending(
+  ref: Ref,
+  oldest: Date,
+  now = Date.now(),
+): Promise<{ recorded: boolean; requestCatchUp: boolean }> {
   const since = oldest.toISOString();
   const base = {
     TableName: config().TABLE_NAME,
@@ -45,9 +49,15 @@ export async function markPending(ref: Ref, oldest: Date, now = Date.now()): Pro
     ({ Attributes: old } = await dynamodb.send(
       new UpdateCommand({
         ...base,
-        UpdateExpression: 'SET pendingSince = :since, catchUpRequestedAt = :now, health.lagSeconds = :lag ADD pendingMark :one',
-        ConditionExpression: 'generation = :generation AND (attribute_not_exists(pendingSince) OR pendingSince > :since)',
-        ExpressionAttributeValues: { ...base.ExpressionAttributeValues, ':since': since, ':lag': Math.max(1, Math.round((now - oldest.getTime()) / 1000)) },
+        UpdateExpression:
+          'SET pendingSince = :since, catchUpRequestedAt = :now, health.lagSeconds = :lag ADD pendingMark :one',
+        ConditionExpression:
+          'generation = :generation AND (attribute_not_exists(pendingSince) OR pendingSince > :since)',
+        ExpressionAttributeValues: {
+          ...base.ExpressionAttributeValues,
+          ':since': since,
+          ':lag': Math.max(1, Math.round((now - oldest.getTime()) / 1000)),
+        },
       }),
     ));
   } catch (error) {
@@ -55,7 +65,11 @@ export async function markPending(ref: Ref, oldest: Date, now = Date.now()): Pro
     // Older files are pending already: only the mark moves, so a catch-up run finishing now goes round again.
     try {
       ({ Attributes: old } = await dynamodb.send(
-        new UpdateCommand({ ...base, UpdateExpression: 'SET catchUpRequestedAt = :now ADD pendingMark :one', ConditionExpression: 'generation = :generation' }),
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: 'SET catchUpRequestedAt = :now ADD pendingMark :one',
+          ConditionExpression: 'generation = :generation',
+        }),
       ));
     } catch (again) {
       if (isConditionFailure(again)) return { recorded: false, requestCatchUp: false };
@@ -84,7 +98,9 @@ export async function clearPending(run: PendingRef): Promise<boolean> {
 
 /** The run stopped early: the oldest file still pending moves forward to `since`, unless something was marked meanwhile. */
 export async function advancePending(run: PendingRef, since: Date): Promise<boolean> {
-  return conditionalUpdate(run, 'SET pendingSince = :since REMOVE #cursor, deliveredThrough', { ':since': since.toISOString() });
+  return conditionalUpdate(run, 'SET pendingSince = :since REMOVE #cursor, deliveredThrough', {
+    ':since': since.toISOString(),
+  });
 }
 
 async function conditionalUpdate(run: PendingRef, update: string, values: Record<string, unknown>): Promise<boolean> {
@@ -97,7 +113,12 @@ async function conditionalUpdate(run: PendingRef, update: string, values: Record
         UpdateExpression: update,
         ConditionExpression: `generation = :generation AND leaseOwner = :owner AND ${markCondition}`,
         ExpressionAttributeNames: { '#cursor': 'cursor' },
-        ExpressionAttributeValues: { ...values, ':generation': run.generation, ':owner': run.leaseOwner, ...(run.mark === undefined ? {} : { ':mark': run.mark }) },
+        ExpressionAttributeValues: {
+          ...values,
+          ':generation': run.generation,
+          ':owner': run.leaseOwner,
+          ...(run.mark === undefined ? {} : { ':mark': run.mark }),
+        },
       }),
     );
     return true;

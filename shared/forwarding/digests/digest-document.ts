@@ -29,7 +29,9 @@ export const digestDocument = z.strictObject({
   prefix: z.string().min(1).max(1024),
   clusterId: z.string().min(1).max(128),
   hour: z.strictObject({ start: z.string().datetime(), end: z.string().datetime() }),
-  files: z.array(z.strictObject({ key: z.string().min(1).max(1024), size: z.number().int().min(0), sha256: sha256Hex })),
+  files: z.array(
+    z.strictObject({ key: z.string().min(1).max(1024), size: z.number().int().min(0), sha256: sha256Hex }),
+  ),
   previousDigest: z.strictObject({ key: z.string().min(1).max(1024), sha256: sha256Hex }).nullable(),
   signing: z.strictObject({ algorithm: z.literal(SIGNING_ALGORITHM), keyArn: z.string().min(1).max(2048) }),
 });
@@ -57,12 +59,15 @@ export function digestOf(input: DigestInput): DigestDocument {
     clusterId: input.clusterId,
     hour: { start: input.hour.toISOString(), end: new Date(input.hour.getTime() + HOUR_MS).toISOString() },
     files: [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-    previousDigest: input.previousDigest ? { key: input.previousDigest.key, sha256: input.previousDigest.sha256 } : null,
+    previousDigest: input.previousDigest
+      ? { key: input.previousDigest.key, sha256: input.previousDigest.sha256 }
+      : null,
     signing: { algorithm: SIGNING_ALGORITHM, keyArn: input.keyArn },
   };
 }
 
 /** The exact bytes that are written and signed. */
-export const serializeDigest = (digest: DigestDocument): Buffer => Buffer.from(`${JSON.stringify(digest, null, 1)}\n`, 'utf8');
+export const serializeDigest = (digest: DigestDocument): Buffer =>
+  Buffer.from(`${JSON.stringify(digest, null, 1)}\n`, 'utf8');
 
 export const sha256HexOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

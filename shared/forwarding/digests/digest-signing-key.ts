@@ -47,8 +47,15 @@ export function digestPublicKey(): Promise<DigestPublicKey> {
     const { PublicKey, KeyId } = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn() }));
     if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
     const der = Buffer.from(PublicKey);
-    const publicKeyPem = createPublicKey({ key: der, format: 'der', type: 'spki' }).export({ format: 'pem', type: 'spki' }).toString();
-    return { keyArn: KeyId ?? keyArn(), keyFingerprint: createHash('sha256').update(der).digest('hex'), signingAlgorithm: SIGNING_ALGORITHM, publicKeyPem };
+    const publicKeyPem = createPublicKey({ key: der, format: 'der', type: 'spki' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString();
+    return {
+      keyArn: KeyId ?? keyArn(),
+      keyFingerprint: createHash('sha256').update(der).digest('hex'),
+      signingAlgorithm: SIGNING_ALGORITHM,
+      publicKeyPem,
+    };
   })();
   cached.catch(() => {
     cached = undefined;

@@ -1,6 +1,11 @@
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { HOUR_MS, digestHourOf, digestKey, isForwardedKey } from '#shared/forwarding/audit-log-keys';
-import { digestDocument, MAX_DIGEST_BYTES, SIGNATURE_METADATA, type DigestDocument } from '#shared/forwarding/digests/digest-document';
+import {
+  digestDocument,
+  MAX_DIGEST_BYTES,
+  SIGNATURE_METADATA,
+  type DigestDocument,
+} from '#shared/forwarding/digests/digest-document';
 
 /**
  * The customer's check of a forwarding folder (`npm run verify-audit-logs`), with the customer's
@@ -25,7 +30,13 @@ export interface BucketReader {
 
 export type Finding =
   | { kind: 'missing'; key: string; digest: string }
-  | { kind: 'altered'; key: string; digest: string; expected: { size: number; sha256: string }; found: { size: number; sha256: string } }
+  | {
+      kind: 'altered';
+      key: string;
+      digest: string;
+      expected: { size: number; sha256: string };
+      found: { size: number; sha256: string };
+    }
   | { kind: 'unexpected'; key: string }
   | { kind: 'brokenChain'; digest: string; detail: string }
   | { kind: 'invalidDigest'; digest: string; detail: string };
@@ -68,8 +79,12 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
   const findings: Finding[] = [];
   const notes: string[] = [];
   const listed = await reader.list(prefix);
-  const digestKeys = listed.filter((object) => digestHourOf(prefix, object.key) !== undefined).map((object) => object.key);
-  const logFiles = new Map(listed.filter((object) => digestHourOf(prefix, object.key) === undefined).map((object) => [object.key, object]));
+  const digestKeys = listed
+    .filter((object) => digestHourOf(prefix, object.key) !== undefined)
+    .map((object) => object.key);
+  const logFiles = new Map(
+    listed.filter((object) => digestHourOf(prefix, object.key) === undefined).map((object) => [object.key, object]),
+  );
 
   const digests = new Map<string, VerifiedDigest>();
   await inBatches(digestKeys, async (key) => {
@@ -89,22 +104,54 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
     }
     const before = digests.get(previous.key);
     const invalid = findings.some((finding) => finding.kind === 'invalidDigest' && finding.digest === previous.key);
-    if (!before) findings.push({ kind: 'brokenChain', digest: digest.key, detail: invalid ? `its previous digest ${previous.key} is not valid` : `its previous digest ${previous.key} is missing` });
-    else if (before.sha256 !== previous.sha256) findings.push({ kind: 'brokenChain', digest: digest.key, detail: `its previous digest ${previous.key} was changed (SHA-256 ${before.sha256}, the chain says ${previous.sha256})` });
-    else if (before.hour >= digest.hour) findings.push({ kind: 'brokenChain', digest: digest.key, detail: `its previous digest ${previous.key} is not of an earlier hour` });
-    else if (successors.has(previous.key)) findings.push({ kind: 'brokenChain', digest: digest.key, detail: `${successors.get(previous.key)} already follows ${previous.key}` });
+    if (!before)
+      findings.push({
+        kind: 'brokenChain',
+        digest: digest.key,
+        detail: invalid
+          ? `its previous digest ${previous.key} is not valid`
+          : `its previous digest ${previous.key} is missing`,
+      });
+    else if (before.sha256 !== previous.sha256)
+      findings.push({
+        kind: 'brokenChain',
+        digest: digest.key,
+        detail: `its previous digest ${previous.key} was changed (SHA-256 ${before.sha256}, the chain says ${previous.sha256})`,
+      });
+    else if (before.hour >= digest.hour)
+      findings.push({
+        kind: 'brokenChain',
+        digest: digest.key,
+        detail: `its previous digest ${previous.key} is not of an earlier hour`,
+      });
+    else if (successors.has(previous.key))
+      findings.push({
+        kind: 'brokenChain',
+        digest: digest.key,
+        detail: `${successors.get(previous.key)} already follows ${previous.key}`,
+      });
     successors.set(previous.key, digest.key);
   }
 
   const expected = new Map<string, { size: number; sha256: string; digest: string }>();
   for (const digest of digests.values()) {
-    for (const file of digest.document.files) expected.set(file.key, { size: file.size, sha256: file.sha256, digest: digest.key });
+    for (const file of digest.document.files)
+      expected.set(file.key, { size: file.size, sha256: file.sha256, digest: digest.key });
   }
   await inBatches([...expected], async ([key, want]) => {
     if (!logFiles.has(key)) return void findings.push({ kind: 'missing', key, digest: want.digest });
     const object = await reader.read(key, want.size);
-    const found = object ? { size: object.body.length, sha256: sha256Hex(object.body) } : { size: logFiles.get(key)?.size ?? -1, sha256: 'not read: larger than listed' };
-    if (found.size !== want.size || found.sha256 !== want.sha256) findings.push({ kind: 'altered', key, digest: want.digest, expected: { size: want.size, sha256: want.sha256 }, found });
+    const found = object
+      ? { size: object.body.length, sha256: sha256Hex(object.body) }
+      : { size: logFiles.get(key)?.size ?? -1, sha256: 'not read: larger than listed' };
+    if (found.size !== want.size || found.sha256 !== want.sha256)
+      findings.push({
+        kind: 'altered',
+        key,
+        digest: want.digest,
+        expected: { size: want.size, sha256: want.sha256 },
+        found,
+      });
   });
 
   const newest = Math.max(...[...digests.values()].map((digest) => digest.hour), Number.NEGATIVE_INFINITY);
@@ -118,7 +165,9 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
   }
   const now = (options.now ?? new Date()).getTime();
   if (Number.isFinite(newest) && now - (newest + HOUR_MS) > 3 * HOUR_MS) {
-    notes.push(`the newest digest is of ${new Date(newest).toISOString()}: either forwarding stopped then, or later digests were removed`);
+    notes.push(
+      `the newest digest is of ${new Date(newest).toISOString()}: either forwarding stopped then, or later digests were removed`,
+    );
   }
   return {
     ok: findings.length === 0,
@@ -133,13 +182,23 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
 }
 
 /** A digest that verifies and names this bucket, folder, hour and key; otherwise why not. */
-async function checkDigest(reader: BucketReader, key: string, options: VerifyOptions & { prefix: string }): Promise<VerifiedDigest | string> {
+async function checkDigest(
+  reader: BucketReader,
+  key: string,
+  options: VerifyOptions & { prefix: string },
+): Promise<VerifiedDigest | string> {
   const object = await reader.read(key, MAX_DIGEST_BYTES);
   if (!object) return `larger than ${MAX_DIGEST_BYTES} bytes`;
   const signature = object.metadata[SIGNATURE_METADATA];
   if (!signature) return 'it carries no signature';
-  const valid = verify('sha256', object.body, { key: options.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(signature, 'base64'));
-  if (!valid) return "its signature does not verify with the platform's public key: it was changed or not signed by the platform";
+  const valid = verify(
+    'sha256',
+    object.body,
+    { key: options.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+    Buffer.from(signature, 'base64'),
+  );
+  if (!valid)
+    return "its signature does not verify with the platform's public key: it was changed or not signed by the platform";
   let parsed;
   try {
     parsed = digestDocument.safeParse(JSON.parse(Buffer.from(object.body).toString('utf8')));
@@ -149,14 +208,18 @@ async function checkDigest(reader: BucketReader, key: string, options: VerifyOpt
   if (!parsed.success) return 'it is not a digest of this format';
   const document = parsed.data;
   const hour = digestHourOf(options.prefix, key) as Date;
-  if (document.bucket !== options.bucket || document.prefix !== options.prefix) return `it is the digest of s3://${document.bucket}/${document.prefix}, not of this folder`;
-  if (document.hour.start !== hour.toISOString() || digestKey(options.prefix, new Date(document.hour.start)) !== key) return `it is the digest of ${document.hour.start}, stored under another hour's key`;
-  if (options.keyArn && document.signing.keyArn !== options.keyArn) return `it names the key ${document.signing.keyArn}, not the platform's ${options.keyArn}`;
+  if (document.bucket !== options.bucket || document.prefix !== options.prefix)
+    return `it is the digest of s3://${document.bucket}/${document.prefix}, not of this folder`;
+  if (document.hour.start !== hour.toISOString() || digestKey(options.prefix, new Date(document.hour.start)) !== key)
+    return `it is the digest of ${document.hour.start}, stored under another hour's key`;
+  if (options.keyArn && document.signing.keyArn !== options.keyArn)
+    return `it names the key ${document.signing.keyArn}, not the platform's ${options.keyArn}`;
   const outside = document.files.find((file) => !isForwardedKey(options.prefix, file.key));
   if (outside) return `it lists ${outside.key}, which is not an audit-log file of this folder`;
   return { key, hour: hour.getTime(), sha256: sha256Hex(object.body), document };
 }
 
 async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += PARALLEL_READS) await Promise.all(items.slice(start, start + PARALLEL_READS).map(work));
+  for (let start = 0; start < items.length; start += PARALLEL_READS)
+    await Promise.all(items.slice(start, start + PARALLEL_READS).map(work));
 }

@@ -11,11 +11,23 @@ import { loadIntegration } from '#shared/integrations/integration-store';
 import { loadOwnedCluster } from '#shared/projects/project-store';
 import { keys } from '#shared/table/keys';
 import { HOUR_MS, digestKey, hourStart } from '#shared/forwarding/audit-log-keys';
-import { KeyExists, destinationFor, readObject, writeNewObject, type Destination } from '#shared/forwarding/customer-destination';
+import {
+  KeyExists,
+  destinationFor,
+  readObject,
+  writeNewObject,
+  type Destination,
+} from '#shared/forwarding/customer-destination';
 import { customerProblem } from '#shared/forwarding/delivery-problems';
 import { ClusterHealth } from '#shared/forwarding/delivery/cluster-health';
 import { entriesConfirmedIn, RESTAMP_AFTER_MS } from '#shared/forwarding/delivery/delivery-ledger';
-import { digestOf, MAX_DIGEST_BYTES, serializeDigest, sha256HexOf, SIGNATURE_METADATA } from '#shared/forwarding/digests/digest-document';
+import {
+  digestOf,
+  MAX_DIGEST_BYTES,
+  serializeDigest,
+  sha256HexOf,
+  SIGNATURE_METADATA,
+} from '#shared/forwarding/digests/digest-document';
 import { digestKeyArn, signDigest } from '#shared/forwarding/digests/digest-signing-key';
 import type { DigestChainHead, Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
@@ -58,7 +70,10 @@ export async function runDigestMessage(message: { projectId: string; clusterId: 
   logger.info('digest run finished', { projectId: message.projectId, clusterId: message.clusterId, ...outcome });
 }
 
-export async function writeDueDigests(ref: { projectId: string; clusterId: string }, options: { now?: number; maxDigests?: number } = {}): Promise<DigestRunOutcome> {
+export async function writeDueDigests(
+  ref: { projectId: string; clusterId: string },
+  options: { now?: number; maxDigests?: number } = {},
+): Promise<DigestRunOutcome> {
   const now = options.now ?? Date.now();
   const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
   if (!forwarding || !(await loadOwnedCluster(ref.projectId, ref.clusterId))) return { status: 'OFF', written: 0 };
@@ -79,12 +94,21 @@ export async function writeDueDigests(ref: { projectId: string; clusterId: strin
       // (KMS, DynamoDB) fails the run, and the message is delivered again.
       const taken = error instanceof DigestKeyTaken;
       if (!taken && !(error instanceof S3ServiceException || error instanceof STSServiceException)) throw error;
-      const problem = taken ? { kind: 'file' as const, code: 'DIGEST_KEY_TAKEN', message: error.message } : await customerProblem('PutObject', error, target, digestKey(chain.folder, hour));
+      const problem = taken
+        ? { kind: 'file' as const, code: 'DIGEST_KEY_TAKEN', message: error.message }
+        : await customerProblem('PutObject', error, target, digestKey(chain.folder, hour));
       const health = new ClusterHealth(forwarding);
-      health.failed({ code: problem.kind === 'access' || taken ? problem.code : 'DIGEST_NOT_WRITTEN', message: `the digest of ${hour.toISOString()} was not written: ${problem.message}` });
+      health.failed({
+        code: problem.kind === 'access' || taken ? problem.code : 'DIGEST_NOT_WRITTEN',
+        message: `the digest of ${hour.toISOString()} was not written: ${problem.message}`,
+      });
       await health.save();
       metrics.addMetric('AuditLogDigestFailures', MetricUnit.Count, 1);
-      logger.warn('audit-log digest not written; it stays due', { ...ref, hour: hour.toISOString(), problemCode: problem.code });
+      logger.warn('audit-log digest not written; it stays due', {
+        ...ref,
+        hour: hour.toISOString(),
+        problemCode: problem.code,
+      });
       return { status: 'FAILED', written, problemCode: problem.code };
     }
   }
@@ -94,8 +118,14 @@ export async function writeDueDigests(ref: { projectId: string; clusterId: strin
 
 /** Something else than this digest sits at its key (put there by someone else): the chain cannot go on. */
 class DigestKeyTaken extends Error {
-  constructor(readonly key: string, options: ErrorOptions) {
-    super(`s3 key ${key} holds another object than the digest of its hour: remove it, and the digests continue from there`, options);
+  constructor(
+    readonly key: string,
+    options: ErrorOptions,
+  ) {
+    super(
+      `s3 key ${key} holds another object than the digest of its hour: remove it, and the digests continue from there`,
+      options,
+    );
     this.name = 'DigestKeyTaken';
   }
 }
@@ -117,7 +147,12 @@ class DigestChain {
   async write(hour: Date): Promise<boolean> {
     const { projectId, clusterId } = this.forwarding;
     const entries = await entriesConfirmedIn({ projectId, clusterId }, hour);
-    const files = entries.filter((entry) => (entry.outcome === 'written' || entry.outcome === 'alreadyPresent') && entry.bucket === this.destination.target.bucketName && entry.key.startsWith(this.folder));
+    const files = entries.filter(
+      (entry) =>
+        (entry.outcome === 'written' || entry.outcome === 'alreadyPresent') &&
+        entry.bucket === this.destination.target.bucketName &&
+        entry.key.startsWith(this.folder),
+    );
     const digest = digestOf({
       bucket: this.destination.target.bucketName,
       prefix: this.folder,
@@ -144,14 +179,21 @@ class DigestChain {
       const existing = await readObject(this.destination, key, MAX_DIGEST_BYTES);
       if (!existing || !Buffer.from(existing.body).equals(body)) throw new DigestKeyTaken(key, { cause: error });
     }
-    const next: DigestChainHead = { from: this.head.from, last: { hour: hour.toISOString(), key, sha256: sha256HexOf(body) } };
+    const next: DigestChainHead = {
+      from: this.head.from,
+      last: { hour: hour.toISOString(), key, sha256: sha256HexOf(body) },
+    };
     if (!(await this.moveHead(next))) return false;
     this.head = next;
     return true;
   }
 
   private async moveHead(next: DigestChainHead): Promise<boolean> {
-    const values: Record<string, unknown> = { ':next': next, ':generation': this.forwarding.generation, ':from': this.head.from };
+    const values: Record<string, unknown> = {
+      ':next': next,
+      ':generation': this.forwarding.generation,
+      ':from': this.head.from,
+    };
     let unchanged = 'attribute_not_exists(digests.#last)';
     if (this.head.last) {
       unchanged = 'digests.#last.#hour = :previous';
@@ -165,7 +207,11 @@ class DigestChain {
           UpdateExpression: 'SET digests = :next',
           // A forwarding stored before digests existed has no chain yet: its first digest starts it.
           ConditionExpression: `generation = :generation AND (attribute_not_exists(digests) OR (digests.#from = :from AND ${unchanged}))`,
-          ExpressionAttributeNames: { '#last': 'last', '#from': 'from', ...(this.head.last ? { '#hour': 'hour' } : {}) },
+          ExpressionAttributeNames: {
+            '#last': 'last',
+            '#from': 'from',
+            ...(this.head.last ? { '#hour': 'hour' } : {}),
+          },
           ExpressionAttributeValues: values,
         }),
       );

@@ -63,15 +63,26 @@ export async function insertReplay(forwarding: Forwarding, replay: Replay): Prom
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-      throw new ConflictError('REPLAY_RUNNING', 'A replay of this forwarding is running (or forwarding changed meanwhile): wait for it to finish (GET .../replay/{replayId}), then start another.');
+    if (
+      error instanceof TransactionCanceledException &&
+      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      throw new ConflictError(
+        'REPLAY_RUNNING',
+        'A replay of this forwarding is running (or forwarding changed meanwhile): wait for it to finish (GET .../replay/{replayId}), then start another.',
+      );
     }
     throw error;
   }
 }
 
 /** Takes the job's lease for a slice; the job as it stands, or undefined when it is not RUNNING or leased. */
-export async function claimReplay(ref: { projectId: string; clusterId: string; replayId: string }, owner: string, now: number, leaseMs: number): Promise<Replay | undefined> {
+export async function claimReplay(
+  ref: { projectId: string; clusterId: string; replayId: string },
+  owner: string,
+  now: number,
+  leaseMs: number,
+): Promise<Replay | undefined> {
   try {
     const { Attributes } = await dynamodb.send(
       new UpdateCommand({
@@ -120,7 +131,11 @@ export async function saveReplayProgress(replay: Replay, owner: string, release:
 }
 
 /** Ends the job SUCCEEDED or FAILED and frees the forwarding for the next replay (if it is still the same enablement). */
-export async function finishReplay(replay: Replay, owner: string, result: { status: 'SUCCEEDED' | 'FAILED'; error?: { code: string; message: string } }): Promise<void> {
+export async function finishReplay(
+  replay: Replay,
+  owner: string,
+  result: { status: 'SUCCEEDED' | 'FAILED'; error?: { code: string; message: string } },
+): Promise<void> {
   const now = new Date().toISOString();
   const item = {
     Update: {

@@ -14,7 +14,13 @@ import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { listHour } from '#shared/forwarding/platform-audit-logs';
-import { claimReplay, finishReplay, MAX_FAILED_SLICES, saveReplayProgress, type Replay } from '#shared/forwarding/replay/replay-store';
+import {
+  claimReplay,
+  finishReplay,
+  MAX_FAILED_SLICES,
+  saveReplayProgress,
+  type Replay,
+} from '#shared/forwarding/replay/replay-store';
 
 /**
  * One slice of a replay job: every audit-log file the platform's bucket still holds whose write
@@ -33,19 +39,40 @@ export interface ReplaySliceOptions {
 const LANES = 4;
 const WAIT_SECONDS = 60;
 
-export async function runReplaySlice(ref: { projectId: string; clusterId: string; replayId: string }, options: ReplaySliceOptions): Promise<void> {
+export async function runReplaySlice(
+  ref: { projectId: string; clusterId: string; replayId: string },
+  options: ReplaySliceOptions,
+): Promise<void> {
   const owner = randomUUID();
   const replay = await claimReplay(ref, owner, Date.now(), options.leaseMs);
   if (!replay) return; // finished, or another slice is at it
   const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
-  if (!forwarding || forwarding.generation !== replay.generation || !(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
-    return finishReplay(replay, owner, { status: 'FAILED', error: { code: 'FORWARDING_NOT_FOUND', message: 'Audit-log forwarding of this cluster was turned off while the replay ran: turn it on and start the replay again.' } });
+  if (
+    !forwarding ||
+    forwarding.generation !== replay.generation ||
+    !(await loadOwnedCluster(ref.projectId, ref.clusterId))
+  ) {
+    return finishReplay(replay, owner, {
+      status: 'FAILED',
+      error: {
+        code: 'FORWARDING_NOT_FOUND',
+        message:
+          'Audit-log forwarding of this cluster was turned off while the replay ran: turn it on and start the replay again.',
+      },
+    });
   }
   const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) {
     if (!target && ++replay.failedSlices >= MAX_FAILED_SLICES) {
-      return finishReplay(replay, owner, { status: 'FAILED', error: { code: 'INTEGRATION_NOT_ACTIVE', message: 'The integration stayed unusable: validate it again (POST .../validate), then start the replay again.' } });
+      return finishReplay(replay, owner, {
+        status: 'FAILED',
+        error: {
+          code: 'INTEGRATION_NOT_ACTIVE',
+          message:
+            'The integration stayed unusable: validate it again (POST .../validate), then start the replay again.',
+        },
+      });
     }
     await saveReplayProgress(replay, owner, true);
     return requestReplaySlice(ref, WAIT_SECONDS);
@@ -68,10 +95,16 @@ export async function runReplaySlice(ref: { projectId: string; clusterId: string
     recordDeliveryMetrics(outcome.delivered, 'replay');
     if (outcome.problem) {
       if (outcome.problem.kind === 'access') {
-        await markIntegrationFailed({ projectId: forwarding.projectId, integrationId: forwarding.integrationId }, { detectedBy: 'forwarding', ...outcome.problem.failure });
+        await markIntegrationFailed(
+          { projectId: forwarding.projectId, integrationId: forwarding.integrationId },
+          { detectedBy: 'forwarding', ...outcome.problem.failure },
+        );
       }
       if (outcome.problem.kind === 'access' || ++replay.failedSlices >= MAX_FAILED_SLICES) {
-        return finishReplay(replay, owner, { status: 'FAILED', error: { code: outcome.problem.code, message: outcome.problem.message } });
+        return finishReplay(replay, owner, {
+          status: 'FAILED',
+          error: { code: outcome.problem.code, message: outcome.problem.message },
+        });
       }
       logger.warn('replay slice stopped by the bucket; it is retried', { ...ref, problemCode: outcome.problem.code });
       await saveReplayProgress(replay, owner, true);
@@ -101,7 +134,13 @@ async function filesInWindow(forwarding: Forwarding, replay: Replay, hour: Date)
   const files: SourceFile[] = [];
   for (const listed of await listHour(forwarding.clusterId, hour)) {
     const file = parseSourceKey(listed.key, forwarding.clusterId);
-    if (!file || file.writtenAt.getTime() < from || file.writtenAt.getTime() >= to || landedBeforeEnablement(listed.lastModified, forwarding)) continue;
+    if (
+      !file ||
+      file.writtenAt.getTime() < from ||
+      file.writtenAt.getTime() >= to ||
+      landedBeforeEnablement(listed.lastModified, forwarding)
+    )
+      continue;
     files.push({ key: listed.key, file });
   }
   return files;

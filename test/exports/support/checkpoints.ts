@@ -12,7 +12,11 @@ export const attemptOf = (projectId: string, jobId: string, attempt = 1) => ({ p
 export const plannedGroups = (projectId: string, jobId: string) => loadAllGroups(attemptOf(projectId, jobId));
 
 export function recordedParts(projectId: string, jobId: string) {
-  return queryRange<{ sk: string; partNumber: number; uploadId: string; size: number }>(attemptOf(projectId, jobId), exportSortKey.part(0, 0), exportSortKey.partsOfGroupEnd(9_999_999));
+  return queryRange<{ sk: string; partNumber: number; uploadId: string; size: number }>(
+    attemptOf(projectId, jobId),
+    exportSortKey.part(0, 0),
+    exportSortKey.partsOfGroupEnd(9_999_999),
+  );
 }
 
 interface Position {
@@ -21,11 +25,15 @@ interface Position {
 }
 
 export function units(projectId: string, jobId: string) {
-  return queryRange<{ unit: number; first: Position; last: Position; turn: number; epoch: number; done?: boolean; lease?: { owner: string; expiresAt: number } }>(
-    attemptOf(projectId, jobId),
-    exportSortKey.unit(0),
-    exportSortKey.unit(9_999_999),
-  );
+  return queryRange<{
+    unit: number;
+    first: Position;
+    last: Position;
+    turn: number;
+    epoch: number;
+    done?: boolean;
+    lease?: { owner: string; expiresAt: number };
+  }>(attemptOf(projectId, jobId), exportSortKey.unit(0), exportSortKey.unit(9_999_999));
 }
 
 /** The recorded parts inside a unit's range (a part item's key is `PART#<group>#<part>`). */
@@ -40,7 +48,10 @@ export function partsInUnit(parts: Array<{ sk: string }>, unit: { first: Positio
 
 /** Waits until no lease of the job or its units is live (a dead invocation's lasts until its deadline). */
 export async function leasesLapsed(projectId: string, jobId: string): Promise<void> {
-  const leases = [(await storedJob(projectId, jobId)).lease, ...(await units(projectId, jobId)).map((unit) => unit.lease)];
+  const leases = [
+    (await storedJob(projectId, jobId)).lease,
+    ...(await units(projectId, jobId)).map((unit) => unit.lease),
+  ];
   const lapse = Math.max(0, ...leases.map((lease) => lease?.expiresAt ?? 0));
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, lapse - Date.now()) + 100));
 }

@@ -34,7 +34,8 @@ export async function deliverExportMessages(options: EventSourceOptions): Promis
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   let next = options.from;
   for (;;) {
-    if (Date.now() > deadline) throw new Error(`the export did not end within the time allowed (${deliveries.length} deliveries)`);
+    if (Date.now() > deadline)
+      throw new Error(`the export did not end within the time allowed (${deliveries.length} deliveries)`);
     const body = options.sent[next];
     if (body !== undefined && !body.includes(options.jobId)) {
       next += 1;

@@ -22,14 +22,32 @@ import type { JobView } from '#shared/exports/schemas';
 import type { Manifest } from '#shared/exports/worker/manifest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, mintToken, rootCredentials, uniqueAccountId } from '../../support/local-stack';
-import { createIntegration, createKmsKey, customerSetUp, encryptBucketWith, setRoleAndWait, type CreatedIntegration } from '../../support/customer';
-import { PLATFORM_ACCOUNT, type Project, eventually, platformCluster, platformProject, publish } from '../../support/platform';
+import {
+  createIntegration,
+  createKmsKey,
+  customerSetUp,
+  encryptBucketWith,
+  setRoleAndWait,
+  type CreatedIntegration,
+} from '../../support/customer';
+import {
+  PLATFORM_ACCOUNT,
+  type Project,
+  eventually,
+  platformCluster,
+  platformProject,
+  publish,
+} from '../../support/platform';
 import { contentStream, digestOf, type BackupFileSpec, type Digest } from './backup-data';
 
 export { eventually, PLATFORM_ACCOUNT, type Project };
 export const REGION = 'us-east-1';
 
-const platformConfig = () => ({ endpoint: localStack().awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) });
+const platformConfig = () => ({
+  endpoint: localStack().awsUrl,
+  region: REGION,
+  credentials: rootCredentials(PLATFORM_ACCOUNT),
+});
 export const platformS3 = () => new S3Client({ ...platformConfig(), forcePathStyle: true });
 
 export interface ExportWorld {
@@ -56,7 +74,12 @@ export async function exportWorld(options: { kms?: boolean } = {}): Promise<Expo
   if (kmsKeyArn) await encryptBucketWith(accountId, bucketName, REGION, kmsKeyArn);
   const integration = await setRoleAndWait(project, created.integrationId, roleArn);
   expect(integration.status, JSON.stringify(integration.validation)).toBe('ACTIVE');
-  const ownerToken = await mintToken({ sub: `owner-${project.projectId}`, org: project.orgId, orgRole: 'owner', projects: {} });
+  const ownerToken = await mintToken({
+    sub: `owner-${project.projectId}`,
+    org: project.orgId,
+    orgRole: 'owner',
+    projects: {},
+  });
   return { project, ownerToken, clusterId, integration, created, accountId, roleArn };
 }
 
@@ -80,7 +103,12 @@ export async function platformBackup(clusterId: string, files: BackupFileSpec[])
     Array.from({ length: 16 }, async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         await s3.send(
-          new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${file.name}`, Body: contentStream(file.seed, file.size), ContentLength: file.size }),
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: `${prefix}/${file.name}`,
+            Body: contentStream(file.seed, file.size),
+            ContentLength: file.size,
+          }),
         );
         described.push({ ...file, ...(await digestOf(contentStream(file.seed, file.size))) });
       }
@@ -91,7 +119,12 @@ export async function platformBackup(clusterId: string, files: BackupFileSpec[])
 }
 
 /** Announces the backup with a `Backup Completed` event (`times` identical events, to test duplicates). */
-export async function announceBackup(project: Project, clusterId: string, backup: PlatformBackup, times = 1): Promise<void> {
+export async function announceBackup(
+  project: Project,
+  clusterId: string,
+  backup: PlatformBackup,
+  times = 1,
+): Promise<void> {
   const detail = {
     projectId: project.projectId,
     clusterId,
@@ -111,7 +144,10 @@ export const exportPath = (world: ExportWorld, backupId: string) =>
 /** POST .../export once the service has recorded the backup (its event is processed asynchronously). */
 export async function requestExport(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<string> {
   const answer = await eventually(async () => {
-    const posted = await world.project.client.post(exportPath(world, backup.backupId), { integrationId: world.integration.integrationId, directory });
+    const posted = await world.project.client.post(exportPath(world, backup.backupId), {
+      integrationId: world.integration.integrationId,
+      directory,
+    });
     return posted.status === 404 ? undefined : posted;
   }, 'the backup event was not recorded');
   expect(answer.status, answer.text).toBe(202);
@@ -124,18 +160,29 @@ export async function getJobView(world: ExportWorld, jobId: string): Promise<Job
   return answer.json as JobView;
 }
 
-export function waitForJob(world: ExportWorld, jobId: string, done: (job: JobView) => boolean, timeoutMs = 120_000): Promise<JobView> {
-  return eventually(async () => {
-    const job = await getJobView(world, jobId);
-    return done(job) ? job : undefined;
-  }, `job ${jobId} did not reach the expected state`, timeoutMs);
+export function waitForJob(
+  world: ExportWorld,
+  jobId: string,
+  done: (job: JobView) => boolean,
+  timeoutMs = 120_000,
+): Promise<JobView> {
+  return eventually(
+    async () => {
+      const job = await getJobView(world, jobId);
+      return done(job) ? job : undefined;
+    },
+    `job ${jobId} did not reach the expected state`,
+    timeoutMs,
+  );
 }
 
 export const finished = (job: JobView) => job.status === 'SUCCEEDED' || job.status === 'FAILED';
 
 /** The job item as stored (lease, turn, attempt): what the tests of the machinery look at. */
 export async function storedJob(projectId: string, jobId: string): Promise<ExportJob> {
-  const { Item } = await dynamodb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.job(projectId, jobId), ConsistentRead: true }));
+  const { Item } = await dynamodb.send(
+    new GetCommand({ TableName: process.env.TABLE_NAME, Key: keys.job(projectId, jobId), ConsistentRead: true }),
+  );
   if (!Item) throw new Error(`no job ${jobId}`);
   return Item as unknown as ExportJob;
 }
@@ -145,7 +192,9 @@ export async function customerKeys(world: ExportWorld, prefix: string): Promise<
   const found: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: world.integration.bucketName, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) found.push(object.Key ?? '');
     token = page.NextContinuationToken;
   } while (token);
@@ -154,7 +203,9 @@ export async function customerKeys(world: ExportWorld, prefix: string): Promise<
 
 export async function openMultipartUploads(world: ExportWorld, prefix: string): Promise<string[]> {
   const { s3 } = clientsFor(world.accountId, REGION);
-  const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: world.integration.bucketName, Prefix: prefix }));
+  const { Uploads = [] } = await s3.send(
+    new ListMultipartUploadsCommand({ Bucket: world.integration.bucketName, Prefix: prefix }),
+  );
   return Uploads.map((upload) => upload.UploadId ?? '');
 }
 
@@ -163,7 +214,11 @@ export async function openMultipartUploads(world: ExportWorld, prefix: string): 
  * plus the manifest under `<directory>/<clusterId>/<backupId>/`, every file byte-identical to the
  * source (SHA-256 of the whole stream), and a manifest that lists each with its size and CRC32.
  */
-export async function expectCompleteExport(world: ExportWorld, backup: PlatformBackup, directory: string): Promise<Manifest> {
+export async function expectCompleteExport(
+  world: ExportWorld,
+  backup: PlatformBackup,
+  directory: string,
+): Promise<Manifest> {
   const prefix = `${directory}/${world.clusterId}/${backup.backupId}/`;
   const { s3 } = clientsFor(world.accountId, REGION);
   const expectedKeys = [...backup.files.map((file) => `${prefix}${file.name}`), `${prefix}export-manifest.json`].sort();
@@ -172,19 +227,40 @@ export async function expectCompleteExport(world: ExportWorld, backup: PlatformB
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
-        const { Body } = await s3.send(new GetObjectCommand({ Bucket: world.integration.bucketName, Key: `${prefix}${file.name}` }));
+        const { Body } = await s3.send(
+          new GetObjectCommand({ Bucket: world.integration.bucketName, Key: `${prefix}${file.name}` }),
+        );
         const arrived = await digestOf(Body as AsyncIterable<Uint8Array>);
-        expect({ name: file.name, ...arrived }).toEqual({ name: file.name, sha256: file.sha256, crc32: file.crc32, size: file.size });
+        expect({ name: file.name, ...arrived }).toEqual({
+          name: file.name,
+          sha256: file.sha256,
+          crc32: file.crc32,
+          size: file.size,
+        });
       }
     }),
   );
-  const { Body } = await s3.send(new GetObjectCommand({ Bucket: world.integration.bucketName, Key: `${prefix}export-manifest.json` }));
-  const manifest = JSON.parse((await Body?.transformToString()) ?? '{}') as Manifest;
-  expect(manifest).toMatchObject({ format: 's3-integrations/backup-export-manifest/v1', clusterId: world.clusterId, backupId: backup.backupId });
-  expect(manifest.files).toEqual(
-    backup.files.map((file) => ({ name: file.name, key: `${prefix}${file.name}`, size: file.size, checksum: { algorithm: 'CRC32', value: file.crc32 } })),
+  const { Body } = await s3.send(
+    new GetObjectCommand({ Bucket: world.integration.bucketName, Key: `${prefix}export-manifest.json` }),
   );
-  expect(manifest.totals).toEqual({ files: backup.files.length, bytes: backup.files.reduce((sum, file) => sum + file.size, 0) });
+  const manifest = JSON.parse((await Body?.transformToString()) ?? '{}') as Manifest;
+  expect(manifest).toMatchObject({
+    format: 's3-integrations/backup-export-manifest/v1',
+    clusterId: world.clusterId,
+    backupId: backup.backupId,
+  });
+  expect(manifest.files).toEqual(
+    backup.files.map((file) => ({
+      name: file.name,
+      key: `${prefix}${file.name}`,
+      size: file.size,
+      checksum: { algorithm: 'CRC32', value: file.crc32 },
+    })),
+  );
+  expect(manifest.totals).toEqual({
+    files: backup.files.length,
+    bytes: backup.files.reduce((sum, file) => sum + file.size, 0),
+  });
   expect(await openMultipartUploads(world, prefix)).toEqual([]);
   return manifest;
 }

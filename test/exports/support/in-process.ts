@@ -36,7 +36,11 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
   process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, `/${parkingQueue}`);
   const sent: string[] = [];
   const send = SQSClient.prototype.send;
-  vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (this: SQSClient, command: unknown, ...rest: unknown[]) {
+  vi.spyOn(SQSClient.prototype, 'send').mockImplementation(function (
+    this: SQSClient,
+    command: unknown,
+    ...rest: unknown[]
+  ) {
     if (command instanceof SendMessageCommand && command.input.QueueUrl === process.env.EXPORT_QUEUE_URL) {
       sent.push(command.input.MessageBody ?? '');
     }
@@ -56,7 +60,11 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
 export async function runExportHandlersHere(functionKeys: string[] = ['runExportJob', 'startBackupExport']) {
   const parked = parkExportMessages();
   await actAsFunctions(functionKeys, [
-    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: `arn:aws:sqs:${REGION}:111111111111:${parked.parkingQueue}` },
+    {
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:${REGION}:111111111111:${parked.parkingQueue}`,
+    },
   ]);
   return parked;
 }
@@ -64,7 +72,11 @@ export async function runExportHandlersHere(functionKeys: string[] = ['runExport
 export const parseExportMessage = (body: string): ExportMessage => exportMessage.parse(JSON.parse(body));
 
 /** The messages of one job among those sent from index `from` on, parsed. */
-export const messagesOfJob = (sent: string[], jobId: string, from: number) => sent.slice(from).map(parseExportMessage).filter((message) => message.jobId === jobId);
+export const messagesOfJob = (sent: string[], jobId: string, from: number) =>
+  sent
+    .slice(from)
+    .map(parseExportMessage)
+    .filter((message) => message.jobId === jobId);
 
 export const isOver = (status: string) => status === 'SUCCEEDED' || status === 'FAILED';
 
@@ -97,10 +109,16 @@ export async function startInProcess(world: ExportWorld, backup: PlatformBackup,
 
 /** One invocation of the worker in a child process, which the test can kill like a crashed sandbox. */
 export function workerProcess(message: string, remainingMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./worker-process.ts', import.meta.url)), message, String(remainingMs)], {
-    env: process.env,
-    stdio: 'ignore',
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./worker-process.ts', import.meta.url)), message, String(remainingMs)],
+    {
+      env: process.env,
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   return { kill: () => child.kill('SIGKILL'), exited };
 }

@@ -18,7 +18,12 @@ export function sqsEvent(body: string): SQSEvent {
         messageId: randomUUID(),
         receiptHandle: randomBytes(8).toString('hex'),
         body,
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: PLATFORM_ACCOUNT, ApproximateFirstReceiveTimestamp: now },
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: now,
+          SenderId: PLATFORM_ACCOUNT,
+          ApproximateFirstReceiveTimestamp: now,
+        },
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
@@ -33,20 +38,35 @@ export function sqsEvent(body: string): SQSEvent {
 export const lambdaContext = (remainingMs: number): Context => lambdaContextOf(remainingMs, 'runExportJob');
 
 /** An HTTP API (payload 2.0) event for an API handler, as API Gateway builds it. */
-export function apiEvent(request: { method: string; path: string; pathParameters: Record<string, string>; token: string; body?: unknown }): APIGatewayProxyEventV2 {
+export function apiEvent(request: {
+  method: string;
+  path: string;
+  pathParameters: Record<string, string>;
+  token: string;
+  body?: unknown;
+}): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: `${request.method} ${request.path}`,
     rawPath: request.path,
     rawQueryString: '',
-    headers: { authorization: `Bearer ${request.token}`, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${request.token}`,
+      ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     pathParameters: request.pathParameters,
     requestContext: {
       accountId: PLATFORM_ACCOUNT,
       apiId: 'test',
       domainName: 'test',
       domainPrefix: 'test',
-      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: {
+        method: request.method,
+        path: request.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
       requestId: randomUUID(),
       routeKey: `${request.method} ${request.path}`,
       stage: '$default',

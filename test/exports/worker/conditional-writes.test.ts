@@ -6,11 +6,26 @@
  *
  * Uses the endpoint's fault injection (one setting for the whole endpoint): tests run in order.
  */
-import { ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, clientsFor, localStack, setFaults } from '../../support/local-stack';
 import { contentBytes, smallFiles } from '../support/backup-data';
-import { announceBackup, exportWorld, expectCompleteExport, finished, platformBackup, REGION, requestExport, waitForJob, type ExportWorld } from '../support/export-stack';
+import {
+  announceBackup,
+  exportWorld,
+  expectCompleteExport,
+  finished,
+  platformBackup,
+  REGION,
+  requestExport,
+  waitForJob,
+  type ExportWorld,
+} from '../support/export-stack';
 
 const MiB = 1024 * 1024;
 
@@ -23,8 +38,11 @@ async function versionsBelow(world: ExportWorld, prefix: string): Promise<Map<st
   const versions = new Map<string, number>();
   let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: world.integration.bucketName, Prefix: prefix, ...markers }));
-    for (const version of page.Versions ?? []) versions.set(version.Key ?? '', (versions.get(version.Key ?? '') ?? 0) + 1);
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: world.integration.bucketName, Prefix: prefix, ...markers }),
+    );
+    for (const version of page.Versions ?? [])
+      versions.set(version.Key ?? '', (versions.get(version.Key ?? '') ?? 0) + 1);
     if (!page.IsTruncated) return versions;
     markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
   }
@@ -32,14 +50,22 @@ async function versionsBelow(world: ExportWorld, prefix: string): Promise<Map<st
 
 async function enableVersioning(world: ExportWorld): Promise<void> {
   const { s3 } = clientsFor(world.accountId, REGION);
-  await s3.send(new PutBucketVersioningCommand({ Bucket: world.integration.bucketName, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: world.integration.bucketName,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
 }
 
 describe('create-only writes to the customer bucket', () => {
   it('leaves exactly one version of every object when writes succeed but their answers are lost', async () => {
     const world = await exportWorld();
     await enableVersioning(world);
-    const backup = await platformBackup(world.clusterId, [...smallFiles('lost', 40), { name: 'large.bin', size: 17 * MiB, seed: 'lost:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('lost', 40),
+      { name: 'large.bin', size: 17 * MiB, seed: 'lost:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     // Half of the puts and completions are stored by S3, then their connection is cut before the answer.
     await setFaults({
@@ -52,7 +78,9 @@ describe('create-only writes to the customer bucket', () => {
       maxFaults: 12,
     });
     const job = await waitForJob(world, await requestExport(world, backup, 'lost'), finished);
-    const { faultsInjected } = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected: number };
+    const { faultsInjected } = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as {
+      faultsInjected: number;
+    };
     await clearFaults();
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(faultsInjected).toBe(12);
@@ -73,10 +101,24 @@ describe('create-only writes to the customer bucket', () => {
     const [same, other] = [files[3], files[6]];
     if (!same || !other) throw new Error('too few files');
     // The right bytes, put there beforehand (e.g. by an earlier attempt): kept, not written again.
-    await s3.send(new PutObjectCommand({ Bucket: world.integration.bucketName, Key: `${prefix}${same.name}`, Body: contentBytes(same.seed, same.size), ChecksumAlgorithm: 'CRC32' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: world.integration.bucketName,
+        Key: `${prefix}${same.name}`,
+        Body: contentBytes(same.seed, same.size),
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
     // Someone else's object at another key: the export must neither replace it nor add a version to it.
     const foreign = `${prefix}${other.name}`;
-    await s3.send(new PutObjectCommand({ Bucket: world.integration.bucketName, Key: foreign, Body: 'not the backup', ChecksumAlgorithm: 'CRC32' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: world.integration.bucketName,
+        Key: foreign,
+        Body: 'not the backup',
+        ChecksumAlgorithm: 'CRC32',
+      }),
+    );
 
     const job = await waitForJob(world, await requestExport(world, backup, 'taken'), finished);
     expect(job.status).toBe('FAILED');
@@ -89,7 +131,8 @@ describe('create-only writes to the customer bucket', () => {
     const kept = await s3.send(new GetObjectCommand({ Bucket: world.integration.bucketName, Key: foreign }));
     expect(await kept.Body?.transformToString()).toBe('not the backup');
     // The customer's side is not at fault in a way validation would find: the integration stays ACTIVE.
-    const integration = (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`)).json as { status: string };
+    const integration = (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`))
+      .json as { status: string };
     expect(integration.status).toBe('ACTIVE');
   }, 120_000);
 });

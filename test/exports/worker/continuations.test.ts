@@ -25,7 +25,17 @@ import {
   waitForJob,
   type ExportWorld,
 } from '../support/export-stack';
-import { lambdaContext, isOver, messagesOfJob, parseExportMessage, runExportHandlersHere, redeliverToStack, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
+import {
+  lambdaContext,
+  isOver,
+  messagesOfJob,
+  parseExportMessage,
+  runExportHandlersHere,
+  redeliverToStack,
+  sqsEvent,
+  startInProcess,
+  workerProcess,
+} from '../support/in-process';
 
 const MiB = 1024 * 1024;
 const parked = await runExportHandlersHere();
@@ -34,7 +44,8 @@ afterEach(async () => {
   await clearFaults();
 });
 
-const invoke = (body: string, remainingMs: number) => runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
+const invoke = (body: string, remainingMs: number) =>
+  runExportJob(sqsEvent(body), lambdaContext(remainingMs) as Context);
 
 async function uploadExists(world: ExportWorld, key: string, uploadId: string): Promise<boolean> {
   const { s3 } = clientsFor(world.accountId, REGION);
@@ -47,7 +58,10 @@ async function uploadExists(world: ExportWorld, key: string, uploadId: string): 
 describe('export worker invocations', () => {
   it('hands over to fresh invocations when its time runs out, each resuming where the last stopped', async () => {
     const world = await exportWorld();
-    const files: BackupFileSpec[] = [...smallFiles('slices', 300), { name: 'large.bin', size: 24 * MiB + 1, seed: 'slices:large' }];
+    const files: BackupFileSpec[] = [
+      ...smallFiles('slices', 300),
+      { name: 'large.bin', size: 24 * MiB + 1, seed: 'slices:large' },
+    ];
     const backup = await platformBackup(world.clusterId, files);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
@@ -55,7 +69,13 @@ describe('export worker invocations', () => {
     // Every write to the customer bucket takes 700 ms more: 300 small files, 32 at a time, need
     // at least 10 such rounds, and an invocation fits at most 4 (it starts none after 2.4 s), so
     // the work cannot fit in fewer than four invocations however fast this machine is.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], operations: ['PutObject', 'UploadPart'], latencyMs: 700, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['PutObject', 'UploadPart'],
+      latencyMs: 700,
+      errorRate: 0,
+    });
 
     const bodiesOfJob = () => parked.sent.slice(sentBefore).filter((body) => parseExportMessage(body).jobId === jobId);
     const progress: Array<{ objects: number; bytes: number }> = [];
@@ -93,26 +113,41 @@ describe('export worker invocations', () => {
       expect(current.bytes).toBeGreaterThanOrEqual(previous.bytes);
       return current;
     });
-    expect(progress.filter((step, index) => index === 0 || step.bytes > (progress[index - 1]?.bytes ?? 0)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      progress.filter((step, index) => index === 0 || step.bytes > (progress[index - 1]?.bytes ?? 0)).length,
+    ).toBeGreaterThanOrEqual(3);
     await expectCompleteExport(world, backup, 'sliced');
   }, 240_000);
 
   it('resumes after an invocation is killed mid-unit, from its checkpoint, without a second copy', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [...smallFiles('crash', 20), { name: 'large.bin', size: 100 * MiB + 7, seed: 'crash:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('crash', 20),
+      { name: 'large.bin', size: 100 * MiB + 7, seed: 'crash:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'crash');
     const message = parked.sent[sentBefore] ?? '';
     // Slow writes down, so parts are recorded one wave after another while we watch: the file has
     // 13 parts and at most 12 are in flight, so the last one starts only after a first wave is recorded.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], operations: ['PutObject', 'UploadPart'], latencyMs: 1_500, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['PutObject', 'UploadPart'],
+      latencyMs: 1_500,
+      errorRate: 0,
+    });
 
     const worker = workerProcess(message, 12_000);
-    const partsAtCrash = await eventually(async () => {
-      const parts = await recordedParts(world.project.projectId, jobId);
-      return parts.length > 0 ? parts : undefined;
-    }, 'no part was recorded', 30_000);
+    const partsAtCrash = await eventually(
+      async () => {
+        const parts = await recordedParts(world.project.projectId, jobId);
+        return parts.length > 0 ? parts : undefined;
+      },
+      'no part was recorded',
+      30_000,
+    );
     worker.kill();
     expect(await worker.exited).toBe('SIGKILL');
     await clearFaults();
@@ -120,7 +155,9 @@ describe('export worker invocations', () => {
     expect(partsAtCrash.length).toBeLessThan(13);
     const crashed = await storedJob(world.project.projectId, jobId);
     expect(crashed.status).toBe('RUNNING');
-    const [upload] = (await plannedGroups(world.project.projectId, jobId)).flatMap((group) => (group.upload ? [group.upload.uploadId] : []));
+    const [upload] = (await plannedGroups(world.project.projectId, jobId)).flatMap((group) =>
+      group.upload ? [group.upload.uploadId] : [],
+    );
     expect(await openMultipartUploads(world, crashed.destination.prefix)).toEqual([upload]);
 
     // SQS delivers the message again after its visibility timeout, which outlasts the dead invocation's leases.
@@ -137,20 +174,34 @@ describe('export worker invocations', () => {
 
   it('leaves no upload behind when it crashes between CreateMultipartUpload and the checkpoint that records it', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [...smallFiles('orphan', 5), { name: 'large.bin', size: 20 * MiB, seed: 'orphan:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('orphan', 5),
+      { name: 'large.bin', size: 20 * MiB, seed: 'orphan:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'orphan');
     const message = parked.sent[sentBefore] ?? '';
     const prefix = (await storedJob(world.project.projectId, jobId)).destination.prefix;
     // S3 creates the upload, and its answer takes 20 s to come back: the worker is killed before it can record it.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], operations: ['CreateMultipartUpload'], timing: 'after', latencyMs: 20_000, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['CreateMultipartUpload'],
+      timing: 'after',
+      latencyMs: 20_000,
+      errorRate: 0,
+    });
 
     const worker = workerProcess(message, 12_000);
-    const [orphan] = await eventually(async () => {
-      const open = await openMultipartUploads(world, prefix);
-      return open.length > 0 ? open : undefined;
-    }, 'no upload was created', 30_000);
+    const [orphan] = await eventually(
+      async () => {
+        const open = await openMultipartUploads(world, prefix);
+        return open.length > 0 ? open : undefined;
+      },
+      'no upload was created',
+      30_000,
+    );
     worker.kill();
     expect(await worker.exited).toBe('SIGKILL');
     await clearFaults();

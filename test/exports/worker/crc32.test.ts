@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { combineParts, compositeChecksum, crc32Combine, crc32Of, fromBase64, toBase64 } from '#shared/exports/worker/crc32';
+import {
+  combineParts,
+  compositeChecksum,
+  crc32Combine,
+  crc32Of,
+  fromBase64,
+  toBase64,
+} from '#shared/exports/worker/crc32';
 
 describe('CRC32 helpers', () => {
   it('matches the standard CRC-32 check value', () => {
@@ -22,7 +29,9 @@ describe('CRC32 helpers', () => {
     const parts = [randomBytes(1000), Buffer.alloc(0), randomBytes(8 * 1024 + 3), randomBytes(1)];
     const whole = crc32Of(Buffer.concat(parts));
     expect(combineParts(parts.map((part) => ({ crc32: crc32Of(part), size: part.length })))).toBe(whole);
-    expect(combineParts([...parts].reverse().map((part) => ({ crc32: crc32Of(part), size: part.length })))).not.toBe(whole);
+    expect(combineParts([...parts].reverse().map((part) => ({ crc32: crc32Of(part), size: part.length })))).not.toBe(
+      whole,
+    );
   });
 
   it('handles lengths beyond 2^31 bytes (a 3 GiB part of zeros)', () => {

@@ -47,15 +47,25 @@ afterEach(async () => {
 });
 
 const slowWrites = (world: ExportWorld, latencyMs: number) =>
-  setFaults({ services: ['s3'], buckets: [world.integration.bucketName], actions: ['s3:PutObject'], latencyMs, errorRate: 0 });
+  setFaults({
+    services: ['s3'],
+    buckets: [world.integration.bucketName],
+    actions: ['s3:PutObject'],
+    latencyMs,
+    errorRate: 0,
+  });
 
 async function integrationOf(world: ExportWorld): Promise<IntegrationView> {
-  return (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`)).json as IntegrationView;
+  return (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`))
+    .json as IntegrationView;
 }
 
 /** Starts an export of 10 small files and a 60 MiB file and waits until some of it has arrived. */
 async function exportUnderWay(world: ExportWorld, latencyMs = 600) {
-  const backup = await platformBackup(world.clusterId, [...smallFiles('fail', 10), { name: 'large.bin', size: 60 * MiB, seed: 'fail:large' }]);
+  const backup = await platformBackup(world.clusterId, [
+    ...smallFiles('fail', 10),
+    { name: 'large.bin', size: 60 * MiB, seed: 'fail:large' },
+  ]);
   await announceBackup(world.project, world.clusterId, backup);
   await slowWrites(world, latencyMs);
   const jobId = await requestExport(world, backup, 'failing');
@@ -101,7 +111,9 @@ describe('export failures', () => {
     expect(job.manifestKey).toBeUndefined();
     expectIntegrationFailed(await integrationOf(world), job, 'ASSUME_ROLE');
     // The job no longer holds the integration.
-    expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(204);
+    expect((await world.project.client.delete(`${world.project.base}/${world.integration.integrationId}`)).status).toBe(
+      204,
+    );
   }, 120_000);
 
   it("fails with the denied permission when the customer removes the role's policy mid-export", async () => {
@@ -113,16 +125,24 @@ describe('export failures', () => {
     expect(job.status).toBe('FAILED');
     // Whichever call met the refusal first: a write (put, upload part, complete) or the read-back check.
     expect(['WRITE_ACCESS_DENIED', 'READ_ACCESS_DENIED']).toContain(job.error?.code);
-    expect(job.error?.message).toMatch(/^check bucket failed: .*StatusCode: 403.*; the role's policy must allow s3:(PutObject|GetObject) on arn:aws:s3:::exp-/);
+    expect(job.error?.message).toMatch(
+      /^check bucket failed: .*StatusCode: 403.*; the role's policy must allow s3:(PutObject|GetObject) on arn:aws:s3:::exp-/,
+    );
     const integration = await integrationOf(world);
-    expectIntegrationFailed(integration, job, job.error?.code === 'WRITE_ACCESS_DENIED' ? 'WRITE_ACCESS' : 'READ_ACCESS');
+    expectIntegrationFailed(
+      integration,
+      job,
+      job.error?.code === 'WRITE_ACCESS_DENIED' ? 'WRITE_ACCESS' : 'READ_ACCESS',
+    );
   }, 120_000);
 
   it('fails with BUCKET_NOT_FOUND when the bucket is gone', async () => {
     const world = await exportWorld();
     // The customer empties the bucket (only validation's probe is in it) and deletes it.
     const { s3 } = clientsFor(world.accountId, REGION);
-    await s3.send(new DeleteObjectCommand({ Bucket: world.integration.bucketName, Key: probeKey(world.integration.integrationId) }));
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: world.integration.bucketName, Key: probeKey(world.integration.integrationId) }),
+    );
     await s3.send(new DeleteBucketCommand({ Bucket: world.integration.bucketName }));
     const backup = await platformBackup(world.clusterId, smallFiles('nobucket', 3));
     await announceBackup(world.project, world.clusterId, backup);
@@ -136,8 +156,16 @@ describe('export failures', () => {
     const world = await exportWorld({ kms: true });
     // The customer replaces the role's policy with one that lacks the KMS statement.
     const { iam } = clientsFor(world.accountId);
-    const withoutKms = withoutAction(withoutAction(world.created.setup.iamPolicy, 'kms:GenerateDataKey'), 'kms:Decrypt');
-    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: `no-kms-${randomBytes(3).toString('hex')}`, PolicyDocument: JSON.stringify(withoutKms) }));
+    const withoutKms = withoutAction(
+      withoutAction(world.created.setup.iamPolicy, 'kms:GenerateDataKey'),
+      'kms:Decrypt',
+    );
+    const { Policy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: `no-kms-${randomBytes(3).toString('hex')}`,
+        PolicyDocument: JSON.stringify(withoutKms),
+      }),
+    );
     await detachPolicies(world, false);
     await iam.send(new AttachRolePolicyCommand({ RoleName: world.roleArn.split('/').pop(), PolicyArn: Policy?.Arn }));
 
@@ -151,14 +179,28 @@ describe('export failures', () => {
 
   it('fails with BACKUP_FILES_CHANGED when a backup file changes mid-export, and aborts its open upload', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [{ name: 'large.bin', size: 20 * MiB, seed: 'changed:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      { name: 'large.bin', size: 20 * MiB, seed: 'changed:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     // Reads of the backup file wait: the platform rewrites it after the upload started, before any part was read.
-    await setFaults({ services: ['s3'], buckets: [backup.bucket], operations: ['GetObject'], latencyMs: 2_000, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [backup.bucket],
+      operations: ['GetObject'],
+      latencyMs: 2_000,
+      errorRate: 0,
+    });
     const jobId = await requestExport(world, backup, 'changed');
     const job0 = await waitForJob(world, jobId, (job) => job.status === 'RUNNING' && job.progress.objectsTotal > 0);
-    await eventually(async () => (await plannedGroups(world.project.projectId, jobId))[0]?.upload !== undefined, 'the upload did not start', 30_000);
-    await platformS3().send(new PutObjectCommand({ Bucket: backup.bucket, Key: `${backup.prefix}/large.bin`, Body: 'rewritten' }));
+    await eventually(
+      async () => (await plannedGroups(world.project.projectId, jobId))[0]?.upload !== undefined,
+      'the upload did not start',
+      30_000,
+    );
+    await platformS3().send(
+      new PutObjectCommand({ Bucket: backup.bucket, Key: `${backup.prefix}/large.bin`, Body: 'rewritten' }),
+    );
 
     const job = await waitForJob(world, jobId, finished);
     expect([job.status, job.error?.code]).toEqual(['FAILED', 'BACKUP_FILES_CHANGED']);

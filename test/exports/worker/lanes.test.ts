@@ -12,8 +12,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, localStack, setFaults } from '../../support/local-stack';
 import { smallFiles } from '../support/backup-data';
 import { deliverExportMessages, mostAtOnce } from '../support/event-source';
-import { announceBackup, eventually, exportWorld, expectCompleteExport, openMultipartUploads, platformBackup, storedJob } from '../support/export-stack';
-import { lambdaContext, isOver, messagesOfJob, runExportHandlersHere, sqsEvent, startInProcess, workerProcess } from '../support/in-process';
+import {
+  announceBackup,
+  eventually,
+  exportWorld,
+  expectCompleteExport,
+  openMultipartUploads,
+  platformBackup,
+  storedJob,
+} from '../support/export-stack';
+import {
+  lambdaContext,
+  isOver,
+  messagesOfJob,
+  runExportHandlersHere,
+  sqsEvent,
+  startInProcess,
+  workerProcess,
+} from '../support/in-process';
 import { leasesLapsed, partsInUnit, recordedParts, units } from '../support/checkpoints';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import type { Context } from 'aws-lambda';
@@ -52,14 +68,25 @@ describe('an export copied by several workers at once', () => {
       seen.push(job.progress);
       return isOver(job.status);
     };
-    const deliveries = await deliverExportMessages({ sent: parked.sent, from, jobId, concurrency: 4, remainingMs: 120_000, ended });
+    const deliveries = await deliverExportMessages({
+      sent: parked.sent,
+      from,
+      jobId,
+      concurrency: 4,
+      remainingMs: 120_000,
+      ended,
+    });
 
     const job = await storedJob(world.project.projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(job.workers).toBe(4);
     expect(mostAtOnce(deliveries)).toBe(4);
     // Lanes 1 to 3 went out as unit messages; lane 0 ran in the invocation that planned the job.
-    expect(messagesOf(jobId, from).filter((message) => 'unit' in message && message.turn === 0).map((message) => 'unit' in message && message.unit)).toEqual([1, 2, 3]);
+    expect(
+      messagesOf(jobId, from)
+        .filter((message) => 'unit' in message && message.turn === 0)
+        .map((message) => 'unit' in message && message.unit),
+    ).toEqual([1, 2, 3]);
     expect(job.progress).toEqual({ objectsTotal: 62, objectsCopied: 62, bytesTotal, bytesCopied: bytesTotal });
     // Progress only ever grew, and never past the totals.
     seen.reduce((previous, current) => {
@@ -68,7 +95,11 @@ describe('an export copied by several workers at once', () => {
       return current;
     });
     const counts = await requestCounts(world.integration.bucketName);
-    expect({ uploadParts: counts.UploadPart, uploads: counts.CreateMultipartUpload, completions: counts.CompleteMultipartUpload }).toEqual({
+    expect({
+      uploadParts: counts.UploadPart,
+      uploads: counts.CreateMultipartUpload,
+      completions: counts.CompleteMultipartUpload,
+    }).toEqual({
       uploadParts: 26,
       uploads: 2,
       completions: 2,
@@ -80,7 +111,11 @@ describe('an export copied by several workers at once', () => {
 
   it('arrives complete and identical with 3 workers when 10% of the requests to the customer bucket fail', async () => {
     const world = await exportWorld();
-    const large = ['x', 'y', 'z'].map((name) => ({ name: `large-${name}.bin`, size: 45 * MiB + 7, seed: `faulty:${name}` }));
+    const large = ['x', 'y', 'z'].map((name) => ({
+      name: `large-${name}.bin`,
+      size: 45 * MiB + 7,
+      seed: `faulty:${name}`,
+    }));
     const backup = await platformBackup(world.clusterId, [...smallFiles('faulty', 120), ...large]);
     await announceBackup(world.project, world.clusterId, backup);
     const bucket = world.integration.bucketName;
@@ -91,7 +126,9 @@ describe('an export copied by several workers at once', () => {
     let round = 0;
     // Every kind of failure the endpoint can inject, one after the other while the export runs.
     const ended = async () => {
-      const current = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected?: number };
+      const current = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as {
+        faultsInjected?: number;
+      };
       round += 1;
       if (round % 40 === 0) {
         injected += current.faultsInjected ?? 0;
@@ -101,7 +138,9 @@ describe('an export copied by several workers at once', () => {
       return isOver((await storedJob(world.project.projectId, jobId)).status);
     };
     await deliverExportMessages({ sent: parked.sent, from, jobId, concurrency: 3, remainingMs: 120_000, ended });
-    injected += ((await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected?: number }).faultsInjected ?? 0;
+    injected +=
+      ((await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected?: number })
+        .faultsInjected ?? 0;
     await clearFaults();
 
     const job = await storedJob(world.project.projectId, jobId);
@@ -113,20 +152,34 @@ describe('an export copied by several workers at once', () => {
 
   it('lets only one of two simultaneous deliveries of a unit work, and drops a late duplicate', async () => {
     const world = await exportWorld();
-    const backup = await platformBackup(world.clusterId, [...smallFiles('twice', 20), { name: 'large.bin', size: 90 * MiB, seed: 'twice:large' }]);
+    const backup = await platformBackup(world.clusterId, [
+      ...smallFiles('twice', 20),
+      { name: 'large.bin', size: 90 * MiB, seed: 'twice:large' },
+    ]);
     await announceBackup(world.project, world.clusterId, backup);
     const from = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'twice');
     // Every write takes longer than an invocation lasts: the job message plans the job and hands lane
     // 0 over; each delivery of lane 1's message can only take its unit and hand it over.
-    await setFaults({ services: ['s3'], buckets: [world.integration.bucketName], operations: ['UploadPart', 'PutObject'], latencyMs: 2_500, errorRate: 0 });
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['UploadPart', 'PutObject'],
+      latencyMs: 2_500,
+      errorRate: 0,
+    });
     await runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(1_500) as Context);
-    const lane1 = messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1 && message.turn === 0);
+    const lane1 = messagesOf(jobId, from).find(
+      (message) => 'unit' in message && message.unit === 1 && message.turn === 0,
+    );
     expect(lane1).toBeDefined();
     const body = JSON.stringify(lane1);
 
     const before = parked.sent.length;
-    await Promise.all([runExportJob(sqsEvent(body), lambdaContext(2_000) as Context), runExportJob(sqsEvent(body), lambdaContext(2_000) as Context)]);
+    await Promise.all([
+      runExportJob(sqsEvent(body), lambdaContext(2_000) as Context),
+      runExportJob(sqsEvent(body), lambdaContext(2_000) as Context),
+    ]);
     // One delivery took unit 1's lease (its epoch counts takeovers) and handed over once; the other found it held.
     const unit1 = await unitItem(world.project.projectId, jobId, 1);
     expect(unit1.epoch).toBe(1);
@@ -169,13 +222,21 @@ describe('an export copied by several workers at once', () => {
     await setFaults({ services: ['s3'], buckets: [bucket], operations: ['UploadPart'], latencyMs: 700, errorRate: 0 });
     // The job's message plans (K = 2), sends lane 1 off and copies lane 0 here meanwhile.
     const lane0 = runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(120_000) as Context);
-    const lane1 = await eventually(async () => messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1), 'lane 1 was not sent', 30_000);
+    const lane1 = await eventually(
+      async () => messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1),
+      'lane 1 was not sent',
+      30_000,
+    );
     const worker = workerProcess(JSON.stringify(lane1), 12_000);
-    const { unit, recorded } = await eventually(async () => {
-      const unit1 = (await units(projectId, jobId)).find((item) => item.unit === 1);
-      const parts = unit1 ? partsInUnit(await recordedParts(projectId, jobId), unit1) : [];
-      return unit1 && parts.length > 0 ? { unit: unit1, recorded: parts.length } : undefined;
-    }, 'lane 1 recorded no part', 30_000);
+    const { unit, recorded } = await eventually(
+      async () => {
+        const unit1 = (await units(projectId, jobId)).find((item) => item.unit === 1);
+        const parts = unit1 ? partsInUnit(await recordedParts(projectId, jobId), unit1) : [];
+        return unit1 && parts.length > 0 ? { unit: unit1, recorded: parts.length } : undefined;
+      },
+      'lane 1 recorded no part',
+      30_000,
+    );
     worker.kill();
     expect(await worker.exited).toBe('SIGKILL');
     await clearFaults();
@@ -188,7 +249,14 @@ describe('an export copied by several workers at once', () => {
     await leasesLapsed(projectId, jobId);
     const redelivered = parked.sent.push(JSON.stringify(lane1)) - 1;
     const ended = async () => isOver((await storedJob(projectId, jobId)).status);
-    await deliverExportMessages({ sent: parked.sent, from: redelivered, jobId, concurrency: 2, remainingMs: 60_000, ended });
+    await deliverExportMessages({
+      sent: parked.sent,
+      from: redelivered,
+      jobId,
+      concurrency: 2,
+      remainingMs: 60_000,
+      ended,
+    });
 
     const job = await storedJob(projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
@@ -209,7 +277,11 @@ async function unitItem(projectId: string, jobId: string, unit: number) {
   const { dynamodb } = await import('#shared/aws/clients');
   const { exportFilesPk, exportSortKey } = await import('#shared/table/keys');
   const { Item } = await dynamodb.send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: { pk: exportFilesPk(projectId, jobId, 1), sk: exportSortKey.unit(unit) }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: { pk: exportFilesPk(projectId, jobId, 1), sk: exportSortKey.unit(unit) },
+      ConsistentRead: true,
+    }),
   );
   return Item as { epoch: number; turn: number; done?: boolean };
 }

@@ -7,7 +7,13 @@ import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { candidateTargetOf } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import type { SetupDocuments } from '#shared/integrations/schemas';
-import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName, type CreatedIntegration } from '../../support/customer';
+import {
+  createIntegration,
+  customerSetUp,
+  setRoleAndWait,
+  uniqueBucketName,
+  type CreatedIntegration,
+} from '../../support/customer';
 import type { Project } from '../../support/platform';
 import { activeIntegration, REGION } from './tenants';
 
@@ -15,12 +21,22 @@ type Trust = SetupDocuments['trustPolicy'];
 type Statement = Record<string, unknown>;
 
 /** The generated trust policy's statement with its condition replaced (or removed with `undefined`). */
-export function trustWith(documents: SetupDocuments, condition: Record<string, unknown> | undefined, principal?: unknown): Trust {
+export function trustWith(
+  documents: SetupDocuments,
+  condition: Record<string, unknown> | undefined,
+  principal?: unknown,
+): Trust {
   const [statement] = documents.trustPolicy.Statement as Statement[];
   const { Condition: _condition, ...rest } = statement ?? {};
   return {
     ...documents.trustPolicy,
-    Statement: [{ ...rest, ...(principal !== undefined ? { Principal: principal } : {}), ...(condition ? { Condition: condition } : {}) }],
+    Statement: [
+      {
+        ...rest,
+        ...(principal !== undefined ? { Principal: principal } : {}),
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
   };
 }
 

@@ -37,9 +37,16 @@ export async function startHostileS3(mode: { listing: 'endless' | 'empty'; objec
     const url = new URL(request.url ?? '/', 'http://hostile');
     if (url.searchParams.get('list-type') === '2') {
       response.writeHead(200, { 'content-type': 'application/xml' });
-      const head = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>';
+      const head =
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        '<Name>b</Name><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>';
       if (mode.listing === 'empty') return void response.end(`${head}</ListBucketResult>`);
-      return feed(response, head, () => `<Contents><Key>junk-${(item += 1)}-${'x'.repeat(900)}</Key><Size>1</Size></Contents>`, count);
+      return feed(
+        response,
+        head,
+        () => `<Contents><Key>junk-${(item += 1)}-${'x'.repeat(900)}</Key><Size>1</Size></Contents>`,
+        count,
+      );
     }
     response.writeHead(200, { 'content-type': 'application/octet-stream' });
     feed(response, '', () => 'y'.repeat(64 * 1024), count);

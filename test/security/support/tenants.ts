@@ -9,7 +9,15 @@ import { expect } from 'vitest';
 import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { createIntegration, customerSetUp, setRoleAndWait, uniqueBucketName } from '../../support/customer';
-import { eventually, platformCluster, platformProject, projectItems, publish, type Api, type Project } from '../../support/platform';
+import {
+  eventually,
+  platformCluster,
+  platformProject,
+  projectItems,
+  publish,
+  type Api,
+  type Project,
+} from '../../support/platform';
 
 export const REGION = 'us-east-1';
 
@@ -26,7 +34,11 @@ export interface Tenant {
 }
 
 /** Announces a backup of the cluster whose files live in a platform bucket (the bucket need not exist). */
-export async function announceBackup(project: Project, clusterId: string, backupId = `bk-${randomBytes(5).toString('hex')}`): Promise<string> {
+export async function announceBackup(
+  project: Project,
+  clusterId: string,
+  backupId = `bk-${randomBytes(5).toString('hex')}`,
+): Promise<string> {
   await publish('platform.backups', 'Backup Completed', {
     projectId: project.projectId,
     clusterId,
@@ -35,12 +47,17 @@ export async function announceBackup(project: Project, clusterId: string, backup
     prefix: `backups/${clusterId}/${backupId}`,
     completedAt: new Date().toISOString(),
   });
-  await eventually(async () => (await projectItems(project.projectId)).some((item) => item.sk === `BACKUP#${clusterId}#${backupId}`), 'backup recorded');
+  await eventually(
+    async () => (await projectItems(project.projectId)).some((item) => item.sk === `BACKUP#${clusterId}#${backupId}`),
+    'backup recorded',
+  );
   return backupId;
 }
 
 /** An ACTIVE integration of the project, set up by a fresh customer account from its documents. */
-export async function activeIntegration(project: Project): Promise<{ integration: IntegrationView; accountId: string; roleArn: string }> {
+export async function activeIntegration(
+  project: Project,
+): Promise<{ integration: IntegrationView; accountId: string; roleArn: string }> {
   const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('sec') });
   const { accountId, roleArn } = await customerSetUp(created);
   const integration = await setRoleAndWait(project, created.integrationId, roleArn);
@@ -55,16 +72,37 @@ export async function fullTenant(): Promise<Tenant> {
   const { integration, accountId, roleArn } = await activeIntegration(project);
   const backupId = await announceBackup(project, clusterId);
   const cluster = `/v1/projects/${project.projectId}/clusters/${clusterId}`;
-  const exported = await project.client.post(`${cluster}/backups/${backupId}/export`, { integrationId: integration.integrationId, directory: 'exports' });
+  const exported = await project.client.post(`${cluster}/backups/${backupId}/export`, {
+    integrationId: integration.integrationId,
+    directory: 'exports',
+  });
   expect(exported.status, exported.text).toBe(202);
-  const forwarding = await project.client.put(`${cluster}/audit-log-forwarding`, { integrationId: integration.integrationId, directory: 'audit' });
+  const forwarding = await project.client.put(`${cluster}/audit-log-forwarding`, {
+    integrationId: integration.integrationId,
+    directory: 'audit',
+  });
   expect(forwarding.status, forwarding.text).toBe(201);
-  const replay = await project.client.post(`${cluster}/audit-log-forwarding/replay`, { from: (forwarding.json as { enabledAt: string }).enabledAt, to: new Date().toISOString() });
+  const replay = await project.client.post(`${cluster}/audit-log-forwarding/replay`, {
+    from: (forwarding.json as { enabledAt: string }).enabledAt,
+    to: new Date().toISOString(),
+  });
   expect(replay.status, replay.text).toBe(202);
-  const rule = await project.client.put(`${cluster}/backup-export-rule`, { integrationId: integration.integrationId, directory: 'auto' });
+  const rule = await project.client.put(`${cluster}/backup-export-rule`, {
+    integrationId: integration.integrationId,
+    directory: 'auto',
+  });
   expect(rule.status, rule.text).toBe(200);
   const jobId = (exported.json as { jobId: string }).jobId;
-  return { project, clusterId, integration, backupId, jobId, replayId: (replay.json as { replayId: string }).replayId, accountId, roleArn };
+  return {
+    project,
+    clusterId,
+    integration,
+    backupId,
+    jobId,
+    replayId: (replay.json as { replayId: string }).replayId,
+    accountId,
+    roleArn,
+  };
 }
 
 /** The ids a route path may name, of one tenant. */

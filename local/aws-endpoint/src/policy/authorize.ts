@@ -36,17 +36,24 @@ export function createAuthorizer(identityPoliciesOf: IdentityPolicySource, now: 
     const session = caller.sessionPolicy ? evaluatePolicies([caller.sessionPolicy], request) : 'Allow';
     // AWS looks for an explicit Deny in every applicable policy before it looks for any Allow,
     // so a session policy's Deny is reported as such even when no identity policy allows.
-    if (identity === 'ExplicitDeny') return { decision: identity, reason: 'with an explicit deny in an identity-based policy' };
+    if (identity === 'ExplicitDeny')
+      return { decision: identity, reason: 'with an explicit deny in an identity-based policy' };
     if (session === 'ExplicitDeny') return { decision: session, reason: 'with an explicit deny in a session policy' };
-    if (identity === 'ImplicitDeny') return { decision: identity, reason: `because no identity-based policy allows the ${request.action} action` };
-    if (session === 'ImplicitDeny') return { decision: session, reason: `because no session policy allows the ${request.action} action` };
+    if (identity === 'ImplicitDeny')
+      return { decision: identity, reason: `because no identity-based policy allows the ${request.action} action` };
+    if (session === 'ImplicitDeny')
+      return { decision: session, reason: `because no session policy allows the ${request.action} action` };
     return { decision: 'Allow', reason: '' };
   };
 
   const authorize: Authorize = (caller, request) => {
     const resourceAccount = resourceAccountOf(request);
     if (resourceAccount !== caller.accountId) {
-      throw accessDenied(caller, request, 'because no resource-based policy allows the action (cross-account access is not modelled)');
+      throw accessDenied(
+        caller,
+        request,
+        'because no resource-based policy allows the action (cross-account access is not modelled)',
+      );
     }
     const { decision, reason } = identityDecision(caller, request);
     if (decision !== 'Allow') throw accessDenied(caller, request, reason);
@@ -89,7 +96,10 @@ function resourceAccountOf(request: AccessRequest): string | undefined {
 export function accessDenied(caller: Caller, request: AccessRequest, reason: string): AwsError {
   return new AwsError(
     'AccessDenied',
-    `User: ${caller.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} ${reason}`.trim(),
+    (
+      `User: ${caller.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} ` +
+      `${reason}`
+    ).trim(),
     403,
   );
 }

@@ -12,7 +12,8 @@ export type PolicyKind = 'identity' | 'trust';
 const MAX_DOCUMENT_LENGTH = 10_240;
 
 export function parsePolicyDocument(text: string, kind: PolicyKind): PolicyDocument {
-  if (text.length > MAX_DOCUMENT_LENGTH) malformed(`The policy document is longer than ${MAX_DOCUMENT_LENGTH} characters.`);
+  if (text.length > MAX_DOCUMENT_LENGTH)
+    malformed(`The policy document is longer than ${MAX_DOCUMENT_LENGTH} characters.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -38,13 +39,23 @@ export function statementsOf(document: PolicyDocument): PolicyStatement[] {
 
 function checkStatement(statement: unknown, kind: PolicyKind): void {
   if (!isObject(statement)) malformed('Each Statement must be a JSON object.');
-  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') malformed('Each Statement needs Effect "Allow" or "Deny".');
+  if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
+    malformed('Each Statement needs Effect "Allow" or "Deny".');
   exactlyOne(statement, 'Action', 'NotAction');
-  checkStrings(statement.Action ?? statement.NotAction, 'Action', (action) => action === '*' || /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action));
+  checkStrings(
+    statement.Action ?? statement.NotAction,
+    'Action',
+    (action) => action === '*' || /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action),
+  );
   if (kind === 'identity') {
-    if ('Principal' in statement || 'NotPrincipal' in statement) malformed('Policy document should not specify a principal.');
+    if ('Principal' in statement || 'NotPrincipal' in statement)
+      malformed('Policy document should not specify a principal.');
     exactlyOne(statement, 'Resource', 'NotResource');
-    checkStrings(statement.Resource ?? statement.NotResource, 'Resource', (resource) => resource === '*' || (resource.startsWith('arn:') && !resource.includes('${')));
+    checkStrings(
+      statement.Resource ?? statement.NotResource,
+      'Resource',
+      (resource) => resource === '*' || (resource.startsWith('arn:') && !resource.includes('${')),
+    );
   } else {
     exactlyOne(statement, 'Principal', 'NotPrincipal');
     checkPrincipal(statement.Principal ?? statement.NotPrincipal);
@@ -84,7 +95,7 @@ function checkCondition(condition: unknown): void {
 }
 
 function exactlyOne(statement: Record<string, unknown>, one: string, other: string): void {
-  if ((one in statement) === (other in statement)) malformed(`Each Statement needs exactly one of ${one} or ${other}.`);
+  if (one in statement === other in statement) malformed(`Each Statement needs exactly one of ${one} or ${other}.`);
 }
 
 function checkStrings(value: unknown, field: string, valid: (item: string) => boolean): void {

@@ -14,10 +14,12 @@ export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 /** Evaluates identity-style policies (Action + Resource + Condition) for one request. */
 export function evaluatePolicies(policies: PolicyDocument[], request: AccessRequest): Decision {
   const context = toConditionContext(request.context);
-  return decide(policies, (statement) =>
-    actionApplies(statement, request.action) &&
-    resourceApplies(statement, request.resource) &&
-    conditionsHold(statement.Condition, context),
+  return decide(
+    policies,
+    (statement) =>
+      actionApplies(statement, request.action) &&
+      resourceApplies(statement, request.resource) &&
+      conditionsHold(statement.Condition, context),
   );
 }
 
@@ -30,10 +32,12 @@ export type TrustedEntity = Caller | { servicePrincipal: string };
 /** Evaluates a role trust policy (Principal + Action + Condition) for whoever asks. */
 export function evaluateTrustPolicy(trust: PolicyDocument, who: TrustedEntity, request: AccessRequest): Decision {
   const context = toConditionContext(request.context);
-  return decide([trust], (statement) =>
-    principalApplies(statement, who) &&
-    actionApplies(statement, request.action) &&
-    conditionsHold(statement.Condition, context),
+  return decide(
+    [trust],
+    (statement) =>
+      principalApplies(statement, who) &&
+      actionApplies(statement, request.action) &&
+      conditionsHold(statement.Condition, context),
   );
 }
 
@@ -43,11 +47,15 @@ export function evaluateTrustPolicy(trust: PolicyDocument, who: TrustedEntity, r
  */
 export function evaluateResourcePolicy(policy: PolicyDocument, caller: Caller, request: AccessRequest): Decision {
   const context = toConditionContext(request.context);
-  return decide([policy], (statement) =>
-    principalApplies(statement, caller) &&
-    actionApplies(statement, request.action) &&
-    (statement.Resource === undefined && statement.NotResource === undefined ? true : resourceApplies(statement, request.resource)) &&
-    conditionsHold(statement.Condition, context),
+  return decide(
+    [policy],
+    (statement) =>
+      principalApplies(statement, caller) &&
+      actionApplies(statement, request.action) &&
+      (statement.Resource === undefined && statement.NotResource === undefined
+        ? true
+        : resourceApplies(statement, request.resource)) &&
+      conditionsHold(statement.Condition, context),
   );
 }
 
@@ -72,7 +80,8 @@ function actionApplies(statement: PolicyStatement, action: string): boolean {
 }
 
 function resourceApplies(statement: PolicyStatement, resource: string): boolean {
-  const matches = (patterns: string | string[]) => toList(patterns).some((pattern) => matchesResourceArn(pattern, resource));
+  const matches = (patterns: string | string[]) =>
+    toList(patterns).some((pattern) => matchesResourceArn(pattern, resource));
   if (statement.Resource !== undefined) return matches(statement.Resource);
   if (statement.NotResource !== undefined) return !matches(statement.NotResource);
   return false;

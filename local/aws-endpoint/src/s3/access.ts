@@ -1,3 +1,8 @@
+/**
+ * The checks every S3 operation passes before it touches a bucket: the bucket exists, the
+ * expected owner matches, the request is signed for the bucket's region, and the caller (of the
+ * owning account only) is allowed the operation's IAM action.
+ */
 import { AwsError, type AccessRequest } from '#endpoint/contract';
 import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
 import { accessDenied, noSuchBucket, permanentRedirect } from '#endpoint/s3/errors';
@@ -41,7 +46,8 @@ export function locateBucket(request: S3Request, access: Omit<BucketAccess, 'act
   const expectedOwner = header(request, access.expectedOwnerHeader ?? 'x-amz-expected-bucket-owner');
   if (expectedOwner !== undefined && expectedOwner.trim() !== bucket.record.ownerAccountId) throw accessDenied();
 
-  if (!access.anyRegion && request.signed.region !== bucket.record.region) throw permanentRedirect(name, bucket.record.region);
+  if (!access.anyRegion && request.signed.region !== bucket.record.region)
+    throw permanentRedirect(name, bucket.record.region);
   return bucket;
 }
 

@@ -1,11 +1,21 @@
-import { CHECKSUM_ALGORITHMS, checksumHeaderName, parseChecksumAlgorithm, type ChecksumAlgorithm } from '#endpoint/s3/checksums';
+/** Object keys, headers and metadata as S3 accepts, stores and returns them. */
+import {
+  CHECKSUM_ALGORITHMS,
+  checksumHeaderName,
+  parseChecksumAlgorithm,
+  type ChecksumAlgorithm,
+} from '#endpoint/s3/checksums';
 import { header, type S3Request } from '#endpoint/s3/context';
 import { S3Error, invalidArgument } from '#endpoint/s3/errors';
-import { STORED_HEADERS, type ChecksumType, type ObjectAttributes, type SseState, type StoredObject } from '#endpoint/s3/model';
+import {
+  STORED_HEADERS,
+  type ChecksumType,
+  type ObjectAttributes,
+  type SseState,
+  type StoredObject,
+} from '#endpoint/s3/model';
 import { sseHeaders } from '#endpoint/s3/encryption';
 import { httpDate } from '#endpoint/s3/responses';
-
-/** Object keys, headers and metadata as S3 accepts, stores and returns them. */
 
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2 * 1024;
@@ -23,7 +33,11 @@ export function attributesFromRequest(request: S3Request, sse: SseState): Object
     let value = header(request, name);
     // aws-chunked describes the transfer, not the object: S3 drops it.
     if (name === 'content-encoding' && value !== undefined) {
-      value = value.split(',').map((token) => token.trim()).filter((token) => token && token !== 'aws-chunked').join(',');
+      value = value
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token && token !== 'aws-chunked')
+        .join(',');
     }
     if (value) headers[name] = value;
   }
@@ -37,7 +51,9 @@ export function attributesFromRequest(request: S3Request, sse: SseState): Object
     metadataBytes += Buffer.byteLength(name.slice('x-amz-meta-'.length)) + Buffer.byteLength(text);
   }
   if (metadataBytes > MAX_METADATA_BYTES) {
-    throw new S3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.', 400, { MaxSizeAllowed: String(MAX_METADATA_BYTES) });
+    throw new S3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.', 400, {
+      MaxSizeAllowed: String(MAX_METADATA_BYTES),
+    });
   }
   return { headers, metadata, sse };
 }
@@ -56,7 +72,10 @@ export function objectHeaders(object: StoredObject, withChecksums: boolean): Rec
   return result;
 }
 
-export function checksumHeaders(checksums: StoredObject['checksums'], type: ChecksumType | undefined): Record<string, string> {
+export function checksumHeaders(
+  checksums: StoredObject['checksums'],
+  type: ChecksumType | undefined,
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (const algorithm of CHECKSUM_ALGORITHMS) {
     const value = checksums[algorithm];
@@ -76,7 +95,8 @@ export function requestedChecksumAlgorithm(request: S3Request): ChecksumAlgorith
   const value = header(request, 'x-amz-checksum-algorithm');
   if (value === undefined) return undefined;
   const algorithm = parseChecksumAlgorithm(value);
-  if (!algorithm) throw invalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', value);
+  if (!algorithm)
+    throw invalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', value);
   return algorithm;
 }
 

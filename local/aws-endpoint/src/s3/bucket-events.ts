@@ -1,13 +1,13 @@
-import type { JournalEntry } from '#endpoint/s3/object-journal';
-import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
-import type { PendingEvent } from '#endpoint/s3/notification-events';
-
 /**
  * The undelivered event notifications of one bucket. An event enters with the journal line of
  * its write (bucket-store.ts), goes to the outbox, and once delivered is recorded as such in the
  * journal, many at a time. Replaying the journal after a restart finds the events that were
  * committed but never marked delivered, and they are sent again: at least once.
  */
+import type { JournalEntry } from '#endpoint/s3/object-journal';
+import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import type { PendingEvent } from '#endpoint/s3/notification-events';
+
 const DELIVERY_RECORD_DELAY_MS = 50;
 
 export class BucketEvents {

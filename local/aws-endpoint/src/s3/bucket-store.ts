@@ -1,17 +1,3 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BucketEvents } from '#endpoint/s3/bucket-events';
-import { ConflictTracker } from '#endpoint/s3/write-conflicts';
-import { noSuchBucket } from '#endpoint/s3/errors';
-import { CommitGate, mapLimit, uniqueName } from '#endpoint/s3/files';
-import { isDeleteMarker, type BucketRecord, type DeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';
-import type { SortedIndex } from '#endpoint/s3/object-index';
-import { pendingEvent, type EventCause, type RequestOrigin } from '#endpoint/s3/notification-events';
-import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
-import { ObjectJournal } from '#endpoint/s3/object-journal';
-import { UploadStore } from '#endpoint/s3/upload-store';
-import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#endpoint/s3/versions';
-
 /**
  * One bucket on disk (`buckets/<bucket>/`):
  *
@@ -27,6 +13,26 @@ import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#end
  * The event notification a commit raises is decided inside the commit and written in its
  * journal line (bucket-events.ts), so no committed write goes without its notification.
  */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BucketEvents } from '#endpoint/s3/bucket-events';
+import { ConflictTracker } from '#endpoint/s3/write-conflicts';
+import { noSuchBucket } from '#endpoint/s3/errors';
+import { CommitGate, mapLimit, uniqueName } from '#endpoint/s3/files';
+import {
+  isDeleteMarker,
+  type BucketRecord,
+  type DeleteMarker,
+  type ObjectVersion,
+  type StoredObject,
+} from '#endpoint/s3/model';
+import type { SortedIndex } from '#endpoint/s3/object-index';
+import { pendingEvent, type EventCause, type RequestOrigin } from '#endpoint/s3/notification-events';
+import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
+import { ObjectJournal } from '#endpoint/s3/object-journal';
+import { UploadStore } from '#endpoint/s3/upload-store';
+import { NULL_VERSION_ID, ObjectVersions, newVersionId, versionIdOf } from '#endpoint/s3/versions';
+
 export class BucketStore {
   readonly gate = new CommitGate();
   /** Writes under way per key, for conditional writes that a delete overtakes (409). */
@@ -87,11 +93,16 @@ export class BucketStore {
    * current version and may throw (conditional writes); then the new data file is discarded
    * and nothing changes. `cause` raises the event notification. Answers the version committed.
    */
-  async commitObject(object: StoredObject, precondition?: (current: StoredObject | undefined) => void, cause?: EventCause): Promise<StoredObject> {
+  async commitObject(
+    object: StoredObject,
+    precondition?: (current: StoredObject | undefined) => void,
+    cause?: EventCause,
+  ): Promise<StoredObject> {
     const versions = await this.versions();
     const committed = await this.gate.forKey(object.key, async () => {
       // Versioning changes run alone (saveRecord), so the status holds for this whole commit.
-      const version: StoredObject = this.record.versioning === 'Enabled' ? { ...object, versionId: newVersionId() } : object;
+      const version: StoredObject =
+        this.record.versioning === 'Enabled' ? { ...object, versionId: newVersionId() } : object;
       try {
         if (this.deleted) throw noSuchBucket(this.name);
         precondition?.(versions.current.get(object.key));
@@ -125,7 +136,11 @@ export class BucketStore {
         const target = versions.get(key, id);
         if (!target) return { ...named, deleteMarker: false };
         const event = origin && pendingEvent(this.record, { name: 'ObjectRemoved:Delete', origin }, target);
-        await this.journal.append({ delete: key, ...(id === NULL_VERSION_ID ? {} : { versionId: id }), ...(event ? { event } : {}) });
+        await this.journal.append({
+          delete: key,
+          ...(id === NULL_VERSION_ID ? {} : { versionId: id }),
+          ...(event ? { event } : {}),
+        });
         if (event) this.events.committed(event);
         const removed = versions.remove(key, id);
         await this.discard(removed);
@@ -149,7 +164,8 @@ export class BucketStore {
 
   /** The bytes of a version nobody can read any more; failing only leaves garbage for the next load. */
   private async discard(version: ObjectVersion | undefined): Promise<void> {
-    if (version && !isDeleteMarker(version)) await rm(this.dataPath(version.dataFile), { force: true }).catch(() => undefined);
+    if (version && !isDeleteMarker(version))
+      await rm(this.dataPath(version.dataFile), { force: true }).catch(() => undefined);
   }
 
   /** Stops writing to the journal (the bucket is being deleted). */
@@ -181,7 +197,11 @@ export class BucketStore {
     const referenced = new Set<string>();
     for (const version of versions.oldestFirst()) if (!isDeleteMarker(version)) referenced.add(version.dataFile);
     const dataFiles = await readdir(join(this.dir, 'data'));
-    await mapLimit(dataFiles.filter((name) => !referenced.has(name)), 32, (name) => rm(this.dataPath(name), { force: true }));
+    await mapLimit(
+      dataFiles.filter((name) => !referenced.has(name)),
+      32,
+      (name) => rm(this.dataPath(name), { force: true }),
+    );
     return versions;
   }
 }

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { Crc32cJs, Crc64Nvme } from '@aws-sdk/checksums/crc';
-
 /**
  * The flexible checksums S3 accepts (`x-amz-checksum-<algorithm>` headers and trailers).
  * Values travel base64-encoded, big-endian for the CRCs, exactly as the SDK sends them.
  */
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { Crc32cJs, Crc64Nvme } from '@aws-sdk/checksums/crc';
+
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
@@ -78,7 +78,10 @@ function nodeCrc32(): IncrementalChecksum {
   };
 }
 
-function fromSdkChecksum(checksum: { update(data: Uint8Array): void; digest(): Promise<Uint8Array> }): IncrementalChecksum {
+function fromSdkChecksum(checksum: {
+  update(data: Uint8Array): void;
+  digest(): Promise<Uint8Array>;
+}): IncrementalChecksum {
   return {
     update: (data) => checksum.update(data),
     digest: async () => Buffer.from(await checksum.digest()),

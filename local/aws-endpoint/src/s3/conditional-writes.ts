@@ -1,10 +1,3 @@
-import { etagMatches } from '#endpoint/s3/attributes';
-import { header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
-import { authorizeFor } from '#endpoint/s3/access';
-import type { BucketStore } from '#endpoint/s3/bucket-store';
-import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
-
 /**
  * Conditional writes (PutObject, CopyObject, CompleteMultipartUpload) as the S3 User Guide
  * describes them ("How to prevent object overwrites with conditional writes"):
@@ -19,6 +12,12 @@ import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
  *   write fail with 409 ConditionalRequestConflict: retry a PutObject, start a multipart upload
  *   afresh.
  */
+import { etagMatches } from '#endpoint/s3/attributes';
+import { header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { S3Error, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
+import { authorizeFor } from '#endpoint/s3/access';
+import type { BucketStore } from '#endpoint/s3/bucket-store';
+import type { WritePrecondition } from '#endpoint/s3/write-conflicts';
 
 export function writePrecondition(request: S3Request): WritePrecondition {
   const ifNoneMatch = header(request, 'if-none-match')?.trim();
@@ -50,12 +49,16 @@ export function conditionalWriteContext(request: S3Request): Record<string, stri
 /** If-Match reads the current object's ETag, so AWS also requires s3:GetObject on it. */
 export function authorizeIfMatchRead(request: S3Request, bucket: BucketStore): void {
   if (header(request, 'if-match') === undefined) return;
-  authorizeFor(request, bucket.record.ownerAccountId, { action: 's3:GetObject', resource: objectArn(bucket.name, request.key) });
+  authorizeFor(request, bucket.record.ownerAccountId, {
+    action: 's3:GetObject',
+    resource: objectArn(bucket.name, request.key),
+  });
 }
 
 export const conditionalRequestConflict = () =>
   new S3Error(
     'ConditionalRequestConflict',
-    'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.',
+    'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart ' +
+      'upload you should initiate another CreateMultipartUpload request and re-upload each part.',
     409,
   );

@@ -1,3 +1,7 @@
+/**
+ * The request an S3 operation handler works on (S3Request, built once by the router) and the
+ * helpers every handler uses with it: header values and bucket and object ARNs.
+ */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Authorize, KmsForS3, NotificationTargets, SignedRequest } from '#endpoint/contract';
 import type { S3Store } from '#endpoint/s3/store';

@@ -1,13 +1,13 @@
-import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
-import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
-import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
-
 /**
  * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,
  * else the bucket's default rule. Writes under SSE-KMS need kms:GenerateDataKey on the key for
  * the caller, checked through KMS before any byte is stored, as AWS does.
  */
+import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
+import type { BucketRecord, EncryptionRule, SseAlgorithm, SseState } from '#endpoint/s3/model';
+import { childElement, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
+
 const ALGORITHMS: SseAlgorithm[] = ['AES256', 'aws:kms', 'aws:kms:dsse'];
 export const DEFAULT_ENCRYPTION: EncryptionRule = { algorithm: 'AES256', bucketKeyEnabled: false };
 
@@ -38,13 +38,26 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
     }
     const rule = bucket.encryption;
     return isKms(rule.algorithm)
-      ? { algorithm: rule.algorithm, kmsKeyArn: kmsKeyArn(rule.kmsMasterKeyId, bucket.region, bucket.ownerAccountId), bucketKeyEnabled: rule.bucketKeyEnabled }
+      ? {
+          algorithm: rule.algorithm,
+          kmsKeyArn: kmsKeyArn(rule.kmsMasterKeyId, bucket.region, bucket.ownerAccountId),
+          bucketKeyEnabled: rule.bucketKeyEnabled,
+        }
       : { algorithm: rule.algorithm };
   }
   const algorithm = ALGORITHMS.find((candidate) => candidate === requested);
-  if (!algorithm) throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', requested);
+  if (!algorithm)
+    throw invalidArgument(
+      'The encryption method specified is not supported',
+      'x-amz-server-side-encryption',
+      requested,
+    );
   if (!isKms(algorithm)) {
-    if (requestedKey !== undefined) throw invalidArgument('The x-amz-server-side-encryption-aws-kms-key-id header needs aws:kms encryption', 'x-amz-server-side-encryption-aws-kms-key-id');
+    if (requestedKey !== undefined)
+      throw invalidArgument(
+        'The x-amz-server-side-encryption-aws-kms-key-id header needs aws:kms encryption',
+        'x-amz-server-side-encryption-aws-kms-key-id',
+      );
     return { algorithm };
   }
   // The request names no key: the bucket's default key if the bucket uses KMS, else aws/s3.
@@ -66,7 +79,10 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
 export function requireDataKey(request: S3Request, sse: SseState): void {
   if (isKms(sse.algorithm) && sse.kmsKeyArn && !isAwsManagedKey(sse.kmsKeyArn)) {
     const s3Arn = sse.bucketKeyEnabled ? bucketArn(request.bucketName) : objectArn(request.bucketName, request.key);
-    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn, { region: request.signed.region, encryptionContext: { 'aws:s3:arn': s3Arn } });
+    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn, {
+      region: request.signed.region,
+      encryptionContext: { 'aws:s3:arn': s3Arn },
+    });
   }
 }
 
@@ -92,7 +108,10 @@ export function parseEncryptionConfiguration(document: XmlElement | undefined): 
   if (!algorithm) throw malformedXml();
   const keyId = childText(byDefault, 'KMSMasterKeyID')?.trim();
   if (keyId !== undefined && !isKms(algorithm)) {
-    throw invalidArgument('a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse', 'ApplyServerSideEncryptionByDefault');
+    throw invalidArgument(
+      'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse',
+      'ApplyServerSideEncryptionByDefault',
+    );
   }
   return {
     algorithm,

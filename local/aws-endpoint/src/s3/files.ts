@@ -1,7 +1,6 @@
+/** Small file helpers shared by the bucket, object and upload stores. */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-
-/** Small file helpers shared by the bucket, object and upload stores. */
 
 /** Writes JSON next to its destination, then renames: readers see the old or the new file, never half. */
 export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {

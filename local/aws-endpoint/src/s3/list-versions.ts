@@ -1,3 +1,8 @@
+/**
+ * ListObjectVersions (`GET /<bucket>?versions`): every version and delete marker, keys in UTF-8
+ * order and each key's versions newest first, paginated with key-marker / version-id-marker as
+ * S3 does. Each version, delete marker and common prefix counts once against max-keys.
+ */
 import { canonicalUserId } from '#endpoint/s3/buckets';
 import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
 import type { S3Request } from '#endpoint/s3/context';
@@ -8,12 +13,6 @@ import { compareUtf8 } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import { versionIdOf, type ObjectVersions } from '#endpoint/s3/versions';
 import { S3_NAMESPACE, renderElement, type XmlValue } from '#endpoint/s3/xml';
-
-/**
- * ListObjectVersions (`GET /<bucket>?versions`): every version and delete marker, keys in UTF-8
- * order and each key's versions newest first, paginated with key-marker / version-id-marker as
- * S3 does. Each version, delete marker and common prefix counts once against max-keys.
- */
 
 export interface VersionsQuery {
   prefix: string;
@@ -59,7 +58,10 @@ export function listVersionsPage(versions: ObjectVersions, query: VersionsQuery)
     }
     const stack = versions.stacks.get(key) ?? [];
     // A marker version that is gone since the last page: list the whole key again (never skip).
-    const from = resumeInside && key === keyMarker ? stack.findIndex((version) => versionIdOf(version) === versionIdMarker) + 1 : 0;
+    const from =
+      resumeInside && key === keyMarker
+        ? stack.findIndex((version) => versionIdOf(version) === versionIdMarker) + 1
+        : 0;
     for (let index = from; index < stack.length; index += 1) {
       if (full()) {
         page.isTruncated = true;
@@ -85,9 +87,17 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
   const keyMarker = request.query.get('key-marker') ?? '';
   const versionIdMarker = request.query.get('version-id-marker') ?? undefined;
   if (versionIdMarker !== undefined && keyMarker === '') {
-    throw invalidArgument('A version-id marker cannot be specified without a key marker.', 'version-id-marker', versionIdMarker);
+    throw invalidArgument(
+      'A version-id marker cannot be specified without a key marker.',
+      'version-id-marker',
+      versionIdMarker,
+    );
   }
-  const page = listVersionsPage(await bucket.versions(), { ...parameters, keyMarker, ...(versionIdMarker === undefined ? {} : { versionIdMarker }) });
+  const page = listVersionsPage(await bucket.versions(), {
+    ...parameters,
+    keyMarker,
+    ...(versionIdMarker === undefined ? {} : { versionIdMarker }),
+  });
   const owner = { ID: canonicalUserId(bucket.record.ownerAccountId) };
   const head: Record<string, XmlValue> = {
     Name: bucket.name,
@@ -104,7 +114,12 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
   const entries = page.entries.map((entry) => {
     if ('commonPrefix' in entry) return renderElement('CommonPrefixes', { Prefix: encode(entry.commonPrefix) });
     const { version, isLatest } = entry;
-    const common = { Key: encode(version.key), VersionId: versionIdOf(version), IsLatest: isLatest, LastModified: new Date(version.lastModified) };
+    const common = {
+      Key: encode(version.key),
+      VersionId: versionIdOf(version),
+      IsLatest: isLatest,
+      LastModified: new Date(version.lastModified),
+    };
     if (isDeleteMarker(version)) return renderElement('DeleteMarker', { ...common, Owner: owner });
     return renderElement('Version', {
       ...common,
@@ -117,8 +132,13 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
     });
   });
   const body =
-    Object.entries(head).map(([name, value]) => renderElement(name, value)).join('') +
+    Object.entries(head)
+      .map(([name, value]) => renderElement(name, value))
+      .join('') +
     entries.join('') +
     renderElement('EncodingType', request.query.get('encoding-type') ?? undefined);
-  sendXml(request.response, `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${S3_NAMESPACE}">${body}</ListVersionsResult>`);
+  sendXml(
+    request.response,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${S3_NAMESPACE}">${body}</ListVersionsResult>`,
+  );
 }

@@ -1,3 +1,4 @@
+/** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 import { accessBucket } from '#endpoint/s3/access';
 import { canonicalUserId } from '#endpoint/s3/buckets';
 import { CHECKSUM_ALGORITHMS } from '#endpoint/s3/checksums';
@@ -8,8 +9,6 @@ import { listPage, type ListPage } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import type { BucketStore } from '#endpoint/s3/bucket-store';
 import { renderDocument, type XmlValue } from '#endpoint/s3/xml';
-
-/** ListObjectsV2 (and the older ListObjects), served from the bucket's in-memory key index. */
 
 export interface ListParameters {
   bucket: BucketStore;
@@ -30,7 +29,8 @@ export async function prepareListing(request: S3Request, action = 's3:ListBucket
     throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', maxKeysText ?? '');
   }
   const encodingType = query.get('encoding-type');
-  if (encodingType !== null && encodingType !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
+  if (encodingType !== null && encodingType !== 'url')
+    throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
   const context: Record<string, string> = { 's3:prefix': prefix };
   if (query.has('delimiter')) context['s3:delimiter'] = delimiter;
   if (maxKeysText !== null) context['s3:max-keys'] = maxKeysText;
@@ -50,8 +50,15 @@ async function page(parameters: ListParameters, after: string): Promise<ListPage
   const result =
     parameters.maxKeys === 0
       ? { keys: [], commonPrefixes: [], isTruncated: false, last: undefined }
-      : listPage(index, { prefix: parameters.prefix, delimiter: parameters.delimiter, maxKeys: parameters.maxKeys, after });
-  const objects = result.keys.map((key) => index.get(key)).filter((object): object is StoredObject => object !== undefined);
+      : listPage(index, {
+          prefix: parameters.prefix,
+          delimiter: parameters.delimiter,
+          maxKeys: parameters.maxKeys,
+          after,
+        });
+  const objects = result.keys
+    .map((key) => index.get(key))
+    .filter((object): object is StoredObject => object !== undefined);
   return { ...result, objects };
 }
 

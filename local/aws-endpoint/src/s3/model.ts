@@ -1,7 +1,6 @@
+/** What the S3 emulator persists, as JSON sidecars next to the data files. */
 import type { Checksums, ChecksumAlgorithm } from '#endpoint/s3/checksums';
 import type { NotificationConfiguration } from '#endpoint/s3/notification-config';
-
-/** What the S3 emulator persists, as JSON sidecars next to the data files. */
 
 export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 
@@ -36,7 +35,14 @@ export interface SseState {
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
 /** The representation headers S3 stores with an object and returns on GET/HEAD. */
-export const STORED_HEADERS = ['content-type', 'content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires'] as const;
+export const STORED_HEADERS = [
+  'content-type',
+  'content-encoding',
+  'content-disposition',
+  'content-language',
+  'cache-control',
+  'expires',
+] as const;
 export type StoredHeaderName = (typeof STORED_HEADERS)[number];
 
 export interface ObjectAttributes {
@@ -73,7 +79,8 @@ export interface DeleteMarker {
 
 export type ObjectVersion = StoredObject | DeleteMarker;
 
-export const isDeleteMarker = (version: ObjectVersion): version is DeleteMarker => (version as Partial<DeleteMarker>).deleteMarker === true;
+export const isDeleteMarker = (version: ObjectVersion): version is DeleteMarker =>
+  (version as Partial<DeleteMarker>).deleteMarker === true;
 
 export interface UploadRecord extends ObjectAttributes {
   uploadId: string;

@@ -1,3 +1,4 @@
+/** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
 import { createHash } from 'node:crypto';
 import { accessBucket } from '#endpoint/s3/access';
 import { checksumXmlFields } from '#endpoint/s3/attributes';
@@ -17,15 +18,14 @@ import type { UploadState } from '#endpoint/s3/upload-store';
 import { writtenVersionHeaders } from '#endpoint/s3/versioning';
 import { childElements, childText, readXmlBody, renderDocument, type XmlElement } from '#endpoint/s3/xml';
 
-/** CompleteMultipartUpload and the multipart listings (ListParts, ListMultipartUploads). */
-
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_OBJECT_FROM_PARTS = 5 * 1024 ** 4; // 5 TiB
 
 const invalidPart = () =>
   new S3Error(
     'InvalidPart',
-    "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
+    'One or more of the specified parts could not be found. The part may not have been uploaded, or the ' +
+      "specified entity tag may not have matched the part's entity tag.",
     400,
   );
 
@@ -57,7 +57,11 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
   requested.forEach((wanted, index) => {
     const previous = requested[index - 1];
     if (previous && wanted.partNumber <= previous.partNumber) {
-      throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', 400);
+      throw new S3Error(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. Parts must be ordered by part number.',
+        400,
+      );
     }
   });
   const algorithm = upload.record.checksumAlgorithm;
@@ -69,7 +73,8 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
     }
     if (algorithm && wanted.checksums[algorithm] === undefined) {
       throw invalidRequest(
-        `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
+        `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must ` +
+          `include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
       );
     }
     return part;
@@ -86,7 +91,11 @@ function selectParts(upload: UploadState, requested: RequestedPart[]): PartRecor
 }
 
 export async function completeMultipartUpload(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, request.key), context: conditionalWriteContext(request) });
+  const bucket = accessBucket(request, {
+    action: 's3:PutObject',
+    resource: objectArn(request.bucketName, request.key),
+    context: conditionalWriteContext(request),
+  });
   const upload = await findUpload(request, bucket);
   const requested = requestedParts(await readXmlBody(request.signed.body, 4 * 1024 * 1024));
   const precondition = writePrecondition(request);
@@ -101,12 +110,16 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     const totalSize = parts.reduce((sum, part) => sum + part.size, 0);
     const declaredSize = header(request, 'x-amz-mp-object-size');
     if (declaredSize !== undefined && Number(declaredSize) !== totalSize) {
-      throw invalidRequest(`The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${totalSize}`);
+      throw invalidRequest(
+        `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ` +
+          `${totalSize}`,
+      );
     }
     precondition.check((await bucket.objects()).get(upload.record.key), conflict);
 
     const { record } = upload;
-    const fullObject = record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
+    const fullObject =
+      record.checksumType === 'FULL_OBJECT' && record.checksumAlgorithm ? [record.checksumAlgorithm] : [];
     const { dataFile, path } = await bucket.newDataFile();
     // Parts are streamed one after another into the object: never all in memory.
     const written = await writeFileFrom(
@@ -166,10 +179,17 @@ function assertExpectedChecksum(request: S3Request, completed: StoredObject): vo
     if (expected === undefined) continue;
     const actual = completed.checksums[algorithm];
     if (actual === undefined) {
-      throw invalidRequest(`The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ${checksumHeaderName(algorithm)}.`);
+      throw invalidRequest(
+        `The upload was not created with the ${algorithm.toLowerCase()} checksum algorithm named by ` +
+          `${checksumHeaderName(algorithm)}.`,
+      );
     }
     if (expected.replace(/-\d+$/, '') !== actual.replace(/-\d+$/, '')) {
-      throw new S3Error('BadDigest', `The ${algorithm.toLowerCase()} you specified for the full object didn't match the calculated checksum.`, 400);
+      throw new S3Error(
+        'BadDigest',
+        `The ${algorithm.toLowerCase()} you specified for the full object didn't match the calculated checksum.`,
+        400,
+      );
     }
   }
 }
@@ -183,11 +203,16 @@ async function compositeChecksums(upload: UploadState, parts: PartRecord[]): Pro
 }
 
 export async function listParts(request: S3Request): Promise<void> {
-  const bucket = accessBucket(request, { action: 's3:ListMultipartUploadParts', resource: objectArn(request.bucketName, request.key) });
+  const bucket = accessBucket(request, {
+    action: 's3:ListMultipartUploadParts',
+    resource: objectArn(request.bucketName, request.key),
+  });
   const upload = await findUpload(request, bucket);
   const maxParts = boundedInteger(request, 'max-parts', 1000);
   const marker = boundedInteger(request, 'part-number-marker', 0);
-  const after = [...upload.parts.values()].filter((part) => part.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber);
+  const after = [...upload.parts.values()]
+    .filter((part) => part.partNumber > marker)
+    .sort((a, b) => a.partNumber - b.partNumber);
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
   const owner = { ID: canonicalUserId(bucket.record.ownerAccountId) };
@@ -225,10 +250,20 @@ export async function listMultipartUploads(request: S3Request): Promise<void> {
   const maxUploads = boundedInteger(request, 'max-uploads', 1000);
   const all = [...(await bucket.uploads().all()).values()]
     .filter((upload) => !upload.closed && upload.record.key.startsWith(prefix))
-    .sort((a, b) => compareUtf8(a.record.key, b.record.key) || compareUtf8(a.record.initiated + a.record.uploadId, b.record.initiated + b.record.uploadId));
+    .sort(
+      (a, b) =>
+        compareUtf8(a.record.key, b.record.key) ||
+        compareUtf8(a.record.initiated + a.record.uploadId, b.record.initiated + b.record.uploadId),
+    );
   const after = all.filter((upload) => {
     const order = compareUtf8(upload.record.key, keyMarker);
-    return order > 0 || (order === 0 && uploadIdMarker !== '' && compareUtf8(upload.record.initiated + upload.record.uploadId, markerSortKey(all, keyMarker, uploadIdMarker)) > 0);
+    return (
+      order > 0 ||
+      (order === 0 &&
+        uploadIdMarker !== '' &&
+        compareUtf8(upload.record.initiated + upload.record.uploadId, markerSortKey(all, keyMarker, uploadIdMarker)) >
+          0)
+    );
   });
   const page = after.slice(0, maxUploads);
   const last = page[page.length - 1];
@@ -268,6 +303,7 @@ function boundedInteger(request: S3Request, name: string, fallback: number): num
   const text = request.query.get(name);
   if (text === null) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw invalidArgument(`Provided ${name} not an integer or within integer range`, name, text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value))
+    throw invalidArgument(`Provided ${name} not an integer or within integer range`, name, text);
   return name.startsWith('max-') ? Math.min(value, 1000) : value;
 }

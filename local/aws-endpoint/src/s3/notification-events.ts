@@ -1,8 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { Caller, ServiceEvent } from '#endpoint/contract';
-import { matchingRules } from '#endpoint/s3/notification-config';
-import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint/s3/model';
-
 /**
  * One S3 event and the shapes S3 sends it in. An event is decided inside the commit of the write
  * that caused it (against the bucket's configuration at that moment) and written with it, in the
@@ -12,7 +7,17 @@ import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint
  * `aws.s3`, detail-type `Object Created` / `Object Deleted`) and "Event message structure" (the
  * `Records[]` message, eventVersion 2.1, sent to queues).
  */
-export type S3EventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete' | 'ObjectRemoved:DeleteMarkerCreated';
+import { randomUUID } from 'node:crypto';
+import type { Caller, ServiceEvent } from '#endpoint/contract';
+import { matchingRules } from '#endpoint/s3/notification-config';
+import { isDeleteMarker, type BucketRecord, type ObjectVersion } from '#endpoint/s3/model';
+
+export type S3EventName =
+  | 'ObjectCreated:Put'
+  | 'ObjectCreated:Copy'
+  | 'ObjectCreated:CompleteMultipartUpload'
+  | 'ObjectRemoved:Delete'
+  | 'ObjectRemoved:DeleteMarkerCreated';
 
 /** What the request handler knows about the request that caused an event. */
 export interface RequestOrigin {
@@ -62,7 +67,11 @@ const REASONS: Record<S3EventName, string> = {
  * moment, or undefined when the configuration sends it nowhere. EventBridge, once enabled, gets
  * every event; queues get the events their rules match.
  */
-export function pendingEvent(record: BucketRecord, cause: EventCause, version: ObjectVersion): PendingEvent | undefined {
+export function pendingEvent(
+  record: BucketRecord,
+  cause: EventCause,
+  version: ObjectVersion,
+): PendingEvent | undefined {
   const configuration = record.notification;
   if (!configuration) return undefined;
   const destinations: Destination[] = matchingRules(configuration, cause.name, version.key)
@@ -133,7 +142,9 @@ export function eventBridgeEvent(event: PendingEvent): ServiceEvent {
       requester: event.requester,
       'source-ip-address': event.sourceIp,
       reason: REASONS[event.name],
-      ...(created ? {} : { 'deletion-type': event.name === 'ObjectRemoved:Delete' ? 'Permanently Deleted' : 'Delete Marker Created' }),
+      ...(created
+        ? {}
+        : { 'deletion-type': event.name === 'ObjectRemoved:Delete' ? 'Permanently Deleted' : 'Delete Marker Created' }),
     },
   };
 }
@@ -154,7 +165,11 @@ export function queueMessage(event: PendingEvent, configurationId: string): stri
         s3: {
           s3SchemaVersion: '1.0',
           configurationId,
-          bucket: { name: event.bucket, ownerIdentity: { principalId: event.bucketOwner }, arn: `arn:aws:s3:::${event.bucket}` },
+          bucket: {
+            name: event.bucket,
+            ownerIdentity: { principalId: event.bucketOwner },
+            arn: `arn:aws:s3:::${event.bucket}`,
+          },
           object: {
             key: encodeEventKey(event.key),
             ...(event.size === undefined ? {} : { size: event.size }),
@@ -170,7 +185,14 @@ export function queueMessage(event: PendingEvent, configurationId: string): stri
 
 /** What S3 sends to a queue when a configuration names it. */
 export function testEventMessage(bucket: string, requestId: string): string {
-  return JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: bucket, RequestId: requestId, HostId: hostId(requestId) });
+  return JSON.stringify({
+    Service: 'Amazon S3',
+    Event: 's3:TestEvent',
+    Time: new Date().toISOString(),
+    Bucket: bucket,
+    RequestId: requestId,
+    HostId: hostId(requestId),
+  });
 }
 
 /**

@@ -1,6 +1,3 @@
-import { AwsError, type NotificationTargets } from '#endpoint/contract';
-import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#endpoint/s3/notification-events';
-
 /**
  * Delivers committed S3 events to their destinations in the background, so a write answers as
  * soon as it is committed. At least once: an event stays pending (in memory, and in the bucket's
@@ -8,6 +5,9 @@ import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } f
  * retried with growing pauses, the others are not sent again. Events are not ordered, as in S3:
  * readers order them per key with the sequencer.
  */
+import { AwsError, type NotificationTargets } from '#endpoint/contract';
+import { eventBridgeEvent, queueMessage, type Destination, type PendingEvent } from '#endpoint/s3/notification-events';
+
 export interface OutboxOptions {
   firstRetryMs: number;
   maxRetryMs: number;
@@ -74,12 +74,18 @@ export class NotificationOutbox {
     item.attempts += 1;
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
     if (item.attempts >= this.options.maxAttempts) {
-      console.error(`local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ${item.attempts} attempts: ${reason}`);
+      console.error(
+        `local S3: dropped the ${item.event.name} event of ${item.event.bucket}/${item.event.key} after ` +
+          `${item.attempts} attempts: ${reason}`,
+      );
       return item.delivered();
     }
     // The runtime answers 503 while it starts: expected, not worth a log line.
     const starting = lastError instanceof AwsError && lastError.statusCode === 503;
-    if (item.attempts === 1 && !starting) console.error(`local S3: will retry the ${item.event.name} event of ${item.event.bucket}/${item.event.key}: ${reason}`);
+    if (item.attempts === 1 && !starting)
+      console.error(
+        `local S3: will retry the ${item.event.name} event of ${item.event.bucket}/${item.event.key}: ${reason}`,
+      );
     const delay = Math.min(this.options.maxRetryMs, this.options.firstRetryMs * 2 ** (item.attempts - 1));
     setTimeout(() => {
       this.ready.push(item);

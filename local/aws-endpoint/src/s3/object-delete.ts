@@ -1,3 +1,7 @@
+/**
+ * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning
+ * bucket it adds a delete marker, and naming a version removes that version (bucket-store.ts).
+ */
 import { AwsError } from '#endpoint/contract';
 import { accessBucket, authorizeFor, locateBucket } from '#endpoint/s3/access';
 import { algorithmOfHeader } from '#endpoint/s3/checksums';
@@ -9,14 +13,12 @@ import { requestedVersionId } from '#endpoint/s3/versioning';
 import { isWellFormedVersionId } from '#endpoint/s3/versions';
 import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#endpoint/s3/xml';
 
-/**
- * DeleteObject and DeleteObjects. Deleting a missing key succeeds, as in S3; in a versioning
- * bucket it adds a delete marker, and naming a version removes that version (bucket-store.ts).
- */
-
 export async function deleteObject(request: S3Request): Promise<void> {
   const versionId = requestedVersionId(request);
-  const bucket = accessBucket(request, { action: deleteAction(versionId), resource: objectArn(request.bucketName, request.key) });
+  const bucket = accessBucket(request, {
+    action: deleteAction(versionId),
+    resource: objectArn(request.bucketName, request.key),
+  });
   const outcome = await bucket.deleteObject(request.key, versionId, requestOrigin(request));
   const headers: Record<string, string> = {};
   if (outcome.deleteMarker) headers['x-amz-delete-marker'] = 'true';
@@ -25,7 +27,8 @@ export async function deleteObject(request: S3Request): Promise<void> {
 }
 
 /** Removing a version for good is its own IAM action. */
-const deleteAction = (versionId: string | undefined) => (versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion');
+const deleteAction = (versionId: string | undefined) =>
+  versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion';
 
 const MAX_KEYS_PER_DELETE = 1000;
 
@@ -52,8 +55,12 @@ export async function deleteObjects(request: S3Request): Promise<void> {
     const versionId = childText(entry, 'VersionId')?.trim();
     if (key === undefined) throw malformedXml();
     try {
-      if (versionId !== undefined && !isWellFormedVersionId(versionId)) throw invalidArgument('Invalid version id specified', 'versionId', versionId);
-      authorizeFor(request, bucket.record.ownerAccountId, { action: deleteAction(versionId), resource: objectArn(bucket.name, key) });
+      if (versionId !== undefined && !isWellFormedVersionId(versionId))
+        throw invalidArgument('Invalid version id specified', 'versionId', versionId);
+      authorizeFor(request, bucket.record.ownerAccountId, {
+        action: deleteAction(versionId),
+        resource: objectArn(bucket.name, key),
+      });
       const outcome = await bucket.deleteObject(key, versionId, origin);
       deleted.push({
         Key: key,
@@ -64,7 +71,12 @@ export async function deleteObjects(request: S3Request): Promise<void> {
       });
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
-      errors.push({ Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }), Code: error.code, Message: error.message });
+      errors.push({
+        Key: key,
+        ...(versionId === undefined ? {} : { VersionId: versionId }),
+        Code: error.code,
+        Message: error.message,
+      });
     }
   }
   sendXml(request.response, renderDocument('DeleteResult', { Deleted: quiet ? undefined : deleted, Error: errors }));

@@ -1,3 +1,7 @@
+/**
+ * Opening stored object versions for reading (GetObject, HeadObject, copy sources), safe against
+ * a concurrent overwrite or delete, and streaming their bytes.
+ */
 import { open, type FileHandle } from 'node:fs/promises';
 import { invalidRequest, noSuchKey } from '#endpoint/s3/errors';
 import { isMissingFile } from '#endpoint/s3/files';
@@ -17,7 +21,11 @@ export interface OpenObject {
  * Once open, the bytes stay readable even if the object is replaced or deleted meanwhile.
  * Nothing to open (no such version, or a delete marker) answers undefined.
  */
-export async function openObject(bucket: BucketStore, key: string, versionId?: string): Promise<OpenObject | undefined> {
+export async function openObject(
+  bucket: BucketStore,
+  key: string,
+  versionId?: string,
+): Promise<OpenObject | undefined> {
   const versions = await bucket.versions();
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const object = versionId === undefined ? versions.current.get(key) : versions.get(key, versionId);
@@ -35,11 +43,17 @@ export async function openObject(bucket: BucketStore, key: string, versionId?: s
  * Runs `use` with a copy source open (the current version, or the version named), then closes
  * it. NoSuchKey / NoSuchVersion when there is none; a delete marker named by id is refused.
  */
-export async function withOpenObject<T>(bucket: BucketStore, key: string, use: (opened: OpenObject) => Promise<T>, versionId?: string): Promise<T> {
+export async function withOpenObject<T>(
+  bucket: BucketStore,
+  key: string,
+  use: (opened: OpenObject) => Promise<T>,
+  versionId?: string,
+): Promise<T> {
   const opened = await openObject(bucket, key, versionId);
   if (!opened && versionId !== undefined) {
     const version = (await bucket.versions()).get(key, versionId);
-    if (version && isDeleteMarker(version)) throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
+    if (version && isDeleteMarker(version))
+      throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
     throw noSuchVersion(key, versionId);
   }
   if (!opened) throw noSuchKey(key);

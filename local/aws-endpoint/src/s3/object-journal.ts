@@ -1,10 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { ObjectVersion } from '#endpoint/s3/model';
-import type { PendingEvent } from '#endpoint/s3/notification-events';
-import { isMissingFile, writeJsonLinesAtomically } from '#endpoint/s3/files';
-
 /**
  * The object metadata of one bucket as an append-only journal (`objects.jsonl`): one line per
  * committed write or delete marker (`{"put": {...}}`) or removed version (`{"delete": "<key>"}`
@@ -16,6 +9,13 @@ import { isMissingFile, writeJsonLinesAtomically } from '#endpoint/s3/files';
  * replays the lines; when most lines are superseded, the journal is rewritten with the live
  * objects. A last line cut short by a crash is dropped: that commit never answered success.
  */
+import { createReadStream } from 'node:fs';
+import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { ObjectVersion } from '#endpoint/s3/model';
+import type { PendingEvent } from '#endpoint/s3/notification-events';
+import { isMissingFile, writeJsonLinesAtomically } from '#endpoint/s3/files';
+
 export type JournalEntry =
   | { put: ObjectVersion; event?: PendingEvent }
   | { delete: string; versionId?: string; event?: PendingEvent }
@@ -90,7 +90,10 @@ export class ObjectJournal {
     return this.lines > 2 * liveVersions + 1000;
   }
 
-  /** Replaces the journal with one line per live version (oldest first) and per undelivered event. Callers keep commits out meanwhile. */
+  /**
+   * Replaces the journal with one line per live version (oldest first) and per undelivered event.
+   * Callers keep commits out meanwhile.
+   */
   async rewrite(versions: Iterable<ObjectVersion>, undelivered: Iterable<PendingEvent> = []): Promise<void> {
     await this.writer;
     const lines: string[] = [];
@@ -141,10 +144,17 @@ function parseEntry(line: string): JournalEntry | undefined {
     }>;
     const event = isEvent(entry.event) ? { event: entry.event } : {};
     const put = entry.put;
-    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true)) return { put, ...event };
-    if (typeof entry.delete === 'string') return { delete: entry.delete, ...(typeof entry.versionId === 'string' ? { versionId: entry.versionId } : {}), ...event };
+    if (put && typeof put.key === 'string' && (typeof put.dataFile === 'string' || put.deleteMarker === true))
+      return { put, ...event };
+    if (typeof entry.delete === 'string')
+      return {
+        delete: entry.delete,
+        ...(typeof entry.versionId === 'string' ? { versionId: entry.versionId } : {}),
+        ...event,
+      };
     if (isEvent(entry.notify)) return { notify: entry.notify };
-    if (Array.isArray(entry.notified) && entry.notified.every((id) => typeof id === 'string')) return { notified: entry.notified as string[] };
+    if (Array.isArray(entry.notified) && entry.notified.every((id) => typeof id === 'string'))
+      return { notified: entry.notified as string[] };
   } catch {
     // falls through: not a whole entry
   }
@@ -152,4 +162,7 @@ function parseEntry(line: string): JournalEntry | undefined {
 }
 
 const isEvent = (value: unknown): value is PendingEvent =>
-  typeof value === 'object' && value !== null && typeof (value as PendingEvent).id === 'string' && Array.isArray((value as PendingEvent).destinations);
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as PendingEvent).id === 'string' &&
+  Array.isArray((value as PendingEvent).destinations);

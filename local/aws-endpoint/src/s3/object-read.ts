@@ -1,8 +1,16 @@
+/** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
 import { pipeline } from 'node:stream/promises';
 import { accessBucket, isAllowed } from '#endpoint/s3/access';
 import { etagMatches, objectHeaders } from '#endpoint/s3/attributes';
 import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { S3Error, accessDenied, invalidArgument, noSuchKey, notImplemented, preconditionFailed } from '#endpoint/s3/errors';
+import {
+  S3Error,
+  accessDenied,
+  invalidArgument,
+  noSuchKey,
+  notImplemented,
+  preconditionFailed,
+} from '#endpoint/s3/errors';
 import { isDeleteMarker, type StoredObject } from '#endpoint/s3/model';
 import { openObject } from '#endpoint/s3/object-files';
 import { httpDate, sendEmpty } from '#endpoint/s3/responses';
@@ -10,8 +18,6 @@ import type { BucketStore } from '#endpoint/s3/bucket-store';
 import { noSuchVersion, requestedVersionId, versionHeaders } from '#endpoint/s3/versioning';
 import { versionIdOf } from '#endpoint/s3/versions';
 import { HIGH_WATER_MARK } from '#endpoint/s3/streams';
-
-/** GetObject and HeadObject: conditional requests, byte ranges, streamed from the data file. */
 
 const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -36,7 +42,10 @@ export async function getObject(request: S3Request): Promise<void> {
   try {
     const notModified = evaluateConditions(request, object);
     if (notModified) {
-      sendEmpty(response, 304, { etag: object.etag, 'last-modified': objectHeaders(object, false)['last-modified'] ?? '' });
+      sendEmpty(response, 304, {
+        etag: object.etag,
+        'last-modified': objectHeaders(object, false)['last-modified'] ?? '',
+      });
       return;
     }
     const range = parseRange(header(request, 'range'), object.size);
@@ -45,7 +54,8 @@ export async function getObject(request: S3Request): Promise<void> {
     for (const [parameter, name] of Object.entries(RESPONSE_OVERRIDES)) {
       const value = request.query.get(parameter);
       if (value === null) continue;
-      if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) throw invalidArgument(`${parameter} is not a valid header value`, parameter, value);
+      if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value))
+        throw invalidArgument(`${parameter} is not a valid header value`, parameter, value);
       headers[name] = value;
     }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
@@ -77,15 +87,28 @@ async function nothingToRead(request: S3Request, bucket: BucketStore, versionId:
   const { key } = request;
   const versions = await bucket.versions();
   const version = versionId === undefined ? versions.latest(key) : versions.get(key, versionId);
-  const markerHeaders: Record<string, string> = version && isDeleteMarker(version) ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionIdOf(version) } : {};
+  const markerHeaders: Record<string, string> =
+    version && isDeleteMarker(version)
+      ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionIdOf(version) }
+      : {};
   if (version && isDeleteMarker(version) && versionId !== undefined) {
-    return new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: request.method, ResourceType: 'DeleteMarker' }, {
-      ...markerHeaders,
-      'last-modified': httpDate(version.lastModified),
-      allow: 'DELETE',
-    });
+    return new S3Error(
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      405,
+      { Method: request.method, ResourceType: 'DeleteMarker' },
+      {
+        ...markerHeaders,
+        'last-modified': httpDate(version.lastModified),
+        allow: 'DELETE',
+      },
+    );
   }
-  const mayList = isAllowed(request, bucket.record.ownerAccountId, { action: 's3:ListBucket', resource: bucketArn(bucket.name), context: { 's3:prefix': key } });
+  const mayList = isAllowed(request, bucket.record.ownerAccountId, {
+    action: 's3:ListBucket',
+    resource: bucketArn(bucket.name),
+    context: { 's3:prefix': key },
+  });
   if (!mayList) return accessDenied();
   const missing = versionId === undefined ? noSuchKey(key) : noSuchVersion(key, versionId);
   return new S3Error(missing.code, missing.message, missing.statusCode, missing.fields, markerHeaders);
@@ -122,7 +145,13 @@ export function parseRange(value: string | undefined, size: number): { start: nu
   const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
   const unsatisfiable = () =>
-    new S3Error('InvalidRange', 'The requested range is not satisfiable', 416, { RangeRequested: value, ActualObjectSize: String(size) }, { 'content-range': `bytes */${size}` });
+    new S3Error(
+      'InvalidRange',
+      'The requested range is not satisfiable',
+      416,
+      { RangeRequested: value, ActualObjectSize: String(size) },
+      { 'content-range': `bytes */${size}` },
+    );
   if (match[1] === '') {
     const suffix = Number(match[2]);
     if (suffix === 0 || size === 0) throw unsatisfiable();

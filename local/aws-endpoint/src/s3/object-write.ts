@@ -1,3 +1,4 @@
+/** PutObject and CopyObject: stream into a new data file, then commit atomically. */
 import { verifiedChecksums } from '#endpoint/aws-chunked';
 import { accessBucket } from '#endpoint/s3/access';
 import {
@@ -23,8 +24,6 @@ import { versionHeaders, writtenVersionHeaders } from '#endpoint/s3/versioning';
 import { isWellFormedVersionId } from '#endpoint/s3/versions';
 import { renderDocument } from '#endpoint/s3/xml';
 
-/** PutObject and CopyObject: stream into a new data file, then commit atomically. */
-
 export function sseConditionContext(request: S3Request): Record<string, string> {
   const context: Record<string, string> = conditionalWriteContext(request);
   const algorithm = header(request, 'x-amz-server-side-encryption');
@@ -43,7 +42,11 @@ export function assertDeclaredLength(request: S3Request, limit: number): void {
 export async function putObject(request: S3Request): Promise<void> {
   const { key } = request;
   assertValidKey(key);
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, key), context: sseConditionContext(request) });
+  const bucket = accessBucket(request, {
+    action: 's3:PutObject',
+    resource: objectArn(request.bucketName, key),
+    context: sseConditionContext(request),
+  });
   assertDeclaredLength(request, MAX_OBJECT_BYTES);
   const attributes = attributesFromRequest(request, resolveSse(request, bucket.record));
   requireDataKey(request, attributes.sse);
@@ -55,7 +58,10 @@ export async function putObject(request: S3Request): Promise<void> {
     const { dataFile, path } = await bucket.newDataFile();
     const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
     const stored = writtenObject(attributes, key, dataFile, written, verifiedChecksums(request.signed.body) ?? {});
-    return bucket.commitObject(stored, (current) => precondition.check(current, ticket), { name: 'ObjectCreated:Put', origin: requestOrigin(request) });
+    return bucket.commitObject(stored, (current) => precondition.check(current, ticket), {
+      name: 'ObjectCreated:Put',
+      origin: requestOrigin(request),
+    });
   });
   sendEmpty(request.response, 200, {
     etag: object.etag,
@@ -70,7 +76,8 @@ export function parseCopySource(request: S3Request): CopySource {
   const raw = header(request, 'x-amz-copy-source') ?? '';
   const [path = '', query] = raw.split('?');
   const versionId = query === undefined ? undefined : /^versionId=([^&]*)$/.exec(query)?.[1];
-  if (query !== undefined && (versionId === undefined || !isWellFormedVersionId(versionId))) throw invalidArgument('Invalid version id specified', 'x-amz-copy-source', raw);
+  if (query !== undefined && (versionId === undefined || !isWellFormedVersionId(versionId)))
+    throw invalidArgument('Invalid version id specified', 'x-amz-copy-source', raw);
   let decoded: string;
   try {
     decoded = decodeURIComponent(path.startsWith('/') ? path.slice(1) : path);
@@ -78,8 +85,17 @@ export function parseCopySource(request: S3Request): CopySource {
     throw invalidArgument('Invalid copy source encoding', 'x-amz-copy-source', raw);
   }
   const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', raw);
-  return { bucketName: decoded.slice(0, slash), key: decoded.slice(slash + 1), ...(versionId === undefined ? {} : { versionId }) };
+  if (slash <= 0 || slash === decoded.length - 1)
+    throw invalidArgument(
+      'Copy Source must mention the source bucket and key: sourcebucket/sourcekey',
+      'x-amz-copy-source',
+      raw,
+    );
+  return {
+    bucketName: decoded.slice(0, slash),
+    key: decoded.slice(slash + 1),
+    ...(versionId === undefined ? {} : { versionId }),
+  };
 }
 
 export interface CopySource {
@@ -88,7 +104,10 @@ export interface CopySource {
   versionId?: string;
 }
 
-/** Source checks of CopyObject / UploadPartCopy: s3:GetObject (s3:GetObjectVersion for a named version) on the source, in any region. */
+/**
+ * Source checks of CopyObject / UploadPartCopy: s3:GetObject (s3:GetObjectVersion for a named version) on the
+ * source, in any region.
+ */
 export function accessCopySource(request: S3Request): CopySource & { bucket: BucketStore } {
   const source = parseCopySource(request);
   const bucket = accessBucket(request, {
@@ -102,7 +121,10 @@ export function accessCopySource(request: S3Request): CopySource & { bucket: Buc
 }
 
 /** `x-amz-copy-source-version-id`: the source version copied, once its bucket has a versioning status. */
-export function copySourceVersionHeaders(source: { bucket: BucketStore }, copied: StoredObject): Record<string, string> {
+export function copySourceVersionHeaders(
+  source: { bucket: BucketStore },
+  copied: StoredObject,
+): Record<string, string> {
   const header = versionHeaders(source.bucket.record, copied)['x-amz-version-id'];
   return header === undefined ? {} : { 'x-amz-copy-source-version-id': header };
 }
@@ -110,42 +132,65 @@ export function copySourceVersionHeaders(source: { bucket: BucketStore }, copied
 export function checkCopySourceConditions(request: S3Request, source: StoredObject): void {
   const ifMatch = header(request, 'x-amz-copy-source-if-match');
   const ifNoneMatch = header(request, 'x-amz-copy-source-if-none-match');
-  if (ifMatch !== undefined && !etagMatches(ifMatch, source.etag)) throw preconditionFailed('x-amz-copy-source-If-Match');
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, source.etag)) throw preconditionFailed('x-amz-copy-source-If-None-Match');
+  if (ifMatch !== undefined && !etagMatches(ifMatch, source.etag))
+    throw preconditionFailed('x-amz-copy-source-If-Match');
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, source.etag))
+    throw preconditionFailed('x-amz-copy-source-If-None-Match');
 }
 
 export async function copyObject(request: S3Request): Promise<void> {
   const { key } = request;
   assertValidKey(key);
   const source = accessCopySource(request);
-  const bucket = accessBucket(request, { action: 's3:PutObject', resource: objectArn(request.bucketName, key), context: sseConditionContext(request) });
+  const bucket = accessBucket(request, {
+    action: 's3:PutObject',
+    resource: objectArn(request.bucketName, key),
+    context: sseConditionContext(request),
+  });
   const directive = header(request, 'x-amz-metadata-directive') ?? 'COPY';
-  if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
+  if (directive !== 'COPY' && directive !== 'REPLACE')
+    throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
   const sse = resolveSse(request, bucket.record);
   requireDataKey(request, sse);
   const precondition = writePrecondition(request);
   authorizeIfMatchRead(request, bucket);
   const replaced = directive === 'REPLACE' ? attributesFromRequest(request, sse) : undefined;
   const { object, sourceObject } = await bucket.conflicts.during(key, precondition, async (ticket) => {
-    const { sourceObject: copied, dataFile, written } = await withOpenObject(source.bucket, source.key, async (opened) => {
-      checkCopySourceConditions(request, opened.object);
-      // Copying an older version over its own key is how a version is restored: allowed.
-      const samePlace = source.bucket === bucket && source.key === key && source.versionId === undefined;
-      if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
-        throw invalidRequest(
-          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-        );
-      }
-      const target = await bucket.newDataFile();
-      // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
-      const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
-      const bytes = await writeFileFrom(objectBytes(opened), target.path, { limit: MAX_OBJECT_BYTES, checksums: algorithm ? [algorithm] : [] });
-      return { sourceObject: opened.object, dataFile: target.dataFile, written: bytes };
-    }, source.versionId);
+    const {
+      sourceObject: copied,
+      dataFile,
+      written,
+    } = await withOpenObject(
+      source.bucket,
+      source.key,
+      async (opened) => {
+        checkCopySourceConditions(request, opened.object);
+        // Copying an older version over its own key is how a version is restored: allowed.
+        const samePlace = source.bucket === bucket && source.key === key && source.versionId === undefined;
+        if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
+          throw invalidRequest(
+            'This copy request is illegal because it is trying to copy an object to itself without changing ' +
+              "the object's metadata, storage class, website redirect location or encryption attributes.",
+          );
+        }
+        const target = await bucket.newDataFile();
+        // A copy gets a full-object checksum of its bytes, with the requested or the source's algorithm.
+        const algorithm = requestedChecksumAlgorithm(request) ?? firstAlgorithm(opened.object);
+        const bytes = await writeFileFrom(objectBytes(opened), target.path, {
+          limit: MAX_OBJECT_BYTES,
+          checksums: algorithm ? [algorithm] : [],
+        });
+        return { sourceObject: opened.object, dataFile: target.dataFile, written: bytes };
+      },
+      source.versionId,
+    );
     const attributes: ObjectAttributes = replaced ?? { headers: copied.headers, metadata: copied.metadata, sse };
     const stored = writtenObject(attributes, key, dataFile, written, written.checksums);
     const cause = { name: 'ObjectCreated:Copy', origin: requestOrigin(request) } as const;
-    return { object: await bucket.commitObject(stored, (current) => precondition.check(current, ticket), cause), sourceObject: copied };
+    return {
+      object: await bucket.commitObject(stored, (current) => precondition.check(current, ticket), cause),
+      sourceObject: copied,
+    };
   });
   const checksumFields = checksumXmlFields(object.checksums);
   sendXml(
@@ -161,7 +206,13 @@ export async function copyObject(request: S3Request): Promise<void> {
 }
 
 /** A new object from bytes just written: their size, their MD5 as ETag, a full-object checksum. */
-function writtenObject(attributes: ObjectAttributes, key: string, dataFile: string, written: WrittenData, checksums: Checksums): StoredObject {
+function writtenObject(
+  attributes: ObjectAttributes,
+  key: string,
+  dataFile: string,
+  written: WrittenData,
+  checksums: Checksums,
+): StoredObject {
   return {
     ...attributes,
     key,
@@ -177,4 +228,3 @@ function writtenObject(attributes: ObjectAttributes, key: string, dataFile: stri
 function firstAlgorithm(object: StoredObject): ChecksumAlgorithm | undefined {
   return CHECKSUM_ALGORITHMS.find((algorithm) => object.checksums[algorithm] !== undefined);
 }
-

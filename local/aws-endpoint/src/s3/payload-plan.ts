@@ -1,3 +1,9 @@
+/**
+ * What a request's headers say about its body, checked before a byte is read: the payload mode
+ * (plain, unsigned aws-chunked with a trailer, SigV4-signed chunks), the checksum it declares in
+ * a header or announces as a trailer, its decoded length, Content-MD5 and payload hash.
+ * local/aws-endpoint/src/aws-chunked.ts then holds the bytes to all of it.
+ */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { AwsError } from '#endpoint/contract';
 import {
@@ -7,13 +13,6 @@ import {
   type ChecksumAlgorithm,
   type Checksums,
 } from '#endpoint/s3/checksums';
-
-/**
- * What a request's headers say about its body, checked before a byte is read: the payload mode
- * (plain, unsigned aws-chunked with a trailer, SigV4-signed chunks), the checksum it declares in
- * a header or announces as a trailer, its decoded length, Content-MD5 and payload hash.
- * local/aws-endpoint/src/aws-chunked.ts then holds the bytes to all of it.
- */
 
 /** What the server knows from the request's Authorization header, to verify signed chunks. */
 export interface ChunkSigning {
@@ -63,10 +62,21 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-export function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions, headerChecksumsDescribeBody: boolean): PayloadPlan {
+export function planPayload(
+  headers: IncomingHttpHeaders,
+  options: DecodeOptions,
+  headerChecksumsDescribeBody: boolean,
+): PayloadPlan {
   const contentSha256 = header(headers, 'x-amz-content-sha256')?.trim() ?? '';
-  if (contentSha256.startsWith('STREAMING-') && ![UNSIGNED_TRAILER, SIGNED_CHUNKS, SIGNED_CHUNKS_TRAILER].includes(contentSha256)) {
-    throw new AwsError('NotImplemented', `The payload mode ${contentSha256} is not supported by the local endpoint.`, 501);
+  if (
+    contentSha256.startsWith('STREAMING-') &&
+    ![UNSIGNED_TRAILER, SIGNED_CHUNKS, SIGNED_CHUNKS_TRAILER].includes(contentSha256)
+  ) {
+    throw new AwsError(
+      'NotImplemented',
+      `The payload mode ${contentSha256} is not supported by the local endpoint.`,
+      501,
+    );
   }
   const chunked = contentSha256.startsWith('STREAMING-');
   const signedChunks = contentSha256 === SIGNED_CHUNKS || contentSha256 === SIGNED_CHUNKS_TRAILER;
@@ -86,7 +96,11 @@ export function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions
     declaredChecksums[algorithm] = value;
   }
   if (Object.keys(declaredChecksums).length > 1) {
-    throw new AwsError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.', 400);
+    throw new AwsError(
+      'InvalidRequest',
+      'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.',
+      400,
+    );
   }
 
   const trailerAlgorithm = planTrailer(header(headers, 'x-amz-trailer'), contentSha256);
@@ -103,7 +117,8 @@ export function planPayload(headers: IncomingHttpHeaders, options: DecodeOptions
     if (!declared) {
       throw new AwsError(
         'InvalidRequest',
-        'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.',
+        'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer ' +
+          'headers were found.',
         400,
       );
     }
@@ -127,7 +142,10 @@ function planTrailer(announced: string | undefined, contentSha256: string): Chec
   if (contentSha256 !== UNSIGNED_TRAILER && contentSha256 !== SIGNED_CHUNKS_TRAILER) {
     throw new AwsError('InvalidRequest', 'x-amz-trailer needs a STREAMING-*-TRAILER x-amz-content-sha256.', 400);
   }
-  const names = announced.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = announced
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const algorithm = names.length === 1 && names[0] ? algorithmOfHeader(names[0]) : undefined;
   if (!algorithm) {
     throw new AwsError('InvalidRequest', 'The value specified in the x-amz-trailer header is not supported', 400);

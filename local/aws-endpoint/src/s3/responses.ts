@@ -1,11 +1,15 @@
+/** Writing S3 answers: XML documents, header-only answers and errors with S3's extra fields. */
 import type { ServerResponse } from 'node:http';
 import type { AwsError } from '#endpoint/contract';
 import { escapeXml, requestIdOf } from '#endpoint/protocols';
 import { S3Error } from '#endpoint/s3/errors';
 
-/** Writing S3 answers: XML documents, header-only answers and errors with S3's extra fields. */
-
-export function sendXml(response: ServerResponse, xml: string, headers: Record<string, string> = {}, statusCode = 200): void {
+export function sendXml(
+  response: ServerResponse,
+  xml: string,
+  headers: Record<string, string> = {},
+  statusCode = 200,
+): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.statusCode = statusCode;
   response.setHeader('content-type', 'application/xml');
@@ -29,7 +33,8 @@ export function sendS3Error(response: ServerResponse, error: AwsError, method: s
     .join('');
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code>` +
-    `<Message>${escapeXml(error.message)}</Message>${extra}<RequestId>${escapeXml(requestIdOf(response))}</RequestId></Error>`;
+    `<Message>${escapeXml(error.message)}</Message>${extra}<RequestId>` +
+    `${escapeXml(requestIdOf(response))}</RequestId></Error>`;
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.statusCode = error.statusCode;
   if (method === 'HEAD') {

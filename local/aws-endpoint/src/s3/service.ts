@@ -1,5 +1,16 @@
+/**
+ * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4
+ * signature the server already verified, answered from files under `<dataDir>/s3`.
+ */
 import type { ServerResponse } from 'node:http';
-import { AwsError, type Authorize, type KmsForS3, type NotificationTargets, type ServiceHandler, type SignedRequest } from '#endpoint/contract';
+import {
+  AwsError,
+  type Authorize,
+  type KmsForS3,
+  type NotificationTargets,
+  type ServiceHandler,
+  type SignedRequest,
+} from '#endpoint/contract';
 import {
   createBucket,
   deleteBucket,
@@ -25,10 +36,6 @@ import { getBucketNotificationConfiguration, putBucketNotificationConfiguration 
 import { S3Store } from '#endpoint/s3/store';
 import { getBucketVersioning, putBucketVersioning } from '#endpoint/s3/versioning';
 
-/**
- * The S3 part of the local AWS endpoint: path-style requests (`/<bucket>/<key>`) whose SigV4
- * signature the server already verified, answered from files under `<dataDir>/s3`.
- */
 export interface S3ServiceDeps {
   dataDir: string;
   authorize: Authorize;
@@ -40,10 +47,32 @@ type Operation = (request: S3Request) => Promise<void>;
 
 /** Subresources S3 has and this emulator does not model: answered 501 rather than misread. */
 const UNMODELLED_SUBRESOURCES = [
-  'acl', 'policy', 'policyStatus', 'tagging', 'cors', 'lifecycle', 'website', 'logging',
-  'replication', 'requestPayment', 'object-lock', 'legal-hold', 'retention', 'ownershipControls',
-  'publicAccessBlock', 'accelerate', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'restore', 'select',
-  'attributes', 'torrent', 'session', 'renameObject',
+  'acl',
+  'policy',
+  'policyStatus',
+  'tagging',
+  'cors',
+  'lifecycle',
+  'website',
+  'logging',
+  'replication',
+  'requestPayment',
+  'object-lock',
+  'legal-hold',
+  'retention',
+  'ownershipControls',
+  'publicAccessBlock',
+  'accelerate',
+  'analytics',
+  'inventory',
+  'metrics',
+  'intelligent-tiering',
+  'restore',
+  'select',
+  'attributes',
+  'torrent',
+  'session',
+  'renameObject',
 ];
 
 export function createS3Service(deps: S3ServiceDeps): ServiceHandler {
@@ -136,7 +165,9 @@ function route(request: S3Request): Operation {
     if (method === 'POST' && query.has('uploads')) return createMultipartUpload;
     if (method === 'POST' && query.has('uploadId')) return completeMultipartUpload;
   }
-  throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: method });
+  throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+    Method: method,
+  });
 }
 
 function answerError(response: ServerResponse, error: unknown, method: string): void {
@@ -150,7 +181,11 @@ function answerError(response: ServerResponse, error: unknown, method: string): 
     return;
   }
   console.error('S3 emulator: unexpected error', error instanceof Error ? error.stack : String(error));
-  sendS3Error(response, new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500), method);
+  sendS3Error(
+    response,
+    new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500),
+    method,
+  );
 }
 
 /** A request refused before its body was read: discard the rest so the connection stays usable. */

@@ -1,3 +1,7 @@
+/**
+ * The buckets under `<dataDir>/s3/buckets/<bucket>/` (bucket-store.ts). Bucket names are global:
+ * one registry for all accounts. One process owns a data directory; buckets load lazily.
+ */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BucketStore } from '#endpoint/s3/bucket-store';
@@ -7,10 +11,6 @@ import type { BucketRecord } from '#endpoint/s3/model';
 import type { NotificationOutbox } from '#endpoint/s3/notification-outbox';
 import { compareUtf8 } from '#endpoint/s3/object-index';
 
-/**
- * The buckets under `<dataDir>/s3/buckets/<bucket>/` (bucket-store.ts). Bucket names are global:
- * one registry for all accounts. One process owns a data directory; buckets load lazily.
- */
 export class S3Store {
   private readonly buckets = new Map<string, BucketStore>();
   private readonly bucketsDir: string;
@@ -93,7 +93,10 @@ export class S3Store {
     for (const name of await readdir(this.bucketsDir)) {
       const dir = join(this.bucketsDir, name);
       try {
-        this.buckets.set(name, new BucketStore(dir, await readJson<BucketRecord>(join(dir, 'bucket.json')), this.outbox));
+        this.buckets.set(
+          name,
+          new BucketStore(dir, await readJson<BucketRecord>(join(dir, 'bucket.json')), this.outbox),
+        );
       } catch (error) {
         // A bucket whose creation crashed before bucket.json was written never existed.
         if (!isMissingFile(error)) throw error;
@@ -103,7 +106,10 @@ export class S3Store {
     // Buckets load lazily, but one that sends notifications may hold undelivered events from
     // before a restart: read those journals in the background, without holding up the start.
     for (const bucket of this.buckets.values()) {
-      if (bucket.record.notification) bucket.versions().catch((error: unknown) => console.error(`local S3: could not load bucket ${bucket.name}`, error));
+      if (bucket.record.notification)
+        bucket
+          .versions()
+          .catch((error: unknown) => console.error(`local S3: could not load bucket ${bucket.name}`, error));
     }
   }
 }

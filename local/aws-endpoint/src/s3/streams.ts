@@ -1,12 +1,17 @@
+/** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createChecksum, type ChecksumAlgorithm, type Checksums, type IncrementalChecksum } from '#endpoint/s3/checksums';
+import {
+  createChecksum,
+  type ChecksumAlgorithm,
+  type Checksums,
+  type IncrementalChecksum,
+} from '#endpoint/s3/checksums';
 import { S3Error } from '#endpoint/s3/errors';
 
-/** Streaming object bytes to disk without holding them: MD5 (the ETag) and size computed on the way. */
 export const HIGH_WATER_MARK = 1024 * 1024;
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 
@@ -19,7 +24,9 @@ export interface WrittenData {
 }
 
 export const entityTooLarge = () =>
-  new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { MaxSizeAllowed: String(MAX_OBJECT_BYTES) });
+  new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+    MaxSizeAllowed: String(MAX_OBJECT_BYTES),
+  });
 
 export interface WriteOptions {
   /** Refuse more bytes than this (EntityTooLarge). */
@@ -71,7 +78,8 @@ export class Meter extends Transform {
 
   private emitPending(): void {
     if (this.pendingBytes === 0) return;
-    const block = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    const block =
+      this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     this.md5?.update(block);
@@ -81,7 +89,8 @@ export class Meter extends Transform {
 
   async result(): Promise<WrittenData> {
     const checksums: Checksums = {};
-    for (const [algorithm, checksum] of this.checksums) checksums[algorithm] = (await checksum.digest()).toString('base64');
+    for (const [algorithm, checksum] of this.checksums)
+      checksums[algorithm] = (await checksum.digest()).toString('base64');
     return { size: this.size, md5: this.md5?.digest(), checksums };
   }
 }
@@ -97,7 +106,11 @@ export async function writeFileFrom(
 ): Promise<WrittenData> {
   const meter = new Meter(options);
   try {
-    await pipeline(Readable.from(concatenate(sources), { objectMode: false }), meter, createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK }));
+    await pipeline(
+      Readable.from(concatenate(sources), { objectMode: false }),
+      meter,
+      createWriteStream(path, { flags: 'wx', highWaterMark: HIGH_WATER_MARK }),
+    );
     return await meter.result();
   } catch (error) {
     await rm(path, { force: true });
@@ -106,7 +119,9 @@ export async function writeFileFrom(
 }
 
 /** The sources one after the other; a lazy source is opened only when its turn comes. */
-async function* concatenate(sources: Array<NodeJS.ReadableStream | (() => NodeJS.ReadableStream)>): AsyncGenerator<Buffer> {
+async function* concatenate(
+  sources: Array<NodeJS.ReadableStream | (() => NodeJS.ReadableStream)>,
+): AsyncGenerator<Buffer> {
   for (const source of sources) {
     const stream = typeof source === 'function' ? source() : source;
     for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

@@ -1,3 +1,9 @@
+/**
+ * Multipart uploads of one bucket, under `uploads/<uploadId>/`: `upload.json`, one
+ * `part-<n>.json` sidecar per part and the part bytes in uniquely named files. Uploading a
+ * part number again writes a new file and renames the sidecar over the old one, so a retried
+ * part replaces the earlier one atomically.
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,12 +11,6 @@ import type { ConflictTicket, ConflictTracker } from '#endpoint/s3/write-conflic
 import type { PartRecord, UploadRecord } from '#endpoint/s3/model';
 import { SerialQueue, isMissingFile, mapLimit, readJson, uniqueName, writeJsonAtomically } from '#endpoint/s3/files';
 
-/**
- * Multipart uploads of one bucket, under `uploads/<uploadId>/`: `upload.json`, one
- * `part-<n>.json` sidecar per part and the part bytes in uniquely named files. Uploading a
- * part number again writes a new file and renames the sidecar over the old one, so a retried
- * part replaces the earlier one atomically.
- */
 export interface UploadState {
   record: UploadRecord;
   dir: string;
@@ -48,7 +48,14 @@ export class UploadStore {
     await mkdir(dir, { recursive: true });
     const full: UploadRecord = { ...record, uploadId };
     await writeJsonAtomically(join(dir, 'upload.json'), full);
-    const state: UploadState = { record: full, dir, parts: new Map(), queue: new SerialQueue(), closed: false, conflict: this.conflicts.begin(full.key) };
+    const state: UploadState = {
+      record: full,
+      dir,
+      parts: new Map(),
+      queue: new SerialQueue(),
+      closed: false,
+      conflict: this.conflicts.begin(full.key),
+    };
     uploads.set(uploadId, state);
     return state;
   }
@@ -107,7 +114,11 @@ export class UploadStore {
       const sidecars = names.filter((name) => /^part-\d+\.json$/.test(name));
       const parts = await mapLimit(sidecars, 32, (name) => readJson<PartRecord>(join(dir, name)));
       const referenced = new Set(['upload.json', ...sidecars, ...parts.map((part) => part.dataFile)]);
-      await mapLimit(names.filter((name) => !referenced.has(name)), 32, (name) => rm(join(dir, name), { force: true }));
+      await mapLimit(
+        names.filter((name) => !referenced.has(name)),
+        32,
+        (name) => rm(join(dir, name), { force: true }),
+      );
       uploads.set(uploadId, {
         record,
         dir,

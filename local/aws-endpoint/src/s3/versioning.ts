@@ -1,3 +1,8 @@
+/**
+ * PutBucketVersioning / GetBucketVersioning, and the version-id parts of object requests
+ * (`?versionId=`, `x-amz-version-id`). The bucket's status lives in bucket.json; versions.ts
+ * holds what it means for writes and deletes.
+ */
 import { accessBucket } from '#endpoint/s3/access';
 import type { S3Request } from '#endpoint/s3/context';
 import { S3Error, invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
@@ -5,12 +10,6 @@ import type { BucketRecord, ObjectVersion } from '#endpoint/s3/model';
 import { sendEmpty, sendXml } from '#endpoint/s3/responses';
 import { isWellFormedVersionId, versionIdOf } from '#endpoint/s3/versions';
 import { childText, readXmlBody, renderDocument } from '#endpoint/s3/xml';
-
-/**
- * PutBucketVersioning / GetBucketVersioning, and the version-id parts of object requests
- * (`?versionId=`, `x-amz-version-id`). The bucket's status lives in bucket.json; versions.ts
- * holds what it means for writes and deletes.
- */
 
 export async function putBucketVersioning(request: S3Request): Promise<void> {
   const bucket = accessBucket(request, { action: 's3:PutBucketVersioning' });

@@ -1,7 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { isDeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';
-import { SortedIndex } from '#endpoint/s3/object-index';
-
 /**
  * The versions of one bucket's keys, in memory, as the S3 User Guide describes versioning:
  *
@@ -15,6 +11,10 @@ import { SortedIndex } from '#endpoint/s3/object-index';
  *
  * `current` serves GET, HEAD and ListObjects; `stacks` (newest first) serves ListObjectVersions.
  */
+import { randomBytes } from 'node:crypto';
+import { isDeleteMarker, type ObjectVersion, type StoredObject } from '#endpoint/s3/model';
+import { SortedIndex } from '#endpoint/s3/object-index';
+
 export const NULL_VERSION_ID = 'null';
 
 /** The version id S3 shows for a version: its id, or `null` for the null version. */
@@ -24,7 +24,8 @@ export const versionIdOf = (version: ObjectVersion): string => version.versionId
 export const newVersionId = (): string => randomBytes(24).toString('base64url').replace(/-/g, '.');
 
 /** Ids this emulator issues, plus `null`; anything else can never name a version. */
-export const isWellFormedVersionId = (value: string): boolean => value === NULL_VERSION_ID || /^[A-Za-z0-9._]{32}$/.test(value);
+export const isWellFormedVersionId = (value: string): boolean =>
+  value === NULL_VERSION_ID || /^[A-Za-z0-9._]{32}$/.test(value);
 
 export class ObjectVersions {
   readonly current = new SortedIndex<StoredObject>();

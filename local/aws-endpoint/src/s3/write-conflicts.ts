@@ -46,7 +46,11 @@ export class ConflictTracker {
   }
 
   /** Runs a conditional write with a ticket held while it streams and commits. */
-  async during<T>(key: string, precondition: WritePrecondition, write: (ticket: ConflictTicket | undefined) => Promise<T>): Promise<T> {
+  async during<T>(
+    key: string,
+    precondition: WritePrecondition,
+    write: (ticket: ConflictTicket | undefined) => Promise<T>,
+  ): Promise<T> {
     if (!precondition.conditional) return write(undefined);
     const ticket = this.begin(key);
     try {

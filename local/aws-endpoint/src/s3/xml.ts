@@ -1,7 +1,3 @@
-import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
-import { escapeXml } from '#endpoint/protocols';
-import { malformedXml } from '#endpoint/s3/errors';
-
 /**
  * The REST-XML shapes of S3: answers rendered with S3's namespace and flattened lists (a list
  * is the element repeated, not wrapped in `<member>`), and the reading of the few request
@@ -9,6 +5,10 @@ import { malformedXml } from '#endpoint/s3/errors';
  * CompleteMultipartUpload, Delete) with fast-xml-parser. No DTD is ever read: a DOCTYPE that
  * declares entities is refused, as are references to undeclared ones.
  */
+import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
+import { escapeXml } from '#endpoint/protocols';
+import { malformedXml } from '#endpoint/s3/errors';
+
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 export type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { [name: string]: XmlValue };
@@ -18,14 +18,18 @@ export function renderElement(name: string, value: XmlValue): string {
   if (Array.isArray(value)) return value.map((item) => renderElement(name, item)).join('');
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value).map(([child, childValue]) => renderElement(child, childValue)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value)
+      .map(([child, childValue]) => renderElement(child, childValue))
+      .join('')}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /** A whole answer document: `<?xml?>` and the root element in S3's namespace. */
 export function renderDocument(root: string, children: Record<string, XmlValue>): string {
-  const inner = Object.entries(children).map(([name, value]) => renderElement(name, value)).join('');
+  const inner = Object.entries(children)
+    .map(([name, value]) => renderElement(name, value))
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
 }
 
@@ -114,7 +118,11 @@ function xmlEntities(): EntityDecoderOptions {
     setXmlVersion: () => undefined,
     decode: (text) =>
       text.replace(/&([^;&]*);/g, (_match, entity: string) => {
-        const code = /^#x[0-9a-f]+$/i.test(entity) ? parseInt(entity.slice(2), 16) : /^#\d+$/.test(entity) ? parseInt(entity.slice(1), 10) : undefined;
+        const code = /^#x[0-9a-f]+$/i.test(entity)
+          ? parseInt(entity.slice(2), 16)
+          : /^#\d+$/.test(entity)
+            ? parseInt(entity.slice(1), 10)
+            : undefined;
         if (code === undefined) return named[entity] ?? refuse();
         return code <= 0x10ffff ? String.fromCodePoint(code) : refuse();
       }),
