@@ -1,3 +1,4 @@
+/** GET .../audit-log-forwarding/replay/{replayId}: a replay job of the cluster, with its progress. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { getReplay } from '#shared/forwarding/use-cases';

@@ -1,3 +1,4 @@
+/** PATCH .../clusters/{clusterId}/audit-log-forwarding: pauses or resumes forwarding, or changes its compression. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { patchForwarding } from '#shared/forwarding/use-cases';

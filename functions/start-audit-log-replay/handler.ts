@@ -1,3 +1,7 @@
+/**
+ * POST .../audit-log-forwarding/replay {from, to}: starts a job that delivers the window's audit-log files again
+ * to the same keys (202; the job runs on the forwarding queue).
+ */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { startReplay } from '#shared/forwarding/use-cases';

@@ -1,13 +1,13 @@
-import * as z from 'zod';
-import { config } from '#shared/config';
-import type { AnnouncedFile } from '#shared/forwarding/delivery/event-delivery';
-
 /**
  * The S3 "Object Created" events of the platform's audit-log bucket, as EventBridge delivers them
  * (AuditLogEventsRule -> AuditLogEventQueue): the envelope of
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html, of which forwarding reads
  * the bucket, the key and the event's time (when the object landed).
  */
+import * as z from 'zod';
+import { config } from '#shared/config';
+import type { AnnouncedFile } from '#shared/forwarding/delivery/event-delivery';
+
 export const auditLogEvent = z.object({
   id: z.string().min(1),
   source: z.literal('aws.s3'),

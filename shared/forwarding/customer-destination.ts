@@ -1,8 +1,3 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CustomerClientCache } from '#shared/customer-bucket/customer-s3';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { auditLogFolder } from '#shared/forwarding/audit-log-keys';
-
 /**
  * Where one cluster's audit logs go: the integration's bucket, through a session narrowed to
  * `<directory>/<clusterId>/audit/` with PutObject and GetObject alone (GetObject reads back a key
@@ -11,7 +6,13 @@ import { auditLogFolder } from '#shared/forwarding/audit-log-keys';
  *
  * Every write is conditional (`If-None-Match: *`): S3 refuses it with 412 when the key exists, so a
  * retried or repeated delivery never adds a second version.
- *
+ */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CustomerClientCache } from '#shared/customer-bucket/customer-s3';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { auditLogFolder } from '#shared/forwarding/audit-log-keys';
+
+/**
  * Clients are kept per destination across runs of a warm container (their sessions and sockets
  * are reused); a change of role, bucket, key or directory makes a new one.
  */

@@ -1,14 +1,14 @@
-import { isTransient, nameOf } from '#shared/aws/error-kinds';
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { awsErrorText } from '#shared/validation/aws-error-text';
-import { classifyCustomerAccessError, type StageFailure } from '#shared/validation/failures';
-
 /**
  * What went wrong in a delivery, in the terms health reports. Only an access problem the customer
  * must fix (the validation classifier's verdict) marks the integration FAILED; anything transient
  * stays pending and is retried, and a problem on our side never blames the customer. A conflict
  * or an oversized file is about one file: it is reported and the others go on.
  */
+import { isTransient, nameOf } from '#shared/aws/error-kinds';
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { awsErrorText } from '#shared/validation/aws-error-text';
+import { classifyCustomerAccessError, type StageFailure } from '#shared/validation/failures';
+
 export type DeliveryProblem =
   | { kind: 'access'; code: string; message: string; failure: StageFailure }
   | { kind: 'retry'; code: 'DELIVERY_DELAYED' | 'DELIVERY_FAILED' | 'AUDIT_LOGS_UNAVAILABLE'; message: string }

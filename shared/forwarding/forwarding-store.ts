@@ -1,3 +1,9 @@
+/**
+ * Forwarding configurations in the single table. Turning forwarding on, moving it to another
+ * integration and turning it off each change the forwarding item and the integrations' `usedBy`
+ * sets in one transaction, so an integration can never be deleted while forwarding uses it and
+ * forwarding can never point at an integration that is not ACTIVE at the moment it is enabled.
+ */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
@@ -14,12 +20,6 @@ import { FORWARDING_SHARDS, forwardingShardKey, keys, projectPk, sortKeyPrefix }
 import { clusterOfSourceKey, parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { newDigestChain, shardOf, usedByMember, type Forwarding } from '#shared/forwarding/forwarding';
 
-/**
- * Forwarding configurations in the single table. Turning forwarding on, moving it to another
- * integration and turning it off each change the forwarding item and the integrations' `usedBy`
- * sets in one transaction, so an integration can never be deleted while forwarding uses it and
- * forwarding can never point at an integration that is not ACTIVE at the moment it is enabled.
- */
 const table = () => config().TABLE_NAME;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -1,10 +1,3 @@
-import { createHash } from 'node:crypto';
-import type { IntegrationHealth } from '#shared/integrations/schemas';
-import type { LagSlot } from '#shared/forwarding/lag-history';
-import { auditLogFolder, hourStart, type Compression } from '#shared/forwarding/audit-log-keys';
-import type { ForwardingView } from '#shared/forwarding/schemas';
-import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
-
 /**
  * The audit-log forwarding of one cluster, as stored on its FORWARDING#<clusterId> item: its
  * settings and the small delivery state that is the cluster's as a whole (pending files, health,
@@ -12,6 +5,13 @@ import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
  * (delivery/delivery-ledger.ts). Turning forwarding off deletes the item, so a worker still
  * running for the old configuration can no longer write (every write is conditioned on `generation`).
  */
+import { createHash } from 'node:crypto';
+import type { IntegrationHealth } from '#shared/integrations/schemas';
+import type { LagSlot } from '#shared/forwarding/lag-history';
+import { auditLogFolder, hourStart, type Compression } from '#shared/forwarding/audit-log-keys';
+import type { ForwardingView } from '#shared/forwarding/schemas';
+import { FORWARDING_SHARDS, forwardingShardKey } from '#shared/table/keys';
+
 export interface Forwarding {
   projectId: string;
   clusterId: string;

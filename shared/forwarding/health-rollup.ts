@@ -1,3 +1,13 @@
+/**
+ * An integration's `health` summarises every cluster that forwards through it, worst first: the
+ * largest lag, delivery latency and failure streak, the newest delivery and the newest error
+ * (prefixed with its cluster). Each cluster's own health lives on its forwarding item and is updated by every run
+ * (GET .../audit-log-forwarding); the integration's is recomputed by the scheduler each tick
+ * (so within a minute), and at once when forwarding is turned off or moved.
+ *
+ * Writes are optimistic: one applies only if the integration's health is still what was read, so a
+ * slower writer never overwrites a newer summary with an older one.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -10,16 +20,6 @@ import { loadProjectForwardings, type IndexedForwarding } from '#shared/forwardi
 import { inParallel } from '#shared/worker/in-parallel';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 
-/**
- * An integration's `health` summarises every cluster that forwards through it, worst first: the
- * largest lag, delivery latency and failure streak, the newest delivery and the newest error
- * (prefixed with its cluster). Each cluster's own health lives on its forwarding item and is updated by every run
- * (GET .../audit-log-forwarding); the integration's is recomputed by the scheduler each tick
- * (so within a minute), and at once when forwarding is turned off or moved.
- *
- * Writes are optimistic: one applies only if the integration's health is still what was read, so a
- * slower writer never overwrites a newer summary with an older one.
- */
 const MAX_ATTEMPTS = 5;
 
 type ClusterHealth = Pick<Forwarding, 'clusterId' | 'health'>;

@@ -1,10 +1,3 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { LagHistoryView } from '#shared/forwarding/schemas';
-import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { logger } from '#shared/logger';
-import { keys } from '#shared/table/keys';
-
 /**
  * Forwarding lag over time, for a chart: the largest lag of each 10-minute slot of the last day.
  *
@@ -14,6 +7,13 @@ import { keys } from '#shared/table/keys';
  * one UpdateItem every 10 minutes. So the forwarding item, which every run rewrites three times
  * and DynamoDB bills by size, stays as small as it was. Recording is one call, `recordLag`.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { LagHistoryView } from '#shared/forwarding/schemas';
+import { dynamodb } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { logger } from '#shared/logger';
+import { keys } from '#shared/table/keys';
+
 export const LAG_SLOT_SECONDS = 600;
 export const LAG_SLOTS = 144;
 

@@ -1,3 +1,8 @@
+/**
+ * The forwarding use cases behind PUT/GET/PATCH/DELETE .../clusters/{clusterId}/audit-log-forwarding.
+ * Each authorizes first (tenancy, enterprise plan, dedicated cluster), so nobody learns anything
+ * about a cluster of a project they may not see.
+ */
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
@@ -23,11 +28,6 @@ import {
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
 import type { ForwardingBody, ForwardingPatch, ForwardingView } from '#shared/forwarding/schemas';
 
-/**
- * The forwarding use cases behind PUT/GET/PATCH/DELETE .../clusters/{clusterId}/audit-log-forwarding.
- * Each authorizes first (tenancy, enterprise plan, dedicated cluster), so nobody learns anything
- * about a cluster of a project they may not see.
- */
 const forwardingOff = () =>
   new NotFoundError('Audit-log forwarding is not turned on for this cluster.', 'FORWARDING_NOT_FOUND');
 

@@ -1,12 +1,12 @@
+/**
+ * The platform's own audit-log bucket, read with the function's execution role (platformS3).
+ * ExpectedBucketOwner guards against reading a same-named bucket of another account.
+ */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { platformS3 } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { sourceHourPrefix } from '#shared/forwarding/audit-log-keys';
 
-/**
- * The platform's own audit-log bucket, read with the function's execution role (platformS3).
- * ExpectedBucketOwner guards against reading a same-named bucket of another account.
- */
 /**
  * The largest audit-log file forwarding delivers: files are read whole (to hash, compress and
  * retry them). The platform writes files of kilobytes; a larger one is skipped and counted

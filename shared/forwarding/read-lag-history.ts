@@ -1,3 +1,8 @@
+/**
+ * GET .../integrations/{integrationId}/lag-history: the lag of the last day of every cluster that
+ * forwards audit logs through the integration (finished slots from their rings, the slot in
+ * progress from the forwarding), the worst per slot, for the console's chart.
+ */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { config } from '#shared/config';
@@ -8,11 +13,6 @@ import { combinedLagPoints, ringSlots, type LagSlot } from '#shared/forwarding/l
 import type { LagHistoryView } from '#shared/forwarding/schemas';
 import { projectPk, sortKeyPrefix } from '#shared/table/keys';
 
-/**
- * GET .../integrations/{integrationId}/lag-history: the lag of the last day of every cluster that
- * forwards audit logs through the integration (finished slots from their rings, the slot in
- * progress from the forwarding), the worst per slot, for the console's chart.
- */
 export async function integrationLagHistory(
   caller: PlatformUser,
   projectId: string,

@@ -1,14 +1,3 @@
-import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { sqs } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { logger, metrics } from '#shared/logger';
-import { loadEnabledForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
-import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
-import { inParallel } from '#shared/worker/in-parallel';
-import type { DigestRunMessage, ForwardingRunMessage } from '#shared/forwarding/schemas';
-
 /**
  * The scheduler's tick (every minute): the safety net behind the events, sized to stay cheap.
  * From the ForwardingIndex (health is projected there) it sends
@@ -20,6 +9,17 @@ import type { DigestRunMessage, ForwardingRunMessage } from '#shared/forwarding/
  * - once an hour (minutes DIGEST_MINUTE.., spread likewise) a digest run to every cluster;
  * then rolls every integration's health up from the index.
  */
+import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { sqs } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { logger, metrics } from '#shared/logger';
+import { loadEnabledForwardings, type IndexedForwarding } from '#shared/forwarding/forwarding-store';
+import { rollUpFromIndex } from '#shared/forwarding/health-rollup';
+import { inParallel } from '#shared/worker/in-parallel';
+import type { DigestRunMessage, ForwardingRunMessage } from '#shared/forwarding/schemas';
+
 const SQS_BATCH = 10;
 /** SendMessageBatch calls in flight at once. */
 const PARALLEL_SENDS = 10;

@@ -1,12 +1,12 @@
+/**
+ * Contracts of audit-log forwarding: the API's requests and answers (also the source of the
+ * OpenAPI document) and the messages its workers exchange.
+ */
 import * as z from 'zod';
 import { directory } from '#shared/exports/schemas';
 import { integrationHealth, integrationId } from '#shared/integrations/schemas';
 import { clusterId, projectId } from '#shared/projects/schemas';
 
-/**
- * Contracts of audit-log forwarding: the API's requests and answers (also the source of the
- * OpenAPI document) and the messages its workers exchange.
- */
 /**
  * The customer-side key prefix forwarding writes under, with the same rules as export directories
  * (shared/exports/destination.ts), so a customer learns one rule: a relative path of S3 safe

@@ -1,5 +1,3 @@
-import * as z from 'zod';
-
 /**
  * The service's own events (docs/product-contract.md §6): every status change a platform may want to tell its
  * customers about (e-mail, paging), published on the service's bus (PlatformEventBus) with source
@@ -8,6 +6,8 @@ import * as z from 'zod';
  * from here) and docs/notifications.md explains them. Details hold ids, statuses and codes only:
  * never an external ID, a credential or a message that could quote one.
  */
+import * as z from 'zod';
+
 /** serverless.yml's bus policy names it too: only the service's functions may put events with it. */
 export const NOTIFICATION_SOURCE = 's3-integrations';
 

@@ -1,3 +1,10 @@
+/**
+ * The one place the service publishes its events (notifications.ts says which). Called right after
+ * the write that made the change succeeded, so an event never announces a change that did not
+ * happen. Publishing never fails the caller: the change is already stored and visible in the API;
+ * a lost event is logged and counted (NotificationsNotPublished) for the operators. Each detail is
+ * checked against its schema first, so what goes out is what the documents promise.
+ */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { config } from '#shared/config';
@@ -11,13 +18,6 @@ import {
   type Notification,
 } from '#shared/notifications/notifications';
 
-/**
- * The one place the service publishes its events (notifications.ts says which). Called right after
- * the write that made the change succeeded, so an event never announces a change that did not
- * happen. Publishing never fails the caller: the change is already stored and visible in the API;
- * a lost event is logged and counted (NotificationsNotPublished) for the operators. Each detail is
- * checked against its schema first, so what goes out is what the documents promise.
- */
 export async function publish(notification: Notification): Promise<void> {
   const bus = config().EVENT_BUS_NAME;
   if (!bus) return; // no bus configured (a unit test without a stack): nothing to tell

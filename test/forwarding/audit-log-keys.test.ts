@@ -1,3 +1,7 @@
+/**
+ * The key layouts of audit-log forwarding, with no stack: platform keys, the customer's keys and digest keys,
+ * their time order across boundaries, and the keys that must be refused.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   auditLogFolder,

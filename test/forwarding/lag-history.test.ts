@@ -1,3 +1,7 @@
+/**
+ * The forwarding lag history: the slot in progress and its hand-over, the worst lag per slot across clusters,
+ * the one-day ring in the table, and the history that runs record and an integration's readers get.
+ */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamodb } from '#shared/aws/clients';

@@ -1,3 +1,9 @@
+/**
+ * One catch-up run per cluster at a time: a run takes the forwarding's lease (a conditional
+ * update) before it lists and delivers, so two runs never deliver the same pending files side by
+ * side. Events need no lease: each of their writes is conditional on its own key. (Named apart
+ * from the export jobs' lease, which is another thing.)
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -6,12 +12,6 @@ import { keys } from '#shared/table/keys';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 import { normalizeForwarding } from '#shared/forwarding/forwarding-store';
 
-/**
- * One catch-up run per cluster at a time: a run takes the forwarding's lease (a conditional
- * update) before it lists and delivers, so two runs never deliver the same pending files side by
- * side. Events need no lease: each of their writes is conditional on its own key. (Named apart
- * from the export jobs' lease, which is another thing.)
- */
 export async function claimCatchUpLease(
   ref: { projectId: string; clusterId: string },
   owner: string,

@@ -1,14 +1,14 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
-
 /**
  * Asks for a catch-up run of one cluster now (a message on ForwardingQueue), instead of waiting for
  * the scheduler's next tick: after an event found older files pending, after a resume, after a
  * run stopped for time. A message too many is harmless: the run takes the cluster's lease first.
  * Replay jobs go through the same queue, a slice per message.
  */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import type { ForwardingRunMessage } from '#shared/forwarding/schemas';
+
 async function send(message: ForwardingRunMessage, delaySeconds: number): Promise<void> {
   const queueUrl = config().FORWARDING_QUEUE_URL;
   if (!queueUrl) throw new Error('Invalid configuration: FORWARDING_QUEUE_URL is not set');

@@ -1,3 +1,15 @@
+/**
+ * A catch-up run of one cluster, under its lease: the safety net behind the events.
+ *
+ * - With files pending (`pendingSince`), it lists every hour folder from the oldest pending file's
+ *   hour on, and delivers, strictly oldest first, each file the ledger does not hold: after a
+ *   pause, after the integration was FAILED, after the customer's bucket failed for a while.
+ * - Without, as the scheduler's reconciliation, it looks at the last RECONCILE_HOURS hours for a
+ *   file whose event never came (files younger than the event grace are the events' to deliver).
+ *
+ * Then it removes `pendingSince`, unless a file was marked pending meanwhile, in which case it goes
+ * round again. A run that runs out of time asks for its own continuation at once.
+ */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
@@ -20,18 +32,6 @@ import { compressionOf, type Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { stopForMovedCluster } from '#shared/forwarding/stop-moved-cluster';
 
-/**
- * A catch-up run of one cluster, under its lease: the safety net behind the events.
- *
- * - With files pending (`pendingSince`), it lists every hour folder from the oldest pending file's
- *   hour on, and delivers, strictly oldest first, each file the ledger does not hold: after a
- *   pause, after the integration was FAILED, after the customer's bucket failed for a while.
- * - Without, as the scheduler's reconciliation, it looks at the last RECONCILE_HOURS hours for a
- *   file whose event never came (files younger than the event grace are the events' to deliver).
- *
- * Then it removes `pendingSince`, unless a file was marked pending meanwhile, in which case it goes
- * round again. A run that runs out of time asks for its own continuation at once.
- */
 export type CatchUpStatus =
   | 'CAUGHT_UP'
   | 'STOPPED'

@@ -1,3 +1,12 @@
+/**
+ * One cluster's forwarding health as a delivery path changes it: deliveries, failures and the lag
+ * of what is still pending, saved on the forwarding item in one UpdateItem together with the lag
+ * history's slot in progress (recordLag sits beside this write, and only here).
+ *
+ * Events deliver a cluster's files a few at a time, many times a minute: their health is saved
+ * when something a reader would notice changed (a failure, a recovery, a lag) and otherwise at
+ * most once per SAVE_INTERVAL_MS, so a busy cluster does not rewrite its item for every file.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -9,15 +18,6 @@ import type { Forwarding } from '#shared/forwarding/forwarding';
 import { recordLag } from '#shared/forwarding/lag-history';
 import { publishForwardingHealth } from '#shared/notifications/publish';
 
-/**
- * One cluster's forwarding health as a delivery path changes it: deliveries, failures and the lag
- * of what is still pending, saved on the forwarding item in one UpdateItem together with the lag
- * history's slot in progress (recordLag sits beside this write, and only here).
- *
- * Events deliver a cluster's files a few at a time, many times a minute: their health is saved
- * when something a reader would notice changed (a failure, a recovery, a lag) and otherwise at
- * most once per SAVE_INTERVAL_MS, so a busy cluster does not rewrite its item for every file.
- */
 export const SAVE_INTERVAL_MS = 60_000;
 
 const ageInSeconds = (since: number, now: number) => Math.max(0, Math.round((now - since) / 1000));

@@ -1,10 +1,3 @@
-import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { HOUR_MS, hourLabel, hourStart } from '#shared/forwarding/audit-log-keys';
-import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';
-import { deliveryLedgerPk, keys } from '#shared/table/keys';
-
 /**
  * The delivery ledger: one item per file whose delivery was confirmed (or that will never be
  * delivered: a conflict at its key, a file too large), in a partition per cluster and hour of
@@ -18,6 +11,13 @@ import { deliveryLedgerPk, keys } from '#shared/table/keys';
  * write instead, so it never lands in an hour whose digest may already be written. Entries expire
  * after LEDGER_DAYS (TTL): by then their hour is digested and far outside every catch-up.
  */
+import { BatchWriteCommand, QueryCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { HOUR_MS, hourLabel, hourStart } from '#shared/forwarding/audit-log-keys';
+import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';
+import { deliveryLedgerPk, keys } from '#shared/table/keys';
+
 export type LedgerOutcome = DeliveredFile['outcome'] | 'conflict' | 'tooLarge';
 /** Which path confirmed the file: its event, a catch-up run (pending files, the reconciliation), or a replay. */
 export type DeliveryPath = 'event' | 'catch-up' | 'replay';

@@ -1,14 +1,14 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from '#shared/logger';
-import type { DeliveryPath } from '#shared/forwarding/delivery/delivery-ledger';
-import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';
-
 /**
  * The metrics of confirmed deliveries, the same for every path: files and bytes written, files
  * found already there, and the delivery latency of each file (landed in the platform's bucket to
  * confirmed in the customer's; the landing time has whole seconds, so it reads up to a second
  * long). Files a reconciliation had to deliver are counted apart: each is an event that never came.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from '#shared/logger';
+import type { DeliveryPath } from '#shared/forwarding/delivery/delivery-ledger';
+import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';
+
 export function recordDeliveryMetrics(delivered: DeliveredFile[], via: DeliveryPath | 'reconciliation'): void {
   if (delivered.length === 0) return;
   const written = delivered.filter((file) => file.outcome === 'written');

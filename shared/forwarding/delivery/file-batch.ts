@@ -1,3 +1,11 @@
+/**
+ * Delivers some files of one cluster to its destination, oldest first, and records each outcome in
+ * the ledger. `lanes` files are under way at once: several for the files of an event batch, one
+ * for a catch-up run, whose writes then land strictly in order (the next file is read while the
+ * current one is written). The first problem with either bucket stops new files from starting
+ * (the next ones would meet it too); a problem with one file (a conflict at its key, a file too
+ * large) is recorded for that file and the others go on.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { openSession, type Destination } from '#shared/forwarding/customer-destination';
@@ -20,14 +28,6 @@ import {
 } from '#shared/forwarding/delivery/file-delivery';
 import { AuditLogGone, AuditLogTooLarge } from '#shared/forwarding/platform-audit-logs';
 
-/**
- * Delivers some files of one cluster to its destination, oldest first, and records each outcome in
- * the ledger. `lanes` files are under way at once: several for the files of an event batch, one
- * for a catch-up run, whose writes then land strictly in order (the next file is read while the
- * current one is written). The first problem with either bucket stops new files from starting
- * (the next ones would meet it too); a problem with one file (a conflict at its key, a file too
- * large) is recorded for that file and the others go on.
- */
 export interface BatchOptions extends FileDeliveryOptions {
   lanes: number;
   /** No file is started after this time (epoch ms). */

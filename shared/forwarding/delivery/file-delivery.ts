@@ -1,9 +1,3 @@
-import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { forwardedKey, type AuditLogFile, type Compression } from '#shared/forwarding/audit-log-keys';
-import { KeyExists, readObject, writeNewObject, type Destination } from '#shared/forwarding/customer-destination';
-import { readAuditLog } from '#shared/forwarding/platform-audit-logs';
-
 /**
  * One audit-log file, from the platform's bucket to the customer's: read it, compress it if the
  * forwarding says so, write it with `If-None-Match: *`. When the key already holds an object, it is
@@ -12,6 +6,12 @@ import { readAuditLog } from '#shared/forwarding/platform-audit-logs';
  * The answer carries what the customer's bucket holds (size, SHA-256), which the ledger and the
  * hourly digest record.
  */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { forwardedKey, type AuditLogFile, type Compression } from '#shared/forwarding/audit-log-keys';
+import { KeyExists, readObject, writeNewObject, type Destination } from '#shared/forwarding/customer-destination';
+import { readAuditLog } from '#shared/forwarding/platform-audit-logs';
+
 export interface SourceFile {
   /** The platform key. */
   key: string;

@@ -1,14 +1,14 @@
-import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
-import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
-import { landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
-import { listHour } from '#shared/forwarding/platform-audit-logs';
-
 /**
  * The files of one hour folder that forwarding owes the customer and the ledger does not hold:
  * in the layout, landed after forwarding was turned on and before `landedBefore` (epoch ms), in
  * key order. One listing finds every file of the hour, however late or out of order it was
  * uploaded. Keys off the layout are skipped here without a word: their event counted them.
  */
+import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
+import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
+import { landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
+import { listHour } from '#shared/forwarding/platform-audit-logs';
+
 export async function missingFilesOfHour(
   forwarding: Pick<Forwarding, 'clusterId' | 'enabledAt'>,
   hour: Date,

@@ -1,10 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { keys } from '#shared/table/keys';
-import type { Forwarding } from '#shared/forwarding/forwarding';
-
 /**
  * Files that landed and could not be delivered when their event came (forwarding paused, the
  * integration not usable, the customer's bucket failing, older files still waiting): the
@@ -15,6 +8,13 @@ import type { Forwarding } from '#shared/forwarding/forwarding';
  * `pendingSince` only if the mark it started from is still there. A file marked while the run was
  * finishing is therefore never dropped: the run sees the new mark and goes round again.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { keys } from '#shared/table/keys';
+import type { Forwarding } from '#shared/forwarding/forwarding';
+
 type Ref = Pick<Forwarding, 'projectId' | 'clusterId' | 'generation'>;
 
 /** Events ask for a catch-up run at most this often per cluster; the scheduler asks every tick anyway. */

@@ -1,7 +1,3 @@
-import { createHash } from 'node:crypto';
-import * as z from 'zod';
-import { HOUR_MS } from '#shared/forwarding/audit-log-keys';
-
 /**
  * The hourly digest of one forwarding: a JSON object in the customer's bucket
  * (`<folder>digests/<YYYY-MM-DD>/<HH>.json`) that lists every file whose delivery was confirmed in
@@ -14,6 +10,10 @@ import { HOUR_MS } from '#shared/forwarding/audit-log-keys';
  * The bytes are deterministic for the same content (fixed field order, files sorted by key), so
  * two writers of the same hour produce the same object.
  */
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { HOUR_MS } from '#shared/forwarding/audit-log-keys';
+
 export const DIGEST_VERSION = 1;
 export const SIGNING_ALGORITHM = 'RSASSA_PSS_SHA_256';
 /** The metadata name of the signature (S3 sends it as `x-amz-meta-signature`). */

@@ -1,14 +1,14 @@
+/**
+ * The platform's digest signing key: an asymmetric KMS key (RSA, SIGN_VERIFY) declared in
+ * serverless.yml (AuditLogDigestKey). The digest writer may only Sign with it; the API function
+ * that serves the public key may only GetPublicKey. The private key never leaves KMS.
+ */
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { kms } from '#shared/aws/clients';
 import { config } from '#shared/config';
 import { SIGNING_ALGORITHM } from '#shared/forwarding/digests/digest-document';
 
-/**
- * The platform's digest signing key: an asymmetric KMS key (RSA, SIGN_VERIFY) declared in
- * serverless.yml (AuditLogDigestKey). The digest writer may only Sign with it; the API function
- * that serves the public key may only GetPublicKey. The private key never leaves KMS.
- */
 const keyArn = () => {
   const arn = config().AUDIT_LOG_DIGEST_KEY_ARN;
   if (!arn) throw new Error('Invalid configuration: AUDIT_LOG_DIGEST_KEY_ARN is not set');

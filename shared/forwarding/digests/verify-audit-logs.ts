@@ -1,3 +1,11 @@
+/**
+ * The customer's check of a forwarding folder (`npm run verify-audit-logs`), with the customer's
+ * own credentials: every digest must carry a valid signature of the platform's key and name this
+ * bucket, folder and hour; each digest's predecessor must be there with the SHA-256 it names;
+ * every file a digest lists must be there with its size and SHA-256; every audit-log file must be
+ * listed by a digest, once the digest of the hour after its upload exists (before that, it is
+ * reported as not yet covered). Nothing the bucket holds is trusted before its signature verified.
+ */
 import { constants, createHash, verify, type KeyObject } from 'node:crypto';
 import { HOUR_MS, digestHourOf, digestKey, isForwardedKey } from '#shared/forwarding/audit-log-keys';
 import {
@@ -7,14 +15,6 @@ import {
   type DigestDocument,
 } from '#shared/forwarding/digests/digest-document';
 
-/**
- * The customer's check of a forwarding folder (`npm run verify-audit-logs`), with the customer's
- * own credentials: every digest must carry a valid signature of the platform's key and name this
- * bucket, folder and hour; each digest's predecessor must be there with the SHA-256 it names;
- * every file a digest lists must be there with its size and SHA-256; every audit-log file must be
- * listed by a digest, once the digest of the hour after its upload exists (before that, it is
- * reported as not yet covered). Nothing the bucket holds is trusted before its signature verified.
- */
 export interface ListedObject {
   key: string;
   size: number;

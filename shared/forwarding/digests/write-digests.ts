@@ -1,3 +1,15 @@
+/**
+ * Writes a forwarding's due hourly digests, oldest first, each naming the one before it. An hour
+ * is due once it ended DIGEST_GRACE_MS ago: every delivery confirmed in it is in the ledger by
+ * then (a ledger write that comes later is stamped into a later hour, delivery-ledger.ts).
+ *
+ * The chain's head lives on the forwarding item and moves only from the value this run read
+ * (a conditional update), after the digest object is in the bucket; the object is written with
+ * `If-None-Match: *`, and its bytes are the same whoever writes them, so two runs of one
+ * forwarding at once write one digest and one of them moves the head. Nothing is written while
+ * forwarding is paused or its integration cannot be used: the hours stay due and are written,
+ * in order, once it can.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { STSServiceException } from '@aws-sdk/client-sts';
@@ -32,18 +44,6 @@ import { digestKeyArn, signDigest } from '#shared/forwarding/digests/digest-sign
 import type { DigestChainHead, Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 
-/**
- * Writes a forwarding's due hourly digests, oldest first, each naming the one before it. An hour
- * is due once it ended DIGEST_GRACE_MS ago: every delivery confirmed in it is in the ledger by
- * then (a ledger write that comes later is stamped into a later hour, delivery-ledger.ts).
- *
- * The chain's head lives on the forwarding item and moves only from the value this run read
- * (a conditional update), after the digest object is in the bucket; the object is written with
- * `If-None-Match: *`, and its bytes are the same whoever writes them, so two runs of one
- * forwarding at once write one digest and one of them moves the head. Nothing is written while
- * forwarding is paused or its integration cannot be used: the hours stay due and are written,
- * in order, once it can.
- */
 export const DIGEST_GRACE_MS = 5 * 60_000;
 /** Digests one run writes at most (a long outage leaves many due: later runs continue). */
 export const MAX_DIGESTS_PER_RUN = 48;

@@ -1,3 +1,9 @@
+/**
+ * POST .../audit-log-forwarding/replay {from, to} and GET .../replay/{replayId}. A replay covers
+ * files written while this forwarding was on (never before `enabledAt`: those may be another
+ * tenant's, from before the cluster came to this project), in a window of at most
+ * MAX_REPLAY_DAYS that has begun, one replay per forwarding at a time.
+ */
 import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
@@ -11,12 +17,6 @@ import { requireForwarding } from '#shared/forwarding/manage-forwarding';
 import { loadReplay, insertReplay, toReplayView, type Replay } from '#shared/forwarding/replay/replay-store';
 import type { ReplayView } from '#shared/forwarding/schemas';
 
-/**
- * POST .../audit-log-forwarding/replay {from, to} and GET .../replay/{replayId}. A replay covers
- * files written while this forwarding was on (never before `enabledAt`: those may be another
- * tenant's, from before the cluster came to this project), in a window of at most
- * MAX_REPLAY_DAYS that has begun, one replay per forwarding at a time.
- */
 export const MAX_REPLAY_DAYS = 31;
 /** Clocks differ a little: `to` may be this far ahead of ours. */
 const CLOCK_SLACK_MS = 60_000;

@@ -1,3 +1,9 @@
+/**
+ * Replay jobs (POST .../audit-log-forwarding/replay) in the project's partition. One replay runs
+ * per forwarding at a time: starting one sets `replayRunning` on the forwarding item in the same
+ * transaction that creates the job, and finishing it removes it. A slice of work holds the job's
+ * lease; progress moves hour by hour, conditioned on that lease.
+ */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -8,12 +14,6 @@ import { keys } from '#shared/table/keys';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 import type { ReplayView } from '#shared/forwarding/schemas';
 
-/**
- * Replay jobs (POST .../audit-log-forwarding/replay) in the project's partition. One replay runs
- * per forwarding at a time: starting one sets `replayRunning` on the forwarding item in the same
- * transaction that creates the job, and finishing it removes it. A slice of work holds the job's
- * lease; progress moves hour by hour, conditioned on that lease.
- */
 export interface Replay extends ReplayView {
   projectId: string;
   /** The forwarding's enablement the replay belongs to. */

@@ -1,3 +1,11 @@
+/**
+ * One slice of a replay job: every audit-log file the platform's bucket still holds whose write
+ * time falls in [from, to), hour folder by hour folder, delivered again to the same keys. Each
+ * write is conditional, so a file the customer still holds is left as it is (counted as already
+ * present) and a versioned bucket gains no second version; only files the bucket lost are
+ * written. Progress is saved per hour; a slice that runs out of time hands over to the next
+ * message. Nothing is written while forwarding is paused: the job waits.
+ */
 import { randomUUID } from 'node:crypto';
 import { logger } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
@@ -22,14 +30,6 @@ import {
   type Replay,
 } from '#shared/forwarding/replay/replay-store';
 
-/**
- * One slice of a replay job: every audit-log file the platform's bucket still holds whose write
- * time falls in [from, to), hour folder by hour folder, delivered again to the same keys. Each
- * write is conditional, so a file the customer still holds is left as it is (counted as already
- * present) and a versioned bucket gains no second version; only files the bucket lost are
- * written. Progress is saved per hour; a slice that runs out of time hands over to the next
- * message. Nothing is written while forwarding is paused: the job waits.
- */
 export interface ReplaySliceOptions {
   deadline: number;
   leaseMs: number;
