@@ -103,7 +103,8 @@ async function waitForDelivery(
     if (counts.every((count, index) => count >= (expected[index]?.count ?? 0))) return;
     if (Date.now() - started > limitMs)
       throw new Error(
-        `not delivered within ${limitMs / 1000} s: ${counts.join(',')} of ${expected.map((entry) => entry.count).join(',')}`,
+        `not delivered within ${limitMs / 1000} s: ${counts.join(',')} of ` +
+          `${expected.map((entry) => entry.count).join(',')}`,
       );
     await sleep(pollMs);
   }
@@ -147,7 +148,10 @@ async function confirmations(
   return confirmed;
 }
 
-/** CPU time (ms) of the stack and its children (DynamoDB Local): the machine is shared, CPU per file says more than wall time. */
+/**
+ * CPU time (ms) of the stack and its children (DynamoDB Local): the machine is shared, CPU per file says more than wall
+ * time.
+ */
 function stackCpuMs(pid: number): number {
   let children: number[] = [];
   try {
@@ -171,14 +175,18 @@ function stackCpuMs(pid: number): number {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 
-/** What the functions asked of AWS (the endpoint's tally, callers that are role sessions: functions and the customer sessions they assume). */
+/**
+ * What the functions asked of AWS (the endpoint's tally, callers that are role sessions: functions and the customer
+ * sessions they assume).
+ */
 async function functionRequests(stack: BenchStack): Promise<Record<string, number>> {
   const report = (await (await fetch(`${stack.awsUrl}/_local/usage`)).json()) as {
     requests: Record<string, Record<string, number>>;
   };
   const byAction: Record<string, number> = {};
   for (const [caller, actions] of Object.entries(report.requests)) {
-    if (!caller.includes(':assumed-role/')) continue; // the bench's own calls (root of the platform and customer accounts)
+    // the bench's own calls (root of the platform and customer accounts)
+    if (!caller.includes(':assumed-role/')) continue;
     for (const [action, count] of Object.entries(actions)) byAction[action] = (byAction[action] ?? 0) + count;
   }
   return byAction;
@@ -220,7 +228,8 @@ async function latency(
     assignments.map(({ clusterId, integration }) => ({ clusterId, integrationId: integration.integrationId })),
     directory,
   );
-  // Warm-up: one file per customer bucket first, so that the measured files meet warm function sandboxes, as steady traffic does.
+  // Warm-up: one file per customer bucket first, so that the measured files meet warm function sandboxes, as steady
+  // traffic does.
   const warm = assignments.slice(0, integrations.length);
   await land(
     stack,
@@ -260,9 +269,16 @@ async function latency(
     .map(([action, count]) => `${action} ${perFile(count)}`)
     .join(', ');
   return [
-    `latency, landed -> confirmed, ${files} files over ${clusters.length} clusters, ${perSecond ? `paced at ${perSecond} files/s` : `as fast as ${WRITERS} writers go`} (written in ${(writeMs / 1000).toFixed(1)} s; ${viaEvent} delivered by their event): min ${(percentile(latencies, 0) / 1000).toFixed(2)} s, p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, p99 ${(percentile(latencies, 99) / 1000).toFixed(2)} s, max ${(percentile(latencies, 100) / 1000).toFixed(2)} s`,
+    `latency, landed -> confirmed, ${files} files over ${clusters.length} clusters, ` +
+      `${perSecond ? `paced at ${perSecond} files/s` : `as fast as ${WRITERS} writers go`} ` +
+      `(written in ${(writeMs / 1000).toFixed(1)} s; ${viaEvent} delivered by their event): ` +
+      `min ${(percentile(latencies, 0) / 1000).toFixed(2)} s, ` +
+      `p50 ${(percentile(latencies, 50) / 1000).toFixed(2)} s, ` +
+      `p99 ${(percentile(latencies, 99) / 1000).toFixed(2)} s, max ${(percentile(latencies, 100) / 1000).toFixed(2)} s`,
     `  per delivered file: ${perFile(totalRequests)} AWS requests by the functions (${breakdown})`,
-    `  per delivered file: ${perFile(units.writeUnits)} DynamoDB write units, ${perFile(units.readUnits)} read units (${units.failedConditionalWrites} refused conditional writes)`,
+    `  per delivered file: ${perFile(units.writeUnits)} DynamoDB write units, ` +
+      `${perFile(units.readUnits)} read units ` +
+      `(${units.failedConditionalWrites} refused conditional writes)`,
   ];
 }
 
@@ -308,9 +324,20 @@ async function throughput(stack: BenchStack, project: BenchProject, integration:
 
   const rate = (ms: number) => ONE_CLUSTER_FILES / (ms / 1000);
   return [
-    `throughput, one cluster, ${ONE_CLUSTER_FILES} files as they land (events): ${(liveMs / 1000).toFixed(1)} s from the first write to the last file delivered, ${rate(liveMs).toFixed(0)} files/s; the platform's writes took ${(writeMs / 1000).toFixed(1)} s (${rate(writeMs).toFixed(0)} files/s), so the last file was delivered ${((liveMs - writeMs) / 1000).toFixed(1)} s after the last write`,
-    `  peer, the same files as a backlog after a resume (in-order catch-up runs): ${(backlogMs / 1000).toFixed(1)} s, ${rate(backlogMs).toFixed(0)} files/s; events / peer ${(rate(liveMs) / rate(backlogMs)).toFixed(2)}x, events / polling before (${POLLING_FILES_PER_SECOND} files/s) ${(rate(liveMs) / POLLING_FILES_PER_SECOND).toFixed(2)}x`,
-    `  stack CPU (endpoint, functions, DynamoDB Local) per file: events ${cpuPerFile(liveCpuMs)} ms (the platform's writes included), backlog ${cpuPerFile(backlogCpuMs)} ms; events / backlog ${(liveCpuMs / backlogCpuMs).toFixed(2)}x`,
+    `throughput, one cluster, ${ONE_CLUSTER_FILES} files as they land (events): ` +
+      `${(liveMs / 1000).toFixed(1)} s from the first write to the last file delivered, ` +
+      `${rate(liveMs).toFixed(0)} files/s; the platform's writes took ${(writeMs / 1000).toFixed(1)} s ` +
+      `(${rate(writeMs).toFixed(0)} files/s), ` +
+      `so the last file was delivered ${((liveMs - writeMs) / 1000).toFixed(1)} s after the last write`,
+    `  peer, the same files as a backlog after a resume (in-order catch-up runs): ` +
+      `${(backlogMs / 1000).toFixed(1)} s, ${rate(backlogMs).toFixed(0)} files/s; ` +
+      `events / peer ${(rate(liveMs) / rate(backlogMs)).toFixed(2)}x, ` +
+      `events / polling before (${POLLING_FILES_PER_SECOND} files/s) ` +
+      `${(rate(liveMs) / POLLING_FILES_PER_SECOND).toFixed(2)}x`,
+    `  stack CPU (endpoint, functions, DynamoDB Local) per file: events ` +
+      `${cpuPerFile(liveCpuMs)} ms (the platform's writes included), ` +
+      `backlog ${cpuPerFile(backlogCpuMs)} ms; ` +
+      `events / backlog ${(liveCpuMs / backlogCpuMs).toFixed(2)}x`,
   ];
 }
 

@@ -37,7 +37,8 @@ import { rootCredentials } from './support/local-stack';
 const WRITES = 1000;
 const ROUNDS = process.argv.includes('--quick') ? 3 : 5;
 
-const SERVICE = `service: notify-bench
+const SERVICE =
+  `service: notify-bench
 provider: { name: aws, stage: bench, region: us-east-1 }
 resources:
   Resources:
@@ -51,7 +52,8 @@ resources:
         Queues: [!Ref Records]
         PolicyDocument:
           Statement:
-            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: sqs:SendMessage, Resource: !GetAtt Records.Arn }
+            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: sqs:SendMessage, ` +
+  `Resource: !GetAtt Records.Arn }
     Created:
       Type: AWS::Events::Rule
       Properties:
@@ -105,8 +107,11 @@ async function main(): Promise<void> {
     }
     const [plainTotal, notifyingTotal] = [median(sequential.plain), median(sequential.notifying)];
     console.log(
-      `${WRITES} PutObjects one at a time (median of ${ROUNDS} rounds): plain ${plainTotal.toFixed(0)} ms, notifying ${notifyingTotal.toFixed(0)} ms ` +
-        `(${(notifyingTotal / plainTotal).toFixed(2)}x); median latency ${median(sequential.plainLatency).toFixed(2)} vs ${median(sequential.notifyingLatency).toFixed(2)} ms`,
+      `${WRITES} PutObjects one at a time (median of ${ROUNDS} rounds): ` +
+        `plain ${plainTotal.toFixed(0)} ms, notifying ${notifyingTotal.toFixed(0)} ms ` +
+        `(${(notifyingTotal / plainTotal).toFixed(2)}x); ` +
+        `median latency ${median(sequential.plainLatency).toFixed(2)} ` +
+        `vs ${median(sequential.notifyingLatency).toFixed(2)} ms`,
     );
     const batches: Record<'plain' | 'notifying', Array<{ wallMs: number; cpuMs: number }>> = {
       plain: [],
@@ -121,8 +126,12 @@ async function main(): Promise<void> {
       median(batches[bucket].map((batch) => batch[field]));
     console.log(
       `PutObjects 16 at a time, per ${WRITES} (median of ${ROUNDS * 4} batches): ` +
-        `wall plain ${figure('plain', 'wallMs').toFixed(0)} ms, notifying ${figure('notifying', 'wallMs').toFixed(0)} ms (${(figure('notifying', 'wallMs') / figure('plain', 'wallMs')).toFixed(2)}x); ` +
-        `CPU plain ${figure('plain', 'cpuMs').toFixed(0)} ms, notifying ${figure('notifying', 'cpuMs').toFixed(0)} ms (${(figure('notifying', 'cpuMs') / figure('plain', 'cpuMs')).toFixed(2)}x)`,
+        `wall plain ${figure('plain', 'wallMs').toFixed(0)} ms, ` +
+        `notifying ${figure('notifying', 'wallMs').toFixed(0)} ms ` +
+        `(${(figure('notifying', 'wallMs') / figure('plain', 'wallMs')).toFixed(2)}x); ` +
+        `CPU plain ${figure('plain', 'cpuMs').toFixed(0)} ms, ` +
+        `notifying ${figure('notifying', 'cpuMs').toFixed(0)} ms ` +
+        `(${(figure('notifying', 'cpuMs') / figure('plain', 'cpuMs')).toFixed(2)}x)`,
     );
     const started = Date.now();
     await deliveredAll();

@@ -24,7 +24,8 @@ import {
 } from '#shared/forwarding/digests/verify-audit-logs';
 
 const USAGE =
-  'usage: npm run verify-audit-logs -- --bucket <bucket> --prefix <directory>/<clusterId>/audit/ [--api-url <url> | --public-key-file <pem>] [--region <region>] [--json]';
+  'usage: npm run verify-audit-logs -- --bucket <bucket> --prefix <directory>/<clusterId>/audit/ ' +
+  '[--api-url <url> | --public-key-file <pem>] [--region <region>] [--json]';
 
 class UsageError extends Error {}
 
@@ -57,7 +58,8 @@ async function publicKeyFrom(
   const answer = await fetch(`${apiUrl}/v1/audit-log-digests/public-key`);
   if (!answer.ok)
     throw new UsageError(
-      `could not read the platform's public key from ${apiUrl} (HTTP ${answer.status}); give --api-url or --public-key-file`,
+      `could not read the platform's public key from ${apiUrl} (HTTP ${answer.status}); ` +
+        `give --api-url or --public-key-file`,
     );
   const view = digestPublicKeyView.parse(await answer.json());
   return { key: createPublicKey(view.publicKeyPem), keyArn: view.keyArn };
@@ -98,7 +100,10 @@ function describe(finding: Finding): string {
     case 'missing':
       return `MISSING       ${finding.key} (listed in ${finding.digest})`;
     case 'altered':
-      return `ALTERED       ${finding.key}: ${finding.found.size} bytes, SHA-256 ${finding.found.sha256}; ${finding.digest} says ${finding.expected.size} bytes, ${finding.expected.sha256}`;
+      return (
+        `ALTERED       ${finding.key}: ${finding.found.size} bytes, SHA-256 ${finding.found.sha256}; ` +
+        `${finding.digest} says ${finding.expected.size} bytes, ${finding.expected.sha256}`
+      );
     case 'unexpected':
       return `UNEXPECTED    ${finding.key}: no digest lists it`;
     case 'brokenChain':
@@ -110,7 +115,9 @@ function describe(finding: Finding): string {
 
 export function printReport(report: VerificationReport, where: string): void {
   console.log(
-    `${where}: ${report.digests} digests in ${report.chains} chain(s), ${report.filesChecked} files listed by them${report.newestDigestHour ? `, newest digest ${report.newestDigestHour}` : ''}`,
+    `${where}: ${report.digests} digests in ${report.chains} chain(s), ` +
+      `${report.filesChecked} files listed by them` +
+      `${report.newestDigestHour ? `, newest digest ${report.newestDigestHour}` : ''}`,
   );
   for (const finding of report.findings) console.log(describe(finding));
   if (report.notYetCovered.length > 0)

@@ -13,8 +13,10 @@
  * computed from the platform key alone, so delivering the same file twice names the same key.
  */
 
-const SOURCE_KEY =
-  /^([\w.:-]{1,128})\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([A-Za-z0-9_-]{1,128})\.jsonl$/;
+const SOURCE_KEY = new RegExp(
+  /^([\w.:-]{1,128})\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//.source +
+    /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([A-Za-z0-9_-]{1,128})\.jsonl$/.source,
+);
 
 export const HOUR_MS = 3_600_000;
 
@@ -41,11 +43,17 @@ export const sourcePrefix = (clusterId: string) => `${clusterId}/`;
 /** The platform folder of one cluster's files of one hour. */
 export function sourceHourPrefix(clusterId: string, hour: Date): string {
   const t = hourStart(hour);
-  return `${clusterId}/${pad(t.getUTCFullYear(), 4)}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}/`;
+  return (
+    `${clusterId}/${pad(t.getUTCFullYear(), 4)}/${pad(t.getUTCMonth() + 1)}/` +
+    `${pad(t.getUTCDate())}/${pad(t.getUTCHours())}/`
+  );
 }
 
 function compactTimestamp(time: Date): string {
-  return `${pad(time.getUTCFullYear(), 4)}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}T${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}Z`;
+  return (
+    `${pad(time.getUTCFullYear(), 4)}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}` +
+    `T${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}Z`
+  );
 }
 
 /** The key the platform writes a file under (the writer's contract; tests and the bench use it too). */
@@ -91,7 +99,10 @@ export function forwardedKey(directory: string, file: AuditLogFile, compression:
   const t = file.writtenAt;
   const day = `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
   const time = `${pad(t.getUTCHours())}-${pad(t.getUTCMinutes())}-${pad(t.getUTCSeconds())}`;
-  return `${auditLogFolder(directory, file.clusterId)}${day}/${time}-${file.id}.log${compression === 'gzip' ? '.gz' : ''}`;
+  return (
+    `${auditLogFolder(directory, file.clusterId)}${day}/` +
+    `${time}-${file.id}.log${compression === 'gzip' ? '.gz' : ''}`
+  );
 }
 
 /** The customer-side key of the digest of one hour, under a forwarding's audit-log folder. */

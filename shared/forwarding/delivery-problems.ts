@@ -46,7 +46,10 @@ export function conflictProblem(bucket: string, key: string): DeliveryProblem {
   return {
     kind: 'file',
     code: 'DELIVERY_CONFLICT',
-    message: `s3://${bucket}/${key} already holds other content than the audit-log file of that name, so it was not overwritten; remove or rename that object, then replay the hour (POST .../audit-log-forwarding/replay)`,
+    message:
+      `s3://${bucket}/${key} already holds other content than the audit-log file of that name, ` +
+      `so it was not overwritten; remove or rename that object, ` +
+      `then replay the hour (POST .../audit-log-forwarding/replay)`,
   };
 }
 
@@ -54,6 +57,8 @@ export function tooLargeProblem(sourceKey: string, size: number): DeliveryProble
   return {
     kind: 'file',
     code: 'AUDIT_LOG_TOO_LARGE',
-    message: `the platform's audit-log file ${sourceKey} is ${size} bytes, more than forwarding delivers; it was skipped (the platform's support must look at it)`,
+    message:
+      `the platform's audit-log file ${sourceKey} is ${size} bytes, more than forwarding delivers; ` +
+      `it was skipped (the platform's support must look at it)`,
   };
 }

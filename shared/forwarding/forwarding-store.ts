@@ -148,7 +148,8 @@ const removeUse = (projectId: string, integrationId: string, clusterId: string):
 const notActive = () =>
   new ConflictError(
     'INTEGRATION_NOT_ACTIVE',
-    'The integration is not ACTIVE: finish its setup or validate it again (POST .../validate), then turn forwarding on.',
+    'The integration is not ACTIVE: finish its setup or validate it again (POST .../validate), ' +
+      'then turn forwarding on.',
   );
 
 const changedMeanwhile = () =>

@@ -35,7 +35,9 @@ export interface Forwarding {
    * find it set leave their files to that run, so delivery after an outage stays oldest first.
    */
   pendingSince?: string;
-  /** Raised by every change of pendingSince: a catch-up run removes pendingSince only if no one changed it meanwhile. */
+  /**
+   * Raised by every change of pendingSince: a catch-up run removes pendingSince only if no one changed it meanwhile.
+   */
   pendingMark?: number;
   /** When a catch-up run was last asked for (events ask at most every few seconds). */
   catchUpRequestedAt?: string;

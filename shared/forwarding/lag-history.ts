@@ -78,7 +78,10 @@ export function ringSlots(item: Record<string, unknown>): LagSlot[] {
     .map(([, value]) => ({ start: Number((value as number[])[0]), max: Number((value as number[])[1]) }));
 }
 
-/** Several clusters' slots as one series: the worst lag of each slot of the last day, as the integration's health reports the worst. */
+/**
+ * Several clusters' slots as one series: the worst lag of each slot of the last day, as the integration's health
+ * reports the worst.
+ */
 export function combinedLagPoints(slots: LagSlot[], now: number): LagHistoryView {
   const oldest = slotStart(now) - (LAG_SLOTS - 1) * LAG_SLOT_SECONDS;
   const worst = new Map<number, number>();

@@ -18,7 +18,8 @@ export async function integrationLagHistory(
   projectId: string,
   integrationId: string,
 ): Promise<LagHistoryView> {
-  await getIntegration(caller, projectId, integrationId); // authorizes (read) and answers 404 for an unknown integration
+  // authorizes (read) and answers 404 for an unknown integration
+  await getIntegration(caller, projectId, integrationId);
   const forwardings = (await loadProjectForwardings(projectId)).filter(
     (forwarding) => forwarding.integrationId === integrationId,
   );

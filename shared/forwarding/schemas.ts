@@ -40,7 +40,10 @@ export const forwardingView = z.object({
   /** While paused nothing is written to the bucket; files that land meanwhile are delivered after resuming. */
   paused: z.boolean(),
   pausedAt: z.string().optional(),
-  /** Where the files land: `s3://<bucket>/<prefix><YYYY-MM-DD>/<HH-MM-SS>-<id>.log[.gz]`, digests under `<prefix>digests/`. */
+  /**
+   * Where the files land: `s3://<bucket>/<prefix><YYYY-MM-DD>/<HH-MM-SS>-<id>.log[.gz]`, digests under
+   * `<prefix>digests/`.
+   */
   destination: z.object({ bucket: z.string(), prefix: z.string() }),
   /** Files the platform writes from this moment on are forwarded. */
   enabledAt: z.string(),
@@ -55,7 +58,9 @@ export const forwardingView = z.object({
 /** An integration's forwarding lag over the last day (GET .../lag-history, shared/forwarding/lag-history.ts). */
 export const lagHistoryView = z.object({
   slotSeconds: z.number().int(),
-  /** Slots with at least one run, oldest first: the largest lag of every cluster that forwards through the integration. */
+  /**
+   * Slots with at least one run, oldest first: the largest lag of every cluster that forwards through the integration.
+   */
   points: z.array(z.object({ at: z.string(), lagSeconds: z.number() })),
 });
 

@@ -27,13 +27,16 @@ export const integrationStatusChanged = z
       .string()
       .optional()
       .describe(
-        "present when FAILED, or when a validation of a change failed while the proved settings keep serving (status ACTIVE): the failed stage's code, e.g. KMS_ACCESS_DENIED",
+        'present when FAILED, or when a validation of a change failed ' +
+          'while the proved settings keep serving (status ACTIVE): ' +
+          "the failed stage's code, e.g. KMS_ACCESS_DENIED",
       ),
     stage: z.string().optional().describe('the failed validation stage, beside `code`'),
     detectedBy: z
       .string()
       .describe(
-        'validation (a run the customer started), recheck (the daily re-validation), export or forwarding (work that found access broken)',
+        'validation (a run the customer started), recheck (the daily re-validation), ' +
+          'export or forwarding (work that found access broken)',
       ),
     at,
   })

@@ -58,7 +58,10 @@ export function publishJobFinished(
   });
 }
 
-/** An integration's status changed (its write succeeded): the end of a validation, or FAILED found by a re-check or by work. */
+/**
+ * An integration's status changed (its write succeeded): the end of a validation, or FAILED found by a re-check or by
+ * work.
+ */
 export function publishIntegrationStatus(
   ref: { projectId: string; integrationId: string },
   change: {

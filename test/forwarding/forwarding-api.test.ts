@@ -141,36 +141,39 @@ describe('audit-log forwarding API', () => {
     expect((await project.client.get(path)).status).toBe(404);
   });
 
-  it('moves forwarding to another directory and integration, and keeps only the integration in use undeletable', async () => {
-    const first = customer.integration.integrationId;
-    const created = await project.client.put(path, { integrationId: first, directory: 'one' });
-    expect(created.status, created.text).toBe(201);
-    // Typed as a folder, with a trailing "/": the same folder.
-    const moved = await project.client.put(path, { integrationId: first, directory: 'two/sub/' });
-    expect(moved.status).toBe(200);
-    expect((moved.json as ForwardingView).directory).toBe('two/sub');
-    expect((moved.json as ForwardingView).destination.prefix).toBe(`two/sub/${clusterId}/audit/`);
-    expect((moved.json as ForwardingView).enabledAt).toBe((created.json as ForwardingView).enabledAt);
+  it(
+    'moves forwarding to another directory and integration, ' + 'and keeps only the integration in use undeletable',
+    async () => {
+      const first = customer.integration.integrationId;
+      const created = await project.client.put(path, { integrationId: first, directory: 'one' });
+      expect(created.status, created.text).toBe(201);
+      // Typed as a folder, with a trailing "/": the same folder.
+      const moved = await project.client.put(path, { integrationId: first, directory: 'two/sub/' });
+      expect(moved.status).toBe(200);
+      expect((moved.json as ForwardingView).directory).toBe('two/sub');
+      expect((moved.json as ForwardingView).destination.prefix).toBe(`two/sub/${clusterId}/audit/`);
+      expect((moved.json as ForwardingView).enabledAt).toBe((created.json as ForwardingView).enabledAt);
 
-    const second = await activeIntegration(project);
-    const switched = await project.client.put(path, {
-      integrationId: second.integration.integrationId,
-      directory: 'two/sub',
-    });
-    expect(switched.status, switched.text).toBe(200);
-    expect((switched.json as ForwardingView).destination.bucket).toBe(second.integration.bucketName);
+      const second = await activeIntegration(project);
+      const switched = await project.client.put(path, {
+        integrationId: second.integration.integrationId,
+        directory: 'two/sub',
+      });
+      expect(switched.status, switched.text).toBe(200);
+      expect((switched.json as ForwardingView).destination.bucket).toBe(second.integration.bucketName);
 
-    const inUse = await project.client.delete(`${project.base}/${second.integration.integrationId}`);
-    expect(inUse.status).toBe(409);
-    expect(errorCode(inUse)).toBe('INTEGRATION_IN_USE');
-    expect((await project.client.delete(`${project.base}/${first}`)).status).toBe(204);
+      const inUse = await project.client.delete(`${project.base}/${second.integration.integrationId}`);
+      expect(inUse.status).toBe(409);
+      expect(errorCode(inUse)).toBe('INTEGRATION_IN_USE');
+      expect((await project.client.delete(`${project.base}/${first}`)).status).toBe(204);
 
-    expect((await project.client.delete(path)).status).toBe(204);
-    const again = await project.client.delete(path);
-    expect(again.status).toBe(404);
-    expect(errorCode(again)).toBe('FORWARDING_NOT_FOUND');
-    expect((await project.client.delete(`${project.base}/${second.integration.integrationId}`)).status).toBe(204);
-  });
+      expect((await project.client.delete(path)).status).toBe(204);
+      const again = await project.client.delete(path);
+      expect(again.status).toBe(404);
+      expect(errorCode(again)).toBe('FORWARDING_NOT_FOUND');
+      expect((await project.client.delete(`${project.base}/${second.integration.integrationId}`)).status).toBe(204);
+    },
+  );
 
   it('pauses, resumes and changes compression with PATCH, refusing malformed patches with 400', async () => {
     const fresh = await activeIntegration(project); // the test before deleted the first one
@@ -206,49 +209,52 @@ describe('audit-log forwarding API', () => {
     expect(errorCode(off)).toBe('FORWARDING_NOT_FOUND');
   });
 
-  it('starts a replay only for a window since forwarding was turned on that has begun, and not while paused', async () => {
-    const fresh = await activeIntegration(project);
-    const created = await project.client.put(path, {
-      integrationId: fresh.integration.integrationId,
-      directory: 'replays',
-    });
-    expect(created.status, created.text).toBe(201);
-    const { enabledAt } = created.json as ForwardingView;
-    const replay = `${path}/replay`;
-    const now = Date.now();
-    const iso = (ms: number) => new Date(ms).toISOString();
-    for (const body of [
-      {},
-      { from: 'yesterday', to: iso(now) },
-      { from: iso(now) },
-      { from: iso(now - 1000), to: iso(now), extra: 1 },
-    ]) {
-      expect((await project.client.post(replay, body)).status, JSON.stringify(body)).toBe(400);
-    }
-    for (const body of [
-      { from: iso(now - 60_000), to: iso(now) }, // before forwarding was turned on
-      { from: enabledAt, to: iso(now + 3_600_000) }, // not begun
-      { from: iso(now), to: enabledAt }, // backwards
-    ]) {
-      const answer = await project.client.post(replay, body);
-      expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(422);
-      expect(errorCode(answer)).toBe('REPLAY_WINDOW_INVALID');
-    }
-    const started = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
-    expect(started.status, started.text).toBe(202);
-    expect(started.json).toMatchObject({
-      status: 'RUNNING',
-      progress: { hoursTotal: expect.any(Number), hoursDone: 0 },
-    });
-    const { replayId } = started.json as { replayId: string };
-    const read = await projectUser(project, 'member').get(`${replay}/${replayId}`);
-    expect(read.status).toBe(200);
-    expect((await project.client.get(`${replay}/replay-aaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
-    expect((await project.client.get(`${replay}/not-an-id`)).status).toBe(400);
-    expect((await project.client.patch(path, { paused: true })).status).toBe(200);
-    const whilePaused = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
-    expect(whilePaused.status).toBe(409);
-    expect(errorCode(whilePaused)).toBe('FORWARDING_PAUSED');
-    expect((await project.client.delete(path)).status).toBe(204);
-  });
+  it(
+    'starts a replay only for a window since forwarding was turned on that has begun, ' + 'and not while paused',
+    async () => {
+      const fresh = await activeIntegration(project);
+      const created = await project.client.put(path, {
+        integrationId: fresh.integration.integrationId,
+        directory: 'replays',
+      });
+      expect(created.status, created.text).toBe(201);
+      const { enabledAt } = created.json as ForwardingView;
+      const replay = `${path}/replay`;
+      const now = Date.now();
+      const iso = (ms: number) => new Date(ms).toISOString();
+      for (const body of [
+        {},
+        { from: 'yesterday', to: iso(now) },
+        { from: iso(now) },
+        { from: iso(now - 1000), to: iso(now), extra: 1 },
+      ]) {
+        expect((await project.client.post(replay, body)).status, JSON.stringify(body)).toBe(400);
+      }
+      for (const body of [
+        { from: iso(now - 60_000), to: iso(now) }, // before forwarding was turned on
+        { from: enabledAt, to: iso(now + 3_600_000) }, // not begun
+        { from: iso(now), to: enabledAt }, // backwards
+      ]) {
+        const answer = await project.client.post(replay, body);
+        expect(answer.status, `${JSON.stringify(body)} -> ${answer.text}`).toBe(422);
+        expect(errorCode(answer)).toBe('REPLAY_WINDOW_INVALID');
+      }
+      const started = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
+      expect(started.status, started.text).toBe(202);
+      expect(started.json).toMatchObject({
+        status: 'RUNNING',
+        progress: { hoursTotal: expect.any(Number), hoursDone: 0 },
+      });
+      const { replayId } = started.json as { replayId: string };
+      const read = await projectUser(project, 'member').get(`${replay}/${replayId}`);
+      expect(read.status).toBe(200);
+      expect((await project.client.get(`${replay}/replay-aaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
+      expect((await project.client.get(`${replay}/not-an-id`)).status).toBe(400);
+      expect((await project.client.patch(path, { paused: true })).status).toBe(200);
+      const whilePaused = await project.client.post(replay, { from: enabledAt, to: iso(Date.now()) });
+      expect(whilePaused.status).toBe(409);
+      expect(errorCode(whilePaused)).toBe('FORWARDING_PAUSED');
+      expect((await project.client.delete(path)).status).toBe(204);
+    },
+  );
 });

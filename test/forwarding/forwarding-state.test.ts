@@ -79,38 +79,42 @@ describe('forwarding state', () => {
     expect(taken?.leaseOwner).toBe('run-b');
   });
 
-  it('keeps the oldest pending file, and lets a catch-up run clear it only if nothing was marked since it read the mark', async () => {
-    const forwarding = await forwardingFixture();
-    const now = Date.now();
-    expect(await markPending(forwarding, new Date('2026-11-24T10:00:05Z'), now)).toEqual({
-      recorded: true,
-      requestCatchUp: true,
-    });
-    // An older file moves pendingSince back, a newer one does not; a request within seconds asks for no second run.
-    expect(await markPending(forwarding, new Date('2026-11-24T09:59:00Z'), now + 1_000)).toEqual({
-      recorded: true,
-      requestCatchUp: false,
-    });
-    await markPending(forwarding, new Date('2026-11-24T10:30:00Z'), now + 2_000);
-    const read = await claimCatchUpLease(forwarding, 'run-a', now, 60_000);
-    expect(read).toMatchObject({ pendingSince: '2026-11-24T09:59:00.000Z', pendingMark: 3 });
-    expect(read?.health.lagSeconds).toBeGreaterThan(0);
+  it(
+    'keeps the oldest pending file, ' +
+      'and lets a catch-up run clear it only if nothing was marked since it read the mark',
+    async () => {
+      const forwarding = await forwardingFixture();
+      const now = Date.now();
+      expect(await markPending(forwarding, new Date('2026-11-24T10:00:05Z'), now)).toEqual({
+        recorded: true,
+        requestCatchUp: true,
+      });
+      // An older file moves pendingSince back, a newer one does not; a request within seconds asks for no second run.
+      expect(await markPending(forwarding, new Date('2026-11-24T09:59:00Z'), now + 1_000)).toEqual({
+        recorded: true,
+        requestCatchUp: false,
+      });
+      await markPending(forwarding, new Date('2026-11-24T10:30:00Z'), now + 2_000);
+      const read = await claimCatchUpLease(forwarding, 'run-a', now, 60_000);
+      expect(read).toMatchObject({ pendingSince: '2026-11-24T09:59:00.000Z', pendingMark: 3 });
+      expect(read?.health.lagSeconds).toBeGreaterThan(0);
 
-    const run = { ...forwarding, leaseOwner: 'run-a', mark: read?.pendingMark };
-    await markPending(forwarding, new Date('2026-11-24T11:00:00Z'), now + 10_000); // while the run delivers
-    expect(await clearPending(run)).toBe(false);
-    expect(await advancePending(run, new Date('2026-11-24T10:10:00Z'))).toBe(false);
-    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe(
-      '2026-11-24T09:59:00.000Z',
-    );
-    const again = await loadForwarding(forwarding.projectId, forwarding.clusterId);
-    expect(await clearPending({ ...run, mark: again?.pendingMark })).toBe(true);
-    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBeUndefined();
-    // Another run (not the lease holder) clears nothing.
-    await markPending(forwarding, new Date('2026-11-24T12:00:00Z'), now + 20_000);
-    const latest = await loadForwarding(forwarding.projectId, forwarding.clusterId);
-    expect(await clearPending({ ...run, leaseOwner: 'run-z', mark: latest?.pendingMark })).toBe(false);
-  });
+      const run = { ...forwarding, leaseOwner: 'run-a', mark: read?.pendingMark };
+      await markPending(forwarding, new Date('2026-11-24T11:00:00Z'), now + 10_000); // while the run delivers
+      expect(await clearPending(run)).toBe(false);
+      expect(await advancePending(run, new Date('2026-11-24T10:10:00Z'))).toBe(false);
+      expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBe(
+        '2026-11-24T09:59:00.000Z',
+      );
+      const again = await loadForwarding(forwarding.projectId, forwarding.clusterId);
+      expect(await clearPending({ ...run, mark: again?.pendingMark })).toBe(true);
+      expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.pendingSince).toBeUndefined();
+      // Another run (not the lease holder) clears nothing.
+      await markPending(forwarding, new Date('2026-11-24T12:00:00Z'), now + 20_000);
+      const latest = await loadForwarding(forwarding.projectId, forwarding.clusterId);
+      expect(await clearPending({ ...run, leaseOwner: 'run-z', mark: latest?.pendingMark })).toBe(false);
+    },
+  );
 
   it('writes nothing for a forwarding that was turned off and on again while a run was going', async () => {
     const forwarding = await forwardingFixture();

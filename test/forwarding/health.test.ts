@@ -22,28 +22,31 @@ const forwarding = (health = { consecutiveFailures: 0 }) => ({
 });
 
 describe('a cluster health', () => {
-  it('counts failures in a row, and resets the count (keeping the error) with the next delivery and its latency', () => {
-    const health = new ClusterHealth(forwarding({ consecutiveFailures: 2 } as never));
-    health.failed({ code: 'DELIVERY_DELAYED', message: 'put object failed' }, NOW);
-    health.pending(new Date(NOW - 90_000), NOW);
-    expect(health.current).toEqual({
-      consecutiveFailures: 3,
-      lagSeconds: 90,
-      lastError: { code: 'DELIVERY_DELAYED', message: 'put object failed', at: '2026-11-24T12:00:00.000Z' },
-    });
-    health.delivered([
-      { landedAt: new Date(NOW - 2_000), confirmedAt: new Date(NOW - 500) },
-      { landedAt: new Date(NOW - 1_000), confirmedAt: new Date(NOW) },
-    ]);
-    health.pending(undefined, NOW);
-    expect(health.current).toMatchObject({
-      consecutiveFailures: 0,
-      lagSeconds: 0,
-      lastDeliveryAt: '2026-11-24T12:00:00.000Z',
-      deliveryLatencySeconds: 1,
-      lastError: { code: 'DELIVERY_DELAYED' },
-    });
-  });
+  it(
+    'counts failures in a row, ' + 'and resets the count (keeping the error) with the next delivery and its latency',
+    () => {
+      const health = new ClusterHealth(forwarding({ consecutiveFailures: 2 } as never));
+      health.failed({ code: 'DELIVERY_DELAYED', message: 'put object failed' }, NOW);
+      health.pending(new Date(NOW - 90_000), NOW);
+      expect(health.current).toEqual({
+        consecutiveFailures: 3,
+        lagSeconds: 90,
+        lastError: { code: 'DELIVERY_DELAYED', message: 'put object failed', at: '2026-11-24T12:00:00.000Z' },
+      });
+      health.delivered([
+        { landedAt: new Date(NOW - 2_000), confirmedAt: new Date(NOW - 500) },
+        { landedAt: new Date(NOW - 1_000), confirmedAt: new Date(NOW) },
+      ]);
+      health.pending(undefined, NOW);
+      expect(health.current).toMatchObject({
+        consecutiveFailures: 0,
+        lagSeconds: 0,
+        lastDeliveryAt: '2026-11-24T12:00:00.000Z',
+        deliveryLatencySeconds: 1,
+        lastError: { code: 'DELIVERY_DELAYED' },
+      });
+    },
+  );
 
   it('is saved after a change a reader notices, and otherwise at most once a minute', () => {
     const recent = { consecutiveFailures: 0, lastDeliveryAt: new Date(NOW - 10_000).toISOString(), lagSeconds: 0 };
@@ -124,25 +127,30 @@ describe('an integration health from its clusters', () => {
 });
 
 describe('a scheduler tick', () => {
-  it('sends a catch-up to a cluster with files pending every tick, a reconciliation to each other cluster once per period, a digest run once an hour', () => {
-    const behind = { clusterId: 'c-behind', health: { consecutiveFailures: 0, lagSeconds: 30 } };
-    const minutes = Array.from({ length: 60 }, (_, minute) => new Date(NOW + minute * 60_000));
-    expect(minutes.every((tick) => plannedRuns(behind, tick).catchUp === 'pending')).toBe(true);
-    const quiet = { clusterId: 'c-quiet', health: { consecutiveFailures: 0, lagSeconds: 0 } };
-    expect(minutes.filter((tick) => plannedRuns(quiet, tick).catchUp === 'reconcile')).toHaveLength(
-      60 / RECONCILE_EVERY_MINUTES,
-    );
-    expect(minutes.filter((tick) => plannedRuns(quiet, tick).digest)).toHaveLength(1);
-    // Spread: a thousand clusters do not all reconcile in the same minute.
-    const clusters = Array.from({ length: 1000 }, (_, index) => ({
-      clusterId: `c-${index}`,
-      health: { consecutiveFailures: 0 },
-    }));
-    const perMinute = minutes
-      .slice(0, RECONCILE_EVERY_MINUTES)
-      .map((tick) => clusters.filter((cluster) => plannedRuns(cluster, tick).catchUp).length);
-    expect(Math.max(...perMinute)).toBeLessThan(120);
-  });
+  it(
+    'sends a catch-up to a cluster with files pending every tick, ' +
+      'a reconciliation to each other cluster once per period, ' +
+      'a digest run once an hour',
+    () => {
+      const behind = { clusterId: 'c-behind', health: { consecutiveFailures: 0, lagSeconds: 30 } };
+      const minutes = Array.from({ length: 60 }, (_, minute) => new Date(NOW + minute * 60_000));
+      expect(minutes.every((tick) => plannedRuns(behind, tick).catchUp === 'pending')).toBe(true);
+      const quiet = { clusterId: 'c-quiet', health: { consecutiveFailures: 0, lagSeconds: 0 } };
+      expect(minutes.filter((tick) => plannedRuns(quiet, tick).catchUp === 'reconcile')).toHaveLength(
+        60 / RECONCILE_EVERY_MINUTES,
+      );
+      expect(minutes.filter((tick) => plannedRuns(quiet, tick).digest)).toHaveLength(1);
+      // Spread: a thousand clusters do not all reconcile in the same minute.
+      const clusters = Array.from({ length: 1000 }, (_, index) => ({
+        clusterId: `c-${index}`,
+        health: { consecutiveFailures: 0 },
+      }));
+      const perMinute = minutes
+        .slice(0, RECONCILE_EVERY_MINUTES)
+        .map((tick) => clusters.filter((cluster) => plannedRuns(cluster, tick).catchUp).length);
+      expect(Math.max(...perMinute)).toBeLessThan(120);
+    },
+  );
 });
 
 describe('digests', () => {

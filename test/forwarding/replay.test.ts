@@ -70,6 +70,7 @@ describe('audit-log replay', { timeout: 120_000 }, () => {
     expect(second.progress).toMatchObject({ filesDelivered: 1, filesAlreadyPresent: recent.length - 1 });
     expect(await customerObjectText(customer.accountId, bucket, lost)).toBe(recent[1]?.body);
     const after = await versionCounts(customer.accountId, bucket, enabled.destination.prefix);
-    for (const [key, count] of after) expect(count, key).toBe(key === lost ? 3 : 1); // the version, the delete marker, the replayed version
+    // the version, the delete marker, the replayed version
+    for (const [key, count] of after) expect(count, key).toBe(key === lost ? 3 : 1);
   });
 });

@@ -111,7 +111,10 @@ export function expectedKey(
   suffix = '.log',
 ): string {
   const iso = file.writtenAt.toISOString();
-  return `${directory}/${clusterId}/audit/${iso.slice(0, 10)}/${iso.slice(11, 19).replace(/:/g, '-')}-${file.id}${suffix}`;
+  return (
+    `${directory}/${clusterId}/audit/${iso.slice(0, 10)}/` +
+    `${iso.slice(11, 19).replace(/:/g, '-')}-${file.id}${suffix}`
+  );
 }
 
 /** Turns versioning on for a customer bucket, so that a second write of a key would show as a second version. */
@@ -192,7 +195,9 @@ export async function customerObjectText(accountId: string, bucket: string, key:
   return (await Body?.transformToString()) ?? '';
 }
 
-/** Waits until the customer holds exactly `count` objects under the prefix (the running stack's schedule delivers them). */
+/**
+ * Waits until the customer holds exactly `count` objects under the prefix (the running stack's schedule delivers them).
+ */
 // Generous: `npm test` runs every test file against one stack on a small machine.
 export async function waitForObjects(
   accountId: string,
@@ -223,7 +228,9 @@ export async function getIntegration(project: Project, integrationId: string): P
   return answer.json as IntegrationView;
 }
 
-/** An SQS event of catch-up runs as the local runtime delivers it to the worker, for invoking the handler in-process. */
+/**
+ * An SQS event of catch-up runs as the local runtime delivers it to the worker, for invoking the handler in-process.
+ */
 export function workerEvent(
   refs: Array<{ projectId: string; clusterId: string }>,
   reason: 'pending' | 'reconcile' = 'reconcile',
@@ -275,7 +282,9 @@ export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const minutesAgo = (minutes: number, plusSeconds = 0) =>
   new Date(Date.now() - minutes * 60_000 + plusSeconds * 1000);
 
-/** An S3 "Object Created" event in the shape EventBridge delivers it (of the platform's audit-log bucket unless told). */
+/**
+ * An S3 "Object Created" event in the shape EventBridge delivers it (of the platform's audit-log bucket unless told).
+ */
 export function objectCreatedEvent(key: string, options: { bucket?: string; account?: string } = {}) {
   const bucket = options.bucket ?? AUDIT_LOG_BUCKET;
   return {

@@ -59,7 +59,8 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   const oldest = files[0]?.file.writtenAt as Date;
   if (forwarding.paused) return pend(forwarding, oldest, false, files.length);
   const target = integration && workerTargetOf(integration);
-  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick deliver them.
+  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick
+  // deliver them.
   if (!target) return pend(forwarding, oldest, false, files.length);
   // Older files wait: these join them, so that delivery stays oldest first.
   if (forwarding.pendingSince) return pend(forwarding, oldest, true, files.length);

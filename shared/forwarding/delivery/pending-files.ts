@@ -96,7 +96,9 @@ export async function clearPending(run: PendingRef): Promise<boolean> {
   return conditionalUpdate(run, 'REMOVE pendingSince, #cursor, deliveredThrough', {});
 }
 
-/** The run stopped early: the oldest file still pending moves forward to `since`, unless something was marked meanwhile. */
+/**
+ * The run stopped early: the oldest file still pending moves forward to `since`, unless something was marked meanwhile.
+ */
 export async function advancePending(run: PendingRef, since: Date): Promise<boolean> {
   return conditionalUpdate(run, 'SET pendingSince = :since REMOVE #cursor, deliveredThrough', {
     ':since': since.toISOString(),

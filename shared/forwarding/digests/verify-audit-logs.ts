@@ -116,7 +116,9 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
       findings.push({
         kind: 'brokenChain',
         digest: digest.key,
-        detail: `its previous digest ${previous.key} was changed (SHA-256 ${before.sha256}, the chain says ${previous.sha256})`,
+        detail:
+          `its previous digest ${previous.key} was changed ` +
+          `(SHA-256 ${before.sha256}, the chain says ${previous.sha256})`,
       });
     else if (before.hour >= digest.hour)
       findings.push({
@@ -166,7 +168,8 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
   const now = (options.now ?? new Date()).getTime();
   if (Number.isFinite(newest) && now - (newest + HOUR_MS) > 3 * HOUR_MS) {
     notes.push(
-      `the newest digest is of ${new Date(newest).toISOString()}: either forwarding stopped then, or later digests were removed`,
+      `the newest digest is of ${new Date(newest).toISOString()}: ` +
+        `either forwarding stopped then, or later digests were removed`,
     );
   }
   return {

@@ -64,7 +64,9 @@ export function dueDigestHours(chain: DigestChainHead, now: number): Date[] {
   return hours;
 }
 
-/** One message of DigestQueue (signAuditLogDigests): the due digests of one forwarding, and a line saying how it went. */
+/**
+ * One message of DigestQueue (signAuditLogDigests): the due digests of one forwarding, and a line saying how it went.
+ */
 export async function runDigestMessage(message: { projectId: string; clusterId: string }): Promise<void> {
   const outcome = await writeDueDigests(message);
   logger.info('digest run finished', { projectId: message.projectId, clusterId: message.clusterId, ...outcome });
@@ -206,7 +208,9 @@ class DigestChain {
           Key: keys.forwarding(this.forwarding.projectId, this.forwarding.clusterId),
           UpdateExpression: 'SET digests = :next',
           // A forwarding stored before digests existed has no chain yet: its first digest starts it.
-          ConditionExpression: `generation = :generation AND (attribute_not_exists(digests) OR (digests.#from = :from AND ${unchanged}))`,
+          ConditionExpression:
+            `generation = :generation AND ` +
+            `(attribute_not_exists(digests) OR (digests.#from = :from AND ${unchanged}))`,
           ExpressionAttributeNames: {
             '#last': 'last',
             '#from': 'from',

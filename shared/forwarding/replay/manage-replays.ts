@@ -40,7 +40,8 @@ export async function startReplay(
     );
   if (from < Math.floor(Date.parse(forwarding.enabledAt) / 1000) * 1000) {
     throw invalidWindow(
-      `Forwarding of this cluster was turned on at ${forwarding.enabledAt}: only files written since then are forwarded, so \`from\` may not be earlier.`,
+      `Forwarding of this cluster was turned on at ${forwarding.enabledAt}: ` +
+        `only files written since then are forwarded, so \`from\` may not be earlier.`,
     );
   }
   if (to - from > MAX_REPLAY_DAYS * 24 * HOUR_MS)
@@ -48,7 +49,8 @@ export async function startReplay(
   if (forwarding.paused)
     throw new ConflictError(
       'FORWARDING_PAUSED',
-      'Forwarding of this cluster is paused: resume it (PATCH .../audit-log-forwarding {"paused": false}), then replay.',
+      'Forwarding of this cluster is paused: resume it (PATCH .../audit-log-forwarding {"paused": false}), ' +
+        'then replay.',
     );
   const integration = await loadIntegration(projectId, forwarding.integrationId);
   if (!integration || !workerTargetOf(integration)) {

@@ -69,7 +69,8 @@ export async function insertReplay(forwarding: Forwarding, replay: Replay): Prom
     ) {
       throw new ConflictError(
         'REPLAY_RUNNING',
-        'A replay of this forwarding is running (or forwarding changed meanwhile): wait for it to finish (GET .../replay/{replayId}), then start another.',
+        'A replay of this forwarding is running (or forwarding changed meanwhile): ' +
+          'wait for it to finish (GET .../replay/{replayId}), then start another.',
       );
     }
     throw error;
@@ -118,7 +119,9 @@ export async function saveReplayProgress(replay: Replay, owner: string, release:
       new UpdateCommand({
         TableName: table(),
         Key: keys.forwardingReplay(replay.projectId, replay.clusterId, replay.replayId),
-        UpdateExpression: `SET progress = :progress, nextHour = :next, failedSlices = :failed, updatedAt = :now${release ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
+        UpdateExpression:
+          `SET progress = :progress, nextHour = :next, failedSlices = :failed, updatedAt = :now` +
+          `${release ? ' REMOVE leaseOwner, leaseUntil' : ''}`,
         ConditionExpression: 'leaseOwner = :owner',
         ExpressionAttributeValues: values,
       }),
@@ -130,7 +133,9 @@ export async function saveReplayProgress(replay: Replay, owner: string, release:
   }
 }
 
-/** Ends the job SUCCEEDED or FAILED and frees the forwarding for the next replay (if it is still the same enablement). */
+/**
+ * Ends the job SUCCEEDED or FAILED and frees the forwarding for the next replay (if it is still the same enablement).
+ */
 export async function finishReplay(
   replay: Replay,
   owner: string,
@@ -141,7 +146,9 @@ export async function finishReplay(
     Update: {
       TableName: table(),
       Key: keys.forwardingReplay(replay.projectId, replay.clusterId, replay.replayId),
-      UpdateExpression: `SET #status = :status, progress = :progress, nextHour = :next, updatedAt = :now, expiresAt = :expires${result.error ? ', #error = :error' : ''} REMOVE leaseOwner, leaseUntil`,
+      UpdateExpression:
+        `SET #status = :status, progress = :progress, nextHour = :next, updatedAt = :now, expiresAt = :expires` +
+        `${result.error ? ', #error = :error' : ''} REMOVE leaseOwner, leaseUntil`,
       ConditionExpression: 'leaseOwner = :owner',
       ExpressionAttributeNames: { '#status': 'status', ...(result.error ? { '#error': 'error' } : {}) },
       ExpressionAttributeValues: {
@@ -167,7 +174,8 @@ export async function finishReplay(
       }),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error; // forwarding turned off or moved on: nothing to free
+    // forwarding turned off or moved on: nothing to free
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }
 

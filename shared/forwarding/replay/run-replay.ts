@@ -57,7 +57,8 @@ export async function runReplaySlice(
       error: {
         code: 'FORWARDING_NOT_FOUND',
         message:
-          'Audit-log forwarding of this cluster was turned off while the replay ran: turn it on and start the replay again.',
+          'Audit-log forwarding of this cluster was turned off while the replay ran: ' +
+          'turn it on and start the replay again.',
       },
     });
   }
