@@ -185,7 +185,7 @@ describe('the customer console in a real browser', () => {
     await heading('Audit-log forwarding').waitFor();
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByRole('button', { name: 'Turn forwarding on' }).click();
-    await page.getByText('Delivered to').waitFor();
+    await page.getByText('Delivered to', { exact: true }).waitFor();
     await writeAuditLog(clusterId, new Date(Date.now() - 90_000));
     const lagPath = `/v1/projects/${project.projectId}/integrations/${integrationId}/lag-history`;
     await eventually(async () => ((await project.client.get(lagPath)).json as { points: unknown[] }).points.length > 0, 'no lag was recorded', 30_000);
@@ -193,7 +193,7 @@ describe('the customer console in a real browser', () => {
     const integrationPath = `/v1/projects/${project.projectId}/integrations/${integrationId}`;
     await eventually(async () => ((await project.client.get(integrationPath)).json as { health?: { lastDeliveryAt?: string } }).health?.lastDeliveryAt, 'no health roll-up', 30_000);
     await page.reload();
-    await page.getByText('Delivered to').waitFor();
+    await page.getByText('Delivered to', { exact: true }).waitFor();
     await expectAccessible(page, 'forwarding');
     await screenshot(page, '10-forwarding');
 
@@ -274,7 +274,7 @@ describe('the customer console in a real browser', () => {
     await expectAccessible(member, 'exports (member)');
 
     await member.getByRole('link', { name: 'Audit-log forwarding' }).click();
-    await member.getByText('Delivered to').waitFor();
+    await member.getByText('Delivered to', { exact: true }).waitFor();
     await expect(member.getByRole('button').filter({ hasText: /Turn|Change/ }).count()).resolves.toBe(0);
     await expectAccessible(member, 'forwarding (member)');
     await member.close();
