@@ -4,10 +4,11 @@
  * the console shows (with the ordinary IAM client), paste its ARN, watch validation reach ACTIVE;
  * break the policy, see the fix, apply it, pass; export a backup and watch it to SUCCEEDED; turn
  * audit-log forwarding on; read the details with the lag chart; have a delete refused with its
- * reason; and see every screen read-only as a project member. axe-core checks each screen.
+ * reason; edit the integration and rotate its external ID; and see every screen read-only as a
+ * project member. axe-core checks each screen.
  * Screenshots: CONSOLE_SCREENSHOTS=docs/console npx vitest run test/console/console-flow.test.ts
  */
-import { CreatePolicyVersionCommand } from '@aws-sdk/client-iam';
+import { CreatePolicyVersionCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SetupDocuments } from '#shared/integrations/schemas';
@@ -263,6 +264,49 @@ describe('the customer console in a real browser', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('edits the description, and rotates the external ID: the documents trust both IDs until validation switches to the new one', async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Description').fill('Exports for the data team');
+    await expectAccessible(page, 'edit');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Exports for the data team').waitFor();
+
+    await page.getByRole('button', { name: 'Rotate the external ID' }).click();
+    await page.getByRole('heading', { name: 'External ID rotation: waiting for your role' }).waitFor();
+    const path = `/v1/projects/${project.projectId}/integrations/${integrationId}`;
+    const rotating = (await project.client.get(path)).json as {
+      externalId: string;
+      externalIdRotation: { newExternalId: string };
+    };
+    const trust = (await jsonShown('Trust policy')) as {
+      Statement: Array<{ Condition: { StringEquals: Record<string, unknown> } }>;
+    };
+    expect(trust.Statement[0]?.Condition.StringEquals['sts:ExternalId']).toEqual([
+      rotating.externalId,
+      rotating.externalIdRotation.newExternalId,
+    ]);
+    await expectAccessible(page, 'rotation pending');
+    await screenshot(page, '13-rotation-pending');
+
+    // The customer puts the trust policy the console shows on the role, and validates again.
+    const roleName = customer.roleArn.split('/').at(-1) ?? '';
+    await clientsFor(customer.accountId).iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }),
+    );
+    await page.getByRole('link', { name: 'Validate again' }).click();
+    await page.getByRole('button', { name: 'Validate again' }).click();
+    await eventually(
+      async () =>
+        ((await project.client.get(path)).json as { externalIdRotation?: { status: string } }).externalIdRotation
+          ?.status === 'RETIRING',
+      'the rotation did not switch',
+      30_000,
+    );
+    await page.goto(`${consoleUrl()}#/integrations/${integrationId}`);
+    await page.getByRole('heading', { name: 'External ID rotation: remove the old ID' }).waitFor();
+    await page.getByText(rotating.externalIdRotation.newExternalId).first().waitFor();
+  });
+
   it('shows a project member every screen without write actions', async () => {
     const member = await newPage(browser);
     await signIn(member, 'Project member');
@@ -275,6 +319,8 @@ describe('the customer console in a real browser', () => {
     await member.getByRole('link', { name: 'Nightly backups' }).click();
     await member.getByRole('heading', { name: 'Latest validation' }).waitFor();
     await expect(member.getByRole('button', { name: 'Delete' }).count()).resolves.toBe(0);
+    await expect(member.getByRole('button', { name: 'Edit' }).count()).resolves.toBe(0);
+    await expect(member.getByRole('button', { name: 'Rotate the external ID' }).count()).resolves.toBe(0);
     await member.goto(`${consoleUrl()}#/integrations/${integrationId}/validation`);
     await member.getByText('The integration works').waitFor();
     await expect(member.getByRole('button', { name: 'Validate again' }).count()).resolves.toBe(0);

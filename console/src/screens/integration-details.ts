@@ -2,7 +2,8 @@
  * Screen 4: one integration: its settings, the documents for the customer's AWS account, the
  * latest validation report, health with the lag chart, and Delete behind a confirmation that
  * explains why the service may refuse (an export or forwarding still uses it).
- * Write actions live in one place (`writeActions`): where Edit joins them when PATCH arrives.
+ * Write actions live in one place (`writeActions`); Edit and the external-ID rotation are in
+ * setup/integration-changes.ts, and every change reloads the integration and its documents.
  */
 import { LitElement, css, html } from 'lit';
 import type { ConsoleContext } from '../app/context';
@@ -13,6 +14,7 @@ import { ago, duration, time } from '../components/format';
 import { shared } from '../components/styles';
 import '../components/lag-chart';
 import '../setup/validation-report';
+import '../setup/integration-changes';
 
 export class IntegrationDetails extends LitElement {
   static override properties = {
@@ -112,32 +114,29 @@ export class IntegrationDetails extends LitElement {
   private writeActions(integration: Integration) {
     if (!this.context.canWrite) return '';
     return html`<div class="actions">
-      ${
-        integration.status === 'AWAITING_ROLE' || integration.status === 'FAILED'
-          ? html`<a class="button primary" href=${routes.validation(integration.integrationId)}
-              >${
-                integration.status === 'FAILED'
-                  ? 'See what failed and validate again'
-                  : 'Continue setup: paste the role ARN'
-              }</a
-            >`
-          : ''
-      }
-      <button class="danger" type="button" @click=${() => ((this.deleteError = ''), this.dialog().showModal())}>
-        Delete
-      </button>
-    </div>`;
+        ${
+          integration.status === 'AWAITING_ROLE' || integration.status === 'FAILED'
+            ? html`<a class="button primary" href=${routes.validation(integration.integrationId)}
+                >${integration.status === 'FAILED' ? 'See what failed and validate again' : 'Continue setup: paste the role ARN'}</a
+              >`
+            : ''
+        }
+        <button class="danger" type="button" @click=${() => ((this.deleteError = ''), this.dialog().showModal())}>
+          Delete
+        </button>
+      </div>
+      <s3i-integration-changes
+        .context=${this.context}
+        .integration=${integration}
+        @integration-changed=${() => void this.load()}
+      ></s3i-integration-changes>`;
   }
 
   override render() {
     const integration = this.integration;
     if (!integration) {
       return html`<h1 tabindex="-1">Integration</h1>
-        ${
-          this.error
-            ? html`<div class="error" role="alert">${this.error}</div>`
-            : html`<s3i-loading text="Loading the integration…"></s3i-loading>`
-        }`;
+        ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : html`<s3i-loading text="Loading the integration…"></s3i-loading>`}`;
     }
     const health = integration.health;
     return html`
@@ -172,15 +171,20 @@ export class IntegrationDetails extends LitElement {
               ><s3i-copy-button .value=${integration.externalId} label="Copy the external ID"></s3i-copy-button
             ></span>
           </dd>
+          ${
+            integration.externalIdRotation
+              ? html`<dt>External ID rotation</dt>
+                  <dd>
+                    ${integration.externalIdRotation.status === 'PENDING' ? 'waiting for the role to accept the new ID' : 'the old ID is being retired'}
+                    (since ${time(integration.externalIdRotation.startedAt)})
+                  </dd>`
+              : ''
+          }
           <dt>Role</dt>
           <dd>${integration.roleArn ?? 'Not set yet'}</dd>
           <dt>Bucket owner</dt>
           <dd>
-            ${
-              integration.bucketOwnerAccountId
-                ? `AWS account ${integration.bucketOwnerAccountId}`
-                : 'Known after validation'
-            }
+            ${integration.bucketOwnerAccountId ? `AWS account ${integration.bucketOwnerAccountId}` : 'Known after validation'}
           </dd>
           <dt>Created</dt>
           <dd>${time(integration.createdAt)}</dd>
@@ -228,15 +232,7 @@ export class IntegrationDetails extends LitElement {
         <h2 id="documents">Documents for your AWS account</h2>
         ${
           this.documents
-            ? html`${
-                  this.documents.launchStackUrl
-                    ? html`<p>
-                        <a href=${this.documents.launchStackUrl} target="_blank" rel="noopener"
-                          >Create the role with CloudFormation (Launch Stack)</a
-                        >
-                      </p>`
-                    : ''
-                }
+            ? html`${this.documents.launchStackUrl ? html`<p><a href=${this.documents.launchStackUrl} target="_blank" rel="noopener">Create the role with CloudFormation (Launch Stack)</a></p>` : ''}
                 <details>
                   <summary>IAM policy</summary>
                   <s3i-json-block label="IAM policy" .value=${this.documents.iamPolicy}></s3i-json-block>
