@@ -44,8 +44,9 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   const ids = { projectId: forwarding.projectId, clusterId, integrationId: forwarding.integrationId };
   // Both reads at once: they are on the path of every event's latency.
   const [owned, integration] = await Promise.all([loadOwnedCluster(forwarding.projectId, clusterId), loadIntegration(forwarding.projectId, forwarding.integrationId)]);
-  // The cluster id alone does not say whose logs these are: a cluster that moved is never delivered
-  // to its former project; a catch-up run (which may delete the forwarding) turns forwarding off now.
+  // The cluster id alone does not say whose logs these are. The forwarding was found through the
+  // cluster's current owner; this second check covers an owner that changed meanwhile and clusters
+  // recorded before owner records existed. The catch-up run it asks for turns the stale forwarding off.
   if (!owned) {
     logger.warn('audit-log events ignored: the cluster belongs to another project now', ids);
     await requestCatchUp(forwarding);
