@@ -3,7 +3,19 @@ import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
 import { backupCompleted, clusterUpserted, projectUpserted, type EventVersion } from '#shared/projects/platform-events';
 import { recordBackup, recordCluster, recordProject } from '#shared/projects/project-store';
+import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
 import { parseInput } from '#shared/worker/parse-input';
+
+/**
+ * A cluster that moved to another project: its former project's forwarding (if any) must stop at
+ * once. A catch-up run of it is asked for, which finds the cluster owned elsewhere, turns that
+ * forwarding off and releases its integration (events already deliver nothing to it).
+ */
+async function recordClusterEvent(cluster: Parameters<typeof recordCluster>[0]): Promise<boolean> {
+  const { recorded, movedFrom } = await recordCluster(cluster);
+  if (movedFrom) await requestCatchUp({ projectId: movedFrom, clusterId: cluster.clusterId });
+  return recorded;
+}
 
 /**
  * What each platform event means for the table, keyed by source and detail-type (SPEC section 6).
@@ -11,7 +23,7 @@ import { parseInput } from '#shared/worker/parse-input';
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
   ['platform.projects/Project Upserted', (detail, version) => recordProject({ ...parseInput(projectUpserted, detail, 'Project Upserted event'), ...version })],
-  ['platform.clusters/Cluster Upserted', (detail, version) => recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version })],
+  ['platform.clusters/Cluster Upserted', (detail, version) => recordClusterEvent({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version })],
   [
     'platform.backups/Backup Completed',
     (detail, version) => recordBackup({ ...parseInput(backupCompleted, detail, 'Backup Completed event'), ...version, status: 'AVAILABLE' }),
