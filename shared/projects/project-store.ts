@@ -1,7 +1,3 @@
-/**
- * The projects, clusters and backups learnt from platform events, in the table and read with no access
- * check: each record is written only when its event is newer than the stored one.
- */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -21,18 +17,27 @@ export type Backup = BackupCompleted & EventVersion & { status: 'AVAILABLE' };
  * Returns false when the event was older than what is stored.
  */
 async function putIfNewer(key: { pk: string; sk: string }, record: EventVersion & object): Promise<boolean> {
+  return (await replaceIfNewer(key, record)).replaced;
+}
+
+/** putIfNewer, answering also the record it replaced. */
+async function replaceIfNewer(
+  key: { pk: string; sk: string },
+  record: EventVersion & object,
+): Promise<{ replaced: boolean; old?: Record<string, unknown> }> {
   try {
-    await dynamodb.send(
+    const { Attributes } = await dynamodb.send(
       new PutCommand({
         TableName: config().TABLE_NAME,
         Item: { ...key, ...record },
         ConditionExpression: 'attribute_not_exists(pk) OR eventTime < :time OR (eventTime = :time AND eventId <= :id)',
         ExpressionAttributeValues: { ':time': record.eventTime, ':id': record.eventId },
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return true;
+    return { replaced: true, ...(Attributes ? { old: Attributes } : {}) };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return { replaced: false };
     throw error;
   }
 }
@@ -43,19 +48,21 @@ export const recordProject = (project: Project) => putIfNewer(keys.project(proje
  * A cluster lives in its project's partition, and its current owner is recorded beside, outside any
  * project: when a `Cluster Upserted` moves a cluster to another project, the old project's record
  * stays behind, and only the owner record says it is no longer that project's (loadOwnedCluster).
+ * Answers the project the cluster moved away from, if this event moved it.
  */
-export async function recordCluster(cluster: Cluster): Promise<boolean> {
+export async function recordCluster(cluster: Cluster): Promise<{ recorded: boolean; movedFrom?: string }> {
   const owner = {
     clusterId: cluster.clusterId,
     projectId: cluster.projectId,
     eventTime: cluster.eventTime,
     eventId: cluster.eventId,
   };
-  const [recorded] = await Promise.all([
+  const [recorded, ownerWrite] = await Promise.all([
     putIfNewer(keys.cluster(cluster.projectId, cluster.clusterId), cluster),
-    putIfNewer(keys.clusterOwner(cluster.clusterId), owner),
+    replaceIfNewer(keys.clusterOwner(cluster.clusterId), owner),
   ]);
-  return recorded;
+  const former = ownerWrite.old?.projectId;
+  return { recorded, ...(typeof former === 'string' && former !== cluster.projectId ? { movedFrom: former } : {}) };
 }
 
 export const recordBackup = (backup: Backup) =>

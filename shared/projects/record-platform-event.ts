@@ -1,13 +1,21 @@
-/**
- * The use case of record-platform-event: a platform event the checks accept updates the project,
- * cluster or backup record it is about, unless that record comes from a newer event.
- */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
 import { backupCompleted, clusterUpserted, projectUpserted, type EventVersion } from '#shared/projects/platform-events';
 import { recordBackup, recordCluster, recordProject } from '#shared/projects/project-store';
+import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
 import { parseInput } from '#shared/worker/parse-input';
+
+/**
+ * A cluster that moved to another project: its former project's forwarding (if any) must stop at
+ * once. A catch-up run of it is asked for, which finds the cluster owned elsewhere, turns that
+ * forwarding off and releases its integration (events already deliver nothing to it).
+ */
+async function recordClusterEvent(cluster: Parameters<typeof recordCluster>[0]): Promise<boolean> {
+  const { recorded, movedFrom } = await recordCluster(cluster);
+  if (movedFrom) await requestCatchUp({ projectId: movedFrom, clusterId: cluster.clusterId });
+  return recorded;
+}
 
 /**
  * What each platform event means for the table, keyed by source and detail-type (docs/product-contract.md §6).
@@ -22,7 +30,7 @@ const recorders = new Map<string, (detail: unknown, version: EventVersion) => Pr
   [
     'platform.clusters/Cluster Upserted',
     (detail, version) =>
-      recordCluster({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version }),
+      recordClusterEvent({ ...parseInput(clusterUpserted, detail, 'Cluster Upserted event'), ...version }),
   ],
   [
     'platform.backups/Backup Completed',

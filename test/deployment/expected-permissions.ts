@@ -74,7 +74,8 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
   // two Deletes and an Update (the project's usage).
   deleteIntegration: [get, remove, put, update, query],
   // putIfNewer: a conditional Put per event.
-  recordPlatformEvent: [put, asyncFailures],
+  // A moved cluster: a catch-up run of its former project's forwarding.
+  recordPlatformEvent: [put, asyncFailures, sendTo('ForwardingQueue')],
   // run-store (GetItem, conditional Updates) and the customer's role (AssumeRole).
   // Every function that changes a status publishes it (publishEvents).
   runValidationStage: [get, update, ...assumeCustomerRoles, publishEvents],

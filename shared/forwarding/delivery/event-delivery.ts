@@ -1,13 +1,3 @@
-/**
- * The event path: files the platform's bucket announced (S3 "Object Created" events), delivered
- * within seconds, one cluster at a time. A cluster's files are delivered at once when nothing of
- * it is pending; otherwise they join the pending files (delivery/pending-files.ts), which a
- * catch-up run delivers oldest first: while forwarding is paused, while its integration cannot be
- * used, while older files wait, and when the customer's bucket fails now.
- *
- * Nothing here is lost on a crash: an event is acknowledged only after its file was delivered,
- * recorded as pending, or found to be none of forwarding's business.
- */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
@@ -26,6 +16,16 @@ import { markPending } from '#shared/forwarding/delivery/pending-files';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { findClusterForwarding } from '#shared/forwarding/forwarding-store';
 
+/**
+ * The event path: files the platform's bucket announced (S3 "Object Created" events), delivered
+ * within seconds, one cluster at a time. A cluster's files are delivered at once when nothing of
+ * it is pending; otherwise they join the pending files (delivery/pending-files.ts), which a
+ * catch-up run delivers oldest first: while forwarding is paused, while its integration cannot be
+ * used, while older files wait, and when the customer's bucket fails now.
+ *
+ * Nothing here is lost on a crash: an event is acknowledged only after its file was delivered,
+ * recorded as pending, or found to be none of forwarding's business.
+ */
 export interface AnnouncedFile {
   key: string;
   /** The event's time: when the object landed in the platform's bucket (whole seconds). */
@@ -47,8 +47,9 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
     loadOwnedCluster(forwarding.projectId, clusterId),
     loadIntegration(forwarding.projectId, forwarding.integrationId),
   ]);
-  // The cluster id alone does not say whose logs these are: a cluster that moved is never delivered
-  // to its former project; a catch-up run (which may delete the forwarding) turns forwarding off now.
+  // The cluster id alone does not say whose logs these are. The forwarding was found through the
+  // cluster's current owner; this second check covers an owner that changed meanwhile and clusters
+  // recorded before owner records existed. The catch-up run it asks for turns the stale forwarding off.
   if (!owned) {
     logger.warn('audit-log events ignored: the cluster belongs to another project now', ids);
     await requestCatchUp(forwarding);
@@ -59,8 +60,7 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   const oldest = files[0]?.file.writtenAt as Date;
   if (forwarding.paused) return pend(forwarding, oldest, false, files.length);
   const target = integration && workerTargetOf(integration);
-  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick
-  // deliver them.
+  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick deliver them.
   if (!target) return pend(forwarding, oldest, false, files.length);
   // Older files wait: these join them, so that delivery stays oldest first.
   if (forwarding.pendingSince) return pend(forwarding, oldest, true, files.length);
