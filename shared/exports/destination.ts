@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { PROBE_ROOT } from '#shared/validation/probe';
-
 /**
  * Where an export writes, derived only from its inputs: the same request always names the same
  * job and the same keys, so a duplicate event, a repeated request or a retried copy overwrites its
  * own earlier attempt instead of creating a second copy.
  */
+import { createHash } from 'node:crypto';
+import { PROBE_ROOT } from '#shared/validation/probe';
 
 export const MAX_DIRECTORY_LENGTH = 256;
 /** S3's limit on a key, in UTF-8 bytes. */
