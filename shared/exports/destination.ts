@@ -26,7 +26,8 @@ export const normalizeDirectory = (directory: string) => directory.replace(/\/+$
 
 /** What a valid directory looks like, for refusals and the OpenAPI document. */
 export const DIRECTORY_EXAMPLE =
-  'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
+  'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", ' +
+  'e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
 
 /**
  * Why a (normalized) directory is not acceptable, or undefined. It is a relative key prefix made of S3 safe

@@ -18,7 +18,8 @@ import { takeSlot, waitInLine } from '#shared/exports/export-slots';
 const integrationNotActive = () =>
   new ConflictError(
     'INTEGRATION_NOT_ACTIVE',
-    'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) and export again once it is ACTIVE.',
+    'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) ' +
+      'and export again once it is ACTIVE.',
   );
 
 const holdIntegration = (job: ExportJob) => ({

@@ -38,7 +38,8 @@ export const EXPORT_SLOT_INDEX = 'ExportSlotIndex';
 const ABANDONED = {
   code: 'EXPORT_ABANDONED',
   message:
-    'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. Export the backup again; if this repeats, contact support.',
+    'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. ' +
+    'Export the backup again; if this repeats, contact support.',
 };
 
 /** Ends an abandoned job, if it is still exactly as the sweeper saw it. True when it did. */
@@ -49,7 +50,8 @@ async function abandon(job: ExportJob, now: Date): Promise<boolean> {
       Key: keys.job(job.projectId, job.jobId),
       UpdateExpression: 'SET #status = :failed, #error = :error, endedAt = :now, updatedAt = :now REMOVE lease',
       ConditionExpression:
-        'updatedAt = :seen AND #status IN (:pending, :running) AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
+        'updatedAt = :seen AND #status IN (:pending, :running) ' +
+        'AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':failed': 'FAILED',

@@ -64,7 +64,8 @@ export function resultOf(error: unknown, signal: AbortSignal): EngineResult {
       kind: 'failed',
       failure: new ExportFailure(
         'VERIFICATION_FAILED',
-        'A copied file kept failing its size or checksum check: something in the bucket changes objects under the export folder (a lifecycle rule, replication or another writer). Remove it and export again.',
+        'A copied file kept failing its size or checksum check: something in the bucket changes objects under ' +
+          'the export folder (a lifecycle rule, replication or another writer). Remove it and export again.',
       ),
     };
   }

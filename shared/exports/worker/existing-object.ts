@@ -22,5 +22,6 @@ export async function acceptExistingObject(env: CopyEnv, key: string, expected: 
 export const occupiedKey = (key: string, problem: string) =>
   new ExportFailure(
     'DESTINATION_OBJECT_EXISTS',
-    `The key "${key}" in your bucket already holds a different object (${problem}). Exports never overwrite objects: delete it or export into another directory, then export again.`,
+    `The key "${key}" in your bucket already holds a different object (${problem}). ` +
+      'Exports never overwrite objects: delete it or export into another directory, then export again.',
   );

@@ -43,7 +43,8 @@ export async function fromSource<T>(fileName: string, signal: AbortSignal, read:
     if (status === 412 || status === 404 || nameOf(error) === 'NoSuchKey' || nameOf(error) === 'PreconditionFailed') {
       throw new ExportFailure(
         'BACKUP_FILES_CHANGED',
-        `The backup file "${fileName}" changed or disappeared while it was being exported. Export the backup again; if this repeats, contact support.`,
+        `The backup file "${fileName}" changed or disappeared while it was being exported. ` +
+          'Export the backup again; if this repeats, contact support.',
       );
     }
     throw new ExportFailure(

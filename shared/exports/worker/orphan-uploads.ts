@@ -34,7 +34,8 @@ export async function abortUploadsNotKept(env: CopyEnv, keep: ReadonlySet<string
     // A missing bucket or a moved one fails the job as any other call would; a refusal does not.
     if (statusOf(error) !== 403) throw await env.access.explain('ListMultipartUploads', error);
     logger.warn(
-      'the role may not list unfinished uploads (s3:ListBucketMultipartUploads): uploads no checkpoint names are left to the bucket lifecycle rule',
+      'the role may not list unfinished uploads (s3:ListBucketMultipartUploads): ' +
+        'uploads no checkpoint names are left to the bucket lifecycle rule',
     );
     return { aborted: 0, refused: 0, listed: false };
   }

@@ -46,7 +46,8 @@ export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<Pl
     if (Buffer.byteLength(`${job.destination.prefix}${name}`, 'utf8') > MAX_KEY_BYTES) {
       throw new ExportFailure(
         'DESTINATION_KEY_TOO_LONG',
-        `A backup file's key would be longer than S3's ${MAX_KEY_BYTES} bytes below "${job.destination.prefix}": choose a shorter directory.`,
+        `A backup file's key would be longer than S3's ${MAX_KEY_BYTES} bytes below "${job.destination.prefix}": ` +
+          'choose a shorter directory.',
       );
     }
     return { index, name, sourceETag: file.etag, size: file.size };
