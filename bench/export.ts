@@ -114,7 +114,10 @@ function wruTarget(files: Files): number {
 function wruLine(runs: ExportRun[], files: Files): string {
   const units = median(runs.map((run) => run.exportWriteUnits));
   const target = wruTarget(files);
-  return `DynamoDB writes per export: ${units.toFixed(1)} WRU (target <= ${target.toFixed(1)}: ${met(units <= target)}; reads ${median(runs.map((run) => run.readUnits)).toFixed(1)} RRU)`;
+  return (
+    `DynamoDB writes per export: ${units.toFixed(1)} WRU (target <= ${target.toFixed(1)}: ${met(units <= target)}; ` +
+    `reads ${median(runs.map((run) => run.readUnits)).toFixed(1)} RRU)`
+  );
 }
 
 /** Export and rclone take turns, ROUNDS times: a burst of unrelated load on a shared machine hurts both sides alike. */
@@ -144,8 +147,10 @@ function rateLine(
 ): string {
   const [exportMs, rcloneMs] = [median(ours.map((run) => run.ms)), median(theirs.map((run) => run.ms))];
   return (
-    `${label}: export ${mibPerSecond(bytes, exportMs).toFixed(1)} MiB/s (median ${seconds(exportMs)}), rclone ${mibPerSecond(bytes, rcloneMs).toFixed(1)} MiB/s ` +
-    `(median ${seconds(rcloneMs)}); ratio ${ratio.toFixed(2)} as the median of ${ratios.length} rounds (${ratios.map((value) => value.toFixed(2)).join(', ')}; target >= ${target}: ${met(ratio >= target)}), ` +
+    `${label}: export ${mibPerSecond(bytes, exportMs).toFixed(1)} MiB/s (median ${seconds(exportMs)}), ` +
+    `rclone ${mibPerSecond(bytes, rcloneMs).toFixed(1)} MiB/s ` +
+    `(median ${seconds(rcloneMs)}); ratio ${ratio.toFixed(2)} as the median of ${ratios.length} rounds ` +
+    `(${ratios.map((value) => value.toFixed(2)).join(', ')}; target >= ${target}: ${met(ratio >= target)}), ` +
     `${(rcloneMs / exportMs).toFixed(2)} as the ratio of the medians`
   );
 }
@@ -178,8 +183,10 @@ async function caseB(world: World, bundle: string, sdkLoop: string): Promise<str
   ];
   return [
     rateLine(`(b) ${SMALL.label}`, bytes, ours, theirs, ratio, ratios, 1.5),
-    `CPU per file: export ${perFile(exportCpu)}, rclone ${perFile(rcloneCpu)}; the local stack's CPU per file serving them: export ${perFile(exportStack)}, rclone ${perFile(rcloneStack)}`,
-    `the AWS SDK alone (GetObject + PutObject, 32 in flight): ${mibPerSecond(bytes, sdk.ms).toFixed(1)} MiB/s (${seconds(sdk.ms)}), ratio to rclone's median ${(median(theirs.map((run) => run.ms)) / sdk.ms).toFixed(2)}`,
+    `CPU per file: export ${perFile(exportCpu)}, rclone ${perFile(rcloneCpu)}; ` +
+      `the local stack's CPU per file serving them: export ${perFile(exportStack)}, rclone ${perFile(rcloneStack)}`,
+    `the AWS SDK alone (GetObject + PutObject, 32 in flight): ${mibPerSecond(bytes, sdk.ms).toFixed(1)} MiB/s ` +
+      `(${seconds(sdk.ms)}), ratio to rclone's median ${(median(theirs.map((run) => run.ms)) / sdk.ms).toFixed(2)}`,
     wruLine(ours, files),
   ];
 }
@@ -208,7 +215,11 @@ async function caseC(world: World, bundle: string, backup: Backup): Promise<stri
   const base = median(times.get(1) ?? []);
   return WORKER_COUNTS.map((workers) => {
     const ms = median(times.get(workers) ?? []);
-    return `(c) ${LARGE.label}, K = ${workers}: ${seconds(ms)} (median of ${ROUNDS}), ${mibPerSecond(LARGE.files[0]?.size ?? 0, ms).toFixed(1)} MiB/s, ${(base / ms).toFixed(2)}x K = 1; peak RSS per worker ${((rss.get(workers) ?? 0) / MiB).toFixed(0)} MiB`;
+    return (
+      `(c) ${LARGE.label}, K = ${workers}: ${seconds(ms)} (median of ${ROUNDS}), ` +
+      `${mibPerSecond(LARGE.files[0]?.size ?? 0, ms).toFixed(1)} MiB/s, ${(base / ms).toFixed(2)}x K = 1; ` +
+      `peak RSS per worker ${((rss.get(workers) ?? 0) / MiB).toFixed(0)} MiB`
+    );
   });
 }
 
@@ -234,7 +245,8 @@ async function main(): Promise<void> {
     if (chosen('b')) print(await caseB(world, worker, sdkLoop));
     if (chosen('c')) print(await caseC(world, worker, large ?? (await platformBackup(world, LARGE.files))));
     console.log(
-      `\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes, ${ROUNDS} round(s)):\n${rows.map((row) => `  ${row}`).join('\n')}`,
+      `\nbackup export vs rclone (local stack, ${QUICK ? 'quick' : 'full'} sizes, ${ROUNDS} round(s)):\n` +
+        `${rows.map((row) => `  ${row}`).join('\n')}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

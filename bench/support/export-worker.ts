@@ -3,9 +3,10 @@
  * deployment bundles it and run with plain node in a process of its own (so that its peak RSS is
  * the worker's own), it takes one queue message after another from its parent (a JSON line on
  * stdin: {body, remainingMs}) and runs the handler on each, as a warm container does. After each it
- * prints one JSON line, `{bench: ...}` (the worker's own log lines go to stdout too): the handler's time, its CPU time, the process's peak RSS so far, the
- * messages the worker sent to the export queue (the parent delivers them, playing SQS and Lambda's
- * event source mapping), and the DynamoDB capacity consumed so far.
+ * prints one JSON line, `{bench: ...}` (the worker's own log lines go to stdout too): the handler's
+ * time, its CPU time, the process's peak RSS so far, the messages the worker sent to the export
+ * queue (the parent delivers them, playing SQS and Lambda's event source mapping), and the DynamoDB
+ * capacity consumed so far.
  * Configuration comes from the environment (the stack's function environment).
  */
 import { randomUUID } from 'node:crypto';

@@ -204,7 +204,8 @@ export async function expectCopied(
   } while (token);
   if (count !== objects || (bytes !== undefined && total !== bytes)) {
     throw new Error(
-      `incomplete copy under ${prefix}: ${count} objects / ${total} bytes, expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`,
+      `incomplete copy under ${prefix}: ${count} objects / ${total} bytes, ` +
+        `expected ${objects}${bytes !== undefined ? ` / ${bytes}` : ''}`,
     );
   }
 }

@@ -152,7 +152,10 @@ export async function disableForwarding(project: BenchProject, clusters: string[
 const auditLogBody = (clusterId: string, writtenAt: Date) =>
   `${auditLogLines(clusterId, writtenAt, 5, () => randomBytes(16).toString('hex'))}\n`;
 
-/** Writes `perCluster` files for each cluster, one second apart, ending a few minutes ago. Answers the bytes written. */
+/**
+ * Writes `perCluster` files for each cluster, one second apart, ending a few minutes ago.
+ * Answers the bytes written.
+ */
 export async function writeAuditLogs(stack: BenchStack, clusters: string[], perCluster: number): Promise<number> {
   const { s3 } = platformClients(stack);
   const end = Math.floor(Date.now() / 1000) * 1000 - 5 * 60_000;

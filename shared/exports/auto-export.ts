@@ -1,3 +1,9 @@
+/**
+ * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
+ * itself says where the files are, so this does not wait for the backup record that
+ * record-platform-event writes from the same event. A duplicate event meets the job the first one
+ * created (same deterministic id) and starts nothing new.
+ */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { AppError } from '#shared/errors';
 import { logger } from '#shared/logger';
@@ -11,12 +17,6 @@ import { newJob, requireUsableIntegration, submitExport, type ExportOrder } from
 import { publishJobFinished } from '#shared/notifications/publish';
 import { parseInput } from '#shared/worker/parse-input';
 
-/**
- * A `Backup Completed` event starts an export for a cluster with an auto-export rule. The event
- * itself says where the files are, so this does not wait for the backup record that
- * record-platform-event writes from the same event. A duplicate event meets the job the first one
- * created (same deterministic id) and starts nothing new.
- */
 export type AutoExportOutcome = 'no-rule' | 'not-available' | 'started' | 'refused' | 'event-refused';
 
 export async function exportOnBackupCompleted(event: EventBridgeEvent<string, unknown>): Promise<AutoExportOutcome> {

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { PROBE_ROOT } from '#shared/validation/probe';
-
 /**
  * Where an export writes, derived only from its inputs: the same request always names the same
  * job and the same keys, so a duplicate event, a repeated request or a retried copy overwrites its
  * own earlier attempt instead of creating a second copy.
  */
+import { createHash } from 'node:crypto';
+import { PROBE_ROOT } from '#shared/validation/probe';
 
 export const MAX_DIRECTORY_LENGTH = 256;
 /** S3's limit on a key, in UTF-8 bytes. */
@@ -27,7 +26,8 @@ export const normalizeDirectory = (directory: string) => directory.replace(/\/+$
 
 /** What a valid directory looks like, for refusals and the OpenAPI document. */
 export const DIRECTORY_EXAMPLE =
-  'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
+  'a folder of the bucket: letters, digits and ! - _ . \' ( ) in segments joined by "/", ' +
+  'e.g. "exports" or "backups/prod" (a trailing "/" is dropped)';
 
 /**
  * Why a (normalized) directory is not acceptable, or undefined. It is a relative key prefix made of S3 safe

@@ -1,5 +1,3 @@
-import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/schemas';
-
 /**
  * An export job as stored. Besides what the API shows it carries the machinery that makes a long
  * export safe to run across many Lambda invocations:
@@ -13,6 +11,8 @@ import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/
  * - `failure`: a permanent failure a worker met, which the job lease's next holder ends the job with;
  * - `stalls`: invocations in a row that made no progress because S3 kept failing transiently.
  */
+import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/schemas';
+
 export interface ExportJob {
   jobId: string;
   type: 'BACKUP_EXPORT';

@@ -1,10 +1,3 @@
-import * as z from 'zod';
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { jobId } from '#shared/exports/schemas';
-import { projectId } from '#shared/projects/schemas';
-
 /**
  * The export queue carries two kinds of message, both "work on this now":
  * - a job message: coordinate the job (plan it and send its lanes off, finish it, end it);
@@ -14,6 +7,13 @@ import { projectId } from '#shared/projects/schemas';
  * Messages never carry credentials, locations or customer data: the worker reads everything from
  * the table.
  */
+import * as z from 'zod';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqs } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { jobId } from '#shared/exports/schemas';
+import { projectId } from '#shared/projects/schemas';
+
 const turn = z.number().int().min(0);
 const after = z.string().min(1).max(128).optional();
 

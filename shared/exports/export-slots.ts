@@ -1,13 +1,3 @@
-import { createHash } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/clients';
-import { config } from '#shared/config';
-import { logger } from '#shared/logger';
-import { cancellationReasons, loadRecord, tableName } from '#shared/table/items';
-import { EXPORT_SLOT_SHARDS, exportSlotShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
-import type { ExportJob } from '#shared/exports/export-job';
-import { sendJobMessage } from '#shared/exports/export-queue';
-
 /**
  * A project runs at most MAX_RUNNING_EXPORTS_PER_PROJECT export jobs at once. Its EXPORT_SLOTS item
  * holds the ids of the jobs that have a slot (`running`, from creation until they end) and how many
@@ -20,6 +10,17 @@ import { sendJobMessage } from '#shared/exports/export-queue';
  * soon as a worker is free. Slots are given back in the transaction that ends a job, and the next
  * waiting job is started then, and by the sweeper as a safety net (sweep-export-jobs.ts).
  */
+import { createHash } from 'node:crypto';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/clients';
+import { config } from '#shared/config';
+import { logger } from '#shared/logger';
+import { cancellationReasons, loadRecord, tableName } from '#shared/table/items';
+import { EXPORT_SLOT_SHARDS, exportSlotShardKey, keys, projectPk, sortKeyPrefix } from '#shared/table/keys';
+import type { ExportJob } from '#shared/exports/export-job';
+import { sendJobMessage } from '#shared/exports/export-queue';
+
+/** A project's EXPORT_SLOTS item. */
 export interface ExportSlots {
   projectId: string;
   running?: Set<string>;

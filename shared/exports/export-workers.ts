@@ -62,7 +62,8 @@ export async function commitPlan(
       TableName: tableName(),
       Key: keys.job(job.projectId, job.jobId),
       UpdateExpression:
-        'SET planned = :true, workers = :workers, units = :units, lanesDone = :zero, progress = :progress, updatedAt = :now',
+        'SET planned = :true, workers = :workers, units = :units, lanesDone = :zero, ' +
+        'progress = :progress, updatedAt = :now',
       ConditionExpression: 'lease.#owner = :owner',
       ExpressionAttributeNames: { '#owner': 'owner' },
       ExpressionAttributeValues: {

@@ -89,7 +89,10 @@ interface HeldUpdate {
   returnValues?: boolean;
 }
 
-/** A write of the job item by the lease holder. Throws LeaseLostError when the lease (or `condition`) no longer holds. */
+/**
+ * A write of the job item by the lease holder. Throws LeaseLostError when the lease (or
+ * `condition`) no longer holds.
+ */
 async function updateHeld(ref: JobRef, owner: string, held: HeldUpdate): Promise<Record<string, unknown> | undefined> {
   try {
     const { Attributes } = await dynamodb.send(

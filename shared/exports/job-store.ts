@@ -1,3 +1,11 @@
+/**
+ * Creating, restarting, reading and listing export jobs. A job that runs holds its integration:
+ * its id joins the integration's `usedBy` set in the same transaction that creates (or restarts)
+ * it, on condition that the integration is ACTIVE, so a job never starts on an unusable
+ * integration and the integration cannot be deleted under a running job. The same transaction
+ * takes one of the project's export slots, or, when none is free, puts the job in the project's
+ * line (export-slots.ts).
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -7,18 +15,11 @@ import { keys, sortKeyPrefix } from '#shared/table/keys';
 import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { takeSlot, waitInLine } from '#shared/exports/export-slots';
 
-/**
- * Creating, restarting, reading and listing export jobs. A job that runs holds its integration:
- * its id joins the integration's `usedBy` set in the same transaction that creates (or restarts)
- * it, on condition that the integration is ACTIVE, so a job never starts on an unusable
- * integration and the integration cannot be deleted under a running job. The same transaction
- * takes one of the project's export slots, or, when none is free, puts the job in the project's
- * line (export-slots.ts).
- */
 const integrationNotActive = () =>
   new ConflictError(
     'INTEGRATION_NOT_ACTIVE',
-    'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) and export again once it is ACTIVE.',
+    'The integration is not ACTIVE: validate it (POST .../integrations/{integrationId}/validate) ' +
+      'and export again once it is ACTIVE.',
   );
 
 const holdIntegration = (job: ExportJob) => ({

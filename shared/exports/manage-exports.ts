@@ -1,3 +1,7 @@
+/**
+ * The export use cases behind the API. Each authorizes first (tenancy, plan, dedicated cluster),
+ * so no caller reaches a record of a project it may not see; none of them knows about HTTP.
+ */
 import { ConflictError, NotFoundError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
@@ -8,11 +12,6 @@ import { loadJob, loadJobPage } from '#shared/exports/job-store';
 import { deleteExportRule, loadExportRule, putExportRule, toRuleView } from '#shared/exports/rule-store';
 import type { ExportRequest, ExportRuleView, JobView } from '#shared/exports/schemas';
 import { requireUsableIntegration, submitExport } from '#shared/exports/submit-export';
-
-/**
- * The export use cases behind the API. Each authorizes first (tenancy, plan, dedicated cluster),
- * so no caller reaches a record of a project it may not see; none of them knows about HTTP.
- */
 
 interface BackupRef {
   projectId: string;

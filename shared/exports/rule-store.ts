@@ -1,3 +1,4 @@
+/** The per-cluster auto-export rule and its storage: one item per cluster, replaced as a whole by PUT. */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -5,7 +6,6 @@ import { config } from '#shared/config';
 import { keys } from '#shared/table/keys';
 import type { ExportRuleView } from '#shared/exports/schemas';
 
-/** The per-cluster auto-export rule: one item per cluster, replaced as a whole by PUT. */
 export interface ExportRule extends ExportRuleView {
   updatedBy: string;
 }

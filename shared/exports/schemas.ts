@@ -1,12 +1,11 @@
-import * as z from 'zod';
-import { integrationId } from '#shared/integrations/schemas';
-import { backupId, clusterId, projectId } from '#shared/projects/schemas';
-import { DIRECTORY_EXAMPLE, directoryProblem, normalizeDirectory } from '#shared/exports/destination';
-
 /**
  * Request and response contracts of the export API (docs/product-contract.md §5). They validate requests, type
  * the handlers and feed the OpenAPI document, like the integration schemas do.
  */
+import * as z from 'zod';
+import { integrationId } from '#shared/integrations/schemas';
+import { backupId, clusterId, projectId } from '#shared/projects/schemas';
+import { DIRECTORY_EXAMPLE, directoryProblem, normalizeDirectory } from '#shared/exports/destination';
 
 export const jobId = z.string().regex(/^job-[0-9a-f]{32}$/, 'must be a job id (job-...)');
 

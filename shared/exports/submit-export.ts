@@ -1,3 +1,9 @@
+/**
+ * Submitting an export, for the API and for auto-export rules alike. The job id is derived from
+ * what the job does, so submitting the same export twice meets the existing job instead of
+ * starting a second one: a pending or running job is returned as it is, a succeeded one too (its
+ * export is complete), and a failed one starts again as a new attempt.
+ */
 import { AppError, ConflictError } from '#shared/errors';
 import { logger } from '#shared/logger';
 import { requireUsableForNewWork } from '#shared/integrations/customer-target';
@@ -15,12 +21,6 @@ import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
 import { sendJobMessage } from '#shared/exports/export-queue';
 import { loadJob, insertJob, restartFailedJob } from '#shared/exports/job-store';
 
-/**
- * Submitting an export, for the API and for auto-export rules alike. The job id is derived from
- * what the job does, so submitting the same export twice meets the existing job instead of
- * starting a second one: a pending or running job is returned as it is, a succeeded one too (its
- * export is complete), and a failed one starts again as a new attempt.
- */
 export interface ExportOrder extends JobIdentity {
   trigger: ExportJob['trigger'];
   requestedBy: string;

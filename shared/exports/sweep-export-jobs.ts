@@ -1,3 +1,15 @@
+/**
+ * The export sweeper (every five minutes): nothing stays RUNNING forever, and no slot or waiting
+ * job is forgotten. For every project that runs or queues exports (the ExportSlotIndex):
+ * - a job that has not moved for EXPORT_ABANDONED_AFTER_MINUTES and whose lease (if any) has
+ *   lapsed is ended FAILED with EXPORT_ABANDONED, releasing its integration and its slot: its
+ *   messages dead-lettered, or every invocation that took it died. A live job moves every few
+ *   seconds (its heartbeat), and a continuation waits at most a quarter of an hour;
+ * - a job holding a slot that never got to run for a quarter of an hour gets its message again
+ *   (one lost between the slot and the queue); the lease keeps a duplicate from doing anything;
+ * - a slot still held by a job that ended is given back;
+ * - waiting jobs start while slots are free.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -12,18 +24,7 @@ import { releaseIntegration } from '#shared/exports/job-end';
 import { loadJob } from '#shared/exports/job-store';
 import { publishJobFinished } from '#shared/notifications/publish';
 
-/**
- * The export sweeper (every five minutes): nothing stays RUNNING forever, and no slot or waiting
- * job is forgotten. For every project that runs or queues exports (the ExportSlotIndex):
- * - a job that has not moved for EXPORT_ABANDONED_AFTER_MINUTES and whose lease (if any) has
- *   lapsed is ended FAILED with EXPORT_ABANDONED, releasing its integration and its slot: its
- *   messages dead-lettered, or every invocation that took it died. A live job moves every few
- *   seconds (its heartbeat), and a continuation waits at most a quarter of an hour;
- * - a job holding a slot that never got to run for a quarter of an hour gets its message again
- *   (one lost between the slot and the queue); the lease keeps a duplicate from doing anything;
- * - a slot still held by a job that ended is given back;
- * - waiting jobs start while slots are free.
- */
+/** What sweeping one project did. */
 export interface ProjectSweep {
   abandoned: number;
   redispatched: number;
@@ -37,7 +38,8 @@ export const EXPORT_SLOT_INDEX = 'ExportSlotIndex';
 const ABANDONED = {
   code: 'EXPORT_ABANDONED',
   message:
-    'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. Export the backup again; if this repeats, contact support.',
+    'The export stopped making progress (its work was lost after repeated failures on our side) and was ended. ' +
+    'Export the backup again; if this repeats, contact support.',
 };
 
 /** Ends an abandoned job, if it is still exactly as the sweeper saw it. True when it did. */
@@ -48,7 +50,8 @@ async function abandon(job: ExportJob, now: Date): Promise<boolean> {
       Key: keys.job(job.projectId, job.jobId),
       UpdateExpression: 'SET #status = :failed, #error = :error, endedAt = :now, updatedAt = :now REMOVE lease',
       ConditionExpression:
-        'updatedAt = :seen AND #status IN (:pending, :running) AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
+        'updatedAt = :seen AND #status IN (:pending, :running) ' +
+        'AND (attribute_not_exists(lease) OR lease.expiresAt < :nowMs)',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':failed': 'FAILED',

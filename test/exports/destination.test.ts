@@ -1,3 +1,7 @@
+/**
+ * Where an export writes, without the stack: which directories are accepted, that a job's id is
+ * derived from everything the export does (and only that), and the keys its files land under.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   backupDestinationPrefix,

@@ -23,7 +23,10 @@ import {
 
 const MiB = 1024 * 1024;
 
-/** 200 small files and one large file (not a multiple of the part size); 100 MiB files are copied by worker/lanes.test.ts. */
+/**
+ * 200 small files and one large file (not a multiple of the part size); 100 MiB files are copied by
+ * worker/lanes.test.ts.
+ */
 const backupFiles = (label: string): BackupFileSpec[] => [
   ...smallFiles(label, 200),
   { name: 'segments/large.bin', size: 30 * MiB + 12_345, seed: `${label}:large` },

@@ -31,13 +31,16 @@ describe('start-auto-export', () => {
     await expect(
       startAutoExport(fixture<BackupEvent>('platform.backups/backup-completed-malformed'), lambdaContext(60_000)),
     ).rejects.toThrow(
-      /Malformed Backup Completed event: check .*bucket.*completedAt|Malformed Backup Completed event: check .*completedAt.*bucket/,
+      new RegExp(
+        'Malformed Backup Completed event: check .*bucket.*completedAt|' +
+          'Malformed Backup Completed event: check .*completedAt.*bucket',
+      ),
     );
   });
 });
 
 describe('run-export-job', () => {
-  it('acknowledges a message for a job that does not exist, and leaves a malformed one for the dead-letter queue', async () => {
+  it('acknowledges a message for a missing job, and leaves a malformed one for the dead-letter queue', async () => {
     const event = fixture<SQSEvent>('aws.sqs/run-export-job');
     const result = await runExportJob(event, lambdaContext(60_000) as Context);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1]?.messageId }] });

@@ -57,7 +57,10 @@ export class DoneMarks {
     return this.crc32Of(group, index) !== undefined || this.pending.get(group)?.has(index) === true;
   }
 
-  /** Marks a copied file; written with the next batch (the returned promise resolves once it is, if this call filled the batch). */
+  /**
+   * Marks a copied file; written with the next batch (the returned promise resolves once it is, if
+   * this call filled the batch).
+   */
   mark(group: number, index: number, crc32: string): Promise<void> {
     const marks = this.pending.get(group) ?? new Map<number, string>();
     marks.set(index, crc32);
@@ -84,7 +87,9 @@ export class DoneMarks {
         new UpdateCommand({
           TableName: tableName(),
           Key: attemptKey(this.ref, exportSortKey.doneMarks(group)),
-          UpdateExpression: `SET ${entries.map((_, at) => `#m${at} = :m${at}`).join(', ')}, #group = :group, epoch = :epoch, expiresAt = :expiresAt`,
+          UpdateExpression:
+            `SET ${entries.map((_, at) => `#m${at} = :m${at}`).join(', ')}, ` +
+            `#group = :group, epoch = :epoch, expiresAt = :expiresAt`,
           ConditionExpression: 'attribute_not_exists(epoch) OR epoch <= :epoch',
           ExpressionAttributeNames: { ...names, '#group': 'group' },
           ExpressionAttributeValues: {

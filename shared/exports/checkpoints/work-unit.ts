@@ -214,7 +214,10 @@ export class WorkUnit {
     }
   }
 
-  /** Ends this invocation's turn on the unit, after the continuation message was sent (or frees a unit never started, with the same turn). */
+  /**
+   * Ends this invocation's turn on the unit, after the continuation message was sent (or frees a
+   * unit never started, with the same turn).
+   */
   async handOver(next: { turn: number; stalls: number }): Promise<void> {
     try {
       await dynamodb.send(

@@ -1,3 +1,9 @@
+/**
+ * Reads backup files from the platform's own bucket with the function's own credentials (never the
+ * customer's). Every read names the ETag the plan recorded (If-Match), so a file that changed
+ * after planning fails loudly instead of producing an export that mixes two versions, and the
+ * owner of the backup buckets (ExpectedBucketOwner), so a bucket of any other account is never read.
+ */
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { platformS3 } from '#shared/aws/clients';
@@ -5,12 +11,6 @@ import { ExportFailure } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
 import { backupBucketOwner } from '#shared/projects/platform-event-checks';
 
-/**
- * Reads backup files from the platform's own bucket with the function's own credentials (never the
- * customer's). Every read names the ETag the plan recorded (If-Match), so a file that changed
- * after planning fails loudly instead of producing an export that mixes two versions, and the
- * owner of the backup buckets (ExpectedBucketOwner), so a bucket of any other account is never read.
- */
 export interface BackupLocation {
   bucket: string;
   /** A folder prefix ending in `/`. */

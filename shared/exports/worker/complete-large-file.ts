@@ -31,7 +31,10 @@ const REPAIR_PARTS_IN_FLIGHT = 4;
 
 class UploadLost extends Error {}
 
-/** Completes the file's upload; answers the whole file's CRC32. With `fresh`, copies the file again into a new upload. */
+/**
+ * Completes the file's upload; answers the whole file's CRC32. With `fresh`, copies the file again
+ * into a new upload.
+ */
 export async function completeLargeFile(
   env: CopyEnv,
   attempt: AttemptRef,
@@ -107,7 +110,8 @@ async function complete(env: CopyEnv, file: PlannedFile, ledger: PartLedger): Pr
   if (file.sourceCrc32 !== undefined && file.sourceCrc32 !== crc32) {
     throw new ExportFailure(
       'VERIFICATION_FAILED',
-      `The bytes read from the backup file "${file.name}" do not match its stored checksum. Export the backup again; if this repeats, contact support.`,
+      `The bytes read from the backup file "${file.name}" do not match its stored checksum. ` +
+        'Export the backup again; if this repeats, contact support.',
     );
   }
   const key = destinationKeyOf(env, file);

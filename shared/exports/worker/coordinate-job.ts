@@ -158,7 +158,10 @@ export async function reportFailure(context: Reporter, failure: JobFailure): Pro
   await takeOverJob(context, true);
 }
 
-/** Takes the job lease at the job's current turn and coordinates, when there is something to do: every lane done, or a failure. */
+/**
+ * Takes the job lease at the job's current turn and coordinates, when there is something to do:
+ * every lane done, or a failure.
+ */
 async function takeOverJob(context: Reporter, failed = false): Promise<void> {
   const current = await loadJob(context.job.projectId, context.job.jobId);
   if (!current || current.status !== 'RUNNING' || current.attempt !== context.job.attempt) return;

@@ -1,3 +1,11 @@
+/**
+ * Runs copy work items (a small file, or one part of a large file), many at a time, until there
+ * are no more, the time budget runs out, or something stops the work. A fixed number of workers
+ * pull items in order, and each item first reserves its bytes from a shared budget, so memory
+ * stays bounded whatever the file sizes. Items come from an iterator that may be asynchronous: a
+ * lane takes its next unit's lease while the current unit's last parts are still in flight, so the
+ * pipe stays full across units.
+ */
 import { logger } from '#shared/logger';
 import { JobNoLongerRunningError } from '#shared/exports/checkpoints/work-unit';
 import { LeaseLostError } from '#shared/exports/lease-lost';
@@ -7,14 +15,6 @@ import { IntegrityError, RetriesExhaustedError } from '#shared/exports/worker/re
 import type { TimeBudget } from '#shared/exports/worker/time-budget';
 import { inParallel } from '#shared/worker/in-parallel';
 
-/**
- * Runs copy work items (a small file, or one part of a large file), many at a time, until there
- * are no more, the time budget runs out, or something stops the work. A fixed number of workers
- * pull items in order, and each item first reserves its bytes from a shared budget, so memory
- * stays bounded whatever the file sizes. Items come from an iterator that may be asynchronous: a
- * lane takes its next unit's lease while the current unit's last parts are still in flight, so the
- * pipe stays full across units.
- */
 export interface EngineLimits {
   /** Items in flight at once (small files are latency-bound: many of them keep the pipe full). */
   concurrency: number;
@@ -64,7 +64,8 @@ export function resultOf(error: unknown, signal: AbortSignal): EngineResult {
       kind: 'failed',
       failure: new ExportFailure(
         'VERIFICATION_FAILED',
-        'A copied file kept failing its size or checksum check: something in the bucket changes objects under the export folder (a lifecycle rule, replication or another writer). Remove it and export again.',
+        'A copied file kept failing its size or checksum check: something in the bucket changes objects under ' +
+          'the export folder (a lifecycle rule, replication or another writer). Remove it and export again.',
       ),
     };
   }

@@ -1,14 +1,14 @@
+/**
+ * What a copy of one file (or one part) needs, built once per invocation. The copies themselves
+ * keep no books: whoever runs them records what they did (a lane in its unit's checkpoints, the
+ * finisher in the job's).
+ */
 import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
 import type { BackupLocation, SourceFile } from '#shared/exports/worker/backup-source';
 import type { CustomerWrites, StoredObject } from '#shared/exports/worker/customer-writes';
 import type { CustomerAccessDiagnosis } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
 
-/**
- * What a copy of one file (or one part) needs, built once per invocation. The copies themselves
- * keep no books: whoever runs them records what they did (a lane in its unit's checkpoints, the
- * finisher in the job's).
- */
 export interface CopyEnv {
   source: BackupLocation;
   writes: CustomerWrites;

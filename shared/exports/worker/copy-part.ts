@@ -1,3 +1,10 @@
+/**
+ * Copies one part of a large file into its multipart upload and answers what to record. The part
+ * streams from a range GET straight into UploadPart (part-stream.ts): on the way we compute its
+ * CRC32 and count its bytes, the SDK sends a trailing CRC32 of the same bytes that S3 verifies, and
+ * S3's reported CRC32 must equal ours. Re-sending a part under the same number replaces it, so a
+ * retried part never adds bytes. `NoSuchUpload` (the upload was aborted) is left to the caller.
+ */
 import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
 import type { UploadedPart } from '#shared/exports/checkpoints/part-ledger';
 import type { PartRange } from '#shared/exports/part-layout';
@@ -7,13 +14,6 @@ import { fromSource } from '#shared/exports/worker/export-failure';
 import { PartStream } from '#shared/exports/worker/part-stream';
 import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
 
-/**
- * Copies one part of a large file into its multipart upload and answers what to record. The part
- * streams from a range GET straight into UploadPart (part-stream.ts): on the way we compute its
- * CRC32 and count its bytes, the SDK sends a trailing CRC32 of the same bytes that S3 verifies, and
- * S3's reported CRC32 must equal ours. Re-sending a part under the same number replaces it, so a
- * retried part never adds bytes. `NoSuchUpload` (the upload was aborted) is left to the caller.
- */
 export function copyPart(env: CopyEnv, file: PlannedFile, uploadId: string, part: PartRange): Promise<UploadedPart> {
   const key = destinationKeyOf(env, file);
   return withRetries(async (): Promise<UploadedPart> => {

@@ -1,11 +1,3 @@
-import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
-import { readWholeFile } from '#shared/exports/worker/backup-source';
-import { destinationKeyOf, sourceFileOf, type CopyEnv } from '#shared/exports/worker/copy-env';
-import { crc32Of, toBase64 } from '#shared/exports/worker/crc32';
-import { fromSource } from '#shared/exports/worker/export-failure';
-import { acceptExistingObject, isPreconditionFailed } from '#shared/exports/worker/existing-object';
-import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
-
 /**
  * Copies a file small enough for one PutObject and answers its CRC32. The read asks S3 for the
  * backup file's stored checksum, which the SDK checks against the body; the put carries the CRC32
@@ -14,6 +6,14 @@ import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
  * holds one, it must be exactly this file (existing-object.ts). Sizes are checked for all files at
  * once before the manifest (verify-export.ts). A retry re-reads the source.
  */
+import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import { readWholeFile } from '#shared/exports/worker/backup-source';
+import { destinationKeyOf, sourceFileOf, type CopyEnv } from '#shared/exports/worker/copy-env';
+import { crc32Of, toBase64 } from '#shared/exports/worker/crc32';
+import { fromSource } from '#shared/exports/worker/export-failure';
+import { acceptExistingObject, isPreconditionFailed } from '#shared/exports/worker/existing-object';
+import { IntegrityError, withRetries } from '#shared/exports/worker/retry';
+
 export async function copySmallFile(env: CopyEnv, file: PlannedFile): Promise<string> {
   const key = destinationKeyOf(env, file);
   return withRetries(async () => {

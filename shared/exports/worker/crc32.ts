@@ -1,10 +1,10 @@
-import { crc32 } from 'node:zlib';
-
 /**
  * CRC32 is the checksum we send with every upload (S3 recomputes it and refuses a body that does
  * not match) and the one the manifest lists. zlib's native implementation runs at memory speed.
  * Values travel as S3 writes them: base64 of the big-endian 32-bit value.
  */
+import { crc32 } from 'node:zlib';
+
 export const crc32Of = (data: Uint8Array): number => crc32(data) >>> 0;
 
 export function toBase64(value: number): string {

@@ -1,3 +1,13 @@
+/**
+ * The writes of an export to the customer's bucket, through the assumed customer role. The
+ * session is narrowed to the export's own folder and to the actions an export needs; every call
+ * carries ExpectedBucketOwner (added by customerS3Client); every body carries a CRC32 of the
+ * source bytes (a header we computed, or for streamed parts a trailer the SDK computes as the
+ * bytes go), which S3 verifies before it stores anything; with a KMS key every object is
+ * encrypted with that key. Every object is created with `If-None-Match: *` (PutObject and
+ * CompleteMultipartUpload alike): a retried or duplicated write never replaces an object or adds a
+ * version; it meets 412 PreconditionFailed instead, and the caller checks what is there.
+ */
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -14,16 +24,6 @@ import type { BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { customerS3Client } from '#shared/customer-bucket/customer-s3';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 
-/**
- * The writes of an export to the customer's bucket, through the assumed customer role. The
- * session is narrowed to the export's own folder and to the actions an export needs; every call
- * carries ExpectedBucketOwner (added by customerS3Client); every body carries a CRC32 of the
- * source bytes (a header we computed, or for streamed parts a trailer the SDK computes as the
- * bytes go), which S3 verifies before it stores anything; with a KMS key every object is
- * encrypted with that key. Every object is created with `If-None-Match: *` (PutObject and
- * CompleteMultipartUpload alike): a retried or duplicated write never replaces an object or adds a
- * version; it meets 412 PreconditionFailed instead, and the caller checks what is there.
- */
 export const EXPORT_OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'];
 /** Listing the export folder's unfinished uploads, to abort those no checkpoint knows (orphan-uploads.ts). */
 export const EXPORT_BUCKET_ACTIONS = ['s3:ListBucketMultipartUploads'];

@@ -1,3 +1,4 @@
+/** How an export ends for good: succeeded with its manifest, or failed with a code the customer can act on. */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
@@ -9,8 +10,6 @@ import type { CopyEnv } from '#shared/exports/worker/copy-env';
 import type { ExportFailure } from '#shared/exports/worker/export-failure';
 import { abortUploadsNotKept } from '#shared/exports/worker/orphan-uploads';
 import type { StageName } from '#shared/validation/failures';
-
-/** How an export ends for good: succeeded with its manifest, or failed with a code the customer can act on. */
 
 const secondsSince = (iso: string) => Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
 

@@ -1,7 +1,3 @@
-import { nameOf, statusOf } from '#shared/aws/error-kinds';
-import { storedProblem, type CopyEnv, type ExpectedObject } from '#shared/exports/worker/copy-env';
-import { ExportFailure } from '#shared/exports/worker/export-failure';
-
 /**
  * Every object of an export is created with `If-None-Match: *`, so a write that meets an object
  * already at its key is refused (412) instead of replacing it or adding a version. That object is
@@ -10,6 +6,10 @@ import { ExportFailure } from '#shared/exports/worker/export-failure';
  * expected bytes (size and CRC32), or something else, which the export never overwrites: the job
  * fails with DESTINATION_OBJECT_EXISTS, naming the key.
  */
+import { nameOf, statusOf } from '#shared/aws/error-kinds';
+import { storedProblem, type CopyEnv, type ExpectedObject } from '#shared/exports/worker/copy-env';
+import { ExportFailure } from '#shared/exports/worker/export-failure';
+
 export const isPreconditionFailed = (error: unknown) =>
   statusOf(error) === 412 || nameOf(error) === 'PreconditionFailed';
 
@@ -22,5 +22,6 @@ export async function acceptExistingObject(env: CopyEnv, key: string, expected: 
 export const occupiedKey = (key: string, problem: string) =>
   new ExportFailure(
     'DESTINATION_OBJECT_EXISTS',
-    `The key "${key}" in your bucket already holds a different object (${problem}). Exports never overwrite objects: delete it or export into another directory, then export again.`,
+    `The key "${key}" in your bucket already holds a different object (${problem}). ` +
+      'Exports never overwrite objects: delete it or export into another directory, then export again.',
   );

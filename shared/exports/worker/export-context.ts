@@ -1,3 +1,8 @@
+/**
+ * What every invocation that works on a job needs, whichever share of it (coordinating, a lane):
+ * the customer's bucket through the settings validation last proved (customer-target.ts, never a
+ * role that is only pending), and the export's own folder. Built once per invocation.
+ */
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import type { AttemptRef } from '#shared/exports/checkpoints/attempt';
@@ -7,11 +12,6 @@ import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { CustomerAccessDiagnosis, ExportFailure } from '#shared/exports/worker/export-failure';
 import type { TimeBudget } from '#shared/exports/worker/time-budget';
 
-/**
- * What every invocation that works on a job needs, whichever share of it (coordinating, a lane):
- * the customer's bucket through the settings validation last proved (customer-target.ts, never a
- * role that is only pending), and the export's own folder. Built once per invocation.
- */
 export interface ExportContext {
   job: ExportJob;
   attempt: AttemptRef;

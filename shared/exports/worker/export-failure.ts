@@ -1,3 +1,8 @@
+/**
+ * How an export fails for good (ExportFailure), and the translation of errors met on either side
+ * into such failures: reading the backup (fromSource) and writing to the customer's bucket
+ * (CustomerAccessDiagnosis). Retryable errors, and any error after an abort, pass through unchanged.
+ */
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { assumeRole } from '#shared/customer-bucket/assume-customer-role';
 import { DENY_ALL_SESSION_POLICY } from '#shared/customer-bucket/session-policy';
@@ -38,7 +43,8 @@ export async function fromSource<T>(fileName: string, signal: AbortSignal, read:
     if (status === 412 || status === 404 || nameOf(error) === 'NoSuchKey' || nameOf(error) === 'PreconditionFailed') {
       throw new ExportFailure(
         'BACKUP_FILES_CHANGED',
-        `The backup file "${fileName}" changed or disappeared while it was being exported. Export the backup again; if this repeats, contact support.`,
+        `The backup file "${fileName}" changed or disappeared while it was being exported. ` +
+          'Export the backup again; if this repeats, contact support.',
       );
     }
     throw new ExportFailure(

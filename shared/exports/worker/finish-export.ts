@@ -39,7 +39,8 @@ export type FinishResult =
 const changedAfterWrite = () =>
   new ExportFailure(
     'VERIFICATION_FAILED',
-    'Copied files kept disappearing or changing size in the export folder: something in the bucket changes objects there (a lifecycle rule, replication or another writer). Remove it and export again.',
+    'Copied files kept disappearing or changing size in the export folder: something in the bucket changes ' +
+      'objects there (a lifecycle rule, replication or another writer). Remove it and export again.',
   );
 
 export async function finishExport(context: ExportContext): Promise<FinishResult> {

@@ -154,7 +154,8 @@ export class Lane {
         if (checks % COUNT_EVERY_CHECKS === 0) await this.countProgress();
       };
       check().catch((error: unknown) => {
-        if (!(error instanceof LeaseLostError || error instanceof JobNoLongerRunningError)) return; // the next check retries
+        // Any other error: the next check retries.
+        if (!(error instanceof LeaseLostError || error instanceof JobNoLongerRunningError)) return;
         this.outcome.settleError(error, budget.signal);
         budget.abortNow();
       });

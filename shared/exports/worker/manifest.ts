@@ -1,11 +1,3 @@
-import type { ExportJob } from '#shared/exports/export-job';
-import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
-import { manifestKey } from '#shared/exports/destination';
-import { verifyStored, type CopyEnv } from '#shared/exports/worker/copy-env';
-import { crc32Of, toBase64 } from '#shared/exports/worker/crc32';
-import { acceptExistingObject, isPreconditionFailed } from '#shared/exports/worker/existing-object';
-import { withRetries } from '#shared/exports/worker/retry';
-
 /**
  * The manifest is written last, after every file is copied and verified: its presence is what
  * tells the customer that the folder holds a complete export. It lists every file with its size
@@ -15,6 +7,14 @@ import { withRetries } from '#shared/exports/worker/retry';
  * bytes are the same on every retry (`completedAt` is fixed on the job the first time), so a retry
  * after a lost answer finds exactly its own manifest there.
  */
+import type { ExportJob } from '#shared/exports/export-job';
+import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import { manifestKey } from '#shared/exports/destination';
+import { verifyStored, type CopyEnv } from '#shared/exports/worker/copy-env';
+import { crc32Of, toBase64 } from '#shared/exports/worker/crc32';
+import { acceptExistingObject, isPreconditionFailed } from '#shared/exports/worker/existing-object';
+import { withRetries } from '#shared/exports/worker/retry';
+
 export const MANIFEST_FORMAT = 's3-integrations/backup-export-manifest/v1';
 
 export interface Manifest {

@@ -1,8 +1,3 @@
-import { nameOf, statusOf } from '#shared/aws/error-kinds';
-import { logger } from '#shared/logger';
-import type { CopyEnv } from '#shared/exports/worker/copy-env';
-import { withRetries } from '#shared/exports/worker/retry';
-
 /**
  * Parts of an unfinished multipart upload are stored (and billed) until the upload is aborted. An
  * upload can be left behind without any checkpoint naming it: its creator crashed between
@@ -16,6 +11,11 @@ import { withRetries } from '#shared/exports/worker/retry';
  * Best effort: a role whose policy predates s3:ListBucketMultipartUploads is refused the listing
  * (logged); the bucket's lifecycle rule (AbortIncompleteMultipartUpload) is then the remedy.
  */
+import { nameOf, statusOf } from '#shared/aws/error-kinds';
+import { logger } from '#shared/logger';
+import type { CopyEnv } from '#shared/exports/worker/copy-env';
+import { withRetries } from '#shared/exports/worker/retry';
+
 const ABORTS_IN_FLIGHT = 8;
 
 export interface UploadSweep {
@@ -34,7 +34,8 @@ export async function abortUploadsNotKept(env: CopyEnv, keep: ReadonlySet<string
     // A missing bucket or a moved one fails the job as any other call would; a refusal does not.
     if (statusOf(error) !== 403) throw await env.access.explain('ListMultipartUploads', error);
     logger.warn(
-      'the role may not list unfinished uploads (s3:ListBucketMultipartUploads): uploads no checkpoint names are left to the bucket lifecycle rule',
+      'the role may not list unfinished uploads (s3:ListBucketMultipartUploads): ' +
+        'uploads no checkpoint names are left to the bucket lifecycle rule',
     );
     return { aborted: 0, refused: 0, listed: false };
   }

@@ -1,9 +1,3 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
-import { nameOf } from '#shared/aws/error-kinds';
-import { toBase64 } from '#shared/exports/worker/crc32';
-import { IntegrityError } from '#shared/exports/worker/retry';
-
 /**
  * A part of a large file on its way from the platform's bucket to the customer's: the range GET's
  * body flows straight into the UploadPart request, so a part never sits in memory whole. On the
@@ -11,6 +5,12 @@ import { IntegrityError } from '#shared/exports/worker/retry';
  * computed of what it received) and counts them: a short or long read fails the part. A read that
  * breaks off mid-way fails as an IntegrityError, which the copy retries from a fresh GET.
  */
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import { nameOf } from '#shared/aws/error-kinds';
+import { toBase64 } from '#shared/exports/worker/crc32';
+import { IntegrityError } from '#shared/exports/worker/retry';
+
 export class PartStream extends Transform {
   private crc = 0;
   private seen = 0;

@@ -1,3 +1,11 @@
+/**
+ * Plans an attempt, under the job lease: lists the backup, creates one multipart upload per large
+ * file (here, once, so that no two workers ever race to create one), writes the file groups and
+ * the work units, then commits: the job is marked planned with its K and unit count, and its K is
+ * reserved from the project's budget, in one transaction. Until that commit nothing counts: a
+ * crash before it makes the next holder plan again, and the uploads of the lost plan are aborted
+ * first (none of them is recorded anywhere that survives). Answers the job as planned.
+ */
 import { logger } from '#shared/logger';
 import type { ExportJob } from '#shared/exports/export-job';
 import { commitPlan, workerBudget, workersWanted } from '#shared/exports/export-workers';
@@ -14,14 +22,6 @@ import { withRetries } from '#shared/exports/worker/retry';
 /** Uploads created at once while planning. */
 const CREATES_IN_FLIGHT = 16;
 
-/**
- * Plans an attempt, under the job lease: lists the backup, creates one multipart upload per large
- * file (here, once, so that no two workers ever race to create one), writes the file groups and
- * the work units, then commits: the job is marked planned with its K and unit count, and its K is
- * reserved from the project's budget, in one transaction. Until that commit nothing counts: a
- * crash before it makes the next holder plan again, and the uploads of the lost plan are aborted
- * first (none of them is recorded anywhere that survives). Answers the job as planned.
- */
 export async function planExport(context: ExportContext): Promise<ExportJob> {
   const { job, env, attempt, owner } = context;
   const files = await planFiles(job, env.signal);

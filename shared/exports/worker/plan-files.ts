@@ -1,3 +1,9 @@
+/**
+ * Lists the backup's files once per attempt. The destination of each file is fixed here (the
+ * export folder + the file's path below the backup prefix), so every later invocation writes
+ * exactly the same keys. Files copied in parts also note the source's own whole-object CRC32,
+ * which the assembled copy must match.
+ */
 import { MANIFEST_NAME, MAX_KEY_BYTES } from '#shared/exports/destination';
 import type { ExportJob } from '#shared/exports/export-job';
 import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
@@ -11,12 +17,6 @@ import { backupLocationProblem } from '#shared/projects/platform-event-checks';
 /** Source checksums read at once while planning (one HeadObject per large file). */
 const HEADS_IN_FLIGHT = 16;
 
-/**
- * Lists the backup's files once per attempt. The destination of each file is fixed here (the
- * export folder + the file's path below the backup prefix), so every later invocation writes
- * exactly the same keys. Files copied in parts also note the source's own whole-object CRC32,
- * which the assembled copy must match.
- */
 export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<PlannedFile[]> {
   // Checked when the event arrived; checked again here for jobs recorded before that check existed.
   if (backupLocationProblem(job.source, job)) {
@@ -46,7 +46,8 @@ export async function planFiles(job: ExportJob, signal: AbortSignal): Promise<Pl
     if (Buffer.byteLength(`${job.destination.prefix}${name}`, 'utf8') > MAX_KEY_BYTES) {
       throw new ExportFailure(
         'DESTINATION_KEY_TOO_LONG',
-        `A backup file's key would be longer than S3's ${MAX_KEY_BYTES} bytes below "${job.destination.prefix}": choose a shorter directory.`,
+        `A backup file's key would be longer than S3's ${MAX_KEY_BYTES} bytes below "${job.destination.prefix}": ` +
+          'choose a shorter directory.',
       );
     }
     return { index, name, sourceETag: file.etag, size: file.size };

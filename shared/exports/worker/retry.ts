@@ -1,5 +1,3 @@
-import { isTransient, nameOf } from '#shared/aws/error-kinds';
-
 /**
  * Retries of one unit of copy work (read from the platform bucket, write to the customer bucket,
  * verify). The SDK already retries each request a few times; this outer loop also re-reads the
@@ -7,6 +5,8 @@ import { isTransient, nameOf } from '#shared/aws/error-kinds';
  * "Full jitter" backoff (a random pause up to an exponentially growing cap) keeps many parallel
  * copies from retrying in lock-step against a throttling bucket.
  */
+import { isTransient, nameOf } from '#shared/aws/error-kinds';
+
 export interface RetryPolicy {
   attempts: number;
   baseMs: number;

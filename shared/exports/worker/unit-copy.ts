@@ -73,7 +73,10 @@ export class UnitCopy {
     return { objects: marked.length, bytes: marked.reduce((sum, { file }) => sum + file.size, 0) + parts };
   }
 
-  /** Everything of the unit is copied and marked (a mark may wait for flush()); parts of a lost upload count as left to the finisher. */
+  /**
+   * Everything of the unit is copied and marked (a mark may wait for flush()); parts of a lost
+   * upload count as left to the finisher.
+   */
   get complete(): boolean {
     return (
       this.outstanding === 0 &&

@@ -1,9 +1,3 @@
-import { statusOf } from '#shared/aws/error-kinds';
-import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
-import { destinationKeyOf, type CopyEnv } from '#shared/exports/worker/copy-env';
-import { withRetries } from '#shared/exports/worker/retry';
-import { inParallel } from '#shared/worker/in-parallel';
-
 /**
  * The last check before the manifest: S3's own listing of the export folder must show every file
  * with exactly the source's size. Checksums were already enforced by S3 on every write; this
@@ -12,6 +6,12 @@ import { inParallel } from '#shared/worker/in-parallel';
  * The listing is bounded (CustomerWrites.sizesOf): if the customer's own keys crowd the folder,
  * the files it did not reach are checked one by one, so the work stays proportional to the export.
  */
+import { statusOf } from '#shared/aws/error-kinds';
+import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
+import { destinationKeyOf, type CopyEnv } from '#shared/exports/worker/copy-env';
+import { withRetries } from '#shared/exports/worker/retry';
+import { inParallel } from '#shared/worker/in-parallel';
+
 const HEADS_IN_FLIGHT = 16;
 
 export interface SizeCheck {

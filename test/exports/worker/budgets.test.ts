@@ -1,3 +1,7 @@
+/**
+ * The worker's budgets, without the stack: the bytes held in memory at once (ByteBudget), the
+ * deadlines of one invocation (TimeBudget) and the part size of a large file.
+ */
 import { describe, expect, it } from 'vitest';
 import { ByteBudget } from '#shared/exports/worker/byte-budget';
 import { partSizeFor, SINGLE_PUT_MAX_BYTES } from '#shared/exports/part-layout';

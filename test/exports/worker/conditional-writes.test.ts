@@ -90,49 +90,54 @@ describe('create-only writes to the customer bucket', () => {
     await expectCompleteExport(world, backup, 'lost');
   }, 120_000);
 
-  it('counts an object already holding the right bytes as copied, and fails on one holding other bytes, naming its key', async () => {
-    const world = await exportWorld();
-    await enableVersioning(world);
-    const files = smallFiles('taken', 10);
-    const backup = await platformBackup(world.clusterId, files);
-    await announceBackup(world.project, world.clusterId, backup);
-    const prefix = `taken/${world.clusterId}/${backup.backupId}/`;
-    const { s3 } = clientsFor(world.accountId, REGION);
-    const [same, other] = [files[3], files[6]];
-    if (!same || !other) throw new Error('too few files');
-    // The right bytes, put there beforehand (e.g. by an earlier attempt): kept, not written again.
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: world.integration.bucketName,
-        Key: `${prefix}${same.name}`,
-        Body: contentBytes(same.seed, same.size),
-        ChecksumAlgorithm: 'CRC32',
-      }),
-    );
-    // Someone else's object at another key: the export must neither replace it nor add a version to it.
-    const foreign = `${prefix}${other.name}`;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: world.integration.bucketName,
-        Key: foreign,
-        Body: 'not the backup',
-        ChecksumAlgorithm: 'CRC32',
-      }),
-    );
+  it(
+    'counts an object already holding the right bytes as copied, ' +
+      'and fails on one holding other bytes, naming its key',
+    async () => {
+      const world = await exportWorld();
+      await enableVersioning(world);
+      const files = smallFiles('taken', 10);
+      const backup = await platformBackup(world.clusterId, files);
+      await announceBackup(world.project, world.clusterId, backup);
+      const prefix = `taken/${world.clusterId}/${backup.backupId}/`;
+      const { s3 } = clientsFor(world.accountId, REGION);
+      const [same, other] = [files[3], files[6]];
+      if (!same || !other) throw new Error('too few files');
+      // The right bytes, put there beforehand (e.g. by an earlier attempt): kept, not written again.
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: world.integration.bucketName,
+          Key: `${prefix}${same.name}`,
+          Body: contentBytes(same.seed, same.size),
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      // Someone else's object at another key: the export must neither replace it nor add a version to it.
+      const foreign = `${prefix}${other.name}`;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: world.integration.bucketName,
+          Key: foreign,
+          Body: 'not the backup',
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
 
-    const job = await waitForJob(world, await requestExport(world, backup, 'taken'), finished);
-    expect(job.status).toBe('FAILED');
-    expect(job.error?.code).toBe('DESTINATION_OBJECT_EXISTS');
-    expect(job.error?.message).toContain(`"${foreign}"`);
-    expect(job.manifestKey).toBeUndefined();
-    const versions = await versionsBelow(world, prefix);
-    expect(versions.get(foreign)).toBe(1);
-    expect(versions.get(`${prefix}${same.name}`)).toBe(1);
-    const kept = await s3.send(new GetObjectCommand({ Bucket: world.integration.bucketName, Key: foreign }));
-    expect(await kept.Body?.transformToString()).toBe('not the backup');
-    // The customer's side is not at fault in a way validation would find: the integration stays ACTIVE.
-    const integration = (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`))
-      .json as { status: string };
-    expect(integration.status).toBe('ACTIVE');
-  }, 120_000);
+      const job = await waitForJob(world, await requestExport(world, backup, 'taken'), finished);
+      expect(job.status).toBe('FAILED');
+      expect(job.error?.code).toBe('DESTINATION_OBJECT_EXISTS');
+      expect(job.error?.message).toContain(`"${foreign}"`);
+      expect(job.manifestKey).toBeUndefined();
+      const versions = await versionsBelow(world, prefix);
+      expect(versions.get(foreign)).toBe(1);
+      expect(versions.get(`${prefix}${same.name}`)).toBe(1);
+      const kept = await s3.send(new GetObjectCommand({ Bucket: world.integration.bucketName, Key: foreign }));
+      expect(await kept.Body?.transformToString()).toBe('not the backup');
+      // The customer's side is not at fault in a way validation would find: the integration stays ACTIVE.
+      const integration = (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`))
+        .json as { status: string };
+      expect(integration.status).toBe('ACTIVE');
+    },
+    120_000,
+  );
 });

@@ -95,7 +95,8 @@ describe('export worker invocations', () => {
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(job.workers).toBe(1);
     const sent = messagesOfJob(parked.sent, jobId, sentBefore);
-    // The first message starts the job; every later one hands the lane's unit on, naming the invocation that handed over.
+    // The first message starts the job; every later one hands the lane's unit on, naming the invocation that
+    // handed over.
     expect(sent[0]).toEqual({ projectId: world.project.projectId, jobId, turn: 0 });
     const continuations = sent.slice(1);
     // The lane's hand-overs (unit 0, turns 1, 2, ...), then, on a slow machine, the finisher's own (job messages).
@@ -172,7 +173,7 @@ describe('export worker invocations', () => {
     expect(await uploadExists(world, `${crashed.destination.prefix}large.bin`, upload ?? '')).toBe(false);
   }, 180_000);
 
-  it('leaves no upload behind when it crashes between CreateMultipartUpload and the checkpoint that records it', async () => {
+  it('leaves no upload behind when it crashes between CreateMultipartUpload and its checkpoint', async () => {
     const world = await exportWorld();
     const backup = await platformBackup(world.clusterId, [
       ...smallFiles('orphan', 5),

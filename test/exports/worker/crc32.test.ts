@@ -1,3 +1,7 @@
+/**
+ * The CRC32 helpers, without the stack: the standard check value, the base64 form S3 uses,
+ * combining the CRC32s of parts into the whole file's, and S3's COMPOSITE checksum of an upload.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {

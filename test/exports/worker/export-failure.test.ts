@@ -105,7 +105,11 @@ describe('export failures', () => {
     expect(job.error?.code).toBe('ROLE_ASSUMPTION_FAILED');
     // The caller is the export worker's session, as the customer's CloudTrail shows it.
     expect(job.error?.message).toMatch(
-      /^try assume role from\[arn:aws:sts::111111111111:assumed-role\/s3-integrations-dev-runExportJob-[\w-]+\/s3-integrations-dev-runExportJob\] to \[arn:aws:iam::\d{12}:role\/[\w-]+\] with externalId\[s3i-[\w-]+\] failed: /,
+      new RegExp(
+        String.raw`^try assume role from\[arn:aws:sts::111111111111:assumed-role\/` +
+          String.raw`s3-integrations-dev-runExportJob-[\w-]+\/s3-integrations-dev-runExportJob\] ` +
+          String.raw`to \[arn:aws:iam::\d{12}:role\/[\w-]+\] with externalId\[s3i-[\w-]+\] failed: `,
+      ),
     );
     expect(job.progress.objectsCopied).toBeLessThan(job.progress.objectsTotal);
     expect(job.manifestKey).toBeUndefined();
@@ -126,7 +130,10 @@ describe('export failures', () => {
     // Whichever call met the refusal first: a write (put, upload part, complete) or the read-back check.
     expect(['WRITE_ACCESS_DENIED', 'READ_ACCESS_DENIED']).toContain(job.error?.code);
     expect(job.error?.message).toMatch(
-      /^check bucket failed: .*StatusCode: 403.*; the role's policy must allow s3:(PutObject|GetObject) on arn:aws:s3:::exp-/,
+      new RegExp(
+        "^check bucket failed: .*StatusCode: 403.*; the role's policy must allow s3:(PutObject|GetObject) " +
+          'on arn:aws:s3:::exp-',
+      ),
     );
     const integration = await integrationOf(world);
     expectIntegrationFailed(

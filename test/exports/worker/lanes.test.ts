@@ -49,65 +49,70 @@ async function requestCounts(bucket: string): Promise<Record<string, number>> {
 }
 
 describe('an export copied by several workers at once', () => {
-  it('copies 60 files and two 100 MiB files with 4 workers: identical, one manifest, exact progress, each part uploaded once', async () => {
-    const world = await exportWorld();
-    const large = [
-      { name: 'segments/a.bin', size: 100 * MiB + 4_321, seed: 'four:a' },
-      { name: 'segments/b.bin', size: 100 * MiB, seed: 'four:b' },
-    ];
-    const backup = await platformBackup(world.clusterId, [...smallFiles('four', 60), ...large]);
-    await announceBackup(world.project, world.clusterId, backup);
-    const countsBefore = await requestCounts(world.integration.bucketName);
-    const from = parked.sent.length;
-    const jobId = await startInProcess(world, backup, 'four');
-    const bytesTotal = backup.files.reduce((sum, file) => sum + file.size, 0);
+  it(
+    'copies 60 files and two 100 MiB files with 4 workers: ' +
+      'identical, one manifest, exact progress, each part uploaded once',
+    async () => {
+      const world = await exportWorld();
+      const large = [
+        { name: 'segments/a.bin', size: 100 * MiB + 4_321, seed: 'four:a' },
+        { name: 'segments/b.bin', size: 100 * MiB, seed: 'four:b' },
+      ];
+      const backup = await platformBackup(world.clusterId, [...smallFiles('four', 60), ...large]);
+      await announceBackup(world.project, world.clusterId, backup);
+      const countsBefore = await requestCounts(world.integration.bucketName);
+      const from = parked.sent.length;
+      const jobId = await startInProcess(world, backup, 'four');
+      const bytesTotal = backup.files.reduce((sum, file) => sum + file.size, 0);
 
-    const seen: Array<{ objectsCopied: number; bytesCopied: number }> = [];
-    const ended = async () => {
+      const seen: Array<{ objectsCopied: number; bytesCopied: number }> = [];
+      const ended = async () => {
+        const job = await storedJob(world.project.projectId, jobId);
+        seen.push(job.progress);
+        return isOver(job.status);
+      };
+      const deliveries = await deliverExportMessages({
+        sent: parked.sent,
+        from,
+        jobId,
+        concurrency: 4,
+        remainingMs: 120_000,
+        ended,
+      });
+
       const job = await storedJob(world.project.projectId, jobId);
-      seen.push(job.progress);
-      return isOver(job.status);
-    };
-    const deliveries = await deliverExportMessages({
-      sent: parked.sent,
-      from,
-      jobId,
-      concurrency: 4,
-      remainingMs: 120_000,
-      ended,
-    });
-
-    const job = await storedJob(world.project.projectId, jobId);
-    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
-    expect(job.workers).toBe(4);
-    expect(mostAtOnce(deliveries)).toBe(4);
-    // Lanes 1 to 3 went out as unit messages; lane 0 ran in the invocation that planned the job.
-    expect(
-      messagesOf(jobId, from)
-        .filter((message) => 'unit' in message && message.turn === 0)
-        .map((message) => 'unit' in message && message.unit),
-    ).toEqual([1, 2, 3]);
-    expect(job.progress).toEqual({ objectsTotal: 62, objectsCopied: 62, bytesTotal, bytesCopied: bytesTotal });
-    // Progress only ever grew, and never past the totals.
-    seen.reduce((previous, current) => {
-      expect(current.bytesCopied).toBeGreaterThanOrEqual(previous.bytesCopied);
-      expect(current.bytesCopied).toBeLessThanOrEqual(bytesTotal);
-      return current;
-    });
-    const counts = await requestCounts(world.integration.bucketName);
-    expect({
-      uploadParts: counts.UploadPart,
-      uploads: counts.CreateMultipartUpload,
-      completions: counts.CompleteMultipartUpload,
-    }).toEqual({
-      uploadParts: 26,
-      uploads: 2,
-      completions: 2,
-    });
-    // 60 files and one manifest, each put once (validation's probe was put before).
-    expect((counts.PutObject ?? 0) - (countsBefore.PutObject ?? 0)).toBe(61);
-    await expectCompleteExport(world, backup, 'four');
-  }, 240_000);
+      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+      expect(job.workers).toBe(4);
+      expect(mostAtOnce(deliveries)).toBe(4);
+      // Lanes 1 to 3 went out as unit messages; lane 0 ran in the invocation that planned the job.
+      expect(
+        messagesOf(jobId, from)
+          .filter((message) => 'unit' in message && message.turn === 0)
+          .map((message) => 'unit' in message && message.unit),
+      ).toEqual([1, 2, 3]);
+      expect(job.progress).toEqual({ objectsTotal: 62, objectsCopied: 62, bytesTotal, bytesCopied: bytesTotal });
+      // Progress only ever grew, and never past the totals.
+      seen.reduce((previous, current) => {
+        expect(current.bytesCopied).toBeGreaterThanOrEqual(previous.bytesCopied);
+        expect(current.bytesCopied).toBeLessThanOrEqual(bytesTotal);
+        return current;
+      });
+      const counts = await requestCounts(world.integration.bucketName);
+      expect({
+        uploadParts: counts.UploadPart,
+        uploads: counts.CreateMultipartUpload,
+        completions: counts.CompleteMultipartUpload,
+      }).toEqual({
+        uploadParts: 26,
+        uploads: 2,
+        completions: 2,
+      });
+      // 60 files and one manifest, each put once (validation's probe was put before).
+      expect((counts.PutObject ?? 0) - (countsBefore.PutObject ?? 0)).toBe(61);
+      await expectCompleteExport(world, backup, 'four');
+    },
+    240_000,
+  );
 
   it('arrives complete and identical with 3 workers when 10% of the requests to the customer bucket fail', async () => {
     const world = await exportWorld();
@@ -205,71 +210,82 @@ describe('an export copied by several workers at once', () => {
     await expectCompleteExport(world, backup, 'twice');
   }, 180_000);
 
-  it('resumes a lane whose worker was killed mid-unit, while the other lane goes on, without uploading recorded parts again', async () => {
-    const world = await exportWorld();
-    const { projectId } = world.project;
-    const large = [
-      { name: 'large-a.bin', size: 40 * MiB + 3, seed: 'killed:a' },
-      { name: 'large-b.bin', size: 40 * MiB, seed: 'killed:b' },
-    ];
-    const backup = await platformBackup(world.clusterId, [...smallFiles('killed', 20), ...large]);
-    await announceBackup(world.project, world.clusterId, backup);
-    const bucket = world.integration.bucketName;
-    const countsBefore = await requestCounts(bucket);
-    const from = parked.sent.length;
-    const jobId = await startInProcess(world, backup, 'killed');
-    // Parts go slowly, so that the kill lands while lane 1's unit is half copied.
-    await setFaults({ services: ['s3'], buckets: [bucket], operations: ['UploadPart'], latencyMs: 700, errorRate: 0 });
-    // The job's message plans (K = 2), sends lane 1 off and copies lane 0 here meanwhile.
-    const lane0 = runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(120_000) as Context);
-    const lane1 = await eventually(
-      async () => messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1),
-      'lane 1 was not sent',
-      30_000,
-    );
-    const worker = workerProcess(JSON.stringify(lane1), 12_000);
-    const { unit, recorded } = await eventually(
-      async () => {
-        const unit1 = (await units(projectId, jobId)).find((item) => item.unit === 1);
-        const parts = unit1 ? partsInUnit(await recordedParts(projectId, jobId), unit1) : [];
-        return unit1 && parts.length > 0 ? { unit: unit1, recorded: parts.length } : undefined;
-      },
-      'lane 1 recorded no part',
-      30_000,
-    );
-    worker.kill();
-    expect(await worker.exited).toBe('SIGKILL');
-    await clearFaults();
-    expect(await lane0).toEqual({ batchItemFailures: [] });
-    // Lane 0 is done; the job waits for the dead lane, whose unit is not.
-    expect(await storedJob(projectId, jobId)).toMatchObject({ status: 'RUNNING', lanesDone: 1 });
-    expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.done).toBeUndefined();
+  it(
+    'resumes a lane whose worker was killed mid-unit, while the other lane goes on, ' +
+      'without uploading recorded parts again',
+    async () => {
+      const world = await exportWorld();
+      const { projectId } = world.project;
+      const large = [
+        { name: 'large-a.bin', size: 40 * MiB + 3, seed: 'killed:a' },
+        { name: 'large-b.bin', size: 40 * MiB, seed: 'killed:b' },
+      ];
+      const backup = await platformBackup(world.clusterId, [...smallFiles('killed', 20), ...large]);
+      await announceBackup(world.project, world.clusterId, backup);
+      const bucket = world.integration.bucketName;
+      const countsBefore = await requestCounts(bucket);
+      const from = parked.sent.length;
+      const jobId = await startInProcess(world, backup, 'killed');
+      // Parts go slowly, so that the kill lands while lane 1's unit is half copied.
+      await setFaults({
+        services: ['s3'],
+        buckets: [bucket],
+        operations: ['UploadPart'],
+        latencyMs: 700,
+        errorRate: 0,
+      });
+      // The job's message plans (K = 2), sends lane 1 off and copies lane 0 here meanwhile.
+      const lane0 = runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(120_000) as Context);
+      const lane1 = await eventually(
+        async () => messagesOf(jobId, from).find((message) => 'unit' in message && message.unit === 1),
+        'lane 1 was not sent',
+        30_000,
+      );
+      const worker = workerProcess(JSON.stringify(lane1), 12_000);
+      const { unit, recorded } = await eventually(
+        async () => {
+          const unit1 = (await units(projectId, jobId)).find((item) => item.unit === 1);
+          const parts = unit1 ? partsInUnit(await recordedParts(projectId, jobId), unit1) : [];
+          return unit1 && parts.length > 0 ? { unit: unit1, recorded: parts.length } : undefined;
+        },
+        'lane 1 recorded no part',
+        30_000,
+      );
+      worker.kill();
+      expect(await worker.exited).toBe('SIGKILL');
+      await clearFaults();
+      expect(await lane0).toEqual({ batchItemFailures: [] });
+      // Lane 0 is done; the job waits for the dead lane, whose unit is not.
+      expect(await storedJob(projectId, jobId)).toMatchObject({ status: 'RUNNING', lanesDone: 1 });
+      expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.done).toBeUndefined();
 
-    // SQS delivers lane 1's message again once the dead invocation's lease has lapsed.
-    await leasesLapsed(projectId, jobId);
-    const redelivered = parked.sent.push(JSON.stringify(lane1)) - 1;
-    const ended = async () => isOver((await storedJob(projectId, jobId)).status);
-    await deliverExportMessages({
-      sent: parked.sent,
-      from: redelivered,
-      jobId,
-      concurrency: 2,
-      remainingMs: 60_000,
-      ended,
-    });
+      // SQS delivers lane 1's message again once the dead invocation's lease has lapsed.
+      await leasesLapsed(projectId, jobId);
+      const redelivered = parked.sent.push(JSON.stringify(lane1)) - 1;
+      const ended = async () => isOver((await storedJob(projectId, jobId)).status);
+      await deliverExportMessages({
+        sent: parked.sent,
+        from: redelivered,
+        jobId,
+        concurrency: 2,
+        remainingMs: 60_000,
+        ended,
+      });
 
-    const job = await storedJob(projectId, jobId);
-    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
-    const bytesTotal = backup.files.reduce((sum, file) => sum + file.size, 0);
-    expect(job.progress).toEqual({ objectsTotal: 22, objectsCopied: 22, bytesTotal, bytesCopied: bytesTotal });
-    expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.epoch).toBe(2);
-    await expectCompleteExport(world, backup, 'killed');
-    expect(await openMultipartUploads(world, job.destination.prefix)).toEqual([]);
-    // 11 parts in all; only the parts of unit 1 not recorded before the kill may have gone twice.
-    const unitParts = partsInUnit(await recordedParts(projectId, jobId), unit).length;
-    const uploads = (await requestCounts(bucket)).UploadPart ?? 0;
-    expect(uploads - (countsBefore.UploadPart ?? 0)).toBeLessThanOrEqual(11 + unitParts - recorded);
-  }, 180_000);
+      const job = await storedJob(projectId, jobId);
+      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+      const bytesTotal = backup.files.reduce((sum, file) => sum + file.size, 0);
+      expect(job.progress).toEqual({ objectsTotal: 22, objectsCopied: 22, bytesTotal, bytesCopied: bytesTotal });
+      expect((await units(projectId, jobId)).find((item) => item.unit === 1)?.epoch).toBe(2);
+      await expectCompleteExport(world, backup, 'killed');
+      expect(await openMultipartUploads(world, job.destination.prefix)).toEqual([]);
+      // 11 parts in all; only the parts of unit 1 not recorded before the kill may have gone twice.
+      const unitParts = partsInUnit(await recordedParts(projectId, jobId), unit).length;
+      const uploads = (await requestCounts(bucket)).UploadPart ?? 0;
+      expect(uploads - (countsBefore.UploadPart ?? 0)).toBeLessThanOrEqual(11 + unitParts - recorded);
+    },
+    180_000,
+  );
 });
 
 async function unitItem(projectId: string, jobId: string, unit: number) {
