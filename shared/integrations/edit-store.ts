@@ -92,7 +92,8 @@ export async function saveEdit(
     if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[1]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError(
         'CONCURRENT_UPDATE',
-        'The integration changed while you edited it (a validation or another edit): read it again and repeat the edit.',
+        'The integration changed while you edited it (a validation or another edit): read it again and repeat the ' +
+          'edit.',
       );
     }
     throw error;

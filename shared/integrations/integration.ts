@@ -2,7 +2,10 @@ import type { ExternalIdRotation, IntegrationView } from '#shared/integrations/s
 
 /** A rotation as stored: what callers see, and the run that saw the role refuse the old ID. */
 export interface StoredRotation extends ExternalIdRotation {
-  /** Set by EXTERNAL_ID_ENFORCED of the validation run that found the old ID refused (shared/validation/rotation-checks.ts). */
+  /**
+   * Set by EXTERNAL_ID_ENFORCED of the validation run that found the old ID refused
+   * (shared/validation/rotation-checks.ts).
+   */
   oldIdRefusedBy?: string;
 }
 

@@ -54,7 +54,8 @@ export async function saveNewRotation(integration: Integration, rotation: Stored
               Key: keys.integration(projectId, integrationId),
               UpdateExpression: 'SET externalIdRotation = :rotation, updatedAt = :now',
               ConditionExpression:
-                'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND externalId = :old',
+                'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND ' +
+                'externalId = :old',
               ExpressionAttributeValues: {
                 ':rotation': rotation,
                 ':now': rotation.startedAt,
@@ -89,7 +90,8 @@ export async function deletePendingRotation(
               Key: keys.integration(integration.projectId, integration.integrationId),
               UpdateExpression: 'REMOVE externalIdRotation SET updatedAt = :now',
               ConditionExpression:
-                'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND externalIdRotation.newExternalId = :new',
+                'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND ' +
+                'externalIdRotation.newExternalId = :new',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':now': now,

@@ -108,7 +108,8 @@ function stillTested(
     };
   }
   const kmsKeyMatches = tested.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
-  // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the rotation).
+  // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the
+  // rotation).
   const externalIdMatches =
     tested.externalId === integration.externalId
       ? ' AND externalId = :externalId'

@@ -101,22 +101,26 @@ describe('customer targets', () => {
     ).toEqual([]);
   });
 
-  it('new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running work goes on', () => {
-    const active = { ...base, roleArn: proved.roleArn, validated: proved };
-    expect(requireUsableForNewWork(active, 'us-east-1')).toBe(active);
-    const refusal = (integration: Integration | undefined, region = 'us-east-1') => {
-      try {
-        requireUsableForNewWork(integration, region);
-      } catch (error) {
-        return error as { statusCode: number; code: string };
-      }
-      return undefined;
-    };
-    expect(refusal(undefined)).toMatchObject({ statusCode: 404, code: 'INTEGRATION_NOT_FOUND' });
-    // A pending role change: its old role still serves running work, but starts nothing new.
-    const pending = { ...active, status: 'VALIDATING' as const };
-    expect(workerTargetOf(pending)).toBeDefined();
-    expect(refusal(pending)).toMatchObject({ statusCode: 409, code: 'INTEGRATION_NOT_ACTIVE' });
-    expect(refusal(active, 'eu-west-1')).toMatchObject({ statusCode: 422, code: 'REGION_MISMATCH' });
-  });
+  it(
+    'new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running ' +
+      'work goes on',
+    () => {
+      const active = { ...base, roleArn: proved.roleArn, validated: proved };
+      expect(requireUsableForNewWork(active, 'us-east-1')).toBe(active);
+      const refusal = (integration: Integration | undefined, region = 'us-east-1') => {
+        try {
+          requireUsableForNewWork(integration, region);
+        } catch (error) {
+          return error as { statusCode: number; code: string };
+        }
+        return undefined;
+      };
+      expect(refusal(undefined)).toMatchObject({ statusCode: 404, code: 'INTEGRATION_NOT_FOUND' });
+      // A pending role change: its old role still serves running work, but starts nothing new.
+      const pending = { ...active, status: 'VALIDATING' as const };
+      expect(workerTargetOf(pending)).toBeDefined();
+      expect(refusal(pending)).toMatchObject({ statusCode: 409, code: 'INTEGRATION_NOT_ACTIVE' });
+      expect(refusal(active, 'eu-west-1')).toMatchObject({ statusCode: 422, code: 'REGION_MISMATCH' });
+    },
+  );
 });

@@ -142,57 +142,69 @@ describe('events from outside the producers', () => {
     ).toMatchObject({ eventId: expect.any(String) });
   });
 
-  it('the platform account puts the event on its default bus instead of the service bus: the service does not listen there', async () => {
-    const victim = await platformProject();
-    await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
-      projectId: victim.projectId,
-      orgId: 'org-attacker',
-      plan: 'enterprise',
-    });
-    await settle();
-    expect(await orgOf(victim)).toBe(victim.orgId);
-  });
+  it(
+    'the platform account puts the event on its default bus instead of the service bus: the service does not ' +
+      'listen there',
+    async () => {
+      const victim = await platformProject();
+      await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
+        projectId: victim.projectId,
+        orgId: 'org-attacker',
+        plan: 'enterprise',
+      });
+      await settle();
+      expect(await orgOf(victim)).toBe(victim.orgId);
+    },
+  );
 
-  it('an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function itself', async () => {
-    const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    const event = envelope(
-      'platform.projects',
-      'Project Upserted',
-      { projectId, orgId: 'org-x', plan: 'enterprise' },
-      { account: '999999999999' },
-    );
-    await recordPlatformEvent(event, lambdaContext());
-    expect(await loadProject(projectId)).toBeUndefined();
-  });
+  it(
+    'an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function ' +
+      'itself',
+    async () => {
+      const projectId = `proj-${randomBytes(6).toString('hex')}`;
+      const event = envelope(
+        'platform.projects',
+        'Project Upserted',
+        { projectId, orgId: 'org-x', plan: 'enterprise' },
+        { account: '999999999999' },
+      );
+      await recordPlatformEvent(event, lambdaContext());
+      expect(await loadProject(projectId)).toBeUndefined();
+    },
+  );
 });
 
 describe('events from a producer that must still be refused', () => {
-  it('a Project Upserted dated a year ahead would outrank every later event: refused, logged, and later events still apply', async () => {
-    const victim = await platformProject();
-    const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-    const sent = await put(
-      PLATFORM_ACCOUNT,
-      PLATFORM_EVENT_BUS,
-      'platform.projects',
-      'Project Upserted',
-      { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' },
-      future,
-    );
-    const [line] = await refusalsOf((sent as { eventId: string }).eventId);
-    expect(line).toContain('FUTURE_TIME');
-    expect(await orgOf(victim)).toBe(victim.orgId);
-    // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
-    await publish(
-      'platform.projects',
-      'Project Upserted',
-      { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' },
-      { time: new Date(Date.now() + 2_000) },
-    );
-    await eventually(
-      async () => (await loadProject(victim.projectId))?.plan === 'standard',
-      'a later real event was not applied',
-    );
-  });
+  it(
+    'a Project Upserted dated a year ahead would outrank every later event: refused, logged, and later events ' +
+      'still apply',
+    async () => {
+      const victim = await platformProject();
+      const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+      const sent = await put(
+        PLATFORM_ACCOUNT,
+        PLATFORM_EVENT_BUS,
+        'platform.projects',
+        'Project Upserted',
+        { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' },
+        future,
+      );
+      const [line] = await refusalsOf((sent as { eventId: string }).eventId);
+      expect(line).toContain('FUTURE_TIME');
+      expect(await orgOf(victim)).toBe(victim.orgId);
+      // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
+      await publish(
+        'platform.projects',
+        'Project Upserted',
+        { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' },
+        { time: new Date(Date.now() + 2_000) },
+      );
+      await eventually(
+        async () => (await loadProject(victim.projectId))?.plan === 'standard',
+        'a later real event was not applied',
+      );
+    },
+  );
 
   it("a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, nothing exported", async () => {
     const victimProject = await platformProject();

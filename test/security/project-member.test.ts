@@ -52,21 +52,25 @@ describe('a project member on every write route', () => {
     });
   }
 
-  it('cannot rename the integration to a name another integration has, nor take its key away: 403 before any conflict is told', async () => {
-    const other = await tenant.project.client.post(tenant.project.base, {
-      name: 'member target',
-      region: 'us-east-1',
-      bucketName: `member-${tenant.project.projectId}`,
-    });
-    expect(other.status).toBe(201);
-    const before = await partitionKeys(tenant.project.projectId);
-    const one = `${tenant.project.base}/${tenant.integration.integrationId}`;
-    for (const body of [{ name: 'member target' }, { kmsKeyArn: null }, { description: 'x' }]) {
-      const answer = await member.patch(one, body);
-      expect([answer.status, (answer.json as { error: { code: string } }).error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect(await partitionKeys(tenant.project.projectId)).toEqual(before);
-  });
+  it(
+    'cannot rename the integration to a name another integration has, nor take its key away: 403 before any ' +
+      'conflict is told',
+    async () => {
+      const other = await tenant.project.client.post(tenant.project.base, {
+        name: 'member target',
+        region: 'us-east-1',
+        bucketName: `member-${tenant.project.projectId}`,
+      });
+      expect(other.status).toBe(201);
+      const before = await partitionKeys(tenant.project.projectId);
+      const one = `${tenant.project.base}/${tenant.integration.integrationId}`;
+      for (const body of [{ name: 'member target' }, { kmsKeyArn: null }, { description: 'x' }]) {
+        const answer = await member.patch(one, body);
+        expect([answer.status, (answer.json as { error: { code: string } }).error.code]).toEqual([403, 'FORBIDDEN']);
+      }
+      expect(await partitionKeys(tenant.project.projectId)).toEqual(before);
+    },
+  );
 
   it('still reads every read route (the refusals are about writing, not about membership)', async () => {
     for (const route of tenantRoutes.filter((candidate) => candidate.access === 'read')) {

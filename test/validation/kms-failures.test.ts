@@ -1,4 +1,6 @@
-/** The KMS messages' key: from the refusal, from the bucket's encryption rule (ARN, alias or key id), or how to find it. */
+/**
+ * The KMS messages' key: from the refusal, from the bucket's encryption rule (ARN, alias or key id), or how to find it.
+ */
 import { describe, expect, it } from 'vitest';
 import { keyNamedBy, keyOfEncryptionRule, kmsAccessDenied } from '#shared/validation/kms-failures';
 
@@ -21,7 +23,8 @@ describe('the key behind a KMS refusal', () => {
     expect(
       keyNamedBy({
         message:
-          'User: x is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region',
+          'User: x is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not ' +
+          'exist in this Region',
       }),
     ).toBeUndefined();
   });

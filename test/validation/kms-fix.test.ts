@@ -60,7 +60,8 @@ describe('an SSE-KMS bucket connected without a key', () => {
       `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`,
     );
 
-    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still says why.
+    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still
+    // says why.
     const { iam } = clientsFor(accountId);
     await iam.send(
       new PutRolePolicyCommand({
@@ -104,26 +105,30 @@ describe('an SSE-KMS bucket connected without a key', () => {
     });
   });
 
-  it('a key of another account, which KMS does not name: read from the bucket default encryption, with the same steps', async () => {
-    const project = await platformProject();
-    const accountId = uniqueAccountId();
-    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('foreignkey') });
-    await createBucket(accountId, created.bucketName, REGION);
-    await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
-    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+  it(
+    'a key of another account, which KMS does not name: read from the bucket default encryption, with the same ' +
+      'steps',
+    async () => {
+      const project = await platformProject();
+      const accountId = uniqueAccountId();
+      const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('foreignkey') });
+      await createBucket(accountId, created.bucketName, REGION);
+      await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
+      const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
 
-    const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
-    expect(stage).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    // The refusal itself hides the key ...
-    expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
-    // ... the bucket's default encryption names it.
-    expect(stepsIn(stage.message)).toEqual({
-      patchBody: { kmsKeyArn: foreignKey },
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      keyArn: foreignKey,
-    });
-  });
+      const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+      expect(stage).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+      // The refusal itself hides the key ...
+      expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
+      // ... the bucket's default encryption names it.
+      expect(stepsIn(stage.message)).toEqual({
+        patchBody: { kmsKeyArn: foreignKey },
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        keyArn: foreignKey,
+      });
+    },
+  );
 
   it('a role from documents without s3:GetEncryptionConfiguration: the message says how to find the key', async () => {
     const project = await platformProject();

@@ -15,7 +15,9 @@ export interface StackInfo {
   apiUrl: string;
   awsUrl: string;
   dynamodbUrl: string;
-  /** With LOCAL_METER_DYNAMODB=1: the functions' DynamoDB endpoint, whose `/_local/usage` counts their capacity units. */
+  /**
+   * With LOCAL_METER_DYNAMODB=1: the functions' DynamoDB endpoint, whose `/_local/usage` counts their capacity units.
+   */
   dynamodbMeterUrl?: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };

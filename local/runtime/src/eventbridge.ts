@@ -5,10 +5,11 @@
  * AWS::Events::Rule resource). A matching event goes to the rule's targets (functions asynchronously
  * with Lambda's retries, queues, state machines). A queue target receives it only if one of its
  * AWS::SQS::QueuePolicy resources lets `events.amazonaws.com` send for that rule (`aws:SourceArn`
- * is the rule's ARN), as AWS requires; otherwise the delivery fails with a log line. An event's `account` is the account that put it,
- * and only events put on one of the stack's buses meet its rules: another account's `default` bus
- * exists (with no rules of ours) but is not the stack's. Rules can also be made at run time
- * (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires a rule to the service's events.
+ * is the rule's ARN), as AWS requires; otherwise the delivery fails with a log line. An event's
+ * `account` is the account that put it, and only events put on one of the stack's buses meet its
+ * rules: another account's `default` bus exists (with no rules of ours) but is not the stack's.
+ * Rules can also be made at run time (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires
+ * a rule to the service's events.
  */
 import { randomUUID } from 'node:crypto';
 import {

@@ -94,7 +94,8 @@ function stopOnSignals(stack: LocalStack): (reason: string) => Promise<void> {
 main().catch((error: unknown) => {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   const hint = inUse
-    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, LOCAL_DYNAMODB_PORT.'
+    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, ' +
+      'LOCAL_DYNAMODB_PORT.'
     : '';
   console.error(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}${hint}`);
   if (process.env.LOCAL_DEBUG && error instanceof Error) console.error(error.stack);

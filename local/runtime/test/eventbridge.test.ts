@@ -137,7 +137,8 @@ describe('local EventBridge', () => {
     }
     expect(errors).toEqual([
       expect.stringContaining(
-        'the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com send',
+        'the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com ' +
+          'send',
       ),
     ]);
   });

@@ -90,27 +90,34 @@ describe('S3 event notifications through the local runtime', () => {
     expect(configuration.QueueConfigurations ?? []).toEqual([]);
   });
 
-  it('invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records message', async () => {
-    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/2030/a.log', Body: 'line\n' }));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/b.txt', Body: 'x' }));
-    const [call] = await eventually(() => callsOf('recorder').length === 1 && callsOf('recorder'));
-    const event = call?.event as EventBridgeEvent<'Object Created', { object: { key: string; 'version-id': string } }>;
-    expect(event).toMatchObject({
-      source: 'aws.s3',
-      account: PLATFORM_ACCOUNT_ID,
-      resources: [`arn:aws:s3:::${BUCKET}`],
-    });
-    expect(event.detail.object).toMatchObject({ key: 'incoming/2030/a.log', 'version-id': put.VersionId });
-    const [message] = await eventually(() => queuedBodies().length === 1 && queuedBodies());
-    expect(message?.Records?.[0]).toMatchObject({
-      eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } },
-    });
-    // The other object matched neither the rule's key prefix nor the queue's suffix.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(callsOf('recorder')).toHaveLength(1);
-    expect(queuedBodies()).toHaveLength(1);
-  });
+  it(
+    'invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records ' +
+      'message',
+    async () => {
+      const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/2030/a.log', Body: 'line\n' }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/b.txt', Body: 'x' }));
+      const [call] = await eventually(() => callsOf('recorder').length === 1 && callsOf('recorder'));
+      const event = call?.event as EventBridgeEvent<
+        'Object Created',
+        { object: { key: string; 'version-id': string } }
+      >;
+      expect(event).toMatchObject({
+        source: 'aws.s3',
+        account: PLATFORM_ACCOUNT_ID,
+        resources: [`arn:aws:s3:::${BUCKET}`],
+      });
+      expect(event.detail.object).toMatchObject({ key: 'incoming/2030/a.log', 'version-id': put.VersionId });
+      const [message] = await eventually(() => queuedBodies().length === 1 && queuedBodies());
+      expect(message?.Records?.[0]).toMatchObject({
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } },
+      });
+      // The other object matched neither the rule's key prefix nor the queue's suffix.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(callsOf('recorder')).toHaveLength(1);
+      expect(queuedBodies()).toHaveLength(1);
+    },
+  );
 });
 
 describe('queue policies for S3', () => {
@@ -156,22 +163,26 @@ ${statements}`;
     });
   };
 
-  it('lets S3 send only when a queue policy allows s3.amazonaws.com, under its conditions, and no statement denies it', () => {
-    const denied = 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
-    expect(check(serviceWith(''))).toBe(denied);
-    expect(check(serviceWith(policyOf(allowS3)))).toBeUndefined();
-    const conditioned = `            - Effect: Allow
+  it(
+    'lets S3 send only when a queue policy allows s3.amazonaws.com, under its conditions, and no statement denies ' +
+      'it',
+    () => {
+      const denied = 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
+      expect(check(serviceWith(''))).toBe(denied);
+      expect(check(serviceWith(policyOf(allowS3)))).toBeUndefined();
+      const conditioned = `            - Effect: Allow
               Principal: { Service: s3.amazonaws.com }
               Action: sqs:SendMessage
               Resource: '*'
               Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::policies-*' } }`;
-    expect(check(serviceWith(policyOf(conditioned)))).toBeUndefined();
-    expect(check(serviceWith(policyOf(conditioned)), 'other-bucket')).toBe(denied);
-    const denyToo = `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', Resource: '*' }`;
-    expect(check(serviceWith(policyOf(denyToo)))).toBe(denied);
-    const otherService = `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: 'sqs:SendMessage', Resource: '*' }`;
-    expect(check(serviceWith(policyOf(otherService)))).toBe(denied);
-  });
+      expect(check(serviceWith(policyOf(conditioned)))).toBeUndefined();
+      expect(check(serviceWith(policyOf(conditioned)), 'other-bucket')).toBe(denied);
+      const denyToo = `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', Resource: '*' }`;
+      expect(check(serviceWith(policyOf(denyToo)))).toBe(denied);
+      const otherService = `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: 'sqs:SendMessage', Resource: '*' }`;
+      expect(check(serviceWith(policyOf(otherService)))).toBe(denied);
+    },
+  );
 
   it('stops the start with the resource named when the local S3 refuses a bucket configuration', async () => {
     const cloudFormation = serviceWith('');
