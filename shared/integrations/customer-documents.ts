@@ -79,7 +79,9 @@ export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolic
 export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments['cloudFormationTemplate'] {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} (integration ${input.integrationId}).`,
+    Description:
+      `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} ` +
+      `(integration ${input.integrationId}).`,
     Parameters: {
       RoleName: {
         Type: 'String',

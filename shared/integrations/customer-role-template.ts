@@ -14,7 +14,8 @@ const NO_PENDING_EXTERNAL_ID = '';
 export const customerRoleTemplate = {
   AWSTemplateFormatVersion: '2010-09-09',
   Description:
-    "Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration's external ID.",
+    'Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it ' +
+    "can assume, with your integration's external ID.",
   Parameters: {
     PlatformAccountId: {
       Type: 'String',

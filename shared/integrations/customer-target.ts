@@ -134,13 +134,15 @@ export function requireUsableForNewWork(integration: Integration | undefined, cl
   if (integration.status !== 'ACTIVE') {
     throw new ConflictError(
       'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST ` +
+        `.../integrations/{integrationId}/validate).`,
     );
   }
   if (integration.region !== clusterRegion) {
     throw new UnprocessableError(
       'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an ` +
+        `integration in ${clusterRegion}.`,
     );
   }
   return integration;

@@ -51,8 +51,10 @@ export async function startRotation(caller: PlatformUser, projectId: string, int
     throw new ConflictError(
       'ROTATION_IN_PROGRESS',
       current.status === 'PENDING'
-        ? "A rotation of the external ID is already under way: update the role's trust policy and validate, or cancel it (DELETE .../external-id-rotation)."
-        : "The last rotation is not finished: remove the old external ID from the role's trust policy and validate to retire it, then rotate again.",
+        ? "A rotation of the external ID is already under way: update the role's trust policy and validate, or " +
+            'cancel it (DELETE .../external-id-rotation).'
+        : "The last rotation is not finished: remove the old external ID from the role's trust policy and " +
+            'validate to retire it, then rotate again.',
     );
   }
   if (validationRunning(integration)) throw VALIDATING();
@@ -75,7 +77,8 @@ export async function cancelRotation(caller: PlatformUser, projectId: string, in
   if (rotation.status !== 'PENDING') {
     throw new ConflictError(
       'ROTATION_SWITCHED',
-      "The new external ID is already in use and cannot be taken back: remove the old one from the role's trust policy and validate to finish the rotation.",
+      "The new external ID is already in use and cannot be taken back: remove the old one from the role's trust " +
+        'policy and validate to finish the rotation.',
     );
   }
   if (validationRunning(integration)) throw VALIDATING();

@@ -41,7 +41,9 @@ export async function checkOldExternalId(
   }
   return {
     note:
-      `the role ${granted ? 'still accepts' : 'may still accept (STS did not answer AccessDenied)'} the external ID being replaced [${oldId}]: ` +
-      `the new one [${target.externalId}] is used once this validation passes; remove the old one from the trust policy's sts:ExternalId condition and validate again to retire it`,
+      `the role ${granted ? 'still accepts' : 'may still accept (STS did not answer AccessDenied)'} the external ` +
+      `ID being replaced [${oldId}]: ` +
+      `the new one [${target.externalId}] is used once this validation passes; remove the old one from the trust ` +
+      `policy's sts:ExternalId condition and validate again to retire it`,
   };
 }

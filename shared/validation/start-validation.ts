@@ -43,7 +43,8 @@ export async function startValidation(integration: Integration, roleArn?: string
   if (!began.began && began.reason === 'rate-limited') {
     throw new TooManyRequestsError(
       'TOO_MANY_VALIDATIONS',
-      `This integration has started ${config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE} validations this minute, the most it may: wait ${began.retryAfterSeconds} seconds (Retry-After) and validate again.`,
+      `This integration has started ${config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE} validations this minute, ` +
+        `the most it may: wait ${began.retryAfterSeconds} seconds (Retry-After) and validate again.`,
       began.retryAfterSeconds,
     );
   }

@@ -85,21 +85,25 @@ describe('customer targets', () => {
     });
   });
 
-  it('a new KMS key awaits validation: workers and the re-check keep the proved key, a validation tests the new one', () => {
-    const newKey = 'arn:aws:kms:us-east-1:222222222222:key/new';
-    const edited = { ...base, roleArn: proved.roleArn, kmsKeyArn: newKey, validated: proved };
-    expect(changesAwaitingValidation(edited)).toEqual(['kmsKeyArn']);
-    expect(workerTargetOf(edited)).not.toHaveProperty('kmsKeyArn');
-    expect(testedTargetOf(edited, 'recheck')).not.toHaveProperty('kmsKeyArn');
-    expect(testedTargetOf(edited, 'validate')).toMatchObject({ kmsKeyArn: newKey });
-    // A failed validation of the new key leaves the proved settings serving; one of a new role does not.
-    expect(keepsProvedSettingsOnFailure({ ...edited, status: 'VALIDATING' })).toBe(true);
-    expect(keepsProvedSettingsOnFailure({ ...edited, roleArn: 'arn:aws:iam::333333333333:role/new' })).toBe(false);
-    expect(keepsProvedSettingsOnFailure({ ...base, roleArn: proved.roleArn, validated: proved })).toBe(false);
-    expect(
-      changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey }),
-    ).toEqual([]);
-  });
+  it(
+    'a new KMS key awaits validation: workers and the re-check keep the proved key, a validation tests the new ' +
+      'one',
+    () => {
+      const newKey = 'arn:aws:kms:us-east-1:222222222222:key/new';
+      const edited = { ...base, roleArn: proved.roleArn, kmsKeyArn: newKey, validated: proved };
+      expect(changesAwaitingValidation(edited)).toEqual(['kmsKeyArn']);
+      expect(workerTargetOf(edited)).not.toHaveProperty('kmsKeyArn');
+      expect(testedTargetOf(edited, 'recheck')).not.toHaveProperty('kmsKeyArn');
+      expect(testedTargetOf(edited, 'validate')).toMatchObject({ kmsKeyArn: newKey });
+      // A failed validation of the new key leaves the proved settings serving; one of a new role does not.
+      expect(keepsProvedSettingsOnFailure({ ...edited, status: 'VALIDATING' })).toBe(true);
+      expect(keepsProvedSettingsOnFailure({ ...edited, roleArn: 'arn:aws:iam::333333333333:role/new' })).toBe(false);
+      expect(keepsProvedSettingsOnFailure({ ...base, roleArn: proved.roleArn, validated: proved })).toBe(false);
+      expect(
+        changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey }),
+      ).toEqual([]);
+    },
+  );
 
   it(
     'new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running ' +

@@ -60,17 +60,21 @@ beforeAll(async () => {
 
 describe('another tenant on every route of the victim', () => {
   for (const route of tenantRoutes) {
-    it(`${route.method} ${route.path}: 404 for another organization, for a same-org user without a role, and for a forged project claim; nothing written`, async () => {
-      const before = await partitionKeys(victim.project.projectId);
-      const path = pathOf(route, idsOf(victim));
-      for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
-        const answer = await call(client, route, path, validBodyOf(route, victim.integration.integrationId));
-        expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(404);
-        expect(answer.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
-        expect(answer.text).not.toContain(victim.integration.bucketName);
-      }
-      expect(await partitionKeys(victim.project.projectId)).toEqual(before);
-    });
+    it(
+      `${route.method} ${route.path}: 404 for another organization, for a same-org user without a role, and for ` +
+        `a forged project claim; nothing written`,
+      async () => {
+        const before = await partitionKeys(victim.project.projectId);
+        const path = pathOf(route, idsOf(victim));
+        for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
+          const answer = await call(client, route, path, validBodyOf(route, victim.integration.integrationId));
+          expect(answer.status, `${route.operationId}: ${answer.text}`).toBe(404);
+          expect(answer.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
+          expect(answer.text).not.toContain(victim.integration.bucketName);
+        }
+        expect(await partitionKeys(victim.project.projectId)).toEqual(before);
+      },
+    );
   }
 });
 
@@ -172,27 +176,31 @@ describe("another tenant naming the victim's ids in its own project", () => {
     expect(answer.text).not.toContain(victim.integration.integrationId);
   });
 
-  it("takes the victim's integration name for its own: allowed, names are per project, and the victim's stays as it was", async () => {
-    const before = await partitionKeys(victim.project.projectId);
-    const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, {
-      name: victim.integration.name,
-    });
-    expect(renamed.status, renamed.text).toBe(200);
-    // A NAME_TAKEN here would reveal that another tenant uses the name.
-    const again = await attacker.client.post(attacker.base, {
-      name: `${victim.integration.name} 2`,
-      region: REGION,
-      bucketName: `atk2-${attacker.projectId}`,
-    });
-    expect(again.status, again.text).toBe(201);
-    expect(await partitionKeys(victim.project.projectId)).toEqual(before);
-    expect(
-      (
-        (await victim.project.client.get(`${victim.project.base}/${victim.integration.integrationId}`))
-          .json as IntegrationView
-      ).name,
-    ).toBe(victim.integration.name);
-  });
+  it(
+    "takes the victim's integration name for its own: allowed, names are per project, and the victim's stays as " +
+      'it was',
+    async () => {
+      const before = await partitionKeys(victim.project.projectId);
+      const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, {
+        name: victim.integration.name,
+      });
+      expect(renamed.status, renamed.text).toBe(200);
+      // A NAME_TAKEN here would reveal that another tenant uses the name.
+      const again = await attacker.client.post(attacker.base, {
+        name: `${victim.integration.name} 2`,
+        region: REGION,
+        bucketName: `atk2-${attacker.projectId}`,
+      });
+      expect(again.status, again.text).toBe(201);
+      expect(await partitionKeys(victim.project.projectId)).toEqual(before);
+      expect(
+        (
+          (await victim.project.client.get(`${victim.project.base}/${victim.integration.integrationId}`))
+            .json as IntegrationView
+        ).name,
+      ).toBe(victim.integration.name);
+    },
+  );
 
   it('still works on its own resources (the refusals above are not blanket)', async () => {
     const answer = await attacker.client.get(`${attacker.base}/${attackerIntegration.integrationId}`);
@@ -229,59 +237,63 @@ describe('tenancy keys that name inherited properties', () => {
 });
 
 describe('the former owner of a cluster that moved to another project', () => {
-  it("stops receiving its audit logs: the new owner's next file is not delivered and turns forwarding off, its integration released, and it cannot be turned on again", async () => {
-    const former = await fullTenant();
-    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
+  it(
+    "stops receiving its audit logs: the new owner's next file is not delivered and turns forwarding off, its " +
+      'integration released, and it cannot be turned on again',
+    async () => {
+      const former = await fullTenant();
+      const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
 
-    const newOwner = await platformProject();
-    await publish('platform.clusters', 'Cluster Upserted', {
-      projectId: newOwner.projectId,
-      clusterId: former.clusterId,
-      region: REGION,
-      tier: 'dedicated',
-    });
-    await eventually(
-      async () => (await projectItems(newOwner.projectId)).some((item) => item.sk === `CLUSTER#${former.clusterId}`),
-      'the move was not recorded',
-    );
-    // The new owner's first file: its event finds the cluster moved, delivers nothing and has forwarding turned off.
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await eventually(
-      async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
-      'forwarding of the moved cluster was not turned off',
-      30_000,
-    );
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
+      const newOwner = await platformProject();
+      await publish('platform.clusters', 'Cluster Upserted', {
+        projectId: newOwner.projectId,
+        clusterId: former.clusterId,
+        region: REGION,
+        tier: 'dedicated',
+      });
+      await eventually(
+        async () => (await projectItems(newOwner.projectId)).some((item) => item.sk === `CLUSTER#${former.clusterId}`),
+        'the move was not recorded',
+      );
+      // The new owner's first file: its event finds the cluster moved, delivers nothing and has forwarding turned off.
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      await eventually(
+        async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
+        'forwarding of the moved cluster was not turned off',
+        30_000,
+      );
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
 
-    for (const answer of [
-      await former.project.client.put(`${path}/audit-log-forwarding`, {
-        integrationId: former.integration.integrationId,
-        directory: 'audit',
-      }),
-      await former.project.client.put(`${path}/backup-export-rule`, {
-        integrationId: former.integration.integrationId,
-        directory: 'auto',
-      }),
-      await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
-        integrationId: former.integration.integrationId,
-        directory: 'late',
-      }),
-    ]) {
-      expect(answer.status, answer.text).toBe(404);
-    }
-    // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    expect(
-      await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
-    ).toHaveLength(1);
-    // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
-    await eventually(
-      async () =>
-        (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
-        204,
-      'the integration stayed in use',
-    );
-  });
+      for (const answer of [
+        await former.project.client.put(`${path}/audit-log-forwarding`, {
+          integrationId: former.integration.integrationId,
+          directory: 'audit',
+        }),
+        await former.project.client.put(`${path}/backup-export-rule`, {
+          integrationId: former.integration.integrationId,
+          directory: 'auto',
+        }),
+        await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
+          integrationId: former.integration.integrationId,
+          directory: 'late',
+        }),
+      ]) {
+        expect(answer.status, answer.text).toBe(404);
+      }
+      // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(
+        await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
+      ).toHaveLength(1);
+      // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
+      await eventually(
+        async () =>
+          (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
+          204,
+        'the integration stayed in use',
+      );
+    },
+  );
 });

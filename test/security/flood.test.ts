@@ -142,31 +142,35 @@ function mostAtOnce(jobs: JobView[]): number {
 }
 
 describe('a flood of export jobs', () => {
-  it("one project's exports run at most its limit at once and start in turn; another project's export does not wait behind them", async () => {
-    const max = config().MAX_RUNNING_EXPORTS_PER_PROJECT;
-    const [flooder, other] = await Promise.all([exportWorld(), exportWorld()]);
-    const [backup, otherBackup] = await Promise.all([
-      platformBackup(flooder.clusterId, smallFiles('flood', 30)),
-      platformBackup(other.clusterId, smallFiles('other', 2)),
-    ]);
-    await Promise.all([
-      announceBackup(flooder.project, flooder.clusterId, backup),
-      announceBackup(other.project, other.clusterId, otherBackup),
-    ]);
-    const jobIds: string[] = [];
-    for (let index = 0; index < max + 2; index += 1)
-      jobIds.push(await requestExport(flooder, backup, `flood-${index}`));
-    const otherJobId = await requestExport(other, otherBackup, 'other');
+  it(
+    "one project's exports run at most its limit at once and start in turn; another project's export does not " +
+      'wait behind them',
+    async () => {
+      const max = config().MAX_RUNNING_EXPORTS_PER_PROJECT;
+      const [flooder, other] = await Promise.all([exportWorld(), exportWorld()]);
+      const [backup, otherBackup] = await Promise.all([
+        platformBackup(flooder.clusterId, smallFiles('flood', 30)),
+        platformBackup(other.clusterId, smallFiles('other', 2)),
+      ]);
+      await Promise.all([
+        announceBackup(flooder.project, flooder.clusterId, backup),
+        announceBackup(other.project, other.clusterId, otherBackup),
+      ]);
+      const jobIds: string[] = [];
+      for (let index = 0; index < max + 2; index += 1)
+        jobIds.push(await requestExport(flooder, backup, `flood-${index}`));
+      const otherJobId = await requestExport(other, otherBackup, 'other');
 
-    const jobs = await Promise.all(jobIds.map((jobId) => waitForJob(flooder, jobId, finished)));
-    const otherJob = await waitForJob(other, otherJobId, finished);
-    for (const job of [...jobs, otherJob]) expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
-    expect(mostAtOnce(jobs)).toBeLessThanOrEqual(max);
-    const firstEnd = Math.min(...jobs.slice(0, max).map((job) => Date.parse(job.endedAt ?? '')));
-    for (const waited of jobs.slice(max)) expect(Date.parse(waited.startedAt ?? '')).toBeGreaterThanOrEqual(firstEnd);
-    expect(Date.parse(otherJob.startedAt ?? '')).toBeLessThan(Date.parse(jobs.at(-1)?.startedAt ?? ''));
-    expect((await loadSlots(flooder.project.projectId))?.running ?? new Set()).toEqual(new Set());
-  });
+      const jobs = await Promise.all(jobIds.map((jobId) => waitForJob(flooder, jobId, finished)));
+      const otherJob = await waitForJob(other, otherJobId, finished);
+      for (const job of [...jobs, otherJob]) expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+      expect(mostAtOnce(jobs)).toBeLessThanOrEqual(max);
+      const firstEnd = Math.min(...jobs.slice(0, max).map((job) => Date.parse(job.endedAt ?? '')));
+      for (const waited of jobs.slice(max)) expect(Date.parse(waited.startedAt ?? '')).toBeGreaterThanOrEqual(firstEnd);
+      expect(Date.parse(otherJob.startedAt ?? '')).toBeLessThan(Date.parse(jobs.at(-1)?.startedAt ?? ''));
+      expect((await loadSlots(flooder.project.projectId))?.running ?? new Set()).toEqual(new Set());
+    },
+  );
 });
 
 describe('jobs nobody works on any more', () => {

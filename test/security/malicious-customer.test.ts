@@ -275,48 +275,55 @@ describe('a bucket that answers without end', () => {
     }
   });
 
-  it("the export's final check reads a bounded number of pages however many keys the customer put in the export folder", async () => {
-    const { target, accountId } = await activeTarget(project);
-    const prefix = 'crowded/cl-1/bk-1/';
-    const customerS3 = clientsFor(accountId).s3;
-    const own = `${prefix}data/file.bin`;
-    await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
-    // The customer's own keys, before ours in key order.
-    const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
-    for (let start = 0; start < junk.length; start += 50) {
-      await Promise.all(
-        junk
-          .slice(start, start + 50)
-          .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
-      );
-    }
-    const writes = new CustomerWrites({ ...target }, prefix);
-    const send = vi.spyOn(S3Client.prototype, 'send');
-    try {
-      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
-        pageSize: 100,
-        extraPages: 2,
-      });
-      const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
-      expect(listings).toBeLessThanOrEqual(3);
-      expect(complete).toBe(false);
-      expect([...sizes.keys()].every((key) => key === own)).toBe(true);
-    } finally {
-      send.mockRestore();
-    }
-  });
+  it(
+    "the export's final check reads a bounded number of pages however many keys the customer put in the export " +
+      'folder',
+    async () => {
+      const { target, accountId } = await activeTarget(project);
+      const prefix = 'crowded/cl-1/bk-1/';
+      const customerS3 = clientsFor(accountId).s3;
+      const own = `${prefix}data/file.bin`;
+      await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
+      // The customer's own keys, before ours in key order.
+      const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
+      for (let start = 0; start < junk.length; start += 50) {
+        await Promise.all(
+          junk
+            .slice(start, start + 50)
+            .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
+        );
+      }
+      const writes = new CustomerWrites({ ...target }, prefix);
+      const send = vi.spyOn(S3Client.prototype, 'send');
+      try {
+        const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
+          pageSize: 100,
+          extraPages: 2,
+        });
+        const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
+        expect(listings).toBeLessThanOrEqual(3);
+        expect(complete).toBe(false);
+        expect([...sizes.keys()].every((key) => key === own)).toBe(true);
+      } finally {
+        send.mockRestore();
+      }
+    },
+  );
 });
 
 describe("resources that are not the customer's own", () => {
-  it("a bucket owned by another account (the role's account is not the owner): validation fails at BUCKET_LOCATION", async () => {
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
-    await createBucket(uniqueAccountId(), created.bucketName, REGION);
-    const { roleArn } = await customerSetUp(created, { createBucket: false });
-    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
-      name: 'BUCKET_LOCATION',
-      code: 'BUCKET_ACCESS_DENIED',
-    });
-  });
+  it(
+    "a bucket owned by another account (the role's account is not the owner): validation fails at " + 'BUCKET_LOCATION',
+    async () => {
+      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
+      await createBucket(uniqueAccountId(), created.bucketName, REGION);
+      const { roleArn } = await customerSetUp(created, { createBucket: false });
+      expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+        name: 'BUCKET_LOCATION',
+        code: 'BUCKET_ACCESS_DENIED',
+      });
+    },
+  );
 
   it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
@@ -379,21 +386,25 @@ describe('edits that would change what validation proved', () => {
 });
 
 describe('external-ID rotation', () => {
-  it("a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing changes", async () => {
-    const { integration } = await activeIntegration(project);
-    const other = await activeIntegration(project);
-    const stored = await loadIntegration(project.projectId, integration.integrationId);
-    if (!stored) throw new Error('integration gone');
-    await expect(
-      saveNewRotation(stored, {
-        status: 'PENDING',
-        newExternalId: other.integration.externalId,
-        oldExternalId: stored.externalId,
-        startedAt: new Date().toISOString(),
-      }),
-    ).rejects.toThrow();
-    expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
-  });
+  it(
+    "a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing " +
+      'changes',
+    async () => {
+      const { integration } = await activeIntegration(project);
+      const other = await activeIntegration(project);
+      const stored = await loadIntegration(project.projectId, integration.integrationId);
+      if (!stored) throw new Error('integration gone');
+      await expect(
+        saveNewRotation(stored, {
+          status: 'PENDING',
+          newExternalId: other.integration.externalId,
+          oldExternalId: stored.externalId,
+          startedAt: new Date().toISOString(),
+        }),
+      ).rejects.toThrow();
+      expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
+    },
+  );
 
   it(
     'a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation ' +

@@ -37,19 +37,23 @@ beforeAll(async () => {
 
 describe('a project member on every write route', () => {
   for (const route of writeRoutes) {
-    it(`${route.method} ${route.path}: 403 FORBIDDEN for the member, 404 for an admin of another project; nothing written`, async () => {
-      const before = await partitionKeys(tenant.project.projectId);
-      const path = pathOf(route, idsOf(tenant));
-      const body = validBodyOf(route, tenant.integration.integrationId);
-      const refused = await call(member, route, path, body);
-      expect(refused.status, `${route.operationId}: ${refused.text}`).toBe(403);
-      expect(refused.json).toMatchObject({
-        error: { code: 'FORBIDDEN', message: expect.stringMatching(/owner or a project admin/) },
-      });
-      const hidden = await call(adminElsewhere, route, path, body);
-      expect(hidden.status, `${route.operationId}: ${hidden.text}`).toBe(404);
-      expect(await partitionKeys(tenant.project.projectId)).toEqual(before);
-    });
+    it(
+      `${route.method} ${route.path}: 403 FORBIDDEN for the member, 404 for an admin of another project; nothing ` +
+        `written`,
+      async () => {
+        const before = await partitionKeys(tenant.project.projectId);
+        const path = pathOf(route, idsOf(tenant));
+        const body = validBodyOf(route, tenant.integration.integrationId);
+        const refused = await call(member, route, path, body);
+        expect(refused.status, `${route.operationId}: ${refused.text}`).toBe(403);
+        expect(refused.json).toMatchObject({
+          error: { code: 'FORBIDDEN', message: expect.stringMatching(/owner or a project admin/) },
+        });
+        const hidden = await call(adminElsewhere, route, path, body);
+        expect(hidden.status, `${route.operationId}: ${hidden.text}`).toBe(404);
+        expect(await partitionKeys(tenant.project.projectId)).toEqual(before);
+      },
+    );
   }
 
   it(

@@ -17,7 +17,9 @@ describe('the key behind a KMS refusal', () => {
   it('is the one the refusal names, when it names one', () => {
     expect(
       keyNamedBy({
-        message: `User: x is not authorized to perform: kms:GenerateDataKey on resource: ${key} because no session policy allows the kms:GenerateDataKey action`,
+        message:
+          `User: x is not authorized to perform: kms:GenerateDataKey on resource: ${key} because no ` +
+          `session policy allows the kms:GenerateDataKey action`,
       }),
     ).toEqual({ arn: key });
     expect(

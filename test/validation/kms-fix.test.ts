@@ -57,7 +57,8 @@ describe('an SSE-KMS bucket connected without a key', () => {
       /^check bucket failed: put object: operation error S3: PutObject, https response error StatusCode: 403, .*api error AccessDenied: /,
     );
     expect(first.message).toContain(
-      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`,
+      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the ` +
+        `integration does not name`,
     );
 
     // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still
@@ -167,7 +168,8 @@ describe('an SSE-KMS bucket connected without a key', () => {
     expect(stage.code).toBe('KMS_ACCESS_DENIED');
     expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${namedKey}`);
     expect(stage.message).toContain(
-      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's KMS key instead`,
+      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's ` +
+        `KMS key instead`,
     );
   });
 });

@@ -88,13 +88,16 @@ describe('KMS over JSON 1.1', () => {
     const own = await failure(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
     expect(own.message).toMatch(
       new RegExp(
-        `is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action$`,
+        `is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based ` +
+          `policy allows the kms:GenerateDataKey action$`,
       ),
     );
     const foreign = new KMSClient(clientConfig(fixture, rootCredentials(OTHER)));
     const other = await failure(foreign.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
     expect(other.message).toBe(
-      `User: arn:aws:iam::${OTHER}:root is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+      `User: arn:aws:iam::${OTHER}:root is not authorized to perform: kms:GenerateDataKey on this resource ` +
+        `because the resource does not exist in this Region, no resource-based policies allow access, or a ` +
+        `resource-based policy explicitly denies access`,
     );
     expect(other.message).not.toContain(keyArn);
   });

@@ -201,7 +201,8 @@ export class LocalEventBridge {
           if (!target)
             throw new AwsError(
               'ValidationException',
-              `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a state machine of the stack).`,
+              `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a ` +
+                `state machine of the stack).`,
               400,
             );
           rule.targets = [...rule.targets.filter((existing) => existing.id !== Id), target];
@@ -233,7 +234,8 @@ export class LocalEventBridge {
       const payload = shapeInput(target.input, event);
       const failed = (error: unknown): void =>
         console.error(
-          `[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`,
+          `[local] rule ${rule.name} could not deliver event ${event.id}: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
         );
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
       else if (target.kind === 'queue') {

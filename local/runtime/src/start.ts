@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   );
   console.log(`JWT signing key   ${stack.jwtKeyDir}   (npm run --silent token -- '{"sub":"..."}')`);
   console.log(
-    `Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`,
+    `Schedules         ${
+      stack.schedules.schedules
+        .map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`)
+        .join(', ') || 'none'
+    }`,
   );
   console.log(`Local stack ready in ${process.uptime().toFixed(1)} s. Ctrl-C stops it.`);
 

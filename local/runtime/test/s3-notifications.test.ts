@@ -149,7 +149,8 @@ ${policy}`,
         PolicyDocument:
           Statement:
 ${statements}`;
-  const allowS3 = `            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: 'SQS:*', Resource: '*' }`;
+  const allowS3 =
+    `            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: 'SQS:*', ` + `Resource: '*' }`;
 
   const check = (cloudFormation: LocalCloudFormation, bucket = 'policies-bucket') => {
     const targets = s3NotificationTargets(
@@ -177,9 +178,12 @@ ${statements}`;
               Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::policies-*' } }`;
       expect(check(serviceWith(policyOf(conditioned)))).toBeUndefined();
       expect(check(serviceWith(policyOf(conditioned)), 'other-bucket')).toBe(denied);
-      const denyToo = `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', Resource: '*' }`;
+      const denyToo =
+        `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', ` + `Resource: '*' }`;
       expect(check(serviceWith(policyOf(denyToo)))).toBe(denied);
-      const otherService = `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: 'sqs:SendMessage', Resource: '*' }`;
+      const otherService =
+        `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: ` +
+        `'sqs:SendMessage', Resource: '*' }`;
       expect(check(serviceWith(policyOf(otherService)))).toBe(denied);
     },
   );
