@@ -151,5 +151,8 @@ export function launchStackUrl(templateUrl: string, input: DocumentInput & { reg
     param_KmsKeyArn: input.kmsKeyArn ?? NO_KMS_KEY,
     param_RoleName: roleNameFor(input.integrationId),
   });
-  return `https://${input.region}.console.aws.amazon.com/cloudformation/home?region=${input.region}#/stacks/quickcreate?${query.toString()}`;
+  return (
+    `https://${input.region}.console.aws.amazon.com/cloudformation/home` +
+    `?region=${input.region}#/stacks/quickcreate?${query.toString()}`
+  );
 }

@@ -243,7 +243,9 @@ const rejectedTokens: Array<[string, () => Promise<string> | string | undefined]
   [
     'alg none',
     async () =>
-      `${encoded({ alg: 'none', typ: 'JWT' })}.${(await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]}.`,
+      `${encoded({ alg: 'none', typ: 'JWT' })}.${
+        (await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]
+      }.`,
   ],
   [
     'an expired token',

@@ -104,8 +104,10 @@ describe('a forged S3 notification of the audit-log bucket', () => {
         auditLogEventBatch([
           objectCreatedEvent(key, { bucket }), // another bucket
           objectCreatedEvent(key, { account: attacker }), // another account
-          objectCreatedEvent(`${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`), // off the layout
-          objectCreatedEvent(`${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`), // folders that disagree with the time
+          // off the layout
+          objectCreatedEvent(`${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`),
+          // folders that disagree with the time
+          objectCreatedEvent(`${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`),
         ]),
         lambdaContext(),
       );

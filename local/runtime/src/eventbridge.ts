@@ -180,7 +180,9 @@ export class LocalEventBridge {
           );
         }
         const existing = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
-        const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
+        const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${
+          eventBus === 'default' ? '' : `${eventBus}/`
+        }${name}`;
         if (existing) Object.assign(existing, { pattern, enabled });
         else this.rules.push({ name, arn, eventBus, pattern, targets: [], enabled });
         return arn;
