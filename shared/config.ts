@@ -1,10 +1,10 @@
-import * as z from 'zod';
-
 /**
  * Configuration, read from the environment once and checked at start-up: a function whose
  * environment is wrong fails on its first (cold) start with a message naming the variable.
  * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/src/env.ts).
  */
+import * as z from 'zod';
+
 const commaList = z.string().transform((value) =>
   value
     .split(',')

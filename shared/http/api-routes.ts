@@ -1,3 +1,10 @@
+/**
+ * Every route of the HTTP API with the schemas it validates and answers with, named here and
+ * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
+ * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
+ * it against the httpApi events of serverless.yml and each deployed function's handler, so the
+ * routes, the handlers, the document and the deployment cannot drift apart.
+ */
 import * as z from 'zod';
 import {
   createdIntegrationView,
@@ -32,13 +39,6 @@ import {
   startedJob,
 } from '#shared/exports/schemas';
 
-/**
- * Every route of the HTTP API with the schemas it validates and answers with, named here and
- * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
- * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
- * it against the httpApi events of serverless.yml and each deployed function's handler, so the
- * routes, the handlers, the document and the deployment cannot drift apart.
- */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
