@@ -1,3 +1,7 @@
+/**
+ * The setup documents of an integration, which the customer applies in their own account: the
+ * role's IAM policy, its trust policy and a CloudFormation template that creates both.
+ */
 import type { SetupDocuments } from '#shared/integrations/schemas';
 
 export interface DocumentInput {

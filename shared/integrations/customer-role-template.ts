@@ -1,5 +1,3 @@
-import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-documents';
-
 /**
  * One generic CloudFormation template for every integration's customer role, for AWS's one-click
  * "Launch Stack" (quick-create) links: AWS reads a quick-create template from S3 only, so the
@@ -8,6 +6,8 @@ import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-d
  * creates exactly the policy and role of the per-integration documents (customer-documents.ts);
  * test/integrations/customer-role-template.test.ts creates both on the local stack and compares them.
  */
+import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-documents';
+
 const NO_KMS_KEY = '';
 const NO_PENDING_EXTERNAL_ID = '';
 

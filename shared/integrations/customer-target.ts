@@ -1,8 +1,3 @@
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
-import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-
 /**
  * Which settings reach a customer's bucket, decided here and nowhere else.
  *
@@ -19,6 +14,10 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * The daily re-check tests the proved settings, never a candidate. An external-ID rotation's
  * new ID is a candidate too: until a validation proves it, work continues with the current ID.
  */
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /**
  * The external ID a validation tests: the pending one of a rotation (PENDING), which work does not

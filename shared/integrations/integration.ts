@@ -1,3 +1,7 @@
+/**
+ * An integration as stored in the table: the API's view plus the service's own bookkeeping (what
+ * uses it, its re-check shard, the settings its last validation proved).
+ */
 import type { ExternalIdRotation, IntegrationView } from '#shared/integrations/schemas';
 
 /** A rotation as stored: what callers see, and the run that saw the role refuse the old ID. */

@@ -1,15 +1,3 @@
-import { ConflictError, NotFoundError } from '#shared/errors';
-import type { PlatformUser } from '#shared/http/platform-user';
-import { logger } from '#shared/logger';
-import { newExternalId } from '#shared/integrations/identifiers';
-import type { Integration } from '#shared/integrations/integration';
-import { toView } from '#shared/integrations/integration-view';
-import * as store from '#shared/integrations/integration-store';
-import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
-import { deletePendingRotation, saveNewRotation } from '#shared/integrations/rotation-store';
-import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
-
 /**
  * External-ID rotation without downtime (a security policy, a leaked setup document):
  *
@@ -25,6 +13,18 @@ import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
  *
  * The validation side is shared/validation/rotation-checks.ts.
  */
+import { ConflictError, NotFoundError } from '#shared/errors';
+import type { PlatformUser } from '#shared/http/platform-user';
+import { logger } from '#shared/logger';
+import { newExternalId } from '#shared/integrations/identifiers';
+import type { Integration } from '#shared/integrations/integration';
+import { toView } from '#shared/integrations/integration-view';
+import * as store from '#shared/integrations/integration-store';
+import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
+import { deletePendingRotation, saveNewRotation } from '#shared/integrations/rotation-store';
+import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
+import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
+
 const validationRunning = (integration: Integration) =>
   integration.status === 'VALIDATING' &&
   Date.parse(integration.validation?.startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;

@@ -1,12 +1,12 @@
+/**
+ * Request and response contracts of the integrations API. These schemas validate requests, type
+ * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
+ */
 import * as z from 'zod';
 import { config } from '#shared/config';
 import { bucketNameProblem, KMS_KEY_ARN, printable, ROLE_ARN } from '#shared/integrations/naming-rules';
 import { projectId } from '#shared/projects/schemas';
 
-/**
- * Request and response contracts of the integrations API. These schemas validate requests, type
- * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
- */
 export const integrationId = z
   .string()
   .regex(/^integ-[a-z0-9]{20}$/, 'must be an integration id (integ-...)')
