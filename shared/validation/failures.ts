@@ -1,12 +1,3 @@
-import { STSServiceException } from '@aws-sdk/client-sts';
-import { config } from '#shared/config';
-import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
-import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-import { awsErrorText } from '#shared/validation/aws-error-text';
-import type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
-import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
-
 /**
  * The failure codes and messages of validation (docs/product-contract.md §4), in one place: the validation
  * stages use them, and so do exports and forwarding when the customer revokes access later
@@ -17,6 +8,15 @@ import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/
  * to change. They are shown to the customer through the API only: callers log the code, never the
  * message (the ASSUME_ROLE message carries the external ID, by contract).
  */
+import { STSServiceException } from '@aws-sdk/client-sts';
+import { config } from '#shared/config';
+import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
+import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
+import { awsErrorText } from '#shared/validation/aws-error-text';
+import type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
+import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
+
 export type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 export const STAGE_ORDER: readonly StageName[] = [

@@ -1,6 +1,3 @@
-import { nameOf } from '#shared/aws/error-kinds';
-import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
-
 /**
  * What a KMS refusal behind an S3 write or read asks the customer to do. The common dead end: a
  * bucket whose default encryption is SSE-KMS, connected by an integration that names no key. The
@@ -10,6 +7,8 @@ import type { FailureTarget, StageFailure, StageName } from '#shared/validation/
  * when the key belongs to the role's account, or from the bucket's default encryption, which
  * validation reads when it does not) and says all three steps.
  */
+import { nameOf } from '#shared/aws/error-kinds';
+import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 /** The key the bucket uses, as far as it is known. */
 export type BucketKey = { arn: string } | { alias: string } | undefined;
