@@ -1,3 +1,7 @@
+/**
+ * The setup documents an integration gives the customer: the IAM policy on exactly the bucket, the
+ * KMS statement when a key is set, the trust policy, and the CloudFormation template that matches them.
+ */
 import { describe, expect, it } from 'vitest';
 import type { DocumentInput } from '#shared/integrations/customer-documents';
 import { setupDocumentsFor } from '#shared/integrations/setup-documents';

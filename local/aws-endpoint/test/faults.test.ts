@@ -1,3 +1,7 @@
+/**
+ * The endpoint's fault injection: requests failed, throttled, dropped or delayed on the actions a fault
+ * is aimed at (switched through the admin API), and faults that strike after the request was served.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,7 @@
+/**
+ * The JSON services of the endpoint through the real clients: EventBridge PutEvents with its buses'
+ * resource policies, Step Functions executions through the runtime hooks, and SQS sends.
+ */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -1,3 +1,7 @@
+/**
+ * The local KMS over JSON 1.1 (keys, data keys, refusals in AWS's wording) and as S3 uses it for SSE-KMS
+ * writes: who may use a key, and the conditions policies commonly check.
+ */
 import {
   CreateKeyCommand,
   DecryptCommand,

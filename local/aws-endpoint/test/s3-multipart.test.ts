@@ -1,3 +1,7 @@
+/**
+ * S3 multipart uploads through the real S3 client: parts assembled byte for byte, the refusals of
+ * CompleteMultipartUpload, abort, checksums, UploadPartCopy and the listing of open uploads.
+ */
 import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,

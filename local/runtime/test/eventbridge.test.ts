@@ -1,3 +1,7 @@
+/**
+ * The local EventBridge: events delivered to the targets of matching rules (with retries and dead
+ * letters), the service's own buses and their policies, queue targets, and rules made at run time.
+ */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsError } from '@s3-integrations/aws-endpoint/contract';
 import { AsyncInvoker } from '#runtime/async-invoker';

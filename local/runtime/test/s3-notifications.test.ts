@@ -1,3 +1,8 @@
+/**
+ * S3 event notifications end to end, wired as local/runtime/src/stack.ts wires them: the endpoint's
+ * S3 sends to the runtime's bus (where a rule of serverless.yml invokes a function) and queues,
+ * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +28,6 @@ import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
 import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 import { recordingHooks } from '@s3-integrations/aws-endpoint/testing';
 
-/**
- * S3 event notifications end to end, wired as local/runtime/src/stack.ts wires them: the endpoint's
- * S3 sends to the runtime's bus (where a rule of serverless.yml invokes a function) and queues,
- * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
- */
 const BUCKET = 'runtime-fixture-test-uploads';
 /** custom.platformBuckets.Shared of the fixture: not a resource of the stack, configured all the same. */
 const PLATFORM_BUCKET = 'fixture-shared-logs';

@@ -1,3 +1,7 @@
+/**
+ * The local SQS: batches delivered to the function in the SQS event shape, partial failures redelivered,
+ * dead letters and retention, and queues created at run time read by their creator.
+ */
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalQueues } from '#runtime/sqs';
