@@ -207,51 +207,43 @@ describe('PATCH an integration', () => {
     },
   );
 
-  it(
-    'a name edit is fine while a validation runs; a key edit ' + 'waits for its result (409 VALIDATION_IN_PROGRESS)',
-    async () => {
-      const project = await platformProject();
-      const { created, accountId } = await activeIntegration(project);
-      const stored = await loadIntegration(project.projectId, created.integrationId);
-      if (!stored) throw new Error('integration gone');
-      // A run under way, as PUT .../role leaves it (its execution is not started: the state stays VALIDATING).
-      const now = new Date().toISOString();
-      expect(
-        await beginValidation(stored, {
-          runId: `${created.integrationId}-edit-${Date.now().toString(36)}`,
-          startedAt: now,
-          staleBefore: now,
-        }),
-      ).toEqual({ began: true });
+  it('a name edit is fine while a validation runs; a key edit waits (409 VALIDATION_IN_PROGRESS)', async () => {
+    const project = await platformProject();
+    const { created, accountId } = await activeIntegration(project);
+    const stored = await loadIntegration(project.projectId, created.integrationId);
+    if (!stored) throw new Error('integration gone');
+    // A run under way, as PUT .../role leaves it (its execution is not started: the state stays VALIDATING).
+    const now = new Date().toISOString();
+    expect(
+      await beginValidation(stored, {
+        runId: `${created.integrationId}-edit-${Date.now().toString(36)}`,
+        startedAt: now,
+        staleBefore: now,
+      }),
+    ).toEqual({ began: true });
 
-      const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
-      const refused = await project.client.patch(one(project, created.integrationId), { kmsKeyArn });
-      expect([refused.status, errorOf(refused).code]).toEqual([409, 'VALIDATION_IN_PROGRESS']);
-      const renamed = await project.client.patch(one(project, created.integrationId), {
-        name: 'renamed while validating',
-      });
-      expect(renamed.status, renamed.text).toBe(200);
-      expect(renamed.json).toMatchObject({ name: 'renamed while validating', status: 'VALIDATING' });
-      expect(renamed.json).not.toHaveProperty('kmsKeyArn');
-    },
-  );
+    const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
+    const refused = await project.client.patch(one(project, created.integrationId), { kmsKeyArn });
+    expect([refused.status, errorOf(refused).code]).toEqual([409, 'VALIDATION_IN_PROGRESS']);
+    const renamed = await project.client.patch(one(project, created.integrationId), {
+      name: 'renamed while validating',
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(renamed.json).toMatchObject({ name: 'renamed while validating', status: 'VALIDATING' });
+    expect(renamed.json).not.toHaveProperty('kmsKeyArn');
+  });
 
-  it(
-    'an edit based on a state that changed meanwhile is ' + 'refused (409 CONCURRENT_UPDATE), not applied over it',
-    async () => {
-      const project = await platformProject();
-      const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('race') });
-      const stored = await loadIntegration(project.projectId, created.integrationId);
-      if (!stored) throw new Error('integration gone');
-      expect((await project.client.patch(one(project, created.integrationId), { name: 'first edit' })).status).toBe(
-        200,
-      );
-      await expect(saveEdit(stored, { name: 'stale edit' }, new Date().toISOString())).rejects.toMatchObject({
-        code: 'CONCURRENT_UPDATE',
-      });
-      expect(((await project.client.get(one(project, created.integrationId))).json as IntegrationView).name).toBe(
-        'first edit',
-      );
-    },
-  );
+  it('an edit on a state that changed meanwhile is refused (409 CONCURRENT_UPDATE), not applied over it', async () => {
+    const project = await platformProject();
+    const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('race') });
+    const stored = await loadIntegration(project.projectId, created.integrationId);
+    if (!stored) throw new Error('integration gone');
+    expect((await project.client.patch(one(project, created.integrationId), { name: 'first edit' })).status).toBe(200);
+    await expect(saveEdit(stored, { name: 'stale edit' }, new Date().toISOString())).rejects.toMatchObject({
+      code: 'CONCURRENT_UPDATE',
+    });
+    expect(((await project.client.get(one(project, created.integrationId))).json as IntegrationView).name).toBe(
+      'first edit',
+    );
+  });
 });

@@ -258,34 +258,31 @@ describe('external-ID rotation', () => {
     ).toEqual(expect.any(String));
   });
 
-  it(
-    'is cancelled while PENDING (the new ID is never issued ' + 'again), not after the switch, and one runs at a time',
-    async () => {
-      const world = await exportWorld();
-      const path = `${pathOf(world)}/external-id-rotation`;
-      const first = (await world.project.client.post(path)).json as WithSetup;
-      const again = await world.project.client.post(path);
-      expect([again.status, errorCode(again)]).toEqual([409, 'ROTATION_IN_PROGRESS']);
-      expect((await world.project.client.delete(path)).status).toBe(204);
-      const cancelled = first.externalIdRotation?.newExternalId ?? '';
-      expect(await tombstone(cancelled)).toMatchObject({ cancelledAt: expect.any(String) });
-      const after = (await world.project.client.get(pathOf(world))).json as IntegrationView;
-      expect(after).not.toHaveProperty('externalIdRotation');
-      expect(after.externalId).toBe(world.integration.externalId);
-      expect(trustedIds(await setupOf(world))).toBe(world.integration.externalId);
-      const none = await world.project.client.delete(path);
-      expect([none.status, errorCode(none)]).toEqual([404, 'ROTATION_NOT_FOUND']);
+  it('is cancelled while PENDING (new ID never issued again), not after the switch; one runs at a time', async () => {
+    const world = await exportWorld();
+    const path = `${pathOf(world)}/external-id-rotation`;
+    const first = (await world.project.client.post(path)).json as WithSetup;
+    const again = await world.project.client.post(path);
+    expect([again.status, errorCode(again)]).toEqual([409, 'ROTATION_IN_PROGRESS']);
+    expect((await world.project.client.delete(path)).status).toBe(204);
+    const cancelled = first.externalIdRotation?.newExternalId ?? '';
+    expect(await tombstone(cancelled)).toMatchObject({ cancelledAt: expect.any(String) });
+    const after = (await world.project.client.get(pathOf(world))).json as IntegrationView;
+    expect(after).not.toHaveProperty('externalIdRotation');
+    expect(after.externalId).toBe(world.integration.externalId);
+    expect(trustedIds(await setupOf(world))).toBe(world.integration.externalId);
+    const none = await world.project.client.delete(path);
+    expect([none.status, errorCode(none)]).toEqual([404, 'ROTATION_NOT_FOUND']);
 
-      const second = (await world.project.client.post(path)).json as WithSetup;
-      expect(second.externalIdRotation?.newExternalId).not.toBe(cancelled);
-      await updateTrust(world, second.setup);
-      expect((await validate(world.project, world.integration.integrationId)).externalIdRotation?.status).toBe(
-        'RETIRING',
-      );
-      const late = await world.project.client.delete(path);
-      expect([late.status, errorCode(late)]).toEqual([409, 'ROTATION_SWITCHED']);
-    },
-  );
+    const second = (await world.project.client.post(path)).json as WithSetup;
+    expect(second.externalIdRotation?.newExternalId).not.toBe(cancelled);
+    await updateTrust(world, second.setup);
+    expect((await validate(world.project, world.integration.integrationId)).externalIdRotation?.status).toBe(
+      'RETIRING',
+    );
+    const late = await world.project.client.delete(path);
+    expect([late.status, errorCode(late)]).toEqual([409, 'ROTATION_SWITCHED']);
+  });
 
   it(
     'a role that does not pin the new ID fails EXTERNAL_ID_ENFORCED: the rotation does not switch, the current ID ' +

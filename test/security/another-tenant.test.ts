@@ -81,26 +81,23 @@ describe('another tenant on every route of the victim', () => {
 describe("another tenant naming the victim's ids in its own project", () => {
   const own = () => `/v1/projects/${attacker.projectId}`;
 
-  it(
-    'reads, validates, edits, rotates or deletes the ' + "victim's integration through its own project path: 404",
-    async () => {
-      const one = `${own()}/integrations/${victim.integration.integrationId}`;
-      for (const answer of [
-        await attacker.client.get(one),
-        await attacker.client.get(`${one}/setup`),
-        await attacker.client.post(`${one}/validate`),
-        await attacker.client.put(`${one}/role`, { roleArn: victim.roleArn }),
-        await attacker.client.patch(one, { name: 'defaced', kmsKeyArn: null }),
-        await attacker.client.post(`${one}/external-id-rotation`),
-        await attacker.client.delete(`${one}/external-id-rotation`),
-        await attacker.client.delete(one),
-      ]) {
-        expect(answer.status, answer.text).toBe(404);
-        expect(answer.json).toMatchObject({ error: { code: 'INTEGRATION_NOT_FOUND' } });
-        expect(answer.text).not.toContain(victim.integration.externalId);
-      }
-    },
-  );
+  it("reads, validates, edits, rotates or deletes the victim's integration via its own project path: 404", async () => {
+    const one = `${own()}/integrations/${victim.integration.integrationId}`;
+    for (const answer of [
+      await attacker.client.get(one),
+      await attacker.client.get(`${one}/setup`),
+      await attacker.client.post(`${one}/validate`),
+      await attacker.client.put(`${one}/role`, { roleArn: victim.roleArn }),
+      await attacker.client.patch(one, { name: 'defaced', kmsKeyArn: null }),
+      await attacker.client.post(`${one}/external-id-rotation`),
+      await attacker.client.delete(`${one}/external-id-rotation`),
+      await attacker.client.delete(one),
+    ]) {
+      expect(answer.status, answer.text).toBe(404);
+      expect(answer.json).toMatchObject({ error: { code: 'INTEGRATION_NOT_FOUND' } });
+      expect(answer.text).not.toContain(victim.integration.externalId);
+    }
+  });
 
   it("reads the victim's export job through its own project path: 404", async () => {
     const answer = await attacker.client.get(`${own()}/jobs/${victim.jobId}`);

@@ -98,20 +98,17 @@ describe('events from outside the producers', () => {
     },
   );
 
-  it(
-    "a customer account puts the event on the service's " + 'bus by ARN: AccessDeniedException, nothing changes',
-    async () => {
-      const victim = await platformProject();
-      const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', {
-        projectId: victim.projectId,
-        orgId: 'org-attacker',
-        plan: 'enterprise',
-      });
-      expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
-      await settle();
-      expect(await orgOf(victim)).toBe(victim.orgId);
-    },
-  );
+  it("a customer puts the event on the service's bus by ARN: AccessDeniedException, nothing changes", async () => {
+    const victim = await platformProject();
+    const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', {
+      projectId: victim.projectId,
+      orgId: 'org-attacker',
+      plan: 'enterprise',
+    });
+    expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
+    await settle();
+    expect(await orgOf(victim)).toBe(victim.orgId);
+  });
 
   it(
     "a customer account names the service's bus by name: the event lands on its own account's bus, nothing " +
@@ -259,24 +256,21 @@ describe('events from a producer that must still be refused', () => {
     },
   );
 
-  it(
-    'a Backup Completed whose prefix is a sibling (bk-1 for ' + 'bk-10) or the parent of its backup folder: refused',
-    async () => {
-      for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
-        const projectId = `proj-${randomBytes(6).toString('hex')}`;
-        const event = envelope('platform.backups', 'Backup Completed', {
-          projectId,
-          clusterId: 'cl-a',
-          backupId: 'bk-10',
-          bucket: 'platform-backups-a',
-          prefix,
-          completedAt: new Date().toISOString(),
-        });
-        await recordPlatformEvent(event, lambdaContext());
-        expect(await loadBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
-      }
-    },
-  );
+  it('a Backup Completed whose prefix is a sibling (bk-1 for bk-10) or parent of its folder: refused', async () => {
+    for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
+      const projectId = `proj-${randomBytes(6).toString('hex')}`;
+      const event = envelope('platform.backups', 'Backup Completed', {
+        projectId,
+        clusterId: 'cl-a',
+        backupId: 'bk-10',
+        bucket: 'platform-backups-a',
+        prefix,
+        completedAt: new Date().toISOString(),
+      });
+      await recordPlatformEvent(event, lambdaContext());
+      expect(await loadBackup(projectId, 'cl-a', 'bk-10'), prefix).toBeUndefined();
+    }
+  });
 
   it('a Backup Completed naming a bucket outside the configured backup buckets: refused', async () => {
     const projectId = `proj-${randomBytes(6).toString('hex')}`;

@@ -116,64 +116,58 @@ describe('trust policies that do not pin the external ID', () => {
     },
   );
 
-  it(
-    'counts only AccessDenied as "enforced": another STS ' + 'answer to the probe fails the stage with what to fix',
-    async () => {
-      // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
-      // by the customer's account): the one SDK call is faked here, for this stage only.
-      const refusal = new STSServiceException({
-        name: 'RegionDisabledException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 403 },
-        message: 'STS is not activated in this region for account',
+  it('counts only AccessDenied as "enforced": another STS answer fails the stage with what to fix', async () => {
+    // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
+    // by the customer's account): the one SDK call is faked here, for this stage only.
+    const refusal = new STSServiceException({
+      name: 'RegionDisabledException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'STS is not activated in this region for account',
+    });
+    const send = vi.spyOn(STSClient.prototype, 'send').mockRejectedValueOnce(refusal);
+    try {
+      const outcome = await checkExternalIdEnforced({
+        integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+        roleArn: 'arn:aws:iam::222222222222:role/any',
+        externalId: 's3i-0123456789abcdefghijklmnopqrstuv',
+        bucketName: 'any-bucket',
+        bucketOwnerAccountId: '222222222222',
+        region: REGION,
       });
-      const send = vi.spyOn(STSClient.prototype, 'send').mockRejectedValueOnce(refusal);
-      try {
-        const outcome = await checkExternalIdEnforced({
-          integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
-          roleArn: 'arn:aws:iam::222222222222:role/any',
-          externalId: 's3i-0123456789abcdefghijklmnopqrstuv',
-          bucketName: 'any-bucket',
-          bucketOwnerAccountId: '222222222222',
-          region: REGION,
-        });
-        expect(outcome.passed).toBe(false);
-        if (!outcome.passed) {
-          expect(outcome.failure).toMatchObject({ stage: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
-          expect(outcome.failure.message).toMatch(/RegionDisabledException.*instead of AccessDenied/);
-        }
-      } finally {
-        send.mockRestore();
+      expect(outcome.passed).toBe(false);
+      if (!outcome.passed) {
+        expect(outcome.failure).toMatchObject({ stage: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
+        expect(outcome.failure.message).toMatch(/RegionDisabledException.*instead of AccessDenied/);
       }
-    },
-  );
+    } finally {
+      send.mockRestore();
+    }
+  });
 });
 
 describe("another tenant's integration on a shared role", () => {
-  it(
-    'a role trusting "s3i-*" for its own integration cannot ' + 'be taken over by another tenant naming its bucket',
-    async () => {
-      const victimProject = await platformProject();
-      const {
-        view: victimView,
-        roleArn,
-        created: victimCreated,
-      } = await validateWithTrust(victimProject, (created) =>
-        trustWith(created.setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
-      );
-      expect(victimView.status).toBe('FAILED');
-      const attacker = await platformProject();
-      const clusterId = await platformCluster(attacker, { region: REGION });
-      const stolen = await createIntegration(attacker, { region: REGION, bucketName: victimCreated.bucketName });
-      const view = await setRoleAndWait(attacker, stolen.integrationId, roleArn);
-      expect(failedStage(view)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
-      const rule = await attacker.client.put(
-        `/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`,
-        { integrationId: stolen.integrationId, directory: 'stolen' },
-      );
-      expect(rule.status).toBe(409);
-    },
-  );
+  it('a role trusting "s3i-*" for its own integration: another tenant naming its bucket cannot take it', async () => {
+    const victimProject = await platformProject();
+    const {
+      view: victimView,
+      roleArn,
+      created: victimCreated,
+    } = await validateWithTrust(victimProject, (created) =>
+      trustWith(created.setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),
+    );
+    expect(victimView.status).toBe('FAILED');
+    const attacker = await platformProject();
+    const clusterId = await platformCluster(attacker, { region: REGION });
+    const stolen = await createIntegration(attacker, { region: REGION, bucketName: victimCreated.bucketName });
+    const view = await setRoleAndWait(attacker, stolen.integrationId, roleArn);
+    expect(failedStage(view)).toMatchObject({ name: 'EXTERNAL_ID_ENFORCED', code: 'EXTERNAL_ID_NOT_ENFORCED' });
+    const rule = await attacker.client.put(
+      `/v1/projects/${attacker.projectId}/clusters/${clusterId}/backup-export-rule`,
+      { integrationId: stolen.integrationId, directory: 'stolen' },
+    );
+    expect(rule.status).toBe(409);
+  });
 });
 
 describe('the role after validation', () => {
@@ -199,56 +193,48 @@ describe('the role after validation', () => {
     },
   );
 
-  it(
-    'a customer with an ACTIVE integration still gets ' + 'exactly the probe-prefix session during validation',
-    async () => {
-      const { roleArn, integration } = await activeIntegration(project);
-      const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
-      expect(validation.length).toBeGreaterThan(0);
-      for (const call of validation)
-        expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
-    },
-  );
+  it('a customer with an ACTIVE integration gets exactly the probe-prefix session during validation', async () => {
+    const { roleArn, integration } = await activeIntegration(project);
+    const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
+    expect(validation.length).toBeGreaterThan(0);
+    for (const call of validation)
+      expect(JSON.stringify(call.sessionPolicy)).toContain(`.s3-integration-probe/${integration.integrationId}/`);
+  });
 });
 
 describe('a role change that validation has not proved yet', () => {
-  it(
-    'a running export keeps the last validated role and ' + 'bucket owner: the pending role is never assumed for it',
-    async () => {
-      const world = await exportWorld();
-      const backup = await platformBackup(world.clusterId, smallFiles('pending', 3));
-      await announceFiles(world.project, world.clusterId, backup);
-      // Started in this process: its message is parked, so the export has not run yet.
-      const sentBefore = parked.sent.length;
-      const jobId = await startInProcess(world, backup, 'pending');
+  it('a running export keeps the validated role and bucket owner: it never assumes the pending role', async () => {
+    const world = await exportWorld();
+    const backup = await platformBackup(world.clusterId, smallFiles('pending', 3));
+    await announceFiles(world.project, world.clusterId, backup);
+    // Started in this process: its message is parked, so the export has not run yet.
+    const sentBefore = parked.sent.length;
+    const jobId = await startInProcess(world, backup, 'pending');
 
-      // The customer names a new role in another account, which trusts the platform without any
-      // external ID: validation would refuse it, and while that validation runs, it is only pending.
-      const pending = await createRole(uniqueAccountId(), {
-        trustPolicy: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }],
-        },
-        iamPolicy: world.created.setup.iamPolicy,
-      });
-      const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
-      if (!integration) throw new Error('integration gone');
-      const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
-      const now = new Date().toISOString();
-      expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual(
-        {
-          began: true,
-        },
-      );
+    // The customer names a new role in another account, which trusts the platform without any
+    // external ID: validation would refuse it, and while that validation runs, it is only pending.
+    const pending = await createRole(uniqueAccountId(), {
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ROOT }, Action: 'sts:AssumeRole' }],
+      },
+      iamPolicy: world.created.setup.iamPolicy,
+    });
+    const integration = await loadIntegration(world.project.projectId, world.integration.integrationId);
+    if (!integration) throw new Error('integration gone');
+    const runId = `${integration.integrationId}-pending-${randomBytes(3).toString('hex')}`;
+    const now = new Date().toISOString();
+    expect(await beginValidation(integration, { runId, startedAt: now, roleArn: pending, staleBefore: now })).toEqual({
+      began: true,
+    });
 
-      const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
-      expect(message).toBeDefined();
-      await runExportJob(sqsEvent(message ?? ''), lambdaContext(120_000) as Context);
-      const job = await storedJob(world.project.projectId, jobId);
-      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
-      expect(await assumeRoleCalls(pending)).toEqual([]);
-    },
-  );
+    const message = parked.sent.slice(sentBefore).find((body) => body.includes(jobId));
+    expect(message).toBeDefined();
+    await runExportJob(sqsEvent(message ?? ''), lambdaContext(120_000) as Context);
+    const job = await storedJob(world.project.projectId, jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    expect(await assumeRoleCalls(pending)).toEqual([]);
+  });
 });
 
 describe('a bucket that answers without end', () => {
@@ -326,18 +312,15 @@ describe('a bucket that answers without end', () => {
 });
 
 describe("resources that are not the customer's own", () => {
-  it(
-    "a bucket owned by another account (the role's account is not the owner): validation fails at " + 'BUCKET_LOCATION',
-    async () => {
-      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
-      await createBucket(uniqueAccountId(), created.bucketName, REGION);
-      const { roleArn } = await customerSetUp(created, { createBucket: false });
-      expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
-        name: 'BUCKET_LOCATION',
-        code: 'BUCKET_ACCESS_DENIED',
-      });
-    },
-  );
+  it("a bucket of another account (not the role's account): validation fails at BUCKET_LOCATION", async () => {
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
+    await createBucket(uniqueAccountId(), created.bucketName, REGION);
+    const { roleArn } = await customerSetUp(created, { createBucket: false });
+    expect(failedStage(await setRoleAndWait(project, created.integrationId, roleArn))).toMatchObject({
+      name: 'BUCKET_LOCATION',
+      code: 'BUCKET_ACCESS_DENIED',
+    });
+  });
 
   it('a KMS key of another account: validation fails at WRITE_ACCESS with KMS_ACCESS_DENIED', async () => {
     const foreignKey = await createKmsKey(uniqueAccountId(), REGION);

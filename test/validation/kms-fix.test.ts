@@ -42,75 +42,72 @@ function stepsIn(message: string) {
 }
 
 describe('an SSE-KMS bucket connected without a key', () => {
-  it(
-    'names the bucket key and every step; following the ' + 'message to the letter makes the next validation pass',
-    async () => {
-      const project = await platformProject();
-      const accountId = uniqueAccountId();
-      const bucketKey = await createKmsKey(accountId, REGION);
-      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('ssekms') });
-      await createBucket(accountId, created.bucketName, REGION);
-      await encryptBucketWith(accountId, created.bucketName, REGION, bucketKey);
-      const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+  it('names the bucket key and every step; following the message exactly makes the next validation pass', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const bucketKey = await createKmsKey(accountId, REGION);
+    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('ssekms') });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, bucketKey);
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
 
-      const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
-      expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-      expect(first.message).toMatch(
-        new RegExp(
-          '^check bucket failed: put object: operation error S3: PutObject, ' +
-            'https response error StatusCode: 403, .*api error AccessDenied: ',
-        ),
-      );
-      expect(first.message).toContain(
-        `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the ` +
-          `integration does not name`,
-      );
+    const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    expect(first.message).toMatch(
+      new RegExp(
+        '^check bucket failed: put object: operation error S3: PutObject, ' +
+          'https response error StatusCode: 403, .*api error AccessDenied: ',
+      ),
+    );
+    expect(first.message).toContain(
+      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the ` +
+        `integration does not name`,
+    );
 
-      // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message
-      // still says why.
-      const { iam } = clientsFor(accountId);
-      await iam.send(
-        new PutRolePolicyCommand({
-          RoleName: roleNameOf({ roleArn } as IntegrationView),
-          PolicyName: 'allow-bucket-key',
-          PolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: bucketKey }],
-          }),
+    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message
+    // still says why.
+    const { iam } = clientsFor(accountId);
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleNameOf({ roleArn } as IntegrationView),
+        PolicyName: 'allow-bucket-key',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: bucketKey }],
         }),
-      );
-      const second = failedStage(await validate(project, created.integrationId));
-      expect(second.code).toBe('KMS_ACCESS_DENIED');
-      expect(second.message).toContain(`{"kmsKeyArn": "${bucketKey}"}`);
+      }),
+    );
+    const second = failedStage(await validate(project, created.integrationId));
+    expect(second.code).toBe('KMS_ACCESS_DENIED');
+    expect(second.message).toContain(`{"kmsKeyArn": "${bucketKey}"}`);
 
-      // To the letter: set the key on the integration, allow both actions on it in the role's policy
-      // (the key policy is the default one, which leaves it to IAM), validate again.
-      const steps = stepsIn(second.message);
-      expect(steps).toEqual({
-        patchBody: { kmsKeyArn: bucketKey },
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        keyArn: bucketKey,
-      });
-      const patched = await project.client.patch(`${project.base}/${created.integrationId}`, steps.patchBody);
-      expect(patched.status, patched.text).toBe(200);
-      await iam.send(
-        new PutRolePolicyCommand({
-          RoleName: roleNameOf({ roleArn } as IntegrationView),
-          PolicyName: 'allow-bucket-key',
-          PolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: steps.actions, Resource: steps.keyArn }],
-          }),
+    // To the letter: set the key on the integration, allow both actions on it in the role's policy
+    // (the key policy is the default one, which leaves it to IAM), validate again.
+    const steps = stepsIn(second.message);
+    expect(steps).toEqual({
+      patchBody: { kmsKeyArn: bucketKey },
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      keyArn: bucketKey,
+    });
+    const patched = await project.client.patch(`${project.base}/${created.integrationId}`, steps.patchBody);
+    expect(patched.status, patched.text).toBe(200);
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleNameOf({ roleArn } as IntegrationView),
+        PolicyName: 'allow-bucket-key',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: steps.actions, Resource: steps.keyArn }],
         }),
-      );
-      const fixed = await validate(project, created.integrationId);
-      expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
-        status: 'ACTIVE',
-        kmsKeyArn: bucketKey,
-        validation: { result: 'SUCCESSFUL' },
-      });
-    },
-  );
+      }),
+    );
+    const fixed = await validate(project, created.integrationId);
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
+      status: 'ACTIVE',
+      kmsKeyArn: bucketKey,
+      validation: { result: 'SUCCESSFUL' },
+    });
+  });
 
   it(
     'a key of another account, which KMS does not name: read from the bucket default encryption, with the same ' +

@@ -119,25 +119,22 @@ describe('EventBridge buses and their resource policies', () => {
     ],
   });
 
-  it(
-    'lets another account put events on a bus whose policy ' + "admits it, with that account as the events' account",
-    async () => {
-      fixture.hooks.buses.set(busArn('admits-customer'), allowAccount(CUSTOMER, busArn('admits-customer')) as never);
-      const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
-      await expect(
-        customer.send(
-          new PutEventsCommand({
-            Entries: [entry(busArn('admits-customer'), { Time: new Date('2026-01-02T03:04:05Z') })],
-          }),
-        ),
-      ).resolves.toMatchObject({ FailedEntryCount: 0 });
-      expect(fixture.hooks.events.at(-1)).toMatchObject({
-        EventBusName: busArn('admits-customer'),
-        account: CUSTOMER,
-        Time: '2026-01-02T03:04:05Z',
-      });
-    },
-  );
+  it("lets another account put events on a bus whose policy admits it, as the events' account", async () => {
+    fixture.hooks.buses.set(busArn('admits-customer'), allowAccount(CUSTOMER, busArn('admits-customer')) as never);
+    const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
+    await expect(
+      customer.send(
+        new PutEventsCommand({
+          Entries: [entry(busArn('admits-customer'), { Time: new Date('2026-01-02T03:04:05Z') })],
+        }),
+      ),
+    ).resolves.toMatchObject({ FailedEntryCount: 0 });
+    expect(fixture.hooks.events.at(-1)).toMatchObject({
+      EventBusName: busArn('admits-customer'),
+      account: CUSTOMER,
+      Time: '2026-01-02T03:04:05Z',
+    });
+  });
 
   it(
     'refuses another account with AccessDeniedException when the policy does not admit it, or the bus has none, or ' +

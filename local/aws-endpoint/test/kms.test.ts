@@ -157,74 +157,68 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
     roleArn: `arn:aws:iam::${CUSTOMER}:role/${roleName}`,
   });
 
-  it(
-    'allows the key account and roles granted ' + "kms:GenerateDataKey; denies others with S3's AccessDenied 403",
-    async () => {
-      await createRole(fixture, CUSTOMER, 's3-writer', trustAccount(PLATFORM), allowAll('s3:PutObject'));
-      await createRole(fixture, CUSTOMER, 's3-kms-writer', trustAccount(PLATFORM), {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 'kms:GenerateDataKey'], Resource: '*' }],
-      });
-      const kms = reopen();
-      expect(() => kms.forS3.generateDataKey(root(CUSTOMER), keyArn, viaS3)).not.toThrow();
-      expect(() => kms.forS3.generateDataKey(session('s3-kms-writer'), keyArn, viaS3)).not.toThrow();
-      expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(
-        expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }),
-      );
-      expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(
-        expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }),
-      );
-      // Through S3 as directly: the key's own account is told which key, another account is not.
-      expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(
-        expect.objectContaining({ message: expect.stringContaining(`on resource: ${keyArn}`) }),
-      );
-      expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(
-        expect.objectContaining({
-          message: expect.stringContaining('on this resource because the resource does not exist in this Region'),
-        }),
-      );
-    },
-  );
+  it("allows the key account and roles granted kms:GenerateDataKey; others get S3's AccessDenied 403", async () => {
+    await createRole(fixture, CUSTOMER, 's3-writer', trustAccount(PLATFORM), allowAll('s3:PutObject'));
+    await createRole(fixture, CUSTOMER, 's3-kms-writer', trustAccount(PLATFORM), {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 'kms:GenerateDataKey'], Resource: '*' }],
+    });
+    const kms = reopen();
+    expect(() => kms.forS3.generateDataKey(root(CUSTOMER), keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(session('s3-kms-writer'), keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(
+      expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }),
+    );
+    expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(
+      expect.objectContaining({ code: 'AccessDenied', statusCode: 403 }),
+    );
+    // Through S3 as directly: the key's own account is told which key, another account is not.
+    expect(() => kms.forS3.generateDataKey(session('s3-writer'), keyArn, viaS3)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(`on resource: ${keyArn}`) }),
+    );
+    expect(() => kms.forS3.generateDataKey(root(OTHER), keyArn, viaS3)).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('on this resource because the resource does not exist in this Region'),
+      }),
+    );
+  });
 
-  it(
-    "sets kms:ViaService, kms:CallerAccount and S3's " + 'encryption context, which policies commonly require',
-    async () => {
-      const onlyThroughS3 = await createRole(fixture, CUSTOMER, 'via-s3-only', trustService(), {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: ['kms:GenerateDataKey', 'kms:Encrypt'],
-            Resource: 'arn:aws:kms:*',
-            Condition: {
-              StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
-              StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::exports/*' },
-            },
+  it("sets kms:ViaService, kms:CallerAccount and S3's encryption context, which policies often require", async () => {
+    const onlyThroughS3 = await createRole(fixture, CUSTOMER, 'via-s3-only', trustService(), {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey', 'kms:Encrypt'],
+          Resource: 'arn:aws:kms:*',
+          Condition: {
+            StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::exports/*' },
           },
-        ],
-      });
-      const kms = reopen();
-      const caller = session('via-s3-only');
-      expect(() => kms.forS3.generateDataKey(caller, keyArn, viaS3)).not.toThrow();
-      expect(() => kms.forS3.generateDataKey(caller, keyArn, { ...viaS3, region: 'eu-west-1' })).toThrow(
-        expect.objectContaining({ code: 'AccessDenied' }),
-      );
-      expect(() =>
-        kms.forS3.generateDataKey(caller, keyArn, {
-          ...viaS3,
-          encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::other/a' },
-        }),
-      ).toThrow(expect.objectContaining({ code: 'AccessDenied' }));
-      // Called directly, not through S3, the same role may not use the key.
-      const direct = new KMSClient(clientConfig(fixture, serviceSession(fixture, onlyThroughS3)));
-      const encrypt = {
-        KeyId: keyArn,
-        Plaintext: Buffer.from('x'),
-        EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::exports/a.tar' },
-      };
-      expect(await failure(direct.send(new EncryptCommand(encrypt)))).toMatchObject({ name: 'AccessDeniedException' });
-    },
-  );
+        },
+      ],
+    });
+    const kms = reopen();
+    const caller = session('via-s3-only');
+    expect(() => kms.forS3.generateDataKey(caller, keyArn, viaS3)).not.toThrow();
+    expect(() => kms.forS3.generateDataKey(caller, keyArn, { ...viaS3, region: 'eu-west-1' })).toThrow(
+      expect.objectContaining({ code: 'AccessDenied' }),
+    );
+    expect(() =>
+      kms.forS3.generateDataKey(caller, keyArn, {
+        ...viaS3,
+        encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::other/a' },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'AccessDenied' }));
+    // Called directly, not through S3, the same role may not use the key.
+    const direct = new KMSClient(clientConfig(fixture, serviceSession(fixture, onlyThroughS3)));
+    const encrypt = {
+      KeyId: keyArn,
+      Plaintext: Buffer.from('x'),
+      EncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::exports/a.tar' },
+    };
+    expect(await failure(direct.send(new EncryptCommand(encrypt)))).toMatchObject({ name: 'AccessDeniedException' });
+  });
 
   it('answers KMS.NotFoundException for unknown keys and KMS.DisabledException for disabled ones', async () => {
     const missing = `arn:aws:kms:us-east-1:${CUSTOMER}:key/11111111-2222-3333-4444-555555555555`;

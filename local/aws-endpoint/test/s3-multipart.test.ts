@@ -204,57 +204,52 @@ describe('S3 multipart uploads', () => {
     });
   });
 
-  it(
-    'builds a COMPOSITE checksum when the upload was ' + 'created with one, and needs part checksums to complete',
-    async () => {
-      const parts = [patternBytes(5 * MiB, 4), patternBytes(1000, 5)];
-      const uploadId = await startUpload('mp/checksum', { ChecksumAlgorithm: 'CRC32' });
-      const completed: CompletedPart[] = [];
-      for (const [index, data] of parts.entries()) {
-        const answer = await s3.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: 'mp/checksum',
-            UploadId: uploadId,
-            PartNumber: index + 1,
-            Body: data,
-            ChecksumAlgorithm: 'CRC32',
-          }),
-        );
-        completed.push({ PartNumber: index + 1, ETag: answer.ETag, ChecksumCRC32: answer.ChecksumCRC32 });
-      }
-      const withoutChecksums = completed.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
-      expect(
-        await failure(
-          s3.send(
-            new CompleteMultipartUploadCommand({
-              Bucket: bucket,
-              Key: 'mp/checksum',
-              UploadId: uploadId,
-              MultipartUpload: { Parts: withoutChecksums },
-            }),
-          ),
-        ),
-      ).toMatchObject({ name: 'InvalidRequest' });
-      const done = await s3.send(
-        new CompleteMultipartUploadCommand({
+  it('builds a COMPOSITE checksum for an upload created with one, and needs part checksums to complete', async () => {
+    const parts = [patternBytes(5 * MiB, 4), patternBytes(1000, 5)];
+    const uploadId = await startUpload('mp/checksum', { ChecksumAlgorithm: 'CRC32' });
+    const completed: CompletedPart[] = [];
+    for (const [index, data] of parts.entries()) {
+      const answer = await s3.send(
+        new UploadPartCommand({
           Bucket: bucket,
           Key: 'mp/checksum',
           UploadId: uploadId,
-          MultipartUpload: { Parts: completed },
+          PartNumber: index + 1,
+          Body: data,
+          ChecksumAlgorithm: 'CRC32',
         }),
       );
-      const rawPartChecksums = Buffer.concat(
-        await Promise.all(parts.map(async (data) => Buffer.from(await checksumOf('CRC32', data), 'base64'))),
-      );
-      expect(done.ChecksumCRC32).toBe(`${await checksumOf('CRC32', rawPartChecksums)}-2`);
-      expect(done.ChecksumType).toBe('COMPOSITE');
-      const head = await s3.send(
-        new HeadObjectCommand({ Bucket: bucket, Key: 'mp/checksum', ChecksumMode: 'ENABLED' }),
-      );
-      expect(head).toMatchObject({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'COMPOSITE' });
-    },
-  );
+      completed.push({ PartNumber: index + 1, ETag: answer.ETag, ChecksumCRC32: answer.ChecksumCRC32 });
+    }
+    const withoutChecksums = completed.map(({ PartNumber, ETag }) => ({ PartNumber, ETag }));
+    expect(
+      await failure(
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'mp/checksum',
+            UploadId: uploadId,
+            MultipartUpload: { Parts: withoutChecksums },
+          }),
+        ),
+      ),
+    ).toMatchObject({ name: 'InvalidRequest' });
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/checksum',
+        UploadId: uploadId,
+        MultipartUpload: { Parts: completed },
+      }),
+    );
+    const rawPartChecksums = Buffer.concat(
+      await Promise.all(parts.map(async (data) => Buffer.from(await checksumOf('CRC32', data), 'base64'))),
+    );
+    expect(done.ChecksumCRC32).toBe(`${await checksumOf('CRC32', rawPartChecksums)}-2`);
+    expect(done.ChecksumType).toBe('COMPOSITE');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp/checksum', ChecksumMode: 'ENABLED' }));
+    expect(head).toMatchObject({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'COMPOSITE' });
+  });
 
   it('keeps a FULL_OBJECT CRC32 of the assembled bytes and checks the one CompleteMultipartUpload names', async () => {
     const parts = [patternBytes(5 * MiB, 8), patternBytes(3000, 9)];

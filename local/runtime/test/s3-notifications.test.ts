@@ -76,25 +76,19 @@ beforeEach(() => {
 });
 
 describe('S3 event notifications through the local runtime', () => {
-  it(
-    'applies the bucket resource: versioning on, and S3 ' + 'test message in the queue its configuration names',
-    async () => {
-      expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
-      expect(queuedBodies()).toEqual([
-        expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
-      ]);
-      uploadsQueue()?.messages.splice(0);
-    },
-  );
+  it('applies the bucket resource: versioning on, and S3 test message in the configured queue', async () => {
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
+    expect(queuedBodies()).toEqual([
+      expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+    ]);
+    uploadsQueue()?.messages.splice(0);
+  });
 
-  it(
-    'configures the platform buckets serverless.yml declares ' + '(custom.platformBuckets) as it configures its own',
-    async () => {
-      const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: PLATFORM_BUCKET }));
-      expect(configuration.EventBridgeConfiguration).toEqual({});
-      expect(configuration.QueueConfigurations ?? []).toEqual([]);
-    },
-  );
+  it('configures the platform buckets serverless.yml declares (custom.platformBuckets) like its own', async () => {
+    const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: PLATFORM_BUCKET }));
+    expect(configuration.EventBridgeConfiguration).toEqual({});
+    expect(configuration.QueueConfigurations ?? []).toEqual([]);
+  });
 
   it(
     'invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records ' +
