@@ -1,10 +1,10 @@
-import * as z from 'zod';
-
 /**
  * Configuration, read from the environment once and checked at start-up: a function whose
  * environment is wrong fails on its first (cold) start with a message naming the variable.
  * In AWS, serverless.yml sets these; locally, the local runtime does (local/runtime/src/env.ts).
  */
+import * as z from 'zod';
+
 const commaList = z.string().transform((value) =>
   value
     .split(',')
@@ -60,9 +60,13 @@ const schema = z.object({
   PLATFORM_EVENT_ACCOUNTS: commaList.default([]),
   /** An event whose `time` is further ahead of our clock than this is refused (it would outrank every later one). */
   PLATFORM_EVENT_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
-  /** Names or IAM wildcard patterns of the buckets backup files may live in (`*`: any bucket of BACKUP_BUCKET_OWNER). */
+  /**
+   * Names or IAM wildcard patterns of the buckets backup files may live in (`*`: any bucket of BACKUP_BUCKET_OWNER).
+   */
   BACKUP_BUCKETS: commaList.pipe(z.array(z.string()).min(1)).default(['*']),
-  /** The account that owns the backup buckets (ExpectedBucketOwner of every backup read). Empty: the platform account. */
+  /**
+   * The account that owns the backup buckets (ExpectedBucketOwner of every backup read). Empty: the platform account.
+   */
   BACKUP_BUCKET_OWNER: z
     .string()
     .regex(/^(\d{12})?$/)
@@ -101,7 +105,10 @@ const schema = z.object({
     .default(360),
   /** The service's bus, where it publishes its own events (shared/notifications/); empty: it publishes none. */
   EVENT_BUS_NAME: z.string().default(''),
-  /** Forwarding whose oldest undelivered file is older than this is LAGGING (an Audit Log Forwarding Health Changed event). */
+  /**
+   * Forwarding whose oldest undelivered file is older than this is LAGGING (an Audit Log Forwarding Health Changed
+   * event).
+   */
   FORWARDING_LAG_ALERT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   /** Path-style S3 addressing: only the local stack needs it. */
   S3_FORCE_PATH_STYLE: z

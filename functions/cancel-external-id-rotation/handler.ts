@@ -1,3 +1,4 @@
+/** DELETE /v1/projects/{projectId}/integrations/{integrationId}/external-id-rotation: cancels a PENDING rotation. */
 import { apiHandler } from '#shared/http/api-handler';
 import { noContent } from '#shared/http/responses';
 import { cancelRotation } from '#shared/integrations/use-cases';

@@ -1,3 +1,4 @@
+/** PATCH /v1/projects/{projectId}/integrations/{integrationId}: edits the name, description or KMS key. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { editIntegration } from '#shared/integrations/use-cases';

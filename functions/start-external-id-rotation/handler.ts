@@ -1,3 +1,4 @@
+/** POST /v1/projects/{projectId}/integrations/{integrationId}/external-id-rotation: issues a new external ID. */
 import { apiHandler } from '#shared/http/api-handler';
 import { json } from '#shared/http/responses';
 import { startRotation } from '#shared/integrations/use-cases';

@@ -1,10 +1,10 @@
-import type { PolicyDocumentJson } from '#shared/customer-bucket/types';
-
 /**
  * A session policy narrows what the assumed customer role can do in this session, whatever the
  * customer's policy allows: only this bucket, only the given key prefixes, only the actions the
  * job needs. If our code had a bug that tried to touch another key, AWS itself would refuse it.
  */
+import type { PolicyDocumentJson } from '#shared/customer-bucket/types';
+
 export interface SessionScope {
   bucketName: string;
   /** Key prefixes the session may read and write (e.g. `exports/c-1/b-7/`). */

@@ -1,3 +1,10 @@
+/**
+ * Every route of the HTTP API with the schemas it validates and answers with, named here and
+ * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
+ * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
+ * it against the httpApi events of serverless.yml and each deployed function's handler, so the
+ * routes, the handlers, the document and the deployment cannot drift apart.
+ */
 import * as z from 'zod';
 import {
   createdIntegrationView,
@@ -32,13 +39,6 @@ import {
   startedJob,
 } from '#shared/exports/schemas';
 
-/**
- * Every route of the HTTP API with the schemas it validates and answers with, named here and
- * nowhere else: each handler names its operation (`apiHandler('createIntegration', ...)`) and gets
- * the route's schemas from this table, the OpenAPI document is generated from it, and tests check
- * it against the httpApi events of serverless.yml and each deployed function's handler, so the
- * routes, the handlers, the document and the deployment cannot drift apart.
- */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
@@ -92,7 +92,8 @@ export const apiRoutes = [
       201: { description: 'Created', schema: createdIntegrationView },
       409: {
         description:
-          'The name is taken (NAME_TAKEN), or the project has the most integrations it may have (INTEGRATION_LIMIT_REACHED)',
+          'The name is taken (NAME_TAKEN), or the project has the most integrations it may have ' +
+          '(INTEGRATION_LIMIT_REACHED)',
       },
     },
   },
@@ -120,7 +121,8 @@ export const apiRoutes = [
     path: oneIntegration,
     operationId: 'editIntegration',
     summary:
-      'Edit the name, description or KMS key (null removes the description or the key); a new key waits for a validation while work keeps the validated settings',
+      'Edit the name, description or KMS key (null removes the description or the key); a new key waits for a ' +
+      'validation while work keeps the validated settings',
     access: 'write',
     pathParams: integrationPath,
     body: editIntegrationBody,
@@ -128,7 +130,8 @@ export const apiRoutes = [
       200: { description: 'The integration as edited, with its setup documents', schema: createdIntegrationView },
       409: {
         description:
-          'The name is taken (NAME_TAKEN), a validation is running and the key cannot change now (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)',
+          'The name is taken (NAME_TAKEN), a validation is running and the key cannot change now ' +
+          '(VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)',
       },
     },
   },
@@ -137,7 +140,8 @@ export const apiRoutes = [
     path: `${oneIntegration}/external-id-rotation`,
     operationId: 'startExternalIdRotation',
     summary:
-      'Issue a new external ID (rotation PENDING): the trust policy accepts both until a validation proves the new one, which work then uses; the old one is retired once the role refuses it',
+      'Issue a new external ID (rotation PENDING): the trust policy accepts both until a validation proves the new ' +
+      'one, which work then uses; the old one is retired once the role refuses it',
     access: 'write',
     pathParams: integrationPath,
     responses: {
@@ -147,7 +151,8 @@ export const apiRoutes = [
       },
       409: {
         description:
-          'A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the integration changed meanwhile (CONCURRENT_UPDATE)',
+          'A rotation is under way (ROTATION_IN_PROGRESS), a validation is running (VALIDATION_IN_PROGRESS), or the ' +
+          'integration changed meanwhile (CONCURRENT_UPDATE)',
       },
     },
   },
@@ -197,7 +202,8 @@ export const apiRoutes = [
       202: { description: 'Validation started', schema: integrationView },
       429: {
         description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to ' +
+          'try again',
       },
     },
   },
@@ -212,7 +218,8 @@ export const apiRoutes = [
       202: { description: 'Validation started', schema: integrationView },
       429: {
         description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again',
+          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to ' +
+          'try again',
       },
     },
   },
@@ -276,7 +283,8 @@ export const apiRoutes = [
     path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding',
     operationId: 'patchAuditLogForwarding',
     summary:
-      'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change its compression',
+      'Pause or resume audit-log forwarding (files that land while paused are delivered after resuming), or change ' +
+      'its compression',
     access: 'write',
     pathParams: clusterPath,
     body: forwardingPatch,
@@ -287,7 +295,8 @@ export const apiRoutes = [
     path: '/v1/projects/{projectId}/clusters/{clusterId}/audit-log-forwarding/replay',
     operationId: 'startAuditLogReplay',
     summary:
-      'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket still has are left as they are)',
+      'Deliver again, to the same keys, every audit-log file of a window the platform still holds (files the bucket ' +
+      'still has are left as they are)',
     access: 'write',
     pathParams: clusterPath,
     body: replayBody,
@@ -295,11 +304,13 @@ export const apiRoutes = [
       202: { description: 'The replay job, started', schema: replayView },
       409: {
         description:
-          'A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is not ACTIVE (INTEGRATION_NOT_ACTIVE)',
+          'A replay runs already (REPLAY_RUNNING), forwarding is paused (FORWARDING_PAUSED), or the integration is ' +
+          'not ACTIVE (INTEGRATION_NOT_ACTIVE)',
       },
       422: {
         description:
-          'The window starts before forwarding was turned on, has not begun, or is longer than 31 days (REPLAY_WINDOW_INVALID)',
+          'The window starts before forwarding was turned on, has not begun, or is longer than 31 days ' +
+          '(REPLAY_WINDOW_INVALID)',
       },
     },
   },
@@ -334,7 +345,8 @@ export const apiRoutes = [
     path: '/v1/projects/{projectId}/clusters/{clusterId}/backups/{backupId}/export',
     operationId: 'startBackupExport',
     summary:
-      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns the same job)',
+      'Export an AVAILABLE backup to an ACTIVE integration in the cluster region (the same request again returns ' +
+      'the same job)',
     access: 'write',
     pathParams: backupPath,
     body: exportBody,

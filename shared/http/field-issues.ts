@@ -1,5 +1,3 @@
-import type { z } from 'zod';
-
 /**
  * How a refused request names what is wrong: zod's default texts ("Invalid input: expected string,
  * received undefined") become short phrases that read after the field's name ("name is required",
@@ -7,6 +5,8 @@ import type { z } from 'zod';
  * rule, shown in the OpenAPI document too) says what a valid value looks like. Rules with their
  * own message keep it.
  */
+import type { z } from 'zod';
+
 interface SchemaDef {
   type: string;
   shape?: Record<string, z.ZodType>;

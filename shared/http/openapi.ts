@@ -1,8 +1,8 @@
+/** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */
 import * as z from 'zod';
 import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
 import { NOTIFICATION_SOURCE, NOTIFICATIONS } from '#shared/notifications/notifications';
 
-/** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */
 const errorBody = z.object({
   error: z.object({
     code: z.string(),

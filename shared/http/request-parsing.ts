@@ -1,3 +1,7 @@
+/**
+ * Reading a request: a JSON body checked for media type and size, then parsed with the route's zod
+ * schema; a refusal says which field is wrong and what a valid value looks like.
+ */
 import type { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError, type ErrorDetail } from '#shared/errors';

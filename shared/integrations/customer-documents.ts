@@ -1,3 +1,7 @@
+/**
+ * The setup documents of an integration, which the customer applies in their own account: the
+ * role's IAM policy, its trust policy and a CloudFormation template that creates both.
+ */
 import type { SetupDocuments } from '#shared/integrations/schemas';
 
 export interface DocumentInput {
@@ -79,7 +83,9 @@ export function trustPolicyFor(input: DocumentInput): SetupDocuments['trustPolic
 export function cloudFormationTemplateFor(input: DocumentInput): SetupDocuments['cloudFormationTemplate'] {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} (integration ${input.integrationId}).`,
+    Description:
+      `Lets the data platform write backup exports and audit logs to s3://${input.bucketName} ` +
+      `(integration ${input.integrationId}).`,
     Parameters: {
       RoleName: {
         Type: 'String',

@@ -1,5 +1,3 @@
-import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-documents';
-
 /**
  * One generic CloudFormation template for every integration's customer role, for AWS's one-click
  * "Launch Stack" (quick-create) links: AWS reads a quick-create template from S3 only, so the
@@ -8,13 +6,16 @@ import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-d
  * creates exactly the policy and role of the per-integration documents (customer-documents.ts);
  * test/integrations/customer-role-template.test.ts creates both on the local stack and compares them.
  */
+import { roleNameFor, type DocumentInput } from '#shared/integrations/customer-documents';
+
 const NO_KMS_KEY = '';
 const NO_PENDING_EXTERNAL_ID = '';
 
 export const customerRoleTemplate = {
   AWSTemplateFormatVersion: '2010-09-09',
   Description:
-    "Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it can assume, with your integration's external ID.",
+    'Lets the data platform write backup exports and audit logs to one S3 bucket of yours, through a role only it ' +
+    "can assume, with your integration's external ID.",
   Parameters: {
     PlatformAccountId: {
       Type: 'String',
@@ -150,5 +151,8 @@ export function launchStackUrl(templateUrl: string, input: DocumentInput & { reg
     param_KmsKeyArn: input.kmsKeyArn ?? NO_KMS_KEY,
     param_RoleName: roleNameFor(input.integrationId),
   });
-  return `https://${input.region}.console.aws.amazon.com/cloudformation/home?region=${input.region}#/stacks/quickcreate?${query.toString()}`;
+  return (
+    `https://${input.region}.console.aws.amazon.com/cloudformation/home` +
+    `?region=${input.region}#/stacks/quickcreate?${query.toString()}`
+  );
 }

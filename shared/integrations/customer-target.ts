@@ -1,8 +1,3 @@
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
-import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-
 /**
  * Which settings reach a customer's bucket, decided here and nowhere else.
  *
@@ -19,6 +14,10 @@ import { accountOfRoleArn } from '#shared/integrations/naming-rules';
  * The daily re-check tests the proved settings, never a candidate. An external-ID rotation's
  * new ID is a candidate too: until a validation proves it, work continues with the current ID.
  */
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import { ConflictError, NotFoundError, UnprocessableError } from '#shared/errors';
+import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
 
 /**
  * The external ID a validation tests: the pending one of a rotation (PENDING), which work does not
@@ -134,13 +133,15 @@ export function requireUsableForNewWork(integration: Integration | undefined, cl
   if (integration.status !== 'ACTIVE') {
     throw new ConflictError(
       'INTEGRATION_NOT_ACTIVE',
-      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST .../integrations/{integrationId}/validate).`,
+      `The integration is ${integration.status}, not ACTIVE: finish its setup or validate it again (POST ` +
+        `.../integrations/{integrationId}/validate).`,
     );
   }
   if (integration.region !== clusterRegion) {
     throw new UnprocessableError(
       'REGION_MISMATCH',
-      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an integration in ${clusterRegion}.`,
+      `The integration's bucket is in ${integration.region} but the cluster runs in ${clusterRegion}: use an ` +
+        `integration in ${clusterRegion}.`,
     );
   }
   return integration;

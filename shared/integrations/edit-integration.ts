@@ -1,3 +1,10 @@
+/**
+ * PATCH: a typo in the name or description corrected, a KMS key set or removed. The name stays
+ * unique in the project (NAME_TAKEN). A changed key changes the documents (the policy's KMS
+ * statement) and is a candidate setting like a new role: work keeps the proved settings until a
+ * validation of the new key passes (shared/integrations/customer-target.ts), which the customer
+ * starts once the role's policy allows the key (POST .../validate).
+ */
 import { BadRequestError, ConflictError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
@@ -14,13 +21,6 @@ import {
 } from '#shared/integrations/schemas';
 import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
 
-/**
- * PATCH: a typo in the name or description corrected, a KMS key set or removed. The name stays
- * unique in the project (NAME_TAKEN). A changed key changes the documents (the policy's KMS
- * statement) and is a candidate setting like a new role: work keeps the proved settings until a
- * validation of the new key passes (shared/integrations/customer-target.ts), which the customer
- * starts once the role's policy allows the key (POST .../validate).
- */
 const isValidating = (status: string, startedAt: string | undefined) =>
   status === 'VALIDATING' && Date.parse(startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;
 

@@ -1,3 +1,9 @@
+/**
+ * The write of an edit (PATCH): the integration's new name, description and key, and, when the
+ * name changes, its reservation moved, in one transaction. Conditional on the integration being
+ * exactly as read (`updatedAt`), so an edit never lands on a state its caller did not see (a
+ * validation that started meanwhile, another edit).
+ */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
@@ -5,12 +11,6 @@ import type { Integration, ValidatedSettings } from '#shared/integrations/integr
 import { cancellationReasons, tableName as table } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 
-/**
- * The write of an edit (PATCH): the integration's new name, description and key, and, when the
- * name changes, its reservation moved, in one transaction. Conditional on the integration being
- * exactly as read (`updatedAt`), so an edit never lands on a state its caller did not see (a
- * validation that started meanwhile, another edit).
- */
 export interface IntegrationEdit {
   name?: string;
   /** null removes it. */
@@ -92,7 +92,8 @@ export async function saveEdit(
     if (reasons[0]?.Code === 'ConditionalCheckFailed' || reasons[1]?.Code === 'ConditionalCheckFailed') {
       throw new ConflictError(
         'CONCURRENT_UPDATE',
-        'The integration changed while you edited it (a validation or another edit): read it again and repeat the edit.',
+        'The integration changed while you edited it (a validation or another edit): read it again and repeat the ' +
+          'edit.',
       );
     }
     throw error;

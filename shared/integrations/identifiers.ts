@@ -1,3 +1,7 @@
+/**
+ * The ids the service makes up (integrations, replay jobs, external IDs): random, unguessable and
+ * URL-safe.
+ */
 import { randomBytes } from 'node:crypto';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

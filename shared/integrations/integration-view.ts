@@ -1,11 +1,10 @@
-import { changesAwaitingValidation } from '#shared/integrations/customer-target';
-import type { Integration } from '#shared/integrations/integration';
-import type { IntegrationView } from '#shared/integrations/schemas';
-
 /*
  * An integration as the API shows it. Its own module: it needs customer-target.ts (which changes
  * await a validation), which needs integration.ts, so it cannot live in either without a cycle.
  */
+import { changesAwaitingValidation } from '#shared/integrations/customer-target';
+import type { Integration } from '#shared/integrations/integration';
+import type { IntegrationView } from '#shared/integrations/schemas';
 
 /** What callers see: the stored integration without the service's own bookkeeping. */
 export function toView(integration: Integration): IntegrationView {

@@ -1,8 +1,15 @@
+/**
+ * An integration as stored in the table: the API's view plus the service's own bookkeeping (what
+ * uses it, its re-check shard, the settings its last validation proved).
+ */
 import type { ExternalIdRotation, IntegrationView } from '#shared/integrations/schemas';
 
 /** A rotation as stored: what callers see, and the run that saw the role refuse the old ID. */
 export interface StoredRotation extends ExternalIdRotation {
-  /** Set by EXTERNAL_ID_ENFORCED of the validation run that found the old ID refused (shared/validation/rotation-checks.ts). */
+  /**
+   * Set by EXTERNAL_ID_ENFORCED of the validation run that found the old ID refused
+   * (shared/validation/rotation-checks.ts).
+   */
   oldIdRefusedBy?: string;
 }
 

@@ -1,3 +1,7 @@
+/**
+ * The integration use cases. Each one authorizes first, so no caller reaches a record of a
+ * project it may not see; none of them knows about HTTP.
+ */
 import { config } from '#shared/config';
 import { ConflictError, NotFoundError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
@@ -10,11 +14,6 @@ import { toView } from '#shared/integrations/integration-view';
 import * as store from '#shared/integrations/integration-store';
 import type { CreateIntegrationBody, IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
 import { startValidation } from '#shared/validation/start-validation';
-
-/**
- * The integration use cases. Each one authorizes first, so no caller reaches a record of a
- * project it may not see; none of them knows about HTTP.
- */
 
 export async function requireIntegration(
   caller: PlatformUser,

@@ -1,3 +1,8 @@
+/**
+ * An ACTIVE integration that fails a check later becomes FAILED with the reason, in the same
+ * report shape as a validation run, so the customer sees what to fix and can validate again.
+ * A validation run in progress is left alone: its own result will tell.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
@@ -15,11 +20,6 @@ export interface IntegrationFailure {
   message: string;
 }
 
-/**
- * An ACTIVE integration that fails a check later becomes FAILED with the reason, in the same
- * report shape as a validation run, so the customer sees what to fix and can validate again.
- * A validation run in progress is left alone: its own result will tell.
- */
 export async function markIntegrationFailed(
   ref: { projectId: string; integrationId: string },
   failure: IntegrationFailure,

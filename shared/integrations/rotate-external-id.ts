@@ -1,15 +1,3 @@
-import { ConflictError, NotFoundError } from '#shared/errors';
-import type { PlatformUser } from '#shared/http/platform-user';
-import { logger } from '#shared/logger';
-import { newExternalId } from '#shared/integrations/identifiers';
-import type { Integration } from '#shared/integrations/integration';
-import { toView } from '#shared/integrations/integration-view';
-import * as store from '#shared/integrations/integration-store';
-import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
-import { deletePendingRotation, saveNewRotation } from '#shared/integrations/rotation-store';
-import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
-import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
-
 /**
  * External-ID rotation without downtime (a security policy, a leaked setup document):
  *
@@ -25,6 +13,18 @@ import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
  *
  * The validation side is shared/validation/rotation-checks.ts.
  */
+import { ConflictError, NotFoundError } from '#shared/errors';
+import type { PlatformUser } from '#shared/http/platform-user';
+import { logger } from '#shared/logger';
+import { newExternalId } from '#shared/integrations/identifiers';
+import type { Integration } from '#shared/integrations/integration';
+import { toView } from '#shared/integrations/integration-view';
+import * as store from '#shared/integrations/integration-store';
+import { documentsOf, requireIntegration } from '#shared/integrations/manage-integrations';
+import { deletePendingRotation, saveNewRotation } from '#shared/integrations/rotation-store';
+import type { IntegrationView, SetupDocuments } from '#shared/integrations/schemas';
+import { VALIDATION_STALE_AFTER_MS } from '#shared/validation/run-input';
+
 const validationRunning = (integration: Integration) =>
   integration.status === 'VALIDATING' &&
   Date.parse(integration.validation?.startedAt ?? '') > Date.now() - VALIDATION_STALE_AFTER_MS;
@@ -51,8 +51,10 @@ export async function startRotation(caller: PlatformUser, projectId: string, int
     throw new ConflictError(
       'ROTATION_IN_PROGRESS',
       current.status === 'PENDING'
-        ? "A rotation of the external ID is already under way: update the role's trust policy and validate, or cancel it (DELETE .../external-id-rotation)."
-        : "The last rotation is not finished: remove the old external ID from the role's trust policy and validate to retire it, then rotate again.",
+        ? "A rotation of the external ID is already under way: update the role's trust policy and validate, or " +
+            'cancel it (DELETE .../external-id-rotation).'
+        : "The last rotation is not finished: remove the old external ID from the role's trust policy and " +
+            'validate to retire it, then rotate again.',
     );
   }
   if (validationRunning(integration)) throw VALIDATING();
@@ -75,7 +77,8 @@ export async function cancelRotation(caller: PlatformUser, projectId: string, in
   if (rotation.status !== 'PENDING') {
     throw new ConflictError(
       'ROTATION_SWITCHED',
-      "The new external ID is already in use and cannot be taken back: remove the old one from the role's trust policy and validate to finish the rotation.",
+      "The new external ID is already in use and cannot be taken back: remove the old one from the role's trust " +
+        'policy and validate to finish the rotation.',
     );
   }
   if (validationRunning(integration)) throw VALIDATING();

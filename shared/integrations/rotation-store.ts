@@ -1,10 +1,3 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamodb } from '#shared/aws/clients';
-import { ConflictError } from '#shared/errors';
-import type { Integration, StoredRotation } from '#shared/integrations/integration';
-import { cancellationReasons, tableName as table } from '#shared/table/items';
-import { keys } from '#shared/table/keys';
-
 /**
  * The writes of an external-ID rotation. Every external ID the service ever issues has a tombstone
  * item (shared/table/keys.ts, `externalId`), written with a condition that it does not exist yet,
@@ -12,6 +5,13 @@ import { keys } from '#shared/table/keys';
  * its rotation cancelled (the tombstone stays, marked). Each write is conditional on the
  * integration being exactly as read (`updatedAt`).
  */
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamodb } from '#shared/aws/clients';
+import { ConflictError } from '#shared/errors';
+import type { Integration, StoredRotation } from '#shared/integrations/integration';
+import { cancellationReasons, tableName as table } from '#shared/table/items';
+import { keys } from '#shared/table/keys';
+
 const CONCURRENT = () =>
   new ConflictError(
     'CONCURRENT_UPDATE',
@@ -54,7 +54,8 @@ export async function saveNewRotation(integration: Integration, rotation: Stored
               Key: keys.integration(projectId, integrationId),
               UpdateExpression: 'SET externalIdRotation = :rotation, updatedAt = :now',
               ConditionExpression:
-                'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND externalId = :old',
+                'attribute_exists(pk) AND updatedAt = :seen AND attribute_not_exists(externalIdRotation) AND ' +
+                'externalId = :old',
               ExpressionAttributeValues: {
                 ':rotation': rotation,
                 ':now': rotation.startedAt,
@@ -89,7 +90,8 @@ export async function deletePendingRotation(
               Key: keys.integration(integration.projectId, integration.integrationId),
               UpdateExpression: 'REMOVE externalIdRotation SET updatedAt = :now',
               ConditionExpression:
-                'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND externalIdRotation.newExternalId = :new',
+                'attribute_exists(pk) AND updatedAt = :seen AND externalIdRotation.#status = :pending AND ' +
+                'externalIdRotation.newExternalId = :new',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':now': now,

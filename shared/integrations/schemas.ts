@@ -1,12 +1,12 @@
+/**
+ * Request and response contracts of the integrations API. These schemas validate requests, type
+ * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
+ */
 import * as z from 'zod';
 import { config } from '#shared/config';
 import { bucketNameProblem, KMS_KEY_ARN, printable, ROLE_ARN } from '#shared/integrations/naming-rules';
 import { projectId } from '#shared/projects/schemas';
 
-/**
- * Request and response contracts of the integrations API. These schemas validate requests, type
- * the handlers and are the source of the OpenAPI document (shared/http/openapi.ts).
- */
 export const integrationId = z
   .string()
   .regex(/^integ-[a-z0-9]{20}$/, 'must be an integration id (integ-...)')
@@ -54,7 +54,8 @@ const kmsKeyArn = z
   .string()
   .regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias or a key id')
   .describe(
-    'the ARN of the KMS key of the bucket\'s default encryption, in the integration region, e.g. "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+    "the ARN of the KMS key of the bucket's default encryption, in the integration region, e.g. " +
+      '"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
   );
 
 /** A key is used in the integration's region only: S3 refuses a key of another region. */
@@ -124,7 +125,10 @@ export const validationReport = z.object({
 
 export const integrationHealth = z.object({
   lastDeliveryAt: z.string().optional(),
-  /** Audit-log forwarding: seconds from a file landing in the platform's bucket to its confirmed write, for the newest delivery. */
+  /**
+   * Audit-log forwarding: seconds from a file landing in the platform's bucket to its confirmed write, for the newest
+   * delivery.
+   */
   deliveryLatencySeconds: z.number().optional(),
   /** Age (seconds) of the oldest audit-log file that landed and is not delivered; 0 when none waits. */
   lagSeconds: z.number().optional(),
@@ -138,7 +142,10 @@ export const setupDocuments = z.object({
   iamPolicy: policyDocument,
   trustPolicy: policyDocument,
   cloudFormationTemplate: z.record(z.string(), z.unknown()),
-  /** AWS's one-click quick-create link for the role, when the platform publishes its generic template (absent otherwise). */
+  /**
+   * AWS's one-click quick-create link for the role, when the platform publishes its generic template (absent
+   * otherwise).
+   */
   launchStackUrl: z.string().optional(),
 });
 

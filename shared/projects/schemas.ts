@@ -1,3 +1,7 @@
+/**
+ * The schemas of the platform's projects, clusters and backups: their ids, the API paths that name
+ * them, and what the API shows of the clusters and backups the service learnt from platform events.
+ */
 import * as z from 'zod';
 
 /**

@@ -1,3 +1,9 @@
+/**
+ * The four bucket stages. They share one S3 client per integration in this container; its
+ * session (AssumeRole with the external ID, narrowed to the bucket and the probe prefix) is cached
+ * and renewed by shared/customer-bucket, and every call carries ExpectedBucketOwner = the role's
+ * account, so a bucket of any other account answers 403.
+ */
 import {
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
@@ -22,12 +28,6 @@ import { keyNamedBy, keyOfEncryptionRule, type BucketKey } from '#shared/validat
 import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
 
-/**
- * The four bucket stages. They share one S3 client per integration in this container; its
- * session (AssumeRole with the external ID, narrowed to the bucket and the probe prefix) is cached
- * and renewed by shared/customer-bucket, and every call carries ExpectedBucketOwner = the role's
- * account, so a bucket of any other account answers 403.
- */
 export interface RunTarget extends CustomerTarget {
   runId: string;
 }

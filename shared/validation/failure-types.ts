@@ -1,11 +1,11 @@
-import type { CustomerTarget } from '#shared/customer-bucket/types';
-import type { ValidationStage } from '#shared/integrations/schemas';
-
 /**
  * The shapes of validation's failures (docs/product-contract.md §4); the codes' messages are built in
  * failures.ts and kms-failures.ts, which both need these (a module of their own keeps the two
  * free of an import cycle).
  */
+import type { CustomerTarget } from '#shared/customer-bucket/types';
+import type { ValidationStage } from '#shared/integrations/schemas';
+
 export type StageName = ValidationStage['name'];
 
 export type FailureCode =

@@ -1,12 +1,3 @@
-import { STSServiceException } from '@aws-sdk/client-sts';
-import { config } from '#shared/config';
-import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
-import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
-import { accountOfRoleArn } from '#shared/integrations/naming-rules';
-import { awsErrorText } from '#shared/validation/aws-error-text';
-import type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
-import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
-
 /**
  * The failure codes and messages of validation (docs/product-contract.md §4), in one place: the validation
  * stages use them, and so do exports and forwarding when the customer revokes access later
@@ -17,6 +8,15 @@ import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/
  * to change. They are shown to the customer through the API only: callers log the code, never the
  * message (the ASSUME_ROLE message carries the external ID, by contract).
  */
+import { STSServiceException } from '@aws-sdk/client-sts';
+import { config } from '#shared/config';
+import { isTransient, nameOf, statusOf } from '#shared/aws/error-kinds';
+import { platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
+import { accountOfRoleArn } from '#shared/integrations/naming-rules';
+import { awsErrorText } from '#shared/validation/aws-error-text';
+import type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
+import { keyNamedBy, kmsAccessDenied, type BucketKey } from '#shared/validation/kms-failures';
+
 export type { FailureCode, FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 export const STAGE_ORDER: readonly StageName[] = [
@@ -34,16 +34,19 @@ export function roleAssumptionFailed(platformPrincipal: string, target: FailureT
     stage: 'ASSUME_ROLE',
     code: 'ROLE_ASSUMPTION_FAILED',
     message:
-      `try assume role from[${platformPrincipal}] to [${target.roleArn}] with externalId[${target.externalId}] failed: ` +
+      `try assume role from[${platformPrincipal}] to [${target.roleArn}] with externalId[${target.externalId}] ` +
+      `failed: ` +
       `${awsErrorText('STS', 'AssumeRole', error)}; check that the role exists and that its trust policy allows ` +
-      `sts:AssumeRole to arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root on condition StringEquals sts:ExternalId = ` +
+      `sts:AssumeRole to arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root on condition StringEquals ` +
+      `sts:ExternalId = ` +
       `the integration's external ID`,
   };
 }
 
 const pinTheExternalId = (target: FailureTarget) =>
   `make every statement that trusts arn:aws:iam::${config().PLATFORM_ACCOUNT_ID}:root (or "*") require ` +
-  `"Condition": {"StringEquals": {"sts:ExternalId": "${target.externalId}"}}, with no wildcard (StringLike, ForAnyValue) and no ` +
+  `"Condition": {"StringEquals": {"sts:ExternalId": "${target.externalId}"}}, with no wildcard (StringLike, ` +
+  `ForAnyValue) and no ` +
   `other statement that accepts other IDs, so no one else's integration can act through this role`;
 
 export function externalIdNotEnforced(target: FailureTarget): StageFailure {
@@ -51,7 +54,8 @@ export function externalIdNotEnforced(target: FailureTarget): StageFailure {
     stage: 'EXTERNAL_ID_ENFORCED',
     code: 'EXTERNAL_ID_NOT_ENFORCED',
     message:
-      `trust policy of role [${target.roleArn}] does not enforce the external ID: assume role with a different externalId succeeded; ` +
+      `trust policy of role [${target.roleArn}] does not enforce the external ID: assume role with a different ` +
+      `externalId succeeded; ` +
       pinTheExternalId(target),
   };
 }
@@ -62,8 +66,10 @@ export function externalIdCheckInconclusive(target: FailureTarget, error: unknow
     stage: 'EXTERNAL_ID_ENFORCED',
     code: 'EXTERNAL_ID_NOT_ENFORCED',
     message:
-      `could not confirm that the trust policy of role [${target.roleArn}] enforces the external ID: assume role with a different externalId ` +
-      `was answered ${awsErrorText('STS', 'AssumeRole', error)} instead of AccessDenied; check that STS is active in the account's regions, then ` +
+      `could not confirm that the trust policy of role [${target.roleArn}] enforces the external ID: assume role ` +
+      `with a different externalId ` +
+      `was answered ${awsErrorText('STS', 'AssumeRole', error)} instead of AccessDenied; check that STS is active ` +
+      `in the account's regions, then ` +
       pinTheExternalId(target),
   };
 }
@@ -73,7 +79,9 @@ export function bucketRegionMismatch(wantRegion: string, bucketRegion: string): 
   return {
     stage: 'BUCKET_REGION',
     code: 'BUCKET_REGION_MISMATCH',
-    message: `bucket region not match, want[${wantRegion}] got[${bucketRegion}]; use a bucket in ${wantRegion}, the region of the integration`,
+    message:
+      `bucket region not match, want[${wantRegion}] got[${bucketRegion}]; use a bucket in ${wantRegion}, ` +
+      `the region of the integration`,
   };
 }
 
@@ -82,7 +90,8 @@ export function probeMismatch(target: FailureTarget, key: string): StageFailure 
     stage: 'READ_ACCESS',
     code: 'PROBE_MISMATCH',
     message:
-      `check bucket failed: get object: the bytes read back from s3://${target.bucketName}/${key} differ from the probe just written; ` +
+      `check bucket failed: get object: the bytes read back from s3://${target.bucketName}/${key} differ from the ` +
+      `probe just written; ` +
       `make sure no lifecycle rule, replication or other writer changes objects under that prefix`,
   };
 }
@@ -91,7 +100,9 @@ export function validationInterrupted(stage: StageName, errorName: string): Stag
   return {
     stage,
     code: 'VALIDATION_INTERRUPTED',
-    message: `validation could not finish: stage ${stage} did not complete after retries (${errorName}); run the validation again in a few minutes`,
+    message:
+      `validation could not finish: stage ${stage} did not complete after retries (${errorName}); run the ` +
+      `validation again in a few minutes`,
   };
 }
 

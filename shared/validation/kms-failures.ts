@@ -1,6 +1,3 @@
-import { nameOf } from '#shared/aws/error-kinds';
-import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
-
 /**
  * What a KMS refusal behind an S3 write or read asks the customer to do. The common dead end: a
  * bucket whose default encryption is SSE-KMS, connected by an integration that names no key. The
@@ -10,6 +7,8 @@ import type { FailureTarget, StageFailure, StageName } from '#shared/validation/
  * when the key belongs to the role's account, or from the bucket's default encryption, which
  * validation reads when it does not) and says all three steps.
  */
+import { nameOf } from '#shared/aws/error-kinds';
+import type { FailureTarget, StageFailure, StageName } from '#shared/validation/failure-types';
 
 /** The key the bucket uses, as far as it is known. */
 export type BucketKey = { arn: string } | { alias: string } | undefined;
@@ -41,7 +40,8 @@ export function keyOfEncryptionRule(
 
 const setTheKey = (key: string) =>
   `set it as the integration's KMS key (PATCH .../integrations/{integrationId} with {"kmsKeyArn": "${key}"}), ` +
-  `allow kms:GenerateDataKey and kms:Decrypt on ${key} in the role's policy (the integration's IAM policy then includes that statement) and in the key policy, then validate again`;
+  `allow kms:GenerateDataKey and kms:Decrypt on ${key} in the role's policy (the integration's IAM policy then ` +
+  `includes that statement) and in the key policy, then validate again`;
 
 /**
  * KMS_ACCESS_DENIED for `prefix` (the S3 error as the reference page shows it). `action` is the KMS
@@ -64,24 +64,29 @@ export function kmsAccessDenied(
   if (target.kmsKeyArn) {
     const other = bucketKey && 'arn' in bucketKey && bucketKey.arn !== target.kmsKeyArn ? bucketKey.arn : undefined;
     return failure(
-      `the role's policy and the key policy must allow ${action} on ${target.kmsKeyArn}, and the key must ${gone ? 'exist in ' + target.region + ' and ' : ''}be enabled` +
+      `the role's policy and the key policy must allow ${action} on ${target.kmsKeyArn}, and the key must ` +
+        `${gone ? 'exist in ' + target.region + ' and ' : ''}be enabled` +
         (other
-          ? ` (the bucket's default encryption uses ${other}: if that is the key meant, set it as the integration's KMS key instead)`
+          ? ` (the bucket's default encryption uses ${other}: if that is the key meant, set it as the ` +
+            `integration's KMS key instead)`
           : ''),
     );
   }
   if (bucketKey && 'arn' in bucketKey) {
     return failure(
-      `the bucket encrypts new objects with the KMS key ${bucketKey.arn} (default encryption SSE-KMS), which the integration does not name: ${setTheKey(bucketKey.arn)}`,
+      `the bucket encrypts new objects with the KMS key ${bucketKey.arn} (default encryption SSE-KMS), which the ` +
+        `integration does not name: ${setTheKey(bucketKey.arn)}`,
     );
   }
   if (bucketKey) {
     return failure(
-      `the bucket encrypts new objects with the KMS key behind ${bucketKey.alias} (default encryption SSE-KMS), which the integration does not name: ` +
+      `the bucket encrypts new objects with the KMS key behind ${bucketKey.alias} (default encryption SSE-KMS), ` +
+        `which the integration does not name: ` +
         `find the key's ARN (aws kms describe-key --key-id ${bucketKey.alias}) and ${setTheKey('<that key ARN>')}`,
     );
   }
   return failure(
-    `the bucket's default encryption uses a KMS key the integration does not name: find its ARN (aws s3api get-bucket-encryption --bucket ${target.bucketName}) and ${setTheKey('<that key ARN>')}`,
+    `the bucket's default encryption uses a KMS key the integration does not name: find its ARN (aws s3api ` +
+      `get-bucket-encryption --bucket ${target.bucketName}) and ${setTheKey('<that key ARN>')}`,
   );
 }

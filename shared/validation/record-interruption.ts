@@ -1,9 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '#shared/logger';
-import { STAGE_ORDER, validationInterrupted } from '#shared/validation/failures';
-import type { RunRef } from '#shared/validation/run-input';
-import { loadOwnedIntegration, recordRunFailed, statusAfterInterruption } from '#shared/validation/run-store';
-
 /**
  * The state machine's Catch lands here when a stage could not finish: retries of a transient
  * error ran out, the task timed out, or something unexpected broke. The run must not stay
@@ -16,6 +10,12 @@ import { loadOwnedIntegration, recordRunFailed, statusAfterInterruption } from '
  * `errorName` is the Step Functions error name only (e.g. TransientStageError, States.Timeout);
  * the Cause is not passed in, so no AWS message or stack reaches this function or its logs.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '#shared/logger';
+import { STAGE_ORDER, validationInterrupted } from '#shared/validation/failures';
+import type { RunRef } from '#shared/validation/run-input';
+import { loadOwnedIntegration, recordRunFailed, statusAfterInterruption } from '#shared/validation/run-store';
+
 export async function recordValidationInterruption(ref: RunRef, errorName: string): Promise<'RECORDED' | 'STOPPED'> {
   const ids = {
     projectId: ref.projectId,

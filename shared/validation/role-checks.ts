@@ -1,3 +1,7 @@
+/**
+ * The two trust-policy stages. Each makes its own AssumeRole call and drops the credentials at
+ * once: no key ever leaves the task, so none can reach the execution history or a stage result.
+ */
 import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { assumeRole, platformPrincipalArn } from '#shared/customer-bucket/assume-customer-role';
 import {
@@ -11,11 +15,6 @@ import { externalIdCheckInconclusive, externalIdNotEnforced, roleAssumptionFaile
 import { validationScope } from '#shared/validation/probe';
 import { failed, passed, type CheckOutcome } from '#shared/validation/stage-outcome';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
-
-/**
- * The two trust-policy stages. Each makes its own AssumeRole call and drops the credentials at
- * once: no key ever leaves the task, so none can reach the execution history or a stage result.
- */
 
 /** ASSUME_ROLE: the role exists and trusts the platform with this integration's external ID. */
 export async function checkAssumeRole(target: CustomerTarget): Promise<CheckOutcome> {

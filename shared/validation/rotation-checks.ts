@@ -1,3 +1,11 @@
+/**
+ * Part of EXTERNAL_ID_ENFORCED while an external-ID rotation is under way and the run tests the
+ * new ID: does the role still accept the old one? Asked like the stage's other probe (same
+ * session name, a deny-all session policy, so granted credentials could do nothing), and only
+ * STS's AccessDenied counts as refused. A refusal is recorded for the run, whose success then
+ * retires the old ID (rotation-outcome.ts). The answer never fails the stage: the new ID works,
+ * and the platform never uses the old one again either way; the customer learns what is left to do.
+ */
 import { nameOf } from '#shared/aws/error-kinds';
 import { assumeRole } from '#shared/customer-bucket/assume-customer-role';
 import { DENY_ALL_SESSION_POLICY, validationSessionName } from '#shared/customer-bucket/session-policy';
@@ -8,14 +16,6 @@ import type { RunRef } from '#shared/validation/run-input';
 import { recordOldIdRefused } from '#shared/validation/run-store';
 import { throwIfTransient } from '#shared/validation/transient-stage-error';
 
-/**
- * Part of EXTERNAL_ID_ENFORCED while an external-ID rotation is under way and the run tests the
- * new ID: does the role still accept the old one? Asked like the stage's other probe (same
- * session name, a deny-all session policy, so granted credentials could do nothing), and only
- * STS's AccessDenied counts as refused. A refusal is recorded for the run, whose success then
- * retires the old ID (rotation-outcome.ts). The answer never fails the stage: the new ID works,
- * and the platform never uses the old one again either way; the customer learns what is left to do.
- */
 export async function checkOldExternalId(
   ref: RunRef,
   integration: Integration,
@@ -41,7 +41,9 @@ export async function checkOldExternalId(
   }
   return {
     note:
-      `the role ${granted ? 'still accepts' : 'may still accept (STS did not answer AccessDenied)'} the external ID being replaced [${oldId}]: ` +
-      `the new one [${target.externalId}] is used once this validation passes; remove the old one from the trust policy's sts:ExternalId condition and validate again to retire it`,
+      `the role ${granted ? 'still accepts' : 'may still accept (STS did not answer AccessDenied)'} the external ` +
+      `ID being replaced [${oldId}]: ` +
+      `the new one [${target.externalId}] is used once this validation passes; remove the old one from the trust ` +
+      `policy's sts:ExternalId condition and validate again to retire it`,
   };
 }

@@ -1,6 +1,3 @@
-import type { Integration } from '#shared/integrations/integration';
-import type { RunRef } from '#shared/validation/run-input';
-
 /**
  * What a successful validation run does to an external-ID rotation (shared/integrations/
  * rotate-external-id.ts), as parts of the run's final conditional write (run-store.ts):
@@ -12,6 +9,9 @@ import type { RunRef } from '#shared/validation/run-input';
  *
  * `oldIdToProbe` says when a run checks the old ID at all: when the ID it tests is the new one.
  */
+import type { Integration } from '#shared/integrations/integration';
+import type { RunRef } from '#shared/validation/run-input';
+
 export interface RotationWrite {
   set: string[];
   remove: string[];

@@ -1,7 +1,3 @@
-import * as z from 'zod';
-import { integrationId, validationStage } from '#shared/integrations/schemas';
-import { projectId } from '#shared/projects/schemas';
-
 /**
  * What a validation execution carries from state to state: ids and the run's mode, never
  * credentials, documents or the external ID. Every task reads the integration itself.
@@ -11,6 +7,10 @@ import { projectId } from '#shared/projects/schemas';
  * - `recheck`: the daily re-validation of an ACTIVE integration; it stays ACTIVE (exports keep
  *   working) unless a stage fails, which makes it FAILED with the reason.
  */
+import * as z from 'zod';
+import { integrationId, validationStage } from '#shared/integrations/schemas';
+import { projectId } from '#shared/projects/schemas';
+
 export const runMode = z.enum(['validate', 'recheck']);
 
 /** A run that has not finished after this long is presumed dead and may be replaced. */

@@ -1,3 +1,7 @@
+/**
+ * One stage of a validation run, as the state machine's task calls it: the stage's check, with its
+ * progress and outcome recorded on the integration.
+ */
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { testedTargetOf, validatedSettingsFor } from '#shared/integrations/customer-target';
 import type { ValidationStage } from '#shared/integrations/schemas';

@@ -1,3 +1,10 @@
+/**
+ * The validation run's writes to its integration. Every write is conditional on the run still
+ * owning the integration: same `validation.runId`, report still RUNNING, status still the one the
+ * run's mode holds. A write that fails the condition means the integration was deleted, a newer
+ * run replaced this one, or an export marked it FAILED: the run then stops quietly and can never
+ * overwrite a newer result.
+ */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,13 +20,6 @@ import { rotationAfterSuccess } from '#shared/validation/rotation-outcome';
 import { markRetired } from '#shared/integrations/rotation-store';
 import { publishIntegrationStatus } from '#shared/notifications/publish';
 
-/**
- * The validation run's writes to its integration. Every write is conditional on the run still
- * owning the integration: same `validation.runId`, report still RUNNING, status still the one the
- * run's mode holds. A write that fails the condition means the integration was deleted, a newer
- * run replaced this one, or an export marked it FAILED: the run then stops quietly and can never
- * overwrite a newer result.
- */
 export type Owned = Integration & { validation: NonNullable<Integration['validation']> };
 
 /** The integration, if this run still owns it. */
@@ -108,7 +108,8 @@ function stillTested(
     };
   }
   const kmsKeyMatches = tested.kmsKeyArn ? ' AND kmsKeyArn = :kmsKeyArn' : ' AND attribute_not_exists(kmsKeyArn)';
-  // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the rotation).
+  // A rotation's new ID is tested while the integration still names the current one (rotation-outcome.ts checks the
+  // rotation).
   const externalIdMatches =
     tested.externalId === integration.externalId
       ? ' AND externalId = :externalId'

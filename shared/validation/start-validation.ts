@@ -1,3 +1,9 @@
+/**
+ * Marks the integration VALIDATING and starts one state machine execution for it. A second start
+ * while a run is under way answers 409 instead of starting two: the conditional write is the lock,
+ * and the execution name (the run id) makes the start itself idempotent. Past the integration's
+ * validations per minute it answers 429 with Retry-After.
+ */
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,12 +26,6 @@ export type ValidationInput = RunRef;
 const newRunId = (integrationId: string) =>
   `${integrationId}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
-/**
- * Marks the integration VALIDATING and starts one state machine execution for it. A second start
- * while a run is under way answers 409 instead of starting two: the conditional write is the lock,
- * and the execution name (the run id) makes the start itself idempotent. Past the integration's
- * validations per minute it answers 429 with Retry-After.
- */
 export async function startValidation(integration: Integration, roleArn?: string): Promise<ValidationInput> {
   const now = new Date();
   const input: ValidationInput = {
@@ -43,7 +43,8 @@ export async function startValidation(integration: Integration, roleArn?: string
   if (!began.began && began.reason === 'rate-limited') {
     throw new TooManyRequestsError(
       'TOO_MANY_VALIDATIONS',
-      `This integration has started ${config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE} validations this minute, the most it may: wait ${began.retryAfterSeconds} seconds (Retry-After) and validate again.`,
+      `This integration has started ${config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE} validations this minute, ` +
+        `the most it may: wait ${began.retryAfterSeconds} seconds (Retry-After) and validate again.`,
       began.retryAfterSeconds,
     );
   }

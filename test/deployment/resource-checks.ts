@@ -174,7 +174,10 @@ export const api: Check = (template) => {
   return problems;
 };
 
-/** The schedules the service relies on: forwarding every minute, re-validation daily, the export sweeper every five minutes. */
+/**
+ * The schedules the service relies on: forwarding every minute, re-validation daily, the export sweeper every five
+ * minutes.
+ */
 export const schedules: Check = (template) => {
   const scheduled = new Map(
     resourcesOfType(template, 'AWS::Events::Rule')

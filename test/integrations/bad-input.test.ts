@@ -1,13 +1,13 @@
+/**
+ * Malformed, unauthenticated and cross-tenant requests: every one gets a 4xx that says what is wrong,
+ * and none of them changes a single item of either tenant's partition.
+ */
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { api, mintToken, type ApiAnswer } from '../support/local-stack';
 import { platformProject, projectItems, projectUser, type Project } from '../support/platform';
 
-/**
- * Malformed, unauthenticated and cross-tenant requests: every one gets a 4xx that says what is wrong,
- * and none of them changes a single item of either tenant's partition.
- */
 type Case = [name: string, send: () => Promise<ApiAnswer>, status: number, code: string];
 
 const valid = { name: 'Nightly', region: 'us-east-1', bucketName: 'nightly-exports' };
@@ -243,7 +243,9 @@ const rejectedTokens: Array<[string, () => Promise<string> | string | undefined]
   [
     'alg none',
     async () =>
-      `${encoded({ alg: 'none', typ: 'JWT' })}.${(await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]}.`,
+      `${encoded({ alg: 'none', typ: 'JWT' })}.${
+        (await mintToken({ sub: 'u', org: mine.orgId, orgRole: 'owner' })).split('.')[1]
+      }.`,
   ],
   [
     'an expired token',

@@ -1,3 +1,7 @@
+/**
+ * The setup documents an integration gives the customer: the IAM policy on exactly the bucket, the
+ * KMS statement when a key is set, the trust policy, and the CloudFormation template that matches them.
+ */
 import { describe, expect, it } from 'vitest';
 import type { DocumentInput } from '#shared/integrations/customer-documents';
 import { setupDocumentsFor } from '#shared/integrations/setup-documents';
@@ -12,28 +16,32 @@ const base: DocumentInput = {
 const kmsKeyArn = 'arn:aws:kms:us-west-2:222222222222:key/0f8b9c1e-3a4d-4f5e-9a6b-7c8d9e0f1a2b';
 
 describe('customer setup documents', () => {
-  it('grants the four S3 actions on exactly the bucket and its objects, nothing else (plus abort and the read of the default encryption)', () => {
-    const { iamPolicy } = setupDocumentsFor(base);
-    expect(iamPolicy.Statement).toEqual([
-      expect.objectContaining({
-        Effect: 'Allow',
-        Action: [
-          's3:ListBucket',
-          's3:GetBucketLocation',
-          's3:GetEncryptionConfiguration',
-          's3:ListBucketMultipartUploads',
-        ],
-        Resource: 'arn:aws:s3:::customer-exports',
-      }),
-      expect.objectContaining({
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        Resource: 'arn:aws:s3:::customer-exports/*',
-      }),
-    ]);
-    expect(JSON.stringify(iamPolicy)).not.toContain('kms:');
-    expect(JSON.stringify(iamPolicy)).not.toMatch(/"\*"|s3:\*/);
-  });
+  it(
+    'grants the four S3 actions on exactly the bucket and its objects, nothing else (plus abort and the read of ' +
+      'the default encryption)',
+    () => {
+      const { iamPolicy } = setupDocumentsFor(base);
+      expect(iamPolicy.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: [
+            's3:ListBucket',
+            's3:GetBucketLocation',
+            's3:GetEncryptionConfiguration',
+            's3:ListBucketMultipartUploads',
+          ],
+          Resource: 'arn:aws:s3:::customer-exports',
+        }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: 'arn:aws:s3:::customer-exports/*',
+        }),
+      ]);
+      expect(JSON.stringify(iamPolicy)).not.toContain('kms:');
+      expect(JSON.stringify(iamPolicy)).not.toMatch(/"\*"|s3:\*/);
+    },
+  );
 
   it('adds the KMS statement on the given key only when a key is set', () => {
     const { iamPolicy } = setupDocumentsFor({ ...base, kmsKeyArn });

@@ -1,3 +1,8 @@
+/**
+ * The one-click path: the quick-create link of an integration fills the generic template's
+ * parameters; CloudFormation (here: the same steps with the IAM client) then creates exactly the
+ * role and policy that the integration's own documents create.
+ */
 import { readFileSync } from 'node:fs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +14,6 @@ import { functionCredentials } from '../support/function-roles';
 import { platformProject } from '../support/platform';
 import { deployRoleTemplate, roleDocuments } from '../support/role-template-deploy';
 
-/**
- * The one-click path: the quick-create link of an integration fills the generic template's
- * parameters; CloudFormation (here: the same steps with the IAM client) then creates exactly the
- * role and policy that the integration's own documents create.
- */
 function quickCreate(link: string) {
   const url = new URL(link);
   const [route = '', query = ''] = url.hash.slice(1).split('?');

@@ -85,38 +85,46 @@ describe('customer targets', () => {
     });
   });
 
-  it('a new KMS key awaits validation: workers and the re-check keep the proved key, a validation tests the new one', () => {
-    const newKey = 'arn:aws:kms:us-east-1:222222222222:key/new';
-    const edited = { ...base, roleArn: proved.roleArn, kmsKeyArn: newKey, validated: proved };
-    expect(changesAwaitingValidation(edited)).toEqual(['kmsKeyArn']);
-    expect(workerTargetOf(edited)).not.toHaveProperty('kmsKeyArn');
-    expect(testedTargetOf(edited, 'recheck')).not.toHaveProperty('kmsKeyArn');
-    expect(testedTargetOf(edited, 'validate')).toMatchObject({ kmsKeyArn: newKey });
-    // A failed validation of the new key leaves the proved settings serving; one of a new role does not.
-    expect(keepsProvedSettingsOnFailure({ ...edited, status: 'VALIDATING' })).toBe(true);
-    expect(keepsProvedSettingsOnFailure({ ...edited, roleArn: 'arn:aws:iam::333333333333:role/new' })).toBe(false);
-    expect(keepsProvedSettingsOnFailure({ ...base, roleArn: proved.roleArn, validated: proved })).toBe(false);
-    expect(
-      changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey }),
-    ).toEqual([]);
-  });
+  it(
+    'a new KMS key awaits validation: workers and the re-check keep the proved key, a validation tests the new ' +
+      'one',
+    () => {
+      const newKey = 'arn:aws:kms:us-east-1:222222222222:key/new';
+      const edited = { ...base, roleArn: proved.roleArn, kmsKeyArn: newKey, validated: proved };
+      expect(changesAwaitingValidation(edited)).toEqual(['kmsKeyArn']);
+      expect(workerTargetOf(edited)).not.toHaveProperty('kmsKeyArn');
+      expect(testedTargetOf(edited, 'recheck')).not.toHaveProperty('kmsKeyArn');
+      expect(testedTargetOf(edited, 'validate')).toMatchObject({ kmsKeyArn: newKey });
+      // A failed validation of the new key leaves the proved settings serving; one of a new role does not.
+      expect(keepsProvedSettingsOnFailure({ ...edited, status: 'VALIDATING' })).toBe(true);
+      expect(keepsProvedSettingsOnFailure({ ...edited, roleArn: 'arn:aws:iam::333333333333:role/new' })).toBe(false);
+      expect(keepsProvedSettingsOnFailure({ ...base, roleArn: proved.roleArn, validated: proved })).toBe(false);
+      expect(
+        changesAwaitingValidation({ ...base, status: 'FAILED', roleArn: proved.roleArn, kmsKeyArn: newKey }),
+      ).toEqual([]);
+    },
+  );
 
-  it('new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running work goes on', () => {
-    const active = { ...base, roleArn: proved.roleArn, validated: proved };
-    expect(requireUsableForNewWork(active, 'us-east-1')).toBe(active);
-    const refusal = (integration: Integration | undefined, region = 'us-east-1') => {
-      try {
-        requireUsableForNewWork(integration, region);
-      } catch (error) {
-        return error as { statusCode: number; code: string };
-      }
-      return undefined;
-    };
-    expect(refusal(undefined)).toMatchObject({ statusCode: 404, code: 'INTEGRATION_NOT_FOUND' });
-    // A pending role change: its old role still serves running work, but starts nothing new.
-    const pending = { ...active, status: 'VALIDATING' as const };
-    expect(workerTargetOf(pending)).toBeDefined();
-    expect(refusal(pending)).toMatchObject({ statusCode: 409, code: 'INTEGRATION_NOT_ACTIVE' });
-    expect(refusal(active, 'eu-west-1')).toMatchObject({ statusCode: 422, code: 'REGION_MISMATCH' });
-  });
+  it(
+    'new work (an export, forwarding) takes only an ACTIVE integration in the cluster region, even while running ' +
+      'work goes on',
+    () => {
+      const active = { ...base, roleArn: proved.roleArn, validated: proved };
+      expect(requireUsableForNewWork(active, 'us-east-1')).toBe(active);
+      const refusal = (integration: Integration | undefined, region = 'us-east-1') => {
+        try {
+          requireUsableForNewWork(integration, region);
+        } catch (error) {
+          return error as { statusCode: number; code: string };
+        }
+        return undefined;
+      };
+      expect(refusal(undefined)).toMatchObject({ statusCode: 404, code: 'INTEGRATION_NOT_FOUND' });
+      // A pending role change: its old role still serves running work, but starts nothing new.
+      const pending = { ...active, status: 'VALIDATING' as const };
+      expect(workerTargetOf(pending)).toBeDefined();
+      expect(refusal(pending)).toMatchObject({ statusCode: 409, code: 'INTEGRATION_NOT_ACTIVE' });
+      expect(refusal(active, 'eu-west-1')).toMatchObject({ statusCode: 422, code: 'REGION_MISMATCH' });
+    },
+  );
 });

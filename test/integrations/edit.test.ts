@@ -39,62 +39,66 @@ async function activeIntegration(project: Project, region = 'us-west-2') {
 }
 
 describe('PATCH an integration', () => {
-  it('corrects a typo in the name and sets then removes a description; the old name is free again, the new one taken', async () => {
-    const project = await platformProject();
-    const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('typo') });
-    const path = one(project, created.integrationId);
-    const renamed = await project.client.patch(path, {
-      name: 'Nightly exprots',
-      description: 'Backups of the\tproduction cluster',
-    });
-    expect(renamed.status, renamed.text).toBe(200);
-    expect(renamed.json).toMatchObject({
-      name: 'Nightly exprots',
-      description: 'Backups of the\tproduction cluster',
-      externalId: created.externalId,
-      status: 'AWAITING_ROLE',
-    });
-    const fixed = (await project.client.patch(path, { name: 'Nightly exports', description: null })).json as Edited;
-    expect(fixed.name).toBe('Nightly exports');
-    expect(fixed).not.toHaveProperty('description');
-    expect(fixed.setup.trustPolicy).toEqual(created.setup.trustPolicy);
-    expect(Date.parse(fixed.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
-    expect(((await project.client.get(path)).json as IntegrationView).name).toBe('Nightly exports');
+  it(
+    'corrects a typo in the name and sets then removes a description; the old name is free again, the new one ' +
+      'taken',
+    async () => {
+      const project = await platformProject();
+      const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('typo') });
+      const path = one(project, created.integrationId);
+      const renamed = await project.client.patch(path, {
+        name: 'Nightly exprots',
+        description: 'Backups of the\tproduction cluster',
+      });
+      expect(renamed.status, renamed.text).toBe(200);
+      expect(renamed.json).toMatchObject({
+        name: 'Nightly exprots',
+        description: 'Backups of the\tproduction cluster',
+        externalId: created.externalId,
+        status: 'AWAITING_ROLE',
+      });
+      const fixed = (await project.client.patch(path, { name: 'Nightly exports', description: null })).json as Edited;
+      expect(fixed.name).toBe('Nightly exports');
+      expect(fixed).not.toHaveProperty('description');
+      expect(fixed.setup.trustPolicy).toEqual(created.setup.trustPolicy);
+      expect(Date.parse(fixed.updatedAt)).toBeGreaterThan(Date.parse(created.updatedAt));
+      expect(((await project.client.get(path)).json as IntegrationView).name).toBe('Nightly exports');
 
-    // The names it had are free, the one it has is taken (also in another case).
-    expect(
-      (
-        await project.client.post(project.base, {
-          name: created.name,
-          region: 'us-east-1',
-          bucketName: uniqueBucketName('old'),
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await project.client.post(project.base, {
-          name: 'Nightly exprots',
-          region: 'us-east-1',
-          bucketName: uniqueBucketName('mid'),
-        })
-      ).status,
-    ).toBe(201);
-    const taken = await project.client.post(project.base, {
-      name: 'NIGHTLY EXPORTS',
-      region: 'us-east-1',
-      bucketName: uniqueBucketName('new'),
-    });
-    expect([taken.status, errorOf(taken).code]).toEqual([409, 'NAME_TAKEN']);
-    // A change of case alone keeps the reservation.
-    expect((await project.client.patch(path, { name: 'nightly exports' })).status).toBe(200);
-    const reservations = (await projectItems(project.projectId)).filter((item) =>
-      String(item.sk).startsWith('INTEGRATION_NAME#'),
-    );
-    expect(reservations.filter((item) => item.integrationId === created.integrationId).map((item) => item.sk)).toEqual([
-      'INTEGRATION_NAME#nightly exports',
-    ]);
-  });
+      // The names it had are free, the one it has is taken (also in another case).
+      expect(
+        (
+          await project.client.post(project.base, {
+            name: created.name,
+            region: 'us-east-1',
+            bucketName: uniqueBucketName('old'),
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await project.client.post(project.base, {
+            name: 'Nightly exprots',
+            region: 'us-east-1',
+            bucketName: uniqueBucketName('mid'),
+          })
+        ).status,
+      ).toBe(201);
+      const taken = await project.client.post(project.base, {
+        name: 'NIGHTLY EXPORTS',
+        region: 'us-east-1',
+        bucketName: uniqueBucketName('new'),
+      });
+      expect([taken.status, errorOf(taken).code]).toEqual([409, 'NAME_TAKEN']);
+      // A change of case alone keeps the reservation.
+      expect((await project.client.patch(path, { name: 'nightly exports' })).status).toBe(200);
+      const reservations = (await projectItems(project.projectId)).filter((item) =>
+        String(item.sk).startsWith('INTEGRATION_NAME#'),
+      );
+      expect(
+        reservations.filter((item) => item.integrationId === created.integrationId).map((item) => item.sk),
+      ).toEqual(['INTEGRATION_NAME#nightly exports']);
+    },
+  );
 
   it('refuses a name another integration of the project has (409 NAME_TAKEN), and writes nothing', async () => {
     const project = await platformProject();
@@ -139,66 +143,71 @@ describe('PATCH an integration', () => {
     expect(JSON.stringify(await projectItems(project.projectId))).toBe(before);
   });
 
-  it('a new KMS key on an ACTIVE integration: new documents, work keeps the validated settings, a failed validation leaves them serving, the fix makes the key validated', async () => {
-    const project = await platformProject();
-    const { created, accountId, roleArn } = await activeIntegration(project);
-    const path = one(project, created.integrationId);
-    const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
+  it(
+    'a new KMS key on an ACTIVE integration: new documents, work keeps the validated settings, a failed validation ' +
+      'leaves them serving, the fix makes the key validated',
+    async () => {
+      const project = await platformProject();
+      const { created, accountId, roleArn } = await activeIntegration(project);
+      const path = one(project, created.integrationId);
+      const kmsKeyArn = await createKmsKey(accountId, 'us-west-2');
 
-    const edited = await project.client.patch(path, { kmsKeyArn });
-    expect(edited.status, edited.text).toBe(200);
-    const view = edited.json as Edited;
-    expect(view).toMatchObject({ status: 'ACTIVE', kmsKeyArn, awaitingValidation: ['kmsKeyArn'] });
-    expect(view.setup.iamPolicy.Statement).toContainEqual({
-      Sid: 'EncryptWithBucketKey',
-      Effect: 'Allow',
-      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: kmsKeyArn,
-    });
-    expect(((await project.client.get(`${path}/setup`)).json as SetupDocuments).iamPolicy).toEqual(
-      view.setup.iamPolicy,
-    );
-    // Workers use what validation proved: no key yet.
-    const stored = await loadIntegration(project.projectId, created.integrationId);
-    expect(stored && workerTargetOf(stored)).not.toHaveProperty('kmsKeyArn');
+      const edited = await project.client.patch(path, { kmsKeyArn });
+      expect(edited.status, edited.text).toBe(200);
+      const view = edited.json as Edited;
+      expect(view).toMatchObject({ status: 'ACTIVE', kmsKeyArn, awaitingValidation: ['kmsKeyArn'] });
+      expect(view.setup.iamPolicy.Statement).toContainEqual({
+        Sid: 'EncryptWithBucketKey',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: kmsKeyArn,
+      });
+      expect(((await project.client.get(`${path}/setup`)).json as SetupDocuments).iamPolicy).toEqual(
+        view.setup.iamPolicy,
+      );
+      // Workers use what validation proved: no key yet.
+      const stored = await loadIntegration(project.projectId, created.integrationId);
+      expect(stored && workerTargetOf(stored)).not.toHaveProperty('kmsKeyArn');
 
-    // Validated before the role's policy allows the key: the run fails on the key, the integration stays ACTIVE on the proved settings.
-    expect((await project.client.post(`${path}/validate`)).status).toBe(202);
-    const refused = await waitForResult(project, created.integrationId);
-    expect(refused).toMatchObject({
-      status: 'ACTIVE',
-      validation: { result: 'FAILED' },
-      awaitingValidation: ['kmsKeyArn'],
-    });
-    expect(refused.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    const afterFailure = await loadIntegration(project.projectId, created.integrationId);
-    expect(afterFailure && workerTargetOf(afterFailure)).toMatchObject({ roleArn });
-    expect(afterFailure && workerTargetOf(afterFailure)).not.toHaveProperty('kmsKeyArn');
+      // Validated before the role's policy allows the key: the run fails on the key, the integration stays ACTIVE
+      // on the proved settings.
+      expect((await project.client.post(`${path}/validate`)).status).toBe(202);
+      const refused = await waitForResult(project, created.integrationId);
+      expect(refused).toMatchObject({
+        status: 'ACTIVE',
+        validation: { result: 'FAILED' },
+        awaitingValidation: ['kmsKeyArn'],
+      });
+      expect(refused.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+      const afterFailure = await loadIntegration(project.projectId, created.integrationId);
+      expect(afterFailure && workerTargetOf(afterFailure)).toMatchObject({ roleArn });
+      expect(afterFailure && workerTargetOf(afterFailure)).not.toHaveProperty('kmsKeyArn');
 
-    // The customer puts the new policy on the role, validates again: the key is validated and in use.
-    const roleName = (refused.roleArn ?? '').split('/').pop();
-    await clientsFor(accountId).iam.send(
-      new PutRolePolicyCommand({
-        RoleName: roleName,
-        PolicyName: 'new-documents',
-        PolicyDocument: JSON.stringify(view.setup.iamPolicy),
-      }),
-    );
-    expect((await project.client.post(`${path}/validate`)).status).toBe(202);
-    const passed = await waitForResult(project, created.integrationId);
-    expect(passed).toMatchObject({ status: 'ACTIVE', validation: { result: 'SUCCESSFUL' } });
-    expect(passed).not.toHaveProperty('awaitingValidation');
-    const afterFix = await loadIntegration(project.projectId, created.integrationId);
-    expect(afterFix && workerTargetOf(afterFix)).toMatchObject({ kmsKeyArn });
+      // The customer puts the new policy on the role, validates again: the key is validated and in use.
+      const roleName = (refused.roleArn ?? '').split('/').pop();
+      await clientsFor(accountId).iam.send(
+        new PutRolePolicyCommand({
+          RoleName: roleName,
+          PolicyName: 'new-documents',
+          PolicyDocument: JSON.stringify(view.setup.iamPolicy),
+        }),
+      );
+      expect((await project.client.post(`${path}/validate`)).status).toBe(202);
+      const passed = await waitForResult(project, created.integrationId);
+      expect(passed).toMatchObject({ status: 'ACTIVE', validation: { result: 'SUCCESSFUL' } });
+      expect(passed).not.toHaveProperty('awaitingValidation');
+      const afterFix = await loadIntegration(project.projectId, created.integrationId);
+      expect(afterFix && workerTargetOf(afterFix)).toMatchObject({ kmsKeyArn });
 
-    // Removing the key again is a change like any other.
-    const removed = (await project.client.patch(path, { kmsKeyArn: null })).json as Edited;
-    expect(removed).not.toHaveProperty('kmsKeyArn');
-    expect(removed.awaitingValidation).toEqual(['kmsKeyArn']);
-    expect(JSON.stringify(removed.setup.iamPolicy)).not.toContain('kms:');
-  });
+      // Removing the key again is a change like any other.
+      const removed = (await project.client.patch(path, { kmsKeyArn: null })).json as Edited;
+      expect(removed).not.toHaveProperty('kmsKeyArn');
+      expect(removed.awaitingValidation).toEqual(['kmsKeyArn']);
+      expect(JSON.stringify(removed.setup.iamPolicy)).not.toContain('kms:');
+    },
+  );
 
-  it('a name edit is fine while a validation runs; a key edit waits for its result (409 VALIDATION_IN_PROGRESS)', async () => {
+  it('a name edit is fine while a validation runs; a key edit waits (409 VALIDATION_IN_PROGRESS)', async () => {
     const project = await platformProject();
     const { created, accountId } = await activeIntegration(project);
     const stored = await loadIntegration(project.projectId, created.integrationId);
@@ -224,7 +233,7 @@ describe('PATCH an integration', () => {
     expect(renamed.json).not.toHaveProperty('kmsKeyArn');
   });
 
-  it('an edit based on a state that changed meanwhile is refused (409 CONCURRENT_UPDATE), not applied over it', async () => {
+  it('an edit on a state that changed meanwhile is refused (409 CONCURRENT_UPDATE), not applied over it', async () => {
     const project = await platformProject();
     const created = await createIntegration(project, { region: 'us-east-1', bucketName: uniqueBucketName('race') });
     const stored = await loadIntegration(project.projectId, created.integrationId);

@@ -1,3 +1,7 @@
+/**
+ * GET /v1/regions: the served regions, without a token; a region the platform does not serve is refused
+ * with that list.
+ */
 import { describe, expect, it } from 'vitest';
 import { api, localStack } from '../support/local-stack';
 import { platformProject } from '../support/platform';

@@ -229,59 +229,64 @@ describe('tenancy keys that name inherited properties', () => {
 });
 
 describe('the former owner of a cluster that moved to another project', () => {
-  it("stops receiving its audit logs: the move turns forwarding off at once and releases the integration, the new owner's files are not delivered, and it cannot be turned on again", async () => {
-    const former = await fullTenant();
-    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
+  it(
+    'stops receiving its audit logs: the move turns forwarding off at once and releases the integration, ' +
+      "the new owner's files are not delivered, and it cannot be turned on again",
+    async () => {
+      const former = await fullTenant();
+      const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
 
-    const newOwner = await platformProject();
-    await publish('platform.clusters', 'Cluster Upserted', {
-      projectId: newOwner.projectId,
-      clusterId: former.clusterId,
-      region: REGION,
-      tier: 'dedicated',
-    });
-    // The move asks for a catch-up run of the former forwarding, which finds the cluster owned elsewhere (well before the schedule's reconciliation).
-    await eventually(
-      async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
-      'forwarding of the moved cluster was not turned off',
-      15_000,
-    );
-    expect(await projectItems(newOwner.projectId)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ sk: `CLUSTER#${former.clusterId}` })]),
-    );
-    // The new owner's files: their events resolve the cluster's owner now, which forwards nothing.
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-    await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
+      const newOwner = await platformProject();
+      await publish('platform.clusters', 'Cluster Upserted', {
+        projectId: newOwner.projectId,
+        clusterId: former.clusterId,
+        region: REGION,
+        tier: 'dedicated',
+      });
+      // The move asks for a catch-up run of the former forwarding, which finds the cluster owned
+      // elsewhere (well before the schedule's reconciliation).
+      await eventually(
+        async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
+        'forwarding of the moved cluster was not turned off',
+        15_000,
+      );
+      expect(await projectItems(newOwner.projectId)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ sk: `CLUSTER#${former.clusterId}` })]),
+      );
+      // The new owner's files: their events resolve the cluster's owner now, which forwards nothing.
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
+      await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
 
-    for (const answer of [
-      await former.project.client.put(`${path}/audit-log-forwarding`, {
-        integrationId: former.integration.integrationId,
-        directory: 'audit',
-      }),
-      await former.project.client.put(`${path}/backup-export-rule`, {
-        integrationId: former.integration.integrationId,
-        directory: 'auto',
-      }),
-      await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
-        integrationId: former.integration.integrationId,
-        directory: 'late',
-      }),
-    ]) {
-      expect(answer.status, answer.text).toBe(404);
-    }
-    // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    expect(
-      await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
-    ).toHaveLength(1);
-    // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
-    await eventually(
-      async () =>
-        (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
-        204,
-      'the integration stayed in use',
-    );
-  });
+      for (const answer of [
+        await former.project.client.put(`${path}/audit-log-forwarding`, {
+          integrationId: former.integration.integrationId,
+          directory: 'audit',
+        }),
+        await former.project.client.put(`${path}/backup-export-rule`, {
+          integrationId: former.integration.integrationId,
+          directory: 'auto',
+        }),
+        await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
+          integrationId: former.integration.integrationId,
+          directory: 'late',
+        }),
+      ]) {
+        expect(answer.status, answer.text).toBe(404);
+      }
+      // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(
+        await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
+      ).toHaveLength(1);
+      // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
+      await eventually(
+        async () =>
+          (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
+          204,
+        'the integration stayed in use',
+      );
+    },
+  );
 });

@@ -37,69 +37,86 @@ const folder = () => `audit/${victim.clusterId}/`;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2_000));
 
 describe('a forged S3 notification of the audit-log bucket', () => {
-  it('put on EventBridge by a customer account (its own bus or the service bus) or the platform account: the aws.s3 source is refused', async () => {
-    const key = sourceKey(victim.clusterId, new Date(), 'forged');
-    const entry = (bus: string) => ({
-      Source: 'aws.s3',
-      DetailType: 'Object Created',
-      Detail: JSON.stringify(objectCreatedEvent(key).detail),
-      EventBusName: bus,
-    });
-    for (const [account, bus] of [
-      [uniqueAccountId(), 'default'],
-      [PLATFORM_ACCOUNT, 'default'],
-      [PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS_ARN],
-    ] as const) {
-      const answer = await platformEvents(account).send(new PutEventsCommand({ Entries: [entry(bus)] }));
-      expect(answer.FailedEntryCount, `${account} on ${bus}`).toBe(1);
-      expect(answer.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
-    }
-    await settle();
-    expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
-  });
-
-  it('sent straight to the event queue by a customer account, or by a function of the service that takes events: AccessDenied', async () => {
-    const queueUrl = String(process.env.FORWARDING_QUEUE_URL).replace(/\/ForwardingQueue$/, '/AuditLogEventQueue');
-    expect(queueUrl).toMatch(/\/AuditLogEventQueue$/);
-    const body = JSON.stringify(objectCreatedEvent(sourceKey(victim.clusterId, new Date(), 'forged')));
-    // A customer: only the rule's EventBridge may send (the queue policy); the function: its role may send to ForwardingQueue alone.
-    const customer = new SQSClient({
-      endpoint: localStack().awsUrl,
-      region: REGION,
-      credentials: rootCredentials(uniqueAccountId()),
-    });
-    const functionRole = new SQSClient({ endpoint: localStack().awsUrl, region: REGION });
-    for (const sqs of [customer, functionRole]) {
-      await expect(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).rejects.toMatchObject({
-        name: expect.stringMatching(/AccessDenied/),
+  it(
+    'put on EventBridge by a customer account (its own bus or the service bus) or the platform account: the aws.s3 ' +
+      'source is refused',
+    async () => {
+      const key = sourceKey(victim.clusterId, new Date(), 'forged');
+      const entry = (bus: string) => ({
+        Source: 'aws.s3',
+        DetailType: 'Object Created',
+        Detail: JSON.stringify(objectCreatedEvent(key).detail),
+        EventBusName: bus,
       });
-    }
-    await settle();
-    expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
-  });
+      for (const [account, bus] of [
+        [uniqueAccountId(), 'default'],
+        [PLATFORM_ACCOUNT, 'default'],
+        [PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS_ARN],
+      ] as const) {
+        const answer = await platformEvents(account).send(new PutEventsCommand({ Entries: [entry(bus)] }));
+        expect(answer.FailedEntryCount, `${account} on ${bus}`).toBe(1);
+        expect(answer.Entries?.[0]?.ErrorCode).toBe('NotAuthorizedForSourceException');
+      }
+      await settle();
+      expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
+    },
+  );
 
-  it('that reaches the function anyway (a misconfigured rule) naming a file in a bucket of the attacker, or keys off the layout: nothing is read or delivered', async () => {
-    const attacker = uniqueAccountId();
-    const bucket = `forged-${randomBytes(5).toString('hex')}`;
-    const { s3 } = clientsFor(attacker, REGION);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const key = sourceKey(victim.clusterId, new Date(), 'planted');
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"planted":true}\n' }));
+  it(
+    'sent straight to the event queue by a customer account, or by a function of the service that takes events: ' +
+      'AccessDenied',
+    async () => {
+      const queueUrl = String(process.env.FORWARDING_QUEUE_URL).replace(/\/ForwardingQueue$/, '/AuditLogEventQueue');
+      expect(queueUrl).toMatch(/\/AuditLogEventQueue$/);
+      const body = JSON.stringify(objectCreatedEvent(sourceKey(victim.clusterId, new Date(), 'forged')));
+      // A customer: only the rule's EventBridge may send (the queue policy); the function: its role may send to
+      // ForwardingQueue alone.
+      const customer = new SQSClient({
+        endpoint: localStack().awsUrl,
+        region: REGION,
+        credentials: rootCredentials(uniqueAccountId()),
+      });
+      const functionRole = new SQSClient({ endpoint: localStack().awsUrl, region: REGION });
+      for (const sqs of [customer, functionRole]) {
+        await expect(sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).rejects.toMatchObject(
+          {
+            name: expect.stringMatching(/AccessDenied/),
+          },
+        );
+      }
+      await settle();
+      expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
+    },
+  );
 
-    const outcome = await deliverAuditLogs(
-      auditLogEventBatch([
-        objectCreatedEvent(key, { bucket }), // another bucket
-        objectCreatedEvent(key, { account: attacker }), // another account
-        objectCreatedEvent(`${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`), // off the layout
-        objectCreatedEvent(`${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`), // folders that disagree with the time
-      ]),
-      lambdaContext(),
-    );
-    expect(outcome).toEqual({ batchItemFailures: [] });
-    expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
+  it(
+    'that reaches the function anyway (a misconfigured rule) naming a file in a bucket of the attacker, or keys ' +
+      'off the layout: nothing is read or delivered',
+    async () => {
+      const attacker = uniqueAccountId();
+      const bucket = `forged-${randomBytes(5).toString('hex')}`;
+      const { s3 } = clientsFor(attacker, REGION);
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const key = sourceKey(victim.clusterId, new Date(), 'planted');
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"planted":true}\n' }));
 
-    // The same function still delivers the victim's real files (the refusals above are not blanket).
-    await writeAuditLog(victim.clusterId, new Date());
-    await waitForObjects(victim.accountId, victim.integration.bucketName, folder(), 1);
-  });
+      const outcome = await deliverAuditLogs(
+        auditLogEventBatch([
+          objectCreatedEvent(key, { bucket }), // another bucket
+          objectCreatedEvent(key, { account: attacker }), // another account
+          // off the layout
+          objectCreatedEvent(`${victim.clusterId}/../${victim.clusterId}/${key.slice(victim.clusterId.length + 1)}`),
+          // folders that disagree with the time
+          objectCreatedEvent(`${victim.clusterId}/2026/11/24/10/20261124T111502Z-hour-mismatch.jsonl`),
+        ]),
+        lambdaContext(),
+      );
+      expect(outcome).toEqual({ batchItemFailures: [] });
+      expect(await customerObjects(victim.accountId, victim.integration.bucketName, folder())).toEqual([]);
+
+      // The same function still delivers the victim's real files (the refusals above are not blanket).
+      await writeAuditLog(victim.clusterId, new Date());
+      await waitForObjects(victim.accountId, victim.integration.bucketName, folder(), 1);
+    },
+  );
 });

@@ -79,22 +79,26 @@ const orgOf = async (project: Project) => (await loadProject(project.projectId))
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
 
 describe('events from outside the producers', () => {
-  it("a customer account moves the victim's project into its organization through its own default bus: nothing changes", async () => {
-    const victim = await platformProject();
-    const attacker = uniqueAccountId();
-    const sent = await put(attacker, 'default', 'platform.projects', 'Project Upserted', {
-      projectId: victim.projectId,
-      orgId: 'org-attacker',
-      plan: 'enterprise',
-    });
-    expect(sent).toHaveProperty('eventId');
-    await settle();
-    expect(await orgOf(victim)).toBe(victim.orgId);
-    const attackerOwner = api(mintToken({ sub: 'attacker', org: 'org-attacker', orgRole: 'owner', projects: {} }));
-    expect((await attackerOwner.get(victim.base)).status).toBe(404);
-  });
+  it(
+    "a customer account moves the victim's project into its organization through its own default bus: nothing " +
+      'changes',
+    async () => {
+      const victim = await platformProject();
+      const attacker = uniqueAccountId();
+      const sent = await put(attacker, 'default', 'platform.projects', 'Project Upserted', {
+        projectId: victim.projectId,
+        orgId: 'org-attacker',
+        plan: 'enterprise',
+      });
+      expect(sent).toHaveProperty('eventId');
+      await settle();
+      expect(await orgOf(victim)).toBe(victim.orgId);
+      const attackerOwner = api(mintToken({ sub: 'attacker', org: 'org-attacker', orgRole: 'owner', projects: {} }));
+      expect((await attackerOwner.get(victim.base)).status).toBe(404);
+    },
+  );
 
-  it("a customer account puts the event on the service's bus by ARN: AccessDeniedException, nothing changes", async () => {
+  it("a customer puts the event on the service's bus by ARN: AccessDeniedException, nothing changes", async () => {
     const victim = await platformProject();
     const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', {
       projectId: victim.projectId,
@@ -106,129 +110,153 @@ describe('events from outside the producers', () => {
     expect(await orgOf(victim)).toBe(victim.orgId);
   });
 
-  it("a customer account names the service's bus by name: the event lands on its own account's bus, nothing changes", async () => {
-    const victim = await platformProject();
-    await put(uniqueAccountId(), PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
-      projectId: victim.projectId,
-      orgId: 'org-attacker',
-      plan: 'enterprise',
-    });
-    await settle();
-    expect(await orgOf(victim)).toBe(victim.orgId);
-  });
-
-  it("a producer forges the service's own notification (an integration FAILED, which would e-mail the victim's customers): AccessDeniedException; only the service's functions publish them", async () => {
-    const victim = await platformProject();
-    const forged = {
-      projectId: victim.projectId,
-      integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
-      status: 'FAILED',
-      previousStatus: 'ACTIVE',
-      detectedBy: 'export',
-      code: 'BUCKET_ACCESS_DENIED',
-      at: new Date().toISOString(),
-    };
-    for (const bus of [PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN]) {
-      const sent = await put(PLATFORM_ACCOUNT, bus, 's3-integrations', 'Integration Status Changed', forged);
-      expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
-    }
-    // The producer's own events still go through: the refusal is about the service's source only.
-    expect(
-      await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
+  it(
+    "a customer account names the service's bus by name: the event lands on its own account's bus, nothing " +
+      'changes',
+    async () => {
+      const victim = await platformProject();
+      await put(uniqueAccountId(), PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
         projectId: victim.projectId,
-        orgId: victim.orgId,
+        orgId: 'org-attacker',
         plan: 'enterprise',
-      }),
-    ).toMatchObject({ eventId: expect.any(String) });
-  });
+      });
+      await settle();
+      expect(await orgOf(victim)).toBe(victim.orgId);
+    },
+  );
 
-  it('the platform account puts the event on its default bus instead of the service bus: the service does not listen there', async () => {
-    const victim = await platformProject();
-    await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
-      projectId: victim.projectId,
-      orgId: 'org-attacker',
-      plan: 'enterprise',
-    });
-    await settle();
-    expect(await orgOf(victim)).toBe(victim.orgId);
-  });
+  it(
+    "a producer forges the service's own notification (an integration FAILED, which would e-mail the victim's " +
+      "customers): AccessDeniedException; only the service's functions publish them",
+    async () => {
+      const victim = await platformProject();
+      const forged = {
+        projectId: victim.projectId,
+        integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
+        status: 'FAILED',
+        previousStatus: 'ACTIVE',
+        detectedBy: 'export',
+        code: 'BUCKET_ACCESS_DENIED',
+        at: new Date().toISOString(),
+      };
+      for (const bus of [PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN]) {
+        const sent = await put(PLATFORM_ACCOUNT, bus, 's3-integrations', 'Integration Status Changed', forged);
+        expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
+      }
+      // The producer's own events still go through: the refusal is about the service's source only.
+      expect(
+        await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
+          projectId: victim.projectId,
+          orgId: victim.orgId,
+          plan: 'enterprise',
+        }),
+      ).toMatchObject({ eventId: expect.any(String) });
+    },
+  );
 
-  it('an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function itself', async () => {
-    const projectId = `proj-${randomBytes(6).toString('hex')}`;
-    const event = envelope(
-      'platform.projects',
-      'Project Upserted',
-      { projectId, orgId: 'org-x', plan: 'enterprise' },
-      { account: '999999999999' },
-    );
-    await recordPlatformEvent(event, lambdaContext());
-    expect(await loadProject(projectId)).toBeUndefined();
-  });
+  it(
+    'the platform account puts the event on its default bus instead of the service bus: the service does not ' +
+      'listen there',
+    async () => {
+      const victim = await platformProject();
+      await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
+        projectId: victim.projectId,
+        orgId: 'org-attacker',
+        plan: 'enterprise',
+      });
+      await settle();
+      expect(await orgOf(victim)).toBe(victim.orgId);
+    },
+  );
+
+  it(
+    'an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function ' +
+      'itself',
+    async () => {
+      const projectId = `proj-${randomBytes(6).toString('hex')}`;
+      const event = envelope(
+        'platform.projects',
+        'Project Upserted',
+        { projectId, orgId: 'org-x', plan: 'enterprise' },
+        { account: '999999999999' },
+      );
+      await recordPlatformEvent(event, lambdaContext());
+      expect(await loadProject(projectId)).toBeUndefined();
+    },
+  );
 });
 
 describe('events from a producer that must still be refused', () => {
-  it('a Project Upserted dated a year ahead would outrank every later event: refused, logged, and later events still apply', async () => {
-    const victim = await platformProject();
-    const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-    const sent = await put(
-      PLATFORM_ACCOUNT,
-      PLATFORM_EVENT_BUS,
-      'platform.projects',
-      'Project Upserted',
-      { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' },
-      future,
-    );
-    const [line] = await refusalsOf((sent as { eventId: string }).eventId);
-    expect(line).toContain('FUTURE_TIME');
-    expect(await orgOf(victim)).toBe(victim.orgId);
-    // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
-    await publish(
-      'platform.projects',
-      'Project Upserted',
-      { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' },
-      { time: new Date(Date.now() + 2_000) },
-    );
-    await eventually(
-      async () => (await loadProject(victim.projectId))?.plan === 'standard',
-      'a later real event was not applied',
-    );
-  });
+  it(
+    'a Project Upserted dated a year ahead would outrank every later event: refused, logged, and later events ' +
+      'still apply',
+    async () => {
+      const victim = await platformProject();
+      const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+      const sent = await put(
+        PLATFORM_ACCOUNT,
+        PLATFORM_EVENT_BUS,
+        'platform.projects',
+        'Project Upserted',
+        { projectId: victim.projectId, orgId: 'org-attacker', plan: 'enterprise' },
+        future,
+      );
+      const [line] = await refusalsOf((sent as { eventId: string }).eventId);
+      expect(line).toContain('FUTURE_TIME');
+      expect(await orgOf(victim)).toBe(victim.orgId);
+      // Events within one second are ordered by id: this one is dated two seconds on, well inside the skew.
+      await publish(
+        'platform.projects',
+        'Project Upserted',
+        { projectId: victim.projectId, orgId: victim.orgId, plan: 'standard' },
+        { time: new Date(Date.now() + 2_000) },
+      );
+      await eventually(
+        async () => (await loadProject(victim.projectId))?.plan === 'standard',
+        'a later real event was not applied',
+      );
+    },
+  );
 
-  it("a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, nothing exported", async () => {
-    const victimProject = await platformProject();
-    const victimCluster = await platformCluster(victimProject);
-    const victimBackup = await platformBackup(victimCluster, smallFiles('victim', 3));
-    const attacker = await exportWorld();
-    const rule = await attacker.project.client.put(
-      `/v1/projects/${attacker.project.projectId}/clusters/${attacker.clusterId}/backup-export-rule`,
-      {
-        integrationId: attacker.integration.integrationId,
-        directory: 'loot',
-      },
-    );
-    expect(rule.status).toBe(200);
-    const backupId = `bk-${randomBytes(4).toString('hex')}`;
-    const detail = {
-      projectId: attacker.project.projectId,
-      clusterId: attacker.clusterId,
-      backupId,
-      bucket: victimBackup.bucket,
-      prefix: victimBackup.prefix,
-      completedAt: new Date().toISOString(),
-    };
-    const sent = await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.backups', 'Backup Completed', detail);
-    const lines = await refusalsOf((sent as { eventId: string }).eventId);
-    expect(lines.join('\n')).toContain('BACKUP_PREFIX_NOT_ALLOWED');
-    await settle();
-    expect(await loadBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
-    const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as {
-      items: unknown[];
-    };
-    expect(jobs.items).toEqual([]);
-    expect(await customerKeys(attacker, 'loot/')).toEqual([]);
-  });
+  it(
+    "a Backup Completed for the attacker's own cluster that points at another tenant's backup folder: refused, " +
+      'nothing exported',
+    async () => {
+      const victimProject = await platformProject();
+      const victimCluster = await platformCluster(victimProject);
+      const victimBackup = await platformBackup(victimCluster, smallFiles('victim', 3));
+      const attacker = await exportWorld();
+      const rule = await attacker.project.client.put(
+        `/v1/projects/${attacker.project.projectId}/clusters/${attacker.clusterId}/backup-export-rule`,
+        {
+          integrationId: attacker.integration.integrationId,
+          directory: 'loot',
+        },
+      );
+      expect(rule.status).toBe(200);
+      const backupId = `bk-${randomBytes(4).toString('hex')}`;
+      const detail = {
+        projectId: attacker.project.projectId,
+        clusterId: attacker.clusterId,
+        backupId,
+        bucket: victimBackup.bucket,
+        prefix: victimBackup.prefix,
+        completedAt: new Date().toISOString(),
+      };
+      const sent = await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.backups', 'Backup Completed', detail);
+      const lines = await refusalsOf((sent as { eventId: string }).eventId);
+      expect(lines.join('\n')).toContain('BACKUP_PREFIX_NOT_ALLOWED');
+      await settle();
+      expect(await loadBackup(attacker.project.projectId, attacker.clusterId, backupId)).toBeUndefined();
+      const jobs = (await attacker.project.client.get(`/v1/projects/${attacker.project.projectId}/jobs`)).json as {
+        items: unknown[];
+      };
+      expect(jobs.items).toEqual([]);
+      expect(await customerKeys(attacker, 'loot/')).toEqual([]);
+    },
+  );
 
-  it('a Backup Completed whose prefix is a sibling (bk-1 for bk-10) or the parent of its backup folder: refused', async () => {
+  it('a Backup Completed whose prefix is a sibling (bk-1 for bk-10) or parent of its folder: refused', async () => {
     for (const prefix of ['backups/cl-a/bk-1', 'backups/cl-a/', 'backups/cl-a/bk-10-other', 'backups/cl-b/bk-10']) {
       const projectId = `proj-${randomBytes(6).toString('hex')}`;
       const event = envelope('platform.backups', 'Backup Completed', {
@@ -308,18 +336,22 @@ describe('events from a producer that must still be refused', () => {
 });
 
 describe('jobs recorded before the checks existed', () => {
-  it("an export job whose stored source points at another backup's folder is refused by the worker before it lists anything", async () => {
-    const job = {
-      jobId: 'job-0',
-      projectId: 'p',
-      clusterId: 'cl-a',
-      backupId: 'bk-1',
-      source: { bucket: 'platform-backups-a', prefix: 'backups/cl-b/bk-9/', region: 'us-east-1' },
-    };
-    await expect(planFiles(job as ExportJob, AbortSignal.timeout(5_000))).rejects.toMatchObject({
-      code: 'BACKUP_LOCATION_REFUSED',
-    });
-  });
+  it(
+    "an export job whose stored source points at another backup's folder is refused by the worker before it " +
+      'lists anything',
+    async () => {
+      const job = {
+        jobId: 'job-0',
+        projectId: 'p',
+        clusterId: 'cl-a',
+        backupId: 'bk-1',
+        source: { bucket: 'platform-backups-a', prefix: 'backups/cl-b/bk-9/', region: 'us-east-1' },
+      };
+      await expect(planFiles(job as ExportJob, AbortSignal.timeout(5_000))).rejects.toMatchObject({
+        code: 'BACKUP_LOCATION_REFUSED',
+      });
+    },
+  );
 });
 
 describe('replayed events', () => {

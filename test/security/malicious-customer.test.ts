@@ -97,22 +97,26 @@ describe('trust policies that do not pin the external ID', () => {
     });
   }
 
-  it('probes with a fresh id of exactly the shape of real ids, under the same session name as the real validation session', async () => {
-    const { roleArn, created } = await validateWithTrust(project, (integration) => integration.setup.trustPolicy);
-    await setRoleAndWait(project, created.integrationId, roleArn);
-    const calls = await assumeRoleCalls(roleArn);
-    const probes = calls.filter((call) => call.externalId !== created.externalId);
-    const real = calls.filter((call) => call.externalId === created.externalId);
-    expect(probes).toHaveLength(2);
-    for (const probe of probes) {
-      expect(probe.externalId).toMatch(EXTERNAL_ID_SHAPE);
-      expect(probe.result).toBe('AccessDenied');
-      expect(probe.roleSessionName).toBe(real[0]?.roleSessionName);
-    }
-    expect(probes[0]?.externalId).not.toBe(probes[1]?.externalId);
-  });
+  it(
+    'probes with a fresh id of exactly the shape of real ids, under the same session name as the real validation ' +
+      'session',
+    async () => {
+      const { roleArn, created } = await validateWithTrust(project, (integration) => integration.setup.trustPolicy);
+      await setRoleAndWait(project, created.integrationId, roleArn);
+      const calls = await assumeRoleCalls(roleArn);
+      const probes = calls.filter((call) => call.externalId !== created.externalId);
+      const real = calls.filter((call) => call.externalId === created.externalId);
+      expect(probes).toHaveLength(2);
+      for (const probe of probes) {
+        expect(probe.externalId).toMatch(EXTERNAL_ID_SHAPE);
+        expect(probe.result).toBe('AccessDenied');
+        expect(probe.roleSessionName).toBe(real[0]?.roleSessionName);
+      }
+      expect(probes[0]?.externalId).not.toBe(probes[1]?.externalId);
+    },
+  );
 
-  it('counts only AccessDenied as "enforced": another STS answer to the probe fails the stage with what to fix', async () => {
+  it('counts only AccessDenied as "enforced": another STS answer fails the stage with what to fix', async () => {
     // The local STS never answers AssumeRole with RegionDisabledException (STS turned off in a region
     // by the customer's account): the one SDK call is faked here, for this stage only.
     const refusal = new STSServiceException({
@@ -143,7 +147,7 @@ describe('trust policies that do not pin the external ID', () => {
 });
 
 describe("another tenant's integration on a shared role", () => {
-  it('a role trusting "s3i-*" for its own integration cannot be taken over by another tenant naming its bucket', async () => {
+  it('a role trusting "s3i-*" for its own integration: another tenant naming its bucket cannot take it', async () => {
     const victimProject = await platformProject();
     const {
       view: victimView,
@@ -167,24 +171,29 @@ describe("another tenant's integration on a shared role", () => {
 });
 
 describe('the role after validation', () => {
-  it('a 403 in the middle of an export is diagnosed with an AssumeRole narrowed by a session policy, never with the full role', async () => {
-    const world = await exportWorld();
-    const { iam } = clientsFor(world.accountId);
-    const roleName = world.roleArn.split('/').pop() ?? '';
-    const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    for (const policy of AttachedPolicies)
-      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
-    const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
-    await announceFiles(world.project, world.clusterId, backup);
-    const jobId = await requestExport(world, backup, 'diagnosed');
-    const job = await waitForJob(world, jobId, finished);
-    expect(job).toMatchObject({ status: 'FAILED', error: { code: 'WRITE_ACCESS_DENIED' } });
-    const calls = (await assumeRoleCalls(world.roleArn)).filter((call) => call.result === 'Granted');
-    expect(calls.some((call) => call.roleSessionName.endsWith('-export-check'))).toBe(true);
-    for (const call of calls) expect(call.sessionPolicy, `${call.roleSessionName} had no session policy`).toBeDefined();
-  });
+  it(
+    'a 403 in the middle of an export is diagnosed with an AssumeRole narrowed by a session policy, never with the ' +
+      'full role',
+    async () => {
+      const world = await exportWorld();
+      const { iam } = clientsFor(world.accountId);
+      const roleName = world.roleArn.split('/').pop() ?? '';
+      const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
+      for (const policy of AttachedPolicies)
+        await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policy.PolicyArn }));
+      const backup = await platformBackup(world.clusterId, smallFiles('diag', 2));
+      await announceFiles(world.project, world.clusterId, backup);
+      const jobId = await requestExport(world, backup, 'diagnosed');
+      const job = await waitForJob(world, jobId, finished);
+      expect(job).toMatchObject({ status: 'FAILED', error: { code: 'WRITE_ACCESS_DENIED' } });
+      const calls = (await assumeRoleCalls(world.roleArn)).filter((call) => call.result === 'Granted');
+      expect(calls.some((call) => call.roleSessionName.endsWith('-export-check'))).toBe(true);
+      for (const call of calls)
+        expect(call.sessionPolicy, `${call.roleSessionName} had no session policy`).toBeDefined();
+    },
+  );
 
-  it('a customer with an ACTIVE integration still gets exactly the probe-prefix session during validation', async () => {
+  it('a customer with an ACTIVE integration gets exactly the probe-prefix session during validation', async () => {
     const { roleArn, integration } = await activeIntegration(project);
     const validation = (await assumeRoleCalls(roleArn)).filter((call) => call.externalId === integration.externalId);
     expect(validation.length).toBeGreaterThan(0);
@@ -194,7 +203,7 @@ describe('the role after validation', () => {
 });
 
 describe('a role change that validation has not proved yet', () => {
-  it('a running export keeps the last validated role and bucket owner: the pending role is never assumed for it', async () => {
+  it('a running export keeps the validated role and bucket owner: it never assumes the pending role', async () => {
     const world = await exportWorld();
     const backup = await platformBackup(world.clusterId, smallFiles('pending', 3));
     await announceFiles(world.project, world.clusterId, backup);
@@ -266,40 +275,44 @@ describe('a bucket that answers without end', () => {
     }
   });
 
-  it("the export's final check reads a bounded number of pages however many keys the customer put in the export folder", async () => {
-    const { target, accountId } = await activeTarget(project);
-    const prefix = 'crowded/cl-1/bk-1/';
-    const customerS3 = clientsFor(accountId).s3;
-    const own = `${prefix}data/file.bin`;
-    await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
-    // The customer's own keys, before ours in key order.
-    const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
-    for (let start = 0; start < junk.length; start += 50) {
-      await Promise.all(
-        junk
-          .slice(start, start + 50)
-          .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
-      );
-    }
-    const writes = new CustomerWrites({ ...target }, prefix);
-    const send = vi.spyOn(S3Client.prototype, 'send');
-    try {
-      const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
-        pageSize: 100,
-        extraPages: 2,
-      });
-      const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
-      expect(listings).toBeLessThanOrEqual(3);
-      expect(complete).toBe(false);
-      expect([...sizes.keys()].every((key) => key === own)).toBe(true);
-    } finally {
-      send.mockRestore();
-    }
-  });
+  it(
+    "the export's final check reads a bounded number of pages however many keys the customer put in the export " +
+      'folder',
+    async () => {
+      const { target, accountId } = await activeTarget(project);
+      const prefix = 'crowded/cl-1/bk-1/';
+      const customerS3 = clientsFor(accountId).s3;
+      const own = `${prefix}data/file.bin`;
+      await customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: own, Body: 'abc' }));
+      // The customer's own keys, before ours in key order.
+      const junk = Array.from({ length: 450 }, (_, index) => `${prefix}a-junk-${String(index).padStart(4, '0')}`);
+      for (let start = 0; start < junk.length; start += 50) {
+        await Promise.all(
+          junk
+            .slice(start, start + 50)
+            .map((key) => customerS3.send(new PutObjectCommand({ Bucket: target.bucketName, Key: key, Body: 'j' }))),
+        );
+      }
+      const writes = new CustomerWrites({ ...target }, prefix);
+      const send = vi.spyOn(S3Client.prototype, 'send');
+      try {
+        const { sizes, complete } = await writes.sizesOf(prefix, new Set([own]), AbortSignal.timeout(20_000), {
+          pageSize: 100,
+          extraPages: 2,
+        });
+        const listings = send.mock.calls.filter(([command]) => command instanceof ListObjectsV2Command).length;
+        expect(listings).toBeLessThanOrEqual(3);
+        expect(complete).toBe(false);
+        expect([...sizes.keys()].every((key) => key === own)).toBe(true);
+      } finally {
+        send.mockRestore();
+      }
+    },
+  );
 });
 
 describe("resources that are not the customer's own", () => {
-  it("a bucket owned by another account (the role's account is not the owner): validation fails at BUCKET_LOCATION", async () => {
+  it("a bucket of another account (not the role's account): validation fails at BUCKET_LOCATION", async () => {
     const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('owned') });
     await createBucket(uniqueAccountId(), created.bucketName, REGION);
     const { roleArn } = await customerSetUp(created, { createBucket: false });
@@ -325,92 +338,111 @@ describe("resources that are not the customer's own", () => {
 });
 
 describe('edits that would change what validation proved', () => {
-  it('PATCH cannot choose the external ID, swap the bucket, region or role, or set the status: 400 naming the field, nothing written', async () => {
-    const { integration } = await activeIntegration(project);
-    const one = `${project.base}/${integration.integrationId}`;
-    const before = JSON.stringify(await projectItems(project.projectId));
-    for (const [field, value] of Object.entries({
-      externalId: 's3i-chosen-by-the-customer',
-      bucketName: 'someone-elses-bucket',
-      region: 'us-west-2',
-      roleArn: 'arn:aws:iam::222222222222:role/other',
-      status: 'ACTIVE',
-      validated: { roleArn: 'arn:aws:iam::222222222222:role/other' },
-      bucketOwnerAccountId: '222222222222',
-    })) {
-      const answer = await project.client.patch(one, { name: 'innocent', [field]: value });
-      expect(answer.status, `${field}: ${answer.text}`).toBe(400);
-      expect((answer.json as { error: { details: Array<{ field: string }> } }).error.details[0]?.field).toBe(field);
-    }
-    expect(JSON.stringify(await projectItems(project.projectId))).toBe(before);
-  });
+  it(
+    'PATCH cannot choose the external ID, swap the bucket, region or role, or set the status: 400 naming the ' +
+      'field, nothing written',
+    async () => {
+      const { integration } = await activeIntegration(project);
+      const one = `${project.base}/${integration.integrationId}`;
+      const before = JSON.stringify(await projectItems(project.projectId));
+      for (const [field, value] of Object.entries({
+        externalId: 's3i-chosen-by-the-customer',
+        bucketName: 'someone-elses-bucket',
+        region: 'us-west-2',
+        roleArn: 'arn:aws:iam::222222222222:role/other',
+        status: 'ACTIVE',
+        validated: { roleArn: 'arn:aws:iam::222222222222:role/other' },
+        bucketOwnerAccountId: '222222222222',
+      })) {
+        const answer = await project.client.patch(one, { name: 'innocent', [field]: value });
+        expect(answer.status, `${field}: ${answer.text}`).toBe(400);
+        expect((answer.json as { error: { details: Array<{ field: string }> } }).error.details[0]?.field).toBe(field);
+      }
+      expect(JSON.stringify(await projectItems(project.projectId))).toBe(before);
+    },
+  );
 
-  it('a KMS key of another account set by PATCH is never used by work: the key awaits validation, which fails, and the proved settings stay', async () => {
-    const { integration } = await activeIntegration(project);
-    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const edited = await project.client.patch(`${project.base}/${integration.integrationId}`, {
-      kmsKeyArn: foreignKey,
-    });
-    expect(edited.json).toMatchObject({ status: 'ACTIVE', awaitingValidation: ['kmsKeyArn'] });
-    expect((await project.client.post(`${project.base}/${integration.integrationId}/validate`)).status).toBe(202);
-    const view = await waitForResult(project, integration.integrationId);
-    expect(view).toMatchObject({ status: 'ACTIVE', validation: { result: 'FAILED' } });
-    expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    const stored = await loadIntegration(project.projectId, integration.integrationId);
-    expect(stored?.validated).not.toHaveProperty('kmsKeyArn');
-  });
+  it(
+    'a KMS key of another account set by PATCH is never used by work: the key awaits validation, which fails, and ' +
+      'the proved settings stay',
+    async () => {
+      const { integration } = await activeIntegration(project);
+      const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+      const edited = await project.client.patch(`${project.base}/${integration.integrationId}`, {
+        kmsKeyArn: foreignKey,
+      });
+      expect(edited.json).toMatchObject({ status: 'ACTIVE', awaitingValidation: ['kmsKeyArn'] });
+      expect((await project.client.post(`${project.base}/${integration.integrationId}/validate`)).status).toBe(202);
+      const view = await waitForResult(project, integration.integrationId);
+      expect(view).toMatchObject({ status: 'ACTIVE', validation: { result: 'FAILED' } });
+      expect(view.validation?.stages.at(-1)).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+      const stored = await loadIntegration(project.projectId, integration.integrationId);
+      expect(stored?.validated).not.toHaveProperty('kmsKeyArn');
+    },
+  );
 });
 
 describe('external-ID rotation', () => {
-  it("a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing changes", async () => {
-    const { integration } = await activeIntegration(project);
-    const other = await activeIntegration(project);
-    const stored = await loadIntegration(project.projectId, integration.integrationId);
-    if (!stored) throw new Error('integration gone');
-    await expect(
-      saveNewRotation(stored, {
-        status: 'PENDING',
-        newExternalId: other.integration.externalId,
-        oldExternalId: stored.externalId,
-        startedAt: new Date().toISOString(),
-      }),
-    ).rejects.toThrow();
-    expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
-  });
+  it(
+    "a rotation can never issue an ID another integration has: the tombstone's condition refuses it and nothing " +
+      'changes',
+    async () => {
+      const { integration } = await activeIntegration(project);
+      const other = await activeIntegration(project);
+      const stored = await loadIntegration(project.projectId, integration.integrationId);
+      if (!stored) throw new Error('integration gone');
+      await expect(
+        saveNewRotation(stored, {
+          status: 'PENDING',
+          newExternalId: other.integration.externalId,
+          oldExternalId: stored.externalId,
+          startedAt: new Date().toISOString(),
+        }),
+      ).rejects.toThrow();
+      expect(await loadIntegration(project.projectId, integration.integrationId)).toEqual(stored);
+    },
+  );
 
-  it('a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation does not switch', async () => {
-    const { integration, accountId, roleArn } = await activeIntegration(project);
-    const one = `${project.base}/${integration.integrationId}`;
-    const rotating = (await project.client.post(`${one}/external-id-rotation`)).json as {
-      setup: { trustPolicy: { Statement: Array<Record<string, unknown>> } };
-    };
-    const trust = {
-      Version: '2012-10-17',
-      Statement: [
-        ...rotating.setup.trustPolicy.Statement,
-        {
-          Effect: 'Allow',
-          Principal: { AWS: PLATFORM_ROOT },
-          Action: 'sts:AssumeRole',
-          Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } },
-        },
-      ],
-    };
-    await clientsFor(accountId).iam.send(
-      new UpdateAssumeRolePolicyCommand({ RoleName: roleArn.split('/').pop(), PolicyDocument: JSON.stringify(trust) }),
-    );
-    expect((await project.client.post(`${one}/validate`)).status).toBe(202);
-    const view = await waitForResult(project, integration.integrationId);
-    expect(view).toMatchObject({
-      status: 'ACTIVE',
-      externalId: integration.externalId,
-      externalIdRotation: { status: 'PENDING' },
-    });
-    expect(view.validation?.stages.at(-1)).toMatchObject({
-      name: 'EXTERNAL_ID_ENFORCED',
-      code: 'EXTERNAL_ID_NOT_ENFORCED',
-    });
-  });
+  it(
+    'a trust policy that keeps both IDs forever and adds a wildcard still fails EXTERNAL_ID_ENFORCED: the rotation ' +
+      'does not switch',
+    async () => {
+      const { integration, accountId, roleArn } = await activeIntegration(project);
+      const one = `${project.base}/${integration.integrationId}`;
+      const rotating = (await project.client.post(`${one}/external-id-rotation`)).json as {
+        setup: { trustPolicy: { Statement: Array<Record<string, unknown>> } };
+      };
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [
+          ...rotating.setup.trustPolicy.Statement,
+          {
+            Effect: 'Allow',
+            Principal: { AWS: PLATFORM_ROOT },
+            Action: 'sts:AssumeRole',
+            Condition: { StringLike: { 'sts:ExternalId': 's3i-*' } },
+          },
+        ],
+      };
+      await clientsFor(accountId).iam.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: roleArn.split('/').pop(),
+          PolicyDocument: JSON.stringify(trust),
+        }),
+      );
+      expect((await project.client.post(`${one}/validate`)).status).toBe(202);
+      const view = await waitForResult(project, integration.integrationId);
+      expect(view).toMatchObject({
+        status: 'ACTIVE',
+        externalId: integration.externalId,
+        externalIdRotation: { status: 'PENDING' },
+      });
+      expect(view.validation?.stages.at(-1)).toMatchObject({
+        name: 'EXTERNAL_ID_ENFORCED',
+        code: 'EXTERNAL_ID_NOT_ENFORCED',
+      });
+    },
+  );
 });
 
 describe('directory tricks', () => {

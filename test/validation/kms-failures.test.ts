@@ -1,4 +1,6 @@
-/** The KMS messages' key: from the refusal, from the bucket's encryption rule (ARN, alias or key id), or how to find it. */
+/**
+ * The KMS messages' key: from the refusal, from the bucket's encryption rule (ARN, alias or key id), or how to find it.
+ */
 import { describe, expect, it } from 'vitest';
 import { keyNamedBy, keyOfEncryptionRule, kmsAccessDenied } from '#shared/validation/kms-failures';
 
@@ -15,13 +17,16 @@ describe('the key behind a KMS refusal', () => {
   it('is the one the refusal names, when it names one', () => {
     expect(
       keyNamedBy({
-        message: `User: x is not authorized to perform: kms:GenerateDataKey on resource: ${key} because no session policy allows the kms:GenerateDataKey action`,
+        message:
+          `User: x is not authorized to perform: kms:GenerateDataKey on resource: ${key} because no ` +
+          `session policy allows the kms:GenerateDataKey action`,
       }),
     ).toEqual({ arn: key });
     expect(
       keyNamedBy({
         message:
-          'User: x is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region',
+          'User: x is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not ' +
+          'exist in this Region',
       }),
     ).toBeUndefined();
   });

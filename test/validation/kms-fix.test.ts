@@ -42,7 +42,7 @@ function stepsIn(message: string) {
 }
 
 describe('an SSE-KMS bucket connected without a key', () => {
-  it('names the bucket key and every step; following the message to the letter makes the next validation pass', async () => {
+  it('names the bucket key and every step; following the message exactly makes the next validation pass', async () => {
     const project = await platformProject();
     const accountId = uniqueAccountId();
     const bucketKey = await createKmsKey(accountId, REGION);
@@ -54,13 +54,18 @@ describe('an SSE-KMS bucket connected without a key', () => {
     const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
     expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
     expect(first.message).toMatch(
-      /^check bucket failed: put object: operation error S3: PutObject, https response error StatusCode: 403, .*api error AccessDenied: /,
+      new RegExp(
+        '^check bucket failed: put object: operation error S3: PutObject, ' +
+          'https response error StatusCode: 403, .*api error AccessDenied: ',
+      ),
     );
     expect(first.message).toContain(
-      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the integration does not name`,
+      `the bucket encrypts new objects with the KMS key ${bucketKey} (default encryption SSE-KMS), which the ` +
+        `integration does not name`,
     );
 
-    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message still says why.
+    // What the customer of the issue did: allow the key in the role's policy only. Still refused, and the message
+    // still says why.
     const { iam } = clientsFor(accountId);
     await iam.send(
       new PutRolePolicyCommand({
@@ -104,26 +109,30 @@ describe('an SSE-KMS bucket connected without a key', () => {
     });
   });
 
-  it('a key of another account, which KMS does not name: read from the bucket default encryption, with the same steps', async () => {
-    const project = await platformProject();
-    const accountId = uniqueAccountId();
-    const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
-    const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('foreignkey') });
-    await createBucket(accountId, created.bucketName, REGION);
-    await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
-    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+  it(
+    'a key of another account, which KMS does not name: read from the bucket default encryption, with the same ' +
+      'steps',
+    async () => {
+      const project = await platformProject();
+      const accountId = uniqueAccountId();
+      const foreignKey = await createKmsKey(uniqueAccountId(), REGION);
+      const created = await createIntegration(project, { region: REGION, bucketName: uniqueBucketName('foreignkey') });
+      await createBucket(accountId, created.bucketName, REGION);
+      await encryptBucketWith(accountId, created.bucketName, REGION, foreignKey);
+      const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
 
-    const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
-    expect(stage).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    // The refusal itself hides the key ...
-    expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
-    // ... the bucket's default encryption names it.
-    expect(stepsIn(stage.message)).toEqual({
-      patchBody: { kmsKeyArn: foreignKey },
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      keyArn: foreignKey,
-    });
-  });
+      const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+      expect(stage).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+      // The refusal itself hides the key ...
+      expect(stage.message).toContain('on this resource because the resource does not exist in this Region');
+      // ... the bucket's default encryption names it.
+      expect(stepsIn(stage.message)).toEqual({
+        patchBody: { kmsKeyArn: foreignKey },
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        keyArn: foreignKey,
+      });
+    },
+  );
 
   it('a role from documents without s3:GetEncryptionConfiguration: the message says how to find the key', async () => {
     const project = await platformProject();
@@ -162,7 +171,8 @@ describe('an SSE-KMS bucket connected without a key', () => {
     expect(stage.code).toBe('KMS_ACCESS_DENIED');
     expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${namedKey}`);
     expect(stage.message).toContain(
-      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's KMS key instead`,
+      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's ` +
+        `KMS key instead`,
     );
   });
 });

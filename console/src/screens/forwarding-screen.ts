@@ -195,12 +195,24 @@ export class ForwardingScreen extends LitElement {
         this.context.canWrite
           ? editing
             ? html`<form @submit=${(event: Event) => this.save(event, cluster.clusterId)}>
-                ${usable.length === 0 ? html`<div class="notice">No integration in ${cluster.region} is active yet.</div>` : ''}
+                ${
+                  usable.length === 0
+                    ? html`<div class="notice">No integration in ${cluster.region} is active yet.</div>`
+                    : ''
+                }
                 <div class="grid">
                   <div>
                     <label for=${`integration-${cluster.clusterId}`}>Integration</label
                     ><select id=${`integration-${cluster.clusterId}`} name="integrationId">
-                      ${usable.map((candidate) => html`<option value=${candidate.integrationId} ?selected=${candidate.integrationId === forwarding?.integrationId}>${candidate.name} (${candidate.bucketName})</option>`)}
+                      ${usable.map(
+                        (candidate) =>
+                          html`<option
+                            value=${candidate.integrationId}
+                            ?selected=${candidate.integrationId === forwarding?.integrationId}
+                          >
+                            ${candidate.name} (${candidate.bucketName})
+                          </option>`,
+                      )}
                     </select>
                   </div>
                   <div>
@@ -226,7 +238,18 @@ export class ForwardingScreen extends LitElement {
                 >
                   ${forwarding ? 'Change' : 'Turn on'}
                 </button>
-                ${forwarding ? html`<button type="button" class="danger" @click=${() => this.turnOff(cluster.clusterId)} ?disabled=${this.busy}>Turn off</button>` : ''}
+                ${
+                  forwarding
+                    ? html`<button
+                        type="button"
+                        class="danger"
+                        @click=${() => this.turnOff(cluster.clusterId)}
+                        ?disabled=${this.busy}
+                      >
+                        Turn off
+                      </button>`
+                    : ''
+                }
               </div>`
           : ''
       }

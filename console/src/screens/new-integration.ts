@@ -143,7 +143,8 @@ export class NewIntegration extends LitElement {
       const key = KMS_KEY_ARN.exec(this.kmsKeyArn);
       if (!key)
         problems.kmsKeyArn =
-          'This is not a KMS key ARN. It looks like arn:aws:kms:us-east-1:123456789012:key/… (an alias does not work).';
+          'This is not a KMS key ARN. It looks like arn:aws:kms:us-east-1:123456789012:key/… ' +
+          '(an alias does not work).';
       else if (key[1] !== this.region)
         problems.kmsKeyArn = `The key must be in ${this.region}, the region of the bucket.`;
     }

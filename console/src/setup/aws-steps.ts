@@ -29,16 +29,19 @@ export function localCommands(
   const aws = `aws --endpoint-url ${local.endpoint}`;
   const environment = [
     `export AWS_REGION=${input.region}`,
-    `export AWS_ACCESS_KEY_ID=LOCAL${local.customerAccountId} AWS_SECRET_ACCESS_KEY=local   # account ${local.customerAccountId}`,
+    `export AWS_ACCESS_KEY_ID=LOCAL${local.customerAccountId} AWS_SECRET_ACCESS_KEY=local   ` +
+      `# account ${local.customerAccountId}`,
   ].join('\n');
   const bucket =
     `${aws} s3api create-bucket --bucket ${input.bucketName}` +
     (input.region === 'us-east-1' ? '' : ` --create-bucket-configuration LocationConstraint=${input.region}`);
   if (!input.documents) return { environment, bucket, policy: '', role: '', roleArn: '' };
-  const policy = `${aws} iam create-policy --policy-name ${role}-policy --policy-document ${quote(input.documents.iamPolicy)}`;
+  const policy =
+    `${aws} iam create-policy --policy-name ${role}-policy ` + `--policy-document ${quote(input.documents.iamPolicy)}`;
   const roleCommands = [
     `${aws} iam create-role --role-name ${role} --assume-role-policy-document ${quote(input.documents.trustPolicy)}`,
-    `${aws} iam attach-role-policy --role-name ${role} --policy-arn arn:aws:iam::${local.customerAccountId}:policy/${role}-policy`,
+    `${aws} iam attach-role-policy --role-name ${role} ` +
+      `--policy-arn arn:aws:iam::${local.customerAccountId}:policy/${role}-policy`,
   ].join('\n');
   return {
     environment,

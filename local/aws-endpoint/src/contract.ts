@@ -189,7 +189,9 @@ export interface FaultSettings {
   buckets: string[];
   /** Only these actions (e.g. ['sts:AssumeRole']); empty means all. */
   actions: string[];
-  /** Only these API operations (e.g. ['UploadPart'], where `s3:PutObject` would also hit PutObject); empty means all. */
+  /**
+   * Only these API operations (e.g. ['UploadPart'], where `s3:PutObject` would also hit PutObject); empty means all.
+   */
   operations: string[];
   /**
    * `before` (the default): the delay and the failure come before the request is served, so a

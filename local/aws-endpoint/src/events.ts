@@ -84,7 +84,9 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
     const busArn = (entry: unknown) => {
       const name = (entry as Record<string, unknown> | null)?.EventBusName;
       if (typeof name === 'string' && name.startsWith('arn:')) return name;
-      return `arn:aws:events:${region}:${caller.accountId}:event-bus/${typeof name === 'string' && name !== '' ? name : 'default'}`;
+      return `arn:aws:events:${region}:${caller.accountId}:event-bus/${
+        typeof name === 'string' && name !== '' ? name : 'default'
+      }`;
     };
     // Authorize every entry first: one refused bus fails the whole request, as in AWS.
     for (const entry of entries as unknown[])

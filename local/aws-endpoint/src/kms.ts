@@ -273,7 +273,8 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
       const existing = keys[declared.keyId];
       if (existing && (specOf(existing) !== spec.keySpec || usageOf(existing) !== spec.keyUsage)) {
         throw new Error(
-          `KMS key ${declared.keyId} exists with another key spec or usage; delete ${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
+          `KMS key ${declared.keyId} exists with another key spec or usage; delete ` +
+            `${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
         );
       }
       const key =
@@ -291,7 +292,9 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
 const keyHiddenDenial = (caller: Caller, action: string) =>
   new AwsError(
     'AccessDenied',
-    `User: ${caller.arn} is not authorized to perform: ${action} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+    `User: ${caller.arn} is not authorized to perform: ${action} on this resource because the resource does not ` +
+      `exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly ` +
+      `denies access`,
     403,
   );
 

@@ -48,7 +48,8 @@ export function createSqsService(deps: {
       if (!Number.isInteger(max) || max < 1 || max > MAX_RECEIVE) {
         throw new AwsError(
           'InvalidParameterValue',
-          `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and ${MAX_RECEIVE}, if provided.`,
+          `Value ${String(input.MaxNumberOfMessages)} for parameter MaxNumberOfMessages is invalid. Reason: Must ` +
+            `be between 1 and ${MAX_RECEIVE}, if provided.`,
           400,
         );
       }

@@ -1,3 +1,7 @@
+/**
+ * The endpoint's fault injection: requests failed, throttled, dropped or delayed on the actions a fault
+ * is aimed at (switched through the admin API), and faults that strike after the request was served.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,29 +115,33 @@ describe('faults after the request was served', () => {
   const customerS3 = (maxAttempts = 1) =>
     new S3Client({ ...clientConfig(fixture, rootCredentials(CUSTOMER)), forcePathStyle: true, maxAttempts });
 
-  it('stores the object, then cuts the connection: a create-only retry finds it there (412), and one version exists', async () => {
-    const bucket = await createBucket(rootS3(fixture, CUSTOMER), uniqueBucket('after-drop'));
-    await rootS3(fixture, CUSTOMER).send(
-      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-    );
-    fixture.endpoint.faults.set({
-      errorRate: 1,
-      mode: 'drop-connection',
-      timing: 'after',
-      services: ['s3'],
-      operations: ['PutObject'],
-      maxFaults: 1,
-    });
-    // The SDK retries the reset connection; the retry's condition meets the object the first attempt stored.
-    const answer = await failure(
-      customerS3(2).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'once', IfNoneMatch: '*' })),
-    );
-    expect(answer).toMatchObject({ name: 'PreconditionFailed', status: 412 });
-    const head = await rootS3(fixture, CUSTOMER).send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }));
-    expect(head.ContentLength).toBe(4);
-    const { Versions = [] } = await rootS3(fixture, CUSTOMER).send(new ListObjectVersionsCommand({ Bucket: bucket }));
-    expect(Versions).toHaveLength(1);
-  });
+  it(
+    'stores the object, then cuts the connection: a create-only retry finds it there (412), and one version ' +
+      'exists',
+    async () => {
+      const bucket = await createBucket(rootS3(fixture, CUSTOMER), uniqueBucket('after-drop'));
+      await rootS3(fixture, CUSTOMER).send(
+        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      fixture.endpoint.faults.set({
+        errorRate: 1,
+        mode: 'drop-connection',
+        timing: 'after',
+        services: ['s3'],
+        operations: ['PutObject'],
+        maxFaults: 1,
+      });
+      // The SDK retries the reset connection; the retry's condition meets the object the first attempt stored.
+      const answer = await failure(
+        customerS3(2).send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'once', IfNoneMatch: '*' })),
+      );
+      expect(answer).toMatchObject({ name: 'PreconditionFailed', status: 412 });
+      const head = await rootS3(fixture, CUSTOMER).send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }));
+      expect(head.ContentLength).toBe(4);
+      const { Versions = [] } = await rootS3(fixture, CUSTOMER).send(new ListObjectVersionsCommand({ Bucket: bucket }));
+      expect(Versions).toHaveLength(1);
+    },
+  );
 
   it('replaces the answer with the error after the write, delays it, and leaves other operations alone', async () => {
     const bucket = await createBucket(rootS3(fixture, CUSTOMER), uniqueBucket('after-error'));

@@ -1,3 +1,7 @@
+/**
+ * The JSON services of the endpoint through the real clients: EventBridge PutEvents with its buses'
+ * resource policies, Step Functions executions through the runtime hooks, and SQS sends.
+ */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -115,7 +119,7 @@ describe('EventBridge buses and their resource policies', () => {
     ],
   });
 
-  it("lets another account put events on a bus whose policy admits it, with that account as the events' account", async () => {
+  it("lets another account put events on a bus whose policy admits it, as the events' account", async () => {
     fixture.hooks.buses.set(busArn('admits-customer'), allowAccount(CUSTOMER, busArn('admits-customer')) as never);
     const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
     await expect(
@@ -132,42 +136,56 @@ describe('EventBridge buses and their resource policies', () => {
     });
   });
 
-  it('refuses another account with AccessDeniedException when the policy does not admit it, or the bus has none, or does not exist', async () => {
-    fixture.hooks.buses.set(busArn('admits-other'), allowAccount('333333333333', busArn('admits-other')) as never);
-    fixture.hooks.buses.set(busArn('no-policy'), undefined);
-    const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
-    const before = fixture.hooks.events.length;
-    for (const bus of [busArn('admits-other'), busArn('no-policy'), busArn('missing'), busArn('default')]) {
-      const error = await failure(customer.send(new PutEventsCommand({ Entries: [entry(bus)] })));
-      expect(error, bus).toMatchObject({ name: 'AccessDeniedException', status: 400 });
-      expect(error.message).toContain('because no resource-based policy allows the events:PutEvents action');
-    }
-    expect(fixture.hooks.events.length).toBe(before);
-  });
+  it(
+    'refuses another account with AccessDeniedException when the policy does not admit it, or the bus has none, or ' +
+      'does not exist',
+    async () => {
+      fixture.hooks.buses.set(busArn('admits-other'), allowAccount('333333333333', busArn('admits-other')) as never);
+      fixture.hooks.buses.set(busArn('no-policy'), undefined);
+      const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
+      const before = fixture.hooks.events.length;
+      for (const bus of [busArn('admits-other'), busArn('no-policy'), busArn('missing'), busArn('default')]) {
+        const error = await failure(customer.send(new PutEventsCommand({ Entries: [entry(bus)] })));
+        expect(error, bus).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+        expect(error.message).toContain('because no resource-based policy allows the events:PutEvents action');
+      }
+      expect(fixture.hooks.events.length).toBe(before);
+    },
+  );
 
-  it('puts a bare bus name in the caller account: a customer naming the platform bus by name reaches only its own account', async () => {
-    const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
-    await customer.send(new PutEventsCommand({ Entries: [entry('platform-events')] }));
-    expect(fixture.hooks.events.at(-1)).toMatchObject({
-      EventBusName: `arn:aws:events:us-east-1:${CUSTOMER}:event-bus/platform-events`,
-      account: CUSTOMER,
-    });
-  });
+  it(
+    'puts a bare bus name in the caller account: a customer naming the platform bus by name reaches only its own ' +
+      'account',
+    async () => {
+      const customer = new EventBridgeClient(clientConfig(fixture, rootCredentials(CUSTOMER)));
+      await customer.send(new PutEventsCommand({ Entries: [entry('platform-events')] }));
+      expect(fixture.hooks.events.at(-1)).toMatchObject({
+        EventBusName: `arn:aws:events:us-east-1:${CUSTOMER}:event-bus/platform-events`,
+        account: CUSTOMER,
+      });
+    },
+  );
 
-  it('fails the whole request when one entry is refused, and honours an explicit Deny in the bus policy even for the owner', async () => {
-    const bus = busArn('denies-role');
-    const role = await createRole(fixture, PLATFORM, 'denied-producer', trustService(), allowAll('events:PutEvents'));
-    fixture.hooks.buses.set(bus, {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: { AWS: role }, Action: 'events:PutEvents', Resource: bus }],
-    });
-    const denied = new EventBridgeClient(clientConfig(fixture, serviceSession(fixture, role)));
-    const before = fixture.hooks.events.length;
-    const error = await failure(denied.send(new PutEventsCommand({ Entries: [entry(busArn('default')), entry(bus)] })));
-    expect(error).toMatchObject({ name: 'AccessDeniedException', status: 400 });
-    expect(error.message).toContain('explicit deny in a resource-based policy');
-    expect(fixture.hooks.events.length).toBe(before);
-  });
+  it(
+    'fails the whole request when one entry is refused, and honours an explicit Deny in the bus policy even for ' +
+      'the owner',
+    async () => {
+      const bus = busArn('denies-role');
+      const role = await createRole(fixture, PLATFORM, 'denied-producer', trustService(), allowAll('events:PutEvents'));
+      fixture.hooks.buses.set(bus, {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Principal: { AWS: role }, Action: 'events:PutEvents', Resource: bus }],
+      });
+      const denied = new EventBridgeClient(clientConfig(fixture, serviceSession(fixture, role)));
+      const before = fixture.hooks.events.length;
+      const error = await failure(
+        denied.send(new PutEventsCommand({ Entries: [entry(busArn('default')), entry(bus)] })),
+      );
+      expect(error).toMatchObject({ name: 'AccessDeniedException', status: 400 });
+      expect(error.message).toContain('explicit deny in a resource-based policy');
+      expect(fixture.hooks.events.length).toBe(before);
+    },
+  );
 
   it('admits by events:source condition only the sources the policy names', async () => {
     const bus = busArn('by-source');

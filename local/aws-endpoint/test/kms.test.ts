@@ -1,3 +1,7 @@
+/**
+ * The local KMS over JSON 1.1 (keys, data keys, refusals in AWS's wording) and as S3 uses it for SSE-KMS
+ * writes: who may use a key, and the conditions policies commonly check.
+ */
 import {
   CreateKeyCommand,
   DecryptCommand,
@@ -88,13 +92,16 @@ describe('KMS over JSON 1.1', () => {
     const own = await failure(kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
     expect(own.message).toMatch(
       new RegExp(
-        `is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action$`,
+        `is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based ` +
+          `policy allows the kms:GenerateDataKey action$`,
       ),
     );
     const foreign = new KMSClient(clientConfig(fixture, rootCredentials(OTHER)));
     const other = await failure(foreign.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256' })));
     expect(other.message).toBe(
-      `User: arn:aws:iam::${OTHER}:root is not authorized to perform: kms:GenerateDataKey on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access`,
+      `User: arn:aws:iam::${OTHER}:root is not authorized to perform: kms:GenerateDataKey on this resource ` +
+        `because the resource does not exist in this Region, no resource-based policies allow access, or a ` +
+        `resource-based policy explicitly denies access`,
     );
     expect(other.message).not.toContain(keyArn);
   });
@@ -150,7 +157,7 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
     roleArn: `arn:aws:iam::${CUSTOMER}:role/${roleName}`,
   });
 
-  it("allows the key account and roles granted kms:GenerateDataKey; denies others with S3's AccessDenied 403", async () => {
+  it("allows the key account and roles granted kms:GenerateDataKey; others get S3's AccessDenied 403", async () => {
     await createRole(fixture, CUSTOMER, 's3-writer', trustAccount(PLATFORM), allowAll('s3:PutObject'));
     await createRole(fixture, CUSTOMER, 's3-kms-writer', trustAccount(PLATFORM), {
       Version: '2012-10-17',
@@ -176,7 +183,7 @@ describe('KMS for S3 (SSE-KMS writes)', () => {
     );
   });
 
-  it("sets kms:ViaService, kms:CallerAccount and S3's encryption context, which policies commonly require", async () => {
+  it("sets kms:ViaService, kms:CallerAccount and S3's encryption context, which policies often require", async () => {
     const onlyThroughS3 = await createRole(fixture, CUSTOMER, 'via-s3-only', trustService(), {
       Version: '2012-10-17',
       Statement: [

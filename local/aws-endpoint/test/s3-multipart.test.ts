@@ -1,3 +1,7 @@
+/**
+ * S3 multipart uploads through the real S3 client: parts assembled byte for byte, the refusals of
+ * CompleteMultipartUpload, abort, checksums, UploadPartCopy and the listing of open uploads.
+ */
 import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
@@ -200,7 +204,7 @@ describe('S3 multipart uploads', () => {
     });
   });
 
-  it('builds a COMPOSITE checksum when the upload was created with one, and needs part checksums to complete', async () => {
+  it('builds a COMPOSITE checksum for an upload created with one, and needs part checksums to complete', async () => {
     const parts = [patternBytes(5 * MiB, 4), patternBytes(1000, 5)];
     const uploadId = await startUpload('mp/checksum', { ChecksumAlgorithm: 'CRC32' });
     const completed: CompletedPart[] = [];

@@ -15,7 +15,9 @@ export interface StackInfo {
   apiUrl: string;
   awsUrl: string;
   dynamodbUrl: string;
-  /** With LOCAL_METER_DYNAMODB=1: the functions' DynamoDB endpoint, whose `/_local/usage` counts their capacity units. */
+  /**
+   * With LOCAL_METER_DYNAMODB=1: the functions' DynamoDB endpoint, whose `/_local/usage` counts their capacity units.
+   */
   dynamodbMeterUrl?: string;
   jwtKeyDir: string;
   jwt: { issuer: string; audience: string };
@@ -79,7 +81,9 @@ async function waitForReady(child: ChildProcess, readyFile: string, logFile: str
     if (child.exitCode !== null || Date.now() > deadline) {
       const output = readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
       throw new Error(
-        `The local stack did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}:\n${output}`,
+        `The local stack did not start${
+          child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'
+        }:\n${output}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,10 +5,11 @@
  * AWS::Events::Rule resource). A matching event goes to the rule's targets (functions asynchronously
  * with Lambda's retries, queues, state machines). A queue target receives it only if one of its
  * AWS::SQS::QueuePolicy resources lets `events.amazonaws.com` send for that rule (`aws:SourceArn`
- * is the rule's ARN), as AWS requires; otherwise the delivery fails with a log line. An event's `account` is the account that put it,
- * and only events put on one of the stack's buses meet its rules: another account's `default` bus
- * exists (with no rules of ours) but is not the stack's. Rules can also be made at run time
- * (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires a rule to the service's events.
+ * is the rule's ARN), as AWS requires; otherwise the delivery fails with a log line. An event's
+ * `account` is the account that put it, and only events put on one of the stack's buses meet its
+ * rules: another account's `default` bus exists (with no rules of ours) but is not the stack's.
+ * Rules can also be made at run time (`ruleHooks`: PutRule, PutTargets, ...), as a platform wires
+ * a rule to the service's events.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -179,7 +180,9 @@ export class LocalEventBridge {
           );
         }
         const existing = this.rules.find((candidate) => candidate.eventBus === eventBus && candidate.name === name);
-        const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${eventBus === 'default' ? '' : `${eventBus}/`}${name}`;
+        const arn = `arn:aws:events:${service.region}:${service.accountId}:rule/${
+          eventBus === 'default' ? '' : `${eventBus}/`
+        }${name}`;
         if (existing) Object.assign(existing, { pattern, enabled });
         else this.rules.push({ name, arn, eventBus, pattern, targets: [], enabled });
         return arn;
@@ -200,7 +203,8 @@ export class LocalEventBridge {
           if (!target)
             throw new AwsError(
               'ValidationException',
-              `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a state machine of the stack).`,
+              `Target ${Id}: ${Arn} is not a target the local stack can deliver to (an SQS queue, a function or a ` +
+                `state machine of the stack).`,
               400,
             );
           rule.targets = [...rule.targets.filter((existing) => existing.id !== Id), target];
@@ -232,7 +236,8 @@ export class LocalEventBridge {
       const payload = shapeInput(target.input, event);
       const failed = (error: unknown): void =>
         console.error(
-          `[local] rule ${rule.name} could not deliver event ${event.id}: ${error instanceof Error ? error.message : String(error)}`,
+          `[local] rule ${rule.name} could not deliver event ${event.id}: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
         );
       if (target.kind === 'function') this.invoker.invoke(target.fn, payload, event.id, `eventBridge ${rule.name}`);
       else if (target.kind === 'queue') {

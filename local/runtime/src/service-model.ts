@@ -24,7 +24,10 @@ export interface FunctionSpec {
   events: YamlMap[];
   /** Lambda's retries for asynchronous invocations (0-2, default 2). */
   maximumRetryAttempts: number;
-  /** What serverless-iam-roles-per-function reads: `iamRoleStatements`, `iamRoleStatementsInherit`, `iamRoleStatementsName`, and `role`. */
+  /**
+   * What serverless-iam-roles-per-function reads: `iamRoleStatements`, `iamRoleStatementsInherit`,
+   * `iamRoleStatementsName`, and `role`.
+   */
   iam: { statements?: Yaml; inherit?: boolean; roleName?: string; role?: Yaml };
 }
 

@@ -193,7 +193,8 @@ export class LocalQueues {
         // AWS refuses such a mapping: a message would reappear while the function still works on it.
         if (queue.visibilityTimeoutSeconds < fn.timeoutSeconds) {
           throw new Error(
-            `${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the function timeout ${fn.timeoutSeconds}s.`,
+            `${where}: queue ${queue.name} VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is less than the ` +
+              `function timeout ${fn.timeoutSeconds}s.`,
           );
         }
         const scaling = isMap(spec.scalingConfig) ? spec.scalingConfig : {};
@@ -256,7 +257,8 @@ export class LocalQueues {
     this.remove(queue, [message.messageId]);
     deadLetterQueue.messages.push({ ...message, receiveCount: 0, visibleAt: Date.now() });
     console.error(
-      `[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ${message.receiveCount} receives`,
+      `[local] message ${message.messageId} moved from ${queue.name} to ${deadLetterQueue.name} after ` +
+        `${message.receiveCount} receives`,
     );
   }
 

@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   );
   console.log(`JWT signing key   ${stack.jwtKeyDir}   (npm run --silent token -- '{"sub":"..."}')`);
   console.log(
-    `Schedules         ${stack.schedules.schedules.map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`).join(', ') || 'none'}`,
+    `Schedules         ${
+      stack.schedules.schedules
+        .map((schedule) => `${schedule.fn.key} every ${schedule.intervalMs / 1000} s`)
+        .join(', ') || 'none'
+    }`,
   );
   console.log(`Local stack ready in ${process.uptime().toFixed(1)} s. Ctrl-C stops it.`);
 
@@ -94,7 +98,8 @@ function stopOnSignals(stack: LocalStack): (reason: string) => Promise<void> {
 main().catch((error: unknown) => {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   const hint = inUse
-    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, LOCAL_DYNAMODB_PORT.'
+    ? ' Another process holds that port: stop it, or choose ports with LOCAL_API_PORT, LOCAL_AWS_PORT, ' +
+      'LOCAL_DYNAMODB_PORT.'
     : '';
   console.error(`The local stack did not start: ${error instanceof Error ? error.message : String(error)}${hint}`);
   if (process.env.LOCAL_DEBUG && error instanceof Error) console.error(error.stack);

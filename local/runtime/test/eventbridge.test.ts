@@ -1,3 +1,7 @@
+/**
+ * The local EventBridge: events delivered to the targets of matching rules (with retries and dead
+ * letters), the service's own buses and their policies, queue targets, and rules made at run time.
+ */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsError } from '@s3-integrations/aws-endpoint/contract';
 import { AsyncInvoker } from '#runtime/async-invoker';
@@ -137,7 +141,8 @@ describe('local EventBridge', () => {
     }
     expect(errors).toEqual([
       expect.stringContaining(
-        'the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com send',
+        'the policy of queue arn:aws:sqs:us-east-1:111111111111:UnpermittedQueue does not let events.amazonaws.com ' +
+          'send',
       ),
     ]);
   });
@@ -180,37 +185,41 @@ describe('local EventBridge', () => {
       expect(() => rules.putTargets(defaultBus, 'refunds', [])).toThrow(/Rule refunds does not exist/);
     });
 
-    it("refuse what EventBridge refuses: another account's or an unknown bus, a bad pattern, a rule with targets deleted, a target the stack cannot reach", () => {
-      const rules = bus.ruleHooks();
-      const code = (call: () => unknown) => {
-        try {
-          call();
-        } catch (error) {
-          return (error as AwsError).code;
-        }
-        return 'no error';
-      };
-      expect(
-        code(() =>
-          rules.putRule('arn:aws:events:us-east-1:222222222222:event-bus/default', 'r', { source: ['x'] }, true),
-        ),
-      ).toBe('ResourceNotFoundException');
-      expect(
-        code(() =>
-          rules.putRule('arn:aws:events:us-east-1:111111111111:event-bus/not-declared', 'r', { source: ['x'] }, true),
-        ),
-      ).toBe('ResourceNotFoundException');
-      expect(code(() => rules.putRule(defaultBus, 'r', { source: 'not-a-list' }, true))).toBe(
-        'InvalidEventPatternException',
-      );
-      rules.putRule(defaultBus, 'r', { source: ['x'] }, true);
-      expect(
-        code(() => rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sns:us-east-1:111111111111:topic' }])),
-      ).toBe('ValidationException');
-      rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:111111111111:WorkQueue' }]);
-      expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('ValidationException');
-      rules.removeTargets(defaultBus, 'r', ['t']);
-      expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('no error');
-    });
+    it(
+      "refuse what EventBridge refuses: another account's or an unknown bus, a bad pattern, a rule with targets " +
+        'deleted, a target the stack cannot reach',
+      () => {
+        const rules = bus.ruleHooks();
+        const code = (call: () => unknown) => {
+          try {
+            call();
+          } catch (error) {
+            return (error as AwsError).code;
+          }
+          return 'no error';
+        };
+        expect(
+          code(() =>
+            rules.putRule('arn:aws:events:us-east-1:222222222222:event-bus/default', 'r', { source: ['x'] }, true),
+          ),
+        ).toBe('ResourceNotFoundException');
+        expect(
+          code(() =>
+            rules.putRule('arn:aws:events:us-east-1:111111111111:event-bus/not-declared', 'r', { source: ['x'] }, true),
+          ),
+        ).toBe('ResourceNotFoundException');
+        expect(code(() => rules.putRule(defaultBus, 'r', { source: 'not-a-list' }, true))).toBe(
+          'InvalidEventPatternException',
+        );
+        rules.putRule(defaultBus, 'r', { source: ['x'] }, true);
+        expect(
+          code(() => rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sns:us-east-1:111111111111:topic' }])),
+        ).toBe('ValidationException');
+        rules.putTargets(defaultBus, 'r', [{ Id: 't', Arn: 'arn:aws:sqs:us-east-1:111111111111:WorkQueue' }]);
+        expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('ValidationException');
+        rules.removeTargets(defaultBus, 'r', ['t']);
+        expect(code(() => rules.deleteRule(defaultBus, 'r'))).toBe('no error');
+      },
+    );
   });
 });

@@ -1,3 +1,8 @@
+/**
+ * S3 event notifications end to end, wired as local/runtime/src/stack.ts wires them: the endpoint's
+ * S3 sends to the runtime's bus (where a rule of serverless.yml invokes a function) and queues,
+ * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +28,6 @@ import { callsOf, fixtureCalls } from './fixtures/runtime/functions/calls';
 import { FIXTURE_ENDPOINT, eventually, loadFixtureRuntime, type FixtureRuntime } from './support/fixture-runtime';
 import { recordingHooks } from '@s3-integrations/aws-endpoint/testing';
 
-/**
- * S3 event notifications end to end, wired as local/runtime/src/stack.ts wires them: the endpoint's
- * S3 sends to the runtime's bus (where a rule of serverless.yml invokes a function) and queues,
- * configured from the AWS::S3::Bucket resources of the fixture's serverless.yml.
- */
 const BUCKET = 'runtime-fixture-test-uploads';
 /** custom.platformBuckets.Shared of the fixture: not a resource of the stack, configured all the same. */
 const PLATFORM_BUCKET = 'fixture-shared-logs';
@@ -76,7 +76,7 @@ beforeEach(() => {
 });
 
 describe('S3 event notifications through the local runtime', () => {
-  it('applies the bucket resource: versioning on, and S3 test message in the queue its configuration names', async () => {
+  it('applies the bucket resource: versioning on, and S3 test message in the configured queue', async () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
     expect(queuedBodies()).toEqual([
       expect.objectContaining({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
@@ -84,33 +84,40 @@ describe('S3 event notifications through the local runtime', () => {
     uploadsQueue()?.messages.splice(0);
   });
 
-  it('configures the platform buckets serverless.yml declares (custom.platformBuckets) as it configures its own', async () => {
+  it('configures the platform buckets serverless.yml declares (custom.platformBuckets) like its own', async () => {
     const configuration = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: PLATFORM_BUCKET }));
     expect(configuration.EventBridgeConfiguration).toEqual({});
     expect(configuration.QueueConfigurations ?? []).toEqual([]);
   });
 
-  it('invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records message', async () => {
-    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/2030/a.log', Body: 'line\n' }));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/b.txt', Body: 'x' }));
-    const [call] = await eventually(() => callsOf('recorder').length === 1 && callsOf('recorder'));
-    const event = call?.event as EventBridgeEvent<'Object Created', { object: { key: string; 'version-id': string } }>;
-    expect(event).toMatchObject({
-      source: 'aws.s3',
-      account: PLATFORM_ACCOUNT_ID,
-      resources: [`arn:aws:s3:::${BUCKET}`],
-    });
-    expect(event.detail.object).toMatchObject({ key: 'incoming/2030/a.log', 'version-id': put.VersionId });
-    const [message] = await eventually(() => queuedBodies().length === 1 && queuedBodies());
-    expect(message?.Records?.[0]).toMatchObject({
-      eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } },
-    });
-    // The other object matched neither the rule's key prefix nor the queue's suffix.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(callsOf('recorder')).toHaveLength(1);
-    expect(queuedBodies()).toHaveLength(1);
-  });
+  it(
+    'invokes the function whose EventBridge rule matches the "Object Created" event, and queues the Records ' +
+      'message',
+    async () => {
+      const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/2030/a.log', Body: 'line\n' }));
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/b.txt', Body: 'x' }));
+      const [call] = await eventually(() => callsOf('recorder').length === 1 && callsOf('recorder'));
+      const event = call?.event as EventBridgeEvent<
+        'Object Created',
+        { object: { key: string; 'version-id': string } }
+      >;
+      expect(event).toMatchObject({
+        source: 'aws.s3',
+        account: PLATFORM_ACCOUNT_ID,
+        resources: [`arn:aws:s3:::${BUCKET}`],
+      });
+      expect(event.detail.object).toMatchObject({ key: 'incoming/2030/a.log', 'version-id': put.VersionId });
+      const [message] = await eventually(() => queuedBodies().length === 1 && queuedBodies());
+      expect(message?.Records?.[0]).toMatchObject({
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: BUCKET }, object: { key: 'incoming/2030/a.log' } },
+      });
+      // The other object matched neither the rule's key prefix nor the queue's suffix.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(callsOf('recorder')).toHaveLength(1);
+      expect(queuedBodies()).toHaveLength(1);
+    },
+  );
 });
 
 describe('queue policies for S3', () => {
@@ -142,7 +149,8 @@ ${policy}`,
         PolicyDocument:
           Statement:
 ${statements}`;
-  const allowS3 = `            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: 'SQS:*', Resource: '*' }`;
+  const allowS3 =
+    `            - { Effect: Allow, Principal: { Service: s3.amazonaws.com }, Action: 'SQS:*', ` + `Resource: '*' }`;
 
   const check = (cloudFormation: LocalCloudFormation, bucket = 'policies-bucket') => {
     const targets = s3NotificationTargets(
@@ -156,22 +164,29 @@ ${statements}`;
     });
   };
 
-  it('lets S3 send only when a queue policy allows s3.amazonaws.com, under its conditions, and no statement denies it', () => {
-    const denied = 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
-    expect(check(serviceWith(''))).toBe(denied);
-    expect(check(serviceWith(policyOf(allowS3)))).toBeUndefined();
-    const conditioned = `            - Effect: Allow
+  it(
+    'lets S3 send only when a queue policy allows s3.amazonaws.com, under its conditions, and no statement denies ' +
+      'it',
+    () => {
+      const denied = 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
+      expect(check(serviceWith(''))).toBe(denied);
+      expect(check(serviceWith(policyOf(allowS3)))).toBeUndefined();
+      const conditioned = `            - Effect: Allow
               Principal: { Service: s3.amazonaws.com }
               Action: sqs:SendMessage
               Resource: '*'
               Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::policies-*' } }`;
-    expect(check(serviceWith(policyOf(conditioned)))).toBeUndefined();
-    expect(check(serviceWith(policyOf(conditioned)), 'other-bucket')).toBe(denied);
-    const denyToo = `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', Resource: '*' }`;
-    expect(check(serviceWith(policyOf(denyToo)))).toBe(denied);
-    const otherService = `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: 'sqs:SendMessage', Resource: '*' }`;
-    expect(check(serviceWith(policyOf(otherService)))).toBe(denied);
-  });
+      expect(check(serviceWith(policyOf(conditioned)))).toBeUndefined();
+      expect(check(serviceWith(policyOf(conditioned)), 'other-bucket')).toBe(denied);
+      const denyToo =
+        `${allowS3}\n            - { Effect: Deny, Principal: '*', Action: 'sqs:SendMessage', ` + `Resource: '*' }`;
+      expect(check(serviceWith(policyOf(denyToo)))).toBe(denied);
+      const otherService =
+        `            - { Effect: Allow, Principal: { Service: sns.amazonaws.com }, Action: ` +
+        `'sqs:SendMessage', Resource: '*' }`;
+      expect(check(serviceWith(policyOf(otherService)))).toBe(denied);
+    },
+  );
 
   it('stops the start with the resource named when the local S3 refuses a bucket configuration', async () => {
     const cloudFormation = serviceWith('');
@@ -180,7 +195,11 @@ ${statements}`;
     client.destroy();
     // This endpoint's runtime is the fixture's, which has no such queue: S3 says so, by ARN.
     await expect(configureBuckets(cloudFormation, endpoint.url)).rejects.toThrow(
-      /resources\.Resources\.Bucket\.Properties\.NotificationConfiguration: Unable to validate the following destination configurations \(arn:aws:sqs:us-east-1:111111111111:Queue: The destination queue does not exist\)/,
+      new RegExp(
+        'resources\\.Resources\\.Bucket\\.Properties\\.NotificationConfiguration: ' +
+          'Unable to validate the following destination configurations ' +
+          '\\(arn:aws:sqs:us-east-1:111111111111:Queue: The destination queue does not exist\\)',
+      ),
     );
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * The local SQS: batches delivered to the function in the SQS event shape, partial failures redelivered,
+ * dead letters and retention, and queues created at run time read by their creator.
+ */
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalQueues } from '#runtime/sqs';
@@ -89,21 +93,25 @@ describe('local SQS', () => {
     });
   });
 
-  it('CreateQueue, ReceiveMessage, DeleteMessage: a queue nobody consumes, read by its creator; a received message hides, a stale receipt deletes nothing', async () => {
-    const created = queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader');
-    expect(created).toMatchObject({
-      url: `${FIXTURE_ENDPOINT}/222222222222/reader`,
-      arn: 'arn:aws:sqs:us-east-1:222222222222:reader',
-    });
-    expect(queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader')).toBe(created);
-    expect(() => queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'bad name')).toThrow(/alphanumeric/);
-    await queues.sendMessages(created.url, ['one', 'two']);
-    const first = queues.receiveFor(created.url, 1);
-    expect(first.map((message) => message.body)).toEqual(['one']);
-    expect(queues.receiveFor(created.url, 10).map((message) => message.body)).toEqual(['two']);
-    queues.deleteFor(created.url, `${first[0]?.messageId}#0`);
-    queues.deleteFor(created.url, first[0]?.receiptHandle ?? '');
-    expect(queue('reader').messages.map((message) => message.body)).toEqual(['two']);
-    expect(() => queues.receiveFor(`${FIXTURE_ENDPOINT}/222222222222/missing`, 1)).toThrow(/does not exist/);
-  });
+  it(
+    'CreateQueue, ReceiveMessage, DeleteMessage: a queue nobody consumes, read by its creator; a received message ' +
+      'hides, a stale receipt deletes nothing',
+    async () => {
+      const created = queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader');
+      expect(created).toMatchObject({
+        url: `${FIXTURE_ENDPOINT}/222222222222/reader`,
+        arn: 'arn:aws:sqs:us-east-1:222222222222:reader',
+      });
+      expect(queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'reader')).toBe(created);
+      expect(() => queues.createQueue(FIXTURE_ENDPOINT, '222222222222', 'bad name')).toThrow(/alphanumeric/);
+      await queues.sendMessages(created.url, ['one', 'two']);
+      const first = queues.receiveFor(created.url, 1);
+      expect(first.map((message) => message.body)).toEqual(['one']);
+      expect(queues.receiveFor(created.url, 10).map((message) => message.body)).toEqual(['two']);
+      queues.deleteFor(created.url, `${first[0]?.messageId}#0`);
+      queues.deleteFor(created.url, first[0]?.receiptHandle ?? '');
+      expect(queue('reader').messages.map((message) => message.body)).toEqual(['two']);
+      expect(() => queues.receiveFor(`${FIXTURE_ENDPOINT}/222222222222/missing`, 1)).toThrow(/does not exist/);
+    },
+  );
 });
