@@ -1,3 +1,7 @@
+/**
+ * The projects, clusters and backups learnt from platform events, in the table and read with no access
+ * check: each record is written only when its event is newer than the stored one.
+ */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';

@@ -1,3 +1,7 @@
+/**
+ * The use case of record-platform-event: a platform event the checks accept updates the project,
+ * cluster or backup record it is about, unless that record comes from a newer event.
+ */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { logger } from '#shared/logger';
 import { acceptPlatformEvent } from '#shared/projects/platform-event-checks';
@@ -18,8 +22,9 @@ async function recordClusterEvent(cluster: Parameters<typeof recordCluster>[0]):
 }
 
 /**
- * What each platform event means for the table, keyed by source and detail-type (docs/product-contract.md §6).
- * A Map: the key comes from the event, and a plain object would also answer inherited names.
+ * What each platform event means for the table, keyed by source and detail-type
+ * (docs/product-contract.md §6). A Map: the key comes from the event, and a plain object would
+ * also answer inherited names.
  */
 const recorders = new Map<string, (detail: unknown, version: EventVersion) => Promise<boolean>>([
   [

@@ -264,7 +264,7 @@ describe('the customer console in a real browser', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
   });
 
-  it('edits the description, and rotates the external ID: the documents trust both IDs until validation switches to the new one', async () => {
+  it('edits the description and rotates the external ID: both IDs trusted until validation switches', async () => {
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByLabel('Description').fill('Exports for the data team');
     await expectAccessible(page, 'edit');

@@ -60,7 +60,7 @@ beforeAll(async () => {
 
 describe('another tenant on every route of the victim', () => {
   for (const route of tenantRoutes) {
-    it(`${route.method} ${route.path}: 404 for another organization, for a same-org user without a role, and for a forged project claim; nothing written`, async () => {
+    it(`${route.method} ${route.path}: 404 for another org, a same-org user with no role, a forged claim`, async () => {
       const before = await partitionKeys(victim.project.projectId);
       const path = pathOf(route, idsOf(victim));
       for (const client of [attacker.client, sameOrgOutsider, claimingAdmin]) {
@@ -77,7 +77,7 @@ describe('another tenant on every route of the victim', () => {
 describe("another tenant naming the victim's ids in its own project", () => {
   const own = () => `/v1/projects/${attacker.projectId}`;
 
-  it("reads, validates, edits, rotates or deletes the victim's integration through its own project path: 404", async () => {
+  it("reads, validates, edits, rotates or deletes the victim's integration via its own project path: 404", async () => {
     const one = `${own()}/integrations/${victim.integration.integrationId}`;
     for (const answer of [
       await attacker.client.get(one),
@@ -172,7 +172,7 @@ describe("another tenant naming the victim's ids in its own project", () => {
     expect(answer.text).not.toContain(victim.integration.integrationId);
   });
 
-  it("takes the victim's integration name for its own: allowed, names are per project, and the victim's stays as it was", async () => {
+  it("takes the victim's integration name: allowed (names are per project), the victim's unchanged", async () => {
     const before = await partitionKeys(victim.project.projectId);
     const renamed = await attacker.client.patch(`${attacker.base}/${attackerIntegration.integrationId}`, {
       name: victim.integration.name,

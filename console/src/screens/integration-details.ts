@@ -117,7 +117,11 @@ export class IntegrationDetails extends LitElement {
         ${
           integration.status === 'AWAITING_ROLE' || integration.status === 'FAILED'
             ? html`<a class="button primary" href=${routes.validation(integration.integrationId)}
-                >${integration.status === 'FAILED' ? 'See what failed and validate again' : 'Continue setup: paste the role ARN'}</a
+                >${
+                  integration.status === 'FAILED'
+                    ? 'See what failed and validate again'
+                    : 'Continue setup: paste the role ARN'
+                }</a
               >`
             : ''
         }
@@ -136,7 +140,11 @@ export class IntegrationDetails extends LitElement {
     const integration = this.integration;
     if (!integration) {
       return html`<h1 tabindex="-1">Integration</h1>
-        ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : html`<s3i-loading text="Loading the integration…"></s3i-loading>`}`;
+        ${
+          this.error
+            ? html`<div class="error" role="alert">${this.error}</div>`
+            : html`<s3i-loading text="Loading the integration…"></s3i-loading>`
+        }`;
     }
     const health = integration.health;
     return html`
@@ -175,7 +183,11 @@ export class IntegrationDetails extends LitElement {
             integration.externalIdRotation
               ? html`<dt>External ID rotation</dt>
                   <dd>
-                    ${integration.externalIdRotation.status === 'PENDING' ? 'waiting for the role to accept the new ID' : 'the old ID is being retired'}
+                    ${
+                      integration.externalIdRotation.status === 'PENDING'
+                        ? 'waiting for the role to accept the new ID'
+                        : 'the old ID is being retired'
+                    }
                     (since ${time(integration.externalIdRotation.startedAt)})
                   </dd>`
               : ''
@@ -184,7 +196,11 @@ export class IntegrationDetails extends LitElement {
           <dd>${integration.roleArn ?? 'Not set yet'}</dd>
           <dt>Bucket owner</dt>
           <dd>
-            ${integration.bucketOwnerAccountId ? `AWS account ${integration.bucketOwnerAccountId}` : 'Known after validation'}
+            ${
+              integration.bucketOwnerAccountId
+                ? `AWS account ${integration.bucketOwnerAccountId}`
+                : 'Known after validation'
+            }
           </dd>
           <dt>Created</dt>
           <dd>${time(integration.createdAt)}</dd>
@@ -232,7 +248,15 @@ export class IntegrationDetails extends LitElement {
         <h2 id="documents">Documents for your AWS account</h2>
         ${
           this.documents
-            ? html`${this.documents.launchStackUrl ? html`<p><a href=${this.documents.launchStackUrl} target="_blank" rel="noopener">Create the role with CloudFormation (Launch Stack)</a></p>` : ''}
+            ? html`${
+                  this.documents.launchStackUrl
+                    ? html`<p>
+                        <a href=${this.documents.launchStackUrl} target="_blank" rel="noopener"
+                          >Create the role with CloudFormation (Launch Stack)</a
+                        >
+                      </p>`
+                    : ''
+                }
                 <details>
                   <summary>IAM policy</summary>
                   <s3i-json-block label="IAM policy" .value=${this.documents.iamPolicy}></s3i-json-block>

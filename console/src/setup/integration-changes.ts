@@ -154,7 +154,17 @@ export class IntegrationChanges extends LitElement {
     return html`
       <div class="actions">
         <button type="button" @click=${() => ((this.error = ''), this.dialog().showModal())}>Edit</button>
-        ${integration.externalIdRotation ? '' : html`<button type="button" @click=${this.rotate} ?disabled=${this.busy || integration.status === 'VALIDATING'}>Rotate the external ID</button>`}
+        ${
+          integration.externalIdRotation
+            ? ''
+            : html`<button
+                type="button"
+                @click=${this.rotate}
+                ?disabled=${this.busy || integration.status === 'VALIDATING'}
+              >
+                Rotate the external ID
+              </button>`
+        }
       </div>
       ${this.error && !this.dialog()?.open ? html`<div class="error" role="alert">${this.error}</div>` : ''}
       ${this.rotation()}

@@ -1,3 +1,13 @@
+/**
+ * The event path: files the platform's bucket announced (S3 "Object Created" events), delivered
+ * within seconds, one cluster at a time. A cluster's files are delivered at once when nothing of
+ * it is pending; otherwise they join the pending files (delivery/pending-files.ts), which a
+ * catch-up run delivers oldest first: while forwarding is paused, while its integration cannot be
+ * used, while older files wait, and when the customer's bucket fails now.
+ *
+ * Nothing here is lost on a crash: an event is acknowledged only after its file was delivered,
+ * recorded as pending, or found to be none of forwarding's business.
+ */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
@@ -16,16 +26,6 @@ import { markPending } from '#shared/forwarding/delivery/pending-files';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { findClusterForwarding } from '#shared/forwarding/forwarding-store';
 
-/**
- * The event path: files the platform's bucket announced (S3 "Object Created" events), delivered
- * within seconds, one cluster at a time. A cluster's files are delivered at once when nothing of
- * it is pending; otherwise they join the pending files (delivery/pending-files.ts), which a
- * catch-up run delivers oldest first: while forwarding is paused, while its integration cannot be
- * used, while older files wait, and when the customer's bucket fails now.
- *
- * Nothing here is lost on a crash: an event is acknowledged only after its file was delivered,
- * recorded as pending, or found to be none of forwarding's business.
- */
 export interface AnnouncedFile {
   key: string;
   /** The event's time: when the object landed in the platform's bucket (whole seconds). */
@@ -60,7 +60,8 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
   const oldest = files[0]?.file.writtenAt as Date;
   if (forwarding.paused) return pend(forwarding, oldest, false, files.length);
   const target = integration && workerTargetOf(integration);
-  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets the next tick deliver them.
+  // Not usable now (FAILED, awaiting a role): its files wait, and validation making it ACTIVE lets
+  // the next tick deliver them.
   if (!target) return pend(forwarding, oldest, false, files.length);
   // Older files wait: these join them, so that delivery stays oldest first.
   if (forwarding.pendingSince) return pend(forwarding, oldest, true, files.length);

@@ -59,16 +59,17 @@ describe('export worker invocations', () => {
   it('hands over to fresh invocations when its time runs out, each resuming where the last stopped', async () => {
     const world = await exportWorld();
     const files: BackupFileSpec[] = [
-      ...smallFiles('slices', 300),
+      ...smallFiles('slices', 420),
       { name: 'large.bin', size: 24 * MiB + 1, seed: 'slices:large' },
     ];
     const backup = await platformBackup(world.clusterId, files);
     await announceBackup(world.project, world.clusterId, backup);
     const sentBefore = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'sliced');
-    // Every write to the customer bucket takes 700 ms more: 300 small files, 32 at a time, need
-    // at least 10 such rounds, and an invocation fits at most 4 (it starts none after 2.4 s), so
-    // the work cannot fit in fewer than four invocations however fast this machine is.
+    // Every write to the customer bucket takes 700 ms more: 420 small files, 32 at a time, need at
+    // least 14 such rounds, and an invocation fits at most 4 (it starts none after 2.4 s: rounds at
+    // 0, 0.7, 1.4 and 2.1 s), so the work cannot fit in fewer than four invocations, three hand-overs,
+    // however fast this machine is.
     await setFaults({
       services: ['s3'],
       buckets: [world.integration.bucketName],
