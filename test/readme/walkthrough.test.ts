@@ -21,10 +21,15 @@ import { platformProject } from '../support/platform';
 
 const run = promisify(execFile);
 
-/** Debian's CLI when installed (the one the walkthrough promises to work with), else whichever `aws` is on PATH. */
-function awsCliDirectory(): string | undefined {
+/**
+ * Debian's CLI when installed (the one the walkthrough promises to work with), else whichever `aws`
+ * is on PATH. Without one the tests fail, never skip: .ci/run installs Debian's.
+ */
+function awsCliDirectory(): string {
   if (existsSync('/usr/bin/aws')) return '/usr/bin';
-  return (process.env.PATH ?? '').split(':').find((dir) => existsSync(join(dir, 'aws')));
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => existsSync(join(dir, 'aws')));
+  if (!onPath) throw new Error('No AWS CLI: install it (apt-get install awscli), as .ci/run does.');
+  return onPath;
 }
 
 function section(readme: string, heading: string, fence: string): string {
@@ -64,59 +69,51 @@ function withStableIds(values: unknown[]): unknown {
 const cli = awsCliDirectory();
 
 describe("the README's walkthrough", () => {
-  it.skipIf(!cli)(
-    'runs as written with the AWS CLI against the local stack and prints what the README shows',
-    async () => {
-      const readme = readFileSync('README.md', 'utf8');
-      const stack = localStack();
-      const unique = randomBytes(4).toString('hex');
-      const [project, org, account, bucket, files] = [
-        `proj-walk-${unique}`,
-        `org-walk-${unique}`,
-        uniqueAccountId(),
-        `acme-walk-${unique}`,
-        mkdtempSync(join(tmpdir(), 'walkthrough-')),
-      ];
-      const token = await mintToken({ sub: 'user-1', org, orgRole: 'owner' });
-      const script = section(readme, '## Walkthrough with curl', '```sh')
-        .replace(/TOKEN=\$\(npm run --silent token -- '[^']*'\)/, `TOKEN='${token}'`)
-        .replaceAll('http://127.0.0.1:4566', stack.awsUrl)
-        .replaceAll('http://127.0.0.1:3000', stack.apiUrl)
-        .replaceAll('proj-1', project)
-        .replaceAll('org-1', org)
-        .replaceAll('222222222222', account)
-        .replaceAll('acme-exports', bucket)
-        .replaceAll('/tmp/', `${files}/`);
-      expect(script).not.toContain('npm run');
-      const { stdout } = await run('bash', ['-eo', 'pipefail', '-c', script], {
-        env: { PATH: `${cli}:${process.env.PATH ?? ''}`, HOME: files },
-        // Eleven CLI calls, each starting Python: on a loaded machine that alone takes a minute.
-        timeout: 150_000,
-      });
-      const printed = section(readme, 'What it printed:', '```').replaceAll('222222222222', account);
-      expect(withStableIds(jsonValues(stdout))).toEqual(withStableIds(jsonValues(printed)));
-    },
-    180_000,
-  );
+  it('runs as written with the AWS CLI against the local stack and prints what the README shows', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const stack = localStack();
+    const unique = randomBytes(4).toString('hex');
+    const [project, org, account, bucket, files] = [
+      `proj-walk-${unique}`,
+      `org-walk-${unique}`,
+      uniqueAccountId(),
+      `acme-walk-${unique}`,
+      mkdtempSync(join(tmpdir(), 'walkthrough-')),
+    ];
+    const token = await mintToken({ sub: 'user-1', org, orgRole: 'owner' });
+    const script = section(readme, '## Walkthrough with curl', '```sh')
+      .replace(/TOKEN=\$\(npm run --silent token -- '[^']*'\)/, `TOKEN='${token}'`)
+      .replaceAll('http://127.0.0.1:4566', stack.awsUrl)
+      .replaceAll('http://127.0.0.1:3000', stack.apiUrl)
+      .replaceAll('proj-1', project)
+      .replaceAll('org-1', org)
+      .replaceAll('222222222222', account)
+      .replaceAll('acme-exports', bucket)
+      .replaceAll('/tmp/', `${files}/`);
+    expect(script).not.toContain('npm run');
+    const { stdout } = await run('bash', ['-eo', 'pipefail', '-c', script], {
+      env: { PATH: `${cli}:${process.env.PATH ?? ''}`, HOME: files },
+      // Eleven CLI calls, each starting Python: on a loaded machine that alone takes a minute.
+      timeout: 150_000,
+    });
+    const printed = section(readme, 'What it printed:', '```').replaceAll('222222222222', account);
+    expect(withStableIds(jsonValues(stdout))).toEqual(withStableIds(jsonValues(printed)));
+  }, 180_000);
 
-  it.skipIf(!cli)(
-    "the console's AWS CLI commands for the local stack work as shown, and the integration validates ACTIVE",
-    async () => {
-      const project = await platformProject();
-      const created = await createIntegration(project, {
-        region: 'us-west-2',
-        bucketName: `console-cli-${randomBytes(4).toString('hex')}`,
-      });
-      const local = { endpoint: localStack().awsUrl, customerAccountId: uniqueAccountId(), region: 'us-west-2' };
-      const commands = localCommands(local, { ...created, documents: created.setup });
-      const script = [commands.environment, commands.bucket, commands.policy, commands.role].join('\n');
-      await run('bash', ['-eo', 'pipefail', '-c', script], {
-        env: { PATH: `${cli}:${process.env.PATH ?? ''}`, HOME: tmpdir() },
-        timeout: 150_000,
-      });
-      const view = await setRoleAndWait(project, created.integrationId, commands.roleArn);
-      expect(view.status, JSON.stringify(view.validation)).toBe('ACTIVE');
-    },
-    180_000,
-  );
+  it("the console's AWS CLI commands for the local stack work as shown; the integration validates ACTIVE", async () => {
+    const project = await platformProject();
+    const created = await createIntegration(project, {
+      region: 'us-west-2',
+      bucketName: `console-cli-${randomBytes(4).toString('hex')}`,
+    });
+    const local = { endpoint: localStack().awsUrl, customerAccountId: uniqueAccountId(), region: 'us-west-2' };
+    const commands = localCommands(local, { ...created, documents: created.setup });
+    const script = [commands.environment, commands.bucket, commands.policy, commands.role].join('\n');
+    await run('bash', ['-eo', 'pipefail', '-c', script], {
+      env: { PATH: `${cli}:${process.env.PATH ?? ''}`, HOME: tmpdir() },
+      timeout: 150_000,
+    });
+    const view = await setRoleAndWait(project, created.integrationId, commands.roleArn);
+    expect(view.status, JSON.stringify(view.validation)).toBe('ACTIVE');
+  }, 180_000);
 });
