@@ -134,6 +134,13 @@ export async function setFaults(settings: Partial<FaultSettings>): Promise<void>
   if (!response.ok) throw new Error(`Setting faults failed: ${response.status} ${await response.text()}`);
 }
 
+/** How many requests the faults set last have failed so far (0 when none are set). */
+export async function faultsInjected(): Promise<number> {
+  const response = await fetch(`${localStack().awsUrl}/_local/faults`);
+  if (!response.ok) throw new Error(`Reading faults failed: ${response.status}`);
+  return ((await response.json()) as { faultsInjected?: number }).faultsInjected ?? 0;
+}
+
 export async function clearFaults(): Promise<void> {
   const response = await fetch(`${localStack().awsUrl}/_local/faults`, { method: 'DELETE' });
   if (!response.ok) throw new Error(`Clearing faults failed: ${response.status}`);

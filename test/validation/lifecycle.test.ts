@@ -13,7 +13,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { handler as recordInterruption } from '#functions/record-validation-interruption/handler';
 import { handler as runStage } from '#functions/run-validation-stage/handler';
-import { clearFaults, clientsFor, localStack, rootCredentials, setFaults } from '../support/local-stack';
+import {
+  clearFaults,
+  clientsFor,
+  faultsInjected,
+  localStack,
+  rootCredentials,
+  setFaults,
+} from '../support/local-stack';
 import { PLATFORM_ACCOUNT, type Project, eventually, platformProject } from '../support/platform';
 import {
   createIntegration,
@@ -117,8 +124,7 @@ describe('validation runs', () => {
     const view = await setRoleAndWait(project, integration.integrationId, roleArn);
 
     expect(view).toMatchObject({ status: 'ACTIVE', validation: { result: 'SUCCESSFUL' } });
-    const faults = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected: number };
-    expect(faults.faultsInjected).toBe(4);
+    expect(await faultsInjected()).toBe(4);
     expect(readFileSync(localStack().logFile, 'utf8')).toContain(
       `TransientStageError: ASSUME_ROLE of ${integration.integrationId}: transient AWS error Throttling`,
     );

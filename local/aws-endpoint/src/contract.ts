@@ -201,4 +201,10 @@ export interface FaultSettings {
   timing?: 'before' | 'after';
   /** Fail at most this many requests, then stop injecting (for "succeeds on retry" tests). */
   maxFaults?: number;
+  /**
+   * `random` (the default): each matching request fails with probability `errorRate`. `even`: the
+   * first matching request fails, then one in every 1/errorRate (errorRate 0.1: the 1st, 11th,
+   * 21st, ...), so a test knows how many faults N requests meet, whatever their timing.
+   */
+  spread?: 'random' | 'even';
 }

@@ -2,7 +2,8 @@
  * Fault injection for reliability tests (contract.ts FaultSettings): latency on every matching
  * request, and a failure on a fraction of them (S3 `SlowDown` 503 or the protocol's throttling
  * error, an `InternalError` 500, or a dropped connection), optionally capped by `maxFaults` so a
- * test can assert "fails N times, then succeeds on retry". With `timing: "after"` the request is
+ * test can assert "fails N times, then succeeds on retry", and spread at random or evenly (the
+ * first matching request, then one in every 1/errorRate). With `timing: "after"` the request is
  * carried out first and only its answer suffers (fault-timing.ts): the write happened, the client
  * never heard so. Switched at run time through `PUT /_local/faults` or the `faults` handle that
  * startAwsEndpoint returns.
@@ -30,6 +31,7 @@ export interface FaultDecision {
 
 const MODES: FaultMode[] = ['slowdown', 'internal-error', 'drop-connection'];
 const TIMINGS = ['before', 'after'];
+const SPREADS = ['random', 'even'];
 const MAX_LATENCY_MS = 60_000;
 
 const DEFAULTS: FaultSettings = {
@@ -41,6 +43,7 @@ const DEFAULTS: FaultSettings = {
   actions: [],
   operations: [],
   timing: 'before',
+  spread: 'random',
 };
 
 export interface FaultInjector {
@@ -54,6 +57,7 @@ export interface FaultInjector {
 export function createFaultInjector(random: () => number = Math.random): FaultInjector {
   let settings: FaultSettings | undefined;
   let injected = 0;
+  let matched = 0;
 
   const matches = (target: FaultTarget, active: FaultSettings) =>
     (active.services.length === 0 || active.services.includes(target.service)) &&
@@ -67,22 +71,34 @@ export function createFaultInjector(random: () => number = Math.random): FaultIn
     set(partial) {
       settings = validated({ ...DEFAULTS, ...settings, ...partial });
       injected = 0;
+      matched = 0;
     },
     clear() {
       settings = undefined;
       injected = 0;
+      matched = 0;
     },
     current: () => (settings ? { ...settings, faultsInjected: injected } : undefined),
     decide(target) {
       const active = settings;
       if (!active || !matches(target, active)) return undefined;
       const decision: FaultDecision = { timing: active.timing ?? 'before', latencyMs: active.latencyMs };
+      matched += 1;
       if (active.maxFaults !== undefined && injected >= active.maxFaults) return decision;
-      if (active.errorRate <= 0 || random() >= active.errorRate) return decision;
+      if (!fails(active, matched, injected, random)) return decision;
       injected += 1;
       return { ...decision, mode: active.mode };
     },
   };
+}
+
+/** Whether the matched-th matching request fails, `injected` having failed so far. */
+function fails(active: FaultSettings, matched: number, injected: number, random: () => number): boolean {
+  if (active.errorRate <= 0) return false;
+  if (active.spread !== 'even') return random() < active.errorRate;
+  // Faults due after `matched` requests, rounded up so that the first one fails (less 1e-9: 0.07 * 100
+  // is 7.000000000000001 in floating point, and would fail the 100th, a request early).
+  return injected < Math.ceil(matched * active.errorRate - 1e-9);
 }
 
 /** The error a failing request answers, in its service's terms (not for drop-connection). */
@@ -113,9 +129,10 @@ function validated(settings: FaultSettings): FaultSettings {
   if (!stringList(settings.actions)) throw invalid('actions');
   if (!stringList(settings.operations)) throw invalid('operations');
   if (!TIMINGS.includes(String(settings.timing))) throw invalid(`timing (${TIMINGS.join(', ')})`);
+  if (!SPREADS.includes(String(settings.spread))) throw invalid(`spread (${SPREADS.join(', ')})`);
   if (settings.maxFaults !== undefined && !(Number.isInteger(settings.maxFaults) && settings.maxFaults >= 0))
     throw invalid('maxFaults');
-  const { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, maxFaults } = settings;
+  const { errorRate, mode, latencyMs, services, buckets, actions, operations, timing, spread, maxFaults } = settings;
   return {
     errorRate,
     mode,
@@ -125,6 +142,7 @@ function validated(settings: FaultSettings): FaultSettings {
     actions,
     operations,
     timing,
+    spread,
     ...(maxFaults !== undefined ? { maxFaults } : {}),
   };
 }

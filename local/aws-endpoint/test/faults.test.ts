@@ -89,6 +89,22 @@ describe('fault injection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
+  it('spreads faults evenly when asked: the first matching request, then one in every 1/errorRate', async () => {
+    fixture.endpoint.faults.set({ errorRate: 0.3, mode: 'internal-error', services: ['sts'], spread: 'even' });
+    const failed: number[] = [];
+    for (let request = 1; request <= 20; request += 1) {
+      const served = await sts()
+        .send(new GetCallerIdentityCommand({}))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!served) failed.push(request);
+    }
+    expect(failed).toEqual([1, 4, 7, 11, 14, 17]);
+    expect(await (await admin('GET')).json()).toMatchObject({ spread: 'even', faultsInjected: 6 });
+  });
+
   it('is switched on and off through the admin API, which checks what it is given', async () => {
     expect((await admin('PUT', { errorRate: 1, mode: 'slowdown', services: ['sts'] })).status).toBe(200);
     expect(await failure(sts().send(new GetCallerIdentityCommand({})))).toMatchObject({
@@ -100,6 +116,7 @@ describe('fault injection', () => {
     expect((await admin('PUT', { errorRate: 2 })).status).toBe(400);
     expect((await admin('PUT', { mode: 'explode' })).status).toBe(400);
     expect((await admin('PUT', { timing: 'during' })).status).toBe(400);
+    expect((await admin('PUT', { spread: 'sometimes' })).status).toBe(400);
     expect((await admin('PUT', { operations: 'UploadPart' })).status).toBe(400);
     const notJson = await fetch(`${fixture.endpoint.url}/_local/faults`, {
       method: 'PUT',

@@ -13,7 +13,7 @@ import {
   GetObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearFaults, clientsFor, localStack, setFaults } from '../../support/local-stack';
+import { clearFaults, clientsFor, faultsInjected, setFaults } from '../../support/local-stack';
 import { contentBytes, smallFiles } from '../support/backup-data';
 import {
   announceBackup,
@@ -67,7 +67,8 @@ describe('create-only writes to the customer bucket', () => {
       { name: 'large.bin', size: 17 * MiB, seed: 'lost:large' },
     ]);
     await announceBackup(world.project, world.clusterId, backup);
-    // Half of the puts and completions are stored by S3, then their connection is cut before the answer.
+    // Every other put and completion, twelve in all, is stored by S3, then its connection is cut before
+    // the answer.
     await setFaults({
       services: ['s3'],
       buckets: [world.integration.bucketName],
@@ -75,15 +76,14 @@ describe('create-only writes to the customer bucket', () => {
       timing: 'after',
       mode: 'drop-connection',
       errorRate: 0.5,
+      spread: 'even',
       maxFaults: 12,
     });
     const job = await waitForJob(world, await requestExport(world, backup, 'lost'), finished);
-    const { faultsInjected } = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as {
-      faultsInjected: number;
-    };
+    const injected = await faultsInjected();
     await clearFaults();
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
-    expect(faultsInjected).toBe(12);
+    expect(injected).toBe(12);
     const versions = await versionsBelow(world, job.destination.prefix);
     expect(versions.size).toBe(42);
     expect([...versions.values()].every((count) => count === 1)).toBe(true);

@@ -9,7 +9,7 @@
 process.env.EXPORT_GIB_PER_WORKER = String(64 / 1024);
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearFaults, localStack, setFaults } from '../../support/local-stack';
+import { clearFaults, faultsInjected, localStack, setFaults } from '../../support/local-stack';
 import { smallFiles } from '../support/backup-data';
 import { deliverExportMessages, mostAtOnce } from '../support/event-source';
 import {
@@ -129,32 +129,40 @@ describe('an export copied by several workers at once', () => {
     const bucket = world.integration.bucketName;
     const from = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'faulty');
-    await setFaults({ services: ['s3'], buckets: [bucket], errorRate: 0.1, mode: 'internal-error' });
-    let injected = 0;
-    let round = 0;
-    // Every kind of failure the endpoint can inject, one after the other while the export runs.
-    const ended = async () => {
-      const current = (await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as {
-        faultsInjected?: number;
-      };
-      round += 1;
-      if (round % 40 === 0) {
-        injected += current.faultsInjected ?? 0;
-        const mode = (['drop-connection', 'slowdown', 'internal-error'] as const)[(round / 40) % 3] ?? 'slowdown';
-        await setFaults({ services: ['s3'], buckets: [bucket], errorRate: 0.1, mode });
+    // One request in ten fails, in every way the endpoint can fail one: three dropped connections, then
+    // three SlowDowns, then internal errors to the end. Spread evenly, so the faults each phase meets
+    // do not depend on luck; a phase moves on once its three faults are spent.
+    const faults = { services: ['s3'], buckets: [bucket], errorRate: 0.1, spread: 'even' as const };
+    const phases = [
+      { mode: 'drop-connection', maxFaults: 3 },
+      { mode: 'slowdown', maxFaults: 3 },
+      { mode: 'internal-error', maxFaults: 1_000 }, // settings merge: this lifts the cap of three
+    ] as const;
+    const injected: number[] = [];
+    let copying = true;
+    const spendPhases = async () => {
+      for (const phase of phases.slice(0, -1)) {
+        while (copying && (await faultsInjected()) < phase.maxFaults) await new Promise((ok) => setTimeout(ok, 20));
+        if (!copying) return;
+        injected.push(phase.maxFaults);
+        await setFaults({ ...faults, ...phases[injected.length] });
       }
-      return isOver((await storedJob(world.project.projectId, jobId)).status);
     };
+    await setFaults({ ...faults, ...phases[0] });
+    const spent = spendPhases();
+    const ended = async () => isOver((await storedJob(world.project.projectId, jobId)).status);
     await deliverExportMessages({ sent: parked.sent, from, jobId, concurrency: 3, remainingMs: 120_000, ended });
-    injected +=
-      ((await (await fetch(`${localStack().awsUrl}/_local/faults`)).json()) as { faultsInjected?: number })
-        .faultsInjected ?? 0;
+    copying = false;
+    await spent;
+    injected.push(await faultsInjected());
     await clearFaults();
 
     const job = await storedJob(world.project.projectId, jobId);
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(job.workers).toBe(3);
-    expect(injected).toBeGreaterThan(10);
+    // About 170 requests reach the bucket once the faults are on: all three phases are reached.
+    expect(injected.slice(0, 2)).toEqual([3, 3]);
+    expect(injected[2]).toBeGreaterThanOrEqual(5);
     await expectCompleteExport(world, backup, 'faulty');
   }, 300_000);
 
