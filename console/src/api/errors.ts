@@ -1,8 +1,9 @@
 /**
  * API failures in words a customer understands. The API's own messages are sentences already, but
  * they speak to API users ("PUT .../role"); the codes a console user can meet get the console's
- * wording here, and anything unknown falls back to the API's sentence without its API hints. Raw
- * JSON is never shown.
+ * wording here, and anything unknown falls back to the API's sentence without its API hints. The
+ * messages the API stores on resources (a job's error, forwarding health, a validation stage) go
+ * through withoutApiHints too. Raw JSON is never shown.
  */
 const SENTENCES: Record<string, string> = {
   UNAUTHORIZED: 'Your session has ended. Sign in again to continue.',

@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { ConsoleContext } from '../app/context';
-import { describeError } from '../api/errors';
+import { describeError, withoutApiHints } from '../api/errors';
 import type { Job } from '../api/types';
 import { bytes, time } from '../components/format';
 import { shared } from '../components/styles';
@@ -135,7 +135,7 @@ export class ExportsScreen extends LitElement {
                 </td>
                 <td>
                   <s3i-status-badge status=${job.status}></s3i-status-badge
-                  >${job.error ? html`<p class="field-error">${job.error.message}</p>` : ''}
+                  >${job.error ? html`<p class="field-error">${withoutApiHints(job.error.message)}</p>` : ''}
                 </td>
                 <td>
                   <div class="progress">

@@ -4,7 +4,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { ConsoleContext } from '../app/context';
-import { ApiError, describeError } from '../api/errors';
+import { ApiError, describeError, withoutApiHints } from '../api/errors';
 import type { Cluster, Forwarding, Integration } from '../api/types';
 import { ago, duration } from '../components/format';
 import { shared } from '../components/styles';
@@ -185,7 +185,7 @@ export class ForwardingScreen extends LitElement {
               ${
                 forwarding.health.lastError
                   ? html`<dt>Last error</dt>
-                      <dd>${forwarding.health.lastError.message}</dd>`
+                      <dd>${withoutApiHints(forwarding.health.lastError.message)}</dd>`
                   : ''
               }
             </dl>`

@@ -8,7 +8,7 @@
 import { LitElement, css, html } from 'lit';
 import type { ConsoleContext } from '../app/context';
 import { routes } from '../app/routes';
-import { ApiError, describeError } from '../api/errors';
+import { ApiError, describeError, withoutApiHints } from '../api/errors';
 import type { Integration, LagHistory, SetupDocuments } from '../api/types';
 import { ago, duration, time } from '../components/format';
 import { shared } from '../components/styles';
@@ -220,7 +220,7 @@ export class IntegrationDetails extends LitElement {
                 ${
                   health.lastError
                     ? html`<dt>Last error</dt>
-                        <dd>${time(health.lastError.at)}: ${health.lastError.message}</dd>`
+                        <dd>${time(health.lastError.at)}: ${withoutApiHints(health.lastError.message)}</dd>`
                     : ''
                 }
               </dl>`

@@ -3,6 +3,7 @@
  * what it means and the exact fix. Used live on the validation screen and on the details screen.
  */
 import { LitElement, css, html } from 'lit';
+import { withoutApiHints } from '../api/errors';
 import type { Integration, SetupDocuments, ValidationStage } from '../api/types';
 import { shared } from '../components/styles';
 import { fixFor } from './fixes';
@@ -112,7 +113,7 @@ export class ValidationReportView extends LitElement {
       }
       <details>
         <summary>Message from AWS (${stage.code})</summary>
-        <p class="message"><code>${stage.message}</code></p>
+        <p class="message"><code>${withoutApiHints(stage.message ?? '')}</code></p>
       </details>
     </div>`;
   }
