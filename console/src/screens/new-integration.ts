@@ -473,10 +473,13 @@ export class NewIntegration extends LitElement {
       }
       ${
         local
-          ? this.localBlock('Or, on the local stack (creates the policy of the previous step too)', [
-              localCommands(local, { ...created, documents: created.setup }).role,
-              `# role ARN: ${localCommands(local, { ...created, documents: created.setup }).roleArn}`,
-            ])
+          ? this.localBlock(
+              'Or, on the local stack (in the same shell, after the policy command of the previous step)',
+              [
+                localCommands(local, { ...created, documents: created.setup }).role,
+                `# role ARN: ${localCommands(local, { ...created, documents: created.setup }).roleArn}`,
+              ],
+            )
           : ''
       }
       <div class="actions">
