@@ -2,7 +2,7 @@
 /**
  * A real browser for the console tests: playwright-core driving the Chromium of Debian's
  * packages (.ci/run installs it; nothing downloads a browser), headless, with a fresh profile.
- * Also: the axe-core check every screen passes, and screenshots at 1280x800 (written to
+ * Also: the axe-core and 200%-zoom checks every screen passes, and screenshots at 1280x800 (written to
  * docs/console/ only when CONSOLE_SCREENSHOTS names that folder, so a test run leaves the
  * checkout as it found it).
  */
@@ -109,4 +109,10 @@ export async function expectReadableAtDoubleZoom(page: Page, screen: string): Pr
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await page.setViewportSize({ width: 1280, height: 800 });
   expect(overflow, `${screen} scrolls sideways at 200% zoom`).toBeLessThanOrEqual(0);
+}
+
+/** What every screen must pass: the axe-core check, and readable at 200% zoom. */
+export async function expectUsable(page: Page, screen: string): Promise<void> {
+  await expectAccessible(page, screen);
+  await expectReadableAtDoubleZoom(page, screen);
 }
