@@ -2,10 +2,11 @@
  * The customer console in a real browser against the test run's local stack, as a customer uses
  * it: sign in, create an integration through the wizard, create the role in AWS from the documents
  * the console shows (with the ordinary IAM client), paste its ARN, watch validation reach ACTIVE;
- * break the policy, see the fix, apply it, pass; export a backup and watch it to SUCCEEDED; turn
- * audit-log forwarding on; read the details with the lag chart; have a delete refused with its
- * reason; edit the integration and rotate its external ID; and see every screen read-only as a
- * project member. axe-core checks each screen.
+ * export a backup and watch it run to SUCCEEDED; break the policy, see the fix and an auto-export
+ * refused in the customer's words, apply the fix, pass; turn audit-log forwarding on; read the
+ * details with the lag chart; have a delete refused with its reason; edit the integration and
+ * rotate its external ID; see every screen read-only as a project member; turn forwarding off; and
+ * filter and page the integrations by keyboard. Every screen passes axe-core and the 200% zoom check.
  * Screenshots: CONSOLE_SCREENSHOTS=docs/console npx vitest run test/console/console-flow.test.ts
  */
 import { CreatePolicyVersionCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
