@@ -165,7 +165,8 @@ describe('the customer console in a real browser', () => {
     await page.getByLabel('Backup', { exact: true }).selectOption(backup.backupId);
     await page.getByLabel('Directory in the bucket').first().fill('console-exports');
     // Every write into the customer's bucket takes a second, so the running job stays on screen.
-    await setFaults({ latencyMs: 1000, buckets: [customer.bucketName], actions: ['s3:PutObject'] });
+    // (Every field that matters is given: PUT /_local/faults merges into settings left over.)
+    await setFaults({ errorRate: 0, latencyMs: 1000, buckets: [customer.bucketName], actions: ['s3:PutObject'] });
     const row = page.locator(`tr[data-job]`).filter({ hasText: backup.backupId });
     try {
       await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -263,7 +264,13 @@ describe('the customer console in a real browser', () => {
     // The customer's bucket answers SlowDown at first: the file waits, and a catch-up run that
     // finds it still waiting records its lag for the chart. Once the bucket answers again, it arrives.
     const lagPath = `/v1/projects/${project.projectId}/integrations/${integrationId}/lag-history`;
-    await setFaults({ errorRate: 1, mode: 'slowdown', buckets: [customer.bucketName], actions: ['s3:PutObject'] });
+    await setFaults({
+      errorRate: 1,
+      mode: 'slowdown',
+      latencyMs: 0,
+      buckets: [customer.bucketName],
+      actions: ['s3:PutObject'],
+    });
     try {
       await writeAuditLog(clusterId, new Date(Date.now() - 90_000));
       await eventually(
