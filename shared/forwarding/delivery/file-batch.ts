@@ -27,6 +27,7 @@ import {
   type SourceFile,
 } from '#shared/forwarding/delivery/file-delivery';
 import { AuditLogGone, AuditLogTooLarge } from '#shared/forwarding/platform-audit-logs';
+import { inParallel } from '#shared/worker/in-parallel';
 
 export interface BatchOptions extends FileDeliveryOptions {
   lanes: number;
@@ -70,10 +71,7 @@ export class FileBatch {
     }
     if (!this.outcome.problem) {
       if (this.options.lanes <= 1) await this.inOrder(ordered);
-      else {
-        const queue = [...ordered];
-        await Promise.all(Array.from({ length: Math.min(this.options.lanes, queue.length) }, () => this.lane(queue)));
-      }
+      else await this.inLanes(ordered);
     }
     this.outcome.notDelivered = ordered.filter((file) => !this.settled.has(file.key));
     return this.outcome;
@@ -92,11 +90,22 @@ export class FileBatch {
     return AbortSignal.timeout(this.options.fileTimeoutMs);
   }
 
-  private async lane(queue: SourceFile[]): Promise<void> {
-    for (let file = queue.shift(); file && this.mayStart(); file = queue.shift()) {
-      const prepared = await this.prepare(file);
-      if (prepared) await this.write(prepared);
-    }
+  /** Files side by side, each read then written; none started once the batch is stopped. */
+  private async inLanes(files: SourceFile[]): Promise<void> {
+    const queue = [...files];
+    // Asked only while files remain, so a deadline that passes after the last file started is not out of time.
+    const mayTakeNext = () => queue.length === 0 || this.mayStart();
+    await inParallel(
+      (function* () {
+        for (let file = queue.shift(); file; file = queue.shift()) yield file;
+      })(),
+      this.options.lanes,
+      async (file) => {
+        const prepared = await this.prepare(file);
+        if (prepared) await this.write(prepared);
+      },
+      { mayContinue: mayTakeNext },
+    );
   }
 
   /** Each write starts only after the one before it was confirmed; the next file is read meanwhile. */
