@@ -18,7 +18,7 @@ import { requestReplaySlice } from '#shared/forwarding/delivery/catch-up-request
 import { DeliveryLedger } from '#shared/forwarding/delivery/delivery-ledger';
 import { recordDeliveryMetrics } from '#shared/forwarding/delivery/delivery-metrics';
 import { FileBatch } from '#shared/forwarding/delivery/file-batch';
-import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
+import type { PlatformAuditLogFile } from '#shared/forwarding/delivery/file-delivery';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { listHour } from '#shared/forwarding/platform-audit-logs';
@@ -128,11 +128,11 @@ export async function runReplaySlice(
 }
 
 /** The files of one hour folder written inside the window, that forwarding owed the customer. */
-async function filesInWindow(forwarding: Forwarding, replay: Replay, hour: Date): Promise<SourceFile[]> {
+async function filesInWindow(forwarding: Forwarding, replay: Replay, hour: Date): Promise<PlatformAuditLogFile[]> {
   // Keys carry whole seconds: a file of the window's first second counts, whatever its milliseconds.
   const from = Math.floor(Date.parse(replay.from) / 1000) * 1000;
   const to = Date.parse(replay.to);
-  const files: SourceFile[] = [];
+  const files: PlatformAuditLogFile[] = [];
   for (const listed of await listHour(forwarding.clusterId, hour)) {
     const file = parseSourceKey(listed.key, forwarding.clusterId);
     if (
