@@ -6,13 +6,18 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { OperationId } from '#shared/http/api-routes';
+import { triggeredBy } from '#shared/handler-trigger';
 import { errorResponse } from '#shared/http/error-mapper';
 import type { ApiResult } from '#shared/http/responses';
 import { logger, startLogKeys } from '#shared/logger';
 
-/** A handler as Lambda calls it, and the operation it serves (a test matches it to serverless.yml). */
+/**
+ * A handler as Lambda calls it, the operation it serves and its trigger (tests match both to
+ * serverless.yml).
+ */
 export type RouteHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, ApiResult, Error, Context> & {
   operationId: OperationId;
+  trigger: 'http';
 };
 
 /** Never headers, tokens or bodies. */
@@ -38,5 +43,5 @@ export function routeHandler(
     .use(requestLogging())
     .use(errorMapping())
     .handler(run);
-  return Object.assign(handler, { operationId });
+  return triggeredBy('http', Object.assign(handler, { operationId }));
 }

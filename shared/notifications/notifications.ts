@@ -7,11 +7,14 @@
  * never an external ID, a credential or a message that could quote one.
  */
 import * as z from 'zod';
+import { jobId } from '#shared/exports/schemas';
+import { integrationId } from '#shared/integrations/schemas';
+import { backupId, clusterId, projectId } from '#shared/projects/schemas';
 
 /** serverless.yml's bus policy names it too: only the service's functions may put events with it. */
 export const NOTIFICATION_SOURCE = 's3-integrations';
 
-const ids = { projectId: z.string(), integrationId: z.string() };
+const ids = { projectId, integrationId };
 const at = z.string().describe('when the change happened (ISO 8601, UTC)');
 
 export const integrationStatusChanged = z
@@ -47,9 +50,9 @@ export const integrationStatusChanged = z
 export const exportJobFinished = z
   .object({
     ...ids,
-    jobId: z.string(),
-    clusterId: z.string(),
-    backupId: z.string(),
+    jobId,
+    clusterId,
+    backupId,
     status: z.enum(['SUCCEEDED', 'FAILED']),
     code: z
       .string()
@@ -62,7 +65,7 @@ export const exportJobFinished = z
 export const forwardingHealthChanged = z
   .object({
     ...ids,
-    clusterId: z.string(),
+    clusterId,
     health: z.enum(['HEALTHY', 'LAGGING', 'FAILING']),
     previousHealth: z.enum(['HEALTHY', 'LAGGING', 'FAILING']),
     lagSeconds: z.number().optional().describe('age of the oldest undelivered audit-log file'),

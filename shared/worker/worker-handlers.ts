@@ -30,11 +30,15 @@
  *    `events/<source>/<case>.json`;
  * 3. the function in serverless.yml with its trigger and its exact iamRoleStatements, the same
  *    statements in test/deployment/expected-permissions.ts, and a test that runs the handler.
+ * Each builder tags its handler with its trigger (shared/handler-trigger.ts), and
+ * test/worker/handler-builders.test.ts fails for a function whose handler is not the builder's of
+ * its events in serverless.yml (a plain `async () => {...}` included).
  */
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, EventBridgeEvent, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { triggeredBy } from '#shared/handler-trigger';
 import { invocationLogKeys, logger, metricsPublished, startLogKeys, type LogKeys } from '#shared/logger';
 import { parseInput, parseJsonInput } from '#shared/worker/parse-input';
 
@@ -93,7 +97,7 @@ export function sqsHandler<S extends z.ZodType>(
       throw error;
     }
   };
-  return workerChain<SQSEvent, SQSBatchResponse>().handler((event, context) =>
+  const handler = workerChain<SQSEvent, SQSBatchResponse>().handler((event, context) =>
     processPartialResponse(
       event,
       (record: SQSRecord) => runRecord(record, context),
@@ -105,6 +109,7 @@ export function sqsHandler<S extends z.ZodType>(
       { context, processInParallel: worker.inParallel ?? false, throwOnFullBatchFailure: false },
     ),
   );
+  return triggeredBy('sqs', handler);
 }
 
 /** What this service reads of an EventBridge envelope; the detail is the use case's to check. */
@@ -126,10 +131,11 @@ const eventLogKeys = (event: { id?: string; 'detail-type'?: string } | undefined
  * use case returns goes nowhere (EventBridge invokes asynchronously), so the handler returns nothing.
  */
 export function eventHandler(work: (event: EventBridgeEvent<string, unknown>) => Promise<unknown>) {
-  return workerChain<EventBridgeEvent<string, unknown>, void>(eventLogKeys).handler(async (event) => {
+  const handler = workerChain<EventBridgeEvent<string, unknown>, void>(eventLogKeys).handler(async (event) => {
     parseInput(eventEnvelope, event, 'EventBridge event');
     await work(event);
   });
+  return triggeredBy('eventBridge', handler);
 }
 
 /** One firing of a schedule. */
@@ -146,11 +152,12 @@ const scheduledEvent = z.looseObject({ id: z.string().min(1), time: z.string().o
 
 /** An EventBridge schedule's target. */
 export function scheduleHandler<R>(work: (tick: Tick, context: Context) => Promise<R>) {
-  return workerChain<ScheduledEvent, R>(eventLogKeys).handler((event, context) => {
+  const handler = workerChain<ScheduledEvent, R>(eventLogKeys).handler((event, context) => {
     const { id, time } = parseInput(scheduledEvent, event, 'scheduled event');
     const at = new Date(time ?? Number.NaN);
     return work({ id, time: Number.isNaN(at.getTime()) ? new Date() : at }, context);
   });
+  return triggeredBy('schedule', handler);
 }
 
 export interface StateMachineTask<S extends z.ZodType> {
@@ -168,5 +175,8 @@ export function taskHandler<S extends z.ZodType, R>(
   task: StateMachineTask<S>,
   work: (input: z.infer<S>) => Promise<R>,
 ) {
-  return workerChain<unknown, R>().handler((event) => work(parseInput(task.input, event, `${task.name} input`)));
+  const handler = workerChain<unknown, R>().handler((event) =>
+    work(parseInput(task.input, event, `${task.name} input`)),
+  );
+  return triggeredBy('task', handler);
 }

@@ -2,8 +2,8 @@
  * The guarantees the forwarding's state writes give, on DynamoDB Local: one catch-up lease holder
  * at a time; pending files that a finishing catch-up run cannot drop (the mark handshake); no
  * writes for a forwarding that was turned off and on again; a digest chain head that only moves
- * from the value its writer read; and an integration health roll-up that never overwrites a newer
- * summary.
+ * from the value its writer read; an integration health roll-up that never overwrites a newer
+ * summary; and a replay job whose every change is saved under its slice's lease.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +12,8 @@ import { dynamodb } from '#shared/aws/clients';
 import { claimCatchUpLease } from '#shared/forwarding/delivery/catch-up-lease';
 import { ClusterHealth } from '#shared/forwarding/delivery/cluster-health';
 import { advancePending, clearPending, markPending } from '#shared/forwarding/delivery/pending-files';
+import { HOUR_MS, hourStart } from '#shared/forwarding/audit-log-keys';
+import type { DeliveredFile } from '#shared/forwarding/delivery/file-delivery';
 import { initialHealth, newDigestChain, shardOf, type Forwarding } from '#shared/forwarding/forwarding';
 import {
   deleteForwarding,
@@ -20,7 +22,15 @@ import {
   normalizeForwarding,
 } from '#shared/forwarding/forwarding-store';
 import { rollUpIntegrationHealth } from '#shared/forwarding/health-rollup';
-import { claimReplay, finishReplay, insertReplay, type Replay } from '#shared/forwarding/replay/replay-store';
+import { ReplayJob } from '#shared/forwarding/replay/replay-job';
+import {
+  claimReplay,
+  finishReplay,
+  insertReplay,
+  loadReplay,
+  MAX_FAILED_SLICES,
+  type Replay,
+} from '#shared/forwarding/replay/replay-store';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { keys } from '#shared/table/keys';
 
@@ -159,6 +169,55 @@ describe('forwarding state', () => {
     );
     await finishReplay(claimed!, 'slice', { status: 'SUCCEEDED' });
     await expect(insertReplay(forwarding, replay('replay-bbbbbbbbbbbbbbbbbbbb'))).resolves.toBeUndefined();
+  });
+
+  it("saves a replay job's hours, failed slices and end under the lease of the slice that holds it", async () => {
+    const forwarding = await forwardingFixture();
+    const first = hourStart(Date.now() - 2 * HOUR_MS);
+    const second = new Date(first.getTime() + HOUR_MS);
+    const ref = { ...forwarding, replayId: 'replay-cccccccccccccccccccc' };
+    const now = new Date().toISOString();
+    await insertReplay(forwarding, {
+      replayId: ref.replayId,
+      projectId: forwarding.projectId,
+      clusterId: forwarding.clusterId,
+      generation: forwarding.generation,
+      status: 'RUNNING',
+      from: first.toISOString(),
+      to: new Date(second.getTime() + HOUR_MS).toISOString(),
+      nextHour: first.toISOString(),
+      progress: { hoursTotal: 2, hoursDone: 0, filesDelivered: 0, filesAlreadyPresent: 0 },
+      failedSlices: 0,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'test',
+    });
+    const stored = () => loadReplay(ref.projectId, ref.clusterId, ref.replayId);
+    const slice = (await ReplayJob.claim(ref, 60_000)) as ReplayJob;
+    expect(await ReplayJob.claim(ref, 60_000)).toBeUndefined();
+    expect([...slice.hoursLeft()]).toEqual([first, second]);
+
+    const file = (outcome: DeliveredFile['outcome']) => ({ outcome }) as DeliveredFile;
+    expect(await slice.hourDone(first, [file('written'), file('written'), file('alreadyPresent')])).toBe(true);
+    expect(await stored()).toMatchObject({
+      nextHour: second.toISOString(),
+      progress: { hoursDone: 1, filesDelivered: 2, filesAlreadyPresent: 1 },
+      leaseOwner: expect.any(String),
+    });
+    expect(slice.sliceFailed()).toBe(false);
+    await slice.handOver();
+    expect(await stored()).toMatchObject({ failedSlices: 1 });
+    expect((await stored())?.leaseOwner).toBeUndefined();
+
+    // The next slice starts from the hour left, and fails the job at the limit of failed slices in a row.
+    const next = (await ReplayJob.claim(ref, 60_000)) as ReplayJob;
+    expect([...next.hoursLeft()]).toEqual([second]);
+    expect(await slice.hourDone(second, [])).toBe(false); // the first slice's lease is gone
+    const verdicts = Array.from({ length: MAX_FAILED_SLICES - 1 }, () => next.sliceFailed());
+    expect(verdicts.indexOf(true)).toBe(MAX_FAILED_SLICES - 2);
+    await next.failed({ code: 'BUCKET_ACCESS_DENIED', message: 'denied' });
+    expect(await stored()).toMatchObject({ status: 'FAILED', error: { code: 'BUCKET_ACCESS_DENIED' } });
+    expect((await loadForwarding(forwarding.projectId, forwarding.clusterId))?.replayRunning).toBeUndefined();
   });
 
   it('reads an item of the polling design as pending from its cursor, with a digest chain from its enablement', () => {

@@ -366,7 +366,9 @@ export interface components {
         };
         /** @description Integration Status Changed: a validation ended, or a re-check or running work found the bucket unreachable */
         IntegrationStatusChanged: {
+            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
             projectId: string;
+            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
             integrationId: string;
             /** @enum {string} */
             status: "ACTIVE" | "FAILED";
@@ -386,10 +388,14 @@ export interface components {
         };
         /** @description Export Job Finished: an export job ended, complete (SUCCEEDED) or not (FAILED) */
         ExportJobFinished: {
+            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
             projectId: string;
+            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
             integrationId: string;
             jobId: string;
+            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
             clusterId: string;
+            /** @description a backup id: 1 to 128 letters, digits and . _ : -, e.g. "bk-1" */
             backupId: string;
             /** @enum {string} */
             status: "SUCCEEDED" | "FAILED";
@@ -400,8 +406,11 @@ export interface components {
         };
         /** @description Audit Log Forwarding Health Changed: forwarding of a cluster started or stopped lagging or failing */
         AuditLogForwardingHealthChanged: {
+            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
             projectId: string;
+            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
             integrationId: string;
+            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
             clusterId: string;
             /** @enum {string} */
             health: "HEALTHY" | "LAGGING" | "FAILING";

@@ -31,7 +31,7 @@ import {
   type ServiceHandler,
   type SignedRequest,
 } from '#endpoint/contract';
-import { accessDenied, type Authorizer } from '#endpoint/policy/authorize';
+import { notAuthorized, type Authorizer } from '#endpoint/policy/authorize';
 import { evaluateResourcePolicy } from '#endpoint/policy/evaluate';
 import { accountOfArn } from '#endpoint/policy/wildcard';
 import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#endpoint/protocols';
@@ -56,13 +56,13 @@ export function createEventsService(deps: { authorizer: Authorizer; hooks: Platf
     const policy = deps.hooks.eventBus(busArn)?.policy;
     const byPolicy = policy ? evaluateResourcePolicy(policy, caller, request) : 'ImplicitDeny';
     if (byPolicy === 'ExplicitDeny')
-      throw accessDenied(caller, request, 'with an explicit deny in a resource-based policy');
+      throw notAuthorized(caller, request, 'with an explicit deny in a resource-based policy');
     const identity = deps.authorizer.identityDecision(caller, request);
-    if (identity.decision === 'ExplicitDeny') throw accessDenied(caller, request, identity.reason);
+    if (identity.decision === 'ExplicitDeny') throw notAuthorized(caller, request, identity.reason);
     const ownBus = accountOfArn(busArn) === caller.accountId;
     if (ownBus && (identity.decision === 'Allow' || byPolicy === 'Allow')) return;
     if (!ownBus && identity.decision === 'Allow' && byPolicy === 'Allow') return;
-    throw accessDenied(
+    throw notAuthorized(
       caller,
       request,
       ownBus ? identity.reason : 'because no resource-based policy allows the events:PutEvents action',

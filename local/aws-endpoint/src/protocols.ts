@@ -36,15 +36,25 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** An answer's content, for both XML protocols: undefined renders nothing, a Date in ISO 8601. */
 export type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { [name: string]: XmlValue };
 
-/** Renders one element the way the Query protocol shapes it: lists as `<member>` items. */
-export function renderXml(name: string, value: XmlValue): string {
+/**
+ * How a protocol writes a list: the Query protocol (STS, IAM) wraps its items in `<member>`
+ * elements; S3's REST-XML repeats the element itself, once per item, with no wrapper.
+ */
+export type XmlLists = 'member' | 'flat';
+
+/** The one XML renderer of answers: one element, its lists shaped as the protocol shapes them. */
+export function renderXml(name: string, value: XmlValue, lists: XmlLists): string {
   if (value === undefined) return '';
-  if (Array.isArray(value)) return `<${name}>${value.map((item) => renderXml('member', item)).join('')}</${name}>`;
+  if (Array.isArray(value)) {
+    if (lists === 'flat') return value.map((item) => renderXml(name, item, lists)).join('');
+    return `<${name}>${value.map((item) => renderXml('member', item, lists)).join('')}</${name}>`;
+  }
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === 'object') {
-    const children = Object.entries(value).map(([child, childValue]) => renderXml(child, childValue));
+    const children = Object.entries(value).map(([child, childValue]) => renderXml(child, childValue, lists));
     return `<${name}>${children.join('')}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
@@ -63,7 +73,7 @@ export function sendQueryResult(
   action: string,
   result: Record<string, XmlValue> | undefined,
 ): void {
-  const resultXml = result ? renderXml(`${action}Result`, result) : '';
+  const resultXml = result ? renderXml(`${action}Result`, result, 'member') : '';
   const body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${QUERY_NAMESPACES[service]}">` +
     `${resultXml}<ResponseMetadata><RequestId>${escapeXml(requestIdOf(response))}</RequestId></ResponseMetadata>` +

@@ -19,7 +19,7 @@ import type { AssumeRoleJournal } from '#endpoint/sts-journal';
 import type { IamStore } from '#endpoint/iam-store';
 import { queryParams, required } from '#endpoint/iam';
 import type { Authorizer } from '#endpoint/policy/authorize';
-import { accessDenied, globalConditionKeys } from '#endpoint/policy/authorize';
+import { notAuthorized, globalConditionKeys } from '#endpoint/policy/authorize';
 import { parsePolicyDocument } from '#endpoint/policy/document';
 import { evaluateTrustPolicy } from '#endpoint/policy/evaluate';
 import { sendQueryResult, type XmlValue } from '#endpoint/protocols';
@@ -101,14 +101,14 @@ export function createStsService(deps: {
     const own = authorizer.identityDecision(caller, request);
     if (own.decision !== 'Allow') {
       journalled('AccessDenied');
-      throw accessDenied(caller, request, own.reason);
+      throw notAuthorized(caller, request, own.reason);
     }
     const role = store.findRoleByArn(roleArn);
     const trusted =
       role !== undefined &&
       evaluateTrustPolicy(parsePolicyDocument(role.trustPolicy, 'trust'), caller, request) === 'Allow';
     journalled(trusted ? 'Granted' : 'AccessDenied');
-    if (!trusted || !role) throw accessDenied(caller, request, '');
+    if (!trusted || !role) throw notAuthorized(caller, request, '');
 
     if (durationSeconds > role.maxSessionDuration) {
       throw validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);

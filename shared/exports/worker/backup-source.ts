@@ -18,7 +18,8 @@ export interface BackupLocation {
   region: string;
 }
 
-export interface SourceFile {
+/** One object of a backup, in the platform's backup bucket. */
+export interface BackupFile {
   key: string;
   size: number;
   etag: string;
@@ -31,8 +32,8 @@ export interface SourceFile {
 export const MAX_BACKUP_FILES = 200_000;
 
 /** Every object below the prefix, in key order; folder placeholder objects (`.../`) are skipped. */
-export async function listBackupFiles(location: BackupLocation, signal: AbortSignal): Promise<SourceFile[]> {
-  const files: SourceFile[] = [];
+export async function listBackupFiles(location: BackupLocation, signal: AbortSignal): Promise<BackupFile[]> {
+  const files: BackupFile[] = [];
   let token: string | undefined;
   do {
     if (files.length > MAX_BACKUP_FILES) {
@@ -66,7 +67,7 @@ export async function listBackupFiles(location: BackupLocation, signal: AbortSig
  */
 export async function sourceCrc32(
   location: BackupLocation,
-  file: SourceFile,
+  file: BackupFile,
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const head = await platformS3(location.region).send(
@@ -85,7 +86,7 @@ export async function sourceCrc32(
 /** Opens a byte range of a backup file as a stream (for parts of large files, which are not buffered). */
 export async function openSourceRange(
   location: BackupLocation,
-  file: SourceFile,
+  file: BackupFile,
   range: { offset: number; length: number },
   signal: AbortSignal,
 ): Promise<Readable> {
@@ -107,7 +108,7 @@ export async function openSourceRange(
  * Reads a whole (small) backup file into one buffer of exactly its size (no growing copies). The
  * read asks S3 for the file's stored checksum, which the SDK then checks against the body.
  */
-export async function readWholeFile(location: BackupLocation, file: SourceFile, signal: AbortSignal): Promise<Buffer> {
+export async function readWholeFile(location: BackupLocation, file: BackupFile, signal: AbortSignal): Promise<Buffer> {
   const { Body } = await platformS3(location.region).send(
     new GetObjectCommand({
       Bucket: location.bucket,

@@ -4,7 +4,7 @@
  * finisher in the job's).
  */
 import type { PlannedFile } from '#shared/exports/checkpoints/file-groups';
-import type { BackupLocation, SourceFile } from '#shared/exports/worker/backup-source';
+import type { BackupLocation, BackupFile } from '#shared/exports/worker/backup-source';
 import type { CustomerWrites, StoredObject } from '#shared/exports/worker/customer-writes';
 import type { CustomerAccessDiagnosis } from '#shared/exports/worker/export-failure';
 import { IntegrityError } from '#shared/exports/worker/retry';
@@ -20,7 +20,7 @@ export interface CopyEnv {
 
 export const destinationKeyOf = (env: CopyEnv, file: PlannedFile) => `${env.exportFolder}${file.name}`;
 
-export const sourceFileOf = (env: CopyEnv, file: PlannedFile): SourceFile => ({
+export const sourceFileOf = (env: CopyEnv, file: PlannedFile): BackupFile => ({
   key: `${env.source.prefix}${file.name}`,
   size: file.size,
   etag: file.sourceETag,

@@ -15,6 +15,7 @@ import { nameOf, statusOf } from '#shared/aws/error-kinds';
 import { logger } from '#shared/logger';
 import type { CopyEnv } from '#shared/exports/worker/copy-env';
 import { withRetries } from '#shared/exports/worker/retry';
+import { inParallel } from '#shared/worker/in-parallel';
 
 const ABORTS_IN_FLIGHT = 8;
 
@@ -42,21 +43,16 @@ export async function abortUploadsNotKept(env: CopyEnv, keep: ReadonlySet<string
   const doomed = open.filter((upload) => !keep.has(upload.uploadId));
   let aborted = 0;
   let refused = 0;
-  const next = () => doomed.shift();
-  await Promise.all(
-    Array.from({ length: ABORTS_IN_FLIGHT }, async () => {
-      for (let upload = next(); upload; upload = next()) {
-        try {
-          await withRetries(() => env.writes.abortUpload(upload.key, upload.uploadId, env.signal), env.signal);
-          aborted += 1;
-        } catch (error) {
-          if (nameOf(error) === 'NoSuchUpload') continue; // gone meanwhile
-          if (env.signal.aborted) throw error;
-          refused += 1;
-        }
-      }
-    }),
-  );
+  await inParallel(doomed, ABORTS_IN_FLIGHT, async (upload) => {
+    try {
+      await withRetries(() => env.writes.abortUpload(upload.key, upload.uploadId, env.signal), env.signal);
+      aborted += 1;
+    } catch (error) {
+      if (nameOf(error) === 'NoSuchUpload') return; // gone meanwhile
+      if (env.signal.aborted) throw error;
+      refused += 1;
+    }
+  });
   if (aborted + refused > 0)
     logger.info('aborted unfinished multipart uploads in the export folder', { aborted, refused });
   return { aborted, refused, listed: true };

@@ -21,7 +21,7 @@ import { requestCatchUp } from '#shared/forwarding/delivery/catch-up-requests';
 import { DeliveryLedger } from '#shared/forwarding/delivery/delivery-ledger';
 import { recordDeliveryMetrics } from '#shared/forwarding/delivery/delivery-metrics';
 import { FileBatch } from '#shared/forwarding/delivery/file-batch';
-import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
+import type { PlatformAuditLogFile } from '#shared/forwarding/delivery/file-delivery';
 import { markPending } from '#shared/forwarding/delivery/pending-files';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { findClusterForwarding } from '#shared/forwarding/forwarding-store';
@@ -102,8 +102,8 @@ export async function deliverClusterEvents(clusterId: string, announced: Announc
 }
 
 /** The announced files that are this forwarding's to deliver, oldest first. */
-function dueFiles(forwarding: Forwarding, announced: AnnouncedFile[]): SourceFile[] {
-  const files: SourceFile[] = [];
+function dueFiles(forwarding: Forwarding, announced: AnnouncedFile[]): PlatformAuditLogFile[] {
+  const files: PlatformAuditLogFile[] = [];
   for (const { key, landedAt } of announced) {
     const file = parseSourceKey(key, forwarding.clusterId);
     if (!file) {

@@ -24,9 +24,10 @@ import {
   type DeliveredFile,
   type FileDeliveryOptions,
   type PreparedFile,
-  type SourceFile,
+  type PlatformAuditLogFile,
 } from '#shared/forwarding/delivery/file-delivery';
 import { AuditLogGone, AuditLogTooLarge } from '#shared/forwarding/platform-audit-logs';
+import { inParallel } from '#shared/worker/in-parallel';
 
 export interface BatchOptions extends FileDeliveryOptions {
   lanes: number;
@@ -39,7 +40,7 @@ export interface BatchOptions extends FileDeliveryOptions {
 export interface BatchOutcome {
   delivered: DeliveredFile[];
   /** Files not delivered, to stay pending: the ones that failed and the ones never started. */
-  notDelivered: SourceFile[];
+  notDelivered: PlatformAuditLogFile[];
   /** What stopped the batch, if anything did. */
   problem?: DeliveryProblem;
   /** Files given up for good (recorded in the ledger), with why. */
@@ -61,7 +62,7 @@ export class FileBatch {
     private readonly options: BatchOptions,
   ) {}
 
-  async deliver(files: SourceFile[]): Promise<BatchOutcome> {
+  async deliver(files: PlatformAuditLogFile[]): Promise<BatchOutcome> {
     const ordered = [...files].sort((a, b) => a.key.localeCompare(b.key));
     try {
       await openSession(this.destination);
@@ -70,10 +71,7 @@ export class FileBatch {
     }
     if (!this.outcome.problem) {
       if (this.options.lanes <= 1) await this.inOrder(ordered);
-      else {
-        const queue = [...ordered];
-        await Promise.all(Array.from({ length: Math.min(this.options.lanes, queue.length) }, () => this.lane(queue)));
-      }
+      else await this.inLanes(ordered);
     }
     this.outcome.notDelivered = ordered.filter((file) => !this.settled.has(file.key));
     return this.outcome;
@@ -92,20 +90,31 @@ export class FileBatch {
     return AbortSignal.timeout(this.options.fileTimeoutMs);
   }
 
-  private async lane(queue: SourceFile[]): Promise<void> {
-    for (let file = queue.shift(); file && this.mayStart(); file = queue.shift()) {
-      const prepared = await this.prepare(file);
-      if (prepared) await this.write(prepared);
-    }
+  /** Files side by side, each read then written; none started once the batch is stopped. */
+  private async inLanes(files: PlatformAuditLogFile[]): Promise<void> {
+    const queue = [...files];
+    // Asked only while files remain, so a deadline that passes after the last file started is not out of time.
+    const mayTakeNext = () => queue.length === 0 || this.mayStart();
+    await inParallel(
+      (function* () {
+        for (let file = queue.shift(); file; file = queue.shift()) yield file;
+      })(),
+      this.options.lanes,
+      async (file) => {
+        const prepared = await this.prepare(file);
+        if (prepared) await this.write(prepared);
+      },
+      { mayContinue: mayTakeNext },
+    );
   }
 
   /** Each write starts only after the one before it was confirmed; the next file is read meanwhile. */
-  private async inOrder(queue: SourceFile[]): Promise<void> {
+  private async inOrder(queue: PlatformAuditLogFile[]): Promise<void> {
     let reading: Promise<PreparedFile | undefined> | undefined;
     for (let index = 0; index < queue.length; index += 1) {
       if (!reading) {
         if (!this.mayStart()) return;
-        reading = this.prepare(queue[index] as SourceFile);
+        reading = this.prepare(queue[index] as PlatformAuditLogFile);
       }
       const prepared = await reading;
       reading = undefined;
@@ -120,7 +129,7 @@ export class FileBatch {
     }
   }
 
-  private async prepare(file: SourceFile): Promise<PreparedFile | undefined> {
+  private async prepare(file: PlatformAuditLogFile): Promise<PreparedFile | undefined> {
     try {
       return await prepareFile(file, { ...this.options, signal: this.signal() });
     } catch (error) {
@@ -140,7 +149,7 @@ export class FileBatch {
     }
   }
 
-  private async failed(file: SourceFile, failure: Failure, prepared?: PreparedFile): Promise<void> {
+  private async failed(file: PlatformAuditLogFile, failure: Failure, prepared?: PreparedFile): Promise<void> {
     const { error } = failure;
     if (error instanceof AuditLogGone) {
       // The platform removed it (its retention) before it could be delivered: nothing to deliver.

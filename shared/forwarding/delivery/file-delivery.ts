@@ -12,7 +12,8 @@ import { forwardedKey, type AuditLogFile, type Compression } from '#shared/forwa
 import { KeyExists, readObject, writeNewObject, type Destination } from '#shared/forwarding/customer-destination';
 import { readAuditLog } from '#shared/forwarding/platform-audit-logs';
 
-export interface SourceFile {
+/** An audit-log file in the platform's bucket: its key, and what the key says of it. */
+export interface PlatformAuditLogFile {
   /** The platform key. */
   key: string;
   file: AuditLogFile;
@@ -50,7 +51,7 @@ export interface FileDeliveryOptions {
 
 /** A file read and encoded, ready to be written: reading ahead of the writes keeps the bucket busy. */
 export interface PreparedFile {
-  source: SourceFile;
+  source: PlatformAuditLogFile;
   key: string;
   content: Uint8Array;
   body: Uint8Array;
@@ -59,7 +60,7 @@ export interface PreparedFile {
   landedAt: Date;
 }
 
-export async function prepareFile(source: SourceFile, options: FileDeliveryOptions): Promise<PreparedFile> {
+export async function prepareFile(source: PlatformAuditLogFile, options: FileDeliveryOptions): Promise<PreparedFile> {
   const content = await readAuditLog(source.key, options.signal);
   const gzip = options.compression === 'gzip';
   const body = gzip ? gzipSync(content.body) : content.body;
@@ -115,7 +116,7 @@ export async function writePreparedFile(
 }
 
 export async function deliverFile(
-  source: SourceFile,
+  source: PlatformAuditLogFile,
   destination: Destination,
   options: FileDeliveryOptions,
 ): Promise<DeliveredFile> {

@@ -5,7 +5,7 @@
  * uploaded. Keys off the layout are skipped here without a word: their event counted them.
  */
 import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
-import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
+import type { PlatformAuditLogFile } from '#shared/forwarding/delivery/file-delivery';
 import { landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { listHour } from '#shared/forwarding/platform-audit-logs';
 
@@ -14,8 +14,8 @@ export async function missingFilesOfHour(
   hour: Date,
   delivered: ReadonlySet<string>,
   landedBefore: number,
-): Promise<SourceFile[]> {
-  const files: SourceFile[] = [];
+): Promise<PlatformAuditLogFile[]> {
+  const files: PlatformAuditLogFile[] = [];
   for (const listed of await listHour(forwarding.clusterId, hour)) {
     if (delivered.has(listed.key)) continue;
     const file = parseSourceKey(listed.key, forwarding.clusterId);

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { HOUR_MS } from '#shared/forwarding/audit-log-keys';
+import { clusterId } from '#shared/projects/schemas';
 
 export const DIGEST_VERSION = 1;
 export const SIGNING_ALGORITHM = 'RSASSA_PSS_SHA_256';
@@ -27,7 +28,7 @@ export const digestDocument = z.strictObject({
   version: z.literal(DIGEST_VERSION),
   bucket: z.string().min(3).max(63),
   prefix: z.string().min(1).max(1024),
-  clusterId: z.string().min(1).max(128),
+  clusterId,
   hour: z.strictObject({ start: z.string().datetime(), end: z.string().datetime() }),
   files: z.array(
     z.strictObject({ key: z.string().min(1).max(1024), size: z.number().int().min(0), sha256: sha256Hex }),

@@ -14,6 +14,7 @@ import {
   SIGNATURE_METADATA,
   type DigestDocument,
 } from '#shared/forwarding/digests/digest-document';
+import { inParallel } from '#shared/worker/in-parallel';
 
 export interface ListedObject {
   key: string;
@@ -87,7 +88,7 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
   );
 
   const digests = new Map<string, VerifiedDigest>();
-  await inBatches(digestKeys, async (key) => {
+  await inParallel(digestKeys, PARALLEL_READS, async (key) => {
     const checked = await checkDigest(reader, key, { ...options, prefix });
     if (typeof checked === 'string') findings.push({ kind: 'invalidDigest', digest: key, detail: checked });
     else digests.set(key, checked);
@@ -140,7 +141,7 @@ export async function verifyAuditLogs(reader: BucketReader, options: VerifyOptio
     for (const file of digest.document.files)
       expected.set(file.key, { size: file.size, sha256: file.sha256, digest: digest.key });
   }
-  await inBatches([...expected], async ([key, want]) => {
+  await inParallel(expected, PARALLEL_READS, async ([key, want]) => {
     if (!logFiles.has(key)) return void findings.push({ kind: 'missing', key, digest: want.digest });
     const object = await reader.read(key, want.size);
     const found = object
@@ -220,9 +221,4 @@ async function checkDigest(
   const outside = document.files.find((file) => !isForwardedKey(options.prefix, file.key));
   if (outside) return `it lists ${outside.key}, which is not an audit-log file of this folder`;
   return { key, hour: hour.getTime(), sha256: sha256Hex(object.body), document };
-}
-
-async function inBatches<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += PARALLEL_READS)
-    await Promise.all(items.slice(start, start + PARALLEL_READS).map(work));
 }

@@ -6,29 +6,22 @@
  * written. Progress is saved per hour; a slice that runs out of time hands over to the next
  * message. Nothing is written while forwarding is paused: the job waits.
  */
-import { randomUUID } from 'node:crypto';
 import { logger } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
 import { loadOwnedCluster } from '#shared/projects/project-store';
-import { HOUR_MS, hourStart, parseSourceKey } from '#shared/forwarding/audit-log-keys';
+import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { requestReplaySlice } from '#shared/forwarding/delivery/catch-up-requests';
 import { DeliveryLedger } from '#shared/forwarding/delivery/delivery-ledger';
 import { recordDeliveryMetrics } from '#shared/forwarding/delivery/delivery-metrics';
 import { FileBatch } from '#shared/forwarding/delivery/file-batch';
-import type { SourceFile } from '#shared/forwarding/delivery/file-delivery';
+import type { PlatformAuditLogFile } from '#shared/forwarding/delivery/file-delivery';
 import { compressionOf, landedBeforeEnablement, type Forwarding } from '#shared/forwarding/forwarding';
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 import { listHour } from '#shared/forwarding/platform-audit-logs';
-import {
-  claimReplay,
-  finishReplay,
-  MAX_FAILED_SLICES,
-  saveReplayProgress,
-  type Replay,
-} from '#shared/forwarding/replay/replay-store';
+import { ReplayJob, type ReplayRef } from '#shared/forwarding/replay/replay-job';
 
 export interface ReplaySliceOptions {
   deadline: number;
@@ -39,51 +32,39 @@ export interface ReplaySliceOptions {
 const LANES = 4;
 const WAIT_SECONDS = 60;
 
-export async function runReplaySlice(
-  ref: { projectId: string; clusterId: string; replayId: string },
-  options: ReplaySliceOptions,
-): Promise<void> {
-  const owner = randomUUID();
-  const replay = await claimReplay(ref, owner, Date.now(), options.leaseMs);
-  if (!replay) return; // finished, or another slice is at it
+export async function runReplaySlice(ref: ReplayRef, options: ReplaySliceOptions): Promise<void> {
+  const job = await ReplayJob.claim(ref, options.leaseMs);
+  if (!job) return; // finished, or another slice is at it
   const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
   if (
     !forwarding ||
-    forwarding.generation !== replay.generation ||
+    forwarding.generation !== job.generation ||
     !(await loadOwnedCluster(ref.projectId, ref.clusterId))
   ) {
-    return finishReplay(replay, owner, {
-      status: 'FAILED',
-      error: {
-        code: 'FORWARDING_NOT_FOUND',
-        message:
-          'Audit-log forwarding of this cluster was turned off while the replay ran: ' +
-          'turn it on and start the replay again.',
-      },
+    return job.failed({
+      code: 'FORWARDING_NOT_FOUND',
+      message:
+        'Audit-log forwarding of this cluster was turned off while the replay ran: ' +
+        'turn it on and start the replay again.',
     });
   }
   const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) {
-    if (!target && ++replay.failedSlices >= MAX_FAILED_SLICES) {
-      return finishReplay(replay, owner, {
-        status: 'FAILED',
-        error: {
-          code: 'INTEGRATION_NOT_ACTIVE',
-          message:
-            'The integration stayed unusable: validate it again (POST .../validate), then start the replay again.',
-        },
+    if (!target && job.sliceFailed()) {
+      return job.failed({
+        code: 'INTEGRATION_NOT_ACTIVE',
+        message: 'The integration stayed unusable: validate it again (POST .../validate), then start the replay again.',
       });
     }
-    await saveReplayProgress(replay, owner, true);
+    await job.handOver();
     return requestReplaySlice(ref, WAIT_SECONDS);
   }
 
   const ledger = new DeliveryLedger(forwarding, target.bucketName, 'replay');
   const destination = destinationFor(target, forwarding.directory, forwarding.clusterId);
-  const last = hourStart(Date.parse(replay.to) - 1).getTime();
-  for (let hour = Date.parse(replay.nextHour); hour <= last; hour += HOUR_MS) {
-    const files = await filesInWindow(forwarding, replay, new Date(hour));
+  for (const hour of job.hoursLeft()) {
+    const files = await filesInWindow(forwarding, job.window, hour);
     const batch = new FileBatch(destination, ledger, {
       directory: forwarding.directory,
       compression: compressionOf(forwarding),
@@ -101,38 +82,34 @@ export async function runReplaySlice(
           { detectedBy: 'forwarding', ...outcome.problem.failure },
         );
       }
-      if (outcome.problem.kind === 'access' || ++replay.failedSlices >= MAX_FAILED_SLICES) {
-        return finishReplay(replay, owner, {
-          status: 'FAILED',
-          error: { code: outcome.problem.code, message: outcome.problem.message },
-        });
+      if (outcome.problem.kind === 'access' || job.sliceFailed()) {
+        return job.failed({ code: outcome.problem.code, message: outcome.problem.message });
       }
       logger.warn('replay slice stopped by the bucket; it is retried', { ...ref, problemCode: outcome.problem.code });
-      await saveReplayProgress(replay, owner, true);
+      await job.handOver();
       return requestReplaySlice(ref, WAIT_SECONDS / 2);
     }
     if (outcome.outOfTime) {
       // The hour is listed again by the next slice: what this one wrote is then already present.
-      await saveReplayProgress(replay, owner, true);
+      await job.handOver();
       return requestReplaySlice(ref);
     }
-    replay.progress.filesDelivered += outcome.delivered.filter((file) => file.outcome === 'written').length;
-    replay.progress.filesAlreadyPresent += outcome.delivered.filter((file) => file.outcome === 'alreadyPresent').length;
-    replay.progress.hoursDone += 1;
-    replay.nextHour = new Date(hour + HOUR_MS).toISOString();
-    replay.failedSlices = 0;
-    if (!(await saveReplayProgress(replay, owner, false))) return; // the lease was lost: the slice holding it goes on
+    if (!(await job.hourDone(hour, outcome.delivered))) return; // the lease was lost: the slice holding it goes on
   }
-  await finishReplay(replay, owner, { status: 'SUCCEEDED' });
-  logger.info('replay finished', { ...ref, ...replay.progress });
+  await job.succeeded();
+  logger.info('replay finished', { ...ref, ...job.progress });
 }
 
 /** The files of one hour folder written inside the window, that forwarding owed the customer. */
-async function filesInWindow(forwarding: Forwarding, replay: Replay, hour: Date): Promise<SourceFile[]> {
+async function filesInWindow(
+  forwarding: Forwarding,
+  window: { from: string; to: string },
+  hour: Date,
+): Promise<PlatformAuditLogFile[]> {
   // Keys carry whole seconds: a file of the window's first second counts, whatever its milliseconds.
-  const from = Math.floor(Date.parse(replay.from) / 1000) * 1000;
-  const to = Date.parse(replay.to);
-  const files: SourceFile[] = [];
+  const from = Math.floor(Date.parse(window.from) / 1000) * 1000;
+  const to = Date.parse(window.to);
+  const files: PlatformAuditLogFile[] = [];
   for (const listed of await listHour(forwarding.clusterId, hour)) {
     const file = parseSourceKey(listed.key, forwarding.clusterId);
     if (

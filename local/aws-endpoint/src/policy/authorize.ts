@@ -49,14 +49,14 @@ export function createAuthorizer(identityPoliciesOf: IdentityPolicySource, now: 
   const authorize: Authorize = (caller, request) => {
     const resourceAccount = resourceAccountOf(request);
     if (resourceAccount !== caller.accountId) {
-      throw accessDenied(
+      throw notAuthorized(
         caller,
         request,
         'because no resource-based policy allows the action (cross-account access is not modelled)',
       );
     }
     const { decision, reason } = identityDecision(caller, request);
-    if (decision !== 'Allow') throw accessDenied(caller, request, reason);
+    if (decision !== 'Allow') throw notAuthorized(caller, request, reason);
   };
 
   return { authorize, identityDecision };
@@ -93,7 +93,11 @@ function resourceAccountOf(request: AccessRequest): string | undefined {
   return accountOfArn(request.resource);
 }
 
-export function accessDenied(caller: Caller, request: AccessRequest, reason: string): AwsError {
+/**
+ * The AccessDenied of a policy decision, naming the caller, the action and the resource as IAM's
+ * services do (S3's bare `Access Denied` is s3AccessDenied in s3/errors.ts).
+ */
+export function notAuthorized(caller: Caller, request: AccessRequest, reason: string): AwsError {
   return new AwsError(
     'AccessDenied',
     (

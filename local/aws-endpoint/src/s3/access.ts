@@ -5,7 +5,7 @@
  */
 import { AwsError, type AccessRequest } from '#endpoint/contract';
 import { bucketArn, header, type S3Request } from '#endpoint/s3/context';
-import { accessDenied, noSuchBucket, permanentRedirect } from '#endpoint/s3/errors';
+import { s3AccessDenied, noSuchBucket, permanentRedirect } from '#endpoint/s3/errors';
 import type { BucketStore } from '#endpoint/s3/bucket-store';
 
 export interface BucketAccess {
@@ -44,7 +44,7 @@ export function locateBucket(request: S3Request, access: Omit<BucketAccess, 'act
   if (!bucket) throw noSuchBucket(name);
 
   const expectedOwner = header(request, access.expectedOwnerHeader ?? 'x-amz-expected-bucket-owner');
-  if (expectedOwner !== undefined && expectedOwner.trim() !== bucket.record.ownerAccountId) throw accessDenied();
+  if (expectedOwner !== undefined && expectedOwner.trim() !== bucket.record.ownerAccountId) throw s3AccessDenied();
 
   if (!access.anyRegion && request.signed.region !== bucket.record.region)
     throw permanentRedirect(name, bucket.record.region);
@@ -58,7 +58,7 @@ export function locateBucket(request: S3Request, access: Omit<BucketAccess, 'act
  */
 export function authorizeFor(request: S3Request, ownerAccountId: string, access: AccessRequest): void {
   const { caller } = request.signed;
-  if (caller.accountId !== ownerAccountId) throw accessDenied();
+  if (caller.accountId !== ownerAccountId) throw s3AccessDenied();
   request.authorize(caller, {
     ...access,
     context: { ...access.context, 'aws:ResourceAccount': ownerAccountId, 's3:ResourceAccount': ownerAccountId },

@@ -32,7 +32,8 @@ export const noSuchUpload = (uploadId: string) =>
     { UploadId: uploadId },
   );
 
-export const accessDenied = () => new S3Error('AccessDenied', 'Access Denied', 403);
+/** S3's AccessDenied, which names nothing (a policy decision's is notAuthorized in policy/authorize.ts). */
+export const s3AccessDenied = () => new S3Error('AccessDenied', 'Access Denied', 403);
 
 export const invalidArgument = (message: string, name?: string, value?: string) =>
   new S3Error(

@@ -12,7 +12,8 @@ import { isDeleteMarker, type ObjectVersion } from '#endpoint/s3/model';
 import { compareUtf8 } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import { versionIdOf, type ObjectVersions } from '#endpoint/s3/versions';
-import { S3_NAMESPACE, renderElement, type XmlValue } from '#endpoint/s3/xml';
+import { renderXml, type XmlValue } from '#endpoint/protocols';
+import { S3_NAMESPACE } from '#endpoint/s3/xml';
 
 export interface VersionsQuery {
   prefix: string;
@@ -112,7 +113,7 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
   };
   // Versions and delete markers interleave in listing order, so they are rendered one by one.
   const entries = page.entries.map((entry) => {
-    if ('commonPrefix' in entry) return renderElement('CommonPrefixes', { Prefix: encode(entry.commonPrefix) });
+    if ('commonPrefix' in entry) return renderXml('CommonPrefixes', { Prefix: encode(entry.commonPrefix) }, 'flat');
     const { version, isLatest } = entry;
     const common = {
       Key: encode(version.key),
@@ -120,23 +121,27 @@ export async function listObjectVersions(request: S3Request): Promise<void> {
       IsLatest: isLatest,
       LastModified: new Date(version.lastModified),
     };
-    if (isDeleteMarker(version)) return renderElement('DeleteMarker', { ...common, Owner: owner });
-    return renderElement('Version', {
-      ...common,
-      ETag: version.etag,
-      Size: version.size,
-      Owner: owner,
-      StorageClass: 'STANDARD',
-      ChecksumAlgorithm: CHECKSUM_ALGORITHMS.filter((algorithm) => version.checksums[algorithm] !== undefined),
-      ChecksumType: Object.keys(version.checksums).length > 0 ? (version.checksumType ?? 'FULL_OBJECT') : undefined,
-    });
+    if (isDeleteMarker(version)) return renderXml('DeleteMarker', { ...common, Owner: owner }, 'flat');
+    return renderXml(
+      'Version',
+      {
+        ...common,
+        ETag: version.etag,
+        Size: version.size,
+        Owner: owner,
+        StorageClass: 'STANDARD',
+        ChecksumAlgorithm: CHECKSUM_ALGORITHMS.filter((algorithm) => version.checksums[algorithm] !== undefined),
+        ChecksumType: Object.keys(version.checksums).length > 0 ? (version.checksumType ?? 'FULL_OBJECT') : undefined,
+      },
+      'flat',
+    );
   });
   const body =
     Object.entries(head)
-      .map(([name, value]) => renderElement(name, value))
+      .map(([name, value]) => renderXml(name, value, 'flat'))
       .join('') +
     entries.join('') +
-    renderElement('EncodingType', request.query.get('encoding-type') ?? undefined);
+    renderXml('EncodingType', request.query.get('encoding-type') ?? undefined, 'flat');
   sendXml(
     request.response,
     `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${S3_NAMESPACE}">${body}</ListVersionsResult>`,

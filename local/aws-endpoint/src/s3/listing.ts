@@ -8,7 +8,8 @@ import type { StoredObject } from '#endpoint/s3/model';
 import { listPage, type ListPage } from '#endpoint/s3/object-index';
 import { sendXml } from '#endpoint/s3/responses';
 import type { BucketStore } from '#endpoint/s3/bucket-store';
-import { renderDocument, type XmlValue } from '#endpoint/s3/xml';
+import type { XmlValue } from '#endpoint/protocols';
+import { renderDocument } from '#endpoint/s3/xml';
 
 export interface ListParameters {
   bucket: BucketStore;

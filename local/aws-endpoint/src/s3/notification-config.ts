@@ -6,14 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { S3Error, invalidArgument, malformedXml } from '#endpoint/s3/errors';
-import {
-  childElement,
-  childElements,
-  childText,
-  renderDocument,
-  type XmlElement,
-  type XmlValue,
-} from '#endpoint/s3/xml';
+import type { XmlValue } from '#endpoint/protocols';
+import { childElement, childElements, childText, renderDocument, type XmlElement } from '#endpoint/s3/xml';
 
 export type DestinationKind = 'queue' | 'function' | 'topic';
 

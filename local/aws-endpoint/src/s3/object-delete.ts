@@ -11,7 +11,8 @@ import { requestOrigin } from '#endpoint/s3/notifications';
 import { sendEmpty, sendXml } from '#endpoint/s3/responses';
 import { requestedVersionId } from '#endpoint/s3/versioning';
 import { isWellFormedVersionId } from '#endpoint/s3/versions';
-import { childElements, childText, readXmlBody, renderDocument, type XmlValue } from '#endpoint/s3/xml';
+import type { XmlValue } from '#endpoint/protocols';
+import { childElements, childText, readXmlBody, renderDocument } from '#endpoint/s3/xml';
 
 export async function deleteObject(request: S3Request): Promise<void> {
   const versionId = requestedVersionId(request);

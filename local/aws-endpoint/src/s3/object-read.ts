@@ -5,7 +5,7 @@ import { etagMatches, objectHeaders } from '#endpoint/s3/attributes';
 import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
 import {
   S3Error,
-  accessDenied,
+  s3AccessDenied,
   invalidArgument,
   noSuchKey,
   notImplemented,
@@ -109,7 +109,7 @@ async function nothingToRead(request: S3Request, bucket: BucketStore, versionId:
     resource: bucketArn(bucket.name),
     context: { 's3:prefix': key },
   });
-  if (!mayList) return accessDenied();
+  if (!mayList) return s3AccessDenied();
   const missing = versionId === undefined ? noSuchKey(key) : noSuchVersion(key, versionId);
   return new S3Error(missing.code, missing.message, missing.statusCode, missing.fields, markerHeaders);
 }

@@ -1,34 +1,20 @@
 /**
- * The REST-XML shapes of S3: answers rendered with S3's namespace and flattened lists (a list
- * is the element repeated, not wrapped in `<member>`), and the reading of the few request
- * documents S3 takes (CreateBucketConfiguration, ServerSideEncryptionConfiguration,
- * CompleteMultipartUpload, Delete) with fast-xml-parser. No DTD is ever read: a DOCTYPE that
- * declares entities is refused, as are references to undeclared ones.
+ * The REST-XML shapes of S3: answers rendered (by protocols.ts's renderXml) with S3's namespace
+ * and flattened lists (a list is the element repeated, not wrapped in `<member>`), and the reading
+ * of the few request documents S3 takes (CreateBucketConfiguration,
+ * ServerSideEncryptionConfiguration, CompleteMultipartUpload, Delete) with fast-xml-parser. No DTD
+ * is ever read: a DOCTYPE that declares entities is refused, as are references to undeclared ones.
  */
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
-import { escapeXml } from '#endpoint/protocols';
+import { renderXml, type XmlValue } from '#endpoint/protocols';
 import { malformedXml } from '#endpoint/s3/errors';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-export type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { [name: string]: XmlValue };
-
-export function renderElement(name: string, value: XmlValue): string {
-  if (value === undefined) return '';
-  if (Array.isArray(value)) return value.map((item) => renderElement(name, item)).join('');
-  if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
-  if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value)
-      .map(([child, childValue]) => renderElement(child, childValue))
-      .join('')}</${name}>`;
-  }
-  return `<${name}>${escapeXml(String(value))}</${name}>`;
-}
-
-/** A whole answer document: `<?xml?>` and the root element in S3's namespace. */
+/** A whole answer document: `<?xml?>` and the root element in S3's namespace, lists flattened. */
 export function renderDocument(root: string, children: Record<string, XmlValue>): string {
   const inner = Object.entries(children)
-    .map(([name, value]) => renderElement(name, value))
+    .map(([name, value]) => renderXml(name, value, 'flat'))
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
 }
