@@ -414,6 +414,19 @@ export interface components {
             /** @description when the change happened (ISO 8601, UTC) */
             at: string;
         };
+        /** @description Audit Log Replay Finished: a replay of audit logs ended, every hour delivered (SUCCEEDED) or not (FAILED) */
+        AuditLogReplayFinished: {
+            projectId: string;
+            integrationId: string;
+            clusterId: string;
+            replayId: string;
+            /** @enum {string} */
+            status: "SUCCEEDED" | "FAILED";
+            /** @description present when FAILED: the replay error's code, e.g. WRITE_ACCESS_DENIED or FORWARDING_NOT_FOUND */
+            code?: string;
+            /** @description when the change happened (ISO 8601, UTC) */
+            at: string;
+        };
     };
     responses: never;
     parameters: never;
