@@ -22,15 +22,21 @@ import { about, subscribeToServiceEvents } from './event-queue';
 
 const { received, eventsWhere } = subscribeToServiceEvents();
 
+/** A cluster forwarding to an ACTIVE integration, with one file delivered (its health HEALTHY). */
+async function forwardingOneFile(directory: string) {
+  const project = await platformProject();
+  const clusterId = await platformCluster(project);
+  const customer = await activeIntegration(project);
+  const { integrationId, bucketName } = customer.integration;
+  const enabled = await enableForwarding(project, clusterId, integrationId, directory);
+  await writeAuditLog(clusterId, new Date());
+  await waitForObjects(customer.accountId, bucketName, enabled.destination.prefix, 1);
+  return { project, clusterId, customer, integrationId, enabled };
+}
+
 describe('forwarding events on the service bus', { timeout: 120_000 }, () => {
   it('a replay that ends publishes Audit Log Replay Finished once', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const { integrationId, bucketName } = customer.integration;
-    const enabled = await enableForwarding(project, clusterId, integrationId, 'replay-events');
-    await writeAuditLog(clusterId, new Date());
-    await waitForObjects(customer.accountId, bucketName, enabled.destination.prefix, 1);
+    const { project, clusterId, integrationId, enabled } = await forwardingOneFile('replay-events');
 
     const path = `${forwardingPath(project.projectId, clusterId)}/replay`;
     const window = { from: enabled.enabledAt, to: new Date(Date.now() + 1000).toISOString() };
@@ -61,13 +67,7 @@ describe('forwarding events on the service bus', { timeout: 120_000 }, () => {
     'a forwarding run after the customer revoked access: health FAILING and the integration FAILED, ' +
       'detected by forwarding',
     async () => {
-      const project = await platformProject();
-      const clusterId = await platformCluster(project);
-      const customer = await activeIntegration(project);
-      const { integrationId, bucketName } = customer.integration;
-      const enabled = await enableForwarding(project, clusterId, integrationId, 'revoked-events');
-      await writeAuditLog(clusterId, new Date());
-      await waitForObjects(customer.accountId, bucketName, enabled.destination.prefix, 1);
+      const { project, clusterId, customer, integrationId } = await forwardingOneFile('revoked-events');
 
       const { iam } = clientsFor(customer.accountId);
       const roleName = customer.roleArn.split('/').at(-1) ?? '';
