@@ -1572,6 +1572,8 @@ export interface operations {
             /** @description The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before validating this integration again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1702,6 +1704,8 @@ export interface operations {
             /** @description The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before validating this integration again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
