@@ -49,8 +49,27 @@ export interface ApiRoute {
   pathParams?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; headers?: Record<string, ResponseHeader> }>;
 }
+
+/** A header of an answer, as the OpenAPI document declares it. */
+export interface ResponseHeader {
+  description: string;
+  schema: z.ZodType;
+}
+
+/** 429: the integration's validations per minute are used up (shared/validation/start-validation.ts). */
+const tooManyValidations = {
+  description:
+    'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to ' +
+    'try again',
+  headers: {
+    'Retry-After': {
+      description: 'Seconds to wait before validating this integration again',
+      schema: z.number().int().min(1),
+    },
+  },
+};
 
 const integrationRoot = '/v1/projects/{projectId}/integrations';
 const oneIntegration = `${integrationRoot}/{integrationId}`;
@@ -200,11 +219,7 @@ export const apiRoutes = [
     body: setRoleBody,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: {
-        description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to ' +
-          'try again',
-      },
+      429: tooManyValidations,
     },
   },
   {
@@ -216,11 +231,7 @@ export const apiRoutes = [
     pathParams: integrationPath,
     responses: {
       202: { description: 'Validation started', schema: integrationView },
-      429: {
-        description:
-          'The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to ' +
-          'try again',
-      },
+      429: tooManyValidations,
     },
   },
   {

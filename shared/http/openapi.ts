@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document of the HTTP API, generated from the route table and its zod schemas. */
 import * as z from 'zod';
-import { apiRoutes, type ApiRoute } from '#shared/http/api-routes';
+import { apiRoutes, type ApiRoute, type ResponseHeader } from '#shared/http/api-routes';
 import { NOTIFICATION_SOURCE, NOTIFICATIONS } from '#shared/notifications/notifications';
 
 const errorBody = z.object({
@@ -47,15 +47,30 @@ function errorResponses(route: ApiRoute) {
   };
 }
 
+function headers(declared: Record<string, ResponseHeader> | undefined) {
+  if (!declared) return {};
+  return {
+    headers: Object.fromEntries(
+      Object.entries(declared).map(([name, { description, schema }]) => [
+        name,
+        { description, schema: jsonSchema(schema, 'output') },
+      ]),
+    ),
+  };
+}
+
 function operation(route: ApiRoute) {
   const responses = Object.fromEntries(
-    Object.entries(route.responses).map(([status, { description, schema }]) => [
+    Object.entries(route.responses).map(([status, { description, schema, headers: declared }]) => [
       status,
-      schema
-        ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }
-        : Number(status) >= 400
-          ? error(description)
-          : { description },
+      {
+        ...(schema
+          ? { description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } }
+          : Number(status) >= 400
+            ? error(description)
+            : { description }),
+        ...headers(declared),
+      },
     ]),
   );
   return {

@@ -1,9 +1,10 @@
 /**
  * Who is calling the API: a user of the data platform, from the JWT claims (docs/product-contract.md §2). Named
- * PlatformUser, not Caller: the local AWS endpoint's Caller is an AWS principal (local/aws/contract.ts). API
- * Gateway's JWT authorizer has already verified the token's signature, issuer, audience and expiry before the
- * function runs (locally, local/runtime/src/http-api.ts does the same). HTTP APIs flatten object claims such as
- * `projects` into strings, so we read the claims from the verified token itself instead of the authorizer context.
+ * PlatformUser, not Caller: the local AWS endpoint's Caller is an AWS principal
+ * (local/aws-endpoint/src/contract.ts). API Gateway's JWT authorizer has already verified the token's signature,
+ * issuer, audience and expiry before the function runs (locally, local/runtime/src/http-api.ts does the same).
+ * HTTP APIs flatten object claims such as `projects` into strings, so we read the claims from the verified token
+ * itself instead of the authorizer context.
  */
 import * as z from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';

@@ -15,7 +15,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * looks like (the field's description, which the OpenAPI document shows too). Unknown fields are
  * named one by one, with the fields the request does take.
  */
-export function detailsOf(error: z.ZodError, schema: z.ZodType): ErrorDetail[] {
+export function detailsOf(error: z.ZodError, schema: z.ZodType, whole?: string): ErrorDetail[] {
   return error.issues.flatMap((issue): ErrorDetail[] => {
     if (issue.code === 'unrecognized_keys') {
       const known = fieldsOf(schema, issue.path);
@@ -25,7 +25,8 @@ export function detailsOf(error: z.ZodError, schema: z.ZodType): ErrorDetail[] {
         expected: known.length > 0 ? `only ${known.join(', ')}` : 'no fields',
       }));
     }
-    const field = issue.path.join('.') || undefined;
+    // An issue with the input as a whole (an array where an object belongs) names the input itself.
+    const field = issue.path.join('.') || whole;
     const expected = validValueOf(schema, issue.path);
     return [{ field, issue: issue.message, ...(expected ? { expected } : {}) }];
   });
@@ -38,10 +39,17 @@ const sentenceOf = (detail: ErrorDetail | undefined) => {
   return detail.expected ? `${what}; expected ${detail.expected}` : what;
 };
 
-export function parseWith<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+/** What an issue with a whole input names as its field. */
+const WHOLE_INPUT_FIELD = { path: 'path', 'query string': 'query', 'request body': 'body' } as const;
+
+export function parseWith<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: keyof typeof WHOLE_INPUT_FIELD,
+): z.infer<T> {
   const parsed = schema.safeParse(input, { error: fieldIssueText() });
   if (!parsed.success) {
-    const details = detailsOf(parsed.error, schema);
+    const details = detailsOf(parsed.error, schema, WHOLE_INPUT_FIELD[what]);
     throw new BadRequestError(`The ${what} is not valid: ${sentenceOf(details[0])}.`, details);
   }
   return parsed.data;
@@ -55,11 +63,21 @@ export function jsonBodyOf(event: APIGatewayProxyEventV2): unknown {
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
-  if (raw.trim() === '')
-    throw new BadRequestError('The request body is empty: send a JSON object.', [], 'INVALID_JSON');
+  if (raw.trim() === '') throw invalidJson('is empty');
   try {
     return JSON.parse(raw);
-  } catch {
-    throw new BadRequestError('The request body is not valid JSON.', [], 'INVALID_JSON');
+  } catch (error) {
+    // Where the parser stopped, never what it read: the body is not echoed into errors (or logs).
+    const position = /\bposition (\d+)/.exec((error as Error).message)?.[1];
+    throw invalidJson(position === undefined ? 'is not valid JSON' : `is not valid JSON (stopped at byte ${position})`);
   }
+}
+
+function invalidJson(issue: string): BadRequestError {
+  const detail: ErrorDetail = {
+    field: 'body',
+    issue,
+    expected: 'one JSON object with the fields this request takes (Content-Type: application/json)',
+  };
+  return new BadRequestError(`The request body is not valid: ${sentenceOf(detail)}.`, [detail], 'INVALID_JSON');
 }

@@ -74,11 +74,28 @@ export const forwardingHealthChanged = z
   })
   .describe('Audit Log Forwarding Health Changed: forwarding of a cluster started or stopped lagging or failing');
 
+export const replayFinished = z
+  .object({
+    ...ids,
+    clusterId: z.string(),
+    replayId: z.string(),
+    status: z.enum(['SUCCEEDED', 'FAILED']),
+    code: z
+      .string()
+      .optional()
+      .describe("present when FAILED: the replay error's code, e.g. WRITE_ACCESS_DENIED or FORWARDING_NOT_FOUND"),
+    at,
+  })
+  .describe(
+    'Audit Log Replay Finished: a replay of audit logs ended, every hour delivered (SUCCEEDED) or not (FAILED)',
+  );
+
 /** Detail type -> schema of its detail: what docs/openapi.json and docs/notifications.md list. */
 export const NOTIFICATIONS = {
   'Integration Status Changed': integrationStatusChanged,
   'Export Job Finished': exportJobFinished,
   'Audit Log Forwarding Health Changed': forwardingHealthChanged,
+  'Audit Log Replay Finished': replayFinished,
 } as const;
 
 export type DetailType = keyof typeof NOTIFICATIONS;

@@ -58,6 +58,18 @@ export function publishJobFinished(
   });
 }
 
+/** A replay of audit logs ended (its final write succeeded). */
+export function publishReplayFinished(
+  replay: { projectId: string; integrationId: string; clusterId: string; replayId: string },
+  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; code: string },
+): Promise<void> {
+  const { projectId, integrationId, clusterId, replayId } = replay;
+  return publish({
+    detailType: 'Audit Log Replay Finished',
+    detail: { projectId, integrationId, clusterId, replayId, ...outcome, at: new Date().toISOString() },
+  });
+}
+
 /**
  * An integration's status changed (its write succeeded): the end of a validation, or FAILED found by a re-check or by
  * work.

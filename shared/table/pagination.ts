@@ -16,9 +16,10 @@ export function decodePageToken(
   expected: { pk: string; skPrefix: string },
 ): Key | undefined {
   if (token === undefined) return undefined;
+  const expectedToken = 'the nextToken of the previous page of this same list, unchanged (or none for the first page)';
   const invalid = new BadRequestError(
-    'The nextToken is not valid: pass the value of a previous answer unchanged.',
-    [],
+    `The nextToken is not valid: expected ${expectedToken}.`,
+    [{ field: 'nextToken', issue: 'is not a page token this list answered', expected: expectedToken }],
     'INVALID_NEXT_TOKEN',
   );
   let key: unknown;

@@ -1,6 +1,6 @@
 /**
- * Renders an AWS SDK error the way the reference page's troubleshooting messages show it (the
- * Go SDK's layout): `operation error S3: GetBucketLocation, https response error StatusCode: 404,
+ * Renders an AWS SDK error in the Go SDK's layout, the one the vendor's published troubleshooting
+ * messages use: `operation error S3: GetBucketLocation, https response error StatusCode: 404,
  * RequestID: <id>, HostID: <id>, api error NoSuchBucket: <message>`. Support teams match on this
  * shape, and the request ids let AWS support find the call in the customer's account.
  *

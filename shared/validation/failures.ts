@@ -4,7 +4,7 @@
  * (through `classifyCustomerAccessError`), so a customer sees the same code and the same message
  * shape whichever part of the service found the problem.
  *
- * Messages keep the structure of the reference page's troubleshooting messages and end with what
+ * Every message has one shape: the step that failed, AWS's error as the SDK words it, then what
  * to change. They are shown to the customer through the API only: callers log the code, never the
  * message (the ASSUME_ROLE message carries the external ID, by contract).
  */
@@ -114,7 +114,6 @@ const S3_OPERATIONS = {
     denied: 'BUCKET_ACCESS_DENIED',
     action: 's3:GetBucketLocation',
     on: 'bucket',
-    kmsAction: undefined,
   },
   PutObject: {
     stage: 'WRITE_ACCESS',
@@ -122,7 +121,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:PutObject',
     on: 'objects',
-    kmsAction: 'kms:GenerateDataKey',
   },
   CreateMultipartUpload: {
     stage: 'WRITE_ACCESS',
@@ -130,7 +128,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:PutObject',
     on: 'objects',
-    kmsAction: 'kms:GenerateDataKey',
   },
   UploadPart: {
     stage: 'WRITE_ACCESS',
@@ -138,7 +135,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:PutObject',
     on: 'objects',
-    kmsAction: 'kms:GenerateDataKey',
   },
   UploadPartCopy: {
     stage: 'WRITE_ACCESS',
@@ -146,7 +142,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:PutObject',
     on: 'objects',
-    kmsAction: 'kms:GenerateDataKey',
   },
   CompleteMultipartUpload: {
     stage: 'WRITE_ACCESS',
@@ -154,7 +149,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:PutObject',
     on: 'objects',
-    kmsAction: 'kms:Decrypt',
   },
   AbortMultipartUpload: {
     stage: 'WRITE_ACCESS',
@@ -162,7 +156,6 @@ const S3_OPERATIONS = {
     denied: 'WRITE_ACCESS_DENIED',
     action: 's3:AbortMultipartUpload',
     on: 'objects',
-    kmsAction: undefined,
   },
   ListObjectsV2: {
     stage: 'READ_ACCESS',
@@ -170,7 +163,6 @@ const S3_OPERATIONS = {
     denied: 'LIST_ACCESS_DENIED',
     action: 's3:ListBucket',
     on: 'bucket',
-    kmsAction: undefined,
   },
   ListMultipartUploads: {
     stage: 'READ_ACCESS',
@@ -178,7 +170,6 @@ const S3_OPERATIONS = {
     denied: 'LIST_ACCESS_DENIED',
     action: 's3:ListBucketMultipartUploads',
     on: 'bucket',
-    kmsAction: undefined,
   },
   GetObject: {
     stage: 'READ_ACCESS',
@@ -186,7 +177,6 @@ const S3_OPERATIONS = {
     denied: 'READ_ACCESS_DENIED',
     action: 's3:GetObject',
     on: 'objects',
-    kmsAction: 'kms:Decrypt',
   },
   HeadObject: {
     stage: 'READ_ACCESS',
@@ -194,12 +184,8 @@ const S3_OPERATIONS = {
     denied: 'READ_ACCESS_DENIED',
     action: 's3:GetObject',
     on: 'objects',
-    kmsAction: undefined,
   },
-} as const satisfies Record<
-  string,
-  { stage: StageName; denied: FailureCode; kmsAction: string | undefined; [key: string]: unknown }
->;
+} as const satisfies Record<string, { stage: StageName; denied: FailureCode; [key: string]: unknown }>;
 
 export type S3Operation = keyof typeof S3_OPERATIONS;
 export type CustomerOperation = 'AssumeRole' | S3Operation;
@@ -218,12 +204,9 @@ export function redirectRegionOf(error: unknown): string | undefined {
   return named !== undefined && REGION_NAME.test(named) ? named : undefined;
 }
 
-/** A KMS problem behind an S3 answer: AWS names the KMS action or answers with a KMS.* error. */
-function kmsActionBehind(error: unknown): string | 'unnamed' | undefined {
-  const named = /\bkms:(\w+)/i.exec((error as { message?: string })?.message ?? '');
-  if (named) return `kms:${named[1]}`;
-  return nameOf(error).startsWith('KMS.') ? 'unnamed' : undefined;
-}
+/** A KMS problem behind an S3 answer: AWS names a KMS action or answers with a KMS.* error. */
+const isKmsProblem = (error: unknown): boolean =>
+  /\bkms:\w+/i.test((error as { message?: string })?.message ?? '') || nameOf(error).startsWith('KMS.');
 
 /**
  * The S3 failure of one operation that the customer can fix (403, 404 no such bucket, 301 wrong
@@ -252,10 +235,8 @@ export function s3AccessFailure(
   if (status === 301 || name === 'PermanentRedirect') {
     return bucketRegionMismatch(target.region, redirectRegionOf(error) ?? 'unknown');
   }
-  const kmsAction = status === 403 || name.startsWith('KMS.') ? kmsActionBehind(error) : undefined;
-  if (kmsAction) {
-    const action = kmsAction === 'unnamed' ? (spec.kmsAction ?? 'kms:GenerateDataKey') : kmsAction;
-    return kmsAccessDenied(spec.stage, prefix, action, error, target, bucketKey ?? keyNamedBy(error));
+  if ((status === 403 || name.startsWith('KMS.')) && isKmsProblem(error)) {
+    return kmsAccessDenied(spec.stage, prefix, error, target, bucketKey ?? keyNamedBy(error));
   }
   if (status !== 403) return undefined;
   const resource = spec.on === 'bucket' ? bucketArn : `${bucketArn}/*`;

@@ -38,19 +38,22 @@ export function keyOfEncryptionRule(
   return undefined;
 }
 
+/**
+ * Both actions, whichever one was refused: a write needs kms:GenerateDataKey, and reading back
+ * what was written (validation's probe, a multipart upload's completion) needs kms:Decrypt, so
+ * asking only for the refused one would fail at the next step.
+ */
+const KEY_ACTIONS = 'kms:GenerateDataKey and kms:Decrypt';
+
 const setTheKey = (key: string) =>
   `set it as the integration's KMS key (PATCH .../integrations/{integrationId} with {"kmsKeyArn": "${key}"}), ` +
-  `allow kms:GenerateDataKey and kms:Decrypt on ${key} in the role's policy (the integration's IAM policy then ` +
+  `allow ${KEY_ACTIONS} on ${key} in the role's policy (the integration's IAM policy then ` +
   `includes that statement) and in the key policy, then validate again`;
 
-/**
- * KMS_ACCESS_DENIED for `prefix` (the S3 error as the reference page shows it). `action` is the KMS
- * action the refusal named (or the one the operation needs).
- */
+/** KMS_ACCESS_DENIED for `prefix` (the failed step and AWS's error, as the SDK words it). */
 export function kmsAccessDenied(
   stage: StageName,
   prefix: string,
-  action: string,
   error: unknown,
   target: FailureTarget,
   bucketKey: BucketKey,
@@ -64,11 +67,10 @@ export function kmsAccessDenied(
   if (target.kmsKeyArn) {
     const other = bucketKey && 'arn' in bucketKey && bucketKey.arn !== target.kmsKeyArn ? bucketKey.arn : undefined;
     return failure(
-      `the role's policy and the key policy must allow ${action} on ${target.kmsKeyArn}, and the key must ` +
+      `the role's policy and the key policy must allow ${KEY_ACTIONS} on ${target.kmsKeyArn}, and the key must ` +
         `${gone ? 'exist in ' + target.region + ' and ' : ''}be enabled` +
         (other
-          ? ` (the bucket's default encryption uses ${other}: if that is the key meant, set it as the ` +
-            `integration's KMS key instead)`
+          ? ` (the bucket's default encryption uses ${other}: if that is the key meant, instead ${setTheKey(other)})`
           : ''),
     );
   }

@@ -1,7 +1,8 @@
 /**
  * docs/openapi.json, the published description of the HTTP API, generated from the route table by
  * scripts/write-openapi.ts: the checked-in copy must match the generator, and it must document
- * exactly the routes serverless.yml deploys, with the JWT authorizer on every non-public one.
+ * exactly the routes serverless.yml deploys, with the JWT authorizer on every non-public one, and
+ * declare the Retry-After header of every 429.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -31,5 +32,20 @@ describe('OpenAPI document', () => {
       .map((route) => `${route.method} ${route.path}${route.access === 'public' ? '' : ' (jwt)'}`)
       .sort();
     expect(deployedRoutes()).toEqual(documented);
+  });
+});
+
+describe('OpenAPI 429 answers', () => {
+  it('declare the Retry-After header that every 429 carries (shared/http/error-mapper.ts)', () => {
+    const tooMany = Object.entries(openApiDocument().paths).flatMap(([path, methods]) =>
+      Object.entries(methods as Record<string, { responses: Record<string, { headers?: object }> }>).flatMap(
+        ([method, operation]) => {
+          const answer = operation.responses['429'];
+          return answer ? [{ route: `${method} ${path}`, headers: Object.keys(answer.headers ?? {}) }] : [];
+        },
+      ),
+    );
+    expect(tooMany.length).toBeGreaterThan(0);
+    for (const { route, headers } of tooMany) expect(headers, route).toContain('Retry-After');
   });
 });

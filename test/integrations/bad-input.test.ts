@@ -268,10 +268,13 @@ describe('malformed requests', () => {
     expect(error.code).toBe(code);
     expect(error.message.length).toBeGreaterThan(10);
     expect(answer.text).not.toMatch(/stack|at .*\.ts|Exception/);
-    if (code === 'INVALID_REQUEST') {
-      // Which field, what is wrong, what a valid value looks like (a body that is no object has no field).
+    if (status === 400) {
+      // Which field, what is wrong, what a valid value looks like (a body that is no object is the body).
       const [detail] = error.details;
-      if (!name.startsWith('JSON ')) expect(detail?.field, answer.text).toBeTruthy();
+      expect(detail?.field, answer.text).toBeTruthy();
+      if (name.startsWith('JSON ') || code === 'INVALID_JSON') expect(detail?.field).toBe('body');
+      if (code === 'INVALID_NEXT_TOKEN') expect(detail?.field).toBe('nextToken');
+      expect(detail?.issue, answer.text).toBeTruthy();
       expect(detail?.expected, answer.text).toBeTruthy();
       expect(error.message).toContain(`expected ${detail?.expected}`);
     }

@@ -119,8 +119,8 @@ describe('PATCH an integration', () => {
     const created = await createIntegration(project, { region: 'us-west-2', bucketName: uniqueBucketName('bad') });
     const path = one(project, created.integrationId);
     const before = JSON.stringify(await projectItems(project.projectId));
-    const cases: Array<[unknown, string | undefined]> = [
-      [{}, undefined],
+    const cases: Array<[unknown, string]> = [
+      [{}, 'body'],
       [{ externalId: 's3i-mine' }, 'externalId'],
       [{ region: 'us-east-1' }, 'region'],
       [{ bucketName: 'other-bucket' }, 'bucketName'],

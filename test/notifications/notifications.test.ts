@@ -5,22 +5,15 @@
  * export worker); forwarding's from its one publishing call, run here with forwardAuditLogs' role.
  */
 import { DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import {
-  DeleteRuleCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOTIFICATION_SOURCE, NOTIFICATIONS, type DetailType } from '#shared/notifications/notifications';
+import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_SOURCE, NOTIFICATIONS } from '#shared/notifications/notifications';
 import { publishForwardingHealth } from '#shared/notifications/publish';
-import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
+import { clientsFor } from '../support/local-stack';
 import { actAsFunctions } from '../support/function-roles';
 import { waitForResult } from '../support/customer';
-import { eventually, PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, platformEvents } from '../support/platform';
+import { PLATFORM_ACCOUNT } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import {
   announceBackup,
@@ -30,73 +23,12 @@ import {
   requestExport,
   waitForJob,
 } from '../exports/support/export-stack';
+import { about, subscribeToServiceEvents } from './event-queue';
 
 await actAsFunctions(['forwardAuditLogs']);
 
-interface Delivered {
-  source: string;
-  'detail-type': DetailType;
-  account: string;
-  detail: Record<string, unknown>;
-}
-
 const suffix = randomBytes(4).toString('hex');
-const queueName = `test-notifications-${suffix}`;
-const ruleName = `test-notifications-${suffix}`;
-const sqs = new SQSClient({
-  endpoint: localStack().awsUrl,
-  region: 'us-east-1',
-  credentials: rootCredentials(PLATFORM_ACCOUNT),
-});
-let queueUrl = '';
-const received: Array<{ event: Delivered; body: string }> = [];
-
-beforeAll(async () => {
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl ?? '';
-  await platformEvents().send(
-    new PutRuleCommand({
-      Name: ruleName,
-      EventBusName: PLATFORM_EVENT_BUS,
-      EventPattern: JSON.stringify({ source: [NOTIFICATION_SOURCE] }),
-    }),
-  );
-  await platformEvents().send(
-    new PutTargetsCommand({
-      Rule: ruleName,
-      EventBusName: PLATFORM_EVENT_BUS,
-      Targets: [{ Id: 'queue', Arn: `arn:aws:sqs:us-east-1:${PLATFORM_ACCOUNT}:${queueName}` }],
-    }),
-  );
-});
-
-afterAll(async () => {
-  await platformEvents().send(
-    new RemoveTargetsCommand({ Rule: ruleName, EventBusName: PLATFORM_EVENT_BUS, Ids: ['queue'] }),
-  );
-  await platformEvents().send(new DeleteRuleCommand({ Name: ruleName, EventBusName: PLATFORM_EVENT_BUS }));
-});
-
-/** Reads the queue until the events `matching` asks for have arrived (every event is kept: other tests' too). */
-async function eventsWhere(matching: (event: Delivered) => boolean, count = 1): Promise<Delivered[]> {
-  return eventually(
-    async () => {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
-      );
-      for (const message of Messages) {
-        received.push({ event: JSON.parse(message.Body ?? '{}') as Delivered, body: message.Body ?? '' });
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-      }
-      const found = received.map(({ event }) => event).filter(matching);
-      return found.length >= count ? found : undefined;
-    },
-    'the expected events did not arrive',
-    30_000,
-  );
-}
-
-const about = (detailType: DetailType, detail: Record<string, unknown>) => (event: Delivered) =>
-  event['detail-type'] === detailType && Object.entries(detail).every(([key, value]) => event.detail[key] === value);
+const { received, eventsWhere } = subscribeToServiceEvents();
 
 describe('status-change events on the service bus', () => {
   it(

@@ -134,7 +134,7 @@ describe('classifyCustomerAccessError', () => {
     );
   });
 
-  it('blames a KMS refusal on the key, naming the KMS action AWS named', async () => {
+  it('blames a KMS refusal on the key, asking for both KMS actions whichever one AWS named', async () => {
     const denied = new S3ServiceException({
       name: 'AccessDenied',
       $fault: 'client',
@@ -146,7 +146,9 @@ describe('classifyCustomerAccessError', () => {
       kmsKeyArn: 'arn:aws:kms:us-west-2:1:key/k',
     });
     expect(failure).toMatchObject({ stage: 'READ_ACCESS', code: 'KMS_ACCESS_DENIED' });
-    expect(failure?.message).toContain('must allow kms:Decrypt on arn:aws:kms:us-west-2:1:key/k');
+    expect(failure?.message).toContain(
+      'must allow kms:GenerateDataKey and kms:Decrypt on arn:aws:kms:us-west-2:1:key/k',
+    );
     const disabled = new S3ServiceException({
       name: 'KMS.DisabledException',
       $fault: 'client',

@@ -39,14 +39,9 @@ describe('the key behind a KMS refusal', () => {
   });
 
   it('an alias: the message says how to find the key it points to', () => {
-    const failure = kmsAccessDenied(
-      'WRITE_ACCESS',
-      'check bucket failed: put object: x',
-      'kms:GenerateDataKey',
-      {},
-      target,
-      { alias: 'alias/exports' },
-    );
+    const failure = kmsAccessDenied('WRITE_ACCESS', 'check bucket failed: put object: x', {}, target, {
+      alias: 'alias/exports',
+    });
     expect(failure.message).toContain('aws kms describe-key --key-id alias/exports');
     expect(failure.message).toContain('allow kms:GenerateDataKey and kms:Decrypt on <that key ARN>');
   });

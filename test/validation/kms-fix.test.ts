@@ -30,6 +30,20 @@ const validate = async (project: Project, integrationId: string) => {
 };
 const roleNameOf = (view: IntegrationView) => (view.roleArn ?? '').split('/').pop() ?? '';
 
+/** The customer's fix in their own account: an inline policy allowing `actions` on `keyArn`. */
+async function allowOnKey(accountId: string, roleArn: string, actions: string[], keyArn: string) {
+  await clientsFor(accountId).iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleNameOf({ roleArn } as IntegrationView),
+      PolicyName: 'allow-bucket-key',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: actions, Resource: keyArn }],
+      }),
+    }),
+  );
+}
+
 /** The steps the message gives, read from it as a person would. */
 function stepsIn(message: string) {
   const patch = /\(PATCH \.\.\.\/integrations\/\{integrationId\} with (\{[^}]*\})\)/.exec(message)?.[1];
@@ -169,10 +183,59 @@ describe('an SSE-KMS bucket connected without a key', () => {
     const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
     const stage = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
     expect(stage.code).toBe('KMS_ACCESS_DENIED');
-    expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${namedKey}`);
+    expect(stage.message).toContain(`must allow kms:GenerateDataKey and kms:Decrypt on ${namedKey}`);
     expect(stage.message).toContain(
-      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, set it as the integration's ` +
-        `KMS key instead`,
+      `the bucket's default encryption uses ${bucketKey}: if that is the key meant, instead set it as the ` +
+        `integration's KMS key`,
     );
+
+    // The "instead" steps, to the letter, make the next validation pass.
+    const steps = stepsIn(stage.message);
+    expect(steps).toEqual({
+      patchBody: { kmsKeyArn: bucketKey },
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      keyArn: bucketKey,
+    });
+    expect((await project.client.patch(`${project.base}/${created.integrationId}`, steps.patchBody)).status).toBe(200);
+    await allowOnKey(accountId, roleArn, steps.actions ?? [], steps.keyArn ?? '');
+    const fixed = await validate(project, created.integrationId);
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({ status: 'ACTIVE', kmsKeyArn: bucketKey });
+  });
+});
+
+describe('an integration that names the bucket key, with a role that may not use it', () => {
+  it('asks for both KMS actions; allowing exactly what it says makes the next validation pass', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const kmsKeyArn = await createKmsKey(accountId, REGION);
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('namedkey'),
+      kmsKeyArn,
+    });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, kmsKeyArn);
+    // A role whose policy left out the documents' KMS statement.
+    const { roleArn } = await customerSetUp(created, {
+      accountId,
+      createBucket: false,
+      iamPolicy: withoutAction(withoutAction(created.setup.iamPolicy, 'kms:GenerateDataKey'), 'kms:Decrypt'),
+    });
+    const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+
+    // To the letter: allow what the message names, on the key it names, and nothing else.
+    const asked =
+      /the role's policy and the key policy must allow (kms:\w+(?: and kms:\w+)*) on (arn:aws:kms:[^,\s]+),/.exec(
+        first.message,
+      );
+    expect(asked?.slice(1)).toEqual(['kms:GenerateDataKey and kms:Decrypt', kmsKeyArn]);
+    await allowOnKey(accountId, roleArn, asked?.[1]?.split(' and ') ?? [], asked?.[2] ?? '');
+    // The read-back of the probe needs kms:Decrypt as in AWS: asking for kms:GenerateDataKey alone would fail here.
+    const fixed = await validate(project, created.integrationId);
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
+      status: 'ACTIVE',
+      validation: { result: 'SUCCESSFUL' },
+    });
   });
 });

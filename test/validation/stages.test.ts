@@ -31,7 +31,7 @@ const STAGES = [
 ];
 const PLATFORM_PRINCIPAL = String.raw`arn:aws:(?:iam|sts)::111111111111:[^\]]+`;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The Go SDK layout of an S3 error, as the reference page shows it. */
+/** The Go SDK layout of an S3 error, as validation messages show it (shared/validation/aws-error-text.ts). */
 const s3Error = (operation: string, status: number, code: string) =>
   String.raw`operation error S3: ${operation}, https response error StatusCode: ${status}, ` +
   String.raw`RequestID: [^,]*, HostID: [^,]*, api error ${code}: `;
@@ -322,7 +322,7 @@ describe.concurrent('validation stages', () => {
     expect(stage.message).toMatch(
       new RegExp(`^check bucket failed: put object: ${s3Error('PutObject', 403, 'AccessDenied')}`),
     );
-    expect(stage.message).toContain(`must allow kms:GenerateDataKey on ${kmsKeyArn}`);
+    expect(stage.message).toContain(`must allow kms:GenerateDataKey and kms:Decrypt on ${kmsKeyArn}`);
   });
 
   it('passes on an SSE-KMS bucket when the policy allows kms:GenerateDataKey', async () => {

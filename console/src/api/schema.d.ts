@@ -423,6 +423,19 @@ export interface components {
             /** @description when the change happened (ISO 8601, UTC) */
             at: string;
         };
+        /** @description Audit Log Replay Finished: a replay of audit logs ended, every hour delivered (SUCCEEDED) or not (FAILED) */
+        AuditLogReplayFinished: {
+            projectId: string;
+            integrationId: string;
+            clusterId: string;
+            replayId: string;
+            /** @enum {string} */
+            status: "SUCCEEDED" | "FAILED";
+            /** @description present when FAILED: the replay error's code, e.g. WRITE_ACCESS_DENIED or FORWARDING_NOT_FOUND */
+            code?: string;
+            /** @description when the change happened (ISO 8601, UTC) */
+            at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1568,6 +1581,8 @@ export interface operations {
             /** @description The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before validating this integration again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1698,6 +1713,8 @@ export interface operations {
             /** @description The integration started its validations for this minute (TOO_MANY_VALIDATIONS); Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before validating this integration again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -96,6 +96,8 @@ export interface KmsForS3 {
     keyArn: string,
     via: { region: string; encryptionContext: Record<string, string> },
   ): void;
+  /** The same for kms:Decrypt, which S3 asks for before it returns an SSE-KMS object's bytes. */
+  decrypt(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
 }
 
 /** One PutEvents entry as the endpoint hands it on: the bus by ARN, the time as ISO 8601 when given. */

@@ -2,7 +2,8 @@
  * KMS over the JSON 1.1 protocol (`X-Amz-Target: TrentService.<Operation>`): CreateKey,
  * DescribeKey, EnableKey, DisableKey, GenerateDataKey, Encrypt and Decrypt for symmetric keys,
  * Sign, Verify and GetPublicKey for asymmetric signing keys (kms-signing.ts), plus
- * `forS3.generateDataKey`, the check S3 runs before an SSE-KMS write, and `forRuntime.ensureKey`,
+ * `forS3.generateDataKey` and `forS3.decrypt`, the checks S3 runs before an SSE-KMS write and
+ * before it returns an SSE-KMS object's bytes, and `forRuntime.ensureKey`,
  * which creates the AWS::KMS::Key resources of serverless.yml (local/runtime/src/kms-keys.ts).
  *
  * Keys belong to the account that created them (`arn:aws:kms:<region>:<acct>:key/<uuid>`).
@@ -245,21 +246,30 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     sendJsonResult(response, 'json-1.1', await operation(request.caller, request.region, input));
   };
 
+  /** What S3 asks of KMS for an SSE-KMS object, as the caller, through S3 (kms:ViaService). */
+  const throughS3 = (
+    action: 'GenerateDataKey' | 'Decrypt',
+    caller: Caller,
+    keyArn: string,
+    via: { region: string; encryptionContext: Record<string, string> },
+  ) => {
+    // S3 resolves key ids against the bucket; ARNs are what bucket encryption stores in practice.
+    const key = KEY_ARN.test(keyArn) ? keys[KEY_ARN.exec(keyArn)?.[3] ?? ''] : keys[keyArn];
+    if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn))
+      throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
+    allow(
+      caller,
+      action,
+      key,
+      kmsConditions(caller, via.encryptionContext, { viaService: `s3.${via.region}.amazonaws.com` }),
+    );
+    usable(key, 'KMS.DisabledException');
+    encryptionMaterial(key, action, 'KMS.InvalidKeyUsageException');
+  };
+
   const forS3: KmsForS3 = {
-    generateDataKey(caller, keyArn, via) {
-      // S3 resolves key ids against the bucket; ARNs are what bucket encryption stores in practice.
-      const key = KEY_ARN.test(keyArn) ? keys[KEY_ARN.exec(keyArn)?.[3] ?? ''] : keys[keyArn];
-      if (!key || (KEY_ARN.test(keyArn) && key.arn !== keyArn))
-        throw new AwsError('KMS.NotFoundException', `Invalid keyId ${keyArn}`, 400);
-      allow(
-        caller,
-        'GenerateDataKey',
-        key,
-        kmsConditions(caller, via.encryptionContext, { viaService: `s3.${via.region}.amazonaws.com` }),
-      );
-      usable(key, 'KMS.DisabledException');
-      encryptionMaterial(key, 'GenerateDataKey', 'KMS.InvalidKeyUsageException');
-    },
+    generateDataKey: (caller, keyArn, via) => throughS3('GenerateDataKey', caller, keyArn, via),
+    decrypt: (caller, keyArn, via) => throughS3('Decrypt', caller, keyArn, via),
   };
 
   const forRuntime: LocalKms['forRuntime'] = {

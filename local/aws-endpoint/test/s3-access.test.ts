@@ -116,6 +116,42 @@ describe('S3 with SSE-KMS default encryption', () => {
     expect(mp).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
   });
 
+  it('denies reading the bytes back without kms:Decrypt on the key, naming it; HeadObject needs no key', async () => {
+    const writer = s3Client(
+      fixture,
+      await platformSession([...bucketStatements(kmsBucket), statement('kms:GenerateDataKey', keyArn)]),
+    );
+    await writer.send(
+      new PutObjectCommand({ Bucket: kmsBucket, Key: 'read-back', Body: 'bytes', ExpectedBucketOwner: CUSTOMER }),
+    );
+    const refused = await failure(
+      writer.send(new GetObjectCommand({ Bucket: kmsBucket, Key: 'read-back', ExpectedBucketOwner: CUSTOMER })),
+    );
+    expect(refused).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(refused.message).toMatch(
+      new RegExp(`is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no identity-based policy`),
+    );
+    // A range is still the object's bytes.
+    expect(
+      await failure(writer.send(new GetObjectCommand({ Bucket: kmsBucket, Key: 'read-back', Range: 'bytes=0-1' }))),
+    ).toMatchObject({ name: 'AccessDenied', status: 403 });
+    await expect(writer.send(new HeadObjectCommand({ Bucket: kmsBucket, Key: 'read-back' }))).resolves.toMatchObject({
+      ServerSideEncryption: 'aws:kms',
+    });
+
+    const reader = s3Client(
+      fixture,
+      await platformSession([...bucketStatements(kmsBucket), statement('kms:Decrypt', keyArn)]),
+    );
+    const read = await reader.send(new GetObjectCommand({ Bucket: kmsBucket, Key: 'read-back' }));
+    expect(await read.Body?.transformToString()).toBe('bytes');
+    // Plain (SSE-S3) objects need no key at all.
+    const plainReader = s3Client(fixture, await platformSession(bucketStatements(plainBucket)));
+    await plainReader.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'plain-read', Body: 'x' }));
+    const plain = await plainReader.send(new GetObjectCommand({ Bucket: plainBucket, Key: 'plain-read' }));
+    expect(await plain.Body?.transformToString()).toBe('x');
+  });
+
   it(
     "asks KMS through S3: a policy that allows the key only via S3 in the bucket's region lets the write " + 'through',
     async () => {

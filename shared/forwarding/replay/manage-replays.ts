@@ -63,6 +63,7 @@ export async function startReplay(
   const replay: Replay = {
     replayId: newReplayId(),
     projectId,
+    integrationId: forwarding.integrationId,
     clusterId,
     generation: forwarding.generation,
     status: 'RUNNING',

@@ -11,11 +11,17 @@ import { config } from '#shared/config';
 import { ConflictError } from '#shared/errors';
 import { loadRecord } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
+import { publishReplayFinished } from '#shared/notifications/publish';
 import type { Forwarding } from '#shared/forwarding/forwarding';
 import type { ReplayView } from '#shared/forwarding/schemas';
 
 export interface Replay extends ReplayView {
   projectId: string;
+  /**
+   * The forwarding's integration when the replay started: its end event names it. Absent on replays
+   * started before that event existed, which end without one.
+   */
+  integrationId?: string;
   /** The forwarding's enablement the replay belongs to. */
   generation: string;
   /** The next hour folder to list (ISO). */
@@ -134,12 +140,13 @@ export async function saveReplayProgress(replay: Replay, owner: string, release:
 }
 
 /**
- * Ends the job SUCCEEDED or FAILED and frees the forwarding for the next replay (if it is still the same enablement).
+ * Ends the job SUCCEEDED or FAILED, frees the forwarding for the next replay (if it is still the same enablement),
+ * then publishes the end: only the slice holding the lease gets past the first write, so once per replay.
  */
 export async function finishReplay(
   replay: Replay,
   owner: string,
-  result: { status: 'SUCCEEDED' | 'FAILED'; error?: { code: string; message: string } },
+  result: { status: 'SUCCEEDED'; error?: undefined } | { status: 'FAILED'; error: { code: string; message: string } },
 ): Promise<void> {
   const now = new Date().toISOString();
   const item = {
@@ -176,6 +183,13 @@ export async function finishReplay(
   } catch (error) {
     // forwarding turned off or moved on: nothing to free
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  if (replay.integrationId) {
+    const { projectId, clusterId, replayId, integrationId } = replay;
+    await publishReplayFinished(
+      { projectId, clusterId, replayId, integrationId },
+      result.status === 'FAILED' ? { status: 'FAILED', code: result.error.code } : { status: 'SUCCEEDED' },
+    );
   }
 }
 

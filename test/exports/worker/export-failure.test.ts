@@ -180,7 +180,9 @@ describe('export failures', () => {
     await announceBackup(world.project, world.clusterId, backup);
     const job = await waitForJob(world, await requestExport(world, backup, 'x'), finished);
     expect([job.status, job.error?.code]).toEqual(['FAILED', 'KMS_ACCESS_DENIED']);
-    expect(job.error?.message).toContain(`must allow kms:GenerateDataKey on ${world.integration.kmsKeyArn}`);
+    expect(job.error?.message).toContain(
+      `must allow kms:GenerateDataKey and kms:Decrypt on ${world.integration.kmsKeyArn}`,
+    );
     expectIntegrationFailed(await integrationOf(world), job, 'WRITE_ACCESS');
   }, 60_000);
 

@@ -1,7 +1,8 @@
 /**
  * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,
  * else the bucket's default rule. Writes under SSE-KMS need kms:GenerateDataKey on the key for
- * the caller, checked through KMS before any byte is stored, as AWS does.
+ * the caller, checked through KMS before any byte is stored, and reads need kms:Decrypt before any
+ * byte is returned, as AWS does.
  */
 import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
 import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
@@ -77,9 +78,21 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
  * permissions.
  */
 export function requireDataKey(request: S3Request, sse: SseState): void {
+  askKms('generateDataKey', request, sse);
+}
+
+/**
+ * Reading an SSE-KMS object's bytes (GetObject, not HeadObject) needs kms:Decrypt on its key for
+ * the caller, asked the same way; AWS answers 403 AccessDenied naming kms:Decrypt otherwise.
+ */
+export function requireDecrypt(request: S3Request, sse: SseState): void {
+  askKms('decrypt', request, sse);
+}
+
+function askKms(operation: 'generateDataKey' | 'decrypt', request: S3Request, sse: SseState): void {
   if (isKms(sse.algorithm) && sse.kmsKeyArn && !isAwsManagedKey(sse.kmsKeyArn)) {
     const s3Arn = sse.bucketKeyEnabled ? bucketArn(request.bucketName) : objectArn(request.bucketName, request.key);
-    request.kms.generateDataKey(request.signed.caller, sse.kmsKeyArn, {
+    request.kms[operation](request.signed.caller, sse.kmsKeyArn, {
       region: request.signed.region,
       encryptionContext: { 'aws:s3:arn': s3Arn },
     });

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { accessBucket, isAllowed } from '#endpoint/s3/access';
 import { etagMatches, objectHeaders } from '#endpoint/s3/attributes';
 import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
+import { requireDecrypt } from '#endpoint/s3/encryption';
 import {
   S3Error,
   s3AccessDenied,
@@ -48,6 +49,8 @@ export async function getObject(request: S3Request): Promise<void> {
       });
       return;
     }
+    // The bytes are behind the object's KMS key: HeadObject answers without them, GetObject does not.
+    if (!head) requireDecrypt(request, object.sse);
     const range = parseRange(header(request, 'range'), object.size);
     const checksumMode = header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
     const headers = { ...objectHeaders(object, checksumMode && !range), ...versionHeaders(bucket.record, object) };
