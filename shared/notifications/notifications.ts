@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { jobId } from '#shared/exports/schemas';
+import { replayId } from '#shared/forwarding/schemas';
 import { integrationId } from '#shared/integrations/schemas';
 import { backupId, clusterId, projectId } from '#shared/projects/schemas';
 
@@ -77,8 +78,8 @@ export const forwardingHealthChanged = z
 export const replayFinished = z
   .object({
     ...ids,
-    clusterId: z.string(),
-    replayId: z.string(),
+    clusterId,
+    replayId,
     status: z.enum(['SUCCEEDED', 'FAILED']),
     code: z
       .string()

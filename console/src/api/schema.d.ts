@@ -425,8 +425,11 @@ export interface components {
         };
         /** @description Audit Log Replay Finished: a replay of audit logs ended, every hour delivered (SUCCEEDED) or not (FAILED) */
         AuditLogReplayFinished: {
+            /** @description a project id: 1 to 128 letters, digits and . _ : -, e.g. "proj-1" */
             projectId: string;
+            /** @description an integration id: "integ-" and 20 lower-case letters or digits, as POST .../integrations returned it */
             integrationId: string;
+            /** @description a cluster id: 1 to 128 letters, digits and . _ : -, e.g. "cl-1" */
             clusterId: string;
             replayId: string;
             /** @enum {string} */
