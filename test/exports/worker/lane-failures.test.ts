@@ -1,27 +1,33 @@
 /**
- * A FAILED export of K = 2 lanes requested again: the restart is a new attempt with nothing of the
- * last one carried over (no lanes counted done, no phase, no K), so it sends its lanes off, finishes
- * and arrives complete; and the project's worker budget is held exactly while an attempt's plan is
- * committed. The first failure is met by a lane (the customer detached the role's policy while lane
- * 1 still had its unit to copy), or by the finisher (the role may not list the bucket).
+ * Failures of an export copied by K = 2 lanes, and restarting it. A refusal met while both lanes
+ * copy ends the job FAILED with its own code and stops the other lane (none waits for the sweeper).
+ * A FAILED export requested again is a new attempt with nothing of the last one carried over (no
+ * lanes counted done, no phase, no K), so it sends its lanes off, finishes and arrives complete;
+ * and the project's worker budget is held exactly while an attempt's plan is committed. The first
+ * failure is met by a lane (the customer detached the role's policy while lane 1 still had its
+ * unit to copy), or by the finisher (the role may not list the bucket).
  *
  * The test plays Lambda's event source mapping (support/event-source.ts), handing the messages the
  * real handlers send to invocations of the real worker. One worker per 64 MiB here
- * (EXPORT_GIB_PER_WORKER), so a backup of 80 MiB gets K = 2.
+ * (EXPORT_GIB_PER_WORKER), so a backup of 80 MiB gets K = 2. Uses the endpoint's fault injection
+ * (one setting for the whole endpoint): tests run in order.
  */
 process.env.EXPORT_GIB_PER_WORKER = String(64 / 1024);
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { loadSlots } from '#shared/exports/export-slots';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { withoutAction } from '../../support/customer';
+import { clearFaults, setFaults } from '../../support/local-stack';
+import { units } from '../support/checkpoints';
 import { smallFiles } from '../support/backup-data';
 import { attachPolicy, rolePolicy, validate } from '../support/customer-role';
 import { deliverExportMessages } from '../support/event-source';
 import {
   announceBackup,
+  eventually,
   exportWorld,
   expectCompleteExport,
   platformBackup,
@@ -40,6 +46,10 @@ import {
 
 const MiB = 1024 * 1024;
 const parked = await runExportHandlersHere();
+
+afterEach(async () => {
+  await clearFaults();
+});
 
 /** 20 small files and two of 40 MiB: K = 2, each lane with units to copy. */
 async function twoLaneBackup(world: ExportWorld, name: string): Promise<PlatformBackup> {
@@ -96,7 +106,44 @@ async function restart(world: ExportWorld, backup: PlatformBackup, directory: st
 const integrationOf = async (world: ExportWorld) =>
   (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`)).json as IntegrationView;
 
-describe('restarting a failed export of several workers', () => {
+describe('an export of two lanes that fails', () => {
+  it('ends FAILED with its code when the policy is deleted while both lanes copy, and no lane keeps running', async () => {
+    const world = await exportWorld();
+    const { projectId } = world.project;
+    const backup = await twoLaneBackup(world, 'both');
+    // Writes take a while, so that both lanes are mid-unit when the customer acts.
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['UploadPart', 'PutObject'],
+      latencyMs: 500,
+      errorRate: 0,
+    });
+    const from = parked.sent.length;
+    const jobId = await startInProcess(world, backup, 'both');
+    const run = runToEnd(world, jobId, from);
+    await eventually(
+      async () => {
+        const held = (await units(projectId, jobId)).filter((unit) => unit.lease && !unit.done);
+        return new Set(held.map((unit) => unit.unit % 2)).size === 2;
+      },
+      'the two lanes were never at work together',
+      30_000,
+    );
+    await rolePolicy(world, 'detach');
+
+    // runToEnd returns once the job is over and every invocation has returned.
+    const job = await run;
+    expect(job.status).toBe('FAILED');
+    // Whichever call met the refusal first: a write (put, upload part) or a read-back.
+    expect(['WRITE_ACCESS_DENIED', 'READ_ACCESS_DENIED']).toContain(job.error?.code);
+    expect(job.error?.message).toMatch(/the role's policy must allow s3:(PutObject|GetObject) on arn:aws:s3:::exp-/);
+    expect({ workers: job.workers, failure: job.failure, manifestKey: job.manifestKey }).toEqual({ workers: 2 });
+    expect(job.progress.objectsCopied).toBeLessThan(job.progress.objectsTotal);
+    expect((await integrationOf(world)).status).toBe('FAILED');
+    await expectNothingHeld(world, jobId);
+  }, 120_000);
+
   it(
     'ends FAILED with the denied permission when a lane meets a revoked policy, ' +
       'and a restart sends its lanes off again and arrives complete',

@@ -1,0 +1,98 @@
+/**
+ * A project's worker budget (export-workers.ts): two exports of one project, each big enough to ask
+ * for five workers, share MAX_EXPORT_WORKERS_PER_PROJECT = 3 with MAX_RUNNING_EXPORTS_PER_PROJECT = 2
+ * slots. Both jobs hold their slots before either is planned: the first to plan leaves one worker
+ * for the other, which gets it; the reservations (`workersHeld`) never exceed the budget and are
+ * all given back when the jobs end.
+ *
+ * The test plays Lambda's event source mapping (support/event-source.ts) with the real handlers.
+ * One worker per 16 MiB here (EXPORT_GIB_PER_WORKER). Uses the endpoint's fault injection.
+ */
+process.env.EXPORT_GIB_PER_WORKER = String(16 / 1024);
+process.env.MAX_EXPORT_WORKERS_PER_PROJECT = '3';
+process.env.MAX_RUNNING_EXPORTS_PER_PROJECT = '2';
+
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handler as runExportJob } from '#functions/run-export-job/handler';
+import { loadSlots } from '#shared/exports/export-slots';
+import { clearFaults, setFaults } from '../../support/local-stack';
+import { smallFiles } from '../support/backup-data';
+import { deliverExportMessages } from '../support/event-source';
+import {
+  announceBackup,
+  exportWorld,
+  expectCompleteExport,
+  platformBackup,
+  storedJob,
+  type ExportWorld,
+} from '../support/export-stack';
+import { isOver, lambdaContext, runExportHandlersHere, sqsEvent, startInProcess } from '../support/in-process';
+
+const MiB = 1024 * 1024;
+const parked = await runExportHandlersHere();
+
+afterEach(async () => {
+  await clearFaults();
+});
+
+async function backupOf(world: ExportWorld, name: string) {
+  const backup = await platformBackup(world.clusterId, [
+    ...smallFiles(name, 10),
+    { name: 'large.bin', size: 70 * MiB, seed: `${name}:large` },
+  ]);
+  await announceBackup(world.project, world.clusterId, backup);
+  return backup;
+}
+
+const held = async (world: ExportWorld) => {
+  const slots = await loadSlots(world.project.projectId);
+  return { running: slots?.running?.size ?? 0, workersHeld: slots?.workersHeld ?? 0 };
+};
+
+describe("a project's worker budget", () => {
+  it('splits three workers between two exports that each ask for five, and gets them all back', async () => {
+    const world = await exportWorld();
+    const { projectId } = world.project;
+    const [first, second] = [await backupOf(world, 'cap-a'), await backupOf(world, 'cap-b')];
+    const fromFirst = parked.sent.length;
+    const firstJob = await startInProcess(world, first, 'cap-a');
+    const fromSecond = parked.sent.length;
+    const secondJob = await startInProcess(world, second, 'cap-b');
+    expect(await held(world)).toEqual({ running: 2, workersHeld: 0 });
+
+    // Writes outlast the invocations: each job message plans its job and hands lane 0 over.
+    await setFaults({
+      services: ['s3'],
+      buckets: [world.integration.bucketName],
+      operations: ['UploadPart', 'PutObject'],
+      latencyMs: 2_500,
+      errorRate: 0,
+    });
+    await runExportJob(sqsEvent(parked.sent[fromFirst] ?? ''), lambdaContext(1_500) as Context);
+    expect((await storedJob(projectId, firstJob)).workers).toBe(2);
+    expect(await held(world)).toEqual({ running: 2, workersHeld: 2 });
+    await runExportJob(sqsEvent(parked.sent[fromSecond] ?? ''), lambdaContext(1_500) as Context);
+    expect((await storedJob(projectId, secondJob)).workers).toBe(1);
+    expect(await held(world)).toEqual({ running: 2, workersHeld: 3 });
+    await clearFaults();
+
+    const runToEnd = (jobId: string, from: number) =>
+      deliverExportMessages({
+        sent: parked.sent,
+        from: from + 1,
+        jobId,
+        concurrency: 2,
+        remainingMs: 60_000,
+        ended: async () => isOver((await storedJob(projectId, jobId)).status),
+      });
+    await Promise.all([runToEnd(firstJob, fromFirst), runToEnd(secondJob, fromSecond)]);
+    for (const jobId of [firstJob, secondJob]) {
+      const job = await storedJob(projectId, jobId);
+      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    }
+    await expectCompleteExport(world, first, 'cap-a');
+    await expectCompleteExport(world, second, 'cap-b');
+    expect(await held(world)).toEqual({ running: 0, workersHeld: 0 });
+  }, 180_000);
+});
