@@ -133,7 +133,8 @@ function wruLine(runs: ExportRun[], files: Files): string {
   const target = wruTarget(files);
   return (
     `DynamoDB writes per export: ${middle.exportWriteUnits.toFixed(1)} WRU reported + ` +
-    `${middle.refusedWrites} refused conditional writes (billed, >= 1 WRU each) = >= ${billed(middle).toFixed(1)} WRU ` +
+    `${middle.refusedWrites} refused conditional writes (billed, >= 1 WRU each) = ` +
+    `>= ${billed(middle).toFixed(1)} WRU ` +
     `(target <= ${target.toFixed(1)}: ${met(billed(middle) <= target)}; ` +
     `${middle.refusedTransactions} transactions cancelled by a condition; ` +
     `reads ${median(runs.map((run) => run.readUnits)).toFixed(1)} RRU)`

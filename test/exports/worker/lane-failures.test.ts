@@ -20,9 +20,10 @@ import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { loadSlots } from '#shared/exports/export-slots';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { withoutAction } from '../../support/customer';
-import { clearFaults, setFaults } from '../../support/local-stack';
+import { clearFaults } from '../../support/local-stack';
 import { units } from '../support/checkpoints';
 import { smallFiles } from '../support/backup-data';
+import { enableVersioning, slowWrites, versionsBelow } from '../support/customer-bucket';
 import { attachPolicy, rolePolicy, validate } from '../support/customer-role';
 import { deliverExportMessages } from '../support/event-source';
 import {
@@ -107,18 +108,12 @@ const integrationOf = async (world: ExportWorld) =>
   (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`)).json as IntegrationView;
 
 describe('an export of two lanes that fails', () => {
-  it('ends FAILED with its code when the policy is deleted while both lanes copy, and no lane keeps running', async () => {
+  it('ends FAILED with its code when the policy goes while both lanes copy; no lane keeps running', async () => {
     const world = await exportWorld();
     const { projectId } = world.project;
     const backup = await twoLaneBackup(world, 'both');
     // Writes take a while, so that both lanes are mid-unit when the customer acts.
-    await setFaults({
-      services: ['s3'],
-      buckets: [world.integration.bucketName],
-      operations: ['UploadPart', 'PutObject'],
-      latencyMs: 500,
-      errorRate: 0,
-    });
+    await slowWrites(world, 500);
     const from = parked.sent.length;
     const jobId = await startInProcess(world, backup, 'both');
     const run = runToEnd(world, jobId, from);
@@ -206,8 +201,9 @@ describe('an export of two lanes that fails', () => {
     300_000,
   );
 
-  it('restarts an export that failed while finishing (the role could not list the bucket)', async () => {
+  it('restarts an export that failed while finishing (no s3:ListBucket), adding no version', async () => {
     const world = await exportWorld();
+    await enableVersioning(world);
     const backup = await twoLaneBackup(world, 'finishing');
     // Everything but s3:ListBucket: the lanes copy every file, the finisher's size check is refused.
     const own = await rolePolicy(world, 'detach');
@@ -227,6 +223,11 @@ describe('an export of two lanes that fails', () => {
     expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
     expect(job).toMatchObject({ attempt: 2, workers: 2, lanesDone: 2 });
     await expectCompleteExport(world, backup, 'finishing');
+    // The restart met every file already there with the right bytes (the first attempt had written
+    // them all) and added no version to any key.
+    const versions = await versionsBelow(world, job.destination.prefix);
+    expect(versions.size).toBe(backup.files.length + 1);
+    expect([...versions.values()].every((count) => count === 1)).toBe(true);
     await expectNothingHeld(world, jobId);
   }, 240_000);
 });

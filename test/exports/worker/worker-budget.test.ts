@@ -16,8 +16,9 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
 import { loadSlots } from '#shared/exports/export-slots';
-import { clearFaults, setFaults } from '../../support/local-stack';
+import { clearFaults } from '../../support/local-stack';
 import { smallFiles } from '../support/backup-data';
+import { slowWrites } from '../support/customer-bucket';
 import { deliverExportMessages } from '../support/event-source';
 import {
   announceBackup,
@@ -62,13 +63,7 @@ describe("a project's worker budget", () => {
     expect(await held(world)).toEqual({ running: 2, workersHeld: 0 });
 
     // Writes outlast the invocations: each job message plans its job and hands lane 0 over.
-    await setFaults({
-      services: ['s3'],
-      buckets: [world.integration.bucketName],
-      operations: ['UploadPart', 'PutObject'],
-      latencyMs: 2_500,
-      errorRate: 0,
-    });
+    await slowWrites(world, 2_500);
     await runExportJob(sqsEvent(parked.sent[fromFirst] ?? ''), lambdaContext(1_500) as Context);
     expect((await storedJob(projectId, firstJob)).workers).toBe(2);
     expect(await held(world)).toEqual({ running: 2, workersHeld: 2 });
