@@ -3,7 +3,8 @@
  * for five workers, share MAX_EXPORT_WORKERS_PER_PROJECT = 3 with MAX_RUNNING_EXPORTS_PER_PROJECT = 2
  * slots. Both jobs hold their slots before either is planned: the first to plan leaves one worker
  * for the other, which gets it; the reservations (`workersHeld`) never exceed the budget and are
- * all given back when the jobs end.
+ * all given back when the jobs end, even by a holder of the job lease whose copy of the job
+ * predates its plan.
  *
  * The test plays Lambda's event source mapping (support/event-source.ts) with the real handlers.
  * One worker per 16 MiB here (EXPORT_GIB_PER_WORKER). Uses the endpoint's fault injection.
@@ -15,7 +16,10 @@ process.env.MAX_RUNNING_EXPORTS_PER_PROJECT = '2';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
+import { EMPTY_PROGRESS } from '#shared/exports/export-job';
 import { loadSlots } from '#shared/exports/export-slots';
+import { finishJob } from '#shared/exports/job-end';
+import { acquireJobLease } from '#shared/exports/job-lease';
 import { clearFaults } from '../../support/local-stack';
 import { smallFiles } from '../support/backup-data';
 import { slowWrites } from '../support/customer-bucket';
@@ -90,4 +94,34 @@ describe("a project's worker budget", () => {
     await expectCompleteExport(world, second, 'cap-b');
     expect(await held(world)).toEqual({ running: 0, workersHeld: 0 });
   }, 180_000);
+
+  it('gives back the workers the stored attempt reserved, whichever copy of the job ends it', async () => {
+    const world = await exportWorld();
+    const { projectId } = world.project;
+    const backup = await backupOf(world, 'stale');
+    const from = parked.sent.length;
+    const jobId = await startInProcess(world, backup, 'stale');
+    // What a coordinator holds before planning; an error after the plan's commit ends the job with it.
+    const unplanned = await storedJob(projectId, jobId);
+    await slowWrites(world, 2_500);
+    await runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(1_500) as Context);
+    await clearFaults();
+    expect(await held(world)).toEqual({ running: 1, workersHeld: 2 });
+
+    const owner = 'ending-coordinator';
+    const lease = await acquireJobLease(unplanned, {
+      owner,
+      expiresAt: Date.now() + 60_000,
+      turn: (await storedJob(projectId, jobId)).turn,
+    });
+    expect(lease.kind).toBe('acquired');
+    expect(unplanned.workers).toBeUndefined();
+    await finishJob(unplanned, owner, {
+      status: 'FAILED',
+      progress: EMPTY_PROGRESS,
+      error: { code: 'EXPORT_INTERNAL_ERROR', message: 'ended by the test' },
+    });
+    expect((await storedJob(projectId, jobId)).status).toBe('FAILED');
+    expect(await held(world)).toEqual({ running: 0, workersHeld: 0 });
+  }, 60_000);
 });
