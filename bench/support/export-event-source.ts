@@ -8,24 +8,21 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import type { Capacity } from './dynamodb-capacity';
 
-export interface ContainerRun {
+export interface ContainerRun extends Capacity {
   ms: number;
   cpuMs: number;
   maxRssBytes: number[];
   invocations: number;
-  writeUnits: number;
-  readUnits: number;
 }
 
-interface Report {
+interface Report extends Capacity {
   ms: number;
   cpuMs: number;
   maxRssBytes: number;
   sent: string[];
   failures: number;
-  writeUnits: number;
-  readUnits: number;
 }
 
 class Container {
@@ -103,6 +100,8 @@ export async function runOnContainers(
       invocations,
       writeUnits: reports.reduce((sum, report) => sum + report.writeUnits, 0),
       readUnits: reports.reduce((sum, report) => sum + report.readUnits, 0),
+      failedConditionalWrites: reports.reduce((sum, report) => sum + report.failedConditionalWrites, 0),
+      cancelledTransactions: reports.reduce((sum, report) => sum + report.cancelledTransactions, 0),
     };
   } finally {
     for (const container of pool) container.stop();

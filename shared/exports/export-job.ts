@@ -10,6 +10,9 @@
  * - `lanesDone`: how many lanes finished their last unit (the finisher starts at K);
  * - `failure`: a permanent failure a worker met, which the job lease's next holder ends the job with;
  * - `stalls`: invocations in a row that made no progress because S3 kept failing transiently.
+ * Every optional field belongs to one attempt: a restart starts from the job's identity alone
+ * (nextAttempt), so nothing an attempt set as it ran (its K, phase, lanes done, failure, manifest
+ * time) reaches the next one.
  */
 import type { JobError, JobProgress, JobStatus, JobView } from '#shared/exports/schemas';
 
@@ -69,6 +72,37 @@ export interface JobLease {
 }
 
 export const EMPTY_PROGRESS: JobProgress = { objectsTotal: 0, objectsCopied: 0, bytesTotal: 0, bytesCopied: 0 };
+
+/**
+ * A FAILED job's next attempt, PENDING: what the job is (its identity, destination, creation) and
+ * the counters that must only grow (`turn`, so the old attempt's messages are stale; `leaseEpoch`,
+ * for fencing) are kept; everything else starts afresh. Built from the kept fields rather than by
+ * clearing the others, so a field added later belongs to one attempt unless it is listed here.
+ */
+export function nextAttempt(job: ExportJob, now: string): ExportJob {
+  return {
+    jobId: job.jobId,
+    type: job.type,
+    projectId: job.projectId,
+    clusterId: job.clusterId,
+    backupId: job.backupId,
+    integrationId: job.integrationId,
+    directory: job.directory,
+    trigger: job.trigger,
+    source: job.source,
+    destination: job.destination,
+    createdAt: job.createdAt,
+    createdBy: job.createdBy,
+    leaseEpoch: job.leaseEpoch,
+    status: 'PENDING',
+    attempt: job.attempt + 1,
+    turn: job.turn + 1,
+    planned: false,
+    stalls: 0,
+    progress: EMPTY_PROGRESS,
+    updatedAt: now,
+  };
+}
 
 export const isFinished = (status: JobStatus) => status === 'SUCCEEDED' || status === 'FAILED';
 

@@ -5,16 +5,17 @@
  * and never more units than there are. A project's running exports share a budget of
  * MAX_EXPORT_WORKERS_PER_PROJECT workers (default 32), kept as `workersHeld` on the project's
  * EXPORT_SLOTS item: a job reserves its K when its plan is committed and gives it back when it ends
- * (with its slot, job-end.ts). So that every job a free slot could still start also finds a worker,
- * a job leaves one worker for each free slot: with the defaults (4 slots) a lone export gets at
- * most 29 workers and a project never uses more than 32, or one per running job if the budget is
- * set below the slot count.
+ * (with its slot, job-end.ts). So that every other job of the project also finds a worker, a job
+ * leaves one for each of the project's other slots that holds none yet: a free slot, or one taken
+ * by a job not planned yet. With the defaults (4 slots) a lone export gets at most 29 workers and a
+ * project never uses more than 32, or one per running job if the budget is set below the slot count.
  */
 import { config } from '#shared/config';
 import { cancellationReasons, tableName } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type { ExportJob } from '#shared/exports/export-job';
 import { loadSlots } from '#shared/exports/export-slots';
+import { loadJob } from '#shared/exports/job-store';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import { transactWithRetries } from '#shared/exports/checkpoints/transact';
 import type { JobProgress } from '#shared/exports/schemas';
@@ -32,12 +33,19 @@ interface WorkerBudget {
   seen: number;
 }
 
-export async function workerBudget(projectId: string): Promise<WorkerBudget> {
-  const slots = await loadSlots(projectId);
+/**
+ * What the project's budget allows `job`. The other running jobs that committed a plan hold their
+ * workers in `seen`; every other slot (free, or taken by a job still to plan) keeps one worker back.
+ */
+export async function workerBudget(job: Pick<ExportJob, 'projectId' | 'jobId'>): Promise<WorkerBudget> {
+  const slots = await loadSlots(job.projectId);
   const seen = slots?.workersHeld ?? 0;
-  const running = Math.max(1, slots?.running?.size ?? 1);
-  const freeSlots = Math.max(0, config().MAX_RUNNING_EXPORTS_PER_PROJECT - running);
-  return { allowed: Math.max(1, config().MAX_EXPORT_WORKERS_PER_PROJECT - seen - freeSlots), seen };
+  const others = [...(slots?.running ?? [])].filter((jobId) => jobId !== job.jobId);
+  const planned = (await Promise.all(others.map((jobId) => loadJob(job.projectId, jobId)))).filter(
+    (other) => other?.planned && other.workers !== undefined,
+  ).length;
+  const slotsWithoutWorkers = Math.max(0, config().MAX_RUNNING_EXPORTS_PER_PROJECT - 1 - planned);
+  return { allowed: Math.max(1, config().MAX_EXPORT_WORKERS_PER_PROJECT - seen - slotsWithoutWorkers), seen };
 }
 
 export interface PlanCommit {

@@ -10,6 +10,7 @@ import { tableName } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 import type { ExportJob } from '#shared/exports/export-job';
 import { releaseSlot } from '#shared/exports/export-slots';
+import { loadJob } from '#shared/exports/job-store';
 import { LeaseLostError } from '#shared/exports/lease-lost';
 import type { JobError, JobProgress } from '#shared/exports/schemas';
 import { publishJobFinished } from '#shared/notifications/publish';
@@ -34,8 +35,16 @@ export type JobOutcome =
 const notifiedOutcome = (outcome: JobOutcome) =>
   outcome.status === 'SUCCEEDED' ? { status: outcome.status } : { status: outcome.status, code: outcome.error.code };
 
-/** Ends the job for good (only the job lease's holder can), then tells the platform (notifications). */
+/**
+ * Ends the job for good (only the job lease's holder can), then tells the platform (notifications).
+ * The workers given back are those the stored attempt reserved, not those of the caller's copy of
+ * the job, which may predate the plan's commit; only the lease's holder commits a plan, so they
+ * cannot change between this read and the transaction.
+ */
 export async function finishJob(job: ExportJob, owner: string, outcome: JobOutcome): Promise<void> {
+  const stored = await loadJob(job.projectId, job.jobId);
+  if (stored?.lease?.owner !== owner) throw new LeaseLostError();
+  const slot = releaseSlot(stored);
   const now = new Date().toISOString();
   const values: Record<string, unknown> = {
     ':status': outcome.status,
@@ -64,16 +73,14 @@ export async function finishJob(job: ExportJob, owner: string, outcome: JobOutco
     },
   };
   try {
-    await dynamodb.send(
-      new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), releaseSlot(job)] }),
-    );
+    await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseIntegration(job), slot] }));
     await publishJobFinished(job, notifiedOutcome(outcome));
   } catch (error) {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
     if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError();
     // The integration is gone (it cannot be deleted while held, but an operator may have): end the job alone.
     if (reasons[1]?.Code === 'ConditionalCheckFailed') {
-      await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, releaseSlot(job)] }));
+      await dynamodb.send(new TransactWriteCommand({ TransactItems: [endJob, slot] }));
       await publishJobFinished(job, notifiedOutcome(outcome));
       return;
     }

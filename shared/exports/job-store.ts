@@ -12,7 +12,7 @@ import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
 import { cancellationReasons, loadRecord, queryProjectPage, tableName as table } from '#shared/table/items';
 import { keys, sortKeyPrefix } from '#shared/table/keys';
-import { EMPTY_PROGRESS, type ExportJob } from '#shared/exports/export-job';
+import { nextAttempt, type ExportJob } from '#shared/exports/export-job';
 import { takeSlot, waitInLine } from '#shared/exports/export-slots';
 
 const integrationNotActive = () =>
@@ -75,26 +75,14 @@ export function insertJob(job: ExportJob): Promise<ExportJob | undefined> {
 }
 
 /**
- * Starts a FAILED job again as a new attempt: fresh checkpoints, a new turn (so messages of the old
- * attempt are stale), progress and error cleared. Returns the restarted job, or undefined when the
- * job was no longer FAILED (another request restarted it first).
+ * Starts a FAILED job again as a new attempt (nextAttempt: fresh checkpoints, a new turn so messages
+ * of the old attempt are stale, nothing of the old attempt's state). The old attempt gave its slot
+ * and its workers back when it ended; this one takes a slot now and reserves workers only when its
+ * plan is committed, so an attempt that fails before that gives none back. Returns the restarted
+ * job, or undefined when the job was no longer FAILED (another request restarted it first).
  */
 export async function restartFailedJob(job: ExportJob, now: string): Promise<ExportJob | undefined> {
-  const restarted: ExportJob = {
-    ...job,
-    status: 'PENDING',
-    attempt: job.attempt + 1,
-    turn: job.turn + 1,
-    planned: false,
-    stalls: 0,
-    progress: EMPTY_PROGRESS,
-    updatedAt: now,
-    error: undefined,
-    endedAt: undefined,
-    startedAt: undefined,
-    manifestKey: undefined,
-    lease: undefined,
-  };
+  const restarted = nextAttempt(job, now);
   return putHoldingIntegration(restarted, {
     ConditionExpression: '#status = :failed AND attempt = :attempt',
     ExpressionAttributeNames: { '#status': 'status' },

@@ -4,13 +4,10 @@
  * nothing, and an export the rule could not start is visible as a FAILED job that a later request
  * restarts once the integration works again.
  */
-import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '#shared/exports/schemas';
-import type { IntegrationView } from '#shared/integrations/schemas';
-import { clientsFor } from '../support/local-stack';
-import { waitForResult } from '../support/customer';
 import { smallFiles } from './support/backup-data';
+import { rolePolicy, validate } from './support/customer-role';
 import {
   announceBackup,
   eventually,
@@ -36,27 +33,6 @@ async function setRule(world: ExportWorld, directory: string): Promise<void> {
     },
   );
   expect(answer.status, answer.text).toBe(200);
-}
-
-/** The role's policy, detached or attached again, as a customer would change it. */
-async function rolePolicy(world: ExportWorld, action: 'detach' | 'attach', policyArn?: string): Promise<string> {
-  const { iam } = clientsFor(world.accountId);
-  const roleName = world.roleArn.split('/').pop() ?? '';
-  if (action === 'detach') {
-    const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-    const arn = AttachedPolicies[0]?.PolicyArn ?? '';
-    await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: arn }));
-    return arn;
-  }
-  await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
-  return policyArn ?? '';
-}
-
-async function validate(world: ExportWorld): Promise<IntegrationView> {
-  expect(
-    (await world.project.client.post(`${world.project.base}/${world.integration.integrationId}/validate`)).status,
-  ).toBe(202);
-  return waitForResult(world.project, world.integration.integrationId);
 }
 
 describe('auto-export', () => {

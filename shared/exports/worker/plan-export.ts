@@ -32,7 +32,7 @@ export async function planExport(context: ExportContext): Promise<ExportJob> {
   const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
   const progress = { objectsTotal: files.length, objectsCopied: 0, bytesTotal, bytesCopied: 0 };
   for (;;) {
-    const budget = await workerBudget(job.projectId);
+    const budget = await workerBudget(job);
     const wanted = Math.min(workersWanted(bytesTotal), budget.allowed);
     const units = splitIntoUnits(groups, unitTargetBytes(bytesTotal, wanted));
     const workers = Math.min(wanted, units.length);

@@ -6,17 +6,15 @@
  *
  * Uses the endpoint's fault injection (one setting for the whole endpoint): tests run in order.
  */
-import {
-  ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  GetObjectCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, clientsFor, faultsInjected, setFaults } from '../../support/local-stack';
 import { contentBytes, smallFiles } from '../support/backup-data';
+import { plannedGroups } from '../support/checkpoints';
+import { enableVersioning, requestCounts, versionsBelow } from '../support/customer-bucket';
 import {
   announceBackup,
+  eventually,
   exportWorld,
   expectCompleteExport,
   finished,
@@ -24,7 +22,6 @@ import {
   REGION,
   requestExport,
   waitForJob,
-  type ExportWorld,
 } from '../support/export-stack';
 
 const MiB = 1024 * 1024;
@@ -32,31 +29,6 @@ const MiB = 1024 * 1024;
 afterEach(async () => {
   await clearFaults();
 });
-
-async function versionsBelow(world: ExportWorld, prefix: string): Promise<Map<string, number>> {
-  const { s3 } = clientsFor(world.accountId, REGION);
-  const versions = new Map<string, number>();
-  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
-  for (;;) {
-    const page = await s3.send(
-      new ListObjectVersionsCommand({ Bucket: world.integration.bucketName, Prefix: prefix, ...markers }),
-    );
-    for (const version of page.Versions ?? [])
-      versions.set(version.Key ?? '', (versions.get(version.Key ?? '') ?? 0) + 1);
-    if (!page.IsTruncated) return versions;
-    markers = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
-  }
-}
-
-async function enableVersioning(world: ExportWorld): Promise<void> {
-  const { s3 } = clientsFor(world.accountId, REGION);
-  await s3.send(
-    new PutBucketVersioningCommand({
-      Bucket: world.integration.bucketName,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
-}
 
 describe('create-only writes to the customer bucket', () => {
   it('leaves exactly one version of every object when writes succeed but their answers are lost', async () => {
@@ -137,6 +109,68 @@ describe('create-only writes to the customer bucket', () => {
       const integration = (await world.project.client.get(`${world.project.base}/${world.integration.integrationId}`))
         .json as { status: string };
       expect(integration.status).toBe('ACTIVE');
+    },
+    120_000,
+  );
+
+  it(
+    'copies a large file again into a new upload when a delete of its key makes the completion conflict (409), ' +
+      'and keeps a large file whose key already holds the right bytes',
+    async () => {
+      const world = await exportWorld();
+      await enableVersioning(world);
+      const [kept, conflicted] = [
+        { name: 'kept.bin', size: 17 * MiB + 5, seed: 'conflict:kept' },
+        { name: 'conflicted.bin', size: 17 * MiB, seed: 'conflict:conflicted' },
+      ];
+      const backup = await platformBackup(world.clusterId, [...smallFiles('conflict', 4), kept, conflicted]);
+      await announceBackup(world.project, world.clusterId, backup);
+      const prefix = `conflict/${world.clusterId}/${backup.backupId}/`;
+      const { s3 } = clientsFor(world.accountId, REGION);
+      const bucket = world.integration.bucketName;
+      // The right bytes of one large file, put beforehand in one PutObject (e.g. by an earlier attempt).
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}${kept.name}`,
+          Body: contentBytes(kept.seed, kept.size),
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      const countsBefore = await requestCounts(bucket);
+      // Parts go slowly, so that the delete below lands while the uploads are open.
+      await setFaults({
+        services: ['s3'],
+        buckets: [bucket],
+        operations: ['UploadPart'],
+        latencyMs: 1_000,
+        errorRate: 0,
+      });
+      const jobId = await requestExport(world, backup, 'conflict');
+      await eventually(
+        async () => (await plannedGroups(world.project.projectId, jobId)).some((group) => group.upload !== undefined),
+        'the uploads were not created',
+        30_000,
+      );
+      // A delete of the key commits while its upload is open: S3 refuses that upload's create-only
+      // completion with 409 ConditionalRequestConflict (a delete marker is no current version).
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}${conflicted.name}` }));
+      await clearFaults();
+
+      const job = await waitForJob(world, jobId, finished);
+      expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+      await expectCompleteExport(world, backup, 'conflict');
+      const counts = await requestCounts(bucket);
+      const since = (operation: string) => (counts[operation] ?? 0) - (countsBefore[operation] ?? 0);
+      // Two planned uploads and the conflicted file's second one; its three completions (the 409 one
+      // and the new upload's) and the kept file's (412, accepted after HeadObject showed its bytes).
+      expect({ uploads: since('CreateMultipartUpload'), completions: since('CompleteMultipartUpload') }).toEqual({
+        uploads: 3,
+        completions: 3,
+      });
+      const versions = await versionsBelow(world, prefix);
+      // The kept file was never written again; the conflicted key holds the copy over the delete marker.
+      expect([versions.get(`${prefix}${kept.name}`), versions.get(`${prefix}${conflicted.name}`)]).toEqual([1, 1]);
     },
     120_000,
   );

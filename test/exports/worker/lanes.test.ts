@@ -9,8 +9,9 @@
 process.env.EXPORT_GIB_PER_WORKER = String(64 / 1024);
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearFaults, faultsInjected, localStack, setFaults } from '../../support/local-stack';
+import { clearFaults, faultsInjected, setFaults } from '../../support/local-stack';
 import { smallFiles } from '../support/backup-data';
+import { requestCounts, slowWrites } from '../support/customer-bucket';
 import { deliverExportMessages, mostAtOnce } from '../support/event-source';
 import {
   announceBackup,
@@ -42,11 +43,6 @@ afterEach(async () => {
 });
 
 const messagesOf = (jobId: string, from: number) => messagesOfJob(parked.sent, jobId, from);
-
-async function requestCounts(bucket: string): Promise<Record<string, number>> {
-  const answer = await fetch(`${localStack().awsUrl}/_local/s3/request-counts?bucket=${bucket}`);
-  return ((await answer.json()) as { counts: Record<string, number> }).counts;
-}
 
 /** Refused UploadPart attempts in the killed-lane test (each is one more request S3 counts). */
 const FIRST_ATTEMPT_FAULTS = 6;
@@ -177,13 +173,7 @@ describe('an export copied by several workers at once', () => {
     const jobId = await startInProcess(world, backup, 'twice');
     // Every write takes longer than an invocation lasts: the job message plans the job and hands lane
     // 0 over; each delivery of lane 1's message can only take its unit and hand it over.
-    await setFaults({
-      services: ['s3'],
-      buckets: [world.integration.bucketName],
-      operations: ['UploadPart', 'PutObject'],
-      latencyMs: 2_500,
-      errorRate: 0,
-    });
+    await slowWrites(world, 2_500);
     await runExportJob(sqsEvent(parked.sent[from] ?? ''), lambdaContext(1_500) as Context);
     const lane1 = messagesOf(jobId, from).find(
       (message) => 'unit' in message && message.unit === 1 && message.turn === 0,
