@@ -52,10 +52,7 @@ export async function setUp(stack: BenchStack): Promise<World> {
   };
   const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
   Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
-  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(
-    /\/ExportQueue$/,
-    `/${PARKING_QUEUE}`,
-  );
+  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, `/${PARKING_QUEUE}`);
   const project = await benchProject(stack);
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);

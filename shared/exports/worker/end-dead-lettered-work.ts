@@ -73,7 +73,9 @@ export async function endDeadLetteredWork(message: ExportMessage, invocation: In
     const context = await openContext(lease.job, owner, budget);
     await failExport(lease.job, owner, RETRIES_EXHAUSTED, context?.env);
     // failExport counted it (ExportFailuresByCode, code EXPORT_RETRIES_EXHAUSTED).
-    logger.warn('export work dead-lettered: job ended FAILED', { unit: isUnitMessage(message) ? message.unit : undefined });
+    logger.warn('export work dead-lettered: job ended FAILED', {
+      unit: isUnitMessage(message) ? message.unit : undefined,
+    });
   } finally {
     budget.dispose();
   }
