@@ -13,8 +13,9 @@
  */
 process.env.EXPORT_GIB_PER_WORKER = String(16 / 1024);
 
+import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as endDeadLetteredExport } from '#functions/end-dead-lettered-export/handler';
 import { handler as runExportJob } from '#functions/run-export-job/handler';
@@ -174,6 +175,40 @@ describe('export work that dead-letters', () => {
       await expectCompleteExport(world, backup, 'stale');
     },
   );
+});
+
+describe('dead letters the consumer cannot act on now', () => {
+  it(
+    'a job held by a live invocation: the failure is recorded for its holder, and the dead letter is ' +
+      'failed so that the queue delivers it again',
+    async () => {
+      const world = await exportWorld();
+      const backup = await platformBackup(world.clusterId, smallFiles('dlq-held', 2));
+      await announceBackup(world.project, world.clusterId, backup);
+      const jobId = await startInProcess(world, backup, 'held');
+      const [message = ''] = parkedOf(jobId);
+      const lease = await acquireJobLease(
+        { projectId: world.project.projectId, jobId },
+        { owner: 'alive', expiresAt: Date.now() + 600_000, turn: 0 },
+      );
+      expect(lease.kind).toBe('acquired');
+
+      const event = sqsEvent(message);
+      const result = await endDeadLetteredExport(event, lambdaContext(60_000) as Context);
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+      const held = await storedJob(world.project.projectId, jobId);
+      expect(held).toMatchObject({
+        status: 'RUNNING',
+        lease: { owner: 'alive' },
+        failure: { code: RETRIES_EXHAUSTED },
+      });
+    },
+  );
+
+  it('the fixture: a dead letter of a job that does not exist and a malformed one are both let go', async () => {
+    const event = JSON.parse(readFileSync('events/aws.sqs/end-dead-lettered-export.json', 'utf8')) as SQSEvent;
+    expect(await endDeadLetteredExport(event, lambdaContext(60_000) as Context)).toEqual({ batchItemFailures: [] });
+  });
 });
 
 describe("the sweeper's scheduled handler", () => {
