@@ -56,6 +56,20 @@ async function deliver(handler: typeof runExportJob, body: string) {
   return handler(sqsEvent(body), lambdaContext(60_000) as Context);
 }
 
+/** A project with an ACTIVE integration and a small backup of `files` files, announced. */
+async function worldWithBackup(label: string, files: number) {
+  const world = await exportWorld();
+  const backup = await platformBackup(world.clusterId, smallFiles(label, files));
+  await announceBackup(world.project, world.clusterId, backup);
+  return { world, backup };
+}
+
+/** A job an invocation took (lease until `expiresAt`) whose message turn is `turn`. */
+async function takenJob(world: ExportWorld, jobId: string, owner: string, expiresAt: number, turn = 0) {
+  const lease = await acquireJobLease({ projectId: world.project.projectId, jobId }, { owner, expiresAt, turn });
+  expect(lease.kind).toBe('acquired');
+}
+
 /** Moves a job's clock back: it last moved `minutes` ago, as the sweeper reads it. */
 async function lastMoved(world: ExportWorld, jobId: string, minutes: number) {
   await dynamodb.send(
@@ -132,9 +146,7 @@ describe('export work that dead-letters', () => {
     'a dead letter ends a job that never got its lease, once; a dead letter of an earlier attempt leaves ' +
       'the restarted job alone',
     async () => {
-      const world = await exportWorld();
-      const backup = await platformBackup(world.clusterId, smallFiles('dlq-stale', 3));
-      await announceBackup(world.project, world.clusterId, backup);
+      const { world, backup } = await worldWithBackup('dlq-stale', 3);
       const jobId = await startInProcess(world, backup, 'stale');
       const [firstMessage = ''] = parkedOf(jobId);
 
@@ -153,11 +165,7 @@ describe('export work that dead-letters', () => {
       const [restartMessage = ''] = parked.sent.slice(sentBefore).filter((body) => body.includes(jobId));
       const restarted = await storedJob(world.project.projectId, jobId);
       expect(restarted).toMatchObject({ status: 'PENDING', attempt: 2 });
-      const lease = await acquireJobLease(
-        { projectId: world.project.projectId, jobId },
-        { owner: 'died', expiresAt: Date.now() - 1, turn: restarted.turn },
-      );
-      expect(lease.kind).toBe('acquired');
+      await takenJob(world, jobId, 'died', Date.now() - 1, restarted.turn);
       const running = await storedJob(world.project.projectId, jobId);
 
       // Dead letters of attempt 1 (its job message, a lane's unit message) find nothing to end.
@@ -182,16 +190,10 @@ describe('dead letters the consumer cannot act on now', () => {
     'a job held by a live invocation: the failure is recorded for its holder, and the dead letter is ' +
       'failed so that the queue delivers it again',
     async () => {
-      const world = await exportWorld();
-      const backup = await platformBackup(world.clusterId, smallFiles('dlq-held', 2));
-      await announceBackup(world.project, world.clusterId, backup);
+      const { world, backup } = await worldWithBackup('dlq-held', 2);
       const jobId = await startInProcess(world, backup, 'held');
       const [message = ''] = parkedOf(jobId);
-      const lease = await acquireJobLease(
-        { projectId: world.project.projectId, jobId },
-        { owner: 'alive', expiresAt: Date.now() + 600_000, turn: 0 },
-      );
-      expect(lease.kind).toBe('acquired');
+      await takenJob(world, jobId, 'alive', Date.now() + 600_000);
 
       const event = sqsEvent(message);
       const result = await endDeadLetteredExport(event, lambdaContext(60_000) as Context);
@@ -216,18 +218,12 @@ describe("the sweeper's scheduled handler", () => {
     'finds through ExportSlotIndex and ends a job whose lease lapsed hours ago, sends again the message of a ' +
       'job that never got a lease, and ends one that never got a lease for hours',
     async () => {
-      const world = await exportWorld();
-      const backup = await platformBackup(world.clusterId, smallFiles('swept', 2));
-      await announceBackup(world.project, world.clusterId, backup);
+      const { world, backup } = await worldWithBackup('swept', 2);
       const abandonedAfter = config().EXPORT_ABANDONED_AFTER_MINUTES;
 
       // An invocation took this one and died, long ago; its message is gone.
       const died = await startInProcess(world, backup, 'died');
-      const lease = await acquireJobLease(
-        { projectId: world.project.projectId, jobId: died },
-        { owner: 'crashed', expiresAt: Date.now() - 1, turn: 0 },
-      );
-      expect(lease.kind).toBe('acquired');
+      await takenJob(world, died, 'crashed', Date.now() - 1);
       await lastMoved(world, died, abandonedAfter + 1);
       // These two hold a slot but never got a lease: their messages were lost (they stay parked).
       const lost = await startInProcess(world, backup, 'lost');
