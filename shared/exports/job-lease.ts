@@ -55,7 +55,8 @@ export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Pr
           'startedAt = if_not_exists(startedAt, :nowIso), updatedAt = :nowIso',
         // A job waiting for a slot never runs, whatever message arrives for it.
         ConditionExpression:
-          `#status IN (:pending, :running) AND turn <= :turn${sameAttempt} AND attribute_not_exists(waitingSince) AND ` +
+          `#status IN (:pending, :running) AND turn <= :turn${sameAttempt} AND ` +
+          `attribute_not_exists(waitingSince) AND ` +
           `(attribute_not_exists(lease) OR lease.expiresAt < :now${handover})`,
         ExpressionAttributeNames: { '#status': 'status', ...(request.after ? { '#owner': 'owner' } : {}) },
         ExpressionAttributeValues: {
