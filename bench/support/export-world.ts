@@ -1,14 +1,15 @@
 /**
  * The world of bench/export.ts on its own local stack: an enterprise project with a dedicated
  * cluster and an ACTIVE integration, backups written into a platform bucket and announced, exports
- * queued through the real start handler (its message parked, for the bench to deliver), and the
- * children bundled as the deployment bundles functions.
+ * queued through the real start handler (its message parked in a queue nothing consumes, for the
+ * bench to deliver), and the children bundled as the deployment bundles functions.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import { credentialVariables, functionCredentials } from '@s3-integrations/local-runtime/function-credentials';
@@ -26,6 +27,8 @@ import {
 } from './forwarding-world';
 
 const PLATFORM_ACCOUNT = '111111111111';
+/** Not the export dead-letter queue: its consumer would end the jobs of the messages parked there. */
+const PARKING_QUEUE = 'ExportParkingQueue';
 
 export interface World {
   stack: BenchStack;
@@ -37,19 +40,19 @@ export interface World {
 
 export async function setUp(stack: BenchStack): Promise<World> {
   // Handlers called in this process run with the stack's environment and their functions' role;
-  // their queue messages are parked in the dead-letter queue (no consumer), so the stack's own
+  // their queue messages are parked in a queue of the bench's own (no consumer), so the stack's own
   // worker never runs the job, which their role may therefore also send to.
+  await new SQSClient({ endpoint: stack.awsUrl, region: REGION, credentials: rootCredentials(PLATFORM_ACCOUNT) }).send(
+    new CreateQueueCommand({ QueueName: PARKING_QUEUE }),
+  );
   const parking = {
     Effect: 'Allow' as const,
     Action: 'sqs:SendMessage',
-    Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:ExportDeadLetterQueue`,
+    Resource: `arn:aws:sqs:${REGION}:${PLATFORM_ACCOUNT}:${PARKING_QUEUE}`,
   };
   const credentials = await functionCredentials(stack, ['startBackupExport', 'runExportJob'], [parking]);
   Object.assign(process.env, stack.environment, credentialVariables(credentials), { POWERTOOLS_LOG_LEVEL: 'WARN' });
-  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(
-    /\/ExportQueue$/,
-    '/ExportDeadLetterQueue',
-  );
+  process.env.EXPORT_QUEUE_URL = (process.env.EXPORT_QUEUE_URL ?? '').replace(/\/ExportQueue$/, `/${PARKING_QUEUE}`);
   const project = await benchProject(stack);
   const integration = await activeIntegration(stack, project);
   const [clusterId = ''] = await dedicatedClusters(stack, project, 1);

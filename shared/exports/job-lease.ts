@@ -30,6 +30,8 @@ export interface JobLeaseRequest {
   turn: number;
   /** A continuation names the invocation that handed over: it may take the lease at once. */
   after?: string;
+  /** Only while the job still runs this attempt (a restart begins a new one). */
+  attempt?: number;
 }
 
 export type JobLeaseOutcome =
@@ -42,6 +44,7 @@ export type JobLeaseOutcome =
 export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Promise<JobLeaseOutcome> {
   const now = Date.now();
   const handover = request.after ? ' OR lease.#owner = :after' : '';
+  const sameAttempt = request.attempt === undefined ? '' : ' AND attempt = :attempt';
   try {
     const { Attributes } = await dynamodb.send(
       new UpdateCommand({
@@ -52,7 +55,8 @@ export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Pr
           'startedAt = if_not_exists(startedAt, :nowIso), updatedAt = :nowIso',
         // A job waiting for a slot never runs, whatever message arrives for it.
         ConditionExpression:
-          `#status IN (:pending, :running) AND turn <= :turn AND attribute_not_exists(waitingSince) AND ` +
+          `#status IN (:pending, :running) AND turn <= :turn${sameAttempt} AND ` +
+          `attribute_not_exists(waitingSince) AND ` +
           `(attribute_not_exists(lease) OR lease.expiresAt < :now${handover})`,
         ExpressionAttributeNames: { '#status': 'status', ...(request.after ? { '#owner': 'owner' } : {}) },
         ExpressionAttributeValues: {
@@ -64,6 +68,7 @@ export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Pr
           ':now': now,
           ':nowIso': new Date(now).toISOString(),
           ...(request.after ? { ':after': request.after } : {}),
+          ...(request.attempt === undefined ? {} : { ':attempt': request.attempt }),
         },
         ReturnValues: 'ALL_NEW',
       }),
@@ -76,7 +81,8 @@ export async function acquireJobLease(ref: JobRef, request: JobLeaseRequest): Pr
   const job = await loadJob(ref.projectId, ref.jobId);
   if (!job) return { kind: 'nothing-to-do', reason: 'missing' };
   if (isFinished(job.status)) return { kind: 'nothing-to-do', reason: 'finished' };
-  if (job.turn > request.turn || job.waitingSince) return { kind: 'nothing-to-do', reason: 'stale' };
+  if (job.turn > request.turn || job.waitingSince || (request.attempt !== undefined && job.attempt !== request.attempt))
+    return { kind: 'nothing-to-do', reason: 'stale' };
   return { kind: 'busy' };
 }
 

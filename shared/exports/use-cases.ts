@@ -15,3 +15,4 @@ export { exportOnBackupCompleted } from '#shared/exports/auto-export';
 export { exportMessage } from '#shared/exports/export-queue';
 export { sweepExportJobs } from '#shared/exports/sweep-export-jobs';
 export { runExportMessage } from '#shared/exports/worker/run-export-message';
+export { endDeadLetteredWork } from '#shared/exports/worker/end-dead-lettered-work';

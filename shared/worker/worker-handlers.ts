@@ -4,7 +4,7 @@
  *
  * Trigger, builder, and what a failure does:
  * - SQS queue, `sqsHandler`: fails only its own message (partial batch response): SQS delivers it again,
- *   then dead-letters it;
+ *   then dead-letters it (a dead-letter queue's own consumer may drop malformed messages instead);
  * - EventBridge event, `eventHandler`: throws: EventBridge retries, then the async dead-letter queue keeps
  *   the event;
  * - EventBridge schedule, `scheduleHandler`: throws: retried like an event; the next tick runs anyway;
@@ -64,6 +64,12 @@ export interface QueueWorker<S extends z.ZodType> {
    * the message. Off: one message after another, each with its own log keys.
    */
   inParallel?: boolean;
+  /**
+   * What a message whose body does not match `message` does: `retry` (the default) fails it, so the
+   * queue delivers it again and finally dead-letters it for an operator; `drop` logs it and lets it
+   * go, for the consumer of a dead-letter queue, where nothing could ever make it act.
+   */
+  malformed?: 'retry' | 'drop';
 }
 
 /** The message being worked on, and the invocation's context (its remaining time). */
@@ -83,18 +89,27 @@ export function sqsHandler<S extends z.ZodType>(
 ) {
   const runRecord = async (record: SQSRecord, context: Context): Promise<void> => {
     const keys: LogKeys = { messageId: record.messageId };
-    if (!worker.inParallel) startLogKeys(context, keys);
-    try {
-      const message = parseJsonInput(worker.message, record.body, `${worker.work} message`);
-      Object.assign(keys, worker.logKeys?.(message));
-      if (!worker.inParallel) logger.appendKeys(keys);
-      await work(message, { messageId: record.messageId, context });
-    } catch (error) {
+    const failed = (error: unknown): never => {
       logger.error(`${worker.work} failed: the queue delivers the message again, then dead-letters it`, {
         ...keys,
         error: error as Error,
       });
       throw error;
+    };
+    if (!worker.inParallel) startLogKeys(context, keys);
+    let message: z.infer<S>;
+    try {
+      message = parseJsonInput(worker.message, record.body, `${worker.work} message`);
+    } catch (error) {
+      if (worker.malformed !== 'drop') return failed(error);
+      return void logger.error(`${worker.work} dropped: malformed`, { ...keys, error: error as Error });
+    }
+    try {
+      Object.assign(keys, worker.logKeys?.(message));
+      if (!worker.inParallel) logger.appendKeys(keys);
+      await work(message, { messageId: record.messageId, context });
+    } catch (error) {
+      failed(error);
     }
   };
   const handler = workerChain<SQSEvent, SQSBatchResponse>().handler((event, context) =>

@@ -40,6 +40,7 @@ export const CUSTOMER_FACING_FUNCTIONS = [
   'forwardAuditLogs',
   'signAuditLogDigests',
   'runExportJob',
+  'endDeadLetteredExport',
 ];
 const batchWrite = `Allow dynamodb:BatchWriteItem ${TABLE}`;
 const auditLogs = {
@@ -185,6 +186,20 @@ export const EXPECTED_PERMISSIONS: Record<string, string[]> = {
     query,
     sendTo('ExportQueue'),
     asyncFailures,
+    publishEvents,
+  ],
+  // A dead letter's job (Get; the lease and the end: Update in a transaction with the integration and
+  // the slot) and its integration (Get); the next job in line (Query of the line, Delete of its
+  // entry, its message); its unfinished uploads aborted through the customer's role, as the
+  // worker's failure path does.
+  endDeadLetteredExport: [
+    get,
+    update,
+    query,
+    remove,
+    sendTo('ExportQueue'),
+    ...consume('ExportDeadLetterQueue'),
+    ...assumeCustomerRoles,
     publishEvents,
   ],
 };

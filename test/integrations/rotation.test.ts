@@ -36,7 +36,7 @@ import {
 } from '../exports/support/export-stack';
 import { lambdaContext, parkExportMessages, sqsEvent, startInProcess } from '../exports/support/in-process';
 
-const parked = parkExportMessages();
+const parked = await parkExportMessages();
 await actAsFunctions(
   ['runExportJob', 'startBackupExport'],
   [

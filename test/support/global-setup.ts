@@ -18,6 +18,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const stack = await startChildStack({
     LOCAL_SCHEDULE_SECONDS: process.env.LOCAL_SCHEDULE_SECONDS ?? '2',
     LOCAL_ASYNC_RETRY_MS: process.env.LOCAL_ASYNC_RETRY_MS ?? '200',
+    // A message that fails every delivery dead-letters in seconds (test/exports/dead-letters.test.ts).
+    LOCAL_SQS_RETRY_MS: process.env.LOCAL_SQS_RETRY_MS ?? '500',
   });
   const { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles, logFile } = stack;
   const info: LocalStackInfo = { apiUrl, awsUrl, dynamodbUrl, jwtKeyDir, jwt, environment, functionRoles, logFile };

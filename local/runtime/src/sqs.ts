@@ -5,6 +5,11 @@
  * items of a ReportBatchItemFailures answer) comes back after it, DelaySeconds holds new messages,
  * a message received more than the RedrivePolicy's maxReceiveCount moves to the dead-letter queue,
  * and one older than MessageRetentionPeriod is dropped unseen.
+ *
+ * One local shortcut, for tests only (`retryDelayMs`, LOCAL_SQS_RETRY_MS): a message its consumer
+ * failed comes back after that delay instead of the rest of its visibility timeout, so a message
+ * that fails every delivery reaches its dead-letter queue in seconds rather than maxReceiveCount
+ * visibility timeouts. A message still being worked on stays invisible for the whole timeout.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from '@s3-integrations/aws-endpoint/contract';
@@ -56,6 +61,7 @@ export class LocalQueues {
   constructor(
     private readonly cloudFormation: LocalCloudFormation,
     private readonly functions: LocalFunctions,
+    private readonly options: { retryDelayMs?: number } = {},
   ) {
     for (const [logicalId, resource] of cloudFormation.ofType('AWS::SQS::Queue')) {
       const property = (name: string): Yaml | undefined => cloudFormation.property(logicalId, name);
@@ -287,7 +293,7 @@ export class LocalQueues {
     try {
       result = await this.functions.invoke(fn, event, { trigger: `sqs ${queue.name}` });
     } catch {
-      return; // the whole batch comes back after the visibility timeout
+      return this.retrySooner(batch); // the whole batch comes back after the visibility timeout
     }
     const ids = batch.map((message) => message.messageId);
     const failed = consumer.reportsItemFailures ? failedItems(result, ids) : [];
@@ -295,6 +301,14 @@ export class LocalQueues {
       queue,
       ids.filter((id) => !failed.includes(id)),
     );
+    this.retrySooner(batch.filter((message) => failed.includes(message.messageId)));
+  }
+
+  /** With `retryDelayMs` (tests): failed messages come back after it, never later than their visibility timeout. */
+  private retrySooner(failed: QueuedMessage[]): void {
+    const delay = this.options.retryDelayMs;
+    if (delay === undefined) return;
+    for (const message of failed) message.visibleAt = Math.min(message.visibleAt, Date.now() + delay);
   }
 
   private remove(queue: LocalQueue, messageIds: string[]): void {

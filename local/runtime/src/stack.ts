@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   scheduleSeconds?: number;
   /** The first pause before Lambda retries an asynchronous invocation; later ones double. */
   asyncRetryDelayMs?: number;
+  /** A message its SQS consumer failed comes back after this instead of its visibility timeout (tests). */
+  sqsRetryDelayMs?: number;
   serverlessYml?: string;
   stage?: string;
   /** Route the functions' DynamoDB calls through the capacity meter (dynamodb-meter.ts), for benches. */
@@ -179,7 +181,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions,
       options.asyncRetryDelayMs !== undefined ? { retryDelayMs: options.asyncRetryDelayMs } : {},
     );
-    const queues = new LocalQueues(cloudFormation, functions);
+    const queues = new LocalQueues(
+      cloudFormation,
+      functions,
+      options.sqsRetryDelayMs !== undefined ? { retryDelayMs: options.sqsRetryDelayMs } : {},
+    );
     const stepFunctions = new LocalStepFunctions(cloudFormation, functions);
     const eventBridge = new LocalEventBridge(cloudFormation, functions, asyncInvoker, {
       sendToQueue: async (arn, body) => {

@@ -3,7 +3,8 @@
  *
  * Settings (all optional): LOCAL_API_PORT (3000), LOCAL_AWS_PORT (4566), LOCAL_DYNAMODB_PORT
  * (8000), 0 for a free port; LOCAL_DATA_DIR (.local); LOCAL_SCHEDULE_SECONDS (run schedules this
- * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried); LOCAL_STAGE;
+ * often); LOCAL_ASYNC_RETRY_MS (first pause before an asynchronous invocation is retried);
+ * LOCAL_SQS_RETRY_MS (a failed queue message comes back after this, not its visibility timeout); LOCAL_STAGE;
  * LOCAL_METER_DYNAMODB=1 (count the functions' DynamoDB capacity units, local/runtime/dynamodb-meter.ts).
  * For tools that start it as a child process: LOCAL_READY_FILE (where to write the URLs, the
  * functions' variables and their roles once everything answers) and LOCAL_EXIT_WITH_PARENT=1 (stop
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     ...(scheduleSeconds !== undefined ? { scheduleSeconds } : {}),
     ...(process.env.LOCAL_STAGE ? { stage: process.env.LOCAL_STAGE } : {}),
     ...(process.env.LOCAL_ASYNC_RETRY_MS ? { asyncRetryDelayMs: Number(process.env.LOCAL_ASYNC_RETRY_MS) } : {}),
+    ...(process.env.LOCAL_SQS_RETRY_MS ? { sqsRetryDelayMs: Number(process.env.LOCAL_SQS_RETRY_MS) } : {}),
     ...(process.env.LOCAL_METER_DYNAMODB === '1' ? { meterDynamoDb: true } : {}),
   });
   const stopping = stopOnSignals(stack);

@@ -71,6 +71,18 @@ describe('local SQS', () => {
     expect(queue('runtime-fixture-test-work-dlq').messages[0]?.body).toBe('crash');
   });
 
+  it('with retryDelayMs (tests), a failed message comes back after it, not after the visibility timeout', async () => {
+    await queues.close();
+    queues = new LocalQueues(runtime.cloudFormation, runtime.functions, { retryDelayMs: 50 });
+    queues.start();
+    const sent = Date.now();
+    await queues.sendMessages(workQueueUrl, ['crash']);
+    // Both receives within the 1 s VisibilityTimeout of the fixture's WorkQueue, then the dead-letter queue.
+    await eventually(() => queue('runtime-fixture-test-work-dlq').messages.length === 1, 5000);
+    expect(Date.now() - sent).toBeLessThan(900);
+    expect(receivedBodies()).toEqual(['crash', 'crash']);
+  });
+
   it('drops a message older than the retention period without delivering it', async () => {
     await queues.close();
     const paused = new LocalQueues(runtime.cloudFormation, runtime.functions);

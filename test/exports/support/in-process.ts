@@ -2,19 +2,21 @@
  * Running the export handlers in the test process (or a child process) instead of the stack, for
  * the tests that must control an invocation: its time budget, when it dies, which message it gets.
  *
- * Such tests point EXPORT_QUEUE_URL at the export dead-letter queue, which no function consumes,
- * so the messages the real handlers send are parked there by the real SQS endpoint while the test
- * (acting as Lambda's event source mapping) hands each one to the next invocation itself.
+ * Such tests point EXPORT_QUEUE_URL at a parking queue they create (CreateQueue), which no function
+ * consumes, so the messages the real handlers send are parked there by the real SQS endpoint while
+ * the test (acting as Lambda's event source mapping) hands each one to the next invocation itself.
+ * (Not the export dead-letter queue: its consumer would end the jobs of the messages parked there.)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { handler as startBackupExport } from '#functions/start-backup-export/handler';
 import { exportMessage, type ExportMessage } from '#shared/exports/export-queue';
 import { actAsFunctions } from '../../support/function-roles';
-import { eventually, type ExportWorld, type PlatformBackup } from './export-stack';
+import { localStack, rootCredentials } from '../../support/local-stack';
+import { eventually, PLATFORM_ACCOUNT, type ExportWorld, type PlatformBackup } from './export-stack';
 import { apiEvent, lambdaContext, REGION } from './lambda-events';
 
 export { apiEvent, lambdaContext, sqsEvent } from './lambda-events';
@@ -26,13 +28,23 @@ export const stackExportQueueUrl = () => {
   return url;
 };
 
+/** The queue the handlers of such tests send to; created by the first test file that parks. */
+export const PARKING_QUEUE = 'ExportParkingQueue';
+
 /**
- * Makes the handlers of this test process send to the dead-letter queue, and records what they
- * send. Call before anything reads the configuration (it is read once per process).
+ * Makes the handlers of this test process send to the parking queue (created if missing), and
+ * records what they send. Call before anything reads the configuration (it is read once per process).
  */
-export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: string; sent: string[] } {
+export async function parkExportMessages(): Promise<{ stackQueueUrl: string; parkingQueue: string; sent: string[] }> {
   const stackQueueUrl = stackExportQueueUrl();
-  const parkingQueue = 'ExportDeadLetterQueue';
+  const parkingQueue = PARKING_QUEUE;
+  const sqs = new SQSClient({
+    endpoint: localStack().awsUrl,
+    region: REGION,
+    credentials: rootCredentials(PLATFORM_ACCOUNT),
+  });
+  // Creating an existing queue returns it (SQS's rule): parallel test files share one.
+  await sqs.send(new CreateQueueCommand({ QueueName: parkingQueue }));
   process.env.EXPORT_QUEUE_URL = stackQueueUrl.replace(/\/ExportQueue$/, `/${parkingQueue}`);
   const sent: string[] = [];
   const send = SQSClient.prototype.send;
@@ -58,7 +70,7 @@ export function parkExportMessages(): { stackQueueUrl: string; parkingQueue: str
  * which may also send to the queue the messages are parked in. Call at the top of the file.
  */
 export async function runExportHandlersHere(functionKeys: string[] = ['runExportJob', 'startBackupExport']) {
-  const parked = parkExportMessages();
+  const parked = await parkExportMessages();
   await actAsFunctions(functionKeys, [
     {
       Effect: 'Allow',
