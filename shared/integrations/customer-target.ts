@@ -54,20 +54,27 @@ export function validatedSettingsFor(target: CustomerTarget, at: string): Valida
 }
 
 /**
- * The proved settings. Integrations stored before snapshots existed (ACTIVE, with a role but no
- * `validated`) were made ACTIVE by a validation of exactly their current settings, since any role
- * change took them out of ACTIVE: their current settings count as validated. Any other integration
- * without a snapshot has nothing proved.
+ * The proved settings: only a snapshot counts. Integrations stored before snapshots existed (ACTIVE,
+ * with a role but no `validated`) were made ACTIVE by the old external-ID probe, which a role
+ * trusting every tenant's ID (`s3i-*`) passed: such a role may be another tenant's, taken over
+ * before the probe was fixed. They carry no work until a run of the current probe proves their
+ * settings (`awaitsUpgradeRecheck`; docs/deploy.md, "Upgrading a running stage").
  */
 export function validatedSettingsOf(integration: Integration): ValidatedSettings | undefined {
-  if (integration.validated) return integration.validated;
-  if (integration.status !== 'ACTIVE' || !integration.roleArn) return undefined;
-  return validatedSettingsFor(candidateTargetOf(integration), integration.updatedAt);
+  return integration.validated;
 }
+
+/**
+ * An ACTIVE integration whose settings no run of the current probe proved (stored before snapshots):
+ * the upgrade re-check (recheck.ts, `unprovedOnly`) tests its current settings, which a passing run
+ * records as proved, while work refuses it until then.
+ */
+export const awaitsUpgradeRecheck = (integration: Integration): boolean =>
+  integration.status === 'ACTIVE' && !!integration.roleArn && !integration.validated;
 
 /** The settings a validation run of `mode` tests: the candidate, or for the daily re-check the proved ones. */
 export function testedTargetOf(integration: Integration, mode: 'validate' | 'recheck'): CustomerTarget {
-  if (mode === 'validate') return candidateTargetOf(integration);
+  if (mode === 'validate' || awaitsUpgradeRecheck(integration)) return candidateTargetOf(integration);
   const proved = validatedSettingsOf(integration);
   if (!proved) throw new Error('a re-check started on an integration with nothing proved');
   return targetFrom(integration, proved);
@@ -130,6 +137,13 @@ export function workerTargetOf(integration: Integration): CustomerTarget | undef
  */
 export function requireUsableForNewWork(integration: Integration | undefined, clusterRegion: string): Integration {
   if (!integration) throw new NotFoundError('No such integration in this project.', 'INTEGRATION_NOT_FOUND');
+  if (awaitsUpgradeRecheck(integration)) {
+    throw new ConflictError(
+      'INTEGRATION_NOT_ACTIVE',
+      'The integration has not been validated since the service was upgraded: validate it again (POST ' +
+        '.../integrations/{integrationId}/validate), or wait for the upgrade re-check, then try again.',
+    );
+  }
   if (integration.status !== 'ACTIVE') {
     throw new ConflictError(
       'INTEGRATION_NOT_ACTIVE',

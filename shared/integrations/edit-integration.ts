@@ -8,7 +8,6 @@
 import { BadRequestError, ConflictError } from '#shared/errors';
 import type { PlatformUser } from '#shared/http/platform-user';
 import { logger } from '#shared/logger';
-import { validatedSettingsOf } from '#shared/integrations/customer-target';
 import { saveEdit, type IntegrationEdit } from '#shared/integrations/edit-store';
 import { toView } from '#shared/integrations/integration-view';
 import * as store from '#shared/integrations/integration-store';
@@ -51,10 +50,7 @@ export async function editIntegration(
       'A validation of this integration is running: wait for its result, then change the KMS key.',
     );
   }
-  // An integration stored before snapshots counts its current settings as proved: record them
-  // before the key changes, or the new key would count as proved too.
-  const provedBefore = keyChanges && !integration.validated ? validatedSettingsOf(integration) : undefined;
-  await saveEdit(integration, edit, new Date().toISOString(), provedBefore);
+  await saveEdit(integration, edit, new Date().toISOString());
   logger.info('integration edited', { projectId, integrationId, fields: Object.keys(body), keyChanges });
   const edited = await store.loadIntegration(projectId, integrationId);
   if (!edited) throw new ConflictError('CONCURRENT_UPDATE', 'The integration was deleted while you edited it.');

@@ -7,7 +7,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamodb } from '#shared/aws/clients';
 import { ConflictError } from '#shared/errors';
-import type { Integration, ValidatedSettings } from '#shared/integrations/integration';
+import type { Integration } from '#shared/integrations/integration';
 import { cancellationReasons, tableName as table } from '#shared/table/items';
 import { keys } from '#shared/table/keys';
 
@@ -21,13 +21,7 @@ export interface IntegrationEdit {
 
 const sameNameKey = (a: string, b: string) => keys.integrationName('p', a).sk === keys.integrationName('p', b).sk;
 
-export async function saveEdit(
-  integration: Integration,
-  edit: IntegrationEdit,
-  now: string,
-  /** Proved settings to record first (an integration stored before snapshots whose key changes). */
-  provedBefore?: ValidatedSettings,
-): Promise<void> {
+export async function saveEdit(integration: Integration, edit: IntegrationEdit, now: string): Promise<void> {
   const { projectId, integrationId } = integration;
   const set = ['updatedAt = :now'];
   const remove: string[] = [];
@@ -43,10 +37,6 @@ export async function saveEdit(
       set.push(`#${field} = :${field}`);
       values[`:${field}`] = value;
     }
-  }
-  if (provedBefore) {
-    set.push('validated = :provedBefore');
-    values[':provedBefore'] = provedBefore;
   }
   const update = {
     Update: {

@@ -60,12 +60,14 @@ export async function* loadDueIntegrations(dueBefore: string): AsyncGenerator<Du
 /**
  * Claims a due integration for a recheck run: a new RUNNING report, status left ACTIVE. Refused
  * (undefined) when the integration is no longer ACTIVE, was checked meanwhile, or a run is under
- * way (one started within `staleBefore` counts as under way). Returns the report it replaced, so
+ * way (one started within `staleBefore` counts as under way), and with `unprovedOnly` when a run
+ * of the current probe proved its settings (the index does not project `validated`, the item
+ * does). Returns the report it replaced, so
  * a failed start can put it back.
  */
 export async function beginRecheck(
   due: DueIntegration,
-  run: { runId: string; startedAt: string; dueBefore: string; staleBefore: string },
+  run: { runId: string; startedAt: string; dueBefore: string; staleBefore: string; unprovedOnly?: boolean },
 ): Promise<{ previous?: ValidationReport } | undefined> {
   try {
     const { Attributes } = await dynamodb.send(
@@ -76,7 +78,8 @@ export async function beginRecheck(
         ConditionExpression:
           'attribute_exists(pk) AND #status = :active AND lastCheckedAt < :dueBefore AND ' +
           '(attribute_not_exists(#validation) OR #validation.#result <> :running ' +
-          'OR #validation.startedAt < :staleBefore)',
+          'OR #validation.startedAt < :staleBefore)' +
+          (run.unprovedOnly ? ' AND attribute_not_exists(validated)' : ''),
         ExpressionAttributeNames: { '#validation': 'validation', '#status': 'status', '#result': 'result' },
         ExpressionAttributeValues: {
           ':report': { runId: run.runId, result: 'RUNNING', stages: [], startedAt: run.startedAt },

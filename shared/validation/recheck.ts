@@ -8,6 +8,10 @@
  * Starts fan out with at most RECHECK_CONCURRENCY in flight (Step Functions' StartExecution quota
  * and DynamoDB are shared with the API), and stop before `deadline`: what is left is the
  * longest-unchecked, which the next run takes first.
+ *
+ * The upgrade re-check (`unprovedOnly`, run once by the deployer: docs/deploy.md) starts a run for
+ * every ACTIVE integration that no run of the current external-ID probe proved, however recently
+ * it was checked: those carry no work until it passes (customer-target.ts, awaitsUpgradeRecheck).
  */
 import { randomBytes } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -37,21 +41,31 @@ export interface RecheckSummary {
 
 const HOUR_MS = 3_600_000;
 
-export async function recheckActiveIntegrations(options: { deadline: number; now?: Date }): Promise<RecheckSummary> {
+export interface RecheckOptions {
+  deadline: number;
+  now?: Date;
+  /** Only integrations with nothing proved by the current probe, whenever they were last checked. */
+  unprovedOnly?: boolean;
+}
+
+export async function recheckActiveIntegrations(options: RecheckOptions): Promise<RecheckSummary> {
   const now = options.now ?? new Date();
-  const dueBefore = new Date(now.getTime() - config().RECHECK_AFTER_HOURS * HOUR_MS).toISOString();
+  const unprovedOnly = options.unprovedOnly === true;
+  const dueBefore = unprovedOnly
+    ? now.toISOString()
+    : new Date(now.getTime() - config().RECHECK_AFTER_HOURS * HOUR_MS).toISOString();
   const staleBefore = new Date(now.getTime() - VALIDATION_STALE_AFTER_MS).toISOString();
   const summary: RecheckSummary = { started: 0, skipped: 0, notStarted: 0, complete: true };
   const { complete } = await inParallel(
     loadDueIntegrations(dueBefore),
     config().RECHECK_CONCURRENCY,
     async (integration) => {
-      summary[await recheckOne(integration, { dueBefore, staleBefore })] += 1;
+      summary[await recheckOne(integration, { dueBefore, staleBefore, unprovedOnly })] += 1;
     },
     { mayContinue: () => Date.now() < options.deadline },
   );
   summary.complete = complete;
-  logger.info('daily re-validation started', { ...summary });
+  logger.info(unprovedOnly ? 'upgrade re-validation started' : 'daily re-validation started', { ...summary });
   // Alarmed on (docs/operations.md): starts Step Functions refused, and runs the deadline cut short.
   metrics.addMetric('RechecksStarted', MetricUnit.Count, summary.started);
   metrics.addMetric('RecheckStartFailures', MetricUnit.Count, summary.notStarted);
@@ -61,7 +75,7 @@ export async function recheckActiveIntegrations(options: { deadline: number; now
 
 async function recheckOne(
   integration: DueIntegration,
-  window: { dueBefore: string; staleBefore: string },
+  window: { dueBefore: string; staleBefore: string; unprovedOnly: boolean },
 ): Promise<'started' | 'skipped' | 'notStarted'> {
   const input: RunRef = {
     projectId: integration.projectId,

@@ -161,16 +161,18 @@ export interface Tick {
    * start when the event carries no usable time.
    */
   time: Date;
+  /** The event's detail: `{}` from the schedule; what an operator's one-off invocation names. */
+  detail: unknown;
 }
 
-const scheduledEvent = z.looseObject({ id: z.string().min(1), time: z.string().optional() });
+const scheduledEvent = z.looseObject({ id: z.string().min(1), time: z.string().optional(), detail: z.unknown() });
 
 /** An EventBridge schedule's target. */
 export function scheduleHandler<R>(work: (tick: Tick, context: Context) => Promise<R>) {
   const handler = workerChain<ScheduledEvent, R>(eventLogKeys).handler((event, context) => {
-    const { id, time } = parseInput(scheduledEvent, event, 'scheduled event');
+    const { id, time, detail } = parseInput(scheduledEvent, event, 'scheduled event');
     const at = new Date(time ?? Number.NaN);
-    return work({ id, time: Number.isNaN(at.getTime()) ? new Date() : at }, context);
+    return work({ id, time: Number.isNaN(at.getTime()) ? new Date() : at, detail }, context);
   });
   return triggeredBy('schedule', handler);
 }

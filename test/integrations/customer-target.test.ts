@@ -1,10 +1,11 @@
 /**
  * The one mapping from an integration to the settings that reach its bucket: validation tests the
  * candidate, workers use only what validation proved, and integrations stored before snapshots
- * existed keep working.
+ * existed (proved by the old external-ID probe) wait for the upgrade re-check.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  awaitsUpgradeRecheck,
   candidateTargetOf,
   changesAwaitingValidation,
   keepsProvedSettingsOnFailure,
@@ -78,11 +79,16 @@ describe('customer targets', () => {
     expect(workerTargetOf({ ...base, status: 'AWAITING_ROLE' })).toBeUndefined();
   });
 
-  it('an ACTIVE integration stored before snapshots existed counts its current settings as proved', () => {
-    expect(workerTargetOf({ ...base, roleArn: 'arn:aws:iam::444444444444:role/legacy' })).toMatchObject({
+  it('an ACTIVE integration stored before snapshots (the old probe) carries no work; the re-check tests it', () => {
+    const legacy = { ...base, roleArn: 'arn:aws:iam::444444444444:role/legacy' };
+    expect(awaitsUpgradeRecheck(legacy)).toBe(true);
+    expect(workerTargetOf(legacy)).toBeUndefined();
+    expect(changesAwaitingValidation(legacy)).toEqual([]);
+    expect(testedTargetOf(legacy, 'recheck')).toMatchObject({
       roleArn: 'arn:aws:iam::444444444444:role/legacy',
       bucketOwnerAccountId: '444444444444',
     });
+    expect(awaitsUpgradeRecheck({ ...legacy, validated: proved })).toBe(false);
   });
 
   it(
