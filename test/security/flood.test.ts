@@ -41,6 +41,23 @@ const bodyOf = (index: number) => ({
   bucketName: `flood-${index}-${Date.now().toString(36)}`,
 });
 
+/**
+ * Another project's export, requested before a flood starts: after the flood it must have
+ * SUCCEEDED, and still been running when the flood began (the flood ran alongside it).
+ */
+async function anotherProjectExporting() {
+  const other = await exportWorld();
+  const backup = await platformBackup(other.clusterId, smallFiles('bystander', 30));
+  await announceBackup(other.project, other.clusterId, backup);
+  const jobId = await requestExport(other, backup, 'bystander');
+  const floodStart = Date.now();
+  return async function succeededThroughTheFlood() {
+    const job = await waitForJob(other, jobId, finished);
+    expect(job.status, JSON.stringify(job.error)).toBe('SUCCEEDED');
+    expect(Date.parse(job.endedAt ?? '')).toBeGreaterThanOrEqual(floodStart);
+  };
+}
+
 async function createWithRole(project: Project): Promise<IntegrationView> {
   const created = await project.client.post(project.base, bodyOf(0));
   expect(created.status, created.text).toBe(201);
@@ -50,10 +67,11 @@ async function createWithRole(project: Project): Promise<IntegrationView> {
 describe('a flood of integrations', () => {
   it(
     'many concurrent creates in one project: exactly the limit succeed, the rest 409 INTEGRATION_LIMIT_REACHED, ' +
-      'nothing else written',
+      "nothing else written; another project's export runs through it",
     async () => {
       const limit = config().MAX_INTEGRATIONS_PER_PROJECT;
       const project = await platformProject();
+      const othersExport = await anotherProjectExporting();
       const answers = await Promise.all(
         Array.from({ length: limit + 10 }, (_, index) => project.client.post(project.base, bodyOf(index))),
       );
@@ -75,6 +93,7 @@ describe('a flood of integrations', () => {
       expect((await project.client.delete(`${project.base}/${one}`)).status).toBe(204);
       expect((await project.client.post(project.base, bodyOf(limit + 100))).status).toBe(201);
       expect((await project.client.post(project.base, bodyOf(limit + 101))).status).toBe(409);
+      await othersExport();
     },
   );
 });
@@ -82,11 +101,12 @@ describe('a flood of integrations', () => {
 describe('a flood of validations', () => {
   it(
     'validating one integration again and again: 429 with Retry-After once its minute is spent; another project ' +
-      'validates meanwhile',
+      "validates meanwhile, and another's export runs through it",
     async () => {
       const perMinute = config().VALIDATIONS_PER_INTEGRATION_PER_MINUTE;
       const [flooder, bystander] = await Promise.all([platformProject(), platformProject()]);
       const integration = await createWithRole(flooder);
+      const othersExport = await anotherProjectExporting();
       const one = `${flooder.base}/${integration.integrationId}`;
       const done = () =>
         eventually(async () => {
@@ -123,6 +143,7 @@ describe('a flood of validations', () => {
           })
         ).status,
       ).toBe(202);
+      await othersExport();
     },
   );
 });
