@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '@s3-integrations/local-runtime/paths';
 import { alarmActions, alarmsOnEmittedMetrics, deadLetterAlarms, requiredAlarms } from './alarm-checks';
 import { api, asyncFunctions, logGroups, queues, schedules, sqsConsumers, table } from './resource-checks';
+import { eventRuleAccounts, platformBusPolicy } from './event-bus-checks';
 import {
   assumeRole,
   functionPermissions,
@@ -47,6 +48,8 @@ const CHECKS: Record<string, Check> = {
   'every EventBridge-invoked function retries and dead-letters': asyncFunctions,
   'every log group expires; functions, state machine and API log': logGroups,
   'the API is behind the JWT authorizer and throttled': api,
+  'every event rule pattern names its accounts: the producers, or this account': eventRuleAccounts,
+  "the service bus admits only the platform's producers": platformBusPolicy,
   'forwarding and re-validation are scheduled': schedules,
   'each dead-letter queue has an alarm': deadLetterAlarms,
   'the service failures are alarmed on': requiredAlarms,
@@ -71,7 +74,51 @@ function addStatement(copy: Template, roleId: string, statement: Statement) {
   policies[0]?.PolicyDocument.Statement.push(statement);
 }
 
+/** The pattern of the first rule on the service's bus, or of `ruleId`. */
+function patternOf(copy: Template, ruleId?: string): Record<string, unknown> {
+  const [, rule] =
+    Object.entries(copy.Resources).find(([id, resource]) =>
+      ruleId
+        ? id === ruleId
+        : resource.Type === 'AWS::Events::Rule' &&
+          JSON.stringify(props(resource).EventBusName)?.includes('"PlatformEventBus"'),
+    ) ?? [];
+  return props(rule).EventPattern as Record<string, unknown>;
+}
+
+/** The statement of the service bus's policy that admits the producers. */
+const producerStatement = (copy: Template) =>
+  (props(copy.Resources.PlatformEventBusPolicy).Statement as Record<string, unknown>[])[0] ?? {};
+
 const BREAKS: [string, Check, (copy: Template) => void][] = [
+  ['a platform event rule without account', eventRuleAccounts, (t) => void delete patternOf(t).account],
+  [
+    'a platform event rule for another account',
+    eventRuleAccounts,
+    (t) => void (patternOf(t).account = ['999999999999']),
+  ],
+  [
+    'the audit-log rule without account',
+    eventRuleAccounts,
+    (t) => void delete patternOf(t, 'AuditLogEventsRule').account,
+  ],
+  ['the service bus open to everyone', platformBusPolicy, (t) => void (producerStatement(t).Principal = '*')],
+  [
+    'the service bus open to an account that is no producer',
+    platformBusPolicy,
+    (t) => void (producerStatement(t).Principal = { AWS: ['111111111111', 'arn:aws:iam::999999999999:root'] }),
+  ],
+  [
+    'platformEventPrincipals naming a role of an account that is no producer',
+    platformBusPolicy,
+    (t) => {
+      t.Conditions = { ...t.Conditions, HasPlatformEventPrincipals: { 'Fn::Not': [{ 'Fn::Equals': ['x', ''] }] } };
+      const chosen = (producerStatement(t).Principal as { AWS: { 'Fn::If': unknown[] } }).AWS['Fn::If'];
+      chosen[1] = { 'Fn::Split': [',', 'arn:aws:iam::111111111111:role/producer,arn:aws:iam::999999999999:role/x'] };
+    },
+  ],
+  ['producers allowed more than PutEvents', platformBusPolicy, (t) => void (producerStatement(t).Action = 'events:*')],
+  ['the service bus without policy', platformBusPolicy, (t) => void delete t.Resources.PlatformEventBusPolicy],
   [
     'a function on nodejs20.x',
     lambdaRuntimes,
