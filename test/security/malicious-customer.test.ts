@@ -22,6 +22,9 @@ import { DENY_ALL_SESSION_POLICY } from '#shared/customer-bucket/session-policy'
 import { CustomerWrites } from '#shared/exports/worker/customer-writes';
 import { checkReadAccess } from '#shared/validation/bucket-checks';
 import { checkExternalIdEnforced } from '#shared/validation/role-checks';
+import { HOUR_MS } from '#shared/forwarding/audit-log-keys';
+import { DIGEST_GRACE_MS, writeDueDigests } from '#shared/forwarding/digests/write-digests';
+import { enableForwarding } from '../forwarding/support';
 import { assumeRoleCalls, clientsFor, uniqueAccountId } from '../support/local-stack';
 import {
   createBucket,
@@ -51,7 +54,12 @@ import { startHostileS3, withS3At } from './support/hostile-s3';
 import { activeIntegration, REGION } from './support/tenants';
 
 // Export messages of the handlers run in this process are parked, so a test can run the worker itself.
-const parked = await runExportHandlersHere(['runExportJob', 'startBackupExport', 'runValidationStage']);
+const parked = await runExportHandlersHere([
+  'runExportJob',
+  'startBackupExport',
+  'runValidationStage',
+  'signAuditLogDigests',
+]);
 
 let project: Project;
 beforeAll(async () => {
@@ -274,6 +282,29 @@ describe('a bucket that answers without end', () => {
       expect(outcome.passed).toBe(false);
       if (!outcome.passed) expect(outcome.failure).toMatchObject({ stage: 'READ_ACCESS', code: 'PROBE_MISMATCH' });
       expect(hostile.bytesSent()).toBeLessThan(64 * MiB);
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('a digest already at its key, read back from a bucket that trickles it, is given up at its bound', async () => {
+    const owner = await platformProject();
+    const clusterId = await platformCluster(owner, { region: REGION });
+    const { integration } = await activeIntegration(owner);
+    await enableForwarding(owner, clusterId, integration.integrationId, 'trickled');
+    const hostile = await startHostileS3({ listing: 'empty', objects: 'trickle', writes: 'keyTaken' });
+    try {
+      const started = Date.now();
+      const outcome = await withS3At(hostile.url, () =>
+        writeDueDigests(
+          { projectId: owner.projectId, clusterId },
+          { now: Date.now() + 2 * HOUR_MS + DIGEST_GRACE_MS, maxDigests: 1, bucketTimeoutMs: 2_000 },
+        ),
+      );
+      // The read began (bytes trickled in), and ended at the bound; the digest stays due for a later run.
+      expect(hostile.bytesSent()).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(outcome).toMatchObject({ status: 'FAILED', written: 0, problemCode: 'DELIVERY_DELAYED' });
     } finally {
       await hostile.close();
     }

@@ -45,6 +45,12 @@ import type { DigestChainHead, Forwarding } from '#shared/forwarding/forwarding'
 import { loadForwarding } from '#shared/forwarding/forwarding-store';
 
 export const DIGEST_GRACE_MS = 5 * 60_000;
+/**
+ * How long one digest may spend in the customer's bucket (its write, and the read-back of a digest
+ * already there), as long as one audit-log file may (forwarding-runs.ts): the client's idle timeout
+ * alone would let a bucket that trickles its answer hold the run until the function times out.
+ */
+export const DIGEST_BUCKET_TIMEOUT_MS = 20_000;
 /** Digests one run writes at most (a long outage leaves many due: later runs continue). */
 export const MAX_DIGESTS_PER_RUN = 48;
 
@@ -74,7 +80,7 @@ export async function runDigestMessage(message: { projectId: string; clusterId: 
 
 export async function writeDueDigests(
   ref: { projectId: string; clusterId: string },
-  options: { now?: number; maxDigests?: number } = {},
+  options: { now?: number; maxDigests?: number; bucketTimeoutMs?: number } = {},
 ): Promise<DigestRunOutcome> {
   const now = options.now ?? Date.now();
   const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
@@ -84,7 +90,11 @@ export async function writeDueDigests(
   if (forwarding.paused || !target) return { status: 'WAITING', written: 0 };
   const due = dueDigestHours(forwarding.digests, now);
   if (due.length === 0) return { status: 'UP_TO_DATE', written: 0 };
-  const chain = new DigestChain(forwarding, destinationFor(target, forwarding.directory, forwarding.clusterId));
+  const chain = new DigestChain(
+    forwarding,
+    destinationFor(target, forwarding.directory, forwarding.clusterId),
+    options.bucketTimeoutMs ?? DIGEST_BUCKET_TIMEOUT_MS,
+  );
   const max = options.maxDigests ?? MAX_DIGESTS_PER_RUN;
   let written = 0;
   for (const hour of due.slice(0, max)) {
@@ -95,10 +105,14 @@ export async function writeDueDigests(
       // Only the customer's side (the role, the bucket) is recorded in health; a failure of ours
       // (KMS, DynamoDB) fails the run, and the message is delivered again.
       const taken = error instanceof DigestKeyTaken;
-      if (!taken && !(error instanceof S3ServiceException || error instanceof STSServiceException)) throw error;
+      const slow = error instanceof BucketTooSlow;
+      if (!taken && !slow && !(error instanceof S3ServiceException || error instanceof STSServiceException))
+        throw error;
       const problem = taken
         ? { kind: 'file' as const, code: 'DIGEST_KEY_TAKEN', message: error.message }
-        : await customerProblem('PutObject', error, target, digestKey(chain.folder, hour));
+        : slow
+          ? { kind: 'retry' as const, code: 'DELIVERY_DELAYED', message: error.message }
+          : await customerProblem('PutObject', error, target, digestKey(chain.folder, hour));
       const health = new ClusterHealth(forwarding);
       health.failed({
         code: problem.kind === 'access' || taken ? problem.code : 'DIGEST_NOT_WRITTEN',
@@ -132,6 +146,18 @@ class DigestKeyTaken extends Error {
   }
 }
 
+/** The customer's bucket did not finish answering within the digest's bound: the digest stays due. */
+class BucketTooSlow extends Error {
+  constructor(key: string, timeoutMs: number, options: ErrorOptions) {
+    super(
+      `the bucket did not answer for s3 key ${key} within ${timeoutMs / 1000} s; the digest is written on a later ` +
+        'run, once the bucket answers in time',
+      options,
+    );
+    this.name = 'BucketTooSlow';
+  }
+}
+
 /** A forwarding's digest chain in its current destination; `write` adds the next hour. */
 class DigestChain {
   private head: DigestChainHead;
@@ -140,6 +166,7 @@ class DigestChain {
   constructor(
     private readonly forwarding: Forwarding,
     private readonly destination: Destination,
+    private readonly bucketTimeoutMs: number,
   ) {
     this.head = { ...forwarding.digests };
     this.folder = destination.folder;
@@ -167,19 +194,12 @@ class DigestChain {
     const body = serializeDigest(digest);
     const key = digestKey(this.folder, hour);
     const { signature } = await signDigest(body);
+    const signal = AbortSignal.timeout(this.bucketTimeoutMs);
     try {
-      await writeNewObject(this.destination, {
-        key,
-        body,
-        sha256Base64: Buffer.from(sha256HexOf(body), 'hex').toString('base64'),
-        contentType: 'application/json',
-        metadata: { [SIGNATURE_METADATA]: signature },
-      });
+      await this.store(key, body, signature, signal);
     } catch (error) {
-      if (!(error instanceof KeyExists)) throw error;
-      // Written before, by this run's predecessor or a run beside it: the same bytes continue the chain.
-      const existing = await readObject(this.destination, key, MAX_DIGEST_BYTES);
-      if (!existing || !Buffer.from(existing.body).equals(body)) throw new DigestKeyTaken(key, { cause: error });
+      if (signal.aborted) throw new BucketTooSlow(key, this.bucketTimeoutMs, { cause: error });
+      throw error;
     }
     const next: DigestChainHead = {
       from: this.head.from,
@@ -188,6 +208,28 @@ class DigestChain {
     if (!(await this.moveHead(next))) return false;
     this.head = next;
     return true;
+  }
+
+  /** Puts the digest at `key`, or finds the same bytes there already; all of it within `signal`. */
+  private async store(key: string, body: Buffer, signature: string, signal: AbortSignal): Promise<void> {
+    try {
+      await writeNewObject(
+        this.destination,
+        {
+          key,
+          body,
+          sha256Base64: Buffer.from(sha256HexOf(body), 'hex').toString('base64'),
+          contentType: 'application/json',
+          metadata: { [SIGNATURE_METADATA]: signature },
+        },
+        signal,
+      );
+    } catch (error) {
+      if (!(error instanceof KeyExists)) throw error;
+      // Written before, by this run's predecessor or a run beside it: the same bytes continue the chain.
+      const existing = await readObject(this.destination, key, MAX_DIGEST_BYTES, signal);
+      if (!existing || !Buffer.from(existing.body).equals(body)) throw new DigestKeyTaken(key, { cause: error });
+    }
   }
 
   private async moveHead(next: DigestChainHead): Promise<boolean> {

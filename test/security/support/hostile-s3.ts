@@ -1,6 +1,7 @@
 /**
  * An endpoint that answers S3 requests the way no honest bucket does: listings whose XML never
- * ends, object bodies that never end. The local stack is AWS-faithful and cannot do this, so these
+ * ends, object bodies that never end (`endless`) or that trickle in a byte at a time, never
+ * idle long enough for a client's idle timeout (`trickle`), and writes that find the key taken. The local stack is AWS-faithful and cannot do this, so these
  * attacks point a real SDK client at this server instead (only for S3; STS stays the local stack's).
  */
 import { createServer, type ServerResponse } from 'node:http';
@@ -29,12 +30,37 @@ function feed(response: ServerResponse, head: string, chunk: () => string, count
   pump();
 }
 
-export async function startHostileS3(mode: { listing: 'endless' | 'empty'; objects: 'endless' }): Promise<HostileS3> {
+/** Sends a body that claims a modest length and then trickles it, one byte every 200 ms, until the client leaves. */
+function trickle(response: ServerResponse, count: { bytes: number }): void {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1024 * 1024) });
+  const timer = setInterval(() => {
+    if (response.destroyed) return void clearInterval(timer);
+    count.bytes += 1;
+    response.write('{');
+  }, 200);
+  response.on('close', () => clearInterval(timer));
+}
+
+export async function startHostileS3(mode: {
+  listing: 'endless' | 'empty';
+  objects: 'endless' | 'trickle';
+  /** Every conditional write (If-None-Match) answers 412: the key seems taken, so the writer reads it back. */
+  writes?: 'keyTaken';
+}): Promise<HostileS3> {
   const count = { bytes: 0 };
   let item = 0;
   const server = createServer((request, response) => {
     request.resume();
     const url = new URL(request.url ?? '/', 'http://hostile');
+    if (request.method === 'PUT' && mode.writes === 'keyTaken') {
+      response.writeHead(412, { 'content-type': 'application/xml' });
+      return void response.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+          '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+      );
+    }
+    if (request.method === 'GET' && mode.objects === 'trickle' && url.searchParams.get('list-type') !== '2')
+      return trickle(response, count);
     if (url.searchParams.get('list-type') === '2') {
       response.writeHead(200, { 'content-type': 'application/xml' });
       const head =
