@@ -1,7 +1,8 @@
 /**
  * The daily schedule's target: re-validates every ACTIVE integration due for a check. Invoked once
- * by the deployer with `{"id": "upgrade", "detail": {"scope": "unproved"}}` after an upgrade, it
- * re-validates at once every ACTIVE integration no run of the current probe proved (docs/deploy.md).
+ * by the deployer after an upgrade with events/aws.events/upgrade-recheck.json (`detail.scope`
+ * "unproved"), it re-validates at once every ACTIVE integration no run of the current probe proved
+ * (docs/deploy.md).
  */
 import { recheckActiveIntegrations } from '#shared/validation/use-cases';
 import { scheduleHandler } from '#shared/worker/worker-handlers';

@@ -5,7 +5,9 @@
  * and the deployer's one-off upgrade re-check must end it FAILED at once, while an honest integration
  * of the same vintage is proved again and keeps its ACTIVE status.
  */
+import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ScheduledEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as recheckIntegrations } from '#functions/recheck-integrations/handler';
 import { dynamodb } from '#shared/aws/clients';
@@ -74,7 +76,8 @@ describe('a shared-role takeover validated by the probe before its fix', () => {
     expect(rule.json).toMatchObject({ error: { code: 'INTEGRATION_NOT_ACTIVE' } });
 
     // The deployer's one-off: both were checked just now, so only the upgrade scope starts them.
-    await recheckIntegrations({ id: 'upgrade', detail: { scope: 'unproved' } } as never, lambdaContext(120_000));
+    const upgradeRun = JSON.parse(readFileSync('events/aws.events/upgrade-recheck.json', 'utf8')) as ScheduledEvent;
+    await recheckIntegrations(upgradeRun, lambdaContext(120_000));
     const rechecked = (view: IntegrationView) =>
       view.validation?.runId.includes('-recheck-') && view.validation.result !== 'RUNNING' ? view : undefined;
     const [stolenAfter, honestAfter] = await eventually(
