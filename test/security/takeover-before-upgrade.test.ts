@@ -50,7 +50,7 @@ const viewOf = async (project: Project, integrationId: string) =>
   (await project.client.get(`${project.base}/${integrationId}`)).json as IntegrationView;
 
 describe('a shared-role takeover validated by the probe before its fix', () => {
-  it('carries no work after the upgrade, and the upgrade re-check ends it FAILED while an honest one stays ACTIVE', async () => {
+  it('carries no work after the upgrade; the upgrade re-check ends it FAILED, an honest one stays ACTIVE', async () => {
     const victim = await platformProject();
     const shared = await validateWithTrust(victim, (created) =>
       trustWith(created.setup, { StringLike: { 'sts:ExternalId': 's3i-*' } }),

@@ -1,8 +1,9 @@
 /**
  * An endpoint that answers S3 requests the way no honest bucket does: listings whose XML never
  * ends, object bodies that never end (`endless`) or that trickle in a byte at a time, never
- * idle long enough for a client's idle timeout (`trickle`), and writes that find the key taken. The local stack is AWS-faithful and cannot do this, so these
- * attacks point a real SDK client at this server instead (only for S3; STS stays the local stack's).
+ * idle long enough for a client's idle timeout (`trickle`), and writes that find the key taken.
+ * The local stack is AWS-faithful and cannot do this, so these attacks point a real SDK client at
+ * this server instead (only for S3; STS stays the local stack's).
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
