@@ -161,11 +161,15 @@ export interface Tick {
    * start when the event carries no usable time.
    */
   time: Date;
-  /** The event's detail: `{}` from the schedule; what an operator's one-off invocation names. */
+  /** The event's detail: `{}` from the schedule; what an operator's one-off invocation names, if anything. */
   detail: unknown;
 }
 
-const scheduledEvent = z.looseObject({ id: z.string().min(1), time: z.string().optional(), detail: z.unknown() });
+const scheduledEvent = z.looseObject({
+  id: z.string().min(1),
+  time: z.string().optional(),
+  detail: z.unknown().optional(),
+});
 
 /** An EventBridge schedule's target. */
 export function scheduleHandler<R>(work: (tick: Tick, context: Context) => Promise<R>) {
