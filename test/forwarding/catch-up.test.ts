@@ -12,13 +12,10 @@ import { hourLabel } from '#shared/forwarding/audit-log-keys';
 import { catchUp } from '#shared/forwarding/delivery/catch-up-run';
 import { keys } from '#shared/table/keys';
 import { clearFaults, clientsFor, setFaults } from '../support/local-stack';
-import { eventually, platformCluster, platformProject } from '../support/platform';
+import { eventually } from '../support/platform';
 import {
   REGION,
-  activeIntegration,
   customerObjects,
-  enableForwarding,
-  enableVersioning,
   expectedKey,
   forwardingPath,
   getForwarding,
@@ -29,6 +26,7 @@ import {
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
+  forwardingWorld,
 } from './support';
 import { actAsFunctions } from '../support/function-roles';
 
@@ -50,11 +48,7 @@ describe('pending files and catch-up runs', { timeout: 180_000 }, () => {
   });
 
   it('delivers nothing while paused, and everything written meanwhile after resuming, oldest first', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'paused');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('paused');
     const path = forwardingPath(project.projectId, clusterId);
 
     const paused = await project.client.patch(path, { paused: true });
@@ -82,12 +76,7 @@ describe('pending files and catch-up runs', { timeout: 180_000 }, () => {
   });
 
   it('keeps the files while the bucket fails, then delivers each once, oldest first', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    await enableVersioning(customer.accountId, bucket);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'down');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('down', { versioned: true });
     const first = await writeAuditLog(clusterId, minutesAgo(9));
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1, 10_000);
 
@@ -151,11 +140,7 @@ describe('pending files and catch-up runs', { timeout: 180_000 }, () => {
   });
 
   it('finds a file whose event never came when the reconciliation looks at its hour', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'missed');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('missed');
     const file = await writeAuditLog(clusterId, minutesAgo(1));
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1, 10_000);
     // As if its event had been lost: no trace in the ledger, nothing in the customer's bucket.

@@ -28,7 +28,6 @@ import {
   customerObjectText,
   customerObjects,
   enableForwarding,
-  enableVersioning,
   expectedKey,
   forwardingPath,
   getForwarding,
@@ -42,6 +41,7 @@ import {
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
+  forwardingWorld,
 } from './support';
 import { actAsFunctions } from '../support/function-roles';
 
@@ -116,11 +116,7 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   });
 
   it('delivers a file uploaded 10 minutes after its timestamp, after newer ones were delivered', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'late');
-    const bucket = customer.integration.bucketName;
+    const { clusterId, customer, bucket, enabled } = await forwardingWorld('late');
     const newer = [await writeAuditLog(clusterId, minutesAgo(2)), await writeAuditLog(clusterId, new Date())];
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 2, 10_000);
 
@@ -133,12 +129,7 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   });
 
   it('delivers 1,000 files written by 10 writers out of order, each exactly once', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    await enableVersioning(customer.accountId, bucket);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'many');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('many', { versioned: true });
     // Timestamps over the last 40 minutes, shuffled, then split between 10 writers.
     const times = Array.from({ length: 1000 }, (_, index) => new Date(Date.now() - 40 * 60_000 + index * 2_000));
     for (let index = times.length - 1; index > 0; index -= 1) {
@@ -167,12 +158,7 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   });
 
   it('counts an event that comes twice as delivered, without a second version', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    await enableVersioning(customer.accountId, bucket);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'twice');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('twice', { versioned: true });
     const file = await writeAuditLog(clusterId, new Date());
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1, 10_000);
     await eventually(async () => (await ledgerEntries(project.projectId, clusterId)).length === 1, 'the ledger entry');
@@ -188,10 +174,7 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   });
 
   it('delivers gzip-compressed files as .log.gz with Content-Encoding gzip when forwarding says so', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'zipped', 'gzip');
+    const { project, clusterId, customer, enabled } = await forwardingWorld('zipped', { compression: 'gzip' });
     expect(enabled.compression).toBe('gzip');
     const file = await writeAuditLog(clusterId, new Date(), 50);
     const [delivered] = await waitForObjects(
@@ -247,11 +230,7 @@ describe('audit-log delivery from S3 events', { timeout: 120_000 }, () => {
   });
 
   it('stops delivering when forwarding is turned off, and only then lets the integration be deleted', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'off-test');
-    const bucket = customer.integration.bucketName;
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('off-test');
     await writeAuditLog(clusterId, new Date());
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, 1, 10_000);
 

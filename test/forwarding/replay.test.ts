@@ -7,19 +7,17 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { ReplayView } from '#shared/forwarding/schemas';
 import { clientsFor } from '../support/local-stack';
-import { eventually, platformCluster, platformProject, type Project } from '../support/platform';
+import { eventually, type Project } from '../support/platform';
 import {
   REGION,
-  activeIntegration,
   customerObjectText,
-  enableForwarding,
-  enableVersioning,
   expectedKey,
   forwardingPath,
   versionCounts,
   waitForObjects,
   writeAuditLog,
   type AuditLogFile,
+  forwardingWorld,
 } from './support';
 
 async function replayUntilDone(
@@ -43,12 +41,7 @@ async function replayUntilDone(
 
 describe('audit-log replay', { timeout: 120_000 }, () => {
   it('leaves one version per key on a versioned bucket, and writes again only what the bucket lost', async () => {
-    const project = await platformProject();
-    const clusterId = await platformCluster(project);
-    const customer = await activeIntegration(project);
-    const bucket = customer.integration.bucketName;
-    await enableVersioning(customer.accountId, bucket);
-    const enabled = await enableForwarding(project, clusterId, customer.integration.integrationId, 'replayed');
+    const { project, clusterId, customer, bucket, enabled } = await forwardingWorld('replayed', { versioned: true });
     const recent: AuditLogFile[] = [];
     for (let index = 0; index < 3; index += 1) recent.push(await writeAuditLog(clusterId, new Date()));
     await waitForObjects(customer.accountId, bucket, enabled.destination.prefix, recent.length, 10_000);

@@ -25,7 +25,7 @@ import { deliveryLedgerPk } from '#shared/table/keys';
 import type { ForwardingView } from '#shared/forwarding/schemas';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, localStack, rootCredentials } from '../support/local-stack';
-import { PLATFORM_ACCOUNT, type Project, eventually } from '../support/platform';
+import { PLATFORM_ACCOUNT, type Project, eventually, platformCluster, platformProject } from '../support/platform';
 import {
   createIntegration,
   customerSetUp,
@@ -84,6 +84,35 @@ export async function enableForwarding(
   });
   expect(answer.status, answer.text).toBe(201);
   return answer.json as ForwardingView;
+}
+
+/** A project, its cluster and an ACTIVE integration, with forwarding on into `directory`. */
+export interface ForwardingWorld {
+  project: Project;
+  clusterId: string;
+  customer: Customer;
+  bucket: string;
+  enabled: ForwardingView;
+}
+
+/** The start of most forwarding tests; `versioned` turns versioning on before anything arrives. */
+export async function forwardingWorld(
+  directory: string,
+  options: { versioned?: boolean; compression?: 'gzip' } = {},
+): Promise<ForwardingWorld> {
+  const project = await platformProject();
+  const clusterId = await platformCluster(project);
+  const customer = await activeIntegration(project);
+  const bucket = customer.integration.bucketName;
+  if (options.versioned) await enableVersioning(customer.accountId, bucket);
+  const enabled = await enableForwarding(
+    project,
+    clusterId,
+    customer.integration.integrationId,
+    directory,
+    options.compression,
+  );
+  return { project, clusterId, customer, bucket, enabled };
 }
 
 export interface AuditLogFile {

@@ -210,4 +210,13 @@ export const shared = css`
     color: var(--muted);
     padding: 1rem 0;
   }
+  dialog {
+    max-width: 36rem;
+    border: 1px solid var(--line);
+    border-radius: 0.5rem;
+    padding: 1.25rem;
+  }
+  dialog::backdrop {
+    background: rgb(0 0 0 / 0.4);
+  }
 `;

@@ -46,15 +46,6 @@ export class IntegrationDetails extends LitElement {
   static override styles = [
     shared,
     css`
-      dialog {
-        max-width: 36rem;
-        border: 1px solid var(--line);
-        border-radius: 0.5rem;
-        padding: 1.25rem;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.4);
-      }
       .id {
         display: inline-flex;
         flex-wrap: wrap;

@@ -4,7 +4,7 @@
  * with what the customer has to do in AWS at each step. Each change announces the integration as
  * the API answered it (`integration-changed`), so the details screen shows it at once.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import type { ConsoleContext } from '../app/context';
 import { routes } from '../app/routes';
 import { describeError } from '../api/errors';
@@ -41,20 +41,7 @@ export class IntegrationChanges extends LitElement {
     this.busy = false;
   }
 
-  static override styles = [
-    shared,
-    css`
-      dialog {
-        max-width: 36rem;
-        border: 1px solid var(--line);
-        border-radius: 0.5rem;
-        padding: 1.25rem;
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.4);
-      }
-    `,
-  ];
+  static override styles = [shared];
 
   private get path() {
     return { params: { path: { projectId: this.context.projectId, integrationId: this.integration.integrationId } } };
