@@ -4,12 +4,15 @@
  * the victim's page tokens and job ids on every route of the API. Every attempt must answer 404
  * (never revealing that the resource exists) and write nothing.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '#shared/table/keys';
 import type { IntegrationView } from '#shared/integrations/schemas';
-import { api, mintToken } from '../support/local-stack';
+import { api, localStack, mintToken } from '../support/local-stack';
 import {
   platformCluster,
   platformProject,
+  platformTable,
   projectItems,
   publish,
   eventually,
@@ -289,4 +292,30 @@ describe('the former owner of a cluster that moved to another project', () => {
       );
     },
   );
+
+  it('turns forwarding off at once even while a catch-up run that began before the move holds its lease', async () => {
+    const former = await fullTenant();
+    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}/audit-log-forwarding`;
+    // A run under way (the schedule's reconciliation, every 2 s here) holds the lease for minutes.
+    await platformTable().send(
+      new UpdateCommand({
+        TableName: localStack().environment.TABLE_NAME,
+        Key: keys.forwarding(former.project.projectId, former.clusterId),
+        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
+        ExpressionAttributeValues: { ':owner': 'a-run-under-way', ':until': Date.now() + 10 * 60_000 },
+      }),
+    );
+    const newOwner = await platformProject();
+    await publish('platform.clusters', 'Cluster Upserted', {
+      projectId: newOwner.projectId,
+      clusterId: former.clusterId,
+      region: REGION,
+      tier: 'dedicated',
+    });
+    await eventually(
+      async () => (await former.project.client.get(path)).status === 404,
+      'forwarding of the moved cluster stayed on behind the lease',
+      15_000,
+    );
+  });
 });

@@ -91,7 +91,8 @@ export function projectUser(project: Project, role: 'admin' | 'member'): Api {
   return api(mintToken({ sub, org: project.orgId, orgRole: 'member', projects: { [project.projectId]: role } }));
 }
 
-const table = () =>
+/** The service's table, read and written as the platform account's root (tests that stage a state). */
+export const platformTable = () =>
   DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: localStack().dynamodbUrl,
@@ -105,7 +106,7 @@ export async function projectItems(projectId: string): Promise<Record<string, un
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await table().send(
+    const page = await platformTable().send(
       new QueryCommand({
         TableName: localStack().environment.TABLE_NAME,
         KeyConditionExpression: 'pk = :pk',

@@ -68,13 +68,17 @@ export async function catchUp(
   ref: { projectId: string; clusterId: string },
   options: CatchUpOptions,
 ): Promise<CatchUpOutcome> {
+  // Ownership first, lease or not: a run already under way checked it before the cluster moved,
+  // and the stop must not wait for that run's lease (the delete is conditioned on the generation).
+  if (!(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
+    const stale = await loadForwarding(ref.projectId, ref.clusterId);
+    if (!stale) return { status: 'NOT_RUN', filesDelivered: 0 };
+    await stopForMovedCluster(stale);
+    return { status: 'CLUSTER_NOT_OWNED', filesDelivered: 0 };
+  }
   const owner = randomUUID();
   const forwarding = await claimCatchUpLease(ref, owner, Date.now(), options.leaseMs);
   if (!forwarding) return { status: 'NOT_RUN', filesDelivered: 0 }; // turned off, or another run is at it
-  if (!(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
-    await stopForMovedCluster(forwarding);
-    return { status: 'CLUSTER_NOT_OWNED', filesDelivered: 0 };
-  }
   const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
   if (forwarding.paused || !target) {
