@@ -232,6 +232,19 @@ describe('tenancy keys that name inherited properties', () => {
 });
 
 describe('the former owner of a cluster that moved to another project', () => {
+  /**
+   * Moves the cluster to the project. Event times have second resolution and a tie goes to the
+   * greater event id, so the move is dated a second ahead: the cluster's first event may have been
+   * sent within the same second, and a move that loses the tie changes nothing.
+   */
+  const moveCluster = (clusterId: string, projectId: string) =>
+    publish(
+      'platform.clusters',
+      'Cluster Upserted',
+      { projectId, clusterId, region: REGION, tier: 'dedicated' },
+      { time: new Date(Date.now() + 1_000) },
+    );
+
   it(
     'stops receiving its audit logs: the move turns forwarding off at once and releases the integration, ' +
       "the new owner's files are not delivered, and it cannot be turned on again",
@@ -242,12 +255,7 @@ describe('the former owner of a cluster that moved to another project', () => {
       await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
 
       const newOwner = await platformProject();
-      await publish('platform.clusters', 'Cluster Upserted', {
-        projectId: newOwner.projectId,
-        clusterId: former.clusterId,
-        region: REGION,
-        tier: 'dedicated',
-      });
+      await moveCluster(former.clusterId, newOwner.projectId);
       // The move asks for a catch-up run of the former forwarding, which finds the cluster owned
       // elsewhere (well before the schedule's reconciliation).
       await eventually(
@@ -306,12 +314,7 @@ describe('the former owner of a cluster that moved to another project', () => {
       }),
     );
     const newOwner = await platformProject();
-    await publish('platform.clusters', 'Cluster Upserted', {
-      projectId: newOwner.projectId,
-      clusterId: former.clusterId,
-      region: REGION,
-      tier: 'dedicated',
-    });
+    await moveCluster(former.clusterId, newOwner.projectId);
     await eventually(
       async () => (await former.project.client.get(path)).status === 404,
       'forwarding of the moved cluster stayed on behind the lease',
