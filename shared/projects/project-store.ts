@@ -92,5 +92,9 @@ export async function loadOwnedCluster(projectId: string, clusterId: string): Pr
   return cluster;
 }
 
+/** Whether the project owns the cluster now (loadOwnedCluster, for runs that only need the answer). */
+export const ownsCluster = async (ref: { projectId: string; clusterId: string }) =>
+  (await loadOwnedCluster(ref.projectId, ref.clusterId)) !== undefined;
+
 export const loadBackup = (projectId: string, clusterId: string, backupId: string) =>
   loadRecord<Backup>(keys.backup(projectId, clusterId, backupId));

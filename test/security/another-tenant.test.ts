@@ -4,22 +4,10 @@
  * the victim's page tokens and job ids on every route of the API. Every attempt must answer 404
  * (never revealing that the resource exists) and write nothing.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '#shared/table/keys';
 import type { IntegrationView } from '#shared/integrations/schemas';
-import { api, localStack, mintToken } from '../support/local-stack';
-import {
-  platformCluster,
-  platformProject,
-  platformTable,
-  projectItems,
-  publish,
-  eventually,
-  type Api,
-  type Project,
-} from '../support/platform';
-import { customerObjects, waitForObjects, writeAuditLog } from '../forwarding/support';
+import { api, mintToken } from '../support/local-stack';
+import { platformCluster, platformProject, publish, eventually, type Api, type Project } from '../support/platform';
 import {
   call,
   fullTenant,
@@ -229,96 +217,4 @@ describe('tenancy keys that name inherited properties', () => {
       expect(write.status, write.text).toBe(404);
     });
   }
-});
-
-describe('the former owner of a cluster that moved to another project', () => {
-  /**
-   * Moves the cluster to the project. Event times have second resolution and a tie goes to the
-   * greater event id, so the move is dated a second ahead: the cluster's first event may have been
-   * sent within the same second, and a move that loses the tie changes nothing.
-   */
-  const moveCluster = (clusterId: string, projectId: string) =>
-    publish(
-      'platform.clusters',
-      'Cluster Upserted',
-      { projectId, clusterId, region: REGION, tier: 'dedicated' },
-      { time: new Date(Date.now() + 1_000) },
-    );
-
-  it(
-    'stops receiving its audit logs: the move turns forwarding off at once and releases the integration, ' +
-      "the new owner's files are not delivered, and it cannot be turned on again",
-    async () => {
-      const former = await fullTenant();
-      const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}`;
-      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-      await waitForObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`, 1);
-
-      const newOwner = await platformProject();
-      await moveCluster(former.clusterId, newOwner.projectId);
-      // The move asks for a catch-up run of the former forwarding, which finds the cluster owned
-      // elsewhere (well before the schedule's reconciliation).
-      await eventually(
-        async () => (await former.project.client.get(`${path}/audit-log-forwarding`)).status === 404,
-        'forwarding of the moved cluster was not turned off',
-        15_000,
-      );
-      expect(await projectItems(newOwner.projectId)).toEqual(
-        expect.arrayContaining([expect.objectContaining({ sk: `CLUSTER#${former.clusterId}` })]),
-      );
-      // The new owner's files: their events resolve the cluster's owner now, which forwards nothing.
-      await writeAuditLog(former.clusterId, new Date(Date.now() - 60_000));
-      await writeAuditLog(former.clusterId, new Date(Date.now() - 30_000));
-
-      for (const answer of [
-        await former.project.client.put(`${path}/audit-log-forwarding`, {
-          integrationId: former.integration.integrationId,
-          directory: 'audit',
-        }),
-        await former.project.client.put(`${path}/backup-export-rule`, {
-          integrationId: former.integration.integrationId,
-          directory: 'auto',
-        }),
-        await former.project.client.post(`${path}/backups/${former.backupId}/export`, {
-          integrationId: former.integration.integrationId,
-          directory: 'late',
-        }),
-      ]) {
-        expect(answer.status, answer.text).toBe(404);
-      }
-      // Their events and two scheduler ticks later (every 2 s in tests), nothing more arrived.
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-      expect(
-        await customerObjects(former.accountId, former.integration.bucketName, `audit/${former.clusterId}/`),
-      ).toHaveLength(1);
-      // Nothing holds the integration any more (its one export failed long ago): it can be deleted.
-      await eventually(
-        async () =>
-          (await former.project.client.delete(`${former.project.base}/${former.integration.integrationId}`)).status ===
-          204,
-        'the integration stayed in use',
-      );
-    },
-  );
-
-  it('turns forwarding off at once even while a catch-up run that began before the move holds its lease', async () => {
-    const former = await fullTenant();
-    const path = `/v1/projects/${former.project.projectId}/clusters/${former.clusterId}/audit-log-forwarding`;
-    // A run under way (the schedule's reconciliation, every 2 s here) holds the lease for minutes.
-    await platformTable().send(
-      new UpdateCommand({
-        TableName: localStack().environment.TABLE_NAME,
-        Key: keys.forwarding(former.project.projectId, former.clusterId),
-        UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until',
-        ExpressionAttributeValues: { ':owner': 'a-run-under-way', ':until': Date.now() + 10 * 60_000 },
-      }),
-    );
-    const newOwner = await platformProject();
-    await moveCluster(former.clusterId, newOwner.projectId);
-    await eventually(
-      async () => (await former.project.client.get(path)).status === 404,
-      'forwarding of the moved cluster stayed on behind the lease',
-      15_000,
-    );
-  });
 });

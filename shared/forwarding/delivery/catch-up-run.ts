@@ -9,6 +9,10 @@
  *
  * Then it removes `pendingSince`, unless a file was marked pending meanwhile, in which case it goes
  * round again. A run that runs out of time asks for its own continuation at once.
+ *
+ * Ownership is checked as the run starts and again once each hour folder is listed, before its
+ * files are delivered: every file a run delivers landed while the cluster was still the project's,
+ * even when the cluster moves to another project while the run goes on.
  */
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -16,7 +20,7 @@ import { logger, metrics } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { loadOwnedCluster } from '#shared/projects/project-store';
+import { ownsCluster } from '#shared/projects/project-store';
 import type { CustomerTarget } from '#shared/customer-bucket/types';
 import { HOUR_MS, hourStart } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
@@ -64,13 +68,16 @@ export const RECONCILE_HOURS = 2;
 /** Writers' clocks may run ahead: the ledger is read from this much before the first hour swept. */
 const CLOCK_SKEW_MS = HOUR_MS;
 
+/** How a sweep ended: every hour done, the cluster moved, time up, or a bucket failing (files left). */
+type SweepEnd = { end: 'swept' } | { end: 'cluster-moved' } | { end: 'out-of-time' | 'failed'; oldestLeft?: Date };
+
 export async function catchUp(
   ref: { projectId: string; clusterId: string },
   options: CatchUpOptions,
 ): Promise<CatchUpOutcome> {
   // Ownership first, lease or not: a run already under way checked it before the cluster moved,
   // and the stop must not wait for that run's lease (the delete is conditioned on the generation).
-  if (!(await loadOwnedCluster(ref.projectId, ref.clusterId))) {
+  if (!(await ownsCluster(ref))) {
     const stale = await loadForwarding(ref.projectId, ref.clusterId);
     if (!stale) return { status: 'NOT_RUN', filesDelivered: 0 };
     await stopForMovedCluster(stale);
@@ -124,10 +131,15 @@ class CatchUpRun {
       const from = pendingSince ?? new Date(Date.now() - (RECONCILE_HOURS - 1) * HOUR_MS);
       if (reconciling && this.options.reason !== 'reconcile') return this.finish('CAUGHT_UP');
       const swept = await this.sweep(from, reconciling);
-      if (swept.stopped) {
+      if (swept.end === 'cluster-moved') {
+        // The lease goes with the forwarding item.
+        await stopForMovedCluster(this.forwarding);
+        return { status: 'CLUSTER_NOT_OWNED', filesDelivered: this.filesDelivered };
+      }
+      if (swept.end !== 'swept') {
         if (swept.oldestLeft && pendingSince) await advancePending(this.pendingRef(), swept.oldestLeft);
-        if (swept.outOfTime) await requestCatchUp(this.forwarding);
-        return this.finish(swept.outOfTime ? 'STOPPED' : 'FAILED', swept.oldestLeft);
+        if (swept.end === 'out-of-time') await requestCatchUp(this.forwarding);
+        return this.finish(swept.end === 'out-of-time' ? 'STOPPED' : 'FAILED', swept.oldestLeft);
       }
       if (reconciling || (await clearPending(this.pendingRef()))) return this.finish('CAUGHT_UP');
       // Files were marked pending while this run went: read the forwarding again and go round.
@@ -142,11 +154,11 @@ class CatchUpRun {
     return { ...this.forwarding, leaseOwner: this.owner, mark: this.forwarding.pendingMark };
   }
 
-  /** Every hour folder from `from` to now, in order; stops at the first problem with a bucket or when time is up. */
-  private async sweep(
-    from: Date,
-    reconciling: boolean,
-  ): Promise<{ stopped: boolean; outOfTime: boolean; oldestLeft?: Date }> {
+  /**
+   * Every hour folder from `from` to now, in order; stops at the first problem with a bucket, when
+   * time is up, or when the cluster is found to belong to another project.
+   */
+  private async sweep(from: Date, reconciling: boolean): Promise<SweepEnd> {
     const now = Date.now();
     const delivered = await ledgerSourceKeys(
       this.forwarding,
@@ -164,9 +176,11 @@ class CatchUpRun {
           code: 'AUDIT_LOGS_UNAVAILABLE',
           message: `listing the platform's audit logs failed (${(error as Error).name}); the files stay pending`,
         });
-        return { stopped: true, outOfTime: false, oldestLeft: new Date(hour) };
+        return { end: 'failed', oldestLeft: new Date(hour) };
       }
       if (files.length === 0) continue;
+      // Listed before this check, so each of these files landed while the cluster was the project's.
+      if (!(await ownsCluster(this.forwarding))) return { end: 'cluster-moved' };
       const batch = new FileBatch(destination, this.ledger, {
         directory: this.forwarding.directory,
         compression: compressionOf(this.forwarding),
@@ -196,9 +210,9 @@ class CatchUpRun {
       }
       const left = outcome.notDelivered[0]?.file.writtenAt;
       if (outcome.problem || outcome.outOfTime)
-        return { stopped: true, outOfTime: !outcome.problem, ...(left ? { oldestLeft: left } : {}) };
+        return { end: outcome.problem ? 'failed' : 'out-of-time', ...(left ? { oldestLeft: left } : {}) };
     }
-    return { stopped: false, outOfTime: false };
+    return { end: 'swept' };
   }
 
   private async finish(status: CatchUpStatus, oldestLeft?: Date): Promise<CatchUpOutcome> {

@@ -4,13 +4,14 @@
  * write is conditional, so a file the customer still holds is left as it is (counted as already
  * present) and a versioned bucket gains no second version; only files the bucket lost are
  * written. Progress is saved per hour; a slice that runs out of time hands over to the next
- * message. Nothing is written while forwarding is paused: the job waits.
+ * message. Nothing is written while forwarding is paused: the job waits. Like a catch-up run, a
+ * slice checks again before each hour's files that the cluster is still the project's.
  */
 import { logger } from '#shared/logger';
 import { workerTargetOf } from '#shared/integrations/customer-target';
 import { loadIntegration } from '#shared/integrations/integration-store';
 import { markIntegrationFailed } from '#shared/integrations/mark-failed';
-import { loadOwnedCluster } from '#shared/projects/project-store';
+import { ownsCluster } from '#shared/projects/project-store';
 import { parseSourceKey } from '#shared/forwarding/audit-log-keys';
 import { destinationFor } from '#shared/forwarding/customer-destination';
 import { requestReplaySlice } from '#shared/forwarding/delivery/catch-up-requests';
@@ -32,21 +33,18 @@ export interface ReplaySliceOptions {
 const LANES = 4;
 const WAIT_SECONDS = 60;
 
+const forwardingTurnedOff = {
+  code: 'FORWARDING_NOT_FOUND',
+  message:
+    'Audit-log forwarding of this cluster was turned off while the replay ran: turn it on and start the replay again.',
+};
+
 export async function runReplaySlice(ref: ReplayRef, options: ReplaySliceOptions): Promise<void> {
   const job = await ReplayJob.claim(ref, options.leaseMs);
   if (!job) return; // finished, or another slice is at it
   const forwarding = await loadForwarding(ref.projectId, ref.clusterId);
-  if (
-    !forwarding ||
-    forwarding.generation !== job.generation ||
-    !(await loadOwnedCluster(ref.projectId, ref.clusterId))
-  ) {
-    return job.failed({
-      code: 'FORWARDING_NOT_FOUND',
-      message:
-        'Audit-log forwarding of this cluster was turned off while the replay ran: ' +
-        'turn it on and start the replay again.',
-    });
+  if (!forwarding || forwarding.generation !== job.generation || !(await ownsCluster(ref))) {
+    return job.failed(forwardingTurnedOff);
   }
   const integration = await loadIntegration(ref.projectId, forwarding.integrationId);
   const target = integration && workerTargetOf(integration);
@@ -65,6 +63,8 @@ export async function runReplaySlice(ref: ReplayRef, options: ReplaySliceOptions
   const destination = destinationFor(target, forwarding.directory, forwarding.clusterId);
   for (const hour of job.hoursLeft()) {
     const files = await filesInWindow(forwarding, job.window, hour);
+    // A cluster moved to another project meanwhile: its next catch-up run turns forwarding off.
+    if (files.length > 0 && !(await ownsCluster(ref))) return job.failed(forwardingTurnedOff);
     const batch = new FileBatch(destination, ledger, {
       directory: forwarding.directory,
       compression: compressionOf(forwarding),
