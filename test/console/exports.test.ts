@@ -12,19 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '#shared/exports/schemas';
 import { clearFaults, clientsFor, setFaults } from '../support/local-stack';
 import { withoutAction } from '../support/customer';
-import { eventually, platformCluster, platformProject, type Project } from '../support/platform';
+import { eventually, type Project } from '../support/platform';
 import { announceBackup, platformBackup } from '../exports/support/export-stack';
 import { smallFiles } from '../exports/support/backup-data';
-import { expectUsable, screenshot, startBrowser, type Browser } from './support/browser';
-import {
-  consoleUrl,
-  heading,
-  jsonShown,
-  newCustomer,
-  nightlyBackups,
-  ownerPage,
-  type Policy,
-} from './support/console-customer';
+import { expectUsable, screenshot, type Browser } from './support/browser';
+import { consoleUrl, heading, jsonShown, newCustomer, openConsole, type Policy } from './support/console-customer';
 
 let browser: Browser;
 let page: Page;
@@ -34,11 +26,7 @@ const customer = newCustomer();
 let integrationId = '';
 
 beforeAll(async () => {
-  browser = await startBrowser();
-  project = await platformProject();
-  clusterId = await platformCluster(project, { region: 'us-east-1' });
-  integrationId = await nightlyBackups(project, customer);
-  page = await ownerPage(browser, project);
+  ({ browser, page, project, clusterId, integrationId } = await openConsole(customer, 'active'));
 });
 
 afterAll(async () => {

@@ -10,18 +10,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearFaults, setFaults } from '../support/local-stack';
-import { eventually, platformCluster, platformProject, type Project } from '../support/platform';
+import { eventually, type Project } from '../support/platform';
 import { writeAuditLog } from '../forwarding/support';
-import { expectUsable, newPage, screenshot, startBrowser, type Browser } from './support/browser';
-import {
-  consoleUrl,
-  exportedWithAutoExport,
-  heading,
-  newCustomer,
-  nightlyBackups,
-  ownerPage,
-  signIn,
-} from './support/console-customer';
+import { expectUsable, newPage, screenshot, type Browser } from './support/browser';
+import { consoleUrl, heading, newCustomer, openConsole, signIn } from './support/console-customer';
 
 let browser: Browser;
 let page: Page;
@@ -31,12 +23,7 @@ const customer = newCustomer();
 let integrationId = '';
 
 beforeAll(async () => {
-  browser = await startBrowser();
-  project = await platformProject();
-  clusterId = await platformCluster(project, { region: 'us-east-1' });
-  integrationId = await nightlyBackups(project, customer);
-  await exportedWithAutoExport(project, clusterId, integrationId);
-  page = await ownerPage(browser, project);
+  ({ browser, page, project, clusterId, integrationId } = await openConsole(customer, 'exported'));
 });
 
 afterAll(async () => {

@@ -11,9 +11,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../support/local-stack';
 import { createIntegration } from '../support/customer';
-import { eventually, platformProject, type Project } from '../support/platform';
-import { expectUsable, screenshot, startBrowser, type Browser } from './support/browser';
-import { consoleUrl, jsonShown, newCustomer, nightlyBackups, ownerPage } from './support/console-customer';
+import { eventually, type Project } from '../support/platform';
+import { expectUsable, screenshot, type Browser } from './support/browser';
+import { consoleUrl, jsonShown, newCustomer, openConsole } from './support/console-customer';
 
 let browser: Browser;
 let page: Page;
@@ -22,10 +22,7 @@ const customer = newCustomer();
 let integrationId = '';
 
 beforeAll(async () => {
-  browser = await startBrowser();
-  project = await platformProject();
-  integrationId = await nightlyBackups(project, customer);
-  page = await ownerPage(browser, project);
+  ({ browser, page, project, integrationId } = await openConsole(customer, 'active'));
   // The details screen, where the first test begins.
   await page.goto(`${consoleUrl()}#/integrations/${integrationId}`);
   await page.getByRole('button', { name: 'Edit' }).waitFor();

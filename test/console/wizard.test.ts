@@ -10,9 +10,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucket, createRole } from '../support/customer';
-import { platformProject, type Project } from '../support/platform';
-import { expectUsable, newPage, screenshot, startBrowser, type Browser } from './support/browser';
-import { heading, jsonShown, newCustomer, signIn, type Policy } from './support/console-customer';
+import { type Project } from '../support/platform';
+import { expectUsable, screenshot, type Browser } from './support/browser';
+import { heading, jsonShown, newCustomer, openConsole, signIn, type Policy } from './support/console-customer';
 
 let browser: Browser;
 let page: Page;
@@ -21,9 +21,7 @@ const customer = newCustomer();
 let integrationId = '';
 
 beforeAll(async () => {
-  browser = await startBrowser();
-  project = await platformProject();
-  page = await newPage(browser);
+  ({ browser, page, project } = await openConsole(customer, 'signIn'));
 });
 
 afterAll(async () => {

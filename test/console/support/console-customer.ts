@@ -4,7 +4,7 @@
  * screen's heading and the JSON documents it shows. Also the states a later screen starts from,
  * reached through the API rather than the browser (an ACTIVE integration named as the wizard test
  * names its own, an export that succeeded with auto-export on), so each test file begins at its
- * own screen instead of replaying the whole customer journey.
+ * own screen instead of replaying the whole customer journey (openConsole).
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -12,10 +12,10 @@ import type { JobView } from '#shared/exports/schemas';
 import type { SetupDocuments } from '#shared/integrations/schemas';
 import { localStack, uniqueAccountId } from '../../support/local-stack';
 import { createBucket, createIntegration, createRole, setRoleAndWait } from '../../support/customer';
-import { eventually, type Project } from '../../support/platform';
+import { eventually, platformCluster, platformProject, type Project } from '../../support/platform';
 import { announceBackup, platformBackup } from '../../exports/support/export-stack';
 import { smallFiles } from '../../exports/support/backup-data';
-import { newPage, type Browser } from './browser';
+import { newPage, startBrowser, type Browser } from './browser';
 
 export type Policy = SetupDocuments['iamPolicy'];
 
@@ -52,7 +52,7 @@ export async function signIn(page: Page, project: Project, role: 'Organization o
 }
 
 /** A new page signed in as the project's organization owner, on the integrations screen. */
-export async function ownerPage(browser: Browser, project: Project): Promise<Page> {
+async function ownerPage(browser: Browser, project: Project): Promise<Page> {
   const page = await newPage(browser);
   await signIn(page, project, 'Organization owner');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -65,7 +65,7 @@ export async function ownerPage(browser: Browser, project: Project): Promise<Pag
  * bucket, role and policy the customer made from the documents the API returned, validated to
  * ACTIVE. Fills in the customer's role ARN and policy; returns the integration's id.
  */
-export async function nightlyBackups(project: Project, customer: ConsoleCustomer): Promise<string> {
+async function nightlyBackups(project: Project, customer: ConsoleCustomer): Promise<string> {
   const created = await createIntegration(project, {
     name: 'Nightly backups',
     description: 'for backup exports and audit logs',
@@ -81,7 +81,7 @@ export async function nightlyBackups(project: Project, customer: ConsoleCustomer
 }
 
 /** A backup of the cluster exported through the integration to SUCCEEDED, and the auto-export rule on. */
-export async function exportedWithAutoExport(project: Project, clusterId: string, integrationId: string) {
+async function exportedWithAutoExport(project: Project, clusterId: string, integrationId: string) {
   const cluster = `/v1/projects/${project.projectId}/clusters/${clusterId}`;
   const backup = await platformBackup(clusterId, smallFiles('console', 2, 1024));
   await announceBackup(project, clusterId, backup);
@@ -105,4 +105,33 @@ export async function exportedWithAutoExport(project: Project, clusterId: string
     directory: 'console-exports',
   });
   expect(rule.status, rule.text).toBe(200);
+}
+
+/** What a console test file works with. */
+export interface ConsoleWorld {
+  browser: Browser;
+  page: Page;
+  project: Project;
+  clusterId: string;
+  integrationId: string;
+}
+
+/**
+ * The start of a console test file: a browser, a fresh project with a cluster, and a page. From
+ * `signIn`, the page has not signed in and the project has no integration (the wizard's start);
+ * from `active`, the customer's "Nightly backups" is ACTIVE and the page is signed in as the
+ * organization owner, on the integrations screen; from `exported`, the same with one export done
+ * and auto-export on.
+ */
+export async function openConsole(
+  customer: ConsoleCustomer,
+  from: 'signIn' | 'active' | 'exported',
+): Promise<ConsoleWorld> {
+  const browser = await startBrowser();
+  const project = await platformProject();
+  const clusterId = await platformCluster(project, { region: 'us-east-1' });
+  if (from === 'signIn') return { browser, page: await newPage(browser), project, clusterId, integrationId: '' };
+  const integrationId = await nightlyBackups(project, customer);
+  if (from === 'exported') await exportedWithAutoExport(project, clusterId, integrationId);
+  return { browser, page: await ownerPage(browser, project), project, clusterId, integrationId };
 }
