@@ -12,8 +12,12 @@ import { handler as recordPlatformEvent } from '#functions/record-platform-event
 import { loadProject } from '#shared/projects/project-store';
 import { api, mintToken, uniqueAccountId } from '../support/local-stack';
 import { PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN, platformProject } from '../support/platform';
+import { actAsFunctions } from '../support/function-roles';
 import { lambdaContext } from '../support/lambda-context';
 import { envelope, orgOf, put, settle } from './support/platform-events';
+
+// The handlers below run in this process as the stack runs them: as their functions' roles.
+await actAsFunctions(['recordPlatformEvent']);
 
 describe('events from outside the producers', () => {
   it(

@@ -27,8 +27,12 @@ import {
 } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { customerKeys, exportWorld, platformBackup } from '../exports/support/export-stack';
+import { actAsFunctions } from '../support/function-roles';
 import { lambdaContext } from '../support/lambda-context';
 import { envelope, orgOf, put, refusalsOf, settle } from './support/platform-events';
+
+// The handler and the export worker's planner run in this process as the stack runs them: as their roles.
+await actAsFunctions(['recordPlatformEvent', 'runExportJob']);
 
 // The in-process handlers below run with a narrower list of backup buckets than the stack's "any
 // bucket of the platform account" (configuration is read on first use, after this line).
