@@ -264,7 +264,7 @@ describe('a bucket key whose key policy does not allow the role', () => {
     ],
   });
 
-  it('names the key policy; adding the statement it asks for to the key policy makes the next validation pass', async () => {
+  it('names the key policy; adding the statement it asks for to it makes the next validation pass', async () => {
     const project = await platformProject();
     const accountId = uniqueAccountId();
     const { kms } = clientsFor(accountId, REGION);

@@ -162,7 +162,7 @@ describe('key policies of the key account', () => {
 });
 
 describe('key policies and other accounts', () => {
-  it('need both the key policy and the caller identity policy, and hide the key from anyone they do not open it to', async () => {
+  it('need the key policy and the caller identity policy; hide the key from those it is not open to', async () => {
     const key = await createKey(keyPolicy(delegateToIam(), grant(`arn:aws:iam::${OTHER}:root`, 'kms:GenerateDataKey')));
     await expect(
       dataKey(await kmsAs(await role([allow('kms:GenerateDataKey', key)], OTHER)), key),
@@ -200,7 +200,7 @@ describe('CreateKey, PutKeyPolicy and GetKeyPolicy', () => {
     });
   });
 
-  it("answer AWS's errors for malformed policies, missing principals, other policy names and unknown keys", async () => {
+  it("answer AWS's errors for malformed policies, missing principals, other names and unknown keys", async () => {
     const key = await createKey();
     const put = (Policy: string, extra: { PolicyName?: string } = {}) =>
       failure(customerKms.send(new PutKeyPolicyCommand({ KeyId: key, Policy, ...extra })));

@@ -80,7 +80,7 @@ async function startUpload(s3: S3Client, key: string, extra: { ChecksumAlgorithm
 }
 
 describe('SSE-KMS multipart uploads', () => {
-  it('need kms:Decrypt on the upload key for UploadPart and ListParts, besides kms:GenerateDataKey to create', async () => {
+  it('need kms:Decrypt on the upload key for UploadPart and ListParts, kms:GenerateDataKey to create', async () => {
     const writeOnly = await s3As(allow('kms:GenerateDataKey', bucketKey));
     const UploadId = await startUpload(writeOnly, 'mp/decrypt');
     const part = { Bucket: kmsBucket, Key: 'mp/decrypt', UploadId, PartNumber: 1, Body: 'part one' };
@@ -146,7 +146,7 @@ describe('copies and SSE-KMS', () => {
     await root.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'source/plain', Body: 'plain bytes' }));
   });
 
-  it("CopyObject needs kms:Decrypt on an SSE-KMS source's key, asked with the source's encryption context", async () => {
+  it("CopyObject needs kms:Decrypt on an SSE-KMS source's key, with the source's encryption context", async () => {
     const copy = new CopyObjectCommand({
       Bucket: plainBucket,
       Key: 'copies/from-sealed',
