@@ -3,6 +3,8 @@
  * (shared/http/error-mapper.ts) is the only place that turns them into responses; anything
  * that is not an AppError becomes a 500 that reveals nothing.
  */
+
+/** One thing wrong with a request, as the error answer's `details` list it. */
 export interface ErrorDetail {
   /** The field of the request that is wrong (`name`, `limit`, `projectId`, ...). */
   field?: string;

@@ -3,6 +3,8 @@
  * worth retrying with backoff; everything else (access denied, no such bucket, bad input) will fail
  * the same way again and must surface at once.
  */
+
+/** Error names that mean "not now": throttling, and the service's own passing failures (5xx, timeouts). */
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',

@@ -1,4 +1,6 @@
 /** Types the customer-bucket modules share: an IAM policy document's JSON and the bucket to reach (CustomerTarget). */
+
+/** An IAM policy document as JSON: the session policies sent with AssumeRole. */
 export interface PolicyDocumentJson {
   Version: '2012-10-17';
   Statement: Array<Record<string, unknown>>;

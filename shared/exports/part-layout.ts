@@ -4,6 +4,7 @@
  * file needs more than 4,000 parts). Every later invocation derives the same parts from the same
  * size and part size.
  */
+
 const MiB = 1024 * 1024;
 /** Files up to this size go in one PutObject; larger ones as multipart uploads. */
 export const SINGLE_PUT_MAX_BYTES = 8 * MiB;

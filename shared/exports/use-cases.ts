@@ -3,6 +3,7 @@
  * (see shared/integrations/use-cases.ts): the API's use cases, which authorize first, and the
  * workers' use cases with the schema of the queue message the export worker takes.
  */
+
 export {
   getExportJob,
   listExportJobs,

@@ -3,6 +3,7 @@
  * (see shared/integrations/use-cases.ts): the API's use cases, which authorize first, the public
  * key of the digests, and the workers' use cases with the schemas of their queue messages.
  */
+
 export {
   getClusterForwarding,
   patchForwarding,

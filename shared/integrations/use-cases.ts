@@ -4,6 +4,7 @@
  * only from a domain's use-cases.ts (a lint rule holds them to it); the stores behind them read
  * with no access check and are never imported by a handler.
  */
+
 export {
   createIntegration,
   getIntegration,

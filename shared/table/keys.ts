@@ -50,6 +50,7 @@
  * removes the shard. The daily re-validation queries each shard for `lastCheckedAt` older than a day,
  * oldest first, and skips entries whose projected status is no longer ACTIVE.
  */
+
 export const projectPk = (projectId: string) => `PROJECT#${projectId}`;
 export const exportFilesPk = (projectId: string, jobId: string, attempt: number) =>
   `${projectPk(projectId)}#JOB#${jobId}#${attempt}`;

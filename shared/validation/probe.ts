@@ -5,6 +5,8 @@
  * by each run: the customer's policy grants no DeleteObject, so per-run keys would pile up), and the
  * body names the run, so reading it back proves this run's write, not an older one.
  */
+
+/** The reserved prefix under which every integration's probe lives. */
 export const PROBE_ROOT = '.s3-integration-probe/';
 
 export const probePrefix = (integrationId: string) => `${PROBE_ROOT}${integrationId}/`;

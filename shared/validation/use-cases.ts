@@ -4,6 +4,7 @@
  * from, and the daily recheck. Starting a validation is an integration use case (setRole,
  * revalidate).
  */
+
 export { recheckActiveIntegrations } from '#shared/validation/recheck';
 export { recordValidationInterruption } from '#shared/validation/record-interruption';
 export { runTaskInput, stageName } from '#shared/validation/run-input';

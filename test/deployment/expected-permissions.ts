@@ -13,6 +13,7 @@
  * Update UpdateItem, a Delete DeleteItem. Project, cluster and backup records are read with GetItem
  * by the tenancy check (shared/projects/access.ts) of every API use case.
  */
+
 const TABLE = 'IntegrationsTable';
 const get = `Allow dynamodb:GetItem ${TABLE}`;
 const put = `Allow dynamodb:PutItem ${TABLE}`;

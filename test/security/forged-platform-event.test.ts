@@ -1,37 +1,34 @@
 /**
- * Attacker: a forged or replayed platform event. Platform events decide tenancy (`Project Upserted`
- * puts a project in an organization) and what an export reads (`Backup Completed` names a bucket
- * and prefix), so whoever can send one could move a tenant's project into their own organization or
- * point an export at another tenant's backup. Only the producer accounts may put events on the
- * service's bus; events dated in the future or naming files outside their backup's place are
- * refused, logged and counted; replays change nothing.
+ * Attacker: a forged or replayed platform event that reaches the service from a producer account
+ * (a producer's bug, or someone holding its credentials). Platform events decide tenancy (`Project
+ * Upserted` puts a project in an organization) and what an export reads (`Backup Completed` names
+ * a bucket and prefix), so whoever can send one could move a tenant's project into their own
+ * organization or point an export at another tenant's backup. Events dated in the future or naming
+ * files outside their backup's place are refused, logged and counted; the worker refuses a job
+ * recorded before those checks existed; replays change nothing. (Events from accounts that are not
+ * producers: forged-platform-event-outside-producers.test.ts.)
  */
-import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { EventBridgeEvent } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { handler as recordPlatformEvent } from '#functions/record-platform-event/handler';
 import type { ExportJob } from '#shared/exports/export-job';
 import { planFiles } from '#shared/exports/worker/plan-files';
 import { loadBackup, loadProject } from '#shared/projects/project-store';
-import { api, clientsFor, localStack, mintToken, uniqueAccountId } from '../support/local-stack';
+import { clientsFor, uniqueAccountId } from '../support/local-stack';
 import { createBucket } from '../support/customer';
 import {
   eventually,
   PLATFORM_ACCOUNT,
   PLATFORM_EVENT_BUS,
-  PLATFORM_EVENT_BUS_ARN,
   platformCluster,
-  platformEvents,
   platformProject,
   publish,
-  type Project,
 } from '../support/platform';
 import { smallFiles } from '../exports/support/backup-data';
 import { customerKeys, exportWorld, platformBackup } from '../exports/support/export-stack';
 import { lambdaContext } from '../support/lambda-context';
+import { envelope, orgOf, put, refusalsOf, settle } from './support/platform-events';
 
 // The in-process handlers below run with a narrower list of backup buckets than the stack's "any
 // bucket of the platform account" (configuration is read on first use, after this line).
@@ -39,151 +36,6 @@ const stackBackupBuckets = process.env.BACKUP_BUCKETS;
 process.env.BACKUP_BUCKETS = 'platform-backups-*';
 afterAll(() => {
   process.env.BACKUP_BUCKETS = stackBackupBuckets;
-});
-
-/** Puts one event as `accountId` on `bus`; answers its event id, or the error AWS answered. */
-async function put(accountId: string, bus: string, source: string, detailType: string, detail: object, time?: Date) {
-  try {
-    const answer = await platformEvents(accountId).send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: source,
-            DetailType: detailType,
-            Detail: JSON.stringify(detail),
-            EventBusName: bus,
-            ...(time ? { Time: time } : {}),
-          },
-        ],
-      }),
-    );
-    return { eventId: answer.Entries?.[0]?.EventId ?? '' };
-  } catch (error) {
-    return { error: error as { name: string } };
-  }
-}
-
-/** The stack's log lines that refused `eventId`, once the refusal has been logged. */
-function refusalsOf(eventId: string) {
-  return eventually(async () => {
-    const lines = readFileSync(localStack().logFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('platform event refused') && line.includes(eventId));
-    return lines.length > 0 ? lines : undefined;
-  }, `the refusal of event ${eventId} was not logged`);
-}
-
-const orgOf = async (project: Project) => (await loadProject(project.projectId))?.orgId;
-
-/** A short pause for events the service must NOT act on: long enough for a delivered one to land. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1_500));
-
-describe('events from outside the producers', () => {
-  it(
-    "a customer account moves the victim's project into its organization through its own default bus: nothing " +
-      'changes',
-    async () => {
-      const victim = await platformProject();
-      const attacker = uniqueAccountId();
-      const sent = await put(attacker, 'default', 'platform.projects', 'Project Upserted', {
-        projectId: victim.projectId,
-        orgId: 'org-attacker',
-        plan: 'enterprise',
-      });
-      expect(sent).toHaveProperty('eventId');
-      await settle();
-      expect(await orgOf(victim)).toBe(victim.orgId);
-      const attackerOwner = api(mintToken({ sub: 'attacker', org: 'org-attacker', orgRole: 'owner', projects: {} }));
-      expect((await attackerOwner.get(victim.base)).status).toBe(404);
-    },
-  );
-
-  it("a customer puts the event on the service's bus by ARN: AccessDeniedException, nothing changes", async () => {
-    const victim = await platformProject();
-    const sent = await put(uniqueAccountId(), PLATFORM_EVENT_BUS_ARN, 'platform.projects', 'Project Upserted', {
-      projectId: victim.projectId,
-      orgId: 'org-attacker',
-      plan: 'enterprise',
-    });
-    expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
-    await settle();
-    expect(await orgOf(victim)).toBe(victim.orgId);
-  });
-
-  it(
-    "a customer account names the service's bus by name: the event lands on its own account's bus, nothing " +
-      'changes',
-    async () => {
-      const victim = await platformProject();
-      await put(uniqueAccountId(), PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
-        projectId: victim.projectId,
-        orgId: 'org-attacker',
-        plan: 'enterprise',
-      });
-      await settle();
-      expect(await orgOf(victim)).toBe(victim.orgId);
-    },
-  );
-
-  it(
-    "a producer forges the service's own notification (an integration FAILED, which would e-mail the victim's " +
-      "customers): AccessDeniedException; only the service's functions publish them",
-    async () => {
-      const victim = await platformProject();
-      const forged = {
-        projectId: victim.projectId,
-        integrationId: 'integ-aaaaaaaaaaaaaaaaaaaa',
-        status: 'FAILED',
-        previousStatus: 'ACTIVE',
-        detectedBy: 'export',
-        code: 'BUCKET_ACCESS_DENIED',
-        at: new Date().toISOString(),
-      };
-      for (const bus of [PLATFORM_EVENT_BUS, PLATFORM_EVENT_BUS_ARN]) {
-        const sent = await put(PLATFORM_ACCOUNT, bus, 's3-integrations', 'Integration Status Changed', forged);
-        expect(sent).toMatchObject({ error: { name: 'AccessDeniedException' } });
-      }
-      // The producer's own events still go through: the refusal is about the service's source only.
-      expect(
-        await put(PLATFORM_ACCOUNT, PLATFORM_EVENT_BUS, 'platform.projects', 'Project Upserted', {
-          projectId: victim.projectId,
-          orgId: victim.orgId,
-          plan: 'enterprise',
-        }),
-      ).toMatchObject({ eventId: expect.any(String) });
-    },
-  );
-
-  it(
-    'the platform account puts the event on its default bus instead of the service bus: the service does not ' +
-      'listen there',
-    async () => {
-      const victim = await platformProject();
-      await put(PLATFORM_ACCOUNT, 'default', 'platform.projects', 'Project Upserted', {
-        projectId: victim.projectId,
-        orgId: 'org-attacker',
-        plan: 'enterprise',
-      });
-      await settle();
-      expect(await orgOf(victim)).toBe(victim.orgId);
-    },
-  );
-
-  it(
-    'an event delivered with an account that is not a producer (a misconfigured rule) is refused by the function ' +
-      'itself',
-    async () => {
-      const projectId = `proj-${randomBytes(6).toString('hex')}`;
-      const event = envelope(
-        'platform.projects',
-        'Project Upserted',
-        { projectId, orgId: 'org-x', plan: 'enterprise' },
-        { account: '999999999999' },
-      );
-      await recordPlatformEvent(event, lambdaContext());
-      expect(await loadProject(projectId)).toBeUndefined();
-    },
-  );
 });
 
 describe('events from a producer that must still be refused', () => {
@@ -433,23 +285,3 @@ describe('refused events are counted', () => {
     }
   });
 });
-
-/** An event as EventBridge delivers it from the platform account, with overrides. */
-function envelope(
-  source: string,
-  detailType: string,
-  detail: object,
-  options: { account?: string; time?: Date } = {},
-): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': detailType,
-    source,
-    account: options.account ?? PLATFORM_ACCOUNT,
-    time: (options.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  };
-}

@@ -16,9 +16,10 @@ type PolicyDocument = SetupDocuments['iamPolicy'];
 
 export type CreatedIntegration = IntegrationView & { setup: SetupDocuments };
 
+/** POST an integration (named `validation <random>` unless `body` names it), expecting 201. */
 export async function createIntegration(
   project: Project,
-  body: { region: string; bucketName: string; kmsKeyArn?: string },
+  body: { region: string; bucketName: string; kmsKeyArn?: string; name?: string; description?: string },
 ): Promise<CreatedIntegration> {
   const answer = await project.client.post(project.base, {
     name: `validation ${randomBytes(4).toString('hex')}`,

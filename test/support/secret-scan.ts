@@ -3,6 +3,8 @@
  * runs it over the local stack's whole output at the end of every test run (global-setup.ts), so
  * a function or the local runtime that starts logging one fails the run, whichever test made it.
  */
+
+/** One kind of secret and how a log line gives it away. */
 export interface SecretPattern {
   name: string;
   /** Global, so that the report masks every match of a line. */

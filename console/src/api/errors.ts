@@ -5,6 +5,8 @@
  * messages the API stores on resources (a job's error, forwarding health, a validation stage) go
  * through withoutApiHints too. Raw JSON is never shown.
  */
+
+/** The console's sentence for each code a console user can meet; other codes keep the API's message. */
 const SENTENCES: Record<string, string> = {
   UNAUTHORIZED: 'Your session has ended. Sign in again to continue.',
   FORBIDDEN:

@@ -2,6 +2,8 @@
  * The console's screens as hash routes (#/integrations/new), so a host page needs no server
  * routes and a reload or a shared link opens the same screen.
  */
+
+/** A screen and what it needs from the address (the integration it shows, the region to preselect). */
 export type Route =
   | { screen: 'integrations' }
   | { screen: 'new-integration'; region?: string }

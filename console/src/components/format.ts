@@ -1,4 +1,6 @@
 /** How times, durations and sizes read in the console. */
+
+/** How long ago `iso` was ("never" without one) in seconds, minutes or hours; a day or more ago, its date and time. */
 export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'never';
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));

@@ -4,6 +4,8 @@
  * uploaded exactly once" is a count of UploadPart requests. AWS shows the same in a bucket's
  * CloudTrail data events or its request metrics. Read through `GET /_local/s3/request-counts`.
  */
+
+/** Buckets remembered at most, so a long-running stack does not grow with every bucket a test makes. */
 const MAX_BUCKETS = 10_000;
 
 export interface RequestCounts {

@@ -6,6 +6,7 @@
  * counts (AWS bills it too). Callers are named by ARN: a role session as
  * `arn:aws:sts::<account>:assumed-role/<role>/<session>`, root as `arn:aws:iam::<account>:root`.
  */
+
 export interface UsageReport {
   /** Requests by caller ARN, then by action (`s3:PutObject`, `sqs:SendMessageBatch`, ...). */
   requests: Record<string, Record<string, number>>;

@@ -1,4 +1,10 @@
 /**
+ * The export worker's memory bound, next to its time bound (time-budget.ts): the copy engine
+ * (copy-engine.ts) counts every copy unit's bytes against one ByteBudget (48 MiB unless told
+ * otherwise), so an invocation's copies hold no more than that, whatever the backup holds.
+ */
+
+/**
  * Bounds the bytes held in memory by copies in flight. Each copy unit reserves its size before it
  * reads and releases it when written, so memory stays below the budget however many files and
  * parts are waiting. A unit larger than the whole budget waits until it can have all of it.

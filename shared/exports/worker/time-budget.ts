@@ -6,6 +6,7 @@
  * - at the hard deadline every request still in flight is aborted, so nothing this invocation
  *   started can still write after its lease lapses (the lease lasts until the Lambda deadline).
  */
+
 const SOFT_MARGIN_MS = 120_000;
 const HARD_MARGIN_MS = 30_000;
 /** Clocks of two Lambda hosts may differ a little; a lease lasts this much past its deadline. */

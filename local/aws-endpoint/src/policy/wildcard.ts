@@ -1,4 +1,11 @@
 /**
+ * How a policy's patterns match, in one place for the whole endpoint: wildcards in values
+ * (StringLike and its kin, actions), ARNs as ArnLike and as the Resource element match them, and
+ * the account id inside an ARN. Everything in the endpoint that matches a policy pattern calls
+ * these, so a pattern means the same in every service it emulates.
+ */
+
+/**
  * IAM wildcard matching: `*` matches any run of characters (also `/` and `:`), `?` exactly one.
  * Everything else is literal, so a policy value can never smuggle in regular-expression syntax.
  */
