@@ -3,9 +3,12 @@
  * customer's dead end of issue 13. Validation's KMS_ACCESS_DENIED now names the bucket's key and
  * says every step; the customer (the ordinary SDK clients, on the local stack) does exactly what
  * the message says, and the next validation passes. When KMS does not name the key (a key of
- * another account), validation reads it from the bucket's default encryption.
+ * another account), validation reads it from the bucket's default encryption. The same when the
+ * key's own policy does not let the role use it: the customer adds what the message asks to the
+ * key policy.
  */
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import type { IntegrationView } from '#shared/integrations/schemas';
 import { clientsFor, uniqueAccountId } from '../support/local-stack';
@@ -42,6 +45,15 @@ async function allowOnKey(accountId: string, roleArn: string, actions: string[],
       }),
     }),
   );
+}
+
+/** What a KMS_ACCESS_DENIED for a named key asks of the role's policy and the key policy: the actions and the key. */
+function keyActionsAsked(message: string): { actions: string[]; keyArn: string } | undefined {
+  const asked =
+    /the role's policy and the key policy must allow (kms:\w+(?: and kms:\w+)*) on (arn:aws:kms:[^,\s]+),/.exec(
+      message,
+    );
+  return asked?.[1] && asked[2] ? { actions: asked[1].split(' and '), keyArn: asked[2] } : undefined;
 }
 
 /** The steps the message gives, read from it as a person would. */
@@ -225,16 +237,68 @@ describe('an integration that names the bucket key, with a role that may not use
     expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
 
     // To the letter: allow what the message names, on the key it names, and nothing else.
-    const asked =
-      /the role's policy and the key policy must allow (kms:\w+(?: and kms:\w+)*) on (arn:aws:kms:[^,\s]+),/.exec(
-        first.message,
-      );
-    expect(asked?.slice(1)).toEqual(['kms:GenerateDataKey and kms:Decrypt', kmsKeyArn]);
-    await allowOnKey(accountId, roleArn, asked?.[1]?.split(' and ') ?? [], asked?.[2] ?? '');
+    const asked = keyActionsAsked(first.message);
+    expect(asked).toEqual({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: kmsKeyArn });
+    await allowOnKey(accountId, roleArn, asked?.actions ?? [], asked?.keyArn ?? '');
     // The read-back of the probe needs kms:Decrypt as in AWS: asking for kms:GenerateDataKey alone would fail here.
     const fixed = await validate(project, created.integrationId);
     expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
       status: 'ACTIVE',
+      validation: { result: 'SUCCESSFUL' },
+    });
+  });
+});
+
+describe('a bucket key whose key policy does not allow the role', () => {
+  /** A key policy as customers often write one: administrators only, no "Enable IAM User Permissions". */
+  const administratorsOnly = (accountId: string) => ({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'KeyAdministrators',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:PutKeyPolicy', 'kms:EnableKey', 'kms:DisableKey'],
+        Resource: '*',
+      },
+    ],
+  });
+
+  it('names the key policy; adding the statement it asks for to it makes the next validation pass', async () => {
+    const project = await platformProject();
+    const accountId = uniqueAccountId();
+    const { kms } = clientsFor(accountId, REGION);
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ Description: 'bucket key', Policy: JSON.stringify(administratorsOnly(accountId)) }),
+    );
+    const kmsKeyArn = KeyMetadata?.Arn ?? '';
+    const created = await createIntegration(project, {
+      region: REGION,
+      bucketName: uniqueBucketName('keypolicy'),
+      kmsKeyArn,
+    });
+    await createBucket(accountId, created.bucketName, REGION);
+    await encryptBucketWith(accountId, created.bucketName, REGION, kmsKeyArn);
+    // The role's policy is the setup documents' own, which allows both KMS actions on the key.
+    const { roleArn } = await customerSetUp(created, { accountId, createBucket: false });
+
+    const first = failedStage(await setRoleAndWait(project, created.integrationId, roleArn));
+    expect(first).toMatchObject({ name: 'WRITE_ACCESS', code: 'KMS_ACCESS_DENIED' });
+    expect(first.message).toContain(
+      `kms:GenerateDataKey on resource: ${kmsKeyArn} because no resource-based policy allows the ` +
+        'kms:GenerateDataKey action',
+    );
+
+    // To the letter: a key policy statement that allows the role what the message names, on that key.
+    const asked = keyActionsAsked(first.message);
+    expect(asked).toEqual({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], keyArn: kmsKeyArn });
+    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: asked?.keyArn }))).Policy ?? '{}');
+    policy.Statement.push({ Effect: 'Allow', Principal: { AWS: roleArn }, Action: asked?.actions, Resource: '*' });
+    await kms.send(new PutKeyPolicyCommand({ KeyId: asked?.keyArn, Policy: JSON.stringify(policy) }));
+    const fixed = await validate(project, created.integrationId);
+    expect(fixed, JSON.stringify(fixed.validation)).toMatchObject({
+      status: 'ACTIVE',
+      kmsKeyArn,
       validation: { result: 'SUCCESSFUL' },
     });
   });

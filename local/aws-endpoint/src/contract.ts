@@ -96,7 +96,10 @@ export interface KmsForS3 {
     keyArn: string,
     via: { region: string; encryptionContext: Record<string, string> },
   ): void;
-  /** The same for kms:Decrypt, which S3 asks for before it returns an SSE-KMS object's bytes. */
+  /**
+   * The same for kms:Decrypt, which S3 asks for before it returns or copies an SSE-KMS object's
+   * bytes and before it adds to, lists or completes an SSE-KMS multipart upload.
+   */
   decrypt(caller: Caller, keyArn: string, via: { region: string; encryptionContext: Record<string, string> }): void;
 }
 

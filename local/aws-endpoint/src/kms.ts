@@ -1,22 +1,35 @@
 /**
  * KMS over the JSON 1.1 protocol (`X-Amz-Target: TrentService.<Operation>`): CreateKey,
- * DescribeKey, EnableKey, DisableKey, GenerateDataKey, Encrypt and Decrypt for symmetric keys,
- * Sign, Verify and GetPublicKey for asymmetric signing keys (kms-signing.ts), plus
- * `forS3.generateDataKey` and `forS3.decrypt`, the checks S3 runs before an SSE-KMS write and
- * before it returns an SSE-KMS object's bytes, and `forRuntime.ensureKey`,
- * which creates the AWS::KMS::Key resources of serverless.yml (local/runtime/src/kms-keys.ts).
+ * DescribeKey, EnableKey, DisableKey, GenerateDataKey, Encrypt and Decrypt for symmetric keys
+ * (kms-crypto.ts), Sign, Verify and GetPublicKey for asymmetric signing keys (kms-signing.ts),
+ * GetKeyPolicy and PutKeyPolicy, plus `forS3.generateDataKey` and `forS3.decrypt`, the checks S3
+ * runs before an SSE-KMS write and before it reads an SSE-KMS object or upload, and
+ * `forRuntime.ensureKey`, which creates the AWS::KMS::Key resources of serverless.yml
+ * (local/runtime/src/kms-keys.ts).
  *
- * Keys belong to the account that created them (`arn:aws:kms:<region>:<acct>:key/<uuid>`).
- * Every key behaves as if it had the default key policy: its own account may grant use through
- * IAM policies, and no other account can use it (custom key policies, grants and aliases are
- * not modelled). Key material is real (AES-256-GCM, encryption context as additional data; RSA
- * and EC key pairs) but is stored in clear in `<dataDir>/_state/kms.json`: this is a local test
- * double, not a vault.
+ * Keys belong to the account that created them (`arn:aws:kms:<region>:<acct>:key/<uuid>`). Each
+ * has a key policy (kms-key-policy.ts): the one CreateKey or PutKeyPolicy was given, else the
+ * default key policy, which lets the key's account decide through IAM policies. Every call on a
+ * key is authorized by the key policy together with the caller's identity and session policies, as
+ * KMS does. Grants and aliases are not modelled. Key material is real (AES-256-GCM, encryption
+ * context as additional data; RSA and EC key pairs) but is stored in clear in
+ * `<dataDir>/_state/kms.json`: this is a local test double, not a vault.
  */
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { AwsError, type Authorize, type Caller, type KmsForS3, type ServiceHandler } from '#endpoint/contract';
+import { AwsError, type Caller, type KmsForS3, type ServiceHandler } from '#endpoint/contract';
 import { kmsConditions } from '#endpoint/kms-conditions';
+import {
+  base64Field,
+  dataKeyLength,
+  encryptionContext,
+  encryptionContextOf,
+  invalidCiphertext,
+  keyIdOfBlob,
+  open,
+  seal,
+} from '#endpoint/kms-crypto';
+import { createKeyAccess, keyPolicyOperations } from '#endpoint/kms-key-policy';
 import {
   createSigningMaterial,
   cryptographicMetadata,
@@ -26,6 +39,7 @@ import {
   type AsymmetricMaterial,
   type KeyUsage,
 } from '#endpoint/kms-signing';
+import type { Authorizer } from '#endpoint/policy/authorize';
 import { jsonOperation, optionalString, parseJsonBody, requiredString, sendJsonResult } from '#endpoint/protocols';
 import { openStateFile } from '#endpoint/state-file';
 
@@ -43,6 +57,8 @@ interface StoredKey {
   keySpec?: string;
   keyUsage?: KeyUsage;
   asymmetric?: AsymmetricMaterial;
+  /** The key policy as CreateKey or PutKeyPolicy was given it; absent: the default key policy. */
+  policy?: string;
 }
 
 /** What the runtime asks for when serverless.yml declares an AWS::KMS::Key. */
@@ -56,7 +72,6 @@ export interface DeclaredKey {
   enabled: boolean;
 }
 
-const CIPHERTEXT_MAGIC = Buffer.from('LKMS1');
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f-]{36})$/;
 
 type Input = Record<string, unknown>;
@@ -67,21 +82,20 @@ export interface LocalKms {
   forRuntime: { ensureKey(declared: DeclaredKey): Promise<void> };
 }
 
-export function createKms(deps: { dataDir: string; authorize: Authorize; now: () => number }): LocalKms {
+export function createKms(deps: {
+  dataDir: string;
+  authorizer: Authorizer;
+  now: () => number;
+  /** Whether an IAM role exists: a key policy may only name principals that do. */
+  roleExists: (arn: string) => boolean;
+}): LocalKms {
   const file = openStateFile<{ keys: Record<string, StoredKey> }>(deps.dataDir, 'kms', () => ({ keys: {} }));
   const { keys } = file.state;
+  const access = createKeyAccess(deps);
 
-  /**
-   * A caller of another account than the key's may use it only through the key policy, which the
-   * endpoint does not model, so it is refused; KMS then does not name the key (it might not exist
-   * for the caller), as AWS words it: "... on this resource because the resource does not exist in
-   * this Region, no resource-based policies allow access, or a resource-based policy explicitly
-   * denies access". Within the key's account the refusal names the key.
-   */
-  const allow = (caller: Caller, action: string, key: StoredKey, context = kmsConditions(caller)) => {
-    if (caller.accountId !== key.accountId) throw keyHiddenDenial(caller, `kms:${action}`);
-    deps.authorize(caller, { action: `kms:${action}`, resource: key.arn, context });
-  };
+  /** The key policy, with the caller's identity and session policies, must allow `kms:<action>` on the key. */
+  const allow = (caller: Caller, action: string, key: StoredKey, context = kmsConditions(caller)) =>
+    access.authorizeKeyUse(caller, key, { action: `kms:${action}`, resource: key.arn, context });
 
   /** Key ids resolve in the caller's account and region; ARNs name the key exactly. */
   const resolve = (caller: Caller, region: string, keyId: string, notFound = 'NotFoundException'): StoredKey => {
@@ -146,18 +160,20 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
 
   const operations: Record<string, (caller: Caller, region: string, input: Input) => unknown> = {
     CreateKey: async (caller, region, input) => {
-      deps.authorize(caller, {
+      deps.authorizer.authorize(caller, {
         action: 'kms:CreateKey',
         resource: '*',
         context: { 'aws:ResourceAccount': caller.accountId },
       });
-      const key = await newKey(
-        randomUUID(),
-        caller.accountId,
-        region,
-        requestedSpecAndUsage(input),
-        optionalString(input, 'Description') ?? '',
-      );
+      const keyId = randomUUID();
+      const arn = `arn:aws:kms:${region}:${caller.accountId}:key/${keyId}`;
+      const spec = requestedSpecAndUsage(input);
+      const policy =
+        input.Policy === undefined
+          ? undefined
+          : access.checkedPolicy(caller, { arn, accountId: caller.accountId }, input);
+      const key = await newKey(keyId, caller.accountId, region, spec, optionalString(input, 'Description') ?? '');
+      if (policy !== undefined) key.policy = policy;
       keys[key.keyId] = key;
       file.save();
       return { KeyMetadata: metadata(key) };
@@ -199,9 +215,9 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
     },
     Decrypt: (caller, _region, input) => {
       const blob = base64Field(input, 'CiphertextBlob');
-      const keyId = blob.subarray(CIPHERTEXT_MAGIC.length, CIPHERTEXT_MAGIC.length + 36).toString('latin1');
-      const key = keys[keyId];
-      if (!blob.subarray(0, CIPHERTEXT_MAGIC.length).equals(CIPHERTEXT_MAGIC) || !key) throw invalidCiphertext();
+      const keyId = keyIdOfBlob(blob);
+      const key = keyId === undefined ? undefined : keys[keyId];
+      if (!key) throw invalidCiphertext();
       const requestedKey = optionalString(input, 'KeyId');
       if (requestedKey !== undefined && requestedKey !== key.arn && requestedKey !== key.keyId) {
         throw new AwsError(
@@ -218,6 +234,11 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
         EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       };
     },
+    ...keyPolicyOperations(
+      access,
+      (caller, region, input) => resolve(caller, region, requiredString(input, 'KeyId')),
+      () => file.save(),
+    ),
     ...signingOperations((caller, region, input, action) => {
       const key = resolve(caller, region, requiredString(input, 'KeyId'));
       allow(caller, action, key);
@@ -297,81 +318,4 @@ export function createKms(deps: { dataDir: string; authorize: Authorize; now: ()
   };
 
   return { service, forS3, forRuntime };
-}
-
-const keyHiddenDenial = (caller: Caller, action: string) =>
-  new AwsError(
-    'AccessDenied',
-    `User: ${caller.arn} is not authorized to perform: ${action} on this resource because the resource does not ` +
-      `exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly ` +
-      `denies access`,
-    403,
-  );
-
-function seal(key: StoredKey, plaintext: Buffer, context: Buffer): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', Buffer.from(key.material ?? '', 'base64'), iv).setAAD(context);
-  const encrypted = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([CIPHERTEXT_MAGIC, Buffer.from(key.keyId, 'latin1'), iv, cipher.getAuthTag(), encrypted]);
-}
-
-function open(key: StoredKey, blob: Buffer, context: Buffer): Buffer {
-  const offset = CIPHERTEXT_MAGIC.length + 36;
-  try {
-    const decipher = createDecipheriv(
-      'aes-256-gcm',
-      Buffer.from(key.material ?? '', 'base64'),
-      blob.subarray(offset, offset + 12),
-    ).setAAD(context);
-    decipher.setAuthTag(blob.subarray(offset + 12, offset + 28));
-    return Buffer.concat([decipher.update(blob.subarray(offset + 28)), decipher.final()]);
-  } catch {
-    throw invalidCiphertext(); // wrong encryption context or tampered blob: KMS says the same
-  }
-}
-
-function invalidCiphertext(): AwsError {
-  return new AwsError(
-    'InvalidCiphertextException',
-    'The ciphertext is invalid or was not encrypted under this encryption context.',
-    400,
-  );
-}
-
-/** The request's EncryptionContext, checked: a map of strings to strings. */
-function encryptionContextOf(input: Input): Record<string, string> {
-  const context = input.EncryptionContext ?? {};
-  if (
-    typeof context !== 'object' ||
-    context === null ||
-    Array.isArray(context) ||
-    Object.values(context).some((value) => typeof value !== 'string')
-  ) {
-    throw new AwsError('ValidationException', 'EncryptionContext must map strings to strings.', 400);
-  }
-  return context as Record<string, string>;
-}
-
-/** Encryption context as canonical bytes (sorted keys), bound to the ciphertext as GCM AAD. */
-function encryptionContext(input: Input): Buffer {
-  const entries = Object.entries(encryptionContextOf(input)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.from(JSON.stringify(entries));
-}
-
-function dataKeyLength(input: Input): number {
-  const spec = optionalString(input, 'KeySpec');
-  const bytes = input.NumberOfBytes;
-  if ((spec === undefined) === (bytes === undefined))
-    throw new AwsError('ValidationException', 'Specify exactly one of KeySpec or NumberOfBytes.', 400);
-  if (spec === 'AES_256') return 32;
-  if (spec === 'AES_128') return 16;
-  if (typeof bytes === 'number' && Number.isInteger(bytes) && bytes >= 1 && bytes <= 1024) return bytes;
-  throw new AwsError('ValidationException', 'KeySpec must be AES_256 or AES_128, NumberOfBytes 1..1024.', 400);
-}
-
-function base64Field(input: Input, field: string): Buffer {
-  const value = requiredString(input, field);
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.toString('base64') !== value) throw new AwsError('ValidationException', `${field} must be base64.`, 400);
-  return bytes;
 }

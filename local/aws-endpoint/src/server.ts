@@ -12,7 +12,7 @@
  * the service's own protocol with AWS's codes.
  *
  * Covered: root and AssumeRole session credentials, identity policies + session policies, role
- * trust policies, default KMS key policies. Not covered (see policy/authorize.ts): bucket and
+ * trust policies, KMS key policies. Not covered (see policy/authorize.ts): bucket and
  * other resource policies, SCPs, permission boundaries, IAM users, virtual-hosted-style S3.
  *
  * Admin calls under `/_local/` are answered only to loopback clients (admin.ts); they include
@@ -88,7 +88,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const store = createIamStore(options.dataDir, accounts.now);
   const authorizer = createAuthorizer((caller) => store.identityPoliciesOf(caller), accounts.now);
   const { authorize } = authorizer;
-  const kms = createKms({ dataDir: options.dataDir, authorize, now: accounts.now });
+  const kms = createKms({
+    dataDir: options.dataDir,
+    authorizer,
+    now: accounts.now,
+    roleExists: (arn) => store.findRoleByArn(arn) !== undefined,
+  });
   const faults = createFaultInjector();
   const assumeRoleAsService = createServiceSessions({ accounts, store });
   const journal = createAssumeRoleJournal();

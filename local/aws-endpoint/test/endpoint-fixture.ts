@@ -17,6 +17,9 @@ import {
   type PutEventsEntry,
   type ServiceEvent,
 } from '#endpoint/contract';
+import { createIamStore } from '#endpoint/iam-store';
+import { createKms, type LocalKms } from '#endpoint/kms';
+import { createAuthorizer } from '#endpoint/policy/authorize';
 import { startAwsEndpoint, type AwsEndpoint } from '#endpoint/server';
 
 export const PLATFORM = '111111111111';
@@ -258,6 +261,20 @@ export async function assumeRole(
     secretAccessKey: issued.SecretAccessKey,
     sessionToken: issued.SessionToken,
   };
+}
+
+/**
+ * A second KMS over the state the endpoint persisted (keys, roles, policies), to call what S3 asks
+ * of KMS directly; it also proves keys and roles survive a restart.
+ */
+export function reopenKms(fixture: Fixture): LocalKms {
+  const store = createIamStore(fixture.dataDir, Date.now);
+  return createKms({
+    dataDir: fixture.dataDir,
+    authorizer: createAuthorizer((caller) => store.identityPoliciesOf(caller)),
+    now: Date.now,
+    roleExists: (arn) => store.findRoleByArn(arn) !== undefined,
+  });
 }
 
 /** Runs a call that must fail and returns the AWS error name and HTTP status. */

@@ -17,9 +17,6 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#endpoint/contract';
-import { createIamStore } from '#endpoint/iam-store';
-import { createKms } from '#endpoint/kms';
-import { createAuthorizer } from '#endpoint/policy/authorize';
 import { startAwsEndpoint } from '#endpoint/server';
 import {
   CUSTOMER,
@@ -32,6 +29,7 @@ import {
   failure,
   functionSession,
   recordingHooks,
+  reopenKms,
   rootCredentials,
   startFixture,
   trustAccount,
@@ -300,12 +298,7 @@ describe('who may sign', () => {
   );
 
   it('refuses a signing key for SSE-KMS with KMS.InvalidKeyUsageException', () => {
-    const store = createIamStore(fixture.dataDir, Date.now);
-    const reopened = createKms({
-      dataDir: fixture.dataDir,
-      authorize: createAuthorizer((caller) => store.identityPoliciesOf(caller)).authorize,
-      now: Date.now,
-    });
+    const reopened = reopenKms(fixture);
     const root: Caller = {
       accountId: CUSTOMER,
       arn: `arn:aws:iam::${CUSTOMER}:root`,

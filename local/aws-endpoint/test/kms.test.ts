@@ -13,9 +13,6 @@ import {
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#endpoint/contract';
-import { createIamStore } from '#endpoint/iam-store';
-import { createKms } from '#endpoint/kms';
-import { createAuthorizer } from '#endpoint/policy/authorize';
 import {
   CUSTOMER,
   OTHER,
@@ -26,6 +23,7 @@ import {
   createRole,
   failure,
   functionSession,
+  reopenKms,
   rootCredentials,
   serviceSession,
   startFixture,
@@ -132,16 +130,8 @@ describe('KMS over JSON 1.1', () => {
 });
 
 describe('KMS for S3 (SSE-KMS writes)', () => {
-  // S3 runs inside the endpoint; here a second instance reads the state the endpoint persisted,
-  // which also proves keys and roles survive a restart.
-  const reopen = () => {
-    const store = createIamStore(fixture.dataDir, Date.now);
-    return createKms({
-      dataDir: fixture.dataDir,
-      authorize: createAuthorizer((caller) => store.identityPoliciesOf(caller)).authorize,
-      now: Date.now,
-    });
-  };
+  // S3 runs inside the endpoint; here a second instance reads the state the endpoint persisted.
+  const reopen = () => reopenKms(fixture);
   const viaS3 = { region: 'us-east-1', encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::exports/a.tar' } };
   const root = (accountId: string): Caller => ({
     accountId,

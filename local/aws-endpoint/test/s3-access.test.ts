@@ -13,55 +13,29 @@ import {
   PutBucketEncryptionCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyStatement } from '#endpoint/contract';
 import {
   CUSTOMER,
   OTHER,
-  PLATFORM,
-  assumeRole,
   clientConfig,
-  createRole,
   failure,
-  functionSession,
   rootCredentials,
   startFixture,
-  trustAccount,
   type Fixture,
 } from './endpoint-fixture';
-import { createBucket, rootS3, s3Client, uniqueBucket } from './s3-helpers';
+import { allow, createBucket, customerRoleSession, rootS3, s3Client, uniqueBucket } from './s3-helpers';
 
 let fixture: Fixture;
 let keyArn: string;
 let kmsBucket: string;
 let plainBucket: string;
-let roleCounter = 0;
-
-const statement = (
-  Action: string | string[],
-  Resource: string | string[],
-  Condition?: PolicyStatement['Condition'],
-): PolicyStatement => ({
-  Effect: 'Allow',
-  Action,
-  Resource,
-  ...(Condition ? { Condition } : {}),
-});
-
-/** A role in the customer's account with these statements, assumed by the platform. */
-async function platformSession(statements: PolicyStatement[], account = CUSTOMER): Promise<AwsCredentialIdentity> {
-  roleCounter += 1;
-  const roleArn = await createRole(fixture, account, `s3-access-${roleCounter}`, trustAccount(PLATFORM, 'ext-id'), {
-    Version: '2012-10-17',
-    Statement: statements,
-  });
-  return assumeRole(fixture, await functionSession(fixture), roleArn, { ExternalId: 'ext-id' });
-}
+const platformSession = (statements: PolicyStatement[], account = CUSTOMER) =>
+  customerRoleSession(fixture, statements, account);
 
 const bucketStatements = (bucket: string) => [
-  statement(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${bucket}/*`),
-  statement(['s3:ListBucket', 's3:GetBucketLocation'], `arn:aws:s3:::${bucket}`),
+  allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${bucket}/*`),
+  allow(['s3:ListBucket', 's3:GetBucketLocation'], `arn:aws:s3:::${bucket}`),
 ];
 
 beforeAll(async () => {
@@ -104,7 +78,7 @@ describe('S3 with SSE-KMS default encryption', () => {
   it('allows them with kms:GenerateDataKey and answers the encryption headers', async () => {
     const s3 = s3Client(
       fixture,
-      await platformSession([...bucketStatements(kmsBucket), statement('kms:GenerateDataKey', keyArn)]),
+      await platformSession([...bucketStatements(kmsBucket), allow('kms:GenerateDataKey', keyArn)]),
     );
     const put = await s3.send(
       new PutObjectCommand({ Bucket: kmsBucket, Key: 'probe', Body: 'x', ExpectedBucketOwner: CUSTOMER }),
@@ -119,7 +93,7 @@ describe('S3 with SSE-KMS default encryption', () => {
   it('denies reading the bytes back without kms:Decrypt on the key, naming it; HeadObject needs no key', async () => {
     const writer = s3Client(
       fixture,
-      await platformSession([...bucketStatements(kmsBucket), statement('kms:GenerateDataKey', keyArn)]),
+      await platformSession([...bucketStatements(kmsBucket), allow('kms:GenerateDataKey', keyArn)]),
     );
     await writer.send(
       new PutObjectCommand({ Bucket: kmsBucket, Key: 'read-back', Body: 'bytes', ExpectedBucketOwner: CUSTOMER }),
@@ -141,7 +115,7 @@ describe('S3 with SSE-KMS default encryption', () => {
 
     const reader = s3Client(
       fixture,
-      await platformSession([...bucketStatements(kmsBucket), statement('kms:Decrypt', keyArn)]),
+      await platformSession([...bucketStatements(kmsBucket), allow('kms:Decrypt', keyArn)]),
     );
     const read = await reader.send(new GetObjectCommand({ Bucket: kmsBucket, Key: 'read-back' }));
     expect(await read.Body?.transformToString()).toBe('bytes');
@@ -155,7 +129,7 @@ describe('S3 with SSE-KMS default encryption', () => {
   it(
     "asks KMS through S3: a policy that allows the key only via S3 in the bucket's region lets the write " + 'through',
     async () => {
-      const viaS3 = statement('kms:GenerateDataKey', keyArn, {
+      const viaS3 = allow('kms:GenerateDataKey', keyArn, {
         StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': CUSTOMER },
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${kmsBucket}/exports/*` },
       });
@@ -211,7 +185,7 @@ describe('S3 identity policies', () => {
   it('scopes writes to the resources the policy names', async () => {
     const s3 = s3Client(
       fixture,
-      await platformSession([statement('s3:PutObject', `arn:aws:s3:::${plainBucket}/exports/*`)]),
+      await platformSession([allow('s3:PutObject', `arn:aws:s3:::${plainBucket}/exports/*`)]),
     );
     await s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'exports/a', Body: 'x' }));
     expect(
@@ -230,7 +204,7 @@ describe('S3 identity policies', () => {
     const s3 = s3Client(
       fixture,
       await platformSession([
-        statement('s3:ListBucket', `arn:aws:s3:::${plainBucket}`, { StringLike: { 's3:prefix': 'exports/*' } }),
+        allow('s3:ListBucket', `arn:aws:s3:::${plainBucket}`, { StringLike: { 's3:prefix': 'exports/*' } }),
       ]),
     );
     await s3.send(new ListObjectsV2Command({ Bucket: plainBucket, Prefix: 'exports/' }));
@@ -248,7 +222,7 @@ describe('S3 identity policies', () => {
     });
     const withoutList = s3Client(
       fixture,
-      await platformSession([statement('s3:GetObject', `arn:aws:s3:::${plainBucket}/*`)]),
+      await platformSession([allow('s3:GetObject', `arn:aws:s3:::${plainBucket}/*`)]),
     );
     expect(
       await failure(withoutList.send(new GetObjectCommand({ Bucket: plainBucket, Key: 'missing' }))),
@@ -262,10 +236,7 @@ describe('S3 identity policies', () => {
     await rootS3(fixture, CUSTOMER).send(
       new PutObjectCommand({ Bucket: plainBucket, Key: 'source/file', Body: 'data' }),
     );
-    const putOnly = s3Client(
-      fixture,
-      await platformSession([statement('s3:PutObject', `arn:aws:s3:::${plainBucket}/*`)]),
-    );
+    const putOnly = s3Client(fixture, await platformSession([allow('s3:PutObject', `arn:aws:s3:::${plainBucket}/*`)]));
     expect(
       await failure(
         putOnly.send(
@@ -273,10 +244,7 @@ describe('S3 identity policies', () => {
         ),
       ),
     ).toMatchObject({ status: 403 });
-    const getOnly = s3Client(
-      fixture,
-      await platformSession([statement('s3:GetObject', `arn:aws:s3:::${plainBucket}/*`)]),
-    );
+    const getOnly = s3Client(fixture, await platformSession([allow('s3:GetObject', `arn:aws:s3:::${plainBucket}/*`)]));
     expect(
       await failure(
         getOnly.send(
@@ -286,7 +254,7 @@ describe('S3 identity policies', () => {
     ).toMatchObject({ status: 403 });
     const both = s3Client(
       fixture,
-      await platformSession([statement(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${plainBucket}/*`)]),
+      await platformSession([allow(['s3:GetObject', 's3:PutObject'], `arn:aws:s3:::${plainBucket}/*`)]),
     );
     await both.send(
       new CopyObjectCommand({ Bucket: plainBucket, Key: 'copy', CopySource: `${plainBucket}/source/file` }),
@@ -294,7 +262,7 @@ describe('S3 identity policies', () => {
   });
 
   it('denies every account but the owner, whatever its own policies allow', async () => {
-    const s3 = s3Client(fixture, await platformSession([statement('s3:*', '*')], OTHER));
+    const s3 = s3Client(fixture, await platformSession([allow('s3:*', '*')], OTHER));
     expect(
       await failure(s3.send(new PutObjectCommand({ Bucket: plainBucket, Key: 'intruder', Body: 'x' }))),
     ).toMatchObject({ name: 'AccessDenied', status: 403 });

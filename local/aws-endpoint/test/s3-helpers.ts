@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { clientConfig, rootCredentials, type Fixture } from './endpoint-fixture';
+import type { PolicyStatement } from '#endpoint/contract';
+import {
+  CUSTOMER,
+  PLATFORM,
+  assumeRole,
+  clientConfig,
+  createRole,
+  functionSession,
+  rootCredentials,
+  trustAccount,
+  type Fixture,
+} from './endpoint-fixture';
 
 export function s3Client(fixture: Fixture, credentials: AwsCredentialIdentity, region = 'us-east-1'): S3Client {
   return new S3Client({ ...clientConfig(fixture, credentials), region, forcePathStyle: true });
@@ -16,6 +27,31 @@ export function s3Client(fixture: Fixture, credentials: AwsCredentialIdentity, r
 
 export function rootS3(fixture: Fixture, accountId: string, region = 'us-east-1'): S3Client {
   return s3Client(fixture, rootCredentials(accountId), region);
+}
+
+/** An Allow statement of an identity policy. */
+export const allow = (
+  Action: string | string[],
+  Resource: string | string[],
+  Condition?: PolicyStatement['Condition'],
+): PolicyStatement => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
+
+let roles = 0;
+/**
+ * The product's situation: a session of a new role in the customer's account (`account`) with
+ * these statements, assumed by a platform function with an external ID.
+ */
+export async function customerRoleSession(
+  fixture: Fixture,
+  statements: PolicyStatement[],
+  account = CUSTOMER,
+): Promise<AwsCredentialIdentity> {
+  roles += 1;
+  const roleArn = await createRole(fixture, account, `customer-role-${roles}`, trustAccount(PLATFORM, 'ext-id'), {
+    Version: '2012-10-17',
+    Statement: statements,
+  });
+  return assumeRole(fixture, await functionSession(fixture), roleArn, { ExternalId: 'ext-id' });
 }
 
 let counter = 0;

@@ -7,9 +7,10 @@
  * own account. Role trust policies are evaluated by STS (evaluateTrustPolicy). Every request
  * carries the global condition keys AWS sets (globalConditionKeys) beside the service's own.
  *
- * Not modelled: resource policies other than trust policies (bucket policies, KMS key policies
- * beyond the default one, queue policies), so any cross-account access is denied; SCPs and
- * RCPs; permission boundaries; IAM users and groups; policy variables.
+ * KMS key policies (kms-key-policy.ts) and event bus policies (events.ts) are evaluated by their
+ * services with identityDecision. Not modelled: other resource policies (bucket policies, queue
+ * policies), so any other cross-account access is denied; SCPs and RCPs; permission boundaries;
+ * IAM users and groups; policy variables.
  */
 import { AwsError, type AccessRequest, type Authorize, type Caller, type PolicyDocument } from '#endpoint/contract';
 import { evaluatePolicies, type Decision } from '#endpoint/policy/evaluate';

@@ -6,8 +6,12 @@
 import { AwsError, type PolicyDocument, type PolicyStatement } from '#endpoint/contract';
 import { isSupportedConditionOperator } from '#endpoint/policy/conditions';
 
-/** identity: attached/inline/session policies (no Principal). trust: role trust policies. */
-export type PolicyKind = 'identity' | 'trust';
+/**
+ * identity: attached/inline/session policies (no Principal). trust: role trust policies. key: KMS
+ * key policies, whose statements need a Principal, and which KMS accepts without Action or
+ * Resource (such a statement has no effect, as the CreateKey and PutKeyPolicy references say).
+ */
+export type PolicyKind = 'identity' | 'trust' | 'key';
 
 const MAX_DOCUMENT_LENGTH = 10_240;
 
@@ -41,13 +45,19 @@ function checkStatement(statement: unknown, kind: PolicyKind): void {
   if (!isObject(statement)) malformed('Each Statement must be a JSON object.');
   if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
     malformed('Each Statement needs Effect "Allow" or "Deny".');
-  exactlyOne(statement, 'Action', 'NotAction');
-  checkStrings(
-    statement.Action ?? statement.NotAction,
-    'Action',
-    (action) => action === '*' || /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action),
-  );
-  if (kind === 'identity') {
+  if (kind === 'key') atMostOne(statement, 'Action', 'NotAction');
+  else exactlyOne(statement, 'Action', 'NotAction');
+  const actions = statement.Action ?? statement.NotAction;
+  if (actions !== undefined) {
+    checkStrings(actions, 'Action', (action) => action === '*' || /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/.test(action));
+  }
+  if (kind === 'key') {
+    exactlyOne(statement, 'Principal', 'NotPrincipal');
+    checkPrincipal(statement.Principal ?? statement.NotPrincipal);
+    atMostOne(statement, 'Resource', 'NotResource');
+    const resources = statement.Resource ?? statement.NotResource;
+    if (resources !== undefined) checkStrings(resources, 'Resource', (resource) => resource.length > 0);
+  } else if (kind === 'identity') {
     if ('Principal' in statement || 'NotPrincipal' in statement)
       malformed('Policy document should not specify a principal.');
     exactlyOne(statement, 'Resource', 'NotResource');
@@ -96,6 +106,10 @@ function checkCondition(condition: unknown): void {
 
 function exactlyOne(statement: Record<string, unknown>, one: string, other: string): void {
   if (one in statement === other in statement) malformed(`Each Statement needs exactly one of ${one} or ${other}.`);
+}
+
+function atMostOne(statement: Record<string, unknown>, one: string, other: string): void {
+  if (one in statement && other in statement) malformed(`A Statement may have only one of ${one} or ${other}.`);
 }
 
 function checkStrings(value: unknown, field: string, valid: (item: string) => boolean): void {

@@ -59,6 +59,47 @@ export function evaluateResourcePolicy(policy: PolicyDocument, caller: Caller, r
   );
 }
 
+/**
+ * What a KMS key policy grants a caller for one request, by how its applicable statements name
+ * the caller: `deny` (any applicable Deny), `account` (an Allow to the caller's account: its id or
+ * `:root` ARN, which delegates to the account's IAM policies), `principal` (an Allow to `*` or to
+ * the caller's role, which the session policy still limits) and `session` (an Allow to the
+ * caller's own session ARN, which it does not). A statement without Action or Resource applies to
+ * nothing, as KMS documents.
+ */
+export interface KeyPolicyGrants {
+  deny: boolean;
+  account: boolean;
+  principal: boolean;
+  session: boolean;
+}
+
+export function keyPolicyGrants(policy: PolicyDocument, caller: Caller, request: AccessRequest): KeyPolicyGrants {
+  const context = toConditionContext(request.context);
+  const grants: KeyPolicyGrants = { deny: false, account: false, principal: false, session: false };
+  for (const statement of statementsOf(policy)) {
+    const applies =
+      principalApplies(statement, caller) &&
+      actionApplies(statement, request.action) &&
+      resourceApplies(statement, request.resource) &&
+      conditionsHold(statement.Condition, context);
+    if (!applies) continue;
+    if (statement.Effect === 'Deny') grants.deny = true;
+    else grants[namedAs(statement, caller)] = true;
+  }
+  return grants;
+}
+
+/** How an applicable Allow names the caller: the narrowest way any of its entries does. */
+function namedAs(statement: PolicyStatement, caller: Caller): 'account' | 'principal' | 'session' {
+  const principal = statement.Principal;
+  if (principal === undefined || principal === '*') return 'principal'; // NotPrincipal, or everyone
+  const entries = toList(principal.AWS ?? []);
+  if (entries.includes(caller.arn) && caller.roleArn !== undefined) return 'session';
+  if (entries.includes('*') || (caller.roleArn !== undefined && entries.includes(caller.roleArn))) return 'principal';
+  return 'account';
+}
+
 function decide(policies: PolicyDocument[], applies: (statement: PolicyStatement) => boolean): Decision {
   let allowed = false;
   for (const policy of policies) {

@@ -1,8 +1,11 @@
 /**
  * Server-side encryption as S3 applies it: the request's x-amz-server-side-encryption headers,
- * else the bucket's default rule. Writes under SSE-KMS need kms:GenerateDataKey on the key for
- * the caller, checked through KMS before any byte is stored, and reads need kms:Decrypt before any
- * byte is returned, as AWS does.
+ * else the bucket's default rule. S3 asks KMS as the caller, before any byte is stored or
+ * returned, as AWS documents it: kms:GenerateDataKey to write an SSE-KMS object (PutObject,
+ * CopyObject's target, CreateMultipartUpload); kms:Decrypt to read one (GetObject, a copy source of
+ * CopyObject and UploadPartCopy) and to add to or finish an SSE-KMS multipart upload (UploadPart,
+ * UploadPartCopy, ListParts, and CompleteMultipartUpload when the upload has a checksum
+ * algorithm), whose parts S3 must decrypt to assemble them.
  */
 import { bucketArn, header, objectArn, type S3Request } from '#endpoint/s3/context';
 import { invalidArgument, malformedXml, notImplemented } from '#endpoint/s3/errors';
@@ -70,6 +73,20 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
   };
 }
 
+/** Where an object lives, for S3's encryption context (its ARN) and kms:ViaService (its region). */
+export interface ObjectPlace {
+  bucketName: string;
+  key: string;
+  region: string;
+}
+
+/** The object the request names, in the region the request was sent to (its bucket's). */
+export const requestedObject = (request: S3Request): ObjectPlace => ({
+  bucketName: request.bucketName,
+  key: request.key,
+  region: request.signed.region,
+});
+
 /**
  * Asks KMS for a data key as the caller, through S3 (kms:ViaService), with the encryption context
  * S3 uses: the object's ARN, or the bucket's with an S3 Bucket Key. KMS throws AccessDenied /
@@ -78,22 +95,23 @@ export function resolveSse(request: S3Request, bucket: BucketRecord): SseState {
  * permissions.
  */
 export function requireDataKey(request: S3Request, sse: SseState): void {
-  askKms('generateDataKey', request, sse);
+  askKms('generateDataKey', request, sse, requestedObject(request));
 }
 
 /**
- * Reading an SSE-KMS object's bytes (GetObject, not HeadObject) needs kms:Decrypt on its key for
- * the caller, asked the same way; AWS answers 403 AccessDenied naming kms:Decrypt otherwise.
+ * kms:Decrypt on the key of an SSE-KMS object (or multipart upload) at `place` for the caller, asked
+ * the same way: reading its bytes (GetObject, not HeadObject; a copy source) or adding to the
+ * parts of an upload. AWS answers 403 AccessDenied naming kms:Decrypt and the key otherwise.
  */
-export function requireDecrypt(request: S3Request, sse: SseState): void {
-  askKms('decrypt', request, sse);
+export function requireDecrypt(request: S3Request, sse: SseState, place = requestedObject(request)): void {
+  askKms('decrypt', request, sse, place);
 }
 
-function askKms(operation: 'generateDataKey' | 'decrypt', request: S3Request, sse: SseState): void {
+function askKms(operation: 'generateDataKey' | 'decrypt', request: S3Request, sse: SseState, place: ObjectPlace): void {
   if (isKms(sse.algorithm) && sse.kmsKeyArn && !isAwsManagedKey(sse.kmsKeyArn)) {
-    const s3Arn = sse.bucketKeyEnabled ? bucketArn(request.bucketName) : objectArn(request.bucketName, request.key);
+    const s3Arn = sse.bucketKeyEnabled ? bucketArn(place.bucketName) : objectArn(place.bucketName, place.key);
     request.kms[operation](request.signed.caller, sse.kmsKeyArn, {
-      region: request.signed.region,
+      region: place.region,
       encryptionContext: { 'aws:s3:arn': s3Arn },
     });
   }

@@ -6,7 +6,7 @@ import { canonicalUserId } from '#endpoint/s3/buckets';
 import { CHECKSUM_ALGORITHMS, checksumHeaderName, checksumOf, type Checksums } from '#endpoint/s3/checksums';
 import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#endpoint/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { sseHeaders } from '#endpoint/s3/encryption';
+import { requireDecrypt, sseHeaders } from '#endpoint/s3/encryption';
 import { S3Error, invalidArgument, invalidRequest, malformedXml, noSuchUpload } from '#endpoint/s3/errors';
 import type { PartRecord, StoredObject } from '#endpoint/s3/model';
 import { findUpload, partReader } from '#endpoint/s3/multipart';
@@ -97,6 +97,8 @@ export async function completeMultipartUpload(request: S3Request): Promise<void>
     context: conditionalWriteContext(request),
   });
   const upload = await findUpload(request, bucket);
+  // AWS documents kms:Decrypt for completing an SSE-KMS upload that has an additional checksum.
+  if (upload.record.checksumAlgorithm) requireDecrypt(request, upload.record.sse);
   const requested = requestedParts(await readXmlBody(request.signed.body, 4 * 1024 * 1024));
   const precondition = writePrecondition(request);
   authorizeIfMatchRead(request, bucket);
@@ -208,6 +210,7 @@ export async function listParts(request: S3Request): Promise<void> {
     resource: objectArn(request.bucketName, request.key),
   });
   const upload = await findUpload(request, bucket);
+  requireDecrypt(request, upload.record.sse); // the parts of an SSE-KMS upload, as ListParts documents
   const maxParts = boundedInteger(request, 'max-parts', 1000);
   const marker = boundedInteger(request, 'part-number-marker', 0);
   const after = [...upload.parts.values()]

@@ -10,7 +10,7 @@ import {
   requestedChecksumAlgorithm,
 } from '#endpoint/s3/attributes';
 import { header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { requireDataKey, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
+import { requireDataKey, requireDecrypt, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
 import { invalidArgument, invalidRequest, noSuchUpload } from '#endpoint/s3/errors';
 import type { ChecksumType, PartRecord } from '#endpoint/s3/model';
 import { objectBytes, withOpenObject } from '#endpoint/s3/object-files';
@@ -18,7 +18,7 @@ import { parseRange } from '#endpoint/s3/object-read';
 import {
   accessCopySource,
   assertDeclaredLength,
-  checkCopySourceConditions,
+  checkCopySource,
   copySourceVersionHeaders,
   sseConditionContext,
 } from '#endpoint/s3/object-write';
@@ -105,6 +105,8 @@ export async function uploadPart(request: S3Request): Promise<void> {
   });
   const partNumber = partNumberOf(request);
   const upload = await findUpload(request, bucket);
+  // S3 decrypts the upload's data key to encrypt each part with it.
+  requireDecrypt(request, upload.record.sse);
   assertDeclaredLength(request, MAX_OBJECT_BYTES);
   const { dataFile, path } = bucket.uploads().newPartFile(upload);
   const written = await writeFileFrom([request.signed.body], path, { limit: MAX_OBJECT_BYTES });
@@ -142,12 +144,13 @@ export async function uploadPartCopy(request: S3Request): Promise<void> {
   });
   const partNumber = partNumberOf(request);
   const upload = await findUpload(request, bucket);
+  requireDecrypt(request, upload.record.sse);
   const { dataFile, path } = bucket.uploads().newPartFile(upload);
   const { written, copied } = await withOpenObject(
     source.bucket,
     source.key,
     async (opened) => {
-      checkCopySourceConditions(request, opened.object);
+      checkCopySource(request, source, opened.object);
       const rangeHeader = header(request, 'x-amz-copy-source-range');
       const range = rangeHeader === undefined ? undefined : copyRange(rangeHeader, opened.object.size);
       const algorithms = upload.record.checksumAlgorithm ? [upload.record.checksumAlgorithm] : [];

@@ -12,7 +12,7 @@ import {
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type Checksums } from '#endpoint/s3/checksums';
 import { authorizeIfMatchRead, conditionalWriteContext, writePrecondition } from '#endpoint/s3/conditional-writes';
 import { header, objectArn, type S3Request } from '#endpoint/s3/context';
-import { requireDataKey, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
+import { requireDataKey, requireDecrypt, resolveSse, sseHeaders } from '#endpoint/s3/encryption';
 import { invalidArgument, invalidRequest, preconditionFailed } from '#endpoint/s3/errors';
 import type { ObjectAttributes, StoredObject } from '#endpoint/s3/model';
 import { requestOrigin } from '#endpoint/s3/notifications';
@@ -129,7 +129,25 @@ export function copySourceVersionHeaders(
   return header === undefined ? {} : { 'x-amz-copy-source-version-id': header };
 }
 
-export function checkCopySourceConditions(request: S3Request, source: StoredObject): void {
+/**
+ * What a copy checks of the source object once it is open: the x-amz-copy-source-if-* conditions,
+ * then, for an SSE-KMS source, kms:Decrypt on its key for the caller, with the source's encryption
+ * context and region: a copy reads the source's bytes as GetObject does.
+ */
+export function checkCopySource(
+  request: S3Request,
+  source: CopySource & { bucket: BucketStore },
+  object: StoredObject,
+): void {
+  checkCopySourceConditions(request, object);
+  requireDecrypt(request, object.sse, {
+    bucketName: source.bucketName,
+    key: source.key,
+    region: source.bucket.record.region,
+  });
+}
+
+function checkCopySourceConditions(request: S3Request, source: StoredObject): void {
   const ifMatch = header(request, 'x-amz-copy-source-if-match');
   const ifNoneMatch = header(request, 'x-amz-copy-source-if-none-match');
   if (ifMatch !== undefined && !etagMatches(ifMatch, source.etag))
@@ -164,7 +182,7 @@ export async function copyObject(request: S3Request): Promise<void> {
       source.bucket,
       source.key,
       async (opened) => {
-        checkCopySourceConditions(request, opened.object);
+        checkCopySource(request, source, opened.object);
         // Copying an older version over its own key is how a version is restored: allowed.
         const samePlace = source.bucket === bucket && source.key === key && source.versionId === undefined;
         if (samePlace && directive === 'COPY' && header(request, 'x-amz-server-side-encryption') === undefined) {
