@@ -45,7 +45,7 @@ afterEach(async () => {
 const messagesOf = (jobId: string, from: number) => messagesOfJob(parked.sent, jobId, from);
 
 /** Refused UploadPart attempts in the killed-lane test (each is one more request S3 counts). */
-const FIRST_ATTEMPT_FAULTS = 6;
+const FIRST_ATTEMPT_FAULTS = 2;
 
 describe('an export copied by several workers at once', () => {
   it(
@@ -237,14 +237,16 @@ describe('an export copied by several workers at once', () => {
       expect(await lane0).toEqual({ batchItemFailures: [] });
       // Lane 1's worker copies alone, slowly, so that the kill lands while its unit is half copied. A
       // unit's parts are all in flight at once and would be recorded within milliseconds of each
-      // other, so half of the first attempts answer SlowDown: those parts are recorded only after
-      // the SDK's back-off, well after the others, and the kill lands between them.
+      // other, so the first and the third attempts answer SlowDown: those two parts are recorded
+      // only after the SDK's back-off and another 2.5 s attempt, at least 2.5 s after the others
+      // (a window a loaded machine's polling still hits), and the kill lands between them.
       await setFaults({
         services: ['s3'],
         buckets: [bucket],
         operations: ['UploadPart'],
-        latencyMs: 700,
+        latencyMs: 2_500,
         errorRate: 0.5,
+        spread: 'even',
         mode: 'slowdown',
         maxFaults: FIRST_ATTEMPT_FAULTS,
       });
