@@ -29,7 +29,7 @@ import {
   open,
   seal,
 } from '#endpoint/kms-crypto';
-import { createKeyAccess, keyPolicyOperations } from '#endpoint/kms-key-policy';
+import { createKeyAccess, keyPolicyOperations, parseKeyPolicy } from '#endpoint/kms-key-policy';
 import {
   createSigningMaterial,
   cryptographicMetadata,
@@ -70,6 +70,8 @@ export interface DeclaredKey {
   keyUsage: string;
   description: string;
   enabled: boolean;
+  /** The declared `KeyPolicy` as JSON; absent: the default key policy. */
+  policy?: string;
 }
 
 const KEY_ARN = /^arn:aws:kms:([a-z0-9-]+):(\d{12}):key\/([0-9a-f-]{36})$/;
@@ -296,8 +298,9 @@ export function createKms(deps: {
   const forRuntime: LocalKms['forRuntime'] = {
     /**
      * Creates the key with the id the runtime derived from the stack, or keeps the one a
-     * previous start created (same material, so old signatures still verify); its description
-     * and state follow serverless.yml.
+     * previous start created (same material, so old signatures still verify); its description,
+     * state and key policy follow serverless.yml. The policy is checked as CloudFormation's
+     * CreateKey checks it (its roles must exist), less the lockout check: no caller makes it.
      */
     async ensureKey(declared) {
       const spec = requestedSpecAndUsage({ KeySpec: declared.keySpec, KeyUsage: declared.keyUsage });
@@ -308,10 +311,13 @@ export function createKms(deps: {
             `${join(deps.dataDir, '_state', 'kms.json')} to start afresh.`,
         );
       }
+      if (declared.policy !== undefined) parseKeyPolicy(declared.policy, deps.roleExists);
       const key =
         existing ?? (await newKey(declared.keyId, declared.accountId, declared.region, spec, declared.description));
       key.description = declared.description;
       key.enabled = declared.enabled;
+      if (declared.policy === undefined) delete key.policy;
+      else key.policy = declared.policy;
       keys[key.keyId] = key;
       file.save();
     },

@@ -159,13 +159,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Everything serverless.yml declares is checked here, before any handler is imported.
     const cloudFormation = new LocalCloudFormation(service, aws.url);
-    await ensureKmsKeys(cloudFormation, aws.kms);
     const meter = options.meterDynamoDb ? await startDynamoDbMeter(dynamodb.url) : undefined;
     if (meter) cleanups.push(() => meter.close());
     const endpoints = { awsUrl: aws.url, dynamodbUrl: meter?.url ?? dynamodb.url };
     const environment = functionEnvironment(cloudFormation, endpoints);
     const roles = functionRoles(cloudFormation);
     await provisionRoles(service, roles.values(), aws.url);
+    await ensureKmsKeys(cloudFormation, aws.kms); // after the roles, which key policies may name
     const sessions = new FunctionSessions(service.functions, roles, aws.assumeRoleAsService);
     cleanups.push(() => sessions.close());
     const bundles = await bundleFunctions(service, join(dataDir, service.stackName, 'functions'));

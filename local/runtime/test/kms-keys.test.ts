@@ -1,12 +1,13 @@
 /**
  * AWS::KMS::Key resources of serverless.yml on the local KMS: signing keys created, named in the
- * environment and kept across starts; keys that cannot exist stop the start.
+ * environment and kept across starts, with their declared key policies enforced; keys (or key
+ * policies) that cannot exist stop the start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_ACCOUNT_ID } from '@s3-integrations/aws-endpoint/contract';
 import { startAwsEndpoint, type AwsEndpoint } from '@s3-integrations/aws-endpoint/server';
 import { LocalCloudFormation } from '#runtime/cloudformation';
@@ -81,10 +82,7 @@ describe('AWS::KMS::Key in serverless.yml', () => {
       new RegExp(`^arn:aws:kms:us-east-1:${PLATFORM_ACCOUNT_ID}:key/[0-9a-f-]{36}$`),
     );
     expect(environment.DIGEST_KEY_ARN?.endsWith(`/${environment.DIGEST_KEY_ID}`)).toBe(true);
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     await ensureKmsKeys(cloudFormation, endpoint.kms);
-    expect(warn).not.toHaveBeenCalled(); // that key policy is the default one
-    warn.mockRestore();
 
     const kms = platformKms();
     const described = await kms.send(new DescribeKeyCommand({ KeyId: environment.DIGEST_KEY_ARN }));
@@ -128,37 +126,59 @@ describe('AWS::KMS::Key in serverless.yml', () => {
     kms.destroy();
   });
 
-  it(
-    'stops the start naming the resource when the key cannot exist, and reports a key policy it does not ' + 'enforce',
-    async () => {
-      const invalid = stackWith(`    SigningKey:
+  it('stops the start naming the resource when the key cannot exist, or its key policy cannot', async () => {
+    const invalid = stackWith(`    SigningKey:
       Type: AWS::KMS::Key
       Properties:
         KeySpec: ECC_NIST_P256
         KeyUsage: ENCRYPT_DECRYPT
 `);
-      await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
-        new RegExp(
-          '^resources\\.Resources\\.SigningKey\\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with ' +
-            'KeySpec ECC_NIST_P256',
-        ),
-      );
-
-      const custom = stackWith(
-        signingKey(`            - Effect: Allow
-              Principal: { AWS: 'arn:aws:iam::222222222222:root' }
-              Action: kms:GetPublicKey
+    await expect(ensureKmsKeys(invalid, endpoint.kms)).rejects.toThrow(
+      new RegExp(
+        '^resources\\.Resources\\.SigningKey\\.Properties: KeyUsage ENCRYPT_DECRYPT is not compatible with ' +
+          'KeySpec ECC_NIST_P256',
+      ),
+    );
+    const unknownRole = stackWith(
+      signingKey(`            - Effect: Allow
+              Principal: { AWS: 'arn:aws:iam::111111111111:role/no-such-role' }
+              Action: kms:Sign
               Resource: '*'
 `),
+    );
+    await expect(ensureKmsKeys(unknownRole, endpoint.kms)).rejects.toThrow(
+      /^resources\.Resources\.SigningKey\.Properties: .*invalid principals/,
+    );
+  });
+
+  it('enforces the declared key policy, and follows it from start to start', async () => {
+    const kms = platformKms();
+    const sign = (keyId: string) =>
+      kms.send(
+        new SignCommand({ KeyId: keyId, Message: Buffer.from('digest'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }),
       );
-      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-      await ensureKmsKeys(custom, endpoint.kms);
-      expect(warn).toHaveBeenCalledWith(
-        expect.stringContaining(
-          'resources.Resources.SigningKey.Properties.KeyPolicy: the local KMS applies the default key policy',
-        ),
-      );
-      warn.mockRestore();
-    },
-  );
+    // The account may read the key and change its policy, but no one may sign with it.
+    const readOnly = stackWith(`    SigningKey:
+      Type: AWS::KMS::Key
+      Properties:
+        KeySpec: RSA_2048
+        KeyUsage: SIGN_VERIFY
+        KeyPolicy:
+          Version: '2012-10-17'
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: !Sub 'arn:aws:iam::\${AWS::AccountId}:root' }
+              Action: [kms:DescribeKey, kms:GetPublicKey, kms:GetKeyPolicy, kms:PutKeyPolicy]
+              Resource: '*'
+`);
+    await ensureKmsKeys(readOnly, endpoint.kms);
+    const keyId = functionEnvironment(readOnly, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ID ?? '';
+    await expect(sign(keyId)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+
+    // The next start declares the default key policy again: the account's IAM policies decide.
+    await ensureKmsKeys(stackWith(signingKey()), endpoint.kms);
+    expect((await sign(keyId)).Signature?.length).toBeGreaterThan(0);
+    kms.destroy();
+  });
 });
