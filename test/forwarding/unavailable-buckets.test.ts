@@ -21,7 +21,7 @@ describe('forwarding to a hanging customer bucket', { timeout: 180_000 }, () => 
     await clearFaults();
   });
 
-  it('delivers 49 clusters within seconds while one bucket hangs', async () => {
+  it("delivers 49 clusters while the hanging bucket's upload is still under way", async () => {
     const project = await platformProject();
     const healthy = await activeIntegration(project);
     const broken = await activeIntegration(project);
@@ -55,11 +55,11 @@ describe('forwarding to a hanging customer bucket', { timeout: 180_000 }, () => 
         return counts.every((count) => count === 1);
       },
       'all 49 healthy clusters delivered',
-      15_000,
+      60_000,
     );
     const elapsed = Date.now() - started;
-    // Long before the broken bucket's upload is even given up: nobody waited for it.
-    expect(elapsed).toBeLessThan(15_000);
+    // Before the broken bucket's upload was even given up (20 s): nobody waited for it.
+    expect((await getForwarding(project, brokenCluster)).health.consecutiveFailures).toBe(0);
     console.log(`49 healthy clusters delivered ${elapsed} ms after the writes, one bucket hanging`);
 
     const brokenView = await eventually(
