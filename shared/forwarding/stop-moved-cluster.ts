@@ -17,9 +17,10 @@ export async function stopForMovedCluster(forwarding: Forwarding): Promise<void>
     await deleteForwarding(forwarding);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    // Changed meanwhile: deleted by another run (done), or re-pointed by its owner (stop that one).
+    // Changed meanwhile: deleted by another run (done), or re-pointed by its owner, which keeps the
+    // generation (stop that one). Another generation was turned on after a stop: not this run's.
     const current = await loadForwarding(forwarding.projectId, forwarding.clusterId);
-    if (!current) return;
+    if (current?.generation !== forwarding.generation) return;
     await deleteForwarding(current);
     forwarding = current;
   }
