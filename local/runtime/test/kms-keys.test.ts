@@ -49,7 +49,8 @@ ${keys}`,
   return new LocalCloudFormation(loadService(join(dir, 'serverless.yml')), endpoint.url);
 }
 
-const signingKey = (extra = '') => `    SigningKey:
+/** The signing key, its policy granting the account `accountActions`, with `extra` statements after. */
+const signingKey = ({ accountActions = 'kms:*', extra = '' } = {}) => `    SigningKey:
       Type: AWS::KMS::Key
       Properties:
         Description: Audit-log digests
@@ -60,7 +61,7 @@ const signingKey = (extra = '') => `    SigningKey:
           Statement:
             - Effect: Allow
               Principal: { AWS: !Sub 'arn:aws:iam::\${AWS::AccountId}:root' }
-              Action: kms:*
+              Action: ${accountActions}
               Resource: '*'
 ${extra}`;
 
@@ -140,11 +141,13 @@ describe('AWS::KMS::Key in serverless.yml', () => {
       ),
     );
     const unknownRole = stackWith(
-      signingKey(`            - Effect: Allow
+      signingKey({
+        extra: `            - Effect: Allow
               Principal: { AWS: 'arn:aws:iam::111111111111:role/no-such-role' }
               Action: kms:Sign
               Resource: '*'
-`),
+`,
+      }),
     );
     await expect(ensureKmsKeys(unknownRole, endpoint.kms)).rejects.toThrow(
       /^resources\.Resources\.SigningKey\.Properties: .*invalid principals/,
@@ -158,19 +161,9 @@ describe('AWS::KMS::Key in serverless.yml', () => {
         new SignCommand({ KeyId: keyId, Message: Buffer.from('digest'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' }),
       );
     // The account may read the key and change its policy, but no one may sign with it.
-    const readOnly = stackWith(`    SigningKey:
-      Type: AWS::KMS::Key
-      Properties:
-        KeySpec: RSA_2048
-        KeyUsage: SIGN_VERIFY
-        KeyPolicy:
-          Version: '2012-10-17'
-          Statement:
-            - Effect: Allow
-              Principal: { AWS: !Sub 'arn:aws:iam::\${AWS::AccountId}:root' }
-              Action: [kms:DescribeKey, kms:GetPublicKey, kms:GetKeyPolicy, kms:PutKeyPolicy]
-              Resource: '*'
-`);
+    const readOnly = stackWith(
+      signingKey({ accountActions: '[kms:DescribeKey, kms:GetPublicKey, kms:GetKeyPolicy, kms:PutKeyPolicy]' }),
+    );
     await ensureKmsKeys(readOnly, endpoint.kms);
     const keyId = functionEnvironment(readOnly, { awsUrl: endpoint.url, dynamodbUrl: '' }).DIGEST_KEY_ID ?? '';
     await expect(sign(keyId)).rejects.toMatchObject({ name: 'AccessDeniedException' });
